@@ -1,0 +1,202 @@
+/* cs-case-base.c: the immutable case table shared by every layer. */
+#define G_LOG_DOMAIN "cs-case-base"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cs-case-base.h"
+
+CsCaseBase *
+cs_case_base_new (gsize n,
+                  gsize d)
+{
+  CsCaseBase *self = g_new0 (CsCaseBase, 1);
+
+  self->ref_count = 1;
+  self->n = n;
+  self->d = d;
+  self->feature_names = g_new0 (char *, d + 1);
+  self->feature_units = g_new0 (char *, d + 1);
+  for (gsize j = 0; j < d; j++)
+    {
+      self->feature_names[j] = g_strdup_printf ("x%zu", j + 1);
+      self->feature_units[j] = g_strdup ("");
+    }
+  self->target_name = g_strdup ("y");
+  self->target_unit = g_strdup ("");
+  self->x = g_new0 (double, MAX (n * d, 1));
+  self->y = g_new0 (double, MAX (n, 1));
+  self->line = g_new0 (guint, MAX (n, 1));
+  self->mean = g_new0 (double, MAX (d, 1));
+  self->sd = g_new0 (double, MAX (d, 1));
+  self->min = g_new0 (double, MAX (d, 1));
+  self->max = g_new0 (double, MAX (d, 1));
+  return self;
+}
+
+CsCaseBase *
+cs_case_base_ref (CsCaseBase *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+void
+cs_case_base_unref (CsCaseBase *self)
+{
+  if (self == NULL || !g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+
+  g_free (self->source);
+  g_free (self->source_path);
+  g_free (self->sha256);
+  g_strfreev (self->feature_names);
+  g_strfreev (self->feature_units);
+  g_free (self->target_name);
+  g_free (self->target_unit);
+  g_free (self->x);
+  g_free (self->y);
+  g_free (self->line);
+  if (self->ids != NULL)
+    {
+      for (gsize i = 0; i < self->n; i++)
+        g_free (self->ids[i]);
+      g_free (self->ids);
+    }
+  g_free (self->id_name);
+  g_free (self->mean);
+  g_free (self->sd);
+  g_free (self->min);
+  g_free (self->max);
+  g_free (self);
+}
+
+void
+cs_case_base_set_feature (CsCaseBase *self,
+                          gsize       j,
+                          const char *name,
+                          const char *unit)
+{
+  g_return_if_fail (self != NULL && j < self->d);
+  g_free (self->feature_names[j]);
+  g_free (self->feature_units[j]);
+  self->feature_names[j] = g_strdup (name);
+  self->feature_units[j] = g_strdup (unit != NULL ? unit : "");
+}
+
+void
+cs_case_base_set_target (CsCaseBase *self,
+                         const char *name,
+                         const char *unit)
+{
+  g_return_if_fail (self != NULL);
+  g_free (self->target_name);
+  g_free (self->target_unit);
+  self->target_name = g_strdup (name);
+  self->target_unit = g_strdup (unit != NULL ? unit : "");
+}
+
+/* Two-pass mean and standard deviation (population), plus ranges. */
+void
+cs_case_base_compute_stats (CsCaseBase *self)
+{
+  gsize n = self->n, d = self->d;
+
+  for (gsize j = 0; j < d; j++)
+    {
+      double sum = 0, ss = 0, lo = INFINITY, hi = -INFINITY;
+
+      for (gsize i = 0; i < n; i++)
+        {
+          double v = self->x[i * d + j];
+          sum += v;
+          lo = MIN (lo, v);
+          hi = MAX (hi, v);
+        }
+      self->mean[j] = n > 0 ? sum / n : 0;
+      for (gsize i = 0; i < n; i++)
+        {
+          double e = self->x[i * d + j] - self->mean[j];
+          ss += e * e;
+        }
+      self->sd[j] = n > 0 ? sqrt (ss / n) : 0;
+      /* A spread below rounding noise of the mean is a constant feature. */
+      if (self->sd[j] <= 1e-12 * MAX (1.0, fabs (self->mean[j])))
+        self->sd[j] = 0;
+      self->min[j] = n > 0 ? lo : 0;
+      self->max[j] = n > 0 ? hi : 0;
+    }
+
+  {
+    double sum = 0, ss = 0, lo = INFINITY, hi = -INFINITY;
+
+    for (gsize i = 0; i < n; i++)
+      {
+        sum += self->y[i];
+        lo = MIN (lo, self->y[i]);
+        hi = MAX (hi, self->y[i]);
+      }
+    self->y_mean = n > 0 ? sum / n : 0;
+    for (gsize i = 0; i < n; i++)
+      ss += (self->y[i] - self->y_mean) * (self->y[i] - self->y_mean);
+    self->y_sd = n > 0 ? sqrt (ss / n) : 0;
+    self->y_min = n > 0 ? lo : 0;
+    self->y_max = n > 0 ? hi : 0;
+  }
+}
+
+gssize
+cs_case_base_find_feature (const CsCaseBase *self,
+                           const char       *name)
+{
+  for (gsize j = 0; j < self->d; j++)
+    if (g_strcmp0 (self->feature_names[j], name) == 0)
+      return (gssize) j;
+  return -1;
+}
+
+/* "temperature [degC]" or "temperature (degC)" -> "temperature", "degC". */
+void
+cs_split_name_unit (const char *header,
+                    char      **name,
+                    char      **unit)
+{
+  g_autofree char *h = g_strstrip (g_strdup (header != NULL ? header : ""));
+  gsize len = strlen (h);
+
+  if (len >= 3 && (h[len - 1] == ']' || h[len - 1] == ')'))
+    {
+      char open = h[len - 1] == ']' ? '[' : '(';
+      char *o = strrchr (h, open);
+
+      if (o != NULL && o > h)
+        {
+          *unit = g_strstrip (g_strndup (o + 1, (gsize) (h + len - 1 - (o + 1))));
+          *name = g_strstrip (g_strndup (h, (gsize) (o - h)));
+          if (**name != '\0')
+            return;
+          g_free (*name);
+          g_free (*unit);
+        }
+    }
+  *name = g_strdup (h);
+  *unit = g_strdup ("");
+}
+
+double *
+cs_case_base_standardise (const CsCaseBase *self)
+{
+  gsize n = self->n, d = self->d;
+  double *z = g_new (double, MAX (n * d, 1));
+
+  for (gsize i = 0; i < n; i++)
+    for (gsize j = 0; j < d; j++)
+      {
+        double sd = self->sd[j] > 0 ? self->sd[j] : 1.0;
+        z[i * d + j] = (self->x[i * d + j] - self->mean[j]) / sd;
+      }
+  return z;
+}

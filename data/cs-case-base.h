@@ -1,0 +1,74 @@
+/* cs-case-base.h: an immutable, reference-counted table of past cases.
+ *
+ * A case base is what the importer produces and what every other layer reads:
+ * n usable cases, d numeric features in their original units, one numeric
+ * outcome, per-feature statistics, and for each case the physical line of the
+ * source file it came from. It never changes after it is built, so it can be
+ * shared between the main thread and workers without locks.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _CsCaseBase CsCaseBase;
+
+struct _CsCaseBase
+{
+  /*< private >*/
+  gint ref_count;
+
+  /*< public, read-only >*/
+  char *source;           /* display name of the source (file base name or resource name) */
+  char *source_path;      /* full path or URI, NULL for in-memory bases */
+  char *sha256;           /* hex SHA-256 of the source bytes, NULL if unknown */
+
+  gsize n;                /* usable cases */
+  gsize d;                /* numeric features */
+
+  char **feature_names;   /* d names, as in the header (units stripped) */
+  char **feature_units;   /* d units ("" when none), from "name [unit]" or "name (unit)" headers */
+  char *target_name;
+  char *target_unit;
+
+  double *x;              /* n * d row-major, original units */
+  double *y;              /* n outcomes */
+  guint *line;            /* n physical source lines (1-based) */
+  char **ids;             /* n labels (text column) or NULL when the file has none */
+  char *id_name;          /* name of the label column or NULL */
+
+  double *mean;           /* d feature means */
+  double *sd;             /* d feature standard deviations (0 for a constant feature) */
+  double *min;            /* d */
+  double *max;            /* d */
+  double y_mean, y_sd, y_min, y_max;
+};
+
+CsCaseBase *cs_case_base_new        (gsize               n,
+                                     gsize               d);
+CsCaseBase *cs_case_base_ref        (CsCaseBase        *self);
+void        cs_case_base_unref      (CsCaseBase        *self);
+
+void        cs_case_base_set_feature (CsCaseBase       *self,
+                                      gsize             j,
+                                      const char       *name,
+                                      const char       *unit);
+void        cs_case_base_set_target  (CsCaseBase       *self,
+                                      const char       *name,
+                                      const char       *unit);
+void        cs_case_base_compute_stats (CsCaseBase     *self);
+
+gssize      cs_case_base_find_feature (const CsCaseBase *self,
+                                       const char       *name);
+void        cs_split_name_unit        (const char       *header,
+                                       char            **name,
+                                       char            **unit);
+
+/* Standardised copy of the features: (x - mean) / sd, sd == 0 treated as 1.
+ * Returns a newly allocated n * d array (g_free). */
+double     *cs_case_base_standardise  (const CsCaseBase *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsCaseBase, cs_case_base_unref)
+
+G_END_DECLS
