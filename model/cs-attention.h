@@ -1,0 +1,278 @@
+/* cs-attention.h: the softmax attention engine (prediction, metrics, fitting, linear baseline).
+ *
+ * Softmax attention as an in-context case-based regressor (docs model.md):
+ *
+ *   s_i(x) = score of case i for query x
+ *   w_i(x) = exp (s_i) / sum_j exp (s_j)        (max-subtracted, streamed)
+ *   y_hat(x) = sum_i w_i(x) y_i
+ *
+ * Two score forms share one GEMM kernel (K = X A^T, Q = Xq A^T):
+ *   CS_SCORE_DISTANCE (default)  s_i = -1/2 (x_i - x)^T M (x_i - x)   on standardised features
+ *   CS_SCORE_DOT (the paper's)   s_i = x_i^T M x                        (inputs on the unit sphere)
+ *
+ * Units: every x handed to the engine is in the units the caller chose (for a
+ * case base: standardised z-scores, see cs_case_base_standardise()); every
+ * distance and half-width returned is in those units; multiply a per-feature
+ * half-width by the feature's sd to get original units.
+ *
+ * Pure C11 + CBLAS, no GLib, no file I/O. Every function returns a CsStatus and
+ * never aborts. A CsAttention context is immutable after cs_attention_new()
+ * except through cs_attention_set_metric(); concurrent reads (predict, fit,
+ * diagnose) on one context from several threads are safe as long as nobody
+ * calls cs_attention_set_metric() at the same time. No global state.
+ *
+ * Memory: O(n d + block^2) per call (queries and cases are streamed in tiles
+ * with an online softmax); the n x n matrix is never formed. Optional
+ * outputs the caller asks for (full weight vectors) are of course q x n.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Status ------------------------------------------------------------ */
+
+typedef enum
+{
+  CS_OK = 0,
+  CS_ERR_INVALID,       /* bad argument: sizes, NULL, metric of the wrong dimension, ... */
+  CS_ERR_NOT_FINITE,    /* NaN or Inf in x, y, a query or a metric */
+  CS_ERR_NOMEM,         /* allocation failed */
+  CS_ERR_CANCELLED,     /* the progress callback asked to stop; outputs untouched */
+} CsStatus;
+
+/* A short English sentence ("a value is NaN or infinite"); never NULL. */
+const char *cs_status_message (CsStatus status);
+
+/* Progress and cancellation for long calls: fraction in [0, 1]. Return nonzero
+ * to cancel; the call then returns CS_ERR_CANCELLED at the next block boundary
+ * (within a few milliseconds) and leaves its outputs (a fitted metric, ...)
+ * untouched. Called on the calling thread. May be NULL. */
+typedef int (*CsModelProgressFunc) (double  fraction,
+                                    void   *user_data);
+
+#define CS_NO_CASE ((size_t) -1)
+
+/* ---- Metrics ----------------------------------------------------------- */
+
+typedef enum
+{
+  CS_METRIC_SCALAR = 0, /* M = scale * I                       (window radius 1/sqrt(scale)) */
+  CS_METRIC_DIAGONAL,   /* M = diag (diag[0..d-1])             (half-width 1/sqrt(diag[j])) */
+  CS_METRIC_FULL,       /* M = A^T A, A is rank x d row-major  (rank = d: full PSD; < d: low rank) */
+} CsMetricKind;
+
+typedef struct
+{
+  CsMetricKind kind;
+  size_t d;
+  size_t rank;          /* rows of A (FULL only; 0 otherwise) */
+  double scale;         /* SCALAR: w > 0. Unused (0) for the other kinds. */
+  double *diag;         /* DIAGONAL: d entries >= 0 (malloc'ed, owned). NULL otherwise. */
+  double *A;            /* FULL: rank * d row-major (malloc'ed, owned). NULL otherwise. */
+} CsMetric;
+
+/* Initialise (allocating diag / A as needed; m is overwritten, not freed first). */
+CsStatus cs_metric_init_scalar   (CsMetric     *m,
+                                  size_t        d,
+                                  double        scale);
+CsStatus cs_metric_init_diagonal (CsMetric     *m,
+                                  size_t        d,
+                                  const double *diag);   /* NULL: all ones */
+CsStatus cs_metric_init_full     (CsMetric     *m,
+                                  size_t        d,
+                                  size_t        rank,
+                                  const double *A);      /* NULL: identity rows */
+/* Deep copy into an uninitialised (or cleared) dst. */
+CsStatus cs_metric_copy          (CsMetric       *dst,
+                                  const CsMetric *src);
+/* Free diag / A and zero the struct. Safe on a zeroed struct. */
+void     cs_metric_clear         (CsMetric     *m);
+/* CS_OK when the metric is well formed and finite (scale > 0, diag >= 0, ...). */
+CsStatus cs_metric_validate      (const CsMetric *m);
+/* The d x d matrix M, row-major. */
+void     cs_metric_to_matrix     (const CsMetric *m,
+                                  double         *M);
+/* Per-feature window half-width 1/sqrt(M_jj) (standardised units; +inf when
+ * M_jj == 0, i.e. the feature is ignored). d outputs. */
+void     cs_metric_half_widths   (const CsMetric *m,
+                                  double         *half_width);
+/* Mean of the diagonal of M (the scalar scale for CS_METRIC_SCALAR). */
+double   cs_metric_mean_diagonal (const CsMetric *m);
+
+/* ---- Context ----------------------------------------------------------- */
+
+typedef enum
+{
+  CS_SCORE_DISTANCE = 0,
+  CS_SCORE_DOT,
+} CsScoreForm;
+
+typedef struct _CsAttention CsAttention;
+
+/* Build a context over n cases: x is n * d row-major (copied), y n outcomes
+ * (copied). n >= 1, d >= 1. NaN/Inf anywhere: CS_ERR_NOT_FINITE. The initial
+ * metric is scalar with scale 1. */
+CsStatus     cs_attention_new        (const double  *x,
+                                      const double  *y,
+                                      size_t         n,
+                                      size_t         d,
+                                      CsScoreForm    form,
+                                      CsAttention  **out);
+void         cs_attention_free       (CsAttention   *self);
+size_t       cs_attention_get_n      (const CsAttention *self);
+size_t       cs_attention_get_d      (const CsAttention *self);
+CsScoreForm  cs_attention_get_form   (const CsAttention *self);
+const double *cs_attention_get_x     (const CsAttention *self);   /* n * d, as given */
+const double *cs_attention_get_y     (const CsAttention *self);   /* n */
+/* Copies the metric (validated; its d must match). O(n d rank). */
+CsStatus     cs_attention_set_metric (CsAttention    *self,
+                                      const CsMetric *metric);
+const CsMetric *cs_attention_get_metric (const CsAttention *self);
+
+/* ---- Prediction -------------------------------------------------------- */
+
+typedef struct
+{
+  size_t index;         /* case index in 0 .. n-1, CS_NO_CASE when fewer than k cases */
+  double weight;        /* its attention weight w_i */
+  double distance;      /* Euclidean |x_i - x| in the caller's (standardised) units */
+} CsTopCase;
+
+typedef struct
+{
+  double prediction;      /* y_hat = sum_i w_i y_i */
+  double std_error;       /* sigma * sqrt (sum_i w_i^2) = sigma / sqrt (n_eff);
+                           * sigma = options->noise_sd when > 0, else local_sd */
+  double n_eff;           /* 1 / sum_i w_i^2, in [1, n] */
+  double local_sd;        /* sqrt (sum_i w_i (y_i - y_hat)^2) */
+  double mean_distance;   /* sum_i w_i |x_i - x| (Euclidean, standardised) */
+  double nearest_distance;/* min_i |x_i - x| over the cases the query sees */
+  size_t nearest_index;
+  double max_weight;      /* largest w_i */
+  double weight_sum;      /* sum_i w_i as accumulated: 1 up to rounding */
+  /* Filled only with CS_PREDICT_WINDOW (NaN otherwise): */
+  double radius90;        /* smallest r with sum_{|x_i - x| <= r} w_i >= 0.9 (Euclidean) */
+  double decomposition_error; /* |y_hat - sum_i w_i y_i| with the weights recomputed
+                               * explicitly in a second pass: the exact-sum check */
+} CsPrediction;
+
+enum
+{
+  CS_PREDICT_WINDOW = 1 << 0,  /* radius90, per-feature half-widths and the exact-sum check
+                                * (a second streamed pass; O(n) scratch per query) */
+  CS_PREDICT_FLOAT  = 1 << 1,  /* single-precision fast path for interactive scoring:
+                                * weights to ~1e-5 relative (bound in the tests); the
+                                * default is double precision */
+};
+
+typedef struct
+{
+  unsigned flags;             /* CS_PREDICT_* */
+  double noise_sd;            /* sigma for std_error; <= 0: use each query's local_sd */
+  size_t top_k;               /* number of top cases per query (0: none) */
+  CsTopCase *top;             /* q * top_k outputs, by decreasing weight (may be NULL if top_k == 0) */
+  double *weights;            /* optional q * n output: the full weight vector of each query
+                               * (an excluded case gets 0). NULL: not computed. */
+  double *half_width;         /* optional q * d output (needs CS_PREDICT_WINDOW): per feature,
+                               * the weighted 90 % quantile of |x_ij - x_j| (standardised) */
+  const size_t *self_index;   /* optional q entries: case to exclude for each query
+                               * (leave-one-out), or CS_NO_CASE. NULL: none excluded. */
+  CsModelProgressFunc progress;
+  void *user_data;
+} CsPredictOptions;
+
+/* Fills options with the defaults (all zero / NULL). */
+void     cs_predict_options_init (CsPredictOptions *options);
+
+/* Predict q queries (q * d row-major). options may be NULL (defaults). out has
+ * q entries. A query that excludes its only case (n = 1, leave-one-out) gets
+ * NaN prediction and n_eff 0. NaN/Inf in queries: CS_ERR_NOT_FINITE. */
+CsStatus cs_attention_predict    (const CsAttention       *self,
+                                  const double            *queries,
+                                  size_t                   q,
+                                  const CsPredictOptions  *options,
+                                  CsPrediction            *out);
+
+/* Leave-one-out prediction for every case (q = n, query i = case i, case i
+ * excluded from its own context). out has n entries; options->self_index is
+ * ignored. */
+CsStatus cs_attention_predict_loo (const CsAttention      *self,
+                                   const CsPredictOptions *options,
+                                   CsPrediction           *out);
+
+/* ---- Fitting M on the case base (leave-one-out ICL loss) ----------------- */
+
+typedef struct
+{
+  CsMetricKind kind;          /* what to fit */
+  size_t rank;                /* FULL: rows of A (0: d) */
+  int max_iter;               /* 0: default (scalar 30 Newton steps, others 100 L-BFGS steps) */
+  double tol;                 /* relative loss change to stop (0: default 1e-9 scalar, 1e-7 others) */
+  CsModelProgressFunc progress;
+  void *user_data;
+} CsFitOptions;
+
+void     cs_fit_options_init     (CsFitOptions *options);
+
+typedef struct
+{
+  double loo_mse;             /* mean over cases of (y_hat_{-i} - y_i)^2 at the fitted metric */
+  double start_loo_mse;       /* at the starting metric */
+  int passes;                 /* loss evaluations: full streamed passes over the n (n - 1) pairs */
+  int iterations;             /* Newton / L-BFGS steps taken */
+  int converged;              /* 1 when the stopping test was met before max_iter */
+} CsFitReport;
+
+/* Minimise the leave-one-out loss sum_i (y_hat_{-i}(x_i) - y_i)^2 over the
+ * metric kind in options (n >= 2). metric: in, the starting point when its
+ * kind matches (otherwise a data-driven start is used); out, the fitted metric,
+ * written ONLY on CS_OK (on cancellation or error it is left exactly as it
+ * was). The context's own metric is not changed: call cs_attention_set_metric().
+ * report may be NULL. metric must be initialised (or zeroed). */
+CsStatus cs_attention_fit        (const CsAttention  *self,
+                                  const CsFitOptions *options,
+                                  CsMetric           *metric,
+                                  CsFitReport        *report);
+
+/* LOO mean squared error of any metric (one streamed pass). Optionally the
+ * first and second derivatives with respect to log w (scalar metrics only;
+ * pass NULL otherwise). */
+CsStatus cs_attention_loo_mse    (const CsAttention *self,
+                                  const CsMetric    *metric,
+                                  double            *mse,
+                                  double            *d_logw,
+                                  double            *d2_logw);
+
+/* ---- Linear attention baseline ------------------------------------------ */
+
+/* y_lin(x) = (1/n) sum_i y_i x~_i^T M x~, where x~ = x (augment = 0, the
+ * paper's form) or x~ = (x, 1) (augment = 1, so the baseline can carry an
+ * intercept on a case base). M (da x da, da = d + augment) is the least-squares
+ * best on the leave-one-out loss (small ridge for stability). */
+typedef struct
+{
+  size_t d;
+  int augment;
+  double *M;                  /* da * da row-major, owned */
+  double *v;                  /* da: (1/n) sum_i y_i x~_i over the whole base, owned */
+  double loo_mse;             /* leave-one-out MSE of the fitted M */
+} CsLinearModel;
+
+CsStatus cs_linear_fit           (const CsAttention *self,
+                                  int                augment,
+                                  CsLinearModel     *out);
+/* q predictions with the full base as context. */
+CsStatus cs_linear_predict       (const CsLinearModel *model,
+                                  const double        *queries,
+                                  size_t               q,
+                                  double              *out);
+void     cs_linear_clear         (CsLinearModel *model);
+
+#ifdef __cplusplus
+}
+#endif
