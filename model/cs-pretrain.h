@@ -1,0 +1,240 @@
+/* cs-pretrain.h: softmax attention pretrained on synthetic tasks, the paper's setting.
+ *
+ * Collins et al., "In-Context Learning with Transformers: Softmax Attention
+ * Adapts to Function Lipschitzness" (arXiv 2402.11639), as specified in
+ * docs/model.md sections 3 and 4. Inputs are uniform on the unit sphere
+ * S^{d-1}; a task is a function f of Lipschitz constant L:
+ *
+ *   affine: f(x) = L a^T B^T x + b,        a ~ Unif(S^{k-1}), b ~ U[-1, 1]
+ *   relu:   f(x) = L s max(a^T B^T x, 0),  a ~ Unif(S^{k-1}), s ~ Unif{-1, +1}
+ *
+ * with B = I (k = d) or, for the low-rank variant, a fixed random orthonormal
+ * d x k basis B. A prompt holds n context pairs (x_i, y_i = f(x_i) + N(0,
+ * sigma^2)) and a query q; the loss is (y_hat(q) - f(q))^2.
+ *
+ * Softmax attention in the paper's dot form: s_i = x_i^T M q,
+ * y_hat = sum_i softmax(s)_i y_i, with M = w I (scalar) or M = M_K^T M_Q
+ * (full). Linear attention: y_lin = (1/n) sum_i y_i x_i^T M q.
+ *
+ * Pure C11, no allocation visible to the caller except the sweep arrays
+ * (cs_pretrain_sweep_clear), reentrant, deterministic for a given seed, never
+ * aborts: every entry point returns a CsPretrainStatus.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cs-rng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CS_PRETRAIN_MAX_D 8
+#define CS_PRETRAIN_MAX_N 100000
+/* Seed of the fixed test set used by cs_pretrain_evaluate callers (CLI, tests). */
+#define CS_PRETRAIN_TEST_SEED UINT64_C (0x7e57c0de2402)
+
+typedef enum
+{
+  CS_PRETRAIN_OK = 0,
+  CS_PRETRAIN_EINVAL,      /* an argument out of range, NaN or infinite */
+  CS_PRETRAIN_ENOMEM,
+  CS_PRETRAIN_CANCELLED,   /* the progress callback asked to stop; outputs untouched */
+  CS_PRETRAIN_ENUMERIC,    /* a non-finite loss or parameter appeared */
+} CsPretrainStatus;
+
+typedef enum
+{
+  CS_PRETRAIN_AFFINE,
+  CS_PRETRAIN_RELU,
+  CS_PRETRAIN_N_CLASSES
+} CsPretrainClass;
+
+typedef enum
+{
+  CS_PRETRAIN_SCALAR,      /* M = w I, trained as log w */
+  CS_PRETRAIN_FULL,        /* M = M_K^T M_Q, both d x d */
+  CS_PRETRAIN_N_METRICS
+} CsPretrainMetric;
+
+typedef struct
+{
+  CsPretrainClass task_class;
+  size_t d;                /* 1 .. CS_PRETRAIN_MAX_D */
+  size_t n;                /* context size, 1 .. CS_PRETRAIN_MAX_N */
+  double L;                /* Lipschitz constant, finite, >= 0 */
+  double sigma;            /* label noise sd, finite, >= 0 */
+  size_t rank;             /* 0: tasks vary in all d directions; 1..d: only in span(B) */
+  uint64_t basis_seed;     /* seed of the random orthonormal B when rank > 0 */
+} CsPretrainSpec;
+
+/* Returns 1 if every field is in range (d, n, finite L and sigma, rank <= d). */
+int         cs_pretrain_spec_valid   (const CsPretrainSpec *spec);
+const char *cs_pretrain_class_name   (CsPretrainClass cls);
+int         cs_pretrain_class_from_name (const char *name);   /* -1 when unknown */
+
+/* The d x k basis B (row-major, k = rank or d when rank == 0) with orthonormal
+ * columns: the identity for rank 0, else a Gram-Schmidt-orthonormalised
+ * Gaussian matrix drawn from spec->basis_seed. */
+CsPretrainStatus cs_pretrain_basis   (const CsPretrainSpec *spec,
+                                      double               *B);
+
+/* Draw count prompts from rng: x (count * n * d, on the sphere), y (count * n,
+ * noisy labels), q (count * d, queries on the sphere), f (count, f(q)), and
+ * optionally fx (count * n, the noise-free f(x_i); may be NULL). */
+CsPretrainStatus cs_pretrain_draw    (const CsPretrainSpec *spec,
+                                      CsRng                *rng,
+                                      size_t                count,
+                                      double               *x,
+                                      double               *y,
+                                      double               *q,
+                                      double               *f,
+                                      double               *fx);
+
+/* Mean softmax-attention loss over the given prompts for a d x d M (row-major),
+ * and, when grad is non-NULL, its gradient with respect to M (d x d).
+ * Numerically stable for any scale (max-subtracted). */
+CsPretrainStatus cs_pretrain_softmax_loss (size_t        count,
+                                           size_t        n,
+                                           size_t        d,
+                                           const double *x,
+                                           const double *y,
+                                           const double *q,
+                                           const double *f,
+                                           const double *M,
+                                           double       *loss,
+                                           double       *grad);
+
+/* Progress: fraction done in [0, 1]; return non-zero to cancel. */
+typedef int (*CsPretrainProgress) (double fraction,
+                                   void  *user_data);
+
+typedef struct
+{
+  size_t steps;            /* Adam steps (default 3000) */
+  size_t batch;            /* fresh prompts per step (default 128) */
+  double lr;               /* Adam learning rate (default 1e-2) */
+  double init_w;           /* initial scale: M = init_w I (default 1) */
+  double init_noise;       /* full: M_K, M_Q = sqrt(init_w) (I + init_noise G), G Gaussian (default 0.3) */
+  double tail;             /* the reported M is the mean of M over the last tail * steps (default 0.2) */
+  uint64_t seed;           /* seed of the task stream and the initial noise */
+  CsPretrainProgress progress;
+  void *user_data;
+} CsPretrainTrainOptions;
+
+void cs_pretrain_train_options_init (CsPretrainTrainOptions *opt);
+
+typedef struct
+{
+  double M[CS_PRETRAIN_MAX_D * CS_PRETRAIN_MAX_D];  /* d x d row-major (scalar: w I) */
+  double w;                /* scalar scale; mean diagonal of M for full */
+  double train_loss;       /* mean training loss over the averaged tail */
+  size_t steps;            /* steps done */
+} CsPretrainResult;
+
+/* Adam on fresh prompts each step. On error or cancellation *result is untouched. */
+CsPretrainStatus cs_pretrain_train   (const CsPretrainSpec         *spec,
+                                      CsPretrainMetric              metric,
+                                      const CsPretrainTrainOptions *opt,
+                                      CsPretrainResult             *result);
+
+typedef struct
+{
+  size_t tasks;            /* Monte-Carlo prompts, common to every w (default 4096) */
+  uint64_t seed;           /* their seed */
+  double w_min, w_max;     /* coarse log grid range (default 1e-3 .. 1e6, ratio 2) */
+  CsPretrainProgress progress;
+  void *user_data;
+} CsPretrainOptimOptions;
+
+void cs_pretrain_optim_options_init (CsPretrainOptimOptions *opt);
+
+/* Population-optimal scalar w*: the Monte-Carlo loss of M = w I on a log grid
+ * of w with common random numbers (coarse ratio 2, then ratio 2^(1/4) within a
+ * factor 2 of the coarse minimum), refined by the vertex of the parabola
+ * through the three points around the fine minimum, in log w. at_edge (may be
+ * NULL) is set when the minimum lies at the end of the range. */
+CsPretrainStatus cs_pretrain_optimal_w (const CsPretrainSpec         *spec,
+                                        const CsPretrainOptimOptions *opt,
+                                        double                       *w_star,
+                                        double                       *loss_star,
+                                        int                          *at_edge);
+
+/* Best linear-attention M (least squares over `tasks` prompts from seed):
+ * scalar (w I) or full d x d. M_out is d x d row-major. */
+CsPretrainStatus cs_pretrain_linear_fit (const CsPretrainSpec *spec,
+                                         CsPretrainMetric      metric,
+                                         size_t                tasks,
+                                         uint64_t              seed,
+                                         double               *M_out);
+
+/* ICL test error on `tasks` prompts from seed (the same prompts for both):
+ * mean (y_hat - f(q))^2 for softmax with M_softmax and linear attention with
+ * M_linear. Either M (and its output) may be NULL. */
+CsPretrainStatus cs_pretrain_evaluate (const CsPretrainSpec *spec,
+                                       const double         *M_softmax,
+                                       const double         *M_linear,
+                                       size_t                tasks,
+                                       uint64_t              seed,
+                                       double               *mse_softmax,
+                                       double               *mse_linear);
+
+/* The theory window (sigma^2 / (L^2 n))^(1/(d+2)) (docs/model.md section 5),
+ * up to a constant. Infinite when L == 0, 0 when sigma == 0. */
+double cs_pretrain_theory_window (const CsPretrainSpec *spec);
+
+/* ---- Sweeps for the window-sweep chart ----------------------------------- */
+
+typedef enum
+{
+  CS_PRETRAIN_SWEEP_L,     /* vary L at the spec's sigma */
+  CS_PRETRAIN_SWEEP_SIGMA, /* vary sigma at the spec's L */
+} CsPretrainSweepParam;
+
+/* Result of cs_pretrain_sweep: plain arrays of `count` values each, in the
+ * order of the input values, owned by the struct (free with
+ * cs_pretrain_sweep_clear). The learned window is 1 / sqrt(w*), the attention
+ * bandwidth on the sphere (docs/model.md section 1). The theory window is known
+ * only up to a constant: `theory` is the raw formula, `theory_fit` the same
+ * curve times the constant that best matches `window` in log space (geometric
+ * mean of window / theory), which is the line to draw beside the points.
+ * Slopes are least-squares slopes of log y against log value. */
+typedef struct
+{
+  CsPretrainSweepParam param;
+  size_t count;
+  double *value;           /* swept L or sigma */
+  double *w_star;          /* population-optimal scale */
+  double *window;          /* 1 / sqrt(w_star) */
+  double *loss;            /* Monte-Carlo loss at w_star */
+  double *theory;          /* (sigma^2 / (L^2 n))^(1/(d+2)) */
+  double *theory_fit;      /* theory * fitted constant */
+  int *at_edge;            /* 1 where w_star hit the grid range */
+  double slope_w;          /* d log w* / d log value */
+  double slope_window;     /* d log window / d log value */
+  double slope_theory;     /* d log theory / d log value: -2/(d+2) (L) or +2/(d+2) (sigma) */
+} CsPretrainSweep;
+
+/* w* for each value (each with the same Monte-Carlo seed: common random
+ * numbers across the sweep). Values must be finite and > 0. Progress covers
+ * the whole sweep. On error the sweep is left empty (count 0, NULL arrays). */
+CsPretrainStatus cs_pretrain_sweep   (const CsPretrainSpec         *base,
+                                      CsPretrainSweepParam          param,
+                                      const double                 *values,
+                                      size_t                        count,
+                                      const CsPretrainOptimOptions *opt,
+                                      CsPretrainSweep              *sweep);
+void             cs_pretrain_sweep_clear (CsPretrainSweep *sweep);
+
+/* Least-squares slope of log y against log x (count >= 2, all > 0); NaN otherwise. */
+double cs_pretrain_loglog_slope (const double *x,
+                                 const double *y,
+                                 size_t        count);
+
+const char *cs_pretrain_status_message (CsPretrainStatus status);
+
+#ifdef __cplusplus
+}
+#endif
