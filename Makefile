@@ -13,11 +13,11 @@ PKGS := meson ninja-build pkg-config gcc g++ libc6-dev make \
         libglib2.0-dev libgtk-4-dev libopenblas-dev libcsv-dev libjson-glib-dev libfast-float-dev \
         xvfb xauth dbus fonts-dejavu-core \
         poppler-utils libxml2-utils desktop-file-utils appstream \
-        clang libclang-rt-14-dev valgrind
+        clang libclang-rt-14-dev valgrind time
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test test-fast asan fuzz screenshots bench clean
+.PHONY: all deps build run test test-fast asan fuzz screenshots bench clean valgrind
 
 all: build
 
@@ -67,6 +67,10 @@ $(FUZZ_BUILD)/build.ninja: | deps
 fuzz: deps $(FUZZ_BUILD)/build.ninja
 	ninja -C $(FUZZ_BUILD)
 	meson test -C $(FUZZ_BUILD) --suite fuzz --print-errorlogs --num-processes 1
+
+# The unit suite under valgrind memcheck (setup in meson.build, suppressions in tests/valgrind.supp).
+valgrind: build
+	meson test -C $(BUILD) --setup valgrind --suite unit --print-errorlogs --num-processes 2
 
 screenshots: build
 	$(DBUS) $(XVFB) ./tools/screenshots.sh $(BUILD)

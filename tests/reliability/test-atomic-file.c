@@ -497,7 +497,7 @@ test_full_disk_tmpfs (void)
     }
   if (!can_private_mount ())
     {
-      g_test_skip ("cannot mount a private tmpfs here (needs CAP_SYS_ADMIN); covered by RLIMIT_FSIZE");
+      g_test_skip ("cannot mount a private tmpfs here (needs CAP_SYS_ADMIN and unshare, which valgrind does not pass on); covered by RLIMIT_FSIZE");
       return;
     }
   dir = parent_dir ();
@@ -552,7 +552,7 @@ test_readonly_tmpfs (void)
     }
   if (!can_private_mount ())
     {
-      g_test_skip ("cannot mount a private tmpfs here (needs CAP_SYS_ADMIN); covered by /proc");
+      g_test_skip ("cannot mount a private tmpfs here (needs CAP_SYS_ADMIN and unshare, which valgrind does not pass on); covered by /proc");
       return;
     }
   dir = parent_dir ();
