@@ -43,6 +43,7 @@ typedef struct
   char *expected;            /* may be NULL */
   char *found;               /* may be NULL */
   char *message;             /* full sentence */
+  gboolean warning;          /* a note (renamed column, constant feature, ...): no row was lost */
 } CsCsvProblem;
 
 typedef struct

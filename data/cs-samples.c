@@ -5,6 +5,7 @@
 
 #include "cs-csv-loader.h"
 #include "cs-data-error.h"
+#include "cs-data-resources.h"
 #include "cs-samples.h"
 
 #define SAMPLES_PATH RESOURCE_PREFIX "/samples/"
@@ -21,7 +22,9 @@ cs_samples_bytes (const char *name,
                   GError    **error)
 {
   g_autofree char *path = g_strconcat (SAMPLES_PATH, name, ".csv", NULL);
-  GBytes *bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  /* Looked up in our own GResource: a reference keeps it linked from the static library
+   * (its constructor alone is dropped by the linker when nothing else uses the object). */
+  GBytes *bytes = g_resource_lookup_data (cs_data_get_resource (), path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
 
   if (bytes == NULL)
     g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO,
