@@ -1,0 +1,774 @@
+/* cs-flags.c: the fail-safe rules (model/FAILSAFE.md), on plain numbers. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs-flags.h"
+
+/* Calibrated defaults: see model/FAILSAFE.md for the table behind them. */
+#define DEFAULT_NOISE_CHECK      2.0
+#define DEFAULT_NOISE_STOP       4.0
+#define DEFAULT_VARIATION_CHECK  2.0
+#define DEFAULT_VARIATION_STOP   4.0
+#define DEFAULT_NEFF_CHECK       1.5
+#define DEFAULT_NEFF_STOP        1.05
+#define DEFAULT_DISTANCE_CHECK   1.8
+#define DEFAULT_DISTANCE_STOP    3.0
+#define DEFAULT_RANGE_CHECK      0.0
+#define DEFAULT_RANGE_STOP       0.10
+
+const char *
+cs_flag_kind_name (CsFlagKind kind)
+{
+  static const char *const names[] = {
+    "high_noise", "high_variation", "low_support", "out_of_range", "no_prediction",
+  };
+  return (unsigned) kind < CS_FLAG_N_KINDS ? names[kind] : "unknown";
+}
+
+int
+cs_flag_kind_from_name (const char *name)
+{
+  for (int k = 0; k < CS_FLAG_N_KINDS; k++)
+    if (name != NULL && strcmp (name, cs_flag_kind_name ((CsFlagKind) k)) == 0)
+      return k;
+  return -1;
+}
+
+const char *
+cs_severity_name (CsSeverity severity)
+{
+  switch (severity)
+    {
+    case CS_SEVERITY_CHECK: return "check";
+    case CS_SEVERITY_STOP: return "stop";
+    case CS_SEVERITY_NONE:
+    default: return "none";
+    }
+}
+
+const char *
+cs_verdict_name (CsVerdict verdict)
+{
+  switch (verdict)
+    {
+    case CS_VERDICT_OK: return "ok";
+    case CS_VERDICT_CHECK: return "check";
+    case CS_VERDICT_STOP:
+    default: return "stop";
+    }
+}
+
+const char *
+cs_flag_failure_reason (CsFlagFailure failure)
+{
+  switch (failure)
+    {
+    case CS_FLAG_FAIL_NONE: return "no failure";
+    case CS_FLAG_FAIL_NO_CASES: return "the case base has no usable case";
+    case CS_FLAG_FAIL_QUERY_NAN: return "a query feature is missing or not a finite number";
+    case CS_FLAG_FAIL_COLUMNS: return "the model was fitted on other columns than these data";
+    case CS_FLAG_FAIL_NOT_FINITE: return "the estimate is not a finite number";
+    case CS_FLAG_FAIL_NO_MODEL: return "there is no fitted model";
+    case CS_FLAG_FAIL_ENGINE: return "the engine could not compute the prediction";
+    case CS_FLAG_FAIL_N:
+    default: return "the prediction could not be computed";
+    }
+}
+
+void
+cs_flag_thresholds_init (CsFlagThresholds *t)
+{
+  if (t == NULL)
+    return;
+  t->noise_check = DEFAULT_NOISE_CHECK;
+  t->noise_stop = DEFAULT_NOISE_STOP;
+  t->variation_check = DEFAULT_VARIATION_CHECK;
+  t->variation_stop = DEFAULT_VARIATION_STOP;
+  t->neff_check = DEFAULT_NEFF_CHECK;
+  t->neff_stop = DEFAULT_NEFF_STOP;
+  t->distance_check = DEFAULT_DISTANCE_CHECK;
+  t->distance_stop = DEFAULT_DISTANCE_STOP;
+  t->range_check = DEFAULT_RANGE_CHECK;
+  t->range_stop = DEFAULT_RANGE_STOP;
+}
+
+static int
+ratio_pair_ok (double check,
+               double stop)
+{
+  /* "value above threshold" rules: positive, check <= stop, +inf allowed. */
+  return !isnan (check) && !isnan (stop) && check > 0 && stop > 0 && check <= stop;
+}
+
+int
+cs_flag_thresholds_validate (const CsFlagThresholds *t)
+{
+  if (t == NULL)
+    return -1;
+  if (!ratio_pair_ok (t->noise_check, t->noise_stop)
+      || !ratio_pair_ok (t->variation_check, t->variation_stop)
+      || !ratio_pair_ok (t->distance_check, t->distance_stop))
+    return -1;
+  /* n_eff is a "value below threshold" rule: stop <= check, both finite, >= 0. */
+  if (!isfinite (t->neff_check) || !isfinite (t->neff_stop)
+      || t->neff_stop < 0 || t->neff_check < t->neff_stop)
+    return -1;
+  if (isnan (t->range_check) || isnan (t->range_stop)
+      || t->range_check < 0 || t->range_check > t->range_stop)
+    return -1;
+  return 0;
+}
+
+/* ---- Baselines from the case base ----------------------------------------- */
+
+static int
+cmp_double (const void *a,
+            const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* Median of the finite entries of v (n), computed in a copy; NaN when none
+ * (or when the copy cannot be allocated: the caller reports failure). */
+static double
+finite_median (const double *v,
+               size_t        n)
+{
+  double *c, m;
+  size_t k = 0;
+
+  c = malloc ((n > 0 ? n : 1) * sizeof (double));
+  if (c == NULL)
+    return NAN;
+  for (size_t i = 0; i < n; i++)
+    if (isfinite (v[i]))
+      c[k++] = v[i];
+  if (k == 0)
+    {
+      free (c);
+      return NAN;
+    }
+  qsort (c, k, sizeof (double), cmp_double);
+  m = (k % 2) ? c[k / 2] : 0.5 * (c[k / 2 - 1] + c[k / 2]);
+  free (c);
+  return m;
+}
+
+int
+cs_flag_base_from_cases (CsFlagBase   *base,
+                         const double *local_noise,
+                         const double *local_lipschitz,
+                         const double *nearest_distance,
+                         size_t        n)
+{
+  int status = 0;
+
+  if (base == NULL || n == 0)
+    return -1;
+  if (local_noise != NULL)
+    {
+      double m = finite_median (local_noise, n);
+      if (isnan (m))
+        status = -1;
+      else
+        base->noise_sd = m;
+    }
+  if (local_lipschitz != NULL)
+    {
+      double m = finite_median (local_lipschitz, n);
+      if (isnan (m))
+        status = -1;
+      else
+        base->lipschitz = m;
+    }
+  if (nearest_distance != NULL)
+    {
+      double m = finite_median (nearest_distance, n);
+      if (isnan (m))
+        status = -1;
+      else
+        base->nn_distance = m;
+    }
+  return status;
+}
+
+/* ---- Formatting ------------------------------------------------------------ */
+
+/* Append to a NUL-terminated buffer, truncating silently (messages are capped). */
+static void buf_append (char *buf, size_t size, const char *format, ...)
+  __attribute__ ((format (printf, 3, 4)));
+
+static void
+buf_append (char       *buf,
+            size_t      size,
+            const char *format,
+            ...)
+{
+  size_t len = strlen (buf);
+  va_list ap;
+
+  if (len + 1 >= size)
+    return;
+  va_start (ap, format);
+  vsnprintf (buf + len, size - len, format, ap);
+  va_end (ap);
+}
+
+/* Two significant digits without exponent: 9.1, 12, 0.31, 251. */
+static void
+fmt_num (char   *buf,
+         size_t  size,
+         double  v)
+{
+  double a = fabs (v);
+  int decimals;
+
+  if (!isfinite (v))
+    {
+      snprintf (buf, size, "%s", isnan (v) ? "n/a" : (v > 0 ? "inf" : "-inf"));
+      return;
+    }
+  decimals = a > 0 ? 1 - (int) floor (log10 (a)) : 1;
+  if (decimals < 0)
+    decimals = 0;
+  if (decimals > 6)
+    decimals = 6;
+  snprintf (buf, size, "%.*f", decimals, v);
+}
+
+/* A feature value: enough digits to tell it from a bound (251.3, 0.0042). */
+static void
+fmt_value (char   *buf,
+           size_t  size,
+           double  v)
+{
+  if (!isfinite (v))
+    fmt_num (buf, size, v);
+  else
+    snprintf (buf, size, "%.4g", v);
+}
+
+static const char *
+unit_or_empty (const char *unit)
+{
+  return unit != NULL ? unit : "";
+}
+
+/* " MPa" or "" */
+static void
+fmt_unit (char       *buf,
+          size_t      size,
+          const char *unit)
+{
+  const char *u = unit_or_empty (unit);
+
+  if (*u == '\0')
+    buf[0] = '\0';
+  else if (strcmp (u, "%") == 0)
+    snprintf (buf, size, "%s", u);
+  else
+    snprintf (buf, size, " %s", u);
+}
+
+static const char *
+feature_name (const CsFlagBase *base,
+              size_t            j,
+              char             *buf,
+              size_t            size)
+{
+  if (base->feature_names != NULL && base->feature_names[j] != NULL)
+    return base->feature_names[j];
+  snprintf (buf, size, "feature %zu", j + 1);
+  return buf;
+}
+
+static const char *
+target_name (const CsFlagBase *base)
+{
+  return base != NULL && base->target_name != NULL ? base->target_name : "outcome";
+}
+
+/* ---- Report building ------------------------------------------------------- */
+
+static CsFlag *
+add_flag (CsFlagReport *report,
+          CsFlagKind    kind,
+          CsSeverity    severity,
+          const char   *measure,
+          double        value,
+          double        threshold,
+          double        ratio)
+{
+  CsFlag *f;
+
+  if (report->n_flags >= CS_FLAGS_MAX)
+    return NULL;
+  f = &report->flags[report->n_flags++];
+  memset (f, 0, sizeof *f);
+  f->kind = kind;
+  f->severity = severity;
+  f->measure = measure;
+  f->feature = -1;
+  f->n_features = 0;
+  f->value = value;
+  f->threshold = threshold;
+  f->ratio = ratio;
+  return f;
+}
+
+static void
+set_message (CsFlag     *f,
+             const char *format,
+             ...)
+{
+  va_list ap;
+
+  va_start (ap, format);
+  vsnprintf (f->message, sizeof f->message, format, ap);
+  va_end (ap);
+}
+
+void
+cs_flags_fail (CsFlagReport  *report,
+               CsFlagFailure  failure,
+               const char    *detail)
+{
+  CsFlag *f;
+
+  if (report == NULL)
+    return;
+  memset (report, 0, sizeof *report);
+  if (failure == CS_FLAG_FAIL_NONE || (unsigned) failure >= CS_FLAG_FAIL_N)
+    failure = CS_FLAG_FAIL_ENGINE;
+  report->verdict = CS_VERDICT_STOP;
+  report->failure = failure;
+  report->y_hat = NAN;
+  f = add_flag (report, CS_FLAG_NO_PREDICTION, CS_SEVERITY_STOP, "failure", NAN, NAN, NAN);
+  if (detail != NULL && *detail != '\0')
+    set_message (f, "No prediction: %s (%s).", cs_flag_failure_reason (failure), detail);
+  else
+    set_message (f, "No prediction: %s.", cs_flag_failure_reason (failure));
+}
+
+static double
+safe_ratio (double value,
+            double baseline)
+{
+  if (isnan (value) || isnan (baseline))
+    return NAN;
+  if (baseline <= 0)
+    return value > 0 ? INFINITY : 0.0;
+  return value / baseline;
+}
+
+/* Severity of an "above" rule. */
+static CsSeverity
+above (double ratio,
+       double check,
+       double stop)
+{
+  if (ratio >= stop)
+    return CS_SEVERITY_STOP;
+  if (ratio >= check)
+    return CS_SEVERITY_CHECK;
+  return CS_SEVERITY_NONE;
+}
+
+static void
+rule_noise (const CsFlagBase       *base,
+            const CsFlagThresholds *t,
+            const CsFlagQuery      *q,
+            CsFlagReport           *report)
+{
+  char v[32], nb[32], un[32];
+  int use_noise = isfinite (q->local_noise);
+  double value = use_noise ? q->local_noise : q->local_spread;
+  double ratio = safe_ratio (value, base->noise_sd);
+  CsSeverity sev;
+  CsFlag *f;
+
+  fmt_unit (un, sizeof un, base->target_unit);
+  if (isnan (ratio))
+    {
+      f = add_flag (report, CS_FLAG_HIGH_NOISE, CS_SEVERITY_CHECK,
+                    use_noise ? "local_noise" : "local_spread", value,
+                    t->noise_check * base->noise_sd, NAN);
+      set_message (f, "The scatter of the cases used could not be estimated; "
+                      "treat the prediction as unchecked for noise.");
+      return;
+    }
+  sev = above (ratio, t->noise_check, t->noise_stop);
+  if (sev == CS_SEVERITY_NONE)
+    return;
+  f = add_flag (report, CS_FLAG_HIGH_NOISE, sev, use_noise ? "local_noise" : "local_spread",
+                value, (sev == CS_SEVERITY_STOP ? t->noise_stop : t->noise_check) * base->noise_sd,
+                ratio);
+  fmt_num (v, sizeof v, value);
+  fmt_num (nb, sizeof nb, base->noise_sd);
+  set_message (f, "Outcomes of the cases used scatter by +-%s%s, %.1fx the usual noise of %s%s.",
+               v, un, ratio, nb, un);
+}
+
+static void
+rule_variation (const CsFlagBase       *base,
+                const CsFlagThresholds *t,
+                const CsFlagQuery      *q,
+                CsFlagReport           *report)
+{
+  char v[32], nb[32], un[32], tail[160] = "";
+  double ratio = safe_ratio (q->local_lipschitz, base->lipschitz);
+  CsSeverity sev;
+  CsFlag *f;
+
+  fmt_unit (un, sizeof un, base->target_unit);
+  if (isnan (ratio))
+    {
+      f = add_flag (report, CS_FLAG_HIGH_VARIATION, CS_SEVERITY_CHECK, "local_lipschitz",
+                    q->local_lipschitz, t->variation_check * base->lipschitz, NAN);
+      set_message (f, "How fast the %s changes around this query could not be estimated; "
+                      "treat the prediction as unchecked for variation.", target_name (base));
+      return;
+    }
+  sev = above (ratio, t->variation_check, t->variation_stop);
+  if (sev == CS_SEVERITY_NONE)
+    return;
+  f = add_flag (report, CS_FLAG_HIGH_VARIATION, sev, "local_lipschitz", q->local_lipschitz,
+                (sev == CS_SEVERITY_STOP ? t->variation_stop : t->variation_check) * base->lipschitz,
+                ratio);
+
+  /* Name the feature along which the outcome changes fastest, per its own unit. */
+  if (q->gradient != NULL && base->feature_sd != NULL)
+    {
+      size_t best = 0;
+      double best_std = -1;
+
+      for (size_t j = 0; j < base->d; j++)
+        {
+          double gs = fabs (q->gradient[j]) * base->feature_sd[j];  /* per sd */
+          if (isfinite (gs) && gs > best_std)
+            {
+              best_std = gs;
+              best = j;
+            }
+        }
+      if (best_std > 0)
+        {
+          char g[32], fb[32], fu[32];
+          fmt_num (g, sizeof g, fabs (q->gradient[best]));
+          fmt_unit (fu, sizeof fu, base->feature_units ? base->feature_units[best] : NULL);
+          buf_append (tail, sizeof tail, " It changes most along %s: %s%s per%s%s.",
+                    feature_name (base, best, fb, sizeof fb), g, un,
+                    fu[0] == '\0' ? " unit of it" : "", fu);
+        }
+    }
+  fmt_num (v, sizeof v, q->local_lipschitz);
+  fmt_num (nb, sizeof nb, base->lipschitz);
+  set_message (f, "The %s changes fast around this query: %s%s per standard deviation of the "
+                  "features, %.1fx the typical %s%s, so nearby cases disagree more than "
+                  "the window allows for.%s",
+               target_name (base), v, un, ratio, nb, un, tail);
+}
+
+static void
+rule_support (const CsFlagBase       *base,
+              const CsFlagThresholds *t,
+              const CsFlagQuery      *q,
+              CsFlagReport           *report)
+{
+  double dratio = safe_ratio (q->nearest_distance, base->nn_distance);
+  CsSeverity sev_d = isnan (dratio) ? CS_SEVERITY_CHECK
+                                    : above (dratio, t->distance_check, t->distance_stop);
+  CsSeverity sev_n = CS_SEVERITY_NONE;
+  CsFlag *f;
+
+  if (isnan (q->n_eff))
+    sev_n = CS_SEVERITY_CHECK;
+  else if (q->n_eff < t->neff_stop)
+    sev_n = CS_SEVERITY_STOP;
+  else if (q->n_eff < t->neff_check)
+    sev_n = CS_SEVERITY_CHECK;
+
+  if (sev_d == CS_SEVERITY_NONE && sev_n == CS_SEVERITY_NONE)
+    return;
+
+  if (sev_d >= sev_n)
+    {
+      char v[32], nb[32], tail[200] = "";
+
+      f = add_flag (report, CS_FLAG_LOW_SUPPORT, sev_d, "nearest_distance", q->nearest_distance,
+                    (sev_d == CS_SEVERITY_STOP ? t->distance_stop : t->distance_check)
+                    * base->nn_distance, dratio);
+      if (isnan (dratio))
+        {
+          set_message (f, "The distance to the nearest past case is unknown; "
+                          "treat the prediction as unsupported.");
+          return;
+        }
+      /* Say in the features' own units how far the nearest case is. */
+      if (q->nearest_x != NULL && q->x != NULL && base->feature_sd != NULL)
+        {
+          size_t order[2] = { 0, 0 };
+          double big[2] = { -1, -1 };
+
+          for (size_t j = 0; j < base->d; j++)
+            {
+              double s = base->feature_sd[j] > 0
+                         ? fabs (q->nearest_x[j] - q->x[j]) / base->feature_sd[j] : 0;
+              if (s > big[0])
+                {
+                  big[1] = big[0]; order[1] = order[0];
+                  big[0] = s; order[0] = j;
+                }
+              else if (s > big[1])
+                {
+                  big[1] = s; order[1] = j;
+                }
+            }
+          buf_append (tail, sizeof tail, " It differs most in");
+          for (int k = 0; k < 2; k++)
+            {
+              char dv[32], fu[32], fb[32];
+              size_t j = order[k];
+              if (big[k] <= 0)
+                break;
+              fmt_value (dv, sizeof dv, fabs (q->nearest_x[j] - q->x[j]));
+              fmt_unit (fu, sizeof fu, base->feature_units ? base->feature_units[j] : NULL);
+              buf_append (tail, sizeof tail, "%s %s (%s%s)",
+                                        k == 0 ? "" : " and", feature_name (base, j, fb, sizeof fb),
+                                        dv, fu);
+            }
+          buf_append (tail, sizeof tail, ".");
+        }
+      fmt_num (v, sizeof v, q->nearest_distance);
+      fmt_num (nb, sizeof nb, base->nn_distance);
+      set_message (f, "The nearest past case is %s standard units away, %.1fx the usual spacing "
+                      "of cases (%s): the prediction extrapolates from distant cases.%s",
+                   v, dratio, nb, tail);
+    }
+  else
+    {
+      char v[32];
+
+      f = add_flag (report, CS_FLAG_LOW_SUPPORT, sev_n, "n_eff", q->n_eff,
+                    sev_n == CS_SEVERITY_STOP ? t->neff_stop : t->neff_check, NAN);
+      if (isnan (q->n_eff))
+        {
+          set_message (f, "The effective number of cases is unknown; "
+                          "treat the prediction as unsupported.");
+          return;
+        }
+      fmt_num (v, sizeof v, q->n_eff);
+      set_message (f, "The prediction rests on only %s effective cases (fewer than %.1f): "
+                      "one or two past cases decide it.", v,
+                   sev_n == CS_SEVERITY_STOP ? t->neff_stop : t->neff_check);
+    }
+}
+
+static void
+rule_range (const CsFlagBase       *base,
+            const CsFlagThresholds *t,
+            const CsFlagQuery      *q,
+            CsFlagReport           *report)
+{
+  double worst = -1, worst_value = 0, worst_bound = 0;
+  size_t worst_j = 0;
+  int n_out = 0, worst_above = 0;
+  CsSeverity sev;
+  CsFlag *f;
+  char fb[32], v[32], b[32], fu[32], others[160] = "";
+
+  if (q->x == NULL || base->feature_min == NULL || base->feature_max == NULL)
+    return;
+
+  for (size_t j = 0; j < base->d; j++)
+    {
+      double lo = base->feature_min[j], hi = base->feature_max[j];
+      double span = hi - lo, excess;
+      int is_above;
+
+      if (!(q->x[j] > hi) && !(q->x[j] < lo))
+        continue;
+      is_above = q->x[j] > hi;
+      excess = is_above ? q->x[j] - hi : lo - q->x[j];
+      excess = span > 0 ? excess / span : INFINITY;
+      if (!(excess > t->range_check))
+        continue;
+      n_out++;
+      if (excess > worst)
+        {
+          worst = excess;
+          worst_j = j;
+          worst_value = q->x[j];
+          worst_bound = is_above ? hi : lo;
+          worst_above = is_above;
+        }
+    }
+  if (n_out == 0)
+    return;
+
+  sev = worst > t->range_stop ? CS_SEVERITY_STOP : CS_SEVERITY_CHECK;
+  {
+    double span = base->feature_max[worst_j] - base->feature_min[worst_j];
+    double frac = sev == CS_SEVERITY_STOP ? t->range_stop : t->range_check;
+    double threshold = worst_above ? worst_bound + frac * span : worst_bound - frac * span;
+
+    f = add_flag (report, CS_FLAG_OUT_OF_RANGE, sev, "feature_value", worst_value, threshold,
+                  worst);
+  }
+  f->feature = (int) worst_j;
+  f->n_features = n_out;
+  if (n_out > 1)
+    {
+      int listed = 0;
+
+      buf_append (others, sizeof others, " Also outside:");
+      for (size_t j = 0; j < base->d; j++)
+        {
+          double lo = base->feature_min[j], hi = base->feature_max[j], span = hi - lo, ex;
+          if (j == worst_j || (!(q->x[j] > hi) && !(q->x[j] < lo)))
+            continue;
+          ex = q->x[j] > hi ? q->x[j] - hi : lo - q->x[j];
+          ex = span > 0 ? ex / span : INFINITY;
+          if (!(ex > t->range_check))
+            continue;
+          if (listed == 3)
+            {
+              buf_append (others, sizeof others, " and %d more", n_out - 1 - listed);
+              break;
+            }
+          buf_append (others, sizeof others, "%s %s", listed ? "," : "",
+                      feature_name (base, j, fb, sizeof fb));
+          listed++;
+        }
+      buf_append (others, sizeof others, ".");
+    }
+  fmt_value (v, sizeof v, worst_value);
+  fmt_value (b, sizeof b, worst_bound);
+  fmt_unit (fu, sizeof fu, base->feature_units ? base->feature_units[worst_j] : NULL);
+  set_message (f, "%s %s%s is %s the %s value in the case base, %s%s (by %.0f %% of its range): "
+                  "the model extrapolates.%s",
+               feature_name (base, worst_j, fb, sizeof fb), v, fu,
+               worst_above ? "above" : "below", worst_above ? "highest" : "lowest", b, fu,
+               100.0 * worst, others);
+  /* Capitalise the sentence's first letter (feature names are lower case). */
+  if (f->message[0] >= 'a' && f->message[0] <= 'z')
+    f->message[0] = (char) (f->message[0] - 'a' + 'A');
+}
+
+void
+cs_flags_evaluate (const CsFlagBase       *base,
+                   const CsFlagThresholds *t,
+                   const CsFlagQuery      *q,
+                   CsFlagReport           *report)
+{
+  CsFlagThresholds defaults;
+  char detail[96];
+
+  if (report == NULL)
+    return;
+  if (q == NULL)
+    {
+      cs_flags_fail (report, CS_FLAG_FAIL_ENGINE, "no prediction was given");
+      return;
+    }
+  if (q->failure != CS_FLAG_FAIL_NONE)
+    {
+      cs_flags_fail (report, q->failure, NULL);
+      return;
+    }
+  if (base == NULL || base->d == 0)
+    {
+      cs_flags_fail (report, CS_FLAG_FAIL_NO_MODEL, NULL);
+      return;
+    }
+  if (base->n_cases == 0)
+    {
+      cs_flags_fail (report, CS_FLAG_FAIL_NO_CASES, NULL);
+      return;
+    }
+  if (t == NULL)
+    {
+      cs_flag_thresholds_init (&defaults);
+      t = &defaults;
+    }
+  else if (cs_flag_thresholds_validate (t) != 0)
+    {
+      cs_flags_fail (report, CS_FLAG_FAIL_ENGINE, "the thresholds are not valid");
+      return;
+    }
+  if (q->x != NULL)
+    for (size_t j = 0; j < base->d; j++)
+      if (!isfinite (q->x[j]))
+        {
+          char fb[32];
+          snprintf (detail, sizeof detail, "%s is %s", feature_name (base, j, fb, sizeof fb),
+                    isnan (q->x[j]) ? "missing" : "infinite");
+          cs_flags_fail (report, CS_FLAG_FAIL_QUERY_NAN, detail);
+          return;
+        }
+  if (!isfinite (q->y_hat))
+    {
+      cs_flags_fail (report, CS_FLAG_FAIL_NOT_FINITE, NULL);
+      return;
+    }
+  if (!(q->n_eff >= 1.0 - 1e-9) && !isnan (q->n_eff))
+    {
+      /* n_eff < 1 (0 when every case was excluded) means the weights are broken. */
+      cs_flags_fail (report, CS_FLAG_FAIL_NO_CASES, "no case carries weight");
+      return;
+    }
+
+  memset (report, 0, sizeof *report);
+  report->failure = CS_FLAG_FAIL_NONE;
+  report->y_hat = q->y_hat;
+
+  rule_noise (base, t, q, report);
+  rule_variation (base, t, q, report);
+  rule_support (base, t, q, report);
+  rule_range (base, t, q, report);
+
+  report->verdict = CS_VERDICT_OK;
+  for (size_t i = 0; i < report->n_flags; i++)
+    {
+      if (report->flags[i].severity == CS_SEVERITY_STOP)
+        report->verdict = CS_VERDICT_STOP;
+      else if (report->flags[i].severity == CS_SEVERITY_CHECK && report->verdict == CS_VERDICT_OK)
+        report->verdict = CS_VERDICT_CHECK;
+    }
+}
+
+const CsFlag *
+cs_flag_report_find (const CsFlagReport *report,
+                     CsFlagKind          kind)
+{
+  if (report == NULL)
+    return NULL;
+  for (size_t i = 0; i < report->n_flags; i++)
+    if (report->flags[i].kind == kind)
+      return &report->flags[i];
+  return NULL;
+}
+
+long
+cs_flags_columns_differ (const char *const *model_names,
+                         size_t             d_model,
+                         const char *const *data_names,
+                         size_t             d_data)
+{
+  size_t d = d_model < d_data ? d_model : d_data;
+
+  for (size_t j = 0; j < d; j++)
+    {
+      const char *a = model_names ? model_names[j] : NULL;
+      const char *b = data_names ? data_names[j] : NULL;
+      if (a == NULL || b == NULL || strcmp (a, b) != 0)
+        return (long) j;
+    }
+  if (d_model != d_data)
+    return (long) d_model;
+  return -1;
+}

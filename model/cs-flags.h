@@ -1,0 +1,202 @@
+/* cs-flags.h: fail-safe flags and verdict for one prediction.
+ *
+ * The rules work on plain numbers (struct CsFlagBase for the case base,
+ * struct CsFlagQuery for one prediction), not on engine internals, so the
+ * engine, the CLI and the UI can fill them from whatever they hold. Every
+ * flag carries its kind, a severity (check / stop), the number behind it, the
+ * threshold it crossed and a sentence in the case base's units. The verdict
+ * is ok, check (some check flag) or stop (some stop flag).
+ *
+ * Fail safe by construction: a prediction that cannot be trusted to be a
+ * number at all (no usable cases, NaN in the query, a model for other
+ * columns, a non-finite estimate) gets a single no_prediction flag with
+ * severity stop and the reason; the report's prediction is then NaN.
+ *
+ * Thresholds are ratios against baselines measured on the case base itself
+ * (its noise level, its typical local slope, its typical nearest-case
+ * distance, its observed feature ranges), so the defaults suit any case base;
+ * the CLI and the UI adjust the ratios. The rules, defaults and their
+ * calibration on ground truth are in model/FAILSAFE.md.
+ *
+ * Pure C11, no allocation, no global state, reentrant.
+ */
+#pragma once
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum
+{
+  CS_FLAG_HIGH_NOISE,       /* cases used scatter much more than the usual noise */
+  CS_FLAG_HIGH_VARIATION,   /* the outcome changes fast around the query */
+  CS_FLAG_LOW_SUPPORT,      /* few effective cases, or the nearest is far away */
+  CS_FLAG_OUT_OF_RANGE,     /* a feature outside the range of the case base */
+  CS_FLAG_NO_PREDICTION,    /* no prediction can be computed (always stop) */
+  CS_FLAG_N_KINDS
+} CsFlagKind;
+
+typedef enum
+{
+  CS_SEVERITY_NONE,
+  CS_SEVERITY_CHECK,
+  CS_SEVERITY_STOP
+} CsSeverity;
+
+typedef enum
+{
+  CS_VERDICT_OK,
+  CS_VERDICT_CHECK,
+  CS_VERDICT_STOP
+} CsVerdict;
+
+/* Why a prediction could not be computed (CsFlagQuery.failure, and the
+ * no_prediction flag's reason). */
+typedef enum
+{
+  CS_FLAG_FAIL_NONE,
+  CS_FLAG_FAIL_NO_CASES,         /* the case base has no usable case */
+  CS_FLAG_FAIL_QUERY_NAN,        /* a query feature is missing or not finite */
+  CS_FLAG_FAIL_COLUMNS,          /* the model was fitted on other columns */
+  CS_FLAG_FAIL_NOT_FINITE,       /* the estimate or its weights are not finite */
+  CS_FLAG_FAIL_NO_MODEL,         /* no fitted window */
+  CS_FLAG_FAIL_ENGINE,           /* the engine returned an error */
+  CS_FLAG_FAIL_N
+} CsFlagFailure;
+
+/* Baselines of a case base: what "usual" means for it. Borrowed strings and
+ * arrays must outlive every call that uses the base. */
+typedef struct
+{
+  size_t d;                             /* features */
+  size_t n_cases;                       /* usable cases */
+  const char *const *feature_names;     /* d names (NULL: "feature 1", ...) */
+  const char *const *feature_units;     /* d units, "" or NULL when none */
+  const double *feature_min;            /* d observed minima, original units */
+  const double *feature_max;            /* d observed maxima, original units */
+  const double *feature_sd;             /* d standard deviations (standardised unit =
+                                         * one sd), or NULL */
+  const char *target_name;              /* "strength" (NULL: "outcome") */
+  const char *target_unit;              /* "MPa" ("" or NULL when none) */
+
+  double noise_sd;        /* global noise level of the outcome, target units */
+  double lipschitz;       /* typical local slope, target units per standardised unit */
+  double nn_distance;     /* typical nearest-case distance, standardised units */
+  double window;          /* fitted window half-width, standardised units (info) */
+} CsFlagBase;
+
+/* One prediction, as the engine reports it. Unknown numbers are NaN. */
+typedef struct
+{
+  CsFlagFailure failure;  /* set by the caller when the engine could not predict */
+  const double *x;        /* d query values in original units (NULL: not checked) */
+  double y_hat;           /* the estimate */
+  double local_spread;    /* sqrt (sum_i w_i (y_i - y_hat)^2) */
+  double local_noise;     /* residual sd of the weighted local linear fit */
+  double local_lipschitz; /* slope norm of that fit, target units per standardised unit */
+  const double *gradient; /* d slopes per original unit of each feature, or NULL */
+  double n_eff;           /* 1 / sum_i w_i^2 */
+  double nearest_distance;/* distance to the nearest case, standardised units */
+  const double *nearest_x;/* d values of that case in original units, or NULL */
+} CsFlagQuery;
+
+/* Thresholds: ratios against the base's baselines (noise, variation,
+ * distance), counts (n_eff) and fractions of the observed range (range). A
+ * flag is raised at its check threshold and becomes stop at its stop
+ * threshold. Set a check threshold to INFINITY (0 for n_eff) to turn a rule
+ * off. */
+typedef struct
+{
+  double noise_check;     /* local noise / global noise */
+  double noise_stop;
+  double variation_check; /* local slope / typical slope */
+  double variation_stop;
+  double neff_check;      /* n_eff below this ... */
+  double neff_stop;
+  double distance_check;  /* nearest-case distance / typical nearest-case distance */
+  double distance_stop;
+  double range_check;     /* beyond the observed range by this fraction of it (>= 0) */
+  double range_stop;
+} CsFlagThresholds;
+
+#define CS_FLAG_MESSAGE_MAX 320
+#define CS_FLAGS_MAX CS_FLAG_N_KINDS
+
+typedef struct
+{
+  CsFlagKind kind;
+  CsSeverity severity;
+  const char *measure;    /* "local_noise", "local_spread", "local_lipschitz", "n_eff",
+                           * "nearest_distance", "feature_value", "failure" */
+  int feature;            /* out_of_range: index of the (worst) feature; else -1 */
+  int n_features;         /* out_of_range: how many features are out of range */
+  double value;           /* the number behind the flag, in the measure's unit */
+  double threshold;       /* the threshold it crossed (check or stop), same unit */
+  double ratio;           /* value against the baseline (noise, slope, distance), or NaN */
+  char message[CS_FLAG_MESSAGE_MAX];
+} CsFlag;
+
+typedef struct
+{
+  CsVerdict verdict;
+  CsFlagFailure failure;  /* CS_FLAG_FAIL_NONE unless verdict stop by no_prediction */
+  double y_hat;           /* the estimate, NaN when there is none */
+  size_t n_flags;
+  CsFlag flags[CS_FLAGS_MAX];
+} CsFlagReport;
+
+/* Default thresholds (the calibrated values of model/FAILSAFE.md). */
+void        cs_flag_thresholds_init     (CsFlagThresholds       *t);
+/* 0 when every threshold is usable (finite or +inf, check <= stop in the right
+ * direction, no NaN); -1 otherwise. */
+int         cs_flag_thresholds_validate (const CsFlagThresholds *t);
+
+/* Fill the base's baselines from per-case leave-one-out numbers of the case
+ * base (each array has n entries, NaN entries ignored; any may be NULL to
+ * leave its baseline untouched): the noise level is the median local noise
+ * (robust against a noisy corner), the typical slope the median local slope,
+ * the typical nearest-case distance the median nearest-case distance.
+ * Returns 0, or -1 when an array has no finite entry. */
+int         cs_flag_base_from_cases     (CsFlagBase             *base,
+                                         const double           *local_noise,
+                                         const double           *local_lipschitz,
+                                         const double           *nearest_distance,
+                                         size_t                  n);
+
+/* Evaluate the rules for one prediction. base may be NULL only when the
+ * query's failure is set; t NULL means the defaults. Never fails: anything
+ * it cannot evaluate becomes a no_prediction flag. */
+void        cs_flags_evaluate           (const CsFlagBase       *base,
+                                         const CsFlagThresholds *t,
+                                         const CsFlagQuery      *q,
+                                         CsFlagReport           *report);
+
+/* Convenience: a stop report for a failure (reason in the message). */
+void        cs_flags_fail               (CsFlagReport           *report,
+                                         CsFlagFailure           failure,
+                                         const char             *detail);
+
+/* Compare the model's feature names with the data's (same count, same names
+ * in the same order). Returns -1 when they match, else the first index that
+ * differs (d_model when only the counts differ); a column mismatch is
+ * CS_FLAG_FAIL_COLUMNS. */
+long        cs_flags_columns_differ     (const char *const      *model_names,
+                                         size_t                  d_model,
+                                         const char *const      *data_names,
+                                         size_t                  d_data);
+
+const CsFlag *cs_flag_report_find       (const CsFlagReport     *report,
+                                         CsFlagKind              kind);
+
+const char *cs_flag_kind_name           (CsFlagKind              kind);
+const char *cs_severity_name            (CsSeverity              severity);
+const char *cs_verdict_name             (CsVerdict               verdict);
+const char *cs_flag_failure_reason      (CsFlagFailure           failure);
+/* Inverse of the names; -1 when unknown. */
+int         cs_flag_kind_from_name      (const char             *name);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,573 @@
+/* test-flags.c: every fail-safe rule on small hand-made cases (unit suite). */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "cs-flags.h"
+
+static const char *const names[] = { "temperature", "pressure", "speed", "humidity" };
+static const char *const units[] = { "degC", "bar", "m/min", "%" };
+static const double fmin_[] = { 180, 40, 5, 30 };
+static const double fmax_[] = { 240, 120, 25, 70 };
+static const double fsd[] = { 17.3, 23.1, 5.77, 11.5 };
+
+static CsFlagBase
+press_base (void)
+{
+  CsFlagBase b = {
+    .d = 4,
+    .n_cases = 2000,
+    .feature_names = names,
+    .feature_units = units,
+    .feature_min = fmin_,
+    .feature_max = fmax_,
+    .feature_sd = fsd,
+    .target_name = "strength",
+    .target_unit = "MPa",
+    .noise_sd = 2.0,
+    .lipschitz = 10.0,
+    .nn_distance = 0.3,
+    .window = 0.22,
+  };
+  return b;
+}
+
+/* A query well inside everything: no rule should fire. */
+static CsFlagQuery
+clean_query (const double *x)
+{
+  CsFlagQuery q = {
+    .failure = CS_FLAG_FAIL_NONE,
+    .x = x,
+    .y_hat = 255.0,
+    .local_spread = 2.5,
+    .local_noise = 1.1,
+    .local_lipschitz = 9.0,
+    .gradient = NULL,
+    .n_eff = 6.0,
+    .nearest_distance = 0.25,
+    .nearest_x = NULL,
+  };
+  return q;
+}
+
+static const double x_mid[] = { 212, 100, 15, 50 };
+
+static CsSeverity
+expected_above (double ratio, double check, double stop)
+{
+  return ratio >= stop ? CS_SEVERITY_STOP : ratio >= check ? CS_SEVERITY_CHECK : CS_SEVERITY_NONE;
+}
+
+static CsSeverity
+severity_of (const CsFlagReport *r, CsFlagKind kind)
+{
+  const CsFlag *f = cs_flag_report_find (r, kind);
+  return f ? f->severity : CS_SEVERITY_NONE;
+}
+
+static void
+test_thresholds (void)
+{
+  CsFlagThresholds t;
+
+  cs_flag_thresholds_init (&t);
+  g_assert_cmpint (cs_flag_thresholds_validate (&t), ==, 0);
+  g_assert_cmpfloat (t.noise_check, <, t.noise_stop);
+  g_assert_cmpfloat (t.neff_stop, <, t.neff_check);
+
+  t.noise_check = NAN;
+  g_assert_cmpint (cs_flag_thresholds_validate (&t), ==, -1);
+  cs_flag_thresholds_init (&t);
+  t.variation_check = t.variation_stop * 2;
+  g_assert_cmpint (cs_flag_thresholds_validate (&t), ==, -1);
+  cs_flag_thresholds_init (&t);
+  t.neff_stop = t.neff_check + 1;
+  g_assert_cmpint (cs_flag_thresholds_validate (&t), ==, -1);
+  cs_flag_thresholds_init (&t);
+  t.range_check = -0.1;
+  g_assert_cmpint (cs_flag_thresholds_validate (&t), ==, -1);
+  cs_flag_thresholds_init (&t);
+  t.distance_check = 0;
+  g_assert_cmpint (cs_flag_thresholds_validate (&t), ==, -1);
+  /* Turning a rule off is allowed. */
+  cs_flag_thresholds_init (&t);
+  t.noise_check = t.noise_stop = INFINITY;
+  t.neff_check = t.neff_stop = 0;
+  g_assert_cmpint (cs_flag_thresholds_validate (&t), ==, 0);
+  g_assert_cmpint (cs_flag_thresholds_validate (NULL), ==, -1);
+}
+
+static void
+test_clean_ok (void)
+{
+  CsFlagBase b = press_base ();
+  CsFlagQuery q = clean_query (x_mid);
+  CsFlagReport r;
+
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  g_assert_cmpint (r.verdict, ==, CS_VERDICT_OK);
+  g_assert_cmpuint (r.n_flags, ==, 0);
+  g_assert_cmpfloat (r.y_hat, ==, 255.0);
+  g_assert_cmpint (r.failure, ==, CS_FLAG_FAIL_NONE);
+}
+
+static void
+test_high_noise (void)
+{
+  CsFlagBase b = press_base ();
+  CsFlagQuery q = clean_query (x_mid);
+  CsFlagThresholds t;
+  CsFlagReport r;
+  const CsFlag *f;
+
+  /* The example: +-9.2 MPa against 2.0 MPa. */
+  q.local_noise = 9.2;
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  f = cs_flag_report_find (&r, CS_FLAG_HIGH_NOISE);
+  g_assert_nonnull (f);
+  cs_flag_thresholds_init (&t);
+  g_assert_cmpint (f->severity, ==, expected_above (4.6, t.noise_check, t.noise_stop));
+  g_assert_cmpstr (f->measure, ==, "local_noise");
+  g_assert_cmpfloat_with_epsilon (f->value, 9.2, 1e-12);
+  g_assert_cmpfloat_with_epsilon (f->ratio, 4.6, 1e-12);
+  g_assert_nonnull (strstr (f->message, "+-9.2 MPa"));
+  g_assert_nonnull (strstr (f->message, "4.6x"));
+  g_assert_nonnull (strstr (f->message, "2.0 MPa"));
+  g_assert_cmpint (r.n_flags, ==, 1);
+  g_assert_cmpint (r.verdict, ==, f->severity == CS_SEVERITY_STOP ? CS_VERDICT_STOP : CS_VERDICT_CHECK);
+
+  /* Without a local noise estimate the spread is used. */
+  q.local_noise = NAN;
+  q.local_spread = 5.0;
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  f = cs_flag_report_find (&r, CS_FLAG_HIGH_NOISE);
+  g_assert_nonnull (f);
+  g_assert_cmpstr (f->measure, ==, "local_spread");
+  g_assert_cmpfloat_with_epsilon (f->ratio, 2.5, 1e-12);
+
+  /* Neither: cannot be checked, so it is flagged, never silently ok. */
+  q.local_spread = NAN;
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  f = cs_flag_report_find (&r, CS_FLAG_HIGH_NOISE);
+  g_assert_nonnull (f);
+  g_assert_cmpint (f->severity, ==, CS_SEVERITY_CHECK);
+  g_assert_cmpint (r.verdict, !=, CS_VERDICT_OK);
+
+  /* A noise-free case base: any local noise is infinitely above it. */
+  b.noise_sd = 0;
+  q.local_noise = 0.5;
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  g_assert_cmpint (severity_of (&r, CS_FLAG_HIGH_NOISE), ==, CS_SEVERITY_STOP);
+}
+
+/* Severity follows the thresholds exactly, for random ratios and thresholds. */
+static void
+test_severity_boundaries (void)
+{
+  CsFlagBase b = press_base ();
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+
+  for (int it = 0; it < 2000; it++)
+    {
+      CsFlagThresholds t;
+      CsFlagQuery q = clean_query (x_mid);
+      CsFlagReport r;
+      double rn = g_rand_double_range (rand, 0, 8);
+      double rv = g_rand_double_range (rand, 0, 8);
+      double rd = g_rand_double_range (rand, 0, 6);
+      double neff = g_rand_double_range (rand, 1, 4);
+
+      cs_flag_thresholds_init (&t);
+      t.noise_check = g_rand_double_range (rand, 1, 3);
+      t.noise_stop = t.noise_check + g_rand_double_range (rand, 0, 3);
+      t.variation_check = g_rand_double_range (rand, 1, 3);
+      t.variation_stop = t.variation_check + g_rand_double_range (rand, 0, 3);
+      t.distance_check = g_rand_double_range (rand, 1, 3);
+      t.distance_stop = t.distance_check + g_rand_double_range (rand, 0, 3);
+      t.neff_stop = g_rand_double_range (rand, 1, 2);
+      t.neff_check = t.neff_stop + g_rand_double_range (rand, 0, 2);
+      b.noise_sd = g_rand_double_range (rand, 0.1, 10);
+      b.lipschitz = g_rand_double_range (rand, 0.1, 10);
+      b.nn_distance = g_rand_double_range (rand, 0.05, 1);
+
+      q.local_noise = rn * b.noise_sd;
+      q.local_lipschitz = rv * b.lipschitz;
+      q.nearest_distance = rd * b.nn_distance;
+      q.n_eff = neff;
+      cs_flags_evaluate (&b, &t, &q, &r);
+
+      g_assert_cmpint (severity_of (&r, CS_FLAG_HIGH_NOISE), ==,
+                       expected_above (q.local_noise / b.noise_sd, t.noise_check, t.noise_stop));
+      g_assert_cmpint (severity_of (&r, CS_FLAG_HIGH_VARIATION), ==,
+                       expected_above (q.local_lipschitz / b.lipschitz, t.variation_check,
+                                       t.variation_stop));
+      {
+        CsSeverity sd = expected_above (q.nearest_distance / b.nn_distance, t.distance_check,
+                                        t.distance_stop);
+        CsSeverity sn = neff < t.neff_stop ? CS_SEVERITY_STOP
+                        : neff < t.neff_check ? CS_SEVERITY_CHECK : CS_SEVERITY_NONE;
+        CsSeverity want = sd > sn ? sd : sn;
+        const CsFlag *f = cs_flag_report_find (&r, CS_FLAG_LOW_SUPPORT);
+
+        g_assert_cmpint (severity_of (&r, CS_FLAG_LOW_SUPPORT), ==, want);
+        if (f != NULL)
+          {
+            /* The flag reports the measure that decided it, with its threshold. */
+            g_assert_cmpstr (f->measure, ==, sd >= sn ? "nearest_distance" : "n_eff");
+            if (sd >= sn)
+              g_assert_cmpfloat (f->value, >=, f->threshold * (1 - 1e-12));
+            else
+              g_assert_cmpfloat (f->value, <, f->threshold);
+          }
+      }
+      /* The verdict is the worst severity. */
+      {
+        CsSeverity worst = CS_SEVERITY_NONE;
+        for (size_t i = 0; i < r.n_flags; i++)
+          if (r.flags[i].severity > worst)
+            worst = r.flags[i].severity;
+        g_assert_cmpint (r.verdict, ==, worst == CS_SEVERITY_STOP ? CS_VERDICT_STOP
+                                        : worst == CS_SEVERITY_CHECK ? CS_VERDICT_CHECK
+                                        : CS_VERDICT_OK);
+      }
+      for (size_t i = 0; i < r.n_flags; i++)
+        {
+          g_assert_cmpuint (strlen (r.flags[i].message), >, 20);
+          if (r.flags[i].kind != CS_FLAG_LOW_SUPPORT || strcmp (r.flags[i].measure, "n_eff") != 0)
+            g_assert_cmpfloat (r.flags[i].value, >=, r.flags[i].threshold * (1 - 1e-12));
+        }
+    }
+  g_rand_free (rand);
+}
+
+static void
+test_high_variation (void)
+{
+  CsFlagBase b = press_base ();
+  CsFlagQuery q = clean_query (x_mid);
+  CsFlagReport r;
+  const CsFlag *f;
+  /* Per own unit speed changes most (4 MPa per m/min), but per sd temperature
+   * does (3 * 17.3 = 52 against 4 * 5.77 = 23): the message names temperature. */
+  double grad[] = { 3.0, 0.1, 4.0, 0.2 };
+
+  q.local_lipschitz = 56.0;
+  q.gradient = grad;
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  f = cs_flag_report_find (&r, CS_FLAG_HIGH_VARIATION);
+  g_assert_nonnull (f);
+  g_assert_cmpint (f->severity, ==, CS_SEVERITY_STOP);
+  g_assert_cmpfloat_with_epsilon (f->ratio, 5.6, 1e-12);
+  g_assert_nonnull (strstr (f->message, "strength"));
+  g_assert_nonnull (strstr (f->message, "5.6x"));
+  g_assert_nonnull (strstr (f->message, "along temperature: 3.0 MPa per degC"));
+  g_assert_null (strstr (f->message, "along speed"));
+  g_assert_null (cs_flag_report_find (&r, CS_FLAG_HIGH_NOISE));
+
+  q.local_lipschitz = 25.0;
+  q.gradient = NULL;
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  f = cs_flag_report_find (&r, CS_FLAG_HIGH_VARIATION);
+  g_assert_nonnull (f);
+  g_assert_cmpint (f->severity, ==, CS_SEVERITY_CHECK);
+  g_assert_cmpint (r.verdict, ==, CS_VERDICT_CHECK);
+  g_assert_null (strstr (f->message, "along"));
+
+  q.local_lipschitz = 19.0;
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  g_assert_null (cs_flag_report_find (&r, CS_FLAG_HIGH_VARIATION));
+  g_assert_cmpint (r.verdict, ==, CS_VERDICT_OK);
+}
+
+static void
+test_low_support (void)
+{
+  CsFlagBase b = press_base ();
+  CsFlagQuery q = clean_query (x_mid);
+  CsFlagReport r;
+  const CsFlag *f;
+  /* The nearest case differs by 12 degC and 15 bar (0.69 and 0.65 sd), 1 m/min. */
+  double near[] = { 200, 85, 16, 50 };
+
+  q.nearest_distance = 0.96;
+  q.nearest_x = near;
+  q.n_eff = 3.0;
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  f = cs_flag_report_find (&r, CS_FLAG_LOW_SUPPORT);
+  g_assert_nonnull (f);
+  g_assert_cmpstr (f->measure, ==, "nearest_distance");
+  g_assert_cmpint (f->severity, ==, CS_SEVERITY_STOP);   /* 3.2x >= 3.0 */
+  g_assert_cmpfloat_with_epsilon (f->ratio, 3.2, 1e-12);
+  g_assert_nonnull (strstr (f->message, "3.2x"));
+  g_assert_nonnull (strstr (f->message, "temperature (12 degC) and pressure (15 bar)"));
+  g_assert_cmpint (r.verdict, ==, CS_VERDICT_STOP);
+
+  /* Close neighbours but one case carries everything. */
+  q.nearest_distance = 0.2;
+  q.n_eff = 1.01;
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  f = cs_flag_report_find (&r, CS_FLAG_LOW_SUPPORT);
+  g_assert_nonnull (f);
+  g_assert_cmpstr (f->measure, ==, "n_eff");
+  g_assert_cmpint (f->severity, ==, CS_SEVERITY_STOP);
+  g_assert_nonnull (strstr (f->message, "1.0 effective cases"));
+
+  q.n_eff = 1.3;
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  g_assert_cmpint (severity_of (&r, CS_FLAG_LOW_SUPPORT), ==, CS_SEVERITY_CHECK);
+
+  q.n_eff = 2.0;
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  g_assert_null (cs_flag_report_find (&r, CS_FLAG_LOW_SUPPORT));
+
+  /* Unknown distance: flagged, not ok. */
+  q.nearest_distance = NAN;
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  g_assert_cmpint (severity_of (&r, CS_FLAG_LOW_SUPPORT), ==, CS_SEVERITY_CHECK);
+}
+
+static void
+test_out_of_range (void)
+{
+  CsFlagBase b = press_base ();
+  CsFlagReport r;
+  const CsFlag *f;
+
+  /* Exactly on the bounds: inside. */
+  {
+    double x[] = { 240, 40, 5, 70 };
+    CsFlagQuery q = clean_query (x);
+    cs_flags_evaluate (&b, NULL, &q, &r);
+    g_assert_null (cs_flag_report_find (&r, CS_FLAG_OUT_OF_RANGE));
+  }
+  /* Temperature 3 degC above (5 % of 60): check, naming it. */
+  {
+    double x[] = { 243, 80, 15, 50 };
+    CsFlagQuery q = clean_query (x);
+    cs_flags_evaluate (&b, NULL, &q, &r);
+    f = cs_flag_report_find (&r, CS_FLAG_OUT_OF_RANGE);
+    g_assert_nonnull (f);
+    g_assert_cmpint (f->severity, ==, CS_SEVERITY_CHECK);
+    g_assert_cmpint (f->feature, ==, 0);
+    g_assert_cmpint (f->n_features, ==, 1);
+    g_assert_cmpfloat (f->value, ==, 243);
+    g_assert_cmpfloat (f->threshold, ==, 240);
+    g_assert_true (g_str_has_prefix (f->message, "Temperature 243 degC is above the highest"));
+    g_assert_nonnull (strstr (f->message, "240 degC"));
+    g_assert_nonnull (strstr (f->message, "5 %"));
+    g_assert_cmpint (r.verdict, ==, CS_VERDICT_CHECK);
+  }
+  /* Speed 4 m/min below (20 % of 20) and humidity 1 % above (2.5 %): stop on speed,
+   * humidity listed too. */
+  {
+    double x[] = { 200, 80, 1, 71 };
+    CsFlagQuery q = clean_query (x);
+    cs_flags_evaluate (&b, NULL, &q, &r);
+    f = cs_flag_report_find (&r, CS_FLAG_OUT_OF_RANGE);
+    g_assert_nonnull (f);
+    g_assert_cmpint (f->severity, ==, CS_SEVERITY_STOP);
+    g_assert_cmpint (f->feature, ==, 2);
+    g_assert_cmpint (f->n_features, ==, 2);
+    g_assert_cmpfloat_with_epsilon (f->ratio, 0.2, 1e-12);
+    g_assert_cmpfloat_with_epsilon (f->threshold, 5 - 0.1 * 20, 1e-12);
+    g_assert_true (g_str_has_prefix (f->message, "Speed 1 m/min is below the lowest"));
+    g_assert_nonnull (strstr (f->message, "Also outside: humidity."));
+    g_assert_cmpint (r.verdict, ==, CS_VERDICT_STOP);
+  }
+  /* A tolerance: within 5 % of the range is not flagged. */
+  {
+    double x[] = { 243, 80, 15, 50 };
+    CsFlagQuery q = clean_query (x);
+    CsFlagThresholds t;
+    cs_flag_thresholds_init (&t);
+    t.range_check = 0.06;
+    cs_flags_evaluate (&b, &t, &q, &r);
+    g_assert_null (cs_flag_report_find (&r, CS_FLAG_OUT_OF_RANGE));
+  }
+}
+
+static void
+check_fail (const CsFlagReport *r,
+            CsFlagFailure       failure,
+            const char         *needle)
+{
+  g_assert_cmpint (r->verdict, ==, CS_VERDICT_STOP);
+  g_assert_cmpint (r->failure, ==, failure);
+  g_assert_true (isnan (r->y_hat));
+  g_assert_cmpuint (r->n_flags, ==, 1);
+  g_assert_cmpint (r->flags[0].kind, ==, CS_FLAG_NO_PREDICTION);
+  g_assert_cmpint (r->flags[0].severity, ==, CS_SEVERITY_STOP);
+  g_assert_true (g_str_has_prefix (r->flags[0].message, "No prediction: "));
+  if (needle != NULL)
+    g_assert_nonnull (strstr (r->flags[0].message, needle));
+}
+
+static void
+test_fail_safe (void)
+{
+  CsFlagBase b = press_base ();
+  CsFlagReport r;
+
+  {
+    double x[] = { 200, NAN, 15, 50 };
+    CsFlagQuery q = clean_query (x);
+    cs_flags_evaluate (&b, NULL, &q, &r);
+    check_fail (&r, CS_FLAG_FAIL_QUERY_NAN, "pressure is missing");
+  }
+  {
+    double x[] = { 200, 80, INFINITY, 50 };
+    CsFlagQuery q = clean_query (x);
+    cs_flags_evaluate (&b, NULL, &q, &r);
+    check_fail (&r, CS_FLAG_FAIL_QUERY_NAN, "speed is infinite");
+  }
+  {
+    CsFlagQuery q = clean_query (x_mid);
+    q.y_hat = NAN;
+    cs_flags_evaluate (&b, NULL, &q, &r);
+    check_fail (&r, CS_FLAG_FAIL_NOT_FINITE, NULL);
+    q.y_hat = -INFINITY;
+    cs_flags_evaluate (&b, NULL, &q, &r);
+    check_fail (&r, CS_FLAG_FAIL_NOT_FINITE, NULL);
+  }
+  {
+    CsFlagQuery q = clean_query (x_mid);
+    q.n_eff = 0;     /* the engine's answer when every case was excluded */
+    cs_flags_evaluate (&b, NULL, &q, &r);
+    check_fail (&r, CS_FLAG_FAIL_NO_CASES, NULL);
+  }
+  {
+    CsFlagQuery q = clean_query (x_mid);
+    q.failure = CS_FLAG_FAIL_COLUMNS;
+    cs_flags_evaluate (&b, NULL, &q, &r);
+    check_fail (&r, CS_FLAG_FAIL_COLUMNS, "other columns");
+    cs_flags_evaluate (NULL, NULL, &q, &r);
+    check_fail (&r, CS_FLAG_FAIL_COLUMNS, NULL);
+  }
+  {
+    CsFlagQuery q = clean_query (x_mid);
+    cs_flags_evaluate (NULL, NULL, &q, &r);
+    check_fail (&r, CS_FLAG_FAIL_NO_MODEL, NULL);
+    b.n_cases = 0;
+    cs_flags_evaluate (&b, NULL, &q, &r);
+    check_fail (&r, CS_FLAG_FAIL_NO_CASES, "no usable case");
+    b.n_cases = 2000;
+    cs_flags_evaluate (&b, NULL, NULL, &r);
+    check_fail (&r, CS_FLAG_FAIL_ENGINE, NULL);
+  }
+  {
+    CsFlagQuery q = clean_query (x_mid);
+    CsFlagThresholds t;
+    cs_flag_thresholds_init (&t);
+    t.noise_stop = NAN;
+    cs_flags_evaluate (&b, &t, &q, &r);
+    check_fail (&r, CS_FLAG_FAIL_ENGINE, "thresholds");
+  }
+  cs_flags_fail (&r, CS_FLAG_FAIL_NO_CASES, "all rows had a missing outcome");
+  check_fail (&r, CS_FLAG_FAIL_NO_CASES, "all rows had a missing outcome");
+}
+
+static void
+test_columns (void)
+{
+  const char *const a[] = { "temperature", "pressure", "speed" };
+  const char *const c[] = { "temperature", "speed", "pressure" };
+
+  g_assert_cmpint (cs_flags_columns_differ (a, 3, a, 3), ==, -1);
+  g_assert_cmpint (cs_flags_columns_differ (a, 3, c, 3), ==, 1);
+  g_assert_cmpint (cs_flags_columns_differ (a, 3, a, 2), ==, 3);
+  g_assert_cmpint (cs_flags_columns_differ (a, 2, a, 3), ==, 2);
+}
+
+static void
+test_base_from_cases (void)
+{
+  CsFlagBase b = press_base ();
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+
+  for (int it = 0; it < 20; it++)
+    {
+      gsize n = (gsize) g_rand_int_range (rand, 1, 400);
+      double *noise = g_new (double, n), *lip = g_new (double, n), *nn = g_new (double, n);
+      GArray *finite = g_array_new (FALSE, FALSE, sizeof (double));
+      double want;
+
+      for (gsize i = 0; i < n; i++)
+        {
+          noise[i] = g_rand_double_range (rand, 0, 10);
+          lip[i] = i % 7 == 3 ? NAN : g_rand_double_range (rand, 0, 50);
+          nn[i] = INFINITY;
+          if (isfinite (lip[i]))
+            g_array_append_val (finite, lip[i]);
+        }
+      nn[0] = 0.5;
+      g_assert_cmpint (cs_flag_base_from_cases (&b, noise, lip, nn, n), ==, 0);
+      /* The median of the finite entries: half are below, half above. */
+      {
+        guint below = 0, above = 0;
+        for (guint i = 0; i < finite->len; i++)
+          {
+            double v = g_array_index (finite, double, i);
+            below += v < b.lipschitz;
+            above += v > b.lipschitz;
+          }
+        g_assert_cmpuint (below, <=, finite->len / 2);
+        g_assert_cmpuint (above, <=, finite->len / 2);
+      }
+      g_assert_cmpfloat (b.nn_distance, ==, 0.5);
+      want = b.noise_sd;
+      g_assert_cmpfloat (want, >=, 0);
+      g_assert_cmpfloat (want, <=, 10);
+      g_array_free (finite, TRUE);
+      g_free (noise);
+      g_free (lip);
+      g_free (nn);
+    }
+  {
+    double all_nan[3] = { NAN, NAN, INFINITY };
+    b.lipschitz = 7;
+    g_assert_cmpint (cs_flag_base_from_cases (&b, NULL, all_nan, NULL, 3), ==, -1);
+    g_assert_cmpfloat (b.lipschitz, ==, 7);
+    g_assert_cmpint (cs_flag_base_from_cases (&b, NULL, NULL, NULL, 0), ==, -1);
+  }
+  {
+    double v[4] = { 4, 1, 3, 2 };
+    g_assert_cmpint (cs_flag_base_from_cases (&b, v, NULL, NULL, 4), ==, 0);
+    g_assert_cmpfloat (b.noise_sd, ==, 2.5);
+  }
+  g_rand_free (rand);
+}
+
+static void
+test_names (void)
+{
+  for (int k = 0; k < CS_FLAG_N_KINDS; k++)
+    g_assert_cmpint (cs_flag_kind_from_name (cs_flag_kind_name ((CsFlagKind) k)), ==, k);
+  g_assert_cmpint (cs_flag_kind_from_name ("bogus"), ==, -1);
+  g_assert_cmpstr (cs_verdict_name (CS_VERDICT_OK), ==, "ok");
+  g_assert_cmpstr (cs_verdict_name (CS_VERDICT_CHECK), ==, "check");
+  g_assert_cmpstr (cs_verdict_name (CS_VERDICT_STOP), ==, "stop");
+  g_assert_cmpstr (cs_severity_name (CS_SEVERITY_STOP), ==, "stop");
+  g_assert_cmpstr (cs_flag_kind_name (CS_FLAG_OUT_OF_RANGE), ==, "out_of_range");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cs/flags/thresholds", test_thresholds);
+  g_test_add_func ("/cs/flags/clean-ok", test_clean_ok);
+  g_test_add_func ("/cs/flags/high-noise", test_high_noise);
+  g_test_add_func ("/cs/flags/severity-boundaries", test_severity_boundaries);
+  g_test_add_func ("/cs/flags/high-variation", test_high_variation);
+  g_test_add_func ("/cs/flags/low-support", test_low_support);
+  g_test_add_func ("/cs/flags/out-of-range", test_out_of_range);
+  g_test_add_func ("/cs/flags/fail-safe", test_fail_safe);
+  g_test_add_func ("/cs/flags/columns", test_columns);
+  g_test_add_func ("/cs/flags/base-from-cases", test_base_from_cases);
+  g_test_add_func ("/cs/flags/names", test_names);
+  return g_test_run ();
+}
