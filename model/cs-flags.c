@@ -141,7 +141,9 @@ finite_median (const double *v,
   double *c, m;
   size_t k = 0;
 
-  c = malloc ((n > 0 ? n : 1) * sizeof (double));
+  if (n == 0)
+    return NAN;
+  c = malloc (n * sizeof (double));
   if (c == NULL)
     return NAN;
   for (size_t i = 0; i < n; i++)
@@ -165,25 +167,46 @@ cs_flag_base_from_cases (CsFlagBase   *base,
                          const double *nearest_distance,
                          size_t        n)
 {
+  double lip_median = NAN;
   int status = 0;
 
   if (base == NULL || n == 0)
     return -1;
+  if (local_lipschitz != NULL)
+    {
+      lip_median = finite_median (local_lipschitz, n);
+      if (isnan (lip_median))
+        status = -1;
+      else
+        base->lipschitz = lip_median;
+    }
   if (local_noise != NULL)
     {
-      double m = finite_median (local_noise, n);
+      double m = NAN;
+
+      /* Residuals of local fits are inflated by any structure the fit misses
+       * (a step, curvature) and by noisy corners; the cases where the outcome
+       * varies slowly (slope at most its median) give the usual noise. */
+      if (!isnan (lip_median))
+        {
+          double *quiet = malloc (n * sizeof (double));
+          size_t k = 0;
+
+          if (quiet != NULL)
+            {
+              for (size_t i = 0; i < n; i++)
+                if (isfinite (local_noise[i]) && local_lipschitz[i] <= lip_median)
+                  quiet[k++] = local_noise[i];
+              m = finite_median (quiet, k);
+              free (quiet);
+            }
+        }
+      if (isnan (m))
+        m = finite_median (local_noise, n);
       if (isnan (m))
         status = -1;
       else
         base->noise_sd = m;
-    }
-  if (local_lipschitz != NULL)
-    {
-      double m = finite_median (local_lipschitz, n);
-      if (isnan (m))
-        status = -1;
-      else
-        base->lipschitz = m;
     }
   if (nearest_distance != NULL)
     {
@@ -195,8 +218,6 @@ cs_flag_base_from_cases (CsFlagBase   *base,
     }
   return status;
 }
-
-/* ---- Formatting ------------------------------------------------------------ */
 
 /* Append to a NUL-terminated buffer, truncating silently (messages are capped). */
 static void buf_append (char *buf, size_t size, const char *format, ...)

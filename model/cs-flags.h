@@ -155,10 +155,15 @@ int         cs_flag_thresholds_validate (const CsFlagThresholds *t);
 
 /* Fill the base's baselines from per-case leave-one-out numbers of the case
  * base (each array has n entries, NaN entries ignored; any may be NULL to
- * leave its baseline untouched): the noise level is the median local noise
- * (robust against a noisy corner), the typical slope the median local slope,
- * the typical nearest-case distance the median nearest-case distance.
- * Returns 0, or -1 when an array has no finite entry. */
+ * leave its baseline untouched):
+ *  - typical slope: the median local slope;
+ *  - usual noise: the median local noise over the cases whose local slope is
+ *    at most that median (local residuals are inflated by steps, curvature
+ *    and noisy corners; the slowly varying half shows the usual noise), or
+ *    the plain median when no slopes are given;
+ *  - typical nearest-case distance: the median nearest-case distance.
+ * Returns 0, or -1 when an array has no finite entry (its baseline is then
+ * left untouched). */
 int         cs_flag_base_from_cases     (CsFlagBase             *base,
                                          const double           *local_noise,
                                          const double           *local_lipschitz,
