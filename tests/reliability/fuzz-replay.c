@@ -17,6 +17,19 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 static char *corpus_dir;
 
+/* With CS_FUZZ_DUMP=FILE, each random input is written there before it runs: after a crash,
+ * FILE holds the input to add to the corpus as a regression test. */
+static void
+run_one (const guint8 *data,
+         gsize         len)
+{
+  const char *dump = g_getenv ("CS_FUZZ_DUMP");
+
+  if (dump != NULL)
+    g_file_set_contents (dump, (const char *) data, (gssize) len, NULL);
+  LLVMFuzzerTestOneInput (data, len);
+}
+
 static void
 test_corpus (void)
 {
@@ -60,7 +73,7 @@ test_random (void)
 
       for (gsize j = 0; j < len; j++)
         buf[j] = (guint8) g_test_rand_int_range (0, 256);
-      LLVMFuzzerTestOneInput (buf, len);
+      run_one (buf, len);
     }
   LLVMFuzzerTestOneInput (NULL, 0);
 }
