@@ -99,50 +99,68 @@ cs_case_base_set_target (CsCaseBase *self,
   self->target_unit = g_strdup (unit != NULL ? unit : "");
 }
 
-/* Two-pass mean and standard deviation (population), plus ranges. */
+/* Two-pass mean and standard deviation (population), plus ranges. The passes run
+ * along rows (cache-friendly on the row-major table); each feature's sums still
+ * add the cases in order, so the results are those of a column-by-column loop. */
 void
 cs_case_base_compute_stats (CsCaseBase *self)
 {
   gsize n = self->n, d = self->d;
+  double *sum = g_new0 (double, MAX (d, 1));
+  double *ss = g_new0 (double, MAX (d, 1));
 
   for (gsize j = 0; j < d; j++)
     {
-      double sum = 0, ss = 0, lo = INFINITY, hi = -INFINITY;
-
-      for (gsize i = 0; i < n; i++)
+      self->min[j] = INFINITY;
+      self->max[j] = -INFINITY;
+    }
+  for (gsize i = 0; i < n; i++)
+    {
+      const double *row = self->x + i * d;
+      for (gsize j = 0; j < d; j++)
         {
-          double v = self->x[i * d + j];
-          sum += v;
-          lo = MIN (lo, v);
-          hi = MAX (hi, v);
+          double v = row[j];
+          sum[j] += v;
+          self->min[j] = MIN (self->min[j], v);
+          self->max[j] = MAX (self->max[j], v);
         }
-      self->mean[j] = n > 0 ? sum / n : 0;
-      for (gsize i = 0; i < n; i++)
+    }
+  for (gsize j = 0; j < d; j++)
+    self->mean[j] = n > 0 ? sum[j] / n : 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      const double *row = self->x + i * d;
+      for (gsize j = 0; j < d; j++)
         {
-          double e = self->x[i * d + j] - self->mean[j];
-          ss += e * e;
+          double e = row[j] - self->mean[j];
+          ss[j] += e * e;
         }
-      self->sd[j] = n > 0 ? sqrt (ss / n) : 0;
+    }
+  for (gsize j = 0; j < d; j++)
+    {
+      self->sd[j] = n > 0 ? sqrt (ss[j] / n) : 0;
       /* A spread below rounding noise of the mean is a constant feature. */
       if (self->sd[j] <= 1e-12 * MAX (1.0, fabs (self->mean[j])))
         self->sd[j] = 0;
-      self->min[j] = n > 0 ? lo : 0;
-      self->max[j] = n > 0 ? hi : 0;
+      if (n == 0)
+        self->min[j] = self->max[j] = 0;
     }
+  g_free (sum);
+  g_free (ss);
 
   {
-    double sum = 0, ss = 0, lo = INFINITY, hi = -INFINITY;
+    double ysum = 0, yss = 0, lo = INFINITY, hi = -INFINITY;
 
     for (gsize i = 0; i < n; i++)
       {
-        sum += self->y[i];
+        ysum += self->y[i];
         lo = MIN (lo, self->y[i]);
         hi = MAX (hi, self->y[i]);
       }
-    self->y_mean = n > 0 ? sum / n : 0;
+    self->y_mean = n > 0 ? ysum / n : 0;
     for (gsize i = 0; i < n; i++)
-      ss += (self->y[i] - self->y_mean) * (self->y[i] - self->y_mean);
-    self->y_sd = n > 0 ? sqrt (ss / n) : 0;
+      yss += (self->y[i] - self->y_mean) * (self->y[i] - self->y_mean);
+    self->y_sd = n > 0 ? sqrt (yss / n) : 0;
     self->y_min = n > 0 ? lo : 0;
     self->y_max = n > 0 ? hi : 0;
   }
