@@ -10,6 +10,7 @@
 
 static const CsCliCommand commands[] = {
   { "generate", "Write a seeded sample case base (with ground truth) as CSV", cs_cli_generate },
+  { "pretrain", "Pretrain softmax attention on synthetic tasks (the paper's setting)", cs_cli_pretrain },
 };
 
 static void
