@@ -8,15 +8,17 @@
 #include "cs-flags.h"
 
 /* Calibrated defaults: see model/FAILSAFE.md for the table behind them. */
-#define DEFAULT_NOISE_CHECK      2.0
+#define DEFAULT_NOISE_CHECK      1.8
 #define DEFAULT_NOISE_STOP       4.0
-#define DEFAULT_VARIATION_CHECK  2.0
+#define DEFAULT_VARIATION_CHECK  1.8
 #define DEFAULT_VARIATION_STOP   4.0
 #define DEFAULT_NEFF_CHECK       1.5
 #define DEFAULT_NEFF_STOP        1.05
 #define DEFAULT_DISTANCE_CHECK   1.8
 #define DEFAULT_DISTANCE_STOP    3.0
-#define DEFAULT_RANGE_CHECK      0.0
+#define DISTANCE_QUANTILE        0.99
+#define DISTANCE_STOP_FACTOR     1.5
+#define DEFAULT_RANGE_CHECK      0.01
 #define DEFAULT_RANGE_STOP       0.10
 
 const char *
@@ -95,6 +97,21 @@ cs_flag_thresholds_init (CsFlagThresholds *t)
   t->range_stop = DEFAULT_RANGE_STOP;
 }
 
+void
+cs_flag_thresholds_init_for_base (CsFlagThresholds *t,
+                                  const CsFlagBase *base)
+{
+  cs_flag_thresholds_init (t);
+  if (t == NULL || base == NULL)
+    return;
+  if (isfinite (base->nn_distance_high) && isfinite (base->nn_distance) && base->nn_distance > 0
+      && base->nn_distance_high > base->nn_distance)
+    {
+      t->distance_check = base->nn_distance_high / base->nn_distance;
+      t->distance_stop = DISTANCE_STOP_FACTOR * t->distance_check;
+    }
+}
+
 static int
 ratio_pair_ok (double check,
                double stop)
@@ -132,14 +149,16 @@ cmp_double (const void *a,
   return (x > y) - (x < y);
 }
 
-/* Median of the finite entries of v (n), computed in a copy; NaN when none
- * (or when the copy cannot be allocated: the caller reports failure). */
+/* Quantile p (linear interpolation) of the finite entries of v (n), computed
+ * in a copy; NaN when none (or when the copy cannot be allocated: the caller
+ * reports failure). */
 static double
-finite_median (const double *v,
-               size_t        n)
+finite_quantile (const double *v,
+                 size_t        n,
+                 double        p)
 {
-  double *c, m;
-  size_t k = 0;
+  double *c, pos, m;
+  size_t k = 0, lo;
 
   if (n == 0)
     return NAN;
@@ -155,9 +174,18 @@ finite_median (const double *v,
       return NAN;
     }
   qsort (c, k, sizeof (double), cmp_double);
-  m = (k % 2) ? c[k / 2] : 0.5 * (c[k / 2 - 1] + c[k / 2]);
+  pos = p * (double) (k - 1);
+  lo = (size_t) pos;
+  m = lo + 1 < k ? c[lo] + (pos - (double) lo) * (c[lo + 1] - c[lo]) : c[lo];
   free (c);
   return m;
+}
+
+static double
+finite_median (const double *v,
+               size_t        n)
+{
+  return finite_quantile (v, n, 0.5);
 }
 
 int
@@ -214,7 +242,10 @@ cs_flag_base_from_cases (CsFlagBase   *base,
       if (isnan (m))
         status = -1;
       else
-        base->nn_distance = m;
+        {
+          base->nn_distance = m;
+          base->nn_distance_high = finite_quantile (nearest_distance, n, DISTANCE_QUANTILE);
+        }
     }
   return status;
 }
@@ -567,8 +598,11 @@ rule_support (const CsFlagBase       *base,
       fmt_num (v, sizeof v, q->nearest_distance);
       fmt_num (nb, sizeof nb, base->nn_distance);
       set_message (f, "The nearest past case is %s standard units away, %.1fx the usual spacing "
-                      "of cases (%s): the prediction extrapolates from distant cases.%s",
-                   v, dratio, nb, tail);
+                      "of cases (%s)%s: the prediction extrapolates from distant cases.%s",
+                   v, dratio, nb,
+                   q->nearest_distance > base->nn_distance_high
+                   ? "; fewer than 1 % of past cases are this far from their nearest one" : "",
+                   tail);
     }
   else
     {
@@ -713,7 +747,7 @@ cs_flags_evaluate (const CsFlagBase       *base,
     }
   if (t == NULL)
     {
-      cs_flag_thresholds_init (&defaults);
+      cs_flag_thresholds_init_for_base (&defaults, base);
       t = &defaults;
     }
   else if (cs_flag_thresholds_validate (t) != 0)

@@ -83,7 +83,8 @@ typedef struct
 
   double noise_sd;        /* global noise level of the outcome, target units */
   double lipschitz;       /* typical local slope, target units per standardised unit */
-  double nn_distance;     /* typical nearest-case distance, standardised units */
+  double nn_distance;     /* typical (median) nearest-case distance, standardised units */
+  double nn_distance_high;/* its 99th percentile over the cases (NaN: unknown) */
   double window;          /* fitted window half-width, standardised units (info) */
 } CsFlagBase;
 
@@ -149,6 +150,13 @@ typedef struct
 
 /* Default thresholds (the calibrated values of model/FAILSAFE.md). */
 void        cs_flag_thresholds_init     (CsFlagThresholds       *t);
+/* The defaults for this case base: as cs_flag_thresholds_init(), but the
+ * distance rule starts where only 1 % of the cases are as far from their own
+ * nearest neighbour (check = nn_distance_high / nn_distance, stop = 1.5x
+ * that), which adapts it to the number of features and to how the cases fill
+ * their space. base may be NULL (plain defaults). */
+void        cs_flag_thresholds_init_for_base (CsFlagThresholds *t,
+                                              const CsFlagBase *base);
 /* 0 when every threshold is usable (finite or +inf, check <= stop in the right
  * direction, no NaN); -1 otherwise. */
 int         cs_flag_thresholds_validate (const CsFlagThresholds *t);
@@ -161,7 +169,8 @@ int         cs_flag_thresholds_validate (const CsFlagThresholds *t);
  *    at most that median (local residuals are inflated by steps, curvature
  *    and noisy corners; the slowly varying half shows the usual noise), or
  *    the plain median when no slopes are given;
- *  - typical nearest-case distance: the median nearest-case distance.
+ *  - typical nearest-case distance: the median nearest-case distance, and
+ *    nn_distance_high its 99th percentile.
  * Returns 0, or -1 when an array has no finite entry (its baseline is then
  * left untouched). */
 int         cs_flag_base_from_cases     (CsFlagBase             *base,
@@ -171,7 +180,8 @@ int         cs_flag_base_from_cases     (CsFlagBase             *base,
                                          size_t                  n);
 
 /* Evaluate the rules for one prediction. base may be NULL only when the
- * query's failure is set; t NULL means the defaults. Never fails: anything
+ * query's failure is set; t NULL means cs_flag_thresholds_init_for_base
+ * (base). Never fails: anything
  * it cannot evaluate becomes a no_prediction flag. */
 void        cs_flags_evaluate           (const CsFlagBase       *base,
                                          const CsFlagThresholds *t,

@@ -30,6 +30,7 @@ press_base (void)
     .noise_sd = 2.0,
     .lipschitz = 10.0,
     .nn_distance = 0.3,
+    .nn_distance_high = NAN,
     .window = 0.22,
   };
   return b;
@@ -99,6 +100,49 @@ test_thresholds (void)
   t.neff_check = t.neff_stop = 0;
   g_assert_cmpint (cs_flag_thresholds_validate (&t), ==, 0);
   g_assert_cmpint (cs_flag_thresholds_validate (NULL), ==, -1);
+}
+
+/* The distance rule's defaults follow the case base's own spacing quantile. */
+static void
+test_thresholds_for_base (void)
+{
+  CsFlagBase b = press_base ();
+  CsFlagThresholds t, plain;
+  CsFlagQuery q = clean_query (x_mid);
+  CsFlagReport r;
+
+  cs_flag_thresholds_init (&plain);
+  b.nn_distance_high = 2.5 * b.nn_distance;     /* a sparse, low-dimensional base */
+  cs_flag_thresholds_init_for_base (&t, &b);
+  g_assert_cmpfloat_with_epsilon (t.distance_check, 2.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (t.distance_stop, 3.75, 1e-12);
+  g_assert_cmpfloat (t.noise_check, ==, plain.noise_check);
+  g_assert_cmpint (cs_flag_thresholds_validate (&t), ==, 0);
+
+  /* 2.2x the spacing: flagged with the plain defaults, not for this base
+   * (t NULL means the base's defaults). */
+  q.nearest_distance = 2.2 * b.nn_distance;
+  cs_flags_evaluate (&b, &plain, &q, &r);
+  g_assert_nonnull (cs_flag_report_find (&r, CS_FLAG_LOW_SUPPORT));
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  g_assert_null (cs_flag_report_find (&r, CS_FLAG_LOW_SUPPORT));
+  q.nearest_distance = 2.6 * b.nn_distance;
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  g_assert_cmpint (severity_of (&r, CS_FLAG_LOW_SUPPORT), ==, CS_SEVERITY_CHECK);
+  g_assert_nonnull (strstr (r.flags[0].message, "fewer than 1 %"));
+  q.nearest_distance = 3.8 * b.nn_distance;
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  g_assert_cmpint (severity_of (&r, CS_FLAG_LOW_SUPPORT), ==, CS_SEVERITY_STOP);
+
+  /* Unknown or degenerate quantile: the plain defaults. */
+  b.nn_distance_high = NAN;
+  cs_flag_thresholds_init_for_base (&t, &b);
+  g_assert_cmpmem (&t, sizeof t, &plain, sizeof plain);
+  b.nn_distance_high = b.nn_distance;
+  cs_flag_thresholds_init_for_base (&t, &b);
+  g_assert_cmpmem (&t, sizeof t, &plain, sizeof plain);
+  cs_flag_thresholds_init_for_base (&t, NULL);
+  g_assert_cmpmem (&t, sizeof t, &plain, sizeof plain);
 }
 
 static void
@@ -277,7 +321,7 @@ test_high_variation (void)
   g_assert_cmpint (r.verdict, ==, CS_VERDICT_CHECK);
   g_assert_null (strstr (f->message, "along"));
 
-  q.local_lipschitz = 19.0;
+  q.local_lipschitz = 17.0;
   cs_flags_evaluate (&b, NULL, &q, &r);
   g_assert_null (cs_flag_report_find (&r, CS_FLAG_HIGH_VARIATION));
   g_assert_cmpint (r.verdict, ==, CS_VERDICT_OK);
@@ -337,6 +381,13 @@ test_out_of_range (void)
   CsFlagReport r;
   const CsFlag *f;
 
+  /* Half a percent of the range beyond: within the default tolerance. */
+  {
+    double x[] = { 240.3, 39.7, 5, 70 };
+    CsFlagQuery q = clean_query (x);
+    cs_flags_evaluate (&b, NULL, &q, &r);
+    g_assert_null (cs_flag_report_find (&r, CS_FLAG_OUT_OF_RANGE));
+  }
   /* Exactly on the bounds: inside. */
   {
     double x[] = { 240, 40, 5, 70 };
@@ -355,7 +406,7 @@ test_out_of_range (void)
     g_assert_cmpint (f->feature, ==, 0);
     g_assert_cmpint (f->n_features, ==, 1);
     g_assert_cmpfloat (f->value, ==, 243);
-    g_assert_cmpfloat (f->threshold, ==, 240);
+    g_assert_cmpfloat_with_epsilon (f->threshold, 240 + 0.01 * 60, 1e-9);  /* default 1 % tolerance */
     g_assert_true (g_str_has_prefix (f->message, "Temperature 243 degC is above the highest"));
     g_assert_nonnull (strstr (f->message, "240 degC"));
     g_assert_nonnull (strstr (f->message, "5 %"));
@@ -536,6 +587,15 @@ test_base_from_cases (void)
       g_assert_cmpint (cs_flag_base_from_cases (&b, noise, lip, nn, n), ==, 0);
       g_assert_cmpfloat (b.lipschitz, ==, lip_median);
       g_assert_cmpfloat (b.nn_distance, ==, ref_median (nns));
+      {
+        /* 99th percentile, linear interpolation between order statistics. */
+        double pos = 0.99 * (nns->len - 1), lo_v, hi_v;
+        guint lo = (guint) pos;
+        lo_v = g_array_index (nns, double, lo);
+        hi_v = lo + 1 < nns->len ? g_array_index (nns, double, lo + 1) : lo_v;
+        g_assert_cmpfloat_with_epsilon (b.nn_distance_high, lo_v + (pos - lo) * (hi_v - lo_v), 1e-12);
+        g_assert_cmpfloat (b.nn_distance_high, >=, b.nn_distance);
+      }
       if (quiet->len > 0)
         g_assert_cmpfloat (b.noise_sd, ==, ref_median (quiet));
       if (n >= 100)
@@ -594,6 +654,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cs/flags/thresholds", test_thresholds);
+  g_test_add_func ("/cs/flags/thresholds-for-base", test_thresholds_for_base);
   g_test_add_func ("/cs/flags/clean-ok", test_clean_ok);
   g_test_add_func ("/cs/flags/high-noise", test_high_noise);
   g_test_add_func ("/cs/flags/severity-boundaries", test_severity_boundaries);
