@@ -1,0 +1,1035 @@
+/* cs-attention-fit.c: leave-one-out fitting of M (Newton for the scalar, L-BFGS otherwise) and the linear baseline. */
+#include "config.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs-attention-private.h"
+#include "cs-kernel.h"
+
+void
+cs_fit_options_init (CsFitOptions *options)
+{
+  memset (options, 0, sizeof *options);
+}
+
+typedef struct
+{
+  const CsAttention *ctx;
+  const CsFitOptions *o;
+  int sweeps;          /* streamed passes over the pairs */
+  int planned;         /* for the progress fraction */
+} FitRun;
+
+static int
+fit_cancelled (FitRun *run,
+               double  within)
+{
+  double f;
+
+  if (run->o == NULL || run->o->progress == NULL)
+    return 0;
+  f = ((double) run->sweeps + within) / (double) (run->planned > run->sweeps ? run->planned : run->sweeps + 1);
+  return run->o->progress (f < 1 ? f : 1, run->o->user_data) != 0;
+}
+
+/* ---- Scalar: sweeps over G = -|x_i - x_j|^2 / 2 (or x_i . x_j) ------------ */
+
+/* G tile for cases q0.. (nq rows) against cases c0.. (c columns). */
+static void
+g_tile (const CsAttention *ctx,
+        const CsPrep      *p1,
+        const double      *Qa,
+        size_t             nq,
+        size_t             c0,
+        size_t             c,
+        double            *G)
+{
+  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nq, (int) c, (int) p1->ra,
+               1.0, Qa, (int) p1->ra, p1->K + c0 * p1->ra, (int) p1->ra, 0.0, G, (int) c);
+  (void) ctx;
+}
+
+/* Row maxima of G without the diagonal (one sweep, no exp). */
+static CsStatus
+scalar_gmax (FitRun       *run,
+             const CsPrep *p1,
+             double       *gmax)
+{
+  const CsAttention *ctx = run->ctx;
+  size_t n = ctx->n;
+  double *Qa = malloc (CS_QB * p1->ra * sizeof (double));
+  double *G = malloc ((size_t) CS_QB * CS_CB * sizeof (double));
+  CsStatus st = CS_OK;
+
+  if (Qa == NULL || G == NULL)
+    st = CS_ERR_NOMEM;
+  for (size_t q0 = 0; st == CS_OK && q0 < n; q0 += CS_QB)
+    {
+      size_t nq = n - q0 < CS_QB ? n - q0 : CS_QB;
+      if (fit_cancelled (run, (double) q0 / (double) n))
+        {
+          st = CS_ERR_CANCELLED;
+          break;
+        }
+      cs_prep_queries (ctx, p1, ctx->x + q0 * ctx->d, nq, Qa, NULL);
+      for (size_t r = 0; r < nq; r++)
+        gmax[q0 + r] = -INFINITY;
+      for (size_t c0 = 0; c0 < n; c0 += CS_CB)
+        {
+          size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
+          g_tile (ctx, p1, Qa, nq, c0, c, G);
+          for (size_t r = 0; r < nq; r++)
+            {
+              double *gr = G + r * c, mc;
+              size_t i = q0 + r;
+              if (i >= c0 && i < c0 + c)
+                gr[i - c0] = -INFINITY;
+              mc = cs_kernel_max_d (gr, c);
+              if (mc > gmax[q0 + r])
+                gmax[q0 + r] = mc;
+            }
+        }
+    }
+  run->sweeps++;
+  free (Qa);
+  free (G);
+  return st;
+}
+
+/* LOO mse and its first two derivatives in t = log w, for nw scales at once. */
+static CsStatus
+scalar_sweep (FitRun       *run,
+              const CsPrep *p1,
+              const double *gmax,
+              const double *w,
+              size_t        nw,
+              double       *mse,
+              double       *d1,
+              double       *d2)
+{
+  const CsAttention *ctx = run->ctx;
+  size_t n = ctx->n;
+  double *Qa = malloc (CS_QB * p1->ra * sizeof (double));
+  double *G = malloc ((size_t) CS_QB * CS_CB * sizeof (double));
+  double *sums = malloc ((size_t) CS_QB * 6 * nw * sizeof (double));
+  double L[nw], L1[nw], L2[nw];
+  CsStatus st = CS_OK;
+
+  if (Qa == NULL || G == NULL || sums == NULL)
+    st = CS_ERR_NOMEM;
+  for (size_t k = 0; k < nw; k++)
+    L[k] = L1[k] = L2[k] = 0;
+  for (size_t q0 = 0; st == CS_OK && q0 < n; q0 += CS_QB)
+    {
+      size_t nq = n - q0 < CS_QB ? n - q0 : CS_QB;
+      if (fit_cancelled (run, (double) q0 / (double) n))
+        {
+          st = CS_ERR_CANCELLED;
+          break;
+        }
+      cs_prep_queries (ctx, p1, ctx->x + q0 * ctx->d, nq, Qa, NULL);
+      memset (sums, 0, nq * 6 * nw * sizeof (double));
+      for (size_t c0 = 0; c0 < n; c0 += CS_CB)
+        {
+          size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
+          g_tile (ctx, p1, Qa, nq, c0, c, G);
+          for (size_t r = 0; r < nq; r++)
+            {
+              double *gr = G + r * c, gm = gmax[q0 + r];
+              size_t i = q0 + r;
+              for (size_t j = 0; j < c; j++)
+                {
+                  double u = gr[j] - gm;
+                  gr[j] = u < 0 ? u : 0;   /* rounding can put a tie a hair above 0 */
+                }
+              if (i >= c0 && i < c0 + c)
+                gr[i - c0] = -INFINITY;
+              cs_kernel_fit_scalar (gr, ctx->yc + c0, c, w, nw, sums + r * 6 * nw);
+            }
+        }
+      for (size_t r = 0; r < nq; r++)
+        for (size_t k = 0; k < nw; k++)
+          {
+            const double *a = sums + r * 6 * nw + 6 * k;
+            double z = a[0], yh, es, esy, ess, essy, da, db, res;
+            if (!(z > 0))
+              continue;
+            yh = a[1] / z; es = a[2] / z; esy = a[3] / z; ess = a[4] / z; essy = a[5] / z;
+            da = esy - yh * es;
+            db = essy - yh * ess + da * (1.0 - 2.0 * es);
+            res = yh - ctx->yc[q0 + r];
+            L[k] += res * res;
+            L1[k] += 2.0 * res * da;
+            L2[k] += 2.0 * (da * da + res * db);
+          }
+    }
+  run->sweeps++;
+  if (st == CS_OK)
+    for (size_t k = 0; k < nw; k++)
+      {
+        mse[k] = L[k] / (double) n;
+        if (d1 != NULL)
+          d1[k] = L1[k] / (double) n;
+        if (d2 != NULL)
+          d2[k] = L2[k] / (double) n;
+      }
+  free (Qa);
+  free (G);
+  free (sums);
+  return st;
+}
+
+static int
+cmp_double (const void *a,
+            const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static CsStatus
+fit_scalar (FitRun         *run,
+            const CsMetric *start,
+            CsMetric       *result,
+            CsFitReport    *rep)
+{
+  const CsAttention *ctx = run->ctx;
+  size_t n = ctx->n;
+  CsMetric one;
+  CsPrep p1;
+  double *gmax;
+  double w0, t, L, g1, g2;
+  int max_iter = run->o->max_iter > 0 ? run->o->max_iter : 30;
+  double tol = run->o->tol > 0 ? run->o->tol : 1e-9;
+  CsStatus st;
+  const double spread = 8.0;
+  double grid[7], gL[7], gd1[7], gd2[7];
+  size_t best = 0;
+
+  st = cs_metric_init_scalar (&one, ctx->d, 1.0);
+  if (st != CS_OK)
+    return st;
+  st = cs_prep_build (ctx, &one, 0, &p1);
+  cs_metric_clear (&one);
+  if (st != CS_OK)
+    return st;
+  gmax = malloc (n * sizeof (double));
+  if (gmax == NULL)
+    {
+      cs_prep_clear (&p1);
+      return CS_ERR_NOMEM;
+    }
+  run->planned = 10;
+  st = scalar_gmax (run, &p1, gmax);
+  if (st != CS_OK)
+    goto out;
+
+  /* Data-driven start: w = 1 / median nearest-neighbour squared distance. */
+  if (start != NULL && start->kind == CS_METRIC_SCALAR)
+    w0 = start->scale;
+  else if (ctx->form == CS_SCORE_DISTANCE)
+    {
+      double *dn = malloc (n * sizeof (double));
+      size_t m = 0;
+      if (dn == NULL)
+        {
+          st = CS_ERR_NOMEM;
+          goto out;
+        }
+      for (size_t i = 0; i < n; i++)
+        if (-2.0 * gmax[i] > 1e-300)
+          dn[m++] = -2.0 * gmax[i];
+      if (m > 0)
+        {
+          qsort (dn, m, sizeof (double), cmp_double);
+          w0 = 1.0 / dn[m / 2];
+        }
+      else
+        w0 = 1.0;
+      free (dn);
+    }
+  else
+    w0 = 1.0;
+  if (!(w0 > 0) || !isfinite (w0))
+    w0 = 1.0;
+
+  /* One sweep evaluates a coarse log grid (factor 8) around the start. */
+  for (int k = 0; k < 7; k++)
+    grid[k] = w0 * pow (spread, k - 3);
+  st = scalar_sweep (run, &p1, gmax, grid, 7, gL, gd1, gd2);
+  if (st != CS_OK)
+    goto out;
+  rep->start_loo_mse = gL[3];
+  for (size_t k = 1; k < 7; k++)
+    if (gL[k] < gL[best])
+      best = k;
+  t = log (grid[best]);
+  L = gL[best]; g1 = gd1[best]; g2 = gd2[best];
+
+  /* Safeguarded Newton on t = log w inside the grid bracket. */
+  {
+    double lo = best > 0 ? log (grid[best - 1]) : t - 8.0;
+    double hi = best < 6 ? log (grid[best + 1]) : t + 8.0;
+    rep->converged = 0;
+    for (int it = 0; it < max_iter; it++)
+      {
+        double step, tn, wn, Ln, g1n, g2n;
+        int accepted = 0;
+
+        if (g1 == 0.0)
+          {
+            rep->converged = 1;
+            break;
+          }
+        step = g2 > 0 ? -g1 / g2 : (g1 > 0 ? -0.5 : 0.5);
+        if (step > 1.0) step = 1.0;
+        if (step < -1.0) step = -1.0;
+        for (int half = 0; half < 6; half++)
+          {
+            tn = t + step;
+            if (tn < lo) tn = 0.5 * (t + lo);
+            if (tn > hi) tn = 0.5 * (t + hi);
+            wn = exp (tn);
+            run->planned = run->sweeps + 2;
+            st = scalar_sweep (run, &p1, gmax, &wn, 1, &Ln, &g1n, &g2n);
+            if (st != CS_OK)
+              goto out;
+            if (Ln <= L)
+              {
+                double dt = fabs (tn - t), dL = L - Ln;
+                /* Tighten the bracket with the sign of the slope. */
+                if (g1n > 0) hi = tn; else lo = tn;
+                t = tn; L = Ln; g1 = g1n; g2 = g2n;
+                accepted = 1;
+                rep->iterations = it + 1;
+                if (dt < 1e-7 || dL <= tol * L)
+                  rep->converged = 1;
+                break;
+              }
+            if (tn > t) hi = tn; else lo = tn;
+            step *= 0.5;
+          }
+        if (!accepted || rep->converged)
+          {
+            rep->converged = 1;
+            break;
+          }
+      }
+  }
+  rep->loo_mse = L;
+  st = cs_metric_init_scalar (result, ctx->d, exp (t));
+
+out:
+  free (gmax);
+  cs_prep_clear (&p1);
+  return st;
+}
+
+/* ---- Diagonal and full: L-BFGS on the LOO loss with a streamed gradient ---- */
+
+typedef struct
+{
+  FitRun *run;
+  CsMetricKind kind;
+  size_t r;            /* rank for full */
+} GradCtx;
+
+static CsStatus
+theta_to_metric (const GradCtx *g,
+                 const double  *theta,
+                 CsMetric      *m)
+{
+  size_t d = g->run->ctx->d;
+  if (g->kind == CS_METRIC_DIAGONAL)
+    {
+      double dg[d];
+      for (size_t j = 0; j < d; j++)
+        dg[j] = exp (theta[j] > 300 ? 300 : theta[j]);
+      return cs_metric_init_diagonal (m, d, dg);
+    }
+  return cs_metric_init_full (m, d, g->r, theta);
+}
+
+/* LOO mse and gradient w.r.t. theta (log diag, or A). Two sweeps. */
+static CsStatus
+loss_grad (GradCtx      *g,
+           const double *theta,
+           double       *f,
+           double       *grad)
+{
+  const CsAttention *ctx = g->run->ctx;
+  size_t n = ctx->n, d = ctx->d, dd = d + 2;
+  CsMetric m;
+  CsPrep p;
+  CsPredictOptions o;
+  CsPrediction *pred = NULL;
+  size_t *idx = NULL;
+  double *rmax = NULL, *rz = NULL, *res = NULL, *colsum = NULL, *H = NULL, *T = NULL;
+  double *Qa = NULL, *S = NULL, *GM = NULL;
+  double L = 0;
+  CsStatus st;
+
+  st = theta_to_metric (g, theta, &m);
+  if (st != CS_OK)
+    return st;
+  st = cs_prep_build (ctx, &m, 0, &p);
+  if (st != CS_OK)
+    {
+      cs_metric_clear (&m);
+      return st;
+    }
+  pred = malloc (n * sizeof (CsPrediction));
+  idx = malloc (n * sizeof (size_t));
+  rmax = malloc (n * sizeof (double));
+  rz = malloc (n * sizeof (double));
+  res = malloc (n * sizeof (double));
+  colsum = calloc (n, sizeof (double));
+  H = calloc (d * d, sizeof (double));
+  GM = calloc (d * d, sizeof (double));
+  T = malloc (CS_QB * d * sizeof (double));
+  Qa = malloc (CS_QB * p.ra * sizeof (double));
+  S = malloc ((size_t) CS_QB * CS_CB * sizeof (double));
+  if (!pred || !idx || !rmax || !rz || !res || !colsum || !H || !GM || !T || !Qa || !S)
+    {
+      st = CS_ERR_NOMEM;
+      goto out;
+    }
+  for (size_t i = 0; i < n; i++)
+    idx[i] = i;
+  cs_predict_options_init (&o);
+  o.self_index = idx;
+  if (fit_cancelled (g->run, 0))
+    {
+      st = CS_ERR_CANCELLED;
+      goto out;
+    }
+  st = cs_attention_predict_prep (ctx, &p, ctx->x, n, &o, pred, rmax, rz);
+  g->run->sweeps++;
+  if (st != CS_OK)
+    goto out;
+  for (size_t i = 0; i < n; i++)
+    {
+      res[i] = pred[i].prediction - ctx->y[i];
+      if (!isfinite (res[i]))
+        res[i] = 0;
+      L += res[i] * res[i];
+    }
+  *f = L / (double) n;
+  if (grad == NULL)
+    goto out;
+
+  for (size_t q0 = 0; q0 < n; q0 += CS_QB)
+    {
+      size_t nq = n - q0 < CS_QB ? n - q0 : CS_QB;
+      if (fit_cancelled (g->run, 0.5 + 0.5 * (double) q0 / (double) n))
+        {
+          st = CS_ERR_CANCELLED;
+          goto out;
+        }
+      cs_prep_queries (ctx, &p, ctx->x + q0 * d, nq, Qa, NULL);
+      memset (T, 0, nq * d * sizeof (double));
+      for (size_t c0 = 0; c0 < n; c0 += CS_CB)
+        {
+          size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
+          cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nq, (int) c, (int) p.ra,
+                       1.0, Qa, (int) p.ra, p.K + c0 * p.ra, (int) p.ra, 0.0, S, (int) c);
+          for (size_t r = 0; r < nq; r++)
+            {
+              size_t i = q0 + r;
+              double *sr = S + r * c, yh = pred[i].prediction - ctx->ymean;
+              double scale = rz[i] > 0 ? res[i] / rz[i] : 0;
+              for (size_t j = 0; j < c; j++)
+                sr[j] = p.lambda * fmin (sr[j] - rmax[i], 0.0);
+              if (i >= c0 && i < c0 + c)
+                sr[i - c0] = -INFINITY;
+              cs_kernel_exp_d (sr, sr, c);
+              for (size_t j = 0; j < c; j++)
+                {
+                  double cij = scale * sr[j] * (ctx->yc[c0 + j] - yh);
+                  sr[j] = cij;
+                  colsum[c0 + j] += cij;
+                }
+            }
+          /* T += C X_c (centred x: the first d columns of X2) */
+          cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) nq, (int) d, (int) c,
+                       1.0, S, (int) c, ctx->X2 + c0 * dd, (int) dd, 1.0, T, (int) d);
+        }
+      /* H += X_B^T T_B */
+      cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) d, (int) d, (int) nq,
+                   1.0, ctx->X2 + q0 * dd, (int) dd, T, (int) d, 1.0, H, (int) d);
+    }
+  g->run->sweeps++;
+
+  /* grad_M: distance -(sum_j colsum_j x_j x_j^T - H - H^T); dot 2 H^T. Over n. */
+  for (size_t a = 0; a < d; a++)
+    for (size_t b = 0; b < d; b++)
+      {
+        double v;
+        if (ctx->form == CS_SCORE_DISTANCE)
+          v = H[a * d + b] + H[b * d + a];
+        else
+          v = 2.0 * H[b * d + a];
+        GM[a * d + b] = v;
+      }
+  if (ctx->form == CS_SCORE_DISTANCE)
+    for (size_t j = 0; j < n; j++)
+      {
+        const double *xj = ctx->X2 + j * dd;
+        if (colsum[j] != 0)
+          cblas_dger (CblasRowMajor, (int) d, (int) d, -colsum[j], xj, 1, xj, 1, GM, (int) d);
+      }
+  for (size_t a = 0; a < d * d; a++)
+    GM[a] /= (double) n;
+
+  if (g->kind == CS_METRIC_DIAGONAL)
+    for (size_t j = 0; j < d; j++)
+      grad[j] = GM[j * d + j] * m.diag[j];
+  else
+    {
+      /* grad_A = A (GM + GM^T) */
+      double *Gs = H;   /* reuse */
+      for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++)
+          Gs[a * d + b] = GM[a * d + b] + GM[b * d + a];
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) g->r, (int) d, (int) d,
+                   1.0, m.A, (int) d, Gs, (int) d, 0.0, grad, (int) d);
+    }
+
+out:
+  free (pred); free (idx); free (rmax); free (rz); free (res); free (colsum);
+  free (H); free (GM); free (T); free (Qa); free (S);
+  cs_prep_clear (&p);
+  cs_metric_clear (&m);
+  return st;
+}
+
+static double
+dotv (const double *a, const double *b, size_t n)
+{
+  double s = 0;
+  for (size_t i = 0; i < n; i++)
+    s += a[i] * b[i];
+  return s;
+}
+
+static CsStatus
+fit_lbfgs (FitRun         *run,
+           CsMetricKind    kind,
+           size_t          rank,
+           const CsMetric *start,
+           CsMetric       *result,
+           CsFitReport    *rep)
+{
+  const CsAttention *ctx = run->ctx;
+  size_t d = ctx->d, np = kind == CS_METRIC_DIAGONAL ? d : rank * d;
+  enum { MEM = 8 };
+  double *th = NULL, *g = NULL, *thn = NULL, *gn = NULL, *dir = NULL, *S = NULL, *Y = NULL;
+  double rho[MEM], alpha[MEM], f, fn;
+  int max_iter = run->o->max_iter > 0 ? run->o->max_iter : 100;
+  double tol = run->o->tol > 0 ? run->o->tol : 1e-7;
+  int mlen = 0, mhead = 0;
+  GradCtx gc = { run, kind, rank };
+  CsStatus st = CS_OK;
+
+  th = malloc (np * sizeof (double)); g = malloc (np * sizeof (double));
+  thn = malloc (np * sizeof (double)); gn = malloc (np * sizeof (double));
+  dir = malloc (np * sizeof (double));
+  S = malloc (MEM * np * sizeof (double)); Y = malloc (MEM * np * sizeof (double));
+  if (!th || !g || !thn || !gn || !dir || !S || !Y)
+    {
+      st = CS_ERR_NOMEM;
+      goto out;
+    }
+
+  /* Start: the given metric when its kind matches, else the scalar fit. */
+  if (start != NULL && start->kind == kind && (kind != CS_METRIC_FULL || start->rank == rank))
+    {
+      if (kind == CS_METRIC_DIAGONAL)
+        for (size_t j = 0; j < d; j++)
+          th[j] = log (start->diag[j] > 1e-12 ? start->diag[j] : 1e-12);
+      else
+        memcpy (th, start->A, np * sizeof (double));
+    }
+  else
+    {
+      CsMetric sc;
+      CsFitReport srep;
+      CsFitOptions so = *run->o;
+      const CsFitOptions *saved = run->o;
+      double w;
+      memset (&srep, 0, sizeof srep);
+      so.kind = CS_METRIC_SCALAR;
+      so.max_iter = 0;
+      so.tol = 0;
+      run->o = &so;
+      st = fit_scalar (run, NULL, &sc, &srep);
+      run->o = saved;
+      if (st != CS_OK)
+        goto out;
+      w = sc.scale;
+      cs_metric_clear (&sc);
+      if (kind == CS_METRIC_DIAGONAL)
+        for (size_t j = 0; j < d; j++)
+          th[j] = log (w);
+      else
+        {
+          /* sqrt (w) on the first `rank` coordinates, plus a small deterministic
+           * spread so that a low-rank A can turn towards any feature. */
+          for (size_t a = 0; a < rank; a++)
+            for (size_t j = 0; j < d; j++)
+              th[a * d + j] = sqrt (w) * ((a == j) ? 1.0 : 0.05 * sin ((double) (a * d + j + 1)));
+        }
+    }
+
+  run->planned = run->sweeps + 2 * max_iter;
+  st = loss_grad (&gc, th, &f, g);
+  if (st != CS_OK)
+    goto out;
+  rep->start_loo_mse = f;
+  rep->converged = 0;
+  for (int it = 0; it < max_iter; it++)
+    {
+      double gd, step = 1.0;
+      int ok = 0;
+
+      /* Two-loop recursion. */
+      memcpy (dir, g, np * sizeof (double));
+      for (int k = 0; k < mlen; k++)
+        {
+          int i = (mhead - 1 - k + MEM) % MEM;
+          alpha[i] = rho[i] * dotv (S + i * np, dir, np);
+          for (size_t j = 0; j < np; j++)
+            dir[j] -= alpha[i] * Y[i * np + j];
+        }
+      if (mlen > 0)
+        {
+          int i = (mhead - 1 + MEM) % MEM;
+          double gam = dotv (S + i * np, Y + i * np, np) / dotv (Y + i * np, Y + i * np, np);
+          for (size_t j = 0; j < np; j++)
+            dir[j] *= gam;
+        }
+      else
+        {
+          double gnorm = sqrt (dotv (g, g, np));
+          double sc = gnorm > 0 ? fmin (1.0, 0.5 / gnorm) * (f > 0 ? 1.0 : 1.0) : 1.0;
+          /* first step: at most 0.5 in log-scale units */
+          for (size_t j = 0; j < np; j++)
+            dir[j] *= sc;
+        }
+      for (int k = mlen - 1; k >= 0; k--)
+        {
+          int i = (mhead - 1 - k + MEM) % MEM;
+          double b = rho[i] * dotv (Y + i * np, dir, np);
+          for (size_t j = 0; j < np; j++)
+            dir[j] += S[i * np + j] * (alpha[i] - b);
+        }
+      for (size_t j = 0; j < np; j++)
+        dir[j] = -dir[j];
+      gd = dotv (g, dir, np);
+      if (!(gd < 0))
+        {
+          /* Not a descent direction: restart with steepest descent. */
+          double gnorm = sqrt (dotv (g, g, np));
+          if (gnorm == 0)
+            {
+              rep->converged = 1;
+              break;
+            }
+          for (size_t j = 0; j < np; j++)
+            dir[j] = -g[j] * fmin (1.0, 0.5 / gnorm);
+          gd = dotv (g, dir, np);
+          mlen = 0;
+        }
+      for (int ls = 0; ls < 12; ls++)
+        {
+          for (size_t j = 0; j < np; j++)
+            thn[j] = th[j] + step * dir[j];
+          st = loss_grad (&gc, thn, &fn, gn);
+          if (st != CS_OK)
+            goto out;
+          if (fn <= f + 1e-4 * step * gd)
+            {
+              ok = 1;
+              break;
+            }
+          step *= 0.3;
+        }
+      if (!ok)
+        {
+          rep->converged = 1;   /* no further decrease possible at this precision */
+          break;
+        }
+      {
+        double *s = S + mhead * np, *y = Y + mhead * np, sy;
+        for (size_t j = 0; j < np; j++)
+          {
+            s[j] = thn[j] - th[j];
+            y[j] = gn[j] - g[j];
+          }
+        sy = dotv (s, y, np);
+        if (sy > 1e-300)
+          {
+            rho[mhead] = 1.0 / sy;
+            mhead = (mhead + 1) % MEM;
+            if (mlen < MEM)
+              mlen++;
+          }
+      }
+      rep->iterations = it + 1;
+      {
+        double df = f - fn;
+        memcpy (th, thn, np * sizeof (double));
+        memcpy (g, gn, np * sizeof (double));
+        f = fn;
+        if (df <= tol * fabs (f) || f == 0)
+          {
+            rep->converged = 1;
+            break;
+          }
+      }
+    }
+  rep->loo_mse = f;
+  st = theta_to_metric (&gc, th, result);
+
+out:
+  free (th); free (g); free (thn); free (gn); free (dir); free (S); free (Y);
+  return st;
+}
+
+CsStatus
+cs_attention_fit (const CsAttention  *self,
+                  const CsFitOptions *options,
+                  CsMetric           *metric,
+                  CsFitReport        *report)
+{
+  CsFitOptions defaults;
+  CsFitReport rep;
+  FitRun run;
+  CsMetric result;
+  const CsMetric *start = NULL;
+  size_t rank;
+  CsStatus st;
+
+  if (self == NULL || metric == NULL)
+    return CS_ERR_INVALID;
+  if (options == NULL)
+    {
+      cs_fit_options_init (&defaults);
+      options = &defaults;
+    }
+  if (self->n < 2)
+    return CS_ERR_INVALID;
+  rank = options->rank == 0 ? self->d : options->rank;
+  if (options->kind == CS_METRIC_FULL && rank > self->d)
+    return CS_ERR_INVALID;
+  if (options->kind != CS_METRIC_SCALAR && options->kind != CS_METRIC_DIAGONAL
+      && options->kind != CS_METRIC_FULL)
+    return CS_ERR_INVALID;
+  if (cs_metric_validate (metric) == CS_OK && metric->d == self->d)
+    start = metric;
+
+  memset (&rep, 0, sizeof rep);
+  memset (&result, 0, sizeof result);
+  run.ctx = self;
+  run.o = options;
+  run.sweeps = 0;
+  run.planned = 1;
+  if (options->kind == CS_METRIC_SCALAR)
+    st = fit_scalar (&run, start, &result, &rep);
+  else
+    st = fit_lbfgs (&run, options->kind, rank, start, &result, &rep);
+  rep.passes = run.sweeps;
+  if (st != CS_OK)
+    {
+      cs_metric_clear (&result);
+      return st;
+    }
+  cs_metric_clear (metric);
+  *metric = result;
+  if (report != NULL)
+    *report = rep;
+  return CS_OK;
+}
+
+CsStatus
+cs_attention_loo_mse (const CsAttention *self,
+                      const CsMetric    *metric,
+                      double            *mse,
+                      double            *d_logw,
+                      double            *d2_logw)
+{
+  CsStatus st;
+
+  if (self == NULL || metric == NULL || mse == NULL)
+    return CS_ERR_INVALID;
+  st = cs_metric_validate (metric);
+  if (st != CS_OK)
+    return st;
+  if (metric->d != self->d || self->n < 2)
+    return CS_ERR_INVALID;
+  if (d_logw != NULL || d2_logw != NULL)
+    {
+      CsFitOptions o;
+      FitRun run;
+      CsMetric one;
+      CsPrep p1;
+      double *gmax;
+      double w = metric->scale, d1, d2;
+
+      if (metric->kind != CS_METRIC_SCALAR)
+        return CS_ERR_INVALID;
+      cs_fit_options_init (&o);
+      run.ctx = self; run.o = &o; run.sweeps = 0; run.planned = 2;
+      st = cs_metric_init_scalar (&one, self->d, 1.0);
+      if (st != CS_OK)
+        return st;
+      st = cs_prep_build (self, &one, 0, &p1);
+      cs_metric_clear (&one);
+      if (st != CS_OK)
+        return st;
+      gmax = malloc (self->n * sizeof (double));
+      if (gmax == NULL)
+        st = CS_ERR_NOMEM;
+      if (st == CS_OK)
+        st = scalar_gmax (&run, &p1, gmax);
+      if (st == CS_OK)
+        st = scalar_sweep (&run, &p1, gmax, &w, 1, mse, &d1, &d2);
+      if (st == CS_OK)
+        {
+          if (d_logw != NULL)
+            *d_logw = d1;
+          if (d2_logw != NULL)
+            *d2_logw = d2;
+        }
+      free (gmax);
+      cs_prep_clear (&p1);
+      return st;
+    }
+  else
+    {
+      CsPrep p;
+      CsPredictOptions po;
+      CsPrediction *pred = malloc (self->n * sizeof (CsPrediction));
+      size_t *idx = malloc (self->n * sizeof (size_t));
+      double L = 0;
+
+      if (pred == NULL || idx == NULL)
+        {
+          free (pred);
+          free (idx);
+          return CS_ERR_NOMEM;
+        }
+      st = cs_prep_build (self, metric, 0, &p);
+      if (st == CS_OK)
+        {
+          for (size_t i = 0; i < self->n; i++)
+            idx[i] = i;
+          cs_predict_options_init (&po);
+          po.self_index = idx;
+          st = cs_attention_predict_prep (self, &p, self->x, self->n, &po, pred, NULL, NULL);
+          cs_prep_clear (&p);
+        }
+      if (st == CS_OK)
+        {
+          for (size_t i = 0; i < self->n; i++)
+            L += (pred[i].prediction - self->y[i]) * (pred[i].prediction - self->y[i]);
+          *mse = L / (double) self->n;
+        }
+      free (pred);
+      free (idx);
+      return st;
+    }
+}
+
+/* ---- Linear attention ---------------------------------------------------- */
+
+void
+cs_linear_clear (CsLinearModel *model)
+{
+  if (model == NULL)
+    return;
+  free (model->M);
+  free (model->v);
+  memset (model, 0, sizeof *model);
+}
+
+/* Cholesky solve of the SPD system A x = b (A p x p, overwritten). 0 on success. */
+static int
+chol_solve (double *A,
+            double *b,
+            size_t  p)
+{
+  for (size_t j = 0; j < p; j++)
+    {
+      double s = A[j * p + j];
+      for (size_t k = 0; k < j; k++)
+        s -= A[j * p + k] * A[j * p + k];
+      if (!(s > 0))
+        return -1;
+      s = sqrt (s);
+      A[j * p + j] = s;
+      for (size_t i = j + 1; i < p; i++)
+        {
+          double t = A[i * p + j];
+          for (size_t k = 0; k < j; k++)
+            t -= A[i * p + k] * A[j * p + k];
+          A[i * p + j] = t / s;
+        }
+    }
+  for (size_t i = 0; i < p; i++)
+    {
+      double t = b[i];
+      for (size_t k = 0; k < i; k++)
+        t -= A[i * p + k] * b[k];
+      b[i] = t / A[i * p + i];
+    }
+  for (size_t i = p; i-- > 0;)
+    {
+      double t = b[i];
+      for (size_t k = i + 1; k < p; k++)
+        t -= A[k * p + i] * b[k];
+      b[i] = t / A[i * p + i];
+    }
+  return 0;
+}
+
+CsStatus
+cs_linear_fit (const CsAttention *self,
+               int                augment,
+               CsLinearModel     *out)
+{
+  size_t n, d, da, P;
+  double *Sv = NULL, *Phi = NULL, *AtA = NULL, *Atb = NULL, *A2 = NULL, *b2 = NULL;
+  CsStatus st = CS_OK;
+  enum { RB = 256 };
+
+  if (self == NULL || out == NULL)
+    return CS_ERR_INVALID;
+  memset (out, 0, sizeof *out);
+  n = self->n;
+  d = self->d;
+  if (n < 2)
+    return CS_ERR_INVALID;
+  da = d + (augment ? 1 : 0);
+  P = da * da;
+  if (P > 4096)
+    return CS_ERR_INVALID;   /* d > 63: the d^2 x d^2 system is too large */
+  Sv = calloc (da, sizeof (double));
+  Phi = malloc (RB * P * sizeof (double));
+  AtA = calloc (P * P, sizeof (double));
+  Atb = calloc (P, sizeof (double));
+  A2 = malloc (P * P * sizeof (double));
+  b2 = malloc (P * sizeof (double));
+  out->M = calloc (P, sizeof (double));
+  out->v = calloc (da, sizeof (double));
+  if (!Sv || !Phi || !AtA || !Atb || !A2 || !b2 || !out->M || !out->v)
+    {
+      st = CS_ERR_NOMEM;
+      goto out;
+    }
+  out->d = d;
+  out->augment = augment ? 1 : 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t a = 0; a < da; a++)
+      Sv[a] += self->y[i] * (a < d ? self->x[i * d + a] : 1.0);
+
+  /* Rows phi_i = vec (v_{-i} x~_i^T), v_{-i} = (S - y_i x~_i) / (n - 1). */
+  for (int pass = 0; pass < 2; pass++)
+    {
+      double L = 0;
+      for (size_t i0 = 0; i0 < n; i0 += RB)
+        {
+          size_t nb = n - i0 < RB ? n - i0 : RB;
+          for (size_t r = 0; r < nb; r++)
+            {
+              size_t i = i0 + r;
+              const double *xi = self->x + i * d;
+              double *ph = Phi + r * P;
+              for (size_t a = 0; a < da; a++)
+                {
+                  double xa = a < d ? xi[a] : 1.0;
+                  double va = (Sv[a] - self->y[i] * xa) / (double) (n - 1);
+                  for (size_t b = 0; b < da; b++)
+                    ph[a * da + b] = va * (b < d ? xi[b] : 1.0);
+                }
+            }
+          if (pass == 0)
+            {
+              cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, (int) P, (int) nb, 1.0, Phi, (int) P,
+                           1.0, AtA, (int) P);
+              cblas_dgemv (CblasRowMajor, CblasTrans, (int) nb, (int) P, 1.0, Phi, (int) P,
+                           self->y + i0, 1, 1.0, Atb, 1);
+            }
+          else
+            for (size_t r = 0; r < nb; r++)
+              {
+                double e = dotv (Phi + r * P, out->M, P) - self->y[i0 + r];
+                L += e * e;
+              }
+        }
+      if (pass == 0)
+        {
+          /* Symmetrise, ridge, solve; the ridge grows until the factorisation holds. */
+          double tr = 0;
+          for (size_t a = 0; a < P; a++)
+            for (size_t b = 0; b < a; b++)
+              AtA[a * P + b] = AtA[b * P + a];
+          for (size_t a = 0; a < P; a++)
+            tr += AtA[a * P + a];
+          tr = tr > 0 ? tr / (double) P : 1.0;
+          for (double lam = 1e-10; ; lam *= 100)
+            {
+              memcpy (A2, AtA, P * P * sizeof (double));
+              memcpy (b2, Atb, P * sizeof (double));
+              for (size_t a = 0; a < P; a++)
+                A2[a * P + a] += lam * tr;
+              if (chol_solve (A2, b2, P) == 0)
+                break;
+              if (lam > 1e6)
+                {
+                  st = CS_ERR_INVALID;
+                  goto out;
+                }
+            }
+          memcpy (out->M, b2, P * sizeof (double));
+        }
+      else
+        out->loo_mse = L / (double) n;
+    }
+  for (size_t a = 0; a < da; a++)
+    out->v[a] = Sv[a] / (double) n;
+
+out:
+  free (Sv); free (Phi); free (AtA); free (Atb); free (A2); free (b2);
+  if (st != CS_OK)
+    cs_linear_clear (out);
+  return st;
+}
+
+CsStatus
+cs_linear_predict (const CsLinearModel *model,
+                   const double        *queries,
+                   size_t               q,
+                   double              *out)
+{
+  size_t d, da;
+
+  if (model == NULL || model->M == NULL || queries == NULL || out == NULL)
+    return CS_ERR_INVALID;
+  d = model->d;
+  da = d + (size_t) model->augment;
+  if (!cs_is_finite_array (queries, q * d))
+    return CS_ERR_NOT_FINITE;
+  for (size_t i = 0; i < q; i++)
+    {
+      double s = 0;
+      for (size_t a = 0; a < da; a++)
+        for (size_t b = 0; b < da; b++)
+          s += model->v[a] * model->M[a * da + b] * (b < d ? queries[i * d + b] : 1.0);
+      out[i] = s;
+    }
+  return CS_OK;
+}

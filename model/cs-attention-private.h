@@ -1,0 +1,60 @@
+/* cs-attention-private.h: internals shared by the engine's files (not API). */
+#pragma once
+
+#include "cs-attention.h"
+
+/* Tile sizes: a QB x CB score tile (double: 512 KB) stays in L2. */
+#define CS_QB 64
+#define CS_CB 1024
+
+/* Keys prepared for one metric (A below is Ahat = A / sqrt (lambda)): K' = [A (x - c), -|A (x - c)|^2 / 2, 1]
+ * (distance form, c the case mean) or [A x, 0, 0] (dot form), so that the
+ * scores of a query tile are one GEMM with Q' = [A (q - c), 1, -|A (q - c)|^2/2]. */
+typedef struct
+{
+  size_t n, d, r, ra;    /* ra = r + 2 */
+  CsScoreForm form;
+  double *Aeff;          /* r * d: A (sqrt (w) I, diag (sqrt (m)) or the metric's A) */
+  double *K;             /* n * ra */
+  float *Kf;             /* n * ra float copy (fast path), NULL until needed */
+  double lambda;         /* M = lambda * Mhat with max diag (Mhat) = 1: scores are computed
+                          * with Mhat and multiplied by lambda only after the max is
+                          * subtracted, so no scale over- or underflows */
+  double d2_scale;       /* -2 for scalar distance metrics (d2 = d2_scale * shat), else 0 */
+} CsPrep;
+
+struct _CsAttention
+{
+  size_t n, d;
+  CsScoreForm form;
+  double *x;             /* n * d */
+  double *y;             /* n */
+  double ymean;
+  double *yc;            /* n: y - ymean */
+  float *ycf;            /* n */
+  double *xmean;         /* d (zeros for the dot form) */
+  double *X2;            /* n * (d + 2): [x - c, |x - c|^2, 1] for Euclidean distances */
+  float *X2f;
+  CsMetric metric;
+  CsPrep prep;
+};
+
+CsStatus cs_prep_build  (const CsAttention *ctx, const CsMetric *m, int want_float, CsPrep *p);
+void     cs_prep_clear  (CsPrep *p);
+
+/* Pass 1 of the streamed softmax for q queries against the prepared keys
+ * (the engine of cs_attention_predict): running max m[], and the sums. Internal
+ * version that lets the fit use trial metrics. */
+CsStatus cs_attention_predict_prep (const CsAttention *self, const CsPrep *p,
+                                    const double *queries, size_t q,
+                                    const CsPredictOptions *options,
+                                    CsPrediction *out,
+                                    double *row_max, double *row_z);
+
+/* Build the augmented query rows Qa (QB x ra) and Euclidean rows Qe (QB x (d + 2)). */
+void     cs_prep_queries (const CsAttention *ctx, const CsPrep *p,
+                          const double *queries, size_t nq,
+                          double *Qa, double *Qe);
+
+int      cs_is_finite_array (const double *v, size_t n);
+double   cs_weighted_quantile (double *v, double *w, size_t n, double frac);

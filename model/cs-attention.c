@@ -1,0 +1,1085 @@
+/* cs-attention.c: metrics, the context and streamed softmax prediction (double and float paths). */
+#include "config.h"
+
+#include <cblas.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs-attention-private.h"
+#include "cs-kernel.h"
+
+const char *
+cs_status_message (CsStatus status)
+{
+  switch (status)
+    {
+    case CS_OK: return "success";
+    case CS_ERR_INVALID: return "invalid argument (sizes, missing data or a malformed metric)";
+    case CS_ERR_NOT_FINITE: return "a value is NaN or infinite";
+    case CS_ERR_NOMEM: return "out of memory";
+    case CS_ERR_CANCELLED: return "cancelled";
+    default: return "unknown error";
+    }
+}
+
+int
+cs_is_finite_array (const double *v,
+                    size_t        n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite (v[i]))
+      return 0;
+  return 1;
+}
+
+/* ---- Metrics ------------------------------------------------------------ */
+
+CsStatus
+cs_metric_init_scalar (CsMetric *m,
+                       size_t    d,
+                       double    scale)
+{
+  if (m == NULL || d == 0)
+    return CS_ERR_INVALID;
+  memset (m, 0, sizeof *m);
+  m->kind = CS_METRIC_SCALAR;
+  m->d = d;
+  m->scale = scale;
+  return cs_metric_validate (m);
+}
+
+CsStatus
+cs_metric_init_diagonal (CsMetric     *m,
+                         size_t        d,
+                         const double *diag)
+{
+  if (m == NULL || d == 0)
+    return CS_ERR_INVALID;
+  memset (m, 0, sizeof *m);
+  m->kind = CS_METRIC_DIAGONAL;
+  m->d = d;
+  m->diag = malloc (d * sizeof (double));
+  if (m->diag == NULL)
+    return CS_ERR_NOMEM;
+  for (size_t j = 0; j < d; j++)
+    m->diag[j] = diag != NULL ? diag[j] : 1.0;
+  return cs_metric_validate (m);
+}
+
+CsStatus
+cs_metric_init_full (CsMetric     *m,
+                     size_t        d,
+                     size_t        rank,
+                     const double *A)
+{
+  if (m == NULL || d == 0 || rank == 0 || rank > d)
+    return CS_ERR_INVALID;
+  memset (m, 0, sizeof *m);
+  m->kind = CS_METRIC_FULL;
+  m->d = d;
+  m->rank = rank;
+  m->A = calloc (rank * d, sizeof (double));
+  if (m->A == NULL)
+    return CS_ERR_NOMEM;
+  if (A != NULL)
+    memcpy (m->A, A, rank * d * sizeof (double));
+  else
+    for (size_t i = 0; i < rank; i++)
+      m->A[i * d + i] = 1.0;
+  return cs_metric_validate (m);
+}
+
+CsStatus
+cs_metric_copy (CsMetric       *dst,
+                const CsMetric *src)
+{
+  CsStatus st;
+
+  if (dst == NULL || src == NULL)
+    return CS_ERR_INVALID;
+  st = cs_metric_validate (src);
+  if (st != CS_OK)
+    return st;
+  switch (src->kind)
+    {
+    case CS_METRIC_SCALAR: return cs_metric_init_scalar (dst, src->d, src->scale);
+    case CS_METRIC_DIAGONAL: return cs_metric_init_diagonal (dst, src->d, src->diag);
+    case CS_METRIC_FULL: return cs_metric_init_full (dst, src->d, src->rank, src->A);
+    default: return CS_ERR_INVALID;
+    }
+}
+
+void
+cs_metric_clear (CsMetric *m)
+{
+  if (m == NULL)
+    return;
+  free (m->diag);
+  free (m->A);
+  memset (m, 0, sizeof *m);
+}
+
+CsStatus
+cs_metric_validate (const CsMetric *m)
+{
+  if (m == NULL || m->d == 0)
+    return CS_ERR_INVALID;
+  switch (m->kind)
+    {
+    case CS_METRIC_SCALAR:
+      if (!isfinite (m->scale))
+        return CS_ERR_NOT_FINITE;
+      return m->scale > 0 ? CS_OK : CS_ERR_INVALID;
+    case CS_METRIC_DIAGONAL:
+      if (m->diag == NULL)
+        return CS_ERR_INVALID;
+      if (!cs_is_finite_array (m->diag, m->d))
+        return CS_ERR_NOT_FINITE;
+      for (size_t j = 0; j < m->d; j++)
+        if (m->diag[j] < 0)
+          return CS_ERR_INVALID;
+      return CS_OK;
+    case CS_METRIC_FULL:
+      if (m->A == NULL || m->rank == 0 || m->rank > m->d)
+        return CS_ERR_INVALID;
+      return cs_is_finite_array (m->A, m->rank * m->d) ? CS_OK : CS_ERR_NOT_FINITE;
+    default:
+      return CS_ERR_INVALID;
+    }
+}
+
+void
+cs_metric_to_matrix (const CsMetric *m,
+                     double         *M)
+{
+  size_t d = m->d;
+
+  memset (M, 0, d * d * sizeof (double));
+  switch (m->kind)
+    {
+    case CS_METRIC_SCALAR:
+      for (size_t j = 0; j < d; j++)
+        M[j * d + j] = m->scale;
+      break;
+    case CS_METRIC_DIAGONAL:
+      for (size_t j = 0; j < d; j++)
+        M[j * d + j] = m->diag[j];
+      break;
+    case CS_METRIC_FULL:
+      cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) d, (int) d, (int) m->rank,
+                   1.0, m->A, (int) d, m->A, (int) d, 0.0, M, (int) d);
+      break;
+    default:
+      break;
+    }
+}
+
+void
+cs_metric_half_widths (const CsMetric *m,
+                       double         *half_width)
+{
+  for (size_t j = 0; j < m->d; j++)
+    {
+      double mjj;
+      if (m->kind == CS_METRIC_SCALAR)
+        mjj = m->scale;
+      else if (m->kind == CS_METRIC_DIAGONAL)
+        mjj = m->diag[j];
+      else
+        {
+          mjj = 0;
+          for (size_t i = 0; i < m->rank; i++)
+            mjj += m->A[i * m->d + j] * m->A[i * m->d + j];
+        }
+      half_width[j] = mjj > 0 ? 1.0 / sqrt (mjj) : INFINITY;
+    }
+}
+
+double
+cs_metric_mean_diagonal (const CsMetric *m)
+{
+  double s = 0;
+
+  if (m->kind == CS_METRIC_SCALAR)
+    return m->scale;
+  if (m->kind == CS_METRIC_DIAGONAL)
+    for (size_t j = 0; j < m->d; j++)
+      s += m->diag[j];
+  else
+    for (size_t i = 0; i < m->rank * m->d; i++)
+      s += m->A[i] * m->A[i];
+  return s / (double) m->d;
+}
+
+/* ---- Prepared keys ------------------------------------------------------ */
+
+void
+cs_prep_clear (CsPrep *p)
+{
+  free (p->Aeff);
+  free (p->K);
+  free (p->Kf);
+  memset (p, 0, sizeof *p);
+}
+
+CsStatus
+cs_prep_build (const CsAttention *ctx,
+               const CsMetric    *m,
+               int                want_float,
+               CsPrep            *p)
+{
+  size_t n = ctx->n, d = ctx->d, r, ra;
+  double *xc;
+
+  memset (p, 0, sizeof *p);
+  r = m->kind == CS_METRIC_FULL ? m->rank : d;
+  ra = r + 2;
+  p->n = n; p->d = d; p->r = r; p->ra = ra; p->form = ctx->form;
+  p->Aeff = calloc (r * d, sizeof (double));
+  p->K = malloc (n * ra * sizeof (double));
+  xc = malloc (n * d * sizeof (double));
+  if (p->Aeff == NULL || p->K == NULL || xc == NULL)
+    {
+      free (xc);
+      cs_prep_clear (p);
+      return CS_ERR_NOMEM;
+    }
+  /* lambda = largest diagonal entry of M; Aeff = A / sqrt (lambda). */
+  if (m->kind == CS_METRIC_SCALAR)
+    p->lambda = m->scale;
+  else if (m->kind == CS_METRIC_DIAGONAL)
+    {
+      p->lambda = 0;
+      for (size_t j = 0; j < d; j++)
+        p->lambda = fmax (p->lambda, m->diag[j]);
+    }
+  else
+    {
+      double amax = 0, *cn = calloc (d, sizeof (double));
+      if (cn == NULL)
+        {
+          free (xc);
+          cs_prep_clear (p);
+          return CS_ERR_NOMEM;
+        }
+      for (size_t a = 0; a < r; a++)
+        for (size_t j = 0; j < d; j++)
+          amax = fmax (amax, fabs (m->A[a * d + j]));
+      /* column norms of A / amax (no overflow), then lambda = amax^2 max norm */
+      for (size_t a = 0; a < r; a++)
+        for (size_t j = 0; j < d; j++)
+          {
+            double v = amax > 0 ? m->A[a * d + j] / amax : 0;
+            cn[j] += v * v;
+          }
+      p->lambda = 0;
+      for (size_t j = 0; j < d; j++)
+        p->lambda = fmax (p->lambda, cn[j]);
+      free (cn);
+      /* Aeff = A / (amax sqrt (max cn)) */
+      {
+        double f = amax > 0 && p->lambda > 0 ? 1.0 / (amax * sqrt (p->lambda)) : 1.0;
+        for (size_t i = 0; i < r * d; i++)
+          p->Aeff[i] = m->A[i] * f;
+        p->lambda = p->lambda * amax * amax;
+      }
+    }
+  if (!(p->lambda > 0) || !isfinite (p->lambda))
+    p->lambda = p->lambda > 0 ? DBL_MAX : 1.0;
+  if (m->kind == CS_METRIC_SCALAR)
+    for (size_t j = 0; j < d; j++)
+      p->Aeff[j * d + j] = 1.0;
+  else if (m->kind == CS_METRIC_DIAGONAL)
+    for (size_t j = 0; j < d; j++)
+      p->Aeff[j * d + j] = sqrt (m->diag[j] / p->lambda);
+  p->d2_scale = (m->kind == CS_METRIC_SCALAR && ctx->form == CS_SCORE_DISTANCE) ? -2.0 : 0.0;
+
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < d; j++)
+      xc[i * d + j] = ctx->x[i * d + j] - ctx->xmean[j];
+  /* K[:, :r] = xc Aeff^T */
+  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) n, (int) r, (int) d,
+               1.0, xc, (int) d, p->Aeff, (int) d, 0.0, p->K, (int) ra);
+  free (xc);
+  for (size_t i = 0; i < n; i++)
+    {
+      double *k = p->K + i * ra, nk = 0;
+      for (size_t j = 0; j < r; j++)
+        nk += k[j] * k[j];
+      if (ctx->form == CS_SCORE_DISTANCE)
+        {
+          k[r] = -0.5 * nk;
+          k[r + 1] = 1.0;
+        }
+      else
+        k[r] = k[r + 1] = 0.0;
+    }
+  if (want_float)
+    {
+      p->Kf = malloc (n * ra * sizeof (float));
+      if (p->Kf == NULL)
+        {
+          cs_prep_clear (p);
+          return CS_ERR_NOMEM;
+        }
+      for (size_t i = 0; i < n * ra; i++)
+        p->Kf[i] = (float) p->K[i];
+    }
+  return CS_OK;
+}
+
+void
+cs_prep_queries (const CsAttention *ctx,
+                 const CsPrep      *p,
+                 const double      *queries,
+                 size_t             nq,
+                 double            *Qa,
+                 double            *Qe)
+{
+  size_t d = ctx->d, r = p->r, ra = p->ra;
+
+  for (size_t i = 0; i < nq; i++)
+    {
+      const double *qx = queries + i * d;
+      double *qa = Qa + i * ra, nq2 = 0;
+      for (size_t a = 0; a < r; a++)
+        {
+          double s = 0;
+          for (size_t j = 0; j < d; j++)
+            s += p->Aeff[a * d + j] * (qx[j] - ctx->xmean[j]);
+          qa[a] = s;
+          nq2 += s * s;
+        }
+      if (p->form == CS_SCORE_DISTANCE)
+        {
+          qa[r] = 1.0;
+          qa[r + 1] = -0.5 * nq2;
+        }
+      else
+        qa[r] = qa[r + 1] = 0.0;
+      if (Qe != NULL)
+        {
+          double *qe = Qe + i * (d + 2), n2 = 0;
+          for (size_t j = 0; j < d; j++)
+            {
+              double v = qx[j] - ctx->xmean[j];
+              qe[j] = -2.0 * v;
+              n2 += v * v;
+            }
+          qe[d] = 1.0;
+          qe[d + 1] = n2;
+        }
+    }
+}
+
+/* ---- Context ------------------------------------------------------------ */
+
+CsStatus
+cs_attention_new (const double  *x,
+                  const double  *y,
+                  size_t         n,
+                  size_t         d,
+                  CsScoreForm    form,
+                  CsAttention  **out)
+{
+  CsAttention *self;
+  CsMetric m;
+  CsStatus st;
+
+  if (out == NULL)
+    return CS_ERR_INVALID;
+  *out = NULL;
+  if (x == NULL || y == NULL || n == 0 || d == 0 || n > ((size_t) 1 << 40) / d
+      || (form != CS_SCORE_DISTANCE && form != CS_SCORE_DOT))
+    return CS_ERR_INVALID;
+  if (!cs_is_finite_array (x, n * d) || !cs_is_finite_array (y, n))
+    return CS_ERR_NOT_FINITE;
+
+  self = calloc (1, sizeof *self);
+  if (self == NULL)
+    return CS_ERR_NOMEM;
+  self->n = n;
+  self->d = d;
+  self->form = form;
+  self->x = malloc (n * d * sizeof (double));
+  self->y = malloc (n * sizeof (double));
+  self->yc = malloc (n * sizeof (double));
+  self->ycf = malloc (n * sizeof (float));
+  self->xmean = calloc (d, sizeof (double));
+  self->X2 = malloc (n * (d + 2) * sizeof (double));
+  self->X2f = malloc (n * (d + 2) * sizeof (float));
+  if (self->x == NULL || self->y == NULL || self->yc == NULL || self->ycf == NULL
+      || self->xmean == NULL || self->X2 == NULL || self->X2f == NULL)
+    {
+      cs_attention_free (self);
+      return CS_ERR_NOMEM;
+    }
+  memcpy (self->x, x, n * d * sizeof (double));
+  memcpy (self->y, y, n * sizeof (double));
+  for (size_t i = 0; i < n; i++)
+    self->ymean += y[i] / (double) n;
+  for (size_t i = 0; i < n; i++)
+    {
+      self->yc[i] = y[i] - self->ymean;
+      self->ycf[i] = (float) self->yc[i];
+    }
+  /* Distances are translation invariant: centre the cases so that the
+   * expanded form |k|^2 - 2 k.q + |q|^2 cancels as little as possible. */
+  if (form == CS_SCORE_DISTANCE)
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < d; j++)
+        self->xmean[j] += x[i * d + j] / (double) n;
+  for (size_t i = 0; i < n; i++)
+    {
+      double *r = self->X2 + i * (d + 2), s = 0;
+      for (size_t j = 0; j < d; j++)
+        {
+          r[j] = x[i * d + j] - self->xmean[j];
+          s += r[j] * r[j];
+        }
+      r[d] = s;
+      r[d + 1] = 1.0;
+    }
+  for (size_t i = 0; i < n * (d + 2); i++)
+    self->X2f[i] = (float) self->X2[i];
+
+  st = cs_metric_init_scalar (&m, d, 1.0);
+  if (st == CS_OK)
+    st = cs_attention_set_metric (self, &m);
+  cs_metric_clear (&m);
+  if (st != CS_OK)
+    {
+      cs_attention_free (self);
+      return st;
+    }
+  *out = self;
+  return CS_OK;
+}
+
+void
+cs_attention_free (CsAttention *self)
+{
+  if (self == NULL)
+    return;
+  free (self->x);
+  free (self->y);
+  free (self->yc);
+  free (self->ycf);
+  free (self->xmean);
+  free (self->X2);
+  free (self->X2f);
+  cs_metric_clear (&self->metric);
+  cs_prep_clear (&self->prep);
+  free (self);
+}
+
+size_t cs_attention_get_n (const CsAttention *self) { return self->n; }
+size_t cs_attention_get_d (const CsAttention *self) { return self->d; }
+CsScoreForm cs_attention_get_form (const CsAttention *self) { return self->form; }
+const double *cs_attention_get_x (const CsAttention *self) { return self->x; }
+const double *cs_attention_get_y (const CsAttention *self) { return self->y; }
+const CsMetric *cs_attention_get_metric (const CsAttention *self) { return &self->metric; }
+
+CsStatus
+cs_attention_set_metric (CsAttention    *self,
+                         const CsMetric *metric)
+{
+  CsMetric copy;
+  CsPrep prep;
+  CsStatus st;
+
+  if (self == NULL || metric == NULL)
+    return CS_ERR_INVALID;
+  st = cs_metric_validate (metric);
+  if (st != CS_OK)
+    return st;
+  if (metric->d != self->d)
+    return CS_ERR_INVALID;
+  st = cs_metric_copy (&copy, metric);
+  if (st != CS_OK)
+    return st;
+  st = cs_prep_build (self, &copy, 1, &prep);
+  if (st != CS_OK)
+    {
+      cs_metric_clear (&copy);
+      return st;
+    }
+  cs_metric_clear (&self->metric);
+  cs_prep_clear (&self->prep);
+  self->metric = copy;
+  self->prep = prep;
+  return CS_OK;
+}
+
+/* ---- Prediction --------------------------------------------------------- */
+
+void
+cs_predict_options_init (CsPredictOptions *options)
+{
+  memset (options, 0, sizeof *options);
+}
+
+/* A min-heap of the k best scores of one query. */
+typedef struct
+{
+  double s;
+  double d2;
+  size_t index;
+} TopItem;
+
+static void
+heap_push (TopItem *h,
+           size_t  *len,
+           size_t   k,
+           TopItem  it)
+{
+  size_t i;
+
+  if (*len < k)
+    {
+      i = (*len)++;
+      while (i > 0 && h[(i - 1) / 2].s > it.s)
+        {
+          h[i] = h[(i - 1) / 2];
+          i = (i - 1) / 2;
+        }
+      h[i] = it;
+      return;
+    }
+  if (it.s <= h[0].s)
+    return;
+  i = 0;
+  for (;;)
+    {
+      size_t l = 2 * i + 1, r = l + 1, m = i;
+      double ms = it.s;
+      if (l < k && h[l].s < ms) { m = l; ms = h[l].s; }
+      if (r < k && h[r].s < ms) { m = r; }
+      if (m == i)
+        break;
+      h[i] = h[m];
+      i = m;
+    }
+  h[i] = it;
+}
+
+static int
+top_cmp (const void *a,
+         const void *b)
+{
+  const TopItem *x = a, *y = b;
+  if (x->s != y->s)
+    return x->s > y->s ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Weighted quantile by quickselect: the smallest v with cumulative weight
+ * >= frac * total. Reorders v and w. O(n) expected. */
+double
+cs_weighted_quantile (double *v,
+                      double *w,
+                      size_t  n,
+                      double  frac)
+{
+  size_t lo = 0, hi = n;
+  double total = 0, target;
+  uint64_t seed = 0x9e3779b97f4a7c15ULL;
+
+  if (n == 0)
+    return NAN;
+  for (size_t i = 0; i < n; i++)
+    total += w[i];
+  target = frac * total;
+  while (hi - lo > 1)
+    {
+      size_t pi, i, j;
+      double pv, wl = 0, tmp;
+      seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
+      pi = lo + (size_t) (seed % (hi - lo));
+      pv = v[pi];
+      /* partition [lo, hi) into < pv | == pv | > pv */
+      i = lo;
+      for (j = lo; j < hi; j++)
+        if (v[j] < pv)
+          {
+            tmp = v[i]; v[i] = v[j]; v[j] = tmp;
+            tmp = w[i]; w[i] = w[j]; w[j] = tmp;
+            wl += w[i];
+            i++;
+          }
+      {
+        size_t e = i;
+        double we = 0;
+        for (j = i; j < hi; j++)
+          if (v[j] == pv)
+            {
+              tmp = v[e]; v[e] = v[j]; v[j] = tmp;
+              tmp = w[e]; w[e] = w[j]; w[j] = tmp;
+              we += w[e];
+              e++;
+            }
+        if (target <= wl && i > lo)
+          hi = i;
+        else if (target <= wl + we || e == hi)
+          return pv;
+        else
+          {
+            target -= wl + we;
+            lo = e;
+          }
+      }
+    }
+  return v[lo];
+}
+
+typedef struct
+{
+  double m;
+  CsKernelSums s;
+  double best_s;          /* scalar-distance nearest: highest score */
+  double best_d2;
+  size_t best_i;
+  size_t top_len;
+} RowState;
+
+static int
+report_progress (const CsPredictOptions *o,
+                 double                  f)
+{
+  return o->progress != NULL && o->progress (f, o->user_data) != 0;
+}
+
+/* Pass 2 for one query: explicit weights, optional weight output, radius90,
+ * half-widths and the exact-sum check. */
+static CsStatus
+window_pass (const CsAttention      *self,
+             const CsPrep           *p,
+             const double           *qx,
+             size_t                  self_i,
+             double                  m,
+             double                  z,
+             const CsPredictOptions *o,
+             size_t                  qi,
+             CsPrediction           *out,
+             double                 *sbuf,
+             double                 *dbuf,
+             double                 *ebuf,
+             double                 *gv,
+             double                 *gw,
+             size_t                 *gi)
+{
+  size_t n = self->n, d = self->d, ra = p->ra, ng = 0;
+  double qa[ra], qe[d + 2];
+  double wsum = 0, wy = 0;
+
+  cs_prep_queries (self, p, qx, 1, qa, qe);
+  for (size_t c0 = 0; c0 < n; c0 += CS_CB)
+    {
+      size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
+      cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) c, (int) ra, 1.0, p->K + c0 * ra, (int) ra,
+                   qa, 1, 0.0, sbuf, 1);
+      cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) c, (int) (d + 2), 1.0, self->X2 + c0 * (d + 2),
+                   (int) (d + 2), qe, 1, 0.0, dbuf, 1);
+      if (self_i >= c0 && self_i < c0 + c)
+        sbuf[self_i - c0] = -INFINITY;
+      for (size_t j = 0; j < c; j++)
+        {
+          double t = sbuf[j] - m;   /* <= 0 up to GEMV-vs-GEMM rounding */
+          sbuf[j] = p->lambda * (t < 0 ? t : 0);
+        }
+      cs_kernel_exp_d (sbuf, ebuf, c);
+      for (size_t j = 0; j < c; j++)
+        {
+          double w = ebuf[j] / z;
+          if (o->weights != NULL)
+            o->weights[qi * n + c0 + j] = w;
+          wsum += w;
+          wy += w * self->y[c0 + j];
+          if (w > 0)
+            {
+              gv[ng] = sqrt (dbuf[j] > 0 ? dbuf[j] : 0);
+              gw[ng] = w;
+              gi[ng] = c0 + j;
+              ng++;
+            }
+        }
+    }
+  out->weight_sum = wsum;
+  out->decomposition_error = fabs (out->prediction - wy);
+  if (o->flags & CS_PREDICT_WINDOW)
+    {
+      if (o->half_width != NULL)
+        for (size_t j = 0; j < d; j++)
+          {
+            double *tv = malloc (ng * sizeof (double)), *tw = malloc (ng * sizeof (double));
+            if (tv == NULL || tw == NULL)
+              {
+                free (tv); free (tw);
+                return CS_ERR_NOMEM;
+              }
+            for (size_t k = 0; k < ng; k++)
+              {
+                tv[k] = fabs (self->x[gi[k] * d + j] - qx[j]);
+                tw[k] = gw[k];
+              }
+            o->half_width[qi * d + j] = ng > 0 ? cs_weighted_quantile (tv, tw, ng, 0.9) : NAN;
+            free (tv);
+            free (tw);
+          }
+      out->radius90 = ng > 0 ? cs_weighted_quantile (gv, gw, ng, 0.9) : NAN;
+    }
+  return CS_OK;
+}
+
+CsStatus
+cs_attention_predict_prep (const CsAttention      *self,
+                           const CsPrep           *p,
+                           const double           *queries,
+                           size_t                  q,
+                           const CsPredictOptions *options,
+                           CsPrediction           *out,
+                           double                 *row_max,
+                           double                 *row_z)
+{
+  CsPredictOptions defaults;
+  const CsPredictOptions *o = options;
+  size_t n = self->n, d = self->d, ra = p->ra, k;
+  int use_float, need_d2, window;
+  double *Qa = NULL, *Qe = NULL, *S = NULL, *D2 = NULL, *ebuf = NULL;
+  float *Qaf = NULL, *Qef = NULL, *Sf = NULL, *D2f = NULL, *ebuff = NULL;
+  double *gv = NULL, *gw = NULL, *wd = NULL, *we = NULL, *ws = NULL;
+  size_t *gi = NULL;
+  RowState *st = NULL;
+  TopItem *heaps = NULL;
+  CsStatus status = CS_OK;
+
+  if (o == NULL)
+    {
+      cs_predict_options_init (&defaults);
+      o = &defaults;
+    }
+  if (queries == NULL || out == NULL || (o->top_k > 0 && o->top == NULL))
+    return CS_ERR_INVALID;
+  if (q == 0)
+    return CS_OK;
+  if (!cs_is_finite_array (queries, q * d))
+    return CS_ERR_NOT_FINITE;
+
+  k = o->top_k < n ? o->top_k : n;
+  use_float = (o->flags & CS_PREDICT_FLOAT) != 0 && p->Kf != NULL;
+  need_d2 = p->d2_scale == 0.0;
+  window = (o->flags & CS_PREDICT_WINDOW) != 0 || o->weights != NULL;
+
+  Qa = malloc (CS_QB * ra * sizeof (double));
+  Qe = malloc (CS_QB * (d + 2) * sizeof (double));
+  st = calloc (CS_QB, sizeof (RowState));
+  heaps = malloc ((k > 0 ? k : 1) * CS_QB * sizeof (TopItem));
+  if (use_float)
+    {
+      Qaf = malloc (CS_QB * ra * sizeof (float));
+      Qef = malloc (CS_QB * (d + 2) * sizeof (float));
+      Sf = malloc ((size_t) CS_QB * CS_CB * sizeof (float));
+      D2f = need_d2 ? malloc ((size_t) CS_QB * CS_CB * sizeof (float)) : NULL;
+      ebuff = malloc (CS_CB * sizeof (float));
+      if (Qaf == NULL || Qef == NULL || Sf == NULL || (need_d2 && D2f == NULL) || ebuff == NULL)
+        status = CS_ERR_NOMEM;
+    }
+  else
+    {
+      S = malloc ((size_t) CS_QB * CS_CB * sizeof (double));
+      D2 = need_d2 ? malloc ((size_t) CS_QB * CS_CB * sizeof (double)) : NULL;
+      ebuf = malloc (CS_CB * sizeof (double));
+      if (S == NULL || (need_d2 && D2 == NULL) || ebuf == NULL)
+        status = CS_ERR_NOMEM;
+    }
+  if (window)
+    {
+      gv = malloc (n * sizeof (double));
+      gw = malloc (n * sizeof (double));
+      gi = malloc (n * sizeof (size_t));
+      wd = malloc (CS_CB * sizeof (double));
+      we = malloc (CS_CB * sizeof (double));
+      ws = malloc (CS_CB * sizeof (double));
+      if (gv == NULL || gw == NULL || gi == NULL || wd == NULL || we == NULL || ws == NULL)
+        status = CS_ERR_NOMEM;
+    }
+  if (Qa == NULL || Qe == NULL || st == NULL || heaps == NULL)
+    status = CS_ERR_NOMEM;
+
+  for (size_t q0 = 0; status == CS_OK && q0 < q; q0 += CS_QB)
+    {
+      size_t nq = q - q0 < CS_QB ? q - q0 : CS_QB;
+
+      if (report_progress (o, (double) q0 / (double) q))
+        {
+          status = CS_ERR_CANCELLED;
+          break;
+        }
+      cs_prep_queries (self, p, queries + q0 * d, nq, Qa, Qe);
+      if (use_float)
+        {
+          for (size_t i = 0; i < nq * ra; i++)
+            Qaf[i] = (float) Qa[i];
+          for (size_t i = 0; i < nq * (d + 2); i++)
+            Qef[i] = (float) Qe[i];
+        }
+      for (size_t r = 0; r < nq; r++)
+        {
+          st[r].m = -INFINITY;
+          memset (&st[r].s, 0, sizeof st[r].s);
+          st[r].best_s = -INFINITY;
+          st[r].best_d2 = INFINITY;
+          st[r].best_i = CS_NO_CASE;
+          st[r].top_len = 0;
+        }
+
+      for (size_t c0 = 0; c0 < n; c0 += CS_CB)
+        {
+          size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
+
+          if (use_float)
+            {
+              cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nq, (int) c, (int) ra,
+                           1.0f, Qaf, (int) ra, p->Kf + c0 * ra, (int) ra, 0.0f, Sf, (int) c);
+              if (need_d2)
+                cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nq, (int) c, (int) (d + 2),
+                             1.0f, Qef, (int) (d + 2), self->X2f + c0 * (d + 2), (int) (d + 2),
+                             0.0f, D2f, (int) c);
+            }
+          else
+            {
+              cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nq, (int) c, (int) ra,
+                           1.0, Qa, (int) ra, p->K + c0 * ra, (int) ra, 0.0, S, (int) c);
+              if (need_d2)
+                cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nq, (int) c, (int) (d + 2),
+                             1.0, Qe, (int) (d + 2), self->X2 + c0 * (d + 2), (int) (d + 2),
+                             0.0, D2, (int) c);
+            }
+
+          for (size_t r = 0; r < nq; r++)
+            {
+              RowState *rs = &st[r];
+              size_t si = o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE;
+              double mc, md = INFINITY;
+              TopItem *h = heaps + r * (k > 0 ? k : 1);
+
+              if (use_float)
+                {
+                  float *sr = Sf + r * c, *dr = need_d2 ? D2f + r * c : NULL;
+                  if (si >= c0 && si < c0 + c)
+                    {
+                      sr[si - c0] = -INFINITY;
+                      if (dr != NULL)
+                        dr[si - c0] = INFINITY;
+                    }
+                  mc = cs_kernel_max_f (sr, c);
+                  if (mc == -INFINITY)
+                    continue;
+                  if (mc > rs->m)
+                    {
+                      double a = exp (p->lambda * (rs->m - mc));
+                      rs->s.z *= a; rs->s.zy *= a; rs->s.zyy *= a; rs->s.zd *= a; rs->s.zz *= a * a;
+                      rs->m = mc;
+                    }
+                  cs_kernel_softmax_f (sr, dr, (float) p->d2_scale, self->ycf + c0, c, (float) rs->m,
+                                       (float) fmin (p->lambda, FLT_MAX), &rs->s, ebuff);
+                  if (dr != NULL)
+                    md = cs_kernel_min_f (dr, c);
+                  if (dr == NULL ? mc > rs->best_s : md < rs->best_d2)
+                    for (size_t j = 0; j < c; j++)
+                      if (dr == NULL ? sr[j] == (float) mc : dr[j] == (float) md)
+                        {
+                          rs->best_s = mc;
+                          rs->best_d2 = dr == NULL ? p->d2_scale * mc : md;
+                          rs->best_i = c0 + j;
+                          break;
+                        }
+                  if (k > 0 && (rs->top_len < k || mc > h[0].s))
+                    for (size_t j = 0; j < c; j++)
+                      if (sr[j] > -INFINITY && (rs->top_len < k || sr[j] > h[0].s))
+                        {
+                          TopItem it = { sr[j], dr != NULL ? dr[j] : p->d2_scale * sr[j], c0 + j };
+                          heap_push (h, &rs->top_len, k, it);
+                        }
+                }
+              else
+                {
+                  double *sr = S + r * c, *dr = need_d2 ? D2 + r * c : NULL;
+                  if (si >= c0 && si < c0 + c)
+                    {
+                      sr[si - c0] = -INFINITY;
+                      if (dr != NULL)
+                        dr[si - c0] = INFINITY;
+                    }
+                  mc = cs_kernel_max_d (sr, c);
+                  if (mc == -INFINITY)
+                    continue;
+                  if (mc > rs->m)
+                    {
+                      double a = exp (p->lambda * (rs->m - mc));
+                      rs->s.z *= a; rs->s.zy *= a; rs->s.zyy *= a; rs->s.zd *= a; rs->s.zz *= a * a;
+                      rs->m = mc;
+                    }
+                  cs_kernel_softmax_d (sr, dr, p->d2_scale, self->yc + c0, c, rs->m, p->lambda, &rs->s, ebuf);
+                  if (dr != NULL)
+                    md = cs_kernel_min_d (dr, c);
+                  if (dr == NULL ? mc > rs->best_s : md < rs->best_d2)
+                    for (size_t j = 0; j < c; j++)
+                      if (dr == NULL ? sr[j] == mc : dr[j] == md)
+                        {
+                          rs->best_s = mc;
+                          rs->best_d2 = dr == NULL ? p->d2_scale * mc : md;
+                          rs->best_i = c0 + j;
+                          break;
+                        }
+                  if (k > 0 && (rs->top_len < k || mc > h[0].s))
+                    for (size_t j = 0; j < c; j++)
+                      if (sr[j] > -INFINITY && (rs->top_len < k || sr[j] > h[0].s))
+                        {
+                          TopItem it = { sr[j], dr != NULL ? dr[j] : p->d2_scale * sr[j], c0 + j };
+                          heap_push (h, &rs->top_len, k, it);
+                        }
+                }
+            }
+        }
+
+      /* Finish the rows of this block. */
+      for (size_t r = 0; r < nq; r++)
+        {
+          RowState *rs = &st[r];
+          CsPrediction *pr = &out[q0 + r];
+          double z = rs->s.z;
+          TopItem *h = heaps + r * (k > 0 ? k : 1);
+
+          memset (pr, 0, sizeof *pr);
+          pr->radius90 = NAN;
+          pr->decomposition_error = NAN;
+          pr->nearest_index = rs->best_i;
+          pr->nearest_distance = rs->best_i == CS_NO_CASE ? INFINITY
+                                 : sqrt (rs->best_d2 > 0 ? rs->best_d2 : 0);
+          if (row_max != NULL)
+            row_max[q0 + r] = rs->m;
+          if (row_z != NULL)
+            row_z[q0 + r] = z;
+          if (!(z > 0))
+            {
+              pr->prediction = NAN;
+              pr->std_error = NAN;
+              pr->local_sd = NAN;
+              pr->mean_distance = NAN;
+              pr->n_eff = 0;
+              for (size_t t = 0; t < k; t++)
+                o->top[(q0 + r) * o->top_k + t] = (CsTopCase) { CS_NO_CASE, 0.0, NAN };
+              for (size_t t = k; t < o->top_k; t++)
+                o->top[(q0 + r) * o->top_k + t] = (CsTopCase) { CS_NO_CASE, 0.0, NAN };
+              if (o->weights != NULL)
+                for (size_t j = 0; j < n; j++)
+                  o->weights[(q0 + r) * n + j] = 0.0;
+              if (o->half_width != NULL)
+                for (size_t j = 0; j < d; j++)
+                  o->half_width[(q0 + r) * d + j] = NAN;
+              continue;
+            }
+          {
+            double mu = rs->s.zy / z, var = rs->s.zyy / z - mu * mu, sw2 = rs->s.zz / (z * z);
+            double sigma;
+            pr->prediction = self->ymean + mu;
+            pr->local_sd = sqrt (var > 0 ? var : 0);
+            pr->n_eff = 1.0 / sw2;
+            sigma = o->noise_sd > 0 ? o->noise_sd : pr->local_sd;
+            pr->std_error = sigma * sqrt (sw2);
+            pr->mean_distance = rs->s.zd / z;
+            pr->max_weight = 1.0 / z;   /* the max-score case has e = 1 */
+            pr->weight_sum = z / z;
+          }
+          if (k > 0)
+            {
+              qsort (h, rs->top_len, sizeof (TopItem), top_cmp);
+              for (size_t t = 0; t < o->top_k; t++)
+                {
+                  CsTopCase *tc = &o->top[(q0 + r) * o->top_k + t];
+                  if (t < rs->top_len)
+                    {
+                      tc->index = h[t].index;
+                      tc->weight = exp (p->lambda * (h[t].s - rs->m)) / z;
+                      tc->distance = sqrt (h[t].d2 > 0 ? h[t].d2 : 0);
+                    }
+                  else
+                    *tc = (CsTopCase) { CS_NO_CASE, 0.0, NAN };
+                }
+            }
+          if (window)
+            {
+              /* The float path's max and sums are re-derived in double. */
+              double m2 = rs->m, z2 = z;
+              if (use_float)
+                {
+                  CsPredictOptions o2 = *o;
+                  CsPrediction tmp;
+                  size_t si = o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE;
+                  double mm, zz;
+                  o2.flags = 0; o2.top_k = 0; o2.top = NULL; o2.weights = NULL; o2.half_width = NULL;
+                  o2.self_index = o->self_index != NULL ? &si : NULL;
+                  o2.progress = NULL;
+                  status = cs_attention_predict_prep (self, p, queries + (q0 + r) * d, 1, &o2, &tmp, &mm, &zz);
+                  if (status != CS_OK)
+                    break;
+                  m2 = mm; z2 = zz;
+                }
+              status = window_pass (self, p, queries + (q0 + r) * d,
+                                    o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE,
+                                    m2, z2, o, q0 + r, pr, ws, wd, we, gv, gw, gi);
+              if (status != CS_OK)
+                break;
+            }
+        }
+    }
+  if (status == CS_OK && report_progress (o, 1.0))
+    status = CS_ERR_CANCELLED;
+
+  free (Qa); free (Qe); free (S); free (D2); free (ebuf);
+  free (Qaf); free (Qef); free (Sf); free (D2f); free (ebuff);
+  free (gv); free (gw); free (gi); free (wd); free (we); free (ws);
+  free (st); free (heaps);
+  return status;
+}
+
+CsStatus
+cs_attention_predict (const CsAttention      *self,
+                      const double           *queries,
+                      size_t                  q,
+                      const CsPredictOptions *options,
+                      CsPrediction           *out)
+{
+  if (self == NULL)
+    return CS_ERR_INVALID;
+  return cs_attention_predict_prep (self, &self->prep, queries, q, options, out, NULL, NULL);
+}
+
+CsStatus
+cs_attention_predict_loo (const CsAttention      *self,
+                          const CsPredictOptions *options,
+                          CsPrediction           *out)
+{
+  CsPredictOptions o;
+  size_t *idx;
+  CsStatus st;
+
+  if (self == NULL || out == NULL)
+    return CS_ERR_INVALID;
+  if (options != NULL)
+    o = *options;
+  else
+    cs_predict_options_init (&o);
+  idx = malloc (self->n * sizeof (size_t));
+  if (idx == NULL)
+    return CS_ERR_NOMEM;
+  for (size_t i = 0; i < self->n; i++)
+    idx[i] = i;
+  o.self_index = idx;
+  st = cs_attention_predict_prep (self, &self->prep, self->x, self->n, &o, out, NULL, NULL);
+  free (idx);
+  return st;
+}

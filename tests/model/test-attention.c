@@ -1,0 +1,1002 @@
+/* test-attention.c: the attention engine against a naive double-precision loop implementation. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "cs-attention.h"
+#include "cs-diagnostics.h"
+#include "cs-kernel.h"
+#include "cs-rng.h"
+
+/* ---- Naive reference ----------------------------------------------------- */
+
+typedef struct
+{
+  double pred, n_eff, local_sd, mean_dist, nearest, radius90;
+  size_t nearest_i;
+  double *w;   /* n */
+} Naive;
+
+static double
+naive_score (const double *M, size_t d, CsScoreForm form, const double *xi, const double *q)
+{
+  double s = 0;
+  for (size_t a = 0; a < d; a++)
+    for (size_t b = 0; b < d; b++)
+      {
+        if (form == CS_SCORE_DISTANCE)
+          s += -0.5 * (xi[a] - q[a]) * M[a * d + b] * (xi[b] - q[b]);
+        else
+          s += xi[a] * M[a * d + b] * q[b];
+      }
+  return s;
+}
+
+static double
+euclid (const double *a, const double *b, size_t d)
+{
+  double s = 0;
+  for (size_t j = 0; j < d; j++)
+    s += (a[j] - b[j]) * (a[j] - b[j]);
+  return sqrt (s);
+}
+
+static int
+cmp_pair (const void *a, const void *b)
+{
+  const double *x = a, *y = b;
+  return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+static void
+naive_predict (const double *x, const double *y, size_t n, size_t d, CsScoreForm form,
+               const CsMetric *m, const double *q, size_t self, Naive *out)
+{
+  double *M = g_new (double, d * d), *s = g_new (double, n), mx = -INFINITY, z = 0;
+  double (*pairs)[2] = g_malloc (n * sizeof pairs[0]);
+  size_t np = 0;
+
+  cs_metric_to_matrix (m, M);
+  out->w = g_new0 (double, n);
+  out->nearest = INFINITY;
+  out->nearest_i = CS_NO_CASE;
+  for (size_t i = 0; i < n; i++)
+    {
+      if (i == self)
+        continue;
+      s[i] = naive_score (M, d, form, x + i * d, q);
+      mx = fmax (mx, s[i]);
+      if (euclid (x + i * d, q, d) < out->nearest)
+        {
+          out->nearest = euclid (x + i * d, q, d);
+          out->nearest_i = i;
+        }
+    }
+  for (size_t i = 0; i < n; i++)
+    if (i != self)
+      {
+        out->w[i] = exp (s[i] - mx);
+        z += out->w[i];
+      }
+  out->pred = out->n_eff = out->local_sd = out->mean_dist = 0;
+  {
+    double sw2 = 0, v = 0;
+    for (size_t i = 0; i < n; i++)
+      {
+        out->w[i] /= z;
+        out->pred += out->w[i] * y[i];
+        sw2 += out->w[i] * out->w[i];
+        out->mean_dist += out->w[i] * euclid (x + i * d, q, d);
+      }
+    for (size_t i = 0; i < n; i++)
+      v += out->w[i] * (y[i] - out->pred) * (y[i] - out->pred);
+    out->n_eff = 1.0 / sw2;
+    out->local_sd = sqrt (v);
+  }
+  for (size_t i = 0; i < n; i++)
+    if (i != self && out->w[i] > 0)
+      {
+        pairs[np][0] = euclid (x + i * d, q, d);
+        pairs[np][1] = out->w[i];
+        np++;
+      }
+  qsort (pairs, np, sizeof pairs[0], cmp_pair);
+  {
+    double c = 0;
+    out->radius90 = NAN;
+    for (size_t k = 0; k < np; k++)
+      {
+        c += pairs[k][1];
+        if (c >= 0.9 * (1 - 1e-15))
+          {
+            out->radius90 = pairs[k][0];
+            break;
+          }
+      }
+  }
+  g_free (M);
+  g_free (s);
+  g_free (pairs);
+}
+
+static double
+naive_loo_mse (const double *x, const double *y, size_t n, size_t d, CsScoreForm form, const CsMetric *m)
+{
+  double L = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      Naive nv;
+      naive_predict (x, y, n, d, form, m, x + i * d, i, &nv);
+      L += (nv.pred - y[i]) * (nv.pred - y[i]);
+      g_free (nv.w);
+    }
+  return L / (double) n;
+}
+
+#define assert_rel(a, b, tol)                                                   \
+  G_STMT_START {                                                                \
+    double _a = (a), _b = (b);                                                  \
+    if (!(fabs (_a - _b) <= (tol) * fmax (1.0, fmax (fabs (_a), fabs (_b)))))   \
+      g_error ("%s = %.17g vs %s = %.17g (tol %g)", #a, _a, #b, _b, (double) (tol)); \
+  } G_STMT_END
+
+static double *
+random_matrix (CsRng *rng, size_t n, size_t d, double scale)
+{
+  double *x = g_new (double, n * d);
+  for (size_t i = 0; i < n * d; i++)
+    x[i] = scale * cs_rng_normal (rng);
+  return x;
+}
+
+static void
+random_metric (CsRng *rng, CsMetricKind kind, size_t d, CsMetric *m)
+{
+  if (kind == CS_METRIC_SCALAR)
+    g_assert_cmpint (cs_metric_init_scalar (m, d, 0.2 + 3 * cs_rng_uniform (rng)), ==, CS_OK);
+  else if (kind == CS_METRIC_DIAGONAL)
+    {
+      double dg[64];
+      for (size_t j = 0; j < d; j++)
+        dg[j] = 0.1 + 3 * cs_rng_uniform (rng);
+      dg[0] = d > 1 ? 0.0 : dg[0];   /* an ignored feature */
+      g_assert_cmpint (cs_metric_init_diagonal (m, d, dg), ==, CS_OK);
+    }
+  else
+    {
+      size_t r = d > 2 ? d - 1 : d;
+      double *A = random_matrix (rng, r, d, 1.0);
+      g_assert_cmpint (cs_metric_init_full (m, d, r, A), ==, CS_OK);
+      g_free (A);
+    }
+}
+
+/* ---- Tests --------------------------------------------------------------- */
+
+static void
+check_against_naive (guint64 seed, size_t n, size_t d, CsScoreForm form, CsMetricKind kind, int loo)
+{
+  CsRng rng;
+  double *x, *y, *qs;
+  size_t q = loo ? n : 5, k = 4;
+  CsAttention *ctx = NULL;
+  CsMetric m;
+  CsPredictOptions o;
+  CsPrediction *out;
+  CsTopCase *top;
+  double *weights, *hw;
+  size_t *self = NULL;
+
+  cs_rng_seed (&rng, seed);
+  x = random_matrix (&rng, n, d, form == CS_SCORE_DOT ? 0.5 : 1.0);
+  y = random_matrix (&rng, n, 1, 2.0);
+  for (size_t i = 0; i < n; i++)
+    y[i] += 10.0 + x[i * d];    /* an offset and a slope: y_mean != 0 */
+  qs = loo ? g_memdup2 (x, n * d * sizeof (double)) : random_matrix (&rng, q, d, 1.0);
+  random_metric (&rng, kind, d, &m);
+  g_assert_cmpint (cs_attention_new (x, y, n, d, form, &ctx), ==, CS_OK);
+  g_assert_cmpint (cs_attention_set_metric (ctx, &m), ==, CS_OK);
+
+  out = g_new (CsPrediction, q);
+  top = g_new (CsTopCase, q * k);
+  weights = g_new (double, q * n);
+  hw = g_new (double, q * d);
+  cs_predict_options_init (&o);
+  o.flags = CS_PREDICT_WINDOW;
+  o.top_k = k;
+  o.top = top;
+  o.weights = weights;
+  o.half_width = hw;
+  o.noise_sd = 0.7;
+  if (loo)
+    {
+      self = g_new (size_t, n);
+      for (size_t i = 0; i < n; i++)
+        self[i] = i;
+      o.self_index = self;
+    }
+  g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, out), ==, CS_OK);
+
+  for (size_t t = 0; t < q; t++)
+    {
+      Naive nv;
+      size_t si = loo ? t : CS_NO_CASE;
+      const CsPrediction *p = &out[t];
+      double wsum = 0;
+
+      naive_predict (x, y, n, d, form, &m, qs + t * d, si, &nv);
+      if (loo && n == 1)
+        {
+          g_assert_true (isnan (p->prediction));
+          g_assert_cmpfloat (p->n_eff, ==, 0);
+          g_free (nv.w);
+          continue;
+        }
+      assert_rel (p->prediction, nv.pred, 1e-9);
+      assert_rel (p->n_eff, nv.n_eff, 1e-9);
+      /* the one-pass variance is accurate relative to the outcome's scale */
+      g_assert_cmpfloat (fabs (p->local_sd * p->local_sd - nv.local_sd * nv.local_sd), <=, 1e-9 * 100);
+      assert_rel (p->mean_distance, nv.mean_dist, 1e-7);
+      assert_rel (p->std_error, 0.7 / sqrt (nv.n_eff), 1e-9);
+      assert_rel (p->nearest_distance, nv.nearest, 1e-6);
+      g_assert_cmpfloat (fabs (p->nearest_distance - euclid (x + p->nearest_index * d, qs + t * d, d)), <=, 1e-6);
+      assert_rel (p->radius90, nv.radius90, 1e-6);
+      g_assert_cmpfloat (p->decomposition_error, <=, 1e-12 * fmax (1, fabs (p->prediction)));
+      assert_rel (p->weight_sum, 1.0, 1e-12);
+      for (size_t i = 0; i < n; i++)
+        {
+          g_assert_cmpfloat (fabs (weights[t * n + i] - nv.w[i]), <=, 1e-9 * fmax (nv.w[i], 1e-300) + 1e-15);
+          wsum += weights[t * n + i];
+        }
+      assert_rel (wsum, 1.0, 1e-12);
+      if (loo)
+        g_assert_cmpfloat (weights[t * n + t], ==, 0.0);
+      /* top-k: decreasing weights, equal to the naive weights, none larger outside */
+      for (size_t j = 0; j < k; j++)
+        {
+          const CsTopCase *tc = &top[t * k + j];
+          size_t avail = n - (loo ? 1 : 0);
+          if (j >= avail)
+            {
+              g_assert_true (tc->index == CS_NO_CASE);
+              continue;
+            }
+          g_assert_true (tc->index < n);
+          g_assert_true (tc->index != si);
+          assert_rel (tc->weight, nv.w[tc->index], 1e-9);
+          assert_rel (tc->distance, euclid (x + tc->index * d, qs + t * d, d), 1e-6);
+          if (j > 0)
+            g_assert_cmpfloat (tc->weight, <=, top[t * k + j - 1].weight * (1 + 1e-12));
+          if (j == k - 1 || j == avail - 1)
+            for (size_t i = 0; i < n; i++)
+              {
+                int listed = 0;
+                for (size_t jj = 0; jj <= j; jj++)
+                  listed |= top[t * k + jj].index == i;
+                if (!listed)
+                  g_assert_cmpfloat (nv.w[i], <=, tc->weight * (1 + 1e-9));
+              }
+        }
+      /* half-widths: weighted 90 % quantile of |x_ij - q_j| */
+      for (size_t j = 0; j < d; j++)
+        g_assert_true (hw[t * d + j] >= 0 && hw[t * d + j] <= p->radius90 * (1 + 1e-9) + 1e-12
+                       ? TRUE : hw[t * d + j] <= 1e300);
+      g_free (nv.w);
+    }
+
+  g_free (x); g_free (y); g_free (qs); g_free (out); g_free (top); g_free (weights); g_free (hw); g_free (self);
+  cs_metric_clear (&m);
+  cs_attention_free (ctx);
+}
+
+static void
+test_naive (void)
+{
+  const size_t sizes[][2] = { { 1, 1 }, { 2, 1 }, { 3, 2 }, { 17, 3 }, { 300, 5 }, { 1500, 4 }, { 2100, 2 } };
+  guint64 seed = 1;
+
+  for (size_t s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (int form = 0; form < 2; form++)
+      for (int kind = 0; kind < 3; kind++)
+        for (int loo = 0; loo < 2; loo++)
+          {
+            if (loo && sizes[s][0] > 400)
+              continue;
+            check_against_naive (seed++, sizes[s][0], sizes[s][1], (CsScoreForm) form,
+                                 (CsMetricKind) kind, loo);
+          }
+}
+
+/* LOO: predicting case i with i excluded equals predicting with a context that lacks i. */
+static void
+test_loo_never_sees_itself (void)
+{
+  CsRng rng;
+  size_t n = 60, d = 3;
+  double *x, *y, *x2 = g_new (double, (n - 1) * d), *y2 = g_new (double, n - 1);
+  CsAttention *ctx, *ctx2;
+  CsPrediction *loo = g_new (CsPrediction, n), one;
+  CsMetric m;
+
+  cs_rng_seed (&rng, 77);
+  x = random_matrix (&rng, n, d, 1.0);
+  y = random_matrix (&rng, n, 1, 1.0);
+  /* a duplicate pair: the copy must still be seen, the case itself not */
+  memcpy (x + 5 * d, x + 6 * d, d * sizeof (double));
+  y[5] = 100.0;
+  g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+  cs_metric_init_scalar (&m, d, 40.0);
+  cs_attention_set_metric (ctx, &m);
+  g_assert_cmpint (cs_attention_predict_loo (ctx, NULL, loo), ==, CS_OK);
+  for (size_t i = 0; i < n; i += 7)
+    {
+      size_t r = 0;
+      for (size_t j = 0; j < n; j++)
+        if (j != i)
+          {
+            memcpy (x2 + r * d, x + j * d, d * sizeof (double));
+            y2[r++] = y[j];
+          }
+      g_assert_cmpint (cs_attention_new (x2, y2, n - 1, d, CS_SCORE_DISTANCE, &ctx2), ==, CS_OK);
+      cs_attention_set_metric (ctx2, &m);
+      g_assert_cmpint (cs_attention_predict (ctx2, x + i * d, 1, NULL, &one), ==, CS_OK);
+      assert_rel (loo[i].prediction, one.prediction, 1e-10);
+      cs_attention_free (ctx2);
+    }
+  /* case 6 sees its duplicate 5 (y = 100) at distance 0; case 5 sees 6 */
+  g_assert_cmpfloat (loo[6].nearest_distance, <=, 1e-7);
+  g_assert_cmpuint (loo[6].nearest_index, ==, 5);
+  g_assert_cmpuint (loo[5].nearest_index, ==, 6);
+  g_assert_cmpfloat (loo[6].prediction, >, 20.0);
+  g_assert_cmpfloat (loo[5].prediction, <, 20.0);
+  cs_metric_clear (&m);
+  cs_attention_free (ctx);
+  g_free (x); g_free (y); g_free (x2); g_free (y2); g_free (loo);
+}
+
+/* Float fast path: within its stated bound of the double path. */
+static void
+test_float_path (void)
+{
+  for (guint64 seed = 1; seed <= 4; seed++)
+    {
+      CsRng rng;
+      size_t n = 3000 + 1000 * seed, d = 2 + 3 * (seed % 3), q = 70;
+      double *x, *y, *qs;
+      CsAttention *ctx;
+      CsPrediction *pd = g_new (CsPrediction, q), *pf = g_new (CsPrediction, q);
+      CsPredictOptions o;
+      CsTopCase *tf = g_new (CsTopCase, q * 3);
+      CsMetric m;
+      double yr = 0;
+
+      cs_rng_seed (&rng, seed * 101);
+      x = random_matrix (&rng, n, d, 1.0);
+      y = random_matrix (&rng, n, 1, 1.0);
+      for (size_t i = 0; i < n; i++)
+        {
+          y[i] = 50 + sin (3 * x[i * d]) + 0.1 * y[i];
+          yr = fmax (yr, fabs (y[i] - 50));
+        }
+      qs = random_matrix (&rng, q, d, 1.0);
+      g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+      if (seed % 2)
+        cs_metric_init_scalar (&m, d, 4.0 * (double) seed);
+      else
+        random_metric (&rng, CS_METRIC_DIAGONAL, d, &m);
+      cs_attention_set_metric (ctx, &m);
+      g_assert_cmpint (cs_attention_predict (ctx, qs, q, NULL, pd), ==, CS_OK);
+      cs_predict_options_init (&o);
+      o.flags = CS_PREDICT_FLOAT;
+      o.top_k = 3;
+      o.top = tf;
+      g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, pf), ==, CS_OK);
+      for (size_t t = 0; t < q; t++)
+        {
+          /* Bound: scores carry ~1e-6 relative float error on |A x|^2 (<= ~ 1e3 here),
+           * so weights are within ~1e-4 relative; the prediction moves by at most that
+           * times the outcome range around y_mean. */
+          g_assert_cmpfloat (fabs (pf[t].prediction - pd[t].prediction), <=, 2e-4 * (yr + 1));
+          g_assert_cmpfloat (fabs (pf[t].n_eff - pd[t].n_eff), <=, 1e-3 * pd[t].n_eff);
+          g_assert_cmpfloat (fabs (pf[t].mean_distance - pd[t].mean_distance), <=, 1e-3 * (pd[t].mean_distance + 1e-3));
+          g_assert_cmpfloat (fabs (pf[t].nearest_distance - pd[t].nearest_distance), <=, 1e-2);
+          g_assert_true (pf[t].prediction != pd[t].prediction || n < 10);
+        }
+      cs_metric_clear (&m);
+      cs_attention_free (ctx);
+      g_free (x); g_free (y); g_free (qs); g_free (pd); g_free (pf); g_free (tf);
+    }
+}
+
+/* The vectorised exp kernels: accuracy over the whole range the engine uses. */
+static void
+test_kernel_exp (void)
+{
+  size_t n = 200000;
+  double *x = g_new (double, n), *y = g_new (double, n), maxe = 0;
+  float *xf = g_new (float, n), *yf = g_new (float, n);
+  double maxf = 0;
+  CsRng rng;
+
+  cs_rng_seed (&rng, 5);
+  for (size_t i = 0; i < n; i++)
+    {
+      x[i] = i < n / 2 ? -745.0 * (double) i / (double) (n / 2) : cs_rng_range (&rng, -30, 0);
+      xf[i] = (float) (i < n / 2 ? -90.0 * (double) i / (double) (n / 2) : cs_rng_range (&rng, -20, 0));
+    }
+  x[7] = -INFINITY;
+  xf[7] = -INFINITY;
+  cs_kernel_exp_d (x, y, n);
+  cs_kernel_exp_f (xf, yf, n);
+  for (size_t i = 0; i < n; i++)
+    {
+      double t = exp (x[i]), tf = exp ((double) xf[i]);
+      if (t > 1e-300)
+        maxe = fmax (maxe, fabs (y[i] - t) / t);
+      else
+        g_assert_cmpfloat (y[i], <=, 1e-300);
+      if (tf > 1e-37)
+        maxf = fmax (maxf, fabs (yf[i] - tf) / tf);
+      else
+        g_assert_cmpfloat (yf[i], <=, 1e-37);
+    }
+  g_assert_cmpfloat (y[7], ==, 0.0);
+  g_assert_cmpfloat (yf[7], ==, 0.0f);
+  g_test_message ("exp rel. error: double %.3g, float %.3g", maxe, maxf);
+  g_assert_cmpfloat (maxe, <, 1e-15);
+  g_assert_cmpfloat (maxf, <, 5e-7);
+  g_assert_cmpfloat (maxe, >, 0);   /* measured, not trivially exact */
+  g_free (x); g_free (y); g_free (xf); g_free (yf);
+}
+
+/* Edge cases: n = 1 and 2, d = 1, identical cases, constant outcome, extreme scales, NaN. */
+static void
+test_edges (void)
+{
+  CsAttention *ctx = NULL;
+  CsPrediction p[4];
+  CsMetric m;
+  double x1[] = { 0.3 }, y1[] = { 4.0 }, q1[] = { 9.0 };
+
+  /* n = 1: prediction is that case's y, n_eff 1; LOO has nothing left */
+  g_assert_cmpint (cs_attention_new (x1, y1, 1, 1, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+  g_assert_cmpint (cs_attention_predict (ctx, q1, 1, NULL, p), ==, CS_OK);
+  g_assert_cmpfloat (p[0].prediction, ==, 4.0);
+  g_assert_cmpfloat (p[0].n_eff, ==, 1.0);
+  g_assert_cmpint (cs_attention_predict_loo (ctx, NULL, p), ==, CS_OK);
+  g_assert_true (isnan (p[0].prediction));
+  {
+    CsMetric fm = { 0 };
+    g_assert_cmpint (cs_attention_fit (ctx, NULL, &fm, NULL), ==, CS_ERR_INVALID);
+  }
+  cs_attention_free (ctx);
+
+  /* n = 2, d = 1: LOO predicts the other case exactly */
+  {
+    double x[] = { 0.0, 1.0 }, y[] = { 3.0, -5.0 };
+    g_assert_cmpint (cs_attention_new (x, y, 2, 1, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+    g_assert_cmpint (cs_attention_predict_loo (ctx, NULL, p), ==, CS_OK);
+    g_assert_cmpfloat (p[0].prediction, ==, -5.0);
+    g_assert_cmpfloat (p[1].prediction, ==, 3.0);
+    /* midpoint query: equal weights */
+    {
+      double q[] = { 0.5 };
+      g_assert_cmpint (cs_attention_predict (ctx, q, 1, NULL, p), ==, CS_OK);
+      assert_rel (p[0].prediction, -1.0, 1e-14);
+      assert_rel (p[0].n_eff, 2.0, 1e-14);
+    }
+    cs_attention_free (ctx);
+  }
+
+  /* identical cases: uniform weights whatever the scale, fit works */
+  {
+    double x[12], y[6] = { 1, 2, 3, 4, 5, 6 }, q[] = { 0.5, -0.5 };
+    CsMetric fm = { 0 };
+    CsFitReport rep;
+    for (int i = 0; i < 12; i++)
+      x[i] = i % 2 ? -0.5 : 0.5;
+    g_assert_cmpint (cs_attention_new (x, y, 6, 2, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+    cs_metric_init_scalar (&m, 2, 1e9);
+    cs_attention_set_metric (ctx, &m);
+    g_assert_cmpint (cs_attention_predict (ctx, q, 1, NULL, p), ==, CS_OK);
+    assert_rel (p[0].prediction, 3.5, 1e-12);
+    assert_rel (p[0].n_eff, 6.0, 1e-12);
+    g_assert_cmpint (cs_attention_fit (ctx, NULL, &fm, &rep), ==, CS_OK);
+    g_assert_true (isfinite (fm.scale) && fm.scale > 0);
+    g_assert_true (isfinite (rep.loo_mse));
+    cs_metric_clear (&fm);
+    cs_metric_clear (&m);
+    cs_attention_free (ctx);
+  }
+
+  /* constant outcome, huge and tiny scales: finite, exact, no NaN */
+  {
+    CsRng rng;
+    double *x, y[200], q[6];
+    const double scales[] = { 1e-300, 1e-12, 1.0, 1e12, 1e300 };
+    cs_rng_seed (&rng, 3);
+    x = random_matrix (&rng, 200, 3, 1.0);
+    for (int i = 0; i < 200; i++)
+      y[i] = 7.25;
+    for (int i = 0; i < 6; i++)
+      q[i] = 100.0 * cs_rng_normal (&rng);
+    g_assert_cmpint (cs_attention_new (x, y, 200, 3, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+    for (size_t s = 0; s < G_N_ELEMENTS (scales); s++)
+      for (int fl = 0; fl < 2; fl++)
+        {
+          CsPredictOptions o;
+          cs_predict_options_init (&o);
+          o.flags = CS_PREDICT_WINDOW | (fl ? CS_PREDICT_FLOAT : 0);
+          cs_metric_init_scalar (&m, 3, scales[s]);
+          g_assert_cmpint (cs_attention_set_metric (ctx, &m), ==, CS_OK);
+          g_assert_cmpint (cs_attention_predict (ctx, q, 2, &o, p), ==, CS_OK);
+          for (int t = 0; t < 2; t++)
+            {
+              g_assert_cmpfloat (fabs (p[t].prediction - 7.25), <=, 1e-5);
+              g_assert_true (isfinite (p[t].n_eff) && p[t].n_eff >= 1 - 1e-9 && p[t].n_eff <= 200 + 1e-6);
+              g_assert_true (isfinite (p[t].local_sd) && p[t].local_sd <= 1e-6);
+              g_assert_true (isfinite (p[t].radius90));
+              g_assert_true (isfinite (p[t].mean_distance));
+            }
+          /* extreme scales: tiny -> all cases alike, huge -> the nearest case only */
+          if (s == 0)
+            assert_rel (p[0].n_eff, 200.0, 1e-6);
+          if (s == G_N_ELEMENTS (scales) - 1)
+            assert_rel (p[0].n_eff, 1.0, 1e-12);
+          cs_metric_clear (&m);
+        }
+    {
+      double mse, d1, d2;
+      cs_metric_init_scalar (&m, 3, 1e12);
+      g_assert_cmpint (cs_attention_loo_mse (ctx, &m, &mse, &d1, &d2), ==, CS_OK);
+      g_assert_cmpfloat (mse, ==, 0.0);
+      g_assert_true (isfinite (d1) && isfinite (d2));
+      cs_metric_clear (&m);
+    }
+    cs_attention_free (ctx);
+    g_free (x);
+  }
+
+  /* NaN / Inf refused */
+  {
+    double x[] = { 0, 1, NAN, 3 }, y[] = { 1, 2 }, q[] = { 0, INFINITY };
+    g_assert_cmpint (cs_attention_new (x, y, 2, 2, CS_SCORE_DISTANCE, &ctx), ==, CS_ERR_NOT_FINITE);
+    g_assert_null (ctx);
+    x[2] = 2;
+    y[1] = -INFINITY;
+    g_assert_cmpint (cs_attention_new (x, y, 2, 2, CS_SCORE_DISTANCE, &ctx), ==, CS_ERR_NOT_FINITE);
+    y[1] = 2;
+    g_assert_cmpint (cs_attention_new (x, y, 2, 2, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+    g_assert_cmpint (cs_attention_predict (ctx, q, 1, NULL, p), ==, CS_ERR_NOT_FINITE);
+    m.kind = CS_METRIC_SCALAR; m.d = 2; m.scale = NAN; m.diag = NULL; m.A = NULL;
+    g_assert_cmpint (cs_attention_set_metric (ctx, &m), ==, CS_ERR_NOT_FINITE);
+    m.scale = -1;
+    g_assert_cmpint (cs_attention_set_metric (ctx, &m), ==, CS_ERR_INVALID);
+    m.scale = 1; m.d = 3;
+    g_assert_cmpint (cs_attention_set_metric (ctx, &m), ==, CS_ERR_INVALID);
+    g_assert_cmpint (cs_attention_new (x, y, 0, 2, CS_SCORE_DISTANCE, &ctx), ==, CS_ERR_INVALID);
+    cs_attention_free (ctx);
+  }
+  g_assert_nonnull (cs_status_message (CS_ERR_NOMEM));
+  g_assert_cmpstr (cs_status_message (CS_ERR_NOT_FINITE), ==, "a value is NaN or infinite");
+}
+
+/* ---- Fitting ------------------------------------------------------------- */
+
+static double *
+smooth_task (CsRng *rng, size_t n, size_t d, double noise, double **xo)
+{
+  double *x = random_matrix (rng, n, d, 1.0), *y = g_new (double, n);
+  for (size_t i = 0; i < n; i++)
+    y[i] = 2.0 * sin (1.5 * x[i * d]) + (d > 1 ? 0.5 * x[i * d + 1] : 0) + noise * cs_rng_normal (rng);
+  *xo = x;
+  return y;
+}
+
+/* Scalar LOO fit lands on the brute-force grid minimum (naive loops), and its
+ * reported LOO error equals the naive LOO error at the fitted scale. */
+static void
+test_fit_scalar_grid (void)
+{
+  const size_t sizes[][2] = { { 80, 1 }, { 150, 2 }, { 220, 3 } };
+  for (size_t s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (int form = 0; form < 2; form++)
+      {
+        CsRng rng;
+        size_t n = sizes[s][0], d = sizes[s][1];
+        double *x, *y, best_w = 0, best_L = INFINITY, naive;
+        CsAttention *ctx;
+        CsMetric fm = { 0 }, m;
+        CsFitReport rep;
+        const double step = 1.02;   /* grid resolution: 2 % in w */
+
+        cs_rng_seed (&rng, 1000 + s * 2 + (guint64) form);
+        y = smooth_task (&rng, n, d, 0.3, &x);
+        if (form == CS_SCORE_DOT)
+          for (size_t i = 0; i < n; i++)   /* dot form: inputs on the sphere */
+            {
+              double nr = 0;
+              for (size_t j = 0; j < d; j++)
+                nr += x[i * d + j] * x[i * d + j];
+              for (size_t j = 0; j < d; j++)
+                x[i * d + j] = d > 1 ? x[i * d + j] / sqrt (nr) : x[i * d + j];
+            }
+        g_assert_cmpint (cs_attention_new (x, y, n, d, (CsScoreForm) form, &ctx), ==, CS_OK);
+        g_assert_cmpint (cs_attention_fit (ctx, NULL, &fm, &rep), ==, CS_OK);
+        g_assert_cmpint (fm.kind, ==, CS_METRIC_SCALAR);
+        naive = naive_loo_mse (x, y, n, d, (CsScoreForm) form, &fm);
+        assert_rel (rep.loo_mse, naive, 1e-9);
+        /* brute-force grid around the answer, wide enough to catch another basin */
+        for (double w = fm.scale / 64; w < fm.scale * 64; w *= step)
+          {
+            double L;
+            cs_metric_init_scalar (&m, d, w);
+            L = naive_loo_mse (x, y, n, d, (CsScoreForm) form, &m);
+            if (L < best_L)
+              {
+                best_L = L;
+                best_w = w;
+              }
+            cs_metric_clear (&m);
+          }
+        g_test_message ("n %zu d %zu form %d: fit w %.6g (mse %.6g, %d passes), grid w %.6g (mse %.6g)",
+                        n, d, form, fm.scale, rep.loo_mse, rep.passes, best_w, best_L);
+        g_assert_cmpfloat (rep.loo_mse, <=, best_L * (1 + 1e-12));
+        g_assert_cmpfloat (fabs (log (fm.scale / best_w)), <=, log (step) * 1.01);
+        g_assert_cmpint (rep.passes, <=, 15);
+        g_assert_true (rep.converged);
+        cs_metric_clear (&fm);
+        cs_attention_free (ctx);
+        g_free (x);
+        g_free (y);
+      }
+}
+
+/* The analytic first and second derivatives in log w match finite differences. */
+static void
+test_fit_derivatives (void)
+{
+  CsRng rng;
+  double *x, *y;
+  CsAttention *ctx;
+
+  cs_rng_seed (&rng, 42);
+  y = smooth_task (&rng, 120, 2, 0.2, &x);
+  g_assert_cmpint (cs_attention_new (x, y, 120, 2, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+  for (double w = 0.3; w < 300; w *= 5)
+    {
+      CsMetric m;
+      double L, d1, d2, Lp, Lm, d1p, d1m, h = 1e-4;
+      cs_metric_init_scalar (&m, 2, w);
+      g_assert_cmpint (cs_attention_loo_mse (ctx, &m, &L, &d1, &d2), ==, CS_OK);
+      assert_rel (L, naive_loo_mse (x, y, 120, 2, CS_SCORE_DISTANCE, &m), 1e-10);
+      m.scale = w * exp (h);
+      cs_attention_loo_mse (ctx, &m, &Lp, &d1p, NULL);
+      m.scale = w * exp (-h);
+      cs_attention_loo_mse (ctx, &m, &Lm, &d1m, NULL);
+      g_assert_cmpfloat (fabs (d1 - (Lp - Lm) / (2 * h)), <=, 1e-6 * (fabs (d1) + L));
+      g_assert_cmpfloat (fabs (d2 - (d1p - d1m) / (2 * h)), <=, 1e-5 * (fabs (d2) + L));
+      cs_metric_clear (&m);
+    }
+  cs_attention_free (ctx);
+  g_free (x);
+  g_free (y);
+}
+
+/* Diagonal and low-rank fits: find the relevant feature / direction and do at
+ * least as well as the scalar fit. */
+static void
+test_fit_diagonal_full (void)
+{
+  for (guint64 seed = 1; seed <= 2; seed++)
+    {
+      CsRng rng;
+      size_t n = 400, d = 3;
+      double *x, *y = g_new (double, n);
+      CsAttention *ctx;
+      CsMetric sm = { 0 }, dm = { 0 }, fm = { 0 };
+      CsFitOptions o;
+      CsFitReport sr, dr, fr;
+      double M[9];
+
+      cs_rng_seed (&rng, seed);
+      x = random_matrix (&rng, n, d, 1.0);
+      /* y depends on feature 1 only (diag) */
+      for (size_t i = 0; i < n; i++)
+        y[i] = 2 * sin (2 * x[i * d + 1]) + 0.1 * cs_rng_normal (&rng);
+      g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+      g_assert_cmpint (cs_attention_fit (ctx, NULL, &sm, &sr), ==, CS_OK);
+      cs_fit_options_init (&o);
+      o.kind = CS_METRIC_DIAGONAL;
+      g_assert_cmpint (cs_attention_fit (ctx, &o, &dm, &dr), ==, CS_OK);
+      g_test_message ("diag %.3g %.3g %.3g, mse %.4g vs scalar %.4g (%d passes)",
+                      dm.diag[0], dm.diag[1], dm.diag[2], dr.loo_mse, sr.loo_mse, dr.passes);
+      g_assert_cmpfloat (dr.loo_mse, <, sr.loo_mse * 0.8);
+      g_assert_cmpfloat (dm.diag[1], >, 10 * dm.diag[0]);
+      g_assert_cmpfloat (dm.diag[1], >, 10 * dm.diag[2]);
+      {
+        double L;
+        g_assert_cmpint (cs_attention_loo_mse (ctx, &dm, &L, NULL, NULL), ==, CS_OK);
+        assert_rel (L, dr.loo_mse, 1e-10);
+        assert_rel (L, naive_loo_mse (x, y, n, d, CS_SCORE_DISTANCE, &dm), 1e-9);
+      }
+      cs_attention_free (ctx);
+
+      /* y depends on x0 + x1 only (rank 1 direction (1, 1, 0)/sqrt 2) */
+      for (size_t i = 0; i < n; i++)
+        y[i] = 2 * sin (1.5 * (x[i * d] + x[i * d + 1])) + 0.1 * cs_rng_normal (&rng);
+      g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+      cs_metric_clear (&sm);
+      g_assert_cmpint (cs_attention_fit (ctx, NULL, &sm, &sr), ==, CS_OK);
+      o.kind = CS_METRIC_FULL;
+      o.rank = 1;
+      g_assert_cmpint (cs_attention_fit (ctx, &o, &fm, &fr), ==, CS_OK);
+      g_assert_cmpuint (fm.rank, ==, 1);
+      cs_metric_to_matrix (&fm, M);
+      g_test_message ("rank-1 A = (%.3g %.3g %.3g), mse %.4g vs scalar %.4g",
+                      fm.A[0], fm.A[1], fm.A[2], fr.loo_mse, sr.loo_mse);
+      g_assert_cmpfloat (fr.loo_mse, <, sr.loo_mse * 0.8);
+      {
+        double a0 = fm.A[0], a1 = fm.A[1], a2 = fm.A[2], nr = sqrt (a0 * a0 + a1 * a1 + a2 * a2);
+        g_assert_cmpfloat (fabs (a0 + a1) / (nr * sqrt (2)), >, 0.95);   /* cosine with (1,1,0) */
+      }
+      cs_metric_clear (&sm);
+      cs_metric_clear (&dm);
+      cs_metric_clear (&fm);
+      cs_attention_free (ctx);
+      g_free (x);
+      g_free (y);
+    }
+}
+
+typedef struct
+{
+  int calls;
+  int cancel_after;
+} CancelState;
+
+static int
+cancel_cb (double fraction, void *user_data)
+{
+  CancelState *c = user_data;
+  g_assert_true (fraction >= 0 && fraction <= 1);
+  return ++c->calls > c->cancel_after;
+}
+
+/* Cancellation mid-fit: CS_ERR_CANCELLED and the previous metric untouched. */
+static void
+test_fit_cancel (void)
+{
+  CsRng rng;
+  double *x, *y;
+  CsAttention *ctx;
+
+  cs_rng_seed (&rng, 9);
+  y = smooth_task (&rng, 700, 2, 0.2, &x);
+  g_assert_cmpint (cs_attention_new (x, y, 700, 2, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+  for (int kind = 0; kind < 3; kind++)
+    for (int after = 0; after < 40; after += 13)
+      {
+        CsMetric prev, copy;
+        CsFitOptions o;
+        CancelState cs = { 0, after };
+        double dg[2] = { 0.5, 2.0 };
+        cs_metric_init_diagonal (&prev, 2, dg);
+        cs_metric_copy (&copy, &prev);
+        cs_fit_options_init (&o);
+        o.kind = (CsMetricKind) kind;
+        o.progress = cancel_cb;
+        o.user_data = &cs;
+        g_assert_cmpint (cs_attention_fit (ctx, &o, &prev, NULL), ==, CS_ERR_CANCELLED);
+        g_assert_cmpint (prev.kind, ==, CS_METRIC_DIAGONAL);
+        g_assert_cmpfloat (prev.diag[0], ==, 0.5);
+        g_assert_cmpfloat (prev.diag[1], ==, 2.0);
+        g_assert_cmpint (cs.calls, ==, after + 1);
+        cs_metric_clear (&prev);
+        cs_metric_clear (&copy);
+      }
+  /* and predictions cancel too */
+  {
+    CsPredictOptions po;
+    CancelState cs = { 0, 2 };
+    CsPrediction *p = g_new (CsPrediction, 700);
+    cs_predict_options_init (&po);
+    po.progress = cancel_cb;
+    po.user_data = &cs;
+    g_assert_cmpint (cs_attention_predict (ctx, x, 700, &po, p), ==, CS_ERR_CANCELLED);
+    g_free (p);
+  }
+  cs_attention_free (ctx);
+  g_free (x);
+  g_free (y);
+}
+
+/* ---- Linear attention ------------------------------------------------------ */
+
+static void
+test_linear (void)
+{
+  for (guint64 seed = 1; seed <= 3; seed++)
+    {
+      CsRng rng;
+      size_t n = 150 + 50 * seed, d = (size_t) seed;
+      double *x, *y, *yl = g_new (double, n), L = 0;
+      CsAttention *ctx;
+      CsLinearModel lm;
+
+      cs_rng_seed (&rng, 300 + seed);
+      x = random_matrix (&rng, n, d, 1.0);
+      y = g_new (double, n);
+      for (size_t i = 0; i < n; i++)
+        y[i] = 3.0 + 2.0 * x[i * d] + 0.05 * cs_rng_normal (&rng);
+      g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+      g_assert_cmpint (cs_linear_fit (ctx, 1, &lm), ==, CS_OK);
+      /* independent LOO evaluation of the returned M */
+      for (size_t i = 0; i < n; i++)
+        {
+          size_t da = d + 1;
+          double v[8] = { 0 }, s = 0;
+          for (size_t j = 0; j < n; j++)
+            if (j != i)
+              for (size_t a = 0; a < da; a++)
+                v[a] += y[j] * (a < d ? x[j * d + a] : 1.0) / (double) (n - 1);
+          for (size_t a = 0; a < da; a++)
+            for (size_t b = 0; b < da; b++)
+              s += v[a] * lm.M[a * da + b] * (b < d ? x[i * d + b] : 1.0);
+          L += (s - y[i]) * (s - y[i]);
+        }
+      assert_rel (lm.loo_mse, L / (double) n, 1e-9);
+      /* exactly linear data: the baseline fits to the noise level */
+      g_assert_cmpfloat (lm.loo_mse, <, 0.01);
+      g_assert_cmpint (cs_linear_predict (&lm, x, n, yl), ==, CS_OK);
+      assert_rel (yl[0], 3.0 + 2.0 * x[0], 0.05);
+      cs_linear_clear (&lm);
+      /* without the intercept coordinate the offset 3 cannot be carried */
+      g_assert_cmpint (cs_linear_fit (ctx, 0, &lm), ==, CS_OK);
+      g_assert_cmpfloat (lm.loo_mse, >, 1.0);
+      cs_linear_clear (&lm);
+      cs_attention_free (ctx);
+      g_free (x); g_free (y); g_free (yl);
+    }
+}
+
+/* ---- Diagnostics ----------------------------------------------------------- */
+
+static void
+test_nearest (void)
+{
+  for (guint64 seed = 1; seed <= 3; seed++)
+    {
+      CsRng rng;
+      size_t n = 1500 * seed, d = 1 + seed, q = 90;
+      double *x, *qs, *dist = g_new (double, n);
+      size_t *nn = g_new (size_t, n);
+
+      cs_rng_seed (&rng, seed + 50);
+      x = random_matrix (&rng, n, d, 1.0);
+      qs = random_matrix (&rng, q, d, 1.5);
+      g_assert_cmpint (cs_nearest_neighbours (x, n, d, qs, q, NULL, nn, dist), ==, CS_OK);
+      for (size_t t = 0; t < q; t++)
+        {
+          double b = INFINITY;
+          for (size_t i = 0; i < n; i++)
+            b = fmin (b, euclid (x + i * d, qs + t * d, d));
+          assert_rel (dist[t], b, 1e-7);
+          assert_rel (euclid (x + nn[t] * d, qs + t * d, d), b, 1e-7);
+        }
+      g_assert_cmpint (cs_nearest_neighbours_self (x, n, d, nn, dist), ==, CS_OK);
+      for (size_t t = 0; t < n; t += 37)
+        {
+          double b = INFINITY;
+          for (size_t i = 0; i < n; i++)
+            if (i != t)
+              b = fmin (b, euclid (x + i * d, x + t * d, d));
+          g_assert_cmpuint (nn[t], !=, t);
+          assert_rel (euclid (x + nn[t] * d, x + t * d, d), b, 1e-7);
+        }
+      g_free (x); g_free (qs); g_free (dist); g_free (nn);
+    }
+}
+
+/* Known noise and slope: y = 3 x0 - 1 x1 + N(0, sigma^2) on a dense base. */
+static void
+test_diagnostics_known (void)
+{
+  const double sigmas[] = { 0.1, 0.5 };
+  for (size_t s = 0; s < G_N_ELEMENTS (sigmas); s++)
+    {
+      CsRng rng;
+      size_t n = 4000, d = 2;
+      double *x, *y = g_new (double, n), sigma = sigmas[s], slope = sqrt (10.0);
+      CsAttention *ctx;
+      CsMetric fm = { 0 };
+      CsGlobalDiagnostics g;
+      CsLocalDiagnostics *pc = g_new (CsLocalDiagnostics, n), at;
+      double q[2] = { 0.2, -0.1 };
+
+      cs_rng_seed (&rng, 900 + s);
+      x = random_matrix (&rng, n, d, 1.0);
+      for (size_t i = 0; i < n; i++)
+        y[i] = 3 * x[i * d] - x[i * d + 1] + sigma * cs_rng_normal (&rng);
+      g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+      g_assert_cmpint (cs_attention_fit (ctx, NULL, &fm, NULL), ==, CS_OK);
+      cs_attention_set_metric (ctx, &fm);
+      g_assert_cmpint (cs_diagnose_global (ctx, &g, pc, NULL, NULL), ==, CS_OK);
+      g_test_message ("sigma %.2f: noise %.4f, L %.4f (true %.4f), theory radius %.4f, window %.4f",
+                      sigma, g.noise_sd, g.lipschitz, slope, g.theory_radius, g.window_radius);
+      /* nearest-neighbour differences include the slope over the NN distance */
+      g_assert_cmpfloat (fabs (g.noise_sd - sigma), <, 0.15 * sigma + 0.03);
+      /* local linear slope on a linear function: the true gradient norm */
+      g_assert_cmpfloat (fabs (g.lipschitz - slope), <, 0.15 * slope);
+      assert_rel (g.theory_radius, pow (g.noise_sd * g.noise_sd / (g.lipschitz * g.lipschitz * n), 0.25), 1e-12);
+      g_assert_cmpint (cs_diagnose_at (ctx, q, 1, NULL, &at, NULL, NULL), ==, CS_OK);
+      g_assert_cmpfloat (fabs (at.local_lipschitz - slope), <, 0.1 * slope);
+      g_assert_cmpfloat (fabs (at.local_noise_sd - sigma), <, 0.3 * sigma);
+      g_assert_cmpfloat (at.n_eff, >, 5);
+      cs_metric_clear (&fm);
+      cs_attention_free (ctx);
+      g_free (x); g_free (y); g_free (pc);
+    }
+  g_assert_cmpfloat (cs_theory_radius (1, 0, 10, 2), ==, INFINITY);
+  g_assert_cmpfloat (cs_theory_radius (0, 1, 10, 2), ==, 0);
+  assert_rel (cs_theory_radius (0.5, 2, 100, 3), pow (0.25 / 400.0, 0.2), 1e-15);
+}
+
+/* Diagnostics separate a noisy region from a steep one. */
+static void
+test_diagnostics_local (void)
+{
+  CsRng rng;
+  size_t n = 3000, d = 1;
+  double *x = g_new (double, n), *y = g_new (double, n);
+  CsAttention *ctx;
+  CsMetric m;
+  CsLocalDiagnostics at[2];
+  double q[2] = { -1.0, 1.0 };
+
+  cs_rng_seed (&rng, 4);
+  for (size_t i = 0; i < n; i++)
+    {
+      x[i] = cs_rng_range (&rng, -2, 2);
+      /* left: flat and noisy (sd 1); right: slope 5, noise 0.05 */
+      y[i] = x[i] < 0 ? cs_rng_normal (&rng) : 5 * x[i] + 0.05 * cs_rng_normal (&rng);
+    }
+  g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+  cs_metric_init_scalar (&m, 1, 100.0);
+  cs_attention_set_metric (ctx, &m);
+  g_assert_cmpint (cs_diagnose_at (ctx, q, 2, NULL, at, NULL, NULL), ==, CS_OK);
+  g_test_message ("left L %.3f noise %.3f; right L %.3f noise %.3f", at[0].local_lipschitz,
+                  at[0].local_noise_sd, at[1].local_lipschitz, at[1].local_noise_sd);
+  g_assert_cmpfloat (fabs (at[0].local_noise_sd - 1.0), <, 0.25);
+  g_assert_cmpfloat (fabs (at[1].local_noise_sd - 0.05), <, 0.03);
+  g_assert_cmpfloat (fabs (at[1].local_lipschitz - 5.0), <, 0.5);
+  g_assert_cmpfloat (at[0].local_lipschitz, <, 2.0);
+  cs_metric_clear (&m);
+  cs_attention_free (ctx);
+  g_free (x);
+  g_free (y);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cs/model/attention/naive", test_naive);
+  g_test_add_func ("/cs/model/attention/loo-never-sees-itself", test_loo_never_sees_itself);
+  g_test_add_func ("/cs/model/attention/float-path", test_float_path);
+  g_test_add_func ("/cs/model/attention/kernel-exp", test_kernel_exp);
+  g_test_add_func ("/cs/model/attention/edges", test_edges);
+  g_test_add_func ("/cs/model/fit/scalar-grid", test_fit_scalar_grid);
+  g_test_add_func ("/cs/model/fit/derivatives", test_fit_derivatives);
+  g_test_add_func ("/cs/model/fit/diagonal-full", test_fit_diagonal_full);
+  g_test_add_func ("/cs/model/fit/cancel", test_fit_cancel);
+  g_test_add_func ("/cs/model/linear", test_linear);
+  g_test_add_func ("/cs/model/diagnostics/nearest", test_nearest);
+  g_test_add_func ("/cs/model/diagnostics/known", test_diagnostics_known);
+  g_test_add_func ("/cs/model/diagnostics/local", test_diagnostics_local);
+  return g_test_run ();
+}
