@@ -338,6 +338,7 @@ typedef struct
   char **na;                /* NA tokens */
   gsize *na_len;
   gsize n_na;
+  gboolean na_numeric;      /* an NA token reads as a number (-999): check NA first */
 } Plan;
 
 static void
@@ -509,6 +510,7 @@ typedef struct
   guint latin1_line, latin1_col;
 
   gboolean stop;            /* strict failure or fatal error */
+  gboolean stop_counted;
   int fail_code;            /* CsDataError of the failure */
   gboolean oom;
   gboolean skip_to_eol;     /* lenient recovery after a syntax error */
@@ -656,7 +658,7 @@ on_field (void  *s,
       if (G_LIKELY (kind == KIND_NUMERIC))
         {
           double v;
-          if (G_LIKELY (s != NULL && len > 0
+          if (G_LIKELY (s != NULL && len > 0 && !plan->na_numeric
                         && cs_fast_float_parse (s, (const char *) s + len, plan->decimal_point, &v) == len
                         && isfinite (v)))
             {
@@ -732,14 +734,18 @@ on_row (int   term,
   w->prev_term = term;
   w->line += w->row_breaks + (term >= 0 ? 1 : 0);
   w->row_breaks = 0;
-  if (w->stop)
+  if (w->skip_header && !w->stop)
     {
+      w->skip_header = FALSE;
       row_reset (w);
       return;
     }
-  if (w->skip_header)
+  if (w->stop)
     {
-      w->skip_header = FALSE;
+      /* The row that failed in strict mode was read; later rows are not. */
+      if (!w->stop_counted)
+        w->rows_read++;
+      w->stop_counted = TRUE;
       row_reset (w);
       return;
     }
@@ -785,6 +791,8 @@ on_row (int   term,
       if (!store_commit (&w->store, line))
         w->oom = w->stop = TRUE;
     }
+  if (w->stop)
+    w->stop_counted = TRUE;
   row_reset (w);
 }
 
@@ -799,6 +807,7 @@ worker_syntax_error (Worker     *w,
   worker_problem (w, line, w->field + 1, "RFC 4180 quoting", NULL, CS_DATA_ERROR_PARSE,
                   g_strdup (what));
   w->rows_read++;
+  w->stop_counted = w->stop;
   /* The skipped part belongs to the physical line of the error. */
   w->line = line;
   w->row_breaks = 0;
@@ -1451,7 +1460,13 @@ load_source (Source         *src,
     plan.n_na = g_strv_length (plan.na);
     plan.na_len = g_new (gsize, plan.n_na + 1);
     for (gsize i = 0; i < plan.n_na; i++)
-      plan.na_len[i] = strlen (plan.na[i]);
+      {
+        double v;
+        plan.na_len[i] = strlen (plan.na[i]);
+        if (cs_parse_number (plan.na[i], plan.na_len[i], '.', &v) == CS_NUMBER_OK
+            || cs_parse_number (plan.na[i], plan.na_len[i], ',', &v) == CS_NUMBER_OK)
+          plan.na_numeric = TRUE;
+      }
   }
   if (!make_plan (&plan, rows, options, report, display, error))
     {
