@@ -58,10 +58,10 @@ int
 main (int    argc,
       char **argv)
 {
-  gint64 total = 100000, n = 8000, d = 8, seed = 20261128;
+  gint64 total = 100000, n = 2000, d = 8, seed = 20261128;
   const GOptionEntry entries[] = {
     { "predictions", 0, 0, G_OPTION_ARG_INT64, &total, "Number of predictions (default 100000)", "N" },
-    { "n", 0, 0, G_OPTION_ARG_INT64, &n, "Cases in the base (default 8000)", "N" },
+    { "n", 0, 0, G_OPTION_ARG_INT64, &n, "Cases in the base (default 2000)", "N" },
     { "d", 0, 0, G_OPTION_ARG_INT64, &d, "Features (default 8)", "D" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed", "S" },
     { NULL }
