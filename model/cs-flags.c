@@ -587,7 +587,7 @@ rule_support (const CsFlagBase       *base,
               size_t j = order[k];
               if (big[k] <= 0)
                 break;
-              fmt_value (dv, sizeof dv, fabs (q->nearest_x[j] - q->x[j]));
+              snprintf (dv, sizeof dv, "%.3g", fabs (q->nearest_x[j] - q->x[j]));
               fmt_unit (fu, sizeof fu, base->feature_units ? base->feature_units[j] : NULL);
               buf_append (tail, sizeof tail, "%s %s (%s%s)",
                                         k == 0 ? "" : " and", feature_name (base, j, fb, sizeof fb),

@@ -30,6 +30,7 @@
 #include "cs-sample-gen.h"
 
 #define MAX_D 4
+#define D_PRESS 4
 #define N_QUERIES 400          /* per region and case base */
 #define N_MEASURES 5           /* noise, variation, distance, n_eff, |error| */
 
@@ -319,6 +320,12 @@ recall (const Calibration *c, int region)
 static void
 report (const Calibration *c)
 {
+  CsFlagThresholds t;
+
+  cs_flag_thresholds_init_for_base (&t, &c->base);
+  printf ("# thresholds: noise %.2f/%.2f variation %.2f/%.2f distance %.2f/%.2f n_eff %.2f/%.2f "
+          "range %.2f/%.2f\n", t.noise_check, t.noise_stop, t.variation_check, t.variation_stop,
+          t.distance_check, t.distance_stop, t.neff_check, t.neff_stop, t.range_check, t.range_stop);
   printf ("# %s seed %" G_GUINT64_FORMAT " n %zu: window %.3f sd, noise %.3g %s, slope %.3g %s/sd, "
           "spacing %.3f sd\n", cs_sample_kind_name (c->kind), c->seed, c->n, c->window, c->base.noise_sd, c->base.target_unit,
           c->base.lipschitz, c->base.target_unit, c->base.nn_distance);
@@ -366,6 +373,57 @@ test_calibration (gconstpointer data)
   g_free (c);
 }
 
+/* The committed sample (seed 20241, n 2000): the centre of each region's core
+ * gets its flag, and a smooth query none. These are the queries the dashboard's
+ * UI test uses. */
+static void
+test_sample_queries (void)
+{
+  static const struct
+  {
+    const char *region;
+    double x[D_PRESS];
+    int kind;               /* expected flag, -1: verdict ok */
+  } cases[] = {
+    { "smooth", { 212, 100, 15, 50 }, -1 },
+    { "smooth", { 182, 81, 12, 40 }, -1 },
+    { "steep",  { 228, 80, 15, 50 }, CS_FLAG_HIGH_VARIATION },
+    { "noisy",  { 191, 108, 15, 50 }, CS_FLAG_HIGH_NOISE },
+    { "sparse", { 200, 55, 15, 50 }, CS_FLAG_LOW_SUPPORT },
+    { "range",  { 250, 80, 15, 50 }, CS_FLAG_OUT_OF_RANGE },
+  };
+  Calibration *c = g_new0 (Calibration, 1);
+  Fixture fx;
+
+  c->kind = CS_SAMPLE_PRESS_LINE;
+  c->seed = cs_sample_default_seed (c->kind);
+  c->n = cs_sample_default_n (c->kind);
+  fixture_init (&fx, c);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      CsFlagReport r;
+      const CsFlag *f;
+
+      if (strcmp (cases[i].region, "range") != 0)
+        g_assert_cmpstr (cs_region_name (cs_sample_region (c->kind, cases[i].x)), ==, cases[i].region);
+      evaluate_queries (&fx, &c->base, cases[i].x, 1, &r);
+      if (print_table)
+        for (size_t k = 0; k < r.n_flags; k++)
+          printf ("# %s: %s %s: %s\n", cases[i].region, cs_flag_kind_name (r.flags[k].kind),
+                  cs_severity_name (r.flags[k].severity), r.flags[k].message);
+      if (cases[i].kind < 0)
+        {
+          g_assert_cmpint (r.verdict, ==, CS_VERDICT_OK);
+          continue;
+        }
+      f = cs_flag_report_find (&r, (CsFlagKind) cases[i].kind);
+      g_assert_nonnull (f);
+      g_assert_cmpint (r.verdict, !=, CS_VERDICT_OK);
+    }
+  fixture_clear (&fx);
+  g_free (c);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -384,6 +442,7 @@ main (int argc, char **argv)
     print_table = TRUE;
 
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cs/flags/sample/known-queries", test_sample_queries);
   for (gsize i = 0; i < G_N_ELEMENTS (specs); i++)
     {
       char *path = g_strdup_printf ("/cs/flags/calibration/%s/seed-%" G_GUINT64_FORMAT
