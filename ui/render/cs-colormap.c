@@ -1,4 +1,4 @@
-/* cs-colormap.c: sampled perceptual colour maps, linearly interpolated. */
+/* cs-colormap.c: perceptual colour maps from their published tables, linearly interpolated. */
 #define G_LOG_DOMAIN "cs-colormap"
 
 #include "config.h"
@@ -6,16 +6,21 @@
 #include <math.h>
 
 #include "cs-colormap.h"
+#include "cs-colormap-tables.h"
 
-/* Nine stops of matplotlib's viridis and cividis, and a blue-white-red diverging map. */
-static const guint32 viridis[9] = {
-  0x440154, 0x472d7b, 0x3b528b, 0x2c728e, 0x21918c, 0x28ae80, 0x5ec962, 0xaddc30, 0xfde725,
-};
-static const guint32 cividis[9] = {
-  0x00224e, 0x123570, 0x3b496c, 0x575d6d, 0x707173, 0x8a8779, 0xa69d75, 0xc4b56c, 0xfee838,
-};
-static const guint32 diverging[9] = {
-  0x2166ac, 0x4393c3, 0x92c5de, 0xd1e5f0, 0xf7f7f7, 0xfddbc7, 0xf4a582, 0xd6604d, 0xb2182b,
+/* ColorBrewer RdBu (11 classes), reversed so that low is blue and high is red. */
+static const float diverging_table[11][3] = {
+  { 0x05 / 255.f, 0x30 / 255.f, 0x61 / 255.f },
+  { 0x21 / 255.f, 0x66 / 255.f, 0xac / 255.f },
+  { 0x43 / 255.f, 0x93 / 255.f, 0xc3 / 255.f },
+  { 0x92 / 255.f, 0xc5 / 255.f, 0xde / 255.f },
+  { 0xd1 / 255.f, 0xe5 / 255.f, 0xf0 / 255.f },
+  { 0xf7 / 255.f, 0xf7 / 255.f, 0xf7 / 255.f },
+  { 0xfd / 255.f, 0xdb / 255.f, 0xc7 / 255.f },
+  { 0xf4 / 255.f, 0xa5 / 255.f, 0x82 / 255.f },
+  { 0xd6 / 255.f, 0x60 / 255.f, 0x4d / 255.f },
+  { 0xb2 / 255.f, 0x18 / 255.f, 0x2b / 255.f },
+  { 0x67 / 255.f, 0x00 / 255.f, 0x1f / 255.f },
 };
 
 const char *
@@ -25,7 +30,7 @@ cs_colormap_name (CsColormap cmap)
     {
     case CS_COLORMAP_VIRIDIS: return "viridis";
     case CS_COLORMAP_CIVIDIS: return "cividis";
-    case CS_COLORMAP_DIVERGING: return "diverging";
+    case CS_COLORMAP_DIVERGING: return "diverging (RdBu)";
     default: return "unknown";
     }
 }
@@ -34,26 +39,32 @@ CsRgb
 cs_colormap_eval (CsColormap cmap,
                   double     t)
 {
-  const guint32 *stops = cmap == CS_COLORMAP_CIVIDIS ? cividis
-                         : cmap == CS_COLORMAP_DIVERGING ? diverging : viridis;
+  const float (*table)[3];
+  guint n;
   CsRgb c;
   double f;
-  int i;
+  guint i;
+
+  switch (cmap)
+    {
+    case CS_COLORMAP_CIVIDIS: table = cividis_table; n = 256; break;
+    case CS_COLORMAP_DIVERGING: table = diverging_table; n = 11; break;
+    case CS_COLORMAP_VIRIDIS:
+    default: table = viridis_table; n = 256; break;
+    }
 
   if (isnan (t))
     return (CsRgb) { 0.6, 0.6, 0.6 };
   t = t < 0 ? 0 : t > 1 ? 1 : t;
-  f = t * 8.0;
-  i = (int) floor (f);
-  if (i >= 8)
-    i = 7;
+  f = t * (n - 1);
+  i = (guint) floor (f);
+  if (i >= n - 1)
+    i = n - 2;
   f -= i;
 
-#define CH(v, s) (((v) >> (s)) & 0xff) / 255.0
-  c.r = (1 - f) * CH (stops[i], 16) + f * CH (stops[i + 1], 16);
-  c.g = (1 - f) * CH (stops[i], 8) + f * CH (stops[i + 1], 8);
-  c.b = (1 - f) * CH (stops[i], 0) + f * CH (stops[i + 1], 0);
-#undef CH
+  c.r = (1 - f) * table[i][0] + f * table[i + 1][0];
+  c.g = (1 - f) * table[i][1] + f * table[i + 1][1];
+  c.b = (1 - f) * table[i][2] + f * table[i + 1][2];
   return c;
 }
 
@@ -65,4 +76,25 @@ cs_colormap_argb (CsColormap cmap,
 
   return 0xff000000u | ((guint32) lround (c.r * 255) << 16) | ((guint32) lround (c.g * 255) << 8)
          | (guint32) lround (c.b * 255);
+}
+
+void
+cs_colormap_fill_lut (CsColormap cmap,
+                      guint32   *lut,
+                      guint      n)
+{
+  for (guint i = 0; i < n; i++)
+    lut[i] = cs_colormap_argb (cmap, n > 1 ? (double) i / (n - 1) : 0.0);
+}
+
+static double
+linearise (double v)
+{
+  return v <= 0.04045 ? v / 12.92 : pow ((v + 0.055) / 1.055, 2.4);
+}
+
+double
+cs_rgb_luminance (CsRgb c)
+{
+  return 0.2126 * linearise (c.r) + 0.7152 * linearise (c.g) + 0.0722 * linearise (c.b);
 }

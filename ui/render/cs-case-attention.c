@@ -1,0 +1,379 @@
+/* cs-case-attention.c: chart 1, the cases one prediction used (weight strip, top-k bars, exact sum). */
+#define G_LOG_DOMAIN "cs-case-attention"
+
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "cs-charts.h"
+
+static gsize *
+iota (gsize n)
+{
+  gsize *idx = g_new (gsize, MAX (n, 1));
+
+  for (gsize i = 0; i < n; i++)
+    idx[i] = i;
+  return idx;
+}
+
+static int
+cmp_weight_desc (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  const double *w = user_data;
+  gsize i = *(const gsize *) a, j = *(const gsize *) b;
+  double wi = isnan (w[i]) ? -INFINITY : w[i], wj = isnan (w[j]) ? -INFINITY : w[j];
+
+  if (wi != wj)
+    return wi > wj ? -1 : 1;
+  return i < j ? -1 : i > j;
+}
+
+static int
+cmp_distance_asc (gconstpointer a,
+                  gconstpointer b,
+                  gpointer      user_data)
+{
+  const double *d = user_data;
+  gsize i = *(const gsize *) a, j = *(const gsize *) b;
+  double di = isnan (d[i]) ? INFINITY : d[i], dj = isnan (d[j]) ? INFINITY : d[j];
+
+  if (di != dj)
+    return di < dj ? -1 : 1;
+  return i < j ? -1 : i > j;
+}
+
+gsize *
+cs_case_attention_order (const CsCaseAttentionData *data)
+{
+  gsize *idx;
+
+  if (data->n == 0 || data->weights == NULL)
+    return g_new0 (gsize, 1);
+  idx = iota (data->n);
+  if (data->sort == CS_CASE_SORT_DISTANCE && data->distances != NULL)
+    g_qsort_with_data (idx, (gint) data->n, sizeof (gsize), cmp_distance_asc, (gpointer) data->distances);
+  else
+    g_qsort_with_data (idx, (gint) data->n, sizeof (gsize), cmp_weight_desc, (gpointer) data->weights);
+  return idx;
+}
+
+static guint
+top_k (const CsCaseAttentionData *data)
+{
+  guint k = data->top_k > 0 ? data->top_k : 10;
+
+  return (guint) MIN ((gsize) k, data->n);
+}
+
+void
+cs_case_attention_sums (const CsCaseAttentionData *data,
+                        double                    *sum_wy,
+                        double                    *sum_w,
+                        double                    *top_k_wy)
+{
+  /* Neumaier-compensated sums: the chart claims the decomposition is exact. */
+  double s = 0, c = 0, sw = 0, cw = 0, st = 0;
+  g_autofree gsize *by_weight = NULL;
+  guint k = top_k (data);
+
+  for (gsize i = 0; i < data->n; i++)
+    {
+      double terms[2] = { data->weights[i] * data->outcomes[i], data->weights[i] };
+      double *acc[2] = { &s, &sw }, *comp[2] = { &c, &cw };
+
+      for (int t = 0; t < 2; t++)
+        {
+          double sum = *acc[t] + terms[t];
+
+          if (fabs (*acc[t]) >= fabs (terms[t]))
+            *comp[t] += (*acc[t] - sum) + terms[t];
+          else
+            *comp[t] += (terms[t] - sum) + *acc[t];
+          *acc[t] = sum;
+        }
+    }
+  if (data->n > 0)
+    {
+      by_weight = iota (data->n);
+      g_qsort_with_data (by_weight, (gint) data->n, sizeof (gsize), cmp_weight_desc, (gpointer) data->weights);
+      for (guint i = 0; i < k; i++)
+        st += data->weights[by_weight[i]] * data->outcomes[by_weight[i]];
+    }
+  if (sum_wy != NULL)
+    *sum_wy = s + c;
+  if (sum_w != NULL)
+    *sum_w = sw + cw;
+  if (top_k_wy != NULL)
+    *top_k_wy = st;
+}
+
+static char *
+case_name (const CsCaseAttentionData *data,
+           gsize                      i)
+{
+  if (data->ids != NULL && data->ids[i] != NULL && data->ids[i][0] != '\0')
+    return g_strdup (data->ids[i]);
+  if (data->lines != NULL)
+    return g_strdup_printf ("line %u", data->lines[i]);
+  return g_strdup_printf ("case %" G_GSIZE_FORMAT, i + 1);
+}
+
+static char *
+with_unit (double      v,
+           const char *unit)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (buf, sizeof buf, "%.4g", v);
+  if (unit != NULL && unit[0] != '\0')
+    return g_strdup_printf ("%s %s", buf, unit);
+  return g_strdup (buf);
+}
+
+static double
+weight_scale_max (const CsCaseAttentionData *data,
+                  const CsPlotStyle         *style)
+{
+  double m = 0;
+
+  if (!style->stretch_to_max)
+    return 1.0;
+  for (gsize i = 0; i < data->n; i++)
+    if (data->weights[i] > m)
+      m = data->weights[i];
+  return m > 0 ? m : 1.0;
+}
+
+static void
+draw_strip (cairo_t                   *cr,
+            const CsPlotStyle         *style,
+            const CsCaseAttentionData *data,
+            const gsize               *order,
+            const CsColorbar          *bar,
+            const CsRect              *rect)
+{
+  CsAxis xa = { NULL, 0.5, data->n + 0.5, FALSE, FALSE };
+  CsAxis ya = { NULL, 0, 1, FALSE, TRUE };
+  g_autofree char *xlabel = NULL;
+  CsPlotFrame frame;
+  double scale = cs_plot_raster_scale (cr);
+  guint bw;
+  cairo_surface_t *img;
+  guint32 *px;
+  guint32 lut[256];
+  float *bins;
+
+  xlabel = g_strdup_printf ("all %" G_GSIZE_FORMAT " cases by %s (rank; colour = weight)", data->n,
+                            data->sort == CS_CASE_SORT_DISTANCE && data->distances != NULL ? "distance, nearest first"
+                                                                                          : "weight, heaviest first");
+  xa.label = xlabel;
+  cs_plot_frame_layout (cr, style, rect, &xa, &ya, &frame);
+
+  bw = (guint) CLAMP (ceil (frame.area.w * scale), 1, (double) data->n);
+  bins = g_new0 (float, bw);
+  for (gsize p = 0; p < data->n; p++)
+    {
+      guint b = (guint) ((double) p * bw / data->n);
+      float w = (float) data->weights[order[p]];
+
+      if (w > bins[b])
+        bins[b] = w;
+    }
+  cs_colormap_fill_lut (bar->map, lut, 256);
+  img = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) bw, 1);
+  cairo_surface_flush (img);
+  px = (guint32 *) cairo_image_surface_get_data (img);
+  for (guint b = 0; b < bw; b++)
+    px[b] = lut[(int) lround (cs_colorbar_t (bar, bins[b]) * 255)];
+  cairo_surface_mark_dirty (img);
+  cs_plot_paint_image (cr, img, &frame.area);
+  cairo_surface_destroy (img);
+  g_free (bins);
+  cs_plot_frame_draw (cr, style, &frame);
+}
+
+void
+cs_case_attention_render (cairo_t                   *cr,
+                          const CsCaseAttentionData *data,
+                          const CsPlotStyle         *style,
+                          double                     width,
+                          double                     height)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree gsize *order = NULL;
+  g_autofree gsize *top = NULL;
+  CsColorbar bar = { style->weight_map, 0, 1, FALSE, NULL, FALSE, 0 };
+  g_autofree char *bar_label = NULL;
+  double sum_wy, sum_w, top_wy, vmax;
+  double line_h, small_h, cbw;
+  guint k;
+  CsRect r, strip_r, bars_r, cb_r;
+  CsLegendItem legend[3];
+
+  title = data->title != NULL ? g_strdup (data->title)
+                              : g_strdup_printf ("Cases used for %s", data->query_label != NULL ? data->query_label
+                                                                                                : "the query");
+  r = cs_plot_begin (cr, style, width, height, title, NULL);
+  if (data->n == 0 || data->weights == NULL || data->outcomes == NULL)
+    {
+      cs_plot_empty (cr, style, &r, "No cases: nothing to explain.");
+      return;
+    }
+
+  k = top_k (data);
+  order = cs_case_attention_order (data);
+  cs_case_attention_sums (data, &sum_wy, &sum_w, &top_wy);
+  vmax = weight_scale_max (data, style);
+  bar.vmax = vmax;
+  bar_label = g_strdup_printf ("weight wᵢ (%s, %s)", cs_colormap_name (style->weight_map),
+                               style->stretch_to_max ? "stretched to max" : "fixed 0–1");
+  bar.label = bar_label;
+
+  /* The exact decomposition, in the outcome's unit. */
+  {
+    g_autofree char *s = with_unit (sum_wy, data->target_unit);
+    g_autofree char *t = with_unit (top_wy, data->target_unit);
+    g_autofree char *rest = with_unit (sum_wy - top_wy, data->target_unit);
+    char sw[G_ASCII_DTOSTR_BUF_SIZE];
+    const char *target = data->target_name != NULL ? data->target_name : "outcome";
+
+    g_ascii_formatd (sw, sizeof sw, "%.6f", sum_w);
+    if (!isnan (data->prediction))
+      {
+        g_autofree char *p = with_unit (data->prediction, data->target_unit);
+        summary = g_strdup_printf ("predicted %s ŷ = %s  =  Σ wᵢ·yᵢ = %s over %" G_GSIZE_FORMAT " cases (Σ wᵢ = %s)",
+                                   target, p, s, data->n, sw);
+      }
+    else
+      summary = g_strdup_printf ("Σ wᵢ·yᵢ = %s over %" G_GSIZE_FORMAT " cases (Σ wᵢ = %s)", s, data->n, sw);
+    detail = g_strdup_printf ("the %u heaviest cases contribute %s, the other %" G_GSIZE_FORMAT " contribute %s", k, t,
+                              data->n - k, rest);
+  }
+  line_h = cs_plot_text_height (cr, style, CS_TEXT_BOLD);
+  small_h = cs_plot_text_height (cr, style, CS_TEXT_SMALL);
+  cs_plot_text (cr, style, CS_TEXT_BOLD, style->foreground, summary, r.x, r.y, 0, 0, r.w);
+  cs_plot_text (cr, style, CS_TEXT_SMALL, style->muted, detail, r.x, r.y + line_h, 0, 0, r.w);
+  r = cs_rect_inset (r, 0, line_h + small_h + cs_plot_pt (style, 4), 0, 0);
+
+  legend[0] = (CsLegendItem) { "bar length and colour: weight wᵢ", CS_LEGEND_SWATCH,
+                               cs_colormap_eval (style->weight_map, 0.75), CS_MARK_NONE, FALSE };
+  legend[1] = (CsLegendItem) { "label: case, outcome yᵢ", CS_LEGEND_MARKER, style->foreground, CS_MARK_SQUARE, FALSE };
+  legend[2] = (CsLegendItem) { "contribution wᵢ·yᵢ right of the bar", CS_LEGEND_LINE, style->muted, CS_MARK_NONE,
+                               FALSE };
+  r = cs_rect_inset (r, 0, cs_plot_legend (cr, style, &r, legend, 3), 0, 0);
+
+  cbw = cs_plot_colorbar_width (cr, style, &bar);
+  cb_r = (CsRect) { r.x + r.w - cbw, r.y + cs_plot_pt (style, 4), cbw, r.h - cs_plot_pt (style, 8) };
+  r = cs_rect_inset (r, 0, 0, cbw, 0);
+  cs_plot_colorbar_draw (cr, style, &bar, &cb_r);
+
+  /* The strip of all cases, then the top-k bars. */
+  strip_r = r;
+  strip_r.h = MIN (r.h * 0.3, cs_plot_pt (style, 14) + cs_plot_text_height (cr, style, CS_TEXT_NORMAL)
+                   + small_h + cs_plot_pt (style, 12));
+  draw_strip (cr, style, data, order, &bar, &strip_r);
+  bars_r = cs_rect_inset (r, 0, strip_r.h + cs_plot_pt (style, 8), 0, 0);
+
+  {
+    CsAxis xa = { "attention weight wᵢ", 0, 0, FALSE, FALSE };
+    CsAxis ya = { NULL, 0, 1, FALSE, TRUE };
+    CsPlotFrame frame;
+    double label_w = 0, max_w = 0, row_h, value_w = 0;
+    g_autofree char **labels = g_new0 (char *, k + 1);
+    g_autofree char **values = g_new0 (char *, k + 1);
+    gsize j = 0;
+
+    /* The top-k cases by weight, shown in the chosen order. */
+    top = g_new (gsize, k);
+    {
+      g_autofree gsize *by_weight = iota (data->n);
+
+      g_qsort_with_data (by_weight, (gint) data->n, sizeof (gsize), cmp_weight_desc, (gpointer) data->weights);
+      for (gsize p = 0; p < data->n && j < k; p++)
+        {
+          gsize i = order[p];
+          gboolean in_top = FALSE;
+
+          for (guint q = 0; q < k; q++)
+            in_top |= by_weight[q] == i;
+          if (in_top)
+            top[j++] = i;
+        }
+    }
+    for (guint q = 0; q < k; q++)
+      {
+        g_autofree char *name = case_name (data, top[q]);
+        g_autofree char *y = with_unit (data->outcomes[top[q]], data->target_unit);
+        char wbuf[G_ASCII_DTOSTR_BUF_SIZE], cbuf[G_ASCII_DTOSTR_BUF_SIZE];
+
+        if (data->sort == CS_CASE_SORT_DISTANCE && data->distances != NULL)
+          {
+            char dbuf[G_ASCII_DTOSTR_BUF_SIZE];
+
+            g_ascii_formatd (dbuf, sizeof dbuf, "%.3g", data->distances[top[q]]);
+            labels[q] = g_strdup_printf ("%s  y = %s  d = %s", name, y, dbuf);
+          }
+        else
+          labels[q] = g_strdup_printf ("%s  y = %s", name, y);
+        g_ascii_formatd (wbuf, sizeof wbuf, "%.3f", data->weights[top[q]]);
+        g_ascii_formatd (cbuf, sizeof cbuf, "%.3g", data->weights[top[q]] * data->outcomes[top[q]]);
+        values[q] = g_strdup_printf ("%s  (%s)", wbuf, cbuf);
+        label_w = MAX (label_w, cs_plot_text_width (cr, style, CS_TEXT_SMALL, labels[q]));
+        value_w = MAX (value_w, cs_plot_text_width (cr, style, CS_TEXT_SMALL, values[q]));
+        max_w = MAX (max_w, data->weights[top[q]]);
+      }
+    label_w = MIN (label_w, bars_r.w * 0.4) + cs_plot_pt (style, 6);
+    xa.max = max_w > 0 ? max_w : 1;
+    cs_plot_pad_range (&xa.min, &xa.max, 0.0, FALSE);
+    xa.min = 0;
+    cs_plot_frame_layout (cr, style, &bars_r, &xa, &ya, &frame);
+    /* Room on the left for the case labels, on the right for the value text. */
+    frame.area = cs_rect_inset (frame.area, label_w, 0, 0, 0);
+    {
+      /* Let the longest bar end before its value text. */
+      double frac = value_w / MAX (frame.area.w, 1);
+      if (frac < 0.6)
+        frame.x.max = xa.max / (1 - frac - 0.02);
+    }
+    cs_plot_frame_draw (cr, style, &frame);
+    row_h = frame.area.h / MAX (k, 1);
+    for (guint q = 0; q < k; q++)
+      {
+        double w = data->weights[top[q]];
+        double cy = frame.area.y + (q + 0.5) * row_h;
+        double bh = MIN (row_h * 0.72, cs_plot_pt (style, 16));
+        double x1 = cs_plot_frame_x (&frame, w);
+        CsRgb c = cs_colormap_eval (bar.map, cs_colorbar_t (&bar, w));
+
+        cairo_save (cr);
+        cairo_rectangle (cr, frame.area.x, cy - bh / 2, MAX (x1 - frame.area.x, cs_plot_pt (style, 0.5)), bh);
+        cs_plot_set_color (cr, c, 1.0);
+        cairo_fill_preserve (cr);
+        cs_plot_set_color (cr, style->frame, 1.0);
+        cairo_set_line_width (cr, cs_plot_pt (style, 0.5));
+        cairo_stroke (cr);
+        cairo_restore (cr);
+        if (row_h >= small_h * 0.8)
+          {
+            cs_plot_text (cr, style, CS_TEXT_SMALL, style->foreground, labels[q], frame.area.x - cs_plot_pt (style, 4),
+                          cy, 1, 0.5, label_w - cs_plot_pt (style, 6));
+            cs_plot_text (cr, style, CS_TEXT_SMALL, style->foreground, values[q], x1 + cs_plot_pt (style, 3), cy, 0,
+                          0.5, 0);
+          }
+      }
+    if (row_h >= small_h * 0.8)
+      cs_plot_text (cr, style, CS_TEXT_SMALL, style->muted, "case, outcome", frame.area.x - cs_plot_pt (style, 4),
+                    frame.area.y + frame.area.h + cs_plot_pt (style, 4), 1, 0, label_w);
+    for (guint q = 0; q < k; q++)
+      {
+        g_free (labels[q]);
+        g_free (values[q]);
+      }
+  }
+}
