@@ -24,7 +24,8 @@ typedef union { float f; int32_t i; } FBits;
 static inline double
 exp_d (double x)
 {
-  double xc = x < -708.39 ? -708.39 : x;
+  /* Written so that NaN lands on the clamp too: no out-of-range int conversion. */
+  double xc = x > -708.39 ? (x < 709.0 ? x : 709.0) : -708.39;
   double kd = floor (xc * 1.4426950408889634 + 0.5);
   int32_t k = (int32_t) kd;
   DBits sb;
@@ -56,7 +57,7 @@ exp_d (double x)
 static inline float
 exp_f (float x)
 {
-  float xc = x < -87.3f ? -87.3f : x;
+  float xc = x > -87.3f ? (x < 88.0f ? x : 88.0f) : -87.3f;
   float kf = floorf (xc * 1.44269504f + 0.5f);
   int32_t k = (int32_t) kf;
   FBits sb;
