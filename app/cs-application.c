@@ -1,10 +1,13 @@
-/* cs-application.c: actions, command line, windows, and the offscreen screenshot path. */
+/* cs-application.c: actions, command line, windows, settings, and the offscreen screenshot path. */
 #define G_LOG_DOMAIN "casescope"
 
 #include "config.h"
 
 #include "cs-application.h"
+#include "cs-export-dialog.h"
+#include "cs-operator-view.h"
 #include "cs-samples.h"
+#include "cs-settings.h"
 #include "cs-window.h"
 
 struct _CsApplication
@@ -12,11 +15,64 @@ struct _CsApplication
   GtkApplication parent_instance;
 
   char *sample;          /* --sample NAME */
-  char *screenshot;      /* --screenshot PATH: render the window offscreen, then quit */
+  char *screenshot;      /* --screenshot PATH: render the window (or dialog) offscreen, then quit */
+  char *page;            /* --page operator|manager */
+  char *dialog;          /* --dialog import|export */
+  int select_case;       /* --case N: make case N (1-based row) the query */
+  gboolean dark;         /* --dark */
   int screenshot_frames;
+  int idle_frames;
+  CsWindow *window;
 };
 
 G_DEFINE_FINAL_TYPE (CsApplication, cs_application, GTK_TYPE_APPLICATION)
+
+static gboolean
+save_widget_png (GtkWidget  *widget,
+                 const char *path)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderNode *node;
+  GskRenderer *renderer;
+  int w = gtk_widget_get_width (widget);
+  int h = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  if (g_getenv ("CS_DEBUG_SHOT") != NULL)
+    g_printerr ("shot: node %p renderer %p %dx%d\n", (void *) node, (void *) renderer, w, h);
+  if (node == NULL || renderer == NULL || w <= 0 || h <= 0)
+    {
+      g_clear_pointer (&node, gsk_render_node_unref);
+      return FALSE;
+    }
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  gsk_render_node_unref (node);
+  return texture != NULL && gdk_texture_save_to_png (texture, path);
+}
+
+static GtkWidget *
+screenshot_target (CsApplication *self)
+{
+  if (g_strcmp0 (self->dialog, "import") == 0)
+    return cs_window_get_import_dialog (self->window);
+  if (g_strcmp0 (self->dialog, "export") == 0)
+    {
+      GtkWidget *dialog = g_object_get_data (G_OBJECT (self->window), "screenshot-export");
+      if (dialog == NULL && cs_window_get_engine (self->window) != NULL)
+        {
+          dialog = cs_window_show_export (self->window);
+          g_object_set_data (G_OBJECT (self->window), "screenshot-export", dialog);
+          self->idle_frames = 0;
+          return NULL;
+        }
+      return dialog;
+    }
+  return GTK_WIDGET (self->window);
+}
 
 static gboolean
 screenshot_tick_cb (GtkWidget     *widget,
@@ -24,31 +80,61 @@ screenshot_tick_cb (GtkWidget     *widget,
                     gpointer       user_data)
 {
   CsApplication *self = CS_APPLICATION (user_data);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderNode *node;
-  GskRenderer *renderer;
-  int w, h;
+  GtkWidget *target;
 
-  if (++self->screenshot_frames < 4 || cs_window_is_busy (CS_WINDOW (widget)))
-    return G_SOURCE_CONTINUE;
-
-  w = gtk_widget_get_width (widget);
-  h = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  if (node != NULL)
+  self->screenshot_frames++;
+  if (cs_window_is_busy (self->window) || (self->dialog == NULL && cs_window_get_engine (self->window) == NULL))
     {
-      texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-      gsk_render_node_unref (node);
+      self->idle_frames = 0;
+      if (self->screenshot_frames < 60 * 120)
+        return G_SOURCE_CONTINUE;
     }
-  if (texture == NULL || !gdk_texture_save_to_png (texture, self->screenshot))
-    g_printerr ("casescope: could not write the screenshot %s\n", self->screenshot);
+  target = screenshot_target (self);
+  if (target == NULL || !gtk_widget_get_mapped (target))
+    {
+      self->idle_frames = 0;
+      if (self->screenshot_frames < 60 * 120)
+        return G_SOURCE_CONTINUE;
+    }
+  /* A few quiet frames so that every child has been laid out and drawn. */
+  if (++self->idle_frames < 6)
+    return G_SOURCE_CONTINUE;
+  if (target == NULL || !save_widget_png (target, self->screenshot))
+    {
+      g_printerr ("casescope: could not write the screenshot %s\n", self->screenshot);
+      g_application_quit (G_APPLICATION (self));
+      return G_SOURCE_REMOVE;
+    }
   g_application_quit (G_APPLICATION (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+apply_startup_options (CsApplication *self,
+                       CsWindow      *window)
+{
+  if (self->page != NULL)
+    cs_window_set_page (window, self->page);
+}
+
+static void
+engine_ready_cb (CsWindow      *window,
+                 GParamSpec    *pspec,
+                 CsApplication *self)
+{
+}
+
+static gboolean
+select_case_cb (gpointer user_data)
+{
+  CsApplication *self = user_data;
+
+  if (self->window == NULL)
+    return G_SOURCE_REMOVE;
+  if (cs_window_get_engine (self->window) == NULL)
+    return G_SOURCE_CONTINUE;
+  cs_operator_view_select_case (CS_OPERATOR_VIEW (cs_window_get_operator (self->window)),
+                                (gsize) (self->select_case - 1));
   return G_SOURCE_REMOVE;
 }
 
@@ -57,8 +143,16 @@ new_window (CsApplication *self)
 {
   CsWindow *window = cs_window_new (GTK_APPLICATION (self));
 
+  self->window = window;
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &self->window);
+  apply_startup_options (self, window);
+  if (self->select_case > 0)
+    g_timeout_add (50, select_case_cb, self);
+  if (self->screenshot != NULL)
+    gtk_window_set_default_size (GTK_WINDOW (window), 1600, 1000);
   if (self->screenshot != NULL)
     gtk_widget_add_tick_callback (GTK_WIDGET (window), screenshot_tick_cb, self, NULL);
+  (void) engine_ready_cb;
   return window;
 }
 
@@ -95,9 +189,11 @@ cs_application_open (GApplication  *app,
 
   for (int i = 0; i < n_files; i++)
     {
-      CsWindow *window = new_window (self);
-      cs_window_open_file (window, files[i]);
+      GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
+      CsWindow *window = active != NULL && CS_IS_WINDOW (active) && cs_window_get_case_base (CS_WINDOW (active)) == NULL
+                         ? CS_WINDOW (active) : new_window (self);
       gtk_window_present (GTK_WINDOW (window));
+      cs_window_open_file (window, files[i]);
     }
 }
 
@@ -114,9 +210,23 @@ cs_application_handle_local_options (GApplication *app,
     }
   g_variant_dict_lookup (options, "sample", "s", &self->sample);
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot);
+  g_variant_dict_lookup (options, "page", "s", &self->page);
+  g_variant_dict_lookup (options, "dialog", "s", &self->dialog);
+  g_variant_dict_lookup (options, "case", "i", &self->select_case);
+  self->dark = g_variant_dict_contains (options, "dark");
   if (self->sample != NULL && !g_strv_contains (cs_samples_list (), self->sample))
     {
       g_printerr ("casescope: unknown sample “%s” (press-line, kiln or circle)\n", self->sample);
+      return 2;
+    }
+  if (self->page != NULL && !g_str_equal (self->page, "operator") && !g_str_equal (self->page, "manager"))
+    {
+      g_printerr ("casescope: unknown page “%s” (operator or manager)\n", self->page);
+      return 2;
+    }
+  if (self->dialog != NULL && !g_str_equal (self->dialog, "import") && !g_str_equal (self->dialog, "export"))
+    {
+      g_printerr ("casescope: unknown dialog “%s” (import or export)\n", self->dialog);
       return 2;
     }
   if (self->screenshot != NULL)
@@ -134,6 +244,10 @@ about_action (GSimpleAction *action,
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
   const char *authors[] = { "The Casescope developers", NULL };
+  g_autofree char *info = g_strdup_printf ("Casescope %s\nGTK %u.%u.%u, GLib %u.%u.%u\nSettings: %s",
+                                           PACKAGE_VERSION, gtk_get_major_version (), gtk_get_minor_version (),
+                                           gtk_get_micro_version (), glib_major_version, glib_minor_version,
+                                           glib_micro_version, cs_settings_get_path (cs_settings_get_default ()));
 
   gtk_show_about_dialog (gtk_application_get_active_window (app),
                          "program-name", "Casescope",
@@ -142,6 +256,7 @@ about_action (GSimpleAction *action,
                          "comments", "See which past cases a softmax attention model used for a prediction",
                          "license-type", GTK_LICENSE_GPL_3_0,
                          "authors", authors,
+                         "system-information", info,
                          "website", "https://github.com/casescope/casescope",
                          NULL);
 }
@@ -151,29 +266,78 @@ quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  GApplication *app = G_APPLICATION (user_data);
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+
+  /* Close the windows so that they save their size, then quit. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    g_signal_emit_by_name (l->data, "close-request", NULL);
+  g_application_quit (app);
+}
+
+static void
+apply_dark (gboolean dark)
+{
+  g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", dark, NULL);
+}
+
+static void
+dark_changed (GSimpleAction *action,
+              GVariant      *value,
+              gpointer       user_data)
+{
+  gboolean dark = g_variant_get_boolean (value);
+
+  g_simple_action_set_state (action, value);
+  apply_dark (dark);
+  cs_settings_set_boolean (cs_settings_get_default (), "appearance", "dark", dark);
 }
 
 static void
 cs_application_startup (GApplication *app)
 {
+  CsApplication *self = CS_APPLICATION (app);
   static const GActionEntry entries[] = {
     { "about", about_action, NULL, NULL, NULL, { 0 } },
     { "quit", quit_action, NULL, NULL, NULL, { 0 } },
+    { "dark", NULL, NULL, "false", dark_changed, { 0 } },
   };
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *open_accels[] = { "<Control>o", NULL };
+  const char *export_accels[] = { "<Control>e", NULL };
+  const char *find_accels[] = { "<Control>f", NULL };
+  const char *help_accels[] = { "<Control>question", NULL };
   g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+  gboolean dark;
 
   G_APPLICATION_CLASS (cs_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.open", open_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.export", export_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.find", find_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay", help_accels);
+
+  dark = self->dark || (self->screenshot == NULL &&
+                        cs_settings_get_boolean (cs_settings_get_default (), "appearance", "dark", FALSE));
+  g_action_change_state (g_action_map_lookup_action (G_ACTION_MAP (app), "dark"), g_variant_new_boolean (dark));
 
   gtk_css_provider_load_from_resource (css, RESOURCE_PREFIX "/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void
+cs_application_shutdown (GApplication *app)
+{
+  CsApplication *self = CS_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
+
+  /* Screenshot runs leave the user's settings alone. */
+  if (self->screenshot == NULL && !cs_settings_save (cs_settings_get_default (), &error))
+    g_message ("Could not save the settings: %s", error->message);
+  G_APPLICATION_CLASS (cs_application_parent_class)->shutdown (app);
 }
 
 static void
@@ -183,6 +347,8 @@ cs_application_finalize (GObject *object)
 
   g_free (self->sample);
   g_free (self->screenshot);
+  g_free (self->page);
+  g_free (self->dialog);
   G_OBJECT_CLASS (cs_application_parent_class)->finalize (object);
 }
 
@@ -195,6 +361,7 @@ cs_application_class_init (CsApplicationClass *klass)
   app_class->activate = cs_application_activate;
   app_class->open = cs_application_open;
   app_class->startup = cs_application_startup;
+  app_class->shutdown = cs_application_shutdown;
   app_class->handle_local_options = cs_application_handle_local_options;
 }
 
@@ -204,11 +371,17 @@ cs_application_init (CsApplication *self)
   static const GOptionEntry options[] = {
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, "Print the version and exit", NULL },
     { "sample", 0, 0, G_OPTION_ARG_STRING, NULL, "Open an embedded sample: press-line, kiln or circle", "NAME" },
+    { "page", 0, 0, G_OPTION_ARG_STRING, NULL, "Start on a page: operator or manager", "PAGE" },
+    { "case", 0, 0, G_OPTION_ARG_INT, NULL, "Make case N (1-based) the query", "N" },
+    { "dark", 0, 0, G_OPTION_ARG_NONE, NULL, "Use the dark style", NULL },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL, "Render the window offscreen to a PNG, then quit", "PATH" },
+    { "dialog", 0, 0, G_OPTION_ARG_STRING, NULL, "With --screenshot: render a dialog (import FILE, or export)",
+      "DIALOG" },
     { NULL }
   };
 
   g_application_add_main_option_entries (G_APPLICATION (self), options);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), "[FILE…]");
 }
 
 CsApplication *

@@ -1,10 +1,15 @@
-/* cs-window.c: header bar, case table, open/about/quit, and a message banner. */
+/* cs-window.c: header bar, page stack, loading, engine preparation, dialogs, drag and drop, notices. */
 #define G_LOG_DOMAIN "cs-window"
 
 #include "config.h"
 
-#include "cs-case-list.h"
-#include "cs-csv-loader.h"
+#include "cs-chart-view.h"
+#include "cs-export-dialog.h"
+#include "cs-import-dialog.h"
+#include "cs-manager-view.h"
+#include "cs-operator-view.h"
+#include "cs-settings.h"
+#include "cs-ui-resources.h"
 #include "cs-window.h"
 
 struct _CsWindow
@@ -12,118 +17,37 @@ struct _CsWindow
   GtkApplicationWindow parent_instance;
 
   /* Template widgets */
-  GtkWidget *title_label;
-  GtkWidget *subtitle_label;
-  GtkWidget *column_view;
+  GtkWidget *switcher;
+  GtkWidget *source_label;
+  GtkWidget *stack;
+  GtkWidget *operator_view;
+  GtkWidget *manager_view;
   GtkWidget *info_bar;
   GtkWidget *info_label;
   GtkWidget *spinner;
+  GtkWidget *progress;
+  GtkWidget *notice_revealer;
+  GtkWidget *notice_label;
+  GtkWidget *notice_button;
+  GtkWidget *drop_overlay;
+  GMenu *recent_section;
 
   /* Owned references */
   CsCaseBase *cases;
+  CsEngine *engine;
   GCancellable *cancellable;
   GtkFileChooserNative *chooser;
+  GtkWidget *import_dialog;
+  GtkWidget *export_dialog;
+  GFile *notice_folder;
   char *message;
-  gboolean busy;
+  char *notice;
+  guint notice_id;
+  gboolean preparing;
+  CsChartView *last_chart;
 };
 
 G_DEFINE_FINAL_TYPE (CsWindow, cs_window, GTK_TYPE_APPLICATION_WINDOW)
-
-static void
-setup_cell_cb (GtkSignalListItemFactory *factory,
-               GtkListItem              *item,
-               gpointer                  user_data)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_INT (user_data) < 0 ? 0.0 : 1.0);
-  gtk_widget_add_css_class (label, "numeric");
-  gtk_list_item_set_child (item, label);
-}
-
-/* user_data: column index (0..d-1 feature, d target), -1 label column, -2 source line. */
-static void
-bind_cell_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              gpointer                  user_data)
-{
-  CsCaseRow *row = gtk_list_item_get_item (item);
-  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
-  int column = GPOINTER_TO_INT (user_data);
-  CsCaseBase *cases = cs_case_row_get_cases (row);
-  guint i = cs_case_row_get_index (row);
-  char buf[64];
-
-  if (column == -1)
-    {
-      gtk_label_set_text (label, cases->ids != NULL ? cases->ids[i] : "");
-      return;
-    }
-  if (column == -2)
-    g_snprintf (buf, sizeof buf, "%u", cases->line[i]);
-  else
-    g_snprintf (buf, sizeof buf, "%.6g", cs_case_row_get_value (row, (guint) column));
-  gtk_label_set_text (label, buf);
-}
-
-static void
-add_column (CsWindow   *self,
-            const char *title,
-            int         column)
-{
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  GtkColumnViewColumn *col;
-
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), GINT_TO_POINTER (column));
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), GINT_TO_POINTER (column));
-  col = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_resizable (col, TRUE);
-  gtk_column_view_append_column (GTK_COLUMN_VIEW (self->column_view), col);
-  g_object_unref (col);
-}
-
-static char *
-column_title (const char *name,
-              const char *unit)
-{
-  return unit != NULL && *unit != '\0' ? g_strdup_printf ("%s [%s]", name, unit) : g_strdup (name);
-}
-
-static void
-rebuild_table (CsWindow *self)
-{
-  GtkColumnView *view = GTK_COLUMN_VIEW (self->column_view);
-  GListModel *columns = gtk_column_view_get_columns (view);
-  g_autoptr(CsCaseList) list = NULL;
-  GtkSelectionModel *selection;
-
-  while (g_list_model_get_n_items (columns) > 0)
-    {
-      g_autoptr(GtkColumnViewColumn) col = g_list_model_get_item (columns, 0);
-      gtk_column_view_remove_column (view, col);
-    }
-
-  list = cs_case_list_new (self->cases);
-  selection = GTK_SELECTION_MODEL (gtk_single_selection_new (G_LIST_MODEL (g_steal_pointer (&list))));
-  gtk_column_view_set_model (view, selection);
-  g_object_unref (selection);
-
-  if (self->cases == NULL)
-    return;
-
-  add_column (self, "Line", -2);
-  if (self->cases->ids != NULL)
-    add_column (self, self->cases->id_name != NULL ? self->cases->id_name : "id", -1);
-  for (gsize j = 0; j < self->cases->d; j++)
-    {
-      g_autofree char *t = column_title (self->cases->feature_names[j], self->cases->feature_units[j]);
-      add_column (self, t, (int) j);
-    }
-  {
-    g_autofree char *t = column_title (self->cases->target_name, self->cases->target_unit);
-    add_column (self, t, (int) self->cases->d);
-  }
-}
 
 static void
 update_title (CsWindow *self)
@@ -131,10 +55,179 @@ update_title (CsWindow *self)
   g_autofree char *sub = NULL;
 
   if (self->cases != NULL)
-    sub = g_strdup_printf ("%s — %zu cases, %zu features", self->cases->source, self->cases->n,
-                           self->cases->d);
-  gtk_label_set_text (GTK_LABEL (self->subtitle_label), sub != NULL ? sub : "No case base");
-  gtk_widget_set_visible (self->subtitle_label, TRUE);
+    sub = g_strdup_printf ("%s — %zu cases, %zu features, outcome %s", self->cases->source, self->cases->n,
+                           self->cases->d, self->cases->target_name);
+  gtk_label_set_text (GTK_LABEL (self->source_label), sub != NULL ? sub : "No case base");
+  gtk_widget_set_tooltip_text (self->source_label,
+                               self->cases != NULL && self->cases->source_path != NULL
+                               ? self->cases->source_path : NULL);
+  {
+    g_autofree char *title = self->cases != NULL ? g_strdup_printf ("%s — Casescope", self->cases->source)
+                                                 : g_strdup ("Casescope");
+    gtk_window_set_title (GTK_WINDOW (self), title);
+  }
+}
+
+static void
+set_preparing (CsWindow *self,
+               gboolean  preparing)
+{
+  self->preparing = preparing;
+  gtk_widget_set_visible (self->spinner, preparing);
+  gtk_spinner_set_spinning (GTK_SPINNER (self->spinner), preparing);
+  gtk_widget_set_visible (self->progress, preparing);
+}
+
+typedef struct
+{
+  GWeakRef window;
+  double fraction;
+  char *stage;
+  guint idle_id;
+  GMutex lock;
+  gint refs;
+} ProgressRelay;
+
+static ProgressRelay *
+relay_ref (ProgressRelay *relay)
+{
+  g_atomic_int_inc (&relay->refs);
+  return relay;
+}
+
+static void
+relay_unref (ProgressRelay *relay)
+{
+  if (!g_atomic_int_dec_and_test (&relay->refs))
+    return;
+  g_weak_ref_clear (&relay->window);
+  g_free (relay->stage);
+  g_mutex_clear (&relay->lock);
+  g_free (relay);
+}
+
+static gboolean
+relay_idle_cb (gpointer user_data)
+{
+  ProgressRelay *relay = user_data;
+  g_autoptr(CsWindow) self = g_weak_ref_get (&relay->window);
+  g_autofree char *stage = NULL;
+  double fraction;
+
+  g_mutex_lock (&relay->lock);
+  relay->idle_id = 0;
+  fraction = relay->fraction;
+  stage = g_strdup (relay->stage);
+  g_mutex_unlock (&relay->lock);
+  if (self != NULL && self->preparing)
+    {
+      gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), fraction);
+      gtk_progress_bar_set_text (GTK_PROGRESS_BAR (self->progress), stage);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Worker thread: coalesce into at most one pending idle. */
+static void
+relay_progress_cb (double      fraction,
+                   const char *stage,
+                   gpointer    user_data)
+{
+  ProgressRelay *relay = user_data;
+
+  g_mutex_lock (&relay->lock);
+  relay->fraction = fraction;
+  if (g_strcmp0 (relay->stage, stage) != 0)
+    {
+      g_free (relay->stage);
+      relay->stage = g_strdup (stage);
+    }
+  if (relay->idle_id == 0)
+    relay->idle_id = g_idle_add_full (G_PRIORITY_LOW, relay_idle_cb, relay_ref (relay),
+                                      (GDestroyNotify) relay_unref);
+  g_mutex_unlock (&relay->lock);
+}
+
+typedef struct
+{
+  CsWindow *window;
+  ProgressRelay *relay;
+} BuildCtx;
+
+static void
+engine_ready_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  BuildCtx *bc = user_data;
+  CsWindow *self = bc->window;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsEngine) engine = cs_engine_build_finish (result, &error);
+
+  relay_unref (bc->relay);
+  g_free (bc);
+  if (engine == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *msg = g_strdup_printf ("The model could not be prepared: %s", error->message);
+          set_preparing (self, FALSE);
+          cs_window_show_message (self, GTK_MESSAGE_ERROR, msg);
+        }
+      g_object_unref (self);
+      return;
+    }
+  if (engine->cases == self->cases)
+    {
+      set_preparing (self, FALSE);
+      g_clear_pointer (&self->engine, cs_engine_unref);
+      self->engine = cs_engine_ref (engine);
+      cs_operator_view_set_engine (CS_OPERATOR_VIEW (self->operator_view), engine);
+      cs_manager_view_set_engine (CS_MANAGER_VIEW (self->manager_view), engine);
+    }
+  g_object_unref (self);
+}
+
+static void
+load_thresholds (CsFlagThresholds *t)
+{
+  CsSettings *settings = cs_settings_get_default ();
+  CsFlagThresholds defaults;
+
+  cs_flag_thresholds_init (&defaults);
+  *t = defaults;
+  t->noise_check = cs_settings_get_double (settings, "thresholds", "noise-check", defaults.noise_check);
+  t->noise_stop = cs_settings_get_double (settings, "thresholds", "noise-stop", defaults.noise_stop);
+  t->variation_check = cs_settings_get_double (settings, "thresholds", "variation-check",
+                                               defaults.variation_check);
+  t->variation_stop = cs_settings_get_double (settings, "thresholds", "variation-stop", defaults.variation_stop);
+  t->neff_check = cs_settings_get_double (settings, "thresholds", "neff-check", defaults.neff_check);
+  t->neff_stop = cs_settings_get_double (settings, "thresholds", "neff-stop", defaults.neff_stop);
+  t->distance_check = cs_settings_get_double (settings, "thresholds", "distance-check", defaults.distance_check);
+  t->distance_stop = cs_settings_get_double (settings, "thresholds", "distance-stop", defaults.distance_stop);
+  t->range_check = cs_settings_get_double (settings, "thresholds", "range-check", defaults.range_check);
+  t->range_stop = cs_settings_get_double (settings, "thresholds", "range-stop", defaults.range_stop);
+  if (cs_flag_thresholds_validate (t) != 0)
+    *t = defaults;
+}
+
+static void
+prepare_engine (CsWindow *self)
+{
+  BuildCtx *bc = g_new0 (BuildCtx, 1);
+  CsFlagThresholds thresholds;
+
+  load_thresholds (&thresholds);
+  bc->window = g_object_ref (self);
+  bc->relay = g_new0 (ProgressRelay, 1);
+  bc->relay->refs = 1;
+  g_mutex_init (&bc->relay->lock);
+  g_weak_ref_init (&bc->relay->window, self);
+  set_preparing (self, TRUE);
+  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0);
+  gtk_progress_bar_set_text (GTK_PROGRESS_BAR (self->progress), "Fitting the window");
+  cs_engine_build_async (self->cases, CS_ENGINE_FIT_SCALAR, NULL, NULL, &thresholds, relay_progress_cb,
+                         bc->relay, self->cancellable, engine_ready_cb, bc);
 }
 
 void
@@ -143,12 +236,21 @@ cs_window_set_case_base (CsWindow   *self,
 {
   g_return_if_fail (CS_IS_WINDOW (self));
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
   if (cases != NULL)
     cs_case_base_ref (cases);
   g_clear_pointer (&self->cases, cs_case_base_unref);
+  g_clear_pointer (&self->engine, cs_engine_unref);
   self->cases = cases;
-  rebuild_table (self);
+  cs_operator_view_set_cases (CS_OPERATOR_VIEW (self->operator_view), cases);
+  cs_manager_view_set_cases (CS_MANAGER_VIEW (self->manager_view), cases);
   update_title (self);
+  if (cases != NULL && cases->n > 0)
+    prepare_engine (self);
+  else
+    set_preparing (self, FALSE);
 }
 
 CsCaseBase *
@@ -156,6 +258,13 @@ cs_window_get_case_base (CsWindow *self)
 {
   g_return_val_if_fail (CS_IS_WINDOW (self), NULL);
   return self->cases;
+}
+
+CsEngine *
+cs_window_get_engine (CsWindow *self)
+{
+  g_return_val_if_fail (CS_IS_WINDOW (self), NULL);
+  return self->engine;
 }
 
 void
@@ -168,6 +277,7 @@ cs_window_show_message (CsWindow       *self,
   gtk_info_bar_set_message_type (GTK_INFO_BAR (self->info_bar), type);
   gtk_label_set_text (GTK_LABEL (self->info_label), message);
   gtk_info_bar_set_revealed (GTK_INFO_BAR (self->info_bar), message != NULL);
+  gtk_widget_set_visible (self->info_bar, message != NULL);
 }
 
 const char *
@@ -176,85 +286,121 @@ cs_window_get_message (CsWindow *self)
   return self->message;
 }
 
+static gboolean
+notice_timeout_cb (gpointer user_data)
+{
+  CsWindow *self = user_data;
+
+  self->notice_id = 0;
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->notice_revealer), FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+void
+cs_window_show_notice (CsWindow   *self,
+                       const char *text,
+                       GFile      *folder)
+{
+  g_free (self->notice);
+  self->notice = g_strdup (text);
+  g_set_object (&self->notice_folder, folder);
+  gtk_label_set_text (GTK_LABEL (self->notice_label), text);
+  gtk_widget_set_visible (self->notice_button, folder != NULL);
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->notice_revealer), TRUE);
+  g_clear_handle_id (&self->notice_id, g_source_remove);
+  self->notice_id = g_timeout_add_seconds (8, notice_timeout_cb, self);
+}
+
+const char *
+cs_window_get_notice (CsWindow *self)
+{
+  return self->notice;
+}
+
+static void
+open_folder_cb (GtkButton *button,
+                CsWindow  *self)
+{
+  g_autofree char *uri = NULL;
+
+  if (self->notice_folder == NULL)
+    return;
+  uri = g_file_get_uri (self->notice_folder);
+  gtk_show_uri (GTK_WINDOW (self), uri, GDK_CURRENT_TIME);
+  notice_timeout_cb (self);
+}
+
 gboolean
 cs_window_is_busy (CsWindow *self)
 {
-  return self->busy;
+  guint shown = 0, serial;
+
+  if (self->preparing)
+    return TRUE;
+  if (self->import_dialog != NULL && cs_import_dialog_is_loading (CS_IMPORT_DIALOG (self->import_dialog)))
+    return TRUE;
+  serial = cs_operator_view_get_serial (CS_OPERATOR_VIEW (self->operator_view), &shown);
+  return serial != shown;
 }
 
-static void
-set_busy (CsWindow *self,
-          gboolean  busy)
-{
-  self->busy = busy;
-  gtk_widget_set_visible (self->spinner, busy);
-  gtk_spinner_set_spinning (GTK_SPINNER (self->spinner), busy);
-}
+/* ---- Opening files -------------------------------------------------------------- */
 
 static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
+add_recent (CsWindow *self,
+            GFile    *file)
 {
-  GFile *file = task_data;
-  g_autofree char *path = g_file_get_path (file);
-  g_autoptr(GError) error = NULL;
-  CsCsvOptions options;
-  CsCaseBase *cases;
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autoptr(GFile) parent = g_file_get_parent (file);
 
-  cs_csv_options_init (&options);
-  if (path == NULL)
+  gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+  if (parent != NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                               "Only local files can be opened");
-      return;
+      g_autofree char *folder = g_file_get_path (parent);
+      if (folder != NULL)
+        cs_settings_set_string (cs_settings_get_default (), "window", "last-folder", folder);
     }
-  cases = cs_csv_load_path (path, &options, NULL, NULL, NULL, cancellable, &error);
-  if (cases == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, cases, (GDestroyNotify) cs_case_base_unref);
 }
 
 static void
-load_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+import_accepted_cb (CsImportDialog *dialog,
+                    CsCaseBase     *cases,
+                    CsWindow       *self)
 {
-  CsWindow *self = CS_WINDOW (object);
-  g_autoptr(GError) error = NULL;
-  CsCaseBase *cases = g_task_propagate_pointer (G_TASK (result), &error);
+  GFile *file = cs_import_dialog_get_file (dialog);
 
-  set_busy (self, FALSE);
-  if (cases == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        cs_window_show_message (self, GTK_MESSAGE_ERROR, error->message);
-      return;
-    }
   cs_window_show_message (self, GTK_MESSAGE_INFO, NULL);
   cs_window_set_case_base (self, cases);
-  cs_case_base_unref (cases);
+  if (file != NULL)
+    add_recent (self, file);
+}
+
+static void
+import_destroy_cb (GtkWidget *dialog,
+                   CsWindow  *self)
+{
+  if (self->import_dialog == dialog)
+    self->import_dialog = NULL;
 }
 
 void
 cs_window_open_file (CsWindow *self,
                      GFile    *file)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (CS_IS_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  if (self->import_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->import_dialog));
+  self->import_dialog = cs_import_dialog_new (GTK_WINDOW (self), file);
+  g_signal_connect (self->import_dialog, "import", G_CALLBACK (import_accepted_cb), self);
+  g_signal_connect (self->import_dialog, "destroy", G_CALLBACK (import_destroy_cb), self);
+  gtk_window_present (GTK_WINDOW (self->import_dialog));
+}
 
-  set_busy (self, TRUE);
-  task = g_task_new (self, self->cancellable, load_done_cb, NULL);
-  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
-  g_task_run_in_thread (task, load_thread);
+GtkWidget *
+cs_window_get_import_dialog (CsWindow *self)
+{
+  return self->import_dialog;
 }
 
 static void
@@ -280,11 +426,13 @@ open_action (GtkWidget  *widget,
 {
   CsWindow *self = CS_WINDOW (widget);
   GtkFileFilter *filter;
+  g_autofree char *folder = cs_settings_get_string (cs_settings_get_default (), "window", "last-folder", NULL);
 
   if (self->chooser != NULL)
     return;
   self->chooser = gtk_file_chooser_native_new ("Open Case Base", GTK_WINDOW (self),
                                                GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
   filter = gtk_file_filter_new ();
   gtk_file_filter_set_name (filter, "CSV files");
   gtk_file_filter_add_mime_type (filter, "text/csv");
@@ -293,8 +441,259 @@ open_action (GtkWidget  *widget,
   gtk_file_filter_add_suffix (filter, "txt");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
   g_object_unref (filter);
+  if (folder != NULL && g_file_test (folder, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GFile) dir = g_file_new_for_path (folder);
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), dir, NULL);
+    }
   g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+open_recent_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  g_autoptr(GFile) file = g_file_new_for_uri (g_variant_get_string (parameter, NULL));
+
+  cs_window_open_file (self, file);
+}
+
+static void
+rebuild_recent (CsWindow *self)
+{
+  GList *items = gtk_recent_manager_get_items (gtk_recent_manager_get_default ());
+  guint count = 0;
+
+  g_menu_remove_all (self->recent_section);
+  for (GList *l = items; l != NULL && count < 8; l = l->next)
+    {
+      GtkRecentInfo *info = l->data;
+      const char *mime = gtk_recent_info_get_mime_type (info);
+      const char *uri = gtk_recent_info_get_uri (info);
+      g_autoptr(GMenuItem) item = NULL;
+
+      if (!gtk_recent_info_has_application (info, g_get_application_name ()) &&
+          (mime == NULL || (!g_str_equal (mime, "text/csv") && !g_str_has_suffix (uri, ".csv"))))
+        continue;
+      if (!gtk_recent_info_exists (info))
+        continue;
+      item = g_menu_item_new (gtk_recent_info_get_display_name (info), NULL);
+      g_menu_item_set_action_and_target_value (item, "win.open-recent", g_variant_new_string (uri));
+      g_menu_append_item (self->recent_section, item);
+      count++;
+    }
+  g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
+}
+
+static void
+recent_changed_cb (GtkRecentManager *manager,
+                   CsWindow         *self)
+{
+  rebuild_recent (self);
+}
+
+static gboolean
+drop_cb (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         CsWindow      *self)
+{
+  GSList *files;
+
+  gtk_widget_set_visible (self->drop_overlay, FALSE);
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+  files = g_value_get_boxed (value);
+  for (GSList *l = files; l != NULL; l = l->next)
+    {
+      g_autofree char *name = g_file_get_basename (l->data);
+      if (name != NULL && (g_str_has_suffix (name, ".csv") || g_str_has_suffix (name, ".tsv") ||
+                           g_str_has_suffix (name, ".txt") || g_str_has_suffix (name, ".CSV")))
+        {
+          cs_window_open_file (self, l->data);
+          return TRUE;
+        }
+    }
+  cs_window_show_notice (self, "Only CSV, TSV or TXT files can be opened", NULL);
+  return FALSE;
+}
+
+static GdkDragAction
+drop_enter_cb (GtkDropTarget *target,
+               double         x,
+               double         y,
+               CsWindow      *self)
+{
+  gtk_widget_set_visible (self->drop_overlay, TRUE);
+  return GDK_ACTION_COPY;
+}
+
+static void
+drop_leave_cb (GtkDropTarget *target,
+               CsWindow      *self)
+{
+  gtk_widget_set_visible (self->drop_overlay, FALSE);
+}
+
+/* ---- Charts: export and copy -------------------------------------------------- */
+
+static CsChartView *
+current_chart (CsWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  for (GtkWidget *w = focus; w != NULL; w = gtk_widget_get_parent (w))
+    if (CS_IS_CHART_VIEW (w))
+      return CS_CHART_VIEW (w);
+  return self->last_chart;
+}
+
+static void
+focus_changed_cb (GObject    *object,
+                  GParamSpec *pspec,
+                  CsWindow   *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (focus != NULL && CS_IS_CHART_VIEW (focus))
+    self->last_chart = CS_CHART_VIEW (focus);
+}
+
+static GPtrArray *
+all_charts (CsWindow *self)
+{
+  GPtrArray *charts = g_ptr_array_new ();
+  GPtrArray *op = cs_operator_view_get_charts (CS_OPERATOR_VIEW (self->operator_view));
+  GPtrArray *mg = cs_manager_view_get_charts (CS_MANAGER_VIEW (self->manager_view));
+
+  for (guint i = 0; i < op->len; i++)
+    g_ptr_array_add (charts, op->pdata[i]);
+  for (guint i = 0; i < mg->len; i++)
+    g_ptr_array_add (charts, mg->pdata[i]);
+  return charts;
+}
+
+static void
+export_exported_cb (CsExportDialog *dialog,
+                    const char     *path,
+                    CsWindow       *self)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) parent = g_file_get_parent (file);
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *text = g_strdup_printf ("Exported %s", name);
+
+  cs_window_show_notice (self, text, parent);
+}
+
+static void
+export_destroy_cb (GtkWidget *dialog,
+                   CsWindow  *self)
+{
+  if (self->export_dialog == dialog)
+    self->export_dialog = NULL;
+}
+
+GtkWidget *
+cs_window_show_export (CsWindow *self)
+{
+  g_autoptr(GPtrArray) charts = all_charts (self);
+  CsChartView *chart = current_chart (self);
+
+  if (self->export_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->export_dialog));
+  if (chart == NULL)
+    {
+      const char *page = gtk_stack_get_visible_child_name (GTK_STACK (self->stack));
+      GPtrArray *list = g_str_equal (page, "manager")
+                        ? cs_manager_view_get_charts (CS_MANAGER_VIEW (self->manager_view))
+                        : cs_operator_view_get_charts (CS_OPERATOR_VIEW (self->operator_view));
+      chart = list->len > 0 ? list->pdata[0] : NULL;
+    }
+  self->export_dialog = cs_export_dialog_new (GTK_WINDOW (self), charts, chart, self->engine);
+  g_signal_connect (self->export_dialog, "exported", G_CALLBACK (export_exported_cb), self);
+  g_signal_connect (self->export_dialog, "destroy", G_CALLBACK (export_destroy_cb), self);
+  gtk_window_present (GTK_WINDOW (self->export_dialog));
+  return self->export_dialog;
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  cs_window_show_export (CS_WINDOW (widget));
+}
+
+static void
+copy_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  CsChartView *chart;
+
+  /* Text fields keep their own Ctrl+C. */
+  if (focus != NULL && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT (focus) ||
+                        (GTK_IS_LABEL (focus) && gtk_label_get_selectable (GTK_LABEL (focus)))))
+    {
+      gtk_widget_activate_action (focus, "clipboard.copy", NULL);
+      return;
+    }
+  chart = current_chart (self);
+  if (chart == NULL || !cs_chart_view_copy (chart, MAX (gtk_widget_get_width (GTK_WIDGET (chart)), 640),
+                                            MAX (gtk_widget_get_height (GTK_WIDGET (chart)), 400)))
+    {
+      cs_window_show_notice (self, "Click a chart first, then Ctrl+C copies it as an image", NULL);
+      return;
+    }
+  {
+    g_autofree char *text = g_strdup_printf ("Copied the chart “%s” as an image", cs_chart_view_get_title (chart));
+    cs_window_show_notice (self, text, NULL);
+  }
+}
+
+static void
+find_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+
+  cs_window_set_page (self, "operator");
+  cs_operator_view_focus_search (CS_OPERATOR_VIEW (self->operator_view));
+}
+
+static void
+page_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  cs_window_set_page (CS_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+void
+cs_window_set_page (CsWindow   *self,
+                    const char *name)
+{
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), name);
+}
+
+GtkWidget *
+cs_window_get_operator (CsWindow *self)
+{
+  return self->operator_view;
+}
+
+GtkWidget *
+cs_window_get_manager (CsWindow *self)
+{
+  return self->manager_view;
 }
 
 static void
@@ -305,47 +704,108 @@ info_bar_response_cb (GtkInfoBar *bar,
   cs_window_show_message (self, GTK_MESSAGE_INFO, NULL);
 }
 
+static void
+manager_engine_cb (CsManagerView *view,
+                   gpointer       engine_ptr,
+                   CsWindow      *self)
+{
+  CsEngine *engine = engine_ptr;
+
+  if (engine == NULL || engine->cases != self->cases)
+    return;
+  g_clear_pointer (&self->engine, cs_engine_unref);
+  self->engine = cs_engine_ref (engine);
+  cs_operator_view_set_engine (CS_OPERATOR_VIEW (self->operator_view), engine);
+}
+
+static void
+manager_open_case_cb (CsManagerView *view,
+                      guint          index,
+                      CsWindow      *self)
+{
+  cs_window_set_page (self, "operator");
+  cs_operator_view_select_case (CS_OPERATOR_VIEW (self->operator_view), index);
+}
+
+static void
+settings_changed_cb (GtkSettings *settings,
+                     GParamSpec  *pspec,
+                     CsWindow    *self)
+{
+  gboolean dark = FALSE;
+
+  g_object_get (settings, "gtk-application-prefer-dark-theme", &dark, NULL);
+  cs_operator_view_set_dark (CS_OPERATOR_VIEW (self->operator_view), dark);
+  cs_manager_view_set_dark (CS_MANAGER_VIEW (self->manager_view), dark);
+}
+
 static GtkWidget *
 build_header (CsWindow *self)
 {
   GtkWidget *header = gtk_header_bar_new ();
-  GtkWidget *title_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *open = gtk_button_new_with_mnemonic ("_Open");
+  GtkWidget *export = gtk_button_new_from_icon_name ("document-save-as-symbolic");
   GtkWidget *menu_button = gtk_menu_button_new ();
   g_autoptr(GMenu) menu = g_menu_new ();
-  GMenu *section = g_menu_new ();
+  g_autoptr(GMenu) recent = g_menu_new ();
+  g_autoptr(GMenu) view = g_menu_new ();
+  g_autoptr(GMenu) section = g_menu_new ();
 
-  self->title_label = gtk_label_new ("Casescope");
-  gtk_widget_add_css_class (self->title_label, "title");
-  self->subtitle_label = gtk_label_new (NULL);
-  gtk_widget_add_css_class (self->subtitle_label, "subtitle");
-  gtk_label_set_ellipsize (GTK_LABEL (self->subtitle_label), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_box_append (GTK_BOX (title_box), self->title_label);
-  gtk_box_append (GTK_BOX (title_box), self->subtitle_label);
-  gtk_widget_set_valign (title_box, GTK_ALIGN_CENTER);
-  gtk_header_bar_set_title_widget (GTK_HEADER_BAR (header), title_box);
+  self->switcher = gtk_stack_switcher_new ();
+  gtk_header_bar_set_title_widget (GTK_HEADER_BAR (header), self->switcher);
 
   gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "win.open");
   gtk_widget_set_tooltip_text (open, "Open a case base (Ctrl+O)");
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), open);
 
+  self->source_label = gtk_label_new (NULL);
+  gtk_widget_add_css_class (self->source_label, "dim-label");
+  gtk_label_set_ellipsize (GTK_LABEL (self->source_label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->source_label), 48);
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->source_label);
+
   self->spinner = gtk_spinner_new ();
   gtk_widget_set_visible (self->spinner, FALSE);
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->spinner);
 
+  self->recent_section = g_object_ref (recent);
+  g_menu_append_submenu (menu, "Open _Recent", G_MENU_MODEL (recent));
+  g_menu_append (view, "_Dark Style", "app.dark");
+  g_menu_append (view, "_Export Chart…", "win.export");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (view));
   g_menu_append (section, "_Keyboard Shortcuts", "win.show-help-overlay");
   g_menu_append (section, "_About Casescope", "app.about");
   g_menu_append (section, "_Quit", "app.quit");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
-  g_object_unref (section);
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), G_MENU_MODEL (menu));
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "open-menu-symbolic");
   gtk_menu_button_set_primary (GTK_MENU_BUTTON (menu_button), TRUE);
   gtk_widget_set_tooltip_text (menu_button, "Main menu (F10)");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (menu_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  "Main menu", -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (menu_button), GTK_ACCESSIBLE_PROPERTY_LABEL, "Main menu", -1);
   gtk_header_bar_pack_end (GTK_HEADER_BAR (header), menu_button);
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (export), "win.export");
+  gtk_widget_set_tooltip_text (export, "Export a chart as PNG, SVG or PDF (Ctrl+E)");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (export), GTK_ACCESSIBLE_PROPERTY_LABEL, "Export chart", -1);
+  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), export);
   return header;
+}
+
+static gboolean
+close_request_cb (GtkWindow *window,
+                  gpointer   user_data)
+{
+  CsSettings *settings = cs_settings_get_default ();
+  int w = 0, h = 0;
+
+  gtk_window_get_default_size (window, &w, &h);
+  if (w > 0 && h > 0)
+    {
+      cs_settings_set_int (settings, "window", "width", w);
+      cs_settings_set_int (settings, "window", "height", h);
+    }
+  cs_settings_set_boolean (settings, "window", "maximized", gtk_window_is_maximized (window));
+  return FALSE;
 }
 
 static void
@@ -355,11 +815,22 @@ cs_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->notice_id, g_source_remove);
+  g_signal_handlers_disconnect_by_data (gtk_recent_manager_get_default (), self);
+  g_signal_handlers_disconnect_by_data (gtk_settings_get_default (), self);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+  if (self->import_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->import_dialog));
+  if (self->export_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->export_dialog));
+  g_clear_object (&self->recent_section);
+  g_clear_object (&self->notice_folder);
+  g_clear_pointer (&self->engine, cs_engine_unref);
   g_clear_pointer (&self->cases, cs_case_base_unref);
   g_clear_pointer (&self->message, g_free);
+  g_clear_pointer (&self->notice, g_free);
   G_OBJECT_CLASS (cs_window_parent_class)->dispose (object);
 }
 
@@ -369,41 +840,116 @@ cs_window_class_init (CsWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  /* Keep the UI resources linked in from the static library. */
+  (void) cs_ui_get_resource ();
+
   object_class->dispose = cs_window_dispose;
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-chart", NULL, copy_action);
+  gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
+  gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "win.copy-chart", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.page", "s", "operator");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.page", "s", "manager");
 }
 
 static void
 cs_window_init (CsWindow *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *overlay = gtk_overlay_new ();
+  GtkWidget *notice_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *notice_close = gtk_button_new_from_icon_name ("window-close-symbolic");
+  GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  CsSettings *settings = cs_settings_get_default ();
+  GtkWidget *drop_label;
 
   gtk_window_set_title (GTK_WINDOW (self), "Casescope");
-  gtk_window_set_default_size (GTK_WINDOW (self), 1100, 720);
+  gtk_window_set_default_size (GTK_WINDOW (self), cs_settings_get_int (settings, "window", "width", 1280),
+                               cs_settings_get_int (settings, "window", "height", 800));
+  if (cs_settings_get_boolean (settings, "window", "maximized", FALSE))
+    gtk_window_maximize (GTK_WINDOW (self));
   gtk_window_set_titlebar (GTK_WINDOW (self), build_header (self));
 
   self->info_bar = gtk_info_bar_new ();
   self->info_label = gtk_label_new (NULL);
+  gtk_widget_set_name (self->info_label, "message");
   gtk_label_set_wrap (GTK_LABEL (self->info_label), TRUE);
   gtk_label_set_xalign (GTK_LABEL (self->info_label), 0);
   gtk_label_set_selectable (GTK_LABEL (self->info_label), TRUE);
   gtk_info_bar_add_child (GTK_INFO_BAR (self->info_bar), self->info_label);
   gtk_info_bar_set_show_close_button (GTK_INFO_BAR (self->info_bar), TRUE);
   gtk_info_bar_set_revealed (GTK_INFO_BAR (self->info_bar), FALSE);
+  gtk_widget_set_visible (self->info_bar, FALSE);
   g_signal_connect (self->info_bar, "response", G_CALLBACK (info_bar_response_cb), self);
   gtk_box_append (GTK_BOX (box), self->info_bar);
 
-  self->column_view = gtk_column_view_new (NULL);
-  gtk_column_view_set_show_row_separators (GTK_COLUMN_VIEW (self->column_view), TRUE);
-  gtk_column_view_set_show_column_separators (GTK_COLUMN_VIEW (self->column_view), TRUE);
-  gtk_widget_add_css_class (self->column_view, "data-table");
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), self->column_view);
-  gtk_widget_set_vexpand (scrolled, TRUE);
-  gtk_box_append (GTK_BOX (box), scrolled);
+  self->progress = gtk_progress_bar_new ();
+  gtk_progress_bar_set_show_text (GTK_PROGRESS_BAR (self->progress), TRUE);
+  gtk_widget_set_visible (self->progress, FALSE);
+  gtk_widget_set_margin_start (self->progress, 12);
+  gtk_widget_set_margin_end (self->progress, 12);
+  gtk_widget_set_margin_top (self->progress, 4);
+  gtk_box_append (GTK_BOX (box), self->progress);
 
-  gtk_window_set_child (GTK_WINDOW (self), box);
+  self->stack = gtk_stack_new ();
+  gtk_stack_set_transition_type (GTK_STACK (self->stack), GTK_STACK_TRANSITION_TYPE_CROSSFADE);
+  self->operator_view = cs_operator_view_new ();
+  self->manager_view = cs_manager_view_new ();
+  gtk_stack_add_titled (GTK_STACK (self->stack), self->operator_view, "operator", "Operator");
+  gtk_stack_add_titled (GTK_STACK (self->stack), self->manager_view, "manager", "Manager");
+  gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (self->switcher), GTK_STACK (self->stack));
+  gtk_widget_set_vexpand (self->stack, TRUE);
+  gtk_box_append (GTK_BOX (box), self->stack);
+  g_signal_connect (self->manager_view, "engine-changed", G_CALLBACK (manager_engine_cb), self);
+  g_signal_connect (self->manager_view, "open-case", G_CALLBACK (manager_open_case_cb), self);
+
+  /* Notice ("toast") over the content. */
+  self->notice_label = gtk_label_new (NULL);
+  gtk_widget_set_name (self->notice_label, "notice");
+  self->notice_button = gtk_button_new_with_mnemonic ("Open _Folder");
+  g_signal_connect (self->notice_button, "clicked", G_CALLBACK (open_folder_cb), self);
+  gtk_widget_set_tooltip_text (notice_close, "Dismiss");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (notice_close), GTK_ACCESSIBLE_PROPERTY_LABEL, "Dismiss", -1);
+  gtk_widget_add_css_class (notice_close, "flat");
+  g_signal_connect_swapped (notice_close, "clicked", G_CALLBACK (notice_timeout_cb), self);
+  gtk_box_append (GTK_BOX (notice_box), self->notice_label);
+  gtk_box_append (GTK_BOX (notice_box), self->notice_button);
+  gtk_box_append (GTK_BOX (notice_box), notice_close);
+  gtk_widget_add_css_class (notice_box, "app-notification");
+  self->notice_revealer = gtk_revealer_new ();
+  gtk_revealer_set_child (GTK_REVEALER (self->notice_revealer), notice_box);
+  gtk_widget_set_halign (self->notice_revealer, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (self->notice_revealer, GTK_ALIGN_START);
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), box);
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), self->notice_revealer);
+
+  drop_label = gtk_label_new ("Drop a CSV file to preview and import it");
+  gtk_widget_add_css_class (drop_label, "title-2");
+  self->drop_overlay = drop_label;
+  gtk_widget_add_css_class (self->drop_overlay, "drop-overlay");
+  gtk_widget_set_visible (self->drop_overlay, FALSE);
+  gtk_widget_set_can_target (self->drop_overlay, FALSE);
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), self->drop_overlay);
+  gtk_window_set_child (GTK_WINDOW (self), overlay);
+
+  g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
+  g_signal_connect (drop, "enter", G_CALLBACK (drop_enter_cb), self);
+  g_signal_connect (drop, "leave", G_CALLBACK (drop_leave_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  g_signal_connect (gtk_recent_manager_get_default (), "changed", G_CALLBACK (recent_changed_cb), self);
+  rebuild_recent (self);
+  g_signal_connect (self, "notify::focus-widget", G_CALLBACK (focus_changed_cb), self);
+  g_signal_connect (self, "close-request", G_CALLBACK (close_request_cb), NULL);
+  g_signal_connect (gtk_settings_get_default (), "notify::gtk-application-prefer-dark-theme",
+                    G_CALLBACK (settings_changed_cb), self);
+  settings_changed_cb (gtk_settings_get_default (), NULL, self);
   update_title (self);
 }
 

@@ -1,9 +1,10 @@
-/* cs-window.h: the main window. */
+/* cs-window.h: the main window: header bar with the page switcher, operator and manager pages. */
 #pragma once
 
 #include <gtk/gtk.h>
 
 #include "cs-case-base.h"
+#include "cs-engine.h"
 
 G_BEGIN_DECLS
 
@@ -11,18 +12,36 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CsWindow, cs_window, CS, WINDOW, GtkApplicationWindow)
 
 CsWindow   *cs_window_new            (GtkApplication *app);
-/* Show a case base (the window takes a reference). */
+/* Show a case base (the window takes a reference); the engine is prepared in a worker. */
 void        cs_window_set_case_base  (CsWindow       *self,
                                       CsCaseBase     *cases);
 CsCaseBase *cs_window_get_case_base  (CsWindow       *self);
-/* Load a CSV in a worker; on failure the current case base stays and the error is shown. */
+/* The engine of the current case base once prepared, else NULL. */
+CsEngine   *cs_window_get_engine     (CsWindow       *self);
+/* Open a CSV: the import preview dialog loads it in a worker and shows what was detected; nothing replaces the
+ * current case base until the user imports it. A failed import keeps the previous one. */
 void        cs_window_open_file      (CsWindow       *self,
                                       GFile          *file);
+/* The import preview dialog currently shown, or NULL. */
+GtkWidget  *cs_window_get_import_dialog (CsWindow    *self);
+/* Show the export dialog (for the focused chart) and return it. */
+GtkWidget  *cs_window_show_export    (CsWindow       *self);
+/* Show a page: "operator" or "manager". */
+void        cs_window_set_page       (CsWindow       *self,
+                                      const char     *name);
+GtkWidget  *cs_window_get_operator   (CsWindow       *self);
+GtkWidget  *cs_window_get_manager    (CsWindow       *self);
 /* Show an error or notice in the window's banner. */
 void        cs_window_show_message   (CsWindow       *self,
                                       GtkMessageType  type,
                                       const char     *message);
 const char *cs_window_get_message    (CsWindow       *self);
+/* A transient notice over the content, with an "Open folder" button when folder is not NULL. */
+void        cs_window_show_notice    (CsWindow       *self,
+                                      const char     *text,
+                                      GFile          *folder);
+const char *cs_window_get_notice     (CsWindow       *self);
+/* TRUE while loading, preparing the engine or computing the shown query. */
 gboolean    cs_window_is_busy        (CsWindow       *self);
 
 G_END_DECLS

@@ -1,0 +1,30 @@
+/* cs-manager-view.h: the manager page: global diagnostics, model controls (fit with progress, ETA and cancel,
+ * feature relevance, a window pretrained at an assumed L and sigma), softmax against linear, paper sweeps. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cs-engine.h"
+
+G_BEGIN_DECLS
+
+#define CS_TYPE_MANAGER_VIEW (cs_manager_view_get_type ())
+G_DECLARE_FINAL_TYPE (CsManagerView, cs_manager_view, CS, MANAGER_VIEW, GtkWidget)
+
+/* Signals: "engine-changed" (gpointer CsEngine*): a new fit or window is ready for the operator page;
+ * "open-case" (guint index): drill down to a case. */
+GtkWidget *cs_manager_view_new        (void);
+void       cs_manager_view_set_cases  (CsManagerView *self,
+                                       CsCaseBase    *cases);
+void       cs_manager_view_set_engine (CsManagerView *self,
+                                       CsEngine      *engine);
+/* Start a fit ("scalar", "diagonal", "full") as the Fit button does; FALSE when one is running. */
+gboolean   cs_manager_view_fit        (CsManagerView *self,
+                                       const char    *kind);
+void       cs_manager_view_cancel     (CsManagerView *self);
+gboolean   cs_manager_view_is_busy    (CsManagerView *self);
+void       cs_manager_view_set_dark   (CsManagerView *self,
+                                       gboolean       dark);
+GPtrArray *cs_manager_view_get_charts (CsManagerView *self);
+
+G_END_DECLS

@@ -1,0 +1,41 @@
+/* cs-operator-view.h: the operator page: case table, query editor, prediction card, cases used, fail-safe panel
+ * and the per-query charts, all updated live from a CsEngine. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cs-engine.h"
+
+G_BEGIN_DECLS
+
+#define CS_TYPE_OPERATOR_VIEW (cs_operator_view_get_type ())
+G_DECLARE_FINAL_TYPE (CsOperatorView, cs_operator_view, CS, OPERATOR_VIEW, GtkWidget)
+
+GtkWidget     *cs_operator_view_new            (void);
+/* Show a case base (NULL: none) and, once ready, its engine (may come later than the cases). */
+void           cs_operator_view_set_cases      (CsOperatorView *self,
+                                                CsCaseBase     *cases);
+void           cs_operator_view_set_engine     (CsOperatorView *self,
+                                                CsEngine       *engine);
+/* Make case i the query (leave-one-out) and select it in the table. */
+void           cs_operator_view_select_case    (CsOperatorView *self,
+                                                gsize           index);
+/* Change one query feature as if typed (what-if). */
+void           cs_operator_view_set_feature    (CsOperatorView *self,
+                                                gsize           j,
+                                                double          value);
+/* The latest result shown (NULL before the first). */
+const CsQueryResult *cs_operator_view_get_result (CsOperatorView *self);
+/* Number of query computations requested and finished so far (for tests and screenshots). */
+guint          cs_operator_view_get_serial     (CsOperatorView *self,
+                                                guint          *shown);
+void           cs_operator_view_focus_search   (CsOperatorView *self);
+void           cs_operator_view_set_top_k      (CsOperatorView *self,
+                                                guint           k);
+void           cs_operator_view_set_dark       (CsOperatorView *self,
+                                                gboolean        dark);
+/* The chart widgets of the page (CsChartView), in display order. */
+GPtrArray     *cs_operator_view_get_charts     (CsOperatorView *self);
+/* Signal "open-case" (guint index): a case was double-clicked in "Cases used" (handled: selects it). */
+
+G_END_DECLS

@@ -1,0 +1,55 @@
+/* cs-settings.h: the user's settings in a GKeyFile (no GSettings schema, so the app runs from the build tree). */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _CsSettings CsSettings;
+
+/* Load g_get_user_config_dir()/io.github.casescope.Casescope/settings.ini (missing file: defaults). */
+CsSettings *cs_settings_get_default   (void);
+CsSettings *cs_settings_new_for_path  (const char *path);
+void        cs_settings_free          (CsSettings *self);
+const char *cs_settings_get_path      (CsSettings *self);
+/* Write the file now (atomically, through g_file_set_contents). */
+gboolean    cs_settings_save          (CsSettings *self,
+                                       GError    **error);
+
+int         cs_settings_get_int       (CsSettings *self,
+                                       const char *group,
+                                       const char *key,
+                                       int         fallback);
+void        cs_settings_set_int       (CsSettings *self,
+                                       const char *group,
+                                       const char *key,
+                                       int         value);
+double      cs_settings_get_double    (CsSettings *self,
+                                       const char *group,
+                                       const char *key,
+                                       double      fallback);
+void        cs_settings_set_double    (CsSettings *self,
+                                       const char *group,
+                                       const char *key,
+                                       double      value);
+gboolean    cs_settings_get_boolean   (CsSettings *self,
+                                       const char *group,
+                                       const char *key,
+                                       gboolean    fallback);
+void        cs_settings_set_boolean   (CsSettings *self,
+                                       const char *group,
+                                       const char *key,
+                                       gboolean    value);
+/* Returns a new string (g_free), the fallback copied when unset. */
+char       *cs_settings_get_string    (CsSettings *self,
+                                       const char *group,
+                                       const char *key,
+                                       const char *fallback);
+void        cs_settings_set_string    (CsSettings *self,
+                                       const char *group,
+                                       const char *key,
+                                       const char *value);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsSettings, cs_settings_free)
+
+G_END_DECLS
