@@ -1019,7 +1019,7 @@ make_plan (Plan               *plan,
   gsize data0;
   g_autofree gboolean *explicit_role = NULL;
 
-  /* Decimal comma: proposed with a non-comma delimiter when numbers look like 1,5 and none like 1.5. */
+  /* Decimal comma: proposed with a non-comma delimiter when more numbers look like 1,5 than like 1.5. */
   if (options->decimal_comma >= 0)
     plan->decimal_point = options->decimal_comma ? ',' : '.';
   else
@@ -1038,7 +1038,8 @@ make_plan (Plan               *plan,
                   dot++;
               }
           }
-      plan->decimal_point = comma > 0 && dot == 0 ? ',' : '.';
+      /* Most numbers decide: a stray "-3.5" label must not flip a decimal-comma file. */
+      plan->decimal_point = comma > dot ? ',' : '.';
     }
 
   /* Header: a first row with text and no number. */
