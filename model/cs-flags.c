@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cs-diagnostics.h"
 #include "cs-flags.h"
 
 /* Calibrated defaults: see model/FAILSAFE.md for the table behind them. */
@@ -826,4 +827,205 @@ cs_flags_columns_differ (const char *const *model_names,
   if (d_model != d_data)
     return (long) d_model;
   return -1;
+}
+
+/* ---- With the engine --------------------------------------------------------- */
+
+CsStatus
+cs_flag_base_measure (CsFlagBase          *base,
+                      const CsAttention   *ctx,
+                      CsModelProgressFunc  progress,
+                      void                *user_data)
+{
+  CsGlobalDiagnostics g;
+  CsLocalDiagnostics *per_case = NULL;
+  double *noise = NULL, *lip = NULL, *dist = NULL;
+  size_t *nn = NULL, n, d;
+  CsFlagBase b;
+  CsStatus st;
+
+  if (base == NULL || ctx == NULL)
+    return CS_ERR_INVALID;
+  n = cs_attention_get_n (ctx);
+  d = cs_attention_get_d (ctx);
+  if (n < 2)
+    return CS_ERR_INVALID;
+  per_case = malloc (n * sizeof *per_case);
+  noise = malloc (n * sizeof (double));
+  lip = malloc (n * sizeof (double));
+  dist = malloc (n * sizeof (double));
+  nn = malloc (n * sizeof (size_t));
+  if (per_case == NULL || noise == NULL || lip == NULL || dist == NULL || nn == NULL)
+    {
+      st = CS_ERR_NOMEM;
+      goto out;
+    }
+  st = cs_diagnose_global (ctx, &g, per_case, progress, user_data);
+  if (st != CS_OK)
+    goto out;
+  st = cs_nearest_neighbours_self (cs_attention_get_x (ctx), n, d, nn, dist);
+  if (st != CS_OK)
+    goto out;
+  for (size_t i = 0; i < n; i++)
+    {
+      noise[i] = per_case[i].local_noise_sd;
+      lip[i] = per_case[i].local_lipschitz;
+    }
+  b = *base;
+  if (cs_flag_base_from_cases (&b, noise, lip, dist, n) != 0)
+    {
+      st = CS_ERR_NOT_FINITE;
+      goto out;
+    }
+  b.d = d;
+  b.n_cases = n;
+  b.window = g.window_radius;
+  *base = b;
+
+out:
+  free (per_case);
+  free (noise);
+  free (lip);
+  free (dist);
+  free (nn);
+  return st;
+}
+
+CsStatus
+cs_flags_predict (const CsAttention      *ctx,
+                  const CsFlagBase       *base,
+                  const CsFlagThresholds *t,
+                  const double           *mean,
+                  const double           *sd,
+                  const double           *x,
+                  size_t                  q,
+                  const double           *case_x,
+                  const size_t           *self_index,
+                  CsPrediction           *pred,
+                  CsFlagReport           *reports)
+{
+  size_t d, n, m = 0;
+  size_t *keep = NULL, *self = NULL;
+  double *z = NULL;
+  CsPrediction *pr = NULL;
+  CsLocalDiagnostics *ld = NULL;
+  CsPredictOptions o;
+  CsStatus st = CS_OK;
+
+  if (reports == NULL)
+    return CS_ERR_INVALID;
+  if (q == 0)
+    return CS_OK;
+  if (ctx == NULL || base == NULL || mean == NULL || sd == NULL || x == NULL
+      || base->d != cs_attention_get_d (ctx))
+    {
+      CsFlagFailure why = ctx == NULL ? CS_FLAG_FAIL_NO_MODEL
+                          : base == NULL || base->d != cs_attention_get_d (ctx) ? CS_FLAG_FAIL_COLUMNS
+                          : CS_FLAG_FAIL_ENGINE;
+      for (size_t k = 0; k < q; k++)
+        cs_flags_fail (&reports[k], why, why == CS_FLAG_FAIL_ENGINE ? "missing query or scaling" : NULL);
+      st = CS_ERR_INVALID;
+      goto fill_pred;
+    }
+  d = base->d;
+  n = cs_attention_get_n (ctx);
+  keep = malloc (q * sizeof (size_t));
+  self = malloc (q * sizeof (size_t));
+  z = malloc (q * d * sizeof (double));
+  pr = malloc (q * sizeof (CsPrediction));
+  ld = malloc (q * sizeof (CsLocalDiagnostics));
+  if (keep == NULL || self == NULL || z == NULL || pr == NULL || ld == NULL)
+    {
+      st = CS_ERR_NOMEM;
+      for (size_t k = 0; k < q; k++)
+        cs_flags_fail (&reports[k], CS_FLAG_FAIL_ENGINE, cs_status_message (st));
+      goto fill_pred;
+    }
+
+  /* Refused one by one: a missing feature in one query must not cost the others. */
+  for (size_t k = 0; k < q; k++)
+    {
+      const double *xk = x + k * d;
+      int ok = 1;
+
+      for (size_t j = 0; j < d; j++)
+        {
+          double zj = sd[j] > 0 ? (xk[j] - mean[j]) / sd[j] : xk[j] - mean[j];
+          if (!isfinite (xk[j]) || !isfinite (zj))
+            ok = 0;
+          z[m * d + j] = zj;
+        }
+      if (!ok)
+        {
+          CsFlagQuery fq = { .failure = CS_FLAG_FAIL_NONE, .x = xk, .y_hat = NAN };
+          cs_flags_evaluate (base, t, &fq, &reports[k]);   /* names the feature */
+          if (reports[k].failure == CS_FLAG_FAIL_NONE)
+            cs_flags_fail (&reports[k], CS_FLAG_FAIL_QUERY_NAN, NULL);
+          continue;
+        }
+      self[m] = self_index != NULL ? self_index[k] : CS_NO_CASE;
+      keep[m++] = k;
+    }
+
+  if (m > 0)
+    {
+      cs_predict_options_init (&o);
+      o.self_index = self_index != NULL ? self : NULL;
+      st = cs_attention_predict (ctx, z, m, &o, pr);
+      if (st == CS_OK)
+        st = cs_diagnose_at (ctx, z, m, self_index != NULL ? self : NULL, ld, NULL, NULL);
+      if (st != CS_OK)
+        {
+          for (size_t i = 0; i < m; i++)
+            cs_flags_fail (&reports[keep[i]], CS_FLAG_FAIL_ENGINE, cs_status_message (st));
+        }
+      else
+        for (size_t i = 0; i < m; i++)
+          {
+            size_t k = keep[i];
+            CsFlagQuery fq = {
+              .failure = CS_FLAG_FAIL_NONE,
+              .x = x + k * d,
+              .y_hat = pr[i].prediction,
+              .local_spread = pr[i].local_sd,
+              .local_noise = ld[i].local_noise_sd,
+              .local_lipschitz = ld[i].local_lipschitz,
+              .gradient = NULL,
+              .n_eff = pr[i].n_eff,
+              .nearest_distance = pr[i].nearest_distance,
+              .nearest_x = case_x != NULL && pr[i].nearest_index < n
+                           ? case_x + pr[i].nearest_index * d : NULL,
+            };
+            cs_flags_evaluate (base, t, &fq, &reports[k]);
+          }
+    }
+
+fill_pred:
+  if (pred != NULL)
+    {
+      for (size_t k = 0; k < q; k++)
+        {
+          memset (&pred[k], 0, sizeof pred[k]);
+          pred[k].prediction = NAN;
+          pred[k].std_error = NAN;
+          pred[k].n_eff = NAN;
+          pred[k].local_sd = NAN;
+          pred[k].mean_distance = NAN;
+          pred[k].nearest_distance = NAN;
+          pred[k].nearest_index = CS_NO_CASE;
+          pred[k].max_weight = NAN;
+          pred[k].weight_sum = NAN;
+          pred[k].radius90 = NAN;
+          pred[k].decomposition_error = NAN;
+        }
+      if (st == CS_OK && keep != NULL)
+        for (size_t i = 0; i < m; i++)
+          pred[keep[i]] = pr[i];
+    }
+  free (keep);
+  free (self);
+  free (z);
+  free (pr);
+  free (ld);
+  return st;
 }

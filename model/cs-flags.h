@@ -24,6 +24,8 @@
 
 #include <stddef.h>
 
+#include "cs-attention.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -201,6 +203,43 @@ long        cs_flags_columns_differ     (const char *const      *model_names,
                                          size_t                  d_model,
                                          const char *const      *data_names,
                                          size_t                  d_data);
+
+/* ---- With the engine ------------------------------------------------------
+ * The rules above read numbers only; these two calls fill them from a
+ * CsAttention context over standardised features, the way the CLI and the UI
+ * (and the calibration test) use them. */
+
+/* Measure the baselines of the context's case base: the leave-one-out local
+ * diagnostics of every case (cs_diagnose_global), the all-nearest-neighbour
+ * distances, then cs_flag_base_from_cases(); also sets d, n_cases and window
+ * (from the context's metric). Names, units, ranges and sd are the caller's.
+ * O(n^2 d) once per fitted model. Returns the engine's status; base is
+ * changed only on CS_OK. */
+CsStatus    cs_flag_base_measure        (CsFlagBase             *base,
+                                         const CsAttention      *ctx,
+                                         CsModelProgressFunc     progress,
+                                         void                   *user_data);
+
+/* Predict and evaluate q queries given in ORIGINAL units (q * d), standardised
+ * with mean and sd (d each: the standardisation the context was built with).
+ * A query with a missing or infinite feature gets its own stop report (the
+ * others are still predicted). case_x (n * d, original units, or NULL) lets
+ * the messages name how the nearest case differs. self_index (q entries or
+ * NULL) excludes one case per query (leave-one-out, for per-case flags).
+ * pred (q entries or NULL) receives the engine's predictions (NaN for the
+ * refused queries). Every report is filled whatever happens: when the engine
+ * fails, all get a stop report with its message, and its status is returned. */
+CsStatus    cs_flags_predict            (const CsAttention      *ctx,
+                                         const CsFlagBase       *base,
+                                         const CsFlagThresholds *t,
+                                         const double           *mean,
+                                         const double           *sd,
+                                         const double           *x,
+                                         size_t                  q,
+                                         const double           *case_x,
+                                         const size_t           *self_index,
+                                         CsPrediction           *pred,
+                                         CsFlagReport           *reports);
 
 const CsFlag *cs_flag_report_find       (const CsFlagReport     *report,
                                          CsFlagKind              kind);

@@ -90,11 +90,6 @@ fixture_init (Fixture     *fx,
 {
   CsFitOptions fo;
   CsMetric metric = { 0 };
-  CsGlobalDiagnostics g;
-  CsLocalDiagnostics *per_case;
-  double *noise, *lip, *nn_dist;
-  size_t *nn;
-
   size_t n = cal->n, D;
 
   memset (fx, 0, sizeof *fx);
@@ -135,22 +130,7 @@ fixture_init (Fixture     *fx,
   cs_metric_clear (&metric);
 
   /* Baselines from the case base's own leave-one-out diagnostics. */
-  per_case = g_new (CsLocalDiagnostics, n);
-  g_assert_cmpint (cs_diagnose_global (fx->ctx, &g, per_case, NULL, NULL), ==, CS_OK);
-  noise = g_new (double, n);
-  lip = g_new (double, n);
-  nn_dist = g_new (double, n);
-  nn = g_new (size_t, n);
-  for (size_t i = 0; i < n; i++)
-    {
-      noise[i] = per_case[i].local_noise_sd;
-      lip[i] = per_case[i].local_lipschitz;
-    }
-  g_assert_cmpint (cs_nearest_neighbours_self (fx->z, n, D, nn, nn_dist), ==, CS_OK);
-
   memset (&cal->base, 0, sizeof cal->base);
-  cal->base.d = D;
-  cal->base.n_cases = n;
   cal->base.feature_names = fx->s->feature_names;
   cal->base.feature_units = fx->s->feature_units;
   cal->base.feature_min = fx->lo;
@@ -158,17 +138,40 @@ fixture_init (Fixture     *fx,
   cal->base.feature_sd = fx->sd;
   cal->base.target_name = fx->s->target_name;
   cal->base.target_unit = fx->s->target_unit;
-  cal->base.window = cal->window;
-  g_assert_cmpint (cs_flag_base_from_cases (&cal->base, noise, lip, nn_dist, n), ==, 0);
+  g_assert_cmpint (cs_flag_base_measure (&cal->base, fx->ctx, NULL, NULL), ==, CS_OK);
+  g_assert_cmpuint (cal->base.d, ==, D);
+  g_assert_cmpuint (cal->base.n_cases, ==, n);
+  g_assert_cmpfloat_with_epsilon (cal->base.window, cal->window, 1e-12);
   g_assert_cmpfloat (cal->base.noise_sd, >, 0);
   g_assert_cmpfloat (cal->base.lipschitz, >, 0);
   g_assert_cmpfloat (cal->base.nn_distance, >, 0);
+  g_assert_cmpfloat (cal->base.nn_distance_high, >, cal->base.nn_distance);
 
-  g_free (per_case);
-  g_free (noise);
-  g_free (lip);
-  g_free (nn_dist);
-  g_free (nn);
+  /* The same baselines by hand from the engine's per-case numbers. */
+  {
+    CsGlobalDiagnostics g;
+    CsLocalDiagnostics *per_case = g_new (CsLocalDiagnostics, n);
+    double *noise = g_new (double, n), *lip = g_new (double, n), *nn_dist = g_new (double, n);
+    size_t *nn = g_new (size_t, n);
+    CsFlagBase check = cal->base;
+
+    g_assert_cmpint (cs_diagnose_global (fx->ctx, &g, per_case, NULL, NULL), ==, CS_OK);
+    for (size_t i = 0; i < n; i++)
+      {
+        noise[i] = per_case[i].local_noise_sd;
+        lip[i] = per_case[i].local_lipschitz;
+      }
+    g_assert_cmpint (cs_nearest_neighbours_self (fx->z, n, D, nn, nn_dist), ==, CS_OK);
+    g_assert_cmpint (cs_flag_base_from_cases (&check, noise, lip, nn_dist, n), ==, 0);
+    g_assert_cmpfloat (check.noise_sd, ==, cal->base.noise_sd);
+    g_assert_cmpfloat (check.lipschitz, ==, cal->base.lipschitz);
+    g_assert_cmpfloat (check.nn_distance, ==, cal->base.nn_distance);
+    g_free (per_case);
+    g_free (noise);
+    g_free (lip);
+    g_free (nn_dist);
+    g_free (nn);
+  }
 }
 
 /* Evaluate the flags for q queries (original units), as the CLI and UI do. */
@@ -179,34 +182,8 @@ evaluate_queries (const Fixture    *fx,
                   size_t            q,
                   CsFlagReport     *reports)
 {
-  size_t D = fx->d;
-  double *zq = g_new (double, q * D);
-  CsPrediction *pr = g_new (CsPrediction, q);
-  CsLocalDiagnostics *ld = g_new (CsLocalDiagnostics, q);
-
-  for (size_t k = 0; k < q; k++)
-    standardise (fx, x + k * D, zq + k * D);
-  g_assert_cmpint (cs_attention_predict (fx->ctx, zq, q, NULL, pr), ==, CS_OK);
-  g_assert_cmpint (cs_diagnose_at (fx->ctx, zq, q, NULL, ld, NULL, NULL), ==, CS_OK);
-  for (size_t k = 0; k < q; k++)
-    {
-      CsFlagQuery fq = {
-        .failure = CS_FLAG_FAIL_NONE,
-        .x = x + k * D,
-        .y_hat = pr[k].prediction,
-        .local_spread = pr[k].local_sd,
-        .local_noise = ld[k].local_noise_sd,
-        .local_lipschitz = ld[k].local_lipschitz,
-        .gradient = NULL,
-        .n_eff = pr[k].n_eff,
-        .nearest_distance = pr[k].nearest_distance,
-        .nearest_x = pr[k].nearest_index < fx->s->n ? fx->s->x + pr[k].nearest_index * D : NULL,
-      };
-      cs_flags_evaluate (base, NULL, &fq, &reports[k]);
-    }
-  g_free (zq);
-  g_free (pr);
-  g_free (ld);
+  g_assert_cmpint (cs_flags_predict (fx->ctx, base, NULL, fx->mu, fx->sd, x, q, fx->s->x, NULL,
+                                     NULL, reports), ==, CS_OK);
 }
 
 static void

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "cs-attention.h"
 #include "cs-flags.h"
 
 static const char *const names[] = { "temperature", "pressure", "speed", "humidity" };
@@ -636,6 +637,108 @@ test_base_from_cases (void)
   g_rand_free (rand);
 }
 
+/* The engine path: per-query refusals, leave-one-out, and whole-batch failures. */
+static void
+test_predict_fail_safe (void)
+{
+  static const char *const nm[] = { "x1", "x2" };
+  static const char *const un[] = { "mm", "s" };
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+  gsize n = (gsize) g_rand_int_range (rand, 40, 120);
+  double *x = g_new (double, n * 2), *z = g_new (double, n * 2), *y = g_new (double, n);
+  double mean[2] = { 0, 0 }, sd[2] = { 0, 0 }, lo[2] = { INFINITY, INFINITY }, hi[2] = { -INFINITY, -INFINITY };
+  CsAttention *ctx = NULL;
+  CsMetric metric = { 0 };
+  CsFlagBase b = { 0 };
+  CsFlagReport r[5];
+  CsPrediction pr[5];
+  double q[5 * 2];
+
+  for (gsize i = 0; i < n; i++)
+    {
+      x[2 * i] = g_rand_double_range (rand, 0, 10);
+      x[2 * i + 1] = g_rand_double_range (rand, 100, 200);
+      y[i] = 2 * x[2 * i] + 0.1 * x[2 * i + 1] + g_rand_double_range (rand, -0.5, 0.5);
+      for (int j = 0; j < 2; j++)
+        {
+          mean[j] += x[2 * i + j] / n;
+          lo[j] = MIN (lo[j], x[2 * i + j]);
+          hi[j] = MAX (hi[j], x[2 * i + j]);
+        }
+    }
+  for (gsize i = 0; i < n; i++)
+    for (int j = 0; j < 2; j++)
+      sd[j] += (x[2 * i + j] - mean[j]) * (x[2 * i + j] - mean[j]) / (n - 1);
+  for (int j = 0; j < 2; j++)
+    sd[j] = sqrt (sd[j]);
+  for (gsize i = 0; i < n; i++)
+    for (int j = 0; j < 2; j++)
+      z[2 * i + j] = (x[2 * i + j] - mean[j]) / sd[j];
+  g_assert_cmpint (cs_attention_new (z, y, n, 2, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+  g_assert_cmpint (cs_metric_init_scalar (&metric, 2, 16.0), ==, CS_OK);
+  g_assert_cmpint (cs_attention_set_metric (ctx, &metric), ==, CS_OK);
+
+  b.feature_names = nm;
+  b.feature_units = un;
+  b.feature_min = lo;
+  b.feature_max = hi;
+  b.feature_sd = sd;
+  b.target_name = "length";
+  b.target_unit = "mm";
+  g_assert_cmpint (cs_flag_base_measure (&b, ctx, NULL, NULL), ==, CS_OK);
+  g_assert_cmpuint (b.d, ==, 2);
+  g_assert_cmpuint (b.n_cases, ==, n);
+  g_assert_cmpfloat_with_epsilon (b.window, 0.25, 1e-12);
+  g_assert_cmpfloat (b.noise_sd, >, 0);
+  g_assert_cmpfloat (b.nn_distance_high, >=, b.nn_distance);
+
+  /* A case's own position, a NaN, an infinity, far outside, and the middle. */
+  q[0] = x[0]; q[1] = x[1];
+  q[2] = 5; q[3] = NAN;
+  q[4] = -INFINITY; q[5] = 150;
+  q[6] = 5; q[7] = 400;
+  q[8] = mean[0]; q[9] = mean[1];
+  g_assert_cmpint (cs_flags_predict (ctx, &b, NULL, mean, sd, q, 5, x, NULL, pr, r), ==, CS_OK);
+  g_assert_cmpint (r[0].failure, ==, CS_FLAG_FAIL_NONE);
+  g_assert_cmpfloat (pr[0].nearest_distance, ==, 0);
+  g_assert_cmpfloat (r[0].y_hat, ==, pr[0].prediction);
+  check_fail (&r[1], CS_FLAG_FAIL_QUERY_NAN, "x2 is missing");
+  g_assert_true (isnan (pr[1].prediction));
+  check_fail (&r[2], CS_FLAG_FAIL_QUERY_NAN, "x1 is infinite");
+  g_assert_true (isnan (pr[2].prediction));
+  g_assert_cmpint (r[3].verdict, ==, CS_VERDICT_STOP);
+  g_assert_cmpint (severity_of (&r[3], CS_FLAG_OUT_OF_RANGE), ==, CS_SEVERITY_STOP);
+  g_assert_cmpint (cs_flag_report_find (&r[3], CS_FLAG_OUT_OF_RANGE)->feature, ==, 1);
+  g_assert_cmpint (severity_of (&r[3], CS_FLAG_LOW_SUPPORT), ==, CS_SEVERITY_STOP);
+  g_assert_true (isfinite (r[4].y_hat));
+  g_assert_cmpfloat (fabs (r[4].y_hat - (2 * mean[0] + 0.1 * mean[1])), <, 2.0);
+
+  /* Leave-one-out: case 0 no longer sees itself. */
+  {
+    size_t self = 0;
+    g_assert_cmpint (cs_flags_predict (ctx, &b, NULL, mean, sd, q, 1, x, &self, pr, r), ==, CS_OK);
+    g_assert_cmpfloat (pr[0].nearest_distance, >, 0);
+    g_assert_cmpuint (pr[0].nearest_index, !=, 0);
+  }
+
+  /* A base for other columns, or no model: every query refused. */
+  b.d = 3;
+  g_assert_cmpint (cs_flags_predict (ctx, &b, NULL, mean, sd, q, 2, x, NULL, pr, r), !=, CS_OK);
+  check_fail (&r[0], CS_FLAG_FAIL_COLUMNS, NULL);
+  check_fail (&r[1], CS_FLAG_FAIL_COLUMNS, NULL);
+  g_assert_true (isnan (pr[0].prediction));
+  b.d = 2;
+  g_assert_cmpint (cs_flags_predict (NULL, &b, NULL, mean, sd, q, 1, x, NULL, pr, r), !=, CS_OK);
+  check_fail (&r[0], CS_FLAG_FAIL_NO_MODEL, NULL);
+
+  cs_metric_clear (&metric);
+  cs_attention_free (ctx);
+  g_free (x);
+  g_free (z);
+  g_free (y);
+  g_rand_free (rand);
+}
+
 static void
 test_names (void)
 {
@@ -664,6 +767,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/flags/fail-safe", test_fail_safe);
   g_test_add_func ("/cs/flags/columns", test_columns);
   g_test_add_func ("/cs/flags/base-from-cases", test_base_from_cases);
+  g_test_add_func ("/cs/flags/predict-fail-safe", test_predict_fail_safe);
   g_test_add_func ("/cs/flags/names", test_names);
   return g_test_run ();
 }
