@@ -200,6 +200,10 @@ typedef enum
  * only up to a constant: `theory` is the raw formula, `theory_fit` the same
  * curve times the constant that best matches `window` in log space (geometric
  * mean of window / theory), which is the line to draw beside the points.
+ * For the window-sweep chart (ui/render/cs-charts.h, CsWindowSweepData): run one
+ * sweep over L and one over sigma; l = value and window_l = window of the first
+ * (sigma_fixed = base->sigma), sigma = value and window_sigma = window of the
+ * second (l_fixed = base->L), n = base->n, d = base->d.
  * Slopes are least-squares slopes of log y against log value. */
 typedef struct
 {

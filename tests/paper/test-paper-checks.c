@@ -216,7 +216,7 @@ test_c5 (void)
   double diag, off, init[25], id, io;
 
   cs_pretrain_train_options_init (&o);
-  o.steps = 1500;
+  o.steps = 1000;   /* converged: 3000 steps give the same diagonal (7.06-7.08) */
   o.seed = 5;
   /* The start is far from isotropic: check it. */
   {
@@ -252,7 +252,7 @@ test_c6 (void)
   s.rank = k;
   s.basis_seed = 42;
   cs_pretrain_train_options_init (&o);
-  o.steps = 1500;
+  o.steps = 1500;   /* the off-subspace part decays slowly: ratio 0.07 at 1000 steps, 0.02 at 3000 */
   o.seed = 6;
   g_assert_cmpint (cs_pretrain_train (&s, CS_PRETRAIN_FULL, &o, &r), ==, CS_PRETRAIN_OK);
   g_assert_cmpint (cs_pretrain_basis (&s, B), ==, CS_PRETRAIN_OK);
