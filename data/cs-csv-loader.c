@@ -1476,6 +1476,16 @@ load_source (Source         *src,
     }
   report->decimal_comma = plan.decimal_point == ',';
   report->header = plan.header;
+  for (gsize j = 0; j < plan.ncols; j++)
+    {
+      CsCsvColumn *c = g_new0 (CsCsvColumn, 1);
+      c->name = g_strdup (plan.names[j]);
+      c->unit = g_strdup (plan.units[j]);
+      c->role = plan.roles[j];
+      c->numeric = plan.numeric[j];
+      c->mean = c->sd = c->min = c->max = NAN;
+      g_ptr_array_add (report->columns, c);
+    }
 
   t_plan = g_get_monotonic_time ();
   /* Parse: the calling thread takes the first half, a helper the second when the file is big. */
@@ -1595,6 +1605,12 @@ load_source (Source         *src,
     gboolean w1_failed = w1->stop;
 
     report->rows_read = w1->rows_read + (w2 != NULL ? w2->rows_read : 0);
+    for (gsize j = 0; j < plan.ncols; j++)
+      {
+        CsCsvColumn *c = report->columns->pdata[j];
+        c->missing = w1->missing[j] + (w2 != NULL && !w1_failed ? w2->missing[j] : 0);
+        c->bad = w1->bad[j] + (w2 != NULL && !w1_failed ? w2->bad[j] : 0);
+      }
     take_problems (report, w1, 0);
     if (w2 != NULL && !w1_failed)
       take_problems (report, w2, line_offset);
@@ -1654,18 +1670,6 @@ load_source (Source         *src,
     report->rows_used = n;
     report->rows_skipped = report->rows_read - n;
 
-    for (gsize j = 0; j < plan.ncols; j++)
-      {
-        CsCsvColumn *c = g_new0 (CsCsvColumn, 1);
-        c->name = g_strdup (plan.names[j]);
-        c->unit = g_strdup (plan.units[j]);
-        c->role = plan.roles[j];
-        c->numeric = plan.numeric[j];
-        c->missing = w1->missing[j] + (r2 != NULL ? r2->w.missing[j] : 0);
-        c->bad = w1->bad[j] + (r2 != NULL ? r2->w.bad[j] : 0);
-        c->mean = c->sd = c->min = c->max = NAN;
-        g_ptr_array_add (report->columns, c);
-      }
 
     if (plan.target_col < 0 || d == 0)
       {

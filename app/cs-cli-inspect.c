@@ -1,0 +1,274 @@
+/* cs-cli-inspect.c: casescope-cli inspect, what the importer makes of a CSV file. */
+#define G_LOG_DOMAIN "casescope-cli"
+
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cs-cli.h"
+#include "cs-csv-loader.h"
+#include "cs-data-error.h"
+
+static const char *
+delimiter_name (char c)
+{
+  switch (c)
+    {
+    case ',': return ",";
+    case ';': return ";";
+    case '\t': return "\t";
+    case '|': return "|";
+    default: return "?";
+    }
+}
+
+static const char *
+delimiter_human (char c)
+{
+  switch (c)
+    {
+    case ',': return "comma (,)";
+    case ';': return "semicolon (;)";
+    case '\t': return "tab";
+    case '|': return "pipe (|)";
+    default: return "other";
+    }
+}
+
+static void
+add_number (JsonBuilder *b,
+            const char  *key,
+            double       v)
+{
+  json_builder_set_member_name (b, key);
+  if (isfinite (v))
+    json_builder_add_double_value (b, v);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_string_or_null (JsonBuilder *b,
+                    const char  *key,
+                    const char  *s)
+{
+  json_builder_set_member_name (b, key);
+  if (s != NULL)
+    json_builder_add_string_value (b, s);
+  else
+    json_builder_add_null_value (b);
+}
+
+static JsonNode *
+report_json (const CsCsvReport *r,
+             const GError      *error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "file");
+  json_builder_add_string_value (b, r->source);
+  json_builder_set_member_name (b, "ok");
+  json_builder_add_boolean_value (b, error == NULL);
+  add_string_or_null (b, "error", error != NULL ? error->message : NULL);
+  json_builder_set_member_name (b, "delimiter");
+  json_builder_add_string_value (b, delimiter_name (r->delimiter));
+  json_builder_set_member_name (b, "decimal");
+  json_builder_add_string_value (b, r->decimal_comma ? "," : ".");
+  json_builder_set_member_name (b, "header");
+  json_builder_add_boolean_value (b, r->header);
+  json_builder_set_member_name (b, "encoding");
+  json_builder_add_string_value (b, r->encoding);
+  json_builder_set_member_name (b, "bom");
+  json_builder_add_boolean_value (b, r->bom);
+  json_builder_set_member_name (b, "rows_read");
+  json_builder_add_int_value (b, (gint64) r->rows_read);
+  json_builder_set_member_name (b, "rows_used");
+  json_builder_add_int_value (b, (gint64) r->rows_used);
+  json_builder_set_member_name (b, "rows_skipped");
+  json_builder_add_int_value (b, (gint64) r->rows_skipped);
+  json_builder_set_member_name (b, "duplicate_rows");
+  json_builder_add_int_value (b, (gint64) r->duplicate_rows);
+
+  json_builder_set_member_name (b, "columns");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < r->columns->len; i++)
+    {
+      const CsCsvColumn *c = r->columns->pdata[i];
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, c->name);
+      json_builder_set_member_name (b, "unit");
+      json_builder_add_string_value (b, c->unit);
+      json_builder_set_member_name (b, "role");
+      json_builder_add_string_value (b, cs_column_role_name (c->role));
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, c->numeric ? "number" : "text");
+      json_builder_set_member_name (b, "missing");
+      json_builder_add_int_value (b, (gint64) c->missing);
+      json_builder_set_member_name (b, "bad");
+      json_builder_add_int_value (b, (gint64) c->bad);
+      json_builder_set_member_name (b, "constant");
+      json_builder_add_boolean_value (b, c->constant);
+      add_number (b, "mean", c->mean);
+      add_number (b, "sd", c->sd);
+      add_number (b, "min", c->min);
+      add_number (b, "max", c->max);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "problems");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < r->problems->len; i++)
+    {
+      const CsCsvProblem *p = r->problems->pdata[i];
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "line");
+      json_builder_add_int_value (b, p->line);
+      json_builder_set_member_name (b, "column");
+      json_builder_add_int_value (b, p->column);
+      add_string_or_null (b, "column_name", p->column_name);
+      add_string_or_null (b, "expected", p->expected);
+      add_string_or_null (b, "found", p->found);
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, p->message);
+      json_builder_set_member_name (b, "warning");
+      json_builder_add_boolean_value (b, p->warning);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static void
+print_human (const CsCsvReport *r,
+             const CsCaseBase  *cb)
+{
+  printf ("%s\n", r->source);
+  printf ("  delimiter  %s\n", delimiter_human (r->delimiter));
+  printf ("  decimal    %s\n", r->decimal_comma ? "comma (,)" : "point (.)");
+  printf ("  header     %s\n", r->header ? "yes" : "no");
+  printf ("  encoding   %s%s\n", r->encoding, r->bom ? " with BOM" : "");
+  printf ("  rows       %zu read, %zu used, %zu skipped, %zu duplicated\n",
+          r->rows_read, r->rows_used, r->rows_skipped, r->duplicate_rows);
+  printf ("\n  %-3s %-24s %-8s %-6s %8s %8s %12s %12s %12s %12s\n",
+          "#", "column", "role", "type", "missing", "bad", "mean", "sd", "min", "max");
+  for (guint i = 0; i < r->columns->len; i++)
+    {
+      const CsCsvColumn *c = r->columns->pdata[i];
+      g_autofree char *name = c->unit[0] != '\0' ? g_strdup_printf ("%s [%s]", c->name, c->unit)
+                                                 : g_strdup (c->name);
+      printf ("  %-3u %-24s %-8s %-6s %8zu %8zu", i + 1, name, cs_column_role_name (c->role),
+              c->numeric ? "number" : "text", c->missing, c->bad);
+      if (isfinite (c->mean))
+        printf (" %12.6g %12.6g %12.6g %12.6g%s", c->mean, c->sd, c->min, c->max,
+                c->constant ? "  constant" : "");
+      printf ("\n");
+    }
+  if (cb != NULL)
+    printf ("\n  %zu cases, %zu features, target “%s”%s%s\n", cb->n, cb->d, cb->target_name,
+            cb->id_name != NULL ? ", labels from " : "", cb->id_name != NULL ? cb->id_name : "");
+  if (r->problems->len > 0)
+    printf ("  %u problem%s (listed on standard error)\n", r->problems->len, r->problems->len == 1 ? "" : "s");
+}
+
+int
+cs_cli_inspect (int    argc,
+                char **argv)
+{
+  g_autofree char *target = NULL;
+  g_autofree char *delimiter = NULL;
+  gboolean decimal_comma = FALSE, strict = FALSE, json = FALSE;
+  const GOptionEntry entries[] = {
+    { "target", 0, 0, G_OPTION_ARG_STRING, &target, "The outcome column (default: one named target, outcome or y, else the last numeric column)", "COL" },
+    { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter, "Field delimiter: , ; | or tab (default: detected)", "C" },
+    { "decimal-comma", 0, 0, G_OPTION_ARG_NONE, &decimal_comma, "Numbers use a decimal comma (default: detected)", NULL },
+    { "strict", 0, 0, G_OPTION_ARG_NONE, &strict, "Fail on the first problem instead of skipping bad rows", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object on standard output", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("FILE - show how a CSV file is read: dialect, columns, problems");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsCsvReport) report = NULL;
+  g_autoptr(CsCaseBase) cb = NULL;
+  CsCsvOptions options;
+  const char *path;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!cs_cli_parse (ctx, "inspect", &argc, &argv))
+    return CS_EXIT_USAGE;
+  if (argc != 2)
+    return cs_cli_usage_error ("inspect", argc < 2 ? "no input file given" : "only one input file is taken");
+  path = argv[1];
+
+  cs_csv_options_init (&options);
+  if (delimiter != NULL)
+    {
+      if (strcmp (delimiter, "tab") == 0 || strcmp (delimiter, "\\t") == 0 || strcmp (delimiter, "\t") == 0)
+        options.delimiter = '\t';
+      else if (strlen (delimiter) == 1 && strchr (",;|", delimiter[0]) != NULL)
+        options.delimiter = delimiter[0];
+      else
+        return cs_cli_usage_error ("inspect", "--delimiter takes , ; | or tab, not “%s”", delimiter);
+    }
+  if (decimal_comma)
+    options.decimal_comma = 1;
+  options.strict = strict;
+  options.target = target;
+
+  cb = cs_csv_load_path (path, &options, &report, NULL, NULL, NULL, &error);
+  if (report == NULL)
+    {
+      /* The file could not even be opened. */
+      if (json)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "file");
+          json_builder_add_string_value (b, path);
+          json_builder_set_member_name (b, "ok");
+          json_builder_add_boolean_value (b, FALSE);
+          json_builder_set_member_name (b, "error");
+          json_builder_add_string_value (b, error->message);
+          json_builder_end_object (b);
+          cs_cli_print_json (json_builder_get_root (b));
+        }
+      return cs_cli_fail ("inspect", error);
+    }
+
+  /* Problems on standard error, FILE:LINE:COLUMN: message, in file order. */
+  for (guint i = 0; i < report->problems->len; i++)
+    {
+      const CsCsvProblem *p = report->problems->pdata[i];
+      const char *kind = p->warning ? "note: " : "";
+      /* fprintf, not g_printerr: messages are UTF-8 whatever the (C) locale. */
+      if (p->line > 0)
+        fprintf (stderr, "%s:%u:%u: %s%s\n", path, p->line, p->column, kind, p->message);
+      else if (p->column > 0)
+        fprintf (stderr, "%s: column %u: %s%s\n", path, p->column, kind, p->message);
+      else
+        fprintf (stderr, "%s: %s%s\n", path, kind, p->message);
+    }
+
+  if (json)
+    cs_cli_print_json (report_json (report, error));
+  else
+    print_human (report, cb);
+
+  if (error != NULL)
+    {
+      gboolean listed = FALSE;
+      for (guint i = 0; i < report->problems->len && !listed; i++)
+        listed = !((CsCsvProblem *) report->problems->pdata[i])->warning;
+      if (!listed)
+        fprintf (stderr, "%s\n", error->message);
+      /* Everything the loader refuses is bad input data; a cancelled load is not. */
+      return error->domain == CS_DATA_ERROR && error->code == CS_DATA_ERROR_CANCELLED ? CS_EXIT_FAILURE
+                                                                                    : CS_EXIT_DATA;
+    }
+  return CS_EXIT_OK;
+}
