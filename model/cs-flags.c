@@ -1,6 +1,7 @@
 /* cs-flags.c: the fail-safe rules (model/FAILSAFE.md), on plain numbers. */
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,62 @@ cs_flag_thresholds_init_for_base (CsFlagThresholds *t,
       t->distance_check = base->nn_distance_high / base->nn_distance;
       t->distance_stop = DISTANCE_STOP_FACTOR * t->distance_check;
     }
+}
+
+static const struct
+{
+  const char *name;
+  size_t offset;
+} threshold_fields[CS_FLAG_N_THRESHOLDS] = {
+  { "noise_check", offsetof (CsFlagThresholds, noise_check) },
+  { "noise_stop", offsetof (CsFlagThresholds, noise_stop) },
+  { "variation_check", offsetof (CsFlagThresholds, variation_check) },
+  { "variation_stop", offsetof (CsFlagThresholds, variation_stop) },
+  { "neff_check", offsetof (CsFlagThresholds, neff_check) },
+  { "neff_stop", offsetof (CsFlagThresholds, neff_stop) },
+  { "distance_check", offsetof (CsFlagThresholds, distance_check) },
+  { "distance_stop", offsetof (CsFlagThresholds, distance_stop) },
+  { "range_check", offsetof (CsFlagThresholds, range_check) },
+  { "range_stop", offsetof (CsFlagThresholds, range_stop) },
+};
+
+const char *
+cs_flag_threshold_name (size_t i)
+{
+  return i < CS_FLAG_N_THRESHOLDS ? threshold_fields[i].name : NULL;
+}
+
+int
+cs_flag_thresholds_set (CsFlagThresholds *t,
+                        const char       *name,
+                        double            value)
+{
+  if (t == NULL || name == NULL)
+    return -1;
+  for (size_t i = 0; i < CS_FLAG_N_THRESHOLDS; i++)
+    if (strcmp (name, threshold_fields[i].name) == 0)
+      {
+        memcpy ((char *) t + threshold_fields[i].offset, &value, sizeof value);
+        return 0;
+      }
+  return -1;
+}
+
+double
+cs_flag_thresholds_get (const CsFlagThresholds *t,
+                        const char             *name)
+{
+  double v;
+
+  if (t == NULL || name == NULL)
+    return NAN;
+  for (size_t i = 0; i < CS_FLAG_N_THRESHOLDS; i++)
+    if (strcmp (name, threshold_fields[i].name) == 0)
+      {
+        memcpy (&v, (const char *) t + threshold_fields[i].offset, sizeof v);
+        return v;
+      }
+  return NAN;
 }
 
 static int

@@ -163,6 +163,20 @@ void        cs_flag_thresholds_init_for_base (CsFlagThresholds *t,
  * direction, no NaN); -1 otherwise. */
 int         cs_flag_thresholds_validate (const CsFlagThresholds *t);
 
+/* Thresholds by name, for the CLI (--threshold NAME=VALUE), settings files
+ * and JSON: "noise_check", "noise_stop", "variation_check", "variation_stop",
+ * "neff_check", "neff_stop", "distance_check", "distance_stop",
+ * "range_check", "range_stop" (the struct's field names, in its order). */
+#define CS_FLAG_N_THRESHOLDS 10
+const char *cs_flag_threshold_name      (size_t                  i);  /* NULL past the end */
+/* 0, or -1 for an unknown name (t unchanged). Does not validate the value. */
+int         cs_flag_thresholds_set      (CsFlagThresholds       *t,
+                                         const char             *name,
+                                         double                  value);
+/* NaN for an unknown name. */
+double      cs_flag_thresholds_get      (const CsFlagThresholds *t,
+                                         const char             *name);
+
 /* Fill the base's baselines from per-case leave-one-out numbers of the case
  * base (each array has n entries, NaN entries ignored; any may be NULL to
  * leave its baseline untouched):

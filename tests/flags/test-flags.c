@@ -101,6 +101,28 @@ test_thresholds (void)
   t.neff_check = t.neff_stop = 0;
   g_assert_cmpint (cs_flag_thresholds_validate (&t), ==, 0);
   g_assert_cmpint (cs_flag_thresholds_validate (NULL), ==, -1);
+
+  /* By name: every field, in order, each one distinct. */
+  g_assert_cmpuint (sizeof (CsFlagThresholds), ==, CS_FLAG_N_THRESHOLDS * sizeof (double));
+  for (size_t i = 0; i < CS_FLAG_N_THRESHOLDS; i++)
+    {
+      const char *name = cs_flag_threshold_name (i);
+      double fields[CS_FLAG_N_THRESHOLDS];
+
+      g_assert_nonnull (name);
+      memset (&t, 0, sizeof t);
+      g_assert_cmpint (cs_flag_thresholds_set (&t, name, 7.5 + i), ==, 0);
+      memcpy (fields, &t, sizeof fields);
+      for (size_t k = 0; k < CS_FLAG_N_THRESHOLDS; k++)
+        g_assert_cmpfloat (fields[k], ==, k == i ? 7.5 + i : 0.0);
+      g_assert_cmpfloat (cs_flag_thresholds_get (&t, name), ==, 7.5 + i);
+    }
+  g_assert_null (cs_flag_threshold_name (CS_FLAG_N_THRESHOLDS));
+  cs_flag_thresholds_init (&t);
+  g_assert_cmpfloat (cs_flag_thresholds_get (&t, "noise_check"), ==, t.noise_check);
+  g_assert_cmpfloat (cs_flag_thresholds_get (&t, "range_stop"), ==, t.range_stop);
+  g_assert_cmpint (cs_flag_thresholds_set (&t, "noise", 3), ==, -1);
+  g_assert_true (isnan (cs_flag_thresholds_get (&t, "bogus")));
 }
 
 /* The distance rule's defaults follow the case base's own spacing quantile. */
