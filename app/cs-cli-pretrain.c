@@ -236,7 +236,7 @@ cs_cli_pretrain (int    argc,
   CsPretrainSpec test_spec;
   guint64 d = 0, n = 0, rank = 0, steps = 3000, seed = 1, tasks = 4096;
   double L = NAN, sigma = NAN, test_L = NAN, M_lin[CS_PRETRAIN_MAX_D * CS_PRETRAIN_MAX_D];
-  double mse_soft = NAN, mse_lin = NAN, w_star = NAN, loss_star = NAN;
+  double mse_soft = NAN, mse_lin = NAN, w_star = NAN, loss_star = NAN, subspace_ratio = NAN;
   int klass, at_edge = 0;
   CsPretrainStatus st;
 
@@ -330,6 +330,12 @@ cs_cli_pretrain (int    argc,
   st = cs_pretrain_evaluate (&test_spec, res.M, M_lin, tasks, CS_PRETRAIN_TEST_SEED, &mse_soft, &mse_lin);
   if (st != CS_PRETRAIN_OK)
     return lib_fail (st);
+  if (rank > 0)
+    {
+      st = cs_pretrain_subspace_ratio (&spec, res.M, &subspace_ratio);
+      if (st != CS_PRETRAIN_OK)
+        return lib_fail (st);
+    }
   if (optimal)
     {
       CsPretrainOptimOptions oo;
@@ -383,6 +389,11 @@ cs_cli_pretrain (int    argc,
       json_builder_add_double_value (b, mse_lin);
       json_builder_set_member_name (b, "M_linear");
       json_builder_add_value (b, matrix_node (M_lin, d));
+      if (rank > 0)
+        {
+          json_builder_set_member_name (b, "subspace_ratio");
+          json_builder_add_double_value (b, subspace_ratio);
+        }
       if (optimal)
         {
           json_builder_set_member_name (b, "w_star");
@@ -408,6 +419,8 @@ cs_cli_pretrain (int    argc,
               printf (" %8.3f", res.M[a * d + c]);
             printf ("%s\n", a + 1 == d ? " ]" : "");
           }
+      if (rank > 0)
+        printf ("  mass of M outside the task subspace / inside: %.4f\n", subspace_ratio);
       if (optimal)
         printf ("  population-optimal w* = %.4f%s\n", w_star, at_edge ? " (at the end of the grid)" : "");
       printf ("  test MSE at L=%g (%" G_GUINT64_FORMAT " prompts, fixed seed): softmax %.5f, linear attention %.5f\n",

@@ -1118,6 +1118,45 @@ cs_pretrain_evaluate (const CsPretrainSpec *spec,
   return CS_PRETRAIN_OK;
 }
 
+CsPretrainStatus
+cs_pretrain_subspace_ratio (const CsPretrainSpec *spec,
+                            const double         *M,
+                            double               *ratio)
+{
+  double B[DD], P[DD] = { 0 }, PM[DD] = { 0 }, in = 0, out = 0;
+  size_t d, k;
+  CsPretrainStatus st;
+
+  if (!cs_pretrain_spec_valid (spec) || spec->rank == 0 || M == NULL || ratio == NULL)
+    return CS_PRETRAIN_EINVAL;
+  d = spec->d;
+  k = spec->rank;
+  st = cs_pretrain_basis (spec, B);
+  if (st != CS_PRETRAIN_OK)
+    return st;
+  for (size_t a = 0; a < d; a++)
+    for (size_t b = 0; b < d; b++)
+      for (size_t c = 0; c < k; c++)
+        P[a * d + b] += B[a * k + c] * B[b * k + c];
+  for (size_t a = 0; a < d; a++)
+    for (size_t b = 0; b < d; b++)
+      for (size_t c = 0; c < d; c++)
+        PM[a * d + b] += P[a * d + c] * M[c * d + b];
+  for (size_t a = 0; a < d; a++)
+    for (size_t b = 0; b < d; b++)
+      {
+        double pmp = 0;
+        for (size_t c = 0; c < d; c++)
+          pmp += PM[a * d + c] * P[c * d + b];
+        in += pmp * pmp;
+        out += (M[a * d + b] - pmp) * (M[a * d + b] - pmp);
+      }
+  if (!isfinite (in) || !isfinite (out))
+    return CS_PRETRAIN_EINVAL;
+  *ratio = in > 0 ? sqrt (out / in) : INFINITY;
+  return CS_PRETRAIN_OK;
+}
+
 /* ---- Theory and sweeps --------------------------------------------------- */
 
 double

@@ -181,6 +181,13 @@ CsPretrainStatus cs_pretrain_evaluate (const CsPretrainSpec *spec,
                                        double               *mse_softmax,
                                        double               *mse_linear);
 
+/* Check C6: with P = B B^T the projector on the task subspace (rank > 0),
+ * ratio = |M - P M P|_F / |P M P|_F, the mass of M outside the subspace
+ * relative to the mass inside. EINVAL when spec->rank == 0. */
+CsPretrainStatus cs_pretrain_subspace_ratio (const CsPretrainSpec *spec,
+                                             const double         *M,
+                                             double               *ratio);
+
 /* The theory window (sigma^2 / (L^2 n))^(1/(d+2)) (docs/model.md section 5),
  * up to a constant. Infinite when L == 0, 0 when sigma == 0. */
 double cs_pretrain_theory_window (const CsPretrainSpec *spec);

@@ -276,6 +276,11 @@ test_c6 (void)
   g_test_message ("C6: |B B^T M B B^T| = %.3f, |rest| = %.3f, ratio %.4f (model.md < 0.1)",
                   sqrt (in), sqrt (out), sqrt (out / in));
   g_assert_cmpfloat (sqrt (out / in), <, 0.1);
+  {
+    double lib = NAN;
+    g_assert_cmpint (cs_pretrain_subspace_ratio (&s, r.M, &lib), ==, CS_PRETRAIN_OK);
+    g_assert_cmpfloat (fabs (lib - sqrt (out / in)), <, 1e-12);
+  }
   /* Inside the subspace it is a real window, not a collapse. */
   g_assert_cmpfloat (sqrt (in), >, 2.0);
 }

@@ -175,6 +175,32 @@ test_draw_laws (void)
 }
 
 static void
+test_c6_reduced (void)
+{
+  /* Tasks varying along one direction of R^3: training concentrates M there. */
+  CsPretrainSpec s = spec_make (CS_PRETRAIN_AFFINE, 3, 60, 1, 0.5);
+  CsPretrainSpec iso = s;
+  CsPretrainTrainOptions o;
+  CsPretrainResult r, ri;
+  double ratio, ratio_iso;
+
+  s.rank = 1;
+  s.basis_seed = 17;
+  cs_pretrain_train_options_init (&o);
+  o.steps = 1500;
+  o.seed = 3;
+  g_assert_cmpint (cs_pretrain_train (&s, CS_PRETRAIN_FULL, &o, &r), ==, CS_PRETRAIN_OK);
+  g_assert_cmpint (cs_pretrain_subspace_ratio (&s, r.M, &ratio), ==, CS_PRETRAIN_OK);
+  /* The same measure for a model trained on isotropic tasks stays near sqrt (2). */
+  g_assert_cmpint (cs_pretrain_train (&iso, CS_PRETRAIN_FULL, &o, &ri), ==, CS_PRETRAIN_OK);
+  g_assert_cmpint (cs_pretrain_subspace_ratio (&s, ri.M, &ratio_iso), ==, CS_PRETRAIN_OK);
+  g_test_message ("low rank: outside/inside %.4f; isotropic tasks: %.4f", ratio, ratio_iso);
+  g_assert_cmpfloat (ratio, <, 0.1);
+  g_assert_cmpfloat (ratio_iso, >, 1.0);
+  g_assert_cmpint (cs_pretrain_subspace_ratio (&iso, ri.M, &ratio_iso), ==, CS_PRETRAIN_EINVAL);
+}
+
+static void
 test_draw_deterministic (void)
 {
   for (guint64 seed = 1; seed < 4; seed++)
@@ -212,6 +238,22 @@ test_low_rank (void)
                 dot += B[i * k + a] * B[i * k + b];
               g_assert_cmpfloat (fabs (dot - (a == b)), <, 1e-12);
             }
+        {
+          /* The C6 measure: 0 for the projector B B^T, sqrt ((d-k)/k) for I. */
+          double P[CS_PRETRAIN_MAX_D * CS_PRETRAIN_MAX_D] = { 0 }, I[CS_PRETRAIN_MAX_D * CS_PRETRAIN_MAX_D] = { 0 };
+          double ratio = -1;
+          for (size_t a = 0; a < d; a++)
+            {
+              I[a * d + a] = 1;
+              for (size_t b = 0; b < d; b++)
+                for (size_t c = 0; c < k; c++)
+                  P[a * d + b] += 3 * B[a * k + c] * B[b * k + c];
+            }
+          g_assert_cmpint (cs_pretrain_subspace_ratio (&s, P, &ratio), ==, CS_PRETRAIN_OK);
+          g_assert_cmpfloat (ratio, <, 1e-12);
+          g_assert_cmpint (cs_pretrain_subspace_ratio (&s, I, &ratio), ==, CS_PRETRAIN_OK);
+          g_assert_cmpfloat (fabs (ratio - sqrt ((double) (d - k) / k)), <, 1e-12);
+        }
         if (k == 1)
           {
             Prompts *p = prompts_draw (&s, 5 + d, 50);
@@ -661,6 +703,7 @@ main (int    argc,
   g_test_add_func ("/cs/paper/draw/laws", test_draw_laws);
   g_test_add_func ("/cs/paper/draw/deterministic", test_draw_deterministic);
   g_test_add_func ("/cs/paper/draw/low-rank", test_low_rank);
+  g_test_add_func ("/cs/paper/c6/reduced", test_c6_reduced);
   g_test_add_func ("/cs/paper/softmax/loss-gradient", test_softmax_loss_and_gradient);
   g_test_add_func ("/cs/paper/softmax/evaluate-chunks", test_evaluate_matches_draw);
   g_test_add_func ("/cs/paper/optimal/is-minimum", test_optimal_is_minimum);
