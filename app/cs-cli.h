@@ -52,5 +52,6 @@ void     cs_cli_print_json      (JsonNode       *node);
 int cs_cli_generate (int argc, char **argv);
 int cs_cli_pretrain (int argc, char **argv);
 int cs_cli_inspect (int argc, char **argv);
+int cs_cli_export (int argc, char **argv);
 
 G_END_DECLS
