@@ -109,8 +109,13 @@ check_prediction (const CsPrediction *p,
                   int                 strict,
                   double              wtol)
 {
-  double ymin = INFINITY, ymax = -INFINITY, sum = 0.0, span;
+  double ymin = INFINITY, ymax = -INFINITY, yabs = 0.0, sum = 0.0, span;
   size_t seen = 0;
+
+  /* the engine works on centred outcomes (y - mean over all cases), so rounding is relative to
+   * the largest |y| of the base, excluded case included */
+  for (size_t i = 0; i < n; i++)
+    yabs = fmax (yabs, fabs (y[i]));
 
   for (size_t i = 0; i < n; i++)
     if (i != excluded)
@@ -127,7 +132,7 @@ check_prediction (const CsPrediction *p,
     }
   if (isnan (p->prediction))
     FAIL ("prediction is NaN with %zu finite cases", seen);
-  span = (ymax - ymin) + fabs (ymax) + fabs (ymin);
+  span = (ymax - ymin) + 2.0 * yabs;
   if (p->prediction < ymin - 1e-9 * span || p->prediction > ymax + 1e-9 * span)
     FAIL ("prediction %.17g outside the outcomes' range [%.17g, %.17g]", p->prediction, ymin, ymax);
   if (!(p->n_eff >= 1.0 - 1e-9) || !(p->n_eff <= (double) seen * (1.0 + 1e-9)))
