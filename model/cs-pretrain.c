@@ -822,7 +822,8 @@ optimal_w (const CsPretrainSpec         *spec,
       *loss_star = losses[best];
       if (at_edge != NULL)
         *at_edge = edge;
-      return progress_tick (prog, 0) ? CS_PRETRAIN_CANCELLED : CS_PRETRAIN_OK;
+      /* Account for the skipped fine pass so progress still ends at 1. */
+      return progress_tick (prog, (double) opt->tasks * (2 * FINE_HALF + 1)) ? CS_PRETRAIN_CANCELLED : CS_PRETRAIN_OK;
     }
 
   for (int j = -FINE_HALF; j <= FINE_HALF; j++)
