@@ -9,6 +9,10 @@
 #include "cs-cli.h"
 
 static const CsCliCommand commands[] = {
+  { "fit", "Fit the attention metric on a CSV case base (leave-one-out)", cs_cli_fit },
+  { "predict", "Predict new cases from a CSV case base and show the cases used", cs_cli_predict },
+  { "diagnose", "Noise, local variation and window diagnostics of a case base", cs_cli_diagnose },
+  { "bench", "Measure the machine and the engine against each other", cs_cli_bench },
   { "generate", "Write a seeded sample case base (with ground truth) as CSV", cs_cli_generate },
   { "pretrain", "Pretrain softmax attention on synthetic tasks (the paper's setting)", cs_cli_pretrain },
   { "inspect", "Show how a CSV file is read: dialect, columns with roles and statistics, problems", cs_cli_inspect },

@@ -50,6 +50,10 @@ void     cs_cli_print_json      (JsonNode       *node);
 
 /* Sub-commands. */
 int cs_cli_generate (int argc, char **argv);
+int cs_cli_fit      (int argc, char **argv);
+int cs_cli_predict  (int argc, char **argv);
+int cs_cli_diagnose (int argc, char **argv);
+int cs_cli_bench    (int argc, char **argv);
 int cs_cli_pretrain (int argc, char **argv);
 int cs_cli_inspect (int argc, char **argv);
 int cs_cli_export (int argc, char **argv);

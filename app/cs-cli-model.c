@@ -1,0 +1,1233 @@
+/* cs-cli-model.c: casescope-cli fit, predict, diagnose and bench (the attention engine on a CSV case base). */
+#define G_LOG_DOMAIN "casescope-cli"
+
+#include "config.h"
+
+#include <cblas.h>
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "cs-attention.h"
+#include "cs-atomic-file.h"
+#include "cs-cli.h"
+#include "cs-csv-loader.h"
+#include "cs-data-error.h"
+#include "cs-diagnostics.h"
+#include "cs-kernel.h"      /* bench only: the engine's own exp kernel, to measure the machine */
+#include "cs-model-file.h"
+#include "cs-rng.h"
+
+/* ---- Shared: loading, standardising, the engine context ------------------ */
+
+/* A loaded case base with the engine context over its standardised features. */
+typedef struct
+{
+  CsCaseBase *base;
+  double *mean;          /* d: standardisation actually used (base's, or the model file's) */
+  double *sd;            /* d: sd 0 stored as 1 */
+  double *z;             /* n * d standardised */
+  CsAttention *ctx;
+  double noise_sd;
+} Loaded;
+
+static void
+loaded_clear (Loaded *l)
+{
+  if (l->base != NULL)
+    cs_case_base_unref (l->base);
+  g_free (l->mean);
+  g_free (l->sd);
+  g_free (l->z);
+  cs_attention_free (l->ctx);
+  memset (l, 0, sizeof *l);
+}
+
+static int
+engine_fail (const char *cmd,
+             CsStatus    st)
+{
+  g_printerr ("casescope-cli %s: %s\n", cmd, cs_status_message (st));
+  return st == CS_ERR_NOT_FINITE || st == CS_ERR_INVALID ? CS_EXIT_DATA : CS_EXIT_FAILURE;
+}
+
+/* Load FILE with TARGET; with --features, only those columns are features
+ * (others ignored, so their missing values do not drop rows). */
+static int
+load_base_full (const char        *cmd,
+                const char        *path,
+                const char        *target,
+                const char        *features,
+                const CsModelFile *model,
+                const char        *model_path,
+                CsCaseBase       **out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsCsvReport) report = NULL;
+  CsCsvOptions options;
+  CsCaseBase *cb;
+
+  cs_csv_options_init (&options);
+  options.target = target;
+  cb = cs_csv_load_path (path, &options, &report, NULL, NULL, NULL, &error);
+  if (cb == NULL)
+    return cs_cli_fail (cmd, error);
+  if (features != NULL)
+    {
+      g_auto(GStrv) want = g_strsplit (features, ",", -1);
+      guint nc = report->columns->len;
+      g_autofree const char **names = g_new0 (const char *, nc + 1);
+      g_autofree CsColumnRole *roles = g_new0 (CsColumnRole, nc + 1);
+      g_autoptr(CsCsvReport) report2 = NULL;
+
+      for (guint i = 0; want[i] != NULL; i++)
+        {
+          gboolean found = FALSE;
+          g_strstrip (want[i]);
+          for (guint c = 0; c < nc; c++)
+            found |= g_strcmp0 (((CsCsvColumn *) report->columns->pdata[c])->name, want[i]) == 0;
+          if (!found || want[i][0] == '\0')
+            {
+              g_autoptr(GString) have = g_string_new (NULL);
+              for (guint c = 0; c < nc; c++)
+                g_string_append_printf (have, "%s%s", c ? ", " : "",
+                                        ((CsCsvColumn *) report->columns->pdata[c])->name);
+              cs_case_base_unref (cb);
+              if (model != NULL)
+                {
+                  g_autofree char *mfeat = g_strjoinv (", ", model->features);
+                  g_printerr ("%s: this model was fitted for features (%s) -> %s; %s has no column '%s' "
+                              "(columns: %s)\n", model_path, mfeat, model->target, path, want[i], have->str);
+                  return CS_EXIT_DATA;
+                }
+              return cs_cli_usage_error (cmd, "--features: no column '%s' in %s (columns: %s)",
+                                         want[i], path, have->str);
+            }
+        }
+      for (guint c = 0; c < nc; c++)
+        {
+          CsCsvColumn *col = report->columns->pdata[c];
+          names[c] = col->name;
+          if (g_strv_contains ((const char * const *) want, col->name))
+            roles[c] = CS_ROLE_FEATURE;
+          else if (col->role == CS_ROLE_TARGET || col->role == CS_ROLE_LABEL)
+            roles[c] = col->role;
+          else
+            roles[c] = CS_ROLE_IGNORED;
+        }
+      options.role_names = names;
+      options.roles = roles;
+      cs_case_base_unref (cb);
+      g_clear_error (&error);
+      cb = cs_csv_load_path (path, &options, &report2, NULL, NULL, NULL, &error);
+      if (cb == NULL)
+        return cs_cli_fail (cmd, error);
+    }
+  if (cb->n == 0 || cb->d == 0)
+    {
+      g_printerr ("%s: no usable cases with numeric features and a target\n", path);
+      cs_case_base_unref (cb);
+      return CS_EXIT_DATA;
+    }
+  *out = cb;
+  return CS_EXIT_OK;
+}
+
+static int
+load_base (const char *cmd,
+           const char *path,
+           const char *target,
+           const char *features,
+           CsCaseBase **out)
+{
+  return load_base_full (cmd, path, target, features, NULL, NULL, out);
+}
+
+/* Standardise with (mean, sd) and build the context (and the global noise). */
+static int
+loaded_build (const char *cmd,
+              Loaded     *l,
+              const double *mean,
+              const double *sd)
+{
+  CsCaseBase *b = l->base;
+  gsize n = b->n, d = b->d;
+  CsStatus st;
+
+  l->mean = g_new (double, d);
+  l->sd = g_new (double, d);
+  for (gsize j = 0; j < d; j++)
+    {
+      l->mean[j] = mean != NULL ? mean[j] : b->mean[j];
+      l->sd[j] = sd != NULL ? sd[j] : (b->sd[j] > 0 ? b->sd[j] : 1.0);
+    }
+  l->z = g_new (double, n * d);
+  for (gsize i = 0; i < n; i++)
+    for (gsize j = 0; j < d; j++)
+      l->z[i * d + j] = (b->x[i * d + j] - l->mean[j]) / l->sd[j];
+  st = cs_attention_new (l->z, b->y, n, d, CS_SCORE_DISTANCE, &l->ctx);
+  if (st != CS_OK)
+    return engine_fail (cmd, st);
+  l->noise_sd = NAN;
+  if (n >= 2)
+    {
+      st = cs_noise_sd_nn (l->z, b->y, n, d, &l->noise_sd);
+      if (st != CS_OK)
+        return engine_fail (cmd, st);
+    }
+  return CS_EXIT_OK;
+}
+
+static void
+metric_from_model (const CsModelFile *mf,
+                   CsMetric          *m)
+{
+  if (mf->kind == CS_MODEL_METRIC_SCALAR)
+    cs_metric_init_scalar (m, mf->d, mf->scale);
+  else if (mf->kind == CS_MODEL_METRIC_DIAGONAL)
+    cs_metric_init_diagonal (m, mf->d, mf->diag);
+  else
+    cs_metric_init_full (m, mf->d, mf->rank, mf->A);
+}
+
+static const char *
+metric_name (CsMetricKind k)
+{
+  return k == CS_METRIC_SCALAR ? "scalar" : k == CS_METRIC_DIAGONAL ? "diagonal" : "full";
+}
+
+static void
+add_double (JsonBuilder *b,
+            const char  *name,
+            double       v)
+{
+  json_builder_set_member_name (b, name);
+  if (isfinite (v))
+    json_builder_add_double_value (b, v);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_matrix (JsonBuilder    *b,
+            const CsMetric *m)
+{
+  gsize d = m->d;
+  g_autofree double *M = g_new (double, d * d);
+
+  cs_metric_to_matrix (m, M);
+  json_builder_set_member_name (b, "M");
+  json_builder_begin_array (b);
+  for (gsize a = 0; a < d; a++)
+    {
+      json_builder_begin_array (b);
+      for (gsize c = 0; c < d; c++)
+        json_builder_add_double_value (b, M[a * d + c]);
+      json_builder_end_array (b);
+    }
+  json_builder_end_array (b);
+}
+
+/* Load base, optional model (checked against the columns), build the context
+ * with the model's metric; without a model, fit the scalar metric. */
+static int
+load_with_model (const char  *cmd,
+                 const char  *path,
+                 const char  *target,
+                 const char  *features,
+                 const char  *model_path,
+                 Loaded      *l,
+                 CsModelFile **model_out)
+{
+  g_autoptr(CsModelFile) mf = NULL;
+  CsMetric m = { 0 };
+  CsStatus st;
+  int rc;
+
+  if (model_path != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      mf = cs_model_file_load (model_path, &error);
+      if (mf == NULL)
+        return cs_cli_fail (cmd, error);
+      if (target == NULL)
+        target = mf->target;
+      if (features == NULL)
+        {
+          g_autofree char *joined = g_strjoinv (",", mf->features);
+          rc = load_base_full (cmd, path, target, joined, mf, model_path, &l->base);
+        }
+      else
+        rc = load_base (cmd, path, target, features, &l->base);
+      if (rc != CS_EXIT_OK)
+        return rc;
+      if (!cs_model_file_check_columns (mf, l->base, &error))
+        {
+          g_printerr ("%s: %s\n", model_path, error->message);
+          return CS_EXIT_DATA;
+        }
+      rc = loaded_build (cmd, l, mf->mean, mf->sd);
+      if (rc != CS_EXIT_OK)
+        return rc;
+      metric_from_model (mf, &m);
+    }
+  else
+    {
+      CsFitReport rep;
+      rc = load_base (cmd, path, target, features, &l->base);
+      if (rc != CS_EXIT_OK)
+        return rc;
+      rc = loaded_build (cmd, l, NULL, NULL);
+      if (rc != CS_EXIT_OK)
+        return rc;
+      if (l->base->n >= 2)
+        {
+          st = cs_attention_fit (l->ctx, NULL, &m, &rep);
+          if (st != CS_OK)
+            return engine_fail (cmd, st);
+        }
+      else
+        cs_metric_init_scalar (&m, l->base->d, 1.0);
+    }
+  st = cs_attention_set_metric (l->ctx, &m);
+  cs_metric_clear (&m);
+  if (st != CS_OK)
+    return engine_fail (cmd, st);
+  if (model_out != NULL)
+    *model_out = g_steal_pointer (&mf);
+  return CS_EXIT_OK;
+}
+
+static int
+cmp_double (const void *a,
+            const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *v,
+        gsize   n)
+{
+  if (n == 0)
+    return NAN;
+  qsort (v, n, sizeof (double), cmp_double);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* ---- fit ------------------------------------------------------------------ */
+
+int
+cs_cli_fit (int    argc,
+            char **argv)
+{
+  g_autofree char *target = NULL, *features = NULL, *metric = NULL, *save = NULL;
+  gint64 rank = 0;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (required)", "COL" },
+    { "features", 0, 0, G_OPTION_ARG_STRING, &features, "Feature columns (default: every numeric column)", "A,B,..." },
+    { "metric", 0, 0, G_OPTION_ARG_STRING, &metric, "scalar (default), diagonal or full", "KIND" },
+    { "rank", 0, 0, G_OPTION_ARG_INT64, &rank, "Rank of a full metric (default: d)", "R" },
+    { "save", 0, 0, G_OPTION_ARG_FILENAME, &save, "Write the model file", "MODEL.json" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) oc = g_option_context_new ("FILE - fit the attention metric by leave-one-out");
+  Loaded l = { 0 };
+  CsFitOptions fo;
+  CsFitReport rep;
+  CsLinearModel lin = { 0 };
+  CsMetric m = { 0 };
+  g_autofree CsPrediction *loo = NULL;
+  g_autofree double *hw = NULL, *radii = NULL;
+  double radius_med;
+  gsize nr = 0, n, d;
+  gint64 t0;
+  double seconds;
+  CsStatus st;
+  int rc;
+
+  g_option_context_add_main_entries (oc, entries, NULL);
+  g_option_context_set_description (oc,
+    "Minimises the leave-one-out error of softmax attention over the metric M on the\n"
+    "standardised features (z-scores). The window half-width of feature j is\n"
+    "sd_j / sqrt(M_jj) in the feature's own units.\n");
+  if (!cs_cli_parse (oc, "fit", &argc, &argv))
+    return CS_EXIT_USAGE;
+  if (argc < 2)
+    return cs_cli_usage_error ("fit", "FILE is required");
+  if (argc > 2)
+    return cs_cli_usage_error ("fit", "unexpected argument '%s'", argv[2]);
+  if (target == NULL)
+    return cs_cli_usage_error ("fit", "--target is required");
+  cs_fit_options_init (&fo);
+  if (metric == NULL || strcmp (metric, "scalar") == 0)
+    fo.kind = CS_METRIC_SCALAR;
+  else if (strcmp (metric, "diagonal") == 0)
+    fo.kind = CS_METRIC_DIAGONAL;
+  else if (strcmp (metric, "full") == 0)
+    fo.kind = CS_METRIC_FULL;
+  else
+    return cs_cli_usage_error ("fit", "--metric must be scalar, diagonal or full, got '%s'", metric);
+  if (rank < 0 || (rank > 0 && fo.kind != CS_METRIC_FULL))
+    return cs_cli_usage_error ("fit", "--rank needs --metric full and a positive value");
+  fo.rank = (size_t) rank;
+
+  rc = load_base ("fit", argv[1], target, features, &l.base);
+  if (rc == CS_EXIT_OK)
+    rc = loaded_build ("fit", &l, NULL, NULL);
+  if (rc != CS_EXIT_OK)
+    goto out;
+  n = l.base->n;
+  d = l.base->d;
+  if (n < 2)
+    {
+      g_printerr ("%s: at least 2 cases are needed to fit (found %zu)\n", argv[1], (size_t) n);
+      rc = CS_EXIT_DATA;
+      goto out;
+    }
+  if (fo.rank > d)
+    {
+      rc = cs_cli_usage_error ("fit", "--rank must be at most the number of features (%zu)", (size_t) d);
+      goto out;
+    }
+  t0 = g_get_monotonic_time ();
+  st = cs_attention_fit (l.ctx, &fo, &m, &rep);
+  seconds = (double) (g_get_monotonic_time () - t0) * 1e-6;
+  if (st == CS_OK)
+    st = cs_attention_set_metric (l.ctx, &m);
+  if (st == CS_OK)
+    st = cs_linear_fit (l.ctx, 1, &lin);
+  if (st != CS_OK)
+    {
+      rc = engine_fail ("fit", st);
+      goto out;
+    }
+  /* The window: median over the cases of the leave-one-out 90 %-mass radius. */
+  {
+    CsPredictOptions po;
+    loo = g_new (CsPrediction, n);
+    radii = g_new (double, n);
+    cs_predict_options_init (&po);
+    po.flags = CS_PREDICT_WINDOW;
+    st = cs_attention_predict_loo (l.ctx, &po, loo);
+    if (st != CS_OK)
+      {
+        rc = engine_fail ("fit", st);
+        goto out;
+      }
+    for (gsize i = 0; i < n; i++)
+      if (isfinite (loo[i].radius90))
+        radii[nr++] = loo[i].radius90;
+    radius_med = median (radii, nr);
+  }
+  hw = g_new (double, d);
+  cs_metric_half_widths (&m, hw);
+
+  if (save != NULL)
+    {
+      g_autoptr(CsModelFile) mf = cs_model_file_new (d);
+      g_autoptr(GError) error = NULL;
+      const char *protect[] = { argv[1], NULL };
+      mf->source = g_strdup (l.base->source);
+      mf->target = g_strdup (l.base->target_name);
+      for (gsize j = 0; j < d; j++)
+        {
+          mf->features[j] = g_strdup (l.base->feature_names[j]);
+          mf->mean[j] = l.mean[j];
+          mf->sd[j] = l.sd[j];
+        }
+      mf->kind = (CsModelMetricKind) m.kind;
+      mf->scale = m.scale;
+      if (m.kind == CS_METRIC_DIAGONAL)
+        mf->diag = g_memdup2 (m.diag, d * sizeof (double));
+      if (m.kind == CS_METRIC_FULL)
+        {
+          mf->rank = m.rank;
+          mf->A = g_memdup2 (m.A, m.rank * d * sizeof (double));
+        }
+      mf->n = n;
+      mf->loo_mse = rep.loo_mse;
+      mf->loo_mse_linear = lin.loo_mse;
+      mf->passes = rep.passes;
+      mf->noise_sd = l.noise_sd;
+      if (!cs_model_file_save (mf, save, protect, &error))
+        {
+          rc = cs_cli_fail ("fit", error);
+          goto out;
+        }
+    }
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "n");
+      json_builder_add_int_value (b, (gint64) n);
+      json_builder_set_member_name (b, "d");
+      json_builder_add_int_value (b, (gint64) d);
+      json_builder_set_member_name (b, "features");
+      json_builder_begin_array (b);
+      for (gsize j = 0; j < d; j++)
+        json_builder_add_string_value (b, l.base->feature_names[j]);
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "target");
+      json_builder_add_string_value (b, l.base->target_name);
+      json_builder_set_member_name (b, "metric");
+      json_builder_add_string_value (b, metric_name (m.kind));
+      if (m.kind == CS_METRIC_SCALAR)
+        add_double (b, "scale", m.scale);
+      if (m.kind == CS_METRIC_FULL)
+        {
+          json_builder_set_member_name (b, "rank");
+          json_builder_add_int_value (b, (gint64) m.rank);
+        }
+      add_matrix (b, &m);
+      add_double (b, "loo_mse", rep.loo_mse);
+      add_double (b, "loo_mse_linear", lin.loo_mse);
+      add_double (b, "noise_sd", l.noise_sd);
+      json_builder_set_member_name (b, "passes");
+      json_builder_add_int_value (b, rep.passes);
+      json_builder_set_member_name (b, "iterations");
+      json_builder_add_int_value (b, rep.iterations);
+      json_builder_set_member_name (b, "converged");
+      json_builder_add_boolean_value (b, rep.converged != 0);
+      add_double (b, "seconds", seconds);
+      json_builder_set_member_name (b, "window");
+      json_builder_begin_object (b);
+      add_double (b, "radius90_median", radius_med);
+      json_builder_set_member_name (b, "half_width");
+      json_builder_begin_object (b);
+      for (gsize j = 0; j < d; j++)
+        add_double (b, l.base->feature_names[j], hw[j] * l.sd[j]);
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+      cs_cli_print_json (json_builder_get_root (b));
+    }
+  else
+    {
+      printf ("%s: %zu cases, %zu features -> %s\n", l.base->source, (size_t) n, (size_t) d, l.base->target_name);
+      if (m.kind == CS_METRIC_SCALAR)
+        printf ("metric: scalar, scale w = %.6g (window radius 1/sqrt(w) = %.4g standard deviations)\n",
+                m.scale, 1.0 / sqrt (m.scale));
+      else
+        printf ("metric: %s%s\n", metric_name (m.kind), m.kind == CS_METRIC_FULL ? " (A^T A)" : "");
+      printf ("leave-one-out MSE: softmax %.6g, linear attention %.6g (noise sd %.4g)\n",
+              rep.loo_mse, lin.loo_mse, l.noise_sd);
+      printf ("fit: %d passes, %d iterations, %.2f s%s\n", rep.passes, rep.iterations, seconds,
+              rep.converged ? "" : " (not converged)");
+      printf ("window: median 90%% radius %.4g (standardised); half-widths:\n", radius_med);
+      for (gsize j = 0; j < d; j++)
+        printf ("  %-24s +-%.4g %s\n", l.base->feature_names[j], hw[j] * l.sd[j], l.base->feature_units[j]);
+      if (save != NULL)
+        printf ("model written to %s\n", save);
+    }
+  rc = CS_EXIT_OK;
+out:
+  cs_linear_clear (&lin);
+  cs_metric_clear (&m);
+  loaded_clear (&l);
+  return rc;
+}
+
+/* ---- predict -------------------------------------------------------------- */
+
+/* Parse 'name=value,...' into q (standardised by the loaded scaling). Every
+ * feature exactly once; names as in the case base. */
+static gboolean
+parse_query (const char   *text,
+             const Loaded *l,
+             double       *x,
+             char        **message)
+{
+  gsize d = l->base->d;
+  g_autofree gboolean *seen = g_new0 (gboolean, d);
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *eq, *name, *val, *end = NULL;
+      gssize j;
+      double v;
+
+      g_strstrip (parts[i]);
+      if (parts[i][0] == '\0')
+        continue;
+      eq = strchr (parts[i], '=');
+      if (eq == NULL)
+        {
+          *message = g_strdup_printf ("'%s' is not name=value", parts[i]);
+          return FALSE;
+        }
+      *eq = '\0';
+      name = g_strstrip (parts[i]);
+      val = g_strstrip (eq + 1);
+      j = cs_case_base_find_feature (l->base, name);
+      if (j < 0)
+        {
+          g_autofree char *names = g_strjoinv (", ", l->base->feature_names);
+          *message = g_strdup_printf ("unknown feature '%s' (features: %s)", name, names);
+          return FALSE;
+        }
+      if (seen[j])
+        {
+          *message = g_strdup_printf ("feature '%s' given twice", name);
+          return FALSE;
+        }
+      v = g_ascii_strtod (val, &end);
+      if (val[0] == '\0' || end == val || *end != '\0' || !isfinite (v))
+        {
+          *message = g_strdup_printf ("value of '%s' is not a finite number: '%s'", name, val);
+          return FALSE;
+        }
+      seen[j] = TRUE;
+      x[j] = v;
+    }
+  for (gsize j = 0; j < d; j++)
+    if (!seen[j])
+      {
+        *message = g_strdup_printf ("missing feature '%s' (every feature needs a value)", l->base->feature_names[j]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* Read a query CSV: a header naming (at least) every feature, one query per
+ * line. Values in original units. Returns q or -1 after printing FILE:LINE:COL. */
+static gssize
+read_queries (const char   *path,
+              const Loaded *l,
+              double      **out)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) head = NULL;
+  gsize d = l->base->d, q = 0, ncol, len;
+  g_autofree gssize *col_of = g_new (gssize, d);
+  char delim = ',';
+  GArray *vals = g_array_new (FALSE, FALSE, sizeof (double));
+  guint first = 0;
+
+  if (!g_file_get_contents (path, &text, &len, &error))
+    {
+      g_printerr ("%s: %s\n", path, error->message);
+      g_array_free (vals, TRUE);
+      return -1;
+    }
+  if (len >= 3 && (guchar) text[0] == 0xEF && (guchar) text[1] == 0xBB && (guchar) text[2] == 0xBF)
+    memmove (text, text + 3, len - 2);
+  lines = g_strsplit (text, "\n", -1);
+  while (lines[first] != NULL && g_strstrip (lines[first])[0] == '\0')
+    first++;
+  if (lines[first] == NULL)
+    {
+      g_printerr ("%s:1:1: empty query file (a header naming the features is needed)\n", path);
+      g_array_free (vals, TRUE);
+      return -1;
+    }
+  if (strchr (lines[first], ';') != NULL && strchr (lines[first], ',') == NULL)
+    delim = ';';
+  else if (strchr (lines[first], '\t') != NULL && strchr (lines[first], ',') == NULL)
+    delim = '\t';
+  {
+    char ds[2] = { delim, 0 };
+    head = g_strsplit (lines[first], ds, -1);
+  }
+  ncol = g_strv_length (head);
+  for (gsize c = 0; c < ncol; c++)
+    {
+      char *name = NULL, *unit = NULL, *h = g_strstrip (head[c]);
+      gsize hl = strlen (h);
+      if (hl >= 2 && h[0] == '"' && h[hl - 1] == '"')
+        {
+          h[hl - 1] = '\0';
+          h++;
+        }
+      cs_split_name_unit (h, &name, &unit);
+      g_free (head[c]);
+      head[c] = name;
+      g_free (unit);
+    }
+  for (gsize j = 0; j < d; j++)
+    {
+      col_of[j] = -1;
+      for (gsize c = 0; c < ncol; c++)
+        if (g_strcmp0 (head[c], l->base->feature_names[j]) == 0)
+          col_of[j] = (gssize) c;
+      if (col_of[j] < 0)
+        {
+          g_printerr ("%s:%u:1: no column '%s' in the header (the queries need every feature)\n",
+                      path, first + 1, l->base->feature_names[j]);
+          g_array_free (vals, TRUE);
+          return -1;
+        }
+    }
+  for (guint li = first + 1; lines[li] != NULL; li++)
+    {
+      g_auto(GStrv) f = NULL;
+      char ds[2] = { delim, 0 };
+      char *line = g_strstrip (lines[li]);
+      if (line[0] == '\0')
+        continue;
+      f = g_strsplit (line, ds, -1);
+      for (gsize j = 0; j < d; j++)
+        {
+          gsize c = (gsize) col_of[j];
+          char *end = NULL, *v;
+          double x;
+          if (c >= g_strv_length (f))
+            {
+              g_printerr ("%s:%u:%zu: missing value for '%s'\n", path, li + 1, c + 1, l->base->feature_names[j]);
+              g_array_free (vals, TRUE);
+              return -1;
+            }
+          v = g_strstrip (f[c]);
+          if (v[0] == '"' && strlen (v) >= 2 && v[strlen (v) - 1] == '"')
+            {
+              v[strlen (v) - 1] = '\0';
+              v++;
+            }
+          x = g_ascii_strtod (v, &end);
+          if (v[0] == '\0' || end == v || *end != '\0' || !isfinite (x))
+            {
+              g_printerr ("%s:%u:%zu: '%s' is not a finite number (feature '%s')\n", path, li + 1, c + 1, v,
+                          l->base->feature_names[j]);
+              g_array_free (vals, TRUE);
+              return -1;
+            }
+          g_array_append_val (vals, x);
+        }
+      q++;
+    }
+  if (q == 0)
+    {
+      g_printerr ("%s:%u:1: no queries after the header\n", path, first + 1);
+      g_array_free (vals, TRUE);
+      return -1;
+    }
+  *out = (double *) g_array_free (vals, FALSE);
+  return (gssize) q;
+}
+
+/* The JSON object of one prediction. The fail-safe flags and verdict are added
+ * here (one place) once they exist. x is the query in original units. */
+static void
+cs_cli_model_query_json (JsonBuilder        *b,
+                         const Loaded       *l,
+                         const double       *x,
+                         const CsPrediction *p,
+                         const CsTopCase    *top,
+                         gsize               top_k,
+                         const double       *half_width)
+{
+  const CsCaseBase *base = l->base;
+  gsize d = base->d;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "query");
+  json_builder_begin_object (b);
+  for (gsize j = 0; j < d; j++)
+    add_double (b, base->feature_names[j], x[j]);
+  json_builder_end_object (b);
+  add_double (b, "prediction", p->prediction);
+  add_double (b, "stderr", p->std_error);
+  add_double (b, "n_eff", p->n_eff);
+  add_double (b, "radius90", p->radius90);
+  add_double (b, "local_sd", p->local_sd);
+  add_double (b, "mean_distance", p->mean_distance);
+  add_double (b, "nearest_distance", p->nearest_distance);
+  add_double (b, "decomposition_error", p->decomposition_error);
+  if (half_width != NULL)
+    {
+      json_builder_set_member_name (b, "half_width");
+      json_builder_begin_object (b);
+      for (gsize j = 0; j < d; j++)
+        add_double (b, base->feature_names[j], half_width[j] * l->sd[j]);
+      json_builder_end_object (b);
+    }
+  json_builder_set_member_name (b, "top");
+  json_builder_begin_array (b);
+  for (gsize t = 0; t < top_k; t++)
+    {
+      const CsTopCase *tc = &top[t];
+      if (tc->index == CS_NO_CASE)
+        break;
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "row");
+      json_builder_add_int_value (b, base->line[tc->index]);
+      json_builder_set_member_name (b, "id");
+      if (base->ids != NULL)
+        json_builder_add_string_value (b, base->ids[tc->index]);
+      else
+        json_builder_add_null_value (b);
+      add_double (b, "weight", tc->weight);
+      add_double (b, "y", base->y[tc->index]);
+      add_double (b, "distance", tc->distance);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
+int
+cs_cli_predict (int    argc,
+                char **argv)
+{
+  g_autofree char *target = NULL, *query = NULL, *queries = NULL, *model = NULL, *features = NULL;
+  gint64 top_k = 5;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (required unless --model names it)", "COL" },
+    { "features", 0, 0, G_OPTION_ARG_STRING, &features, "Feature columns (default: the model's, or every numeric column)", "A,B,..." },
+    { "query", 0, 0, G_OPTION_ARG_STRING, &query, "One query: every feature as name=value", "'A=1.5,B=2'" },
+    { "queries", 0, 0, G_OPTION_ARG_FILENAME, &queries, "A CSV of queries (header names the features)", "QUERIES.csv" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "A model file from fit --save (default: fit the scalar metric now)", "MODEL.json" },
+    { "top", 0, 0, G_OPTION_ARG_INT64, &top_k, "Number of most-attended cases to list (default 5)", "K" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) oc = g_option_context_new ("FILE - predict the outcome of new cases from FILE");
+  g_autoptr(CsModelFile) mf = NULL;
+  Loaded l = { 0 };
+  g_autofree double *xq = NULL, *zq = NULL, *hw = NULL;
+  g_autofree CsPrediction *pred = NULL;
+  g_autofree CsTopCase *top = NULL;
+  CsPredictOptions po;
+  gssize q = 1;
+  gsize d;
+  CsStatus st;
+  int rc;
+
+  g_option_context_add_main_entries (oc, entries, NULL);
+  if (!cs_cli_parse (oc, "predict", &argc, &argv))
+    return CS_EXIT_USAGE;
+  if (argc < 2)
+    return cs_cli_usage_error ("predict", "FILE is required");
+  if (argc > 2)
+    return cs_cli_usage_error ("predict", "unexpected argument '%s'", argv[2]);
+  if ((query == NULL) == (queries == NULL))
+    return cs_cli_usage_error ("predict", "give exactly one of --query or --queries");
+  if (target == NULL && model == NULL)
+    return cs_cli_usage_error ("predict", "--target is required");
+  if (top_k < 0 || top_k > 1000)
+    return cs_cli_usage_error ("predict", "--top must be between 0 and 1000");
+
+  rc = load_with_model ("predict", argv[1], target, features, model, &l, &mf);
+  if (rc != CS_EXIT_OK)
+    goto out;
+  d = l.base->d;
+  if (query != NULL)
+    {
+      g_autofree char *msg = NULL;
+      xq = g_new (double, d);
+      if (!parse_query (query, &l, xq, &msg))
+        {
+          rc = cs_cli_usage_error ("predict", "--query: %s", msg);
+          goto out;
+        }
+    }
+  else
+    {
+      q = read_queries (queries, &l, &xq);
+      if (q < 0)
+        {
+          rc = CS_EXIT_DATA;
+          goto out;
+        }
+    }
+  zq = g_new (double, (gsize) q * d);
+  for (gssize t = 0; t < q; t++)
+    for (gsize j = 0; j < d; j++)
+      zq[t * d + j] = (xq[t * d + j] - l.mean[j]) / l.sd[j];
+  pred = g_new (CsPrediction, q);
+  top = g_new (CsTopCase, (gsize) q * (gsize) (top_k > 0 ? top_k : 1));
+  hw = g_new (double, (gsize) q * d);
+  cs_predict_options_init (&po);
+  po.flags = CS_PREDICT_WINDOW;
+  po.noise_sd = isfinite (l.noise_sd) ? l.noise_sd : 0;
+  po.top_k = (size_t) top_k;
+  po.top = top;
+  po.half_width = hw;
+  st = cs_attention_predict (l.ctx, zq, (size_t) q, &po, pred);
+  if (st != CS_OK)
+    {
+      rc = engine_fail ("predict", st);
+      goto out;
+    }
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      if (query != NULL)
+        cs_cli_model_query_json (b, &l, xq, &pred[0], top, (gsize) top_k, hw);
+      else
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "predictions");
+          json_builder_begin_array (b);
+          for (gssize t = 0; t < q; t++)
+            cs_cli_model_query_json (b, &l, xq + t * d, &pred[t], top + t * top_k, (gsize) top_k, hw + t * d);
+          json_builder_end_array (b);
+          json_builder_end_object (b);
+        }
+      cs_cli_print_json (json_builder_get_root (b));
+    }
+  else
+    for (gssize t = 0; t < q; t++)
+      {
+        const CsPrediction *p = &pred[t];
+        printf ("%s%s = %.6g +- %.3g (standard error)   from %.1f effective cases, 90%% of the attention within %.3g sd\n",
+                q > 1 ? "" : "", l.base->target_name, p->prediction, p->std_error, p->n_eff, p->radius90);
+        printf ("  window half-widths:");
+        for (gsize j = 0; j < d; j++)
+          printf (" %s +-%.3g%s%s", l.base->feature_names[j], hw[t * d + j] * l.sd[j],
+                  l.base->feature_units[j][0] ? " " : "", l.base->feature_units[j]);
+        printf ("\n");
+        for (gint64 k = 0; k < top_k; k++)
+          {
+            const CsTopCase *tc = &top[t * top_k + k];
+            if (tc->index == CS_NO_CASE)
+              break;
+            printf ("  line %-6u %-12s weight %.4f  %s = %.6g  distance %.3g\n", l.base->line[tc->index],
+                    l.base->ids != NULL ? l.base->ids[tc->index] : "", tc->weight, l.base->target_name,
+                    l.base->y[tc->index], tc->distance);
+          }
+      }
+  rc = CS_EXIT_OK;
+out:
+  loaded_clear (&l);
+  return rc;
+}
+
+/* ---- diagnose ------------------------------------------------------------- */
+
+int
+cs_cli_diagnose (int    argc,
+                 char **argv)
+{
+  g_autofree char *target = NULL, *model = NULL, *features = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (required unless --model names it)", "COL" },
+    { "features", 0, 0, G_OPTION_ARG_STRING, &features, "Feature columns", "A,B,..." },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "A model file (default: fit the scalar metric now)", "MODEL.json" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) oc = g_option_context_new ("FILE - noise, local variation and window diagnostics");
+  g_autoptr(CsModelFile) mf = NULL;
+  Loaded l = { 0 };
+  CsGlobalDiagnostics g;
+  g_autofree CsLocalDiagnostics *pc = NULL;
+  CsLinearModel lin = { 0 };
+  double loo_soft = NAN;
+  gsize n;
+  CsStatus st;
+  int rc;
+
+  g_option_context_add_main_entries (oc, entries, NULL);
+  g_option_context_set_description (oc,
+    "noise_sd: nearest-neighbour difference estimator. local_lipschitz: slope norm of an\n"
+    "attention-weighted local linear fit (outcome units per feature standard deviation);\n"
+    "lipschitz: its 90th percentile over the cases (leave-one-out). local_noise_sd: residual\n"
+    "sd of that fit. theory_radius: (sigma^2 / (L^2 n))^(1/(d+2)).\n");
+  if (!cs_cli_parse (oc, "diagnose", &argc, &argv))
+    return CS_EXIT_USAGE;
+  if (argc < 2)
+    return cs_cli_usage_error ("diagnose", "FILE is required");
+  if (argc > 2)
+    return cs_cli_usage_error ("diagnose", "unexpected argument '%s'", argv[2]);
+  if (target == NULL && model == NULL)
+    return cs_cli_usage_error ("diagnose", "--target is required");
+  rc = load_with_model ("diagnose", argv[1], target, features, model, &l, &mf);
+  if (rc != CS_EXIT_OK)
+    goto out;
+  n = l.base->n;
+  if (n < 2)
+    {
+      g_printerr ("%s: at least 2 cases are needed (found %zu)\n", argv[1], (size_t) n);
+      rc = CS_EXIT_DATA;
+      goto out;
+    }
+  pc = g_new (CsLocalDiagnostics, n);
+  st = cs_diagnose_global (l.ctx, &g, pc, NULL, NULL);
+  if (st == CS_OK)
+    st = cs_attention_loo_mse (l.ctx, cs_attention_get_metric (l.ctx), &loo_soft, NULL, NULL);
+  if (st == CS_OK)
+    st = cs_linear_fit (l.ctx, 1, &lin);
+  if (st != CS_OK)
+    {
+      rc = engine_fail ("diagnose", st);
+      goto out;
+    }
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "n");
+      json_builder_add_int_value (b, (gint64) n);
+      json_builder_set_member_name (b, "d");
+      json_builder_add_int_value (b, (gint64) l.base->d);
+      add_double (b, "noise_sd", g.noise_sd);
+      add_double (b, "lipschitz", g.lipschitz);
+      add_double (b, "lipschitz_quantile", g.lipschitz_quantile);
+      add_double (b, "theory_radius", g.theory_radius);
+      add_double (b, "window_radius", g.window_radius);
+      add_double (b, "loo_mse_softmax", loo_soft);
+      add_double (b, "loo_mse_linear", lin.loo_mse);
+      json_builder_set_member_name (b, "cases");
+      json_builder_begin_array (b);
+      for (gsize i = 0; i < n; i++)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "row");
+          json_builder_add_int_value (b, l.base->line[i]);
+          add_double (b, "local_lipschitz", pc[i].local_lipschitz);
+          add_double (b, "local_noise_sd", pc[i].local_noise_sd);
+          add_double (b, "n_eff", pc[i].n_eff);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      cs_cli_print_json (json_builder_get_root (b));
+    }
+  else
+    {
+      printf ("%s: %zu cases, %zu features -> %s\n", l.base->source, (size_t) n, (size_t) l.base->d,
+              l.base->target_name);
+      printf ("noise sd (nearest-neighbour differences): %.4g\n", g.noise_sd);
+      printf ("Lipschitz estimate (90th percentile of local slopes): %.4g per sd\n", g.lipschitz);
+      printf ("window radius: fitted %.4g, theory (sigma^2/(L^2 n))^(1/(d+2)) %.4g (standardised)\n",
+              g.window_radius, g.theory_radius);
+      printf ("leave-one-out MSE: softmax %.6g, linear attention %.6g\n", loo_soft, lin.loo_mse);
+    }
+  rc = CS_EXIT_OK;
+out:
+  cs_linear_clear (&lin);
+  loaded_clear (&l);
+  return rc;
+}
+
+/* ---- bench ---------------------------------------------------------------- */
+
+static double
+now_s (void)
+{
+  return (double) g_get_monotonic_time () * 1e-6;
+}
+
+int
+cs_cli_bench (int    argc,
+              char **argv)
+{
+  gint64 n = 100000, d = 16, q = 1000, fit_n = 20000, fit_d = 8;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "n", 0, 0, G_OPTION_ARG_INT64, &n, "Cases for prediction (default 100000)", "N" },
+    { "d", 0, 0, G_OPTION_ARG_INT64, &d, "Features (default 16)", "D" },
+    { "queries", 0, 0, G_OPTION_ARG_INT64, &q, "Queries (default 1000)", "Q" },
+    { "fit-n", 0, 0, G_OPTION_ARG_INT64, &fit_n, "Cases for the scalar LOO fit (default 20000)", "N" },
+    { "fit-d", 0, 0, G_OPTION_ARG_INT64, &fit_d, "Features for the LOO fit (default 8)", "D" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) oc = g_option_context_new ("- measure the machine and the engine in the same run");
+  CsRng rng;
+  g_autofree double *x = NULL, *y = NULL, *qs = NULL;
+  g_autofree CsPrediction *pred = NULL;
+  g_autofree CsTopCase *top = NULL;
+  CsAttention *ctx = NULL;
+  CsMetric m;
+  CsPredictOptions po;
+  double gemm_gflops = 0, gemm_pairs, exp_rate = 0, roof, pairs_f = 0, pairs_d = 0, fit_s = 0;
+  int fit_passes = 0;
+  double fit_w = NAN;
+  CsStatus st;
+  gsize ra;
+
+  g_option_context_add_main_entries (oc, entries, NULL);
+  g_option_context_set_description (oc,
+    "Machine: peak single-precision GEMM rate on the scoring shape (64 queries x 1024\n"
+    "cases x (d + 2)), and the engine's vector expf rate on cache-resident blocks.\n"
+    "Roofline: min(GEMM rate / (2 (d + 2)) flops per pair, exp rate) pairs per second.\n"
+    "Engine: query-case pairs per second of the float fast path (top 10, all per-query\n"
+    "statistics except the second window pass), and a double-precision run for reference.\n"
+    "Everything runs on the BLAS threads the environment sets (OPENBLAS_NUM_THREADS);\n"
+    "the engine's own loops are single-threaded, so compare at OPENBLAS_NUM_THREADS=1.\n");
+  if (!cs_cli_parse (oc, "bench", &argc, &argv))
+    return CS_EXIT_USAGE;
+  if (argc > 1)
+    return cs_cli_usage_error ("bench", "unexpected argument '%s'", argv[1]);
+  if (n < 1 || n > 10000000 || d < 1 || d > 1000 || q < 1 || q > 1000000 || fit_n < 2 || fit_n > 1000000
+      || fit_d < 1 || fit_d > 1000)
+    return cs_cli_usage_error ("bench", "sizes out of range");
+
+  cs_rng_seed (&rng, 12345);
+  x = g_new (double, (gsize) (n * d));
+  y = g_new (double, (gsize) n);
+  qs = g_new (double, (gsize) (q * d));
+  for (gint64 i = 0; i < n * d; i++)
+    x[i] = cs_rng_normal (&rng);
+  for (gint64 i = 0; i < n; i++)
+    y[i] = sin (2 * x[i * d]) + 0.1 * cs_rng_normal (&rng);
+  for (gint64 i = 0; i < q * d; i++)
+    qs[i] = cs_rng_normal (&rng);
+  ra = (gsize) d + 2;
+
+  /* Machine 1: sgemm on the scoring shape, q x n x (d + 2), best of 3. */
+  {
+    gsize qb = 64, cb = 1024;
+    g_autofree float *A = g_new (float, qb * ra), *B = g_new (float, (gsize) n * ra), *C = g_new (float, qb * cb);
+    for (gsize i = 0; i < qb * ra; i++)
+      A[i] = (float) cs_rng_normal (&rng);
+    for (gsize i = 0; i < (gsize) n * ra; i++)
+      B[i] = (float) cs_rng_normal (&rng);
+    for (int rep = 0; rep < 3; rep++)
+      {
+        double t0 = now_s (), t;
+        gsize done = 0;
+        for (gint64 q0 = 0; q0 < q; q0 += (gint64) qb)
+          for (gint64 c0 = 0; c0 < n; c0 += (gint64) cb)
+            {
+              gsize c = (gsize) (n - c0) < cb ? (gsize) (n - c0) : cb;
+              cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) qb, (int) c, (int) ra, 1.0f, A,
+                           (int) ra, B + c0 * ra, (int) ra, 0.0f, C, (int) c);
+              done += qb * c;
+            }
+        t = now_s () - t0;
+        gemm_gflops = fmax (gemm_gflops, 2.0 * (double) ra * (double) done / t * 1e-9);
+      }
+  }
+  gemm_pairs = gemm_gflops * 1e9 / (2.0 * (double) ra);
+
+  /* Machine 2: the engine's vector expf on cache-resident blocks (1024 floats). */
+  {
+    gsize cb = 1024, reps = (gsize) fmax (1.0, 2e8 / (double) cb);
+    g_autofree float *in = g_new (float, cb), *out = g_new (float, cb);
+    for (gsize i = 0; i < cb; i++)
+      in[i] = (float) (-20.0 * cs_rng_uniform (&rng));
+    for (int rep = 0; rep < 3; rep++)
+      {
+        double t0 = now_s (), t;
+        for (gsize r = 0; r < reps; r++)
+          {
+            in[r % cb] -= 1e-7f;   /* keep the compiler honest */
+            cs_kernel_exp_f (in, out, cb);
+          }
+        t = now_s () - t0;
+        exp_rate = fmax (exp_rate, (double) (reps * cb) / t);
+      }
+  }
+  roof = fmin (gemm_pairs, exp_rate);
+
+  /* Engine: prediction, float fast path and double, best of 3. */
+  st = cs_attention_new (x, y, (size_t) n, (size_t) d, CS_SCORE_DISTANCE, &ctx);
+  if (st == CS_OK)
+    st = cs_metric_init_scalar (&m, (size_t) d, 0.5);
+  if (st == CS_OK)
+    {
+      st = cs_attention_set_metric (ctx, &m);
+      cs_metric_clear (&m);
+    }
+  if (st != CS_OK)
+    {
+      cs_attention_free (ctx);
+      return engine_fail ("bench", st);
+    }
+  pred = g_new (CsPrediction, q);
+  top = g_new (CsTopCase, (gsize) q * 10);
+  cs_predict_options_init (&po);
+  po.top_k = 10;
+  po.top = top;
+  for (int pass = 0; pass < 2; pass++)
+    for (int rep = 0; rep < (pass == 0 ? 3 : 2); rep++)
+      {
+        double t0, t;
+        po.flags = pass == 0 ? CS_PREDICT_FLOAT : 0;
+        t0 = now_s ();
+        st = cs_attention_predict (ctx, qs, (size_t) q, &po, pred);
+        t = now_s () - t0;
+        if (st != CS_OK)
+          {
+            cs_attention_free (ctx);
+            return engine_fail ("bench", st);
+          }
+        if (pass == 0)
+          pairs_f = fmax (pairs_f, (double) n * (double) q / t);
+        else
+          pairs_d = fmax (pairs_d, (double) n * (double) q / t);
+      }
+  cs_attention_free (ctx);
+  ctx = NULL;
+
+  /* Engine: scalar LOO fit. */
+  {
+    g_autofree double *fx = g_new (double, (gsize) (fit_n * fit_d)), *fy = g_new (double, (gsize) fit_n);
+    CsMetric fm = { 0 };
+    CsFitReport rep;
+    double t0;
+    for (gint64 i = 0; i < fit_n * fit_d; i++)
+      fx[i] = cs_rng_normal (&rng);
+    for (gint64 i = 0; i < fit_n; i++)
+      fy[i] = sin (2 * fx[i * fit_d]) + 0.5 * fx[i * fit_d + (fit_d > 1 ? 1 : 0)] + 0.2 * cs_rng_normal (&rng);
+    st = cs_attention_new (fx, fy, (size_t) fit_n, (size_t) fit_d, CS_SCORE_DISTANCE, &ctx);
+    t0 = now_s ();
+    if (st == CS_OK)
+      st = cs_attention_fit (ctx, NULL, &fm, &rep);
+    fit_s = now_s () - t0;
+    cs_attention_free (ctx);
+    if (st != CS_OK)
+      return engine_fail ("bench", st);
+    fit_passes = rep.passes;
+    fit_w = fm.scale;
+    cs_metric_clear (&fm);
+  }
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "n");
+      json_builder_add_int_value (b, n);
+      json_builder_set_member_name (b, "d");
+      json_builder_add_int_value (b, d);
+      json_builder_set_member_name (b, "queries");
+      json_builder_add_int_value (b, q);
+      json_builder_set_member_name (b, "blas_core");
+      json_builder_add_string_value (b, openblas_get_corename ());
+      json_builder_set_member_name (b, "blas_threads");
+      json_builder_add_int_value (b, openblas_get_num_threads ());
+      add_double (b, "gemm_gflops", gemm_gflops);
+      add_double (b, "exp_per_second", exp_rate);
+      add_double (b, "roofline_pairs_per_second", roof);
+      add_double (b, "pairs_per_second", pairs_f);
+      add_double (b, "pairs_per_second_double", pairs_d);
+      add_double (b, "ratio", pairs_f / roof);
+      add_double (b, "loo_fit_seconds", fit_s);
+      json_builder_set_member_name (b, "loo_fit_passes");
+      json_builder_add_int_value (b, fit_passes);
+      json_builder_set_member_name (b, "loo_fit_n");
+      json_builder_add_int_value (b, fit_n);
+      json_builder_set_member_name (b, "loo_fit_d");
+      json_builder_add_int_value (b, fit_d);
+      add_double (b, "loo_fit_scale", fit_w);
+      json_builder_end_object (b);
+      cs_cli_print_json (json_builder_get_root (b));
+    }
+  else
+    {
+      printf ("machine (OpenBLAS core %s, %d thread(s)):\n", openblas_get_corename (), openblas_get_num_threads ());
+      printf ("  sgemm on the scoring shape (64 x 1024 x %zu): %.1f GFLOP/s = %.3g pairs/s\n", ra, gemm_gflops, gemm_pairs);
+      printf ("  vector expf (cache-resident):                 %.3g /s\n", exp_rate);
+      printf ("  roofline min(GEMM-bound, exp-bound):          %.3g pairs/s\n", roof);
+      printf ("engine, n = %" G_GINT64_FORMAT ", d = %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT " queries:\n", n, d, q);
+      printf ("  float fast path:  %.3g pairs/s = %.1f %% of the roofline\n", pairs_f, 100.0 * pairs_f / roof);
+      printf ("  double precision: %.3g pairs/s = %.1f %% of the roofline\n", pairs_d, 100.0 * pairs_d / roof);
+      printf ("scalar leave-one-out fit, n = %" G_GINT64_FORMAT ", d = %" G_GINT64_FORMAT ": %.2f s, %d passes (w = %.4g)\n",
+              fit_n, fit_d, fit_s, fit_passes, fit_w);
+    }
+  return CS_EXIT_OK;
+}

@@ -1,0 +1,438 @@
+/* cs-model-file.c: versioned model files in JSON, validated on load, written atomically. */
+#define G_LOG_DOMAIN "cs-model-file"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cs-atomic-file.h"
+#include "cs-data-error.h"
+#include "cs-model-file.h"
+
+static const char *kind_names[] = { "scalar", "diagonal", "full" };
+
+CsModelFile *
+cs_model_file_new (gsize d)
+{
+  CsModelFile *self = g_new0 (CsModelFile, 1);
+
+  self->version = CS_MODEL_FILE_VERSION;
+  self->d = d;
+  self->features = g_new0 (char *, d + 1);
+  self->mean = g_new0 (double, d);
+  self->sd = g_new (double, d);
+  for (gsize j = 0; j < d; j++)
+    self->sd[j] = 1.0;
+  self->kind = CS_MODEL_METRIC_SCALAR;
+  self->scale = 1.0;
+  self->loo_mse = NAN;
+  self->loo_mse_linear = NAN;
+  self->noise_sd = NAN;
+  self->passes = -1;
+  return self;
+}
+
+void
+cs_model_file_free (CsModelFile *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->source);
+  g_free (self->target);
+  g_strfreev (self->features);
+  g_free (self->mean);
+  g_free (self->sd);
+  g_free (self->diag);
+  g_free (self->A);
+  g_free (self);
+}
+
+double *
+cs_model_file_get_matrix (const CsModelFile *self)
+{
+  gsize d = self->d;
+  double *M = g_new0 (double, d * d);
+
+  for (gsize a = 0; a < d; a++)
+    for (gsize b = 0; b < d; b++)
+      {
+        double v = 0;
+        if (self->kind == CS_MODEL_METRIC_SCALAR)
+          v = a == b ? self->scale : 0;
+        else if (self->kind == CS_MODEL_METRIC_DIAGONAL)
+          v = a == b ? self->diag[a] : 0;
+        else
+          for (gsize r = 0; r < self->rank; r++)
+            v += self->A[r * d + a] * self->A[r * d + b];
+        M[a * d + b] = v;
+      }
+  return M;
+}
+
+static void
+add_number (JsonBuilder *b,
+            const char  *name,
+            double       v)
+{
+  json_builder_set_member_name (b, name);
+  if (isfinite (v))
+    json_builder_add_double_value (b, v);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_array (JsonBuilder  *b,
+           const char   *name,
+           const double *v,
+           gsize         n)
+{
+  json_builder_set_member_name (b, name);
+  if (v == NULL)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_array (b);
+  for (gsize i = 0; i < n; i++)
+    json_builder_add_double_value (b, v[i]);
+  json_builder_end_array (b);
+}
+
+JsonNode *
+cs_model_file_to_json (const CsModelFile *self)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree double *M = cs_model_file_get_matrix (self);
+  gsize d = self->d;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, CS_MODEL_FILE_FORMAT);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, CS_MODEL_FILE_VERSION);
+  json_builder_set_member_name (b, "source");
+  if (self->source != NULL)
+    json_builder_add_string_value (b, self->source);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "target");
+  json_builder_add_string_value (b, self->target != NULL ? self->target : "");
+  json_builder_set_member_name (b, "features");
+  json_builder_begin_array (b);
+  for (gsize j = 0; j < d; j++)
+    json_builder_add_string_value (b, self->features[j] != NULL ? self->features[j] : "");
+  json_builder_end_array (b);
+  add_array (b, "mean", self->mean, d);
+  add_array (b, "sd", self->sd, d);
+  json_builder_set_member_name (b, "score");
+  json_builder_add_string_value (b, self->dot ? "dot" : "distance");
+
+  json_builder_set_member_name (b, "metric");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, kind_names[self->kind]);
+  add_number (b, "scale", self->kind == CS_MODEL_METRIC_SCALAR ? self->scale : NAN);
+  add_array (b, "diag", self->kind == CS_MODEL_METRIC_DIAGONAL ? self->diag : NULL, d);
+  json_builder_set_member_name (b, "rank");
+  json_builder_add_int_value (b, self->kind == CS_MODEL_METRIC_FULL ? (gint64) self->rank : 0);
+  add_array (b, "A", self->kind == CS_MODEL_METRIC_FULL ? self->A : NULL, self->rank * d);
+  json_builder_set_member_name (b, "M");
+  json_builder_begin_array (b);
+  for (gsize a = 0; a < d; a++)
+    {
+      json_builder_begin_array (b);
+      for (gsize c = 0; c < d; c++)
+        json_builder_add_double_value (b, M[a * d + c]);
+      json_builder_end_array (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "fit");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "n");
+  json_builder_add_int_value (b, (gint64) self->n);
+  add_number (b, "loo_mse", self->loo_mse);
+  add_number (b, "loo_mse_linear", self->loo_mse_linear);
+  json_builder_set_member_name (b, "passes");
+  json_builder_add_int_value (b, self->passes);
+  add_number (b, "noise_sd", self->noise_sd);
+  json_builder_end_object (b);
+
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static gboolean
+bad (GError    **error,
+     const char *format,
+     ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+bad (GError    **error,
+     const char *format,
+     ...)
+{
+  va_list ap;
+  g_autofree char *msg = NULL;
+
+  va_start (ap, format);
+  msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_MODEL_FILE, "invalid model file: %s", msg);
+  return FALSE;
+}
+
+/* A finite number (int or double node). */
+static gboolean
+get_number (JsonNode *node,
+            double   *out)
+{
+  GType t;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  t = json_node_get_value_type (node);
+  if (t == G_TYPE_INT64)
+    *out = (double) json_node_get_int (node);
+  else if (t == G_TYPE_DOUBLE)
+    *out = json_node_get_double (node);
+  else
+    return FALSE;
+  return isfinite (*out);
+}
+
+static gboolean
+get_array (JsonObject *o,
+           const char *name,
+           gsize       n,
+           double    **out,
+           GError    **error)
+{
+  JsonNode *node = json_object_get_member (o, name);
+  JsonArray *a;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return bad (error, "\"%s\" must be an array of %" G_GSIZE_FORMAT " numbers", name, n);
+  a = json_node_get_array (node);
+  if (json_array_get_length (a) != n)
+    return bad (error, "\"%s\" has %u numbers, expected %" G_GSIZE_FORMAT, name,
+                json_array_get_length (a), n);
+  *out = g_new (double, n);
+  for (gsize i = 0; i < n; i++)
+    if (!get_number (json_array_get_element (a, (guint) i), &(*out)[i]))
+      return bad (error, "\"%s\"[%" G_GSIZE_FORMAT "] is not a finite number", name, i);
+  return TRUE;
+}
+
+/* The string member or NULL (no criticals on other types). */
+static const char *
+get_string (JsonObject *o,
+            const char *name)
+{
+  JsonNode *n = json_object_get_member (o, name);
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (n);
+}
+
+static double
+opt_number (JsonObject *o,
+            const char *name)
+{
+  double v;
+  JsonNode *node = o != NULL ? json_object_get_member (o, name) : NULL;
+  return get_number (node, &v) ? v : NAN;
+}
+
+CsModelFile *
+cs_model_file_from_json (JsonNode  *node,
+                         GError   **error)
+{
+  g_autoptr(CsModelFile) self = NULL;
+  JsonObject *o, *mo, *fo = NULL;
+  JsonNode *n;
+  JsonArray *fa;
+  const char *s;
+  double v;
+  gsize d;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return bad (error, "not a JSON object"), NULL;
+  o = json_node_get_object (node);
+  n = json_object_get_member (o, "format");
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING
+      || g_strcmp0 (json_node_get_string (n), CS_MODEL_FILE_FORMAT) != 0)
+    return bad (error, "\"format\" must be \"%s\"", CS_MODEL_FILE_FORMAT), NULL;
+  if (!get_number (json_object_get_member (o, "version"), &v) || v != CS_MODEL_FILE_VERSION)
+    return bad (error, "unsupported \"version\" (this program reads version %d)", CS_MODEL_FILE_VERSION), NULL;
+
+  n = json_object_get_member (o, "features");
+  if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n) || json_array_get_length (json_node_get_array (n)) == 0)
+    return bad (error, "\"features\" must be a non-empty array of names"), NULL;
+  fa = json_node_get_array (n);
+  d = json_array_get_length (fa);
+  self = cs_model_file_new (d);
+  g_clear_pointer (&self->mean, g_free);
+  g_clear_pointer (&self->sd, g_free);
+  for (gsize j = 0; j < d; j++)
+    {
+      JsonNode *e = json_array_get_element (fa, (guint) j);
+      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
+        return bad (error, "\"features\"[%" G_GSIZE_FORMAT "] is not a string", j), NULL;
+      self->features[j] = g_strdup (json_node_get_string (e));
+    }
+  n = json_object_get_member (o, "target");
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    return bad (error, "\"target\" must be a string"), NULL;
+  self->target = g_strdup (json_node_get_string (n));
+  n = json_object_get_member (o, "source");
+  if (n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
+    self->source = g_strdup (json_node_get_string (n));
+  if (!get_array (o, "mean", d, &self->mean, error) || !get_array (o, "sd", d, &self->sd, error))
+    return NULL;
+  for (gsize j = 0; j < d; j++)
+    if (!(self->sd[j] > 0))
+      return bad (error, "\"sd\"[%" G_GSIZE_FORMAT "] must be positive", j), NULL;
+  s = json_object_has_member (o, "score") ? get_string (o, "score") : "distance";
+  if (g_strcmp0 (s, "distance") == 0)
+    self->dot = FALSE;
+  else if (g_strcmp0 (s, "dot") == 0)
+    self->dot = TRUE;
+  else
+    return bad (error, "\"score\" must be \"distance\" or \"dot\""), NULL;
+
+  n = json_object_get_member (o, "metric");
+  if (n == NULL || !JSON_NODE_HOLDS_OBJECT (n))
+    return bad (error, "\"metric\" must be an object"), NULL;
+  mo = json_node_get_object (n);
+  s = get_string (mo, "kind");
+  if (g_strcmp0 (s, "scalar") == 0)
+    {
+      self->kind = CS_MODEL_METRIC_SCALAR;
+      if (!get_number (json_object_get_member (mo, "scale"), &self->scale) || !(self->scale > 0))
+        return bad (error, "\"metric\".\"scale\" must be a positive number"), NULL;
+    }
+  else if (g_strcmp0 (s, "diagonal") == 0)
+    {
+      self->kind = CS_MODEL_METRIC_DIAGONAL;
+      if (!get_array (mo, "diag", d, &self->diag, error))
+        return NULL;
+      for (gsize j = 0; j < d; j++)
+        if (self->diag[j] < 0)
+          return bad (error, "\"metric\".\"diag\"[%" G_GSIZE_FORMAT "] is negative", j), NULL;
+    }
+  else if (g_strcmp0 (s, "full") == 0)
+    {
+      self->kind = CS_MODEL_METRIC_FULL;
+      if (!get_number (json_object_get_member (mo, "rank"), &v) || v < 1 || v > (double) d || v != floor (v))
+        return bad (error, "\"metric\".\"rank\" must be an integer between 1 and %" G_GSIZE_FORMAT, d), NULL;
+      self->rank = (gsize) v;
+      if (!get_array (mo, "A", self->rank * d, &self->A, error))
+        return NULL;
+    }
+  else
+    return bad (error, "\"metric\".\"kind\" must be \"scalar\", \"diagonal\" or \"full\""), NULL;
+
+  n = json_object_get_member (o, "fit");
+  if (n != NULL && JSON_NODE_HOLDS_OBJECT (n))
+    fo = json_node_get_object (n);
+  v = opt_number (fo, "n");
+  self->n = v >= 0 ? (gsize) v : 0;
+  self->loo_mse = opt_number (fo, "loo_mse");
+  self->loo_mse_linear = opt_number (fo, "loo_mse_linear");
+  v = opt_number (fo, "passes");
+  self->passes = isfinite (v) ? (int) v : -1;
+  self->noise_sd = opt_number (fo, "noise_sd");
+  return g_steal_pointer (&self);
+}
+
+gboolean
+cs_model_file_save (const CsModelFile  *self,
+                    const char         *path,
+                    const char * const *protected_paths,
+                    GError            **error)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = cs_model_file_to_json (self);
+  g_autofree char *text = NULL;
+  g_autofree char *with_nl = NULL;
+  gsize len;
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, &len);
+  with_nl = g_strconcat (text, "\n", NULL);
+  return cs_atomic_write (path, protected_paths, with_nl, len + 1, error);
+}
+
+CsModelFile *
+cs_model_file_load (const char  *path,
+                    GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local = NULL;
+  CsModelFile *m;
+
+  if (!json_parser_load_from_file (parser, path, &local))
+    {
+      if (local->domain == G_FILE_ERROR)
+        g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO, "%s: %s", path, local->message);
+      else
+        g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_MODEL_FILE, "%s: not valid JSON: %s",
+                     path, local->message);
+      return NULL;
+    }
+  m = cs_model_file_from_json (json_parser_get_root (parser), &local);
+  if (m == NULL)
+    {
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_MODEL_FILE, "%s: %s", path, local->message);
+      return NULL;
+    }
+  return m;
+}
+
+static char *
+join_names (char * const *names,
+            gsize         n)
+{
+  GString *s = g_string_new ("(");
+  for (gsize j = 0; j < n; j++)
+    g_string_append_printf (s, "%s%s", j > 0 ? ", " : "", names[j]);
+  g_string_append_c (s, ')');
+  return g_string_free (s, FALSE);
+}
+
+gboolean
+cs_model_file_check_columns (const CsModelFile *self,
+                             const CsCaseBase  *base,
+                             GError           **error)
+{
+  g_autofree char *want = join_names (self->features, self->d);
+  g_autofree char *have = join_names (base->feature_names, base->d);
+  gboolean same = self->d == base->d && g_strcmp0 (self->target, base->target_name) == 0;
+
+  for (gsize j = 0; same && j < self->d; j++)
+    same = g_strcmp0 (self->features[j], base->feature_names[j]) == 0;
+  if (same)
+    return TRUE;
+  {
+    g_autofree char *detail = NULL;
+    if (g_strcmp0 (self->target, base->target_name) != 0)
+      detail = g_strdup_printf ("the target is '%s', the model predicts '%s'", base->target_name, self->target);
+    else if (self->d != base->d)
+      detail = g_strdup_printf ("the model has %" G_GSIZE_FORMAT " features, this case base %" G_GSIZE_FORMAT,
+                                self->d, base->d);
+    else
+      for (gsize j = 0; j < self->d && detail == NULL; j++)
+        if (g_strcmp0 (self->features[j], base->feature_names[j]) != 0)
+          detail = g_strdup_printf ("feature %" G_GSIZE_FORMAT " is '%s', the model expects '%s'",
+                                    j + 1, base->feature_names[j], self->features[j]);
+    g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_MODEL_FILE,
+                 "this model was fitted for features %s -> %s, the case base has %s -> %s: %s",
+                 want, self->target, have, base->target_name, detail);
+  }
+  return FALSE;
+}
