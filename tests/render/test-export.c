@@ -170,7 +170,7 @@ test_pdf_pages_and_footer (void)
     {
       g_autofree char *info = NULL;
       g_autofree char *text = NULL;
-      g_autofree char **pages = NULL;
+      g_auto(GStrv) pages = NULL;
 
       cs_export_options_init (&o, CS_EXPORT_PRESET_A4_LANDSCAPE);
       o.format = CS_EXPORT_PDF;
