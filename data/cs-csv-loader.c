@@ -390,7 +390,7 @@ typedef struct
 static gboolean
 store_grow (Store *st)
 {
-  gsize cap = st->cap == 0 ? 1024 : st->cap * 2;
+  gsize cap = st->cap == 0 ? MAX (16, 8192 / (st->d + 1)) : st->cap * 2;
   double *x = g_try_realloc (st->x, MAX (cap * st->d, 1) * sizeof (double));
 
   if (x == NULL)
@@ -1018,6 +1018,7 @@ make_plan (Plan               *plan,
   g_auto(GStrv) full = NULL;
   gsize data0;
   g_autofree gboolean *explicit_role = NULL;
+  g_autoptr(GHashTable) seen = NULL;
 
   /* Decimal comma: proposed with a non-comma delimiter when more numbers look like 1,5 than like 1.5. */
   if (options->decimal_comma >= 0)
@@ -1096,6 +1097,7 @@ make_plan (Plan               *plan,
   plan->numeric = g_new0 (gboolean, plan->ncols);
   full = g_new0 (char *, plan->ncols + 1);
   explicit_role = g_new0 (gboolean, plan->ncols);
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
 
   /* Names: split units, repair empty and duplicate names. */
   for (gsize j = 0; j < plan->ncols; j++)
@@ -1127,28 +1129,25 @@ make_plan (Plan               *plan,
             report_add (report, 1, (guint) j + 1, NULL, TRUE,
                         g_strdup_printf ("column %zu has no name; called “%s”", j + 1, name));
         }
-      for (gsize k = 0; k < j; k++)
-        if (g_strcmp0 (plan->names[k], name) == 0)
-          {
-            char *uniq = NULL;
-            for (int s = 2; uniq == NULL; s++)
-              {
-                gboolean taken = FALSE;
-                char *cand = g_strdup_printf ("%s_%d", name, s);
-                for (gsize m = 0; m < j && !taken; m++)
-                  taken = g_strcmp0 (plan->names[m], cand) == 0;
-                if (taken)
-                  g_free (cand);
-                else
-                  uniq = cand;
-              }
-            report_add (report, 1, (guint) j + 1, NULL, TRUE,
-                        g_strdup_printf ("column name “%s” repeats column %zu; renamed “%s”",
-                                         name, k + 1, uniq));
-            g_free (name);
-            name = uniq;
-            break;
-          }
+      if (g_hash_table_contains (seen, name))
+        {
+          gsize k = GPOINTER_TO_SIZE (g_hash_table_lookup (seen, name));
+          char *uniq = NULL;
+          for (int sfx = 2; uniq == NULL; sfx++)
+            {
+              char *cand = g_strdup_printf ("%s_%d", name, sfx);
+              if (g_hash_table_contains (seen, cand))
+                g_free (cand);
+              else
+                uniq = cand;
+            }
+          report_add (report, 1, (guint) j + 1, NULL, TRUE,
+                      g_strdup_printf ("column name “%s” repeats column %zu; renamed “%s”",
+                                       name, k + 1, uniq));
+          g_free (name);
+          name = uniq;
+        }
+      g_hash_table_insert (seen, name, GSIZE_TO_POINTER (j));
       plan->names[j] = name;
       plan->units[j] = unit;
     }
