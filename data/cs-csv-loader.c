@@ -1490,7 +1490,7 @@ load_source (Source         *src,
   /* Parse: the calling thread takes the first half, a helper the second when the file is big. */
   w1 = g_new0 (Worker, 1);
   worker_init (w1, &plan, plan.header);
-  if (src->size - src->start >= PARALLEL_MIN && g_get_num_processors () >= 2)
+  if (options->threads != 1 && src->size - src->start >= PARALLEL_MIN && g_get_num_processors () >= 2)
     {
       goffset mid = src->start + (src->size - src->start) / 2;
       char probe[65536];
@@ -1567,6 +1567,7 @@ load_source (Source         *src,
         thread = NULL;
         line_offset = w1->line - 1;
       }
+    report->threads_used = split_ok ? 2 : 1;
     if (!split_ok && !cancelled && (error == NULL || *error == NULL))
       worker_finish (w1);
 

@@ -33,6 +33,8 @@ typedef struct
   /* Per-column role overrides by name (NULL-terminated parallel arrays), may be NULL. */
   const char * const *role_names;
   const CsColumnRole *roles;
+  /* 0: automatic (a second thread for files of 8 MB and more), 1: the calling thread only. */
+  guint threads;
 } CsCsvOptions;
 
 typedef struct
@@ -72,9 +74,14 @@ typedef struct
   gsize duplicate_rows;
   GPtrArray *columns;        /* of CsCsvColumn* */
   GPtrArray *problems;       /* of CsCsvProblem* */
+  guint threads_used;        /* 2 when the second half was parsed in parallel */
 } CsCsvReport;
 
-/* progress: fraction done in [0, 1]; may be called from the calling (worker) thread. */
+/* progress: fraction done in [0, 1]; always called from the calling (worker) thread.
+ *
+ * The loaders return NULL with an error when nothing usable remains; *report (when
+ * report is not NULL) is set in every case but a file that cannot be opened, so the
+ * problems can be shown either way. */
 typedef void (*CsProgressFunc) (double fraction, gpointer user_data);
 
 void        cs_csv_options_init  (CsCsvOptions    *options);
