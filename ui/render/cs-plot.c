@@ -313,7 +313,7 @@ cs_plot_log_ticks (double  min,
     return 0;
   lo = (int) floor (log10 (min) + 1e-9);
   hi = (int) ceil (log10 (max) - 1e-9);
-  fine = log10 (max / min) <= 2.1;
+  fine = log10 (max / min) <= 2.6;
   for (int e = lo; e <= hi; e++)
     for (guint m = 0; m < (fine ? 3u : 1u); m++)
       {
