@@ -264,7 +264,7 @@ cs_cli_pretrain (int    argc,
       || !parse_uint ("--n", n_text, 1, CS_PRETRAIN_MAX_N, &n)
       || !parse_uint ("--rank", rank_text, 1, d, &rank)
       || !parse_uint ("--steps", steps_text, 1, 10000000, &steps)
-      || !parse_uint ("--seed", seed_text, 0, G_MAXUINT64, &seed)
+      || !parse_uint ("--seed", seed_text, 0, G_MAXINT64, &seed)
       || !parse_uint ("--tasks", tasks_text, 1, 10000000, &tasks)
       || !parse_double ("--L", L_text, &L)
       || !parse_double ("--sigma", sigma_text, &sigma)
