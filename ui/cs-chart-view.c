@@ -5,6 +5,15 @@
 
 #include "cs-chart-view.h"
 
+/* The drawing function and its data, shared with render workers (reference-counted). */
+typedef struct
+{
+  gint ref_count;
+  CsChartDrawFunc draw;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} DrawFn;
+
 struct _CsChartView
 {
   GtkWidget parent_instance;
@@ -12,11 +21,38 @@ struct _CsChartView
   char *name;
   char *title;
   gboolean dark;
-  CsChartDrawFunc draw;
+  DrawFn *fn;
   CsChartTooltipFunc tooltip;
-  gpointer user_data;
-  GDestroyNotify destroy;
+
+  /* Rendering happens in a worker into an image surface; snapshot only paints it. */
+  cairo_surface_t *cache;
+  int cache_w, cache_h, cache_scale;
+  gboolean cache_dark;
+  guint generation;            /* bumped whenever the content changes */
+  guint cache_generation;
+  gboolean rendering;
+  int pending_w, pending_h, pending_scale;
+  gboolean pending_dark;
+  guint pending_generation;
+  GCancellable *cancellable;
 };
+
+static DrawFn *
+draw_fn_ref (DrawFn *fn)
+{
+  g_atomic_int_inc (&fn->ref_count);
+  return fn;
+}
+
+static void
+draw_fn_unref (DrawFn *fn)
+{
+  if (fn == NULL || !g_atomic_int_dec_and_test (&fn->ref_count))
+    return;
+  if (fn->destroy != NULL)
+    fn->destroy (fn->user_data);
+  g_free (fn);
+}
 
 G_DEFINE_FINAL_TYPE (CsChartView, cs_chart_view, GTK_TYPE_WIDGET)
 
@@ -37,21 +73,127 @@ draw_placeholder (CsChartView *self,
   g_object_unref (layout);
 }
 
+typedef struct
+{
+  DrawFn *fn;
+  int w, h, scale;
+  gboolean dark;
+  guint generation;
+} RenderJob;
+
+static void
+render_job_free (gpointer data)
+{
+  RenderJob *job = data;
+
+  draw_fn_unref (job->fn);
+  g_free (job);
+}
+
+static void
+render_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  RenderJob *job = task_data;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, job->w * job->scale,
+                                                         job->h * job->scale);
+  cairo_t *cr;
+
+  cairo_surface_set_device_scale (surface, job->scale, job->scale);
+  cr = cairo_create (surface);
+  job->fn->draw (cr, job->w, job->h, job->dark, job->fn->user_data);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  g_task_return_pointer (task, surface, (GDestroyNotify) cairo_surface_destroy);
+}
+
+static void request_render (CsChartView *self);
+
+static void
+render_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  CsChartView *self = CS_CHART_VIEW (object);
+  RenderJob *job = g_task_get_task_data (G_TASK (result));
+  cairo_surface_t *surface = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  self->rendering = FALSE;
+  if (surface != NULL && job->generation == self->generation)
+    {
+      g_clear_pointer (&self->cache, cairo_surface_destroy);
+      self->cache = surface;
+      self->cache_w = job->w;
+      self->cache_h = job->h;
+      self->cache_scale = job->scale;
+      self->cache_dark = job->dark;
+      self->cache_generation = job->generation;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  else if (surface != NULL)
+    cairo_surface_destroy (surface);
+  /* The size or content changed meanwhile: go again. */
+  if (self->fn != NULL && (self->pending_generation != self->cache_generation ||
+                           self->pending_w != self->cache_w || self->pending_h != self->cache_h ||
+                           self->pending_scale != self->cache_scale || self->pending_dark != self->cache_dark))
+    request_render (self);
+}
+
+static void
+request_render (CsChartView *self)
+{
+  g_autoptr(GTask) task = NULL;
+  RenderJob *job;
+
+  if (self->rendering || self->fn == NULL || self->pending_w < 2 || self->pending_h < 2)
+    return;
+  job = g_new0 (RenderJob, 1);
+  job->fn = draw_fn_ref (self->fn);
+  job->w = self->pending_w;
+  job->h = self->pending_h;
+  job->scale = self->pending_scale;
+  job->dark = self->pending_dark;
+  job->generation = self->pending_generation;
+  self->rendering = TRUE;
+  task = g_task_new (self, self->cancellable, render_done_cb, NULL);
+  g_task_set_task_data (task, job, render_job_free);
+  g_task_run_in_thread (task, render_thread);
+}
+
 static void
 cs_chart_view_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
 {
   CsChartView *self = CS_CHART_VIEW (widget);
-  double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  int scale = gtk_widget_get_scale_factor (widget);
   cairo_t *cr;
 
   if (w < 2 || h < 2)
     return;
+  if (self->fn != NULL &&
+      (self->cache == NULL || self->cache_generation != self->generation || self->cache_w != w ||
+       self->cache_h != h || self->cache_scale != scale || self->cache_dark != self->dark))
+    {
+      self->pending_w = w;
+      self->pending_h = h;
+      self->pending_scale = scale;
+      self->pending_dark = self->dark;
+      self->pending_generation = self->generation;
+      request_render (self);
+    }
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  if (self->draw != NULL)
-    self->draw (cr, w, h, self->dark, self->user_data);
-  else
+  if (self->fn == NULL)
     draw_placeholder (self, cr, w, h);
+  else if (self->cache != NULL)
+    {
+      /* The latest picture, stretched while a new one is drawn at this size. */
+      cairo_scale (cr, (double) w / self->cache_w, (double) h / self->cache_h);
+      cairo_set_source_surface (cr, self->cache, 0, 0);
+      cairo_paint (cr);
+    }
   cairo_destroy (cr);
 
   if (gtk_widget_has_visible_focus (widget))
@@ -64,6 +206,14 @@ cs_chart_view_snapshot (GtkWidget   *widget,
       gsk_rounded_rect_init_from_rect (&outline, &GRAPHENE_RECT_INIT (1, 1, w - 2, h - 2), 4);
       gtk_snapshot_append_border (snapshot, &outline, widths, colors);
     }
+}
+
+gboolean
+cs_chart_view_is_rendering (CsChartView *self)
+{
+  if (self->fn == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return FALSE;
+  return self->rendering || self->cache == NULL || self->cache_generation != self->generation;
 }
 
 static void
@@ -93,7 +243,7 @@ query_tooltip_cb (GtkWidget  *widget,
   if (self->tooltip == NULL || keyboard)
     return FALSE;
   text = self->tooltip (x, y, gtk_widget_get_width (widget), gtk_widget_get_height (widget),
-                        self->user_data);
+                        self->fn != NULL ? self->fn->user_data : NULL);
   if (text == NULL)
     return FALSE;
   gtk_tooltip_set_text (tooltip, text);
@@ -116,6 +266,9 @@ cs_chart_view_dispose (GObject *object)
   CsChartView *self = CS_CHART_VIEW (object);
 
   cs_chart_view_set_draw_func (self, NULL, NULL, NULL, NULL);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->cache, cairo_surface_destroy);
   G_OBJECT_CLASS (cs_chart_view_parent_class)->dispose (object);
 }
 
@@ -148,6 +301,7 @@ cs_chart_view_init (CsChartView *self)
 {
   GtkGesture *click = gtk_gesture_click_new ();
 
+  self->cancellable = g_cancellable_new ();
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
@@ -188,19 +342,26 @@ cs_chart_view_set_draw_func (CsChartView       *self,
                              gpointer           user_data,
                              GDestroyNotify     destroy)
 {
-  if (self->destroy != NULL)
-    self->destroy (self->user_data);
-  self->draw = draw;
-  self->tooltip = tooltip;
-  self->user_data = user_data;
-  self->destroy = destroy;
+  g_clear_pointer (&self->fn, draw_fn_unref);
+  if (draw != NULL)
+    {
+      self->fn = g_new0 (DrawFn, 1);
+      self->fn->ref_count = 1;
+      self->fn->draw = draw;
+      self->fn->user_data = user_data;
+      self->fn->destroy = destroy;
+    }
+  else if (destroy != NULL)
+    destroy (user_data);
+  self->tooltip = draw != NULL ? tooltip : NULL;
+  self->generation++;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 gboolean
 cs_chart_view_has_content (CsChartView *self)
 {
-  return self->draw != NULL;
+  return self->fn != NULL;
 }
 
 void
@@ -222,14 +383,14 @@ cs_chart_view_render_surface (CsChartView *self,
   cairo_surface_t *surface;
   cairo_t *cr;
 
-  if (self->draw == NULL || width < 1 || height < 1)
+  if (self->fn == NULL || width < 1 || height < 1)
     return NULL;
   surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) (width * scale), (int) (height * scale));
   cairo_surface_set_device_scale (surface, scale, scale);
   cr = cairo_create (surface);
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
-  self->draw (cr, width, height, FALSE, self->user_data);
+  self->fn->draw (cr, width, height, FALSE, self->fn->user_data);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
   return surface;

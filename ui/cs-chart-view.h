@@ -5,7 +5,8 @@
 
 G_BEGIN_DECLS
 
-/* Draw the chart on cr into a width x height box; dark: TRUE to follow a dark UI theme (screen only). */
+/* Draw the chart on cr into a width x height box; dark: TRUE to follow a dark UI theme (screen only).
+ * Called from a worker thread for the screen (the data must stay unchanged while referenced). */
 typedef void (*CsChartDrawFunc) (cairo_t *cr,
                                  double   width,
                                  double   height,
@@ -31,6 +32,8 @@ void        cs_chart_view_set_draw_func (CsChartView      *self,
                                         gpointer           user_data,
                                         GDestroyNotify     destroy);
 gboolean    cs_chart_view_has_content  (CsChartView       *self);
+/* TRUE while the shown picture is not yet the current content at the current size (drawn in a worker). */
+gboolean    cs_chart_view_is_rendering (CsChartView       *self);
 void        cs_chart_view_set_dark     (CsChartView       *self,
                                         gboolean           dark);
 /* Render light (export look) into a new image surface of width x height pixels at scale. */

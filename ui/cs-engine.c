@@ -10,7 +10,7 @@
 #include "cs-engine.h"
 
 /* Above this many cases the leave-one-out fit and the per-case diagnostics run on an evenly spaced sample. */
-#define CS_ENGINE_FULL_CAP 20000
+#define CS_ENGINE_FULL_CAP 5000
 
 static GQuark
 engine_error_quark (void)
@@ -142,6 +142,7 @@ evaluate_case_flags (CsEngine *self)
       q.gradient = NULL;
       q.n_eff = ld->n_eff;
       q.nearest_distance = self->nn_distance[i];
+      q.nearest_x = NULL;
       cs_flags_evaluate (&self->flag_base, &self->thresholds, &q, &report);
       self->case_verdict[i] = report.verdict;
       for (gsize f = 0; f < report.n_flags; f++)
@@ -169,10 +170,7 @@ cs_engine_build (CsCaseBase              *cases,
   self->ref_count = 1;
   self->cases = cs_case_base_ref (cases);
   self->loo_mse_linear = NAN;
-  if (thresholds != NULL)
-    self->thresholds = *thresholds;
-  else
-    cs_flag_thresholds_init (&self->thresholds);
+  cs_flag_thresholds_init (&self->thresholds);
 
   if (n == 0 || d == 0)
     {
@@ -282,12 +280,27 @@ cs_engine_build (CsCaseBase              *cases,
       self->flag_base.feature_units = (const char * const *) cases->feature_units;
       self->flag_base.feature_min = cases->min;
       self->flag_base.feature_max = cases->max;
+      self->flag_base.feature_sd = cases->sd;
       self->flag_base.target_name = cases->target_name;
       self->flag_base.target_unit = cases->target_unit;
       self->flag_base.noise_sd = self->global.noise_sd;
       self->flag_base.lipschitz = self->global.lipschitz;
       self->flag_base.window = self->global.window_radius;
       cs_flag_base_from_cases (&self->flag_base, noise, lip, nn_dist, m);
+      cs_flag_thresholds_init_for_base (&self->thresholds, &self->flag_base);
+      if (thresholds != NULL)
+        {
+          /* The user's adjustments (NaN: keep the default for this case base). */
+          const double *src = &thresholds->noise_check;
+          double *dst = &self->thresholds.noise_check;
+          CsFlagThresholds saved = self->thresholds;
+
+          for (gsize k = 0; k < sizeof (CsFlagThresholds) / sizeof (double); k++)
+            if (!isnan (src[k]))
+              dst[k] = src[k];
+          if (cs_flag_thresholds_validate (&self->thresholds) != 0)
+            self->thresholds = saved;
+        }
       self->have_diagnostics = TRUE;
       if (m == n)
         {
@@ -476,6 +489,7 @@ cs_engine_query (CsEngine     *self,
   fq.gradient = NULL;
   fq.n_eff = r->prediction.n_eff;
   fq.nearest_distance = r->prediction.nearest_distance;
+  fq.nearest_x = r->prediction.nearest_index < n ? cases->x + r->prediction.nearest_index * d : NULL;
   if (self->have_diagnostics)
     cs_flags_evaluate (&self->flag_base, &self->thresholds, &fq, &r->report);
   else

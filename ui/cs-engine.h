@@ -48,7 +48,9 @@ typedef enum
 } CsEngineFit;
 
 /* Build an engine snapshot: standardise, fit (when asked), diagnose. metric: the starting or fixed metric
- * (NULL: scalar at the rule-of-thumb scale). progress may be NULL; called on the worker thread. */
+ * (NULL: scalar at the rule-of-thumb scale). thresholds: the user's adjustments, NaN fields (or NULL) keep the
+ * defaults derived from this case base (cs_flag_thresholds_init_for_base). progress may be NULL; called on the
+ * worker thread. */
 typedef void (*CsEngineProgress) (double      fraction,
                                   const char *stage,
                                   gpointer    user_data);

@@ -252,7 +252,7 @@ update_display (CsManagerView *self)
       }
     else
       gtk_label_set_text (GTK_LABEL (self->flags_label),
-                          "Per-case flags are computed for case bases up to 20,000 cases.");
+                          "Per-case flags are computed for case bases up to 5,000 cases.");
 
     /* Relevance: the window per feature, and 1/half-width² normalised. */
     {

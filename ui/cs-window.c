@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include "cs-chart-view.h"
 #include "cs-export-dialog.h"
 #include "cs-import-dialog.h"
@@ -179,36 +181,31 @@ engine_ready_cb (GObject      *object,
     }
   if (engine->cases == self->cases)
     {
+      gint64 t0 = g_get_monotonic_time (), t1;
       set_preparing (self, FALSE);
       g_clear_pointer (&self->engine, cs_engine_unref);
       self->engine = cs_engine_ref (engine);
       cs_operator_view_set_engine (CS_OPERATOR_VIEW (self->operator_view), engine);
+      t1 = g_get_monotonic_time ();
       cs_manager_view_set_engine (CS_MANAGER_VIEW (self->manager_view), engine);
+      g_debug ("engine shown: operator %.1f ms, manager %.1f ms", (t1 - t0) / 1e3,
+               (g_get_monotonic_time () - t1) / 1e3);
     }
   g_object_unref (self);
 }
 
+/* The user's threshold adjustments from the settings; NaN where unset (the case base's default applies). */
 static void
 load_thresholds (CsFlagThresholds *t)
 {
   CsSettings *settings = cs_settings_get_default ();
-  CsFlagThresholds defaults;
+  static const char *keys[] = { "noise-check", "noise-stop", "variation-check", "variation-stop", "neff-check",
+                                "neff-stop", "distance-check", "distance-stop", "range-check", "range-stop" };
+  double *v = &t->noise_check;
 
-  cs_flag_thresholds_init (&defaults);
-  *t = defaults;
-  t->noise_check = cs_settings_get_double (settings, "thresholds", "noise-check", defaults.noise_check);
-  t->noise_stop = cs_settings_get_double (settings, "thresholds", "noise-stop", defaults.noise_stop);
-  t->variation_check = cs_settings_get_double (settings, "thresholds", "variation-check",
-                                               defaults.variation_check);
-  t->variation_stop = cs_settings_get_double (settings, "thresholds", "variation-stop", defaults.variation_stop);
-  t->neff_check = cs_settings_get_double (settings, "thresholds", "neff-check", defaults.neff_check);
-  t->neff_stop = cs_settings_get_double (settings, "thresholds", "neff-stop", defaults.neff_stop);
-  t->distance_check = cs_settings_get_double (settings, "thresholds", "distance-check", defaults.distance_check);
-  t->distance_stop = cs_settings_get_double (settings, "thresholds", "distance-stop", defaults.distance_stop);
-  t->range_check = cs_settings_get_double (settings, "thresholds", "range-check", defaults.range_check);
-  t->range_stop = cs_settings_get_double (settings, "thresholds", "range-stop", defaults.range_stop);
-  if (cs_flag_thresholds_validate (t) != 0)
-    *t = defaults;
+  G_STATIC_ASSERT (sizeof (CsFlagThresholds) == G_N_ELEMENTS (keys) * sizeof (double));
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    v[k] = cs_settings_get_double (settings, "thresholds", keys[k], NAN);
 }
 
 static void
@@ -244,8 +241,12 @@ cs_window_set_case_base (CsWindow   *self,
   g_clear_pointer (&self->cases, cs_case_base_unref);
   g_clear_pointer (&self->engine, cs_engine_unref);
   self->cases = cases;
-  cs_operator_view_set_cases (CS_OPERATOR_VIEW (self->operator_view), cases);
-  cs_manager_view_set_cases (CS_MANAGER_VIEW (self->manager_view), cases);
+  {
+    gint64 t0 = g_get_monotonic_time ();
+    cs_operator_view_set_cases (CS_OPERATOR_VIEW (self->operator_view), cases);
+    cs_manager_view_set_cases (CS_MANAGER_VIEW (self->manager_view), cases);
+    g_debug ("cases shown in %.1f ms", (g_get_monotonic_time () - t0) / 1e3);
+  }
   update_title (self);
   if (cases != NULL && cases->n > 0)
     prepare_engine (self);
@@ -330,6 +331,8 @@ open_folder_cb (GtkButton *button,
   notice_timeout_cb (self);
 }
 
+static GPtrArray *all_charts (CsWindow *self);
+
 gboolean
 cs_window_is_busy (CsWindow *self)
 {
@@ -340,7 +343,15 @@ cs_window_is_busy (CsWindow *self)
   if (self->import_dialog != NULL && cs_import_dialog_is_loading (CS_IMPORT_DIALOG (self->import_dialog)))
     return TRUE;
   serial = cs_operator_view_get_serial (CS_OPERATOR_VIEW (self->operator_view), &shown);
-  return serial != shown;
+  if (serial != shown)
+    return TRUE;
+  {
+    g_autoptr(GPtrArray) charts = all_charts (self);
+    for (guint i = 0; i < charts->len; i++)
+      if (cs_chart_view_is_rendering (charts->pdata[i]))
+        return TRUE;
+  }
+  return FALSE;
 }
 
 /* ---- Opening files -------------------------------------------------------------- */

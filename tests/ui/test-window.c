@@ -1,0 +1,629 @@
+/* test-window.c: the real window under Xvfb: sample loaded, shown numbers equal the engine's, what-if editing,
+ * fail-safe flags on known queries of the sample, chart export, a broken import that keeps the old case base. */
+#define G_LOG_DOMAIN "test-window"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "cs-attention.h"
+#include "cs-chart-view.h"
+#include "cs-engine.h"
+#include "cs-export-dialog.h"
+#include "cs-flags.h"
+#include "cs-import-dialog.h"
+#include "cs-operator-view.h"
+#include "cs-sample-gen.h"
+#include "cs-samples.h"
+#include "cs-window.h"
+
+#define WAIT_SECONDS 120
+
+static CsWindow *window;
+static CsCaseBase *sample;
+
+/* ---- Helpers ------------------------------------------------------------------ */
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static const char *
+label_text (const char *name)
+{
+  GtkWidget *w = find_named (GTK_WIDGET (window), name);
+
+  g_assert_nonnull (w);
+  g_assert_true (GTK_IS_LABEL (w));
+  return gtk_label_get_text (GTK_LABEL (w));
+}
+
+/* Concatenated text of every label under root, in widget order. */
+static void
+collect_text (GtkWidget *root,
+              GString   *out)
+{
+  if (GTK_IS_LABEL (root))
+    {
+      g_string_append (out, gtk_label_get_text (GTK_LABEL (root)));
+      g_string_append_c (out, '\n');
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_text (c, out);
+}
+
+static void
+iterate (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+wait_until (gboolean (*ready) (gpointer),
+            gpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+
+  while (!ready (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  iterate ();
+}
+
+static gboolean
+window_idle (gpointer data)
+{
+  return cs_window_get_engine (window) != NULL && !cs_window_is_busy (window);
+}
+
+static CsOperatorView *
+operator_view (void)
+{
+  return CS_OPERATOR_VIEW (cs_window_get_operator (window));
+}
+
+/* The standardisation the window's engine uses, done here independently. */
+static double *
+standardise (const CsCaseBase *c)
+{
+  double *z = g_new (double, c->n * c->d);
+
+  for (gsize i = 0; i < c->n; i++)
+    for (gsize j = 0; j < c->d; j++)
+      z[i * c->d + j] = (c->x[i * c->d + j] - c->mean[j]) / (c->sd[j] > 0 ? c->sd[j] : 1.0);
+  return z;
+}
+
+typedef struct
+{
+  CsPrediction pred;
+  CsTopCase top[8];
+  CsFlagReport report;
+} Expected;
+
+/* What the engine returns for query x (original units), leaving out case `exclude` (or none): an independent
+ * context over an independent standardisation, with the scalar window fitted here by leave-one-out. */
+static void
+engine_expect (const double *x,
+               gssize        exclude,
+               Expected     *e)
+{
+  CsCaseBase *c = sample;
+  g_autofree double *z = standardise (c);
+  g_autofree double *zq = g_new (double, c->d);
+  CsAttention *ctx = NULL;
+  CsMetric metric = { 0 };
+  CsFitOptions fo;
+  CsPredictOptions po;
+  size_t self = exclude >= 0 ? (size_t) exclude : CS_NO_CASE;
+  CsFlagBase base = { 0 };
+  CsFlagThresholds t;
+  CsPrediction flag_pred;
+
+  g_assert_cmpint (cs_attention_new (z, c->y, c->n, c->d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+  cs_fit_options_init (&fo);
+  fo.kind = CS_METRIC_SCALAR;
+  g_assert_cmpint (cs_metric_init_scalar (&metric, c->d, 1.0), ==, CS_OK);
+  g_assert_cmpint (cs_attention_fit (ctx, &fo, &metric, NULL), ==, CS_OK);
+  g_assert_cmpint (cs_attention_set_metric (ctx, &metric), ==, CS_OK);
+  for (gsize j = 0; j < c->d; j++)
+    zq[j] = (x[j] - c->mean[j]) / (c->sd[j] > 0 ? c->sd[j] : 1.0);
+  cs_predict_options_init (&po);
+  po.flags = CS_PREDICT_WINDOW;
+  po.top_k = 8;
+  po.top = e->top;
+  po.self_index = exclude >= 0 ? &self : NULL;
+  g_assert_cmpint (cs_attention_predict (ctx, zq, 1, &po, &e->pred), ==, CS_OK);
+
+  /* The flags the way the CLI computes them. */
+  base.feature_names = (const char * const *) c->feature_names;
+  base.feature_units = (const char * const *) c->feature_units;
+  base.feature_min = c->min;
+  base.feature_max = c->max;
+  base.feature_sd = c->sd;
+  base.target_name = c->target_name;
+  base.target_unit = c->target_unit;
+  g_assert_cmpint (cs_flag_base_measure (&base, ctx, NULL, NULL), ==, CS_OK);
+  cs_flag_thresholds_init_for_base (&t, &base);
+  g_assert_cmpint (cs_flags_predict (ctx, &base, &t, c->mean, c->sd, x, 1, c->x,
+                                     exclude >= 0 ? &self : NULL, &flag_pred, &e->report), ==, CS_OK);
+  g_assert_cmpfloat (flag_pred.prediction, ==, e->pred.prediction);
+  cs_metric_clear (&metric);
+  cs_attention_free (ctx);
+}
+
+static char *
+format_with_unit (double v)
+{
+  g_autofree char *num = cs_format_number (v);
+
+  return g_strdup_printf ("%s %s", num, sample->target_unit);
+}
+
+/* The prediction card, the cases used and the fail-safe panel show exactly the engine's numbers. */
+static void
+check_shown (const Expected *e)
+{
+  g_autofree char *pred = format_with_unit (e->pred.prediction);
+  g_autofree char *pred_text = g_strdup_printf ("%s %s", sample->target_name, pred);
+  g_autofree char *neff = g_strdup_printf ("n_eff = %.1f ", e->pred.n_eff);
+  g_autoptr(GString) used = g_string_new (NULL);
+  g_autoptr(GString) flags = g_string_new (NULL);
+  const char *p = NULL;
+  const CsQueryResult *r = cs_operator_view_get_result (operator_view ());
+
+  g_assert_nonnull (r);
+  g_assert_cmpstr (label_text ("prediction"), ==, pred_text);
+  g_assert_true (g_str_has_prefix (label_text ("n-eff"), neff));
+  /* The numbers behind the labels, to full precision. */
+  g_assert_cmpfloat_with_epsilon (r->prediction.prediction, e->pred.prediction,
+                                  1e-9 * fabs (e->pred.prediction));
+  g_assert_cmpfloat_with_epsilon (r->prediction.n_eff, e->pred.n_eff, 1e-9 * e->pred.n_eff);
+
+  collect_text (find_named (GTK_WIDGET (window), "cases-used"), used);
+  p = used->str;
+  for (guint t = 0; t < 8; t++)
+    {
+      g_autofree char *w = g_strdup_printf ("w = %.4f", e->top[t].weight);
+      const char *id = sample->ids[e->top[t].index];
+      const char *at = strstr (p, id);
+
+      g_assert_cmpuint (e->top[t].index, ==, r->top[t].index);
+      g_assert_nonnull (at);               /* listed, in the engine's order */
+      p = at + strlen (id);
+      g_assert_nonnull (strstr (p, w));
+    }
+  g_assert_true (g_str_has_prefix (label_text ("decomposition"), "ŷ = Σ wᵢ yᵢ = "));
+
+  /* Fail-safe panel: the verdict and one row per flag of the engine's report. */
+  collect_text (find_named (GTK_WIDGET (window), "flags"), flags);
+  for (gsize f = 0; f < e->report.n_flags; f++)
+    {
+      g_assert_nonnull (find_named (GTK_WIDGET (window), cs_flag_kind_name (e->report.flags[f].kind)));
+      g_assert_nonnull (strstr (flags->str, e->report.flags[f].message));
+    }
+  g_assert_cmpuint (r->report.n_flags, ==, e->report.n_flags);
+  g_assert_cmpint (r->report.verdict, ==, e->report.verdict);
+  g_assert_true (g_str_has_prefix (label_text ("verdict"),
+                                   e->report.verdict == CS_VERDICT_OK ? "OK"
+                                   : e->report.verdict == CS_VERDICT_CHECK ? "Check" : "Stop"));
+}
+
+static void
+select_and_wait (gsize index)
+{
+  cs_operator_view_select_case (operator_view (), index);
+  wait_until (window_idle, NULL);
+}
+
+/* ---- Tests --------------------------------------------------------------------- */
+
+static void
+test_select_case (void)
+{
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+
+  g_test_summary ("Selecting a case shows the engine's leave-one-out prediction, n_eff and top-k for it");
+  for (int round = 0; round < 3; round++)
+    {
+      gsize i = (gsize) g_rand_int_range (rand, 0, (gint32) sample->n);
+      Expected e;
+
+      select_and_wait (i);
+      g_assert_cmpint (cs_operator_view_get_result (operator_view ())->exclude, ==, (gssize) i);
+      engine_expect (sample->x + i * sample->d, (gssize) i, &e);
+      /* Leave-one-out: the case itself is never among the cases used. */
+      for (int t = 0; t < 8; t++)
+        g_assert_cmpuint (e.top[t].index, !=, i);
+      check_shown (&e);
+    }
+  g_rand_free (rand);
+}
+
+static void
+test_edit_feature (void)
+{
+  gsize i = 17, j = (gsize) g_test_rand_int_range (0, (gint32) sample->d);
+  g_autofree double *x = g_memdup2 (sample->x + i * sample->d, sizeof (double) * sample->d);
+  g_autofree char *before = NULL;
+  Expected e;
+
+  g_test_summary ("Editing one feature of the query updates prediction, n_eff and cases used live");
+  select_and_wait (i);
+  before = g_strdup (label_text ("prediction"));
+  x[j] += 0.5 * (sample->max[j] - sample->min[j]) * (x[j] < sample->mean[j] ? 1 : -1);
+  cs_operator_view_set_feature (operator_view (), j, x[j]);
+  wait_until (window_idle, NULL);
+  engine_expect (x, (gssize) i, &e);
+  check_shown (&e);
+  g_assert_cmpstr (before, !=, label_text ("prediction"));
+  g_assert_nonnull (strstr (label_text ("query-source"), "What if"));
+
+  /* Typing into the entry (no Enter) is live too. */
+  {
+    g_autofree char *wname = g_strdup_printf ("query-%s", sample->feature_names[j]);
+    GtkWidget *spin = find_named (GTK_WIDGET (window), wname);
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+    g_assert_nonnull (spin);
+    x[j] = sample->mean[j];
+    gtk_editable_set_text (GTK_EDITABLE (spin), g_ascii_dtostr (buf, sizeof buf, x[j]));
+    wait_until (window_idle, NULL);
+    engine_expect (x, (gssize) i, &e);
+    check_shown (&e);
+  }
+}
+
+/* The case of the committed sample nearest to a point, among cases of a region (generator ground truth). */
+static gssize
+sample_case_in_region (CsRegion      region,
+                       const double *centre)
+{
+  CsSample *s = cs_sample_new (CS_SAMPLE_PRESS_LINE, cs_sample_default_seed (CS_SAMPLE_PRESS_LINE),
+                               cs_sample_default_n (CS_SAMPLE_PRESS_LINE));
+  gssize best = -1;
+  double best_d = INFINITY;
+
+  g_assert_nonnull (s);
+  g_assert_cmpuint (s->n, ==, sample->n);
+  for (gsize i = 0; i < s->n; i++)
+    {
+      double d2 = 0;
+      if (s->region[i] != (int) region)
+        continue;
+      /* The committed CSV is this generator's output, row for row. */
+      g_assert_cmpfloat (fabs (s->x[i * s->d] - sample->x[i * sample->d]), <, 0.01);
+      for (gsize j = 0; j < 2; j++)
+        d2 += pow ((s->x[i * s->d + j] - centre[j]) / sample->sd[j], 2);
+      if (d2 < best_d)
+        {
+          best_d = d2;
+          best = (gssize) i;
+        }
+    }
+  cs_sample_free (s);
+  return best;
+}
+
+static void
+check_case_flag (CsRegion    region,
+                 const double *centre,
+                 CsFlagKind   expected,
+                 gboolean     expect_ok)
+{
+  gssize i = sample_case_in_region (region, centre);
+  Expected e;
+
+  g_assert_cmpint (i, >=, 0);
+  select_and_wait ((gsize) i);
+  engine_expect (sample->x + i * sample->d, i, &e);
+  check_shown (&e);
+  if (expect_ok)
+    {
+      g_assert_cmpint (e.report.verdict, ==, CS_VERDICT_OK);
+      g_assert_true (g_str_has_prefix (label_text ("verdict"), "OK"));
+    }
+  else
+    {
+      g_assert_nonnull (cs_flag_report_find (&e.report, expected));
+      g_assert_nonnull (find_named (GTK_WIDGET (window), cs_flag_kind_name (expected)));
+    }
+}
+
+static void
+test_flags_known_cases (void)
+{
+  /* Region cores of data/samples/README.md (temperature degC, pressure bar). */
+  const double noisy[2] = { 191, 108.5 };
+  const double steep[2] = { 228, 80 };
+  const double smooth[2] = { 190, 60 };
+
+  g_test_summary ("Known noisy and steep cases of the sample show their flag, a smooth one shows OK");
+  check_case_flag (CS_REGION_NOISY, noisy, CS_FLAG_HIGH_NOISE, FALSE);
+  check_case_flag (CS_REGION_STEEP, steep, CS_FLAG_HIGH_VARIATION, FALSE);
+  check_case_flag (CS_REGION_SMOOTH, smooth, 0, TRUE);
+}
+
+static void
+test_flags_sparse_query (void)
+{
+  /* The centre of the empty ellipse (T 200 degC, P 55 bar), other features at their means: no case near. */
+  g_autofree double *x = g_memdup2 (sample->mean, sizeof (double) * sample->d);
+  Expected e;
+
+  g_test_summary ("A typed query in the sample's empty region shows low_support");
+  x[0] = 200;
+  x[1] = 55;
+  select_and_wait (3);
+  for (gsize j = 0; j < sample->d; j++)
+    cs_operator_view_set_feature (operator_view (), j, x[j]);
+  wait_until (window_idle, NULL);
+  engine_expect (x, 3, &e);
+  check_shown (&e);
+  g_assert_nonnull (cs_flag_report_find (&e.report, CS_FLAG_LOW_SUPPORT));
+  g_assert_nonnull (find_named (GTK_WIDGET (window), "low_support"));
+}
+
+static void
+exported_cb (CsExportDialog *dialog,
+             const char     *path,
+             char          **out)
+{
+  g_free (*out);
+  *out = g_strdup (path);
+}
+
+static void
+test_export_chart (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-ui-export-XXXXXX", NULL);
+  const char *formats[] = { "png", "svg", "pdf" };
+
+  g_test_summary ("The export dialog writes the chart; the window shows a notice with Open Folder");
+  select_and_wait (42);
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      GtkWidget *dialog = cs_window_show_export (window);
+      g_autofree char *path = g_strdup_printf ("%s/chart.%s", dir, formats[f]);
+      g_autofree char *reported = NULL;
+      g_autofree char *contents = NULL;
+      g_autoptr(GError) error = NULL;
+      gsize len = 0;
+
+      g_signal_connect (dialog, "exported", G_CALLBACK (exported_cb), &reported);
+      g_assert_true (cs_export_dialog_set_chart (CS_EXPORT_DIALOG (dialog), "case-attention"));
+      cs_export_dialog_set_format (CS_EXPORT_DIALOG (dialog), formats[f]);
+      g_assert_true (cs_export_dialog_export_to (CS_EXPORT_DIALOG (dialog), path, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (reported, ==, path);
+      g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+      if (f == 0)
+        {
+          g_autoptr(GdkTexture) tex = gdk_texture_new_from_filename (path, &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (gdk_texture_get_width (tex), >, 300);
+          g_assert_true (memcmp (contents, "\x89PNG", 4) == 0);
+        }
+      else if (f == 1)
+        g_assert_nonnull (strstr (contents, "<svg"));
+      else
+        g_assert_true (g_str_has_prefix (contents, "%PDF"));
+      g_assert_nonnull (strstr (cs_window_get_notice (window), "chart."));
+      gtk_window_destroy (GTK_WINDOW (dialog));
+      iterate ();
+      g_remove (path);
+    }
+  /* An unwritable target is an error, not a crash, and writes nothing. */
+  {
+    GtkWidget *dialog = cs_window_show_export (window);
+    g_autofree char *path = g_strdup_printf ("%s/missing-folder/chart.png", dir);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (cs_export_dialog_export_to (CS_EXPORT_DIALOG (dialog), path, &error));
+    g_assert_nonnull (error);
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    gtk_window_destroy (GTK_WINDOW (dialog));
+    iterate ();
+  }
+  g_rmdir (dir);
+}
+
+static gboolean
+import_loaded (gpointer data)
+{
+  GtkWidget *dialog = cs_window_get_import_dialog (window);
+
+  return dialog != NULL && !cs_import_dialog_is_loading (CS_IMPORT_DIALOG (dialog));
+}
+
+static void
+test_import_broken (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-ui-import-XXXXXX", NULL);
+  g_autofree char *bad = g_build_filename (dir, "broken.csv", NULL);
+  g_autofree char *good = g_build_filename (dir, "small.csv", NULL);
+  CsCaseBase *before = cs_window_get_case_base (window);
+  CsEngine *engine_before = cs_window_get_engine (window);
+  GString *csv = g_string_new ("temperature [degC],pressure [bar],strength [MPa]\n");
+  g_autoptr(GFile) bad_file = g_file_new_for_path (bad);
+  g_autoptr(GFile) good_file = g_file_new_for_path (good);
+  GtkWidget *dialog;
+
+  g_test_summary ("A broken CSV shows its problems in the preview and the current case base stays");
+  /* Nothing numeric at all, and a ragged row on line 3. */
+  g_assert_true (g_file_set_contents (bad, "a,b,c\nx,y,z\nonly,two\nq,r,s\n", -1, NULL));
+  cs_window_open_file (window, bad_file);
+  wait_until (import_loaded, NULL);
+  dialog = cs_window_get_import_dialog (window);
+  g_assert_nonnull (dialog);
+  g_assert_cmpuint (cs_import_dialog_get_n_problems_shown (CS_IMPORT_DIALOG (dialog)), >, 0);
+  g_assert_null (cs_import_dialog_get_cases (CS_IMPORT_DIALOG (dialog)));
+  g_assert_nonnull (cs_import_dialog_get_error (CS_IMPORT_DIALOG (dialog)));
+  g_assert_false (cs_import_dialog_accept (CS_IMPORT_DIALOG (dialog)));
+  {
+    g_autoptr(GString) text = g_string_new (NULL);
+    collect_text (find_named (dialog, "problems"), text);
+    g_assert_nonnull (strstr (text->str, "line 3"));
+    g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (find_named (dialog, "import-status"))),
+                              "current case base stays"));
+  }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  iterate ();
+  g_assert_true (cs_window_get_case_base (window) == before);
+  g_assert_true (cs_window_get_engine (window) == engine_before);
+  g_assert_true (cs_operator_view_get_result (operator_view ()) != NULL);
+
+  /* A good file, previewed and imported, replaces it. */
+  for (int i = 0; i < 60; i++)
+    g_string_append_printf (csv, "%d,%d,%d\n", 150 + i, 50 + (i * 7) % 40, 200 + i + (i % 3));
+  g_assert_true (g_file_set_contents (good, csv->str, -1, NULL));
+  g_string_free (csv, TRUE);
+  cs_window_open_file (window, good_file);
+  wait_until (import_loaded, NULL);
+  dialog = cs_window_get_import_dialog (window);
+  g_assert_nonnull (cs_import_dialog_get_cases (CS_IMPORT_DIALOG (dialog)));
+  g_assert_cmpuint (cs_import_dialog_get_cases (CS_IMPORT_DIALOG (dialog))->n, ==, 60);
+  g_assert_true (cs_import_dialog_accept (CS_IMPORT_DIALOG (dialog)));
+  wait_until (window_idle, NULL);
+  g_assert_true (cs_window_get_case_base (window) != before);
+  g_assert_cmpuint (cs_window_get_case_base (window)->n, ==, 60);
+  g_assert_cmpstr (cs_window_get_case_base (window)->source, ==, "small.csv");
+  g_assert_nonnull (cs_operator_view_get_result (operator_view ()));
+
+  /* Back to the sample for the other tests. */
+  cs_window_set_case_base (window, sample);
+  wait_until (window_idle, NULL);
+  g_remove (bad);
+  g_remove (good);
+  g_rmdir (dir);
+}
+
+/* ---- Main loop responsiveness on a large case base ------------------------------ */
+
+typedef struct
+{
+  gint64 last;
+  gint64 worst;
+  guint ticks;
+} Stall;
+
+static gboolean
+stall_tick_cb (gpointer data)
+{
+  Stall *st = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (st->last > 0 && now - st->last > st->worst)
+    {
+      st->worst = now - st->last;
+      g_debug ("new longest gap %.1f ms ending now", st->worst / 1000.0);
+    }
+  st->last = now;
+  st->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_large_base_responsive (void)
+{
+  gsize n = g_test_slow () ? 1000000 : 100000, d = 4;
+  g_autoptr(CsCaseBase) big = cs_case_base_new (n, d);
+  GRand *rand = g_rand_new_with_seed (7);
+  Stall st = { 0 };
+  guint id;
+
+  g_test_summary ("With a large generated case base the main loop keeps running (longest gap printed)");
+  for (gsize j = 0; j < d; j++)
+    {
+      g_autofree char *name = g_strdup_printf ("x%zu", j + 1);
+      cs_case_base_set_feature (big, j, name, "mm");
+    }
+  cs_case_base_set_target (big, "y", "MPa");
+  for (gsize i = 0; i < n; i++)
+    {
+      double s = 0;
+      for (gsize j = 0; j < d; j++)
+        {
+          big->x[i * d + j] = g_rand_double_range (rand, 0, 10);
+          s += sin (big->x[i * d + j]);
+        }
+      big->y[i] = s + g_rand_double_range (rand, -0.1, 0.1);
+      big->line[i] = (guint) i + 2;
+    }
+  big->source = g_strdup ("generated.csv");
+  cs_case_base_compute_stats (big);
+  g_rand_free (rand);
+
+  id = g_timeout_add (10, stall_tick_cb, &st);
+  cs_window_set_case_base (window, big);
+  wait_until (window_idle, NULL);
+  g_assert_nonnull (cs_operator_view_get_result (operator_view ()));
+  g_assert_true (cs_operator_view_get_result (operator_view ())->valid);
+  /* What-if edits while the table is shown. */
+  for (int k = 0; k < 5; k++)
+    {
+      cs_operator_view_set_feature (operator_view (), (gsize) k % d, 1.0 + k);
+      wait_until (window_idle, NULL);
+    }
+  g_source_remove (id);
+  g_test_message ("n = %zu: longest main-loop gap %.1f ms over %u ticks", n, st.worst / 1000.0, st.ticks);
+  g_print ("# n = %zu: longest main-loop gap %.1f ms over %u ticks\n", n, st.worst / 1000.0, st.ticks);
+  g_assert_cmpuint (st.ticks, >, 10);
+
+  cs_window_set_case_base (window, sample);
+  wait_until (window_idle, NULL);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display\n");
+      return 0;
+    }
+  sample = cs_samples_load ("press-line", &error);
+  g_assert_no_error (error);
+  window = cs_window_new (NULL);
+  g_object_ref_sink (window);
+  cs_window_set_case_base (window, sample);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (window_idle, NULL);
+
+  g_test_add_func ("/cs/ui/window/select-case", test_select_case);
+  g_test_add_func ("/cs/ui/window/edit-feature", test_edit_feature);
+  g_test_add_func ("/cs/ui/window/flags-known-cases", test_flags_known_cases);
+  g_test_add_func ("/cs/ui/window/flags-sparse-query", test_flags_sparse_query);
+  g_test_add_func ("/cs/ui/window/export-chart", test_export_chart);
+  g_test_add_func ("/cs/ui/window/import-broken", test_import_broken);
+  g_test_add_func ("/cs/ui/window/large-base-responsive", test_large_base_responsive);
+  status = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+  cs_case_base_unref (sample);
+  return status;
+}
