@@ -371,8 +371,9 @@ typedef struct
   CsPretrainSweep sweep_l, sweep_s;
   CsDiagnosticsData diagnostics;
   CsSoftmaxLinearData softmax;
-  double softmax_err[1], linear_err[1];
-  const char *categories[1];
+  double softmax_err[2], linear_err[2];
+  const char *categories[2];
+  double paper_soft[7], paper_lin[7];
 } ChartStore;
 
 static gpointer
@@ -390,7 +391,8 @@ build_chart (ExportCtx   *c,
              CsChart     *chart,
              guint        top_k,
              CsCaseSort   sort,
-             guint        sweep_tasks)
+             guint        sweep_tasks,
+             gboolean     paper)
 {
   const CsCaseBase *cb = c->cb;
   int rc;
@@ -595,27 +597,95 @@ build_chart (ExportCtx   *c,
       }
 
     case CS_CHART_SOFTMAX_VS_LINEAR:
-      {
-        CsLinearModel lin = { 0 };
-        CsStatus st = cs_linear_fit (c->att, 1, &lin);
+      if (paper)
+        {
+          /* The paper's setting (docs/model.md, check C4): affine tasks, d = 2, L = 1, sigma = 0.5,
+           * each model at its best scale, error on a fixed test set against the context size n. */
+          static const double ns[] = { 10, 25, 50, 100, 200, 400, 800 };
+          CsPretrainSpec spec = { CS_PRETRAIN_AFFINE, 2, 10, 1.0, 0.5, 0, 0 };
+          CsPretrainOptimOptions o;
 
-        if (st != CS_OK)
-          return engine_fail (st);
-        s->softmax_err[0] = sqrt (c->fit.loo_mse);
-        s->linear_err[0] = sqrt (lin.loo_mse);
-        cs_linear_clear (&lin);
-        s->categories[0] = keep (s, g_strdup_printf ("leave-one-out over all %" G_GSIZE_FORMAT " cases", c->n));
-        s->softmax = (CsSoftmaxLinearData) {
-          .n_points = 1, .categories = s->categories, .softmax_error = s->softmax_err,
-          .linear_error = s->linear_err, .linear_floor = NAN, .error_name = "RMSE", .error_unit = cb->target_unit,
-          .subtitle = keep (s, g_strdup_printf ("softmax: fitted %s window; linear: best M with intercept "
-                                                "(least squares); target %s",
-                                                c->metric.kind == CS_METRIC_SCALAR ? "scalar" : "diagonal",
-                                                cb->target_name)),
-        };
-        chart->data = &s->softmax;
-        return CS_EXIT_OK;
-      }
+          cs_pretrain_optim_options_init (&o);
+          o.tasks = sweep_tasks;
+          o.seed = CS_PRETRAIN_TEST_SEED + 1;
+          for (guint i = 0; i < G_N_ELEMENTS (ns); i++)
+            {
+              double w, loss, ml[CS_PRETRAIN_MAX_D * CS_PRETRAIN_MAX_D], ms[CS_PRETRAIN_MAX_D * CS_PRETRAIN_MAX_D];
+              int edge;
+              CsPretrainStatus st;
+
+              spec.n = (size_t) ns[i];
+              st = cs_pretrain_optimal_w (&spec, &o, &w, &loss, &edge);
+              if (st == CS_PRETRAIN_OK)
+                st = cs_pretrain_linear_fit (&spec, CS_PRETRAIN_SCALAR, sweep_tasks, CS_PRETRAIN_TEST_SEED + 2, ml);
+              if (st == CS_PRETRAIN_OK)
+                {
+                  memset (ms, 0, sizeof ms);
+                  for (gsize j = 0; j < spec.d; j++)
+                    ms[j * spec.d + j] = w;
+                  st = cs_pretrain_evaluate (&spec, ms, ml, sweep_tasks, CS_PRETRAIN_TEST_SEED, &s->paper_soft[i],
+                                             &s->paper_lin[i]);
+                }
+              if (st != CS_PRETRAIN_OK)
+                {
+                  g_printerr ("casescope-cli " CMD ": the paper-setting comparison failed: %s\n",
+                              cs_pretrain_status_message (st));
+                  return CS_EXIT_FAILURE;
+                }
+            }
+          s->softmax = (CsSoftmaxLinearData) {
+            .n_points = G_N_ELEMENTS (ns), .n_values = ns, .softmax_error = s->paper_soft,
+            .linear_error = s->paper_lin, .linear_floor = 1.0 / 3.0, .floor_label = "linear floor E[b²] = 1/3",
+            .error_name = "test MSE",
+            .subtitle = keep (s, g_strdup_printf ("paper setting: affine tasks, d = 2, L = 1, σ = 0.5, each model at "
+                                                  "its best scale, %u test prompts", sweep_tasks)),
+          };
+          chart->data = &s->softmax;
+          return CS_EXIT_OK;
+        }
+      else
+        {
+          /* On the case base: the scalar and the fitted window against linear attention with an
+           * intercept (the paper's form without one cannot carry the outcome's mean on
+           * standardised features); leave-one-out RMSE. */
+          CsLinearModel lin1 = { 0 };
+          CsMetric scalar = { 0 };
+          CsFitOptions fo;
+          CsFitReport fr;
+          CsStatus st;
+
+          cs_fit_options_init (&fo);
+          fo.kind = CS_METRIC_SCALAR;
+          st = c->metric.kind == CS_METRIC_SCALAR ? CS_OK : cs_attention_fit (c->att, &fo, &scalar, &fr);
+          if (c->metric.kind == CS_METRIC_SCALAR)
+            fr = c->fit;
+          if (st == CS_OK)
+            st = cs_linear_fit (c->att, 1, &lin1);
+          cs_metric_clear (&scalar);
+          if (st != CS_OK)
+            {
+              cs_linear_clear (&lin1);
+              return engine_fail (st);
+            }
+          s->softmax_err[0] = sqrt (fr.loo_mse);
+          s->linear_err[0] = sqrt (lin1.loo_mse);
+          s->softmax_err[1] = sqrt (c->fit.loo_mse);
+          s->linear_err[1] = sqrt (lin1.loo_mse);
+          cs_linear_clear (&lin1);
+          s->categories[0] = "scalar window  vs  linear with intercept";
+          s->categories[1] = c->metric.kind == CS_METRIC_SCALAR ? "scalar window (fitted)  vs  linear with intercept"
+                                                                 : "diagonal window  vs  linear with intercept";
+          s->softmax = (CsSoftmaxLinearData) {
+            .n_points = 2, .categories = s->categories, .softmax_error = s->softmax_err,
+            .linear_error = s->linear_err, .linear_floor = NAN, .error_name = "leave-one-out RMSE",
+            .error_unit = cb->target_unit,
+            .subtitle = keep (s, g_strdup_printf ("%s over all %" G_GSIZE_FORMAT " cases; each model fitted on the "
+                                                  "case base (softmax: window by leave-one-out loss, linear: least "
+                                                  "squares)", cb->target_name, c->n)),
+          };
+          chart->data = &s->softmax;
+          return CS_EXIT_OK;
+        }
 
     case CS_N_CHARTS:
     default:
@@ -647,7 +717,7 @@ cs_cli_export (int    argc,
   g_autofree char *size_text = NULL, *dpi_text = NULL, *out_path = NULL, *x_name = NULL, *y_name = NULL;
   g_autofree char *metric_name = NULL, *sort_name = NULL, *colormap = NULL, *preset = NULL;
   gint top_k = 10, sweep_tasks = 1024;
-  gboolean stretch = FALSE, transparent = FALSE, no_footer = FALSE, json = FALSE;
+  gboolean stretch = FALSE, transparent = FALSE, no_footer = FALSE, json = FALSE, paper = FALSE;
   const GOptionEntry entries[] = {
     { "target", 't', 0, G_OPTION_ARG_STRING, &target, "Outcome column (default: the loader's rule)", "COL" },
     { "chart", 'c', 0, G_OPTION_ARG_STRING, &chart_name, "Chart to draw (see below), or all (multi-page PDF)", "NAME" },
@@ -668,6 +738,8 @@ cs_cli_export (int    argc,
     { "transparent", 0, 0, G_OPTION_ARG_NONE, &transparent, "Transparent background", NULL },
     { "no-footer", 0, 0, G_OPTION_ARG_NONE, &no_footer, "Leave out the provenance footer", NULL },
     { "sweep-tasks", 0, 0, G_OPTION_ARG_INT, &sweep_tasks, "Monte-Carlo prompts per w* in window-sweep (default 1024)", "T" },
+    { "paper", 0, 0, G_OPTION_ARG_NONE, &paper,
+      "softmax-vs-linear in the paper's setting (error against n) instead of on the case base", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object describing the file written", NULL },
     { NULL }
   };
@@ -701,7 +773,7 @@ cs_cli_export (int    argc,
     "  window             90 % attention radius along the cases sorted by --x, flagged stretches shaded\n"
     "  window-sweep       learned window against L and sigma with the theory line (paper setting)\n"
     "  diagnostics        local Lipschitz and local noise, maps and histograms with thresholds\n"
-    "  softmax-vs-linear  leave-one-out error of softmax against linear attention\n"
+    "  softmax-vs-linear  leave-one-out error of softmax against linear attention (--paper: error against n)\n"
     "  all                every chart, one per page (PDF only)\n\n"
     "Example:\n"
     "  casescope-cli export data/samples/press-line.csv --target strength --chart feature-map --out map.png\n");
@@ -834,7 +906,7 @@ cs_cli_export (int    argc,
         continue;
       rc = build_chart (&c, &store, (CsChartKind) k, &charts[n_charts], (guint) top_k,
                         g_strcmp0 (sort_name, "distance") == 0 ? CS_CASE_SORT_DISTANCE : CS_CASE_SORT_WEIGHT,
-                        (guint) sweep_tasks);
+                        (guint) sweep_tasks, paper);
       if (rc != CS_EXIT_OK)
         goto out;
       n_charts++;
