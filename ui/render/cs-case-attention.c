@@ -148,6 +148,9 @@ weight_scale_max (const CsCaseAttentionData *data,
   return m > 0 ? m : 1.0;
 }
 
+/* Above this many cases the strip's rank axis is logarithmic, so the few heavy cases get room. */
+#define LOG_RANK_FROM 100
+
 static void
 draw_strip (cairo_t                   *cr,
             const CsPlotStyle         *style,
@@ -156,7 +159,8 @@ draw_strip (cairo_t                   *cr,
             const CsColorbar          *bar,
             const CsRect              *rect)
 {
-  CsAxis xa = { NULL, 0.5, data->n + 0.5, FALSE, FALSE };
+  gboolean logx = data->n >= LOG_RANK_FROM;
+  CsAxis xa = { NULL, logx ? 1 : 0.5, logx ? (double) data->n : data->n + 0.5, logx, FALSE };
   CsAxis ya = { NULL, 0, 1, FALSE, TRUE };
   g_autofree char *xlabel = NULL;
   CsPlotFrame frame;
@@ -167,21 +171,45 @@ draw_strip (cairo_t                   *cr,
   guint32 lut[256];
   float *bins;
 
-  xlabel = g_strdup_printf ("all %" G_GSIZE_FORMAT " cases by %s (rank; colour = weight)", data->n,
+  xlabel = g_strdup_printf ("all %" G_GSIZE_FORMAT " cases by %s (rank%s; colour = weight)", data->n,
                             data->sort == CS_CASE_SORT_DISTANCE && data->distances != NULL ? "distance, nearest first"
-                                                                                          : "weight, heaviest first");
+                                                                                          : "weight, heaviest first",
+                            logx ? ", log scale" : "");
   xa.label = xlabel;
   cs_plot_frame_layout (cr, style, rect, &xa, &ya, &frame);
+  frame.no_grid = TRUE;
 
-  bw = (guint) CLAMP (ceil (frame.area.w * scale), 1, (double) data->n);
+  bw = (guint) CLAMP (ceil (frame.area.w * scale), 1, logx ? 1e5 : (double) data->n);
   bins = g_new0 (float, bw);
-  for (gsize p = 0; p < data->n; p++)
-    {
-      guint b = (guint) ((double) p * bw / data->n);
-      float w = (float) data->weights[order[p]];
+  if (!logx)
+    for (gsize p = 0; p < data->n; p++)
+      {
+        guint b = (guint) ((double) p * bw / data->n);
+        float w = (float) data->weights[order[p]];
 
-      if (w > bins[b])
-        bins[b] = w;
+        if (w > bins[b])
+          bins[b] = w;
+      }
+  else
+    {
+      /* Pixel b spans ranks [n^(b/bw), n^((b+1)/bw)) on the 1-based rank axis; a pixel narrower
+       * than one rank shows the rank under its centre. */
+      double ln = log ((double) data->n);
+
+      for (guint b = 0; b < bw; b++)
+        {
+          double r0 = exp (ln * b / bw), r1 = exp (ln * (b + 1) / bw), rc = exp (ln * (b + 0.5) / bw);
+          gsize p0 = (gsize) floor (r0 - 0.5), p1 = (gsize) ceil (r1 - 0.5);
+
+          if (p1 <= p0)
+            p0 = p1 = (gsize) floor (rc - 0.5), p1 = p0 + 1;
+          for (gsize p = p0; p < p1 && p < data->n; p++)
+            {
+              float w = (float) data->weights[order[p]];
+              if (w > bins[b])
+                bins[b] = w;
+            }
+        }
     }
   cs_colormap_fill_lut (bar->map, lut, 256);
   img = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) bw, 1);
