@@ -5,6 +5,7 @@
 
 #include "cs-application.h"
 #include "cs-export-dialog.h"
+#include "cs-manager-view.h"
 #include "cs-operator-view.h"
 #include "cs-samples.h"
 #include "cs-settings.h"
@@ -20,6 +21,7 @@ struct _CsApplication
   char *dialog;          /* --dialog import|export */
   int select_case;       /* --case N: make case N (1-based row) the query */
   gboolean dark;         /* --dark */
+  gboolean sweeps;       /* --sweeps: run the paper sweeps on the manager page at start */
   int screenshot_frames;
   int idle_frames;
   CsWindow *window;
@@ -124,8 +126,9 @@ engine_ready_cb (CsWindow      *window,
 {
 }
 
+/* Options that need the engine: --case N and --sweeps. */
 static gboolean
-select_case_cb (gpointer user_data)
+engine_options_cb (gpointer user_data)
 {
   CsApplication *self = user_data;
 
@@ -133,8 +136,11 @@ select_case_cb (gpointer user_data)
     return G_SOURCE_REMOVE;
   if (cs_window_get_engine (self->window) == NULL)
     return G_SOURCE_CONTINUE;
-  cs_operator_view_select_case (CS_OPERATOR_VIEW (cs_window_get_operator (self->window)),
-                                (gsize) (self->select_case - 1));
+  if (self->select_case > 0)
+    cs_operator_view_select_case (CS_OPERATOR_VIEW (cs_window_get_operator (self->window)),
+                                  (gsize) (self->select_case - 1));
+  if (self->sweeps)
+    cs_manager_view_run_sweeps (CS_MANAGER_VIEW (cs_window_get_manager (self->window)));
   return G_SOURCE_REMOVE;
 }
 
@@ -146,10 +152,10 @@ new_window (CsApplication *self)
   self->window = window;
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &self->window);
   apply_startup_options (self, window);
-  if (self->select_case > 0)
-    g_timeout_add (50, select_case_cb, self);
+  if (self->select_case > 0 || self->sweeps)
+    g_timeout_add (50, engine_options_cb, self);
   if (self->screenshot != NULL)
-    gtk_window_set_default_size (GTK_WINDOW (window), 1600, 1000);
+    gtk_window_set_default_size (GTK_WINDOW (window), 1600, 1160);
   if (self->screenshot != NULL)
     gtk_widget_add_tick_callback (GTK_WIDGET (window), screenshot_tick_cb, self, NULL);
   (void) engine_ready_cb;
@@ -214,6 +220,7 @@ cs_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "dialog", "s", &self->dialog);
   g_variant_dict_lookup (options, "case", "i", &self->select_case);
   self->dark = g_variant_dict_contains (options, "dark");
+  self->sweeps = g_variant_dict_contains (options, "sweeps");
   if (self->sample != NULL && !g_strv_contains (cs_samples_list (), self->sample))
     {
       g_printerr ("casescope: unknown sample “%s” (press-line, kiln or circle)\n", self->sample);
@@ -374,6 +381,7 @@ cs_application_init (CsApplication *self)
     { "page", 0, 0, G_OPTION_ARG_STRING, NULL, "Start on a page: operator or manager", "PAGE" },
     { "case", 0, 0, G_OPTION_ARG_INT, NULL, "Make case N (1-based) the query", "N" },
     { "dark", 0, 0, G_OPTION_ARG_NONE, NULL, "Use the dark style", NULL },
+    { "sweeps", 0, 0, G_OPTION_ARG_NONE, NULL, "Run the paper sweeps on the manager page at start", NULL },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL, "Render the window offscreen to a PNG, then quit", "PATH" },
     { "dialog", 0, 0, G_OPTION_ARG_STRING, NULL, "With --screenshot: render a dialog (import FILE, or export)",
       "DIALOG" },

@@ -584,15 +584,14 @@ sweep_done_cb (GObject      *object,
   g_object_unref (self);
 }
 
-static void
-sweep_clicked_cb (GtkButton     *button,
-                  CsManagerView *self)
+gboolean
+cs_manager_view_run_sweeps (CsManagerView *self)
 {
   g_autoptr(GTask) task = NULL;
   PretrainJob *job;
 
   if (self->busy)
-    return;
+    return FALSE;
   job = g_new0 (PretrainJob, 1);
   job->view = self;
   g_clear_object (&self->cancellable);
@@ -602,6 +601,14 @@ sweep_clicked_cb (GtkButton     *button,
   task = g_task_new (NULL, self->cancellable, sweep_done_cb, g_object_ref (self));
   g_task_set_task_data (task, job, pretrain_job_free);
   g_task_run_in_thread (task, sweep_thread);
+  return TRUE;
+}
+
+static void
+sweep_clicked_cb (GtkButton     *button,
+                  CsManagerView *self)
+{
+  cs_manager_view_run_sweeps (self);
 }
 
 /* ---- Public --------------------------------------------------------------------- */

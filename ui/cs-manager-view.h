@@ -22,6 +22,8 @@ void       cs_manager_view_set_engine (CsManagerView *self,
 gboolean   cs_manager_view_fit        (CsManagerView *self,
                                        const char    *kind);
 void       cs_manager_view_cancel     (CsManagerView *self);
+/* Run the paper sweeps (learned window against L and sigma) as the button does; FALSE when busy. */
+gboolean   cs_manager_view_run_sweeps (CsManagerView *self);
 gboolean   cs_manager_view_is_busy    (CsManagerView *self);
 void       cs_manager_view_set_dark   (CsManagerView *self,
                                        gboolean       dark);

@@ -338,7 +338,7 @@ cs_window_is_busy (CsWindow *self)
 {
   guint shown = 0, serial;
 
-  if (self->preparing)
+  if (self->preparing || cs_manager_view_is_busy (CS_MANAGER_VIEW (self->manager_view)))
     return TRUE;
   if (self->import_dialog != NULL && cs_import_dialog_is_loading (CS_IMPORT_DIALOG (self->import_dialog)))
     return TRUE;
