@@ -25,7 +25,7 @@
 #define SAMPLE_ROWS      1000            /* rows used to decide column types */
 #define DELIM_ROWS       200             /* rows used to pick the delimiter */
 #define BLOCK_BYTES      ((gsize) 4 << 20)
-#define PARALLEL_MIN     ((goffset) 8 << 20)
+#define PARALLEL_MIN     ((goffset) 4 << 20)
 #define MAX_PROBLEMS     10000
 #define LIBCSV_ROW_NOT_BEGUN 0           /* libcsv's parser state between rows */
 

@@ -33,7 +33,7 @@ typedef struct
   /* Per-column role overrides by name (NULL-terminated parallel arrays), may be NULL. */
   const char * const *role_names;
   const CsColumnRole *roles;
-  /* 0: automatic (a second thread for files of 8 MB and more), 1: the calling thread only. */
+  /* 0: automatic (a second thread for files of 4 MB and more), 1: the calling thread only. */
   guint threads;
 } CsCsvOptions;
 
