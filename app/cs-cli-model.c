@@ -14,6 +14,7 @@
 #include "cs-csv-loader.h"
 #include "cs-data-error.h"
 #include "cs-diagnostics.h"
+#include "cs-flags.h"
 #include "cs-kernel.h"      /* bench only: the engine's own exp kernel, to measure the machine */
 #include "cs-model-file.h"
 #include "cs-rng.h"
@@ -533,6 +534,111 @@ out:
   return rc;
 }
 
+/* ---- fail-safe flags (model/cs-flags.h, model/FAILSAFE.md) ---------------- */
+
+#define THRESHOLD_HELP "Fail-safe threshold, repeatable (noise_check, noise_stop, variation_check, " \
+  "variation_stop, neff_check, neff_stop, distance_check, distance_stop, range_check, range_stop)"
+
+/* The case base's side of the flags; baselines are measured by the caller. */
+static void
+flag_base_init (CsFlagBase   *fb,
+                const Loaded *l)
+{
+  const CsCaseBase *base = l->base;
+
+  memset (fb, 0, sizeof *fb);
+  fb->d = base->d;
+  fb->n_cases = base->n;
+  fb->feature_names = (const char *const *) base->feature_names;
+  fb->feature_units = (const char *const *) base->feature_units;
+  fb->feature_min = base->min;
+  fb->feature_max = base->max;
+  fb->feature_sd = l->sd;
+  fb->target_name = base->target_name;
+  fb->target_unit = base->target_unit;
+  fb->nn_distance_high = NAN;
+}
+
+/* Defaults for this case base, then each --threshold NAME=VALUE. */
+static int
+flag_thresholds_parse (const char        *cmd,
+                       char             **args,
+                       const CsFlagBase  *fb,
+                       CsFlagThresholds  *t)
+{
+  cs_flag_thresholds_init_for_base (t, fb);
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (args[i], "=", 2);
+      char *end = NULL;
+      double v;
+
+      if (kv[0] == NULL || kv[1] == NULL)
+        return cs_cli_usage_error (cmd, "--threshold: '%s' is not NAME=VALUE", args[i]);
+      g_strstrip (kv[0]);
+      g_strstrip (kv[1]);
+      v = g_ascii_strtod (kv[1], &end);
+      if (kv[1][0] == '\0' || end == kv[1] || *end != '\0' || isnan (v))
+        return cs_cli_usage_error (cmd, "--threshold: value of '%s' is not a number: '%s'", kv[0], kv[1]);
+      if (cs_flag_thresholds_set (t, kv[0], v) != 0)
+        return cs_cli_usage_error (cmd, "--threshold: unknown threshold '%s'", kv[0]);
+    }
+  if (cs_flag_thresholds_validate (t) != 0)
+    return cs_cli_usage_error (cmd, "--threshold: check thresholds must be positive and not beyond "
+                               "their stop thresholds (n_eff: stop <= check)");
+  return CS_EXIT_OK;
+}
+
+static void
+add_thresholds_json (JsonBuilder            *b,
+                     const CsFlagThresholds *t)
+{
+  json_builder_set_member_name (b, "thresholds");
+  json_builder_begin_object (b);
+  for (gsize i = 0; i < CS_FLAG_N_THRESHOLDS; i++)
+    add_double (b, cs_flag_threshold_name (i), cs_flag_thresholds_get (t, cs_flag_threshold_name (i)));
+  json_builder_end_object (b);
+}
+
+/* "verdict" and "flags" members; full flags, or kind and severity only. */
+static void
+add_flags_json (JsonBuilder        *b,
+                const CsCaseBase   *base,
+                const CsFlagReport *r,
+                gboolean            full)
+{
+  json_builder_set_member_name (b, "verdict");
+  json_builder_add_string_value (b, cs_verdict_name (r->verdict));
+  json_builder_set_member_name (b, "flags");
+  json_builder_begin_array (b);
+  for (gsize i = 0; i < r->n_flags; i++)
+    {
+      const CsFlag *f = &r->flags[i];
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "kind");
+      json_builder_add_string_value (b, cs_flag_kind_name (f->kind));
+      json_builder_set_member_name (b, "severity");
+      json_builder_add_string_value (b, cs_severity_name (f->severity));
+      if (full)
+        {
+          add_double (b, "value", f->value);
+          add_double (b, "threshold", f->threshold);
+          json_builder_set_member_name (b, "message");
+          json_builder_add_string_value (b, f->message);
+          json_builder_set_member_name (b, "measure");
+          json_builder_add_string_value (b, f->measure);
+          add_double (b, "ratio", f->ratio);
+          if (f->kind == CS_FLAG_OUT_OF_RANGE && f->feature >= 0 && (gsize) f->feature < base->d)
+            {
+              json_builder_set_member_name (b, "feature");
+              json_builder_add_string_value (b, base->feature_names[f->feature]);
+            }
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
 /* ---- predict -------------------------------------------------------------- */
 
 /* Parse 'name=value,...' into q (standardised by the loaded scaling). Every
@@ -713,8 +819,9 @@ read_queries (const char   *path,
   return (gssize) q;
 }
 
-/* The JSON object of one prediction. The fail-safe flags and verdict are added
- * here (one place) once they exist. x is the query in original units. */
+/* The JSON object of one prediction, with its fail-safe verdict and flags.
+ * x is the query in original units. A prediction the flags refuse (verdict
+ * stop for no_prediction) is null, never a number. */
 static void
 cs_cli_model_query_json (JsonBuilder        *b,
                          const Loaded       *l,
@@ -722,7 +829,8 @@ cs_cli_model_query_json (JsonBuilder        *b,
                          const CsPrediction *p,
                          const CsTopCase    *top,
                          gsize               top_k,
-                         const double       *half_width)
+                         const double       *half_width,
+                         const CsFlagReport *report)
 {
   const CsCaseBase *base = l->base;
   gsize d = base->d;
@@ -733,7 +841,8 @@ cs_cli_model_query_json (JsonBuilder        *b,
   for (gsize j = 0; j < d; j++)
     add_double (b, base->feature_names[j], x[j]);
   json_builder_end_object (b);
-  add_double (b, "prediction", p->prediction);
+  add_double (b, "prediction", report->failure == CS_FLAG_FAIL_NONE ? p->prediction : NAN);
+  add_flags_json (b, base, report, TRUE);
   add_double (b, "stderr", p->std_error);
   add_double (b, "n_eff", p->n_eff);
   add_double (b, "radius90", p->radius90);
@@ -778,6 +887,7 @@ cs_cli_predict (int    argc,
                 char **argv)
 {
   g_autofree char *target = NULL, *query = NULL, *queries = NULL, *model = NULL, *features = NULL;
+  g_auto(GStrv) threshold_args = NULL;
   gint64 top_k = 5;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
@@ -787,10 +897,14 @@ cs_cli_predict (int    argc,
     { "queries", 0, 0, G_OPTION_ARG_FILENAME, &queries, "A CSV of queries (header names the features)", "QUERIES.csv" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "A model file from fit --save (default: fit the scalar metric now)", "MODEL.json" },
     { "top", 0, 0, G_OPTION_ARG_INT64, &top_k, "Number of most-attended cases to list (default 5)", "K" },
+    { "threshold", 0, 0, G_OPTION_ARG_STRING_ARRAY, &threshold_args, THRESHOLD_HELP, "NAME=VALUE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) oc = g_option_context_new ("FILE - predict the outcome of new cases from FILE");
+  g_autofree CsFlagReport *reports = NULL;
+  CsFlagBase fb;
+  CsFlagThresholds ft;
   g_autoptr(CsModelFile) mf = NULL;
   Loaded l = { 0 };
   g_autofree double *xq = NULL, *zq = NULL, *hw = NULL;
@@ -820,6 +934,10 @@ cs_cli_predict (int    argc,
   if (rc != CS_EXIT_OK)
     goto out;
   d = l.base->d;
+  flag_base_init (&fb, &l);
+  rc = flag_thresholds_parse ("predict", threshold_args, &fb, &ft);
+  if (rc != CS_EXIT_OK)
+    goto out;
   if (query != NULL)
     {
       g_autofree char *msg = NULL;
@@ -858,18 +976,42 @@ cs_cli_predict (int    argc,
       rc = engine_fail ("predict", st);
       goto out;
     }
+  /* Fail-safe flags: baselines of this case base, then each query's report. */
+  reports = g_new (CsFlagReport, q);
+  if (l.base->n < 2)
+    for (gssize t = 0; t < q; t++)
+      cs_flags_fail (&reports[t], CS_FLAG_FAIL_NO_CASES, "at least 2 cases are needed");
+  else
+    {
+      st = cs_flag_base_measure (&fb, l.ctx, NULL, NULL);
+      if (st == CS_OK)
+        {
+          /* Thresholds again: the distance default depends on the measured spacing. */
+          rc = flag_thresholds_parse ("predict", threshold_args, &fb, &ft);
+          if (rc != CS_EXIT_OK)
+            goto out;
+          st = cs_flags_predict (l.ctx, &fb, &ft, l.mean, l.sd, xq, (size_t) q, l.base->x, NULL, NULL,
+                                 reports);
+        }
+      if (st != CS_OK)
+        {
+          rc = engine_fail ("predict", st);
+          goto out;
+        }
+    }
   if (json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
       if (query != NULL)
-        cs_cli_model_query_json (b, &l, xq, &pred[0], top, (gsize) top_k, hw);
+        cs_cli_model_query_json (b, &l, xq, &pred[0], top, (gsize) top_k, hw, &reports[0]);
       else
         {
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "predictions");
           json_builder_begin_array (b);
           for (gssize t = 0; t < q; t++)
-            cs_cli_model_query_json (b, &l, xq + t * d, &pred[t], top + t * top_k, (gsize) top_k, hw + t * d);
+            cs_cli_model_query_json (b, &l, xq + t * d, &pred[t], top + t * top_k, (gsize) top_k, hw + t * d,
+                                     &reports[t]);
           json_builder_end_array (b);
           json_builder_end_object (b);
         }
@@ -879,6 +1021,12 @@ cs_cli_predict (int    argc,
     for (gssize t = 0; t < q; t++)
       {
         const CsPrediction *p = &pred[t];
+        const CsFlagReport *r = &reports[t];
+        if (r->failure != CS_FLAG_FAIL_NONE)
+          {
+            printf ("%s: no prediction (verdict stop). %s\n", l.base->target_name, r->flags[0].message);
+            continue;
+          }
         printf ("%s%s = %.6g +- %.3g (standard error)   from %.1f effective cases, 90%% of the attention within %.3g sd\n",
                 q > 1 ? "" : "", l.base->target_name, p->prediction, p->std_error, p->n_eff, p->radius90);
         printf ("  window half-widths:");
@@ -895,6 +1043,10 @@ cs_cli_predict (int    argc,
                     l.base->ids != NULL ? l.base->ids[tc->index] : "", tc->weight, l.base->target_name,
                     l.base->y[tc->index], tc->distance);
           }
+        printf ("  verdict: %s\n", cs_verdict_name (r->verdict));
+        for (gsize f = 0; f < r->n_flags; f++)
+          printf ("  [%s] %s: %s\n", cs_severity_name (r->flags[f].severity),
+                  cs_flag_kind_name (r->flags[f].kind), r->flags[f].message);
       }
   rc = CS_EXIT_OK;
 out:
@@ -909,14 +1061,22 @@ cs_cli_diagnose (int    argc,
                  char **argv)
 {
   g_autofree char *target = NULL, *model = NULL, *features = NULL;
+  g_auto(GStrv) threshold_args = NULL;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (required unless --model names it)", "COL" },
     { "features", 0, 0, G_OPTION_ARG_STRING, &features, "Feature columns", "A,B,..." },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "A model file (default: fit the scalar metric now)", "MODEL.json" },
+    { "threshold", 0, 0, G_OPTION_ARG_STRING_ARRAY, &threshold_args, THRESHOLD_HELP, "NAME=VALUE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { NULL }
   };
+  g_autofree CsFlagReport *case_flags = NULL;
+  g_autofree double *noise = NULL, *lip = NULL, *nn_dist = NULL;
+  g_autofree size_t *nn = NULL;
+  gsize flagged[CS_FLAG_N_KINDS] = { 0 }, verdicts[3] = { 0 };
+  CsFlagBase fb;
+  CsFlagThresholds ft;
   g_autoptr(GOptionContext) oc = g_option_context_new ("FILE - noise, local variation and window diagnostics");
   g_autoptr(CsModelFile) mf = NULL;
   Loaded l = { 0 };
@@ -963,6 +1123,48 @@ cs_cli_diagnose (int    argc,
       rc = engine_fail ("diagnose", st);
       goto out;
     }
+
+  /* Fail-safe flags of every case, leave-one-out (model/FAILSAFE.md). */
+  noise = g_new (double, n);
+  lip = g_new (double, n);
+  nn_dist = g_new (double, n);
+  nn = g_new (size_t, n);
+  case_flags = g_new (CsFlagReport, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      noise[i] = pc[i].local_noise_sd;
+      lip[i] = pc[i].local_lipschitz;
+    }
+  st = cs_nearest_neighbours_self (cs_attention_get_x (l.ctx), n, l.base->d, nn, nn_dist);
+  if (st != CS_OK)
+    {
+      rc = engine_fail ("diagnose", st);
+      goto out;
+    }
+  flag_base_init (&fb, &l);
+  fb.window = g.window_radius;
+  cs_flag_base_from_cases (&fb, noise, lip, nn_dist, n);
+  rc = flag_thresholds_parse ("diagnose", threshold_args, &fb, &ft);
+  if (rc != CS_EXIT_OK)
+    goto out;
+  for (gsize i = 0; i < n; i++)
+    {
+      CsFlagQuery fq = {
+        .failure = CS_FLAG_FAIL_NONE,
+        .x = l.base->x + i * l.base->d,
+        .y_hat = pc[i].prediction,
+        .local_spread = pc[i].local_sd,
+        .local_noise = pc[i].local_noise_sd,
+        .local_lipschitz = pc[i].local_lipschitz,
+        .n_eff = pc[i].n_eff,
+        .nearest_distance = nn_dist[i],
+        .nearest_x = nn[i] < n ? l.base->x + nn[i] * l.base->d : NULL,
+      };
+      cs_flags_evaluate (&fb, &ft, &fq, &case_flags[i]);
+      verdicts[case_flags[i].verdict]++;
+      for (gsize f = 0; f < case_flags[i].n_flags; f++)
+        flagged[case_flags[i].flags[f].kind]++;
+    }
   if (json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -978,6 +1180,14 @@ cs_cli_diagnose (int    argc,
       add_double (b, "window_radius", g.window_radius);
       add_double (b, "loo_mse_softmax", loo_soft);
       add_double (b, "loo_mse_linear", lin.loo_mse);
+      json_builder_set_member_name (b, "baselines");
+      json_builder_begin_object (b);
+      add_double (b, "usual_noise", fb.noise_sd);
+      add_double (b, "typical_slope", fb.lipschitz);
+      add_double (b, "usual_spacing", fb.nn_distance);
+      add_double (b, "spacing_q99", fb.nn_distance_high);
+      json_builder_end_object (b);
+      add_thresholds_json (b, &ft);
       json_builder_set_member_name (b, "cases");
       json_builder_begin_array (b);
       for (gsize i = 0; i < n; i++)
@@ -988,6 +1198,7 @@ cs_cli_diagnose (int    argc,
           add_double (b, "local_lipschitz", pc[i].local_lipschitz);
           add_double (b, "local_noise_sd", pc[i].local_noise_sd);
           add_double (b, "n_eff", pc[i].n_eff);
+          add_flags_json (b, l.base, &case_flags[i], FALSE);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -1003,6 +1214,14 @@ cs_cli_diagnose (int    argc,
       printf ("window radius: fitted %.4g, theory (sigma^2/(L^2 n))^(1/(d+2)) %.4g (standardised)\n",
               g.window_radius, g.theory_radius);
       printf ("leave-one-out MSE: softmax %.6g, linear attention %.6g\n", loo_soft, lin.loo_mse);
+      printf ("fail-safe baselines: usual noise %.4g %s, typical slope %.4g per sd, usual spacing %.4g sd\n",
+              fb.noise_sd, l.base->target_unit, fb.lipschitz, fb.nn_distance);
+      printf ("cases (leave-one-out): %zu ok, %zu check, %zu stop;", (size_t) verdicts[CS_VERDICT_OK],
+              (size_t) verdicts[CS_VERDICT_CHECK], (size_t) verdicts[CS_VERDICT_STOP]);
+      for (int k = 0; k < CS_FLAG_N_KINDS; k++)
+        if (flagged[k] > 0)
+          printf (" %s %zu", cs_flag_kind_name ((CsFlagKind) k), (size_t) flagged[k]);
+      printf ("\n");
     }
   rc = CS_EXIT_OK;
 out:
