@@ -238,6 +238,20 @@ test_details (void)
     g_assert_cmpint (column (r, 0)->role, ==, CS_ROLE_LABEL);
   }
   {
+    /* Provenance: the SHA-256 of the file's bytes and its path. */
+    g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "csv", "crlf.csv", NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *sum = NULL;
+    gsize len;
+    g_autoptr(CsCsvReport) r = NULL;
+    g_autoptr(CsCaseBase) cb = load ("crlf.csv", &r);
+    g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+    sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text, len);
+    g_assert_cmpstr (cb->sha256, ==, sum);
+    g_assert_cmpstr (cb->source_path, ==, path);
+    g_assert_cmpstr (cb->source, ==, "crlf.csv");
+  }
+  {
     g_autoptr(CsCsvReport) r = NULL;
     g_autoptr(CsCaseBase) cb = load ("quoted-newline.csv", &r);
     g_assert_cmpstr (cb->ids[0], ==, "multi\nline");
