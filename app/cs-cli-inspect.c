@@ -182,11 +182,17 @@ cs_cli_inspect (int    argc,
 {
   g_autofree char *target = NULL;
   g_autofree char *delimiter = NULL;
-  gboolean decimal_comma = FALSE, strict = FALSE, json = FALSE;
+  gboolean decimal_comma = FALSE, decimal_point = FALSE, strict = FALSE, json = FALSE;
+  gboolean header = FALSE, no_header = FALSE;
+  g_autofree char *na = NULL;
   const GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "The outcome column (default: one named target, outcome or y, else the last numeric column)", "COL" },
     { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter, "Field delimiter: , ; | or tab (default: detected)", "C" },
     { "decimal-comma", 0, 0, G_OPTION_ARG_NONE, &decimal_comma, "Numbers use a decimal comma (default: detected)", NULL },
+    { "decimal-point", 0, 0, G_OPTION_ARG_NONE, &decimal_point, "Numbers use a decimal point (default: detected)", NULL },
+    { "header", 0, 0, G_OPTION_ARG_NONE, &header, "The first row is a header (default: detected)", NULL },
+    { "no-header", 0, 0, G_OPTION_ARG_NONE, &no_header, "The first row is data (default: detected)", NULL },
+    { "na", 0, 0, G_OPTION_ARG_STRING, &na, "Comma-separated missing-value tokens (default: empty, NA, N/A, n/a, NaN, nan, NULL, null, #N/A, None)", "LIST" },
     { "strict", 0, 0, G_OPTION_ARG_NONE, &strict, "Fail on the first problem instead of skipping bad rows", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object on standard output", NULL },
     { NULL }
@@ -195,6 +201,7 @@ cs_cli_inspect (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(CsCsvReport) report = NULL;
   g_autoptr(CsCaseBase) cb = NULL;
+  g_auto(GStrv) na_tokens = NULL;
   CsCsvOptions options;
   const char *path;
 
@@ -215,8 +222,17 @@ cs_cli_inspect (int    argc,
       else
         return cs_cli_usage_error ("inspect", "--delimiter takes , ; | or tab, not “%s”", delimiter);
     }
-  if (decimal_comma)
-    options.decimal_comma = 1;
+  if (decimal_comma && decimal_point)
+    return cs_cli_usage_error ("inspect", "--decimal-comma and --decimal-point exclude each other");
+  if (header && no_header)
+    return cs_cli_usage_error ("inspect", "--header and --no-header exclude each other");
+  if (decimal_comma || decimal_point)
+    options.decimal_comma = decimal_comma ? 1 : 0;
+  if (header || no_header)
+    options.header = header ? 1 : 0;
+  if (na != NULL)
+    na_tokens = g_strsplit (na, ",", -1);
+  options.na_tokens = (const char * const *) na_tokens;
   options.strict = strict;
   options.target = target;
 

@@ -183,6 +183,24 @@ test_exit_codes (void)
     g_assert_nonnull (strstr (r.err, "nope"));
   }
   {
+    /* --no-header: the names become data ("a" is text: the row is left out, column 1). */
+    g_auto(Run) r = { 0 };
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *o;
+    run (&r, basic, "--no-header", "--na", "NA,8", "--json", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    o = parse_json (r.out, parser);
+    g_assert_false (json_object_get_boolean_member (o, "header"));
+    g_assert_cmpint (json_object_get_int_member (o, "rows_read"), ==, 4);
+    /* The header row (text) and "7,8,9" (8 is missing) are left out. */
+    g_assert_cmpint (json_object_get_int_member (o, "rows_used"), ==, 2);
+  }
+  {
+    g_auto(Run) r = { 0 };
+    run (&r, basic, "--header", "--no-header", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+  }
+  {
     g_auto(Run) r = { 0 };
     run (&r, basic, "--delimiter", "x", NULL);
     g_assert_cmpint (r.status, ==, 2);
