@@ -577,10 +577,21 @@ rule_variation (const CsFlagBase       *base,
     }
   fmt_num (v, sizeof v, q->local_lipschitz);
   fmt_num (nb, sizeof nb, base->lipschitz);
-  set_message (f, "The %s changes fast around this query: %s%s per standard deviation of the "
-                  "features, %.1fx the typical %s%s, so nearby cases disagree more than "
-                  "the window allows for.%s",
-               target_name (base), v, un, ratio, nb, un, tail);
+  if (isfinite (base->window) && base->window > 0)
+    {
+      /* In the outcome's unit: how much it changes across the window's half-width. */
+      char w[32];
+      fmt_num (w, sizeof w, q->local_lipschitz * base->window);
+      set_message (f, "The %s changes fast around this query: by about %s%s across the model's "
+                      "window (%s%s per standard deviation of the features), %.1fx the typical "
+                      "rate of %s%s, so the cases used disagree more than the window allows for.%s",
+                   target_name (base), w, un, v, un, ratio, nb, un, tail);
+    }
+  else
+    set_message (f, "The %s changes fast around this query: %s%s per standard deviation of the "
+                    "features, %.1fx the typical %s%s, so nearby cases disagree more than "
+                    "the window allows for.%s",
+                 target_name (base), v, un, ratio, nb, un, tail);
 }
 
 static void

@@ -334,6 +334,15 @@ test_high_variation (void)
   g_assert_nonnull (strstr (f->message, "along temperature: 3.0 MPa per degC"));
   g_assert_null (strstr (f->message, "along speed"));
   g_assert_null (cs_flag_report_find (&r, CS_FLAG_HIGH_NOISE));
+  /* With the window known: the change across it, in MPa (56 per sd x 0.22 sd). */
+  g_assert_nonnull (strstr (f->message, "by about 12 MPa across the model's window"));
+  b.window = NAN;
+  cs_flags_evaluate (&b, NULL, &q, &r);
+  f = cs_flag_report_find (&r, CS_FLAG_HIGH_VARIATION);
+  g_assert_nonnull (f);
+  g_assert_null (strstr (f->message, "across"));
+  g_assert_nonnull (strstr (f->message, "5.6x"));
+  b.window = 0.22;
 
   q.local_lipschitz = 25.0;
   q.gradient = NULL;
