@@ -573,6 +573,15 @@ worker_problem (Worker     *w,
   const Plan *plan = w->plan;
   const char *name = col >= 1 && col <= plan->ncols ? plan->names[col - 1] : NULL;
 
+  if (plan->strict)
+    {
+      /* Strict mode stops here: no row is "left out". */
+      char *tail = strstr (message, "; row left out");
+      if (tail == NULL)
+        tail = strstr (message, "; line left out");
+      if (tail != NULL)
+        *tail = '\0';
+    }
   if (w->problems->len >= MAX_PROBLEMS)
     {
       w->problems_dropped++;
