@@ -667,6 +667,49 @@ test_long_names_ellipsised (void)
   render_fixtures_free (f);
 }
 
+
+/* Hostile numbers (NaN, infinities, 1e300, all-equal) never crash a chart or break the cairo context. */
+static void
+test_hostile_values (void)
+{
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+  const double specials[] = { NAN, INFINITY, -INFINITY, 1e300, -1e300, 0, 1e-300, 5 };
+
+  for (int trial = 0; trial < 6; trial++)
+    {
+      RenderFixtures *f = render_fixtures_new ((guint32) trial, 200, 20, 30);
+      double *arrays[] = { f->x, f->y, f->outcome, f->weight, f->distance, f->lipschitz, f->noise, f->wpos, f->wwin };
+      CsPlotStyle style;
+
+      for (guint a = 0; a < G_N_ELEMENTS (arrays); a++)
+        for (gsize i = 0; i < 200; i++)
+          if (trial == 5 || g_rand_int_range (rand, 0, 4) == 0)
+            arrays[a][i] = trial == 5 ? 7.0 : specials[g_rand_int_range (rand, 0, G_N_ELEMENTS (specials))];
+      for (gsize i = 0; i < f->rows * f->cols; i++)
+        if (g_rand_int_range (rand, 0, 5) == 0)
+          f->matrix[i] = (float) specials[g_rand_int_range (rand, 0, G_N_ELEMENTS (specials))];
+      f->feature_map.query_x = specials[trial % G_N_ELEMENTS (specials)];
+      f->feature_map.half_width_x = specials[(trial + 3) % G_N_ELEMENTS (specials)];
+      f->window.query_position = specials[(trial + 1) % G_N_ELEMENTS (specials)];
+      f->diagnostics.lipschitz_threshold = specials[(trial + 2) % G_N_ELEMENTS (specials)];
+      cs_plot_style_init (&style, trial % 2 ? CS_PLOT_DARK : CS_PLOT_LIGHT);
+      style.stretch_to_max = trial % 3 == 0;
+      for (guint k = 0; k < CS_N_CHARTS; k++)
+        {
+          cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 400, 300);
+          cairo_t *cr = cairo_create (s);
+
+          cs_chart_render (cr, &f->charts[k], &style, 400, 300);
+          if (cairo_status (cr) != CAIRO_STATUS_SUCCESS)
+            g_error ("trial %d, chart %s: %s", trial, cs_chart_kind_name (k), cairo_status_to_string (cairo_status (cr)));
+          cairo_destroy (cr);
+          cairo_surface_destroy (s);
+        }
+      render_fixtures_free (f);
+    }
+  g_rand_free (rand);
+}
+
 static void
 test_transparent_and_dpi (void)
 {
@@ -715,5 +758,6 @@ main (int    argc,
   g_test_add_func ("/cs/render/empty-and-degenerate", test_empty_and_degenerate);
   g_test_add_func ("/cs/render/long-names", test_long_names_ellipsised);
   g_test_add_func ("/cs/render/transparent-and-dpi", test_transparent_and_dpi);
+  g_test_add_func ("/cs/render/hostile-values", test_hostile_values);
   return g_test_run ();
 }

@@ -83,7 +83,7 @@ map_panel (cairo_t                 *cr,
   cb_r = (CsRect) { frame.area.x + frame.area.w, frame.area.y, cbw, frame.area.h };
   cs_plot_colorbar_draw (cr, style, &bar, &cb_r);
   _cs_points_draw (cr, style, &frame, data->x, data->y, values, data->n, &bar, threshold, isfinite (threshold));
-  if (data->has_query)
+  if (data->has_query && isfinite (data->query_x) && isfinite (data->query_y))
     {
       cairo_save (cr);
       cs_plot_frame_clip (cr, &frame);

@@ -243,6 +243,10 @@ cs_feature_map_render (cairo_t                *cr,
   CsPlotFrame frame;
   CsRect r, cb_r;
   double cbw;
+  /* A query or window that is not a finite number is not drawn (rather than breaking the page). */
+  gboolean has_query = data->has_query && isfinite (data->query_x) && isfinite (data->query_y);
+  gboolean has_window = has_query && isfinite (data->half_width_x) && isfinite (data->half_width_y)
+                        && data->half_width_x > 0 && data->half_width_y > 0;
 
   title = data->title != NULL ? g_strdup (data->title)
                               : g_strdup_printf ("Where the model looked: %s against %s",
@@ -270,9 +274,9 @@ cs_feature_map_render (cairo_t                *cr,
   legend[n_legend++] = (CsLegendItem) { data->color_by == CS_COLOR_BY_WEIGHT ? "case (colour = weight, heaviest on top)"
                                                                              : "case (colour = outcome)",
                                         CS_LEGEND_MARKER, cs_colormap_eval (bar.map, 0.7), CS_MARK_CIRCLE, FALSE };
-  if (data->has_query)
+  if (has_query)
     legend[n_legend++] = (CsLegendItem) { "query", CS_LEGEND_QUERY, style->accent, CS_MARK_NONE, FALSE };
-  if (data->has_query && data->half_width_x > 0 && data->half_width_y > 0)
+  if (has_window)
     {
       char hx[G_ASCII_DTOSTR_BUF_SIZE], hy[G_ASCII_DTOSTR_BUF_SIZE];
 
@@ -289,12 +293,14 @@ cs_feature_map_render (cairo_t                *cr,
 
   _cs_points_range (data->x, data->n, &xa.min, &xa.max);
   _cs_points_range (data->y, data->n, &ya.min, &ya.max);
-  if (data->has_query)
+  if (has_query)
     {
-      xa.min = MIN (xa.min, data->query_x - MAX (data->half_width_x, 0));
-      xa.max = MAX (xa.max, data->query_x + MAX (data->half_width_x, 0));
-      ya.min = MIN (ya.min, data->query_y - MAX (data->half_width_y, 0));
-      ya.max = MAX (ya.max, data->query_y + MAX (data->half_width_y, 0));
+      double hx = has_window ? data->half_width_x : 0, hy = has_window ? data->half_width_y : 0;
+
+      xa.min = MIN (xa.min, data->query_x - hx);
+      xa.max = MAX (xa.max, data->query_x + hx);
+      ya.min = MIN (ya.min, data->query_y - hy);
+      ya.max = MAX (ya.max, data->query_y + hy);
     }
   cs_plot_pad_range (&xa.min, &xa.max, 0.04, FALSE);
   cs_plot_pad_range (&ya.min, &ya.max, 0.04, FALSE);
@@ -305,13 +311,13 @@ cs_feature_map_render (cairo_t                *cr,
 
   _cs_points_draw (cr, style, &frame, data->x, data->y, data->values, data->n, &bar, 0, FALSE);
 
-  if (data->has_query)
+  if (has_query)
     {
       double qx = cs_plot_frame_x (&frame, data->query_x), qy = cs_plot_frame_y (&frame, data->query_y);
 
       cairo_save (cr);
       cs_plot_frame_clip (cr, &frame);
-      if (data->half_width_x > 0 && data->half_width_y > 0)
+      if (has_window)
         {
           double rx = cs_plot_frame_x (&frame, data->query_x + data->half_width_x) - qx;
           double ry = qy - cs_plot_frame_y (&frame, data->query_y + data->half_width_y);
@@ -319,7 +325,7 @@ cs_feature_map_render (cairo_t                *cr,
 
           cairo_save (cr);
           cairo_translate (cr, qx, qy);
-          cairo_scale (cr, MAX (rx, 0.5), MAX (ry, 0.5));
+          cairo_scale (cr, CLAMP (rx, 0.5, 1e6), CLAMP (ry, 0.5, 1e6));
           cairo_arc (cr, 0, 0, 1, 0, 2 * G_PI);
           cairo_restore (cr);
           cs_plot_set_color (cr, style->background, 0.85);

@@ -1087,6 +1087,21 @@ cs_plot_hatch (cairo_t           *cr,
                CsRgb              color)
 {
   double spacing = cs_plot_pt (style, 4);
+  double cx0, cy0, cx1, cy1;
+  CsRect r = *rect;
+
+  /* Only the visible part: a rectangle from absurd data must not mean millions of lines. */
+  cairo_clip_extents (cr, &cx0, &cy0, &cx1, &cy1);
+  if (!isfinite (r.x) || !isfinite (r.y) || !isfinite (r.w) || !isfinite (r.h) || !(spacing > 0))
+    return;
+  cx0 = MAX (cx0, r.x);
+  cy0 = MAX (cy0, r.y);
+  cx1 = MIN (cx1, r.x + r.w);
+  cy1 = MIN (cy1, r.y + r.h);
+  if (cx1 <= cx0 || cy1 <= cy0)
+    return;
+  r = (CsRect) { cx0, cy0, cx1 - cx0, cy1 - cy0 };
+  rect = &r;
 
   cairo_save (cr);
   cairo_rectangle (cr, rect->x, rect->y, rect->w, rect->h);

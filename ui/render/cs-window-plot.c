@@ -95,6 +95,8 @@ cs_window_plot_render (cairo_t                *cr,
   guint n_legend = 0, n_flagged = 0;
   CsPlotFrame frame;
   CsRect r;
+  gboolean has_query = data->has_query && isfinite (data->query_position);
+  gboolean has_reference = isfinite (data->reference);
 
   title = data->title != NULL ? g_strdup (data->title)
                               : g_strdup_printf ("Attention window along the case base, sorted by %s",
@@ -114,21 +116,21 @@ cs_window_plot_render (cairo_t                *cr,
   if (n_flagged > 0)
     legend[n_legend++] = (CsLegendItem) { data->flag_label != NULL ? data->flag_label : "flagged cases (hatched)",
                                           CS_LEGEND_HATCH, style->flag, CS_MARK_NONE, FALSE };
-  if (!isnan (data->reference))
+  if (has_reference)
     legend[n_legend++] = (CsLegendItem) { data->reference_label != NULL ? data->reference_label : "reference",
                                           CS_LEGEND_LINE, style->muted, CS_MARK_NONE, TRUE };
-  if (data->has_query)
+  if (has_query)
     legend[n_legend++] = (CsLegendItem) { "query", CS_LEGEND_QUERY, style->accent, CS_MARK_NONE, FALSE };
   r = cs_rect_inset (r, 0, cs_plot_legend (cr, style, &r, legend, n_legend), 0, 0);
 
   _cs_points_range (data->position, data->n, &xa.min, &xa.max);
   _cs_points_range (data->window, data->n, &ya.min, &ya.max);
-  if (!isnan (data->reference))
+  if (has_reference)
     {
       ya.min = MIN (ya.min, data->reference);
       ya.max = MAX (ya.max, data->reference);
     }
-  if (data->has_query)
+  if (has_query)
     {
       xa.min = MIN (xa.min, data->query_position);
       xa.max = MAX (xa.max, data->query_position);
@@ -183,7 +185,7 @@ cs_window_plot_render (cairo_t                *cr,
           i = j + 1;
         }
     }
-  if (!isnan (data->reference))
+  if (has_reference)
     {
       double dash[2] = { cs_plot_pt (style, 4), cs_plot_pt (style, 3) };
       double py = cs_plot_frame_y (&frame, data->reference);
@@ -201,7 +203,7 @@ cs_window_plot_render (cairo_t                *cr,
   cairo_set_line_width (cr, cs_plot_pt (style, 1.4));
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   cairo_stroke (cr);
-  if (data->has_query)
+  if (has_query)
     {
       double qx = cs_plot_frame_x (&frame, data->query_position);
       double dash[2] = { cs_plot_pt (style, 2), cs_plot_pt (style, 2) };
@@ -217,7 +219,7 @@ cs_window_plot_render (cairo_t                *cr,
         cs_plot_query_marker (cr, style, qx, cs_plot_frame_y (&frame, data->query_window));
     }
   cairo_restore (cr);
-  if (data->has_query)
+  if (has_query)
     cs_plot_text (cr, style, CS_TEXT_SMALL, style->accent, "query", cs_plot_frame_x (&frame, data->query_position)
                   + cs_plot_pt (style, 3), frame.area.y + cs_plot_pt (style, 2), 0, 0, 0);
 }
