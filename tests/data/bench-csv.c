@@ -12,6 +12,30 @@
 
 #include "cs-csv-loader.h"
 
+static const char *
+loadavg (void)
+{
+  static char text[64] = "unknown\n";
+  FILE *f = fopen ("/proc/loadavg", "r");
+
+  if (f != NULL)
+    {
+      if (fgets (text, sizeof text, f) == NULL)
+        strcpy (text, "unknown\n");
+      fclose (f);
+    }
+  return text;
+}
+
+static double
+cpu_seconds (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
 /* 16 columns of %.6f, like a historian export; size in MB from CS_BENCH_MB (default 100). */
 static gsize
 write_file (const char *path,
@@ -135,6 +159,7 @@ main (void)
   g_autofree char *path = g_build_filename (dir, "numeric.csv", NULL);
   gsize rows = write_file (path, mb), size, n_ref = 0, n_load = 0;
   double best_ref = G_MAXDOUBLE, best_load = G_MAXDOUBLE, sum_ref = 0, sum_load = 0, pandas;
+  double cpu_ref = G_MAXDOUBLE, cpu_load = G_MAXDOUBLE;
   struct rusage ru;
   GStatBuf st;
 
@@ -143,8 +168,13 @@ main (void)
   /* Interleaved runs, best of three each: the machine is shared. */
   for (int k = 0; k < 3; k++)
     {
+      double c0 = cpu_seconds (), c1, c2;
       best_ref = MIN (best_ref, reference_loop (path, &n_ref, &sum_ref));
+      c1 = cpu_seconds ();
       best_load = MIN (best_load, loader_run (path, &n_load, &sum_load));
+      c2 = cpu_seconds ();
+      cpu_ref = MIN (cpu_ref, c1 - c0);
+      cpu_load = MIN (cpu_load, c2 - c1);
     }
   if (n_ref != n_load || sum_ref != sum_load)
     {
@@ -156,6 +186,8 @@ main (void)
   printf ("fgets + g_ascii_strtod: %.0f MB/s (%.3f s)\n", size / 1e6 / best_ref, best_ref);
   printf ("cs_csv_load_path:       %.0f MB/s (%.3f s), ratio %.2fx the reference; same %zu doubles\n",
           size / 1e6 / best_load, best_load, best_ref / best_load, n_load);
+  printf ("CPU time (both threads): reference %.3f s, loader %.3f s (%.0f MB per CPU-second); load average %s",
+          cpu_ref, cpu_load, size / 1e6 / cpu_load, loadavg ());
   printf ("peak RSS of this process: %.0f MB; parsed doubles: %.0f MB\n",
           ru.ru_maxrss / 1024.0, n_load * 8 / 1048576.0);
   pandas = g_getenv ("CS_BENCH_NO_PANDAS") == NULL ? pandas_run (path) : -1;
