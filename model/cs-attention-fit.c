@@ -3,6 +3,8 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,51 +54,214 @@ g_tile (const CsAttention *ctx,
   (void) ctx;
 }
 
-/* Row maxima of G without the diagonal (one sweep, no exp). */
-static CsStatus
-scalar_gmax (FitRun       *run,
-             const CsPrep *p1,
-             double       *gmax)
+/* The two scalar sweeps run over ranges of query rows; with n_threads > 1
+ * the ranges go to worker threads (the user's progress callback is only
+ * called from the calling thread; the others poll a shared cancel flag). */
+typedef struct
 {
-  const CsAttention *ctx = run->ctx;
-  size_t n = ctx->n;
+  FitRun *run;
+  const CsPrep *p1;
+  double *gmax;          /* gmax sweep: output; value sweep: input */
+  const double *w;       /* value sweep: scales */
+  size_t nw;
+  size_t r0, r1;         /* rows */
+  double *L, *L1, *L2;   /* value sweep: nw partial sums each */
+  int is_main;
+  int do_gmax;
+  atomic_int *cancel;
+  CsStatus status;
+} SweepJob;
+
+static int
+sweep_cancelled (SweepJob *j,
+                 size_t    q0)
+{
+  if (j->is_main && fit_cancelled (j->run, (double) (q0 - j->r0) / (double) (j->r1 - j->r0 + 1)))
+    atomic_store (j->cancel, 1);
+  return atomic_load (j->cancel);
+}
+
+static void *
+sweep_run (void *data)
+{
+  SweepJob *j = data;
+  const CsAttention *ctx = j->run->ctx;
+  const CsPrep *p1 = j->p1;
+  size_t n = ctx->n, nw = j->nw;
   double *Qa = malloc (CS_QB * p1->ra * sizeof (double));
   double *G = malloc ((size_t) CS_QB * CS_CB * sizeof (double));
-  CsStatus st = CS_OK;
+  double *sums = j->do_gmax ? NULL : malloc ((size_t) CS_QB * 6 * nw * sizeof (double));
 
-  if (Qa == NULL || G == NULL)
-    st = CS_ERR_NOMEM;
-  for (size_t q0 = 0; st == CS_OK && q0 < n; q0 += CS_QB)
+  j->status = CS_OK;
+  if (Qa == NULL || G == NULL || (!j->do_gmax && sums == NULL))
+    j->status = CS_ERR_NOMEM;
+  for (size_t q0 = j->r0; j->status == CS_OK && q0 < j->r1; q0 += CS_QB)
     {
-      size_t nq = n - q0 < CS_QB ? n - q0 : CS_QB;
-      if (fit_cancelled (run, (double) q0 / (double) n))
+      size_t nq = j->r1 - q0 < CS_QB ? j->r1 - q0 : CS_QB;
+      if (sweep_cancelled (j, q0))
         {
-          st = CS_ERR_CANCELLED;
+          j->status = CS_ERR_CANCELLED;
           break;
         }
       cs_prep_queries (ctx, p1, ctx->x + q0 * ctx->d, nq, Qa, NULL);
-      for (size_t r = 0; r < nq; r++)
-        gmax[q0 + r] = -INFINITY;
+      if (j->do_gmax)
+        for (size_t r = 0; r < nq; r++)
+          j->gmax[q0 + r] = -INFINITY;
+      else
+        memset (sums, 0, nq * 6 * nw * sizeof (double));
       for (size_t c0 = 0; c0 < n; c0 += CS_CB)
         {
           size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
           g_tile (ctx, p1, Qa, nq, c0, c, G);
           for (size_t r = 0; r < nq; r++)
             {
-              double *gr = G + r * c, mc;
+              double *gr = G + r * c;
               size_t i = q0 + r;
-              if (i >= c0 && i < c0 + c)
-                gr[i - c0] = -INFINITY;
-              mc = cs_kernel_max_d (gr, c);
-              if (mc > gmax[q0 + r])
-                gmax[q0 + r] = mc;
+              if (j->do_gmax)
+                {
+                  double mc;
+                  if (i >= c0 && i < c0 + c)
+                    gr[i - c0] = -INFINITY;
+                  mc = cs_kernel_max_d (gr, c);
+                  if (mc > j->gmax[i])
+                    j->gmax[i] = mc;
+                }
+              else
+                {
+                  double gm = j->gmax[i];
+                  for (size_t k = 0; k < c; k++)
+                    {
+                      double u = gr[k] - gm;
+                      gr[k] = u < 0 ? u : 0;   /* rounding can put a tie a hair above 0 */
+                    }
+                  if (i >= c0 && i < c0 + c)
+                    gr[i - c0] = -INFINITY;
+                  cs_kernel_fit_scalar (gr, ctx->yc + c0, c, j->w, nw, sums + r * 6 * nw);
+                }
             }
         }
+      if (!j->do_gmax)
+        for (size_t r = 0; r < nq; r++)
+          for (size_t k = 0; k < nw; k++)
+            {
+              const double *a = sums + r * 6 * nw + 6 * k;
+              double z = a[0], yh, es, esy, ess, essy, da, db, res;
+              if (!(z > 0))
+                continue;
+              yh = a[1] / z; es = a[2] / z; esy = a[3] / z; ess = a[4] / z; essy = a[5] / z;
+              da = esy - yh * es;
+              db = essy - yh * ess + da * (1.0 - 2.0 * es);
+              res = yh - ctx->yc[q0 + r];
+              j->L[k] += res * res;
+              j->L1[k] += 2.0 * res * da;
+              j->L2[k] += 2.0 * (da * da + res * db);
+            }
     }
-  run->sweeps++;
+  if (j->status != CS_OK)
+    atomic_store (j->cancel, 1);
   free (Qa);
   free (G);
+  free (sums);
+  return NULL;
+}
+
+/* One sweep over all rows, split over the threads. */
+static CsStatus
+sweep (FitRun       *run,
+       const CsPrep *p1,
+       double       *gmax,
+       int           do_gmax,
+       const double *w,
+       size_t        nw,
+       double       *L,
+       double       *L1,
+       double       *L2)
+{
+  enum { MAX_THREADS = 64 };
+  size_t n = run->ctx->n;
+  size_t nt = run->o != NULL && run->o->n_threads > 1 ? (size_t) run->o->n_threads : 1;
+  SweepJob jobs[MAX_THREADS];
+  pthread_t tid[MAX_THREADS];
+  int started[MAX_THREADS];
+  double *part;
+  atomic_int cancel;
+  size_t per;
+  CsStatus st = CS_OK;
+
+  if (nt > MAX_THREADS)
+    nt = MAX_THREADS;
+  if (nt > (n + CS_QB - 1) / CS_QB)
+    nt = (n + CS_QB - 1) / CS_QB;
+  if (nt < 1)
+    nt = 1;
+  part = calloc (nt * 3 * (nw > 0 ? nw : 1), sizeof (double));
+  if (part == NULL)
+    return CS_ERR_NOMEM;
+  atomic_init (&cancel, 0);
+  per = ((n + nt - 1) / nt + CS_QB - 1) / CS_QB * CS_QB;
+  for (size_t t = 0; t < nt; t++)
+    {
+      SweepJob *j = &jobs[t];
+      j->run = run;
+      j->p1 = p1;
+      j->gmax = gmax;
+      j->w = w;
+      j->nw = nw;
+      j->r0 = t * per < n ? t * per : n;
+      j->r1 = (t + 1) * per < n ? (t + 1) * per : n;
+      j->L = part + t * 3 * nw;
+      j->L1 = j->L + nw;
+      j->L2 = j->L1 + nw;
+      j->is_main = t == 0;
+      j->do_gmax = do_gmax;
+      j->cancel = &cancel;
+      j->status = CS_OK;
+      started[t] = 0;
+    }
+  for (size_t t = 1; t < nt; t++)
+    started[t] = jobs[t].r1 > jobs[t].r0 && pthread_create (&tid[t], NULL, sweep_run, &jobs[t]) == 0;
+  sweep_run (&jobs[0]);
+  for (size_t t = 1; t < nt; t++)
+    {
+      if (started[t])
+        pthread_join (tid[t], NULL);
+      else if (jobs[t].r1 > jobs[t].r0)
+        sweep_run (&jobs[t]);
+    }
+  for (size_t t = 0; t < nt; t++)
+    if (jobs[t].status != CS_OK && (st == CS_OK || st == CS_ERR_CANCELLED))
+      st = jobs[t].status;
+  for (size_t t = 0; t < nt; t++)
+    if (jobs[t].status != CS_OK && jobs[t].status != CS_ERR_CANCELLED)
+      st = jobs[t].status;
+  run->sweeps++;
+  if (st == CS_OK && !do_gmax)
+    for (size_t k = 0; k < nw; k++)
+      {
+        double a = 0, b1 = 0, b2 = 0;
+        for (size_t t = 0; t < nt; t++)
+          {
+            a += jobs[t].L[k];
+            b1 += jobs[t].L1[k];
+            b2 += jobs[t].L2[k];
+          }
+        L[k] = a / (double) n;
+        if (L1 != NULL)
+          L1[k] = b1 / (double) n;
+        if (L2 != NULL)
+          L2[k] = b2 / (double) n;
+      }
+  free (part);
   return st;
+}
+
+/* Row maxima of G without the diagonal (one sweep, no exp). */
+static CsStatus
+scalar_gmax (FitRun       *run,
+             const CsPrep *p1,
+             double       *gmax)
+{
+  return sweep (run, p1, gmax, 1, NULL, 0, NULL, NULL, NULL);
 }
 
 /* LOO mse and its first two derivatives in t = log w, for nw scales at once. */
@@ -110,76 +275,7 @@ scalar_sweep (FitRun       *run,
               double       *d1,
               double       *d2)
 {
-  const CsAttention *ctx = run->ctx;
-  size_t n = ctx->n;
-  double *Qa = malloc (CS_QB * p1->ra * sizeof (double));
-  double *G = malloc ((size_t) CS_QB * CS_CB * sizeof (double));
-  double *sums = malloc ((size_t) CS_QB * 6 * nw * sizeof (double));
-  double L[nw], L1[nw], L2[nw];
-  CsStatus st = CS_OK;
-
-  if (Qa == NULL || G == NULL || sums == NULL)
-    st = CS_ERR_NOMEM;
-  for (size_t k = 0; k < nw; k++)
-    L[k] = L1[k] = L2[k] = 0;
-  for (size_t q0 = 0; st == CS_OK && q0 < n; q0 += CS_QB)
-    {
-      size_t nq = n - q0 < CS_QB ? n - q0 : CS_QB;
-      if (fit_cancelled (run, (double) q0 / (double) n))
-        {
-          st = CS_ERR_CANCELLED;
-          break;
-        }
-      cs_prep_queries (ctx, p1, ctx->x + q0 * ctx->d, nq, Qa, NULL);
-      memset (sums, 0, nq * 6 * nw * sizeof (double));
-      for (size_t c0 = 0; c0 < n; c0 += CS_CB)
-        {
-          size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
-          g_tile (ctx, p1, Qa, nq, c0, c, G);
-          for (size_t r = 0; r < nq; r++)
-            {
-              double *gr = G + r * c, gm = gmax[q0 + r];
-              size_t i = q0 + r;
-              for (size_t j = 0; j < c; j++)
-                {
-                  double u = gr[j] - gm;
-                  gr[j] = u < 0 ? u : 0;   /* rounding can put a tie a hair above 0 */
-                }
-              if (i >= c0 && i < c0 + c)
-                gr[i - c0] = -INFINITY;
-              cs_kernel_fit_scalar (gr, ctx->yc + c0, c, w, nw, sums + r * 6 * nw);
-            }
-        }
-      for (size_t r = 0; r < nq; r++)
-        for (size_t k = 0; k < nw; k++)
-          {
-            const double *a = sums + r * 6 * nw + 6 * k;
-            double z = a[0], yh, es, esy, ess, essy, da, db, res;
-            if (!(z > 0))
-              continue;
-            yh = a[1] / z; es = a[2] / z; esy = a[3] / z; ess = a[4] / z; essy = a[5] / z;
-            da = esy - yh * es;
-            db = essy - yh * ess + da * (1.0 - 2.0 * es);
-            res = yh - ctx->yc[q0 + r];
-            L[k] += res * res;
-            L1[k] += 2.0 * res * da;
-            L2[k] += 2.0 * (da * da + res * db);
-          }
-    }
-  run->sweeps++;
-  if (st == CS_OK)
-    for (size_t k = 0; k < nw; k++)
-      {
-        mse[k] = L[k] / (double) n;
-        if (d1 != NULL)
-          d1[k] = L1[k] / (double) n;
-        if (d2 != NULL)
-          d2[k] = L2[k] / (double) n;
-      }
-  free (Qa);
-  free (G);
-  free (sums);
-  return st;
+  return sweep (run, p1, (double *) gmax, 0, w, nw, mse, d1, d2);
 }
 
 static int
@@ -401,6 +497,7 @@ loss_grad (GradCtx      *g,
     idx[i] = i;
   cs_predict_options_init (&o);
   o.self_index = idx;
+  o.n_threads = g->run->o != NULL ? g->run->o->n_threads : 1;
   if (fit_cancelled (g->run, 0))
     {
       st = CS_ERR_CANCELLED;

@@ -4,6 +4,8 @@
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -733,15 +735,15 @@ window_pass (const CsAttention      *self,
   return CS_OK;
 }
 
-CsStatus
-cs_attention_predict_prep (const CsAttention      *self,
-                           const CsPrep           *p,
-                           const double           *queries,
-                           size_t                  q,
-                           const CsPredictOptions *options,
-                           CsPrediction           *out,
-                           double                 *row_max,
-                           double                 *row_z)
+static CsStatus
+predict_range (const CsAttention      *self,
+               const CsPrep           *p,
+               const double           *queries,
+               size_t                  q,
+               const CsPredictOptions *options,
+               CsPrediction           *out,
+               double                 *row_max,
+               double                 *row_z)
 {
   CsPredictOptions defaults;
   const CsPredictOptions *o = options;
@@ -897,12 +899,19 @@ cs_attention_predict_prep (const CsAttention      *self,
                           break;
                         }
                   if (k > 0 && (rs->top_len < k || mc > h[0].s))
-                    for (size_t j = 0; j < c; j++)
-                      if (sr[j] > -INFINITY && (rs->top_len < k || sr[j] > h[0].s))
-                        {
-                          TopItem it = { sr[j], dr != NULL ? dr[j] : p->d2_scale * sr[j], c0 + j };
-                          heap_push (h, &rs->top_len, k, it);
-                        }
+                    /* groups of 64 whose (vectorised) max cannot enter the heap are skipped */
+                    for (size_t g0 = 0; g0 < c; g0 += 64)
+                      {
+                        size_t ge = c - g0 < 64 ? c - g0 : 64;
+                        if (rs->top_len >= k && cs_kernel_max_f (sr + g0, ge) <= h[0].s)
+                          continue;
+                        for (size_t j = g0; j < g0 + ge; j++)
+                          if (sr[j] > -INFINITY && (rs->top_len < k || sr[j] > h[0].s))
+                            {
+                              TopItem it = { sr[j], dr != NULL ? dr[j] : p->d2_scale * sr[j], c0 + j };
+                              heap_push (h, &rs->top_len, k, it);
+                            }
+                      }
                 }
               else
                 {
@@ -935,12 +944,19 @@ cs_attention_predict_prep (const CsAttention      *self,
                           break;
                         }
                   if (k > 0 && (rs->top_len < k || mc > h[0].s))
-                    for (size_t j = 0; j < c; j++)
-                      if (sr[j] > -INFINITY && (rs->top_len < k || sr[j] > h[0].s))
-                        {
-                          TopItem it = { sr[j], dr != NULL ? dr[j] : p->d2_scale * sr[j], c0 + j };
-                          heap_push (h, &rs->top_len, k, it);
-                        }
+                    /* groups of 64 whose (vectorised) max cannot enter the heap are skipped */
+                    for (size_t g0 = 0; g0 < c; g0 += 64)
+                      {
+                        size_t ge = c - g0 < 64 ? c - g0 : 64;
+                        if (rs->top_len >= k && cs_kernel_max_d (sr + g0, ge) <= h[0].s)
+                          continue;
+                        for (size_t j = g0; j < g0 + ge; j++)
+                          if (sr[j] > -INFINITY && (rs->top_len < k || sr[j] > h[0].s))
+                            {
+                              TopItem it = { sr[j], dr != NULL ? dr[j] : p->d2_scale * sr[j], c0 + j };
+                              heap_push (h, &rs->top_len, k, it);
+                            }
+                      }
                 }
             }
         }
@@ -1023,7 +1039,8 @@ cs_attention_predict_prep (const CsAttention      *self,
                   o2.flags = 0; o2.top_k = 0; o2.top = NULL; o2.weights = NULL; o2.half_width = NULL;
                   o2.self_index = o->self_index != NULL ? &si : NULL;
                   o2.progress = NULL;
-                  status = cs_attention_predict_prep (self, p, queries + (q0 + r) * d, 1, &o2, &tmp, &mm, &zz);
+                  o2.n_threads = 1;
+                  status = predict_range (self, p, queries + (q0 + r) * d, 1, &o2, &tmp, &mm, &zz);
                   if (status != CS_OK)
                     break;
                   m2 = mm; z2 = zz;
@@ -1044,6 +1061,132 @@ cs_attention_predict_prep (const CsAttention      *self,
   free (gv); free (gw); free (gi); free (wd); free (we); free (ws);
   free (st); free (heaps);
   return status;
+}
+
+/* ---- Threads: contiguous ranges of queries, one per worker ---------------- */
+
+typedef struct
+{
+  const CsAttention *self;
+  const CsPrep *p;
+  const double *queries;
+  size_t q0, q;
+  CsPredictOptions o;
+  CsPrediction *out;
+  double *row_max, *row_z;
+  atomic_int *cancel;
+  const CsPredictOptions *user;   /* the caller's options (progress), worker 0 only */
+  size_t total;
+  CsStatus status;
+} PredictJob;
+
+static int
+job_progress (double  fraction,
+              void   *user_data)
+{
+  PredictJob *j = user_data;
+  if (j->user != NULL && j->user->progress != NULL)
+    {
+      /* worker 0 runs on the calling thread: report its share as the whole */
+      if (j->user->progress (fraction, j->user->user_data) != 0)
+        atomic_store (j->cancel, 1);
+    }
+  return atomic_load (j->cancel);
+}
+
+static void *
+job_run (void *data)
+{
+  PredictJob *j = data;
+  j->status = predict_range (j->self, j->p, j->queries + j->q0 * j->self->d, j->q, &j->o, j->out + j->q0,
+                             j->row_max != NULL ? j->row_max + j->q0 : NULL,
+                             j->row_z != NULL ? j->row_z + j->q0 : NULL);
+  if (j->status != CS_OK)
+    atomic_store (j->cancel, 1);   /* stop the others early */
+  return NULL;
+}
+
+CsStatus
+cs_attention_predict_prep (const CsAttention      *self,
+                           const CsPrep           *p,
+                           const double           *queries,
+                           size_t                  q,
+                           const CsPredictOptions *options,
+                           CsPrediction           *out,
+                           double                 *row_max,
+                           double                 *row_z)
+{
+  enum { MAX_THREADS = 64 };
+  size_t nt = options != NULL && options->n_threads > 1 ? (size_t) options->n_threads : 1;
+  PredictJob jobs[MAX_THREADS];
+  pthread_t tid[MAX_THREADS];
+  int started[MAX_THREADS];
+  atomic_int cancel;
+  CsStatus st = CS_OK;
+  size_t per;
+
+  if (nt > MAX_THREADS)
+    nt = MAX_THREADS;
+  if (nt > (q + CS_QB - 1) / CS_QB)
+    nt = (q + CS_QB - 1) / CS_QB;
+  if (nt <= 1 || out == NULL || queries == NULL)
+    return predict_range (self, p, queries, q, options, out, row_max, row_z);
+  if (!cs_is_finite_array (queries, q * self->d))
+    return CS_ERR_NOT_FINITE;
+  if (options->top_k > 0 && options->top == NULL)
+    return CS_ERR_INVALID;
+
+  atomic_init (&cancel, 0);
+  /* whole blocks per worker */
+  per = ((q + nt - 1) / nt + CS_QB - 1) / CS_QB * CS_QB;
+  for (size_t t = 0; t < nt; t++)
+    {
+      PredictJob *j = &jobs[t];
+      size_t a = t * per, b = a + per < q ? a + per : q;
+      j->self = self;
+      j->p = p;
+      j->queries = queries;
+      j->q0 = a < q ? a : q;
+      j->q = b > j->q0 ? b - j->q0 : 0;
+      j->o = *options;
+      j->o.n_threads = 1;
+      j->o.progress = job_progress;
+      j->o.user_data = j;
+      if (j->o.top != NULL)
+        j->o.top = options->top + j->q0 * options->top_k;
+      if (j->o.weights != NULL)
+        j->o.weights = options->weights + j->q0 * self->n;
+      if (j->o.half_width != NULL)
+        j->o.half_width = options->half_width + j->q0 * self->d;
+      if (j->o.self_index != NULL)
+        j->o.self_index = options->self_index + j->q0;
+      j->out = out;
+      j->row_max = row_max;
+      j->row_z = row_z;
+      j->cancel = &cancel;
+      j->user = t == 0 ? options : NULL;
+      j->total = q;
+      j->status = CS_OK;
+      started[t] = 0;
+    }
+  for (size_t t = 1; t < nt; t++)
+    started[t] = jobs[t].q > 0 && pthread_create (&tid[t], NULL, job_run, &jobs[t]) == 0;
+  /* workers that could not start run here, after worker 0 */
+  job_run (&jobs[0]);
+  for (size_t t = 1; t < nt; t++)
+    {
+      if (started[t])
+        pthread_join (tid[t], NULL);
+      else if (jobs[t].q > 0)
+        job_run (&jobs[t]);
+    }
+  for (size_t t = 0; t < nt; t++)
+    if (jobs[t].status != CS_OK && jobs[t].status != CS_ERR_CANCELLED)
+      return jobs[t].status;
+  for (size_t t = 0; t < nt; t++)
+    if (jobs[t].status == CS_ERR_CANCELLED)
+      st = CS_ERR_CANCELLED;
+  return st;
 }
 
 CsStatus

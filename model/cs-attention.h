@@ -184,6 +184,9 @@ typedef struct
                                * (leave-one-out), or CS_NO_CASE. NULL: none excluded. */
   CsModelProgressFunc progress;
   void *user_data;
+  int n_threads;              /* worker threads over the queries (0 or 1: the calling thread only);
+                               * results are identical whatever the count. The progress callback
+                               * still runs on the calling thread only. */
 } CsPredictOptions;
 
 /* Fills options with the defaults (all zero / NULL). */
@@ -215,6 +218,8 @@ typedef struct
   double tol;                 /* relative loss change to stop (0: default 1e-9 scalar, 1e-7 others) */
   CsModelProgressFunc progress;
   void *user_data;
+  int n_threads;              /* worker threads for the streamed passes (0 or 1: calling thread only);
+                               * the fitted metric is the same up to summation order */
 } CsFitOptions;
 
 void     cs_fit_options_init     (CsFitOptions *options);

@@ -793,8 +793,25 @@ test_fit_cancel (void)
   y = smooth_task (&rng, 700, 2, 0.2, &x);
   g_assert_cmpint (cs_attention_new (x, y, 700, 2, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
   for (int kind = 0; kind < 3; kind++)
-    for (int after = 0; after < 40; after += 13)
+    {
+      /* count the progress calls of a whole fit, then cancel at points through it */
+      int total;
       {
+        CsMetric full = { 0 };
+        CsFitOptions o;
+        CancelState cs = { 0, G_MAXINT };
+        cs_fit_options_init (&o);
+        o.kind = (CsMetricKind) kind;
+        o.progress = cancel_cb;
+        o.user_data = &cs;
+        g_assert_cmpint (cs_attention_fit (ctx, &o, &full, NULL), ==, CS_OK);
+        total = cs.calls;
+        g_assert_cmpint (total, >=, 3);
+        cs_metric_clear (&full);
+      }
+    for (int part = 0; part < 4; part++)
+      {
+        int after = part == 3 ? total - 2 : part * total / 3;
         CsMetric prev, copy;
         CsFitOptions o;
         CancelState cs = { 0, after };
@@ -813,6 +830,7 @@ test_fit_cancel (void)
         cs_metric_clear (&prev);
         cs_metric_clear (&copy);
       }
+    }
   /* and predictions cancel too */
   {
     CsPredictOptions po;
@@ -827,6 +845,83 @@ test_fit_cancel (void)
   cs_attention_free (ctx);
   g_free (x);
   g_free (y);
+}
+
+
+/* Threads: identical predictions, the same fit, and cancellation still works. */
+static void
+test_threads (void)
+{
+  CsRng rng;
+  size_t n = 3000, d = 3, q = 700, k = 4;
+  double *x, *y, *qs;
+  CsAttention *ctx;
+  CsPrediction *p1 = g_new (CsPrediction, q), *p3 = g_new (CsPrediction, q);
+  CsTopCase *t1 = g_new (CsTopCase, q * k), *t3 = g_new (CsTopCase, q * k);
+  double *hw1 = g_new (double, q * d), *hw3 = g_new (double, q * d);
+  CsPredictOptions o;
+  CsMetric f1 = { 0 }, f2 = { 0 };
+  CsFitOptions fo;
+  CsFitReport r1, r2;
+
+  cs_rng_seed (&rng, 31);
+  y = smooth_task (&rng, n, d, 0.2, &x);
+  qs = random_matrix (&rng, q, d, 1.0);
+  g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+  cs_fit_options_init (&fo);
+  g_assert_cmpint (cs_attention_fit (ctx, &fo, &f1, &r1), ==, CS_OK);
+  fo.n_threads = 2;
+  g_assert_cmpint (cs_attention_fit (ctx, &fo, &f2, &r2), ==, CS_OK);
+  /* the same minimum: Newton's stopping point moves with the summation order */
+  assert_rel (f1.scale, f2.scale, 1e-6);
+  assert_rel (r1.loo_mse, r2.loo_mse, 1e-12);
+  cs_attention_set_metric (ctx, &f1);
+  for (int flt = 0; flt < 2; flt++)
+    {
+      cs_predict_options_init (&o);
+      o.flags = CS_PREDICT_WINDOW | (flt ? CS_PREDICT_FLOAT : 0);
+      o.top_k = k;
+      o.top = t1;
+      o.half_width = hw1;
+      g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, p1), ==, CS_OK);
+      o.n_threads = 3;
+      o.top = t3;
+      o.half_width = hw3;
+      g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, p3), ==, CS_OK);
+      for (size_t t = 0; t < q; t++)
+        {
+          g_assert_cmpfloat (p1[t].prediction, ==, p3[t].prediction);
+          g_assert_cmpfloat (p1[t].n_eff, ==, p3[t].n_eff);
+          g_assert_cmpfloat (p1[t].radius90, ==, p3[t].radius90);
+          g_assert_cmpuint (p1[t].nearest_index, ==, p3[t].nearest_index);
+        }
+      g_assert_cmpmem (t1, q * k * sizeof (CsTopCase), t3, q * k * sizeof (CsTopCase));
+      g_assert_cmpmem (hw1, q * d * sizeof (double), hw3, q * d * sizeof (double));
+    }
+  /* cancellation from the calling thread stops every worker */
+  {
+    CancelState cs = { 0, 1 };
+    cs_predict_options_init (&o);
+    o.n_threads = 2;
+    o.progress = cancel_cb;
+    o.user_data = &cs;
+    g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, p3), ==, CS_ERR_CANCELLED);
+    cs_fit_options_init (&fo);
+    fo.n_threads = 2;
+    fo.progress = cancel_cb;
+    fo.user_data = &cs;
+    cs.calls = 0;
+    cs.cancel_after = 3;
+    {
+      double before = f2.scale;
+      g_assert_cmpint (cs_attention_fit (ctx, &fo, &f2, NULL), ==, CS_ERR_CANCELLED);
+      g_assert_cmpfloat (f2.scale, ==, before);   /* untouched: still the earlier fit */
+    }
+  }
+  cs_metric_clear (&f1);
+  cs_metric_clear (&f2);
+  cs_attention_free (ctx);
+  g_free (x); g_free (y); g_free (qs); g_free (p1); g_free (p3); g_free (t1); g_free (t3); g_free (hw1); g_free (hw3);
 }
 
 /* ---- Linear attention ------------------------------------------------------ */
@@ -1008,6 +1103,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/fit/derivatives", test_fit_derivatives);
   g_test_add_func ("/cs/model/fit/diagonal-full", test_fit_diagonal_full);
   g_test_add_func ("/cs/model/fit/cancel", test_fit_cancel);
+  g_test_add_func ("/cs/model/attention/threads", test_threads);
   g_test_add_func ("/cs/model/linear", test_linear);
   g_test_add_func ("/cs/model/diagnostics/nearest", test_nearest);
   g_test_add_func ("/cs/model/diagnostics/known", test_diagnostics_known);
