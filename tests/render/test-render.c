@@ -675,14 +675,16 @@ test_hostile_values (void)
   GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
   const double specials[] = { NAN, INFINITY, -INFINITY, 1e300, -1e300, 0, 1e-300, 5 };
 
-  for (int trial = 0; trial < 6; trial++)
+  for (int trial = 0; trial < 8; trial++)
     {
-      RenderFixtures *f = render_fixtures_new ((guint32) trial, 200, 20, 30);
+      /* Trials 6 and 7 are dense: raster point clouds, min/max window columns. */
+      gsize n = trial >= 6 ? 6000 : 200;
+      RenderFixtures *f = render_fixtures_new ((guint32) trial, n, 20, 30);
       double *arrays[] = { f->x, f->y, f->outcome, f->weight, f->distance, f->lipschitz, f->noise, f->wpos, f->wwin };
       CsPlotStyle style;
 
       for (guint a = 0; a < G_N_ELEMENTS (arrays); a++)
-        for (gsize i = 0; i < 200; i++)
+        for (gsize i = 0; i < n; i++)
           if (trial == 5 || g_rand_int_range (rand, 0, 4) == 0)
             arrays[a][i] = trial == 5 ? 7.0 : specials[g_rand_int_range (rand, 0, G_N_ELEMENTS (specials))];
       for (gsize i = 0; i < f->rows * f->cols; i++)

@@ -28,6 +28,8 @@ cs_histogram (const double *values,
       if (!isfinite (values[i]) || values[i] < lo || values[i] > hi)
         continue;
       t = (values[i] - lo) / (hi - lo) * n_bins;
+      if (!isfinite (t))
+        continue;
       b = (gint64) floor (t);
       if (b >= (gint64) n_bins)
         b = n_bins - 1;

@@ -8,6 +8,21 @@
 #include "cs-charts.h"
 #include "cs-feature-map-private.h"
 
+/* The device pixel column of a position, clamped to one column either side of the area;
+ * NaN for a position that is not a number. */
+static double
+column_of (const CsPlotFrame *frame,
+           double             position,
+           double             scale,
+           gsize              columns)
+{
+  double c = floor ((cs_plot_frame_x (frame, position) - frame->area.x) * scale);
+
+  if (isnan (c))
+    return NAN;
+  return CLAMP (c, -1.0, (double) columns);
+}
+
 /* One path: every point when sparse, else min/max per device pixel column. */
 static void
 window_path (cairo_t                *cr,
@@ -43,11 +58,15 @@ window_path (cairo_t                *cr,
 
     while (i < data->n)
       {
-        double x0 = cs_plot_frame_x (frame, data->position[i]);
-        gsize col = (gsize) floor ((x0 - frame->area.x) * scale);
+        double c0 = column_of (frame, data->position[i], scale, columns);
         double lo = INFINITY, hi = -INFINITY, first = NAN, last = NAN;
 
-        while (i < data->n && (gsize) floor ((cs_plot_frame_x (frame, data->position[i]) - frame->area.x) * scale) == col)
+        if (isnan (c0))
+          {
+            i++;
+            continue;
+          }
+        while (i < data->n && column_of (frame, data->position[i], scale, columns) == c0)
           {
             double w = data->window[i];
             if (isfinite (w))
@@ -63,7 +82,7 @@ window_path (cairo_t                *cr,
         if (!isfinite (lo))
           continue;
         {
-          double px = frame->area.x + (col + 0.5) / scale;
+          double px = frame->area.x + (c0 + 0.5) / scale;
 
           if (started)
             cairo_line_to (cr, px, cs_plot_frame_y (frame, first));
