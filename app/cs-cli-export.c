@@ -38,6 +38,8 @@ typedef struct
   double *distances;         /* n, standardised Euclidean */
   /* Per case (leave-one-out), computed on demand. */
   CsPrediction *loo;
+  double *loo_half;          /* n * d per-feature 90 % half-widths (standardised) */
+  double *query_half;        /* d, the query's */
   CsLocalDiagnostics *diag;
   CsGlobalDiagnostics global;
   CsFlagBase flag_base;
@@ -59,6 +61,8 @@ export_ctx_clear (ExportCtx *c)
   g_free (c->weights);
   g_free (c->distances);
   g_free (c->loo);
+  g_free (c->loo_half);
+  g_free (c->query_half);
   g_free (c->diag);
 }
 
@@ -213,7 +217,9 @@ predict_query (ExportCtx *c)
   o.flags = CS_PREDICT_WINDOW;
   c->weights = g_new0 (double, c->n);
   c->distances = g_new (double, c->n);
+  c->query_half = g_new0 (double, c->d);
   o.weights = c->weights;
+  o.half_width = c->query_half;
   o.self_index = &c->query;
   st = cs_attention_predict (c->att, c->qz, 1, &o, &c->pred);
   if (st != CS_OK)
@@ -245,9 +251,11 @@ compute_per_case (ExportCtx *c)
   if (c->loo != NULL)
     return CS_EXIT_OK;
   c->loo = g_new0 (CsPrediction, c->n);
+  c->loo_half = g_new0 (double, c->n * c->d);
   c->diag = g_new0 (CsLocalDiagnostics, c->n);
   cs_predict_options_init (&o);
   o.flags = CS_PREDICT_WINDOW;
+  o.half_width = c->loo_half;
   st = cs_attention_predict_loo (c->att, &o, c->loo);
   if (st == CS_OK)
     st = cs_diagnose_global (c->att, &c->global, c->diag, NULL, NULL);
@@ -392,7 +400,10 @@ build_chart (ExportCtx   *c,
              guint        top_k,
              CsCaseSort   sort,
              guint        sweep_tasks,
-             gboolean     paper)
+             gboolean     paper,
+             const char  *window_kind,
+             gboolean     by_outcome,
+             gboolean     by_position)
 {
   const CsCaseBase *cb = c->cb;
   int rc;
@@ -425,7 +436,9 @@ build_chart (ExportCtx   *c,
         hw[0] = half[c->jx] * (cb->sd[c->jx] > 0 ? cb->sd[c->jx] : 1);
         hw[1] = half[c->jy] * (cb->sd[c->jy] > 0 ? cb->sd[c->jy] : 1);
         s->map = (CsFeatureMapData) {
-          .n = c->n, .x = fx, .y = fy, .values = c->weights, .color_by = CS_COLOR_BY_WEIGHT,
+          .n = c->n, .x = fx, .y = fy, .values = by_outcome ? cb->y : c->weights,
+          .color_by = by_outcome ? CS_COLOR_BY_OUTCOME : CS_COLOR_BY_WEIGHT,
+          .value_name = by_outcome ? cb->target_name : NULL, .value_unit = by_outcome ? cb->target_unit : NULL,
           .x_name = cb->feature_names[c->jx], .x_unit = cb->feature_units[c->jx],
           .y_name = cb->feature_names[c->jy], .y_unit = cb->feature_units[c->jy],
           .has_query = TRUE, .query_x = c->qx[c->jx], .query_y = c->qx[c->jy],
@@ -476,27 +489,37 @@ build_chart (ExportCtx   *c,
         g_free (qz);
         g_free (w);
         g_free (pr);
-        /* Columns and rows both sorted by the plane's first feature. */
-        corder = keep (s, order_by_feature (c, NULL, c->n, &key));
-        g_free (key);
-        {
-          /* Rows: positions 0..rows-1 of qidx, sorted by their case's feature value. */
-          double *rkey = g_new (double, rows);
-          rpos = keep (s, g_new (gsize, rows));
-          for (gsize r = 0; r < rows; r++)
+        /* Columns and rows both sorted by the plane's first feature, or left in file order. */
+        if (by_position)
+          {
+            corder = NULL;
+            rpos = NULL;
+          }
+        else
+          {
+            corder = keep (s, order_by_feature (c, NULL, c->n, &key));
+            g_free (key);
             {
-              rkey[r] = cb->x[qidx[r] * c->d + c->jx];
-              rpos[r] = r;
+              /* Rows: positions 0..rows-1 of qidx, sorted by their case's feature value. */
+              double *rkey = g_new (double, rows);
+              rpos = keep (s, g_new (gsize, rows));
+              for (gsize r = 0; r < rows; r++)
+                {
+                  rkey[r] = cb->x[qidx[r] * c->d + c->jx];
+                  rpos[r] = r;
+                }
+              g_qsort_with_data (rpos, (gint) rows, sizeof (gsize), cmp_by_key, rkey);
+              g_free (rkey);
             }
-          g_qsort_with_data (rpos, (gint) rows, sizeof (gsize), cmp_by_key, rkey);
-          g_free (rkey);
-        }
+          }
         s->matrix = (CsAttentionMatrixData) {
           .rows = rows, .cols = c->n, .weights = m, .row_order = rpos, .col_order = corder, .bin = CS_BIN_MAX,
-          .row_label = keep (s, g_strdup_printf ("%s (each case as query, leave-one-out%s), sorted by %s",
-                                                 step > 1 ? "cases" : "queries", step > 1 ? ", subsampled" : "",
-                                                 cb->feature_names[c->jx])),
-          .col_label = keep (s, g_strdup_printf ("cases, sorted by %s", cb->feature_names[c->jx])),
+          .row_label = keep (s, g_strdup_printf ("queries (each case, leave-one-out%s), %s%s",
+                                                 step > 1 ? ", every " : "",
+                                                 by_position ? "in file order" : "sorted by ",
+                                                 by_position ? "" : cb->feature_names[c->jx])),
+          .col_label = keep (s, g_strdup_printf ("cases, %s%s", by_position ? "in file order" : "sorted by ",
+                                                 by_position ? "" : cb->feature_names[c->jx])),
         };
         chart->data = &s->matrix;
         return CS_EXIT_OK;
@@ -508,7 +531,10 @@ build_chart (ExportCtx   *c,
         gsize *order;
         double *pos = keep (s, g_new (double, c->n)), *win = keep (s, g_new (double, c->n));
         gboolean *flag = keep (s, g_new (gboolean, c->n));
-        double qwin = c->pred.radius90;
+        gboolean half_width = g_strcmp0 (window_kind, "half-width") == 0;
+        gboolean n_eff = g_strcmp0 (window_kind, "n-eff") == 0;
+        double sd = cb->sd[c->jx] > 0 ? cb->sd[c->jx] : 1;
+        double qwin = half_width ? c->query_half[c->jx] * sd : n_eff ? c->pred.n_eff : c->pred.radius90;
 
         if ((rc = compute_per_case (c)) != CS_EXIT_OK)
           return rc;
@@ -517,7 +543,12 @@ build_chart (ExportCtx   *c,
           {
             gsize i = order[p];
             pos[p] = key[i];
-            win[p] = c->loo[i].radius90;
+            if (half_width)
+              win[p] = c->loo_half[i * c->d + c->jx] * sd;
+            else if (n_eff)
+              win[p] = c->loo[i].n_eff;
+            else
+              win[p] = c->loo[i].radius90;
             flag[p] = case_flagged (c, i);
           }
         g_free (order);
@@ -525,7 +556,9 @@ build_chart (ExportCtx   *c,
         s->window = (CsWindowPlotData) {
           .n = c->n, .position = pos, .window = win, .flagged = flag,
           .position_name = cb->feature_names[c->jx], .position_unit = cb->feature_units[c->jx],
-          .window_name = "90 % attention radius", .window_unit = "sd",
+          .window_name = half_width ? keep (s, g_strdup_printf ("90 %% half-width in %s", cb->feature_names[c->jx]))
+                         : n_eff ? "effective number of cases n_eff" : "90 % attention radius",
+          .window_unit = half_width ? cb->feature_units[c->jx] : n_eff ? "cases" : "sd",
           .flag_label = "flagged by the fail-safe rules (check or stop)",
           .has_query = TRUE, .query_position = c->qx[c->jx], .query_window = qwin,
           .reference = NAN,
@@ -716,6 +749,7 @@ cs_cli_export (int    argc,
   g_autofree char *target = NULL, *chart_name = NULL, *query = NULL, *format_name = NULL;
   g_autofree char *size_text = NULL, *dpi_text = NULL, *out_path = NULL, *x_name = NULL, *y_name = NULL;
   g_autofree char *metric_name = NULL, *sort_name = NULL, *colormap = NULL, *preset = NULL;
+  g_autofree char *window_kind = NULL, *color_by = NULL, *order = NULL;
   gint top_k = 10, sweep_tasks = 1024;
   gboolean stretch = FALSE, transparent = FALSE, no_footer = FALSE, json = FALSE, paper = FALSE;
   const GOptionEntry entries[] = {
@@ -732,6 +766,10 @@ cs_cli_export (int    argc,
     { "y", 0, 0, G_OPTION_ARG_STRING, &y_name, "Feature along y (default: the second)", "NAME" },
     { "metric", 0, 0, G_OPTION_ARG_STRING, &metric_name, "Window to fit: scalar or diagonal (default)", "KIND" },
     { "sort", 0, 0, G_OPTION_ARG_STRING, &sort_name, "case-attention order: weight (default) or distance", "BY" },
+    { "window", 0, 0, G_OPTION_ARG_STRING, &window_kind,
+      "window chart: radius (90 % attention radius, default), half-width (of --x) or n-eff", "KIND" },
+    { "color-by", 0, 0, G_OPTION_ARG_STRING, &color_by, "feature-map colours: weight (default) or outcome", "WHAT" },
+    { "order", 0, 0, G_OPTION_ARG_STRING, &order, "attention-matrix order: feature (--x, default) or position", "BY" },
     { "top-k", 'k', 0, G_OPTION_ARG_INT, &top_k, "Cases labelled in case-attention (default 10)", "K" },
     { "colormap", 0, 0, G_OPTION_ARG_STRING, &colormap, "Weights: viridis (default) or cividis", "MAP" },
     { "stretch", 0, 0, G_OPTION_ARG_NONE, &stretch, "Colour weights on [0, max] instead of the fixed [0, 1]", NULL },
@@ -833,6 +871,13 @@ cs_cli_export (int    argc,
     return cs_cli_usage_error (CMD, "--metric must be scalar or diagonal, got '%s'", metric_name);
   if (sort_name != NULL && g_strcmp0 (sort_name, "weight") != 0 && g_strcmp0 (sort_name, "distance") != 0)
     return cs_cli_usage_error (CMD, "--sort must be weight or distance, got '%s'", sort_name);
+  if (window_kind != NULL && g_strcmp0 (window_kind, "radius") != 0 && g_strcmp0 (window_kind, "half-width") != 0
+      && g_strcmp0 (window_kind, "n-eff") != 0)
+    return cs_cli_usage_error (CMD, "--window must be radius, half-width or n-eff, got '%s'", window_kind);
+  if (color_by != NULL && g_strcmp0 (color_by, "weight") != 0 && g_strcmp0 (color_by, "outcome") != 0)
+    return cs_cli_usage_error (CMD, "--color-by must be weight or outcome, got '%s'", color_by);
+  if (order != NULL && g_strcmp0 (order, "feature") != 0 && g_strcmp0 (order, "position") != 0)
+    return cs_cli_usage_error (CMD, "--order must be feature or position, got '%s'", order);
   if (colormap != NULL && g_strcmp0 (colormap, "viridis") != 0 && g_strcmp0 (colormap, "cividis") != 0)
     return cs_cli_usage_error (CMD, "--colormap must be viridis or cividis, got '%s'", colormap);
   eo.weight_map = g_strcmp0 (colormap, "cividis") == 0 ? CS_COLORMAP_CIVIDIS : CS_COLORMAP_VIRIDIS;
@@ -906,7 +951,8 @@ cs_cli_export (int    argc,
         continue;
       rc = build_chart (&c, &store, (CsChartKind) k, &charts[n_charts], (guint) top_k,
                         g_strcmp0 (sort_name, "distance") == 0 ? CS_CASE_SORT_DISTANCE : CS_CASE_SORT_WEIGHT,
-                        (guint) sweep_tasks, paper);
+                        (guint) sweep_tasks, paper, window_kind, g_strcmp0 (color_by, "outcome") == 0,
+                        g_strcmp0 (order, "position") == 0);
       if (rc != CS_EXIT_OK)
         goto out;
       n_charts++;

@@ -66,6 +66,10 @@ test_usage_errors (void)
     { "--query", "99999", NULL },
     { "--query", "x1=0.5", NULL },    /* x2 missing */
     { "--x", "no-such-feature", NULL },
+    { "--window", "wide", NULL },
+    { "--color-by", "size", NULL },
+    { "--order", "random", NULL },
+    { "--top-k", "0", NULL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)

@@ -549,6 +549,8 @@ legend_key (cairo_t            *cr,
   double ms = cs_plot_pt (style, 6);
 
   cairo_save (cr);
+  /* The previous label's move_to leaves a current point; an arc would join it with a line. */
+  cairo_new_path (cr);
   switch (item->kind)
     {
     case CS_LEGEND_SWATCH:
