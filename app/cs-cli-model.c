@@ -542,7 +542,7 @@ out:
 
 /* ---- fail-safe flags (model/cs-flags.h, model/FAILSAFE.md) ---------------- */
 
-#define THRESHOLD_HELP "Fail-safe threshold, repeatable (noise_check, noise_stop, variation_check, " \
+#define THRESHOLD_HELP "Fail-safe thresholds, repeatable or comma-separated (noise_check, noise_stop, variation_check, " \
   "variation_stop, neff_check, neff_stop, distance_check, distance_stop, range_check, range_stop)"
 
 /* The case base's side of the flags; baselines are measured by the caller. */
@@ -565,7 +565,7 @@ flag_base_init (CsFlagBase   *fb,
   fb->nn_distance_high = NAN;
 }
 
-/* Defaults for this case base, then each --threshold NAME=VALUE. */
+/* Defaults for this case base, then each --threshold NAME=VALUE[,NAME=VALUE...]. */
 static int
 flag_thresholds_parse (const char        *cmd,
                        char             **args,
@@ -573,21 +573,26 @@ flag_thresholds_parse (const char        *cmd,
                        CsFlagThresholds  *t)
 {
   cs_flag_thresholds_init_for_base (t, fb);
-  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+  for (guint a = 0; args != NULL && args[a] != NULL; a++)
     {
-      g_auto(GStrv) kv = g_strsplit (args[i], "=", 2);
-      char *end = NULL;
-      double v;
+      g_auto(GStrv) items = g_strsplit (args[a], ",", -1);
 
-      if (kv[0] == NULL || kv[1] == NULL)
-        return cs_cli_usage_error (cmd, "--threshold: '%s' is not NAME=VALUE", args[i]);
-      g_strstrip (kv[0]);
-      g_strstrip (kv[1]);
-      v = g_ascii_strtod (kv[1], &end);
-      if (kv[1][0] == '\0' || end == kv[1] || *end != '\0' || isnan (v))
-        return cs_cli_usage_error (cmd, "--threshold: value of '%s' is not a number: '%s'", kv[0], kv[1]);
-      if (cs_flag_thresholds_set (t, kv[0], v) != 0)
-        return cs_cli_usage_error (cmd, "--threshold: unknown threshold '%s'", kv[0]);
+      for (guint i = 0; items[i] != NULL; i++)
+        {
+          g_auto(GStrv) kv = g_strsplit (items[i], "=", 2);
+          char *end = NULL;
+          double v;
+
+          if (kv[0] == NULL || kv[1] == NULL)
+            return cs_cli_usage_error (cmd, "--threshold: '%s' is not NAME=VALUE", items[i]);
+          g_strstrip (kv[0]);
+          g_strstrip (kv[1]);
+          v = g_ascii_strtod (kv[1], &end);
+          if (kv[1][0] == '\0' || end == kv[1] || *end != '\0' || isnan (v))
+            return cs_cli_usage_error (cmd, "--threshold: value of '%s' is not a number: '%s'", kv[0], kv[1]);
+          if (cs_flag_thresholds_set (t, kv[0], v) != 0)
+            return cs_cli_usage_error (cmd, "--threshold: unknown threshold '%s'", kv[0]);
+        }
     }
   if (cs_flag_thresholds_validate (t) != 0)
     return cs_cli_usage_error (cmd, "--threshold: check thresholds must be positive and not beyond "

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 static const char *cli_path;
@@ -37,21 +38,38 @@ run_cli (char **out,
   return 0;
 }
 
-static JsonObject *
-predict_json (JsonParser  *parser,
-              const char  *query,
-              const char  *extra1,
-              const char  *extra2)
+/* predict --json over a query file (one row per query); the parsed "predictions". */
+static JsonArray *
+predict_json (JsonParser        *parser,
+              const char *const *rows,
+              gsize              n_rows,
+              const char        *extra1,
+              const char        *extra2)
 {
   g_autofree char *out = NULL;
   g_autoptr(GError) error = NULL;
-  int rc = run_cli (&out, "predict", sample_path, "--target", "strength", "--query", query, "--json",
-                    extra1, extra2, NULL);
+  g_autofree char *dir = g_dir_make_tmp ("cs-flags-cli-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  GString *csv = g_string_new ("temperature,pressure,speed,humidity\n");
+  JsonArray *preds;
+  int rc;
 
+  g_assert_no_error (error);
+  for (gsize i = 0; i < n_rows; i++)
+    g_string_append_printf (csv, "%s\n", rows[i]);
+  path = g_build_filename (dir, "queries.csv", NULL);
+  g_assert_true (g_file_set_contents (path, csv->str, -1, &error));
+  g_string_free (csv, TRUE);
+  rc = run_cli (&out, "predict", sample_path, "--target", "strength", "--queries", path, "--json",
+                extra1, extra2, NULL);
+  g_unlink (path);
+  g_rmdir (dir);
   g_assert_cmpint (rc, ==, 0);
   g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
   g_assert_no_error (error);
-  return json_node_get_object (json_parser_get_root (parser));
+  preds = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "predictions");
+  g_assert_cmpuint (json_array_get_length (preds), ==, n_rows);
+  return preds;
 }
 
 /* The flag of the given kind in a prediction object, or NULL; checks every flag's fields. */
@@ -80,39 +98,39 @@ find_flag (JsonObject *pred,
 static void
 test_predict_flags (void)
 {
+  static const char *const rows[] = {
+    "212,100,15,50", "191,108,15,50", "228,80,15,50", "200,55,15,50", "250,80,15,50",
+  };
   static const struct
   {
-    const char *query;
     const char *kind;       /* NULL: verdict ok */
     const char *unit;       /* in the message */
-  } cases[] = {
-    { "temperature=212,pressure=100,speed=15,humidity=50", NULL, NULL },
-    { "temperature=191,pressure=108,speed=15,humidity=50", "high_noise", "MPa" },
-    { "temperature=228,pressure=80,speed=15,humidity=50", "high_variation", "MPa" },
-    { "temperature=200,pressure=55,speed=15,humidity=50", "low_support", "degC" },
-    { "temperature=250,pressure=80,speed=15,humidity=50", "out_of_range", "degC" },
+  } expect[] = {
+    { NULL, NULL }, { "high_noise", "MPa" }, { "high_variation", "MPa" }, { "low_support", "degC" },
+    { "out_of_range", "degC" },
   };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *preds = predict_json (parser, rows, G_N_ELEMENTS (rows), NULL, NULL);
 
-  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *pred = predict_json (parser, cases[i].query, NULL, NULL);
+      JsonObject *pred = json_array_get_object_element (preds, i);
       const char *verdict = json_object_get_string_member (pred, "verdict");
       JsonObject *f;
 
       /* Every prediction here can be computed: a number, whatever the verdict. */
       g_assert_true (isfinite (json_object_get_double_member (pred, "prediction")));
-      if (cases[i].kind == NULL)
+      if (expect[i].kind == NULL)
         {
           g_assert_cmpstr (verdict, ==, "ok");
           g_assert_cmpuint (json_array_get_length (json_object_get_array_member (pred, "flags")), ==, 0);
           continue;
         }
-      f = find_flag (pred, cases[i].kind);
+      f = find_flag (pred, expect[i].kind);
       g_assert_nonnull (f);
       g_assert_cmpstr (verdict, !=, "ok");
-      g_assert_nonnull (strstr (json_object_get_string_member (f, "message"), cases[i].unit));
-      if (strcmp (cases[i].kind, "out_of_range") == 0)
+      g_assert_nonnull (strstr (json_object_get_string_member (f, "message"), expect[i].unit));
+      if (strcmp (expect[i].kind, "out_of_range") == 0)
         {
           g_assert_cmpstr (json_object_get_string_member (f, "feature"), ==, "temperature");
           g_assert_cmpfloat (json_object_get_double_member (f, "value"), ==, 250);
@@ -128,19 +146,17 @@ test_predict_flags (void)
 static void
 test_predict_thresholds (void)
 {
-  g_autoptr(JsonParser) p1 = json_parser_new ();
-  g_autoptr(JsonParser) p2 = json_parser_new ();
+  static const char *const rows[] = { "200,55,15,50", "212,100,15,50" };
+  g_autoptr(JsonParser) parser = json_parser_new ();
   const char *sparse = "temperature=200,pressure=55,speed=15,humidity=50";
-  JsonObject *pred;
+  JsonArray *preds;
   g_autofree char *out = NULL;
 
-  /* The sparse query passes once the distance rule is relaxed far enough ... */
-  pred = predict_json (p1, sparse, "--threshold=distance_check=20", "--threshold=distance_stop=30");
-  g_assert_null (find_flag (pred, "low_support"));
-  /* ... and a stricter noise rule flags the smooth one. */
-  pred = predict_json (p2, "temperature=212,pressure=100,speed=15,humidity=50", "--threshold=noise_check=0.05",
-                       NULL);
-  g_assert_nonnull (find_flag (pred, "high_noise"));
+  /* The sparse query passes once the distance rule is relaxed far enough, and a
+   * much stricter noise rule flags the smooth one. */
+  preds = predict_json (parser, rows, 2, "--threshold=distance_check=20,distance_stop=30", "--threshold=noise_check=0.05");
+  g_assert_null (find_flag (json_array_get_object_element (preds, 0), "low_support"));
+  g_assert_nonnull (find_flag (json_array_get_object_element (preds, 1), "high_noise"));
 
   /* Unknown names, bad values, check beyond stop: usage errors, nothing on stdout. */
   g_assert_cmpint (run_cli (&out, "predict", sample_path, "--target", "strength", "--query", sparse,
