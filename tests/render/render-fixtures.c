@@ -34,7 +34,7 @@ render_fixtures_new (guint32 seed,
 {
   RenderFixtures *f = g_new0 (RenderFixtures, 1);
   GRand *rand = g_rand_new_with_seed (seed);
-  double max_s = -INFINITY, z = 0, h = 0.45;
+  double max_s = -INFINITY, z = 0;
 
   f->n = n;
   f->x = g_new (double, n);
@@ -102,7 +102,6 @@ render_fixtures_new (guint32 seed,
         f->matrix[r * cols + c] = (float) (f->matrix[r * cols + c] / s);
       f->row_order[r] = rows - 1 - r;
     }
-  (void) h;
 
   /* Window along a sorted feature with one flagged stretch. */
   f->wn = MAX (n, 2);

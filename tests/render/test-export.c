@@ -145,6 +145,26 @@ test_svg_well_formed (void)
   g_rmdir (dir);
 }
 
+static void
+test_dense_points_rasterised (void)
+{
+  /* 1e5 points go into SVG as one image layer, so the file stays small. */
+  RenderFixtures *f = render_fixtures_new (17, 100000, 2, 2);
+  CsExportOptions o;
+  g_autoptr(GBytes) bytes = NULL;
+  const char *text;
+  gsize len;
+
+  cs_export_options_init (&o, CS_EXPORT_PRESET_CUSTOM);
+  o.format = CS_EXPORT_SVG;
+  bytes = cs_export_charts_to_bytes (&f->charts[CS_CHART_FEATURE_MAP], 1, &o, NULL);
+  g_assert_nonnull (bytes);
+  text = g_bytes_get_data (bytes, &len);
+  g_assert_nonnull (g_strstr_len (text, (gssize) len, "<image"));
+  g_assert_cmpuint (len, <, 4 * 1000 * 1000);
+  render_fixtures_free (f);
+}
+
 static double
 pdfinfo_field (const char *info,
                const char *field)
@@ -202,6 +222,20 @@ test_pdf_pages_and_footer (void)
         }
       /* The charts' own text is there too (titles drawn as text, not outlines). */
       g_assert_nonnull (strstr (text, "Attention matrix"));
+      /* The heatmap is one embedded image on its page (page 3), not a vector cell per weight. */
+      {
+        const char *img_argv[] = { "pdfimages", "-list", "-f", "3", "-l", "3", path, NULL };
+        g_autofree char *list = run (img_argv, &status);
+        g_auto(GStrv) lines = g_strsplit (list, "\n", -1);
+        guint images = 0;
+
+        g_assert_true (g_spawn_check_wait_status (status, NULL));
+        for (guint l = 2; lines[l] != NULL; l++)   /* two header lines */
+          if (lines[l][0] != '\0')
+            images++;
+        g_assert_cmpuint (images, >=, 1);
+        g_assert_cmpuint (images, <=, 3);
+      }
     }
   g_unlink (path);
   render_fixtures_free (f);
@@ -326,5 +360,6 @@ main (int    argc,
   g_test_add_func ("/cs/render/export/failures-leave-nothing", test_failures_leave_nothing);
   g_test_add_func ("/cs/render/export/invalid-options", test_invalid_options);
   g_test_add_func ("/cs/render/export/transparent-png", test_transparent_png);
+  g_test_add_func ("/cs/render/export/dense-points-rasterised", test_dense_points_rasterised);
   return g_test_run ();
 }
