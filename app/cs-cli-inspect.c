@@ -149,6 +149,8 @@ print_human (const CsCsvReport *r,
              const CsCaseBase  *cb)
 {
   printf ("%s\n", r->source);
+  if (r->columns->len == 0 && r->rows_read == 0)
+    printf ("  (nothing could be read: the values below are the defaults, not detected)\n");
   printf ("  delimiter  %s\n", delimiter_human (r->delimiter));
   printf ("  decimal    %s\n", r->decimal_comma ? "comma (,)" : "point (.)");
   printf ("  header     %s\n", r->header ? "yes" : "no");

@@ -1956,18 +1956,60 @@ cs_csv_load_path (const char         *path,
 
   if (report != NULL)
     *report = NULL;
-  src.fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  /* O_NONBLOCK: opening a FIFO without a writer must not hang; it is refused below. */
+  src.fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
   if (src.fd < 0)
     {
       int saved = errno;
       g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO, "%s: cannot open: %s", path, g_strerror (saved));
       return NULL;
     }
-  if (fstat (src.fd, &st) != 0 || S_ISDIR (st.st_mode))
+  if (fstat (src.fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
-      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO, "%s: is not a regular file", path);
+      const char *why = S_ISDIR (st.st_mode) ? "is a folder, not a CSV file"
+                        : "is not a regular file (a pipe or a device); save the data to a file first";
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO, "%s: %s", path, why);
+      if (report != NULL && !S_ISDIR (st.st_mode))
+        {
+          *report = report_new (display);
+          report_add (*report, 0, 0, NULL, FALSE, g_strdup (why));
+        }
       close (src.fd);
       return NULL;
+    }
+  if (st.st_size == 0)
+    {
+      /* Empty, unreadable, or a /proc-style file whose size is not known in advance. */
+      GByteArray *all = g_byte_array_new ();
+      guint8 tmp[65536];
+      ssize_t got;
+      while ((got = read (src.fd, tmp, sizeof tmp)) > 0 || (got < 0 && errno == EINTR))
+        if (got > 0)
+          g_byte_array_append (all, tmp, (guint) got);
+      if (got < 0)
+        {
+          int saved = errno;
+          g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO, "%s: cannot read: %s", path, g_strerror (saved));
+          if (report != NULL)
+            {
+              *report = report_new (display);
+              report_add (*report, 0, 0, NULL, FALSE, g_strdup_printf ("cannot read: %s", g_strerror (saved)));
+            }
+          g_byte_array_unref (all);
+          close (src.fd);
+          return NULL;
+        }
+      close (src.fd);
+      {
+        g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (all);
+        Source mem = { -1, g_bytes_get_data (bytes, NULL), (goffset) g_bytes_get_size (bytes), 0 };
+        cb = load_common (&mem, &args, report, error);
+        if (cb != NULL)
+          cb->sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+      }
+      if (progress != NULL && cb != NULL)
+        progress (1.0, progress_data);
+      return cb;
     }
   src.size = st.st_size;
 #ifdef POSIX_FADV_SEQUENTIAL

@@ -80,8 +80,9 @@ typedef struct
 /* progress: fraction done in [0, 1]; always called from the calling (worker) thread.
  *
  * The loaders return NULL with an error when nothing usable remains; *report (when
- * report is not NULL) is set in every case but a file that cannot be opened, so the
- * problems can be shown either way. The case base's sha256 is set for inputs of up
+ * report is not NULL) is set in every case but a path that cannot be opened or is a
+ * folder, so the problems can be shown either way (a FIFO or an unreadable file give
+ * a report with the reason as its only problem). The case base's sha256 is set for inputs of up
  * to 16 MB (hashing is slower than importing) and NULL above. */
 typedef void (*CsProgressFunc) (double fraction, gpointer user_data);
 
