@@ -292,6 +292,7 @@ test_invalid_options (void)
     { 100, 100, 0, CS_EXPORT_PDF },
     { 30000, 100, 96, CS_EXPORT_PNG },
     { 15000, 15000, 96, CS_EXPORT_PNG },
+    { 9000, 8000, 96, CS_EXPORT_PNG },       /* 72 million pixels: over the 64 million limit */
     { 100, 100, 96, (CsExportFormat) 42 },
   };
 

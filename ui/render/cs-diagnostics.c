@@ -129,7 +129,8 @@ histogram_panel (cairo_t                 *cr,
     max_count = MAX (max_count, counts[b]);
   xa.min = lo;
   xa.max = hi;
-  ya.max = max_count > 0 ? max_count * 1.1 : 1;
+  /* Counts: at least 5 on the axis so the ticks are whole numbers. */
+  ya.max = MAX (max_count * 1.1, 5);
   cs_plot_frame_layout (cr, style, rect, &xa, &ya, &frame);
   cs_plot_frame_draw (cr, style, &frame);
   cairo_save (cr);

@@ -41,7 +41,7 @@ typedef enum
 
 /* Limits checked by cs_export_options_validate. */
 #define CS_EXPORT_MAX_SIDE 20000
-#define CS_EXPORT_MAX_PIXELS (100 * 1000 * 1000)
+#define CS_EXPORT_MAX_PIXELS (64 * 1000 * 1000)
 #define CS_EXPORT_MIN_DPI 10.0
 #define CS_EXPORT_MAX_DPI 2400.0
 
