@@ -12,8 +12,8 @@
 /* Calibrated defaults: see model/FAILSAFE.md for the table behind them. */
 #define DEFAULT_NOISE_CHECK      1.8
 #define DEFAULT_NOISE_STOP       4.0
-#define DEFAULT_VARIATION_CHECK  1.8
-#define DEFAULT_VARIATION_STOP   4.0
+#define DEFAULT_VARIATION_CHECK  2.8
+#define DEFAULT_VARIATION_STOP   5.0
 #define DEFAULT_NEFF_CHECK       1.5
 #define DEFAULT_NEFF_STOP        1.05
 #define DEFAULT_DISTANCE_CHECK   1.8
@@ -523,6 +523,11 @@ rule_noise (const CsFlagBase       *base,
                v, un, ratio, nb, un);
 }
 
+/* How much the outcome changes across the window's half-width, against the
+ * usual noise: the fitted window balances its bias (slope x width) against
+ * the noise, so where the change across it is several times the noise the
+ * window is too wide for that spot. Without a known window or noise level, the
+ * slope against the case base's typical slope. */
 static void
 rule_variation (const CsFlagBase       *base,
                 const CsFlagThresholds *t,
@@ -530,15 +535,20 @@ rule_variation (const CsFlagBase       *base,
                 CsFlagReport           *report)
 {
   char v[32], nb[32], un[32], tail[160] = "";
-  double ratio = safe_ratio (q->local_lipschitz, base->lipschitz);
+  int across = isfinite (base->window) && base->window > 0 && isfinite (base->noise_sd)
+               && base->noise_sd > 0;
+  double value = across ? q->local_lipschitz * base->window : q->local_lipschitz;
+  double baseline = across ? base->noise_sd : base->lipschitz;
+  const char *measure = across ? "window_change" : "local_lipschitz";
+  double ratio = safe_ratio (value, baseline);
   CsSeverity sev;
   CsFlag *f;
 
   fmt_unit (un, sizeof un, base->target_unit);
   if (isnan (ratio))
     {
-      f = add_flag (report, CS_FLAG_HIGH_VARIATION, CS_SEVERITY_CHECK, "local_lipschitz",
-                    q->local_lipschitz, t->variation_check * base->lipschitz, NAN);
+      f = add_flag (report, CS_FLAG_HIGH_VARIATION, CS_SEVERITY_CHECK, measure, value,
+                    t->variation_check * baseline, NAN);
       set_message (f, "How fast the %s changes around this query could not be estimated; "
                       "treat the prediction as unchecked for variation.", target_name (base));
       return;
@@ -546,9 +556,8 @@ rule_variation (const CsFlagBase       *base,
   sev = above (ratio, t->variation_check, t->variation_stop);
   if (sev == CS_SEVERITY_NONE)
     return;
-  f = add_flag (report, CS_FLAG_HIGH_VARIATION, sev, "local_lipschitz", q->local_lipschitz,
-                (sev == CS_SEVERITY_STOP ? t->variation_stop : t->variation_check) * base->lipschitz,
-                ratio);
+  f = add_flag (report, CS_FLAG_HIGH_VARIATION, sev, measure, value,
+                (sev == CS_SEVERITY_STOP ? t->variation_stop : t->variation_check) * baseline, ratio);
 
   /* Name the feature along which the outcome changes fastest, per its own unit. */
   if (q->gradient != NULL && base->feature_sd != NULL)
@@ -571,21 +580,21 @@ rule_variation (const CsFlagBase       *base,
           fmt_num (g, sizeof g, fabs (q->gradient[best]));
           fmt_unit (fu, sizeof fu, base->feature_units ? base->feature_units[best] : NULL);
           buf_append (tail, sizeof tail, " It changes most along %s: %s%s per%s%s.",
-                    feature_name (base, best, fb, sizeof fb), g, un,
-                    fu[0] == '\0' ? " unit of it" : "", fu);
+                      feature_name (base, best, fb, sizeof fb), g, un,
+                      fu[0] == '\0' ? " unit of it" : "", fu);
         }
     }
-  fmt_num (v, sizeof v, q->local_lipschitz);
-  fmt_num (nb, sizeof nb, base->lipschitz);
-  if (isfinite (base->window) && base->window > 0)
+  fmt_num (v, sizeof v, value);
+  fmt_num (nb, sizeof nb, baseline);
+  if (across)
     {
-      /* In the outcome's unit: how much it changes across the window's half-width. */
-      char w[32];
-      fmt_num (w, sizeof w, q->local_lipschitz * base->window);
-      set_message (f, "The %s changes fast around this query: by about %s%s across the model's "
-                      "window (%s%s per standard deviation of the features), %.1fx the typical "
-                      "rate of %s%s, so the cases used disagree more than the window allows for.%s",
-                   target_name (base), w, un, v, un, ratio, nb, un, tail);
+      char sl[32];
+      fmt_num (sl, sizeof sl, q->local_lipschitz);
+      set_message (f, "The %s changes by about %s%s across the model's window here (%s%s per "
+                      "standard deviation of the features), %.1fx the usual noise of %s%s: the "
+                      "window is too wide for this spot, so the estimate is pulled toward the "
+                      "cases on either side.%s",
+                   target_name (base), v, un, sl, un, ratio, nb, un, tail);
     }
   else
     set_message (f, "The %s changes fast around this query: %s%s per standard deviation of the "

@@ -87,7 +87,7 @@ typedef struct
   double lipschitz;       /* typical local slope, target units per standardised unit */
   double nn_distance;     /* typical (median) nearest-case distance, standardised units */
   double nn_distance_high;/* its 99th percentile over the cases (NaN: unknown) */
-  double window;          /* fitted window half-width, standardised units (info) */
+  double window;          /* fitted window half-width, standardised units (NaN: unknown) */
 } CsFlagBase;
 
 /* One prediction, as the engine reports it. Unknown numbers are NaN. */
@@ -114,7 +114,8 @@ typedef struct
 {
   double noise_check;     /* local noise / global noise */
   double noise_stop;
-  double variation_check; /* local slope / typical slope */
+  double variation_check; /* change across the window (slope x window) / usual noise;
+                           * slope / typical slope when the window is unknown */
   double variation_stop;
   double neff_check;      /* n_eff below this ... */
   double neff_stop;
@@ -131,7 +132,7 @@ typedef struct
 {
   CsFlagKind kind;
   CsSeverity severity;
-  const char *measure;    /* "local_noise", "local_spread", "local_lipschitz", "n_eff",
+  const char *measure;    /* "local_noise", "local_spread", "window_change", "local_lipschitz", "n_eff",
                            * "nearest_distance", "feature_value", "failure" */
   int feature;            /* out_of_range: index of the (worst) feature; else -1 */
   int n_features;         /* out_of_range: how many features are out of range */

@@ -260,9 +260,11 @@ test_severity_boundaries (void)
       b.noise_sd = g_rand_double_range (rand, 0.1, 10);
       b.lipschitz = g_rand_double_range (rand, 0.1, 10);
       b.nn_distance = g_rand_double_range (rand, 0.05, 1);
+      /* A quarter of the time the window is unknown: slope against the typical slope. */
+      b.window = it % 4 == 1 ? NAN : g_rand_double_range (rand, 0.05, 1);
 
       q.local_noise = rn * b.noise_sd;
-      q.local_lipschitz = rv * b.lipschitz;
+      q.local_lipschitz = isnan (b.window) ? rv * b.lipschitz : rv * b.noise_sd / b.window;
       q.nearest_distance = rd * b.nn_distance;
       q.n_eff = neff;
       cs_flags_evaluate (&b, &t, &q, &r);
@@ -270,8 +272,12 @@ test_severity_boundaries (void)
       g_assert_cmpint (severity_of (&r, CS_FLAG_HIGH_NOISE), ==,
                        expected_above (q.local_noise / b.noise_sd, t.noise_check, t.noise_stop));
       g_assert_cmpint (severity_of (&r, CS_FLAG_HIGH_VARIATION), ==,
-                       expected_above (q.local_lipschitz / b.lipschitz, t.variation_check,
-                                       t.variation_stop));
+                       expected_above (isnan (b.window) ? q.local_lipschitz / b.lipschitz
+                                                       : q.local_lipschitz * b.window / b.noise_sd,
+                                       t.variation_check, t.variation_stop));
+      if (cs_flag_report_find (&r, CS_FLAG_HIGH_VARIATION) != NULL)
+        g_assert_cmpstr (cs_flag_report_find (&r, CS_FLAG_HIGH_VARIATION)->measure, ==,
+                         isnan (b.window) ? "local_lipschitz" : "window_change");
       {
         CsSeverity sd = expected_above (q.nearest_distance / b.nn_distance, t.distance_check,
                                         t.distance_stop);
@@ -316,43 +322,54 @@ test_high_variation (void)
 {
   CsFlagBase b = press_base ();
   CsFlagQuery q = clean_query (x_mid);
+  CsFlagThresholds t;
   CsFlagReport r;
   const CsFlag *f;
   /* Per own unit speed changes most (4 MPa per m/min), but per sd temperature
    * does (3 * 17.3 = 52 against 4 * 5.77 = 23): the message names temperature. */
   double grad[] = { 3.0, 0.1, 4.0, 0.2 };
 
+  cs_flag_thresholds_init (&t);
+  /* 56 MPa per sd across a window of 0.22 sd: 12.3 MPa, 6.2x the noise of 2.0 MPa. */
   q.local_lipschitz = 56.0;
   q.gradient = grad;
   cs_flags_evaluate (&b, NULL, &q, &r);
   f = cs_flag_report_find (&r, CS_FLAG_HIGH_VARIATION);
   g_assert_nonnull (f);
-  g_assert_cmpint (f->severity, ==, CS_SEVERITY_STOP);
-  g_assert_cmpfloat_with_epsilon (f->ratio, 5.6, 1e-12);
-  g_assert_nonnull (strstr (f->message, "strength"));
-  g_assert_nonnull (strstr (f->message, "5.6x"));
+  g_assert_cmpint (f->severity, ==, expected_above (6.16, t.variation_check, t.variation_stop));
+  g_assert_cmpstr (f->measure, ==, "window_change");
+  g_assert_cmpfloat_with_epsilon (f->value, 56.0 * 0.22, 1e-12);
+  g_assert_cmpfloat_with_epsilon (f->ratio, 56.0 * 0.22 / 2.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (f->threshold, t.variation_stop * 2.0, 1e-12);
+  g_assert_nonnull (strstr (f->message, "strength changes by about 12 MPa across the model's window"));
+  g_assert_nonnull (strstr (f->message, "(56 MPa per standard deviation"));
+  g_assert_nonnull (strstr (f->message, "6.2x the usual noise of 2.0 MPa"));
   g_assert_nonnull (strstr (f->message, "along temperature: 3.0 MPa per degC"));
   g_assert_null (strstr (f->message, "along speed"));
   g_assert_null (cs_flag_report_find (&r, CS_FLAG_HIGH_NOISE));
-  /* With the window known: the change across it, in MPa (56 per sd x 0.22 sd). */
-  g_assert_nonnull (strstr (f->message, "by about 12 MPa across the model's window"));
+
+  /* The window unknown: the slope against the typical slope of 10 per sd. */
   b.window = NAN;
   cs_flags_evaluate (&b, NULL, &q, &r);
   f = cs_flag_report_find (&r, CS_FLAG_HIGH_VARIATION);
   g_assert_nonnull (f);
+  g_assert_cmpstr (f->measure, ==, "local_lipschitz");
   g_assert_null (strstr (f->message, "across"));
-  g_assert_nonnull (strstr (f->message, "5.6x"));
+  g_assert_nonnull (strstr (f->message, "5.6x the typical 10 MPa"));
   b.window = 0.22;
 
-  q.local_lipschitz = 25.0;
+  /* 30 per sd: 6.6 MPa across the window, 3.3x: a check. */
+  q.local_lipschitz = 30.0;
   q.gradient = NULL;
   cs_flags_evaluate (&b, NULL, &q, &r);
   f = cs_flag_report_find (&r, CS_FLAG_HIGH_VARIATION);
   g_assert_nonnull (f);
+  g_assert_cmpint (f->severity, ==, expected_above (3.3, t.variation_check, t.variation_stop));
   g_assert_cmpint (f->severity, ==, CS_SEVERITY_CHECK);
   g_assert_cmpint (r.verdict, ==, CS_VERDICT_CHECK);
   g_assert_null (strstr (f->message, "along"));
 
+  /* 17 per sd: 3.7 MPa across the window, 1.9x the noise: fine. */
   q.local_lipschitz = 17.0;
   cs_flags_evaluate (&b, NULL, &q, &r);
   g_assert_null (cs_flag_report_find (&r, CS_FLAG_HIGH_VARIATION));
