@@ -72,6 +72,13 @@ load_base_full (const char        *cmd,
   cs_csv_options_init (&options);
   options.target = target;
   cb = cs_csv_load_path (path, &options, &report, NULL, NULL, NULL, &error);
+  if (cb == NULL && model != NULL && g_error_matches (error, CS_DATA_ERROR, CS_DATA_ERROR_MISSING_COLUMN))
+    {
+      g_autofree char *mfeat = g_strjoinv (", ", model->features);
+      g_printerr ("%s: this model was fitted for features (%s) -> %s, which %s does not have: %s\n",
+                  model_path, mfeat, model->target, path, error->message);
+      return CS_EXIT_DATA;
+    }
   if (cb == NULL)
     return cs_cli_fail (cmd, error);
   if (features != NULL)

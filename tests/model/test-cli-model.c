@@ -1,0 +1,313 @@
+/* test-cli-model.c: casescope-cli fit, predict, diagnose and bench, checked against the library. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "cs-attention.h"
+#include "cs-csv-loader.h"
+#include "cs-model-file.h"
+
+static const char *cli;
+static char *samples;
+static char *tmpdir;
+
+/* Run casescope-cli with args; returns the exit status, stdout and stderr. */
+static int
+run (char **out, char **err, ...)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+  va_list ap;
+  const char *a;
+  int status = -1;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (char *) cli);
+  va_start (ap, err);
+  while ((a = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err,
+                               &status, &error));
+  g_assert_no_error (error);
+  g_ptr_array_free (argv, TRUE);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static JsonObject *
+parse_object (const char *text, JsonParser **keep)
+{
+  g_autoptr(GError) error = NULL;
+  *keep = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (*keep, text, -1, &error));
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (*keep)));
+  return json_node_get_object (json_parser_get_root (*keep));
+}
+
+static char *
+sample (const char *name)
+{
+  return g_build_filename (samples, name, NULL);
+}
+
+/* The press-line sample through the loader, standardised as the CLI does. */
+static CsAttention *
+library_context (const char *path, const char *target, CsCaseBase **base_out)
+{
+  CsCsvOptions o;
+  g_autoptr(GError) error = NULL;
+  CsCaseBase *b;
+  CsAttention *ctx;
+  double *z;
+
+  cs_csv_options_init (&o);
+  o.target = target;
+  b = cs_csv_load_path (path, &o, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  z = cs_case_base_standardise (b);
+  g_assert_cmpint (cs_attention_new (z, b->y, b->n, b->d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+  g_free (z);
+  *base_out = b;
+  return ctx;
+}
+
+static void
+test_fit (void)
+{
+  g_autofree char *path = sample ("press-line.csv");
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) p = NULL;
+  g_autoptr(CsCaseBase) base = NULL;
+  JsonObject *o, *win, *hw;
+  JsonArray *M;
+  CsAttention *ctx = library_context (path, "strength", &base);
+  CsMetric m;
+  double scale, mse;
+
+  g_assert_cmpint (run (&out, &err, "fit", path, "--target", "strength", "--json", NULL), ==, 0);
+  o = parse_object (out, &p);
+  g_assert_cmpstr (json_object_get_string_member (o, "metric"), ==, "scalar");
+  scale = json_object_get_double_member (o, "scale");
+  g_assert_cmpfloat (scale, >, 0);
+  M = json_object_get_array_member (o, "M");
+  g_assert_cmpuint (json_array_get_length (M), ==, base->d);
+  for (guint a = 0; a < base->d; a++)
+    for (guint c = 0; c < base->d; c++)
+      g_assert_cmpfloat (json_array_get_double_element (json_array_get_array_element (M, a), c), ==,
+                         a == c ? scale : 0.0);
+  /* the reported LOO error is the library's at that scale */
+  cs_metric_init_scalar (&m, base->d, scale);
+  g_assert_cmpint (cs_attention_loo_mse (ctx, &m, &mse, NULL, NULL), ==, CS_OK);
+  g_assert_cmpfloat (fabs (mse - json_object_get_double_member (o, "loo_mse")), <=, 1e-10 * mse);
+  g_assert_cmpfloat (json_object_get_double_member (o, "loo_mse_linear"), >, 0);
+  win = json_object_get_object_member (o, "window");
+  g_assert_cmpfloat (json_object_get_double_member (win, "radius90_median"), >, 0);
+  hw = json_object_get_object_member (win, "half_width");
+  for (guint j = 0; j < base->d; j++)
+    {
+      double v = json_object_get_double_member (hw, base->feature_names[j]);
+      g_assert_cmpfloat (fabs (v - base->sd[j] / sqrt (scale)), <=, 1e-9 * v);
+    }
+  cs_metric_clear (&m);
+  cs_attention_free (ctx);
+}
+
+static void
+test_predict (void)
+{
+  g_autofree char *path = sample ("press-line.csv");
+  g_autofree char *kiln = sample ("kiln.csv");
+  g_autofree char *model = g_build_filename (tmpdir, "pl.json", NULL);
+  g_autofree char *qfile = g_build_filename (tmpdir, "q.csv", NULL);
+  g_autofree char *bad = g_build_filename (tmpdir, "bad.csv", NULL);
+  g_autoptr(CsCaseBase) base = NULL;
+  g_autoptr(CsModelFile) mf = NULL;
+  g_autoptr(GError) error = NULL;
+  CsAttention *ctx = library_context (path, "strength", &base);
+  const double q[4] = { 215, 90, 15, 50 };
+  double zq[4];
+  CsMetric m;
+  CsPrediction pr;
+  char *out = NULL, *err = NULL;
+  double one;
+
+  g_assert_cmpint (run (&out, &err, "fit", path, "--target", "strength", "--metric", "diagonal",
+                        "--save", model, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  mf = cs_model_file_load (model, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mf->kind, ==, CS_MODEL_METRIC_DIAGONAL);
+
+  /* one query: the library's prediction with the saved metric and scaling */
+  cs_metric_init_diagonal (&m, 4, mf->diag);
+  cs_attention_set_metric (ctx, &m);
+  for (int j = 0; j < 4; j++)
+    zq[j] = (q[j] - mf->mean[j]) / mf->sd[j];
+  g_assert_cmpint (cs_attention_predict (ctx, zq, 1, NULL, &pr), ==, CS_OK);
+  g_assert_cmpint (run (&out, &err, "predict", path, "--model", model, "--top", "3", "--json",
+                        "--query", " temperature = 215, pressure=90,speed=15 ,humidity=50", NULL), ==, 0);
+  {
+    g_autoptr(JsonParser) p = NULL;
+    JsonObject *o = parse_object (out, &p);
+    JsonArray *top = json_object_get_array_member (o, "top");
+    double last = 1;
+    one = json_object_get_double_member (o, "prediction");
+    g_assert_cmpfloat (fabs (one - pr.prediction), <=, 1e-9 * fabs (pr.prediction));
+    g_assert_cmpfloat (fabs (json_object_get_double_member (o, "n_eff") - pr.n_eff), <=, 1e-9 * pr.n_eff);
+    g_assert_true (json_object_has_member (o, "stderr"));
+    g_assert_true (json_object_has_member (o, "radius90"));
+    g_assert_cmpuint (json_array_get_length (top), ==, 3);
+    for (guint t = 0; t < 3; t++)
+      {
+        JsonObject *c = json_array_get_object_element (top, t);
+        gint64 row = json_object_get_int_member (c, "row");
+        double w = json_object_get_double_member (c, "weight");
+        g_assert_cmpint (row, >=, 2);
+        g_assert_cmpint (row, <=, (gint64) base->n + 1);
+        g_assert_cmpfloat (w, <=, last);
+        last = w;
+        g_assert_nonnull (json_object_get_string_member (c, "id"));
+        g_assert_true (json_object_has_member (c, "y") && json_object_has_member (c, "distance"));
+      }
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* a query file: file order, first row equal to the single query */
+  g_assert_true (g_file_set_contents (qfile, "humidity,speed,pressure,temperature\n50,15,90,215\n40,20,70,230\n", -1, NULL));
+  g_assert_cmpint (run (&out, &err, "predict", path, "--model", model, "--queries", qfile, "--json", NULL), ==, 0);
+  {
+    g_autoptr(JsonParser) p = NULL;
+    JsonObject *o = parse_object (out, &p);
+    JsonArray *a = json_object_get_array_member (o, "predictions");
+    g_assert_cmpuint (json_array_get_length (a), ==, 2);
+    g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (a, 0), "prediction"), ==, one);
+    g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (a, 1), "prediction"), !=, one);
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* usage errors name the problem (exit 2) */
+  {
+    const char *bad_queries[][2] = {
+      { "temp=215,pressure=90,speed=15,humidity=50", "unknown feature 'temp'" },
+      { "temperature=215,pressure=9x0,speed=15,humidity=50", "not a finite number" },
+      { "temperature=215,pressure=90,speed=15", "missing feature 'humidity'" },
+      { "temperature=215,temperature=1,pressure=90,speed=15,humidity=50", "given twice" },
+      { "temperature=nan,pressure=90,speed=15,humidity=50", "not a finite number" },
+      { "temperature 215", "not name=value" },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (bad_queries); i++)
+      {
+        g_assert_cmpint (run (&out, &err, "predict", path, "--target", "strength", "--query", bad_queries[i][0], NULL), ==, 2);
+        g_assert_nonnull (strstr (err, bad_queries[i][1]));
+        g_assert_cmpstr (out, ==, "");
+        g_clear_pointer (&out, g_free);
+        g_clear_pointer (&err, g_free);
+      }
+  }
+  /* a bad query file: FILE:LINE:COLUMN, exit 3 */
+  g_assert_true (g_file_set_contents (bad, "temperature,pressure,speed,humidity\n215,90,15,50\n215,abc,15,50\n", -1, NULL));
+  g_assert_cmpint (run (&out, &err, "predict", path, "--target", "strength", "--queries", bad, NULL), ==, 3);
+  {
+    g_autofree char *where = g_strdup_printf ("%s:3:2:", bad);
+    g_assert_nonnull (strstr (err, where));
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* a model for other columns is refused (exit 3) */
+  g_assert_cmpint (run (&out, &err, "predict", kiln, "--model", model, "--query", "firing_temp=1000,dwell=20", NULL), ==, 3);
+  g_assert_nonnull (strstr (err, "fitted for features"));
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  cs_metric_clear (&m);
+  cs_attention_free (ctx);
+  g_unlink (model);
+  g_unlink (qfile);
+  g_unlink (bad);
+}
+
+static void
+test_diagnose (void)
+{
+  g_autofree char *path = sample ("kiln.csv");
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) p = NULL;
+  JsonObject *o;
+  JsonArray *cases;
+
+  g_assert_cmpint (run (&out, &err, "diagnose", path, "--target", "density", "--json", NULL), ==, 0);
+  o = parse_object (out, &p);
+  g_assert_cmpint (json_object_get_int_member (o, "d"), ==, 2);
+  cases = json_object_get_array_member (o, "cases");
+  g_assert_cmpint ((gint64) json_array_get_length (cases), ==, json_object_get_int_member (o, "n"));
+  g_assert_cmpfloat (json_object_get_double_member (o, "noise_sd"), >, 0);
+  g_assert_cmpfloat (json_object_get_double_member (o, "lipschitz"), >, 0);
+  g_assert_cmpfloat (json_object_get_double_member (o, "loo_mse_softmax"), >, 0);
+  g_assert_cmpfloat (json_object_get_double_member (o, "loo_mse_linear"), >, 0);
+  for (guint i = 0; i < json_array_get_length (cases); i += 97)
+    {
+      JsonObject *c = json_array_get_object_element (cases, i);
+      g_assert_cmpint (json_object_get_int_member (c, "row"), ==, (gint64) i + 2);
+      g_assert_cmpfloat (json_object_get_double_member (c, "n_eff"), >=, 1);
+      g_assert_true (json_object_has_member (c, "local_lipschitz"));
+      g_assert_true (json_object_has_member (c, "local_noise_sd"));
+    }
+}
+
+static void
+test_bench (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) p = NULL;
+  JsonObject *o;
+  double pairs, roof;
+
+  g_assert_cmpint (run (&out, &err, "bench", "--n", "3000", "--queries", "300", "--fit-n", "500", "--fit-d", "3",
+                        "--json", NULL), ==, 0);
+  o = parse_object (out, &p);
+  pairs = json_object_get_double_member (o, "pairs_per_second");
+  roof = json_object_get_double_member (o, "roofline_pairs_per_second");
+  g_assert_cmpfloat (pairs, >, 0);
+  g_assert_cmpfloat (fabs (json_object_get_double_member (o, "ratio") - pairs / roof), <=, 1e-12);
+  g_assert_cmpfloat (roof, <=, json_object_get_double_member (o, "exp_per_second") * (1 + 1e-12));
+  g_assert_cmpfloat (roof, <=, json_object_get_double_member (o, "gemm_gflops") * 1e9 / (2 * 18) * (1 + 1e-12));
+  g_assert_cmpfloat (json_object_get_double_member (o, "loo_fit_seconds"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (o, "loo_fit_passes"), <=, 15);
+  g_assert_cmpint (json_object_get_int_member (o, "loo_fit_passes"), >=, 3);
+}
+
+int
+main (int argc, char **argv)
+{
+  int rc;
+
+  g_test_init (&argc, &argv, NULL);
+  /* the path of casescope-cli comes as the one argument (meson passes it) */
+  cli = argc > 1 ? argv[1] : g_getenv ("CASESCOPE_CLI");
+  if (cli == NULL)
+    {
+      g_print ("1..0 # SKIP no casescope-cli path given\n");
+      return 0;
+    }
+  samples = g_test_build_filename (G_TEST_DIST, "..", "data", "samples", NULL);
+  tmpdir = g_dir_make_tmp ("cs-cli-model-XXXXXX", NULL);
+  g_test_add_func ("/cs/model/cli/fit", test_fit);
+  g_test_add_func ("/cs/model/cli/predict", test_predict);
+  g_test_add_func ("/cs/model/cli/diagnose", test_diagnose);
+  g_test_add_func ("/cs/model/cli/bench", test_bench);
+  rc = g_test_run ();
+  g_rmdir (tmpdir);
+  g_free (tmpdir);
+  g_free (samples);
+  return rc;
+}
