@@ -18,7 +18,9 @@
  * the CLI and the UI adjust the ratios. The rules, defaults and their
  * calibration on ground truth are in model/FAILSAFE.md.
  *
- * Pure C11, no allocation, no global state, reentrant.
+ * Pure C11, no global state, reentrant. cs_flags_evaluate() does not
+ * allocate; the baseline and engine helpers allocate scratch memory and
+ * report failure instead of aborting.
  */
 #pragma once
 
@@ -108,11 +110,11 @@ typedef struct
 /* Thresholds: ratios against the base's baselines (noise, variation,
  * distance), counts (n_eff) and fractions of the observed range (range). A
  * flag is raised at its check threshold and becomes stop at its stop
- * threshold. Set a check threshold to INFINITY (0 for n_eff) to turn a rule
- * off. */
+ * threshold. Set a rule's check and stop to INFINITY (both to 0 for n_eff)
+ * to turn it off. */
 typedef struct
 {
-  double noise_check;     /* local noise / global noise */
+  double noise_check;     /* local noise / usual noise */
   double noise_stop;
   double variation_check; /* change across the window (slope x window) / usual noise;
                            * slope / typical slope when the window is unknown */
