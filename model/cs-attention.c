@@ -885,8 +885,10 @@ predict_range (const CsAttention      *self,
                       rs->s.z *= a; rs->s.zy *= a; rs->s.zyy *= a; rs->s.zd *= a; rs->s.zz *= a * a;
                       rs->m = mc;
                     }
-                  cs_kernel_softmax_f (sr, dr, (float) p->d2_scale, self->ycf + c0, c, (float) rs->m,
-                                       (float) fmin (p->lambda, FLT_MAX), &rs->s, ebuff);
+                  /* A chunk whose best case is below exp's underflow contributes exact zeros. */
+                  if (p->lambda * (mc - rs->m) >= -104.0)
+                    cs_kernel_softmax_f (sr, dr, (float) p->d2_scale, self->ycf + c0, c, (float) rs->m,
+                                         (float) fmin (p->lambda, FLT_MAX), &rs->s, ebuff);
                   if (dr != NULL)
                     md = cs_kernel_min_f (dr, c);
                   if (dr == NULL ? mc > rs->best_s : md < rs->best_d2)
@@ -931,7 +933,8 @@ predict_range (const CsAttention      *self,
                       rs->s.z *= a; rs->s.zy *= a; rs->s.zyy *= a; rs->s.zd *= a; rs->s.zz *= a * a;
                       rs->m = mc;
                     }
-                  cs_kernel_softmax_d (sr, dr, p->d2_scale, self->yc + c0, c, rs->m, p->lambda, &rs->s, ebuf);
+                  if (p->lambda * (mc - rs->m) >= -746.0)
+                    cs_kernel_softmax_d (sr, dr, p->d2_scale, self->yc + c0, c, rs->m, p->lambda, &rs->s, ebuf);
                   if (dr != NULL)
                     md = cs_kernel_min_d (dr, c);
                   if (dr == NULL ? mc > rs->best_s : md < rs->best_d2)

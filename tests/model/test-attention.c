@@ -311,6 +311,55 @@ test_naive (void)
           }
 }
 
+static int
+cmp_first (const void *a, const void *b)
+{
+  const double *x = a, *y = b;
+  return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* Narrow windows over spatially sorted cases: whole chunks underflow and are
+ * skipped; the result must still equal the naive loops (double) and stay
+ * within the float bound. */
+static void
+test_narrow_chunks (void)
+{
+  CsRng rng;
+  size_t n = 2600, d = 2, q = 40;
+  double *x, *y = g_new (double, n), *qs;
+  CsAttention *ctx;
+  CsMetric m;
+  CsPrediction *pd = g_new (CsPrediction, q), *pf = g_new (CsPrediction, q);
+  CsPredictOptions o;
+
+  cs_rng_seed (&rng, 555);
+  x = random_matrix (&rng, n, d, 1.0);
+  qsort (x, n, d * sizeof (double), cmp_first);   /* chunks = slabs along x0 */
+  for (size_t i = 0; i < n; i++)
+    y[i] = sin (3 * x[i * d]) + x[i * d + 1];
+  qs = random_matrix (&rng, q, d, 1.0);
+  g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+  cs_metric_init_scalar (&m, d, 3000.0);
+  cs_attention_set_metric (ctx, &m);
+  g_assert_cmpint (cs_attention_predict (ctx, qs, q, NULL, pd), ==, CS_OK);
+  cs_predict_options_init (&o);
+  o.flags = CS_PREDICT_FLOAT;
+  g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, pf), ==, CS_OK);
+  for (size_t t = 0; t < q; t++)
+    {
+      Naive nv;
+      naive_predict (x, y, n, d, CS_SCORE_DISTANCE, &m, qs + t * d, CS_NO_CASE, &nv);
+      assert_rel (pd[t].prediction, nv.pred, 1e-9);
+      assert_rel (pd[t].n_eff, nv.n_eff, 1e-9);
+      assert_rel (pd[t].mean_distance, nv.mean_dist, 1e-7);
+      g_assert_cmpfloat (fabs (pf[t].prediction - nv.pred), <=, 1e-3);
+      g_free (nv.w);
+    }
+  cs_metric_clear (&m);
+  cs_attention_free (ctx);
+  g_free (x); g_free (y); g_free (qs); g_free (pd); g_free (pf);
+}
+
 /* LOO: predicting case i with i excluded equals predicting with a context that lacks i. */
 static void
 test_loo_never_sees_itself (void)
@@ -1095,6 +1144,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cs/model/attention/naive", test_naive);
+  g_test_add_func ("/cs/model/attention/narrow-chunks", test_narrow_chunks);
   g_test_add_func ("/cs/model/attention/loo-never-sees-itself", test_loo_never_sees_itself);
   g_test_add_func ("/cs/model/attention/float-path", test_float_path);
   g_test_add_func ("/cs/model/attention/kernel-exp", test_kernel_exp);
