@@ -264,8 +264,10 @@ cs_cli_inspect (int    argc,
       const CsCsvProblem *p = report->problems->pdata[i];
       const char *kind = p->warning ? "note: " : "";
       /* fprintf, not g_printerr: messages are UTF-8 whatever the (C) locale. */
-      if (p->line > 0)
+      if (p->line > 0 && p->column > 0)
         fprintf (stderr, "%s:%u:%u: %s%s\n", path, p->line, p->column, kind, p->message);
+      else if (p->line > 0)
+        fprintf (stderr, "%s:%u: %s%s\n", path, p->line, kind, p->message);
       else if (p->column > 0)
         fprintf (stderr, "%s: column %u: %s%s\n", path, p->column, kind, p->message);
       else
