@@ -68,6 +68,7 @@ typedef struct
   double *L, *L1, *L2;   /* value sweep: nw partial sums each */
   int is_main;
   int do_gmax;
+  int single;            /* value sweep in single precision (coarse grid) */
   atomic_int *cancel;
   CsStatus status;
 } SweepJob;
@@ -91,10 +92,15 @@ sweep_run (void *data)
   double *Qa = malloc (CS_QB * p1->ra * sizeof (double));
   double *G = malloc ((size_t) CS_QB * CS_CB * sizeof (double));
   double *sums = j->do_gmax ? NULL : malloc ((size_t) CS_QB * 6 * nw * sizeof (double));
+  float *uf = j->single ? malloc (CS_CB * sizeof (float)) : NULL;
+  float *yf = j->single ? malloc (n * sizeof (float)) : NULL;
 
   j->status = CS_OK;
-  if (Qa == NULL || G == NULL || (!j->do_gmax && sums == NULL))
+  if (Qa == NULL || G == NULL || (!j->do_gmax && sums == NULL) || (j->single && (uf == NULL || yf == NULL)))
     j->status = CS_ERR_NOMEM;
+  if (j->status == CS_OK && j->single)
+    for (size_t i = 0; i < n; i++)
+      yf[i] = (float) ctx->yc[i];
   for (size_t q0 = j->r0; j->status == CS_OK && q0 < j->r1; q0 += CS_QB)
     {
       size_t nq = j->r1 - q0 < CS_QB ? j->r1 - q0 : CS_QB;
@@ -136,7 +142,16 @@ sweep_run (void *data)
                     }
                   if (i >= c0 && i < c0 + c)
                     gr[i - c0] = -INFINITY;
-                  cs_kernel_fit_scalar (gr, ctx->yc + c0, c, j->w, nw, sums + r * 6 * nw);
+                  if (j->single)
+                    {
+                      for (size_t k = 0; k < c; k++)
+                        uf[k] = (float) fmax (gr[k], -1e30);
+                      if (i >= c0 && i < c0 + c)
+                        uf[i - c0] = -INFINITY;
+                      cs_kernel_fit_scalar_f (uf, yf + c0, c, j->w, nw, sums + r * 6 * nw);
+                    }
+                  else
+                    cs_kernel_fit_scalar (gr, ctx->yc + c0, c, j->w, nw, sums + r * 6 * nw);
                 }
             }
         }
@@ -162,6 +177,8 @@ sweep_run (void *data)
   free (Qa);
   free (G);
   free (sums);
+  free (uf);
+  free (yf);
   return NULL;
 }
 
@@ -171,6 +188,7 @@ sweep (FitRun       *run,
        const CsPrep *p1,
        double       *gmax,
        int           do_gmax,
+       int           single,
        const double *w,
        size_t        nw,
        double       *L,
@@ -214,6 +232,7 @@ sweep (FitRun       *run,
       j->L2 = j->L1 + nw;
       j->is_main = t == 0;
       j->do_gmax = do_gmax;
+      j->single = single;
       j->cancel = &cancel;
       j->status = CS_OK;
       started[t] = 0;
@@ -261,7 +280,7 @@ scalar_gmax (FitRun       *run,
              const CsPrep *p1,
              double       *gmax)
 {
-  return sweep (run, p1, gmax, 1, NULL, 0, NULL, NULL, NULL);
+  return sweep (run, p1, gmax, 1, 0, NULL, 0, NULL, NULL, NULL);
 }
 
 /* LOO mse and its first two derivatives in t = log w, for nw scales at once. */
@@ -275,7 +294,21 @@ scalar_sweep (FitRun       *run,
               double       *d1,
               double       *d2)
 {
-  return sweep (run, p1, (double *) gmax, 0, w, nw, mse, d1, d2);
+  return sweep (run, p1, (double *) gmax, 0, 0, w, nw, mse, d1, d2);
+}
+
+/* The coarse grid in single precision: it only picks Newton's start. */
+static CsStatus
+scalar_sweep_coarse (FitRun       *run,
+                     const CsPrep *p1,
+                     const double *gmax,
+                     const double *w,
+                     size_t        nw,
+                     double       *mse,
+                     double       *d1,
+                     double       *d2)
+{
+  return sweep (run, p1, (double *) gmax, 0, 1, w, nw, mse, d1, d2);
 }
 
 static int
@@ -355,15 +388,18 @@ fit_scalar (FitRun         *run,
   /* One sweep evaluates a coarse log grid (factor 8) around the start. */
   for (int k = 0; k < 7; k++)
     grid[k] = w0 * pow (spread, k - 3);
-  st = scalar_sweep (run, &p1, gmax, grid, 7, gL, gd1, gd2);
+  st = scalar_sweep_coarse (run, &p1, gmax, grid, 7, gL, gd1, gd2);
   if (st != CS_OK)
     goto out;
-  rep->start_loo_mse = gL[3];
   for (size_t k = 1; k < 7; k++)
     if (gL[k] < gL[best])
       best = k;
   t = log (grid[best]);
-  L = gL[best]; g1 = gd1[best]; g2 = gd2[best];
+  /* Newton starts from the best grid point, evaluated again in double. */
+  st = scalar_sweep (run, &p1, gmax, &grid[best], 1, &L, &g1, &g2);
+  if (st != CS_OK)
+    goto out;
+  rep->start_loo_mse = L;
 
   /* Safeguarded Newton on t = log w inside the grid bracket. */
   {

@@ -228,7 +228,10 @@ typedef struct
 {
   double loo_mse;             /* mean over cases of (y_hat_{-i} - y_i)^2 at the fitted metric */
   double start_loo_mse;       /* at the starting metric */
-  int passes;                 /* loss evaluations: full streamed passes over the n (n - 1) pairs */
+  int passes;                 /* streamed sweeps over the n (n - 1) pairs: for the scalar fit one
+                               * for the nearest scores, one for a coarse 7-point log grid (single
+                               * precision, it only picks the start) and one per Newton evaluation
+                               * (double); two per L-BFGS evaluation (loss, then gradient) */
   int iterations;             /* Newton / L-BFGS steps taken */
   int converged;              /* 1 when the stopping test was met before max_iter */
 } CsFitReport;

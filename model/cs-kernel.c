@@ -204,3 +204,25 @@ cs_kernel_fit_scalar (const double *u, const double *y, size_t c,
       sums[6 * k + 3] += a3; sums[6 * k + 4] += a4; sums[6 * k + 5] += a5;
     }
 }
+
+CS_CLONES void
+cs_kernel_fit_scalar_f (const float *u, const float *y, size_t c,
+                        const double *w, size_t nw, double *sums)
+{
+  for (size_t k = 0; k < nw; k++)
+    {
+      float wk = (float) w[k];
+      float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0;
+      for (size_t i = 0; i < c; i++)
+        {
+          float s = wk * u[i], e, es, ess;
+          s = s > -1e30f ? s : -1e30f;
+          e = exp_f (s);
+          es = e * s;
+          ess = es * s;
+          a0 += e; a1 += e * y[i]; a2 += es; a3 += es * y[i]; a4 += ess; a5 += ess * y[i];
+        }
+      sums[6 * k + 0] += a0; sums[6 * k + 1] += a1; sums[6 * k + 2] += a2;
+      sums[6 * k + 3] += a3; sums[6 * k + 4] += a4; sums[6 * k + 5] += a5;
+    }
+}

@@ -43,3 +43,7 @@ void   cs_kernel_softmax_f  (const float *s, const float *d2, float d2_scale,
  * (sums + 6 k): sum e, sum e y, sum e s, sum e s y, sum e s^2, sum e s^2 y. */
 void   cs_kernel_fit_scalar (const double *u, const double *y, size_t c,
                              const double *w, size_t nw, double *sums);
+/* The same in single precision (the coarse grid of the scalar fit: it only
+ * chooses where Newton starts). u >= -1e30 after scaling, or -inf. */
+void   cs_kernel_fit_scalar_f (const float *u, const float *y, size_t c,
+                               const double *w, size_t nw, double *sums);
