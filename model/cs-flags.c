@@ -430,6 +430,9 @@ add_flag (CsFlagReport *report,
   return f;
 }
 
+static void set_message (CsFlag *f, const char *format, ...)
+  __attribute__ ((format (printf, 2, 3)));
+
 static void
 set_message (CsFlag     *f,
              const char *format,
