@@ -234,7 +234,12 @@ finite_quantile (const double *v,
   qsort (c, k, sizeof (double), cmp_double);
   pos = p * (double) (k - 1);
   lo = (size_t) pos;
-  m = lo + 1 < k ? c[lo] + (pos - (double) lo) * (c[lo + 1] - c[lo]) : c[lo];
+  if (lo + 1 >= k || pos == (double) lo)
+    m = c[lo];
+  else if (pos - (double) lo == 0.5)
+    m = 0.5 * (c[lo] + c[lo + 1]);     /* the median of an even count, exactly */
+  else
+    m = c[lo] + (pos - (double) lo) * (c[lo + 1] - c[lo]);
   free (c);
   return m;
 }
