@@ -44,6 +44,20 @@ chart_ctx_free (gpointer data)
   g_free (ctx);
 }
 
+static gint weight_map = CS_COLORMAP_VIRIDIS;
+
+void
+cs_chart_data_set_colormap (CsColormap map)
+{
+  g_atomic_int_set (&weight_map, (gint) map);
+}
+
+CsColormap
+cs_chart_data_get_colormap (void)
+{
+  return (CsColormap) g_atomic_int_get (&weight_map);
+}
+
 static void
 draw_cb (cairo_t *cr,
          double   width,
@@ -55,6 +69,7 @@ draw_cb (cairo_t *cr,
   CsPlotStyle style;
 
   cs_plot_style_init (&style, dark ? CS_PLOT_DARK : CS_PLOT_LIGHT);
+  style.weight_map = cs_chart_data_get_colormap ();
   cs_chart_render (cr, &ctx->chart, &style, width, height);
 }
 
@@ -318,6 +333,7 @@ global_draw_cb (cairo_t *cr,
   CsPlotStyle style;
 
   cs_plot_style_init (&style, dark ? CS_PLOT_DARK : CS_PLOT_LIGHT);
+  style.weight_map = cs_chart_data_get_colormap ();
   cs_chart_render (cr, &ctx->chart, &style, width, height);
 }
 

@@ -30,6 +30,9 @@ void           cs_chart_data_attach_sweep (CsChartView      *view,
                                         double               l_fixed,
                                         gsize                n,
                                         guint                d);
+/* The weight colour map of every chart on screen (viridis or cividis); read by the drawing workers. */
+void           cs_chart_data_set_colormap (CsColormap        map);
+CsColormap     cs_chart_data_get_colormap (void);
 /* The chart currently drawn by view (kind and data, valid while the view keeps it), or NULL. */
 const CsChart *cs_chart_data_get_chart (CsChartView         *view);
 

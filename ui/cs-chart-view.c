@@ -358,6 +358,13 @@ cs_chart_view_set_draw_func (CsChartView       *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+void
+cs_chart_view_invalidate (CsChartView *self)
+{
+  self->generation++;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 gboolean
 cs_chart_view_has_content (CsChartView *self)
 {

@@ -32,6 +32,8 @@ void        cs_chart_view_set_draw_func (CsChartView      *self,
                                         gpointer           user_data,
                                         GDestroyNotify     destroy);
 gboolean    cs_chart_view_has_content  (CsChartView       *self);
+/* Draw again (the drawing function's look changed, e.g. the colour map). */
+void        cs_chart_view_invalidate   (CsChartView       *self);
 /* TRUE while the shown picture is not yet the current content at the current size (drawn in a worker). */
 gboolean    cs_chart_view_is_rendering (CsChartView       *self);
 void        cs_chart_view_set_dark     (CsChartView       *self,

@@ -410,6 +410,20 @@ cs_query_result_free (CsQueryResult *self)
 }
 
 CsQueryResult *
+cs_query_result_copy (const CsQueryResult *self)
+{
+  CsQueryResult *copy = g_memdup2 (self, sizeof (CsQueryResult));
+  gsize n = self->engine->cases->n, d = self->engine->cases->d;
+
+  copy->engine = cs_engine_ref (self->engine);
+  copy->query = g_memdup2 (self->query, sizeof (double) * d);
+  copy->weights = g_memdup2 (self->weights, sizeof (double) * n);
+  copy->half_width = g_memdup2 (self->half_width, sizeof (double) * d);
+  copy->top = g_memdup2 (self->top, sizeof (CsUsedCase) * MAX (self->k, 1));
+  return copy;
+}
+
+CsQueryResult *
 cs_engine_query (CsEngine     *self,
                  const double *query,
                  gssize        exclude,

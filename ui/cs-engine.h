@@ -128,6 +128,7 @@ void           cs_engine_query_async  (CsEngine                *self,
 CsQueryResult *cs_engine_query_finish (GAsyncResult            *result,
                                        GError                 **error);
 void           cs_query_result_free   (CsQueryResult           *self);
+CsQueryResult *cs_query_result_copy   (const CsQueryResult     *self);
 
 /* "very similar", "similar", "somewhat similar", "different": distance against the 90 % radius. */
 const char *cs_similarity_words       (double                   distance,

@@ -161,6 +161,7 @@ cs_export_dialog_export_to (CsExportDialog *self,
   options.height = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->height));
   options.dpi = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->dpi));
   options.transparent = gtk_check_button_get_active (GTK_CHECK_BUTTON (self->transparent));
+  options.weight_map = cs_chart_data_get_colormap ();
   if (self->engine != NULL && gtk_check_button_get_active (GTK_CHECK_BUTTON (self->footer)))
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();

@@ -9,6 +9,7 @@
 #include "cs-chart-view.h"
 #include "cs-manager-view.h"
 #include "cs-pretrain.h"
+#include "cs-settings.h"
 
 struct _CsManagerView
 {
@@ -34,6 +35,8 @@ struct _CsManagerView
   GtkWidget *pretrain_label;
   GtkWidget *sweep_button;
   GtkWidget *compare_label;
+  GtkWidget *threshold_spins[10];
+  GtkWidget *apply_button;
   GPtrArray *charts;
 
   /* Owned references */
@@ -162,12 +165,15 @@ flagged_activated_cb (GtkListBox    *box,
     g_signal_emit (self, signals[SIGNAL_OPEN_CASE], 0, (guint) (index - 1));
 }
 
+static void show_thresholds (CsManagerView *self);
+
 static void
 update_display (CsManagerView *self)
 {
   CsEngine *e = self->engine;
   GtkWidget *child;
 
+  show_thresholds (self);
   while ((child = gtk_widget_get_first_child (self->relevance_grid)) != NULL)
     gtk_grid_remove (GTK_GRID (self->relevance_grid), child);
   while ((child = gtk_widget_get_first_child (self->flagged_list)) != NULL)
@@ -611,6 +617,155 @@ sweep_clicked_cb (GtkButton     *button,
   cs_manager_view_run_sweeps (self);
 }
 
+/* ---- Fail-safe thresholds ------------------------------------------------------------ */
+
+static const char *threshold_keys[10] = { "noise-check", "noise-stop", "variation-check", "variation-stop",
+                                          "neff-check", "neff-stop", "distance-check", "distance-stop",
+                                          "range-check", "range-stop" };
+
+static void
+show_thresholds (CsManagerView *self)
+{
+  const double *v = self->engine != NULL ? &self->engine->thresholds.noise_check : NULL;
+
+  for (int k = 0; k < 10; k++)
+    {
+      gtk_widget_set_sensitive (self->threshold_spins[k], v != NULL);
+      if (v != NULL)
+        gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->threshold_spins[k]), isfinite (v[k]) ? v[k] : 0);
+    }
+  gtk_widget_set_sensitive (self->apply_button, v != NULL && !self->busy);
+}
+
+static void
+thresholds_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  CsManagerView *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsEngine) engine = cs_engine_build_finish (result, &error);
+
+  stop_timer (self);
+  set_busy (self, FALSE, NULL);
+  if (engine == NULL || self->engine == NULL || engine->cases != self->cases)
+    {
+      g_autofree char *text = g_strdup_printf ("The thresholds were not applied: %s",
+                                               error != NULL ? error->message : "the case base changed");
+      gtk_label_set_text (GTK_LABEL (self->eta_label), text);
+      g_object_unref (self);
+      return;
+    }
+  /* Same metric as before: keep its fit report. */
+  engine->fitted = self->engine->fitted;
+  engine->fit = self->engine->fit;
+  g_free (engine->metric_label);
+  engine->metric_label = g_strdup (self->engine->metric_label);
+  g_clear_pointer (&self->engine, cs_engine_unref);
+  self->engine = cs_engine_ref (engine);
+  gtk_label_set_text (GTK_LABEL (self->eta_label), "New thresholds applied to every prediction.");
+  update_display (self);
+  g_signal_emit (self, signals[SIGNAL_ENGINE_CHANGED], 0, engine);
+  g_object_unref (self);
+}
+
+/* Rebuild the engine's fail-safe evaluation with thresholds (NaN fields: the case base's defaults). */
+gboolean
+cs_manager_view_apply_thresholds (CsManagerView          *self,
+                                  const CsFlagThresholds *t)
+{
+  if (self->busy || self->engine == NULL)
+    return FALSE;
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  set_busy (self, TRUE, "Applying the thresholds");
+  start_timer (self);
+  cs_engine_build_async (self->cases, CS_ENGINE_FIT_NONE, &self->engine->metric, self->engine->metric_label, t,
+                         progress_cb, self, self->cancellable, thresholds_done_cb, g_object_ref (self));
+  return TRUE;
+}
+
+static void
+apply_thresholds_cb (GtkButton     *button,
+                     CsManagerView *self)
+{
+  CsFlagThresholds t;
+  double *v = &t.noise_check;
+  CsSettings *s = cs_settings_get_default ();
+
+  for (int k = 0; k < 10; k++)
+    {
+      v[k] = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->threshold_spins[k]));
+      cs_settings_set_double (s, "thresholds", threshold_keys[k], v[k]);
+    }
+  if (cs_flag_thresholds_validate (&t) != 0)
+    {
+      gtk_label_set_text (GTK_LABEL (self->eta_label),
+                          "These thresholds do not fit together: each stop level must be beyond its check level.");
+      return;
+    }
+  cs_manager_view_apply_thresholds (self, &t);
+}
+
+static void
+default_thresholds_cb (GtkButton     *button,
+                       CsManagerView *self)
+{
+  CsFlagThresholds t;
+  double *v = &t.noise_check;
+  CsSettings *s = cs_settings_get_default ();
+
+  for (int k = 0; k < 10; k++)
+    {
+      v[k] = NAN;
+      cs_settings_set_string (s, "thresholds", threshold_keys[k], NULL);
+    }
+  cs_manager_view_apply_thresholds (self, &t);
+}
+
+static GtkWidget *
+build_thresholds (CsManagerView *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *grid = gtk_grid_new ();
+  GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *defaults = gtk_button_new_with_mnemonic ("_Defaults for this case base");
+  static const char *rows[5] = { "Noise (× usual noise)", "Variation (× typical slope)", "Effective cases n_eff (below)",
+                                 "Nearest case (× typical distance)", "Outside the range (fraction of it)" };
+
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 8);
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 4);
+  gtk_grid_attach (GTK_GRID (grid), gtk_label_new ("check"), 1, 0, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), gtk_label_new ("stop"), 2, 0, 1, 1);
+  for (int r = 0; r < 5; r++)
+    {
+      GtkWidget *label = gtk_label_new (rows[r]);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_grid_attach (GTK_GRID (grid), label, 0, r + 1, 1, 1);
+      for (int c = 0; c < 2; c++)
+        {
+          GtkWidget *spin = gtk_spin_button_new_with_range (0, 1000, 0.05);
+          g_autofree char *access = g_strdup_printf ("%s, %s level", rows[r], c == 0 ? "check" : "stop");
+
+          gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), 2);
+          gtk_widget_set_name (spin, threshold_keys[2 * r + c]);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, access, -1);
+          gtk_widget_set_tooltip_text (spin, access);
+          gtk_grid_attach (GTK_GRID (grid), spin, c + 1, r + 1, 1, 1);
+          self->threshold_spins[2 * r + c] = spin;
+        }
+    }
+  self->apply_button = gtk_button_new_with_mnemonic ("_Apply thresholds");
+  g_signal_connect (self->apply_button, "clicked", G_CALLBACK (apply_thresholds_cb), self);
+  g_signal_connect (defaults, "clicked", G_CALLBACK (default_thresholds_cb), self);
+  gtk_box_append (GTK_BOX (buttons), self->apply_button);
+  gtk_box_append (GTK_BOX (buttons), defaults);
+  gtk_box_append (GTK_BOX (box), grid);
+  gtk_box_append (GTK_BOX (box), buttons);
+  return box;
+}
+
 /* ---- Public --------------------------------------------------------------------- */
 
 void
@@ -826,6 +981,13 @@ cs_manager_view_init (CsManagerView *self)
   gtk_box_append (GTK_BOX (controls), self->pretrain_label);
   gtk_box_append (GTK_BOX (controls), self->sweep_button);
   gtk_box_append (GTK_BOX (controls), self->compare_label);
+  {
+    GtkWidget *title = gtk_label_new ("Fail-safe thresholds (saved; they apply to every prediction)");
+    gtk_widget_add_css_class (title, "heading");
+    gtk_label_set_xalign (GTK_LABEL (title), 0);
+    gtk_box_append (GTK_BOX (controls), title);
+    gtk_box_append (GTK_BOX (controls), build_thresholds (self));
+  }
   gtk_widget_set_hexpand (controls, TRUE);
   gtk_box_append (GTK_BOX (top), section ("Model", controls));
   gtk_box_append (GTK_BOX (box), top);

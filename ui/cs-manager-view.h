@@ -22,6 +22,9 @@ void       cs_manager_view_set_engine (CsManagerView *self,
 gboolean   cs_manager_view_fit        (CsManagerView *self,
                                        const char    *kind);
 void       cs_manager_view_cancel     (CsManagerView *self);
+/* Re-evaluate the fail-safe flags with new thresholds (NaN fields: the case base's defaults), in a worker. */
+gboolean   cs_manager_view_apply_thresholds (CsManagerView          *self,
+                                             const CsFlagThresholds *thresholds);
 /* Run the paper sweeps (learned window against L and sigma) as the button does; FALSE when busy. */
 gboolean   cs_manager_view_run_sweeps (CsManagerView *self);
 gboolean   cs_manager_view_is_busy    (CsManagerView *self);

@@ -10,6 +10,7 @@
 #include "cs-chart-view.h"
 #include "cs-chart-data.h"
 #include "cs-operator-view.h"
+#include "cs-settings.h"
 
 #define DEBOUNCE_MS 120
 
@@ -1165,6 +1166,16 @@ label_new (const char *name,
   return label;
 }
 
+static void
+top_k_changed_cb (GtkSpinButton  *spin,
+                  CsOperatorView *self)
+{
+  guint k = (guint) gtk_spin_button_get_value_as_int (spin);
+
+  cs_settings_set_int (cs_settings_get_default (), "operator", "top-k", (int) k);
+  cs_operator_view_set_top_k (self, k);
+}
+
 static GtkWidget *
 build_detail_side (CsOperatorView *self)
 {
@@ -1236,6 +1247,21 @@ build_detail_side (CsOperatorView *self)
   g_signal_connect (self->used_list, "row-activated", G_CALLBACK (used_row_activated_cb), self);
   self->decomposition_label = label_new ("decomposition", NULL, FALSE);
   gtk_label_set_wrap (GTK_LABEL (self->decomposition_label), TRUE);
+  {
+    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+    GtkWidget *label = gtk_label_new_with_mnemonic ("Show the _top");
+    GtkWidget *spin = gtk_spin_button_new_with_range (1, 50, 1);
+    GtkWidget *cases = gtk_label_new ("cases by weight");
+
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), self->top_k);
+    gtk_label_set_mnemonic_widget (GTK_LABEL (label), spin);
+    gtk_widget_set_name (spin, "top-k");
+    g_signal_connect (spin, "value-changed", G_CALLBACK (top_k_changed_cb), self);
+    gtk_box_append (GTK_BOX (row), label);
+    gtk_box_append (GTK_BOX (row), spin);
+    gtk_box_append (GTK_BOX (row), cases);
+    gtk_box_append (GTK_BOX (used), row);
+  }
   gtk_box_append (GTK_BOX (used), self->used_list);
   gtk_box_append (GTK_BOX (used), self->decomposition_label);
   gtk_box_append (GTK_BOX (box), section ("Cases used (double-click to open one in the table)", used));
@@ -1317,7 +1343,7 @@ cs_operator_view_init (CsOperatorView *self)
   self->spins = g_ptr_array_new ();
   self->flag_labels = g_hash_table_new (NULL, NULL);
   self->exclude = -1;
-  self->top_k = 8;
+  self->top_k = (guint) CLAMP (cs_settings_get_int (cs_settings_get_default (), "operator", "top-k", 8), 1, 50);
   self->paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
   gtk_paned_set_start_child (GTK_PANED (self->paned), build_table_side (self));
   g_signal_connect (gtk_column_view_get_sorter (GTK_COLUMN_VIEW (self->column_view)), "changed",

@@ -5,12 +5,14 @@
 
 #include <math.h>
 
+#include "cs-chart-data.h"
 #include "cs-chart-view.h"
 #include "cs-export-dialog.h"
 #include "cs-import-dialog.h"
 #include "cs-manager-view.h"
 #include "cs-operator-view.h"
 #include "cs-settings.h"
+#include "cs-table-export.h"
 #include "cs-ui-resources.h"
 #include "cs-window.h"
 
@@ -44,6 +46,7 @@ struct _CsWindow
   GFile *notice_folder;
   char *message;
   char *notice;
+  char *table_path;
   guint notice_id;
   gboolean preparing;
   CsChartView *last_chart;
@@ -670,6 +673,160 @@ copy_action (GtkWidget  *widget,
 }
 
 static void
+table_export_done_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  CsWindow *self = user_data;
+  const char *path = self->table_path;
+  g_autoptr(GError) error = NULL;
+
+  if (path == NULL || gtk_widget_in_destruction (GTK_WIDGET (self)))
+    cs_table_export_finish (result, NULL);
+  else if (!cs_table_export_finish (result, &error))
+    {
+      g_autofree char *msg = g_strdup_printf ("The table could not be exported: %s", error->message);
+      cs_window_show_message (self, GTK_MESSAGE_ERROR, msg);
+    }
+  else
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(GFile) parent = g_file_get_parent (file);
+      g_autofree char *name = g_file_get_basename (file);
+      g_autofree char *text = g_strdup_printf ("Exported %s", name);
+      cs_window_show_notice (self, text, parent);
+    }
+  g_object_unref (self);
+}
+
+void
+cs_window_export_table (CsWindow   *self,
+                        const char *kind,
+                        const char *path,
+                        gboolean    excel)
+{
+  const CsQueryResult *r = cs_operator_view_get_result (CS_OPERATOR_VIEW (self->operator_view));
+
+  g_free (self->table_path);
+  self->table_path = g_strdup (path);
+  cs_table_export_async (kind, self->engine, r, path, excel ? CS_CSV_PRESET_EXCEL : CS_CSV_PRESET_STANDARD,
+                         self->cancellable, table_export_done_cb, g_object_ref (self));
+}
+
+static void
+table_chooser_response_cb (GtkNativeDialog *dialog,
+                           int              response,
+                           CsWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+      const char *preset = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "preset");
+      const char *kind = g_object_get_data (G_OBJECT (dialog), "kind");
+
+      if (path != NULL)
+        {
+          g_autofree char *folder = g_path_get_dirname (path);
+          cs_settings_set_string (cs_settings_get_default (), "export", "table-folder", folder);
+          cs_settings_set_string (cs_settings_get_default (), "export", "table-preset", preset);
+          cs_window_export_table (self, kind, path, g_strcmp0 (preset, "excel") == 0);
+        }
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+export_table_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  const char *kind = g_variant_get_string (parameter, NULL);
+  const char *ids[] = { "standard", "excel", NULL };
+  const char *labels[] = { "Standard (UTF-8, comma)", "Excel-friendly (BOM, semicolon, decimal comma)", NULL };
+  g_autofree char *folder = cs_settings_get_string (cs_settings_get_default (), "export", "table-folder", NULL);
+  g_autofree char *preset = cs_settings_get_string (cs_settings_get_default (), "export", "table-preset",
+                                                    "standard");
+  g_autofree char *name = NULL;
+
+  if (self->chooser != NULL || self->engine == NULL)
+    return;
+  {
+    const char *src = self->cases->source;
+    const char *dot = strrchr (src, '.');
+    g_autofree char *base = dot != NULL ? g_strndup (src, (gsize) (dot - src)) : g_strdup (src);
+    name = g_strdup_printf ("%s_%s.csv", base, g_str_equal (kind, "used") ? "cases-used" : "cases");
+  }
+  self->chooser = gtk_file_chooser_native_new (g_str_equal (kind, "used") ? "Export Cases Used" : "Export Case Table",
+                                               GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE, "_Export", "_Cancel");
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (self->chooser), "preset", "CSV style", ids, labels);
+  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (self->chooser), "preset", preset);
+  if (folder != NULL && g_file_test (folder, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GFile) dir = g_file_new_for_path (folder);
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), dir, NULL);
+    }
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  g_object_set_data_full (G_OBJECT (self->chooser), "kind", g_strdup (kind), g_free);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (table_chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+enum { PROP_0, PROP_COLORMAP, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+static void
+set_colormap (CsWindow   *self,
+              const char *name)
+{
+  g_autoptr(GPtrArray) charts = NULL;
+  CsColormap map = g_strcmp0 (name, "cividis") == 0 ? CS_COLORMAP_CIVIDIS : CS_COLORMAP_VIRIDIS;
+
+  if (map == cs_chart_data_get_colormap ())
+    return;
+  cs_chart_data_set_colormap (map);
+  cs_settings_set_string (cs_settings_get_default (), "charts", "colormap", cs_colormap_name (map));
+  charts = all_charts (self);
+  for (guint i = 0; i < charts->len; i++)
+    cs_chart_view_invalidate (charts->pdata[i]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLORMAP]);
+}
+
+static void
+cs_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_COLORMAP:
+      g_value_set_string (value, cs_colormap_name (cs_chart_data_get_colormap ()));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_COLORMAP:
+      set_colormap (CS_WINDOW (object), g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 find_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
@@ -782,7 +939,11 @@ build_header (CsWindow *self)
   self->recent_section = g_object_ref (recent);
   g_menu_append_submenu (menu, "Open _Recent", G_MENU_MODEL (recent));
   g_menu_append (view, "_Dark Style", "app.dark");
+  g_menu_append (view, "Weights in _Viridis", "win.colormap::viridis");
+  g_menu_append (view, "Weights in _Cividis", "win.colormap::cividis");
   g_menu_append (view, "_Export Chart…", "win.export");
+  g_menu_append (view, "Export Case _Table as CSV…", "win.export-table::cases");
+  g_menu_append (view, "Export Cases _Used as CSV…", "win.export-table::used");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (view));
   g_menu_append (section, "_Keyboard Shortcuts", "win.show-help-overlay");
   g_menu_append (section, "_About Casescope", "app.about");
@@ -842,6 +1003,7 @@ cs_window_dispose (GObject *object)
   g_clear_pointer (&self->cases, cs_case_base_unref);
   g_clear_pointer (&self->message, g_free);
   g_clear_pointer (&self->notice, g_free);
+  g_clear_pointer (&self->table_path, g_free);
   G_OBJECT_CLASS (cs_window_parent_class)->dispose (object);
 }
 
@@ -855,9 +1017,17 @@ cs_window_class_init (CsWindowClass *klass)
   (void) cs_ui_get_resource ();
 
   object_class->dispose = cs_window_dispose;
+  object_class->get_property = cs_window_get_property;
+  object_class->set_property = cs_window_set_property;
+  properties[PROP_COLORMAP] = g_param_spec_string ("colormap", NULL, NULL, "viridis",
+                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                                                   G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  gtk_widget_class_install_property_action (widget_class, "win.colormap", "colormap");
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.export-table", "s", export_table_action);
   gtk_widget_class_install_action (widget_class, "win.copy-chart", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
@@ -878,7 +1048,10 @@ cs_window_init (CsWindow *self)
   GtkWidget *notice_close = gtk_button_new_from_icon_name ("window-close-symbolic");
   GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   CsSettings *settings = cs_settings_get_default ();
+  g_autofree char *colormap = cs_settings_get_string (settings, "charts", "colormap", "viridis");
   GtkWidget *drop_label;
+
+  cs_chart_data_set_colormap (g_str_equal (colormap, "cividis") ? CS_COLORMAP_CIVIDIS : CS_COLORMAP_VIRIDIS);
 
   gtk_window_set_title (GTK_WINDOW (self), "Casescope");
   gtk_window_set_default_size (GTK_WINDOW (self), cs_settings_get_int (settings, "window", "width", 1280),

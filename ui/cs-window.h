@@ -26,6 +26,12 @@ void        cs_window_open_file      (CsWindow       *self,
 GtkWidget  *cs_window_get_import_dialog (CsWindow    *self);
 /* Show the export dialog (for the focused chart) and return it. */
 GtkWidget  *cs_window_show_export    (CsWindow       *self);
+/* Write "cases" (the case table with leave-one-out predictions and flags) or "used" (the cases used by the
+ * shown query) as CSV in a worker; a notice follows. */
+void        cs_window_export_table   (CsWindow       *self,
+                                      const char     *kind,
+                                      const char     *path,
+                                      gboolean        excel);
 /* Show a page: "operator" or "manager". */
 void        cs_window_set_page       (CsWindow       *self,
                                       const char     *name);

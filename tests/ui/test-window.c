@@ -16,6 +16,7 @@
 #include "cs-export-dialog.h"
 #include "cs-flags.h"
 #include "cs-import-dialog.h"
+#include "cs-manager-view.h"
 #include "cs-operator-view.h"
 #include "cs-sample-gen.h"
 #include "cs-samples.h"
@@ -542,6 +543,177 @@ test_import_broken (void)
   g_rmdir (dir);
 }
 
+static void
+texture_read_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GdkTexture **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = gdk_clipboard_read_texture_finish (GDK_CLIPBOARD (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+pointer_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+static void
+test_copy_chart (void)
+{
+  GtkWidget *chart = find_named (GTK_WIDGET (window), "case-attention");
+  GdkTexture *texture = NULL;
+  GdkClipboard *clipboard;
+
+  g_test_summary ("Ctrl+C on the focused chart puts it on the clipboard as an image");
+  select_and_wait (5);
+  g_assert_nonnull (chart);
+  g_assert_true (gtk_widget_grab_focus (chart));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.copy-chart", NULL));
+  g_assert_nonnull (strstr (cs_window_get_notice (window), "Copied the chart"));
+  clipboard = gtk_widget_get_clipboard (chart);
+  gdk_clipboard_read_texture_async (clipboard, NULL, texture_read_cb, &texture);
+  wait_until (pointer_set, &texture);
+  g_assert_cmpint (gdk_texture_get_width (texture), >=, 640);
+  g_assert_cmpint (gdk_texture_get_height (texture), >=, 400);
+  g_object_unref (texture);
+}
+
+static gboolean
+manager_idle (gpointer data)
+{
+  return !cs_manager_view_is_busy (CS_MANAGER_VIEW (cs_window_get_manager (window))) && window_idle (NULL);
+}
+
+static void
+test_fit_cancel_and_diagonal (void)
+{
+  CsManagerView *manager = CS_MANAGER_VIEW (cs_window_get_manager (window));
+  g_autoptr(CsEngine) before = cs_engine_ref (cs_window_get_engine (window));
+  CsEngine *after;
+  const CsQueryResult *r;
+
+  g_test_summary ("A cancelled fit keeps the model; a diagonal fit replaces it on the operator page too");
+  select_and_wait (9);
+  g_assert_true (cs_manager_view_fit (manager, "diagonal"));
+  g_assert_false (cs_manager_view_fit (manager, "scalar"));       /* one at a time */
+  cs_manager_view_cancel (manager);
+  wait_until (manager_idle, NULL);
+  g_assert_true (cs_window_get_engine (window) == before);
+  g_assert_nonnull (strstr (label_text ("eta"), "Cancelled"));
+
+  g_assert_true (cs_manager_view_fit (manager, "diagonal"));
+  wait_until (manager_idle, NULL);
+  after = cs_window_get_engine (window);
+  g_assert_true (after != before);
+  g_assert_cmpint (after->metric.kind, ==, CS_METRIC_DIAGONAL);
+  g_assert_true (after->fitted);
+  /* The fitted diagonal is not worse than the scalar on the leave-one-out loss it minimises. */
+  g_assert_cmpfloat (after->fit.loo_mse, <=, before->fit.loo_mse * (1 + 1e-9));
+  r = cs_operator_view_get_result (operator_view ());
+  g_assert_true (r->engine == after);
+  g_assert_cmpint (r->exclude, ==, 9);
+  g_assert_nonnull (strstr (label_text ("metric"), "diagonal"));
+
+  /* Back to the scalar window the other tests compare with. */
+  g_assert_true (cs_manager_view_fit (manager, "scalar"));
+  wait_until (manager_idle, NULL);
+  g_assert_cmpint (cs_window_get_engine (window)->metric.kind, ==, CS_METRIC_SCALAR);
+}
+
+static void
+test_thresholds (void)
+{
+  CsManagerView *manager = CS_MANAGER_VIEW (cs_window_get_manager (window));
+  const double noisy[2] = { 191, 108.5 };
+  gssize i = sample_case_in_region (CS_REGION_NOISY, noisy);
+  CsFlagThresholds t;
+
+  g_test_summary ("Raising the noise threshold removes the high_noise flag; the defaults bring it back");
+  select_and_wait ((gsize) i);
+  g_assert_nonnull (cs_flag_report_find (&cs_operator_view_get_result (operator_view ())->report,
+                                         CS_FLAG_HIGH_NOISE));
+  t = cs_window_get_engine (window)->thresholds;
+  t.noise_check = 900;
+  t.noise_stop = 1000;
+  g_assert_true (cs_manager_view_apply_thresholds (manager, &t));
+  wait_until (manager_idle, NULL);
+  g_assert_cmpfloat (cs_window_get_engine (window)->thresholds.noise_check, ==, 900);
+  g_assert_null (cs_flag_report_find (&cs_operator_view_get_result (operator_view ())->report,
+                                      CS_FLAG_HIGH_NOISE));
+  g_assert_null (find_named (GTK_WIDGET (window), "high_noise"));
+
+  for (double *v = &t.noise_check; v <= &t.range_stop; v++)
+    *v = NAN;
+  g_assert_true (cs_manager_view_apply_thresholds (manager, &t));
+  wait_until (manager_idle, NULL);
+  g_assert_nonnull (cs_flag_report_find (&cs_operator_view_get_result (operator_view ())->report,
+                                         CS_FLAG_HIGH_NOISE));
+  g_assert_nonnull (find_named (GTK_WIDGET (window), "high_noise"));
+}
+
+static gboolean
+notice_has (gpointer data)
+{
+  const char *notice = cs_window_get_notice (window);
+
+  return notice != NULL && strstr (notice, data) != NULL;
+}
+
+static void
+test_export_tables (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-ui-table-XXXXXX", NULL);
+  g_autofree char *cases_path = g_build_filename (dir, "cases.csv", NULL);
+  g_autofree char *used_path = g_build_filename (dir, "used.csv", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  CsEngine *engine = cs_window_get_engine (window);
+  const CsQueryResult *r;
+  double sum_w = 0, sum_wy = 0;
+
+  g_test_summary ("The case table (with verdicts) and the cases used (weights summing to 1) export as CSV");
+  select_and_wait (11);
+  cs_window_export_table (window, "cases", cases_path, FALSE);
+  wait_until (notice_has, "cases.csv");
+  g_assert_true (g_file_get_contents (cases_path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, sample->n + 2);   /* header, n rows, "" after the last CRLF */
+  g_assert_true (g_str_has_suffix (lines[0], "verdict,flags"));
+  for (gsize i = 0; i < sample->n; i += 97)
+    {
+      g_auto(GStrv) cells = g_strsplit (lines[i + 1], ",", -1);
+      guint nc = g_strv_length (cells);
+      g_assert_cmpstr (cells[1], ==, sample->ids[i]);
+      g_assert_cmpstr (cells[nc - 2], ==, cs_verdict_name (engine->case_verdict[i]));
+    }
+  g_clear_pointer (&lines, g_strfreev);
+  g_clear_pointer (&text, g_free);
+
+  r = cs_operator_view_get_result (operator_view ());
+  cs_window_export_table (window, "used", used_path, FALSE);
+  wait_until (notice_has, "used.csv");
+  g_assert_true (g_file_get_contents (used_path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, sample->n + 1);   /* the left-out case is not listed */
+  for (guint k = 1; lines[k] != NULL && *lines[k] != '\0'; k++)
+    {
+      g_auto(GStrv) cells = g_strsplit (lines[k], ",", -1);
+      sum_w += g_ascii_strtod (cells[3], NULL);
+      sum_wy += g_ascii_strtod (cells[5], NULL);
+      if (k == 1)
+        g_assert_cmpstr (cells[2], ==, sample->ids[r->top[0].index]);
+    }
+  g_assert_cmpfloat_with_epsilon (sum_w, 1.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (sum_wy, r->prediction.prediction, 1e-9 * fabs (r->prediction.prediction));
+  g_remove (cases_path);
+  g_remove (used_path);
+  g_rmdir (dir);
+}
+
 /* ---- Main loop responsiveness on a large case base ------------------------------ */
 
 typedef struct
@@ -649,6 +821,10 @@ main (int    argc,
   g_test_add_func ("/cs/ui/window/flags-sparse-query", test_flags_sparse_query);
   g_test_add_func ("/cs/ui/window/export-chart", test_export_chart);
   g_test_add_func ("/cs/ui/window/import-broken", test_import_broken);
+  g_test_add_func ("/cs/ui/window/copy-chart", test_copy_chart);
+  g_test_add_func ("/cs/ui/window/export-tables", test_export_tables);
+  g_test_add_func ("/cs/ui/window/thresholds", test_thresholds);
+  g_test_add_func ("/cs/ui/window/fit-cancel-diagonal", test_fit_cancel_and_diagonal);
   g_test_add_func ("/cs/ui/window/large-base-responsive", test_large_base_responsive);
   status = g_test_run ();
 
