@@ -227,11 +227,13 @@ long        cs_flags_columns_differ     (const char *const      *model_names,
  * (and the calibration test) use them. */
 
 /* Measure the baselines of the context's case base: the leave-one-out local
- * diagnostics of every case (cs_diagnose_global), the all-nearest-neighbour
- * distances, then cs_flag_base_from_cases(); also sets d, n_cases and window
- * (from the context's metric). Names, units, ranges and sd are the caller's.
- * O(n^2 d) once per fitted model. Returns the engine's status; base is
- * changed only on CS_OK. */
+ * diagnostics (cs_diagnose_at with the case itself excluded) and the
+ * nearest-other-case distance of every case, then cs_flag_base_from_cases();
+ * also sets d, n_cases and window (1/sqrt of the metric's mean diagonal).
+ * Names, units, ranges and sd are the caller's. Above 5000 cases, 5000 evenly
+ * spaced cases are measured, each against the whole case base (so the spacing
+ * is the full base's): O(min(n, 5000) n d). Returns the engine's status; base
+ * is changed only on CS_OK. */
 CsStatus    cs_flag_base_measure        (CsFlagBase             *base,
                                          const CsAttention      *ctx,
                                          CsModelProgressFunc     progress,

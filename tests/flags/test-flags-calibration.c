@@ -436,6 +436,79 @@ test_sample_queries (void)
   g_free (c);
 }
 
+/* Above 5000 cases the baselines come from 5000 evenly spaced cases measured
+ * against the whole base: the spacing must be the full base's (brute force),
+ * not the sparser one of a 5000-case base. */
+static void
+test_base_measure_large (void)
+{
+  const size_t n = 6500, d = 2;
+  CsSample *s = cs_sample_new (CS_SAMPLE_KILN, 4242, n);
+  double *z = g_new (double, n * d), mu[2] = { 0, 0 }, sd[2] = { 0, 0 };
+  double *nn_sub = g_new (double, 5000);
+  CsAttention *ctx = NULL;
+  CsMetric metric = { 0 };
+  CsFlagBase b = { 0 };
+
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < d; j++)
+      mu[j] += s->x[i * d + j] / n;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < d; j++)
+      sd[j] += (s->x[i * d + j] - mu[j]) * (s->x[i * d + j] - mu[j]) / (n - 1);
+  for (size_t j = 0; j < d; j++)
+    sd[j] = sqrt (sd[j]);
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < d; j++)
+      z[i * d + j] = (s->x[i * d + j] - mu[j]) / sd[j];
+  g_assert_cmpint (cs_attention_new (z, s->y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+  g_assert_cmpint (cs_metric_init_scalar (&metric, d, 150.0), ==, CS_OK);
+  g_assert_cmpint (cs_attention_set_metric (ctx, &metric), ==, CS_OK);
+  g_assert_cmpint (cs_flag_base_measure (&b, ctx, NULL, NULL), ==, CS_OK);
+  g_assert_cmpuint (b.n_cases, ==, n);
+  g_assert_cmpfloat_with_epsilon (b.window, 1.0 / sqrt (150.0), 1e-12);
+
+  /* Brute force: the nearest other case in the whole base of each sampled case. */
+  for (size_t t = 0; t < 5000; t++)
+    {
+      size_t i = (size_t) ((double) t * (double) n / 5000.0);
+      double best = INFINITY;
+      for (size_t k = 0; k < n; k++)
+        if (k != i)
+          {
+            double e0 = z[i * d] - z[k * d], e1 = z[i * d + 1] - z[k * d + 1];
+            best = MIN (best, e0 * e0 + e1 * e1);
+          }
+      nn_sub[t] = sqrt (best);
+    }
+  {
+    CsFlagBase ref = { 0 };
+    g_assert_cmpint (cs_flag_base_from_cases (&ref, NULL, NULL, nn_sub, 5000), ==, 0);
+    g_assert_cmpfloat_with_epsilon (b.nn_distance, ref.nn_distance, 1e-9 * ref.nn_distance);
+    g_assert_cmpfloat_with_epsilon (b.nn_distance_high, ref.nn_distance_high, 1e-9 * ref.nn_distance_high);
+  }
+  /* A 5000-case base alone would be sparser by about (6500 / 5000)^(1/2) = 1.14. */
+  {
+    CsFlagBase small = { 0 };
+    double *dist = g_new (double, 5000);
+    size_t *idx = g_new (size_t, 5000);
+    double *zs = g_new (double, 5000 * d);
+    for (size_t t = 0; t < 5000; t++)
+      memcpy (zs + t * d, z + (size_t) ((double) t * (double) n / 5000.0) * d, d * sizeof (double));
+    g_assert_cmpint (cs_nearest_neighbours_self (zs, 5000, d, idx, dist), ==, CS_OK);
+    g_assert_cmpint (cs_flag_base_from_cases (&small, NULL, NULL, dist, 5000), ==, 0);
+    g_assert_cmpfloat (small.nn_distance, >, 1.05 * b.nn_distance);
+    g_free (dist);
+    g_free (idx);
+    g_free (zs);
+  }
+  cs_metric_clear (&metric);
+  cs_attention_free (ctx);
+  cs_sample_free (s);
+  g_free (z);
+  g_free (nn_sub);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -477,6 +550,7 @@ main (int argc, char **argv)
   if (list == sweep)
     g_test_set_nonfatal_assertions ();   /* report every case base, missed targets as "not ok" */
   g_test_add_func ("/cs/flags/sample/known-queries", test_sample_queries);
+  g_test_add_func ("/cs/flags/base-measure/large", test_base_measure_large);
   for (gsize i = 0; i < n_list; i++)
     {
       char *path = g_strdup_printf ("/cs/flags/calibration/%s/seed-%" G_GUINT64_FORMAT
