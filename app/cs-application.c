@@ -61,6 +61,17 @@ screenshot_target (CsApplication *self)
 {
   if (g_strcmp0 (self->dialog, "import") == 0)
     return cs_window_get_import_dialog (self->window);
+  if (g_strcmp0 (self->dialog, "shortcuts") == 0)
+    {
+      GtkShortcutsWindow *help = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self->window));
+      if (help != NULL && !gtk_widget_get_visible (GTK_WIDGET (help)))
+        {
+          gtk_widget_activate_action (GTK_WIDGET (self->window), "win.show-help-overlay", NULL);
+          self->idle_frames = 0;
+          return NULL;
+        }
+      return GTK_WIDGET (help);
+    }
   if (g_strcmp0 (self->dialog, "export") == 0)
     {
       GtkWidget *dialog = g_object_get_data (G_OBJECT (self->window), "screenshot-export");
@@ -231,9 +242,10 @@ cs_application_handle_local_options (GApplication *app,
       g_printerr ("casescope: unknown page “%s” (operator or manager)\n", self->page);
       return 2;
     }
-  if (self->dialog != NULL && !g_str_equal (self->dialog, "import") && !g_str_equal (self->dialog, "export"))
+  if (self->dialog != NULL && !g_str_equal (self->dialog, "import") && !g_str_equal (self->dialog, "export") &&
+      !g_str_equal (self->dialog, "shortcuts"))
     {
-      g_printerr ("casescope: unknown dialog “%s” (import or export)\n", self->dialog);
+      g_printerr ("casescope: unknown dialog “%s” (import, export or shortcuts)\n", self->dialog);
       return 2;
     }
   if (self->screenshot != NULL)
@@ -383,7 +395,7 @@ cs_application_init (CsApplication *self)
     { "dark", 0, 0, G_OPTION_ARG_NONE, NULL, "Use the dark style", NULL },
     { "sweeps", 0, 0, G_OPTION_ARG_NONE, NULL, "Run the paper sweeps on the manager page at start", NULL },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL, "Render the window offscreen to a PNG, then quit", "PATH" },
-    { "dialog", 0, 0, G_OPTION_ARG_STRING, NULL, "With --screenshot: render a dialog (import FILE, or export)",
+    { "dialog", 0, 0, G_OPTION_ARG_STRING, NULL, "With --screenshot: render a dialog (import FILE, export or shortcuts)",
       "DIALOG" },
     { NULL }
   };

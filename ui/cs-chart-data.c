@@ -23,6 +23,8 @@ typedef struct
   char *query_label;
   char *title;
   char *x_label;
+  gboolean picked;
+  gsize pick_a, pick_b;
 } ChartCtx;
 
 static void
@@ -174,6 +176,18 @@ cs_chart_data_attach (CsChartView         *view,
   else
     ctx->query_label = g_strdup ("typed query");
 
+  if (g_object_get_data (G_OBJECT (view), "feature-a") != NULL)
+    {
+      /* The user's choice of plane (stored as index + 1). */
+      gsize fa = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (view), "feature-a")) - 1;
+      gsize fb = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (view), "feature-b")) - 1;
+      if (fa < d && fb < d && fa != fb)
+        {
+          ctx->pick_a = fa;
+          ctx->pick_b = fb;
+          ctx->picked = TRUE;
+        }
+    }
   if (g_str_equal (name, "case-attention"))
     {
       ctx->weights = g_memdup2 (result->weights, sizeof (double) * n);
@@ -209,6 +223,11 @@ cs_chart_data_attach (CsChartView         *view,
       gsize a, b;
 
       pick_features (engine, &a, &b);
+      if (ctx->picked)
+        {
+          a = ctx->pick_a;
+          b = ctx->pick_b;
+        }
       ctx->weights = g_memdup2 (result->weights, sizeof (double) * n);
       ctx->fx = g_new (double, n);
       ctx->fy = g_new (double, n);
@@ -249,6 +268,8 @@ cs_chart_data_attach (CsChartView         *view,
           return;
         }
       pick_features (engine, &a, &b);
+      if (ctx->picked)
+        a = ctx->pick_a;
       for (gsize i = 0; i < n; i++)
         order[i] = (KeyIndex) { c->x[i * d + a], i };
       qsort (order, n, sizeof (KeyIndex), cmp_key);

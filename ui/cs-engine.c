@@ -9,6 +9,12 @@
 
 #include "cs-engine.h"
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 /* Above this many cases the leave-one-out fit and the per-case diagnostics run on an evenly spaced sample. */
 #define CS_ENGINE_FULL_CAP 5000
 
@@ -357,6 +363,21 @@ build_thread (GTask        *task,
     g_task_return_pointer (task, engine, (GDestroyNotify) cs_engine_unref);
 }
 
+/* Long builds run on their own thread at a lower priority, so that on a busy machine the main loop (and the
+ * interactive queries) keep the CPU they need; the thread pool's threads are left as they are. */
+static gpointer
+build_thread_main (gpointer data)
+{
+  GTask *task = data;
+
+#ifdef __linux__
+  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10);
+#endif
+  build_thread (task, NULL, g_task_get_task_data (task), g_task_get_cancellable (task));
+  g_object_unref (task);
+  return NULL;
+}
+
 void
 cs_engine_build_async (CsCaseBase              *cases,
                        CsEngineFit              fit,
@@ -386,7 +407,7 @@ cs_engine_build_async (CsCaseBase              *cases,
   bd->progress_data = progress_data;
   g_task_set_task_data (task, bd, build_data_free);
   g_task_set_source_tag (task, cs_engine_build_async);
-  g_task_run_in_thread (task, build_thread);
+  g_thread_unref (g_thread_new ("cs-engine-build", build_thread_main, g_object_ref (task)));
 }
 
 CsEngine *

@@ -39,6 +39,8 @@ struct _CsOperatorView
   GtkWidget *used_list;
   GtkWidget *decomposition_label;
   GtkWidget *notebook;
+  GtkWidget *plane_a;
+  GtkWidget *plane_b;
   GPtrArray *charts;            /* CsChartView* (borrowed from the notebook) */
   GPtrArray *spins;             /* GtkSpinButton*, one per feature */
   GHashTable *flag_labels;      /* bound flag-column labels -> case index + 1 */
@@ -854,6 +856,17 @@ update_card (CsOperatorView *self)
 static void
 update_charts (CsOperatorView *self)
 {
+  guint a = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->plane_a));
+  guint b = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->plane_b));
+
+  for (guint t = 0; t < self->charts->len; t++)
+    {
+      GObject *chart = g_ptr_array_index (self->charts, t);
+      gboolean chosen = self->cases != NULL && a != GTK_INVALID_LIST_POSITION && b != GTK_INVALID_LIST_POSITION &&
+                        a > 0 && b > 0 && a != b;
+      g_object_set_data (chart, "feature-a", chosen ? GUINT_TO_POINTER (a) : NULL);
+      g_object_set_data (chart, "feature-b", chosen ? GUINT_TO_POINTER (b) : NULL);
+    }
   for (guint t = 0; t < self->charts->len; t++)
     cs_chart_data_attach (g_ptr_array_index (self->charts, t), self->engine, self->result);
 }
@@ -949,6 +962,20 @@ cs_operator_view_set_cases (CsOperatorView *self,
     self->query = g_memdup2 (cases->mean, sizeof (double) * MAX (cases->d, 1));
   rebuild_table (self);
   rebuild_editor (self);
+  {
+    g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+    g_autoptr(GtkStringList) names_b = gtk_string_list_new (NULL);
+
+    gtk_string_list_append (names, "automatic");
+    gtk_string_list_append (names_b, "automatic");
+    for (gsize j = 0; cases != NULL && j < cases->d; j++)
+      {
+        gtk_string_list_append (names, cases->feature_names[j]);
+        gtk_string_list_append (names_b, cases->feature_names[j]);
+      }
+    gtk_drop_down_set_model (GTK_DROP_DOWN (self->plane_a), G_LIST_MODEL (names));
+    gtk_drop_down_set_model (GTK_DROP_DOWN (self->plane_b), G_LIST_MODEL (names_b));
+  }
   gtk_label_set_text (GTK_LABEL (self->query_source),
                       cases != NULL ? "Preparing the model…" : "Open a case base to begin");
   update_card (self);
@@ -1277,6 +1304,27 @@ build_detail_side (CsOperatorView *self)
       g_ptr_array_add (self->charts, chart);
     }
   gtk_box_append (GTK_BOX (box), self->notebook);
+  {
+    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+    GtkWidget *label = gtk_label_new ("Feature plane of the map (and the axis of the window plot):");
+
+    gtk_widget_add_css_class (label, "dim-label");
+    self->plane_a = gtk_drop_down_new (NULL, NULL);
+    self->plane_b = gtk_drop_down_new (NULL, NULL);
+    gtk_widget_set_tooltip_text (self->plane_a, "Horizontal feature");
+    gtk_widget_set_tooltip_text (self->plane_b, "Vertical feature");
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->plane_a), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    "Horizontal feature of the map", -1);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->plane_b), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    "Vertical feature of the map", -1);
+    g_signal_connect_swapped (self->plane_a, "notify::selected", G_CALLBACK (update_charts), self);
+    g_signal_connect_swapped (self->plane_b, "notify::selected", G_CALLBACK (update_charts), self);
+    gtk_box_append (GTK_BOX (row), label);
+    gtk_box_append (GTK_BOX (row), self->plane_a);
+    gtk_box_append (GTK_BOX (row), gtk_label_new ("×"));
+    gtk_box_append (GTK_BOX (row), self->plane_b);
+    gtk_box_append (GTK_BOX (box), row);
+  }
 
   gtk_widget_set_margin_start (box, 12);
   gtk_widget_set_margin_end (box, 12);

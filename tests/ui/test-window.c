@@ -11,6 +11,7 @@
 #include <gtk/gtk.h>
 
 #include "cs-attention.h"
+#include "cs-chart-data.h"
 #include "cs-chart-view.h"
 #include "cs-engine.h"
 #include "cs-export-dialog.h"
@@ -582,6 +583,57 @@ test_copy_chart (void)
   g_object_unref (texture);
 }
 
+static void
+test_feature_plane (void)
+{
+  GtkWidget *map = find_named (GTK_WIDGET (window), "feature-map");
+  const CsChart *chart;
+  const CsFeatureMapData *data;
+  const CsQueryResult *r;
+  GtkWidget *a = NULL, *b = NULL;
+  gsize fa = 2, fb = 3;
+
+  g_test_summary ("Choosing the feature plane redraws the map with those features, the query and the window");
+  select_and_wait (77);
+  /* The two plane choosers are the drop-downs labelled for the map. */
+  {
+    GtkWidget *root = GTK_WIDGET (window);
+    GPtrArray *stack = g_ptr_array_new ();
+    g_ptr_array_add (stack, root);
+    while (stack->len > 0)
+      {
+        GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
+        if (GTK_IS_DROP_DOWN (w) && g_strcmp0 (gtk_widget_get_tooltip_text (w), "Horizontal feature") == 0)
+          a = w;
+        if (GTK_IS_DROP_DOWN (w) && g_strcmp0 (gtk_widget_get_tooltip_text (w), "Vertical feature") == 0)
+          b = w;
+        for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+          g_ptr_array_add (stack, c);
+      }
+    g_ptr_array_free (stack, TRUE);
+  }
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (a), (guint) fa + 1);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (b), (guint) fb + 1);
+  iterate ();
+  chart = cs_chart_data_get_chart (CS_CHART_VIEW (map));
+  g_assert_nonnull (chart);
+  g_assert_cmpint (chart->kind, ==, CS_CHART_FEATURE_MAP);
+  data = chart->data;
+  r = cs_operator_view_get_result (operator_view ());
+  g_assert_cmpstr (data->x_name, ==, sample->feature_names[fa]);
+  g_assert_cmpstr (data->y_name, ==, sample->feature_names[fb]);
+  g_assert_cmpfloat (data->query_x, ==, r->query[fa]);
+  g_assert_cmpfloat (data->query_y, ==, r->query[fb]);
+  g_assert_cmpfloat (data->x[77], ==, sample->x[77 * sample->d + fa]);
+  g_assert_cmpfloat (data->values[r->top[0].index], ==, r->top[0].weight);
+  g_assert_cmpfloat_with_epsilon (data->half_width_x, cs_engine_half_width (r->engine, fa), 1e-12);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (a), 0);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (b), 0);
+  wait_until (window_idle, NULL);
+}
+
 static gboolean
 manager_idle (gpointer data)
 {
@@ -786,7 +838,6 @@ test_large_base_responsive (void)
       wait_until (window_idle, NULL);
     }
   g_source_remove (id);
-  g_test_message ("n = %zu: longest main-loop gap %.1f ms over %u ticks", n, st.worst / 1000.0, st.ticks);
   g_print ("# n = %zu: longest main-loop gap %.1f ms over %u ticks\n", n, st.worst / 1000.0, st.ticks);
   g_assert_cmpuint (st.ticks, >, 10);
 
@@ -822,6 +873,7 @@ main (int    argc,
   g_test_add_func ("/cs/ui/window/export-chart", test_export_chart);
   g_test_add_func ("/cs/ui/window/import-broken", test_import_broken);
   g_test_add_func ("/cs/ui/window/copy-chart", test_copy_chart);
+  g_test_add_func ("/cs/ui/window/feature-plane", test_feature_plane);
   g_test_add_func ("/cs/ui/window/export-tables", test_export_tables);
   g_test_add_func ("/cs/ui/window/thresholds", test_thresholds);
   g_test_add_func ("/cs/ui/window/fit-cancel-diagonal", test_fit_cancel_and_diagonal);
