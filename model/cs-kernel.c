@@ -116,8 +116,8 @@ LANE_REDUCE (cs_kernel_max_f, float, -INFINITY, >)
 LANE_REDUCE (cs_kernel_min_d, double, INFINITY, <)
 LANE_REDUCE (cs_kernel_min_f, float, INFINITY, <)
 
-/* Split into simple loops: each vectorises on its own (a fused loop with exp,
- * sqrt and five reductions does not). e is scratch of c entries. */
+/* Two simple loops (exp, then the five sums): each vectorises on its own.
+ * e is scratch of c entries. */
 CS_CLONES void
 cs_kernel_softmax_d (const double *s, const double *d2, double d2_scale,
                      const double *y, size_t c, double m, double lambda,
@@ -127,24 +127,21 @@ cs_kernel_softmax_d (const double *s, const double *d2, double d2_scale,
 
   for (size_t i = 0; i < c; i++)
     e[i] = exp_d (lambda * (s[i] - m));
-  for (size_t i = 0; i < c; i++)
-    {
-      double ey = e[i] * y[i];
-      z += e[i]; zy += ey; zyy += ey * y[i]; zz += e[i] * e[i];
-    }
   if (d2 != NULL)
     for (size_t i = 0; i < c; i++)
       {
-        double q = d2[i] > 0 ? d2[i] : 0;
+        double ey = e[i] * y[i], q = d2[i] > 0 ? d2[i] : 0;
         q = q < 1e300 ? q : 1e300;
+        z += e[i]; zy += ey; zyy += ey * y[i]; zz += e[i] * e[i];
         zd += e[i] * sqrt (q);
       }
   else
     for (size_t i = 0; i < c; i++)
       {
-        double q = d2_scale * s[i];
+        double ey = e[i] * y[i], q = d2_scale * s[i];
         q = q > 0 ? q : 0;
         q = q < 1e300 ? q : 1e300;
+        z += e[i]; zy += ey; zyy += ey * y[i]; zz += e[i] * e[i];
         zd += e[i] * sqrt (q);
       }
   acc->z += z; acc->zy += zy; acc->zyy += zyy; acc->zz += zz; acc->zd += zd;
@@ -159,24 +156,21 @@ cs_kernel_softmax_f (const float *s, const float *d2, float d2_scale,
 
   for (size_t i = 0; i < c; i++)
     e[i] = exp_f (lambda * (s[i] - m));
-  for (size_t i = 0; i < c; i++)
-    {
-      float ey = e[i] * y[i];
-      z += e[i]; zy += ey; zyy += ey * y[i]; zz += e[i] * e[i];
-    }
   if (d2 != NULL)
     for (size_t i = 0; i < c; i++)
       {
-        float q = d2[i] > 0 ? d2[i] : 0;
+        float ey = e[i] * y[i], q = d2[i] > 0 ? d2[i] : 0;
         q = q < 1e30f ? q : 1e30f;
+        z += e[i]; zy += ey; zyy += ey * y[i]; zz += e[i] * e[i];
         zd += e[i] * sqrtf (q);
       }
   else
     for (size_t i = 0; i < c; i++)
       {
-        float q = d2_scale * s[i];
+        float ey = e[i] * y[i], q = d2_scale * s[i];
         q = q > 0 ? q : 0;
         q = q < 1e30f ? q : 1e30f;
+        z += e[i]; zy += ey; zyy += ey * y[i]; zz += e[i] * e[i];
         zd += e[i] * sqrtf (q);
       }
   acc->z += z; acc->zy += zy; acc->zyy += zyy; acc->zz += zz; acc->zd += zd;
