@@ -1399,7 +1399,7 @@ cs_cli_bench (int    argc,
   po.top_k = 10;
   po.top = top;
   for (int pass = 0; pass < 3; pass++)
-    for (int rep = 0; rep < (pass == 1 ? 2 : 3); rep++)
+    for (int rep = 0; rep < (pass == 1 ? 2 : pass == 0 ? 5 : 3); rep++)
       {
         double t0, t;
         po.flags = pass == 1 ? 0 : CS_PREDICT_FLOAT;
