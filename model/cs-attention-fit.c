@@ -707,13 +707,62 @@ fit_lbfgs (FitRun         *run,
       if (kind == CS_METRIC_DIAGONAL)
         for (size_t j = 0; j < d; j++)
           th[j] = log (w);
-      else
+      else if (rank < d)
         {
-          /* sqrt (w) on the first `rank` coordinates, plus a small deterministic
-           * spread so that a low-rank A can turn towards any feature. */
+          /* Low rank: sqrt (w) on the first `rank` coordinates, plus a small
+           * deterministic spread so that A can turn towards any feature (a
+           * start on the most relevant axes of the diagonal fit can sit in a
+           * poor basin when the relevant direction is oblique). */
           for (size_t a = 0; a < rank; a++)
             for (size_t j = 0; j < d; j++)
               th[a * d + j] = sqrt (w) * ((a == j) ? 1.0 : 0.05 * sin ((double) (a * d + j + 1)));
+        }
+      else
+        {
+          /* Full rank: start from the diagonal fit, so the result is never
+           * worse than it: A = diag (sqrt (m_jj)). */
+          CsMetric dm = { 0 };
+          CsFitReport drep;
+          size_t *order = malloc (d * sizeof (size_t));
+          double mean = 0;
+          memset (&drep, 0, sizeof drep);
+          if (order == NULL)
+            {
+              st = CS_ERR_NOMEM;
+              goto out;
+            }
+          {
+            CsMetric ds = { 0 };
+            cs_metric_init_diagonal (&ds, d, NULL);
+            if (ds.diag != NULL)
+              for (size_t j = 0; j < d; j++)
+                ds.diag[j] = w;
+            st = ds.diag != NULL ? fit_lbfgs (run, CS_METRIC_DIAGONAL, 0, &ds, &dm, &drep) : CS_ERR_NOMEM;
+            cs_metric_clear (&ds);
+          }
+          if (st != CS_OK)
+            {
+              free (order);
+              cs_metric_clear (&dm);
+              goto out;
+            }
+          for (size_t j = 0; j < d; j++)
+            {
+              order[j] = j;
+              mean += dm.diag[j] / (double) d;
+            }
+          for (size_t a = 0; a < d; a++)   /* by decreasing relevance (d is small) */
+            for (size_t b = a + 1; b < d; b++)
+              if (dm.diag[order[b]] > dm.diag[order[a]])
+                {
+                  size_t t = order[a]; order[a] = order[b]; order[b] = t;
+                }
+          for (size_t a = 0; a < rank; a++)
+            for (size_t j = 0; j < d; j++)
+              th[a * d + j] = j == order[a] ? sqrt (dm.diag[j])
+                              : rank < d ? 0.05 * sqrt (mean) * sin ((double) (a * d + j + 1)) : 0.0;
+          free (order);
+          cs_metric_clear (&dm);
         }
     }
 

@@ -816,6 +816,69 @@ test_fit_diagonal_full (void)
     }
 }
 
+
+/* The fitted diagonal / full metrics are stationary points of the LOO loss in
+ * both score forms: no small move of any parameter lowers it (a wrong analytic
+ * gradient would leave L-BFGS short of one). */
+static void
+test_fit_stationary (void)
+{
+  for (int form = 0; form < 2; form++)
+    for (int kind = 1; kind < 3; kind++)
+      {
+        CsRng rng;
+        size_t n = 250, d = 3, np;
+        double *x, *y = g_new (double, n), L0, *par;
+        CsAttention *ctx;
+        CsMetric fm = { 0 };
+        CsFitOptions o;
+        CsFitReport rep;
+
+        cs_rng_seed (&rng, 70 + (guint64) (form * 3 + kind));
+        x = random_matrix (&rng, n, d, 1.0);
+        for (size_t i = 0; i < n; i++)
+          {
+            double nr = 0;
+            if (form == CS_SCORE_DOT)
+              {
+                for (size_t j = 0; j < d; j++)
+                  nr += x[i * d + j] * x[i * d + j];
+                for (size_t j = 0; j < d; j++)
+                  x[i * d + j] /= sqrt (nr);
+              }
+            y[i] = 2 * sin (2.5 * x[i * d + 1]) + 0.5 * x[i * d] + 0.1 * cs_rng_normal (&rng);
+          }
+        g_assert_cmpint (cs_attention_new (x, y, n, d, (CsScoreForm) form, &ctx), ==, CS_OK);
+        cs_fit_options_init (&o);
+        o.kind = (CsMetricKind) kind;
+        o.max_iter = 300;
+        o.tol = 1e-12;
+        g_assert_cmpint (cs_attention_fit (ctx, &o, &fm, &rep), ==, CS_OK);
+        g_assert_cmpint (cs_attention_loo_mse (ctx, &fm, &L0, NULL, NULL), ==, CS_OK);
+        assert_rel (L0, rep.loo_mse, 1e-12);
+        assert_rel (L0, naive_loo_mse (x, y, n, d, (CsScoreForm) form, &fm), 1e-9);
+        par = kind == CS_METRIC_DIAGONAL ? fm.diag : fm.A;
+        np = kind == CS_METRIC_DIAGONAL ? d : fm.rank * d;
+        for (size_t k = 0; k < np; k++)
+          for (int sgn = -1; sgn <= 1; sgn += 2)
+            {
+              double keep = par[k], L;
+              par[k] = kind == CS_METRIC_DIAGONAL ? keep * (1 + 0.02 * sgn) : keep + 0.02 * sgn * (fabs (keep) + 0.1);
+              g_assert_cmpint (cs_attention_loo_mse (ctx, &fm, &L, NULL, NULL), ==, CS_OK);
+              par[k] = keep;
+              if (L < L0 * (1 - 1e-4))
+                g_error ("form %d kind %d: moving parameter %zu by %+d step lowers the loss %.8g -> %.8g",
+                         form, kind, k, sgn, L0, L);
+            }
+        g_test_message ("form %d kind %d: loo %.5g after %d iterations, %d passes", form, kind, L0,
+                        rep.iterations, rep.passes);
+        cs_metric_clear (&fm);
+        cs_attention_free (ctx);
+        g_free (x);
+        g_free (y);
+      }
+}
+
 typedef struct
 {
   int calls;
@@ -1152,6 +1215,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/fit/scalar-grid", test_fit_scalar_grid);
   g_test_add_func ("/cs/model/fit/derivatives", test_fit_derivatives);
   g_test_add_func ("/cs/model/fit/diagonal-full", test_fit_diagonal_full);
+  g_test_add_func ("/cs/model/fit/stationary", test_fit_stationary);
   g_test_add_func ("/cs/model/fit/cancel", test_fit_cancel);
   g_test_add_func ("/cs/model/attention/threads", test_threads);
   g_test_add_func ("/cs/model/linear", test_linear);
