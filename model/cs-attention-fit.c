@@ -485,6 +485,90 @@ theta_to_metric (const GradCtx *g,
   return cs_metric_init_full (m, d, g->r, theta);
 }
 
+/* Pass 2 of the gradient over a range of query rows: column sums of C and
+ * H = sum_B X_B^T (C_B X) (see loss_grad). */
+typedef struct
+{
+  GradCtx *g;
+  const CsPrep *p;
+  const CsPrediction *pred;
+  const double *rmax, *rz, *res;
+  size_t r0, r1;
+  int is_main;
+  atomic_int *cancel;
+  double *colsum;        /* n (worker 0: the caller's) */
+  double *H;             /* d * d */
+  CsStatus status;
+} GradJob;
+
+static void *
+grad_run (void *data)
+{
+  GradJob *j = data;
+  const CsAttention *ctx = j->g->run->ctx;
+  const CsPrep *p = j->p;
+  size_t n = ctx->n, d = ctx->d, dd = d + 2;
+  double *T = malloc (CS_QB * d * sizeof (double));
+  double *Qa = malloc (CS_QB * p->ra * sizeof (double));
+  double *S = malloc ((size_t) CS_QB * CS_CB * sizeof (double));
+
+  j->status = CS_OK;
+  if (j->colsum == NULL)
+    j->colsum = calloc (n, sizeof (double));
+  if (j->H == NULL)
+    j->H = calloc (d * d, sizeof (double));
+  if (T == NULL || Qa == NULL || S == NULL || j->colsum == NULL || j->H == NULL)
+    j->status = CS_ERR_NOMEM;
+  for (size_t q0 = j->r0; j->status == CS_OK && q0 < j->r1; q0 += CS_QB)
+    {
+      size_t nq = j->r1 - q0 < CS_QB ? j->r1 - q0 : CS_QB;
+      if (j->is_main && fit_cancelled (j->g->run, 0.5 + 0.5 * (double) (q0 - j->r0) / (double) (j->r1 - j->r0)))
+        atomic_store (j->cancel, 1);
+      if (atomic_load (j->cancel))
+        {
+          j->status = CS_ERR_CANCELLED;
+          break;
+        }
+      cs_prep_queries (ctx, p, ctx->x + q0 * d, nq, Qa, NULL);
+      memset (T, 0, nq * d * sizeof (double));
+      for (size_t c0 = 0; c0 < n; c0 += CS_CB)
+        {
+          size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
+          cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nq, (int) c, (int) p->ra,
+                       1.0, Qa, (int) p->ra, p->K + c0 * p->ra, (int) p->ra, 0.0, S, (int) c);
+          for (size_t r = 0; r < nq; r++)
+            {
+              size_t i = q0 + r;
+              double *sr = S + r * c, yh = j->pred[i].prediction - ctx->ymean;
+              double scale = j->rz[i] > 0 ? j->res[i] / j->rz[i] : 0;
+              for (size_t k = 0; k < c; k++)
+                sr[k] = p->lambda * fmin (sr[k] - j->rmax[i], 0.0);
+              if (i >= c0 && i < c0 + c)
+                sr[i - c0] = -INFINITY;
+              cs_kernel_exp_d (sr, sr, c);
+              for (size_t k = 0; k < c; k++)
+                {
+                  double cij = scale * sr[k] * (ctx->yc[c0 + k] - yh);
+                  sr[k] = cij;
+                  j->colsum[c0 + k] += cij;
+                }
+            }
+          /* T += C X_c (centred x: the first d columns of X2) */
+          cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) nq, (int) d, (int) c,
+                       1.0, S, (int) c, ctx->X2 + c0 * dd, (int) dd, 1.0, T, (int) d);
+        }
+      /* H += X_B^T T_B */
+      cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) d, (int) d, (int) nq,
+                   1.0, ctx->X2 + q0 * dd, (int) dd, T, (int) d, 1.0, j->H, (int) d);
+    }
+  if (j->status != CS_OK)
+    atomic_store (j->cancel, 1);
+  free (T);
+  free (Qa);
+  free (S);
+  return NULL;
+}
+
 /* LOO mse and gradient w.r.t. theta (log diag, or A). Two sweeps. */
 static CsStatus
 loss_grad (GradCtx      *g,
@@ -499,8 +583,8 @@ loss_grad (GradCtx      *g,
   CsPredictOptions o;
   CsPrediction *pred = NULL;
   size_t *idx = NULL;
-  double *rmax = NULL, *rz = NULL, *res = NULL, *colsum = NULL, *H = NULL, *T = NULL;
-  double *Qa = NULL, *S = NULL, *GM = NULL;
+  double *rmax = NULL, *rz = NULL, *res = NULL, *colsum = NULL, *H = NULL;
+  double *GM = NULL;
   double L = 0;
   CsStatus st;
 
@@ -521,10 +605,7 @@ loss_grad (GradCtx      *g,
   colsum = calloc (n, sizeof (double));
   H = calloc (d * d, sizeof (double));
   GM = calloc (d * d, sizeof (double));
-  T = malloc (CS_QB * d * sizeof (double));
-  Qa = malloc (CS_QB * p.ra * sizeof (double));
-  S = malloc ((size_t) CS_QB * CS_CB * sizeof (double));
-  if (!pred || !idx || !rmax || !rz || !res || !colsum || !H || !GM || !T || !Qa || !S)
+  if (!pred || !idx || !rmax || !rz || !res || !colsum || !H || !GM)
     {
       st = CS_ERR_NOMEM;
       goto out;
@@ -554,46 +635,66 @@ loss_grad (GradCtx      *g,
   if (grad == NULL)
     goto out;
 
-  for (size_t q0 = 0; q0 < n; q0 += CS_QB)
-    {
-      size_t nq = n - q0 < CS_QB ? n - q0 : CS_QB;
-      if (fit_cancelled (g->run, 0.5 + 0.5 * (double) q0 / (double) n))
-        {
-          st = CS_ERR_CANCELLED;
-          goto out;
-        }
-      cs_prep_queries (ctx, &p, ctx->x + q0 * d, nq, Qa, NULL);
-      memset (T, 0, nq * d * sizeof (double));
-      for (size_t c0 = 0; c0 < n; c0 += CS_CB)
-        {
-          size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
-          cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nq, (int) c, (int) p.ra,
-                       1.0, Qa, (int) p.ra, p.K + c0 * p.ra, (int) p.ra, 0.0, S, (int) c);
-          for (size_t r = 0; r < nq; r++)
-            {
-              size_t i = q0 + r;
-              double *sr = S + r * c, yh = pred[i].prediction - ctx->ymean;
-              double scale = rz[i] > 0 ? res[i] / rz[i] : 0;
-              for (size_t j = 0; j < c; j++)
-                sr[j] = p.lambda * fmin (sr[j] - rmax[i], 0.0);
-              if (i >= c0 && i < c0 + c)
-                sr[i - c0] = -INFINITY;
-              cs_kernel_exp_d (sr, sr, c);
-              for (size_t j = 0; j < c; j++)
-                {
-                  double cij = scale * sr[j] * (ctx->yc[c0 + j] - yh);
-                  sr[j] = cij;
-                  colsum[c0 + j] += cij;
-                }
-            }
-          /* T += C X_c (centred x: the first d columns of X2) */
-          cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) nq, (int) d, (int) c,
-                       1.0, S, (int) c, ctx->X2 + c0 * dd, (int) dd, 1.0, T, (int) d);
-        }
-      /* H += X_B^T T_B */
-      cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) d, (int) d, (int) nq,
-                   1.0, ctx->X2 + q0 * dd, (int) dd, T, (int) d, 1.0, H, (int) d);
-    }
+  {
+    enum { MAX_THREADS = 64 };
+    size_t nt = g->run->o != NULL && g->run->o->n_threads > 1 ? (size_t) g->run->o->n_threads : 1;
+    GradJob jobs[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS];
+    atomic_int cancel;
+    size_t per;
+
+    if (nt > MAX_THREADS)
+      nt = MAX_THREADS;
+    if (nt > (n + CS_QB - 1) / CS_QB)
+      nt = (n + CS_QB - 1) / CS_QB;
+    if (nt < 1)
+      nt = 1;
+    atomic_init (&cancel, 0);
+    per = ((n + nt - 1) / nt + CS_QB - 1) / CS_QB * CS_QB;
+    for (size_t t = 0; t < nt; t++)
+      {
+        GradJob *j = &jobs[t];
+        j->g = g; j->p = &p; j->pred = pred; j->rmax = rmax; j->rz = rz; j->res = res;
+        j->r0 = t * per < n ? t * per : n;
+        j->r1 = (t + 1) * per < n ? (t + 1) * per : n;
+        j->is_main = t == 0;
+        j->cancel = &cancel;
+        j->colsum = t == 0 ? colsum : NULL;   /* the others allocate their own */
+        j->H = t == 0 ? H : NULL;
+        j->status = CS_OK;
+        started[t] = 0;
+      }
+    for (size_t t = 1; t < nt; t++)
+      started[t] = jobs[t].r1 > jobs[t].r0 && pthread_create (&tid[t], NULL, grad_run, &jobs[t]) == 0;
+    grad_run (&jobs[0]);
+    for (size_t t = 1; t < nt; t++)
+      {
+        if (started[t])
+          pthread_join (tid[t], NULL);
+        else if (jobs[t].r1 > jobs[t].r0)
+          grad_run (&jobs[t]);
+      }
+    for (size_t t = 0; t < nt; t++)
+      {
+        if (jobs[t].status != CS_OK && (st == CS_OK || st == CS_ERR_CANCELLED))
+          st = jobs[t].status;
+        if (t > 0)
+          {
+            if (jobs[t].colsum != NULL && jobs[t].H != NULL && jobs[t].status == CS_OK)
+              {
+                for (size_t i = 0; i < n; i++)
+                  colsum[i] += jobs[t].colsum[i];
+                for (size_t i = 0; i < d * d; i++)
+                  H[i] += jobs[t].H[i];
+              }
+            free (jobs[t].colsum);
+            free (jobs[t].H);
+          }
+      }
+    if (st != CS_OK)
+      goto out;
+  }
   g->run->sweeps++;
 
   /* grad_M: distance -(sum_j colsum_j x_j x_j^T - H - H^T); dot 2 H^T. Over n. */
@@ -633,7 +734,7 @@ loss_grad (GradCtx      *g,
 
 out:
   free (pred); free (idx); free (rmax); free (rz); free (res); free (colsum);
-  free (H); free (GM); free (T); free (Qa); free (S);
+  free (H); free (GM);
   cs_prep_clear (&p);
   cs_metric_clear (&m);
   return st;

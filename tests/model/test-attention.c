@@ -987,6 +987,22 @@ test_threads (void)
   /* the same minimum: Newton's stopping point moves with the summation order */
   assert_rel (f1.scale, f2.scale, 1e-6);
   assert_rel (r1.loo_mse, r2.loo_mse, 1e-12);
+  /* and the diagonal fit (threaded gradient pass) */
+  {
+    CsMetric dg1 = { 0 }, dg2 = { 0 };
+    CsFitReport q1, q2;
+    fo.kind = CS_METRIC_DIAGONAL;
+    fo.n_threads = 1;
+    g_assert_cmpint (cs_attention_fit (ctx, &fo, &dg1, &q1), ==, CS_OK);
+    fo.n_threads = 2;
+    g_assert_cmpint (cs_attention_fit (ctx, &fo, &dg2, &q2), ==, CS_OK);
+    assert_rel (q1.loo_mse, q2.loo_mse, 1e-6);
+    for (size_t j = 0; j < d; j++)
+      g_assert_cmpfloat (fabs (log ((dg1.diag[j] + 1e-9) / (dg2.diag[j] + 1e-9))), <, 0.05);
+    cs_metric_clear (&dg1);
+    cs_metric_clear (&dg2);
+    fo.kind = CS_METRIC_SCALAR;
+  }
   cs_attention_set_metric (ctx, &f1);
   for (int flt = 0; flt < 2; flt++)
     {
@@ -1028,6 +1044,26 @@ test_threads (void)
       double before = f2.scale;
       g_assert_cmpint (cs_attention_fit (ctx, &fo, &f2, NULL), ==, CS_ERR_CANCELLED);
       g_assert_cmpfloat (f2.scale, ==, before);   /* untouched: still the earlier fit */
+      /* a threaded diagonal fit cancelled part-way (in its scalar start) */
+      fo.kind = CS_METRIC_DIAGONAL;
+      cs.calls = 0;
+      cs.cancel_after = 30;
+      g_assert_cmpint (cs_attention_fit (ctx, &fo, &f2, NULL), ==, CS_ERR_CANCELLED);
+      g_assert_cmpint (f2.kind, ==, CS_METRIC_SCALAR);
+      g_assert_cmpfloat (f2.scale, ==, before);
+      /* ... and late, in its L-BFGS passes (80 % of a whole fit's progress calls) */
+      {
+        CsMetric whole = { 0 };
+        cs.calls = 0;
+        cs.cancel_after = G_MAXINT;
+        g_assert_cmpint (cs_attention_fit (ctx, &fo, &whole, NULL), ==, CS_OK);
+        cs_metric_clear (&whole);
+      }
+      cs.cancel_after = cs.calls * 4 / 5;
+      cs.calls = 0;
+      g_assert_cmpint (cs_attention_fit (ctx, &fo, &f2, NULL), ==, CS_ERR_CANCELLED);
+      g_assert_cmpint (f2.kind, ==, CS_METRIC_SCALAR);
+      g_assert_cmpfloat (f2.scale, ==, before);
     }
   }
   cs_metric_clear (&f1);
