@@ -965,7 +965,7 @@ static void
 test_threads (void)
 {
   CsRng rng;
-  size_t n = 3000, d = 3, q = 700, k = 4;
+  size_t n = 1200, d = 3, q = 700, k = 4;
   double *x, *y, *qs;
   CsAttention *ctx;
   CsPrediction *p1 = g_new (CsPrediction, q), *p3 = g_new (CsPrediction, q);
