@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <time.h>
 
 #include "cs-chart-data.h"
 #include "cs-chart-view.h"
@@ -245,10 +246,15 @@ cs_window_set_case_base (CsWindow   *self,
   g_clear_pointer (&self->engine, cs_engine_unref);
   self->cases = cases;
   {
+    struct timespec c0, c1;
     gint64 t0 = g_get_monotonic_time ();
+
+    clock_gettime (CLOCK_THREAD_CPUTIME_ID, &c0);
     cs_operator_view_set_cases (CS_OPERATOR_VIEW (self->operator_view), cases);
     cs_manager_view_set_cases (CS_MANAGER_VIEW (self->manager_view), cases);
-    g_debug ("cases shown in %.1f ms", (g_get_monotonic_time () - t0) / 1e3);
+    clock_gettime (CLOCK_THREAD_CPUTIME_ID, &c1);
+    g_debug ("cases shown in %.1f ms (%.1f ms of CPU)", (g_get_monotonic_time () - t0) / 1e3,
+             (c1.tv_sec - c0.tv_sec) * 1e3 + (c1.tv_nsec - c0.tv_nsec) / 1e6);
   }
   update_title (self);
   if (cases != NULL && cases->n > 0)
