@@ -836,7 +836,6 @@ info_label (const char *name)
   gtk_widget_set_name (label, name);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   return label;
 }
 
