@@ -102,7 +102,7 @@ verdict_text (CsVerdict v)
     {
     case CS_VERDICT_OK: return "ok";
     case CS_VERDICT_CHECK: return "⚠ check";
-    case CS_VERDICT_STOP: return "⛔ stop";
+    case CS_VERDICT_STOP: return "✖ stop";
     default: return "";
     }
 }
@@ -642,7 +642,7 @@ differences_text (CsOperatorView *self,
       shown++;
     }
   if (shown == 0)
-    g_string_append (s, "same values as the query");
+    g_string_append (s, "within 0.05 sd of the query in every feature");
   return g_string_free (s, FALSE);
 }
 
