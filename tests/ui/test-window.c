@@ -12,6 +12,7 @@
 #include <gtk/gtk.h>
 
 #include "cs-attention.h"
+#include "cs-case-list.h"
 #include "cs-chart-data.h"
 #include "cs-chart-view.h"
 #include "cs-engine.h"
@@ -639,6 +640,116 @@ test_feature_plane (void)
   wait_until (window_idle, NULL);
 }
 
+static GListModel *
+table_model (void)
+{
+  GtkWidget *view = find_named (GTK_WIDGET (window), "case-table");
+
+  g_assert_nonnull (view);
+  return G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (view)));
+}
+
+/* The table's incremental sort and filter have finished and show `expected` rows. */
+static gboolean
+table_settled (gpointer data)
+{
+  guint expected = GPOINTER_TO_UINT (data);
+  GtkSingleSelection *sel = GTK_SINGLE_SELECTION (table_model ());
+  GtkSortListModel *sorted = GTK_SORT_LIST_MODEL (gtk_single_selection_get_model (sel));
+  GtkFilterListModel *filtered = GTK_FILTER_LIST_MODEL (gtk_sort_list_model_get_model (sorted));
+
+  return gtk_sort_list_model_get_pending (sorted) == 0 && gtk_filter_list_model_get_pending (filtered) == 0 &&
+         g_list_model_get_n_items (G_LIST_MODEL (sel)) == expected;
+}
+
+static void
+test_table_sort_filter (void)
+{
+  GtkWidget *view = find_named (GTK_WIDGET (window), "case-table");
+  GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (view));
+  g_autoptr(GtkColumnViewColumn) temperature = NULL;
+  GtkWidget *search = NULL, *filter = NULL;
+  guint n_stop = 0;
+  CsEngine *engine = cs_window_get_engine (window);
+  double prev = -INFINITY;
+
+  g_test_summary ("The case table sorts by a column, finds a case by id and filters flagged cases");
+  for (guint c = 0; c < g_list_model_get_n_items (columns); c++)
+    {
+      g_autoptr(GtkColumnViewColumn) col = g_list_model_get_item (columns, c);
+      if (g_str_has_prefix (gtk_column_view_column_get_title (col), "temperature"))
+        temperature = g_object_ref (col);
+    }
+  g_assert_nonnull (temperature);
+  gtk_column_view_sort_by_column (GTK_COLUMN_VIEW (view), temperature, GTK_SORT_DESCENDING);
+  wait_until (table_settled, GUINT_TO_POINTER ((guint) sample->n));
+  iterate ();
+  for (guint p = 0; p < sample->n; p += 37)
+    {
+      g_autoptr(GObject) row = g_list_model_get_item (table_model (), p);
+      guint i = 0;
+      double t;
+
+      i = cs_case_row_get_index ((CsCaseRow *) row);
+      t = sample->x[i * sample->d];
+      if (p > 0)
+        g_assert_cmpfloat (t, <=, prev);
+      prev = t;
+    }
+  /* Selecting a case finds it in the sorted table and still makes it the query. */
+  select_and_wait (123);
+  {
+    GtkSingleSelection *sel = GTK_SINGLE_SELECTION (gtk_column_view_get_model (GTK_COLUMN_VIEW (view)));
+    CsCaseRow *row = gtk_single_selection_get_selected_item (sel);
+    g_assert_nonnull (row);
+    g_assert_cmpuint (cs_case_row_get_index (row), ==, 123);
+  }
+  gtk_column_view_sort_by_column (GTK_COLUMN_VIEW (view), NULL, GTK_SORT_ASCENDING);
+
+  /* Search by id. */
+  {
+    GPtrArray *stack = g_ptr_array_new ();
+    g_ptr_array_add (stack, view);
+    g_ptr_array_add (stack, GTK_WIDGET (window));
+    while (stack->len > 0)
+      {
+        GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
+        if (GTK_IS_SEARCH_ENTRY (w))
+          search = w;
+        if (GTK_IS_DROP_DOWN (w) && g_strcmp0 (gtk_widget_get_tooltip_text (w),
+                                                "Show only cases whose leave-one-out prediction is flagged") == 0)
+          filter = w;
+        for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+          g_ptr_array_add (stack, c);
+      }
+    g_ptr_array_free (stack, TRUE);
+  }
+  g_assert_nonnull (search);
+  g_assert_nonnull (filter);
+  gtk_editable_set_text (GTK_EDITABLE (search), sample->ids[1234]);
+  wait_until (table_settled, GUINT_TO_POINTER (1));
+  {
+    g_autoptr(GObject) row = g_list_model_get_item (table_model (), 0);
+    g_assert_cmpuint (cs_case_row_get_index ((CsCaseRow *) row), ==, 1234);
+  }
+  gtk_editable_set_text (GTK_EDITABLE (search), "");
+  wait_until (table_settled, GUINT_TO_POINTER ((guint) sample->n));
+
+  /* Stop only: exactly the cases whose leave-one-out verdict is stop. */
+  for (gsize i = 0; i < sample->n; i++)
+    n_stop += engine->case_verdict[i] == CS_VERDICT_STOP;
+  g_assert_cmpuint (n_stop, >, 0);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (filter), 2);
+  wait_until (table_settled, GUINT_TO_POINTER (n_stop));
+  for (guint p = 0; p < n_stop; p++)
+    {
+      g_autoptr(GObject) row = g_list_model_get_item (table_model (), p);
+      g_assert_cmpint (engine->case_verdict[cs_case_row_get_index ((CsCaseRow *) row)], ==, CS_VERDICT_STOP);
+    }
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (filter), 0);
+  wait_until (table_settled, GUINT_TO_POINTER ((guint) sample->n));
+}
+
 static gboolean
 manager_idle (gpointer data)
 {
@@ -897,6 +1008,7 @@ main (int    argc,
   g_test_add_func ("/cs/ui/window/import-broken", test_import_broken);
   g_test_add_func ("/cs/ui/window/copy-chart", test_copy_chart);
   g_test_add_func ("/cs/ui/window/feature-plane", test_feature_plane);
+  g_test_add_func ("/cs/ui/window/table-sort-filter", test_table_sort_filter);
   g_test_add_func ("/cs/ui/window/export-tables", test_export_tables);
   g_test_add_func ("/cs/ui/window/thresholds", test_thresholds);
   g_test_add_func ("/cs/ui/window/fit-cancel-diagonal", test_fit_cancel_and_diagonal);
