@@ -535,10 +535,32 @@ test_import_broken (void)
   dialog = cs_window_get_import_dialog (window);
   g_assert_nonnull (cs_import_dialog_get_cases (CS_IMPORT_DIALOG (dialog)));
   g_assert_cmpuint (cs_import_dialog_get_cases (CS_IMPORT_DIALOG (dialog))->n, ==, 60);
+  g_assert_cmpuint (cs_import_dialog_get_cases (CS_IMPORT_DIALOG (dialog))->d, ==, 2);
+  /* Override: ignore the pressure column; the preview reloads with one feature. */
+  {
+    GtkWidget *role = NULL;
+    GPtrArray *stack = g_ptr_array_new ();
+    g_ptr_array_add (stack, dialog);
+    while (stack->len > 0)
+      {
+        GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
+        if (GTK_IS_DROP_DOWN (w) && g_strcmp0 (g_object_get_data (G_OBJECT (w), "column"), "pressure") == 0)
+          role = w;
+        for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+          g_ptr_array_add (stack, c);
+      }
+    g_ptr_array_free (stack, TRUE);
+    g_assert_nonnull (role);
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (role), 3);     /* ignored */
+    wait_until (import_loaded, NULL);
+    g_assert_cmpuint (cs_import_dialog_get_cases (CS_IMPORT_DIALOG (dialog))->d, ==, 1);
+    g_assert_cmpstr (cs_import_dialog_get_cases (CS_IMPORT_DIALOG (dialog))->feature_names[0], ==, "temperature");
+  }
   g_assert_true (cs_import_dialog_accept (CS_IMPORT_DIALOG (dialog)));
   wait_until (window_idle, NULL);
   g_assert_true (cs_window_get_case_base (window) != before);
   g_assert_cmpuint (cs_window_get_case_base (window)->n, ==, 60);
+  g_assert_cmpuint (cs_window_get_case_base (window)->d, ==, 1);
   g_assert_cmpstr (cs_window_get_case_base (window)->source, ==, "small.csv");
   g_assert_nonnull (cs_operator_view_get_result (operator_view ()));
 
@@ -748,6 +770,26 @@ test_table_sort_filter (void)
     }
   gtk_drop_down_set_selected (GTK_DROP_DOWN (filter), 0);
   wait_until (table_settled, GUINT_TO_POINTER ((guint) sample->n));
+}
+
+static void
+test_drill_down (void)
+{
+  GtkWidget *list = find_named (GTK_WIDGET (window), "flagged-cases");
+  GtkListBoxRow *row;
+  gsize index;
+
+  g_test_summary ("Double-clicking a flagged case on the manager page opens it on the operator page");
+  g_assert_nonnull (list);
+  cs_window_set_page (window, "manager");
+  row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 2);
+  g_assert_nonnull (row);
+  index = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (row), "case-index")) - 1;
+  g_assert_cmpint (cs_window_get_engine (window)->case_verdict[index], !=, CS_VERDICT_OK);
+  g_signal_emit_by_name (list, "row-activated", row);
+  wait_until (window_idle, NULL);
+  g_assert_cmpint (cs_operator_view_get_result (operator_view ())->exclude, ==, (gssize) index);
+  g_assert_true (gtk_widget_get_mapped (cs_window_get_operator (window)));
 }
 
 static gboolean
@@ -1012,6 +1054,7 @@ main (int    argc,
   g_test_add_func ("/cs/ui/window/copy-chart", test_copy_chart);
   g_test_add_func ("/cs/ui/window/feature-plane", test_feature_plane);
   g_test_add_func ("/cs/ui/window/table-sort-filter", test_table_sort_filter);
+  g_test_add_func ("/cs/ui/window/drill-down", test_drill_down);
   g_test_add_func ("/cs/ui/window/export-tables", test_export_tables);
   g_test_add_func ("/cs/ui/window/thresholds", test_thresholds);
   g_test_add_func ("/cs/ui/window/fit-cancel-diagonal", test_fit_cancel_and_diagonal);
