@@ -290,7 +290,10 @@ quit_action (GSimpleAction *action,
 
   /* Close the windows so that they save their size, then quit. */
   for (GList *l = windows; l != NULL; l = l->next)
-    g_signal_emit_by_name (l->data, "close-request", NULL);
+    {
+      gboolean handled = FALSE;
+      g_signal_emit_by_name (l->data, "close-request", &handled);
+    }
   g_application_quit (app);
 }
 
