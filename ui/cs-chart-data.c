@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cs-chart-data.h"
 
@@ -25,6 +26,8 @@ typedef struct
   char *x_label;
   gboolean picked;
   gsize pick_a, pick_b;
+  CsUsedCase top[5];
+  guint n_top;
 } ChartCtx;
 
 static void
@@ -75,6 +78,48 @@ draw_cb (cairo_t *cr,
   cs_chart_render (cr, &ctx->chart, &style, width, height);
 }
 
+static double
+min_of (const double *v,
+        gsize         n)
+{
+  double m = INFINITY;
+
+  for (gsize i = 0; i < n; i++)
+    m = MIN (m, v[i]);
+  return m;
+}
+
+static double
+max_of (const double *v,
+        gsize         n)
+{
+  double m = -INFINITY;
+
+  for (gsize i = 0; i < n; i++)
+    m = MAX (m, v[i]);
+  return m;
+}
+
+/* The heaviest cases (copied from the engine's top-k at attach time, so a hover costs nothing). */
+static GString *
+top_cases_text (ChartCtx *ctx,
+                guint     count)
+{
+  CsCaseBase *c = ctx->engine->cases;
+  GString *s = g_string_new (NULL);
+
+  for (guint t = 0; t < count && t < ctx->n_top; t++)
+    {
+      gsize i = ctx->top[t].index;
+      g_string_append_printf (s, "\n%s: w = %.4f, %s = %.4g %s, w·y = %.4g",
+                              c->ids != NULL ? c->ids[i] : "case", ctx->top[t].weight, c->target_name, c->y[i],
+                              c->target_unit, ctx->top[t].weight * c->y[i]);
+      if (ctx->chart.kind == CS_CHART_FEATURE_MAP)
+        g_string_append_printf (s, " at (%.4g, %.4g)", ctx->map.x[i], ctx->map.y[i]);
+    }
+  return s;
+}
+
 static char *
 tooltip_cb (double   x,
             double   y,
@@ -89,18 +134,30 @@ tooltip_cb (double   x,
     case CS_CHART_CASE_ATTENTION:
       {
         double sum_wy, sum_w, top_wy;
+        g_autoptr(GString) top = top_cases_text (ctx, 5);
         cs_case_attention_sums (&ctx->attention, &sum_wy, &sum_w, &top_wy);
-        return g_strdup_printf ("ŷ = %.6g; Σwᵢyᵢ = %.6g over %zu cases (Σwᵢ = %.6f); the top %u carry %.6g",
-                                ctx->attention.prediction, sum_wy, ctx->attention.n, sum_w,
-                                ctx->attention.top_k, top_wy);
+        return g_strdup_printf ("ŷ = %.6g = Σwᵢyᵢ over %zu cases (Σwᵢ = %.6f); the top %u carry %.6g%s",
+                                sum_wy, ctx->attention.n, sum_w, ctx->attention.top_k, top_wy, top->str);
       }
     case CS_CHART_FEATURE_MAP:
-      return g_strdup_printf ("Query at %s = %.4g, %s = %.4g; window ±%.3g × ±%.3g", ctx->map.x_name,
-                              ctx->map.query_x, ctx->map.y_name, ctx->map.query_y, ctx->map.half_width_x,
-                              ctx->map.half_width_y);
+      {
+        g_autoptr(GString) top = top_cases_text (ctx, 3);
+        return g_strdup_printf ("Query at %s = %.4g, %s = %.4g; window ±%.3g × ±%.3g%s", ctx->map.x_name,
+                                ctx->map.query_x, ctx->map.y_name, ctx->map.query_y, ctx->map.half_width_x,
+                                ctx->map.half_width_y, top->str);
+      }
     case CS_CHART_WINDOW:
-      return g_strdup_printf ("Query at %s = %.4g: n_eff %.1f", ctx->window.position_name,
-                              ctx->window.query_position, ctx->window.query_window);
+      {
+        gsize flagged = 0;
+        for (gsize i = 0; i < ctx->window.n; i++)
+          flagged += ctx->window.flagged[i] ? 1 : 0;
+        return g_strdup_printf ("Query at %s = %.4g: n_eff %.1f. Leave-one-out n_eff of the cases ranges from "
+                                "%.1f to %.1f; %zu of %zu cases are flagged (shaded).", ctx->window.position_name,
+                                ctx->window.query_position, ctx->window.query_window,
+                                ctx->window.n > 0 ? min_of (ctx->window.window, ctx->window.n) : NAN,
+                                ctx->window.n > 0 ? max_of (ctx->window.window, ctx->window.n) : NAN,
+                                flagged, ctx->window.n);
+      }
     default:
       return NULL;
     }
@@ -168,6 +225,8 @@ cs_chart_data_attach (CsChartView         *view,
   d = c->d;
   ctx = g_new0 (ChartCtx, 1);
   ctx->engine = cs_engine_ref (engine);
+  ctx->n_top = MIN (result->k, G_N_ELEMENTS (ctx->top));
+  memcpy (ctx->top, result->top, sizeof (CsUsedCase) * ctx->n_top);
   if (result->exclude >= 0)
     ctx->query_label = c->ids != NULL
                        ? g_strdup_printf ("case %s (line %u), leave-one-out", c->ids[result->exclude],
