@@ -44,8 +44,6 @@ save_widget_png (GtkWidget  *widget,
   gdk_paintable_snapshot (paintable, snapshot, w, h);
   node = gtk_snapshot_free_to_node (snapshot);
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  if (g_getenv ("CS_DEBUG_SHOT") != NULL)
-    g_printerr ("shot: node %p renderer %p %dx%d\n", (void *) node, (void *) renderer, w, h);
   if (node == NULL || renderer == NULL || w <= 0 || h <= 0)
     {
       g_clear_pointer (&node, gsk_render_node_unref);
@@ -130,13 +128,6 @@ apply_startup_options (CsApplication *self,
     cs_window_set_page (window, self->page);
 }
 
-static void
-engine_ready_cb (CsWindow      *window,
-                 GParamSpec    *pspec,
-                 CsApplication *self)
-{
-}
-
 /* Options that need the engine: --case N and --sweeps. */
 static gboolean
 engine_options_cb (gpointer user_data)
@@ -169,7 +160,6 @@ new_window (CsApplication *self)
     gtk_window_set_default_size (GTK_WINDOW (window), 1600, 1160);
   if (self->screenshot != NULL)
     gtk_widget_add_tick_callback (GTK_WIDGET (window), screenshot_tick_cb, self, NULL);
-  (void) engine_ready_cb;
   return window;
 }
 
