@@ -23,6 +23,7 @@ struct _CsApplication
   gboolean dark;         /* --dark */
   gboolean sweeps;       /* --sweeps: run the paper sweeps on the manager page at start */
   int screenshot_frames;
+  gboolean screenshot_failed;
   int idle_frames;
   CsWindow *window;
 };
@@ -113,6 +114,7 @@ screenshot_tick_cb (GtkWidget     *widget,
   if (target == NULL || !save_widget_png (target, self->screenshot))
     {
       g_printerr ("casescope: could not write the screenshot %s\n", self->screenshot);
+      self->screenshot_failed = TRUE;
       g_application_quit (G_APPLICATION (self));
       return G_SOURCE_REMOVE;
     }
@@ -395,6 +397,12 @@ cs_application_init (CsApplication *self)
 
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), "[FILE…]");
+}
+
+gboolean
+cs_application_get_failed (CsApplication *self)
+{
+  return self->screenshot_failed;
 }
 
 CsApplication *
