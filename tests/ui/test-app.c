@@ -71,6 +71,15 @@ test_screenshots (void)
       g_assert_cmpint (gdk_texture_get_height (texture), >=, 500);
       g_remove (path);
     }
+  /* An unwritable target is a failure, not a silent success. */
+  {
+    g_autofree char *path = g_strdup_printf ("%s/missing/shot.png", dir);
+    g_autofree char *out = NULL, *err = NULL;
+    const char *args[] = { "--sample", "kiln", "--screenshot", path, NULL };
+
+    g_assert_cmpint (run (args, &out, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "could not write the screenshot"));
+  }
   g_rmdir (dir);
 }
 
