@@ -371,6 +371,12 @@ cs_chart_view_has_content (CsChartView *self)
   return self->fn != NULL;
 }
 
+gboolean
+cs_chart_view_get_dark (CsChartView *self)
+{
+  return self->dark;
+}
+
 void
 cs_chart_view_set_dark (CsChartView *self,
                         gboolean     dark)

@@ -36,6 +36,7 @@ gboolean    cs_chart_view_has_content  (CsChartView       *self);
 void        cs_chart_view_invalidate   (CsChartView       *self);
 /* TRUE while the shown picture is not yet the current content at the current size (drawn in a worker). */
 gboolean    cs_chart_view_is_rendering (CsChartView       *self);
+gboolean    cs_chart_view_get_dark     (CsChartView       *self);
 void        cs_chart_view_set_dark     (CsChartView       *self,
                                         gboolean           dark);
 /* Render light (export look) into a new image surface of width x height pixels at scale. */

@@ -480,6 +480,51 @@ test_export_chart (void)
   g_rmdir (dir);
 }
 
+static void
+test_dark_style (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-ui-dark-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "dark.png", NULL);
+  CsChartView *chart = CS_CHART_VIEW (find_named (GTK_WIDGET (window), "case-attention"));
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *dialog;
+  g_autofree guchar *pixels = NULL;
+  int w;
+
+  g_test_summary ("With the dark style the charts on screen turn dark; an exported chart stays light");
+  select_and_wait (21);
+  g_assert_false (cs_chart_view_get_dark (chart));
+  g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", TRUE, NULL);
+  wait_until (window_idle, NULL);
+  g_assert_true (cs_chart_view_get_dark (chart));
+  g_assert_true (cs_chart_view_get_dark (CS_CHART_VIEW (find_named (GTK_WIDGET (window), "diagnostics"))));
+
+  dialog = cs_window_show_export (window);
+  g_assert_true (cs_export_dialog_set_chart (CS_EXPORT_DIALOG (dialog), "case-attention"));
+  cs_export_dialog_set_format (CS_EXPORT_DIALOG (dialog), "png");
+  g_assert_true (cs_export_dialog_export_to (CS_EXPORT_DIALOG (dialog), path, &error));
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  texture = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+  w = gdk_texture_get_width (texture);
+  pixels = g_malloc ((gsize) w * 4 * gdk_texture_get_height (texture));
+  gdk_texture_download (texture, pixels, (gsize) w * 4);
+  /* The corner pixels (BGRA) are the light export background, not the dark UI's. */
+  for (int k = 0; k < 3; k++)
+    {
+      g_assert_cmpuint (pixels[k], ==, 255);
+      g_assert_cmpuint (pixels[(gsize) (w - 1) * 4 + k], ==, 255);
+    }
+
+  g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", FALSE, NULL);
+  wait_until (window_idle, NULL);
+  g_assert_false (cs_chart_view_get_dark (chart));
+  g_remove (path);
+  g_rmdir (dir);
+}
+
 static gboolean
 import_loaded (gpointer data)
 {
@@ -1050,6 +1095,7 @@ main (int    argc,
   g_test_add_func ("/cs/ui/window/flags-known-cases", test_flags_known_cases);
   g_test_add_func ("/cs/ui/window/flags-sparse-query", test_flags_sparse_query);
   g_test_add_func ("/cs/ui/window/export-chart", test_export_chart);
+  g_test_add_func ("/cs/ui/window/dark-style", test_dark_style);
   g_test_add_func ("/cs/ui/window/import-broken", test_import_broken);
   g_test_add_func ("/cs/ui/window/copy-chart", test_copy_chart);
   g_test_add_func ("/cs/ui/window/feature-plane", test_feature_plane);
