@@ -93,10 +93,21 @@ run_step () {   # name command...
     printf '%-16s %8s %10s %8s  %s\n' "$name" - - - "not run: casescope-cli has no '$1' command yet"
     return
   fi
-  timeout -s INT -k 10 "$STEP_TIMEOUT" "$TIME" -v -o "$log" "$CLI" "$@" > "$out" 2> "$err"
+  # the peak so far is sampled from /proc (VmHWM) too, for steps stopped at the timeout
+  timeout -s INT -k 10 "$STEP_TIMEOUT" "$TIME" -v -o "$log" "$CLI" "$@" > "$out" 2> "$err" &
+  local tpid=$! hwm=0 kb_now child
+  while kill -0 "$tpid" 2>/dev/null; do
+    for child in $(pgrep -f "^$CLI $1 " 2>/dev/null); do
+      kb_now=$(awk '/VmHWM/ { print $2 }' "/proc/$child/status" 2>/dev/null)
+      [ -n "$kb_now" ] && [ "$kb_now" -gt "$hwm" ] && hwm=$kb_now
+    done
+    sleep 1
+  done
+  wait "$tpid"
   local rc=$?
   if [ "$rc" -eq 124 ] || [ "$rc" -eq 130 ] || [ ! -s "$log" ]; then
-    printf '%-16s %8s %10s %8s  %s\n' "$name" ">$STEP_TIMEOUT" - - "stopped after $STEP_TIMEOUT s"
+    printf '%-16s %8s %10.1f %7d%%  %s\n' "$name" ">$STEP_TIMEOUT" "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')" \
+      $(( hwm * 1024 * 100 / budget )) "stopped after $STEP_TIMEOUT s (peak so far)"
     status=1
     return
   fi
