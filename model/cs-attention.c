@@ -38,6 +38,18 @@ cs_is_finite_array (const double *v,
 
 /* ---- Metrics ------------------------------------------------------------ */
 
+/* An init that fails validation owns nothing afterwards: callers only clear
+ * metrics whose init succeeded. */
+static CsStatus
+metric_validate_or_clear (CsMetric *m)
+{
+  CsStatus st = cs_metric_validate (m);
+
+  if (st != CS_OK)
+    cs_metric_clear (m);
+  return st;
+}
+
 CsStatus
 cs_metric_init_scalar (CsMetric *m,
                        size_t    d,
@@ -67,7 +79,7 @@ cs_metric_init_diagonal (CsMetric     *m,
     return CS_ERR_NOMEM;
   for (size_t j = 0; j < d; j++)
     m->diag[j] = diag != NULL ? diag[j] : 1.0;
-  return cs_metric_validate (m);
+  return metric_validate_or_clear (m);
 }
 
 CsStatus
@@ -90,7 +102,7 @@ cs_metric_init_full (CsMetric     *m,
   else
     for (size_t i = 0; i < rank; i++)
       m->A[i * d + i] = 1.0;
-  return cs_metric_validate (m);
+  return metric_validate_or_clear (m);
 }
 
 CsStatus
