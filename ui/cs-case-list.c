@@ -64,6 +64,7 @@ struct _CsCaseList
   GObject parent_instance;
 
   CsCaseBase *cases;
+  guint *order;             /* display position -> case index, or NULL (file order) */
 };
 
 static GType
@@ -91,7 +92,7 @@ cs_case_list_get_item (GListModel *model,
     return NULL;
   row = g_object_new (CS_TYPE_CASE_ROW, NULL);
   row->cases = cs_case_base_ref (self->cases);
-  row->index = position;
+  row->index = self->order != NULL ? self->order[position] : position;
   return row;
 }
 
@@ -112,6 +113,7 @@ cs_case_list_finalize (GObject *object)
   CsCaseList *self = CS_CASE_LIST (object);
 
   g_clear_pointer (&self->cases, cs_case_base_unref);
+  g_free (self->order);
   G_OBJECT_CLASS (cs_case_list_parent_class)->finalize (object);
 }
 
@@ -140,4 +142,27 @@ cs_case_list_get_cases (CsCaseList *self)
 {
   g_return_val_if_fail (CS_IS_CASE_LIST (self), NULL);
   return self->cases;
+}
+
+void
+cs_case_list_set_order (CsCaseList *self,
+                        guint      *order)
+{
+  guint n;
+
+  g_return_if_fail (CS_IS_CASE_LIST (self));
+  if (order == NULL && self->order == NULL)
+    return;
+  g_free (self->order);
+  self->order = order;
+  n = self->cases != NULL ? (guint) self->cases->n : 0;
+  if (n > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, n, n);
+}
+
+const guint *
+cs_case_list_get_order (CsCaseList *self)
+{
+  g_return_val_if_fail (CS_IS_CASE_LIST (self), NULL);
+  return self->order;
 }

@@ -44,7 +44,11 @@ struct _CsOperatorView
   GPtrArray *charts;            /* CsChartView* (borrowed from the notebook) */
   GPtrArray *spins;             /* GtkSpinButton*, one per feature */
   GHashTable *flag_labels;      /* bound flag-column labels -> case index + 1 */
-  GtkSortListModel *sort_model; /* borrowed from the selection */
+  CsCaseList *case_list;        /* borrowed from the filter model */
+  guint *inverse;               /* case index -> position in case_list, NULL in file order */
+  GCancellable *sort_cancellable;
+  gboolean sorting;
+  gboolean reordering;          /* the table is being reordered: selection changes are not the user's */
 
   /* Owned references */
   CsCaseBase *cases;
@@ -192,40 +196,23 @@ typedef struct
   CsOperatorView *view;
 } SortKey;
 
+/* GTK 4.8 cannot tell which column the view sorts by (gtk_column_view_sorter_get_primary_sort_column is
+ * 4.10): while probing, the column sorters report who was asked first and the view's answer tells the order. */
+static int probe_column = G_MININT;
+static gboolean probing;
+
+/* The view's sorter is never attached to a model (a million rows would sort on the main thread); it is only
+ * asked once, with probing set, to learn the column and the direction. */
 static int
 compare_rows_cb (gconstpointer a,
                  gconstpointer b,
                  gpointer      user_data)
 {
   SortKey *key = user_data;
-  CsCaseRow *ra = (CsCaseRow *) a, *rb = (CsCaseRow *) b;
-  CsCaseBase *cases = cs_case_row_get_cases (ra);
-  guint ia = cs_case_row_get_index (ra), ib = cs_case_row_get_index (rb);
-  double va, vb;
 
-  if (key->column == -1 && cases->ids != NULL)
-    return g_strcmp0 (cases->ids[ia], cases->ids[ib]);
-  if (key->column == -3)
-    {
-      CsEngine *e = key->view->engine;
-      va = e != NULL && e->case_verdict != NULL ? e->case_verdict[ia] : 0;
-      vb = e != NULL && e->case_verdict != NULL ? e->case_verdict[ib] : 0;
-    }
-  else if (key->column < 0)
-    {
-      va = ia;
-      vb = ib;
-    }
-  else
-    {
-      va = cs_case_row_get_value (ra, (guint) key->column);
-      vb = cs_case_row_get_value (rb, (guint) key->column);
-    }
-  if (va < vb)
-    return GTK_ORDERING_SMALLER;
-  if (va > vb)
-    return GTK_ORDERING_LARGER;
-  return ia < ib ? GTK_ORDERING_SMALLER : ia > ib ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
+  if (probing && probe_column == G_MININT)
+    probe_column = key->column;
+  return GTK_ORDERING_SMALLER;
 }
 
 static void
@@ -363,6 +350,8 @@ selection_changed_cb (GtkSingleSelection *selection,
   CsCaseRow *row = gtk_single_selection_get_selected_item (selection);
   guint i;
 
+  if (self->reordering)
+    return;
   if (row == NULL || self->cases == NULL || cs_case_row_get_cases (row) != self->cases)
     return;
   i = cs_case_row_get_index (row);
@@ -371,15 +360,187 @@ selection_changed_cb (GtkSingleSelection *selection,
   make_query_case (self, i);
 }
 
+typedef struct
+{
+  CsCaseBase *cases;
+  CsEngine *engine;             /* for the flags column, may be NULL */
+  int column;
+  gboolean descending;
+  guint *order;
+  guint *inverse;
+} SortJob;
+
+static void
+sort_job_free (gpointer data)
+{
+  SortJob *job = data;
+
+  cs_case_base_unref (job->cases);
+  g_clear_pointer (&job->engine, cs_engine_unref);
+  g_free (job->order);
+  g_free (job->inverse);
+  g_free (job);
+}
+
+typedef struct
+{
+  double key;
+  guint index;
+} SortItem;
+
+static int
+cmp_sort_item (const void *a,
+               const void *b)
+{
+  const SortItem *x = a, *y = b;
+
+  if (x->key != y->key)
+    return x->key < y->key ? -1 : 1;
+  return (x->index > y->index) - (x->index < y->index);
+}
+
+static const char * const *sort_ids;   /* only read inside qsort_r-free string sort below */
+
+static int
+cmp_sort_id (const void *a,
+             const void *b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+  int c = g_strcmp0 (sort_ids[x], sort_ids[y]);
+
+  return c != 0 ? c : (x > y) - (x < y);
+}
+
+static GMutex sort_ids_lock;
+
+static void
+sort_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SortJob *job = task_data;
+  CsCaseBase *c = job->cases;
+  gsize n = c->n;
+
+  job->order = g_new (guint, MAX (n, 1));
+  job->inverse = g_new (guint, MAX (n, 1));
+  if (job->column == -1 && c->ids != NULL)
+    {
+      for (gsize i = 0; i < n; i++)
+        job->order[i] = (guint) i;
+      g_mutex_lock (&sort_ids_lock);
+      sort_ids = (const char * const *) c->ids;
+      qsort (job->order, n, sizeof (guint), cmp_sort_id);
+      sort_ids = NULL;
+      g_mutex_unlock (&sort_ids_lock);
+    }
+  else
+    {
+      g_autofree SortItem *items = g_new (SortItem, MAX (n, 1));
+
+      for (gsize i = 0; i < n; i++)
+        {
+          double v;
+          if (job->column == -3)
+            v = job->engine != NULL && job->engine->case_verdict != NULL ? job->engine->case_verdict[i] : 0;
+          else if (job->column < 0)
+            v = (double) i;
+          else if ((gsize) job->column < c->d)
+            v = c->x[i * c->d + (gsize) job->column];
+          else
+            v = c->y[i];
+          items[i] = (SortItem) { v, (guint) i };
+        }
+      qsort (items, n, sizeof (SortItem), cmp_sort_item);
+      for (gsize i = 0; i < n; i++)
+        job->order[i] = items[i].index;
+    }
+  if (job->descending)
+    for (gsize i = 0; i < n / 2; i++)
+      {
+        guint t = job->order[i];
+        job->order[i] = job->order[n - 1 - i];
+        job->order[n - 1 - i] = t;
+      }
+  for (gsize p = 0; p < n; p++)
+    job->inverse[job->order[p]] = (guint) p;
+  g_task_return_boolean (task, !g_cancellable_is_cancelled (cancellable));
+}
+
+static void
+sort_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CsOperatorView *self = user_data;
+  SortJob *job = g_task_get_task_data (G_TASK (result));
+
+  if (g_task_propagate_boolean (G_TASK (result), NULL) && job->cases == self->cases && self->case_list != NULL)
+    {
+      g_free (self->inverse);
+      self->inverse = g_steal_pointer (&job->inverse);
+      self->reordering = TRUE;
+      cs_case_list_set_order (self->case_list, g_steal_pointer (&job->order));
+      self->reordering = FALSE;
+      self->sorting = FALSE;
+      /* Keep the query case selected at its new place. */
+      if (self->exclude >= 0)
+        cs_operator_view_select_case (self, (gsize) self->exclude);
+    }
+  g_object_unref (self);
+}
+
 static void
 sorter_changed_cb (GtkSorter       *sorter,
                    GtkSorterChange  change,
                    CsOperatorView  *self)
 {
-  if (self->sort_model == NULL)
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(CsCaseRow) a = NULL;
+  g_autoptr(CsCaseRow) b = NULL;
+  SortJob *job;
+  int answer;
+
+  if (self->case_list == NULL || self->cases == NULL || self->cases->n < 2)
     return;
-  gtk_sort_list_model_set_sorter (self->sort_model,
-                                  gtk_sorter_get_order (sorter) == GTK_SORTER_ORDER_NONE ? NULL : sorter);
+  g_cancellable_cancel (self->sort_cancellable);
+  g_clear_object (&self->sort_cancellable);
+  if (gtk_sorter_get_order (sorter) == GTK_SORTER_ORDER_NONE)
+    {
+      self->sorting = FALSE;
+      g_clear_pointer (&self->inverse, g_free);
+      self->reordering = TRUE;
+      cs_case_list_set_order (self->case_list, NULL);
+      self->reordering = FALSE;
+      if (self->exclude >= 0)
+        cs_operator_view_select_case (self, (gsize) self->exclude);
+      return;
+    }
+  a = g_list_model_get_item (G_LIST_MODEL (self->case_list), 0);
+  b = g_list_model_get_item (G_LIST_MODEL (self->case_list), 1);
+  probing = TRUE;
+  probe_column = G_MININT;
+  answer = gtk_sorter_compare (sorter, a, b);
+  probing = FALSE;
+  if (probe_column == G_MININT)
+    return;
+  job = g_new0 (SortJob, 1);
+  job->cases = cs_case_base_ref (self->cases);
+  job->engine = self->engine != NULL ? cs_engine_ref (self->engine) : NULL;
+  job->column = probe_column;
+  job->descending = answer == GTK_ORDERING_LARGER;
+  self->sort_cancellable = g_cancellable_new ();
+  self->sorting = TRUE;
+  task = g_task_new (NULL, self->sort_cancellable, sort_done_cb, g_object_ref (self));
+  g_task_set_task_data (task, job, sort_job_free);
+  g_task_run_in_thread (task, sort_thread);
+}
+
+gboolean
+cs_operator_view_is_sorting (CsOperatorView *self)
+{
+  return self->sorting;
 }
 
 static void
@@ -388,7 +549,6 @@ rebuild_table (CsOperatorView *self)
   GtkColumnView *view = GTK_COLUMN_VIEW (self->column_view);
   GListModel *columns = gtk_column_view_get_columns (view);
   g_autoptr(CsCaseList) list = NULL;
-  GtkSortListModel *sorted;
 
   while (g_list_model_get_n_items (columns) > 0)
     {
@@ -404,7 +564,12 @@ rebuild_table (CsOperatorView *self)
   g_clear_object (&self->filter);
   g_hash_table_remove_all (self->flag_labels);
 
+  g_cancellable_cancel (self->sort_cancellable);
+  g_clear_object (&self->sort_cancellable);
+  g_clear_pointer (&self->inverse, g_free);
+  self->sorting = FALSE;
   list = cs_case_list_new (self->cases);
+  self->case_list = list;
   self->filter = gtk_custom_filter_new (filter_row_cb, self, NULL);
   g_object_ref (self->filter);
   /* Incremental before the filter is set, so a million rows never filter in one go. */
@@ -412,9 +577,7 @@ rebuild_table (CsOperatorView *self)
   gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
   gtk_filter_list_model_set_filter (self->filter_model, GTK_FILTER (self->filter));
   g_object_ref (self->filter_model);
-  sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filter_model), NULL);
-  gtk_sort_list_model_set_incremental (sorted, TRUE);
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filter_model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (view, GTK_SELECTION_MODEL (self->selection));
@@ -437,8 +600,6 @@ rebuild_table (CsOperatorView *self)
       }
       add_column (self, "Flags", -3);
     }
-  /* The sort model only sorts once a column header asks for it. */
-  self->sort_model = sorted;
   update_count (self);
 }
 
@@ -1041,16 +1202,19 @@ cs_operator_view_select_case (CsOperatorView *self,
   /* Show it in the table (without a second query). */
   model = G_LIST_MODEL (self->selection);
   n = g_list_model_get_n_items (model);
-  if (index < n)
-    {
-      g_autoptr(CsCaseRow) row = g_list_model_get_item (model, (guint) index);
-      if (row != NULL && cs_case_row_get_index (row) == index)
-        {
-          gtk_single_selection_set_selected (self->selection, (guint) index);
-          scroll_to (self, (guint) index);
-          return;
-        }
-    }
+  {
+    guint guess = self->inverse != NULL ? self->inverse[index] : (guint) index;   /* unfiltered position */
+    if (guess < n)
+      {
+        g_autoptr(CsCaseRow) row = g_list_model_get_item (model, guess);
+        if (row != NULL && cs_case_row_get_index (row) == index)
+          {
+            gtk_single_selection_set_selected (self->selection, guess);
+            scroll_to (self, guess);
+            return;
+          }
+      }
+  }
   for (guint p = 0; p < n; p++)
     {
       g_autoptr(CsCaseRow) row = g_list_model_get_item (model, p);
@@ -1348,6 +1512,10 @@ cs_operator_view_dispose (GObject *object)
   if (self->filter_model != NULL)
     g_signal_handlers_disconnect_by_data (self->filter_model, self);
   g_hash_table_remove_all (self->flag_labels);
+  g_cancellable_cancel (self->sort_cancellable);
+  g_clear_object (&self->sort_cancellable);
+  g_clear_pointer (&self->inverse, g_free);
+  self->case_list = NULL;
   g_clear_pointer (&self->paned, gtk_widget_unparent);
   g_clear_object (&self->selection);
   g_clear_object (&self->filter_model);

@@ -30,6 +30,8 @@ const CsQueryResult *cs_operator_view_get_result (CsOperatorView *self);
 guint          cs_operator_view_get_serial     (CsOperatorView *self,
                                                 guint          *shown);
 void           cs_operator_view_focus_search   (CsOperatorView *self);
+/* TRUE while a column sort is computed in a worker. */
+gboolean       cs_operator_view_is_sorting     (CsOperatorView *self);
 void           cs_operator_view_set_top_k      (CsOperatorView *self,
                                                 guint           k);
 void           cs_operator_view_set_dark       (CsOperatorView *self,

@@ -347,7 +347,8 @@ cs_window_is_busy (CsWindow *self)
 {
   guint shown = 0, serial;
 
-  if (self->preparing || cs_manager_view_is_busy (CS_MANAGER_VIEW (self->manager_view)))
+  if (self->preparing || cs_manager_view_is_busy (CS_MANAGER_VIEW (self->manager_view)) ||
+      cs_operator_view_is_sorting (CS_OPERATOR_VIEW (self->operator_view)))
     return TRUE;
   if (self->import_dialog != NULL && cs_import_dialog_is_loading (CS_IMPORT_DIALOG (self->import_dialog)))
     return TRUE;
