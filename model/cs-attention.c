@@ -658,6 +658,29 @@ typedef struct
   size_t top_len;
 } RowState;
 
+/* A chunk raised the row's running maximum score to mc: rescale the sums kept
+ * relative to the old maximum. */
+static inline void
+row_state_raise_max (RowState *rs,
+                     double    lambda,
+                     double    mc)
+{
+  double a = exp (lambda * (rs->m - mc));
+  rs->s.z *= a; rs->s.zy *= a; rs->s.zyy *= a; rs->s.zd *= a; rs->s.zz *= a * a;
+  rs->m = mc;
+}
+
+static inline void
+row_state_set_best (RowState *rs,
+                    double    s,
+                    double    d2,
+                    size_t    i)
+{
+  rs->best_s = s;
+  rs->best_d2 = d2;
+  rs->best_i = i;
+}
+
 static int
 report_progress (const CsPredictOptions *o,
                  double                  f)
@@ -892,11 +915,7 @@ predict_range (const CsAttention      *self,
                   if (mc == -INFINITY)
                     continue;
                   if (mc > rs->m)
-                    {
-                      double a = exp (p->lambda * (rs->m - mc));
-                      rs->s.z *= a; rs->s.zy *= a; rs->s.zyy *= a; rs->s.zd *= a; rs->s.zz *= a * a;
-                      rs->m = mc;
-                    }
+                    row_state_raise_max (rs, p->lambda, mc);
                   /* A chunk whose best case is below exp's underflow contributes exact zeros. */
                   if (p->lambda * (mc - rs->m) >= -104.0)
                     cs_kernel_softmax_f (sr, dr, (float) p->d2_scale, self->ycf + c0, c, (float) rs->m,
@@ -907,9 +926,7 @@ predict_range (const CsAttention      *self,
                     for (size_t j = 0; j < c; j++)
                       if (dr == NULL ? sr[j] == (float) mc : dr[j] == (float) md)
                         {
-                          rs->best_s = mc;
-                          rs->best_d2 = dr == NULL ? p->d2_scale * mc : md;
-                          rs->best_i = c0 + j;
+                          row_state_set_best (rs, mc, dr == NULL ? p->d2_scale * mc : md, c0 + j);
                           break;
                         }
                   if (k > 0 && (rs->top_len < k || mc > h[0].s))
@@ -940,11 +957,7 @@ predict_range (const CsAttention      *self,
                   if (mc == -INFINITY)
                     continue;
                   if (mc > rs->m)
-                    {
-                      double a = exp (p->lambda * (rs->m - mc));
-                      rs->s.z *= a; rs->s.zy *= a; rs->s.zyy *= a; rs->s.zd *= a; rs->s.zz *= a * a;
-                      rs->m = mc;
-                    }
+                    row_state_raise_max (rs, p->lambda, mc);
                   if (p->lambda * (mc - rs->m) >= -746.0)
                     cs_kernel_softmax_d (sr, dr, p->d2_scale, self->yc + c0, c, rs->m, p->lambda, &rs->s, ebuf);
                   if (dr != NULL)
@@ -953,9 +966,7 @@ predict_range (const CsAttention      *self,
                     for (size_t j = 0; j < c; j++)
                       if (dr == NULL ? sr[j] == mc : dr[j] == md)
                         {
-                          rs->best_s = mc;
-                          rs->best_d2 = dr == NULL ? p->d2_scale * mc : md;
-                          rs->best_i = c0 + j;
+                          row_state_set_best (rs, mc, dr == NULL ? p->d2_scale * mc : md, c0 + j);
                           break;
                         }
                   if (k > 0 && (rs->top_len < k || mc > h[0].s))
