@@ -37,6 +37,54 @@ fit_cancelled (FitRun *run,
   return run->o->progress (f < 1 ? f : 1, run->o->user_data) != 0;
 }
 
+enum { MAX_THREADS = 64 };
+
+/* Workers for n rows: the caller's n_threads, at most MAX_THREADS and one per
+ * block of CS_QB rows; *per is the rows of a worker (a multiple of CS_QB), so
+ * worker t has rows [min (t per, n), min ((t + 1) per, n)). */
+static size_t
+fit_threads (const FitRun *run,
+             size_t        n,
+             size_t       *per)
+{
+  size_t nt = run->o != NULL && run->o->n_threads > 1 ? (size_t) run->o->n_threads : 1;
+
+  if (nt > MAX_THREADS)
+    nt = MAX_THREADS;
+  if (nt > (n + CS_QB - 1) / CS_QB)
+    nt = (n + CS_QB - 1) / CS_QB;
+  if (nt < 1)
+    nt = 1;
+  *per = ((n + nt - 1) / nt + CS_QB - 1) / CS_QB * CS_QB;
+  return nt;
+}
+
+/* Run fn on the nt jobs (job_size bytes apart; worker t's rows as fit_threads
+ * says): job 0 on this thread, the others on their own threads, or here when a
+ * thread cannot be started; a job without rows is not run. */
+static void
+fit_run_jobs (void   *(*fn) (void *),
+              void     *jobs,
+              size_t    job_size,
+              size_t    nt,
+              size_t    per,
+              size_t    n)
+{
+  pthread_t tid[MAX_THREADS];
+  int started[MAX_THREADS];
+
+  for (size_t t = 1; t < nt; t++)
+    started[t] = t * per < n && pthread_create (&tid[t], NULL, fn, (char *) jobs + t * job_size) == 0;
+  fn (jobs);
+  for (size_t t = 1; t < nt; t++)
+    {
+      if (started[t])
+        pthread_join (tid[t], NULL);
+      else if (t * per < n)
+        fn ((char *) jobs + t * job_size);
+    }
+}
+
 /* ---- Scalar: sweeps over G = -|x_i - x_j|^2 / 2 (or x_i . x_j) ------------ */
 
 /* G tile for cases q0.. (nq rows) against cases c0.. (c columns). */
@@ -195,28 +243,18 @@ sweep (FitRun       *run,
        double       *L1,
        double       *L2)
 {
-  enum { MAX_THREADS = 64 };
   size_t n = run->ctx->n;
-  size_t nt = run->o != NULL && run->o->n_threads > 1 ? (size_t) run->o->n_threads : 1;
+  size_t per;
+  size_t nt = fit_threads (run, n, &per);
   SweepJob jobs[MAX_THREADS];
-  pthread_t tid[MAX_THREADS];
-  int started[MAX_THREADS];
   double *part;
   atomic_int cancel;
-  size_t per;
   CsStatus st = CS_OK;
 
-  if (nt > MAX_THREADS)
-    nt = MAX_THREADS;
-  if (nt > (n + CS_QB - 1) / CS_QB)
-    nt = (n + CS_QB - 1) / CS_QB;
-  if (nt < 1)
-    nt = 1;
   part = calloc (nt * 3 * (nw > 0 ? nw : 1), sizeof (double));
   if (part == NULL)
     return CS_ERR_NOMEM;
   atomic_init (&cancel, 0);
-  per = ((n + nt - 1) / nt + CS_QB - 1) / CS_QB * CS_QB;
   for (size_t t = 0; t < nt; t++)
     {
       SweepJob *j = &jobs[t];
@@ -235,18 +273,8 @@ sweep (FitRun       *run,
       j->single = single;
       j->cancel = &cancel;
       j->status = CS_OK;
-      started[t] = 0;
     }
-  for (size_t t = 1; t < nt; t++)
-    started[t] = jobs[t].r1 > jobs[t].r0 && pthread_create (&tid[t], NULL, sweep_run, &jobs[t]) == 0;
-  sweep_run (&jobs[0]);
-  for (size_t t = 1; t < nt; t++)
-    {
-      if (started[t])
-        pthread_join (tid[t], NULL);
-      else if (jobs[t].r1 > jobs[t].r0)
-        sweep_run (&jobs[t]);
-    }
+  fit_run_jobs (sweep_run, jobs, sizeof jobs[0], nt, per, n);
   for (size_t t = 0; t < nt; t++)
     if (jobs[t].status != CS_OK && (st == CS_OK || st == CS_ERR_CANCELLED))
       st = jobs[t].status;
@@ -636,22 +664,12 @@ loss_grad (GradCtx      *g,
     goto out;
 
   {
-    enum { MAX_THREADS = 64 };
-    size_t nt = g->run->o != NULL && g->run->o->n_threads > 1 ? (size_t) g->run->o->n_threads : 1;
-    GradJob jobs[MAX_THREADS];
-    pthread_t tid[MAX_THREADS];
-    int started[MAX_THREADS];
-    atomic_int cancel;
     size_t per;
+    size_t nt = fit_threads (g->run, n, &per);
+    GradJob jobs[MAX_THREADS];
+    atomic_int cancel;
 
-    if (nt > MAX_THREADS)
-      nt = MAX_THREADS;
-    if (nt > (n + CS_QB - 1) / CS_QB)
-      nt = (n + CS_QB - 1) / CS_QB;
-    if (nt < 1)
-      nt = 1;
     atomic_init (&cancel, 0);
-    per = ((n + nt - 1) / nt + CS_QB - 1) / CS_QB * CS_QB;
     for (size_t t = 0; t < nt; t++)
       {
         GradJob *j = &jobs[t];
@@ -663,18 +681,8 @@ loss_grad (GradCtx      *g,
         j->colsum = t == 0 ? colsum : NULL;   /* the others allocate their own */
         j->H = t == 0 ? H : NULL;
         j->status = CS_OK;
-        started[t] = 0;
       }
-    for (size_t t = 1; t < nt; t++)
-      started[t] = jobs[t].r1 > jobs[t].r0 && pthread_create (&tid[t], NULL, grad_run, &jobs[t]) == 0;
-    grad_run (&jobs[0]);
-    for (size_t t = 1; t < nt; t++)
-      {
-        if (started[t])
-          pthread_join (tid[t], NULL);
-        else if (jobs[t].r1 > jobs[t].r0)
-          grad_run (&jobs[t]);
-      }
+    fit_run_jobs (grad_run, jobs, sizeof jobs[0], nt, per, n);
     for (size_t t = 0; t < nt; t++)
       {
         if (jobs[t].status != CS_OK && (st == CS_OK || st == CS_ERR_CANCELLED))
