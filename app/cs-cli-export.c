@@ -94,18 +94,6 @@ parse_size (const char *text,
   return TRUE;
 }
 
-static gboolean
-parse_number (const char *text,
-              double     *out)
-{
-  char *end = NULL;
-
-  if (text == NULL || text[0] == '\0')
-    return FALSE;
-  *out = g_ascii_strtod (text, &end);
-  return end != NULL && *end == '\0' && isfinite (*out);
-}
-
 static gssize
 find_feature (const CsCaseBase *cb,
               const char       *name)
@@ -155,7 +143,7 @@ resolve_query (ExportCtx  *c,
               g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--query: no feature named '%s'", kv[0]);
               return FALSE;
             }
-          if (!parse_number (g_strstrip (kv[1]), &v))
+          if (!cs_cli_parse_finite (g_strstrip (kv[1]), &v))
             {
               g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--query: '%s' is not a finite number",
                            kv[1]);
@@ -840,7 +828,7 @@ cs_cli_export (int    argc,
     return cs_cli_usage_error (CMD, "unknown --preset '%s' (16:9, 4:3 or a4)", preset);
   if (size_text != NULL && !parse_size (size_text, &eo.width, &eo.height))
     return cs_cli_usage_error (CMD, "--size must be WIDTHxHEIGHT in pixels, e.g. 1920x1080, got '%s'", size_text);
-  if (dpi_text != NULL && !parse_number (dpi_text, &eo.dpi))
+  if (dpi_text != NULL && !cs_cli_parse_finite (dpi_text, &eo.dpi))
     return cs_cli_usage_error (CMD, "--dpi must be a number, got '%s'", dpi_text);
   if (format_name != NULL)
     {

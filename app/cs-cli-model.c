@@ -673,7 +673,7 @@ parse_query (const char   *text,
 
   for (guint i = 0; parts[i] != NULL; i++)
     {
-      char *eq, *name, *val, *end = NULL;
+      char *eq, *name, *val;
       gssize j;
       double v;
 
@@ -701,8 +701,7 @@ parse_query (const char   *text,
           *message = g_strdup_printf ("feature '%s' given twice", name);
           return FALSE;
         }
-      v = g_ascii_strtod (val, &end);
-      if (val[0] == '\0' || end == val || *end != '\0' || !isfinite (v))
+      if (!cs_cli_parse_finite (val, &v))
         {
           *message = g_strdup_printf ("value of '%s' is not a finite number: '%s'", name, val);
           return FALSE;
@@ -801,7 +800,7 @@ read_queries (const char   *path,
       for (gsize j = 0; j < d; j++)
         {
           gsize c = (gsize) col_of[j];
-          char *end = NULL, *v;
+          char *v;
           double x;
           if (c >= g_strv_length (f))
             {
@@ -815,8 +814,7 @@ read_queries (const char   *path,
               v[strlen (v) - 1] = '\0';
               v++;
             }
-          x = g_ascii_strtod (v, &end);
-          if (v[0] == '\0' || end == v || *end != '\0' || !isfinite (x))
+          if (!cs_cli_parse_finite (v, &x))
             {
               g_printerr ("%s:%u:%zu: '%s' is not a finite number (feature '%s')\n", path, li + 1, c + 1, v,
                           l->base->feature_names[j]);

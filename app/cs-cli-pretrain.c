@@ -18,19 +18,10 @@ parse_double (const char *option,
               const char *text,
               double     *out)
 {
-  char *end = NULL;
-  double v;
-
-  if (text == NULL)
+  if (text == NULL || cs_cli_parse_finite (text, out))
     return TRUE;
-  v = g_ascii_strtod (text, &end);
-  if (end == text || *end != '\0' || !isfinite (v))
-    {
-      cs_cli_usage_error (CMD, "%s expects a finite number, got '%s'", option, text);
-      return FALSE;
-    }
-  *out = v;
-  return TRUE;
+  cs_cli_usage_error (CMD, "%s expects a finite number, got '%s'", option, text);
+  return FALSE;
 }
 
 static gboolean

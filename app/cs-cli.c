@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "cs-cli.h"
@@ -83,4 +84,20 @@ cs_cli_print_json (JsonNode *node)
   fputc ('\n', stdout);
   fflush (stdout);
   json_node_unref (node);
+}
+
+gboolean
+cs_cli_parse_finite (const char *text,
+                     double     *out)
+{
+  char *end = NULL;
+  double v;
+
+  if (text == NULL || text[0] == '\0')
+    return FALSE;
+  v = g_ascii_strtod (text, &end);
+  if (end == text || *end != '\0' || !isfinite (v))
+    return FALSE;
+  *out = v;
+  return TRUE;
 }
