@@ -704,7 +704,8 @@ rebuild_editor (CsOperatorView *self)
       CsCaseBase *c = self->cases;
       double span = c->max[j] - c->min[j];
       double pad = span > 0 ? span : MAX (fabs (c->max[j]), 1.0);
-      GtkAdjustment *adj = gtk_adjustment_new (c->mean[j], c->min[j] - pad, c->max[j] + pad,
+      /* Far beyond the observed range is allowed (what-if, extrapolation: the fail-safe flags it). */
+      GtkAdjustment *adj = gtk_adjustment_new (c->mean[j], c->min[j] - 10 * pad, c->max[j] + 10 * pad,
                                                pad / 100.0, pad / 10.0, 0);
       GtkWidget *name = gtk_label_new (c->feature_names[j]);
       GtkWidget *spin = gtk_spin_button_new (adj, 1.0, (guint) digits_for (span));

@@ -417,6 +417,28 @@ test_flags_sparse_query (void)
 }
 
 static void
+test_flags_out_of_range (void)
+{
+  gsize j = (gsize) g_test_rand_int_range (0, (gint32) sample->d);
+  g_autofree double *x = g_memdup2 (sample->x + 30 * sample->d, sizeof (double) * sample->d);
+  const CsFlag *flag;
+  Expected e;
+
+  g_test_summary ("A value typed beyond the observed range is kept and flagged out_of_range, naming the feature");
+  select_and_wait (30);
+  x[j] = sample->max[j] + 0.4 * (sample->max[j] - sample->min[j]);
+  cs_operator_view_set_feature (operator_view (), j, x[j]);
+  wait_until (window_idle, NULL);
+  g_assert_cmpfloat (cs_operator_view_get_result (operator_view ())->query[j], ==, x[j]);
+  engine_expect (x, 30, &e);
+  check_shown (&e);
+  flag = cs_flag_report_find (&e.report, CS_FLAG_OUT_OF_RANGE);
+  g_assert_nonnull (flag);
+  g_assert_cmpint (flag->feature, ==, (int) j);
+  g_assert_nonnull (find_named (GTK_WIDGET (window), "out_of_range"));
+}
+
+static void
 exported_cb (CsExportDialog *dialog,
              const char     *path,
              char          **out)
@@ -1110,6 +1132,7 @@ main (int    argc,
   g_test_add_func ("/cs/ui/window/edit-feature", test_edit_feature);
   g_test_add_func ("/cs/ui/window/flags-known-cases", test_flags_known_cases);
   g_test_add_func ("/cs/ui/window/flags-sparse-query", test_flags_sparse_query);
+  g_test_add_func ("/cs/ui/window/flags-out-of-range", test_flags_out_of_range);
   g_test_add_func ("/cs/ui/window/export-chart", test_export_chart);
   g_test_add_func ("/cs/ui/window/dark-style", test_dark_style);
   g_test_add_func ("/cs/ui/window/import-broken", test_import_broken);
