@@ -11,4 +11,4 @@ mkdir "$work/corpus"
 cp "$seeds"/* "$work/corpus/"
 exec_dir=$(pwd)
 "$fuzzer" "$work/corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-  -artifact_prefix="$exec_dir/" -print_final_stats=1
+  -artifact_prefix="$exec_dir/" -print_final_stats=1 -error_exitcode=1
