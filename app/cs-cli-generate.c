@@ -66,12 +66,14 @@ cs_cli_generate (int    argc,
 {
   g_autofree char *sample = NULL;
   g_autofree char *out_path = NULL;
-  gint64 seed = -1, n = -1;
+  g_autofree char *seed_text = NULL;
+  g_autofree char *n_text = NULL;
+  guint64 seed = 0, n = 0;
   gboolean truth = FALSE;
   const GOptionEntry entries[] = {
     { "sample", 0, 0, G_OPTION_ARG_STRING, &sample, "Sample kind: press-line, kiln or circle", "KIND" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default: the committed sample's)", "N" },
-    { "n", 0, 0, G_OPTION_ARG_INT64, &n, "Number of cases (default: the committed sample's)", "N" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, "Random seed, 0 or more (default: the committed sample's)", "N" },
+    { "n", 0, 0, G_OPTION_ARG_STRING, &n_text, "Number of cases, 1 to 100000000 (default: the committed sample's)", "N" },
     { "truth", 0, 0, G_OPTION_ARG_NONE, &truth, "Add the noise-free outcome and the region as columns", NULL },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_path, "Output file (default: standard output)", "PATH" },
     { NULL }
@@ -95,12 +97,16 @@ cs_cli_generate (int    argc,
   kind = cs_sample_kind_from_name (sample);
   if (kind < 0)
     return cs_cli_usage_error ("generate", "unknown sample '%s' (press-line, kiln or circle)", sample);
-  if (n == 0 || n < -1 || n > 100000000)
-    return cs_cli_usage_error ("generate", "--n must be between 1 and 100000000");
+  /* Whole decimal numbers only: a negative or malformed value is an error, never "the default". */
+  if (n_text != NULL && !g_ascii_string_to_unsigned (n_text, 10, 1, 100000000, &n, NULL))
+    return cs_cli_usage_error ("generate", "--n must be a whole number from 1 to 100000000, not '%s'", n_text);
+  if (seed_text != NULL && !g_ascii_string_to_unsigned (seed_text, 10, 0, G_MAXINT64, &seed, NULL))
+    return cs_cli_usage_error ("generate", "--seed must be a whole number from 0 to %" G_GINT64_FORMAT ", not '%s'",
+                               G_MAXINT64, seed_text);
 
   s = cs_sample_new ((CsSampleKind) kind,
-                     seed >= 0 ? (guint64) seed : cs_sample_default_seed ((CsSampleKind) kind),
-                     n > 0 ? (gsize) n : cs_sample_default_n ((CsSampleKind) kind));
+                     seed_text != NULL ? seed : cs_sample_default_seed ((CsSampleKind) kind),
+                     n_text != NULL ? (gsize) n : cs_sample_default_n ((CsSampleKind) kind));
   if (s == NULL)
     {
       g_printerr ("casescope-cli generate: out of memory\n");
