@@ -735,9 +735,21 @@ read_queries (const char   *path,
   GArray *vals = g_array_new (FALSE, FALSE, sizeof (double));
   guint first = 0;
 
+  if (!cs_input_is_regular (path, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      g_array_free (vals, TRUE);
+      return -1;
+    }
   if (!g_file_get_contents (path, &text, &len, &error))
     {
       g_printerr ("%s: %s\n", path, error->message);
+      g_array_free (vals, TRUE);
+      return -1;
+    }
+  if (memchr (text, '\0', len) != NULL)
+    {
+      g_printerr ("%s:1:1: not a text file (it contains NUL bytes)\n", path);
       g_array_free (vals, TRUE);
       return -1;
     }

@@ -47,8 +47,6 @@ int      cs_cli_fail            (const char     *command,
                                  const GError   *error);
 /* Print one JSON object (takes ownership of node) on stdout followed by a newline. */
 void     cs_cli_print_json      (JsonNode       *node);
-/* The same text as a newly allocated string (RFC 8259; non-finite numbers become null). */
-char    *cs_cli_json_to_string  (JsonNode       *node);
 /* A finite number in the C locale, the whole (non-empty) string consumed; *out is
  * set only on success. */
 gboolean cs_cli_parse_finite    (const char     *text,

@@ -36,6 +36,27 @@ cs_same_file (const char *a,
   return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+gboolean
+cs_input_is_regular (const char *path,
+                     GError    **error)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO, "%s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO, "%s: not a regular file (%s)", path,
+                   S_ISDIR (st.st_mode) ? "a folder" : S_ISFIFO (st.st_mode) ? "a FIFO" : "a device or socket");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 CsAtomicFile *
 cs_atomic_file_begin (const char         *path,
                       const char * const *protected_paths,

@@ -35,6 +35,11 @@ gboolean      cs_atomic_write             (const char         *path,
                                            gsize               len,
                                            GError            **error);
 
+/* TRUE when path is an existing regular file; otherwise FALSE with CS_DATA_ERROR_IO naming it
+ * (a folder, a FIFO or a device is refused before anything opens it, so nothing blocks). */
+gboolean      cs_input_is_regular         (const char         *path,
+                                           GError            **error);
+
 /* TRUE when a and b name the same existing file (same device and inode). */
 gboolean      cs_same_file                (const char         *a,
                                            const char         *b);

@@ -8,6 +8,7 @@
 
 #include "cs-atomic-file.h"
 #include "cs-data-error.h"
+#include "cs-json.h"
 #include "cs-model-file.h"
 
 static const char *kind_names[] = { "scalar", "diagonal", "full" };
@@ -355,16 +356,11 @@ cs_model_file_save (const CsModelFile  *self,
                     const char * const *protected_paths,
                     GError            **error)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = cs_model_file_to_json (self);
-  g_autofree char *text = NULL;
-  g_autofree char *with_nl = NULL;
-  gsize len;
+  g_autofree char *text = cs_json_to_string (root);
+  g_autofree char *with_nl = g_strconcat (text, "\n", NULL);
+  gsize len = strlen (text);
 
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, &len);
-  with_nl = g_strconcat (text, "\n", NULL);
   return cs_atomic_write (path, protected_paths, with_nl, len + 1, error);
 }
 
@@ -376,6 +372,9 @@ cs_model_file_load (const char  *path,
   g_autoptr(GError) local = NULL;
   CsModelFile *m;
 
+  /* A FIFO or device would block or never end: only regular files are model files. */
+  if (!cs_input_is_regular (path, error))
+    return NULL;
   if (!json_parser_load_from_file (parser, path, &local))
     {
       if (local->domain == G_FILE_ERROR)
