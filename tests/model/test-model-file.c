@@ -27,6 +27,7 @@ make_model (CsModelMetricKind kind, gsize d, guint64 seed)
       m->mean[j] = cs_rng_normal (&rng) * 100;
       m->sd[j] = 0.01 + cs_rng_uniform (&rng) * 20;
     }
+  m->mean[0] = 1e22;   /* "1e+22": no '.' either */
   m->kind = kind;
   m->scale = 0.5 + 10 * cs_rng_uniform (&rng);
   if (kind == CS_MODEL_METRIC_DIAGONAL)
@@ -41,6 +42,8 @@ make_model (CsModelMetricKind kind, gsize d, guint64 seed)
       m->A = g_new (double, m->rank * d);
       for (gsize i = 0; i < m->rank * d; i++)
         m->A[i] = cs_rng_normal (&rng) * 1e-3;   /* tiny values must survive too */
+      /* Numbers printed without a '.' (json-glib 1.6 wrote 1e-300 as "1e-300.0", invalid JSON). */
+      m->A[0] = 1e-300;
     }
   m->n = 1234;
   m->loo_mse = 0.1 + cs_rng_uniform (&rng);
