@@ -340,12 +340,13 @@ cs_model_file_from_json (JsonNode  *node,
   n = json_object_get_member (o, "fit");
   if (n != NULL && JSON_NODE_HOLDS_OBJECT (n))
     fo = json_node_get_object (n);
+  /* Report fields are informative: out-of-range values are dropped, never cast (UB). */
   v = opt_number (fo, "n");
-  self->n = v >= 0 ? (gsize) v : 0;
+  self->n = v >= 0 && v <= 1e15 ? (gsize) v : 0;
   self->loo_mse = opt_number (fo, "loo_mse");
   self->loo_mse_linear = opt_number (fo, "loo_mse_linear");
   v = opt_number (fo, "passes");
-  self->passes = isfinite (v) ? (int) v : -1;
+  self->passes = v >= 0 && v <= G_MAXINT ? (int) v : -1;
   self->noise_sd = opt_number (fo, "noise_sd");
   return g_steal_pointer (&self);
 }
