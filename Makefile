@@ -73,7 +73,7 @@ valgrind: build
 	meson test -C $(BUILD) --setup valgrind --suite unit --print-errorlogs --num-processes 2
 
 screenshots: build
-	$(DBUS) $(XVFB) ./tools/screenshots.sh $(BUILD)
+	$(DBUS) $(XVFB) ./tests/tools/screenshots.sh $(BUILD)
 
 bench: build
 	meson test -C $(BUILD) --benchmark --print-errorlogs --verbose

@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench-scale.sh: a large case base through the command line, with time and peak memory per step.
 #
-#   tools/bench-scale.sh [BUILD_DIR]   (default: build; N, D, Q, FIT_N, SEED, STEP_TIMEOUT, KEEP from
+#   tests/tools/bench-scale.sh [BUILD_DIR]   (default: build; N, D, Q, FIT_N, SEED, STEP_TIMEOUT, KEEP from
 #                                      the environment)
 #
 # Generates a case base of N rows x D features (default 10^6 x 20) plus an outcome, then runs,

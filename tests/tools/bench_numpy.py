@@ -8,7 +8,7 @@ distance, nearest case and the top 10 cases. Prints query-case pairs per second
 for float64 and float32 (best of 3, CPU time like casescope-cli bench), so the
 engine's ratio can be stated.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/bench_numpy.py [--n N] [--d D] [--queries Q] [--json]
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tests/tools/bench_numpy.py [--n N] [--d D] [--queries Q] [--json]
 """
 import argparse
 import json

@@ -56,4 +56,16 @@ B-008;205,2;88,3;13,1;284,0
 CSV
 shot import-preview.png normal --dialog import "$tmp/line-7.csv"
 shot export-dialog.png normal --dialog export
+# Exported charts, drawn by the command line with the same functions as the screen (case 17, leave-one-out).
+cli="$build/app/casescope-cli"
+for chart in case-attention feature-map attention-matrix window window-sweep diagnostics softmax-vs-linear; do
+  extra=""
+  case $chart in case-attention|feature-map|attention-matrix) extra=--stretch ;; esac
+  echo "  $out/chart-$chart.png"
+  timeout 300 "$cli" export data/samples/press-line.csv --target strength --chart $chart --query 17 \
+    --size 1600x900 --dpi 120 $extra --out "$out/chart-$chart.png"
+done
+echo "  $out/chart-softmax-vs-linear-paper.png"
+timeout 300 "$cli" export data/samples/press-line.csv --target strength --chart softmax-vs-linear --paper \
+  --size 1600x900 --dpi 120 --out "$out/chart-softmax-vs-linear-paper.png"
 echo "Done."
