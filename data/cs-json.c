@@ -11,6 +11,11 @@ static void
 json_write_string (GString    *out,
                    const char *text)
 {
+  g_autofree char *valid = NULL;
+
+  /* JSON text is UTF-8: an invalid byte becomes U+FFFD rather than invalid output. */
+  if (!g_utf8_validate (text, -1, NULL))
+    text = valid = g_utf8_make_valid (text, -1);
   g_string_append_c (out, '"');
   for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
     switch (*p)

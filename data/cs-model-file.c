@@ -283,15 +283,19 @@ cs_model_file_from_json (JsonNode  *node,
       JsonNode *e = json_array_get_element (fa, (guint) j);
       if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
         return bad (error, "\"features\"[%" G_GSIZE_FORMAT "] is not a string", j), NULL;
+      if (!g_utf8_validate (json_node_get_string (e), -1, NULL))
+        return bad (error, "\"features\"[%" G_GSIZE_FORMAT "] is not valid UTF-8 text", j), NULL;
       self->features[j] = g_strdup (json_node_get_string (e));
     }
   n = json_object_get_member (o, "target");
   if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
     return bad (error, "\"target\" must be a string"), NULL;
+  if (!g_utf8_validate (json_node_get_string (n), -1, NULL))
+    return bad (error, "\"target\" is not valid UTF-8 text"), NULL;
   self->target = g_strdup (json_node_get_string (n));
   n = json_object_get_member (o, "source");
   if (n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
-    self->source = g_strdup (json_node_get_string (n));
+    self->source = g_utf8_make_valid (json_node_get_string (n), -1);   /* informative only */
   if (!get_array (o, "mean", d, &self->mean, error) || !get_array (o, "sd", d, &self->sd, error))
     return NULL;
   for (gsize j = 0; j < d; j++)
