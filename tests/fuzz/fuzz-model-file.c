@@ -22,6 +22,7 @@
 
 #include "cs-case-base.h"
 #include "cs-data-error.h"
+#include "cs-json.h"
 #include "cs-model-file.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -87,7 +88,7 @@ check_round_trip (const CsModelFile *mf)
   if (node == NULL)
     FAIL ("to_json returned NULL for an accepted file");
   /* through text, as a file would go */
-  text = json_to_string (node, FALSE);
+  text = cs_json_to_string (node);   /* the writer cs_model_file_save uses */
   json_node_unref (node);
   if (!json_parser_load_from_data (parser, text, -1, &error))
     FAIL ("to_json wrote invalid JSON: %s\n%s", error->message, text);
