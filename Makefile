@@ -49,6 +49,7 @@ test: build
 	$(DBUS) $(XVFB) meson test -C $(BUILD) --print-errorlogs --num-processes 2
 	$(MAKE) --no-print-directory asan
 	$(MAKE) --no-print-directory fuzz
+	@python3 tests/tools/test-summary.py $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
 
 test-fast: build
 	$(DBUS) $(XVFB) meson test -C $(BUILD) --print-errorlogs --no-suite slow
