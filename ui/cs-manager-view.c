@@ -10,6 +10,7 @@
 #include "cs-manager-view.h"
 #include "cs-pretrain.h"
 #include "cs-settings.h"
+#include "cs-widgets.h"
 
 struct _CsManagerView
 {
@@ -814,21 +815,6 @@ cs_manager_view_get_charts (CsManagerView *self)
 }
 
 static GtkWidget *
-section (const char *title,
-         GtkWidget  *child)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *label = gtk_label_new (title);
-
-  gtk_widget_add_css_class (label, "heading");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_widget_add_css_class (child, "card");
-  gtk_box_append (GTK_BOX (box), child);
-  return box;
-}
-
-static GtkWidget *
 info_label (const char *name)
 {
   GtkWidget *label = gtk_label_new (NULL);
@@ -920,7 +906,7 @@ cs_manager_view_init (CsManagerView *self)
   }
   gtk_box_append (GTK_BOX (diag), self->flagged_list);
   gtk_widget_set_hexpand (diag, TRUE);
-  gtk_box_append (GTK_BOX (top), section ("Global diagnostics", diag));
+  gtk_box_append (GTK_BOX (top), cs_section_new ("Global diagnostics", diag));
 
   self->metric_label = info_label ("metric");
   self->metric_choice = gtk_drop_down_new_from_strings (metrics);
@@ -988,7 +974,7 @@ cs_manager_view_init (CsManagerView *self)
     gtk_box_append (GTK_BOX (controls), build_thresholds (self));
   }
   gtk_widget_set_hexpand (controls, TRUE);
-  gtk_box_append (GTK_BOX (top), section ("Model", controls));
+  gtk_box_append (GTK_BOX (top), cs_section_new ("Model", controls));
   gtk_box_append (GTK_BOX (box), top);
 
   gtk_grid_set_column_spacing (GTK_GRID (charts), 12);

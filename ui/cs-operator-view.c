@@ -11,6 +11,7 @@
 #include "cs-chart-data.h"
 #include "cs-operator-view.h"
 #include "cs-settings.h"
+#include "cs-widgets.h"
 
 #define DEBOUNCE_MS 120
 
@@ -1286,21 +1287,6 @@ cs_operator_view_get_charts (CsOperatorView *self)
 /* ---- Construction -------------------------------------------------------------- */
 
 static GtkWidget *
-section (const char *title,
-         GtkWidget  *child)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *label = gtk_label_new (title);
-
-  gtk_widget_add_css_class (label, "heading");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_widget_add_css_class (child, "card");
-  gtk_box_append (GTK_BOX (box), child);
-  return box;
-}
-
-static GtkWidget *
 build_table_side (CsOperatorView *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
@@ -1398,7 +1384,7 @@ build_detail_side (CsOperatorView *self)
   gtk_box_append (GTK_BOX (query_box), self->query_grid);
   gtk_box_append (GTK_BOX (query_box), self->reset_button);
   gtk_widget_set_hexpand (query_box, TRUE);
-  gtk_box_append (GTK_BOX (top), section ("Query (edit any value: the prediction follows)", query_box));
+  gtk_box_append (GTK_BOX (top), cs_section_new ("Query (edit any value: the prediction follows)", query_box));
 
   /* Prediction card */
   self->prediction_label = label_new ("prediction", "prediction", FALSE);
@@ -1412,7 +1398,7 @@ build_detail_side (CsOperatorView *self)
   gtk_box_append (GTK_BOX (card), self->neff_label);
   gtk_box_append (GTK_BOX (card), self->window_label);
   gtk_box_append (GTK_BOX (card), self->sum_label);
-  gtk_box_append (GTK_BOX (right), section ("Prediction", card));
+  gtk_box_append (GTK_BOX (right), cs_section_new ("Prediction", card));
 
   /* Fail-safe panel: verdict first, then the flags */
   self->verdict_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
@@ -1426,7 +1412,7 @@ build_detail_side (CsOperatorView *self)
   gtk_widget_set_name (self->flags_box, "flags");
   gtk_box_append (GTK_BOX (failsafe), self->verdict_box);
   gtk_box_append (GTK_BOX (failsafe), self->flags_box);
-  gtk_box_append (GTK_BOX (right), section ("Fail-safe", failsafe));
+  gtk_box_append (GTK_BOX (right), cs_section_new ("Fail-safe", failsafe));
   gtk_widget_set_hexpand (right, TRUE);
   gtk_box_append (GTK_BOX (top), right);
   gtk_box_append (GTK_BOX (box), top);
@@ -1456,7 +1442,7 @@ build_detail_side (CsOperatorView *self)
   }
   gtk_box_append (GTK_BOX (used), self->used_list);
   gtk_box_append (GTK_BOX (used), self->decomposition_label);
-  gtk_box_append (GTK_BOX (box), section ("Cases used (double-click to open one in the table)", used));
+  gtk_box_append (GTK_BOX (box), cs_section_new ("Cases used (double-click to open one in the table)", used));
 
   /* Charts */
   self->notebook = gtk_notebook_new ();
