@@ -23,7 +23,22 @@ typedef struct
   const CsFitOptions *o;
   int sweeps;          /* streamed passes over the pairs */
   int planned;         /* for the progress fraction */
+  /* The cases whose leave-one-out residuals make the loss: all n (rows NULL,
+   * xq = ctx->x, x2q = ctx->X2), or m evenly spaced ones (options->max_queries),
+   * gathered into xq (m * d) and x2q (m * (d + 2)). Each still sees all n - 1 others. */
+  size_t m;
+  size_t *rows;
+  const double *xq;
+  const double *x2q;
 } FitRun;
+
+/* Case index of the k-th loss query. */
+static inline size_t
+fit_row (const FitRun *run,
+         size_t        k)
+{
+  return run->rows != NULL ? run->rows[k] : k;
+}
 
 static int
 fit_cancelled (FitRun *run,
@@ -157,7 +172,7 @@ sweep_run (void *data)
           j->status = CS_ERR_CANCELLED;
           break;
         }
-      cs_prep_queries (ctx, p1, ctx->x + q0 * ctx->d, nq, Qa, NULL);
+      cs_prep_queries (ctx, p1, j->run->xq + q0 * ctx->d, nq, Qa, NULL);
       if (j->do_gmax)
         for (size_t r = 0; r < nq; r++)
           j->gmax[q0 + r] = -INFINITY;
@@ -170,19 +185,19 @@ sweep_run (void *data)
           for (size_t r = 0; r < nq; r++)
             {
               double *gr = G + r * c;
-              size_t i = q0 + r;
+              size_t i = fit_row (j->run, q0 + r);
               if (j->do_gmax)
                 {
                   double mc;
                   if (i >= c0 && i < c0 + c)
                     gr[i - c0] = -INFINITY;
                   mc = cs_kernel_max_d (gr, c);
-                  if (mc > j->gmax[i])
-                    j->gmax[i] = mc;
+                  if (mc > j->gmax[q0 + r])
+                    j->gmax[q0 + r] = mc;
                 }
               else
                 {
-                  double gm = j->gmax[i];
+                  double gm = j->gmax[q0 + r];
                   for (size_t k = 0; k < c; k++)
                     {
                       double u = gr[k] - gm;
@@ -214,7 +229,7 @@ sweep_run (void *data)
               yh = a[1] / z; es = a[2] / z; esy = a[3] / z; ess = a[4] / z; essy = a[5] / z;
               da = esy - yh * es;
               db = essy - yh * ess + da * (1.0 - 2.0 * es);
-              res = yh - ctx->yc[q0 + r];
+              res = yh - ctx->yc[fit_row (j->run, q0 + r)];
               j->L[k] += res * res;
               j->L1[k] += 2.0 * res * da;
               j->L2[k] += 2.0 * (da * da + res * db);
@@ -230,7 +245,7 @@ sweep_run (void *data)
   return NULL;
 }
 
-/* One sweep over all rows, split over the threads. */
+/* One sweep over the loss rows, split over the threads. */
 static CsStatus
 sweep (FitRun       *run,
        const CsPrep *p1,
@@ -243,7 +258,7 @@ sweep (FitRun       *run,
        double       *L1,
        double       *L2)
 {
-  size_t n = run->ctx->n;
+  size_t n = run->m;
   size_t per;
   size_t nt = fit_threads (run, n, &per);
   SweepJob jobs[MAX_THREADS];
@@ -354,7 +369,7 @@ fit_scalar (FitRun         *run,
             CsFitReport    *rep)
 {
   const CsAttention *ctx = run->ctx;
-  size_t n = ctx->n;
+  size_t n = run->m;
   CsMetric one;
   CsPrep p1;
   double *gmax;
@@ -557,7 +572,7 @@ grad_run (void *data)
           j->status = CS_ERR_CANCELLED;
           break;
         }
-      cs_prep_queries (ctx, p, ctx->x + q0 * d, nq, Qa, NULL);
+      cs_prep_queries (ctx, p, j->g->run->xq + q0 * d, nq, Qa, NULL);
       memset (T, 0, nq * d * sizeof (double));
       for (size_t c0 = 0; c0 < n; c0 += CS_CB)
         {
@@ -566,11 +581,11 @@ grad_run (void *data)
                        1.0, Qa, (int) p->ra, p->K + c0 * p->ra, (int) p->ra, 0.0, S, (int) c);
           for (size_t r = 0; r < nq; r++)
             {
-              size_t i = q0 + r;
-              double *sr = S + r * c, yh = j->pred[i].prediction - ctx->ymean;
-              double scale = j->rz[i] > 0 ? j->res[i] / j->rz[i] : 0;
+              size_t k0 = q0 + r, i = fit_row (j->g->run, k0);
+              double *sr = S + r * c, yh = j->pred[k0].prediction - ctx->ymean;
+              double scale = j->rz[k0] > 0 ? j->res[k0] / j->rz[k0] : 0;
               for (size_t k = 0; k < c; k++)
-                sr[k] = p->lambda * fmin (sr[k] - j->rmax[i], 0.0);
+                sr[k] = p->lambda * fmin (sr[k] - j->rmax[k0], 0.0);
               if (i >= c0 && i < c0 + c)
                 sr[i - c0] = -INFINITY;
               cs_kernel_exp_d (sr, sr, c);
@@ -587,7 +602,7 @@ grad_run (void *data)
         }
       /* H += X_B^T T_B */
       cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) d, (int) d, (int) nq,
-                   1.0, ctx->X2 + q0 * dd, (int) dd, T, (int) d, 1.0, j->H, (int) d);
+                   1.0, j->g->run->x2q + q0 * dd, (int) dd, T, (int) d, 1.0, j->H, (int) d);
     }
   if (j->status != CS_OK)
     atomic_store (j->cancel, 1);
@@ -605,7 +620,7 @@ loss_grad (GradCtx      *g,
            double       *grad)
 {
   const CsAttention *ctx = g->run->ctx;
-  size_t n = ctx->n, d = ctx->d, dd = d + 2;
+  size_t n = ctx->n, nq = g->run->m, d = ctx->d, dd = d + 2;
   CsMetric m;
   CsPrep p;
   CsPredictOptions o;
@@ -625,11 +640,11 @@ loss_grad (GradCtx      *g,
       cs_metric_clear (&m);
       return st;
     }
-  pred = malloc (n * sizeof (CsPrediction));
-  idx = malloc (n * sizeof (size_t));
-  rmax = malloc (n * sizeof (double));
-  rz = malloc (n * sizeof (double));
-  res = malloc (n * sizeof (double));
+  pred = malloc (nq * sizeof (CsPrediction));
+  idx = malloc (nq * sizeof (size_t));
+  rmax = malloc (nq * sizeof (double));
+  rz = malloc (nq * sizeof (double));
+  res = malloc (nq * sizeof (double));
   colsum = calloc (n, sizeof (double));
   H = calloc (d * d, sizeof (double));
   GM = calloc (d * d, sizeof (double));
@@ -638,8 +653,8 @@ loss_grad (GradCtx      *g,
       st = CS_ERR_NOMEM;
       goto out;
     }
-  for (size_t i = 0; i < n; i++)
-    idx[i] = i;
+  for (size_t k = 0; k < nq; k++)
+    idx[k] = fit_row (g->run, k);
   cs_predict_options_init (&o);
   o.self_index = idx;
   o.n_threads = g->run->o != NULL ? g->run->o->n_threads : 1;
@@ -648,24 +663,24 @@ loss_grad (GradCtx      *g,
       st = CS_ERR_CANCELLED;
       goto out;
     }
-  st = cs_attention_predict_prep (ctx, &p, ctx->x, n, &o, pred, rmax, rz);
+  st = cs_attention_predict_prep (ctx, &p, g->run->xq, nq, &o, pred, rmax, rz);
   g->run->sweeps++;
   if (st != CS_OK)
     goto out;
-  for (size_t i = 0; i < n; i++)
+  for (size_t k = 0; k < nq; k++)
     {
-      res[i] = pred[i].prediction - ctx->y[i];
-      if (!isfinite (res[i]))
-        res[i] = 0;
-      L += res[i] * res[i];
+      res[k] = pred[k].prediction - ctx->y[idx[k]];
+      if (!isfinite (res[k]))
+        res[k] = 0;
+      L += res[k] * res[k];
     }
-  *f = L / (double) n;
+  *f = L / (double) nq;
   if (grad == NULL)
     goto out;
 
   {
     size_t per;
-    size_t nt = fit_threads (g->run, n, &per);
+    size_t nt = fit_threads (g->run, nq, &per);
     GradJob jobs[MAX_THREADS];
     atomic_int cancel;
 
@@ -674,15 +689,15 @@ loss_grad (GradCtx      *g,
       {
         GradJob *j = &jobs[t];
         j->g = g; j->p = &p; j->pred = pred; j->rmax = rmax; j->rz = rz; j->res = res;
-        j->r0 = t * per < n ? t * per : n;
-        j->r1 = (t + 1) * per < n ? (t + 1) * per : n;
+        j->r0 = t * per < nq ? t * per : nq;
+        j->r1 = (t + 1) * per < nq ? (t + 1) * per : nq;
         j->is_main = t == 0;
         j->cancel = &cancel;
         j->colsum = t == 0 ? colsum : NULL;   /* the others allocate their own */
         j->H = t == 0 ? H : NULL;
         j->status = CS_OK;
       }
-    fit_run_jobs (grad_run, jobs, sizeof jobs[0], nt, per, n);
+    fit_run_jobs (grad_run, jobs, sizeof jobs[0], nt, per, nq);
     for (size_t t = 0; t < nt; t++)
       {
         if (jobs[t].status != CS_OK && (st == CS_OK || st == CS_ERR_CANCELLED))
@@ -705,7 +720,8 @@ loss_grad (GradCtx      *g,
   }
   g->run->sweeps++;
 
-  /* grad_M: distance -(sum_j colsum_j x_j x_j^T - H - H^T); dot 2 H^T. Over n. */
+  /* grad_M: distance -(sum_j colsum_j x_j x_j^T - H - H^T); dot 2 H^T. Over the nq loss rows
+   * (the rows of C sum to zero, so no row-sum term appears, with or without a subset). */
   for (size_t a = 0; a < d; a++)
     for (size_t b = 0; b < d; b++)
       {
@@ -724,7 +740,7 @@ loss_grad (GradCtx      *g,
           cblas_dger (CblasRowMajor, (int) d, (int) d, -colsum[j], xj, 1, xj, 1, GM, (int) d);
       }
   for (size_t a = 0; a < d * d; a++)
-    GM[a] /= (double) n;
+    GM[a] /= (double) nq;
 
   if (g->kind == CS_METRIC_DIAGONAL)
     for (size_t j = 0; j < d; j++)
@@ -1028,11 +1044,48 @@ cs_attention_fit (const CsAttention  *self,
   run.o = options;
   run.sweeps = 0;
   run.planned = 1;
+  run.m = self->n;
+  run.rows = NULL;
+  run.xq = self->x;
+  run.x2q = self->X2;
+  if (options->max_queries > 0 && options->max_queries < self->n)
+    {
+      size_t m = options->max_queries, d = self->d, dd = d + 2;
+      double *xq = malloc (m * d * sizeof (double));
+      double *x2q = malloc (m * dd * sizeof (double));
+
+      run.rows = malloc (m * sizeof (size_t));
+      if (run.rows == NULL || xq == NULL || x2q == NULL)
+        {
+          free (run.rows);
+          free (xq);
+          free (x2q);
+          return CS_ERR_NOMEM;
+        }
+      /* Evenly spaced over the file order: the middle case of each of m equal runs. */
+      for (size_t k = 0; k < m; k++)
+        {
+          size_t i = (size_t) (((double) k + 0.5) * (double) self->n / (double) m);
+          run.rows[k] = i < self->n ? i : self->n - 1;
+          memcpy (xq + k * d, self->x + run.rows[k] * d, d * sizeof (double));
+          memcpy (x2q + k * dd, self->X2 + run.rows[k] * dd, dd * sizeof (double));
+        }
+      run.m = m;
+      run.xq = xq;
+      run.x2q = x2q;
+    }
   if (options->kind == CS_METRIC_SCALAR)
     st = fit_scalar (&run, start, &result, &rep);
   else
     st = fit_lbfgs (&run, options->kind, rank, start, &result, &rep);
   rep.passes = run.sweeps;
+  rep.n_queries = run.m;
+  if (run.rows != NULL)
+    {
+      free (run.rows);
+      free ((double *) run.xq);
+      free ((double *) run.x2q);
+    }
   if (st != CS_OK)
     {
       cs_metric_clear (&result);
@@ -1074,6 +1127,7 @@ cs_attention_loo_mse (const CsAttention *self,
         return CS_ERR_INVALID;
       cs_fit_options_init (&o);
       run.ctx = self; run.o = &o; run.sweeps = 0; run.planned = 2;
+      run.m = self->n; run.rows = NULL; run.xq = self->x; run.x2q = self->X2;
       st = cs_metric_init_scalar (&one, self->d, 1.0);
       if (st != CS_OK)
         return st;

@@ -22,20 +22,23 @@ typedef struct
                           * with Mhat and multiplied by lambda only after the max is
                           * subtracted, so no scale over- or underflows */
   double d2_scale;       /* -2 for scalar distance metrics (d2 = d2_scale * shat), else 0 */
+  int borrowed;          /* K and Kf are the context's X2 and X2f (scalar distance metrics) */
 } CsPrep;
 
 struct _CsAttention
 {
   size_t n, d;
   CsScoreForm form;
+  int shared;            /* x and y are the caller's (CS_ATTENTION_SHARE_INPUT) */
   double *x;             /* n * d */
   double *y;             /* n */
   double ymean;
   double *yc;            /* n: y - ymean */
   float *ycf;            /* n */
   double *xmean;         /* d (zeros for the dot form) */
-  double *X2;            /* n * (d + 2): [x - c, |x - c|^2, 1] for Euclidean distances */
-  float *X2f;
+  double *X2;            /* n * (d + 2): [x - c, -|x - c|^2 / 2, 1]: Euclidean distances (with
+                          * query rows [-2 (q - c), -2, |q - c|^2]) and the scalar metric's keys */
+  float *X2f;            /* float copy; NULL with CS_ATTENTION_NO_FLOAT */
   CsMetric metric;
   CsPrep prep;
 };

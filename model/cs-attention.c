@@ -233,8 +233,11 @@ void
 cs_prep_clear (CsPrep *p)
 {
   free (p->Aeff);
-  free (p->K);
-  free (p->Kf);
+  if (!p->borrowed)
+    {
+      free (p->K);
+      free (p->Kf);
+    }
   memset (p, 0, sizeof *p);
 }
 
@@ -252,6 +255,22 @@ cs_prep_build (const CsAttention *ctx,
   ra = r + 2;
   p->n = n; p->d = d; p->r = r; p->ra = ra; p->form = ctx->form;
   p->Aeff = calloc (r * d, sizeof (double));
+  if (m->kind == CS_METRIC_SCALAR && ctx->form == CS_SCORE_DISTANCE && p->Aeff != NULL)
+    {
+      /* Scalar distance metric: Mhat = I, so the keys [x - c, -|x - c|^2 / 2, 1]
+       * are the context's X2 rows, bit for bit: borrow them (and X2f) instead of
+       * holding a second n * (d + 2) copy per metric. */
+      for (size_t j = 0; j < d; j++)
+        p->Aeff[j * d + j] = 1.0;
+      p->lambda = m->scale;
+      if (!(p->lambda > 0) || !isfinite (p->lambda))
+        p->lambda = p->lambda > 0 ? DBL_MAX : 1.0;
+      p->d2_scale = -2.0;
+      p->K = ctx->X2;
+      p->Kf = want_float ? ctx->X2f : NULL;
+      p->borrowed = 1;
+      return CS_OK;
+    }
   p->K = malloc (n * ra * sizeof (double));
   xc = malloc (n * d * sizeof (double));
   if (p->Aeff == NULL || p->K == NULL || xc == NULL)
@@ -330,7 +349,7 @@ cs_prep_build (const CsAttention *ctx,
       else
         k[r] = k[r + 1] = 0.0;
     }
-  if (want_float)
+  if (want_float && ctx->X2f != NULL)   /* no float keys in a CS_ATTENTION_NO_FLOAT context */
     {
       p->Kf = malloc (n * ra * sizeof (float));
       if (p->Kf == NULL)
@@ -382,7 +401,7 @@ cs_prep_queries (const CsAttention *ctx,
               qe[j] = -2.0 * v;
               n2 += v * v;
             }
-          qe[d] = 1.0;
+          qe[d] = -2.0;   /* X2 holds -|x - c|^2 / 2 */
           qe[d + 1] = n2;
         }
     }
@@ -398,15 +417,29 @@ cs_attention_new (const double  *x,
                   CsScoreForm    form,
                   CsAttention  **out)
 {
+  return cs_attention_new_full (x, y, n, d, form, 0, out);
+}
+
+CsStatus
+cs_attention_new_full (const double  *x,
+                       const double  *y,
+                       size_t         n,
+                       size_t         d,
+                       CsScoreForm    form,
+                       unsigned       flags,
+                       CsAttention  **out)
+{
   CsAttention *self;
   CsMetric m;
   CsStatus st;
+  int share = (flags & CS_ATTENTION_SHARE_INPUT) != 0;
 
   if (out == NULL)
     return CS_ERR_INVALID;
   *out = NULL;
   if (x == NULL || y == NULL || n == 0 || d == 0 || n > ((size_t) 1 << 40) / d
-      || (form != CS_SCORE_DISTANCE && form != CS_SCORE_DOT))
+      || (form != CS_SCORE_DISTANCE && form != CS_SCORE_DOT)
+      || (flags & ~(unsigned) (CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT)) != 0)
     return CS_ERR_INVALID;
   if (!cs_is_finite_array (x, n * d) || !cs_is_finite_array (y, n))
     return CS_ERR_NOT_FINITE;
@@ -417,21 +450,25 @@ cs_attention_new (const double  *x,
   self->n = n;
   self->d = d;
   self->form = form;
-  self->x = malloc (n * d * sizeof (double));
-  self->y = malloc (n * sizeof (double));
+  self->shared = share;
+  self->x = share ? (double *) x : malloc (n * d * sizeof (double));
+  self->y = share ? (double *) y : malloc (n * sizeof (double));
   self->yc = malloc (n * sizeof (double));
   self->ycf = malloc (n * sizeof (float));
   self->xmean = calloc (d, sizeof (double));
   self->X2 = malloc (n * (d + 2) * sizeof (double));
-  self->X2f = malloc (n * (d + 2) * sizeof (float));
+  self->X2f = (flags & CS_ATTENTION_NO_FLOAT) ? NULL : malloc (n * (d + 2) * sizeof (float));
   if (self->x == NULL || self->y == NULL || self->yc == NULL || self->ycf == NULL
-      || self->xmean == NULL || self->X2 == NULL || self->X2f == NULL)
+      || self->xmean == NULL || self->X2 == NULL || (self->X2f == NULL && !(flags & CS_ATTENTION_NO_FLOAT)))
     {
       cs_attention_free (self);
       return CS_ERR_NOMEM;
     }
-  memcpy (self->x, x, n * d * sizeof (double));
-  memcpy (self->y, y, n * sizeof (double));
+  if (!share)
+    {
+      memcpy (self->x, x, n * d * sizeof (double));
+      memcpy (self->y, y, n * sizeof (double));
+    }
   for (size_t i = 0; i < n; i++)
     self->ymean += y[i] / (double) n;
   for (size_t i = 0; i < n; i++)
@@ -453,11 +490,12 @@ cs_attention_new (const double  *x,
           r[j] = x[i * d + j] - self->xmean[j];
           s += r[j] * r[j];
         }
-      r[d] = s;
+      r[d] = -0.5 * s;   /* the scalar metric's keys (see cs_prep_build) */
       r[d + 1] = 1.0;
     }
-  for (size_t i = 0; i < n * (d + 2); i++)
-    self->X2f[i] = (float) self->X2[i];
+  if (self->X2f != NULL)
+    for (size_t i = 0; i < n * (d + 2); i++)
+      self->X2f[i] = (float) self->X2[i];
 
   st = cs_metric_init_scalar (&m, d, 1.0);
   if (st == CS_OK)
@@ -477,8 +515,11 @@ cs_attention_free (CsAttention *self)
 {
   if (self == NULL)
     return;
-  free (self->x);
-  free (self->y);
+  if (!self->shared)
+    {
+      free (self->x);
+      free (self->y);
+    }
   free (self->yc);
   free (self->ycf);
   free (self->xmean);

@@ -123,6 +123,23 @@ CsStatus     cs_attention_new        (const double  *x,
                                       size_t         d,
                                       CsScoreForm    form,
                                       CsAttention  **out);
+enum
+{
+  CS_ATTENTION_SHARE_INPUT = 1 << 0,  /* use x and y in place instead of copying them: the caller
+                                       * keeps them alive and unchanged until the context is freed */
+  CS_ATTENTION_NO_FLOAT    = 1 << 1,  /* no single-precision copy of the cases (saves n (d + 2)
+                                       * floats); CS_PREDICT_FLOAT then runs in double precision */
+};
+
+/* cs_attention_new with CS_ATTENTION_* flags: for case bases near the memory
+ * limit (a scalar context then holds n (d + 2) doubles besides x and y). */
+CsStatus     cs_attention_new_full   (const double  *x,
+                                      const double  *y,
+                                      size_t         n,
+                                      size_t         d,
+                                      CsScoreForm    form,
+                                      unsigned       flags,
+                                      CsAttention  **out);
 void         cs_attention_free       (CsAttention   *self);
 size_t       cs_attention_get_n      (const CsAttention *self);
 size_t       cs_attention_get_d      (const CsAttention *self);
@@ -220,13 +237,18 @@ typedef struct
   void *user_data;
   int n_threads;              /* worker threads for the streamed passes (0 or 1: calling thread only);
                                * the fitted metric is the same up to summation order */
+  size_t max_queries;         /* 0 or >= n: the loss is over every case. Otherwise over this many
+                               * evenly spaced cases (the middle one of each of max_queries equal
+                               * runs in case order), each still predicted from all n - 1 others:
+                               * an unbiased sample of the full loss at O(max_queries n) per pass
+                               * instead of O(n^2), for case bases too large for the exact fit */
 } CsFitOptions;
 
 void     cs_fit_options_init     (CsFitOptions *options);
 
 typedef struct
 {
-  double loo_mse;             /* mean over cases of (y_hat_{-i} - y_i)^2 at the fitted metric */
+  double loo_mse;             /* mean over the loss cases of (y_hat_{-i} - y_i)^2 at the fitted metric */
   double start_loo_mse;       /* at the starting metric */
   int passes;                 /* streamed sweeps over the n (n - 1) pairs: for the scalar fit one
                                * for the nearest scores, one for a coarse 7-point log grid (single
@@ -234,9 +256,11 @@ typedef struct
                                * (double); two per L-BFGS evaluation (loss, then gradient) */
   int iterations;             /* Newton / L-BFGS steps taken */
   int converged;              /* 1 when the stopping test was met before max_iter */
+  size_t n_queries;           /* cases whose residuals made the loss (n, or max_queries) */
 } CsFitReport;
 
-/* Minimise the leave-one-out loss sum_i (y_hat_{-i}(x_i) - y_i)^2 over the
+/* Minimise the leave-one-out loss sum_i (y_hat_{-i}(x_i) - y_i)^2 (i over all
+ * cases, or over options->max_queries of them) over the
  * metric kind in options (n >= 2). metric: in, the starting point when its
  * kind matches (otherwise a data-driven start is used); out, the fitted metric,
  * written ONLY on CS_OK (on cancellation or error it is left exactly as it

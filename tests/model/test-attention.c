@@ -879,6 +879,192 @@ test_fit_stationary (void)
       }
 }
 
+/* The leave-one-out loss over the documented evenly spaced query subset, by naive loops. */
+static double
+naive_subset_loss (const double *x, const double *y, size_t n, size_t d, CsScoreForm form,
+                   const CsMetric *m, size_t nq)
+{
+  double L = 0;
+  for (size_t k = 0; k < nq; k++)
+    {
+      size_t i = (size_t) (((double) k + 0.5) * (double) n / (double) nq);
+      Naive nv;
+      naive_predict (x, y, n, d, form, m, x + i * d, i, &nv);
+      L += (nv.pred - y[i]) * (nv.pred - y[i]);
+      g_free (nv.w);
+    }
+  return L / (double) nq;
+}
+
+/* max_queries: the loss is the naive leave-one-out loss over exactly the documented
+ * subset (each query against all n - 1 others), the fit is a minimum of that loss
+ * (scalar and diagonal, both score forms, several sizes), max_queries >= n is the exact
+ * fit, and on a larger base the subset fit lands near the exact one. */
+static void
+test_fit_query_subset (void)
+{
+  const size_t sizes[][3] = { { 300, 2, 37 }, { 517, 3, 100 } };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (int form = 0; form < 2; form++)
+      for (int kind = 0; kind < 2; kind++)
+        {
+          CsRng rng;
+          size_t n = sizes[s][0], d = sizes[s][1], m = sizes[s][2];
+          double *x, *y, L0, Lfull, *par;
+          CsAttention *ctx;
+          CsMetric fm = { 0 }, exact = { 0 };
+          CsFitOptions o;
+          CsFitReport rep, erep;
+
+          cs_rng_seed (&rng, 300 + s * 4 + (guint64) (form * 2 + kind));
+          y = smooth_task (&rng, n, d, 0.3, &x);
+          if (form == CS_SCORE_DOT)
+            for (size_t i = 0; i < n; i++)
+              {
+                double nr = 0;
+                for (size_t j = 0; j < d; j++)
+                  nr += x[i * d + j] * x[i * d + j];
+                for (size_t j = 0; j < d; j++)
+                  x[i * d + j] /= sqrt (nr);
+              }
+          g_assert_cmpint (cs_attention_new (x, y, n, d, (CsScoreForm) form, &ctx), ==, CS_OK);
+          cs_fit_options_init (&o);
+          o.kind = kind ? CS_METRIC_DIAGONAL : CS_METRIC_SCALAR;
+          o.max_queries = m;
+          o.max_iter = 300;
+          o.tol = 1e-12;
+          o.n_threads = (int) s + 1;
+          g_assert_cmpint (cs_attention_fit (ctx, &o, &fm, &rep), ==, CS_OK);
+          g_assert_cmpuint (rep.n_queries, ==, m);
+          L0 = naive_subset_loss (x, y, n, d, (CsScoreForm) form, &fm, m);
+          assert_rel (rep.loo_mse, L0, 1e-9);
+          Lfull = naive_loo_mse (x, y, n, d, (CsScoreForm) form, &fm);
+          g_assert_cmpfloat (fabs (L0 - Lfull), >, 1e-6 * Lfull);   /* really a subset */
+          par = kind ? fm.diag : &fm.scale;
+          for (size_t k = 0; k < (kind ? d : 1); k++)
+            for (int sgn = -1; sgn <= 1; sgn += 2)
+              {
+                double keep = par[k], L;
+                par[k] = keep * (1 + 0.03 * sgn);
+                L = naive_subset_loss (x, y, n, d, (CsScoreForm) form, &fm, m);
+                par[k] = keep;
+                if (L < L0 * (1 - 1e-4))
+                  g_error ("n %zu form %d kind %d: moving parameter %zu by %+d step lowers the subset loss "
+                           "%.8g -> %.8g", n, form, kind, k, sgn, L0, L);
+              }
+          /* max_queries >= n: the exact fit, bit for bit. */
+          o.max_queries = n;
+          g_assert_cmpint (cs_attention_fit (ctx, &o, &exact, &erep), ==, CS_OK);
+          g_assert_cmpuint (erep.n_queries, ==, n);
+          {
+            CsMetric plain = { 0 };
+            CsFitReport prep;
+            o.max_queries = 0;
+            g_assert_cmpint (cs_attention_fit (ctx, &o, &plain, &prep), ==, CS_OK);
+            g_assert_cmpfloat (prep.loo_mse, ==, erep.loo_mse);
+            g_assert_cmpfloat (cs_metric_mean_diagonal (&plain), ==, cs_metric_mean_diagonal (&exact));
+            cs_metric_clear (&plain);
+          }
+          g_test_message ("n %zu d %zu m %zu form %d kind %d: subset loss %.5g (full loss there %.5g), "
+                          "mean diag %.4g vs exact %.4g", n, d, m, form, kind, L0, Lfull,
+                          cs_metric_mean_diagonal (&fm), cs_metric_mean_diagonal (&exact));
+          cs_metric_clear (&fm);
+          cs_metric_clear (&exact);
+          cs_attention_free (ctx);
+          g_free (x);
+          g_free (y);
+        }
+
+  /* A larger base: a 10 % query sample finds a scale near the exact fit's. */
+  for (guint64 seed = 1; seed <= 3; seed++)
+    {
+      CsRng rng;
+      size_t n = 1500 + 500 * (size_t) seed, d = 2;
+      double *x, *y;
+      CsAttention *ctx;
+      CsMetric sub = { 0 }, exact = { 0 };
+      CsFitOptions o;
+      CsFitReport rep;
+
+      cs_rng_seed (&rng, 900 + seed);
+      y = smooth_task (&rng, n, d, 0.3, &x);
+      g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+      g_assert_cmpint (cs_attention_fit (ctx, NULL, &exact, NULL), ==, CS_OK);
+      cs_fit_options_init (&o);
+      o.max_queries = n / 10;
+      g_assert_cmpint (cs_attention_fit (ctx, &o, &sub, &rep), ==, CS_OK);
+      g_test_message ("n %zu: scale %.4g on %zu queries, %.4g exact", n, sub.scale, rep.n_queries, exact.scale);
+      g_assert_cmpfloat (fabs (log (sub.scale / exact.scale)), <, log (1.6));
+      cs_metric_clear (&sub);
+      cs_metric_clear (&exact);
+      cs_attention_free (ctx);
+      g_free (x);
+      g_free (y);
+    }
+}
+
+/* cs_attention_new_full: shared input and no float copy predict exactly as a copying
+ * context (double path), CS_PREDICT_FLOAT falls back to double, and bad flags are refused. */
+static void
+test_new_full (void)
+{
+  for (guint64 seed = 1; seed <= 3; seed++)
+    for (int kind = 0; kind < 3; kind++)
+      {
+        CsRng rng;
+        size_t n = 200 + 97 * (size_t) seed, d = 1 + (size_t) seed, q = 9;
+        double *x, *y, *qs;
+        CsAttention *a, *b;
+        CsMetric m;
+        CsPrediction pa[9], pb[9], pf[9];
+        CsPredictOptions o;
+
+        cs_rng_seed (&rng, 40 + seed);
+        x = random_matrix (&rng, n, d, 2.0);
+        y = random_matrix (&rng, n, 1, 1.0);
+        qs = random_matrix (&rng, q, d, 2.0);
+        random_metric (&rng, (CsMetricKind) kind, d, &m);
+        g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &a), ==, CS_OK);
+        g_assert_cmpint (cs_attention_new_full (x, y, n, d, CS_SCORE_DISTANCE,
+                                                CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT, &b), ==, CS_OK);
+        g_assert_true (cs_attention_get_x (b) == x);
+        g_assert_true (cs_attention_get_y (b) == y);
+        g_assert_true (cs_attention_get_x (a) != x);
+        g_assert_cmpint (cs_attention_set_metric (a, &m), ==, CS_OK);
+        g_assert_cmpint (cs_attention_set_metric (b, &m), ==, CS_OK);
+        cs_predict_options_init (&o);
+        o.flags = CS_PREDICT_WINDOW;
+        g_assert_cmpint (cs_attention_predict (a, qs, q, &o, pa), ==, CS_OK);
+        g_assert_cmpint (cs_attention_predict (b, qs, q, &o, pb), ==, CS_OK);
+        o.flags |= CS_PREDICT_FLOAT;
+        g_assert_cmpint (cs_attention_predict (b, qs, q, &o, pf), ==, CS_OK);
+        for (size_t i = 0; i < q; i++)
+          {
+            Naive nv;
+            naive_predict (x, y, n, d, CS_SCORE_DISTANCE, &m, qs + i * d, CS_NO_CASE, &nv);
+            g_assert_cmpfloat (pa[i].prediction, ==, pb[i].prediction);
+            g_assert_cmpfloat (pa[i].radius90, ==, pb[i].radius90);
+            g_assert_cmpfloat (pf[i].prediction, ==, pb[i].prediction);   /* no float keys: double */
+            assert_rel (pb[i].prediction, nv.pred, 1e-9);
+            g_free (nv.w);
+          }
+        cs_attention_free (a);
+        cs_attention_free (b);   /* must not free x and y */
+        g_assert_cmpfloat (x[0], ==, x[0]);
+        cs_metric_clear (&m);
+        g_free (x);
+        g_free (y);
+        g_free (qs);
+      }
+  {
+    double x[2] = { 0, 1 }, y[2] = { 0, 1 };
+    CsAttention *c = NULL;
+    g_assert_cmpint (cs_attention_new_full (x, y, 2, 1, CS_SCORE_DISTANCE, 1u << 7, &c), ==, CS_ERR_INVALID);
+    g_assert_null (c);
+  }
+}
+
 typedef struct
 {
   int calls;
@@ -1253,6 +1439,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/fit/diagonal-full", test_fit_diagonal_full);
   g_test_add_func ("/cs/model/fit/stationary", test_fit_stationary);
   g_test_add_func ("/cs/model/fit/cancel", test_fit_cancel);
+  g_test_add_func ("/cs/model/fit/query-subset", test_fit_query_subset);
+  g_test_add_func ("/cs/model/attention/new-full", test_new_full);
   g_test_add_func ("/cs/model/attention/threads", test_threads);
   g_test_add_func ("/cs/model/linear", test_linear);
   g_test_add_func ("/cs/model/diagnostics/nearest", test_nearest);
