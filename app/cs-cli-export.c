@@ -15,16 +15,25 @@
 #include "cs-diagnostics.h"
 #include "cs-export.h"
 #include "cs-flags.h"
+#include "cs-model-file.h"
 #include "cs-pretrain.h"
 
 #define CMD "export"
 /* Queries in the attention matrix: every case up to this, a regular subsample beyond. */
 #define MATRIX_MAX_ROWS 2000
+/* Columns of the attention matrix: every case up to this; beyond, the cases (in the chart's
+ * order) are binned into this many columns by their largest weight, as the screen bins pixels. */
+#define MATRIX_MAX_COLS 2048
+/* Per-case charts (window, diagnostics, flags baselines) and the fit's loss: every case up to
+ * this many, beyond it PER_CASE_SAMPLE evenly spaced cases, each against the whole base. */
+#define PER_CASE_EXACT_MAX 20000
+#define PER_CASE_SAMPLE    1000
 
 typedef struct
 {
-  CsCaseBase *cb;
+  CsCaseBase *cb;            /* its x is taken over as z: original values via raw () */
   double *z;                 /* standardised features, n * d */
+  double *mean, *sd;         /* d: the standardisation (the base's, or the model file's; sd 0 as 1) */
   CsAttention *att;
   CsMetric metric;
   CsFitReport fit;
@@ -36,9 +45,12 @@ typedef struct
   CsPrediction pred;
   double *weights;           /* n */
   double *distances;         /* n, standardised Euclidean */
-  /* Per case (leave-one-out), computed on demand. */
+  /* Per case (leave-one-out), computed on demand, for the m cases pcase[] (all n, or
+   * PER_CASE_SAMPLE evenly spaced ones on a large base). */
+  gsize m;
+  size_t *pcase;
   CsPrediction *loo;
-  double *loo_half;          /* n * d per-feature 90 % half-widths (standardised) */
+  double *loo_half;          /* m * d per-feature 90 % half-widths (standardised) */
   double *query_half;        /* d, the query's */
   CsLocalDiagnostics *diag;
   CsGlobalDiagnostics global;
@@ -51,10 +63,13 @@ typedef struct
 static void
 export_ctx_clear (ExportCtx *c)
 {
+  if (c->att != NULL)
+    cs_attention_free (c->att);   /* first: it shares z and cb->y */
   g_clear_pointer (&c->cb, cs_case_base_unref);
   g_free (c->z);
-  if (c->att != NULL)
-    cs_attention_free (c->att);
+  g_free (c->mean);
+  g_free (c->sd);
+  g_free (c->pcase);
   cs_metric_clear (&c->metric);
   g_free (c->qx);
   g_free (c->qz);
@@ -64,6 +79,25 @@ export_ctx_clear (ExportCtx *c)
   g_free (c->loo_half);
   g_free (c->query_half);
   g_free (c->diag);
+}
+
+/* Feature j of case i in original units. */
+static inline double
+raw (const ExportCtx *c,
+     gsize            i,
+     gsize            j)
+{
+  return c->mean[j] + c->sd[j] * c->z[i * c->d + j];
+}
+
+static const double *
+raw_row (const ExportCtx *c,
+         gsize            i,
+         double          *buf)
+{
+  for (gsize j = 0; j < c->d; j++)
+    buf[j] = raw (c, i, j);
+  return buf;
 }
 
 static int
@@ -190,8 +224,6 @@ resolve_query (ExportCtx  *c,
     }
   if (c->query != CS_NO_CASE)
     memcpy (c->qx, cb->x + c->query * c->d, c->d * sizeof (double));
-  for (gsize j = 0; j < c->d; j++)
-    c->qz[j] = (c->qx[j] - cb->mean[j]) / (cb->sd[j] > 0 ? cb->sd[j] : 1.0);
   return TRUE;
 }
 
@@ -238,28 +270,38 @@ compute_per_case (ExportCtx *c)
 
   if (c->loo != NULL)
     return CS_EXIT_OK;
-  c->loo = g_new0 (CsPrediction, c->n);
-  c->loo_half = g_new0 (double, c->n * c->d);
-  c->diag = g_new0 (CsLocalDiagnostics, c->n);
-  cs_predict_options_init (&o);
-  o.flags = CS_PREDICT_WINDOW;
-  o.half_width = c->loo_half;
-  st = cs_attention_predict_loo (c->att, &o, c->loo);
+  c->m = c->n <= PER_CASE_EXACT_MAX ? c->n : PER_CASE_SAMPLE;
+  c->pcase = g_new (size_t, c->m);
+  c->loo = g_new0 (CsPrediction, c->m);
+  c->loo_half = g_new0 (double, c->m * c->d);
+  c->diag = g_new0 (CsLocalDiagnostics, c->m);
+  st = cs_diagnose_global_sample (c->att, c->m, &c->global, c->diag, c->pcase, NULL, NULL);
   if (st == CS_OK)
-    st = cs_diagnose_global (c->att, &c->global, c->diag, NULL, NULL);
+    {
+      g_autofree double *zq = g_new (double, c->m * c->d);
+
+      for (gsize k = 0; k < c->m; k++)
+        memcpy (zq + k * c->d, c->z + c->pcase[k] * c->d, c->d * sizeof (double));
+      cs_predict_options_init (&o);
+      o.flags = CS_PREDICT_WINDOW;
+      o.half_width = c->loo_half;
+      o.self_index = c->pcase;
+      o.n_threads = (int) g_get_num_processors ();
+      st = cs_attention_predict (c->att, zq, c->m, &o, c->loo);
+    }
   if (st == CS_OK)
     st = cs_diagnose_at (c->att, c->qz, 1, &c->query, &qd, NULL, NULL);
   if (st != CS_OK)
     return engine_fail (st);
 
-  ln = g_new (double, c->n);
-  ll = g_new (double, c->n);
-  nd = g_new (double, c->n);
-  for (gsize i = 0; i < c->n; i++)
+  ln = g_new (double, c->m);
+  ll = g_new (double, c->m);
+  nd = g_new (double, c->m);
+  for (gsize k = 0; k < c->m; k++)
     {
-      ln[i] = c->diag[i].local_noise_sd;
-      ll[i] = c->diag[i].local_lipschitz;
-      nd[i] = c->loo[i].nearest_distance;
+      ln[k] = c->diag[k].local_noise_sd;
+      ll[k] = c->diag[k].local_lipschitz;
+      nd[k] = c->loo[k].nearest_distance;
     }
   memset (&c->flag_base, 0, sizeof c->flag_base);
   c->flag_base.d = c->d;
@@ -275,7 +317,7 @@ compute_per_case (ExportCtx *c)
   c->flag_base.lipschitz = c->global.lipschitz;
   c->flag_base.nn_distance_high = NAN;
   c->flag_base.window = c->global.window_radius;
-  cs_flag_base_from_cases (&c->flag_base, ln, ll, nd, c->n);
+  cs_flag_base_from_cases (&c->flag_base, ln, ll, nd, c->m);
   cs_flag_thresholds_init_for_base (&c->thresholds, &c->flag_base);
 
   q.x = c->qx;
@@ -285,28 +327,33 @@ compute_per_case (ExportCtx *c)
   q.local_lipschitz = qd.local_lipschitz;
   q.n_eff = c->pred.n_eff;
   q.nearest_distance = c->pred.nearest_distance;
-  q.nearest_x = c->pred.nearest_index < c->n ? c->cb->x + c->pred.nearest_index * c->d : NULL;
-  cs_flags_evaluate (&c->flag_base, &c->thresholds, &q, &report);
+  {
+    double near[c->d];
+    q.nearest_x = c->pred.nearest_index < c->n ? raw_row (c, c->pred.nearest_index, near) : NULL;
+    cs_flags_evaluate (&c->flag_base, &c->thresholds, &q, &report);
+  }
   c->verdict = report.verdict;
   c->have_verdict = TRUE;
   return CS_EXIT_OK;
 }
 
+/* The verdict of per-case entry k (case pcase[k]). */
 static gboolean
 case_flagged (ExportCtx *c,
-              gsize      i)
+              gsize      k)
 {
   CsFlagQuery q = { 0 };
   CsFlagReport report;
+  double xi[c->d], near[c->d];
 
-  q.x = c->cb->x + i * c->d;
-  q.y_hat = c->loo[i].prediction;
-  q.local_spread = c->loo[i].local_sd;
-  q.local_noise = c->diag[i].local_noise_sd;
-  q.local_lipschitz = c->diag[i].local_lipschitz;
-  q.n_eff = c->loo[i].n_eff;
-  q.nearest_distance = c->loo[i].nearest_distance;
-  q.nearest_x = c->loo[i].nearest_index < c->n ? c->cb->x + c->loo[i].nearest_index * c->d : NULL;
+  q.x = raw_row (c, c->pcase[k], xi);
+  q.y_hat = c->loo[k].prediction;
+  q.local_spread = c->loo[k].local_sd;
+  q.local_noise = c->diag[k].local_noise_sd;
+  q.local_lipschitz = c->diag[k].local_lipschitz;
+  q.n_eff = c->loo[k].n_eff;
+  q.nearest_distance = c->loo[k].nearest_distance;
+  q.nearest_x = c->loo[k].nearest_index < c->n ? raw_row (c, c->loo[k].nearest_index, near) : NULL;
   cs_flags_evaluate (&c->flag_base, &c->thresholds, &q, &report);
   return report.verdict != CS_VERDICT_OK;
 }
@@ -334,7 +381,7 @@ order_by_feature (ExportCtx   *c,
   gsize *idx = g_new (gsize, MAX (count, 1));
 
   for (gsize i = 0; i < c->n; i++)
-    key[i] = c->cb->x[i * c->d + c->jx];
+    key[i] = raw (c, i, c->jx);
   for (gsize p = 0; p < count; p++)
     idx[p] = subset != NULL ? subset[p] : p;
   g_qsort_with_data (idx, (gint) count, sizeof (gsize), cmp_by_key, key);
@@ -417,12 +464,12 @@ build_chart (ExportCtx   *c,
 
         for (gsize i = 0; i < c->n; i++)
           {
-            fx[i] = cb->x[i * c->d + c->jx];
-            fy[i] = cb->x[i * c->d + c->jy];
+            fx[i] = raw (c, i, c->jx);
+            fy[i] = raw (c, i, c->jy);
           }
         cs_metric_half_widths (&c->metric, half);
-        hw[0] = half[c->jx] * (cb->sd[c->jx] > 0 ? cb->sd[c->jx] : 1);
-        hw[1] = half[c->jy] * (cb->sd[c->jy] > 0 ? cb->sd[c->jy] : 1);
+        hw[0] = half[c->jx] * c->sd[c->jx];
+        hw[1] = half[c->jy] * c->sd[c->jy];
         s->map = (CsFeatureMapData) {
           .n = c->n, .x = fx, .y = fy, .values = by_outcome ? cb->y : c->weights,
           .color_by = by_outcome ? CS_COLOR_BY_OUTCOME : CS_COLOR_BY_WEIGHT,
@@ -442,22 +489,43 @@ build_chart (ExportCtx   *c,
       {
         gsize step = (c->n + MATRIX_MAX_ROWS - 1) / MATRIX_MAX_ROWS;
         gsize rows = (c->n + step - 1) / step;
+        gsize cols = MIN (c->n, (gsize) MATRIX_MAX_COLS);
+        /* Query rows per engine call: 256, fewer on a large base (their weight rows are n each). */
+        gsize block = CLAMP (((gsize) 1 << 22) / c->n, 1, 256);
         gsize *qidx = keep (s, g_new (gsize, rows));
-        float *m = keep (s, g_new (float, rows * c->n));
-        double *qz = g_new (double, 256 * c->d);
-        double *w = g_new (double, 256 * c->n);
-        CsPrediction *pr = g_new (CsPrediction, 256);
-        double *key;
-        gsize *corder, *rpos;
+        float *m = keep (s, g_new0 (float, rows * cols));
+        double *qz = g_new (double, block * c->d);
+        double *w = g_new (double, block * c->n);
+        CsPrediction *pr = g_new (CsPrediction, block);
+        g_autofree gsize *bin = NULL;
+        double *key = NULL;
+        gsize *corder = NULL, *rpos = NULL;
         CsPredictOptions o;
 
         for (gsize r = 0; r < rows; r++)
           qidx[r] = r * step;
+        /* Columns (and rows) sorted by the plane's first feature, or left in file order. */
+        if (!by_position)
+          {
+            corder = order_by_feature (c, NULL, c->n, &key);
+            g_free (key);
+          }
+        if (cols < c->n)
+          {
+            /* Case i goes to column bin[i]: its position in the chart's order, scaled. */
+            bin = g_new (gsize, c->n);
+            for (gsize p = 0; p < c->n; p++)
+              bin[corder != NULL ? corder[p] : p] = p * cols / c->n;
+            g_clear_pointer (&corder, g_free);
+          }
+        else if (corder != NULL)
+          keep (s, corder);
         cs_predict_options_init (&o);
         o.weights = w;
-        for (gsize r0 = 0; r0 < rows; r0 += 256)
+        o.n_threads = (int) g_get_num_processors ();
+        for (gsize r0 = 0; r0 < rows; r0 += block)
           {
-            gsize nb = MIN (256, rows - r0);
+            gsize nb = MIN (block, rows - r0);
             CsStatus st;
 
             for (gsize b = 0; b < nb; b++)
@@ -471,43 +539,47 @@ build_chart (ExportCtx   *c,
                 g_free (pr);
                 return engine_fail (st);
               }
-            for (gsize k = 0; k < nb * c->n; k++)
-              m[r0 * c->n + k] = (float) w[k];
+            for (gsize b = 0; b < nb; b++)
+              {
+                float *row = m + (r0 + b) * cols;
+                const double *wr = w + b * c->n;
+                if (bin == NULL)
+                  for (gsize i = 0; i < c->n; i++)
+                    row[i] = (float) wr[i];
+                else
+                  for (gsize i = 0; i < c->n; i++)
+                    row[bin[i]] = MAX (row[bin[i]], (float) wr[i]);
+              }
           }
         g_free (qz);
         g_free (w);
         g_free (pr);
-        /* Columns and rows both sorted by the plane's first feature, or left in file order. */
-        if (by_position)
+        if (!by_position)
           {
-            corder = NULL;
-            rpos = NULL;
-          }
-        else
-          {
-            corder = keep (s, order_by_feature (c, NULL, c->n, &key));
-            g_free (key);
-            {
-              /* Rows: positions 0..rows-1 of qidx, sorted by their case's feature value. */
-              double *rkey = g_new (double, rows);
-              rpos = keep (s, g_new (gsize, rows));
-              for (gsize r = 0; r < rows; r++)
-                {
-                  rkey[r] = cb->x[qidx[r] * c->d + c->jx];
-                  rpos[r] = r;
-                }
-              g_qsort_with_data (rpos, (gint) rows, sizeof (gsize), cmp_by_key, rkey);
-              g_free (rkey);
-            }
+            /* Rows: positions 0..rows-1 of qidx, sorted by their case's feature value. */
+            double *rkey = g_new (double, rows);
+            rpos = keep (s, g_new (gsize, rows));
+            for (gsize r = 0; r < rows; r++)
+              {
+                rkey[r] = raw (c, qidx[r], c->jx);
+                rpos[r] = r;
+              }
+            g_qsort_with_data (rpos, (gint) rows, sizeof (gsize), cmp_by_key, rkey);
+            g_free (rkey);
           }
         s->matrix = (CsAttentionMatrixData) {
-          .rows = rows, .cols = c->n, .weights = m, .row_order = rpos, .col_order = corder, .bin = CS_BIN_MAX,
+          .rows = rows, .cols = cols, .weights = m, .row_order = rpos, .col_order = corder, .bin = CS_BIN_MAX,
           .row_label = keep (s, g_strdup_printf ("queries (each case, leave-one-out%s), %s%s",
                                                  step > 1 ? ", every " : "",
                                                  by_position ? "in file order" : "sorted by ",
                                                  by_position ? "" : cb->feature_names[c->jx])),
-          .col_label = keep (s, g_strdup_printf ("cases, %s%s", by_position ? "in file order" : "sorted by ",
-                                                 by_position ? "" : cb->feature_names[c->jx])),
+          .col_label = cols < c->n
+                       ? keep (s, g_strdup_printf ("%" G_GSIZE_FORMAT " cases in %" G_GSIZE_FORMAT " columns (largest "
+                                                   "weight of each), %s%s", c->n, cols,
+                                                   by_position ? "in file order" : "sorted by ",
+                                                   by_position ? "" : cb->feature_names[c->jx]))
+                       : keep (s, g_strdup_printf ("cases, %s%s", by_position ? "in file order" : "sorted by ",
+                                                   by_position ? "" : cb->feature_names[c->jx])),
         };
         chart->data = &s->matrix;
         return CS_EXIT_OK;
@@ -515,34 +587,44 @@ build_chart (ExportCtx   *c,
 
     case CS_CHART_WINDOW:
       {
-        double *key;
+        double *key, *pos, *win;
         gsize *order;
-        double *pos = keep (s, g_new (double, c->n)), *win = keep (s, g_new (double, c->n));
-        gboolean *flag = keep (s, g_new (gboolean, c->n));
+        gboolean *flag;
         gboolean half_width = g_strcmp0 (window_kind, "half-width") == 0;
         gboolean n_eff = g_strcmp0 (window_kind, "n-eff") == 0;
-        double sd = cb->sd[c->jx] > 0 ? cb->sd[c->jx] : 1;
+        double sd = c->sd[c->jx];
         double qwin = half_width ? c->query_half[c->jx] * sd : n_eff ? c->pred.n_eff : c->pred.radius90;
 
         if ((rc = compute_per_case (c)) != CS_EXIT_OK)
           return rc;
-        order = order_by_feature (c, NULL, c->n, &key);
-        for (gsize p = 0; p < c->n; p++)
+        pos = keep (s, g_new (double, c->m));
+        win = keep (s, g_new (double, c->m));
+        flag = keep (s, g_new (gboolean, c->m));
+        /* Per-case entries k sorted by their case's feature value. */
+        key = g_new (double, c->m);
+        order = g_new (gsize, c->m);
+        for (gsize k = 0; k < c->m; k++)
           {
-            gsize i = order[p];
-            pos[p] = key[i];
+            key[k] = raw (c, c->pcase[k], c->jx);
+            order[k] = k;
+          }
+        g_qsort_with_data (order, (gint) c->m, sizeof (gsize), cmp_by_key, key);
+        for (gsize p = 0; p < c->m; p++)
+          {
+            gsize k = order[p];
+            pos[p] = key[k];
             if (half_width)
-              win[p] = c->loo_half[i * c->d + c->jx] * sd;
+              win[p] = c->loo_half[k * c->d + c->jx] * sd;
             else if (n_eff)
-              win[p] = c->loo[i].n_eff;
+              win[p] = c->loo[k].n_eff;
             else
-              win[p] = c->loo[i].radius90;
-            flag[p] = case_flagged (c, i);
+              win[p] = c->loo[k].radius90;
+            flag[p] = case_flagged (c, k);
           }
         g_free (order);
         g_free (key);
         s->window = (CsWindowPlotData) {
-          .n = c->n, .position = pos, .window = win, .flagged = flag,
+          .n = c->m, .position = pos, .window = win, .flagged = flag,
           .position_name = cb->feature_names[c->jx], .position_unit = cb->feature_units[c->jx],
           .window_name = half_width ? keep (s, g_strdup_printf ("90 %% half-width in %s", cb->feature_names[c->jx]))
                          : n_eff ? "effective number of cases n_eff" : "90 % attention radius",
@@ -589,20 +671,23 @@ build_chart (ExportCtx   *c,
 
     case CS_CHART_DIAGNOSTICS:
       {
-        double *fx = keep (s, g_new (double, c->n)), *fy = keep (s, g_new (double, c->n));
-        double *lip = keep (s, g_new (double, c->n)), *noise = keep (s, g_new (double, c->n));
+        double *fx, *fy, *lip, *noise;
 
         if ((rc = compute_per_case (c)) != CS_EXIT_OK)
           return rc;
-        for (gsize i = 0; i < c->n; i++)
+        fx = keep (s, g_new (double, c->m));
+        fy = keep (s, g_new (double, c->m));
+        lip = keep (s, g_new (double, c->m));
+        noise = keep (s, g_new (double, c->m));
+        for (gsize k = 0; k < c->m; k++)
           {
-            fx[i] = cb->x[i * c->d + c->jx];
-            fy[i] = cb->x[i * c->d + c->jy];
-            lip[i] = c->diag[i].local_lipschitz;
-            noise[i] = c->diag[i].local_noise_sd;
+            fx[k] = raw (c, c->pcase[k], c->jx);
+            fy[k] = raw (c, c->pcase[k], c->jy);
+            lip[k] = c->diag[k].local_lipschitz;
+            noise[k] = c->diag[k].local_noise_sd;
           }
         s->diagnostics = (CsDiagnosticsData) {
-          .n = c->n, .x = fx, .y = fy,
+          .n = c->m, .x = fx, .y = fy,
           .x_name = cb->feature_names[c->jx], .x_unit = cb->feature_units[c->jx],
           .y_name = cb->feature_names[c->jy], .y_unit = cb->feature_units[c->jy],
           .lipschitz = lip, .lipschitz_threshold = c->thresholds.variation_check * c->flag_base.lipschitz,
@@ -611,7 +696,11 @@ build_chart (ExportCtx   *c,
           .noise = noise, .noise_threshold = c->thresholds.noise_check * c->flag_base.noise_sd,
           .noise_unit = cb->target_unit,
           .has_query = TRUE, .query_x = c->qx[c->jx], .query_y = c->qx[c->jy],
-          .title = "Diagnostics: local Lipschitz and local noise (leave-one-out, per case)",
+          .title = c->m < c->n
+                   ? keep (s, g_strdup_printf ("Diagnostics: local Lipschitz and local noise (leave-one-out, %"
+                                               G_GSIZE_FORMAT " evenly spaced of %" G_GSIZE_FORMAT " cases)",
+                                               c->m, c->n))
+                   : "Diagnostics: local Lipschitz and local noise (leave-one-out, per case)",
         };
         chart->data = &s->diagnostics;
         return CS_EXIT_OK;
@@ -677,6 +766,8 @@ build_chart (ExportCtx   *c,
 
           cs_fit_options_init (&fo);
           fo.kind = CS_METRIC_SCALAR;
+          fo.max_queries = c->n <= PER_CASE_EXACT_MAX ? 0 : PER_CASE_SAMPLE;
+          fo.n_threads = (int) g_get_num_processors ();
           st = c->metric.kind == CS_METRIC_SCALAR ? CS_OK : cs_attention_fit (c->att, &fo, &scalar, &fr);
           if (c->metric.kind == CS_METRIC_SCALAR)
             fr = c->fit;
@@ -700,9 +791,13 @@ build_chart (ExportCtx   *c,
             .n_points = 2, .categories = s->categories, .softmax_error = s->softmax_err,
             .linear_error = s->linear_err, .linear_floor = NAN, .error_name = "leave-one-out RMSE",
             .error_unit = cb->target_unit,
-            .subtitle = keep (s, g_strdup_printf ("%s over all %" G_GSIZE_FORMAT " cases; each model fitted on the "
-                                                  "case base (softmax: window by leave-one-out loss, linear: least "
-                                                  "squares)", cb->target_name, c->n)),
+            .subtitle = c->n <= PER_CASE_EXACT_MAX
+                        ? keep (s, g_strdup_printf ("%s over all %" G_GSIZE_FORMAT " cases; each model fitted on the "
+                                                    "case base (softmax: window by leave-one-out loss, linear: least "
+                                                    "squares)", cb->target_name, c->n))
+                        : keep (s, g_strdup_printf ("%s, %" G_GSIZE_FORMAT " cases; softmax: leave-one-out over %d "
+                                                    "evenly spaced cases, linear: over all (least squares)",
+                                                    cb->target_name, c->n, PER_CASE_SAMPLE)),
           };
           chart->data = &s->softmax;
           return CS_EXIT_OK;
@@ -737,7 +832,7 @@ cs_cli_export (int    argc,
   g_autofree char *target = NULL, *chart_name = NULL, *query = NULL, *format_name = NULL;
   g_autofree char *size_text = NULL, *dpi_text = NULL, *out_path = NULL, *x_name = NULL, *y_name = NULL;
   g_autofree char *metric_name = NULL, *sort_name = NULL, *colormap = NULL, *preset = NULL;
-  g_autofree char *window_kind = NULL, *color_by = NULL, *order = NULL;
+  g_autofree char *window_kind = NULL, *color_by = NULL, *order = NULL, *model_path = NULL;
   gint top_k = 10, sweep_tasks = 1024;
   gboolean stretch = FALSE, transparent = FALSE, no_footer = FALSE, json = FALSE, paper = FALSE;
   const GOptionEntry entries[] = {
@@ -753,6 +848,9 @@ cs_cli_export (int    argc,
     { "x", 0, 0, G_OPTION_ARG_STRING, &x_name, "Feature along x / the sort key (default: the first)", "NAME" },
     { "y", 0, 0, G_OPTION_ARG_STRING, &y_name, "Feature along y (default: the second)", "NAME" },
     { "metric", 0, 0, G_OPTION_ARG_STRING, &metric_name, "Window to fit: scalar or diagonal (default)", "KIND" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
+      "A model file from fit --save: its window and scaling, no fit (the case base must have its columns)",
+      "MODEL.json" },
     { "sort", 0, 0, G_OPTION_ARG_STRING, &sort_name, "case-attention order: weight (default) or distance", "BY" },
     { "window", 0, 0, G_OPTION_ARG_STRING, &window_kind,
       "window chart: radius (90 % attention radius, default), half-width (of --x) or n-eff", "KIND" },
@@ -789,6 +887,7 @@ cs_cli_export (int    argc,
   CsStatus st;
   int rc = CS_EXIT_OK;
   const char *protect[2] = { NULL, NULL };
+  g_autoptr(CsModelFile) mf = NULL;
 
   g_option_context_add_main_entries (octx, entries, NULL);
   g_option_context_set_description (octx,
@@ -857,6 +956,8 @@ cs_cli_export (int    argc,
     return cs_cli_usage_error (CMD, "--sweep-tasks must be between 64 and 1000000");
   if (metric_name != NULL && g_strcmp0 (metric_name, "scalar") != 0 && g_strcmp0 (metric_name, "diagonal") != 0)
     return cs_cli_usage_error (CMD, "--metric must be scalar or diagonal, got '%s'", metric_name);
+  if (metric_name != NULL && model_path != NULL)
+    return cs_cli_usage_error (CMD, "--metric fits a window and --model brings one: give one of them");
   if (sort_name != NULL && g_strcmp0 (sort_name, "weight") != 0 && g_strcmp0 (sort_name, "distance") != 0)
     return cs_cli_usage_error (CMD, "--sort must be weight or distance, got '%s'", sort_name);
   if (window_kind != NULL && g_strcmp0 (window_kind, "radius") != 0 && g_strcmp0 (window_kind, "half-width") != 0
@@ -873,11 +974,32 @@ cs_cli_export (int    argc,
   eo.transparent = transparent;
 
   /* The case base and the model. */
+  if (model_path != NULL)
+    {
+      mf = cs_model_file_load (model_path, &error);
+      if (mf == NULL)
+        return cs_cli_fail (CMD, error);
+      if (target == NULL)
+        target = g_strdup (mf->target);
+    }
   cs_csv_options_init (&co);
   co.target = target;
   c.cb = cs_csv_load_path (argv[1], &co, &report, NULL, NULL, NULL, &error);
+  if (c.cb == NULL && mf != NULL && g_error_matches (error, CS_DATA_ERROR, CS_DATA_ERROR_MISSING_COLUMN))
+    {
+      g_autofree char *mfeat = g_strjoinv (", ", mf->features);
+      g_printerr ("%s: this model was fitted for features (%s) -> %s, which %s does not have: %s\n",
+                  model_path, mfeat, mf->target, argv[1], error->message);
+      return CS_EXIT_DATA;
+    }
   if (c.cb == NULL)
     return cs_cli_fail (CMD, error);
+  if (mf != NULL && !cs_model_file_check_columns (mf, c.cb, &error))
+    {
+      g_printerr ("%s: %s\n", model_path, error->message);
+      export_ctx_clear (&c);
+      return CS_EXIT_DATA;
+    }
   c.n = c.cb->n;
   c.d = c.cb->d;
   if (c.n < 2)
@@ -909,12 +1031,41 @@ cs_cli_export (int    argc,
       return rc;
     }
 
-  c.z = cs_case_base_standardise (c.cb);
-  st = cs_attention_new (c.z, c.cb->y, c.n, c.d, CS_SCORE_DISTANCE, &c.att);
-  if (st == CS_OK)
+  /* Standardised in place (the original values stay recoverable through raw ()), and the
+   * context shares z and y: the case base is held once, for twice the payload at most. */
+  c.mean = g_new (double, c.d);
+  c.sd = g_new (double, c.d);
+  for (gsize j = 0; j < c.d; j++)
+    {
+      c.mean[j] = mf != NULL ? mf->mean[j] : c.cb->mean[j];
+      c.sd[j] = mf != NULL ? mf->sd[j] : c.cb->sd[j];
+      if (!(c.sd[j] > 0))
+        c.sd[j] = 1.0;
+      c.qz[j] = (c.qx[j] - c.mean[j]) / c.sd[j];
+    }
+  c.z = g_steal_pointer (&c.cb->x);
+  for (gsize i = 0; i < c.n; i++)
+    for (gsize j = 0; j < c.d; j++)
+      c.z[i * c.d + j] = (c.z[i * c.d + j] - c.mean[j]) / c.sd[j];
+  st = cs_attention_new_full (c.z, c.cb->y, c.n, c.d, CS_SCORE_DISTANCE,
+                              CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT, &c.att);
+  if (st == CS_OK && mf != NULL)
+    {
+      if (mf->kind == CS_MODEL_METRIC_SCALAR)
+        st = cs_metric_init_scalar (&c.metric, mf->d, mf->scale);
+      else if (mf->kind == CS_MODEL_METRIC_DIAGONAL)
+        st = cs_metric_init_diagonal (&c.metric, mf->d, mf->diag);
+      else
+        st = cs_metric_init_full (&c.metric, mf->d, mf->rank, mf->A);
+      c.fit.loo_mse = mf->loo_mse;
+      c.fit.passes = mf->passes;
+    }
+  else if (st == CS_OK)
     {
       cs_fit_options_init (&fo);
       fo.kind = g_strcmp0 (metric_name, "scalar") == 0 ? CS_METRIC_SCALAR : CS_METRIC_DIAGONAL;
+      fo.max_queries = c.n <= PER_CASE_EXACT_MAX ? 0 : PER_CASE_SAMPLE;
+      fo.n_threads = (int) g_get_num_processors ();
       st = cs_attention_fit (c.att, &fo, &c.metric, &c.fit);
     }
   if (st == CS_OK)
@@ -958,7 +1109,8 @@ cs_cli_export (int    argc,
     }
   prov = (CsProvenance) {
     .file_name = c.cb->source, .sha256 = c.cb->sha256 != NULL ? c.cb->sha256 : sha, .n = c.n, .d = c.d,
-    .metric = c.metric.kind == CS_METRIC_SCALAR ? "scalar" : "diagonal", .scale = scale,
+    .metric = c.metric.kind == CS_METRIC_SCALAR ? "scalar" : c.metric.kind == CS_METRIC_DIAGONAL ? "diagonal" : "full",
+    .scale = scale,
     .app_version = PACKAGE_VERSION, .date = date,
     .verdict = c.have_verdict ? cs_verdict_name (c.verdict) : NULL,
   };

@@ -22,13 +22,31 @@
 
 /* ---- Shared: loading, standardising, the engine context ------------------ */
 
-/* A loaded case base with the engine context over its standardised features. */
+/* Up to this many cases every case counts in the fit's loss, the noise estimate
+ * and the window; above, CLI_SAMPLE evenly spaced cases do (each still against
+ * the whole base), so a pass costs O(CLI_SAMPLE n) instead of O(n^2). */
+#define CLI_EXACT_MAX 20000
+#define CLI_SAMPLE    1000
+
+static gsize
+sample_size (gsize  n,
+             gint64 requested)
+{
+  if (requested > 0)
+    return (gsize) requested < n ? (gsize) requested : n;
+  return n <= CLI_EXACT_MAX ? n : CLI_SAMPLE;
+}
+
+/* A loaded case base with the engine context over its standardised features.
+ * To stay within twice the numeric payload, the features are standardised in
+ * place: base->x is taken over as z (and left NULL), the context shares z and
+ * base->y, and original values are recovered row by row (loaded_raw_row). */
 typedef struct
 {
   CsCaseBase *base;
   double *mean;          /* d: standardisation actually used (base's, or the model file's) */
   double *sd;            /* d: sd 0 stored as 1 */
-  double *z;             /* n * d standardised */
+  double *z;             /* n * d standardised (was base->x) */
   CsAttention *ctx;
   double noise_sd;
 } Loaded;
@@ -36,13 +54,26 @@ typedef struct
 static void
 loaded_clear (Loaded *l)
 {
+  cs_attention_free (l->ctx);   /* first: it shares z and base->y */
   if (l->base != NULL)
     cs_case_base_unref (l->base);
   g_free (l->mean);
   g_free (l->sd);
   g_free (l->z);
-  cs_attention_free (l->ctx);
   memset (l, 0, sizeof *l);
+}
+
+/* Case i in original units (into buf, d entries). */
+static const double *
+loaded_raw_row (const Loaded *l,
+                gsize         i,
+                double       *buf)
+{
+  gsize d = l->base->d;
+
+  for (gsize j = 0; j < d; j++)
+    buf[j] = l->mean[j] + l->sd[j] * l->z[i * d + j];
+  return buf;
 }
 
 static int
@@ -170,20 +201,22 @@ loaded_build (const char *cmd,
       l->mean[j] = mean != NULL ? mean[j] : b->mean[j];
       l->sd[j] = sd != NULL ? sd[j] : (b->sd[j] > 0 ? b->sd[j] : 1.0);
     }
-  l->z = g_new (double, n * d);
+  l->z = g_steal_pointer (&b->x);
   for (gsize i = 0; i < n; i++)
     for (gsize j = 0; j < d; j++)
-      l->z[i * d + j] = (b->x[i * d + j] - l->mean[j]) / l->sd[j];
-  st = cs_attention_new (l->z, b->y, n, d, CS_SCORE_DISTANCE, &l->ctx);
-  if (st != CS_OK)
-    return engine_fail (cmd, st);
+      l->z[i * d + j] = (l->z[i * d + j] - l->mean[j]) / l->sd[j];
+  /* The noise before the context, so the two never hold their working sets at once. */
   l->noise_sd = NAN;
   if (n >= 2)
     {
-      st = cs_noise_sd_nn (l->z, b->y, n, d, &l->noise_sd);
+      st = cs_noise_sd_nn_sample (l->z, b->y, n, d, sample_size (n, 0), &l->noise_sd);
       if (st != CS_OK)
         return engine_fail (cmd, st);
     }
+  st = cs_attention_new_full (l->z, b->y, n, d, CS_SCORE_DISTANCE,
+                              CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT, &l->ctx);
+  if (st != CS_OK)
+    return engine_fail (cmd, st);
   return CS_EXIT_OK;
 }
 
@@ -294,6 +327,7 @@ load_with_model (const char  *cmd,
           CsFitOptions fo;
           cs_fit_options_init (&fo);
           fo.n_threads = (int) g_get_num_processors ();
+          fo.max_queries = sample_size (l->base->n, 0);
           st = cs_attention_fit (l->ctx, &fo, &m, &rep);
           if (st != CS_OK)
             return engine_fail (cmd, st);
@@ -335,13 +369,16 @@ cs_cli_fit (int    argc,
             char **argv)
 {
   g_autofree char *target = NULL, *features = NULL, *metric = NULL, *save = NULL;
-  gint64 rank = 0;
+  gint64 rank = 0, queries = 0;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (required)", "COL" },
     { "features", 0, 0, G_OPTION_ARG_STRING, &features, "Feature columns (default: every numeric column)", "A,B,..." },
     { "metric", 0, 0, G_OPTION_ARG_STRING, &metric, "scalar (default), diagonal or full", "KIND" },
     { "rank", 0, 0, G_OPTION_ARG_INT64, &rank, "Rank of a full metric (default: d)", "R" },
+    { "queries", 0, 0, G_OPTION_ARG_INT64, &queries,
+      "Cases whose leave-one-out errors make the loss and the window (default: all up to 20000 cases, "
+      "else 1000 evenly spaced; each is predicted from all the others)", "N" },
     { "save", 0, 0, G_OPTION_ARG_FILENAME, &save, "Write the model file", "MODEL.json" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { NULL }
@@ -353,9 +390,10 @@ cs_cli_fit (int    argc,
   CsLinearModel lin = { 0 };
   CsMetric m = { 0 };
   g_autofree CsPrediction *loo = NULL;
-  g_autofree double *hw = NULL, *radii = NULL;
+  g_autofree double *hw = NULL, *radii = NULL, *zq = NULL;
+  g_autofree size_t *rows = NULL;
   double radius_med;
-  gsize nr = 0, n, d;
+  gsize nr = 0, n, d, nq;
   gint64 t0;
   double seconds;
   CsStatus st;
@@ -385,6 +423,8 @@ cs_cli_fit (int    argc,
     return cs_cli_usage_error ("fit", "--metric must be scalar, diagonal or full, got '%s'", metric);
   if (rank < 0 || (rank > 0 && fo.kind != CS_METRIC_FULL))
     return cs_cli_usage_error ("fit", "--rank needs --metric full and a positive value");
+  if (queries < 0 || queries == 1)
+    return cs_cli_usage_error ("fit", "--queries must be at least 2, got %" G_GINT64_FORMAT, queries);
   fo.rank = (size_t) rank;
   fo.n_threads = (int) g_get_num_processors ();
 
@@ -406,6 +446,8 @@ cs_cli_fit (int    argc,
       rc = cs_cli_usage_error ("fit", "--rank must be at most the number of features (%zu)", (size_t) d);
       goto out;
     }
+  nq = sample_size (n, queries);
+  fo.max_queries = nq;
   t0 = g_get_monotonic_time ();
   st = cs_attention_fit (l.ctx, &fo, &m, &rep);
   seconds = (double) (g_get_monotonic_time () - t0) * 1e-6;
@@ -418,21 +460,31 @@ cs_cli_fit (int    argc,
       rc = engine_fail ("fit", st);
       goto out;
     }
-  /* The window: median over the cases of the leave-one-out 90 %-mass radius. */
+  /* The window: median over the loss cases of the leave-one-out 90 %-mass radius
+   * (the same evenly spaced cases as the fit's: case floor ((k + 1/2) n / nq)). */
   {
     CsPredictOptions po;
-    loo = g_new (CsPrediction, n);
-    radii = g_new (double, n);
+    loo = g_new (CsPrediction, nq);
+    radii = g_new (double, nq);
+    rows = g_new (size_t, nq);
+    zq = g_new (double, nq * d);
+    for (gsize k = 0; k < nq; k++)
+      {
+        gsize i = nq == n ? k : (gsize) (((double) k + 0.5) * (double) n / (double) nq);
+        rows[k] = i < n ? i : n - 1;
+        memcpy (zq + k * d, l.z + rows[k] * d, d * sizeof (double));
+      }
     cs_predict_options_init (&po);
     po.flags = CS_PREDICT_WINDOW;
+    po.self_index = rows;
     po.n_threads = (int) g_get_num_processors ();
-    st = cs_attention_predict_loo (l.ctx, &po, loo);
+    st = cs_attention_predict (l.ctx, zq, nq, &po, loo);
     if (st != CS_OK)
       {
         rc = engine_fail ("fit", st);
         goto out;
       }
-    for (gsize i = 0; i < n; i++)
+    for (gsize i = 0; i < nq; i++)
       if (isfinite (loo[i].radius90))
         radii[nr++] = loo[i].radius90;
     radius_med = median (radii, nr);
@@ -504,6 +556,8 @@ cs_cli_fit (int    argc,
       add_double (b, "noise_sd", l.noise_sd);
       json_builder_set_member_name (b, "passes");
       json_builder_add_int_value (b, rep.passes);
+      json_builder_set_member_name (b, "loss_cases");
+      json_builder_add_int_value (b, (gint64) rep.n_queries);
       json_builder_set_member_name (b, "iterations");
       json_builder_add_int_value (b, rep.iterations);
       json_builder_set_member_name (b, "converged");
@@ -533,6 +587,9 @@ cs_cli_fit (int    argc,
               rep.loo_mse, lin.loo_mse, l.noise_sd);
       printf ("fit: %d passes, %d iterations, %.2f s%s\n", rep.passes, rep.iterations, seconds,
               rep.converged ? "" : " (not converged)");
+      if (rep.n_queries < n)
+        printf ("loss and window over %zu evenly spaced cases, each predicted from all %zu others\n",
+                (size_t) rep.n_queries, (size_t) n - 1);
       printf ("window: median 90%% radius %.4g (standardised); half-widths:\n", radius_med);
       for (gsize j = 0; j < d; j++)
         printf ("  %-24s +-%.4g %s\n", l.base->feature_names[j], hw[j] * l.sd[j], l.base->feature_units[j]);
@@ -1019,7 +1076,7 @@ cs_cli_predict (int    argc,
           rc = flag_thresholds_parse ("predict", threshold_args, &fb, &ft);
           if (rc != CS_EXIT_OK)
             goto out;
-          st = cs_flags_predict (l.ctx, &fb, &ft, l.mean, l.sd, xq, (size_t) q, l.base->x, NULL, NULL,
+          st = cs_flags_predict (l.ctx, &fb, &ft, l.mean, l.sd, xq, (size_t) q, NULL, NULL, NULL,
                                  reports);
         }
       if (st != CS_OK)
@@ -1178,16 +1235,17 @@ cs_cli_diagnose (int    argc,
     goto out;
   for (gsize i = 0; i < n; i++)
     {
+      double xi[l.base->d], xn[l.base->d];
       CsFlagQuery fq = {
         .failure = CS_FLAG_FAIL_NONE,
-        .x = l.base->x + i * l.base->d,
+        .x = loaded_raw_row (&l, i, xi),
         .y_hat = pc[i].prediction,
         .local_spread = pc[i].local_sd,
         .local_noise = pc[i].local_noise_sd,
         .local_lipschitz = pc[i].local_lipschitz,
         .n_eff = pc[i].n_eff,
         .nearest_distance = nn_dist[i],
-        .nearest_x = nn[i] < n ? l.base->x + nn[i] * l.base->d : NULL,
+        .nearest_x = nn[i] < n ? loaded_raw_row (&l, nn[i], xn) : NULL,
       };
       cs_flags_evaluate (&fb, &ft, &fq, &case_flags[i]);
       verdicts[case_flags[i].verdict]++;

@@ -29,7 +29,7 @@ cs_nearest_neighbours (const double *x,
   if (!cs_is_finite_array (x, n * d) || !cs_is_finite_array (queries, q * d))
     return CS_ERR_NOT_FINITE;
   c = calloc (d, sizeof (double));
-  X2 = malloc (n * dd * sizeof (double));
+  X2 = malloc ((size_t) CS_CB * dd * sizeof (double));   /* one tile of cases at a time: no n-sized copy */
   Qe = malloc (CS_QB * dd * sizeof (double));
   D = malloc ((size_t) CS_QB * CS_CB * sizeof (double));
   if (c == NULL || X2 == NULL || Qe == NULL || D == NULL)
@@ -41,17 +41,6 @@ cs_nearest_neighbours (const double *x,
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < d; j++)
       c[j] += x[i * d + j] / (double) n;
-  for (size_t i = 0; i < n; i++)
-    {
-      double *r = X2 + i * dd, s = 0;
-      for (size_t j = 0; j < d; j++)
-        {
-          r[j] = x[i * d + j] - c[j];
-          s += r[j] * r[j];
-        }
-      r[d] = s;
-      r[d + 1] = 1.0;
-    }
   for (size_t q0 = 0; q0 < q; q0 += CS_QB)
     {
       size_t nq = q - q0 < CS_QB ? q - q0 : CS_QB;
@@ -73,8 +62,20 @@ cs_nearest_neighbours (const double *x,
       for (size_t c0 = 0; c0 < n; c0 += CS_CB)
         {
           size_t cn = n - c0 < CS_CB ? n - c0 : CS_CB;
+          /* [x - c, |x - c|^2, 1] for this tile (d of the GEMM's 2 nq dd flops per case) */
+          for (size_t i = 0; i < cn; i++)
+            {
+              double *r = X2 + i * dd, s = 0;
+              for (size_t j = 0; j < d; j++)
+                {
+                  r[j] = x[(c0 + i) * d + j] - c[j];
+                  s += r[j] * r[j];
+                }
+              r[d] = s;
+              r[d + 1] = 1.0;
+            }
           cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nq, (int) cn, (int) dd,
-                       1.0, Qe, (int) dd, X2 + c0 * dd, (int) dd, 0.0, D, (int) cn);
+                       1.0, Qe, (int) dd, X2, (int) dd, 0.0, D, (int) cn);
           for (size_t r = 0; r < nq; r++)
             {
               double *dr = D + r * cn, m;
@@ -157,6 +158,53 @@ cs_noise_sd_nn (const double *x,
     }
   free (nn);
   free (dist);
+  return st;
+}
+
+CsStatus
+cs_noise_sd_nn_sample (const double *x,
+                       const double *y,
+                       size_t        n,
+                       size_t        d,
+                       size_t        max_queries,
+                       double       *noise_sd)
+{
+  size_t m = max_queries, *nn, *self;
+  double *dist, *xs, s = 0;
+  CsStatus st;
+
+  if (m == 0 || m >= n)
+    return cs_noise_sd_nn (x, y, n, d, noise_sd);
+  if (x == NULL || y == NULL || noise_sd == NULL || n < 2 || d == 0)
+    return CS_ERR_INVALID;
+  if (!cs_is_finite_array (y, n))
+    return CS_ERR_NOT_FINITE;
+  nn = malloc (m * sizeof (size_t));
+  self = malloc (m * sizeof (size_t));
+  dist = malloc (m * sizeof (double));
+  xs = malloc (m * d * sizeof (double));
+  if (nn == NULL || self == NULL || dist == NULL || xs == NULL)
+    st = CS_ERR_NOMEM;
+  else
+    {
+      for (size_t k = 0; k < m; k++)
+        {
+          size_t i = (size_t) (((double) k + 0.5) * (double) n / (double) m);
+          self[k] = i < n ? i : n - 1;
+          memcpy (xs + k * d, x + self[k] * d, d * sizeof (double));
+        }
+      st = cs_nearest_neighbours (x, n, d, xs, m, self, nn, dist);
+    }
+  if (st == CS_OK)
+    {
+      for (size_t k = 0; k < m; k++)
+        s += (y[self[k]] - y[nn[k]]) * (y[self[k]] - y[nn[k]]);
+      *noise_sd = sqrt (s / (2.0 * (double) m));
+    }
+  free (nn);
+  free (self);
+  free (dist);
+  free (xs);
   return st;
 }
 
@@ -378,37 +426,59 @@ cs_diagnose_global (const CsAttention   *ctx,
                     CsModelProgressFunc  progress,
                     void                *user_data)
 {
-  size_t n;
+  return cs_diagnose_global_sample (ctx, 0, out, per_case, NULL, progress, user_data);
+}
+
+CsStatus
+cs_diagnose_global_sample (const CsAttention   *ctx,
+                           size_t               max_queries,
+                           CsGlobalDiagnostics *out,
+                           CsLocalDiagnostics  *per_case,
+                           size_t              *cases,
+                           CsModelProgressFunc  progress,
+                           void                *user_data)
+{
+  size_t n, nq, d;
   CsLocalDiagnostics *pc = per_case;
   size_t *idx = NULL;
-  double *lv = NULL;
+  double *lv = NULL, *xq = NULL;
   size_t m = 0;
   CsStatus st;
 
   if (ctx == NULL || out == NULL)
     return CS_ERR_INVALID;
   n = ctx->n;
+  d = ctx->d;
   if (n < 2)
     return CS_ERR_INVALID;
+  nq = max_queries > 0 && max_queries < n ? max_queries : n;
   memset (out, 0, sizeof *out);
-  st = cs_noise_sd_nn (ctx->x, ctx->y, n, ctx->d, &out->noise_sd);
+  st = cs_noise_sd_nn_sample (ctx->x, ctx->y, n, d, nq, &out->noise_sd);
   if (st != CS_OK)
     return st;
   if (pc == NULL)
-    pc = malloc (n * sizeof (CsLocalDiagnostics));
-  idx = malloc (n * sizeof (size_t));
-  lv = malloc (n * sizeof (double));
-  if (pc == NULL || idx == NULL || lv == NULL)
+    pc = malloc (nq * sizeof (CsLocalDiagnostics));
+  idx = malloc (nq * sizeof (size_t));
+  lv = malloc (nq * sizeof (double));
+  xq = nq < n ? malloc (nq * d * sizeof (double)) : NULL;
+  if (pc == NULL || idx == NULL || lv == NULL || (nq < n && xq == NULL))
     {
       st = CS_ERR_NOMEM;
       goto out;
     }
-  for (size_t i = 0; i < n; i++)
-    idx[i] = i;
-  st = cs_diagnose_at (ctx, ctx->x, n, idx, pc, progress, user_data);
+  for (size_t k = 0; k < nq; k++)
+    {
+      size_t i = nq == n ? k : (size_t) (((double) k + 0.5) * (double) n / (double) nq);
+      idx[k] = i < n ? i : n - 1;
+      if (xq != NULL)
+        memcpy (xq + k * d, ctx->x + idx[k] * d, d * sizeof (double));
+    }
+  if (cases != NULL)
+    memcpy (cases, idx, nq * sizeof (size_t));
+  st = cs_diagnose_at (ctx, xq != NULL ? xq : ctx->x, nq, idx, pc, progress, user_data);
   if (st != CS_OK)
     goto out;
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < nq; i++)
     if (isfinite (pc[i].local_lipschitz))
       lv[m++] = pc[i].local_lipschitz;
   out->lipschitz_quantile = 0.9;
@@ -434,5 +504,6 @@ out:
     free (pc);
   free (idx);
   free (lv);
+  free (xq);
   return st;
 }

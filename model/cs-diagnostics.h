@@ -46,6 +46,16 @@ CsStatus cs_noise_sd_nn          (const double *x,
                                   size_t        n,
                                   size_t        d,
                                   double       *noise_sd);
+/* The same estimator over max_queries evenly spaced cases (the fit's rule:
+ * case floor ((k + 1/2) n / max_queries)), each paired with its nearest other
+ * case in the whole base: O(max_queries n d) instead of O(n^2 d). max_queries
+ * 0 or >= n: cs_noise_sd_nn. */
+CsStatus cs_noise_sd_nn_sample   (const double *x,
+                                  const double *y,
+                                  size_t        n,
+                                  size_t        d,
+                                  size_t        max_queries,
+                                  double       *noise_sd);
 
 typedef struct
 {
@@ -82,6 +92,18 @@ CsStatus cs_diagnose_global      (const CsAttention   *ctx,
                                   CsLocalDiagnostics  *per_case,
                                   CsModelProgressFunc  progress,
                                   void                *user_data);
+/* The same over max_queries evenly spaced cases (case floor ((k + 1/2) n / m),
+ * each leave-one-out against the whole base; 0 or >= n: every case), for bases
+ * too large for O(n^2): the noise, the Lipschitz quantile and per_case (m
+ * entries, optional) come from those cases; cases (m entries, optional)
+ * receives their indices. theory_radius still uses the full n. */
+CsStatus cs_diagnose_global_sample (const CsAttention   *ctx,
+                                    size_t               max_queries,
+                                    CsGlobalDiagnostics *out,
+                                    CsLocalDiagnostics  *per_case,
+                                    size_t              *cases,
+                                    CsModelProgressFunc  progress,
+                                    void                *user_data);
 
 /* (sigma^2 / (L^2 n))^(1/(d+2)); +inf when L == 0, 0 when sigma == 0. */
 double   cs_theory_radius        (double sigma,

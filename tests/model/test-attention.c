@@ -1065,6 +1065,92 @@ test_new_full (void)
   }
 }
 
+/* The sampled noise estimator: the documented cases paired with their nearest other case by
+ * brute force, the full estimator when max_queries >= n, and near the true sigma on bases of
+ * several sizes and seeds. */
+static void
+test_noise_sample (void)
+{
+  for (guint64 seed = 1; seed <= 3; seed++)
+    {
+      CsRng rng;
+      size_t n = 800 * (size_t) seed + 13, d = 2, m = 97 * (size_t) seed;
+      double *x, *y, sd_s, sd_full, sd_all, s = 0;
+      const double sigma = 0.2 + 0.1 * (double) seed;
+
+      cs_rng_seed (&rng, 500 + seed);
+      x = random_matrix (&rng, n, d, 1.0);
+      y = g_new (double, n);
+      for (size_t i = 0; i < n; i++)
+        y[i] = 0.5 * x[i * d] + sigma * cs_rng_normal (&rng);
+      g_assert_cmpint (cs_noise_sd_nn_sample (x, y, n, d, m, &sd_s), ==, CS_OK);
+      for (size_t k = 0; k < m; k++)
+        {
+          size_t i = (size_t) (((double) k + 0.5) * (double) n / (double) m), best = CS_NO_CASE;
+          double bd = INFINITY;
+          for (size_t j = 0; j < n; j++)
+            if (j != i && euclid (x + i * d, x + j * d, d) < bd)
+              {
+                bd = euclid (x + i * d, x + j * d, d);
+                best = j;
+              }
+          s += (y[i] - y[best]) * (y[i] - y[best]);
+        }
+      assert_rel (sd_s, sqrt (s / (2.0 * (double) m)), 1e-12);
+      g_assert_cmpint (cs_noise_sd_nn_sample (x, y, n, d, n, &sd_all), ==, CS_OK);
+      g_assert_cmpint (cs_noise_sd_nn (x, y, n, d, &sd_full), ==, CS_OK);
+      g_assert_cmpfloat (sd_all, ==, sd_full);
+      g_test_message ("n %zu m %zu sigma %.2f: sampled %.4f, full %.4f", n, m, sigma, sd_s, sd_full);
+      g_assert_cmpfloat (fabs (sd_s / sigma - 1), <, 0.25);
+      g_free (x);
+      g_free (y);
+    }
+}
+
+/* cs_diagnose_global_sample: every case when m >= n (the same numbers as cs_diagnose_global),
+ * otherwise the documented cases, each the same as cs_diagnose_at leave-one-out on the whole base. */
+static void
+test_diagnose_sample (void)
+{
+  for (guint64 seed = 1; seed <= 2; seed++)
+    {
+      CsRng rng;
+      size_t n = 400 + 211 * (size_t) seed, d = 2, m = 50 + 30 * (size_t) seed;
+      double *x, *y;
+      CsAttention *ctx;
+      CsGlobalDiagnostics g, gs, ga;
+      CsLocalDiagnostics *all = g_new (CsLocalDiagnostics, n), *pc = g_new (CsLocalDiagnostics, m), one;
+      size_t *cases = g_new (size_t, m);
+      double noise;
+
+      cs_rng_seed (&rng, 70 + seed);
+      y = smooth_task (&rng, n, d, 0.2, &x);
+      g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+      g_assert_cmpint (cs_diagnose_global (ctx, &g, all, NULL, NULL), ==, CS_OK);
+      g_assert_cmpint (cs_diagnose_global_sample (ctx, n + 5, &ga, NULL, NULL, NULL, NULL), ==, CS_OK);
+      g_assert_cmpfloat (ga.lipschitz, ==, g.lipschitz);
+      g_assert_cmpfloat (ga.noise_sd, ==, g.noise_sd);
+      g_assert_cmpint (cs_diagnose_global_sample (ctx, m, &gs, pc, cases, NULL, NULL), ==, CS_OK);
+      g_assert_cmpint (cs_noise_sd_nn_sample (x, y, n, d, m, &noise), ==, CS_OK);
+      g_assert_cmpfloat (gs.noise_sd, ==, noise);
+      for (size_t k = 0; k < m; k++)
+        {
+          g_assert_cmpuint (cases[k], ==, (size_t) (((double) k + 0.5) * (double) n / (double) m));
+          g_assert_cmpint (cs_diagnose_at (ctx, x + cases[k] * d, 1, &cases[k], &one, NULL, NULL), ==, CS_OK);
+          assert_rel (pc[k].local_lipschitz, one.local_lipschitz, 1e-9);
+          assert_rel (pc[k].local_lipschitz, all[cases[k]].local_lipschitz, 1e-9);
+        }
+      g_test_message ("n %zu m %zu: Lipschitz q90 %.4g sampled vs %.4g", n, m, gs.lipschitz, g.lipschitz);
+      g_assert_cmpfloat (fabs (gs.lipschitz / g.lipschitz - 1), <, 0.3);
+      cs_attention_free (ctx);
+      g_free (x);
+      g_free (y);
+      g_free (all);
+      g_free (pc);
+      g_free (cases);
+    }
+}
+
 typedef struct
 {
   int calls;
@@ -1441,6 +1527,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/fit/cancel", test_fit_cancel);
   g_test_add_func ("/cs/model/fit/query-subset", test_fit_query_subset);
   g_test_add_func ("/cs/model/attention/new-full", test_new_full);
+  g_test_add_func ("/cs/model/diagnostics/noise-sample", test_noise_sample);
+  g_test_add_func ("/cs/model/diagnostics/global-sample", test_diagnose_sample);
   g_test_add_func ("/cs/model/attention/threads", test_threads);
   g_test_add_func ("/cs/model/linear", test_linear);
   g_test_add_func ("/cs/model/diagnostics/nearest", test_nearest);

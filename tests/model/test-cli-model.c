@@ -118,6 +118,47 @@ test_fit (void)
   cs_attention_free (ctx);
 }
 
+/* fit --queries: the loss is over that many evenly spaced cases (the library's max_queries,
+ * same numbers), the window lands near the exact fit's, and a count below 2 is a usage error. */
+static void
+test_fit_queries (void)
+{
+  g_autofree char *path = sample ("press-line.csv");
+  g_autoptr(CsCaseBase) base = NULL;
+  CsAttention *ctx = library_context (path, "strength", &base);
+  guint q = 150 + g_test_rand_int_range (0, 400);
+  g_autofree char *qs = g_strdup_printf ("%u", q);
+  g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
+  g_autoptr(JsonParser) p = NULL;
+  g_autoptr(JsonParser) p2 = NULL;
+  JsonObject *o, *full;
+  CsMetric m = { 0 };
+  CsFitOptions fo;
+  CsFitReport rep;
+
+  g_assert_cmpint (run (&out, &err, "fit", path, "--target", "strength", "--queries", qs, "--json", NULL), ==, 0);
+  o = parse_object (out, &p);
+  g_assert_cmpint (json_object_get_int_member (o, "loss_cases"), ==, q);
+  cs_fit_options_init (&fo);
+  fo.max_queries = q;
+  g_assert_cmpint (cs_attention_fit (ctx, &fo, &m, &rep), ==, CS_OK);
+  g_assert_cmpfloat (fabs (json_object_get_double_member (o, "scale") - m.scale), <=, 1e-6 * m.scale);
+  g_assert_cmpfloat (fabs (json_object_get_double_member (o, "loo_mse") - rep.loo_mse), <=, 1e-6 * rep.loo_mse);
+  g_assert_cmpint (run (&out2, &err2, "fit", path, "--target", "strength", "--json", NULL), ==, 0);
+  full = parse_object (out2, &p2);
+  g_assert_cmpint (json_object_get_int_member (full, "loss_cases"), ==, base->n);
+  g_test_message ("%u queries: scale %.4g, all cases: %.4g", q, m.scale,
+                  json_object_get_double_member (full, "scale"));
+  g_assert_cmpfloat (fabs (log (m.scale / json_object_get_double_member (full, "scale"))), <, log (2.0));
+  {
+    g_autofree char *o3 = NULL, *e3 = NULL;
+    g_assert_cmpint (run (&o3, &e3, "fit", path, "--target", "strength", "--queries", "1", NULL), ==, 2);
+    g_assert_nonnull (strstr (e3, "--queries"));
+  }
+  cs_metric_clear (&m);
+  cs_attention_free (ctx);
+}
+
 static void
 test_predict (void)
 {
@@ -302,6 +343,7 @@ main (int argc, char **argv)
   samples = g_test_build_filename (G_TEST_DIST, "..", "data", "samples", NULL);
   tmpdir = g_dir_make_tmp ("cs-cli-model-XXXXXX", NULL);
   g_test_add_func ("/cs/model/cli/fit", test_fit);
+  g_test_add_func ("/cs/model/cli/fit-queries", test_fit_queries);
   g_test_add_func ("/cs/model/cli/predict", test_predict);
   g_test_add_func ("/cs/model/cli/diagnose", test_diagnose);
   g_test_add_func ("/cs/model/cli/bench", test_bench);

@@ -194,6 +194,114 @@ test_write_failures (void)
   g_rmdir (dir);
 }
 
+static int
+run_fit (const char *csv,
+         const char *save)
+{
+  const char *argv[] = { cli_path, "fit", csv, "--target", "y", "--save", save, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *o = NULL, *e = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &o, &e, &status, &error))
+    g_error ("cannot run %s: %s", cli_path, error->message);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static double
+json_number (const char *text,
+             const char *member)
+{
+  g_autofree char *key = g_strdup_printf ("\"%s\" : ", member);
+  const char *p = strstr (text, key);
+
+  g_assert_nonnull (p);
+  return g_ascii_strtod (p + strlen (key), NULL);
+}
+
+/* --model: the saved window is used as is (no fit), so the query's prediction is the same
+ * whatever --metric would have fitted; a model for other columns, or with --metric, is refused. */
+static void
+test_model_file (void)
+{
+  g_autofree char *csv = sample_path ();
+  g_autofree char *kiln = g_test_build_filename (G_TEST_DIST, "..", "data", "samples", "kiln.csv", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("cs-cli-export-XXXXXX", NULL);
+  g_autofree char *model = g_build_filename (dir, "model.json", NULL);
+  g_autofree char *out = g_build_filename (dir, "a.png", NULL);
+  g_autofree char *o1 = NULL, *e1 = NULL, *o2 = NULL, *e2 = NULL;
+
+  g_assert_cmpint (run_fit (csv, model), ==, 0);
+  {
+    const char *with_model[] = { csv, "--chart", "case-attention", "--model", model, "--query", "7",
+                                 "--out", out, "--json", NULL };
+    const char *scalar_fit[] = { csv, "--chart", "case-attention", "--metric", "scalar", "--query", "7",
+                                 "--out", out, "--json", NULL };
+    g_assert_cmpint (run_cli (with_model, &o1, &e1), ==, 0);
+    g_assert_cmpint (run_cli (scalar_fit, &o2, &e2), ==, 0);
+    /* fit --save fitted the same scalar window on the same cases: the same prediction. */
+    g_assert_cmpfloat (fabs (json_number (o1, "prediction") - json_number (o2, "prediction")), <=,
+                       1e-9 * (1 + fabs (json_number (o2, "prediction"))));
+  }
+  {
+    const char *wrong[] = { kiln, "--chart", "case-attention", "--model", model, "--out", out, NULL };
+    g_autofree char *o = NULL, *e = NULL;
+    g_assert_cmpint (run_cli (wrong, &o, &e), ==, 3);
+    g_assert_nonnull (strstr (e, "model.json"));
+  }
+  {
+    const char *both[] = { csv, "--chart", "case-attention", "--model", model, "--metric", "scalar", "--out", out,
+                           NULL };
+    g_autofree char *o = NULL, *e = NULL;
+    g_assert_cmpint (run_cli (both, &o, &e), ==, 2);
+  }
+  g_unlink (out);
+  g_unlink (model);
+  g_rmdir (dir);
+}
+
+/* Above 20,000 cases the per-case charts use 1,000 evenly spaced cases and the attention
+ * matrix bins its columns: every chart is still drawn, to the size asked, on a generated base
+ * whose size and seed vary. */
+static void
+test_large_base (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-cli-export-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (dir, "big.csv", NULL);
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+  guint n = (guint) g_rand_int_range (rand, 20001, 26000);
+  GString *text = g_string_new ("x1,x2,y\n");
+  const char *charts[] = { "window", "diagnostics", "attention-matrix", "softmax-vs-linear" };
+
+  for (guint i = 0; i < n; i++)
+    {
+      double a = g_rand_double_range (rand, -1, 1), b = g_rand_double_range (rand, -1, 1);
+      g_string_append_printf (text, "%.5f,%.5f,%.5f\n", a, b, sin (3 * a) + 0.1 * g_rand_double (rand));
+    }
+  g_assert_true (g_file_set_contents (csv, text->str, (gssize) text->len, NULL));
+  for (guint k = 0; k < G_N_ELEMENTS (charts); k++)
+    {
+      g_autofree char *out = g_strdup_printf ("%s/%s.png", dir, charts[k]);
+      const char *args[] = { csv, "--chart", charts[k], "--metric", "scalar", "--size", "800x600",
+                             "--out", out, "--json", NULL };
+      g_autofree char *o = NULL, *e = NULL;
+      cairo_surface_t *s;
+
+      g_assert_cmpint (run_cli (args, &o, &e), ==, 0);
+      g_assert_true (isfinite (json_number (o, "prediction")));
+      s = cairo_image_surface_create_from_png (out);
+      g_assert_cmpint (cairo_surface_status (s), ==, CAIRO_STATUS_SUCCESS);
+      g_assert_cmpint (cairo_image_surface_get_width (s), ==, 800);
+      cairo_surface_destroy (s);
+      g_unlink (out);
+    }
+  g_test_message ("n = %u", n);
+  g_unlink (csv);
+  g_rmdir (dir);
+  g_string_free (text, TRUE);
+  g_rand_free (rand);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -209,5 +317,7 @@ main (int    argc,
   g_test_add_func ("/cs/render/cli-export/png-and-json", test_png_and_json);
   g_test_add_func ("/cs/render/cli-export/all-pdf", test_all_pdf);
   g_test_add_func ("/cs/render/cli-export/write-failures", test_write_failures);
+  g_test_add_func ("/cs/render/cli-export/model-file", test_model_file);
+  g_test_add_func ("/cs/render/cli-export/large-base", test_large_base);
   return g_test_run ();
 }
