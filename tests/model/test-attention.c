@@ -1510,6 +1510,26 @@ test_diagnostics_local (void)
   g_free (y);
 }
 
+static void
+skip_under_valgrind (gconstpointer path)
+{
+  g_test_skip ("too slow under valgrind; runs in the plain and sanitizer builds");
+  (void) path;
+}
+
+/* Under valgrind (the 'valgrind' test setup sets CS_UNDER_VALGRIND) the heaviest subtests are
+ * skipped: memcheck is 50x slower, and the same code paths run in the smaller subtests; all of
+ * them run in the plain and sanitizer builds. */
+static void
+add_heavy (const char    *path,
+           GTestFunc      fn)
+{
+  if (g_getenv ("CS_UNDER_VALGRIND") != NULL)
+    g_test_add_data_func (path, path, skip_under_valgrind);
+  else
+    g_test_add_func (path, fn);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1520,19 +1540,19 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/attention/float-path", test_float_path);
   g_test_add_func ("/cs/model/attention/kernel-exp", test_kernel_exp);
   g_test_add_func ("/cs/model/attention/edges", test_edges);
-  g_test_add_func ("/cs/model/fit/scalar-grid", test_fit_scalar_grid);
+  add_heavy ("/cs/model/fit/scalar-grid", test_fit_scalar_grid);
   g_test_add_func ("/cs/model/fit/derivatives", test_fit_derivatives);
   g_test_add_func ("/cs/model/fit/diagonal-full", test_fit_diagonal_full);
   g_test_add_func ("/cs/model/fit/stationary", test_fit_stationary);
-  g_test_add_func ("/cs/model/fit/cancel", test_fit_cancel);
-  g_test_add_func ("/cs/model/fit/query-subset", test_fit_query_subset);
+  add_heavy ("/cs/model/fit/cancel", test_fit_cancel);
+  add_heavy ("/cs/model/fit/query-subset", test_fit_query_subset);
   g_test_add_func ("/cs/model/attention/new-full", test_new_full);
   g_test_add_func ("/cs/model/diagnostics/noise-sample", test_noise_sample);
   g_test_add_func ("/cs/model/diagnostics/global-sample", test_diagnose_sample);
-  g_test_add_func ("/cs/model/attention/threads", test_threads);
+  add_heavy ("/cs/model/attention/threads", test_threads);
   g_test_add_func ("/cs/model/linear", test_linear);
   g_test_add_func ("/cs/model/diagnostics/nearest", test_nearest);
-  g_test_add_func ("/cs/model/diagnostics/known", test_diagnostics_known);
+  add_heavy ("/cs/model/diagnostics/known", test_diagnostics_known);
   g_test_add_func ("/cs/model/diagnostics/local", test_diagnostics_local);
   return g_test_run ();
 }
