@@ -286,7 +286,7 @@ compute_per_case (ExportCtx *c)
       o.flags = CS_PREDICT_WINDOW;
       o.half_width = c->loo_half;
       o.self_index = c->pcase;
-      o.n_threads = (int) g_get_num_processors ();
+      o.n_threads = cs_cli_window_threads (c->n);
       st = cs_attention_predict (c->att, zq, c->m, &o, c->loo);
     }
   if (st == CS_OK)
@@ -490,14 +490,15 @@ build_chart (ExportCtx   *c,
         gsize step = (c->n + MATRIX_MAX_ROWS - 1) / MATRIX_MAX_ROWS;
         gsize rows = (c->n + step - 1) / step;
         gsize cols = MIN (c->n, (gsize) MATRIX_MAX_COLS);
-        /* Query rows per engine call: 256, fewer on a large base (their weight rows are n each). */
-        gsize block = CLAMP (((gsize) 1 << 22) / c->n, 1, 256);
+        /* Query rows per engine call: 256, fewer on a large base (their weight rows are n each:
+         * 8 MiB in all from 4,096 cases on). */
+        gsize block = CLAMP (((gsize) 1 << 20) / c->n, 1, 256);
         gsize *qidx = keep (s, g_new (gsize, rows));
         float *m = keep (s, g_new0 (float, rows * cols));
         double *qz = g_new (double, block * c->d);
         double *w = g_new (double, block * c->n);
         CsPrediction *pr = g_new (CsPrediction, block);
-        g_autofree gsize *bin = NULL;
+        g_autofree guint32 *bin = NULL;   /* n < 2^32: a case base is far smaller */
         double *key = NULL;
         gsize *corder = NULL, *rpos = NULL;
         CsPredictOptions o;
@@ -513,9 +514,9 @@ build_chart (ExportCtx   *c,
         if (cols < c->n)
           {
             /* Case i goes to column bin[i]: its position in the chart's order, scaled. */
-            bin = g_new (gsize, c->n);
+            bin = g_new (guint32, c->n);
             for (gsize p = 0; p < c->n; p++)
-              bin[corder != NULL ? corder[p] : p] = p * cols / c->n;
+              bin[corder != NULL ? corder[p] : p] = (guint32) (p * cols / c->n);
             g_clear_pointer (&corder, g_free);
           }
         else if (corder != NULL)

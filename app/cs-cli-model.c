@@ -477,7 +477,7 @@ cs_cli_fit (int    argc,
     cs_predict_options_init (&po);
     po.flags = CS_PREDICT_WINDOW;
     po.self_index = rows;
-    po.n_threads = (int) g_get_num_processors ();
+    po.n_threads = cs_cli_window_threads (n);
     st = cs_attention_predict (l.ctx, zq, nq, &po, loo);
     if (st != CS_OK)
       {
@@ -1055,7 +1055,7 @@ cs_cli_predict (int    argc,
   po.top_k = (size_t) top_k;
   po.top = top;
   po.half_width = hw;
-  po.n_threads = (int) g_get_num_processors ();
+  po.n_threads = cs_cli_window_threads (l.base->n);
   st = cs_attention_predict (l.ctx, zq, (size_t) q, &po, pred);
   if (st != CS_OK)
     {

@@ -100,3 +100,11 @@ cs_cli_parse_finite (const char *text,
   *out = v;
   return TRUE;
 }
+
+int
+cs_cli_window_threads (gsize n)
+{
+  gsize fit = ((gsize) 32 << 20) / (32 * (n > 0 ? n : 1));
+
+  return (int) CLAMP (fit, 1, g_get_num_processors ());
+}

@@ -51,6 +51,10 @@ void     cs_cli_print_json      (JsonNode       *node);
  * set only on success. */
 gboolean cs_cli_parse_finite    (const char     *text,
                                  double         *out);
+/* Engine threads for a prediction with CS_PREDICT_WINDOW over n cases: each holds about
+ * 4 n doubles of scratch, kept within 32 MiB in all (one thread from about 500,000 cases),
+ * so a large case base stays within twice its payload. */
+int      cs_cli_window_threads  (gsize           n);
 
 /* Sub-commands. */
 int cs_cli_generate (int argc, char **argv);

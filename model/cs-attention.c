@@ -454,12 +454,13 @@ cs_attention_new_full (const double  *x,
   self->x = share ? (double *) x : malloc (n * d * sizeof (double));
   self->y = share ? (double *) y : malloc (n * sizeof (double));
   self->yc = malloc (n * sizeof (double));
-  self->ycf = malloc (n * sizeof (float));
+  self->ycf = (flags & CS_ATTENTION_NO_FLOAT) ? NULL : malloc (n * sizeof (float));
   self->xmean = calloc (d, sizeof (double));
   self->X2 = malloc (n * (d + 2) * sizeof (double));
   self->X2f = (flags & CS_ATTENTION_NO_FLOAT) ? NULL : malloc (n * (d + 2) * sizeof (float));
-  if (self->x == NULL || self->y == NULL || self->yc == NULL || self->ycf == NULL
-      || self->xmean == NULL || self->X2 == NULL || (self->X2f == NULL && !(flags & CS_ATTENTION_NO_FLOAT)))
+  if (self->x == NULL || self->y == NULL || self->yc == NULL
+      || self->xmean == NULL || self->X2 == NULL
+      || ((self->X2f == NULL || self->ycf == NULL) && !(flags & CS_ATTENTION_NO_FLOAT)))
     {
       cs_attention_free (self);
       return CS_ERR_NOMEM;
@@ -474,7 +475,8 @@ cs_attention_new_full (const double  *x,
   for (size_t i = 0; i < n; i++)
     {
       self->yc[i] = y[i] - self->ymean;
-      self->ycf[i] = (float) self->yc[i];
+      if (self->ycf != NULL)
+        self->ycf[i] = (float) self->yc[i];
     }
   /* Distances are translation invariant: centre the cases so that the
    * expanded form |k|^2 - 2 k.q + |q|^2 cancels as little as possible. */
@@ -746,11 +748,13 @@ window_pass (const CsAttention      *self,
              double                 *ebuf,
              double                 *gv,
              double                 *gw,
-             size_t                 *gi)
+             size_t                 *gi,
+             double                 *tw)
 {
   size_t n = self->n, d = self->d, ra = p->ra, ng = 0;
   double qa[ra], qe[d + 2];
   double wsum = 0, wy = 0;
+  int gather = (o->flags & CS_PREDICT_WINDOW) != 0;   /* else only the weights are wanted */
 
   cs_prep_queries (self, p, qx, 1, qa, qe);
   for (size_t c0 = 0; c0 < n; c0 += CS_CB)
@@ -758,8 +762,9 @@ window_pass (const CsAttention      *self,
       size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
       cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) c, (int) ra, 1.0, p->K + c0 * ra, (int) ra,
                    qa, 1, 0.0, sbuf, 1);
-      cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) c, (int) (d + 2), 1.0, self->X2 + c0 * (d + 2),
-                   (int) (d + 2), qe, 1, 0.0, dbuf, 1);
+      if (gather)
+        cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) c, (int) (d + 2), 1.0, self->X2 + c0 * (d + 2),
+                     (int) (d + 2), qe, 1, 0.0, dbuf, 1);
       if (self_i >= c0 && self_i < c0 + c)
         sbuf[self_i - c0] = -INFINITY;
       for (size_t j = 0; j < c; j++)
@@ -775,7 +780,7 @@ window_pass (const CsAttention      *self,
             o->weights[qi * n + c0 + j] = w;
           wsum += w;
           wy += w * self->y[c0 + j];
-          if (w > 0)
+          if (w > 0 && gather)
             {
               gv[ng] = sqrt (dbuf[j] > 0 ? dbuf[j] : 0);
               gw[ng] = w;
@@ -786,27 +791,23 @@ window_pass (const CsAttention      *self,
     }
   out->weight_sum = wsum;
   out->decomposition_error = fabs (out->prediction - wy);
-  if (o->flags & CS_PREDICT_WINDOW)
+  if ((o->flags & CS_PREDICT_WINDOW) && o->half_width == NULL)
+    out->radius90 = ng > 0 ? cs_weighted_quantile (gv, gw, ng, 0.9) : NAN;
+  else if (o->flags & CS_PREDICT_WINDOW)
     {
-      if (o->half_width != NULL)
-        for (size_t j = 0; j < d; j++)
-          {
-            double *tv = malloc (ng * sizeof (double)), *tw = malloc (ng * sizeof (double));
-            if (tv == NULL || tw == NULL)
-              {
-                free (tv); free (tw);
-                return CS_ERR_NOMEM;
-              }
-            for (size_t k = 0; k < ng; k++)
-              {
-                tv[k] = fabs (self->x[gi[k] * d + j] - qx[j]);
-                tw[k] = gw[k];
-              }
-            o->half_width[qi * d + j] = ng > 0 ? cs_weighted_quantile (tv, tw, ng, 0.9) : NAN;
-            free (tv);
-            free (tw);
-          }
-      out->radius90 = ng > 0 ? cs_weighted_quantile (gv, gw, ng, 0.9) : NAN;
+      /* The radius on a copy of the weights (the quantile reorders its arrays), so gw and gi
+       * stay aligned; then gv and tw are reused per feature: 4 n of scratch, not 5 n. */
+      memcpy (tw, gw, ng * sizeof (double));
+      out->radius90 = ng > 0 ? cs_weighted_quantile (gv, tw, ng, 0.9) : NAN;
+      for (size_t j = 0; j < d; j++)
+        {
+          for (size_t k = 0; k < ng; k++)
+            {
+              gv[k] = fabs (self->x[gi[k] * d + j] - qx[j]);
+              tw[k] = gw[k];
+            }
+          o->half_width[qi * d + j] = ng > 0 ? cs_weighted_quantile (gv, tw, ng, 0.9) : NAN;
+        }
     }
   return CS_OK;
 }
@@ -827,7 +828,7 @@ predict_range (const CsAttention      *self,
   int use_float, need_d2, window;
   double *Qa = NULL, *Qe = NULL, *S = NULL, *D2 = NULL, *ebuf = NULL;
   float *Qaf = NULL, *Qef = NULL, *Sf = NULL, *D2f = NULL, *ebuff = NULL;
-  double *gv = NULL, *gw = NULL, *wd = NULL, *we = NULL, *ws = NULL;
+  double *gv = NULL, *gw = NULL, *tw = NULL, *wd = NULL, *we = NULL, *ws = NULL;
   size_t *gi = NULL;
   RowState *st = NULL;
   TopItem *heaps = NULL;
@@ -874,13 +875,17 @@ predict_range (const CsAttention      *self,
     }
   if (window)
     {
-      gv = malloc (n * sizeof (double));
-      gw = malloc (n * sizeof (double));
-      gi = malloc (n * sizeof (size_t));
+      /* n-sized scratch only for the quantiles: a weights-only call needs none */
+      int quantiles = (o->flags & CS_PREDICT_WINDOW) != 0;
+      gv = quantiles ? malloc (n * sizeof (double)) : NULL;
+      gw = quantiles ? malloc (n * sizeof (double)) : NULL;
+      gi = quantiles ? malloc (n * sizeof (size_t)) : NULL;
+      tw = quantiles && o->half_width != NULL ? malloc (n * sizeof (double)) : NULL;
       wd = malloc (CS_CB * sizeof (double));
       we = malloc (CS_CB * sizeof (double));
       ws = malloc (CS_CB * sizeof (double));
-      if (gv == NULL || gw == NULL || gi == NULL || wd == NULL || we == NULL || ws == NULL)
+      if ((quantiles && (gv == NULL || gw == NULL || gi == NULL)) || wd == NULL || we == NULL || ws == NULL
+          || (quantiles && o->half_width != NULL && tw == NULL))
         status = CS_ERR_NOMEM;
     }
   if (Qa == NULL || Qe == NULL || st == NULL || heaps == NULL)
@@ -1114,7 +1119,7 @@ predict_range (const CsAttention      *self,
                 }
               status = window_pass (self, p, queries + (q0 + r) * d,
                                     o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE,
-                                    m2, z2, o, q0 + r, pr, ws, wd, we, gv, gw, gi);
+                                    m2, z2, o, q0 + r, pr, ws, wd, we, gv, gw, gi, tw);
               if (status != CS_OK)
                 break;
             }
@@ -1125,7 +1130,7 @@ predict_range (const CsAttention      *self,
 
   free (Qa); free (Qe); free (S); free (D2); free (ebuf);
   free (Qaf); free (Qef); free (Sf); free (D2f); free (ebuff);
-  free (gv); free (gw); free (gi); free (wd); free (we); free (ws);
+  free (gv); free (gw); free (gi); free (tw); free (wd); free (we); free (ws);
   free (st); free (heaps);
   return status;
 }
