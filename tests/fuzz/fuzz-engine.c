@@ -235,7 +235,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   /* exact sums are promised for well-scaled data; huge values only have to fail cleanly */
   strict = !extreme;
 
-  st = cs_attention_new (x, y, n, d, form, &att);
+  /* Contexts that share the caller's cases and skip the float copy (bits of h2 beyond q's). */
+  st = cs_attention_new_full (x, y, n, d, form, (h2 >> 5) & 3, &att);
   if (!finite_data)
     {
       if (st != CS_ERR_NOT_FINITE)
@@ -354,6 +355,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       cs_fit_options_init (&fo);
       fo.kind = kind;
       fo.max_iter = 4;
+      /* one fit in three scores its loss on a sample of the cases */
+      fo.max_queries = (h1 >> 5) % 3 == 0 ? 2 + (h1 >> 5) % n : 0;
       fo.progress = cancel_now;
       fo.user_data = &calls;
       if (cs_metric_copy (&fitted, &metric) != CS_OK || cs_metric_copy (&before, &metric) != CS_OK)
@@ -379,6 +382,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         FAIL ("the fitted metric does not validate");
       if (!extreme && (isnan (report.loo_mse) || report.loo_mse < 0.0))
         FAIL ("fit report loo_mse %g", report.loo_mse);
+      if (st == CS_OK && report.n_queries != (fo.max_queries > 0 && fo.max_queries < n ? fo.max_queries : n))
+        FAIL ("fit report n_queries %zu (max_queries %zu, n %zu)", report.n_queries, fo.max_queries, n);
       if (strict && report.loo_mse > report.start_loo_mse * (1.0 + 1e-9) + 1e-300)
         FAIL ("the fit made the loss worse: %.17g > %.17g", report.loo_mse, report.start_loo_mse);
       cs_metric_clear (&fitted);
