@@ -17,6 +17,8 @@
 
 /* Above this many cases the leave-one-out fit and the per-case diagnostics run on an evenly spaced sample. */
 #define CS_ENGINE_FULL_CAP 5000
+/* Rows standardised between two looks at the cancellable (about 10 ms at 20 features). */
+#define STANDARDISE_BLOCK 65536
 
 static GQuark
 engine_error_quark (void)
@@ -103,6 +105,29 @@ status_error (CsStatus     status,
   return TRUE;
 }
 
+/* cs_case_base_standardise (the same arithmetic), in blocks of rows between which Cancel is seen; NULL when
+ * cancelled. */
+static double *
+standardise (const CsCaseBase *cases,
+             GCancellable     *cancellable)
+{
+  gsize n = cases->n, d = cases->d;
+  g_autofree double *z = g_new (double, MAX (n * d, 1));
+
+  for (gsize i0 = 0; i0 < n; i0 += STANDARDISE_BLOCK)
+    {
+      if (g_cancellable_is_cancelled (cancellable))
+        return NULL;
+      for (gsize i = i0; i < MIN (n, i0 + STANDARDISE_BLOCK); i++)
+        for (gsize j = 0; j < d; j++)
+          {
+            double sd = cases->sd[j] > 0 ? cases->sd[j] : 1.0;
+            z[i * d + j] = (cases->x[i * d + j] - cases->mean[j]) / sd;
+          }
+    }
+  return g_steal_pointer (&z);
+}
+
 /* An evenly spaced sample of at most cap cases (all when n <= cap), as its own context. */
 static CsStatus
 sample_context (CsEngine     *self,
@@ -183,9 +208,16 @@ cs_engine_build (CsCaseBase              *cases,
       g_set_error (error, engine_error_quark (), CS_ERR_INVALID, "The case base has no usable cases");
       return NULL;
     }
-  self->z = cs_case_base_standardise (cases);
-  status = cs_attention_new (self->z, cases->y, n, d, CS_SCORE_DISTANCE, &self->ctx);
-  if (status_error (status, "Preparing the engine", error))
+  /* A million cases take hundreds of milliseconds to standardise and index, with no progress reports to
+   * answer Cancel from: standardise in blocks that look at it, and let the context use z and y in place (the
+   * engine keeps both alive and unchanged until it frees the context) instead of copying 160 MB again. */
+  self->z = standardise (cases, cancellable);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  status = cs_attention_new_full (self->z, cases->y, n, d, CS_SCORE_DISTANCE, CS_ATTENTION_SHARE_INPUT,
+                                  &self->ctx);
+  if (status_error (status, "Preparing the engine", error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
   if (metric != NULL && metric->d == d)
