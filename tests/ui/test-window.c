@@ -1,5 +1,6 @@
 /* test-window.c: the real window under Xvfb: sample loaded, shown numbers equal the engine's, what-if editing,
- * fail-safe flags on known queries of the sample, chart export, a broken import that keeps the old case base. */
+ * fail-safe flags on known queries of the sample, chart export, a broken import that keeps the old case base,
+ * a soak of query changes with resident memory flat, and a million-case CSV loaded and fitted, with Cancel. */
 #define G_LOG_DOMAIN "test-window"
 
 #include "config.h"
@@ -1318,6 +1319,418 @@ test_large_base_responsive (void)
   wait_until (window_idle, NULL);
 }
 
+/* ---- A million cases from a CSV: loading, preparing and fitting it, and Cancel ----- */
+
+/* The first widget of a type under root (visible only, when asked) whose button label is `label` (or any). */
+static GtkWidget *
+find_widget (GtkWidget  *root,
+             GType       type,
+             const char *label)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) &&
+      (label == NULL || g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_widget (c, type, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Fixed point with four decimals (k / 10^4), written without printf: 21 million numbers. */
+static char *
+put_fixed4 (char   *p,
+            gint64  k)
+{
+  char digits[24];
+  int t = 0;
+  gint64 ip, fp;
+
+  if (k < 0)
+    {
+      *p++ = '-';
+      k = -k;
+    }
+  ip = k / 10000;
+  fp = k % 10000;
+  do
+    {
+      digits[t++] = (char) ('0' + ip % 10);
+      ip /= 10;
+    }
+  while (ip > 0);
+  while (t > 0)
+    *p++ = digits[--t];
+  *p++ = '.';
+  p[0] = (char) ('0' + fp / 1000);
+  p[1] = (char) ('0' + fp / 100 % 10);
+  p[2] = (char) ('0' + fp / 10 % 10);
+  p[3] = (char) ('0' + fp % 10);
+  return p + 4;
+}
+
+#define LARGE_CHECK_ROWS 9
+
+/* A seeded case base of n rows x d features (uniform 0-10 mm) and y = sum sin(x_j) + noise (MPa), as CSV.
+ * Keeps rows 0, n/8, 2n/8, ..., n-1 (features and outcome) in check for comparison after the import. */
+static void
+write_large_csv (const char *path,
+                 gsize       n,
+                 gsize       d,
+                 guint32     seed,
+                 gsize      *check_rows,
+                 double     *check)
+{
+  FILE *f = fopen (path, "w");
+  GRand *rand = g_rand_new_with_seed (seed);
+  gsize buf_size = 1 << 20, used = 0, c = 0;
+  g_autofree char *buf = g_malloc (buf_size);
+
+  g_assert_nonnull (f);
+  for (gsize j = 0; j < d; j++)
+    fprintf (f, "x%zu [mm],", j + 1);
+  fprintf (f, "y [MPa]\n");
+  for (gsize t = 0; t < LARGE_CHECK_ROWS; t++)
+    check_rows[t] = t + 1 < LARGE_CHECK_ROWS ? t * (n / (LARGE_CHECK_ROWS - 1)) : n - 1;
+  for (gsize i = 0; i < n; i++)
+    {
+      char *p = buf + used;
+      double s = 0;
+      gboolean keep = c < LARGE_CHECK_ROWS && check_rows[c] == i;
+
+      for (gsize j = 0; j < d; j++)
+        {
+          gint64 k = g_rand_int_range (rand, 0, 100001);
+          s += sin (k / 1e4);
+          p = put_fixed4 (p, k);
+          *p++ = ',';
+          if (keep)
+            check[c * (d + 1) + j] = k / 1e4;
+        }
+      {
+        gint64 k = (gint64) floor ((s + g_rand_double_range (rand, -0.1, 0.1)) * 1e4 + 0.5);
+        p = put_fixed4 (p, k);
+        *p++ = '\n';
+        if (keep)
+          check[c * (d + 1) + d] = k / 1e4;
+      }
+      c += keep;
+      used = (gsize) (p - buf);
+      if (used > buf_size - 1024)
+        {
+          g_assert_cmpuint (fwrite (buf, 1, used, f), ==, used);
+          used = 0;
+        }
+    }
+  g_assert_cmpuint (fwrite (buf, 1, used, f), ==, used);
+  g_assert_cmpint (fclose (f), ==, 0);
+  g_assert_cmpuint (c, ==, LARGE_CHECK_ROWS);
+  g_rand_free (rand);
+}
+
+typedef struct
+{
+  CsCaseBase *cases;
+  CsEngine *engine;
+  double prediction;
+  gssize exclude;
+  char *label;
+} Shown;
+
+/* What the user sees before pressing a button, to compare after Cancel. */
+static void
+shown_save (Shown *s)
+{
+  const CsQueryResult *r = cs_operator_view_get_result (operator_view ());
+
+  g_assert_nonnull (r);
+  g_assert_true (r->valid);
+  s->cases = cs_window_get_case_base (window);
+  s->engine = cs_window_get_engine (window);
+  s->prediction = r->prediction.prediction;
+  s->exclude = r->exclude;
+  g_free (s->label);
+  s->label = g_strdup (label_text ("prediction"));
+}
+
+/* After Cancel: the same case base, model and result, shown the same way, and no error. */
+static void
+shown_check (const Shown *s)
+{
+  const CsQueryResult *r = cs_operator_view_get_result (operator_view ());
+
+  g_assert_true (cs_window_get_case_base (window) == s->cases);
+  g_assert_true (cs_window_get_engine (window) == s->engine);
+  g_assert_nonnull (r);
+  g_assert_true (r->valid);
+  g_assert_true (r->engine == s->engine);
+  g_assert_cmpint (r->exclude, ==, s->exclude);
+  g_assert_cmpfloat (r->prediction.prediction, ==, s->prediction);
+  g_assert_cmpstr (label_text ("prediction"), ==, s->label);
+  g_assert_null (cs_window_get_message (window));
+  g_assert_false (cs_window_is_busy (window));
+}
+
+typedef struct
+{
+  GtkProgressBar *bar;
+  double fraction;
+  gboolean (*running) (gpointer);
+  gpointer data;
+} ProgressWait;
+
+static gboolean
+progress_reached (gpointer data)
+{
+  ProgressWait *pw = data;
+
+  return !pw->running (pw->data) || gtk_progress_bar_get_fraction (pw->bar) >= pw->fraction;
+}
+
+static gboolean
+pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
+dialog_loading (gpointer data)
+{
+  return *(gpointer *) data != NULL && cs_import_dialog_is_loading (CS_IMPORT_DIALOG (*(gpointer *) data));
+}
+
+static gboolean
+manager_busy (gpointer data)
+{
+  return cs_manager_view_is_busy (CS_MANAGER_VIEW (cs_window_get_manager (window)));
+}
+
+static void
+print_stall (const char *what,
+             const Stall *st,
+             gint64       usec)
+{
+  g_print ("# %s: %.1f s, longest main-loop gap %.1f ms wall, of which at most %.1f ms main-thread CPU (%u ticks)\n",
+           what, usec / 1e6, st->worst / 1000.0, st->cpu_worst / 1000.0, st->ticks);
+}
+
+static void
+test_large_csv_cancel (void)
+{
+#ifdef __SANITIZE_ADDRESS__
+  const gsize n = 3000, d = 20;        /* the sanitizer pass checks memory, not speed */
+#else
+  const gsize n = g_test_slow () ? 1000000 : 3000, d = 20;
+#endif
+  const double load_points[] = { 0, 0.1, 0.45, 0.9 };
+  /* When to press Cancel during the fit: a progress fraction, or milliseconds after Fit (before any progress,
+   * while the million cases are standardised and indexed). */
+  const struct { double fraction; guint ms; } fit_points[] = {
+    { 0, 0 }, { 0, 150 }, { 0, 300 }, { 0, 450 }, { 0.05, 0 }, { 0.3, 0 }, { 0.65, 0 }, { 0.9, 0 },
+  };
+  g_autofree char *dir = g_dir_make_tmp ("cs-ui-large-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "large.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  CsManagerView *manager = CS_MANAGER_VIEW (cs_window_get_manager (window));
+  gsize check_rows[LARGE_CHECK_ROWS];
+  g_autofree double *check = g_new (double, LARGE_CHECK_ROWS * (d + 1));
+  gint64 t0, latency_load = 0, latency_fit = 0;
+  guint cancelled_loads = 0, cancelled_fits = 0;
+  Shown before = { 0 };
+  Stall st;
+  CsCaseBase *big;
+  CsEngine *engine;
+  guint id;
+
+  g_test_summary ("A generated CSV of a million cases x 20 features loads, prepares and fits with the main loop "
+                  "running (longest gaps printed); Cancel during the load or the fit keeps what was shown");
+  t0 = g_get_monotonic_time ();
+  write_large_csv (path, n, d, 20261128, check_rows, check);
+  {
+    GStatBuf sb;
+    g_assert_cmpint (g_stat (path, &sb), ==, 0);
+    g_print ("# n = %zu, d = %zu: %.0f MB of CSV written in %.1f s\n", n, d, sb.st_size / 1e6,
+             (g_get_monotonic_time () - t0) / 1e6);
+  }
+  select_and_wait (7);
+  shown_save (&before);
+
+  /* Cancel in the import preview while it loads, at several points: the dialog goes, its worker stops, and the
+   * window keeps its case base, model and result. The latency runs from the click until the worker has
+   * returned (the dialog is finalized only then: the load holds a reference until its callback). */
+  for (guint a = 0; a < G_N_ELEMENTS (load_points); a++)
+    {
+      GtkWidget *dialog;
+      gpointer weak;
+      ProgressWait pw;
+      gboolean was_loading;
+      gint64 latency;
+
+      cs_window_open_file (window, file);
+      dialog = cs_window_get_import_dialog (window);
+      g_assert_nonnull (dialog);
+      weak = dialog;
+      g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
+      pw.bar = GTK_PROGRESS_BAR (find_widget (dialog, GTK_TYPE_PROGRESS_BAR, NULL));
+      pw.fraction = load_points[a];
+      pw.running = dialog_loading;
+      pw.data = &weak;
+      g_assert_nonnull (pw.bar);
+      if (load_points[a] > 0)
+        wait_until (progress_reached, &pw);
+      was_loading = cs_import_dialog_is_loading (CS_IMPORT_DIALOG (dialog));
+      t0 = g_get_monotonic_time ();
+      g_signal_emit_by_name (find_widget (dialog, GTK_TYPE_BUTTON, "_Cancel"), "clicked");
+      wait_until (pointer_cleared, &weak);
+      latency = g_get_monotonic_time () - t0;
+      g_assert_null (cs_window_get_import_dialog (window));
+      shown_check (&before);
+      g_print ("# cancel during the load at %.0f %%: %s %.1f ms\n", 100 * load_points[a],
+               was_loading ? "stopped after" : "(already loaded) closed in", latency / 1000.0);
+      if (was_loading)
+        {
+          cancelled_loads++;
+          latency_load = MAX (latency_load, latency);
+        }
+    }
+  /* Pressed right after opening, the load has no chance to finish first. */
+  g_assert_cmpuint (cancelled_loads, >=, 1);
+
+  /* The whole load, watched. */
+  memset (&st, 0, sizeof st);
+  id = g_timeout_add (10, stall_tick_cb, &st);
+  t0 = g_get_monotonic_time ();
+  cs_window_open_file (window, file);
+  wait_until (import_loaded, NULL);
+  g_source_remove (id);
+  print_stall ("load", &st, g_get_monotonic_time () - t0);
+  g_assert_cmpuint (st.ticks, >, 0);
+  {
+    CsImportDialog *dialog = CS_IMPORT_DIALOG (cs_window_get_import_dialog (window));
+    CsCaseBase *c = cs_import_dialog_get_cases (dialog);
+
+    g_assert_null (cs_import_dialog_get_error (dialog));
+    g_assert_nonnull (c);
+    g_assert_cmpuint (c->n, ==, n);
+    g_assert_cmpuint (c->d, ==, d);
+    g_assert_cmpstr (c->feature_names[d - 1], ==, "x20");
+    g_assert_cmpstr (c->target_name, ==, "y");
+    for (gsize t = 0; t < LARGE_CHECK_ROWS; t++)
+      {
+        for (gsize j = 0; j < d; j++)
+          g_assert_cmpfloat (c->x[check_rows[t] * d + j], ==, check[t * (d + 1) + j]);
+        g_assert_cmpfloat (c->y[check_rows[t]], ==, check[t * (d + 1) + d]);
+        g_assert_cmpuint (c->line[check_rows[t]], ==, check_rows[t] + 2);
+      }
+  }
+
+  /* Import: the engine is prepared (scalar window fitted on a sample, diagnostics) in a worker, watched. */
+  memset (&st, 0, sizeof st);
+  id = g_timeout_add (10, stall_tick_cb, &st);
+  t0 = g_get_monotonic_time ();
+  g_assert_true (cs_import_dialog_accept (CS_IMPORT_DIALOG (cs_window_get_import_dialog (window))));
+  wait_until (window_idle, NULL);
+  g_source_remove (id);
+  print_stall ("engine preparation after the import", &st, g_get_monotonic_time () - t0);
+  big = cs_window_get_case_base (window);
+  g_assert_cmpuint (big->n, ==, n);
+  g_assert_cmpstr (big->source, ==, "large.csv");
+  engine = cs_window_get_engine (window);
+  g_assert_nonnull (engine);
+  g_assert_true (engine->cases == big);
+  g_assert_true (engine->fitted);
+  g_assert_true (cs_operator_view_get_result (operator_view ())->valid);
+  g_assert_true (cs_operator_view_get_result (operator_view ())->engine == engine);
+
+  /* A scalar fit from the manager page's button, watched. */
+  cs_window_set_page (window, "manager");
+  memset (&st, 0, sizeof st);
+  id = g_timeout_add (10, stall_tick_cb, &st);
+  t0 = g_get_monotonic_time ();
+  g_signal_emit_by_name (find_widget (GTK_WIDGET (manager), GTK_TYPE_BUTTON, "_Fit by leave-one-out"), "clicked");
+  g_assert_true (cs_manager_view_is_busy (manager));
+  wait_until (manager_idle, NULL);
+  g_source_remove (id);
+  print_stall ("fit from the manager page", &st, g_get_monotonic_time () - t0);
+  g_assert_true (cs_window_get_engine (window) != engine);
+  engine = cs_window_get_engine (window);
+  g_assert_true (engine->fitted);
+  g_assert_cmpint (engine->metric.kind, ==, CS_METRIC_SCALAR);
+  g_assert_true (engine->cases == big);
+  g_assert_true (g_str_has_prefix (label_text ("eta"), "Done in"));
+  g_assert_true (cs_operator_view_get_result (operator_view ())->engine == engine);
+
+  /* Cancel during the fit at several points: while the million cases are standardised and indexed, before any
+   * progress; then during the fit on its sample (up to 60 %) and the diagnostics. */
+  shown_save (&before);
+  for (guint a = 0; a < G_N_ELEMENTS (fit_points); a++)
+    {
+      GtkWidget *cancel = find_widget (GTK_WIDGET (manager), GTK_TYPE_BUTTON, "_Cancel");
+      ProgressWait pw;
+      gboolean was_busy;
+      gint64 latency;
+
+      g_signal_emit_by_name (find_widget (GTK_WIDGET (manager), GTK_TYPE_BUTTON, "_Fit by leave-one-out"),
+                             "clicked");
+      g_assert_true (cs_manager_view_is_busy (manager));
+      g_assert_true (gtk_widget_get_visible (cancel));
+      pw.bar = GTK_PROGRESS_BAR (find_widget (GTK_WIDGET (manager), GTK_TYPE_PROGRESS_BAR, NULL));
+      pw.fraction = fit_points[a].fraction;
+      pw.running = manager_busy;
+      pw.data = NULL;
+      if (fit_points[a].fraction > 0)
+        wait_until (progress_reached, &pw);
+      if (fit_points[a].ms > 0)
+        {
+          gint64 until = g_get_monotonic_time () + fit_points[a].ms * 1000;
+          while (g_get_monotonic_time () < until && cs_manager_view_is_busy (manager))
+            if (!g_main_context_iteration (NULL, FALSE))
+              g_usleep (1000);
+        }
+      was_busy = cs_manager_view_is_busy (manager);
+      t0 = g_get_monotonic_time ();
+      if (was_busy)
+        g_signal_emit_by_name (cancel, "clicked");
+      wait_until (manager_idle, NULL);
+      latency = g_get_monotonic_time () - t0;
+      if (!was_busy || g_str_has_prefix (label_text ("eta"), "Done in"))
+        {
+          /* The fit finished before the click: a new model, the operator page follows. */
+          g_print ("# cancel during the fit at %.0f %% + %u ms: the fit had finished\n",
+                   100 * fit_points[a].fraction, fit_points[a].ms);
+          g_assert_true (cs_operator_view_get_result (operator_view ())->engine == cs_window_get_engine (window));
+          select_and_wait (7);
+          shown_save (&before);
+          continue;
+        }
+      g_assert_cmpstr (label_text ("eta"), ==, "Cancelled: the previous model stays.");
+      g_assert_false (gtk_widget_get_visible (cancel));
+      g_assert_true (gtk_widget_get_sensitive (find_widget (GTK_WIDGET (manager), GTK_TYPE_BUTTON,
+                                                            "_Fit by leave-one-out")));
+      shown_check (&before);
+      g_print ("# cancel during the fit at %.0f %% + %u ms: stopped after %.1f ms\n", 100 * fit_points[a].fraction,
+               fit_points[a].ms, latency / 1000.0);
+      cancelled_fits++;
+      latency_fit = MAX (latency_fit, latency);
+    }
+  g_assert_cmpuint (cancelled_fits, >=, 1);
+  g_print ("# cancel latency (click to work stopped and previous state shown): load max %.1f ms over %u, "
+           "fit max %.1f ms over %u\n", latency_load / 1000.0, cancelled_loads, latency_fit / 1000.0,
+           cancelled_fits);
+  /* Speed is the benchmarks' business; this only catches a Cancel that hangs. */
+  g_assert_cmpint (latency_load, <, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (latency_fit, <, 2 * G_USEC_PER_SEC);
+
+  g_free (before.label);
+  cs_window_set_page (window, "operator");
+  cs_window_set_case_base (window, sample);
+  wait_until (window_idle, NULL);
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1360,6 +1773,7 @@ main (int    argc,
   g_test_add_func ("/cs/ui/window/fit-cancel-diagonal", test_fit_cancel_and_diagonal);
   g_test_add_func ("/cs/ui/window/large-base-responsive", test_large_base_responsive);
   g_test_add_func ("/cs/ui/window/soak-queries", test_soak_queries);
+  g_test_add_func ("/cs/ui/window/large-csv-cancel", test_large_csv_cancel);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
