@@ -1695,9 +1695,10 @@ test_large_csv_cancel (void)
         g_signal_emit_by_name (cancel, "clicked");
       wait_until (manager_idle, NULL);
       latency = g_get_monotonic_time () - t0;
-      if (!was_busy || g_str_has_prefix (label_text ("eta"), "Done in"))
+      if (!was_busy)
         {
-          /* The fit finished before the click: a new model, the operator page follows. */
+          /* The fit finished before the click: a new model, the operator page follows. (Pressed while it ran,
+           * Cancel must win: the build looks at it once more before it returns.) */
           g_print ("# cancel during the fit at %.0f %% + %u ms: the fit had finished\n",
                    100 * fit_points[a].fraction, fit_points[a].ms);
           g_assert_true (cs_operator_view_get_result (operator_view ())->engine == cs_window_get_engine (window));
