@@ -1049,7 +1049,7 @@ cs_cli_export (int    argc,
     for (gsize j = 0; j < c.d; j++)
       c.z[i * c.d + j] = (c.z[i * c.d + j] - c.mean[j]) / c.sd[j];
   st = cs_attention_new_full (c.z, c.cb->y, c.n, c.d, CS_SCORE_DISTANCE,
-                              CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT, &c.att);
+                              CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT, NULL, NULL, &c.att);
   if (st == CS_OK && mf != NULL)
     {
       if (mf->kind == CS_MODEL_METRIC_SCALAR)

@@ -214,7 +214,7 @@ loaded_build (const char *cmd,
         return engine_fail (cmd, st);
     }
   st = cs_attention_new_full (l->z, b->y, n, d, CS_SCORE_DISTANCE,
-                              CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT, &l->ctx);
+                              CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT, NULL, NULL, &l->ctx);
   if (st != CS_OK)
     return engine_fail (cmd, st);
   return CS_EXIT_OK;

@@ -417,22 +417,29 @@ cs_attention_new (const double  *x,
                   CsScoreForm    form,
                   CsAttention  **out)
 {
-  return cs_attention_new_full (x, y, n, d, form, 0, out);
+  return cs_attention_new_full (x, y, n, d, form, 0, NULL, NULL, out);
 }
+
+/* Rows between two progress reports while a context is built (a few ms each). */
+#define NEW_BLOCK 65536
 
 CsStatus
 cs_attention_new_full (const double  *x,
                        const double  *y,
                        size_t         n,
                        size_t         d,
-                       CsScoreForm    form,
-                       unsigned       flags,
-                       CsAttention  **out)
+                       CsScoreForm         form,
+                       unsigned            flags,
+                       CsModelProgressFunc progress,
+                       void               *user_data,
+                       CsAttention       **out)
 {
   CsAttention *self;
   CsMetric m;
   CsStatus st;
   int share = (flags & CS_ATTENTION_SHARE_INPUT) != 0;
+#define NEW_CANCELLED(frac)                                                   \
+  (progress != NULL && progress ((frac), user_data) != 0)
 
   if (out == NULL)
     return CS_ERR_INVALID;
@@ -482,11 +489,17 @@ cs_attention_new_full (const double  *x,
    * expanded form |k|^2 - 2 k.q + |q|^2 cancels as little as possible. */
   if (form == CS_SCORE_DISTANCE)
     for (size_t i = 0; i < n; i++)
-      for (size_t j = 0; j < d; j++)
-        self->xmean[j] += x[i * d + j] / (double) n;
+      {
+        if (i % NEW_BLOCK == 0 && NEW_CANCELLED (0.3 * (double) i / (double) n))
+          goto cancelled;
+        for (size_t j = 0; j < d; j++)
+          self->xmean[j] += x[i * d + j] / (double) n;
+      }
   for (size_t i = 0; i < n; i++)
     {
       double *r = self->X2 + i * (d + 2), s = 0;
+      if (i % NEW_BLOCK == 0 && NEW_CANCELLED (0.3 + 0.5 * (double) i / (double) n))
+        goto cancelled;
       for (size_t j = 0; j < d; j++)
         {
           r[j] = x[i * d + j] - self->xmean[j];
@@ -497,7 +510,12 @@ cs_attention_new_full (const double  *x,
     }
   if (self->X2f != NULL)
     for (size_t i = 0; i < n * (d + 2); i++)
-      self->X2f[i] = (float) self->X2[i];
+      {
+        if (i % (NEW_BLOCK * 16) == 0 && NEW_CANCELLED (0.8 + 0.2 * (double) i / (double) (n * (d + 2))))
+          goto cancelled;
+        self->X2f[i] = (float) self->X2[i];
+      }
+#undef NEW_CANCELLED
 
   st = cs_metric_init_scalar (&m, d, 1.0);
   if (st == CS_OK)
@@ -510,6 +528,10 @@ cs_attention_new_full (const double  *x,
     }
   *out = self;
   return CS_OK;
+
+cancelled:
+  cs_attention_free (self);
+  return CS_ERR_CANCELLED;
 }
 
 void

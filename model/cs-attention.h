@@ -132,14 +132,18 @@ enum
 };
 
 /* cs_attention_new with CS_ATTENTION_* flags: for case bases near the memory
- * limit (a scalar context then holds n (d + 2) doubles besides x and y). */
-CsStatus     cs_attention_new_full   (const double  *x,
-                                      const double  *y,
-                                      size_t         n,
-                                      size_t         d,
-                                      CsScoreForm    form,
-                                      unsigned       flags,
-                                      CsAttention  **out);
+ * limit (a scalar context then holds n (d + 2) doubles besides x and y).
+ * progress (may be NULL) is called every 65,536 cases or so (a few ms); a
+ * nonzero return cancels: CS_ERR_CANCELLED and *out stays NULL. */
+CsStatus     cs_attention_new_full   (const double        *x,
+                                      const double        *y,
+                                      size_t               n,
+                                      size_t               d,
+                                      CsScoreForm          form,
+                                      unsigned             flags,
+                                      CsModelProgressFunc  progress,
+                                      void                *user_data,
+                                      CsAttention        **out);
 void         cs_attention_free       (CsAttention   *self);
 size_t       cs_attention_get_n      (const CsAttention *self);
 size_t       cs_attention_get_d      (const CsAttention *self);

@@ -215,7 +215,7 @@ cs_engine_build (CsCaseBase              *cases,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
   status = cs_attention_new_full (self->z, cases->y, n, d, CS_SCORE_DISTANCE, CS_ATTENTION_SHARE_INPUT,
-                                  &self->ctx);
+                                  progress_cb, &p, &self->ctx);
   if (status_error (status, "Preparing the engine", error) ||
       g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;

@@ -236,7 +236,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   strict = !extreme;
 
   /* Contexts that share the caller's cases and skip the float copy (bits of h2 beyond q's). */
-  st = cs_attention_new_full (x, y, n, d, form, (h2 >> 5) & 3, &att);
+  st = cs_attention_new_full (x, y, n, d, form, (h2 >> 5) & 3, NULL, NULL, &att);
   if (!finite_data)
     {
       if (st != CS_ERR_NOT_FINITE)

@@ -879,6 +879,20 @@ test_fit_stationary (void)
       }
 }
 
+typedef struct
+{
+  int calls;
+  int cancel_after;
+} CancelState;
+
+static int
+cancel_cb (double fraction, void *user_data)
+{
+  CancelState *c = user_data;
+  g_assert_true (fraction >= 0 && fraction <= 1);
+  return ++c->calls > c->cancel_after;
+}
+
 /* The leave-one-out loss over the documented evenly spaced query subset, by naive loops. */
 static double
 naive_subset_loss (const double *x, const double *y, size_t n, size_t d, CsScoreForm form,
@@ -1027,7 +1041,7 @@ test_new_full (void)
         random_metric (&rng, (CsMetricKind) kind, d, &m);
         g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &a), ==, CS_OK);
         g_assert_cmpint (cs_attention_new_full (x, y, n, d, CS_SCORE_DISTANCE,
-                                                CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT, &b), ==, CS_OK);
+                                                CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT, NULL, NULL, &b), ==, CS_OK);
         g_assert_true (cs_attention_get_x (b) == x);
         g_assert_true (cs_attention_get_y (b) == y);
         g_assert_true (cs_attention_get_x (a) != x);
@@ -1060,8 +1074,37 @@ test_new_full (void)
   {
     double x[2] = { 0, 1 }, y[2] = { 0, 1 };
     CsAttention *c = NULL;
-    g_assert_cmpint (cs_attention_new_full (x, y, 2, 1, CS_SCORE_DISTANCE, 1u << 7, &c), ==, CS_ERR_INVALID);
+    g_assert_cmpint (cs_attention_new_full (x, y, 2, 1, CS_SCORE_DISTANCE, 1u << 7, NULL, NULL, &c), ==, CS_ERR_INVALID);
     g_assert_null (c);
+  }
+  /* Progress while a large context is built, and Cancel at every report: nothing is returned
+   * (and, under the sanitizers, nothing leaks). */
+  {
+    CsRng rng;
+    size_t n = 150001, d = 2;
+    double *x, *y = g_new (double, n);
+    CancelState all = { 0, G_MAXINT };
+    CsAttention *c = NULL;
+
+    cs_rng_seed (&rng, 77);
+    x = random_matrix (&rng, n, d, 1.0);
+    for (size_t i = 0; i < n; i++)
+      y[i] = x[i * d];
+    g_assert_cmpint (cs_attention_new_full (x, y, n, d, CS_SCORE_DISTANCE, 0, cancel_cb, &all, &c), ==, CS_OK);
+    g_assert_nonnull (c);
+    cs_attention_free (c);
+    g_assert_cmpint (all.calls, >=, 6);   /* 3 blocks of cases in each of two passes, and the float copy */
+    for (int k = 0; k < all.calls; k++)
+      {
+        CancelState cs = { 0, k };
+        c = NULL;
+        g_assert_cmpint (cs_attention_new_full (x, y, n, d, CS_SCORE_DISTANCE, CS_ATTENTION_SHARE_INPUT, cancel_cb,
+                                                &cs, &c), ==, CS_ERR_CANCELLED);
+        g_assert_null (c);
+        g_assert_cmpint (cs.calls, ==, k + 1);
+      }
+    g_free (x);
+    g_free (y);
   }
 }
 
@@ -1151,19 +1194,6 @@ test_diagnose_sample (void)
     }
 }
 
-typedef struct
-{
-  int calls;
-  int cancel_after;
-} CancelState;
-
-static int
-cancel_cb (double fraction, void *user_data)
-{
-  CancelState *c = user_data;
-  g_assert_true (fraction >= 0 && fraction <= 1);
-  return ++c->calls > c->cancel_after;
-}
 
 /* Cancellation mid-fit: CS_ERR_CANCELLED and the previous metric untouched. */
 static void
