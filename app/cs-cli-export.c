@@ -28,6 +28,11 @@
  * this many, beyond it PER_CASE_SAMPLE evenly spaced cases, each against the whole base. */
 #define PER_CASE_EXACT_MAX 20000
 #define PER_CASE_SAMPLE    1000
+/* ... fewer on very large, wide bases, where each case's local fit costs n (d^2 + 2 d + 2):
+ * the work is kept near this many pair-units, but never below PER_CASE_MIN cases
+ * (10^6 x 20: 250 cases, 10^5 x 20: 1,000). */
+#define PER_CASE_WORK      1e11
+#define PER_CASE_MIN       250
 
 typedef struct
 {
@@ -270,7 +275,13 @@ compute_per_case (ExportCtx *c)
 
   if (c->loo != NULL)
     return CS_EXIT_OK;
-  c->m = c->n <= PER_CASE_EXACT_MAX ? c->n : PER_CASE_SAMPLE;
+  if (c->n <= PER_CASE_EXACT_MAX)
+    c->m = c->n;
+  else
+    {
+      double fit = PER_CASE_WORK / ((double) c->n * (double) (c->d * c->d + 2 * c->d + 2));
+      c->m = fit >= PER_CASE_SAMPLE ? PER_CASE_SAMPLE : fit <= PER_CASE_MIN ? PER_CASE_MIN : (gsize) fit;
+    }
   c->pcase = g_new (size_t, c->m);
   c->loo = g_new0 (CsPrediction, c->m);
   c->loo_half = g_new0 (double, c->m * c->d);
