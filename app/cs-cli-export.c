@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1112,12 +1113,22 @@ cs_cli_export (int    argc,
   scale = scale_text (&c.metric);
   if (c.cb->sha256 == NULL)
     {
-      /* The loader did not record it: hash the file as read now. */
-      g_autofree char *bytes = NULL;
-      gsize len = 0;
+      /* The loader did not record it (a large file): hash the file now, in 1 MiB chunks, so the
+       * file is never held in memory next to the case base. */
+      FILE *f = fopen (argv[1], "rb");
 
-      if (g_file_get_contents (argv[1], &bytes, &len, NULL))
-        sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) bytes, len);
+      if (f != NULL)
+        {
+          g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+          g_autofree guchar *chunk = g_malloc (1 << 20);
+          size_t got;
+
+          while ((got = fread (chunk, 1, 1 << 20, f)) > 0)
+            g_checksum_update (sum, chunk, (gssize) got);
+          if (!ferror (f))
+            sha = g_strdup (g_checksum_get_string (sum));
+          fclose (f);
+        }
     }
   prov = (CsProvenance) {
     .file_name = c.cb->source, .sha256 = c.cb->sha256 != NULL ? c.cb->sha256 : sha, .n = c.n, .d = c.d,
