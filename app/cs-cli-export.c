@@ -582,10 +582,13 @@ build_chart (ExportCtx   *c,
           }
         s->matrix = (CsAttentionMatrixData) {
           .rows = rows, .cols = cols, .weights = m, .row_order = rpos, .col_order = corder, .bin = CS_BIN_MAX,
-          .row_label = keep (s, g_strdup_printf ("queries (each case, leave-one-out%s), %s%s",
-                                                 step > 1 ? ", every " : "",
-                                                 by_position ? "in file order" : "sorted by ",
-                                                 by_position ? "" : cb->feature_names[c->jx])),
+          .row_label = step > 1
+                       ? keep (s, g_strdup_printf ("queries (every %" G_GSIZE_FORMAT "th case, leave-one-out), %s%s",
+                                                   step, by_position ? "in file order" : "sorted by ",
+                                                   by_position ? "" : cb->feature_names[c->jx]))
+                       : keep (s, g_strdup_printf ("queries (each case, leave-one-out), %s%s",
+                                                   by_position ? "in file order" : "sorted by ",
+                                                   by_position ? "" : cb->feature_names[c->jx])),
           .col_label = cols < c->n
                        ? keep (s, g_strdup_printf ("%" G_GSIZE_FORMAT " cases in %" G_GSIZE_FORMAT " columns (largest "
                                                    "weight of each), %s%s", c->n, cols,
