@@ -470,8 +470,7 @@ cs_cli_fit (int    argc,
     zq = g_new (double, nq * d);
     for (gsize k = 0; k < nq; k++)
       {
-        gsize i = nq == n ? k : (gsize) (((double) k + 0.5) * (double) n / (double) nq);
-        rows[k] = i < n ? i : n - 1;
+        rows[k] = cs_sample_case (k, nq, n);
         memcpy (zq + k * d, l.z + rows[k] * d, d * sizeof (double));
       }
     cs_predict_options_init (&po);

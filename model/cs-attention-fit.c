@@ -1065,8 +1065,7 @@ cs_attention_fit (const CsAttention  *self,
       /* Evenly spaced over the file order: the middle case of each of m equal runs. */
       for (size_t k = 0; k < m; k++)
         {
-          size_t i = (size_t) (((double) k + 0.5) * (double) self->n / (double) m);
-          run.rows[k] = i < self->n ? i : self->n - 1;
+          run.rows[k] = cs_sample_case (k, m, self->n);
           memcpy (xq + k * d, self->x + run.rows[k] * d, d * sizeof (double));
           memcpy (x2q + k * dd, self->X2 + run.rows[k] * dd, dd * sizeof (double));
         }

@@ -250,6 +250,22 @@ typedef struct
 
 void     cs_fit_options_init     (CsFitOptions *options);
 
+/* The k-th (0 <= k < m) of m evenly spaced cases among n: the middle case of the k-th of m
+ * equal runs in case order, or k itself when m >= n. The rule of max_queries and of the
+ * sampled estimators (cs_noise_sd_nn_sample, cs_diagnose_global_sample). */
+static inline size_t
+cs_sample_case (size_t k,
+                size_t m,
+                size_t n)
+{
+  size_t i;
+
+  if (m >= n)
+    return k;
+  i = (size_t) (((double) k + 0.5) * (double) n / (double) m);
+  return i < n ? i : n - 1;
+}
+
 typedef struct
 {
   double loo_mse;             /* mean over the loss cases of (y_hat_{-i} - y_i)^2 at the fitted metric */

@@ -189,8 +189,7 @@ cs_noise_sd_nn_sample (const double *x,
     {
       for (size_t k = 0; k < m; k++)
         {
-          size_t i = (size_t) (((double) k + 0.5) * (double) n / (double) m);
-          self[k] = i < n ? i : n - 1;
+          self[k] = cs_sample_case (k, m, n);
           memcpy (xs + k * d, x + self[k] * d, d * sizeof (double));
         }
       st = cs_nearest_neighbours (x, n, d, xs, m, self, nn, dist);
@@ -476,8 +475,7 @@ cs_diagnose_global_sample (const CsAttention   *ctx,
     }
   for (size_t k = 0; k < nq; k++)
     {
-      size_t i = nq == n ? k : (size_t) (((double) k + 0.5) * (double) n / (double) nq);
-      idx[k] = i < n ? i : n - 1;
+      idx[k] = cs_sample_case (k, nq, n);
       if (xq != NULL)
         memcpy (xq + k * d, ctx->x + idx[k] * d, d * sizeof (double));
     }
