@@ -292,8 +292,7 @@ compute_per_case (ExportCtx *c)
     {
       g_autofree double *zq = g_new (double, c->m * c->d);
 
-      for (gsize k = 0; k < c->m; k++)
-        memcpy (zq + k * c->d, c->z + c->pcase[k] * c->d, c->d * sizeof (double));
+      cs_sample_gather (c->z, c->n, c->d, c->m, NULL, zq);   /* the cases pcase[] names */
       cs_predict_options_init (&o);
       o.flags = CS_PREDICT_WINDOW;
       o.half_width = c->loo_half;

@@ -468,11 +468,7 @@ cs_cli_fit (int    argc,
     radii = g_new (double, nq);
     rows = g_new (size_t, nq);
     zq = g_new (double, nq * d);
-    for (gsize k = 0; k < nq; k++)
-      {
-        rows[k] = cs_sample_case (k, nq, n);
-        memcpy (zq + k * d, l.z + rows[k] * d, d * sizeof (double));
-      }
+    cs_sample_gather (l.z, n, d, nq, rows, zq);
     cs_predict_options_init (&po);
     po.flags = CS_PREDICT_WINDOW;
     po.self_index = rows;

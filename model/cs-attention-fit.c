@@ -1063,12 +1063,8 @@ cs_attention_fit (const CsAttention  *self,
           return CS_ERR_NOMEM;
         }
       /* Evenly spaced over the file order: the middle case of each of m equal runs. */
-      for (size_t k = 0; k < m; k++)
-        {
-          run.rows[k] = cs_sample_case (k, m, self->n);
-          memcpy (xq + k * d, self->x + run.rows[k] * d, d * sizeof (double));
-          memcpy (x2q + k * dd, self->X2 + run.rows[k] * dd, dd * sizeof (double));
-        }
+      cs_sample_gather (self->x, self->n, d, m, run.rows, xq);
+      cs_sample_gather (self->X2, self->n, dd, m, NULL, x2q);
       run.m = m;
       run.xq = xq;
       run.x2q = x2q;

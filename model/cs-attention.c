@@ -227,6 +227,37 @@ cs_metric_mean_diagonal (const CsMetric *m)
   return s / (double) m->d;
 }
 
+static inline size_t
+sample_case (size_t k,
+             size_t m,
+             size_t n)
+{
+  size_t i;
+
+  if (m >= n)
+    return k;
+  i = (size_t) (((double) k + 0.5) * (double) n / (double) m);
+  return i < n ? i : n - 1;
+}
+
+void
+cs_sample_gather (const double *x,
+                  size_t        n,
+                  size_t        width,
+                  size_t        m,
+                  size_t       *rows,
+                  double       *out)
+{
+  for (size_t k = 0; k < m; k++)
+    {
+      size_t i = sample_case (k, m, n);
+      if (rows != NULL)
+        rows[k] = i;
+      if (out != NULL)
+        memcpy (out + k * width, x + i * width, width * sizeof (double));
+    }
+}
+
 /* ---- Prepared keys ------------------------------------------------------ */
 
 void

@@ -250,21 +250,17 @@ typedef struct
 
 void     cs_fit_options_init     (CsFitOptions *options);
 
-/* The k-th (0 <= k < m) of m evenly spaced cases among n: the middle case of the k-th of m
- * equal runs in case order, or k itself when m >= n. The rule of max_queries and of the
- * sampled estimators (cs_noise_sd_nn_sample, cs_diagnose_global_sample). */
-static inline size_t
-cs_sample_case (size_t k,
-                size_t m,
-                size_t n)
-{
-  size_t i;
-
-  if (m >= n)
-    return k;
-  i = (size_t) (((double) k + 0.5) * (double) n / (double) m);
-  return i < n ? i : n - 1;
-}
+/* m evenly spaced cases among the n rows of x (width doubles each, row-major): the
+ * middle case of each of m equal runs in case order, floor ((k + 1/2) n / m), or every
+ * case when m >= n (then m must be n). Their indices go to rows and their rows to out
+ * (m * width); either may be NULL. The rule of max_queries and of the sampled
+ * estimators (cs_noise_sd_nn_sample, cs_diagnose_global_sample). */
+void     cs_sample_gather        (const double *x,
+                                  size_t        n,
+                                  size_t        width,
+                                  size_t        m,
+                                  size_t       *rows,
+                                  double       *out);
 
 typedef struct
 {

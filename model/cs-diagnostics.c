@@ -187,11 +187,7 @@ cs_noise_sd_nn_sample (const double *x,
     st = CS_ERR_NOMEM;
   else
     {
-      for (size_t k = 0; k < m; k++)
-        {
-          self[k] = cs_sample_case (k, m, n);
-          memcpy (xs + k * d, x + self[k] * d, d * sizeof (double));
-        }
+      cs_sample_gather (x, n, d, m, self, xs);
       st = cs_nearest_neighbours (x, n, d, xs, m, self, nn, dist);
     }
   if (st == CS_OK)
@@ -473,12 +469,7 @@ cs_diagnose_global_sample (const CsAttention   *ctx,
       st = CS_ERR_NOMEM;
       goto out;
     }
-  for (size_t k = 0; k < nq; k++)
-    {
-      idx[k] = cs_sample_case (k, nq, n);
-      if (xq != NULL)
-        memcpy (xq + k * d, ctx->x + idx[k] * d, d * sizeof (double));
-    }
+  cs_sample_gather (ctx->x, n, d, nq, idx, xq);
   if (cases != NULL)
     memcpy (cases, idx, nq * sizeof (size_t));
   st = cs_diagnose_at (ctx, xq != NULL ? xq : ctx->x, nq, idx, pc, progress, user_data);
