@@ -25,11 +25,9 @@
 /* Columns of the attention matrix: every case up to this; beyond, the cases (in the chart's
  * order) are binned into this many columns by their largest weight, as the screen bins pixels. */
 #define MATRIX_MAX_COLS 2048
-/* Per-case charts (window, diagnostics, flags baselines) and the fit's loss: every case up to
- * this many, beyond it PER_CASE_SAMPLE evenly spaced cases, each against the whole base. */
-#define PER_CASE_EXACT_MAX 20000
-#define PER_CASE_SAMPLE    1000
-/* ... fewer on very large, wide bases, where each case's local fit costs n (d^2 + 2 d + 2):
+/* Per-case charts (window, diagnostics, flags baselines) and the fit's loss use
+ * cs_cli_sample_size () cases, the per-case charts fewer on very large, wide bases, where
+ * each case's local fit costs n (d^2 + 2 d + 2):
  * the work is kept near this many pair-units, but never below PER_CASE_MIN cases
  * (10^6 x 20: 250 cases, 10^5 x 20: 1,000). */
 #define PER_CASE_WORK      1e11
@@ -52,7 +50,7 @@ typedef struct
   double *weights;           /* n */
   double *distances;         /* n, standardised Euclidean */
   /* Per case (leave-one-out), computed on demand, for the m cases pcase[] (all n, or
-   * PER_CASE_SAMPLE evenly spaced ones on a large base). */
+   * CS_CLI_SAMPLE evenly spaced ones on a large base). */
   gsize m;
   size_t *pcase;
   CsPrediction *loo;
@@ -276,12 +274,12 @@ compute_per_case (ExportCtx *c)
 
   if (c->loo != NULL)
     return CS_EXIT_OK;
-  if (c->n <= PER_CASE_EXACT_MAX)
+  if (c->n <= CS_CLI_EXACT_MAX)
     c->m = c->n;
   else
     {
       double fit = PER_CASE_WORK / ((double) c->n * (double) (c->d * c->d + 2 * c->d + 2));
-      c->m = fit >= PER_CASE_SAMPLE ? PER_CASE_SAMPLE : fit <= PER_CASE_MIN ? PER_CASE_MIN : (gsize) fit;
+      c->m = fit >= CS_CLI_SAMPLE ? CS_CLI_SAMPLE : fit <= PER_CASE_MIN ? PER_CASE_MIN : (gsize) fit;
     }
   c->pcase = g_new (size_t, c->m);
   c->loo = g_new0 (CsPrediction, c->m);
@@ -781,7 +779,7 @@ build_chart (ExportCtx   *c,
 
           cs_fit_options_init (&fo);
           fo.kind = CS_METRIC_SCALAR;
-          fo.max_queries = c->n <= PER_CASE_EXACT_MAX ? 0 : PER_CASE_SAMPLE;
+          fo.max_queries = cs_cli_sample_size (c->n, 0);
           fo.n_threads = (int) g_get_num_processors ();
           st = c->metric.kind == CS_METRIC_SCALAR ? CS_OK : cs_attention_fit (c->att, &fo, &scalar, &fr);
           if (c->metric.kind == CS_METRIC_SCALAR)
@@ -806,13 +804,13 @@ build_chart (ExportCtx   *c,
             .n_points = 2, .categories = s->categories, .softmax_error = s->softmax_err,
             .linear_error = s->linear_err, .linear_floor = NAN, .error_name = "leave-one-out RMSE",
             .error_unit = cb->target_unit,
-            .subtitle = c->n <= PER_CASE_EXACT_MAX
+            .subtitle = c->n <= CS_CLI_EXACT_MAX
                         ? keep (s, g_strdup_printf ("%s over all %" G_GSIZE_FORMAT " cases; each model fitted on the "
                                                     "case base (softmax: window by leave-one-out loss, linear: least "
                                                     "squares)", cb->target_name, c->n))
                         : keep (s, g_strdup_printf ("%s, %" G_GSIZE_FORMAT " cases; softmax: leave-one-out over %d "
                                                     "evenly spaced cases, linear: over all (least squares)",
-                                                    cb->target_name, c->n, PER_CASE_SAMPLE)),
+                                                    cb->target_name, c->n, CS_CLI_SAMPLE)),
           };
           chart->data = &s->softmax;
           return CS_EXIT_OK;
@@ -1079,7 +1077,7 @@ cs_cli_export (int    argc,
     {
       cs_fit_options_init (&fo);
       fo.kind = g_strcmp0 (metric_name, "scalar") == 0 ? CS_METRIC_SCALAR : CS_METRIC_DIAGONAL;
-      fo.max_queries = c.n <= PER_CASE_EXACT_MAX ? 0 : PER_CASE_SAMPLE;
+      fo.max_queries = cs_cli_sample_size (c.n, 0);
       fo.n_threads = (int) g_get_num_processors ();
       st = cs_attention_fit (c.att, &fo, &c.metric, &c.fit);
     }

@@ -22,21 +22,6 @@
 
 /* ---- Shared: loading, standardising, the engine context ------------------ */
 
-/* Up to this many cases every case counts in the fit's loss, the noise estimate
- * and the window; above, CLI_SAMPLE evenly spaced cases do (each still against
- * the whole base), so a pass costs O(CLI_SAMPLE n) instead of O(n^2). */
-#define CLI_EXACT_MAX 20000
-#define CLI_SAMPLE    1000
-
-static gsize
-sample_size (gsize  n,
-             gint64 requested)
-{
-  if (requested > 0)
-    return (gsize) requested < n ? (gsize) requested : n;
-  return n <= CLI_EXACT_MAX ? n : CLI_SAMPLE;
-}
-
 /* A loaded case base with the engine context over its standardised features.
  * To stay within twice the numeric payload, the features are standardised in
  * place: base->x is taken over as z (and left NULL), the context shares z and
@@ -209,7 +194,7 @@ loaded_build (const char *cmd,
   l->noise_sd = NAN;
   if (n >= 2)
     {
-      st = cs_noise_sd_nn_sample (l->z, b->y, n, d, sample_size (n, 0), &l->noise_sd);
+      st = cs_noise_sd_nn_sample (l->z, b->y, n, d, cs_cli_sample_size (n, 0), &l->noise_sd);
       if (st != CS_OK)
         return engine_fail (cmd, st);
     }
@@ -327,7 +312,7 @@ load_with_model (const char  *cmd,
           CsFitOptions fo;
           cs_fit_options_init (&fo);
           fo.n_threads = (int) g_get_num_processors ();
-          fo.max_queries = sample_size (l->base->n, 0);
+          fo.max_queries = cs_cli_sample_size (l->base->n, 0);
           st = cs_attention_fit (l->ctx, &fo, &m, &rep);
           if (st != CS_OK)
             return engine_fail (cmd, st);
@@ -446,7 +431,7 @@ cs_cli_fit (int    argc,
       rc = cs_cli_usage_error ("fit", "--rank must be at most the number of features (%zu)", (size_t) d);
       goto out;
     }
-  nq = sample_size (n, queries);
+  nq = cs_cli_sample_size (n, queries);
   fo.max_queries = nq;
   t0 = g_get_monotonic_time ();
   st = cs_attention_fit (l.ctx, &fo, &m, &rep);

@@ -108,3 +108,12 @@ cs_cli_window_threads (gsize n)
 
   return (int) CLAMP (fit, 1, g_get_num_processors ());
 }
+
+gsize
+cs_cli_sample_size (gsize  n,
+                    gint64 requested)
+{
+  if (requested > 0)
+    return (gsize) requested < n ? (gsize) requested : n;
+  return n <= CS_CLI_EXACT_MAX ? n : CS_CLI_SAMPLE;
+}
