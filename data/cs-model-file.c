@@ -337,6 +337,17 @@ cs_model_file_from_json (JsonNode  *node,
       self->rank = (gsize) v;
       if (!get_array (mo, "A", self->rank * d, &self->A, error))
         return NULL;
+      /* Finite entries can still square past DBL_MAX: M = A^T A must be finite. Its diagonal
+       * bounds every entry (|M_ab| <= sqrt (M_aa M_bb)), so checking the d column norms is enough. */
+      for (gsize j = 0; j < d; j++)
+        {
+          double m = 0;
+          for (gsize r = 0; r < self->rank; r++)
+            m += self->A[r * d + j] * self->A[r * d + j];
+          if (!isfinite (m))
+            return bad (error, "\"metric\".\"A\" is too large: column %" G_GSIZE_FORMAT
+                        " of M = A^T A overflows", j), NULL;
+        }
     }
   else
     return bad (error, "\"metric\".\"kind\" must be \"scalar\", \"diagonal\" or \"full\""), NULL;

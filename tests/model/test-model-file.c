@@ -182,6 +182,9 @@ test_invalid (void)
   expect_refused ("{" HEAD SCALE "\"metric\":{\"kind\":\"diagonal\",\"diag\":[1]}}", "diag");
   expect_refused ("{" HEAD SCALE "\"metric\":{\"kind\":\"full\",\"rank\":3,\"A\":[1,2,3,4,5,6]}}", "rank");
   expect_refused ("{" HEAD SCALE "\"metric\":{\"kind\":\"full\",\"rank\":1,\"A\":[1,2,3]}}", "A");
+  /* finite entries whose square overflows: found by fuzz-model-file */
+  expect_refused ("{" HEAD SCALE "\"metric\":{\"kind\":\"full\",\"rank\":1,\"A\":[1,2e155]}}", "too large");
+  expect_refused ("{" HEAD SCALE "\"metric\":{\"kind\":\"full\",\"rank\":2,\"A\":[1e154,0,1e154,1]}}", "column 0");
   expect_refused ("{" HEAD SCALE "\"score\":\"cosine\",\"metric\":{\"kind\":\"scalar\",\"scale\":1}}", "score");
   expect_refused ("{" HEAD SCALE "\"metric\":3}", "metric");
 
