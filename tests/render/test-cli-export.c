@@ -97,6 +97,17 @@ test_usage_errors (void)
   g_rmdir (dir);
 }
 
+static double
+json_number (const char *text,
+             const char *member)
+{
+  g_autofree char *key = g_strdup_printf ("\"%s\" : ", member);
+  const char *p = strstr (text, key);
+
+  g_assert_nonnull (p);
+  return g_ascii_strtod (p + strlen (key), NULL);
+}
+
 static void
 test_png_and_json (void)
 {
@@ -120,6 +131,9 @@ test_png_and_json (void)
     g_autofree char *qcase = g_strdup_printf ("\"query_case\" : %d", q);
     g_assert_nonnull (strstr (o, qcase));
   }
+  /* 400 cases: the per-case figures use every one */
+  g_assert_cmpfloat (json_number (o, "cases"), ==, 400);
+  g_assert_cmpfloat (json_number (o, "per_case_cases"), ==, 400);
   s = cairo_image_surface_create_from_png (out);
   g_assert_cmpint (cairo_surface_status (s), ==, CAIRO_STATUS_SUCCESS);
   g_assert_cmpint (cairo_image_surface_get_width (s), ==, w);
@@ -208,17 +222,6 @@ run_fit (const char *csv,
   return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
 
-static double
-json_number (const char *text,
-             const char *member)
-{
-  g_autofree char *key = g_strdup_printf ("\"%s\" : ", member);
-  const char *p = strstr (text, key);
-
-  g_assert_nonnull (p);
-  return g_ascii_strtod (p + strlen (key), NULL);
-}
-
 /* --model: the saved window is used as is (no fit), so the query's prediction is the same
  * whatever --metric would have fitted; a model for other columns, or with --metric, is refused. */
 static void
@@ -289,6 +292,9 @@ test_large_base (void)
 
       g_assert_cmpint (run_cli (args, &o, &e), ==, 0);
       g_assert_true (isfinite (json_number (o, "prediction")));
+      /* the per-case figures say they come from the 1,000-case sample, not all n */
+      g_assert_cmpfloat (json_number (o, "cases"), ==, n);
+      g_assert_cmpfloat (json_number (o, "per_case_cases"), ==, 1000);
       s = cairo_image_surface_create_from_png (out);
       g_assert_cmpint (cairo_surface_status (s), ==, CAIRO_STATUS_SUCCESS);
       g_assert_cmpint (cairo_image_surface_get_width (s), ==, 800);

@@ -668,6 +668,50 @@ test_long_names_ellipsised (void)
 }
 
 
+/* The per-case charts (window, diagnostics) take a subtitle saying which cases their points are (the
+ * command line's sample on large bases): it is drawn, so the picture changes, and a long one is ellipsised. */
+static void
+test_subtitle (void)
+{
+  RenderFixtures *f = render_fixtures_new (7, 300, 10, 10);
+  g_autofree char *long_text = g_strnfill (300, 'W');
+  const CsChartKind kinds[] = { CS_CHART_WINDOW, CS_CHART_DIAGNOSTICS };
+  const char **subtitle[] = { &f->window.subtitle, &f->diagnostics.subtitle };
+  CsPlotStyle style;
+
+  cs_plot_style_init (&style, CS_PLOT_LIGHT);
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      const char *texts[] = { NULL, "Leave-one-out on 1000 evenly spaced cases of 21000", long_text };
+      cairo_surface_t *s[3];
+      guint differ = 0;
+
+      for (guint t = 0; t < 3; t++)
+        {
+          cairo_t *cr;
+
+          *subtitle[k] = texts[t];
+          s[t] = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 640, 480);
+          cr = cairo_create (s[t]);
+          cs_chart_render (cr, &f->charts[kinds[k]], &style, 640, 480);
+          g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+          cairo_destroy (cr);
+          cairo_surface_flush (s[t]);
+        }
+      *subtitle[k] = NULL;
+      for (int y = 0; y < 480; y++)
+        differ += memcmp (cairo_image_surface_get_data (s[0]) + y * cairo_image_surface_get_stride (s[0]),
+                          cairo_image_surface_get_data (s[1]) + y * cairo_image_surface_get_stride (s[1]),
+                          4 * 640) != 0;
+      g_assert_cmpuint (differ, >, 0);
+      assert_margin_clear (s[2], 9);
+      for (guint t = 0; t < 3; t++)
+        cairo_surface_destroy (s[t]);
+    }
+  render_fixtures_free (f);
+}
+
+
 /* Hostile numbers (NaN, infinities, 1e300, all-equal) never crash a chart or break the cairo context. */
 static void
 test_hostile_values (void)
@@ -759,6 +803,7 @@ main (int    argc,
   g_test_add_func ("/cs/render/diagnostics/histogram", test_histogram);
   g_test_add_func ("/cs/render/empty-and-degenerate", test_empty_and_degenerate);
   g_test_add_func ("/cs/render/long-names", test_long_names_ellipsised);
+  g_test_add_func ("/cs/render/subtitle", test_subtitle);
   g_test_add_func ("/cs/render/transparent-and-dpi", test_transparent_and_dpi);
   g_test_add_func ("/cs/render/hostile-values", test_hostile_values);
   return g_test_run ();

@@ -140,6 +140,7 @@ typedef struct
   double reference;          /* a horizontal reference (e.g. the global window); NaN: none */
   const char *reference_label;
   const char *title;
+  const char *subtitle;      /* a second line under the title (what the points are), or NULL */
 } CsWindowPlotData;
 
 void cs_window_plot_render    (cairo_t                *cr,
@@ -196,6 +197,7 @@ typedef struct
   gboolean has_query;
   double query_x, query_y;
   const char *title;
+  const char *subtitle;      /* a second line under the title (what the points are), or NULL */
 } CsDiagnosticsData;
 
 void cs_diagnostics_render    (cairo_t                 *cr,

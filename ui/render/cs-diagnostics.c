@@ -189,7 +189,7 @@ cs_diagnostics_render (cairo_t                 *cr,
                        double                   height)
 {
   const char *title = data->title != NULL ? data->title : "Diagnostics: local Lipschitz and local noise";
-  CsRect r = cs_plot_begin (cr, style, width, height, title, NULL);
+  CsRect r = cs_plot_begin (cr, style, width, height, title, data->subtitle);
   CsLegendItem legend[4];
   guint n_legend = 0;
   double gap = cs_plot_pt (style, 14), vgap = cs_plot_pt (style, 8);

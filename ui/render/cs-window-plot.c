@@ -120,7 +120,7 @@ cs_window_plot_render (cairo_t                *cr,
   title = data->title != NULL ? g_strdup (data->title)
                               : g_strdup_printf ("Attention window along the case base, sorted by %s",
                                                  data->position_name != NULL ? data->position_name : "position");
-  r = cs_plot_begin (cr, style, width, height, title, NULL);
+  r = cs_plot_begin (cr, style, width, height, title, data->subtitle);
   if (data->n == 0 || data->position == NULL || data->window == NULL)
     {
       cs_plot_empty (cr, style, &r, "No cases to show.");
