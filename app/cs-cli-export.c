@@ -99,9 +99,7 @@ raw_row (const ExportCtx *c,
          gsize            i,
          double          *buf)
 {
-  for (gsize j = 0; j < c->d; j++)
-    buf[j] = raw (c, i, j);
-  return buf;
+  return cs_cli_raw_row (c->z, c->mean, c->sd, c->d, i, buf);
 }
 
 static int

@@ -54,11 +54,7 @@ loaded_raw_row (const Loaded *l,
                 gsize         i,
                 double       *buf)
 {
-  gsize d = l->base->d;
-
-  for (gsize j = 0; j < d; j++)
-    buf[j] = l->mean[j] + l->sd[j] * l->z[i * d + j];
-  return buf;
+  return cs_cli_raw_row (l->z, l->mean, l->sd, l->base->d, i, buf);
 }
 
 static int

@@ -117,3 +117,16 @@ cs_cli_sample_size (gsize  n,
     return (gsize) requested < n ? (gsize) requested : n;
   return n <= CS_CLI_EXACT_MAX ? n : CS_CLI_SAMPLE;
 }
+
+const double *
+cs_cli_raw_row (const double *z,
+                const double *mean,
+                const double *sd,
+                gsize         d,
+                gsize         i,
+                double       *buf)
+{
+  for (gsize j = 0; j < d; j++)
+    buf[j] = mean[j] + sd[j] * z[i * d + j];
+  return buf;
+}

@@ -59,6 +59,13 @@ gboolean cs_cli_parse_finite    (const char     *text,
 /* Those cases for a base of n: requested (> 0, at most n), else all or CS_CLI_SAMPLE. */
 gsize    cs_cli_sample_size     (gsize           n,
                                  gint64          requested);
+/* Case i of a standardised base z (n x d) in original units, into buf (d entries): mean + sd z. */
+const double *cs_cli_raw_row    (const double   *z,
+                                 const double   *mean,
+                                 const double   *sd,
+                                 gsize           d,
+                                 gsize           i,
+                                 double         *buf);
 /* Engine threads for a prediction with CS_PREDICT_WINDOW over n cases: each holds about
  * 4 n doubles of scratch, kept within 32 MiB in all (one thread from about 500,000 cases),
  * so a large case base stays within twice its payload. */
