@@ -551,6 +551,9 @@ rebuild_table (CsOperatorView *self)
   GListModel *columns = gtk_column_view_get_columns (view);
   g_autoptr(CsCaseList) list = NULL;
 
+  /* Rows go first and come back last: a column added or removed while rows exist is added to or removed
+   * from every row widget, one column at a time. */
+  gtk_column_view_set_model (view, NULL);
   while (g_list_model_get_n_items (columns) > 0)
     {
       g_autoptr(GtkColumnViewColumn) col = g_list_model_get_item (columns, 0);
@@ -581,7 +584,6 @@ rebuild_table (CsOperatorView *self)
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filter_model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_column_view_set_model (view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect (self->selection, "notify::selected", G_CALLBACK (selection_changed_cb), self);
   g_signal_connect (self->filter_model, "items-changed", G_CALLBACK (filter_items_changed_cb), self);
 
@@ -601,6 +603,7 @@ rebuild_table (CsOperatorView *self)
       }
       add_column (self, "Flags", -3);
     }
+  gtk_column_view_set_model (view, GTK_SELECTION_MODEL (self->selection));
   update_count (self);
 }
 
