@@ -1062,12 +1062,10 @@ cs_cli_export (int    argc,
       c.sd[j] = mf != NULL ? mf->sd[j] : c.cb->sd[j];
       if (!(c.sd[j] > 0))
         c.sd[j] = 1.0;
-      c.qz[j] = (c.qx[j] - c.mean[j]) / c.sd[j];
     }
+  cs_standardise_rows (c.qx, c.qz, c.d, c.mean, c.sd, 0, 1);
   c.z = g_steal_pointer (&c.cb->x);
-  for (gsize i = 0; i < c.n; i++)
-    for (gsize j = 0; j < c.d; j++)
-      c.z[i * c.d + j] = (c.z[i * c.d + j] - c.mean[j]) / c.sd[j];
+  cs_standardise_rows (c.z, c.z, c.d, c.mean, c.sd, 0, c.n);
   st = cs_attention_new_full (c.z, c.cb->y, c.n, c.d, CS_SCORE_DISTANCE,
                               CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT, NULL, NULL, &c.att);
   if (st == CS_OK && mf != NULL)

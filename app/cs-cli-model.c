@@ -183,9 +183,7 @@ loaded_build (const char *cmd,
       l->sd[j] = sd != NULL ? sd[j] : (b->sd[j] > 0 ? b->sd[j] : 1.0);
     }
   l->z = g_steal_pointer (&b->x);
-  for (gsize i = 0; i < n; i++)
-    for (gsize j = 0; j < d; j++)
-      l->z[i * d + j] = (l->z[i * d + j] - l->mean[j]) / l->sd[j];
+  cs_standardise_rows (l->z, l->z, d, l->mean, l->sd, 0, n);
   /* The noise before the context, so the two never hold their working sets at once. */
   l->noise_sd = NAN;
   if (n >= 2)
@@ -1019,9 +1017,7 @@ cs_cli_predict (int    argc,
         }
     }
   zq = g_new (double, (gsize) q * d);
-  for (gssize t = 0; t < q; t++)
-    for (gsize j = 0; j < d; j++)
-      zq[t * d + j] = (xq[t * d + j] - l.mean[j]) / l.sd[j];
+  cs_standardise_rows (xq, zq, d, l.mean, l.sd, 0, (gsize) q);
   pred = g_new (CsPrediction, q);
   top = g_new (CsTopCase, (gsize) q * (gsize) (top_k > 0 ? top_k : 1));
   hw = g_new (double, (gsize) q * d);

@@ -207,14 +207,22 @@ cs_split_name_unit (const char *header,
 double *
 cs_case_base_standardise (const CsCaseBase *self)
 {
-  gsize n = self->n, d = self->d;
-  double *z = g_new (double, MAX (n * d, 1));
+  double *z = g_new (double, MAX (self->n * self->d, 1));
 
-  for (gsize i = 0; i < n; i++)
-    for (gsize j = 0; j < d; j++)
-      {
-        double sd = self->sd[j] > 0 ? self->sd[j] : 1.0;
-        z[i * d + j] = (self->x[i * d + j] - self->mean[j]) / sd;
-      }
+  cs_standardise_rows (self->x, z, self->d, self->mean, self->sd, 0, self->n);
   return z;
+}
+
+void
+cs_standardise_rows (const double *x,
+                     double       *z,
+                     gsize         d,
+                     const double *mean,
+                     const double *sd,
+                     gsize         first,
+                     gsize         end)
+{
+  for (gsize i = first; i < end; i++)
+    for (gsize j = 0; j < d; j++)
+      z[i * d + j] = (x[i * d + j] - mean[j]) / (sd[j] > 0 ? sd[j] : 1.0);
 }

@@ -68,6 +68,15 @@ void        cs_split_name_unit        (const char       *header,
 /* Standardised copy of the features: (x - mean) / sd, sd == 0 treated as 1.
  * Returns a newly allocated n * d array (g_free). */
 double     *cs_case_base_standardise  (const CsCaseBase *self);
+/* The same arithmetic for rows [first, end) of any n x d array: z = (x - mean) / sd, an sd
+ * that is not positive treated as 1. z may be x (in place). */
+void        cs_standardise_rows       (const double     *x,
+                                       double           *z,
+                                       gsize             d,
+                                       const double     *mean,
+                                       const double     *sd,
+                                       gsize             first,
+                                       gsize             end);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsCaseBase, cs_case_base_unref)
 

@@ -105,8 +105,7 @@ status_error (CsStatus     status,
   return TRUE;
 }
 
-/* cs_case_base_standardise (the same arithmetic), in blocks of rows between which Cancel is seen; NULL when
- * cancelled. */
+/* cs_case_base_standardise in blocks of rows between which Cancel is seen; NULL when cancelled. */
 static double *
 standardise (const CsCaseBase *cases,
              GCancellable     *cancellable)
@@ -118,12 +117,7 @@ standardise (const CsCaseBase *cases,
     {
       if (g_cancellable_is_cancelled (cancellable))
         return NULL;
-      for (gsize i = i0; i < MIN (n, i0 + STANDARDISE_BLOCK); i++)
-        for (gsize j = 0; j < d; j++)
-          {
-            double sd = cases->sd[j] > 0 ? cases->sd[j] : 1.0;
-            z[i * d + j] = (cases->x[i * d + j] - cases->mean[j]) / sd;
-          }
+      cs_standardise_rows (cases->x, z, d, cases->mean, cases->sd, i0, MIN (n, i0 + STANDARDISE_BLOCK));
     }
   return g_steal_pointer (&z);
 }
