@@ -455,10 +455,10 @@ cs_attention_new (const double  *x,
 #define NEW_BLOCK 65536
 
 CsStatus
-cs_attention_new_full (const double  *x,
-                       const double  *y,
-                       size_t         n,
-                       size_t         d,
+cs_attention_new_full (const double       *x,
+                       const double       *y,
+                       size_t              n,
+                       size_t              d,
                        CsScoreForm         form,
                        unsigned            flags,
                        CsModelProgressFunc progress,
