@@ -744,7 +744,10 @@ test_feature_plane (void)
   g_assert_cmpfloat (data->query_x, ==, r->query[fa]);
   g_assert_cmpfloat (data->query_y, ==, r->query[fb]);
   g_assert_cmpfloat (data->x[77], ==, sample->x[77 * sample->d + fa]);
-  g_assert_cmpfloat (data->values[r->top[0].index], ==, r->top[0].weight);
+  /* The map's weights and the used-cases list come from two sums of the same scores (the weight row and the
+   * top-k list), whose rounding depends on the BLAS kernel the CPU gets: equal to a few ulps, not bit for bit.
+   * 1e-9 relative is far above that rounding (score error ~1e-13) and far below any real difference. */
+  g_assert_cmpfloat_with_epsilon (data->values[r->top[0].index], r->top[0].weight, 1e-9 * r->top[0].weight);
   g_assert_cmpfloat_with_epsilon (data->half_width_x, cs_engine_half_width (r->engine, fa), 1e-12);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (a), 0);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (b), 0);
