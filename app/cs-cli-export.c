@@ -11,6 +11,7 @@
 
 #include "cs-attention.h"
 #include "cs-cli.h"
+#include "cs-cli-load.h"
 #include "cs-csv-loader.h"
 #include "cs-data-error.h"
 #include "cs-diagnostics.h"
@@ -25,13 +26,8 @@
 /* Columns of the attention matrix: every case up to this; beyond, the cases (in the chart's
  * order) are binned into this many columns by their largest weight, as the screen bins pixels. */
 #define MATRIX_MAX_COLS 2048
-/* Per-case charts (window, diagnostics, flags baselines) and the fit's loss use
- * cs_cli_sample_size () cases, the per-case charts fewer on very large, wide bases, where
- * each case's local fit costs n (d^2 + 2 d + 2):
- * the work is kept near this many pair-units, but never below PER_CASE_MIN cases
- * (10^6 x 20: 250 cases, 10^5 x 20: 1,000). */
-#define PER_CASE_WORK      1e11
-#define PER_CASE_MIN       250
+/* Per-case charts (window, diagnostics, flags baselines) and the fit's loss use the engine's sampling policy
+ * (cs_engine_policy ()): the same cases as the window and the other sub-commands. */
 
 typedef struct
 {
@@ -42,6 +38,7 @@ typedef struct
   CsMetric metric;
   CsFitReport fit;
   gsize d, n;
+  gsize loss_cases;          /* the engine policy's cases of the fit's loss */
   gsize jx, jy;              /* features of the plane */
   gsize query;               /* case index, or CS_NO_CASE for a new point */
   double *qx;                /* d, original units */
@@ -99,7 +96,9 @@ raw_row (const ExportCtx *c,
          gsize            i,
          double          *buf)
 {
-  return cs_cli_raw_row (c->z, c->mean, c->sd, c->d, i, buf);
+  for (gsize j = 0; j < c->d; j++)
+    buf[j] = c->mean[j] + c->sd[j] * c->z[i * c->d + j];
+  return buf;
 }
 
 static int
@@ -272,13 +271,11 @@ compute_per_case (ExportCtx *c)
 
   if (c->loo != NULL)
     return CS_EXIT_OK;
-  if (c->n <= CS_CLI_EXACT_MAX)
-    c->m = c->n;
-  else
-    {
-      double fit = PER_CASE_WORK / ((double) c->n * (double) (c->d * c->d + 2 * c->d + 2));
-      c->m = fit >= CS_CLI_SAMPLE ? CS_CLI_SAMPLE : fit <= PER_CASE_MIN ? PER_CASE_MIN : (gsize) fit;
-    }
+  {
+    CsEnginePolicy policy;
+    cs_engine_policy (c->n, c->d, 0, &policy);
+    c->m = policy.case_cases;
+  }
   c->pcase = g_new (size_t, c->m);
   c->loo = g_new0 (CsPrediction, c->m);
   c->loo_half = g_new0 (double, c->m * c->d);
@@ -293,7 +290,7 @@ compute_per_case (ExportCtx *c)
       o.flags = CS_PREDICT_WINDOW;
       o.half_width = c->loo_half;
       o.self_index = c->pcase;
-      o.n_threads = cs_cli_window_threads (c->n);
+      o.n_threads = cs_engine_window_threads (c->n);
       st = cs_attention_predict (c->att, zq, c->m, &o, c->loo);
     }
   if (st == CS_OK)
@@ -787,7 +784,7 @@ build_chart (ExportCtx   *c,
 
           cs_fit_options_init (&fo);
           fo.kind = CS_METRIC_SCALAR;
-          fo.max_queries = cs_cli_sample_size (c->n, 0);
+          fo.max_queries = c->loss_cases;
           fo.n_threads = (int) g_get_num_processors ();
           st = c->metric.kind == CS_METRIC_SCALAR ? CS_OK : cs_attention_fit (c->att, &fo, &scalar, &fr);
           if (c->metric.kind == CS_METRIC_SCALAR)
@@ -812,13 +809,13 @@ build_chart (ExportCtx   *c,
             .n_points = 2, .categories = s->categories, .softmax_error = s->softmax_err,
             .linear_error = s->linear_err, .linear_floor = NAN, .error_name = "leave-one-out RMSE",
             .error_unit = cb->target_unit,
-            .subtitle = c->n <= CS_CLI_EXACT_MAX
+            .subtitle = c->loss_cases >= c->n
                         ? keep (s, g_strdup_printf ("%s over all %" G_GSIZE_FORMAT " cases; each model fitted on the "
                                                     "case base (softmax: window by leave-one-out loss, linear: least "
                                                     "squares)", cb->target_name, c->n))
                         : keep (s, g_strdup_printf ("%s, %" G_GSIZE_FORMAT " cases; softmax: leave-one-out over %d "
                                                     "evenly spaced cases, linear: over all (least squares)",
-                                                    cb->target_name, c->n, CS_CLI_SAMPLE)),
+                                                    cb->target_name, c->n, (int) c->loss_cases)),
           };
           chart->data = &s->softmax;
           return CS_EXIT_OK;
@@ -1014,7 +1011,12 @@ cs_cli_export (int    argc,
       return CS_EXIT_DATA;
     }
   if (c.cb == NULL)
-    return cs_cli_fail (CMD, error);
+    {
+      cs_cli_print_problems (argv[1], report);
+      return cs_cli_fail (CMD, error);
+    }
+  /* Every row left out is named, as inspect names it; the charts go on with the others. */
+  cs_cli_print_problems (argv[1], report);
   if (mf != NULL && !cs_model_file_check_columns (mf, c.cb, &error))
     {
       g_printerr ("%s: %s\n", model_path, error->message);
@@ -1023,6 +1025,11 @@ cs_cli_export (int    argc,
     }
   c.n = c.cb->n;
   c.d = c.cb->d;
+  {
+    CsEnginePolicy policy;
+    cs_engine_policy (c.n, c.d, 0, &policy);
+    c.loss_cases = policy.loss_cases;
+  }
   if (c.n < 2)
     {
       g_printerr ("%s: needs at least 2 usable cases, found %" G_GSIZE_FORMAT "\n", argv[1], c.n);
@@ -1082,8 +1089,9 @@ cs_cli_export (int    argc,
   else if (st == CS_OK)
     {
       cs_fit_options_init (&fo);
-      fo.kind = g_strcmp0 (metric_name, "scalar") == 0 ? CS_METRIC_SCALAR : CS_METRIC_DIAGONAL;
-      fo.max_queries = cs_cli_sample_size (c.n, 0);
+      /* One default metric everywhere: scalar, as fit, predict, diagnose and the window. */
+      fo.kind = g_strcmp0 (metric_name, "diagonal") == 0 ? CS_METRIC_DIAGONAL : CS_METRIC_SCALAR;
+      fo.max_queries = c.loss_cases;
       fo.n_threads = (int) g_get_num_processors ();
       st = cs_attention_fit (c.att, &fo, &c.metric, &c.fit);
     }
@@ -1203,6 +1211,9 @@ cs_cli_export (int    argc,
         json_builder_add_int_value (b, (gint64) c.m);
       else
         json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "loss_cases");
+      json_builder_add_int_value (b, (gint64) c.loss_cases);
+      cs_cli_json_problems (b, report);
       json_builder_end_object (b);
       cs_cli_print_json (json_builder_get_root (b));
     }

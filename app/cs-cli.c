@@ -101,32 +101,26 @@ cs_cli_parse_finite (const char *text,
   return TRUE;
 }
 
-int
-cs_cli_window_threads (gsize n)
+void
+cs_cli_json_number (JsonBuilder *b,
+                    const char  *name,
+                    double       v)
 {
-  gsize fit = ((gsize) 32 << 20) / (32 * (n > 0 ? n : 1));
-
-  return (int) CLAMP (fit, 1, g_get_num_processors ());
+  json_builder_set_member_name (b, name);
+  if (isfinite (v))
+    json_builder_add_double_value (b, v);
+  else
+    json_builder_add_null_value (b);
 }
 
-gsize
-cs_cli_sample_size (gsize  n,
-                    gint64 requested)
+void
+cs_cli_json_string (JsonBuilder *b,
+                    const char  *name,
+                    const char  *v)
 {
-  if (requested > 0)
-    return (gsize) requested < n ? (gsize) requested : n;
-  return n <= CS_CLI_EXACT_MAX ? n : CS_CLI_SAMPLE;
-}
-
-const double *
-cs_cli_raw_row (const double *z,
-                const double *mean,
-                const double *sd,
-                gsize         d,
-                gsize         i,
-                double       *buf)
-{
-  for (gsize j = 0; j < d; j++)
-    buf[j] = mean[j] + sd[j] * z[i * d + j];
-  return buf;
+  json_builder_set_member_name (b, name);
+  if (v != NULL)
+    json_builder_add_string_value (b, v);
+  else
+    json_builder_add_null_value (b);
 }

@@ -51,25 +51,14 @@ void     cs_cli_print_json      (JsonNode       *node);
  * set only on success. */
 gboolean cs_cli_parse_finite    (const char     *text,
                                  double         *out);
-/* Up to CS_CLI_EXACT_MAX cases every case counts in the fit's loss, the noise estimate,
- * the window median and the per-case charts; above, CS_CLI_SAMPLE evenly spaced cases do
- * (each still against the whole base), so a pass costs O(CS_CLI_SAMPLE n), not O(n^2). */
-#define CS_CLI_EXACT_MAX 20000
-#define CS_CLI_SAMPLE    1000
-/* Those cases for a base of n: requested (> 0, at most n), else all or CS_CLI_SAMPLE. */
-gsize    cs_cli_sample_size     (gsize           n,
-                                 gint64          requested);
-/* Case i of a standardised base z (n x d) in original units, into buf (d entries): mean + sd z. */
-const double *cs_cli_raw_row    (const double   *z,
-                                 const double   *mean,
-                                 const double   *sd,
-                                 gsize           d,
-                                 gsize           i,
-                                 double         *buf);
-/* Engine threads for a prediction with CS_PREDICT_WINDOW over n cases: each holds about
- * 4 n doubles of scratch, kept within 32 MiB in all (one thread from about 500,000 cases),
- * so a large case base stays within twice its payload. */
-int      cs_cli_window_threads  (gsize           n);
+/* A member holding a number, or null when it is not finite (JSON has no NaN). */
+void     cs_cli_json_number     (JsonBuilder    *b,
+                                 const char     *name,
+                                 double          v);
+/* A member holding a string, or null. */
+void     cs_cli_json_string     (JsonBuilder    *b,
+                                 const char     *name,
+                                 const char     *v);
 
 /* Sub-commands. */
 int cs_cli_generate (int argc, char **argv);

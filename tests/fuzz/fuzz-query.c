@@ -1,17 +1,17 @@
 /* fuzz-query.c: libFuzzer target for the --query parser of casescope-cli predict.
  *
- * parse_query () is static in app/cs-cli-model.c, so this file includes that file whole and
- * calls it directly. The first input byte picks the case base's features (1 to 6 names, some
+ * cs_cli_parse_query () lives in app/cs-cli-query.c, which the target links. The first input byte picks the case base's features (1 to 6 names, some
  * sharing prefixes, some with spaces or '='-free punctuation); the rest is the query text.
  * Checks: an accepted query gives every feature a finite value (so 'temp=1e999', 'temp=nan'
  * and 'temp=' are refused); a refused query has a message. A generated valid query (shuffled order, random spaces) is always accepted
  * with the right values. Never a crash.
  */
-#include "../../app/cs-cli-model.c"
-
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "cs-cli-query.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
@@ -23,7 +23,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
-  Loaded l = { 0 };
+  CsCaseBase *base;
   gsize d;
   g_autofree char *text = NULL;
   g_autofree char *message = NULL;
@@ -34,16 +34,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     return 0;
   d = 1 + data[0] % G_N_ELEMENTS (names);
   seed = data[0];
-  l.base = cs_case_base_new (1, d);
+  base = cs_case_base_new (1, d);
   for (gsize j = 0; j < d; j++)
-    cs_case_base_set_feature (l.base, j, names[j], "");
-  cs_case_base_set_target (l.base, "y", "");
+    cs_case_base_set_feature (base, j, names[j], "");
+  cs_case_base_set_target (base, "y", "");
 
   /* the fuzzed text (NUL bytes end it, as they would on a command line) */
   text = g_strndup ((const char *) data + 1, size - 1);
   for (gsize j = 0; j < d; j++)
     x[j] = NAN;
-  if (parse_query (text, &l, x, &message))
+  if (cs_cli_parse_query (text, base, x, &message))
     {
       if (message != NULL)
         FAIL ("accepted with a message: %s", message);
@@ -78,13 +78,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         g_string_append_printf (q, "%s%s%s = %s%s", i > 0 ? "," : "", g_rand_boolean (rand) ? " " : "",
                                 names[j], g_ascii_dtostr (buf, sizeof buf, want[j]), g_rand_boolean (rand) ? "  " : "");
       }
-    if (!parse_query (q->str, &l, x, &message))
+    if (!cs_cli_parse_query (q->str, base, x, &message))
       FAIL ("a valid query '%s' is refused: %s", q->str, message);
     for (gsize j = 0; j < d; j++)
       if (x[j] != want[j])
         FAIL ("'%s': %s read as %.17g, not %.17g", q->str, names[j], x[j], want[j]);
   }
 
-  cs_case_base_unref (l.base);
+  cs_case_base_unref (base);
   return 0;
 }

@@ -1,0 +1,108 @@
+/* cs-cli-bench.c: casescope-cli bench, the machine and the engine measured in the same run (model/engine). */
+#define G_LOG_DOMAIN "casescope-cli"
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include "cs-cli.h"
+#include "cs-engine-bench.h"
+
+int
+cs_cli_bench (int    argc,
+              char **argv)
+{
+  CsEngineBenchSpec spec;
+  CsEngineBench r;
+  gboolean json = FALSE;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOptionContext) oc = g_option_context_new ("- measure the machine and the engine in the same run");
+
+  cs_engine_bench_spec_init (&spec);
+  {
+    const GOptionEntry entries[] = {
+      { "n", 0, 0, G_OPTION_ARG_INT64, &spec.n, "Cases for prediction (default 100000)", "N" },
+      { "d", 0, 0, G_OPTION_ARG_INT64, &spec.d, "Features (default 16)", "D" },
+      { "queries", 0, 0, G_OPTION_ARG_INT64, &spec.queries, "Queries (default 1000)", "Q" },
+      { "fit-n", 0, 0, G_OPTION_ARG_INT64, &spec.fit_n, "Cases for the scalar LOO fit (default 20000)", "N" },
+      { "fit-d", 0, 0, G_OPTION_ARG_INT64, &spec.fit_d, "Features for the LOO fit (default 8)", "D" },
+      { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
+      { NULL }
+    };
+    g_option_context_add_main_entries (oc, entries, NULL);
+  }
+  g_option_context_set_description (oc,
+    "Machine: peak single-precision GEMM rate on the scoring shape (queries x cases x\n"
+    "(d + 2), best of four tilings), and the engine's vector expf rate on cache-resident\n"
+    "blocks.\n"
+    "Roofline: min(GEMM rate / (2 (d + 2)) flops per pair, exp rate) pairs per second.\n"
+    "Engine: query-case pairs per second of the float fast path (top 10, all per-query\n"
+    "statistics except the second window pass), and a double-precision run for reference.\n"
+    "Machine and engine rates are single-thread CPU-time rates (BLAS on one thread), so\n"
+    "other load on the machine does not bias the ratio; the threaded prediction and the\n"
+    "LOO fit (one engine thread per processor) are wall-clock.\n");
+  if (!cs_cli_parse (oc, "bench", &argc, &argv))
+    return CS_EXIT_USAGE;
+  if (argc > 1)
+    return cs_cli_usage_error ("bench", "unexpected argument '%s'", argv[1]);
+  if (!cs_engine_bench (&spec, &r, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+        return cs_cli_usage_error ("bench", "%s", error->message);
+      g_printerr ("casescope-cli bench: %s\n", error->message);
+      return CS_EXIT_FAILURE;
+    }
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "n");
+      json_builder_add_int_value (b, spec.n);
+      json_builder_set_member_name (b, "d");
+      json_builder_add_int_value (b, spec.d);
+      json_builder_set_member_name (b, "queries");
+      json_builder_add_int_value (b, spec.queries);
+      json_builder_set_member_name (b, "blas_core");
+      json_builder_add_string_value (b, r.blas_core);
+      json_builder_set_member_name (b, "blas_threads");
+      json_builder_add_int_value (b, r.blas_threads);
+      cs_cli_json_number (b, "gemm_gflops", r.gemm_gflops);
+      cs_cli_json_number (b, "exp_per_second", r.exp_rate);
+      cs_cli_json_number (b, "roofline_pairs_per_second", r.roofline);
+      cs_cli_json_number (b, "pairs_per_second", r.pairs_float);
+      cs_cli_json_number (b, "pairs_per_second_double", r.pairs_double);
+      json_builder_set_member_name (b, "threads");
+      json_builder_add_int_value (b, r.threads);
+      cs_cli_json_number (b, "pairs_per_second_wall", r.pairs_wall);
+      cs_cli_json_number (b, "ratio", r.pairs_float / r.roofline);
+      cs_cli_json_number (b, "loo_fit_seconds", r.fit_seconds);
+      json_builder_set_member_name (b, "loo_fit_passes");
+      json_builder_add_int_value (b, r.fit_passes);
+      json_builder_set_member_name (b, "loo_fit_n");
+      json_builder_add_int_value (b, spec.fit_n);
+      json_builder_set_member_name (b, "loo_fit_d");
+      json_builder_add_int_value (b, spec.fit_d);
+      cs_cli_json_number (b, "loo_fit_scale", r.fit_scale);
+      json_builder_end_object (b);
+      cs_cli_print_json (json_builder_get_root (b));
+    }
+  else
+    {
+      printf ("machine (OpenBLAS core %s, %d thread(s)):\n", r.blas_core, r.blas_threads);
+      printf ("  sgemm on the scoring shape (q x n x %" G_GINT64_FORMAT ", best tiling): %.1f GFLOP/s = %.3g pairs/s\n",
+              spec.d + 2, r.gemm_gflops, r.gemm_pairs);
+      printf ("  vector expf (cache-resident):                 %.3g /s\n", r.exp_rate);
+      printf ("  roofline min(GEMM-bound, exp-bound):          %.3g pairs/s\n", r.roofline);
+      printf ("engine, n = %" G_GINT64_FORMAT ", d = %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT " queries:\n",
+              spec.n, spec.d, spec.queries);
+      printf ("  float fast path:  %.3g pairs/s = %.1f %% of the roofline\n", r.pairs_float,
+              100.0 * r.pairs_float / r.roofline);
+      printf ("  double precision: %.3g pairs/s = %.1f %% of the roofline\n", r.pairs_double,
+              100.0 * r.pairs_double / r.roofline);
+      printf ("  float, %d threads, wall clock: %.3g pairs/s\n", r.threads, r.pairs_wall);
+      printf ("scalar leave-one-out fit, n = %" G_GINT64_FORMAT ", d = %" G_GINT64_FORMAT
+              ", %d threads: %.2f s wall, %d passes (w = %.4g)\n",
+              spec.fit_n, spec.fit_d, r.threads, r.fit_seconds, r.fit_passes, r.fit_scale);
+    }
+  return CS_EXIT_OK;
+}

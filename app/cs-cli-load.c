@@ -1,0 +1,254 @@
+/* cs-cli-load.c: one load and one report for every sub-command that reads a case base: the importer's problems
+ * on stderr as inspect shows them (and in --json), the optional model file, and the engine built over them. */
+#define G_LOG_DOMAIN "casescope-cli"
+
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cs-cli.h"
+#include "cs-cli-load.h"
+#include "cs-data-error.h"
+
+void
+cs_cli_loaded_clear (CsCliLoaded *l)
+{
+  g_clear_pointer (&l->engine, cs_engine_unref);
+  g_clear_pointer (&l->base, cs_case_base_unref);
+  g_clear_pointer (&l->report, cs_csv_report_free);
+  g_clear_pointer (&l->model, cs_model_file_free);
+  g_clear_pointer (&l->path, g_free);
+}
+
+void
+cs_cli_print_problems (const char        *path,
+                       const CsCsvReport *report)
+{
+  for (guint i = 0; report != NULL && i < report->problems->len; i++)
+    {
+      const CsCsvProblem *p = report->problems->pdata[i];
+      const char *kind = p->warning ? "note: " : "";
+      /* fprintf, not g_printerr: messages are UTF-8 whatever the (C) locale. */
+      if (p->line > 0 && p->column > 0)
+        fprintf (stderr, "%s:%u:%u: %s%s\n", path, p->line, p->column, kind, p->message);
+      else if (p->line > 0)
+        fprintf (stderr, "%s:%u: %s%s\n", path, p->line, kind, p->message);
+      else if (p->column > 0)
+        fprintf (stderr, "%s: column %u: %s%s\n", path, p->column, kind, p->message);
+      else
+        fprintf (stderr, "%s: %s%s\n", path, kind, p->message);
+    }
+}
+
+void
+cs_cli_json_problems (JsonBuilder       *b,
+                      const CsCsvReport *report)
+{
+  json_builder_set_member_name (b, "rows_skipped");
+  json_builder_add_int_value (b, report != NULL ? (gint64) report->rows_skipped : 0);
+  json_builder_set_member_name (b, "problems");
+  json_builder_begin_array (b);
+  for (guint i = 0; report != NULL && i < report->problems->len; i++)
+    {
+      const CsCsvProblem *p = report->problems->pdata[i];
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "line");
+      json_builder_add_int_value (b, p->line);
+      json_builder_set_member_name (b, "column");
+      json_builder_add_int_value (b, p->column);
+      cs_cli_json_string (b, "column_name", p->column_name);
+      cs_cli_json_string (b, "expected", p->expected);
+      cs_cli_json_string (b, "found", p->found);
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, p->message);
+      json_builder_set_member_name (b, "warning");
+      json_builder_add_boolean_value (b, p->warning);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+static char *
+column_list (const CsCsvReport *report)
+{
+  GString *have = g_string_new (NULL);
+
+  for (guint c = 0; c < report->columns->len; c++)
+    g_string_append_printf (have, "%s%s", c ? ", " : "", ((CsCsvColumn *) report->columns->pdata[c])->name);
+  return g_string_free (have, FALSE);
+}
+
+/* Load path with target; with features, only those columns are features (others ignored, so their missing
+ * values do not drop rows). */
+static int
+load_base (CsCliLoaded *l,
+           const char  *cmd,
+           const char  *target,
+           const char  *features,
+           const char  *model_path)
+{
+  g_autoptr(GError) error = NULL;
+  CsCsvOptions options;
+  const CsModelFile *model = l->model;
+
+  cs_csv_options_init (&options);
+  options.target = target;
+  l->base = cs_csv_load_path (l->path, &options, &l->report, NULL, NULL, NULL, &error);
+  if (l->base == NULL && model != NULL && g_error_matches (error, CS_DATA_ERROR, CS_DATA_ERROR_MISSING_COLUMN))
+    {
+      g_autofree char *mfeat = g_strjoinv (", ", model->features);
+      g_printerr ("%s: this model was fitted for features (%s) -> %s, which %s does not have: %s\n",
+                  model_path, mfeat, model->target, l->path, error->message);
+      return CS_EXIT_DATA;
+    }
+  if (l->base == NULL)
+    {
+      cs_cli_print_problems (l->path, l->report);
+      return cs_cli_fail (cmd, error);
+    }
+  if (features != NULL)
+    {
+      g_auto(GStrv) want = g_strsplit (features, ",", -1);
+      guint nc = l->report->columns->len;
+      g_autofree const char **names = g_new0 (const char *, nc + 1);
+      g_autofree CsColumnRole *roles = g_new0 (CsColumnRole, nc + 1);
+      g_autoptr(CsCsvReport) first = NULL;
+
+      for (guint i = 0; want[i] != NULL; i++)
+        {
+          gboolean found = FALSE;
+          g_strstrip (want[i]);
+          for (guint c = 0; c < nc; c++)
+            found |= g_strcmp0 (((CsCsvColumn *) l->report->columns->pdata[c])->name, want[i]) == 0;
+          if (!found || want[i][0] == '\0')
+            {
+              g_autofree char *have = column_list (l->report);
+              if (model != NULL)
+                {
+                  g_autofree char *mfeat = g_strjoinv (", ", model->features);
+                  g_printerr ("%s: this model was fitted for features (%s) -> %s; %s has no column '%s' "
+                              "(columns: %s)\n", model_path, mfeat, model->target, l->path, want[i], have);
+                  return CS_EXIT_DATA;
+                }
+              return cs_cli_usage_error (cmd, "--features: no column '%s' in %s (columns: %s)", want[i], l->path,
+                                         have);
+            }
+        }
+      for (guint c = 0; c < nc; c++)
+        {
+          CsCsvColumn *col = l->report->columns->pdata[c];
+          names[c] = col->name;
+          if (g_strv_contains ((const char * const *) want, col->name))
+            roles[c] = CS_ROLE_FEATURE;
+          else if (col->role == CS_ROLE_TARGET || col->role == CS_ROLE_LABEL)
+            roles[c] = col->role;
+          else
+            roles[c] = CS_ROLE_IGNORED;
+        }
+      options.role_names = names;
+      options.roles = roles;
+      /* names point into the first report: it lives until the second load is done. */
+      first = g_steal_pointer (&l->report);
+      g_clear_pointer (&l->base, cs_case_base_unref);
+      l->base = cs_csv_load_path (l->path, &options, &l->report, NULL, NULL, NULL, &error);
+      if (l->base == NULL)
+        {
+          cs_cli_print_problems (l->path, l->report);
+          return cs_cli_fail (cmd, error);
+        }
+    }
+  /* Every row left out is named, as inspect names it; the command goes on with the others (exit 0). */
+  cs_cli_print_problems (l->path, l->report);
+  if (l->base->n == 0 || l->base->d == 0)
+    {
+      g_printerr ("%s: no usable cases with numeric features and a target\n", l->path);
+      return CS_EXIT_DATA;
+    }
+  return CS_EXIT_OK;
+}
+
+int
+cs_cli_load (const char  *cmd,
+             const char  *path,
+             const char  *target,
+             const char  *features,
+             const char  *model_path,
+             CsCliLoaded *l)
+{
+  int rc;
+
+  memset (l, 0, sizeof *l);
+  l->path = g_strdup (path);
+  if (model_path != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      l->model = cs_model_file_load (model_path, &error);
+      if (l->model == NULL)
+        return cs_cli_fail (cmd, error);
+      if (target == NULL)
+        target = l->model->target;
+      if (features == NULL)
+        {
+          g_autofree char *joined = g_strjoinv (",", l->model->features);
+          rc = load_base (l, cmd, target, joined, model_path);
+          return rc != CS_EXIT_OK ? rc : cs_cli_check_model (l, model_path);
+        }
+    }
+  rc = load_base (l, cmd, target, features, model_path);
+  if (rc == CS_EXIT_OK && l->model != NULL)
+    rc = cs_cli_check_model (l, model_path);
+  return rc;
+}
+
+int
+cs_cli_check_model (CsCliLoaded *l,
+                    const char  *model_path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cs_model_file_check_columns (l->model, l->base, &error))
+    {
+      g_printerr ("%s: %s\n", model_path, error->message);
+      return CS_EXIT_DATA;
+    }
+  return CS_EXIT_OK;
+}
+
+int
+cs_cli_build (const char            *cmd,
+              CsCliLoaded           *l,
+              const CsEngineOptions *given)
+{
+  g_autoptr(GError) error = NULL;
+  CsEngineOptions options = *given;
+  CsMetric m = { 0 };
+
+  if (l->model != NULL && !cs_engine_options_use_model (&options, l->model, &m, &error))
+    {
+      g_printerr ("casescope-cli %s: %s\n", cmd, error->message);
+      return CS_EXIT_DATA;
+    }
+  l->engine = cs_engine_build_full (l->base, &options, NULL, NULL, NULL, &error);
+  cs_metric_clear (&m);
+  if (l->engine == NULL)
+    {
+      g_printerr ("casescope-cli %s: %s\n", cmd, error->message);
+      return error->domain == G_IO_ERROR ? CS_EXIT_FAILURE : CS_EXIT_DATA;
+    }
+  return CS_EXIT_OK;
+}
+
+void
+cs_cli_json_policy (JsonBuilder          *b,
+                    const CsEnginePolicy *policy)
+{
+  json_builder_set_member_name (b, "cases");
+  json_builder_add_int_value (b, (gint64) policy->n);
+  json_builder_set_member_name (b, "loss_cases");
+  json_builder_add_int_value (b, (gint64) policy->loss_cases);
+  json_builder_set_member_name (b, "per_case_cases");
+  json_builder_add_int_value (b, (gint64) policy->case_cases);
+}

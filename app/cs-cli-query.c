@@ -1,0 +1,200 @@
+/* cs-cli-query.c: queries for casescope-cli predict: --query text and --queries CSV files, in original units. */
+#define G_LOG_DOMAIN "casescope-cli"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "cs-cli.h"
+#include "cs-cli-query.h"
+#include "cs-atomic-file.h"
+#include "cs-csv-loader.h"
+
+/* Parse 'name=value,...' into q (standardised by the loaded scaling). Every
+ * feature exactly once; names as in the case base. */
+gboolean
+cs_cli_parse_query (const char   *text,
+             const CsCaseBase *base,
+             double       *x,
+             char        **message)
+{
+  gsize d = base->d;
+  g_autofree gboolean *seen = g_new0 (gboolean, d);
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *eq, *name, *val;
+      gssize j;
+      double v;
+
+      g_strstrip (parts[i]);
+      if (parts[i][0] == '\0')
+        continue;
+      eq = strchr (parts[i], '=');
+      if (eq == NULL)
+        {
+          *message = g_strdup_printf ("'%s' is not name=value", parts[i]);
+          return FALSE;
+        }
+      *eq = '\0';
+      name = g_strstrip (parts[i]);
+      val = g_strstrip (eq + 1);
+      j = cs_case_base_find_feature (base, name);
+      if (j < 0)
+        {
+          g_autofree char *names = g_strjoinv (", ", base->feature_names);
+          *message = g_strdup_printf ("unknown feature '%s' (features: %s)", name, names);
+          return FALSE;
+        }
+      if (seen[j])
+        {
+          *message = g_strdup_printf ("feature '%s' given twice", name);
+          return FALSE;
+        }
+      if (!cs_cli_parse_finite (val, &v))
+        {
+          *message = g_strdup_printf ("value of '%s' is not a finite number: '%s'", name, val);
+          return FALSE;
+        }
+      seen[j] = TRUE;
+      x[j] = v;
+    }
+  for (gsize j = 0; j < d; j++)
+    if (!seen[j])
+      {
+        *message = g_strdup_printf ("missing feature '%s' (every feature needs a value)", base->feature_names[j]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* Read a query CSV: a header naming (at least) every feature, one query per
+ * line. Values in original units. Returns q or -1 after printing FILE:LINE:COL. */
+gssize
+cs_cli_read_queries (const char   *path,
+              const CsCaseBase *base,
+              double      **out)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) head = NULL;
+  gsize d = base->d, q = 0, ncol, len;
+  g_autofree gssize *col_of = g_new (gssize, d);
+  char delim = ',';
+  GArray *vals = g_array_new (FALSE, FALSE, sizeof (double));
+  guint first = 0;
+
+  if (!cs_input_is_regular (path, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      g_array_free (vals, TRUE);
+      return -1;
+    }
+  if (!g_file_get_contents (path, &text, &len, &error))
+    {
+      g_printerr ("%s: %s\n", path, error->message);
+      g_array_free (vals, TRUE);
+      return -1;
+    }
+  if (memchr (text, '\0', len) != NULL)
+    {
+      g_printerr ("%s:1:1: not a text file (it contains NUL bytes)\n", path);
+      g_array_free (vals, TRUE);
+      return -1;
+    }
+  if (len >= 3 && (guchar) text[0] == 0xEF && (guchar) text[1] == 0xBB && (guchar) text[2] == 0xBF)
+    memmove (text, text + 3, len - 2);
+  lines = g_strsplit (text, "\n", -1);
+  while (lines[first] != NULL && g_strstrip (lines[first])[0] == '\0')
+    first++;
+  if (lines[first] == NULL)
+    {
+      g_printerr ("%s:1:1: empty query file (a header naming the features is needed)\n", path);
+      g_array_free (vals, TRUE);
+      return -1;
+    }
+  if (strchr (lines[first], ';') != NULL && strchr (lines[first], ',') == NULL)
+    delim = ';';
+  else if (strchr (lines[first], '\t') != NULL && strchr (lines[first], ',') == NULL)
+    delim = '\t';
+  {
+    char ds[2] = { delim, 0 };
+    head = g_strsplit (lines[first], ds, -1);
+  }
+  ncol = g_strv_length (head);
+  for (gsize c = 0; c < ncol; c++)
+    {
+      char *name = NULL, *unit = NULL, *h = g_strstrip (head[c]);
+      gsize hl = strlen (h);
+      if (hl >= 2 && h[0] == '"' && h[hl - 1] == '"')
+        {
+          h[hl - 1] = '\0';
+          h++;
+        }
+      cs_split_name_unit (h, &name, &unit);
+      g_free (head[c]);
+      head[c] = name;
+      g_free (unit);
+    }
+  for (gsize j = 0; j < d; j++)
+    {
+      col_of[j] = -1;
+      for (gsize c = 0; c < ncol; c++)
+        if (g_strcmp0 (head[c], base->feature_names[j]) == 0)
+          col_of[j] = (gssize) c;
+      if (col_of[j] < 0)
+        {
+          g_printerr ("%s:%u:1: no column '%s' in the header (the queries need every feature)\n",
+                      path, first + 1, base->feature_names[j]);
+          g_array_free (vals, TRUE);
+          return -1;
+        }
+    }
+  for (guint li = first + 1; lines[li] != NULL; li++)
+    {
+      g_auto(GStrv) f = NULL;
+      char ds[2] = { delim, 0 };
+      char *line = g_strstrip (lines[li]);
+      if (line[0] == '\0')
+        continue;
+      f = g_strsplit (line, ds, -1);
+      for (gsize j = 0; j < d; j++)
+        {
+          gsize c = (gsize) col_of[j];
+          char *v;
+          double x;
+          if (c >= g_strv_length (f))
+            {
+              g_printerr ("%s:%u:%zu: missing value for '%s'\n", path, li + 1, c + 1, base->feature_names[j]);
+              g_array_free (vals, TRUE);
+              return -1;
+            }
+          v = g_strstrip (f[c]);
+          if (v[0] == '"' && strlen (v) >= 2 && v[strlen (v) - 1] == '"')
+            {
+              v[strlen (v) - 1] = '\0';
+              v++;
+            }
+          if (!cs_cli_parse_finite (v, &x))
+            {
+              g_printerr ("%s:%u:%zu: '%s' is not a finite number (feature '%s')\n", path, li + 1, c + 1, v,
+                          base->feature_names[j]);
+              g_array_free (vals, TRUE);
+              return -1;
+            }
+          g_array_append_val (vals, x);
+        }
+      q++;
+    }
+  if (q == 0)
+    {
+      g_printerr ("%s:%u:1: no queries after the header\n", path, first + 1);
+      g_array_free (vals, TRUE);
+      return -1;
+    }
+  *out = (double *) g_array_free (vals, FALSE);
+  return (gssize) q;
+}
+

@@ -1,0 +1,22 @@
+/* cs-cli-query.h: queries for casescope-cli predict, in the case base's original units. */
+#pragma once
+
+#include <glib.h>
+
+#include "cs-case-base.h"
+
+G_BEGIN_DECLS
+
+/* 'name=value,...' into x (d values): every feature exactly once, names as in the case base. FALSE with a
+ * message (g_free) naming the problem. */
+gboolean cs_cli_parse_query  (const char       *text,
+                              const CsCaseBase *base,
+                              double           *x,
+                              char            **message);
+/* A query CSV: a header naming (at least) every feature, one query per line. Returns the number of queries
+ * (rows of *out, d values each) or -1 after printing FILE:LINE:COLUMN: message on stderr. */
+gssize   cs_cli_read_queries (const char       *path,
+                              const CsCaseBase *base,
+                              double          **out);
+
+G_END_DECLS

@@ -1,0 +1,37 @@
+/* cs-engine-bench.h: the machine and the engine measured in the same run (casescope-cli bench). */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gint64 n, d, queries;            /* prediction benchmark: cases, features, queries */
+  gint64 fit_n, fit_d;             /* scalar leave-one-out fit benchmark */
+} CsEngineBenchSpec;
+
+typedef struct
+{
+  const char *blas_core;           /* OpenBLAS's kernel name */
+  int blas_threads;
+  int threads;                     /* engine threads (one per processor) */
+  double gemm_gflops;              /* single-precision GEMM on the scoring shape, best tiling, one thread */
+  double gemm_pairs;               /* the same as query-case pairs per second */
+  double exp_rate;                 /* the engine's vector expf, cache-resident, per second */
+  double roofline;                 /* min (gemm_pairs, exp_rate) */
+  double pairs_float;              /* float fast path, one thread (CPU time) */
+  double pairs_double;             /* double precision, one thread (CPU time) */
+  double pairs_wall;               /* float, all threads, wall clock */
+  double fit_seconds;
+  int fit_passes;
+  double fit_scale;
+} CsEngineBench;
+
+void     cs_engine_bench_spec_init (CsEngineBenchSpec       *spec);
+/* FALSE with error when the sizes are out of range or the engine fails. */
+gboolean cs_engine_bench           (const CsEngineBenchSpec *spec,
+                                    CsEngineBench           *out,
+                                    GError                 **error);
+
+G_END_DECLS

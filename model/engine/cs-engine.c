@@ -1,0 +1,1017 @@
+/* cs-engine.c: case base -> fitted attention context, diagnostics and flag baselines; queries in workers. */
+#define G_LOG_DOMAIN "cs-engine"
+
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs-engine.h"
+
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+/* Rows standardised between two looks at the cancellable (about 10 ms at 20 features). */
+#define STANDARDISE_BLOCK 65536
+/* A prediction with CS_PREDICT_WINDOW holds about 4 n doubles of scratch per thread: keep that within 32 MiB in
+ * all (one thread from about 500,000 cases), so a large case base stays within twice its payload. */
+#define WINDOW_SCRATCH_BYTES (32.0 * 1024 * 1024)
+
+static GQuark
+engine_error_quark (void)
+{
+  return g_quark_from_static_string ("cs-engine-error");
+}
+
+double
+cs_engine_default_scale (const CsCaseBase *cases)
+{
+  /* Scott's rule for a Gaussian kernel in standardised units: h = n^(-1/(d+4)), w = 1/h^2. */
+  double n = MAX (cases->n, 2);
+  double h = pow (n, -1.0 / ((double) cases->d + 4.0));
+
+  return 1.0 / (h * h);
+}
+
+void
+cs_engine_policy (gsize           n,
+                  gsize           d,
+                  gsize           requested_loss,
+                  CsEnginePolicy *out)
+{
+  out->n = n;
+  out->d = d;
+  if (requested_loss > 0)
+    out->loss_cases = MIN (requested_loss, n);
+  else
+    out->loss_cases = n <= CS_ENGINE_EXACT_MAX ? n : CS_ENGINE_SAMPLE;
+  if (n <= CS_ENGINE_PER_CASE_MAX)
+    out->case_cases = n;
+  else
+    {
+      double fit = CS_ENGINE_PER_CASE_WORK / ((double) n * (double) (d * d + 2 * d + 2));
+      out->case_cases = fit >= CS_ENGINE_SAMPLE ? CS_ENGINE_SAMPLE
+                        : fit <= CS_ENGINE_PER_CASE_MIN ? CS_ENGINE_PER_CASE_MIN : (gsize) fit;
+      out->case_cases = MIN (out->case_cases, n);
+    }
+}
+
+char *
+cs_engine_policy_words (const CsEnginePolicy *policy)
+{
+  if (policy->case_cases >= policy->n)
+    return NULL;
+  return g_strdup_printf ("Leave-one-out on %" G_GSIZE_FORMAT " evenly spaced cases of %" G_GSIZE_FORMAT,
+                          policy->case_cases, policy->n);
+}
+
+int
+cs_engine_window_threads (gsize n)
+{
+  double per = 4.0 * (double) n * sizeof (double);
+  int t = (int) (WINDOW_SCRATCH_BYTES / MAX (per, 1.0));
+
+  return CLAMP (t, 1, (int) g_get_num_processors ());
+}
+
+const char *
+cs_engine_metric_name (CsMetricKind kind)
+{
+  return kind == CS_METRIC_SCALAR ? "scalar" : kind == CS_METRIC_DIAGONAL ? "diagonal" : "full";
+}
+
+const char *
+cs_engine_threshold_name (gsize i)
+{
+  return cs_flag_threshold_name (i);
+}
+
+const char *
+cs_engine_flag_name (CsFlagKind kind)
+{
+  return cs_flag_kind_name (kind);
+}
+
+int
+cs_engine_thresholds_set (CsFlagThresholds *t,
+                          const char       *name,
+                          double            value)
+{
+  return cs_flag_thresholds_set (t, name, value);
+}
+
+double
+cs_engine_thresholds_get (const CsFlagThresholds *t,
+                          const char             *name)
+{
+  return cs_flag_thresholds_get (t, name);
+}
+
+const double *
+cs_engine_raw_row (CsEngine *self,
+                   gsize     i,
+                   double   *buf)
+{
+  gsize d = self->cases->d;
+
+  for (gsize j = 0; j < d; j++)
+    buf[j] = self->mean[j] + self->sd[j] * self->z[i * d + j];
+  return buf;
+}
+
+void
+cs_engine_options_init (CsEngineOptions *options)
+{
+  memset (options, 0, sizeof *options);
+  options->fit = CS_ENGINE_FIT_SCALAR;
+}
+
+gboolean
+cs_engine_options_use_model (CsEngineOptions   *options,
+                             const CsModelFile *model,
+                             CsMetric          *storage,
+                             GError           **error)
+{
+  CsStatus st;
+
+  if (model->kind == CS_MODEL_METRIC_SCALAR)
+    st = cs_metric_init_scalar (storage, model->d, model->scale);
+  else if (model->kind == CS_MODEL_METRIC_DIAGONAL)
+    st = cs_metric_init_diagonal (storage, model->d, model->diag);
+  else
+    st = cs_metric_init_full (storage, model->d, model->rank, model->A);
+  if (st != CS_OK)
+    {
+      g_set_error (error, engine_error_quark (), (int) st, "the model file's metric is not usable: %s",
+                   cs_status_message (st));
+      return FALSE;
+    }
+  options->fit = CS_ENGINE_FIT_NONE;
+  options->metric = storage;
+  options->metric_label = "from the model file";
+  options->mean = model->mean;
+  options->sd = model->sd;
+  return TRUE;
+}
+
+CsEngine *
+cs_engine_ref (CsEngine *self)
+{
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+void
+cs_engine_unref (CsEngine *self)
+{
+  if (self == NULL || !g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+  cs_attention_free (self->ctx);
+  cs_metric_clear (&self->metric);
+  g_free (self->metric_label);
+  g_free (self->z);
+  g_free (self->mean);
+  g_free (self->sd);
+  g_free (self->sample_rows);
+  g_free (self->sample_local);
+  g_free (self->sample_nn_distance);
+  g_free (self->sample_nn);
+  g_free (self->case_verdict);
+  g_free (self->case_flags);
+  g_clear_pointer (&self->cases, cs_case_base_unref);
+  g_free (self);
+}
+
+double
+cs_engine_half_width (CsEngine *self,
+                      gsize     j)
+{
+  g_autofree double *hw = g_new (double, self->cases->d);
+
+  cs_metric_half_widths (&self->metric, hw);
+  return hw[j] * self->sd[j];
+}
+
+typedef struct
+{
+  CsEngineProgress progress;
+  gpointer data;
+  GCancellable *cancellable;
+  const char *stage;
+  double from, to;
+} Progress;
+
+static int
+progress_cb (double  fraction,
+             void   *user_data)
+{
+  Progress *p = user_data;
+
+  if (p->progress != NULL)
+    p->progress (p->from + (p->to - p->from) * CLAMP (fraction, 0, 1), p->stage, p->data);
+  return g_cancellable_is_cancelled (p->cancellable) ? 1 : 0;
+}
+
+static gboolean
+status_error (CsStatus     status,
+              const char  *what,
+              GError     **error)
+{
+  if (status == CS_OK)
+    return FALSE;
+  if (status == CS_ERR_CANCELLED)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s was cancelled", what);
+  else
+    g_set_error (error, engine_error_quark (), (int) status, "%s failed: %s", what, cs_status_message (status));
+  return TRUE;
+}
+
+/* (x - mean) / sd in blocks of rows between which Cancel is seen; NULL when cancelled. */
+static double *
+standardise (const CsCaseBase *cases,
+             const double     *mean,
+             const double     *sd,
+             GCancellable     *cancellable)
+{
+  gsize n = cases->n, d = cases->d;
+  g_autofree double *z = g_new (double, MAX (n * d, 1));
+
+  for (gsize i0 = 0; i0 < n; i0 += STANDARDISE_BLOCK)
+    {
+      if (g_cancellable_is_cancelled (cancellable))
+        return NULL;
+      cs_standardise_rows (cases->x, z, d, mean, sd, i0, MIN (n, i0 + STANDARDISE_BLOCK));
+    }
+  return g_steal_pointer (&z);
+}
+
+void
+cs_engine_case_report (CsEngine     *self,
+                       gsize         k,
+                       CsFlagReport *report)
+{
+  gsize n = self->cases->n, d = self->cases->d, i = self->sample_rows[k];
+  const CsLocalDiagnostics *ld = &self->sample_local[k];
+  CsFlagQuery q = { 0 };
+
+  q.failure = CS_FLAG_FAIL_NONE;
+  q.x = self->cases->x + i * d;
+  q.y_hat = ld->prediction;
+  q.local_spread = ld->local_sd;
+  q.local_noise = ld->local_noise_sd;
+  q.local_lipschitz = ld->local_lipschitz;
+  q.gradient = NULL;
+  q.n_eff = ld->n_eff;
+  q.nearest_distance = self->sample_nn_distance[k];
+  q.nearest_x = self->sample_nn[k] < n ? self->cases->x + self->sample_nn[k] * d : NULL;
+  cs_flags_evaluate (&self->flag_base, &self->thresholds, &q, report);
+}
+
+static void
+evaluate_case_flags (CsEngine *self)
+{
+  gsize n = self->cases->n;
+
+  self->case_verdict = g_new0 (CsVerdict, n);
+  self->case_flags = g_new0 (guint8, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      CsFlagReport report;
+
+      cs_engine_case_report (self, i, &report);
+      self->case_verdict[i] = report.verdict;
+      for (gsize f = 0; f < report.n_flags; f++)
+        self->case_flags[i] |= (guint8) (1u << report.flags[f].kind);
+    }
+}
+
+static int
+cmp_double (const void *a,
+            const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The leave-one-out pass over the loss cases: the median 90 % radius (the window as the fit sees it) and,
+ * when the metric was not fitted, the leave-one-out MSE over the same cases the fit would use. */
+static CsStatus
+loss_case_pass (CsEngine *self,
+                Progress *p)
+{
+  gsize n = self->cases->n, d = self->cases->d, m = self->policy.loss_cases, nr = 0;
+  g_autofree size_t *rows = g_new (size_t, m);
+  g_autofree double *zq = g_new (double, m * d);
+  g_autofree CsPrediction *loo = g_new (CsPrediction, m);
+  g_autofree double *radii = g_new (double, m);
+  CsPredictOptions po;
+  double sse = 0;
+  gsize counted = 0;
+  CsStatus st;
+
+  cs_sample_gather (self->z, n, d, m, rows, zq);
+  cs_predict_options_init (&po);
+  po.flags = CS_PREDICT_WINDOW;
+  po.self_index = rows;
+  po.n_threads = cs_engine_window_threads (n);
+  po.progress = progress_cb;
+  po.user_data = p;
+  st = cs_attention_predict (self->ctx, zq, m, &po, loo);
+  if (st != CS_OK)
+    return st;
+  for (gsize k = 0; k < m; k++)
+    {
+      double e = loo[k].prediction - self->cases->y[rows[k]];
+      if (isfinite (loo[k].radius90))
+        radii[nr++] = loo[k].radius90;
+      if (isfinite (e))
+        {
+          sse += e * e;
+          counted++;
+        }
+    }
+  qsort (radii, nr, sizeof (double), cmp_double);
+  self->radius90_median = nr == 0 ? NAN : nr % 2 ? radii[nr / 2] : 0.5 * (radii[nr / 2 - 1] + radii[nr / 2]);
+  if (!self->fitted)
+    {
+      self->fit.loo_mse = counted > 0 ? sse / (double) counted : NAN;
+      self->fit.n_queries = m;
+    }
+  return CS_OK;
+}
+
+/* Leave-one-out diagnostics of the policy's per-case sample (every case on small bases), their nearest other
+ * cases, and the fail-safe baselines measured on them. */
+static CsStatus
+measure_baselines (CsEngine               *self,
+                   const CsFlagThresholds *thresholds,
+                   Progress               *p)
+{
+  CsCaseBase *cases = self->cases;
+  gsize n = cases->n, d = cases->d, m = self->policy.case_cases;
+  g_autofree double *zs = g_new (double, m * d);
+  g_autofree double *noise = g_new (double, m);
+  g_autofree double *lip = g_new (double, m);
+  CsStatus st;
+
+  self->n_sample = m;
+  self->sample_rows = g_new (size_t, m);
+  self->sample_local = g_new0 (CsLocalDiagnostics, m);
+  self->sample_nn = g_new (size_t, m);
+  self->sample_nn_distance = g_new (double, m);
+  st = cs_diagnose_global_sample (self->ctx, m, &self->global, self->sample_local, self->sample_rows,
+                                  progress_cb, p);
+  if (st != CS_OK)
+    return st;
+  cs_sample_gather (self->z, n, d, m, NULL, zs);
+  st = cs_nearest_neighbours (self->z, n, d, zs, m, self->sample_rows, self->sample_nn, self->sample_nn_distance);
+  if (st != CS_OK)
+    return st;
+  self->noise_sd = self->global.noise_sd;
+  for (gsize k = 0; k < m; k++)
+    {
+      noise[k] = self->sample_local[k].local_noise_sd;
+      lip[k] = self->sample_local[k].local_lipschitz;
+    }
+  self->flag_base.d = d;
+  self->flag_base.n_cases = n;
+  self->flag_base.feature_names = (const char * const *) cases->feature_names;
+  self->flag_base.feature_units = (const char * const *) cases->feature_units;
+  self->flag_base.feature_min = cases->min;
+  self->flag_base.feature_max = cases->max;
+  self->flag_base.feature_sd = self->sd;
+  self->flag_base.target_name = cases->target_name;
+  self->flag_base.target_unit = cases->target_unit;
+  self->flag_base.noise_sd = self->global.noise_sd;
+  self->flag_base.lipschitz = self->global.lipschitz;
+  self->flag_base.nn_distance_high = NAN;
+  self->flag_base.window = self->global.window_radius;
+  cs_flag_base_from_cases (&self->flag_base, noise, lip, self->sample_nn_distance, m);
+  cs_flag_thresholds_init_for_base (&self->thresholds, &self->flag_base);
+  if (thresholds != NULL)
+    {
+      /* The user's adjustments (NaN: keep the default for this case base). */
+      CsFlagThresholds saved = self->thresholds;
+
+      for (gsize k = 0; k < CS_FLAG_N_THRESHOLDS; k++)
+        {
+          const char *name = cs_flag_threshold_name (k);
+          double v = cs_flag_thresholds_get (thresholds, name);
+          if (!isnan (v))
+            cs_flag_thresholds_set (&self->thresholds, name, v);
+        }
+      if (cs_flag_thresholds_validate (&self->thresholds) != 0)
+        self->thresholds = saved;
+    }
+  self->have_diagnostics = TRUE;
+  if (m == n)
+    {
+      self->per_case = self->sample_local;
+      self->nn_distance = self->sample_nn_distance;
+      evaluate_case_flags (self);
+    }
+  return CS_OK;
+}
+
+CsEngine *
+cs_engine_build_full (CsCaseBase              *cases,
+                      const CsEngineOptions   *options,
+                      CsEngineProgress         progress,
+                      gpointer                 progress_data,
+                      GCancellable            *cancellable,
+                      GError                 **error)
+{
+  g_autoptr(CsEngine) self = g_new0 (CsEngine, 1);
+  Progress p = { progress, progress_data, cancellable, "Preparing", 0, 0 };
+  CsEngineOptions defaults;
+  gsize n = cases->n, d = cases->d;
+  CsEngineFit fit;
+  CsStatus status;
+
+  if (options == NULL)
+    {
+      cs_engine_options_init (&defaults);
+      options = &defaults;
+    }
+  fit = options->fit;
+  self->ref_count = 1;
+  self->cases = cs_case_base_ref (cases);
+  self->loo_mse_linear = NAN;
+  self->noise_sd = NAN;
+  self->radius90_median = NAN;
+  self->fit.loo_mse = NAN;
+  cs_flag_thresholds_init (&self->thresholds);
+
+  if (n == 0 || d == 0)
+    {
+      g_set_error (error, engine_error_quark (), CS_ERR_INVALID, "The case base has no usable cases");
+      return NULL;
+    }
+  cs_engine_policy (n, d, options->loss_cases, &self->policy);
+  self->mean = g_new (double, d);
+  self->sd = g_new (double, d);
+  for (gsize j = 0; j < d; j++)
+    {
+      self->mean[j] = options->mean != NULL ? options->mean[j] : cases->mean[j];
+      self->sd[j] = options->sd != NULL ? options->sd[j] : cases->sd[j] > 0 ? cases->sd[j] : 1.0;
+      if (!(self->sd[j] > 0) || !isfinite (self->sd[j]) || !isfinite (self->mean[j]))
+        {
+          g_set_error (error, engine_error_quark (), CS_ERR_INVALID,
+                       "The standardisation of feature %s is not usable", cases->feature_names[j]);
+          return NULL;
+        }
+    }
+  /* A million cases take hundreds of milliseconds to standardise and index, with no progress reports to
+   * answer Cancel from: standardise in blocks that look at it, and let the context use z and y in place (the
+   * engine keeps both alive and unchanged until it frees the context) instead of copying 160 MB again. One
+   * context kind for every front end (double keys), so the window and the command line fit the same metric. */
+  self->z = standardise (cases, self->mean, self->sd, cancellable);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  status = cs_attention_new_full (self->z, cases->y, n, d, CS_SCORE_DISTANCE,
+                                  CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT, progress_cb, &p, &self->ctx);
+  if (status_error (status, "Preparing the engine", error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  if (options->metric != NULL && options->metric->d == d)
+    status = cs_metric_copy (&self->metric, options->metric);
+  else
+    status = cs_metric_init_scalar (&self->metric, d, cs_engine_default_scale (cases));
+  if (status_error (status, "Setting the metric", error))
+    return NULL;
+  self->metric_label = g_strdup (options->metric_label != NULL ? options->metric_label
+                                 : options->metric != NULL ? "as given" : "scalar, rule of thumb");
+
+  if (fit != CS_ENGINE_FIT_NONE && n >= 2)
+    {
+      CsFitOptions fo;
+      CsMetric fitted = { 0 };
+      gint64 t0 = g_get_monotonic_time ();
+
+      cs_fit_options_init (&fo);
+      fo.kind = fit == CS_ENGINE_FIT_SCALAR ? CS_METRIC_SCALAR
+                : fit == CS_ENGINE_FIT_DIAGONAL ? CS_METRIC_DIAGONAL : CS_METRIC_FULL;
+      fo.rank = options->rank;
+      fo.max_queries = self->policy.loss_cases;
+      fo.n_threads = (int) g_get_num_processors ();
+      fo.progress = progress_cb;
+      fo.user_data = &p;
+      p.stage = "Fitting the window";
+      p.from = 0;
+      p.to = 0.5;
+      cs_metric_copy (&fitted, &self->metric);
+      status = cs_attention_fit (self->ctx, &fo, &fitted, &self->fit);
+      if (status_error (status, "Fitting the window", error))
+        {
+          cs_metric_clear (&fitted);
+          return NULL;
+        }
+      self->fit_seconds = (double) (g_get_monotonic_time () - t0) * 1e-6;
+      cs_metric_clear (&self->metric);
+      self->metric = fitted;
+      self->fitted = TRUE;
+      g_free (self->metric_label);
+      self->metric_label = g_strdup_printf ("%s, fitted by leave-one-out%s", cs_engine_metric_name (fo.kind),
+                                            self->policy.loss_cases < n ? " on a sample" : "");
+    }
+
+  status = cs_attention_set_metric (self->ctx, &self->metric);
+  if (status_error (status, "Setting the metric", error))
+    return NULL;
+  if (n < 2)
+    return g_steal_pointer (&self);
+
+  {
+    CsLinearModel linear = { 0 };
+
+    if (cs_linear_fit (self->ctx, 1, &linear) == CS_OK)
+      self->loo_mse_linear = linear.loo_mse;
+    cs_linear_clear (&linear);
+  }
+  p.stage = "Measuring the window";
+  p.from = fit != CS_ENGINE_FIT_NONE ? 0.5 : 0.0;
+  p.to = fit != CS_ENGINE_FIT_NONE ? 0.6 : 0.2;
+  status = loss_case_pass (self, &p);
+  if (status_error (status, "Measuring the window", error))
+    return NULL;
+
+  p.stage = "Diagnosing the case base";
+  p.from = p.to;
+  p.to = 1.0;
+  status = measure_baselines (self, options->thresholds, &p);
+  if (status_error (status, "Diagnosing the case base", error))
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+CsEngine *
+cs_engine_build (CsCaseBase              *cases,
+                 CsEngineFit              fit,
+                 const CsMetric          *metric,
+                 const char              *metric_label,
+                 const CsFlagThresholds  *thresholds,
+                 CsEngineProgress         progress,
+                 gpointer                 progress_data,
+                 GCancellable            *cancellable,
+                 GError                 **error)
+{
+  CsEngineOptions options;
+
+  cs_engine_options_init (&options);
+  options.fit = fit;
+  options.metric = metric;
+  options.metric_label = metric_label;
+  options.thresholds = thresholds;
+  return cs_engine_build_full (cases, &options, progress, progress_data, cancellable, error);
+}
+
+typedef struct
+{
+  CsCaseBase *cases;
+  CsEngineFit fit;
+  CsMetric metric;
+  gboolean have_metric;
+  char *label;
+  CsFlagThresholds thresholds;
+  gboolean have_thresholds;
+  CsEngineProgress progress;
+  gpointer progress_data;
+} BuildData;
+
+static void
+build_data_free (gpointer data)
+{
+  BuildData *bd = data;
+
+  cs_case_base_unref (bd->cases);
+  cs_metric_clear (&bd->metric);
+  g_free (bd->label);
+  g_free (bd);
+}
+
+static void
+build_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  BuildData *bd = task_data;
+  GError *error = NULL;
+  CsEngine *engine = cs_engine_build (bd->cases, bd->fit, bd->have_metric ? &bd->metric : NULL, bd->label,
+                                      bd->have_thresholds ? &bd->thresholds : NULL,
+                                      bd->progress, bd->progress_data, cancellable, &error);
+
+  if (engine == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, engine, (GDestroyNotify) cs_engine_unref);
+}
+
+/* Long builds run on their own thread at a lower priority, so that on a busy machine the main loop (and the
+ * interactive queries) keep the CPU they need; the thread pool's threads are left as they are. */
+static gpointer
+build_thread_main (gpointer data)
+{
+  GTask *task = data;
+
+#ifdef __linux__
+  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10);
+#endif
+  build_thread (task, NULL, g_task_get_task_data (task), g_task_get_cancellable (task));
+  g_object_unref (task);
+  return NULL;
+}
+
+void
+cs_engine_build_async (CsCaseBase              *cases,
+                       CsEngineFit              fit,
+                       const CsMetric          *metric,
+                       const char              *metric_label,
+                       const CsFlagThresholds  *thresholds,
+                       CsEngineProgress         progress,
+                       gpointer                 progress_data,
+                       GCancellable            *cancellable,
+                       GAsyncReadyCallback      callback,
+                       gpointer                 user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  BuildData *bd = g_new0 (BuildData, 1);
+
+  bd->cases = cs_case_base_ref (cases);
+  bd->fit = fit;
+  if (metric != NULL)
+    bd->have_metric = cs_metric_copy (&bd->metric, metric) == CS_OK;
+  bd->label = g_strdup (metric_label);
+  if (thresholds != NULL)
+    {
+      bd->thresholds = *thresholds;
+      bd->have_thresholds = TRUE;
+    }
+  bd->progress = progress;
+  bd->progress_data = progress_data;
+  g_task_set_task_data (task, bd, build_data_free);
+  g_task_set_source_tag (task, cs_engine_build_async);
+  g_thread_unref (g_thread_new ("cs-engine-build", build_thread_main, g_object_ref (task)));
+}
+
+CsEngine *
+cs_engine_build_finish (GAsyncResult *result,
+                        GError      **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+cs_query_result_free (CsQueryResult *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->engine, cs_engine_unref);
+  g_free (self->query);
+  g_free (self->weights);
+  g_free (self->half_width);
+  g_free (self->top);
+  g_free (self);
+}
+
+CsQueryResult *
+cs_query_result_copy (const CsQueryResult *self)
+{
+  CsQueryResult *copy = g_memdup2 (self, sizeof (CsQueryResult));
+  gsize n = self->engine->cases->n, d = self->engine->cases->d;
+
+  copy->engine = cs_engine_ref (self->engine);
+  copy->query = g_memdup2 (self->query, sizeof (double) * d);
+  copy->weights = self->weights != NULL ? g_memdup2 (self->weights, sizeof (double) * n) : NULL;
+  copy->half_width = g_memdup2 (self->half_width, sizeof (double) * d);
+  copy->top = g_memdup2 (self->top, sizeof (CsUsedCase) * MAX (self->k, 1));
+  return copy;
+}
+
+static CsQueryResult *
+result_new (CsEngine     *self,
+            const double *query,
+            gssize        exclude,
+            guint         k,
+            gboolean      with_weights)
+{
+  CsQueryResult *r = g_new0 (CsQueryResult, 1);
+  gsize n = self->cases->n, d = self->cases->d;
+
+  r->engine = cs_engine_ref (self);
+  r->query = g_memdup2 (query, sizeof (double) * d);
+  r->exclude = exclude;
+  r->weights = with_weights ? g_new0 (double, n) : NULL;
+  r->half_width = g_new0 (double, d);
+  r->top = g_new0 (CsUsedCase, MAX (k, 1));
+  r->exact_sum = NAN;
+  r->prediction.prediction = NAN;
+  r->prediction.std_error = NAN;
+  r->prediction.n_eff = NAN;
+  r->prediction.local_sd = NAN;
+  r->prediction.mean_distance = NAN;
+  r->prediction.nearest_distance = NAN;
+  r->prediction.nearest_index = CS_NO_CASE;
+  r->prediction.max_weight = NAN;
+  r->prediction.weight_sum = NAN;
+  r->prediction.radius90 = NAN;
+  r->prediction.decomposition_error = NAN;
+  return r;
+}
+
+/* q queries through one prediction pass and one local-diagnostics pass; results[t] filled (allocated here).
+ * with_weights (q == 1 only): every case's weight, for the charts. */
+static void
+predict_batch (CsEngine       *self,
+               const double   *x,
+               gsize           q,
+               const gssize   *exclude,
+               guint           k,
+               gboolean        with_weights,
+               GCancellable   *cancellable,
+               CsQueryResult **results)
+{
+  CsCaseBase *cases = self->cases;
+  gsize n = cases->n, d = cases->d, m = 0;
+  g_autofree double *zq = g_new (double, MAX (q * d, 1));
+  g_autofree double *hw = g_new (double, MAX (q * d, 1));
+  g_autofree CsTopCase *top = g_new0 (CsTopCase, MAX (q * k, 1));
+  g_autofree size_t *self_index = g_new (size_t, MAX (q, 1));
+  g_autofree gsize *keep = g_new (gsize, MAX (q, 1));
+  g_autofree CsPrediction *pred = g_new0 (CsPrediction, MAX (q, 1));
+  g_autofree CsLocalDiagnostics *local = g_new0 (CsLocalDiagnostics, MAX (q, 1));
+  gboolean any_exclude = FALSE;
+  CsPredictOptions options;
+  CsStatus status;
+
+  for (gsize t = 0; t < q; t++)
+    {
+      const double *xt = x + t * d;
+      gssize ex = exclude != NULL ? exclude[t] : -1;
+      CsQueryResult *r = results[t] = result_new (self, xt, ex, k, with_weights);
+      gboolean ok = TRUE;
+
+      for (gsize j = 0; j < d && ok; j++)
+        if (!isfinite (xt[j]))
+          {
+            g_autofree char *detail = g_strdup_printf ("%s has no valid value", cases->feature_names[j]);
+            cs_flags_fail (&r->report, CS_FLAG_FAIL_QUERY_NAN, detail);
+            ok = FALSE;
+          }
+      if (!ok)
+        continue;
+      if (!self->have_diagnostics)
+        {
+          cs_flags_fail (&r->report, CS_FLAG_FAIL_NO_MODEL, "the case base has too few cases to diagnose");
+          continue;
+        }
+      cs_standardise_rows (xt, zq + m * d, d, self->mean, self->sd, 0, 1);
+      self_index[m] = ex >= 0 && (gsize) ex < n ? (size_t) ex : CS_NO_CASE;
+      any_exclude |= ex >= 0;
+      keep[m++] = t;
+    }
+  if (m == 0)
+    return;
+
+  cs_predict_options_init (&options);
+  options.flags = CS_PREDICT_WINDOW;
+  options.noise_sd = isfinite (self->noise_sd) ? self->noise_sd : 0;
+  options.top_k = k;
+  options.top = top;
+  options.weights = with_weights && q == 1 ? results[0]->weights : NULL;
+  options.half_width = hw;
+  options.self_index = any_exclude ? self_index : NULL;
+  options.n_threads = cs_engine_window_threads (n);
+  status = cs_attention_predict (self->ctx, zq, m, &options, pred);
+  if (status == CS_OK && !g_cancellable_is_cancelled (cancellable))
+    status = cs_diagnose_at (self->ctx, zq, m, options.self_index, local, NULL, NULL);
+  for (gsize i = 0; i < m; i++)
+    {
+      CsQueryResult *r = results[keep[i]];
+      CsFlagQuery fq = { 0 };
+
+      if (status != CS_OK)
+        {
+          cs_flags_fail (&r->report, status == CS_ERR_NOT_FINITE ? CS_FLAG_FAIL_NOT_FINITE : CS_FLAG_FAIL_ENGINE,
+                         cs_status_message (status));
+          continue;
+        }
+      r->prediction = pred[i];
+      r->local = local[i];
+      for (gsize j = 0; j < d; j++)
+        r->half_width[j] = hw[i * d + j] * self->sd[j];
+      for (guint t = 0; t < k; t++)
+        {
+          const CsTopCase *tc = &top[i * k + t];
+          if (tc->index == CS_NO_CASE)
+            break;
+          r->top[r->k++] = (CsUsedCase) { tc->index, tc->weight, cases->y[tc->index], tc->distance };
+          r->top_weight += tc->weight;
+          r->top_sum += tc->weight * cases->y[tc->index];
+        }
+      if (r->weights != NULL)
+        {
+          r->exact_sum = 0;
+          for (gsize c = 0; c < n; c++)
+            r->exact_sum += r->weights[c] * cases->y[c];
+        }
+      r->rest_weight = r->prediction.weight_sum - r->top_weight;
+      r->rest_sum = r->exact_sum - r->top_sum;
+
+      fq.failure = CS_FLAG_FAIL_NONE;
+      fq.x = r->query;
+      fq.y_hat = r->prediction.prediction;
+      fq.local_spread = r->prediction.local_sd;
+      fq.local_noise = r->local.local_noise_sd;
+      fq.local_lipschitz = r->local.local_lipschitz;
+      fq.gradient = NULL;
+      fq.n_eff = r->prediction.n_eff;
+      fq.nearest_distance = r->prediction.nearest_distance;
+      fq.nearest_x = r->prediction.nearest_index < n ? cases->x + r->prediction.nearest_index * d : NULL;
+      cs_flags_evaluate (&self->flag_base, &self->thresholds, &fq, &r->report);
+      r->valid = r->report.failure == CS_FLAG_FAIL_NONE && isfinite (r->prediction.prediction);
+    }
+}
+
+CsQueryResult *
+cs_engine_query (CsEngine     *self,
+                 const double *query,
+                 gssize        exclude,
+                 guint         k,
+                 GCancellable *cancellable)
+{
+  CsQueryResult *r = NULL;
+
+  predict_batch (self, query, 1, &exclude, k, TRUE, cancellable, &r);
+  return r;
+}
+
+CsQueryResult **
+cs_engine_predict (CsEngine      *self,
+                   const double  *queries,
+                   gsize          q,
+                   const gssize  *exclude,
+                   guint          k,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  CsQueryResult **results = g_new0 (CsQueryResult *, MAX (q, 1));
+
+  predict_batch (self, queries, q, exclude, k, FALSE, cancellable, results);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      cs_engine_results_free (results, q);
+      return NULL;
+    }
+  return results;
+}
+
+void
+cs_engine_results_free (CsQueryResult **results,
+                        gsize           q)
+{
+  if (results == NULL)
+    return;
+  for (gsize t = 0; t < q; t++)
+    cs_query_result_free (results[t]);
+  g_free (results);
+}
+
+typedef struct
+{
+  CsEngine *engine;
+  double *query;
+  gssize exclude;
+  guint k;
+  guint serial;
+} QueryData;
+
+static void
+query_data_free (gpointer data)
+{
+  QueryData *qd = data;
+
+  cs_engine_unref (qd->engine);
+  g_free (qd->query);
+  g_free (qd);
+}
+
+static void
+query_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  QueryData *qd = task_data;
+  CsQueryResult *r = cs_engine_query (qd->engine, qd->query, qd->exclude, qd->k, cancellable);
+
+  r->serial = qd->serial;
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      cs_query_result_free (r);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
+      return;
+    }
+  g_task_return_pointer (task, r, (GDestroyNotify) cs_query_result_free);
+}
+
+void
+cs_engine_query_async (CsEngine           *self,
+                       const double       *query,
+                       gssize              exclude,
+                       guint               k,
+                       guint               serial,
+                       GCancellable       *cancellable,
+                       GAsyncReadyCallback callback,
+                       gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  QueryData *qd = g_new0 (QueryData, 1);
+
+  qd->engine = cs_engine_ref (self);
+  qd->query = g_memdup2 (query, sizeof (double) * self->cases->d);
+  qd->exclude = exclude;
+  qd->k = k;
+  qd->serial = serial;
+  g_task_set_task_data (task, qd, query_data_free);
+  g_task_set_source_tag (task, cs_engine_query_async);
+  g_task_run_in_thread (task, query_thread);
+}
+
+CsQueryResult *
+cs_engine_query_finish (GAsyncResult *result,
+                        GError      **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+const char *
+cs_similarity_words (double distance,
+                     double radius90)
+{
+  double r = radius90 > 0 && isfinite (radius90) ? distance / radius90 : distance;
+
+  if (r < 0.25)
+    return "very similar";
+  if (r < 0.6)
+    return "similar";
+  if (r < 1.0)
+    return "somewhat similar";
+  return "different";
+}
+
+char *
+cs_format_number (double v)
+{
+  double a = fabs (v);
+
+  if (!isfinite (v))
+    return g_strdup ("—");
+  if (a != 0 && (a < 0.001 || a >= 1e7))
+    return g_strdup_printf ("%.3g", v);
+  return g_strdup_printf ("%.*f", a >= 100 ? 1 : a >= 10 ? 2 : a >= 1 ? 3 : 4, v);
+}
+
+char *
+cs_format_short (double v)
+{
+  double a = fabs (v);
+
+  if (!isfinite (v))
+    return g_strdup ("—");
+  if (a != 0 && (a < 0.01 || a >= 1e6))
+    return g_strdup_printf ("%.2g", v);
+  return g_strdup_printf ("%.*f", a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3, v);
+}
+
+char *
+cs_window_words (CsCaseBase   *cases,
+                 const double *half_width)
+{
+  GString *s = g_string_new ("looks at cases within ");
+
+  for (gsize j = 0; j < cases->d; j++)
+    {
+      g_autofree char *v = cs_format_short (half_width[j]);
+      const char *unit = cases->feature_units[j];
+      gboolean has_unit = unit != NULL && *unit != '\0';
+
+      if (j > 0)
+        g_string_append (s, ", ");
+      if (!isfinite (half_width[j]))
+        g_string_append_printf (s, "any %s", cases->feature_names[j]);
+      else if (has_unit)
+        g_string_append_printf (s, "±%s %s", v, unit);
+      else
+        g_string_append_printf (s, "±%s in %s", v, cases->feature_names[j]);
+    }
+  return g_string_free (s, FALSE);
+}

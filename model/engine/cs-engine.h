@@ -1,0 +1,251 @@
+/* cs-engine.h: the one pipeline behind every front end (the window, casescope-cli): one immutable,
+ * reference-counted snapshot of a case base with its standardisation, fitted metric, linear baseline,
+ * diagnostics and fail-safe baselines, and queries against it (one with the weights of every case for the
+ * charts, or a batch), in the caller's thread or in GTask workers. GLib/GIO only: no GTK, no file formats. The
+ * front ends format what it computes; none of them calls the model library itself.
+ *
+ * One sampling policy (cs_engine_policy ()) says which cases make the fit's loss, the baselines and the
+ * per-case charts on large case bases; every front end reports the numbers it chose. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cs-attention.h"
+#include "cs-case-base.h"
+#include "cs-diagnostics.h"
+#include "cs-flags.h"
+#include "cs-model-file.h"
+
+G_BEGIN_DECLS
+
+/* Which cases each stage uses, for a case base of n cases and d features. Up to CS_ENGINE_EXACT_MAX cases
+ * every case makes the fit's loss; above, CS_ENGINE_SAMPLE evenly spaced cases do, each still predicted from
+ * all the others (an unbiased sample of the loss at O(m n) a pass). The per-case stages (leave-one-out
+ * diagnostics, the fail-safe baselines, the per-case charts) use every case up to CS_ENGINE_PER_CASE_MAX, else
+ * evenly spaced cases whose local fits (n (d^2 + 2 d + 2) each) stay near CS_ENGINE_PER_CASE_WORK, between
+ * CS_ENGINE_PER_CASE_MIN and CS_ENGINE_SAMPLE of them (10^5 x 20: 1,000; 10^6 x 20: 250). */
+#define CS_ENGINE_EXACT_MAX     20000
+#define CS_ENGINE_SAMPLE        1000
+#define CS_ENGINE_PER_CASE_MAX  5000
+#define CS_ENGINE_PER_CASE_WORK 1e11
+#define CS_ENGINE_PER_CASE_MIN  250
+
+typedef struct
+{
+  gsize n, d;
+  gsize loss_cases;                /* cases whose leave-one-out errors make the fit's loss and the window */
+  gsize case_cases;                /* cases with their own leave-one-out diagnostics and verdicts */
+} CsEnginePolicy;
+
+/* requested_loss > 0 (at most n) overrides the loss cases (casescope-cli fit --queries). */
+void        cs_engine_policy          (gsize                    n,
+                                       gsize                    d,
+                                       gsize                    requested_loss,
+                                       CsEnginePolicy          *out);
+/* Threads for a prediction with the window over n cases (4 n doubles of scratch each, 32 MiB in all). */
+int         cs_engine_window_threads  (gsize                    n);
+/* "Leave-one-out on 1000 evenly spaced cases of 21000", or NULL when every case counts (g_free). */
+char       *cs_engine_policy_words    (const CsEnginePolicy    *policy);
+
+typedef struct _CsEngine CsEngine;
+
+struct _CsEngine
+{
+  /*< private >*/
+  gint ref_count;
+
+  /*< public, read-only >*/
+  CsCaseBase *cases;
+  double *z;                       /* n * d standardised features (what the engine sees) */
+  double *mean, *sd;               /* d: the standardisation of z (the case base's, or a model file's; sd 0 as 1) */
+  CsEnginePolicy policy;           /* the cases each stage used */
+  double noise_sd;                 /* global noise sd (NaN when unknown) */
+  double radius90_median;          /* median leave-one-out 90 % radius over the loss cases (standardised) */
+  double fit_seconds;              /* wall time of the fit (0 when not fitted) */
+  CsAttention *ctx;                /* with the metric below set */
+  CsMetric metric;
+  char *metric_label;              /* "scalar, fitted by leave-one-out", ... */
+  gboolean fitted;
+  CsFitReport fit;                 /* valid when fitted */
+  double loo_mse_linear;           /* NaN when not computed */
+
+  gboolean have_diagnostics;
+  CsGlobalDiagnostics global;
+  CsLocalDiagnostics *per_case;    /* n leave-one-out diagnostics, or NULL (too large) */
+  double *nn_distance;             /* n nearest-other-case distances (standardised), or NULL */
+  gsize n_sample;                  /* cases of the baselines (policy.case_cases; every case when == n) */
+  size_t *sample_rows;             /* n_sample case indices, ascending */
+  CsLocalDiagnostics *sample_local; /* n_sample leave-one-out diagnostics of those cases */
+  double *sample_nn_distance;      /* n_sample nearest-other-case distances */
+  size_t *sample_nn;               /* n_sample nearest other cases */
+  CsFlagBase flag_base;
+  CsFlagThresholds thresholds;
+  CsVerdict *case_verdict;         /* n leave-one-out verdicts, or NULL */
+  guint8 *case_flags;              /* n bit sets (1 << CsFlagKind), or NULL */
+};
+
+typedef enum
+{
+  CS_ENGINE_FIT_NONE,              /* keep the metric given (or the data-driven start) */
+  CS_ENGINE_FIT_SCALAR,
+  CS_ENGINE_FIT_DIAGONAL,
+  CS_ENGINE_FIT_FULL,
+} CsEngineFit;
+
+typedef struct
+{
+  CsEngineFit fit;                 /* default CS_ENGINE_FIT_SCALAR: one default metric everywhere */
+  gsize rank;                      /* full metric's rank (0: d) */
+  gsize loss_cases;                /* 0: the policy's */
+  const CsMetric *metric;          /* the start of the fit, or the metric itself with CS_ENGINE_FIT_NONE; NULL:
+                                    * scalar at the rule-of-thumb scale */
+  const char *metric_label;
+  const double *mean, *sd;         /* standardisation (a model file's), or NULL: the case base's */
+  const CsFlagThresholds *thresholds; /* the user's adjustments, NaN fields keep this base's defaults */
+} CsEngineOptions;
+
+void        cs_engine_options_init    (CsEngineOptions         *options);
+/* Use a model file's standardisation and metric (no fit); storage holds the metric while options is used
+ * (cs_metric_clear after). FALSE with an error naming the problem when the file's metric is not usable. */
+gboolean    cs_engine_options_use_model (CsEngineOptions       *options,
+                                       const CsModelFile       *model,
+                                       CsMetric                *storage,
+                                       GError                 **error);
+
+/* Build an engine snapshot: standardise, fit (when asked), diagnose. metric: the starting or fixed metric
+ * (NULL: scalar at the rule-of-thumb scale). thresholds: the user's adjustments, NaN fields (or NULL) keep the
+ * defaults derived from this case base (cs_flag_thresholds_init_for_base). progress may be NULL; called on the
+ * worker thread. */
+typedef void (*CsEngineProgress) (double      fraction,
+                                  const char *stage,
+                                  gpointer    user_data);
+
+CsEngine   *cs_engine_build_full      (CsCaseBase              *cases,
+                                       const CsEngineOptions   *options,
+                                       CsEngineProgress         progress,
+                                       gpointer                 progress_data,
+                                       GCancellable            *cancellable,
+                                       GError                 **error);
+CsEngine   *cs_engine_build           (CsCaseBase              *cases,
+                                       CsEngineFit              fit,
+                                       const CsMetric          *metric,
+                                       const char              *metric_label,
+                                       const CsFlagThresholds  *thresholds,
+                                       CsEngineProgress         progress,
+                                       gpointer                 progress_data,
+                                       GCancellable            *cancellable,
+                                       GError                 **error);
+void        cs_engine_build_async     (CsCaseBase              *cases,
+                                       CsEngineFit              fit,
+                                       const CsMetric          *metric,
+                                       const char              *metric_label,
+                                       const CsFlagThresholds  *thresholds,
+                                       CsEngineProgress         progress,
+                                       gpointer                 progress_data,
+                                       GCancellable            *cancellable,
+                                       GAsyncReadyCallback      callback,
+                                       gpointer                 user_data);
+CsEngine   *cs_engine_build_finish    (GAsyncResult            *result,
+                                       GError                 **error);
+CsEngine   *cs_engine_ref             (CsEngine                *self);
+void        cs_engine_unref           (CsEngine                *self);
+/* Window half-width of feature j in its own units: sd_j / sqrt(M_jj). */
+double      cs_engine_half_width      (CsEngine                *self,
+                                       gsize                    j);
+/* Rule-of-thumb scalar scale for a case base (Scott), the start before any fit. */
+double      cs_engine_default_scale   (const CsCaseBase        *cases);
+
+typedef struct
+{
+  gsize index;                     /* case index */
+  double weight;
+  double y;
+  double distance;                 /* standardised */
+} CsUsedCase;
+
+typedef struct
+{
+  CsEngine *engine;
+  double *query;                   /* d, original units */
+  gssize exclude;                  /* leave-one-out case or -1 */
+  guint serial;
+
+  gboolean valid;                  /* FALSE: no prediction; report says why (verdict stop) */
+  CsPrediction prediction;         /* as the engine returned it */
+  CsLocalDiagnostics local;
+  double *weights;                 /* n, or NULL (cs_engine_predict) */
+  double *half_width;              /* d, original units, weighted 90 % quantile of |x_ij - x_j| */
+  guint k;
+  CsUsedCase *top;                 /* k cases, largest weight first */
+  double top_weight, top_sum;      /* sums over the top k */
+  double rest_weight, rest_sum;    /* every other case */
+  double exact_sum;                /* sum_i w_i y_i over all cases (recomputed here) */
+  CsFlagReport report;
+} CsQueryResult;
+
+/* q queries (rows of d values in original units; NaN or infinite values are refused one by one), each with
+ * its prediction, window, top k cases and fail-safe report; without the weights of every case (result->weights
+ * is NULL). exclude: q case indices to leave out (leave-one-out), or NULL. Results are newly allocated
+ * (cs_query_result_free each, or cs_engine_results_free). */
+CsQueryResult **cs_engine_predict     (CsEngine                *self,
+                                       const double            *queries,
+                                       gsize                    q,
+                                       const gssize            *exclude,
+                                       guint                    k,
+                                       GCancellable            *cancellable,
+                                       GError                 **error);
+void           cs_engine_results_free (CsQueryResult          **results,
+                                       gsize                    q);
+/* The query in original units from a case of the standardised base (row i of z), into buf (d entries). */
+const double  *cs_engine_raw_row      (CsEngine                *self,
+                                       gsize                    i,
+                                       double                  *buf);
+/* The fail-safe report of case sample_rows[k], leave-one-out (k < n_sample). */
+void           cs_engine_case_report  (CsEngine                *self,
+                                       gsize                    k,
+                                       CsFlagReport            *report);
+/* The fail-safe's names, for front ends (model/cs-flags.h): "noise_check", ... (NULL past the end);
+ * "high_noise", ...; a threshold by name (set: 0, or -1 for an unknown name; get: NaN when unknown). */
+const char    *cs_engine_threshold_name (gsize                  i);
+const char    *cs_engine_flag_name    (CsFlagKind               kind);
+int            cs_engine_thresholds_set (CsFlagThresholds      *t,
+                                       const char              *name,
+                                       double                   value);
+double         cs_engine_thresholds_get (const CsFlagThresholds *t,
+                                       const char              *name);
+/* Names of the metric kinds: "scalar", "diagonal", "full". */
+const char    *cs_engine_metric_name  (CsMetricKind             kind);
+
+CsQueryResult *cs_engine_query        (CsEngine                *self,
+                                       const double            *query,
+                                       gssize                   exclude,
+                                       guint                    k,
+                                       GCancellable            *cancellable);
+void           cs_engine_query_async  (CsEngine                *self,
+                                       const double            *query,
+                                       gssize                   exclude,
+                                       guint                    k,
+                                       guint                    serial,
+                                       GCancellable            *cancellable,
+                                       GAsyncReadyCallback      callback,
+                                       gpointer                 user_data);
+CsQueryResult *cs_engine_query_finish (GAsyncResult            *result,
+                                       GError                 **error);
+void           cs_query_result_free   (CsQueryResult           *self);
+CsQueryResult *cs_query_result_copy   (const CsQueryResult     *self);
+
+/* "very similar", "similar", "somewhat similar", "different": distance against the 90 % radius. */
+const char *cs_similarity_words       (double                   distance,
+                                       double                   radius90);
+/* "looks at cases within ±2.1 degC, ±0.3 bar" from half-widths in original units. */
+char       *cs_window_words           (CsCaseBase              *cases,
+                                       const double            *half_width);
+/* A compact number for labels (3 significant digits, no exponent for usual values). */
+char       *cs_format_number          (double                   value);
+/* Three significant digits, for windows and differences. */
+char       *cs_format_short           (double                   value);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsEngine, cs_engine_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsQueryResult, cs_query_result_free)
+
+G_END_DECLS
