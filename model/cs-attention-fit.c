@@ -3,13 +3,13 @@
 
 #include <cblas.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cs-attention-private.h"
 #include "cs-kernel.h"
+#include "cs-parallel.h"
 
 void
 cs_fit_options_init (CsFitOptions *options)
@@ -52,52 +52,14 @@ fit_cancelled (FitRun *run,
   return run->o->progress (f < 1 ? f : 1, run->o->user_data) != 0;
 }
 
-enum { MAX_THREADS = 64 };
-
-/* Workers for n rows: the caller's n_threads, at most MAX_THREADS and one per
- * block of CS_QB rows; *per is the rows of a worker (a multiple of CS_QB), so
- * worker t has rows [min (t per, n), min ((t + 1) per, n)). */
+/* Workers for n rows: the caller's n_threads, in whole blocks of CS_QB rows
+ * (cs_parallel_split); worker t has rows [t per, min ((t + 1) per, n)). */
 static size_t
 fit_threads (const FitRun *run,
              size_t        n,
              size_t       *per)
 {
-  size_t nt = run->o != NULL && run->o->n_threads > 1 ? (size_t) run->o->n_threads : 1;
-
-  if (nt > MAX_THREADS)
-    nt = MAX_THREADS;
-  if (nt > (n + CS_QB - 1) / CS_QB)
-    nt = (n + CS_QB - 1) / CS_QB;
-  if (nt < 1)
-    nt = 1;
-  *per = ((n + nt - 1) / nt + CS_QB - 1) / CS_QB * CS_QB;
-  return nt;
-}
-
-/* Run fn on the nt jobs (job_size bytes apart; worker t's rows as fit_threads
- * says): job 0 on this thread, the others on their own threads, or here when a
- * thread cannot be started; a job without rows is not run. */
-static void
-fit_run_jobs (void   *(*fn) (void *),
-              void     *jobs,
-              size_t    job_size,
-              size_t    nt,
-              size_t    per,
-              size_t    n)
-{
-  pthread_t tid[MAX_THREADS];
-  int started[MAX_THREADS];
-
-  for (size_t t = 1; t < nt; t++)
-    started[t] = t * per < n && pthread_create (&tid[t], NULL, fn, (char *) jobs + t * job_size) == 0;
-  fn (jobs);
-  for (size_t t = 1; t < nt; t++)
-    {
-      if (started[t])
-        pthread_join (tid[t], NULL);
-      else if (t * per < n)
-        fn ((char *) jobs + t * job_size);
-    }
+  return cs_parallel_split (n, run->o != NULL ? run->o->n_threads : 1, CS_QB, per);
 }
 
 /* ---- Scalar: sweeps over G = -|x_i - x_j|^2 / 2 (or x_i . x_j) ------------ */
@@ -261,7 +223,7 @@ sweep (FitRun       *run,
   size_t n = run->m;
   size_t per;
   size_t nt = fit_threads (run, n, &per);
-  SweepJob jobs[MAX_THREADS];
+  SweepJob jobs[CS_MAX_THREADS];
   double *part;
   atomic_int cancel;
   CsStatus st = CS_OK;
@@ -289,7 +251,7 @@ sweep (FitRun       *run,
       j->cancel = &cancel;
       j->status = CS_OK;
     }
-  fit_run_jobs (sweep_run, jobs, sizeof jobs[0], nt, per, n);
+  cs_parallel_run (nt, sizeof jobs[0], jobs, sweep_run);
   for (size_t t = 0; t < nt; t++)
     if (jobs[t].status != CS_OK && (st == CS_OK || st == CS_ERR_CANCELLED))
       st = jobs[t].status;
@@ -681,7 +643,7 @@ loss_grad (GradCtx      *g,
   {
     size_t per;
     size_t nt = fit_threads (g->run, nq, &per);
-    GradJob jobs[MAX_THREADS];
+    GradJob jobs[CS_MAX_THREADS];
     atomic_int cancel;
 
     atomic_init (&cancel, 0);
@@ -697,7 +659,7 @@ loss_grad (GradCtx      *g,
         j->H = t == 0 ? H : NULL;
         j->status = CS_OK;
       }
-    fit_run_jobs (grad_run, jobs, sizeof jobs[0], nt, per, nq);
+    cs_parallel_run (nt, sizeof jobs[0], jobs, grad_run);
     for (size_t t = 0; t < nt; t++)
       {
         if (jobs[t].status != CS_OK && (st == CS_OK || st == CS_ERR_CANCELLED))
