@@ -9,6 +9,7 @@
 
 #include "cs-attention-private.h"
 #include "cs-kernel.h"
+#include "cs-numeric.h"
 #include "cs-parallel.h"
 
 void
@@ -316,14 +317,6 @@ scalar_sweep_coarse (FitRun       *run,
   return sweep (run, p1, (double *) gmax, 0, 1, w, nw, mse, d1, d2);
 }
 
-static int
-cmp_double (const void *a,
-            const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
 static CsStatus
 fit_scalar (FitRun         *run,
             const CsMetric *start,
@@ -378,7 +371,7 @@ fit_scalar (FitRun         *run,
           dn[m++] = -2.0 * gmax[i];
       if (m > 0)
         {
-          qsort (dn, m, sizeof (double), cmp_double);
+          qsort (dn, m, sizeof (double), cs_cmp_double);
           w0 = 1.0 / dn[m / 2];
         }
       else
@@ -1158,53 +1151,13 @@ cs_linear_clear (CsLinearModel *model)
   memset (model, 0, sizeof *model);
 }
 
-/* Cholesky solve of the SPD system A x = b (A p x p, overwritten). 0 on success. */
-static int
-chol_solve (double *A,
-            double *b,
-            size_t  p)
-{
-  for (size_t j = 0; j < p; j++)
-    {
-      double s = A[j * p + j];
-      for (size_t k = 0; k < j; k++)
-        s -= A[j * p + k] * A[j * p + k];
-      if (!(s > 0))
-        return -1;
-      s = sqrt (s);
-      A[j * p + j] = s;
-      for (size_t i = j + 1; i < p; i++)
-        {
-          double t = A[i * p + j];
-          for (size_t k = 0; k < j; k++)
-            t -= A[i * p + k] * A[j * p + k];
-          A[i * p + j] = t / s;
-        }
-    }
-  for (size_t i = 0; i < p; i++)
-    {
-      double t = b[i];
-      for (size_t k = 0; k < i; k++)
-        t -= A[i * p + k] * b[k];
-      b[i] = t / A[i * p + i];
-    }
-  for (size_t i = p; i-- > 0;)
-    {
-      double t = b[i];
-      for (size_t k = i + 1; k < p; k++)
-        t -= A[k * p + i] * b[k];
-      b[i] = t / A[i * p + i];
-    }
-  return 0;
-}
-
 CsStatus
 cs_linear_fit (const CsAttention *self,
                int                augment,
                CsLinearModel     *out)
 {
   size_t n, d, da, P;
-  double *Sv = NULL, *Phi = NULL, *AtA = NULL, *Atb = NULL, *A2 = NULL, *b2 = NULL;
+  double *Sv = NULL, *Phi = NULL, *AtA = NULL, *Atb = NULL, *A2 = NULL;
   CsStatus st = CS_OK;
   enum { RB = 256 };
 
@@ -1224,10 +1177,9 @@ cs_linear_fit (const CsAttention *self,
   AtA = calloc (P * P, sizeof (double));
   Atb = calloc (P, sizeof (double));
   A2 = malloc (P * P * sizeof (double));
-  b2 = malloc (P * sizeof (double));
   out->M = calloc (P, sizeof (double));
   out->v = calloc (da, sizeof (double));
-  if (!Sv || !Phi || !AtA || !Atb || !A2 || !b2 || !out->M || !out->v)
+  if (!Sv || !Phi || !AtA || !Atb || !A2 || !out->M || !out->v)
     {
       st = CS_ERR_NOMEM;
       goto out;
@@ -1274,29 +1226,16 @@ cs_linear_fit (const CsAttention *self,
         }
       if (pass == 0)
         {
-          /* Symmetrise, ridge, solve; the ridge grows until the factorisation holds. */
-          double tr = 0;
+          /* Symmetrise, solve with a ridge of 1e-10 of the mean diagonal that grows
+           * (x 100) until the factorisation holds, up to 1e8 of it. */
           for (size_t a = 0; a < P; a++)
             for (size_t b = 0; b < a; b++)
               AtA[a * P + b] = AtA[b * P + a];
-          for (size_t a = 0; a < P; a++)
-            tr += AtA[a * P + a];
-          tr = tr > 0 ? tr / (double) P : 1.0;
-          for (double lam = 1e-10; ; lam *= 100)
+          if (cs_spd_solve (P, AtA, Atb, 1e-10, 1e8, A2, out->M, NULL) != 0)
             {
-              memcpy (A2, AtA, P * P * sizeof (double));
-              memcpy (b2, Atb, P * sizeof (double));
-              for (size_t a = 0; a < P; a++)
-                A2[a * P + a] += lam * tr;
-              if (chol_solve (A2, b2, P) == 0)
-                break;
-              if (lam > 1e6)
-                {
-                  st = CS_ERR_INVALID;
-                  goto out;
-                }
+              st = CS_ERR_INVALID;
+              goto out;
             }
-          memcpy (out->M, b2, P * sizeof (double));
         }
       else
         out->loo_mse = L / (double) n;
@@ -1305,7 +1244,7 @@ cs_linear_fit (const CsAttention *self,
     out->v[a] = Sv[a] / (double) n;
 
 out:
-  free (Sv); free (Phi); free (AtA); free (Atb); free (A2); free (b2);
+  free (Sv); free (Phi); free (AtA); free (Atb); free (A2);
   if (st != CS_OK)
     cs_linear_clear (out);
   return st;
