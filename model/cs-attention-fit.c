@@ -3,13 +3,14 @@
 
 #include <cblas.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cs-attention-private.h"
 #include "cs-kernel.h"
+#include "cs-numeric.h"
+#include "cs-parallel.h"
 
 void
 cs_fit_options_init (CsFitOptions *options)
@@ -52,52 +53,14 @@ fit_cancelled (FitRun *run,
   return run->o->progress (f < 1 ? f : 1, run->o->user_data) != 0;
 }
 
-enum { MAX_THREADS = 64 };
-
-/* Workers for n rows: the caller's n_threads, at most MAX_THREADS and one per
- * block of CS_QB rows; *per is the rows of a worker (a multiple of CS_QB), so
- * worker t has rows [min (t per, n), min ((t + 1) per, n)). */
+/* Workers for n rows: the caller's n_threads, in whole blocks of CS_QB rows
+ * (cs_parallel_split); worker t has rows [t per, min ((t + 1) per, n)). */
 static size_t
 fit_threads (const FitRun *run,
              size_t        n,
              size_t       *per)
 {
-  size_t nt = run->o != NULL && run->o->n_threads > 1 ? (size_t) run->o->n_threads : 1;
-
-  if (nt > MAX_THREADS)
-    nt = MAX_THREADS;
-  if (nt > (n + CS_QB - 1) / CS_QB)
-    nt = (n + CS_QB - 1) / CS_QB;
-  if (nt < 1)
-    nt = 1;
-  *per = ((n + nt - 1) / nt + CS_QB - 1) / CS_QB * CS_QB;
-  return nt;
-}
-
-/* Run fn on the nt jobs (job_size bytes apart; worker t's rows as fit_threads
- * says): job 0 on this thread, the others on their own threads, or here when a
- * thread cannot be started; a job without rows is not run. */
-static void
-fit_run_jobs (void   *(*fn) (void *),
-              void     *jobs,
-              size_t    job_size,
-              size_t    nt,
-              size_t    per,
-              size_t    n)
-{
-  pthread_t tid[MAX_THREADS];
-  int started[MAX_THREADS];
-
-  for (size_t t = 1; t < nt; t++)
-    started[t] = t * per < n && pthread_create (&tid[t], NULL, fn, (char *) jobs + t * job_size) == 0;
-  fn (jobs);
-  for (size_t t = 1; t < nt; t++)
-    {
-      if (started[t])
-        pthread_join (tid[t], NULL);
-      else if (t * per < n)
-        fn ((char *) jobs + t * job_size);
-    }
+  return cs_parallel_split (n, run->o != NULL ? run->o->n_threads : 1, CS_QB, per);
 }
 
 /* ---- Scalar: sweeps over G = -|x_i - x_j|^2 / 2 (or x_i . x_j) ------------ */
@@ -261,7 +224,7 @@ sweep (FitRun       *run,
   size_t n = run->m;
   size_t per;
   size_t nt = fit_threads (run, n, &per);
-  SweepJob jobs[MAX_THREADS];
+  SweepJob jobs[CS_MAX_THREADS];
   double *part;
   atomic_int cancel;
   CsStatus st = CS_OK;
@@ -289,7 +252,7 @@ sweep (FitRun       *run,
       j->cancel = &cancel;
       j->status = CS_OK;
     }
-  fit_run_jobs (sweep_run, jobs, sizeof jobs[0], nt, per, n);
+  cs_parallel_run (nt, sizeof jobs[0], jobs, sweep_run);
   for (size_t t = 0; t < nt; t++)
     if (jobs[t].status != CS_OK && (st == CS_OK || st == CS_ERR_CANCELLED))
       st = jobs[t].status;
@@ -354,14 +317,6 @@ scalar_sweep_coarse (FitRun       *run,
   return sweep (run, p1, (double *) gmax, 0, 1, w, nw, mse, d1, d2);
 }
 
-static int
-cmp_double (const void *a,
-            const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
 static CsStatus
 fit_scalar (FitRun         *run,
             const CsMetric *start,
@@ -416,7 +371,7 @@ fit_scalar (FitRun         *run,
           dn[m++] = -2.0 * gmax[i];
       if (m > 0)
         {
-          qsort (dn, m, sizeof (double), cmp_double);
+          qsort (dn, m, sizeof (double), cs_cmp_double);
           w0 = 1.0 / dn[m / 2];
         }
       else
@@ -681,7 +636,7 @@ loss_grad (GradCtx      *g,
   {
     size_t per;
     size_t nt = fit_threads (g->run, nq, &per);
-    GradJob jobs[MAX_THREADS];
+    GradJob jobs[CS_MAX_THREADS];
     atomic_int cancel;
 
     atomic_init (&cancel, 0);
@@ -697,7 +652,7 @@ loss_grad (GradCtx      *g,
         j->H = t == 0 ? H : NULL;
         j->status = CS_OK;
       }
-    fit_run_jobs (grad_run, jobs, sizeof jobs[0], nt, per, nq);
+    cs_parallel_run (nt, sizeof jobs[0], jobs, grad_run);
     for (size_t t = 0; t < nt; t++)
       {
         if (jobs[t].status != CS_OK && (st == CS_OK || st == CS_ERR_CANCELLED))
@@ -1196,53 +1151,13 @@ cs_linear_clear (CsLinearModel *model)
   memset (model, 0, sizeof *model);
 }
 
-/* Cholesky solve of the SPD system A x = b (A p x p, overwritten). 0 on success. */
-static int
-chol_solve (double *A,
-            double *b,
-            size_t  p)
-{
-  for (size_t j = 0; j < p; j++)
-    {
-      double s = A[j * p + j];
-      for (size_t k = 0; k < j; k++)
-        s -= A[j * p + k] * A[j * p + k];
-      if (!(s > 0))
-        return -1;
-      s = sqrt (s);
-      A[j * p + j] = s;
-      for (size_t i = j + 1; i < p; i++)
-        {
-          double t = A[i * p + j];
-          for (size_t k = 0; k < j; k++)
-            t -= A[i * p + k] * A[j * p + k];
-          A[i * p + j] = t / s;
-        }
-    }
-  for (size_t i = 0; i < p; i++)
-    {
-      double t = b[i];
-      for (size_t k = 0; k < i; k++)
-        t -= A[i * p + k] * b[k];
-      b[i] = t / A[i * p + i];
-    }
-  for (size_t i = p; i-- > 0;)
-    {
-      double t = b[i];
-      for (size_t k = i + 1; k < p; k++)
-        t -= A[k * p + i] * b[k];
-      b[i] = t / A[i * p + i];
-    }
-  return 0;
-}
-
 CsStatus
 cs_linear_fit (const CsAttention *self,
                int                augment,
                CsLinearModel     *out)
 {
   size_t n, d, da, P;
-  double *Sv = NULL, *Phi = NULL, *AtA = NULL, *Atb = NULL, *A2 = NULL, *b2 = NULL;
+  double *Sv = NULL, *Phi = NULL, *AtA = NULL, *Atb = NULL, *A2 = NULL;
   CsStatus st = CS_OK;
   enum { RB = 256 };
 
@@ -1262,10 +1177,9 @@ cs_linear_fit (const CsAttention *self,
   AtA = calloc (P * P, sizeof (double));
   Atb = calloc (P, sizeof (double));
   A2 = malloc (P * P * sizeof (double));
-  b2 = malloc (P * sizeof (double));
   out->M = calloc (P, sizeof (double));
   out->v = calloc (da, sizeof (double));
-  if (!Sv || !Phi || !AtA || !Atb || !A2 || !b2 || !out->M || !out->v)
+  if (!Sv || !Phi || !AtA || !Atb || !A2 || !out->M || !out->v)
     {
       st = CS_ERR_NOMEM;
       goto out;
@@ -1312,29 +1226,16 @@ cs_linear_fit (const CsAttention *self,
         }
       if (pass == 0)
         {
-          /* Symmetrise, ridge, solve; the ridge grows until the factorisation holds. */
-          double tr = 0;
+          /* Symmetrise, solve with a ridge of 1e-10 of the mean diagonal that grows
+           * (x 100) until the factorisation holds, up to 1e8 of it. */
           for (size_t a = 0; a < P; a++)
             for (size_t b = 0; b < a; b++)
               AtA[a * P + b] = AtA[b * P + a];
-          for (size_t a = 0; a < P; a++)
-            tr += AtA[a * P + a];
-          tr = tr > 0 ? tr / (double) P : 1.0;
-          for (double lam = 1e-10; ; lam *= 100)
+          if (cs_spd_solve (P, AtA, Atb, 1e-10, 1e8, A2, out->M, NULL) != 0)
             {
-              memcpy (A2, AtA, P * P * sizeof (double));
-              memcpy (b2, Atb, P * sizeof (double));
-              for (size_t a = 0; a < P; a++)
-                A2[a * P + a] += lam * tr;
-              if (chol_solve (A2, b2, P) == 0)
-                break;
-              if (lam > 1e6)
-                {
-                  st = CS_ERR_INVALID;
-                  goto out;
-                }
+              st = CS_ERR_INVALID;
+              goto out;
             }
-          memcpy (out->M, b2, P * sizeof (double));
         }
       else
         out->loo_mse = L / (double) n;
@@ -1343,7 +1244,7 @@ cs_linear_fit (const CsAttention *self,
     out->v[a] = Sv[a] / (double) n;
 
 out:
-  free (Sv); free (Phi); free (AtA); free (Atb); free (A2); free (b2);
+  free (Sv); free (Phi); free (AtA); free (Atb); free (A2);
   if (st != CS_OK)
     cs_linear_clear (out);
   return st;

@@ -4,13 +4,13 @@
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cs-attention-private.h"
 #include "cs-kernel.h"
+#include "cs-parallel.h"
 
 const char *
 cs_status_message (CsStatus status)
@@ -1241,19 +1241,13 @@ cs_attention_predict_prep (const CsAttention      *self,
                            double                 *row_max,
                            double                 *row_z)
 {
-  enum { MAX_THREADS = 64 };
-  size_t nt = options != NULL && options->n_threads > 1 ? (size_t) options->n_threads : 1;
-  PredictJob jobs[MAX_THREADS];
-  pthread_t tid[MAX_THREADS];
-  int started[MAX_THREADS];
+  PredictJob jobs[CS_MAX_THREADS];
   atomic_int cancel;
   CsStatus st = CS_OK;
   size_t per;
+  /* whole blocks per worker */
+  size_t nt = cs_parallel_split (q, options != NULL ? options->n_threads : 1, CS_QB, &per);
 
-  if (nt > MAX_THREADS)
-    nt = MAX_THREADS;
-  if (nt > (q + CS_QB - 1) / CS_QB)
-    nt = (q + CS_QB - 1) / CS_QB;
   if (nt <= 1 || out == NULL || queries == NULL)
     return predict_range (self, p, queries, q, options, out, row_max, row_z);
   if (!cs_is_finite_array (queries, q * self->d))
@@ -1262,8 +1256,6 @@ cs_attention_predict_prep (const CsAttention      *self,
     return CS_ERR_INVALID;
 
   atomic_init (&cancel, 0);
-  /* whole blocks per worker */
-  per = ((q + nt - 1) / nt + CS_QB - 1) / CS_QB * CS_QB;
   for (size_t t = 0; t < nt; t++)
     {
       PredictJob *j = &jobs[t];
@@ -1292,19 +1284,9 @@ cs_attention_predict_prep (const CsAttention      *self,
       j->user = t == 0 ? options : NULL;
       j->total = q;
       j->status = CS_OK;
-      started[t] = 0;
     }
-  for (size_t t = 1; t < nt; t++)
-    started[t] = jobs[t].q > 0 && pthread_create (&tid[t], NULL, job_run, &jobs[t]) == 0;
-  /* workers that could not start run here, after worker 0 */
-  job_run (&jobs[0]);
-  for (size_t t = 1; t < nt; t++)
-    {
-      if (started[t])
-        pthread_join (tid[t], NULL);
-      else if (jobs[t].q > 0)
-        job_run (&jobs[t]);
-    }
+  /* workers that cannot start run here, after worker 0 */
+  cs_parallel_run (nt, sizeof jobs[0], jobs, job_run);
   for (size_t t = 0; t < nt; t++)
     if (jobs[t].status != CS_OK && jobs[t].status != CS_ERR_CANCELLED)
       return jobs[t].status;

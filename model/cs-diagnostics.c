@@ -9,6 +9,7 @@
 #include "cs-attention-private.h"
 #include "cs-diagnostics.h"
 #include "cs-kernel.h"
+#include "cs-numeric.h"
 
 CsStatus
 cs_nearest_neighbours (const double *x,
@@ -216,53 +217,6 @@ cs_theory_radius (double sigma,
   return pow (sigma * sigma / (lipschitz * lipschitz * (double) n), 1.0 / ((double) d + 2.0));
 }
 
-/* Solve (A + lam I) b = v for symmetric PSD A (p x p) by Gaussian elimination
- * with partial pivoting. A and v are overwritten; the result is in v. */
-static void
-solve_ridge (double *A,
-             double *v,
-             size_t  p)
-{
-  double tr = 0, lam;
-
-  for (size_t i = 0; i < p; i++)
-    tr += A[i * p + i];
-  lam = 1e-9 * (tr > 0 ? tr / (double) p : 1.0) + 1e-300;
-  for (size_t i = 0; i < p; i++)
-    A[i * p + i] += lam;
-  for (size_t k = 0; k < p; k++)
-    {
-      size_t piv = k;
-      for (size_t i = k + 1; i < p; i++)
-        if (fabs (A[i * p + k]) > fabs (A[piv * p + k]))
-          piv = i;
-      if (piv != k)
-        {
-          for (size_t j = 0; j < p; j++)
-            {
-              double t = A[k * p + j]; A[k * p + j] = A[piv * p + j]; A[piv * p + j] = t;
-            }
-          { double t = v[k]; v[k] = v[piv]; v[piv] = t; }
-        }
-      if (A[k * p + k] == 0)
-        A[k * p + k] = 1e-300;
-      for (size_t i = k + 1; i < p; i++)
-        {
-          double f = A[i * p + k] / A[k * p + k];
-          for (size_t j = k; j < p; j++)
-            A[i * p + j] -= f * A[k * p + j];
-          v[i] -= f * v[k];
-        }
-    }
-  for (size_t i = p; i-- > 0;)
-    {
-      double t = v[i];
-      for (size_t j = i + 1; j < p; j++)
-        t -= A[i * p + j] * v[j];
-      v[i] = t / A[i * p + i];
-    }
-}
-
 CsStatus
 cs_diagnose_at (const CsAttention   *ctx,
                 const double        *queries,
@@ -385,18 +339,27 @@ cs_diagnose_at (const CsAttention   *ctx,
               b[a] = ac[d + d * d + a] - ac[a] * yh;
             }
           {
-            double Sxy[d], Sc[d * d];
-            memcpy (Sxy, b, d * sizeof (double));
-            memcpy (Sc, Sxx, d * d * sizeof (double));
-            solve_ridge (Sxx, b, d);
+            /* beta = (Sxx + r I)^-1 b (b is Sxy), r = 1e-9 of the mean variance (for features
+             * that are constant or collinear near the query). Sxx is a difference of
+             * moments: when the weight sits on about one case, rounding leaves it
+             * indefinite beyond that ridge and the slope is not determined by the
+             * data: no local fit, as when no case carries weight (the fail-safe flags
+             * then say the measures could not be estimated). */
+            double beta[d], W[d * d];
+            if (cs_spd_solve (d, Sxx, b, 1e-9, 1e-9, W, beta, NULL) != 0)
+              {
+                ld->local_lipschitz = NAN;
+                ld->local_noise_sd = NAN;
+                continue;
+              }
             for (size_t a = 0; a < d; a++)
               {
                 double t = 0;
-                l2 += b[a] * b[a];
-                sb += b[a] * Sxy[a];
+                l2 += beta[a] * beta[a];
+                sb += beta[a] * b[a];
                 for (size_t bb = 0; bb < d; bb++)
-                  t += Sc[a * d + bb] * b[bb];
-                bsb += b[a] * t;
+                  t += Sxx[a * d + bb] * beta[bb];
+                bsb += beta[a] * t;
               }
           }
           res = vy - 2.0 * sb + bsb;
@@ -412,14 +375,6 @@ cs_diagnose_at (const CsAttention   *ctx,
 out:
   free (pred); free (rmax); free (rz); free (Qa); free (S); free (F); free (Acc); free (Sxx); free (b);
   return st;
-}
-
-static int
-cmp_double (const void *a,
-            const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
 }
 
 CsStatus
@@ -483,7 +438,7 @@ cs_diagnose_global_sample (const CsAttention   *ctx,
     {
       double pos;
       size_t lo;
-      qsort (lv, m, sizeof (double), cmp_double);
+      qsort (lv, m, sizeof (double), cs_cmp_double);
       pos = 0.9 * (double) (m - 1);
       lo = (size_t) pos;
       out->lipschitz = lo + 1 < m ? lv[lo] + (pos - (double) lo) * (lv[lo + 1] - lv[lo]) : lv[lo];

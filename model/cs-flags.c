@@ -8,6 +8,7 @@
 
 #include "cs-diagnostics.h"
 #include "cs-flags.h"
+#include "cs-numeric.h"
 
 /* Calibrated defaults: see model/FAILSAFE.md for the table behind them. */
 #define DEFAULT_NOISE_CHECK      1.8
@@ -202,14 +203,6 @@ cs_flag_thresholds_validate (const CsFlagThresholds *t)
 
 /* ---- Baselines from the case base ----------------------------------------- */
 
-static int
-cmp_double (const void *a,
-            const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
 /* Quantile p (linear interpolation) of the finite entries of v (n), computed
  * in a copy; NaN when none (or when the copy cannot be allocated: the caller
  * reports failure). */
@@ -234,7 +227,7 @@ finite_quantile (const double *v,
       free (c);
       return NAN;
     }
-  qsort (c, k, sizeof (double), cmp_double);
+  qsort (c, k, sizeof (double), cs_cmp_double);
   pos = p * (double) (k - 1);
   lo = (size_t) pos;
   if (lo + 1 >= k || pos == (double) lo)

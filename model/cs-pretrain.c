@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cs-numeric.h"
 #include "cs-pretrain.h"
 
 #define CHUNK 256
@@ -922,54 +923,6 @@ linear_features (size_t        n,
       Z[a * d + b] = u[a] * q[b] / (double) n;
 }
 
-/* Solve the SPD system A z = r (m x m) in place by Cholesky, with a relative
- * ridge for the directions the prompts never excite. */
-static int
-spd_solve (size_t  m,
-           double *A,
-           double *r)
-{
-  double tr = 0, ridge;
-
-  for (size_t i = 0; i < m; i++)
-    tr += A[i * m + i];
-  ridge = (tr > 0 ? tr / (double) m : 1.0) * 1e-12;
-  for (size_t i = 0; i < m; i++)
-    A[i * m + i] += ridge;
-  for (size_t j = 0; j < m; j++)
-    {
-      double djj = A[j * m + j];
-      for (size_t k = 0; k < j; k++)
-        djj -= A[j * m + k] * A[j * m + k];
-      if (!(djj > 0))
-        return 0;
-      djj = sqrt (djj);
-      A[j * m + j] = djj;
-      for (size_t i = j + 1; i < m; i++)
-        {
-          double v = A[i * m + j];
-          for (size_t k = 0; k < j; k++)
-            v -= A[i * m + k] * A[j * m + k];
-          A[i * m + j] = v / djj;
-        }
-    }
-  for (size_t i = 0; i < m; i++)
-    {
-      double v = r[i];
-      for (size_t k = 0; k < i; k++)
-        v -= A[i * m + k] * r[k];
-      r[i] = v / A[i * m + i];
-    }
-  for (size_t i = m; i-- > 0;)
-    {
-      double v = r[i];
-      for (size_t k = i + 1; k < m; k++)
-        v -= A[k * m + i] * r[k];
-      r[i] = v / A[i * m + i];
-    }
-  return 1;
-}
-
 CsPretrainStatus
 cs_pretrain_linear_fit (const CsPretrainSpec *spec,
                         CsPretrainMetric      metric,
@@ -978,7 +931,7 @@ cs_pretrain_linear_fit (const CsPretrainSpec *spec,
                         double               *M_out)
 {
   size_t d, n, m;
-  double B[DD], Z[DD], *A = NULL, r[DD];
+  double B[DD], Z[DD], *A = NULL, r[DD], z[DD];   /* A: m x m, then the solver's m x m work */
   double zz = 0, zf = 0;
   Chunk c = { 0 };
   CsRng rng;
@@ -993,7 +946,7 @@ cs_pretrain_linear_fit (const CsPretrainSpec *spec,
   st = cs_pretrain_basis (spec, B);
   if (st != CS_PRETRAIN_OK)
     return st;
-  if (!chunk_init (&c, CHUNK, n, d) || (A = calloc (m * m, sizeof (double))) == NULL)
+  if (!chunk_init (&c, CHUNK, n, d) || (A = calloc (2 * m * m, sizeof (double))) == NULL)
     {
       chunk_clear (&c);
       return CS_PRETRAIN_ENOMEM;
@@ -1040,16 +993,18 @@ cs_pretrain_linear_fit (const CsPretrainSpec *spec,
   for (size_t i = 0; i < m; i++)
     for (size_t j = 0; j < i; j++)
       A[j * m + i] = A[i * m + j];
-  if (!spd_solve (m, A, r))
+  /* A relative ridge of 1e-12 for the directions the prompts never excite;
+   * no second try: a matrix that is still not SPD is a numeric failure. */
+  if (cs_spd_solve (m, A, r, 1e-12, 1e-12, A + m * m, z, NULL) != 0)
     {
       free (A);
       return CS_PRETRAIN_ENUMERIC;
     }
   free (A);
   for (size_t i = 0; i < m; i++)
-    if (!isfinite (r[i]))
+    if (!isfinite (z[i]))
       return CS_PRETRAIN_ENUMERIC;
-  memcpy (M_out, r, m * sizeof (double));
+  memcpy (M_out, z, m * sizeof (double));
   return CS_PRETRAIN_OK;
 }
 

@@ -1,0 +1,241 @@
+/* test-numeric.c: the model's internal SPD solver (LAPACK dposv) and pthread fan-out. */
+#include "config.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "cs-numeric.h"
+#include "cs-parallel.h"
+#include "cs-rng.h"
+
+/* A = B B^T + c I (p x p, SPD for c > 0; rank min (k, p) for c = 0). */
+static void
+random_gram (CsRng  *rng,
+             size_t  p,
+             size_t  k,
+             double  c,
+             double *A)
+{
+  double *B = g_new (double, p * k);
+
+  for (size_t i = 0; i < p * k; i++)
+    B[i] = cs_rng_normal (rng);
+  for (size_t i = 0; i < p; i++)
+    for (size_t j = 0; j < p; j++)
+      {
+        double s = i == j ? c : 0;
+        for (size_t t = 0; t < k; t++)
+          s += B[i * k + t] * B[j * k + t];
+        A[i * p + j] = s;
+      }
+  g_free (B);
+}
+
+/* |(A + r s I) x - b|_inf relative to |b|_inf, s the mean diagonal, in long double. */
+static double
+residual (size_t        p,
+          const double *A,
+          double        r,
+          const double *x,
+          const double *b)
+{
+  long double s = 0, worst = 0, bmax = 0;
+
+  for (size_t i = 0; i < p; i++)
+    s += A[i * p + i];
+  s /= p;
+  for (size_t i = 0; i < p; i++)
+    {
+      long double t = r * s * x[i] - b[i];
+      for (size_t j = 0; j < p; j++)
+        t += (long double) A[i * p + j] * x[j];
+      worst = fmaxl (worst, fabsl (t));
+      bmax = fmaxl (bmax, fabsl (b[i]));
+    }
+  return (double) (worst / bmax);
+}
+
+/* Well-conditioned SPD systems of many sizes: the solution satisfies the
+ * system to rounding (a tolerance, as LAPACK's blocking differs from a loop),
+ * A and b are left alone and the single try reports its ridge. */
+static void
+test_spd_solve (void)
+{
+  CsRng rng;
+
+  cs_rng_seed (&rng, g_test_rand_int ());
+  for (size_t p = 1; p <= 70; p += p < 8 ? 1 : 9)
+    {
+      double *A = g_new (double, p * p), *A0 = g_new (double, p * p), *W = g_new (double, p * p);
+      double *b = g_new (double, p), *b0 = g_new (double, p), *x = g_new (double, p);
+      double used = -1;
+
+      random_gram (&rng, p, p + 3, 0.5, A);
+      for (size_t i = 0; i < p; i++)
+        b[i] = cs_rng_normal (&rng);
+      memcpy (A0, A, p * p * sizeof (double));
+      memcpy (b0, b, p * sizeof (double));
+      g_assert_cmpint (cs_spd_solve (p, A, b, 0, 0, W, x, &used), ==, 0);
+      g_assert_cmpfloat (used, ==, 0);
+      g_assert_cmpmem (A, p * p * sizeof (double), A0, p * p * sizeof (double));
+      g_assert_cmpmem (b, p * sizeof (double), b0, p * sizeof (double));
+      /* condition number of B B^T + 0.5 I is at most a few hundred here */
+      g_assert_cmpfloat (residual (p, A, 0, x, b), <, 1e-12);
+
+      /* with a relative ridge the solution is that of A + r s I */
+      g_assert_cmpint (cs_spd_solve (p, A, b, 0.25, 0.25, W, x, &used), ==, 0);
+      g_assert_cmpfloat (used, ==, 0.25);
+      g_assert_cmpfloat (residual (p, A, 0.25, x, b), <, 1e-12);
+      g_free (A); g_free (A0); g_free (W); g_free (b); g_free (b0); g_free (x);
+    }
+}
+
+/* Not SPD: one try fails, a growing ridge succeeds at the first power of 100
+ * that makes A + r s I positive definite; NaN fails whatever the ridge. */
+static void
+test_spd_guards (void)
+{
+  /* eigenvalues 4 and -2, mean diagonal 1: r s > 2 is needed, so ridges 1e-4,
+   * 1e-2 and 1 fail and 100 succeeds */
+  double A[4] = { 1, 3, 3, 1 }, b[2] = { 1, 1 }, W[4], x[2], used = 0;
+  double Z[4] = { 0, 0, 0, 0 }, N[4] = { 1, 0, 0, NAN };
+
+  g_assert_cmpint (cs_spd_solve (2, A, b, 1e-4, 1e-4, W, x, NULL), ==, -1);
+  g_assert_cmpint (cs_spd_solve (2, A, b, 1e-4, 1e-2, W, x, NULL), ==, -1);
+  g_assert_cmpint (cs_spd_solve (2, A, b, 1e-4, 1e4, W, x, &used), ==, 0);
+  g_assert_cmpfloat (fabs (used / 100 - 1), <, 1e-12);   /* 1e-4 * 100^3 by repeated products */
+  g_assert_cmpfloat (residual (2, A, used, x, b), <, 1e-14);
+  /* the bound is inclusive though 1e-4 * 100^3 is not exactly 100 in doubles */
+  g_assert_cmpint (cs_spd_solve (2, A, b, 1e-4, 100, W, x, NULL), ==, 0);
+
+  /* zero ridge on an indefinite matrix: one try, no endless growth */
+  g_assert_cmpint (cs_spd_solve (2, A, b, 0, 1e8, W, x, NULL), ==, -1);
+
+  /* the zero matrix: the ridge is relative to 1, x = b / r */
+  g_assert_cmpint (cs_spd_solve (2, Z, b, 1e-3, 1e-3, W, x, NULL), ==, 0);
+  g_assert_cmpfloat (fabs (x[0] / 1e3 - 1), <, 1e-12);
+  g_assert_cmpint (cs_spd_solve (2, Z, b, 0, 0, W, x, NULL), ==, -1);
+
+  /* a tiny matrix keeps a positive ridge: 1e-300 of a mean diagonal of 1e-300
+   * underflows to 0, and the floor DBL_MIN makes the zero pivot positive */
+  {
+    double T[4] = { 2e-300, 0, 0, 0 }, t[2] = { 0, 1e-300 };
+    g_assert_cmpint (cs_spd_solve (2, T, t, 1e-300, 1e-300, W, x, NULL), ==, 0);
+    g_assert_cmpfloat (fabs (x[1] * DBL_MIN / 1e-300 - 1), <, 1e-12);
+  }
+
+  g_assert_cmpint (cs_spd_solve (2, N, b, 1e-9, 1e8, W, x, NULL), ==, -1);
+  N[1] = N[2] = NAN;
+  N[3] = 1;
+  g_assert_cmpint (cs_spd_solve (2, N, b, 1e-9, 1e8, W, x, NULL), ==, -1);
+  N[1] = N[2] = INFINITY;
+  g_assert_cmpint (cs_spd_solve (2, N, b, 1e-9, 1e8, W, x, NULL), ==, -1);
+  g_assert_cmpint (cs_spd_solve (0, A, b, 0, 0, W, x, NULL), ==, 0);
+}
+
+static void
+test_cmp_double (void)
+{
+  double v[] = { 3, -1, 2.5, -INFINITY, 0, 1e-300, INFINITY, -0.5 };
+  size_t n = G_N_ELEMENTS (v);
+
+  qsort (v, n, sizeof (double), cs_cmp_double);
+  for (size_t i = 1; i < n; i++)
+    g_assert_cmpfloat (v[i - 1], <, v[i]);
+  g_assert_cmpint (cs_cmp_double (&v[0], &v[0]), ==, 0);
+}
+
+typedef struct
+{
+  atomic_int *hits;   /* one counter per job */
+  size_t index;
+  size_t lo, hi;
+  double sum;
+} Job;
+
+static void *
+job_run (void *data)
+{
+  Job *j = data;
+
+  atomic_fetch_add (&j->hits[j->index], 1);
+  j->sum = 0;
+  for (size_t i = j->lo; i < j->hi; i++)
+    j->sum += (double) i;
+  return NULL;
+}
+
+/* Every job runs exactly once and has finished on return, also beyond
+ * CS_MAX_THREADS jobs (those run on the calling thread). */
+static void
+test_parallel_run (void)
+{
+  size_t counts[] = { 1, 2, 3, 7, CS_MAX_THREADS, CS_MAX_THREADS + 5 };
+
+  for (size_t c = 0; c < G_N_ELEMENTS (counts); c++)
+    {
+      size_t nj = counts[c];
+      Job *jobs = g_new0 (Job, nj);
+      atomic_int *hits = g_new0 (atomic_int, nj);
+      double total = 0;
+
+      for (size_t t = 0; t < nj; t++)
+        {
+          jobs[t].hits = hits;
+          jobs[t].index = t;
+          jobs[t].lo = t * 1000;
+          jobs[t].hi = (t + 1) * 1000;
+          jobs[t].sum = -1;
+        }
+      cs_parallel_run (nj, sizeof (Job), jobs, job_run);
+      for (size_t t = 0; t < nj; t++)
+        {
+          g_assert_cmpint (atomic_load (&hits[t]), ==, 1);
+          total += jobs[t].sum;
+        }
+      /* sums of integers below 2^53: exact in any order */
+      g_assert_cmpfloat (total, ==, (double) (nj * 1000) * (double) (nj * 1000 - 1) / 2);
+      g_free (jobs);
+      g_free (hits);
+    }
+  cs_parallel_run (0, sizeof (Job), NULL, job_run);   /* nothing to do */
+}
+
+/* The split covers the rows once, in whole blocks, with at most the threads
+ * asked for (and CS_MAX_THREADS), and gives every worker rows. */
+static void
+test_parallel_split (void)
+{
+  for (size_t n = 0; n < 5000; n += 1 + n / 7)
+    for (int threads = -1; threads <= 70; threads += threads < 9 ? 1 : 20)
+      {
+        size_t per = 0, nt = cs_parallel_split (n, threads, 256, &per);
+
+        g_assert_cmpuint (nt, >=, 1);
+        g_assert_cmpuint (nt, <=, threads > 1 ? (size_t) threads : 1);
+        g_assert_cmpuint (nt, <=, CS_MAX_THREADS);
+        g_assert_cmpuint (per % 256, ==, 0);
+        if (n == 0)
+          continue;
+        g_assert_cmpuint (nt * per, >=, n);               /* every row has a worker */
+        g_assert_cmpuint ((nt - 1) * per, <, n);          /* every worker has rows */
+      }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cs/model/numeric/spd-solve", test_spd_solve);
+  g_test_add_func ("/cs/model/numeric/spd-guards", test_spd_guards);
+  g_test_add_func ("/cs/model/numeric/cmp-double", test_cmp_double);
+  g_test_add_func ("/cs/model/parallel/run", test_parallel_run);
+  g_test_add_func ("/cs/model/parallel/split", test_parallel_split);
+  return g_test_run ();
+}
