@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cs-engine.h"
+#include "cs-numeric.h"
 
 #ifdef __linux__
 #include <sys/resource.h>
@@ -289,15 +290,6 @@ evaluate_case_flags (CsEngine *self)
     }
 }
 
-static int
-cmp_double (const void *a,
-            const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 /* The leave-one-out pass over the loss cases: the median 90 % radius (the window as the fit sees it) and,
  * when the metric was not fitted, the leave-one-out MSE over the same cases the fit would use. */
 static CsStatus
@@ -335,7 +327,7 @@ loss_case_pass (CsEngine *self,
           counted++;
         }
     }
-  qsort (radii, nr, sizeof (double), cmp_double);
+  qsort (radii, nr, sizeof (double), cs_cmp_double);
   self->radius90_median = nr == 0 ? NAN : nr % 2 ? radii[nr / 2] : 0.5 * (radii[nr / 2 - 1] + radii[nr / 2]);
   if (!self->fitted)
     {
