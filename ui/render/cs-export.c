@@ -6,10 +6,12 @@
 #include <math.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
+#include <glib/gstdio.h>
 
-#include "cs-atomic-file.h"
 #include "cs-export.h"
 
 G_DEFINE_QUARK (cs-export-error-quark, cs_export_error)
@@ -140,6 +142,63 @@ check_status (cairo_status_t status,
   return FALSE;
 }
 
+/* cairo 1.16 names an SVG's page group and embedded images after its process-wide surface
+ * counter (id="surface43", id="image31" and xlink:href="#image31"), so the same chart exported
+ * twice in one process (the window, a test) gives different bytes. Number them again in order
+ * of first appearance: "surface1", "image1", ... Base64 data holds neither '"' nor '#', and
+ * text is drawn as glyphs, so the pattern only meets cairo's own attributes. */
+typedef struct
+{
+  GHashTable *numbers;   /* "image31" -> GUINT_TO_POINTER (new number) */
+  guint next_surface;
+  guint next_image;
+} SvgIds;
+
+static gboolean
+renumber_id (const GMatchInfo *match,
+             GString          *out,
+             gpointer          user_data)
+{
+  SvgIds *ids = user_data;
+  g_autofree char *lead = g_match_info_fetch (match, 1);
+  g_autofree char *kind = g_match_info_fetch (match, 2);
+  g_autofree char *old = g_match_info_fetch (match, 0);
+  const char *key = old + strlen (lead);
+  gpointer number = g_hash_table_lookup (ids->numbers, key);
+
+  if (number == NULL)
+    {
+      number = GUINT_TO_POINTER (strcmp (kind, "image") == 0 ? ++ids->next_image : ++ids->next_surface);
+      g_hash_table_insert (ids->numbers, g_strdup (key), number);
+    }
+  g_string_append_printf (out, "%s%s%u", lead, kind, GPOINTER_TO_UINT (number));
+  return FALSE;
+}
+
+static GByteArray *
+svg_stable_ids (GByteArray *svg)
+{
+  static GRegex *regex;
+  SvgIds ids = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, 0 };
+  g_autoptr(GError) error = NULL;
+  char *text;
+  GByteArray *out;
+
+  if (g_once_init_enter (&regex))
+    g_once_init_leave (&regex, g_regex_new ("(id=\"|#)(surface|image)[0-9]+(?=[\")])", G_REGEX_OPTIMIZE | G_REGEX_RAW, 0, NULL));
+  text = g_regex_replace_eval (regex, (const char *) svg->data, (gssize) svg->len, 0, 0, renumber_id, &ids, &error);
+  g_hash_table_destroy (ids.numbers);
+  /* Only a bug in the pattern fails here (RAW: bytes, no UTF-8 check). cairo's numbering is
+   * a valid SVG, just not a reproducible one: warn and keep it. */
+  if (text == NULL)
+    {
+      g_warning ("SVG ids left as cairo wrote them: %s", error->message);
+      return g_byte_array_ref (svg);
+    }
+  out = g_byte_array_new_take ((guint8 *) text, strlen (text));
+  return out;
+}
+
 GBytes *
 cs_export_charts_to_bytes (const CsChart         *charts,
                            guint                  n_charts,
@@ -187,8 +246,18 @@ cs_export_charts_to_bytes (const CsChart         *charts,
         }
       else
         {
+          g_autoptr(GDateTime) pinned = cs_plot_source_date_epoch ();
+
           surface = cairo_pdf_surface_create_for_stream (append_bytes, out, w, h);
           cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Casescope " PACKAGE_VERSION);
+          /* cairo stamps the creation time otherwise: with SOURCE_DATE_EPOCH set, two runs
+           * give the same PDF. */
+          if (pinned != NULL)
+            {
+              g_autofree char *iso = g_date_time_format (pinned, "%Y-%m-%dT%H:%M:%SZ");
+
+              cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATE_DATE, iso);
+            }
           cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE,
                                           n_charts == 1 ? cs_chart_kind_name (charts[0].kind) : "Casescope charts");
         }
@@ -228,7 +297,82 @@ cs_export_charts_to_bytes (const CsChart         *charts,
   cairo_surface_destroy (surface);
   if (!check_status (status, error))
     return NULL;
+  if (options->format == CS_EXPORT_SVG)
+    {
+      GByteArray *stable = svg_stable_ids (out);
+
+      g_byte_array_unref (out);
+      out = stable;
+    }
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+/* TRUE when a and b name the same existing file (device and inode), whatever the names:
+ * a symbolic link, a hard link or a detour through ".." all count. */
+static gboolean
+same_file (const char *a,
+           const char *b)
+{
+  GStatBuf sa, sb;
+
+  if (g_stat (a, &sa) != 0 || g_stat (b, &sb) != 0)
+    return FALSE;
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The checks that need no drawing: a name, not a protected input, not a folder. */
+static gboolean
+check_target (const char         *path,
+              const char * const *protected_paths,
+              GError            **error)
+{
+  GStatBuf st;
+
+  if (path == NULL || *path == '\0')
+    {
+      g_set_error (error, CS_EXPORT_ERROR, CS_EXPORT_ERROR_WRITE, "No output file name given");
+      return FALSE;
+    }
+  for (gsize i = 0; protected_paths != NULL && protected_paths[i] != NULL; i++)
+    if (same_file (path, protected_paths[i]))
+      {
+        g_set_error (error, CS_EXPORT_ERROR, CS_EXPORT_ERROR_WOULD_OVERWRITE,
+                     "%s: refusing to overwrite the input file", path);
+        return FALSE;
+      }
+  /* rename () would fail on a folder anyway, but only after the drawing, and with a less
+   * helpful message. */
+  if (g_stat (path, &st) == 0 && S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, CS_EXPORT_ERROR, CS_EXPORT_ERROR_WRITE, "%s: is a folder, not a file", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* GLib writes PATH.XXXXXX in the target's folder, fsyncs it (DURABLE: also when no old file
+ * is there to lose), renames it over the target, and removes it on any failure. */
+static gboolean
+write_file (const char *path,
+            GBytes     *bytes,
+            GError    **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *dir = NULL;
+  const char *reason;
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  if (g_file_set_contents_full (path, data, (gssize) len,
+                                G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644, &local))
+    return TRUE;
+  /* GLib's message names its temporary file ("Failed to create file “chart.png.W9Q5Z3”: Not a
+   * directory"); the user wants the output and its folder, and the reason, which GLib puts last. */
+  reason = g_strrstr (local->message, ": ");
+  reason = reason != NULL ? reason + 2 : local->message;
+  dir = g_path_get_dirname (path);
+  g_set_error (error, CS_EXPORT_ERROR, CS_EXPORT_ERROR_WRITE, "%s: cannot write in %s: %s", path, dir, reason);
+  return FALSE;
 }
 
 gboolean
@@ -239,18 +383,16 @@ cs_export_charts (const char            *path,
                   GError               **error)
 {
   g_autoptr(GBytes) bytes = NULL;
-  gsize len;
-  const void *data;
 
   /* Refuse an input as the target before spending time on drawing. */
-  if (options->protected_paths != NULL)
-    for (guint i = 0; options->protected_paths[i] != NULL; i++)
-      if (cs_same_file (path, options->protected_paths[i]))
-        return cs_atomic_write (path, options->protected_paths, "", 0, error);
-
+  if (!check_target (path, options->protected_paths, error))
+    return FALSE;
   bytes = cs_export_charts_to_bytes (charts, n_charts, options, error);
   if (bytes == NULL)
     return FALSE;
-  data = g_bytes_get_data (bytes, &len);
-  return cs_atomic_write (path, options->protected_paths, data, len, error);
+  /* Again: drawing a large chart takes a while, and the target may have changed meanwhile
+   * (a link to the input put in its place). */
+  if (!check_target (path, options->protected_paths, error))
+    return FALSE;
+  return write_file (path, bytes, error);
 }

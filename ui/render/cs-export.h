@@ -4,8 +4,10 @@
  * or PDF surface, always with the light palette (white unless transparent).
  * Sizes are in pixels at a DPI: PNGs get exactly width x height pixels and
  * fonts of style->font_pt points at that DPI; vector pages measure
- * width/dpi x height/dpi inches. Files are written through cs-atomic-file.h:
- * complete or absent, never over a protected input.
+ * width/dpi x height/dpi inches. Files are written whole into a temporary
+ * file in the target's folder, flushed to disk and renamed over the target
+ * (GLib only, so the render library needs nothing from data/): complete or
+ * absent, never over a protected input.
  */
 #pragma once
 
@@ -22,6 +24,8 @@ typedef enum
   CS_EXPORT_ERROR_INVALID,   /* size, DPI or format out of range */
   CS_EXPORT_ERROR_DRAW,      /* cairo failed (out of memory, ...) */
   CS_EXPORT_ERROR_FORMAT,    /* the format cannot hold the request (several pages in a PNG) */
+  CS_EXPORT_ERROR_WRITE,     /* the file cannot be written (no name, a folder, no such folder, disk full) */
+  CS_EXPORT_ERROR_WOULD_OVERWRITE, /* the target is one of options->protected_paths */
 } CsExportError;
 
 typedef enum
@@ -55,7 +59,8 @@ typedef struct
   const CsProvenance *provenance; /* footer on every page, NULL: none */
   CsColormap weight_map;
   gboolean stretch_to_max;
-  const char * const *protected_paths; /* inputs that must never be overwritten */
+  const char * const *protected_paths; /* NULL-terminated inputs that must never be overwritten
+                                        * (the same file by any name: links count) */
 } CsExportOptions;
 
 GQuark      cs_export_error_quark      (void);
@@ -72,7 +77,9 @@ const char *cs_export_format_name      (CsExportFormat         format);
 void        cs_export_style            (const CsExportOptions *options,
                                         CsPlotStyle           *style);
 
-/* One chart per page; PNG and SVG take exactly one chart, PDF any number (one page each). */
+/* One chart per page; PNG and SVG take exactly one chart, PDF any number (one page each).
+ * Errors naming path are CS_EXPORT_ERROR_WRITE or _WOULD_OVERWRITE (a write problem: the
+ * command line's exit status 4); the others are problems with the request. */
 gboolean    cs_export_charts           (const char            *path,
                                         const CsChart         *charts,
                                         guint                  n_charts,

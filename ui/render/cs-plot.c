@@ -456,6 +456,45 @@ cs_plot_footer_text (const CsProvenance *prov)
   return g_string_free (s, FALSE);
 }
 
+/* Invalid values are ignored, with a debug message, rather than refused: the footer date is
+ * not worth failing an export for. */
+GDateTime *
+cs_plot_source_date_epoch (void)
+{
+  const char *value = g_getenv ("SOURCE_DATE_EPOCH");
+  g_autoptr(GError) error = NULL;
+  GDateTime *t;
+  gint64 seconds;
+
+  if (value == NULL || *value == '\0')
+    return NULL;
+  if (!g_ascii_string_to_signed (value, 10, G_MININT64, G_MAXINT64, &seconds, &error))
+    {
+      g_debug ("SOURCE_DATE_EPOCH ignored: %s", error->message);
+      return NULL;
+    }
+  t = g_date_time_new_from_unix_utc (seconds);
+  if (t == NULL)
+    g_debug ("SOURCE_DATE_EPOCH ignored: %s is out of range", value);
+  return t;
+}
+
+char *
+cs_plot_provenance_date (GDateTime *now)
+{
+  g_autoptr(GDateTime) pinned = cs_plot_source_date_epoch ();
+  g_autoptr(GDateTime) utc = NULL;
+
+  if (pinned != NULL)
+    utc = g_date_time_ref (pinned);
+  else if (now != NULL)
+    utc = g_date_time_to_utc (now);
+  else
+    utc = g_date_time_new_now_utc ();
+  /* Minutes: two exports a few seconds apart read the same, and seconds add nothing a reader needs. */
+  return g_date_time_format (utc, "%Y-%m-%d %H:%M UTC");
+}
+
 double
 cs_plot_footer_height (cairo_t           *cr,
                        const CsPlotStyle *style)

@@ -32,7 +32,7 @@ typedef struct
   const char *metric;        /* "diagonal", "scalar", ... */
   const char *scale;         /* "w = 8.8" or a summary of M */
   const char *app_version;
-  const char *date;          /* ISO date; NULL: not shown */
+  const char *date;          /* from cs_plot_provenance_date (); NULL: not shown */
   const char *verdict;       /* fail-safe verdict ("ok", "check", "stop") or NULL */
 } CsProvenance;
 
@@ -213,6 +213,15 @@ double       cs_plot_footer_height     (cairo_t            *cr,
                                         const CsPlotStyle  *style);
 /* The footer text (also used by the exporter's metadata). */
 char        *cs_plot_footer_text       (const CsProvenance *prov);
+/* The date for CsProvenance.date, the same from every caller: "2026-12-06 21:14 UTC".
+ * When SOURCE_DATE_EPOCH holds a valid integer (seconds since 1970-01-01 UTC, the
+ * reproducible-builds convention) that instant is used and now is ignored, so exports of the
+ * same data are byte-identical; otherwise now (NULL: the current time), in UTC whatever its
+ * time zone. Free with g_free (). */
+char        *cs_plot_provenance_date   (GDateTime          *now);
+/* SOURCE_DATE_EPOCH as a UTC time, or NULL when it is unset or not a whole number of seconds
+ * GDateTime can hold (years 1 to 9999). Free with g_date_time_unref (). */
+GDateTime   *cs_plot_source_date_epoch (void);
 void         cs_plot_draw_footer       (cairo_t            *cr,
                                         const CsPlotStyle  *style,
                                         const CsProvenance *prov,
