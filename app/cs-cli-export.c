@@ -889,7 +889,7 @@ cs_cli_export (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(CsCsvReport) report = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d");
+  g_autofree char *date = cs_plot_provenance_date (now);   /* UTC, pinned by SOURCE_DATE_EPOCH, as in the window */
   g_autofree char *scale = NULL;
   g_autofree char *sha = NULL;
   CsExportOptions eo;
@@ -1168,7 +1168,7 @@ cs_cli_export (int    argc,
   if (!cs_export_charts (out_path, charts, n_charts, &eo, &error))
     {
       g_printerr ("casescope-cli " CMD ": %s\n", error->message);
-      rc = error->domain == CS_DATA_ERROR ? CS_EXIT_WRITE : CS_EXIT_FAILURE;
+      rc = error->domain == CS_EXPORT_ERROR && (error->code == CS_EXPORT_ERROR_WRITE || error->code == CS_EXPORT_ERROR_WOULD_OVERWRITE) ? CS_EXIT_WRITE : CS_EXIT_FAILURE;
       goto out;
     }
 

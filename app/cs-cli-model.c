@@ -11,6 +11,7 @@
 #include "cs-cli.h"
 #include "cs-cli-load.h"
 #include "cs-cli-query.h"
+#include "cs-engine-model.h"
 #include "cs-model-file.h"
 
 #define THRESHOLD_HELP "Fail-safe thresholds, repeatable or comma-separated (noise_check, noise_stop, variation_check, " \
@@ -142,38 +143,18 @@ json_matrix (JsonBuilder    *b,
 
 /* ---- fit ------------------------------------------------------------------ */
 
+/* The same model file the window's Save Model writes (cs_engine_to_model_file), with the case-base record. */
 static int
 save_model (CsCliLoaded *l,
             const char  *path)
 {
-  CsEngine *e = l->engine;
-  gsize d = e->cases->d;
-  g_autoptr(CsModelFile) mf = cs_model_file_new (d);
+  g_autoptr(CsModelFile) mf = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *sha = NULL;
   const char *protect[] = { l->path, NULL };
 
-  mf->source = g_strdup (e->cases->source);
-  mf->target = g_strdup (e->cases->target_name);
-  for (gsize j = 0; j < d; j++)
-    {
-      mf->features[j] = g_strdup (e->cases->feature_names[j]);
-      mf->mean[j] = e->mean[j];
-      mf->sd[j] = e->sd[j];
-    }
-  mf->kind = (CsModelMetricKind) e->metric.kind;
-  mf->scale = e->metric.scale;
-  if (e->metric.kind == CS_METRIC_DIAGONAL)
-    mf->diag = g_memdup2 (e->metric.diag, d * sizeof (double));
-  if (e->metric.kind == CS_METRIC_FULL)
-    {
-      mf->rank = e->metric.rank;
-      mf->A = g_memdup2 (e->metric.A, e->metric.rank * d * sizeof (double));
-    }
-  mf->n = e->cases->n;
-  mf->loo_mse = e->fit.loo_mse;
-  mf->loo_mse_linear = e->loo_mse_linear;
-  mf->passes = e->fit.passes;
-  mf->noise_sd = e->noise_sd;
+  sha = l->base->sha256 != NULL ? g_strdup (l->base->sha256) : cs_file_sha256 (l->path, NULL);
+  mf = cs_engine_to_model_file (l->engine, NULL, sha, l->report != NULL ? l->report->columns->len : 0);
   if (!cs_model_file_save (mf, path, protect, &error))
     return cs_cli_fail ("fit", error);
   return CS_EXIT_OK;

@@ -3,8 +3,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "cs-atomic-file.h"
 #include "cs-data-error.h"
@@ -31,6 +36,7 @@ cs_model_file_new (gsize d)
   self->loo_mse_linear = NAN;
   self->noise_sd = NAN;
   self->passes = -1;
+  self->notes = g_ptr_array_new_with_free_func (g_free);
   return self;
 }
 
@@ -41,6 +47,9 @@ cs_model_file_free (CsModelFile *self)
     return;
   g_free (self->source);
   g_free (self->target);
+  g_free (self->source_sha256);
+  if (self->notes != NULL)
+    g_ptr_array_unref (self->notes);
   g_strfreev (self->features);
   g_free (self->mean);
   g_free (self->sd);
@@ -120,6 +129,15 @@ cs_model_file_to_json (const CsModelFile *self)
     json_builder_add_null_value (b);
   json_builder_set_member_name (b, "target");
   json_builder_add_string_value (b, self->target != NULL ? self->target : "");
+  json_builder_set_member_name (b, "source_sha256");
+  if (self->source_sha256 != NULL)
+    json_builder_add_string_value (b, self->source_sha256);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "source_rows");
+  json_builder_add_int_value (b, (gint64) self->source_rows);
+  json_builder_set_member_name (b, "source_columns");
+  json_builder_add_int_value (b, (gint64) self->source_columns);
   json_builder_set_member_name (b, "features");
   json_builder_begin_array (b);
   for (gsize j = 0; j < d; j++)
@@ -248,6 +266,60 @@ opt_number (JsonObject *o,
   return get_number (node, &v) ? v : NAN;
 }
 
+/* An optional whole number in [0, 1e15] (absent or null: 0, unknown). */
+static gboolean
+opt_count (JsonObject *o,
+           const char *name,
+           gsize      *out,
+           GError    **error)
+{
+  JsonNode *node = json_object_get_member (o, name);
+  double v;
+
+  *out = 0;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!get_number (node, &v) || v < 0 || v > 1e15 || v != floor (v))
+    return bad (error, "\"%s\" must be a whole number of at least 0 (or null)", name);
+  *out = (gsize) v;
+  return TRUE;
+}
+
+/* The case-base record (version 2), or what a version 1 file lets us fill in. */
+static gboolean
+read_case_base_record (CsModelFile *self,
+                       JsonObject  *o,
+                       GError     **error)
+{
+  JsonNode *n;
+
+  if (self->version < 2)
+    {
+      /* Version 1 wrote the fit report's n as the number of cases it was fitted on: the same count. */
+      self->source_rows = self->n;
+      g_ptr_array_add (self->notes, g_strdup ("version 1 model file: it does not record which case base it "
+                                              "was fitted on"));
+      return TRUE;
+    }
+  n = json_object_get_member (o, "source_sha256");
+  if (n != NULL && !JSON_NODE_HOLDS_NULL (n))
+    {
+      const char *s = NULL;
+      gboolean ok;
+
+      if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
+        s = json_node_get_string (n);
+      ok = s != NULL && strlen (s) == 64;
+      for (gsize i = 0; ok && i < 64; i++)
+        ok = g_ascii_isxdigit (s[i]);
+      if (!ok)
+        return bad (error, "\"source_sha256\" must be 64 hexadecimal digits (or null)");
+      self->source_sha256 = g_ascii_strdown (s, -1);
+    }
+  return opt_count (o, "source_rows", &self->source_rows, error)
+         && opt_count (o, "source_columns", &self->source_columns, error);
+}
+
 CsModelFile *
 cs_model_file_from_json (JsonNode  *node,
                          GError   **error)
@@ -267,8 +339,17 @@ cs_model_file_from_json (JsonNode  *node,
   if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING
       || g_strcmp0 (json_node_get_string (n), CS_MODEL_FILE_FORMAT) != 0)
     return bad (error, "\"format\" must be \"%s\"", CS_MODEL_FILE_FORMAT), NULL;
-  if (!get_number (json_object_get_member (o, "version"), &v) || v != CS_MODEL_FILE_VERSION)
-    return bad (error, "unsupported \"version\" (this program reads version %d)", CS_MODEL_FILE_VERSION), NULL;
+  if (!get_number (json_object_get_member (o, "version"), &v) || v < 1 || v != floor (v))
+    return bad (error, "\"version\" must be a whole number from 1 (this program reads 1 to %d)",
+                CS_MODEL_FILE_VERSION), NULL;
+  if (v > CS_MODEL_FILE_VERSION)
+    {
+      /* Not a broken file: a newer program wrote it. Say so rather than "invalid". */
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_MODEL_FILE,
+                   "written by a newer Casescope (version %.0f); this one reads 1 to %d",
+                   MIN (v, 1e15), CS_MODEL_FILE_VERSION);
+      return NULL;
+    }
 
   n = json_object_get_member (o, "features");
   if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n) || json_array_get_length (json_node_get_array (n)) == 0)
@@ -276,6 +357,7 @@ cs_model_file_from_json (JsonNode  *node,
   fa = json_node_get_array (n);
   d = json_array_get_length (fa);
   self = cs_model_file_new (d);
+  self->version = (int) v;
   g_clear_pointer (&self->mean, g_free);
   g_clear_pointer (&self->sd, g_free);
   for (gsize j = 0; j < d; j++)
@@ -363,6 +445,9 @@ cs_model_file_from_json (JsonNode  *node,
   v = opt_number (fo, "passes");
   self->passes = v >= 0 && v <= G_MAXINT ? (int) v : -1;
   self->noise_sd = opt_number (fo, "noise_sd");
+
+  if (!read_case_base_record (self, o, error))
+    return NULL;
   return g_steal_pointer (&self);
 }
 
@@ -450,4 +535,93 @@ cs_model_file_check_columns (const CsModelFile *self,
                  want, self->target, have, base->target_name, detail);
   }
   return FALSE;
+}
+
+/* 1,234,567 */
+static char *
+thousands (gsize v)
+{
+  g_autofree char *digits = g_strdup_printf ("%" G_GSIZE_FORMAT, v);
+  GString *s = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (s, ',');
+      g_string_append_c (s, digits[i]);
+    }
+  return g_string_free (s, FALSE);
+}
+
+char *
+cs_model_file_describe_base_mismatch (const CsModelFile *self,
+                                      const char        *sha256,
+                                      gsize              rows)
+{
+  g_autofree char *model_rows = NULL, *base_rows = NULL;
+  gboolean same_file;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->source_sha256 == NULL)
+    return NULL;   /* nothing recorded (version 1, or a base without a file): nothing to compare */
+  same_file = sha256 != NULL && g_ascii_strcasecmp (sha256, self->source_sha256) == 0;
+  if ((same_file || sha256 == NULL) && (self->source_rows == 0 || rows == 0 || rows == self->source_rows))
+    return NULL;
+  model_rows = thousands (self->source_rows);
+  base_rows = thousands (rows);
+  if (same_file)
+    /* The same bytes read with other choices (target, features, missing values) keep other rows. */
+    return g_strdup_printf ("fitted on the same file with %s rows used; this one uses %s rows", model_rows,
+                            base_rows);
+  if (sha256 == NULL)
+    /* This base's bytes are unknown (no file): only the row counts tell them apart. */
+    return g_strdup_printf ("fitted on a case base of %s rows (file %.12s…); this one has %s rows", model_rows,
+                            self->source_sha256, base_rows);
+  {
+    GString *s = g_string_new ("fitted on another case base (");
+    if (self->source != NULL && self->source[0] != '\0')
+      g_string_append_printf (s, "%s, ", self->source);
+    if (self->source_rows > 0)
+      g_string_append_printf (s, "%s rows, ", model_rows);
+    g_string_append_printf (s, "file %.12s…; this one has %s rows, file %.12s…)", self->source_sha256,
+                            base_rows, sha256);
+    return g_string_free (s, FALSE);
+  }
+}
+
+char *
+cs_file_sha256 (const char  *path,
+                GError     **error)
+{
+  g_autoptr(GChecksum) sum = NULL;
+  g_autofree guchar *chunk = NULL;
+  ssize_t got;
+  int fd;
+
+  /* A FIFO or a device would block or never end: only regular files are hashed. */
+  if (!cs_input_is_regular (path, error))
+    return NULL;
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO, "%s: cannot open: %s", path, g_strerror (saved));
+      return NULL;
+    }
+  sum = g_checksum_new (G_CHECKSUM_SHA256);
+  chunk = g_malloc (1 << 20);
+  while ((got = read (fd, chunk, 1 << 20)) > 0 || (got < 0 && errno == EINTR))
+    if (got > 0)
+      g_checksum_update (sum, chunk, got);
+  if (got < 0)
+    {
+      int saved = errno;
+      close (fd);
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO, "%s: cannot read: %s", path, g_strerror (saved));
+      return NULL;
+    }
+  close (fd);
+  return g_strdup (g_checksum_get_string (sum));
 }

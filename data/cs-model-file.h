@@ -1,21 +1,38 @@
-/* cs-model-file.h: versioned model files (JSON): features, scaling, metric M and fit report.
+/* cs-model-file.h: versioned model files (JSON): features, scaling, metric M, fit report, case-base record.
  *
  * A model file records what a fit needs to be reused on the same kind of case
  * base: the feature names in order and the target, the standardisation (mean
  * and sd of every feature) the metric was fitted in, the metric itself (kind,
- * its parameters, and the d x d matrix M for readers) and the fit report.
- * Files are validated on load; cs_model_file_check_columns() refuses a model
- * for other columns with a message naming the difference. Written atomically.
- * The data layer does not depend on model/: the metric is plain numbers here.
+ * its parameters, and the d x d matrix M for readers), the fit report and,
+ * since version 2, which case base it was fitted on. Files are validated on
+ * load; cs_model_file_check_columns() refuses a model for other columns with a
+ * message naming the difference, cs_model_file_describe_base_mismatch() only
+ * notes a different case base. Written atomically. The data layer does not
+ * depend on model/: the metric is plain numbers here.
  *
- *   { "format": "casescope-model", "version": 1,
+ *   { "format": "casescope-model", "version": 2,
  *     "source": "press-line.csv", "target": "thickness",
+ *     "source_sha256": "9f2c...", "source_rows": 1200, "source_columns": 7,
  *     "features": ["speed", ...], "mean": [...], "sd": [...],
  *     "score": "distance",
  *     "metric": { "kind": "scalar", "scale": 8.1, "diag": null, "rank": 0, "A": null,
  *                 "M": [[...], ...] },
  *     "fit": { "n": 1200, "loo_mse": 0.01, "loo_mse_linear": 0.3, "passes": 6,
  *              "noise_sd": 0.09 } }
+ *
+ * Fields by version:
+ *   1  format, version, source, target, features, mean, sd, score, metric{kind, scale, diag, rank, A, M},
+ *      fit{n, loo_mse, loo_mse_linear, passes, noise_sd}.
+ *   2  source_sha256 (hex SHA-256 of the CSV file's bytes, or null), source_rows (cases used, 0 unknown),
+ *      source_columns (columns in the file, 0 unknown).
+ *
+ * Compatibility rules. The reader ignores members it does not know, and every member added after version 1
+ * is optional (absent or null means unknown). So a later change that only ADDS members (baselines,
+ * residuals, a preferred window, ...) keeps "version" at 2: older readers of version 2 read such files and
+ * skip the new members, newer readers treat their absence as unknown. "version" goes up only when a file
+ * could be misread by an older reader (a member changes meaning or becomes required); a reader refuses
+ * versions above CS_MODEL_FILE_VERSION with a message naming both. Reading an earlier version fills what it
+ * lacks (unknown, or derived: a version 1 file's source_rows is its fit report's n) and says so in notes.
  */
 #pragma once
 
@@ -27,7 +44,7 @@
 G_BEGIN_DECLS
 
 #define CS_MODEL_FILE_FORMAT "casescope-model"
-#define CS_MODEL_FILE_VERSION 1
+#define CS_MODEL_FILE_VERSION 2
 
 typedef enum
 {
@@ -38,9 +55,15 @@ typedef enum
 
 typedef struct
 {
-  int version;
+  int version;               /* of the file read (1 .. CS_MODEL_FILE_VERSION); files are written as the newest */
   char *source;              /* display name of the case base it was fitted on (may be NULL) */
   char *target;              /* target column name */
+
+  /* The case base it was fitted on (version 2). */
+  char *source_sha256;       /* 64 lowercase hex digits of the CSV file's bytes, NULL when unknown */
+  gsize source_rows;         /* cases used by the fit (0: unknown) */
+  gsize source_columns;      /* columns in the file, all roles (0: unknown) */
+
   gsize d;
   char **features;           /* d names (NULL-terminated strv) */
   double *mean;              /* d */
@@ -59,6 +82,9 @@ typedef struct
   double loo_mse_linear;
   int passes;
   double noise_sd;
+
+  /* For the reader, filled on load (never written): sentences about what an earlier version lacked. */
+  GPtrArray *notes;          /* of char *, never NULL (empty when nothing to say) */
 } CsModelFile;
 
 CsModelFile *cs_model_file_new        (gsize               d);
@@ -84,6 +110,19 @@ CsModelFile *cs_model_file_load       (const char         *path,
 gboolean     cs_model_file_check_columns (const CsModelFile *self,
                                           const CsCaseBase  *base,
                                           GError           **error);
+
+/* A human note when the model was fitted on another case base than the one described by sha256 (hex, may be
+ * NULL when unknown) and rows (cases used): "fitted on another case base (press-line.csv, 1,200 rows, file
+ * 3f9a0c12b7e4…; this one has 1,400 rows, file 77ab…)". NULL when they match or when the model does not
+ * record its case base (version 1). It never refuses: columns are checked by cs_model_file_check_columns(). */
+char        *cs_model_file_describe_base_mismatch (const CsModelFile *self,
+                                                   const char        *sha256,
+                                                   gsize              rows);
+
+/* Hex SHA-256 of a regular file's bytes, read in 1 MiB chunks (never the whole file in memory); NULL with
+ * CS_DATA_ERROR_IO naming the file when it is not a regular file or cannot be read. */
+char        *cs_file_sha256            (const char         *path,
+                                        GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsModelFile, cs_model_file_free)
 

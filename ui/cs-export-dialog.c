@@ -167,7 +167,7 @@ cs_export_dialog_export_to (CsExportDialog *self,
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();
       CsCaseBase *c = self->engine->cases;
 
-      date = g_date_time_format (now, "%Y-%m-%d %H:%M");
+      date = cs_plot_provenance_date (now);   /* UTC, pinned by SOURCE_DATE_EPOCH: the same text as the command line */
       scale = g_strdup_printf ("mean diag(M) = %.4g", cs_metric_mean_diagonal (&self->engine->metric));
       prov.file_name = c->source;
       prov.sha256 = c->sha256;

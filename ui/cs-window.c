@@ -8,6 +8,8 @@
 
 #include "cs-chart-data.h"
 #include "cs-chart-view.h"
+#include "cs-data-error.h"
+#include "cs-engine-model.h"
 #include "cs-export-dialog.h"
 #include "cs-import-dialog.h"
 #include "cs-manager-view.h"
@@ -51,6 +53,12 @@ struct _CsWindow
   guint notice_id;
   gboolean preparing;
   CsChartView *last_chart;
+
+  /* The record of the shown case base for model files: known from the import or computed in a worker. */
+  gsize import_columns;            /* columns of the file from the import report (0: unknown) */
+  char *source_sha256;
+  gsize source_columns;
+  gboolean record_pending;
 };
 
 G_DEFINE_FINAL_TYPE (CsWindow, cs_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -212,8 +220,12 @@ load_thresholds (CsFlagThresholds *t)
     v[k] = cs_settings_get_double (settings, "thresholds", keys[k], NAN);
 }
 
+/* fit CS_ENGINE_FIT_NONE with metric: the engine of a given metric (an opened model), no fit. */
 static void
-prepare_engine (CsWindow *self)
+prepare_engine_with (CsWindow       *self,
+                     CsEngineFit     fit,
+                     const CsMetric *metric,
+                     const char     *metric_label)
 {
   BuildCtx *bc = g_new0 (BuildCtx, 1);
   CsFlagThresholds thresholds;
@@ -226,9 +238,126 @@ prepare_engine (CsWindow *self)
   g_weak_ref_init (&bc->relay->window, self);
   set_preparing (self, TRUE);
   gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0);
-  gtk_progress_bar_set_text (GTK_PROGRESS_BAR (self->progress), "Fitting the window");
-  cs_engine_build_async (self->cases, CS_ENGINE_FIT_SCALAR, NULL, NULL, &thresholds, relay_progress_cb,
+  gtk_progress_bar_set_text (GTK_PROGRESS_BAR (self->progress),
+                             fit != CS_ENGINE_FIT_NONE ? "Fitting the window" : "Preparing the model");
+  cs_engine_build_async (self->cases, fit, metric, metric_label, &thresholds, relay_progress_cb,
                          bc->relay, self->cancellable, engine_ready_cb, bc);
+}
+
+static void
+prepare_engine (CsWindow *self)
+{
+  prepare_engine_with (self, CS_ENGINE_FIT_SCALAR, NULL, NULL);
+}
+
+/* ---- The case-base record of model files --------------------------------------- */
+
+typedef struct
+{
+  char *sha256;
+  gsize columns;
+} SourceRecord;
+
+static void
+source_record_free (SourceRecord *r)
+{
+  g_free (r->sha256);
+  g_free (r);
+}
+
+typedef struct
+{
+  CsCaseBase *cases;
+  gsize columns;                   /* from the import, 0: count them */
+} RecordJob;
+
+static void
+record_job_free (RecordJob *job)
+{
+  cs_case_base_unref (job->cases);
+  g_free (job);
+}
+
+static void
+record_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  RecordJob *job = task_data;
+  SourceRecord *r = g_new0 (SourceRecord, 1);
+  GError *error = NULL;
+
+  if (!cs_engine_source_record (job->cases, job->columns, &r->sha256, &r->columns, &error))
+    {
+      source_record_free (r);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, r, (GDestroyNotify) source_record_free);
+}
+
+static void
+record_ready_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  CsWindow *self = CS_WINDOW (object);
+  RecordJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  SourceRecord *r = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (job->cases != self->cases)
+    {
+      /* A newer case base replaced it (its own worker is running). */
+      if (r != NULL)
+        source_record_free (r);
+      return;
+    }
+  self->record_pending = FALSE;
+  if (r == NULL)
+    {
+      /* The file went away or became unreadable: models saved now say the case base is unknown. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("no case-base record: %s", error->message);
+      return;
+    }
+  g_free (self->source_sha256);
+  self->source_sha256 = g_steal_pointer (&r->sha256);
+  self->source_columns = r->columns;
+  source_record_free (r);
+}
+
+/* The hash of the shown file and its column count, kept for model files: at once when the importer knew both,
+ * else from a worker (a file over the importer's hashing limit is read again; a sample's bytes are ours). */
+static void
+start_source_record (CsWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  RecordJob *job;
+
+  g_clear_pointer (&self->source_sha256, g_free);
+  self->source_columns = 0;
+  self->record_pending = FALSE;
+  if (self->cases == NULL)
+    return;
+  if (self->cases->sha256 != NULL && self->import_columns > 0)
+    {
+      self->source_sha256 = g_strdup (self->cases->sha256);
+      self->source_columns = self->import_columns;
+      return;
+    }
+  self->record_pending = TRUE;
+  task = g_task_new (self, self->cancellable, record_ready_cb, NULL);
+  g_task_set_source_tag (task, start_source_record);
+  /* Opening a model replaces the cancellable to stop a running fit; the record of the same case base stays
+   * valid, so its result is kept (a new case base is told apart by record_ready_cb). */
+  g_task_set_check_cancellable (task, FALSE);
+  job = g_new0 (RecordJob, 1);
+  job->cases = cs_case_base_ref (self->cases);
+  job->columns = self->import_columns;
+  g_task_set_task_data (task, job, (GDestroyNotify) record_job_free);
+  g_task_run_in_thread (task, record_thread);
 }
 
 void
@@ -257,6 +386,8 @@ cs_window_set_case_base (CsWindow   *self,
              (c1.tv_sec - c0.tv_sec) * 1e3 + (c1.tv_nsec - c0.tv_nsec) / 1e6);
   }
   update_title (self);
+  start_source_record (self);
+  self->import_columns = 0;   /* it described this import only */
   if (cases != NULL && cases->n > 0)
     prepare_engine (self);
   else
@@ -347,7 +478,7 @@ cs_window_is_busy (CsWindow *self)
 {
   guint shown = 0, serial;
 
-  if (self->preparing || cs_manager_view_is_busy (CS_MANAGER_VIEW (self->manager_view)) ||
+  if (self->preparing || self->record_pending || cs_manager_view_is_busy (CS_MANAGER_VIEW (self->manager_view)) ||
       cs_operator_view_is_sorting (CS_OPERATOR_VIEW (self->operator_view)))
     return TRUE;
   if (self->import_dialog != NULL && cs_import_dialog_is_loading (CS_IMPORT_DIALOG (self->import_dialog)))
@@ -388,8 +519,10 @@ import_accepted_cb (CsImportDialog *dialog,
                     CsWindow       *self)
 {
   GFile *file = cs_import_dialog_get_file (dialog);
+  CsCsvReport *report = cs_import_dialog_get_report (dialog);
 
   cs_window_show_message (self, GTK_MESSAGE_INFO, NULL);
+  self->import_columns = report != NULL ? report->columns->len : 0;
   cs_window_set_case_base (self, cases);
   if (file != NULL)
     add_recent (self, file);
@@ -781,6 +914,209 @@ export_table_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
+/* ---- Model files ------------------------------------------------------------------ */
+
+gboolean
+cs_window_save_model_to (CsWindow    *self,
+                         const char  *path,
+                         GError     **error)
+{
+  g_autoptr(CsModelFile) mf = NULL;
+  const char *protect[] = { NULL, NULL };
+
+  g_return_val_if_fail (CS_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->engine == NULL || self->engine->cases != self->cases)
+    {
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_NO_DATA,
+                   "there is no model yet: open a case base and wait until its model is prepared");
+      return FALSE;
+    }
+  if (self->record_pending)
+    {
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_NO_DATA,
+                   "the case base is still being read for the model's record of it; try again in a moment");
+      return FALSE;
+    }
+  protect[0] = self->cases->source_path;
+  mf = cs_engine_to_model_file (self->engine, NULL, self->source_sha256, self->source_columns);
+  return cs_model_file_save (mf, path, protect, error);
+}
+
+gboolean
+cs_window_open_model_from (CsWindow    *self,
+                           const char  *path,
+                           GError     **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(CsModelFile) mf = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *label = NULL;
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+  CsMetric metric = { 0 };
+
+  g_return_val_if_fail (CS_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  name = g_path_get_basename (path);
+  if (self->cases == NULL || self->cases->n == 0)
+    g_set_error (&local, CS_DATA_ERROR, CS_DATA_ERROR_NO_DATA,
+                 "open a case base first: a model file holds the window, not the cases");
+  else
+    {
+      mf = cs_model_file_load (path, &local);
+      if (mf != NULL && !cs_engine_metric_from_model_file (mf, self->cases, &metric, &local))
+        g_prefix_error (&local, "%s: ", name);
+    }
+  if (local != NULL)
+    {
+      /* The current model stays: nothing was changed yet. */
+      g_autofree char *msg = g_strdup_printf ("The model was not opened: %s", local->message);
+      cs_window_show_message (self, GTK_MESSAGE_ERROR, msg);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+
+  for (guint i = 0; i < mf->notes->len; i++)
+    g_ptr_array_add (notes, g_strdup (mf->notes->pdata[i]));
+  {
+    const char *sha = self->source_sha256 != NULL ? self->source_sha256 : self->cases->sha256;
+    char *mismatch = cs_model_file_describe_base_mismatch (mf, sha, self->cases->n);
+    if (mismatch != NULL)
+      g_ptr_array_add (notes, mismatch);
+  }
+  if (notes->len > 0)
+    {
+      GString *msg = g_string_new (NULL);
+      g_string_printf (msg, "Opened the model %s, ", name);
+      for (guint i = 0; i < notes->len; i++)
+        g_string_append_printf (msg, "%s%s", i > 0 ? "; " : "", (const char *) notes->pdata[i]);
+      g_string_append_c (msg, '.');
+      cs_window_show_message (self, GTK_MESSAGE_WARNING, msg->str);
+      g_string_free (msg, TRUE);
+    }
+  else
+    {
+      g_autofree char *text = g_strdup_printf ("Opened the model %s", name);
+      cs_window_show_message (self, GTK_MESSAGE_INFO, NULL);
+      cs_window_show_notice (self, text, NULL);
+    }
+
+  /* Stop a fit still running for this case base: its result would replace the opened model. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  label = cs_engine_model_label (mf, &metric, name);
+  prepare_engine_with (self, CS_ENGINE_FIT_NONE, &metric, label);
+  cs_metric_clear (&metric);
+  return TRUE;
+}
+
+static void
+model_chooser_response_cb (GtkNativeDialog *dialog,
+                           int              response,
+                           CsWindow        *self)
+{
+  gboolean saving = gtk_file_chooser_get_action (GTK_FILE_CHOOSER (dialog)) == GTK_FILE_CHOOSER_ACTION_SAVE;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        {
+          g_autofree char *folder = g_path_get_dirname (path);
+          g_autoptr(GError) error = NULL;
+
+          cs_settings_set_string (cs_settings_get_default (), "window", "model-folder", folder);
+          if (saving && !cs_window_save_model_to (self, path, &error))
+            {
+              g_autofree char *msg = g_strdup_printf ("The model could not be saved: %s", error->message);
+              cs_window_show_message (self, GTK_MESSAGE_ERROR, msg);
+            }
+          else if (saving)
+            {
+              g_autoptr(GFile) parent = g_file_get_parent (file);
+              g_autofree char *name = g_file_get_basename (file);
+              g_autofree char *text = g_strdup_printf ("Saved the model as %s", name);
+              cs_window_show_notice (self, text, parent);
+            }
+          else
+            cs_window_open_model_from (self, path, NULL);   /* it shows its own messages */
+        }
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+model_chooser_show (CsWindow             *self,
+                    GtkFileChooserAction  action)
+{
+  gboolean saving = action == GTK_FILE_CHOOSER_ACTION_SAVE;
+  g_autofree char *folder = cs_settings_get_string (cs_settings_get_default (), "window", "model-folder", NULL);
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  self->chooser = gtk_file_chooser_native_new (saving ? "Save Model" : "Open Model", GTK_WINDOW (self), action,
+                                               saving ? "_Save" : "_Open", "_Cancel");
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  gtk_file_filter_set_name (filter, "Model files (JSON)");
+  gtk_file_filter_add_mime_type (filter, "application/json");
+  gtk_file_filter_add_suffix (filter, "json");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  g_object_unref (filter);
+  if (folder != NULL && g_file_test (folder, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GFile) dir = g_file_new_for_path (folder);
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), dir, NULL);
+    }
+  if (saving)
+    {
+      const char *src = self->cases->source;
+      const char *dot = strrchr (src, '.');
+      g_autofree char *base = dot != NULL ? g_strndup (src, (gsize) (dot - src)) : g_strdup (src);
+      g_autofree char *name = g_strdup_printf ("%s-model.json", base);
+      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+    }
+  g_signal_connect (self->chooser, "response", G_CALLBACK (model_chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+save_model_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+
+  if (self->chooser != NULL)
+    return;
+  if (self->engine == NULL)
+    {
+      cs_window_show_notice (self, "There is no model to save yet: open a case base and wait for its model", NULL);
+      return;
+    }
+  model_chooser_show (self, GTK_FILE_CHOOSER_ACTION_SAVE);
+}
+
+static void
+open_model_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+
+  if (self->chooser != NULL)
+    return;
+  if (self->cases == NULL)
+    {
+      cs_window_show_notice (self, "Open a case base first, then a model for its columns", NULL);
+      return;
+    }
+  model_chooser_show (self, GTK_FILE_CHOOSER_ACTION_OPEN);
+}
+
 enum { PROP_0, PROP_COLORMAP, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
@@ -925,6 +1261,7 @@ build_header (CsWindow *self)
   g_autoptr(GMenu) recent = g_menu_new ();
   g_autoptr(GMenu) view = g_menu_new ();
   g_autoptr(GMenu) section = g_menu_new ();
+  g_autoptr(GMenu) model = g_menu_new ();
 
   self->switcher = gtk_stack_switcher_new ();
   gtk_header_bar_set_title_widget (GTK_HEADER_BAR (header), self->switcher);
@@ -945,6 +1282,9 @@ build_header (CsWindow *self)
 
   self->recent_section = g_object_ref (recent);
   g_menu_append_submenu (menu, "Open _Recent", G_MENU_MODEL (recent));
+  g_menu_append (model, "Open _Model…", "win.open-model");
+  g_menu_append (model, "_Save Model…", "win.save-model");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (model));
   g_menu_append (view, "_Dark Style", "app.dark");
   g_menu_append (view, "Weights in _Viridis", "win.colormap::viridis");
   g_menu_append (view, "Weights in _Cividis", "win.colormap::cividis");
@@ -1011,6 +1351,7 @@ cs_window_dispose (GObject *object)
   g_clear_pointer (&self->message, g_free);
   g_clear_pointer (&self->notice, g_free);
   g_clear_pointer (&self->table_path, g_free);
+  g_clear_pointer (&self->source_sha256, g_free);
   G_OBJECT_CLASS (cs_window_parent_class)->dispose (object);
 }
 
@@ -1037,11 +1378,17 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export-table", "s", export_table_action);
   gtk_widget_class_install_action (widget_class, "win.copy-chart", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
+  gtk_widget_class_install_action (widget_class, "win.save-model", NULL, save_model_action);
+  gtk_widget_class_install_action (widget_class, "win.open-model", NULL, open_model_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "win.copy-chart", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.save-model", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.open-model", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.page", "s", "operator");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.page", "s", "manager");
 }

@@ -32,6 +32,18 @@ void        cs_window_export_table   (CsWindow       *self,
                                       const char     *kind,
                                       const char     *path,
                                       gboolean        excel);
+/* Write the current model (the engine's metric, the standardisation, the fit report and the record of the case
+ * base) to path as a model file, atomically, as `casescope-cli fit --save` writes it. FALSE with an error when
+ * there is no model yet, the case base's record is still being computed or the file cannot be written. */
+gboolean    cs_window_save_model_to  (CsWindow       *self,
+                                      const char     *path,
+                                      GError        **error);
+/* Read a model file and rebuild the engine with its metric, no fit. A file that cannot be read or is for other
+ * columns is refused (FALSE, its message in the window's message area, the current model kept); a model fitted
+ * on another case base is used with a note in the message area. */
+gboolean    cs_window_open_model_from (CsWindow      *self,
+                                       const char    *path,
+                                       GError       **error);
 /* Show a page: "operator" or "manager". */
 void        cs_window_set_page       (CsWindow       *self,
                                       const char     *name);

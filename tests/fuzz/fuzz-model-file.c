@@ -2,7 +2,9 @@
  *
  * Bytes -> JSON parser -> cs_model_file_from_json (). A file the loader accepts must be
  * self-consistent (d features with names, finite means, positive sds, a metric of the stated kind
- * and size, a finite PSD matrix M); it must survive a round trip (to_json, from_json) unchanged;
+ * and size, a finite PSD matrix M, a version it reads, a case-base record that is unknown or 64 lowercase
+ * hex digits); it must survive a round trip (to_json, from_json) unchanged, record included, and come
+ * back as the newest version without notes;
  * and cs_model_file_check_columns () must accept a base with exactly its columns and refuse one
  * with a column renamed. A refused file must come with a CS_DATA_ERROR message. Never a crash.
  * Seeds: tests/fuzz/model-file/ (valid files of every metric kind and broken variants).
@@ -40,6 +42,18 @@ check_consistent (const CsModelFile *mf)
     FAIL ("features do not match d");
   if (mf->target == NULL)
     FAIL ("no target");
+  if (mf->version < 1 || mf->version > CS_MODEL_FILE_VERSION)
+    FAIL ("accepted version %d", mf->version);
+  if (mf->notes == NULL || (mf->version < CS_MODEL_FILE_VERSION) != (mf->notes->len > 0))
+    FAIL ("version %d with %u notes", mf->version, mf->notes != NULL ? mf->notes->len : 0);
+  if (mf->source_sha256 != NULL)
+    {
+      if (strlen (mf->source_sha256) != 64)
+        FAIL ("source_sha256 of %zu characters", strlen (mf->source_sha256));
+      for (int i = 0; i < 64; i++)
+        if (!g_ascii_isxdigit (mf->source_sha256[i]) || g_ascii_isupper (mf->source_sha256[i]))
+          FAIL ("source_sha256 '%s'", mf->source_sha256);
+    }
   for (gsize j = 0; j < mf->d; j++)
     {
       if (!isfinite (mf->mean[j]) || !isfinite (mf->sd[j]) || !(mf->sd[j] > 0))
@@ -103,6 +117,17 @@ check_round_trip (const CsModelFile *mf)
       FAIL ("round trip changed feature %" G_GSIZE_FORMAT, j);
   if (mf->kind == CS_MODEL_METRIC_SCALAR && again->scale != mf->scale)
     FAIL ("round trip changed the scale: %.17g -> %.17g", mf->scale, again->scale);
+  if (g_strcmp0 (again->source_sha256, mf->source_sha256) != 0 || again->source_rows != mf->source_rows
+      || again->source_columns != mf->source_columns)
+    FAIL ("round trip changed the case-base record");
+  if (again->version != CS_MODEL_FILE_VERSION || again->notes->len != 0)
+    FAIL ("a written file reads back as version %d with %u notes", again->version, again->notes->len);
+  /* the record compares equal to itself: no mismatch note */
+  {
+    g_autofree char *note = cs_model_file_describe_base_mismatch (again, mf->source_sha256, mf->source_rows);
+    if (note != NULL)
+      FAIL ("a model's own case base is reported as another: %s", note);
+  }
 }
 
 static void
