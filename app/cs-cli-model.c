@@ -9,117 +9,13 @@
 
 #include "cs-atomic-file.h"
 #include "cs-cli.h"
+#include "cs-cli-flags.h"
 #include "cs-cli-load.h"
 #include "cs-cli-query.h"
 #include "cs-engine-model.h"
 #include "cs-model-file.h"
 
-#define THRESHOLD_HELP "Fail-safe thresholds, repeatable or comma-separated (noise_check, noise_stop, variation_check, " \
-  "variation_stop, neff_check, neff_stop, distance_check, distance_stop, range_check, range_stop)"
-
 /* ---- shared ---------------------------------------------------------------- */
-
-/* Each --threshold NAME=VALUE[,NAME=VALUE...] into t; unset thresholds are NaN (the case base's defaults). */
-static int
-thresholds_parse (const char        *cmd,
-                  char             **args,
-                  CsFlagThresholds  *t)
-{
-  double *field = (double *) t;
-
-  for (gsize k = 0; k < sizeof (CsFlagThresholds) / sizeof (double); k++)
-    field[k] = NAN;
-  for (guint a = 0; args != NULL && args[a] != NULL; a++)
-    {
-      g_auto(GStrv) items = g_strsplit (args[a], ",", -1);
-
-      for (guint i = 0; items[i] != NULL; i++)
-        {
-          g_auto(GStrv) kv = g_strsplit (items[i], "=", 2);
-          char *end = NULL;
-          double v;
-
-          if (kv[0] == NULL || kv[1] == NULL)
-            return cs_cli_usage_error (cmd, "--threshold: '%s' is not NAME=VALUE", items[i]);
-          g_strstrip (kv[0]);
-          g_strstrip (kv[1]);
-          v = g_ascii_strtod (kv[1], &end);
-          if (kv[1][0] == '\0' || end == kv[1] || *end != '\0' || isnan (v))
-            return cs_cli_usage_error (cmd, "--threshold: value of '%s' is not a number: '%s'", kv[0], kv[1]);
-          if (cs_engine_thresholds_set (t, kv[0], v) != 0)
-            return cs_cli_usage_error (cmd, "--threshold: unknown threshold '%s'", kv[0]);
-        }
-    }
-  return CS_EXIT_OK;
-}
-
-/* The engine keeps its defaults when the user's thresholds are inconsistent: say so. */
-static int
-thresholds_check (const char             *cmd,
-                  const CsFlagThresholds *asked,
-                  const CsEngine         *engine)
-{
-  for (gsize k = 0; k < CS_FLAG_N_THRESHOLDS; k++)
-    {
-      const char *name = cs_engine_threshold_name (k);
-      double v = cs_engine_thresholds_get (asked, name);
-
-      if (!isnan (v) && v != cs_engine_thresholds_get (&engine->thresholds, name))
-        return cs_cli_usage_error (cmd, "--threshold: check thresholds must be positive and not beyond "
-                                   "their stop thresholds (n_eff: stop <= check)");
-    }
-  return CS_EXIT_OK;
-}
-
-static void
-json_thresholds (JsonBuilder            *b,
-                 const CsFlagThresholds *t)
-{
-  json_builder_set_member_name (b, "thresholds");
-  json_builder_begin_object (b);
-  for (gsize i = 0; i < CS_FLAG_N_THRESHOLDS; i++)
-    cs_cli_json_number (b, cs_engine_threshold_name (i), cs_engine_thresholds_get (t, cs_engine_threshold_name (i)));
-  json_builder_end_object (b);
-}
-
-/* "verdict" and "flags" members; full flags, or kind and severity only. */
-static void
-json_flags (JsonBuilder        *b,
-            const CsCaseBase   *base,
-            const CsFlagReport *r,
-            gboolean            full)
-{
-  json_builder_set_member_name (b, "verdict");
-  json_builder_add_string_value (b, cs_verdict_name (r->verdict));
-  json_builder_set_member_name (b, "flags");
-  json_builder_begin_array (b);
-  for (gsize i = 0; i < r->n_flags; i++)
-    {
-      const CsFlag *f = &r->flags[i];
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "kind");
-      json_builder_add_string_value (b, cs_engine_flag_name (f->kind));
-      json_builder_set_member_name (b, "severity");
-      json_builder_add_string_value (b, cs_severity_name (f->severity));
-      if (full)
-        {
-          cs_cli_json_number (b, "value", f->value);
-          cs_cli_json_number (b, "threshold", f->threshold);
-          json_builder_set_member_name (b, "message");
-          json_builder_add_string_value (b, f->message);
-          json_builder_set_member_name (b, "measure");
-          json_builder_add_string_value (b, f->measure);
-          cs_cli_json_number (b, "ratio", f->ratio);
-          if (f->kind == CS_FLAG_OUT_OF_RANGE && f->feature >= 0 && (gsize) f->feature < base->d)
-            {
-              json_builder_set_member_name (b, "feature");
-              json_builder_add_string_value (b, base->feature_names[f->feature]);
-            }
-        }
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-}
 
 static void
 json_matrix (JsonBuilder    *b,
@@ -354,7 +250,7 @@ query_json_members (JsonBuilder         *b,
     cs_cli_json_number (b, base->feature_names[j], r->query[j]);
   json_builder_end_object (b);
   cs_cli_json_number (b, "prediction", r->report.failure == CS_FLAG_FAIL_NONE ? p->prediction : NAN);
-  json_flags (b, base, &r->report, TRUE);
+  cs_cli_json_flags (b, base, &r->report, TRUE);
   cs_cli_json_number (b, "stderr", p->std_error);
   cs_cli_json_number (b, "n_eff", p->n_eff);
   cs_cli_json_number (b, "radius90", p->radius90);
@@ -456,7 +352,7 @@ cs_cli_predict (int    argc,
     return cs_cli_usage_error ("predict", "--target is required");
   if (top_k < 0 || top_k > 1000)
     return cs_cli_usage_error ("predict", "--top must be between 0 and 1000");
-  rc = thresholds_parse ("predict", threshold_args, &asked);
+  rc = cs_cli_thresholds_parse ("predict", threshold_args, &asked);
   if (rc != CS_EXIT_OK)
     return rc;
 
@@ -482,7 +378,7 @@ cs_cli_predict (int    argc,
   eo.thresholds = &asked;
   rc = cs_cli_build ("predict", &l, &eo);
   if (rc == CS_EXIT_OK)
-    rc = thresholds_check ("predict", &asked, l.engine);
+    rc = cs_cli_thresholds_check ("predict", &asked, l.engine);
   if (rc != CS_EXIT_OK)
     goto out;
   results = cs_engine_predict (l.engine, xq, (gsize) q, NULL, (guint) top_k, NULL, &error);
@@ -565,7 +461,7 @@ cs_cli_diagnose (int    argc,
     return cs_cli_usage_error ("diagnose", "unexpected argument '%s'", argv[2]);
   if (target == NULL && model == NULL)
     return cs_cli_usage_error ("diagnose", "--target is required");
-  rc = thresholds_parse ("diagnose", threshold_args, &asked);
+  rc = cs_cli_thresholds_parse ("diagnose", threshold_args, &asked);
   if (rc != CS_EXIT_OK)
     return rc;
   rc = cs_cli_load ("diagnose", argv[1], target, features, model, &l);
@@ -581,7 +477,7 @@ cs_cli_diagnose (int    argc,
   eo.thresholds = &asked;
   rc = cs_cli_build ("diagnose", &l, &eo);
   if (rc == CS_EXIT_OK)
-    rc = thresholds_check ("diagnose", &asked, l.engine);
+    rc = cs_cli_thresholds_check ("diagnose", &asked, l.engine);
   if (rc != CS_EXIT_OK)
     goto out;
   e = l.engine;
@@ -615,7 +511,7 @@ cs_cli_diagnose (int    argc,
       cs_cli_json_number (b, "usual_spacing", e->flag_base.nn_distance);
       cs_cli_json_number (b, "spacing_q99", e->flag_base.nn_distance_high);
       json_builder_end_object (b);
-      json_thresholds (b, &e->thresholds);
+      cs_cli_json_thresholds (b, &e->thresholds);
       cs_cli_json_policy (b, &e->policy);
       json_builder_set_member_name (b, "cases");
       json_builder_begin_array (b);
@@ -628,7 +524,7 @@ cs_cli_diagnose (int    argc,
           cs_cli_json_number (b, "local_lipschitz", ld->local_lipschitz);
           cs_cli_json_number (b, "local_noise_sd", ld->local_noise_sd);
           cs_cli_json_number (b, "n_eff", ld->n_eff);
-          json_flags (b, e->cases, &reports[k], FALSE);
+          cs_cli_json_flags (b, e->cases, &reports[k], FALSE);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);

@@ -11,6 +11,7 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
+#include "cs-chart-types.h"
 #include "cs-colormap.h"
 
 G_BEGIN_DECLS
@@ -21,20 +22,6 @@ typedef enum
   CS_PLOT_DARK,    /* dark UI: light ink on a dark background */
 } CsPlotPalette;
 
-/* Where a chart's numbers came from; drawn as a one-line footer when given.
- * Any field may be NULL / 0 and is then left out. */
-typedef struct
-{
-  const char *file_name;
-  const char *sha256;        /* hex; the first 12 digits are shown */
-  gsize n;
-  gsize d;
-  const char *metric;        /* "diagonal", "scalar", ... */
-  const char *scale;         /* "w = 8.8" or a summary of M */
-  const char *app_version;
-  const char *date;          /* from cs_plot_provenance_date (); NULL: not shown */
-  const char *verdict;       /* fail-safe verdict ("ok", "check", "stop") or NULL */
-} CsProvenance;
 
 typedef struct
 {
