@@ -1,9 +1,10 @@
-/* cs-chart-data.h: fill the per-query charts (ui/render/cs-charts.h) from the engine and a query result. */
+/* cs-chart-data.h: the window's charts, from the engine's one builder per chart kind (cs-engine-charts.h). */
 #pragma once
 
 #include "cs-chart-view.h"
 #include "cs-charts.h"
 #include "cs-engine.h"
+#include "cs-engine-charts.h"
 
 G_BEGIN_DECLS
 
@@ -15,25 +16,23 @@ void           cs_chart_data_attach    (CsChartView         *view,
 /* Manager charts: "diagnostics" (local Lipschitz and noise over the feature plane, thresholds drawn in),
  * "softmax-vs-linear" (leave-one-out error of both), from the engine's diagnostics. */
 void           cs_chart_data_attach_global (CsChartView     *view,
+                                        CsEngine            *engine);
+/* Give view a chart the engine built (it takes the chart); engine (may be NULL) for the tooltips, and result,
+ * when the chart is of a query, for the used cases they list. */
+void           cs_chart_data_attach_built (CsChartView      *view,
+                                        CsEngineChart       *built,
                                         CsEngine            *engine,
-                                        gboolean             has_query,
-                                        const double        *query);
-/* "window-sweep": the paper's picture from two pretraining sweeps (arrays copied). */
-void           cs_chart_data_attach_sweep (CsChartView      *view,
-                                        gsize                n_l,
-                                        const double        *l,
-                                        const double        *window_l,
-                                        double               sigma_fixed,
-                                        gsize                n_sigma,
-                                        const double        *sigma,
-                                        const double        *window_sigma,
-                                        double               l_fixed,
-                                        gsize                n,
-                                        guint                d);
+                                        const CsQueryResult *result);
+/* The options the view's charts are built with (the plane the user chose, the window's measure). */
+void           cs_chart_data_options   (CsChartView         *view,
+                                        CsEngine            *engine,
+                                        CsChartOptions      *options);
 /* The weight colour map of every chart on screen (viridis or cividis); read by the drawing workers. */
 void           cs_chart_data_set_colormap (CsColormap        map);
 CsColormap     cs_chart_data_get_colormap (void);
 /* The chart currently drawn by view (kind and data, valid while the view keeps it), or NULL. */
 const CsChart *cs_chart_data_get_chart (CsChartView         *view);
+/* The engine's chart behind it (for the footer of an export), or NULL. */
+CsEngineChart *cs_chart_data_get_built (CsChartView         *view);
 
 G_END_DECLS

@@ -145,7 +145,6 @@ cs_export_dialog_export_to (CsExportDialog *self,
   const CsChart *chart = view != NULL ? cs_chart_data_get_chart (view) : NULL;
   CsExportOptions options;
   CsProvenance prov = { 0 };
-  g_autofree char *scale = NULL;
   g_autofree char *date = NULL;
   const char *protected_paths[2] = { NULL, NULL };
   guint f = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->format));
@@ -162,22 +161,13 @@ cs_export_dialog_export_to (CsExportDialog *self,
   options.dpi = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->dpi));
   options.transparent = gtk_check_button_get_active (GTK_CHECK_BUTTON (self->transparent));
   options.weight_map = cs_chart_data_get_colormap ();
-  if (self->engine != NULL && gtk_check_button_get_active (GTK_CHECK_BUTTON (self->footer)))
+  if (gtk_check_button_get_active (GTK_CHECK_BUTTON (self->footer)) && cs_chart_data_get_built (view) != NULL)
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-      CsCaseBase *c = self->engine->cases;
+      /* The engine's footer, as casescope-cli export writes it; the date in UTC, pinned by SOURCE_DATE_EPOCH. */
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
-      date = cs_plot_provenance_date (now);   /* UTC, pinned by SOURCE_DATE_EPOCH: the same text as the command line */
-      scale = g_strdup_printf ("mean diag(M) = %.4g", cs_metric_mean_diagonal (&self->engine->metric));
-      prov.file_name = c->source;
-      prov.sha256 = c->sha256;
-      prov.n = c->n;
-      prov.d = c->d;
-      prov.metric = self->engine->metric_label;
-      prov.scale = scale;
-      prov.app_version = PACKAGE_VERSION;
-      prov.date = date;
-      prov.verdict = g_object_get_data (G_OBJECT (view), "verdict");
+      date = cs_plot_provenance_date (now);
+      cs_engine_chart_provenance (cs_chart_data_get_built (view), PACKAGE_VERSION, date, &prov);
       options.provenance = &prov;
     }
   if (self->engine != NULL && self->engine->cases->source_path != NULL)

@@ -181,7 +181,7 @@ update_display (CsManagerView *self)
     gtk_list_box_remove (GTK_LIST_BOX (self->flagged_list), child);
   for (guint t = 0; t < self->charts->len; t++)
     if (!g_str_equal (cs_chart_view_get_name (self->charts->pdata[t]), "window-sweep"))
-      cs_chart_data_attach_global (self->charts->pdata[t], e, FALSE, NULL);
+      cs_chart_data_attach_global (self->charts->pdata[t], e);
 
   if (e == NULL)
     {
@@ -246,7 +246,7 @@ update_display (CsManagerView *self)
               for (int f = 0; f < CS_FLAG_N_KINDS; f++)
                 if (e->case_flags[i] & (1u << f))
                   g_string_append_printf (kinds_text, "%s%s", kinds_text->len ? ", " : "",
-                                          cs_flag_kind_name ((CsFlagKind) f));
+                                          cs_engine_flag_name ((CsFlagKind) f));
               row_text = g_strdup_printf ("%s (line %u): %s — %s", c->ids != NULL ? c->ids[i] : "case", c->line[i],
                                           cs_verdict_name (e->case_verdict[i]), kinds_text->str);
               g_string_free (kinds_text, TRUE);
@@ -521,6 +521,8 @@ pretrain_clicked_cb (GtkButton     *button,
   g_task_run_in_thread (task, pretrain_thread);
 }
 
+/* The paper's sweeps through the engine's chart builder: the same seeds and prompts as casescope-cli export, so
+ * the chart on screen and the exported one are the same. */
 static void
 sweep_thread (GTask        *task,
               gpointer      source_object,
@@ -528,33 +530,17 @@ sweep_thread (GTask        *task,
               GCancellable *cancellable)
 {
   PretrainJob *job = task_data;
-  static const double ls[] = { 0.25, 0.5, 1, 2, 4, 8, 16 };
-  static const double sigmas[] = { 0.05, 0.1, 0.2, 0.5, 1, 2 };
-  CsPretrainOptimOptions opt;
-  CsPretrainSpec spec = { CS_PRETRAIN_RELU, 2, 200, 1.0, 0.5, 0, 0 };
-  CsPretrainStatus status;
+  GError *error = NULL;
+  CsChartOptions options;
+  CsEngineChart *chart;
 
-  job->cancellable = cancellable;
-  cs_pretrain_optim_options_init (&opt);
-  opt.tasks = 1024;
-  opt.progress = pretrain_progress_cb;
-  opt.user_data = job;
-  job->spec = spec;
-  job->from = 0;
-  job->to = 0.5;
-  status = cs_pretrain_sweep (&spec, CS_PRETRAIN_SWEEP_L, ls, G_N_ELEMENTS (ls), &opt, &job->sweep_l);
-  if (status == CS_PRETRAIN_OK)
-    {
-      job->from = 0.5;
-      job->to = 1;
-      status = cs_pretrain_sweep (&spec, CS_PRETRAIN_SWEEP_SIGMA, sigmas, G_N_ELEMENTS (sigmas), &opt,
-                                  &job->sweep_sigma);
-    }
-  if (status != CS_PRETRAIN_OK)
-    g_task_return_new_error (task, G_IO_ERROR, status == CS_PRETRAIN_CANCELLED ? G_IO_ERROR_CANCELLED
-                             : G_IO_ERROR_FAILED, "%s", cs_pretrain_status_message (status));
+  cs_chart_options_init (&options);
+  chart = cs_engine_chart_build (NULL, CS_CHART_WINDOW_SWEEP, NULL, &options, progress_cb, job->view, cancellable,
+                                 &error);
+  if (chart == NULL)
+    g_task_return_error (task, error);
   else
-    g_task_return_boolean (task, TRUE);
+    g_task_return_pointer (task, chart, (GDestroyNotify) cs_engine_chart_free);
 }
 
 static void
@@ -563,31 +549,36 @@ sweep_done_cb (GObject      *object,
                gpointer      user_data)
 {
   CsManagerView *self = user_data;
-  PretrainJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
+  CsEngineChart *chart = g_task_propagate_pointer (G_TASK (result), &error);
 
   stop_timer (self);
   set_busy (self, FALSE, NULL);
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (chart == NULL)
     {
       g_autofree char *text = g_strdup_printf ("Sweep stopped: %s", error->message);
       gtk_label_set_text (GTK_LABEL (self->eta_label), text);
       g_object_unref (self);
       return;
     }
-  for (guint t = 0; t < self->charts->len; t++)
-    if (g_str_equal (cs_chart_view_get_name (self->charts->pdata[t]), "window-sweep"))
-      cs_chart_data_attach_sweep (self->charts->pdata[t], job->sweep_l.count, job->sweep_l.value,
-                                  job->sweep_l.window, job->spec.sigma, job->sweep_sigma.count,
-                                  job->sweep_sigma.value, job->sweep_sigma.window, job->spec.L, job->spec.n,
-                                  (guint) job->spec.d);
   {
+    const CsWindowSweepData *sw = cs_engine_chart_get (chart)->data;
+    /* Theory: window ~ (sigma^2 / (L^2 n))^(1/(d+2)), so slopes -2/(d+2) in L and 2/(d+2) in sigma. */
+    double theory = 2.0 / ((double) sw->d + 2.0);
     g_autofree char *text = g_strdup_printf ("Paper sweeps done: window slope %.2f against L, %.2f against σ "
-                                             "(theory %.2f and %.2f).", job->sweep_l.slope_window,
-                                             job->sweep_sigma.slope_window, job->sweep_l.slope_theory,
-                                             job->sweep_sigma.slope_theory);
+                                             "(theory %.2f and %.2f).", cs_loglog_slope (sw->l, sw->window_l, sw->n_l),
+                                             cs_loglog_slope (sw->sigma, sw->window_sigma, sw->n_sigma), -theory,
+                                             theory);
     gtk_label_set_text (GTK_LABEL (self->eta_label), text);
   }
+  for (guint t = 0; t < self->charts->len; t++)
+    if (g_str_equal (cs_chart_view_get_name (self->charts->pdata[t]), "window-sweep"))
+      {
+        cs_chart_data_attach_built (self->charts->pdata[t], chart, NULL, NULL);
+        chart = NULL;
+        break;
+      }
+  g_clear_pointer (&chart, cs_engine_chart_free);
   g_object_unref (self);
 }
 
@@ -699,7 +690,7 @@ apply_thresholds_cb (GtkButton     *button,
       v[k] = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->threshold_spins[k]));
       cs_settings_set_double (s, "thresholds", threshold_keys[k], v[k]);
     }
-  if (cs_flag_thresholds_validate (&t) != 0)
+  if (cs_engine_thresholds_validate (&t) != 0)
     {
       gtk_label_set_text (GTK_LABEL (self->eta_label),
                           "These thresholds do not fit together: each stop level must be beyond its check level.");

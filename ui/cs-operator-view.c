@@ -123,7 +123,7 @@ case_flags_text (CsEngine *engine,
   s = g_string_new (verdict_text (engine->case_verdict[i]));
   for (int f = 0; f < CS_FLAG_N_KINDS; f++)
     if (engine->case_flags[i] & (1u << f))
-      g_string_append_printf (s, " %s", cs_flag_kind_name ((CsFlagKind) f));
+      g_string_append_printf (s, " %s", cs_engine_flag_name ((CsFlagKind) f));
   return g_string_free (s, FALSE);
 }
 
@@ -936,7 +936,7 @@ update_failsafe (CsOperatorView *self)
       const CsFlag *flag = &r->report.flags[f];
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
       GtkWidget *image = gtk_image_new_from_icon_name (flag_icon (flag->severity));
-      g_autofree char *title = g_strdup_printf ("%s (%s)", cs_flag_kind_name (flag->kind),
+      g_autofree char *title = g_strdup_printf ("%s (%s)", cs_engine_flag_name (flag->kind),
                                                 cs_severity_name (flag->severity));
       GtkWidget *kind = gtk_label_new (title);
       GtkWidget *msg = gtk_label_new (flag->message);
@@ -947,7 +947,7 @@ update_failsafe (CsOperatorView *self)
                                                                         flag->ratio) : g_strdup (tip);
 
       gtk_widget_add_css_class (row, flag->severity == CS_SEVERITY_STOP ? "flag-stop" : "flag-check");
-      gtk_widget_set_name (row, cs_flag_kind_name (flag->kind));
+      gtk_widget_set_name (row, cs_engine_flag_name (flag->kind));
       gtk_widget_add_css_class (kind, "heading");
       gtk_label_set_xalign (GTK_LABEL (kind), 0);
       gtk_label_set_xalign (GTK_LABEL (msg), 0);
@@ -983,7 +983,7 @@ update_card (CsOperatorView *self)
   if (!r->valid)
     {
       gtk_label_set_text (GTK_LABEL (self->prediction_label), "No prediction");
-      gtk_label_set_text (GTK_LABEL (self->stderr_label), cs_flag_failure_reason (r->report.failure));
+      gtk_label_set_text (GTK_LABEL (self->stderr_label), cs_engine_failure_reason (r->report.failure));
       gtk_label_set_text (GTK_LABEL (self->neff_label), "");
       gtk_label_set_text (GTK_LABEL (self->window_label), "");
       gtk_label_set_text (GTK_LABEL (self->sum_label), "");

@@ -30,7 +30,7 @@ flag_names (guint8 bits)
 
   for (int f = 0; f < CS_FLAG_N_KINDS; f++)
     if (bits & (1u << f))
-      g_string_append_printf (s, "%s%s", s->len > 0 ? " " : "", cs_flag_kind_name ((CsFlagKind) f));
+      g_string_append_printf (s, "%s%s", s->len > 0 ? " " : "", cs_engine_flag_name ((CsFlagKind) f));
   return g_string_free (s, FALSE);
 }
 
@@ -126,7 +126,7 @@ cs_table_export_used (const CsQueryResult *r,
   if (!r->valid)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "There is no prediction to export: %s",
-                   cs_flag_failure_reason (r->report.failure));
+                   cs_engine_failure_reason (r->report.failure));
       return FALSE;
     }
   w = cs_csv_writer_new (path, preset, protect (c, prot), error);

@@ -264,7 +264,8 @@ build_case_attention (CsEngineChart        *c,
     }
   g_free (zq);
   c->attention = (CsCaseAttentionData) {
-    .n = n, .weights = r->weights, .outcomes = e->cases->y, .distances = dist,
+    .n = n, .weights = keep (c, g_memdup2 (r->weights, n * sizeof (double))), .outcomes = e->cases->y,
+    .distances = dist,
     .ids = (const char *const *) e->cases->ids, .lines = e->cases->line,
     .top_k = o->top_k > 0 ? o->top_k : MAX (r->k, 1), .sort = o->sort,
     .prediction = r->prediction.prediction, .query_label = keep (c, query_label (e, r)),
@@ -297,7 +298,8 @@ build_feature_map (CsEngineChart        *c,
       fy[i] = one ? cb->y[i] : cb->x[i * d + jy];
     }
   c->map = (CsFeatureMapData) {
-    .n = n, .x = fx, .y = fy, .values = o->color_by_outcome ? cb->y : r->weights,
+    .n = n, .x = fx, .y = fy,
+    .values = o->color_by_outcome ? cb->y : keep (c, g_memdup2 (r->weights, n * sizeof (double))),
     .color_by = o->color_by_outcome ? CS_COLOR_BY_OUTCOME : CS_COLOR_BY_WEIGHT,
     .value_name = o->color_by_outcome ? cb->target_name : "weight",
     .value_unit = o->color_by_outcome ? cb->target_unit : "",
@@ -443,22 +445,26 @@ build_window (CsEngineChart        *c,
   if (!e->have_diagnostics || m == 0)
     return not_supported (error, "the case base has too few cases for the window chart");
   cs_engine_chart_plane (e, o, &jx, &jy);
-  /* Each case of the policy's sample, leave-one-out against the whole base, with its window. */
-  zq = g_new (double, m * d);
-  hw = g_new (double, m * d);
-  loo = g_new (CsPrediction, m);
-  for (gsize k = 0; k < m; k++)
-    memcpy (zq + k * d, e->z + e->sample_rows[k] * d, d * sizeof (double));
-  cs_predict_options_init (&po);
-  po.flags = CS_PREDICT_WINDOW;
-  po.half_width = hw;
-  po.self_index = e->sample_rows;
-  po.n_threads = cs_engine_window_threads (n);
-  po.progress = progress_cb;
-  po.user_data = p;
-  st = cs_attention_predict (e->ctx, zq, m, &po, loo);
-  if (st != CS_OK)
-    return engine_failed (st, error);
+  /* Each case of the policy's sample, leave-one-out against the whole base, with its window; n_eff is stored
+   * with the engine's diagnostics, the radius and half-widths take one prediction pass. */
+  if (!n_eff)
+    {
+      zq = g_new (double, m * d);
+      hw = g_new (double, m * d);
+      loo = g_new (CsPrediction, m);
+      for (gsize k = 0; k < m; k++)
+        memcpy (zq + k * d, e->z + e->sample_rows[k] * d, d * sizeof (double));
+      cs_predict_options_init (&po);
+      po.flags = CS_PREDICT_WINDOW;
+      po.half_width = hw;
+      po.self_index = e->sample_rows;
+      po.n_threads = cs_engine_window_threads (n);
+      po.progress = progress_cb;
+      po.user_data = p;
+      st = cs_attention_predict (e->ctx, zq, m, &po, loo);
+      if (st != CS_OK)
+        return engine_failed (st, error);
+    }
   pos = keep (c, g_new (double, m));
   win = keep (c, g_new (double, m));
   flag = keep (c, g_new (gboolean, m));
@@ -476,7 +482,7 @@ build_window (CsEngineChart        *c,
       CsFlagReport report;
 
       pos[q] = key[k];
-      win[q] = half_width ? hw[k * d + jx] * e->sd[jx] : n_eff ? loo[k].n_eff : loo[k].radius90;
+      win[q] = n_eff ? e->sample_local[k].n_eff : half_width ? hw[k * d + jx] * e->sd[jx] : loo[k].radius90;
       cs_engine_case_report (e, k, &report);
       flag[q] = report.verdict != CS_VERDICT_OK;
     }

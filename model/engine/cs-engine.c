@@ -112,6 +112,18 @@ cs_engine_thresholds_get (const CsFlagThresholds *t,
   return cs_flag_thresholds_get (t, name);
 }
 
+int
+cs_engine_thresholds_validate (const CsFlagThresholds *t)
+{
+  return cs_flag_thresholds_validate (t);
+}
+
+const char *
+cs_engine_failure_reason (CsFlagFailure failure)
+{
+  return cs_flag_failure_reason (failure);
+}
+
 const double *
 cs_engine_raw_row (CsEngine *self,
                    gsize     i,

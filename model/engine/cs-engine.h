@@ -213,6 +213,10 @@ int            cs_engine_thresholds_set (CsFlagThresholds      *t,
                                        double                   value);
 double         cs_engine_thresholds_get (const CsFlagThresholds *t,
                                        const char              *name);
+/* 0 when the thresholds are consistent (checks positive, not beyond their stops). */
+int            cs_engine_thresholds_validate (const CsFlagThresholds *t);
+/* Why no prediction was made, in plain words. */
+const char    *cs_engine_failure_reason (CsFlagFailure          failure);
 /* Names of the metric kinds: "scalar", "diagonal", "full". */
 const char    *cs_engine_metric_name  (CsMetricKind             kind);
 
