@@ -337,7 +337,11 @@ cs_cli_export (int    argc,
     {
       if (!all && k != (guint) kind)
         continue;
-      built[n_charts] = cs_engine_chart_build (l.engine, (CsChartKind) k, result, &co, NULL, NULL, NULL, &error);
+      /* The charts of the whole case base are built without the query, as on the manager page. */
+      gboolean of_query = k == CS_CHART_CASE_ATTENTION || k == CS_CHART_FEATURE_MAP || k == CS_CHART_WINDOW;
+
+      built[n_charts] = cs_engine_chart_build (l.engine, (CsChartKind) k, of_query ? result : NULL, &co, NULL, NULL,
+                                               NULL, &error);
       if (built[n_charts] == NULL)
         {
           g_printerr ("casescope-cli " CMD ": %s: %s\n", cs_chart_kind_name ((CsChartKind) k), error->message);

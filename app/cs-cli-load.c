@@ -11,6 +11,7 @@
 #include "cs-cli.h"
 #include "cs-cli-load.h"
 #include "cs-data-error.h"
+#include "cs-engine-model.h"
 
 void
 cs_cli_loaded_clear (CsCliLoaded *l)
@@ -20,6 +21,7 @@ cs_cli_loaded_clear (CsCliLoaded *l)
   g_clear_pointer (&l->report, cs_csv_report_free);
   g_clear_pointer (&l->model, cs_model_file_free);
   g_clear_pointer (&l->path, g_free);
+  g_clear_pointer (&l->model_path, g_free);
 }
 
 void
@@ -185,6 +187,7 @@ cs_cli_load (const char  *cmd,
     {
       g_autoptr(GError) error = NULL;
 
+      l->model_path = g_strdup (model_path);
       l->model = cs_model_file_load (model_path, &error);
       if (l->model == NULL)
         return cs_cli_fail (cmd, error);
@@ -225,11 +228,19 @@ cs_cli_build (const char            *cmd,
   g_autoptr(GError) error = NULL;
   CsEngineOptions options = *given;
   CsMetric m = { 0 };
+  g_autofree char *label = NULL;
 
   if (l->model != NULL && !cs_engine_options_use_model (&options, l->model, &m, &error))
     {
       g_printerr ("casescope-cli %s: %s\n", cmd, error->message);
       return CS_EXIT_DATA;
+    }
+  if (l->model != NULL)
+    {
+      /* The window names an opened model the same way. */
+      g_autofree char *name = g_path_get_basename (l->model_path);
+      label = cs_engine_model_label (l->model, &m, name);
+      options.metric_label = label;
     }
   l->engine = cs_engine_build_full (l->base, &options, NULL, NULL, NULL, &error);
   cs_metric_clear (&m);

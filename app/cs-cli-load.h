@@ -16,6 +16,7 @@ typedef struct
   CsCaseBase *base;
   CsCsvReport *report;
   CsModelFile *model;              /* with --model, else NULL */
+  char *model_path;
   CsEngine *engine;                /* after cs_cli_build () */
 } CsCliLoaded;
 

@@ -241,6 +241,18 @@ cs_export_dialog_set_format (CsExportDialog *self,
       gtk_drop_down_set_selected (GTK_DROP_DOWN (self->format), i);
 }
 
+void
+cs_export_dialog_set_size (CsExportDialog *self,
+                           int             width,
+                           int             height,
+                           double          dpi)
+{
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->preset), 4);   /* Custom */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->width), width);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->height), height);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->dpi), dpi);
+}
+
 gboolean
 cs_export_dialog_set_chart (CsExportDialog *self,
                             const char     *name)

@@ -26,6 +26,11 @@ gboolean   cs_export_dialog_export_to (CsExportDialog *self,
 /* Select the format by name ("png", "svg", "pdf") and the chart by name. */
 void       cs_export_dialog_set_format (CsExportDialog *self,
                                         const char     *format);
+/* A custom size in pixels and its resolution (the Custom preset). */
+void       cs_export_dialog_set_size  (CsExportDialog *self,
+                                       int             width,
+                                       int             height,
+                                       double          dpi);
 gboolean   cs_export_dialog_set_chart (CsExportDialog *self,
                                        const char     *name);
 /* A default file name: <dataset>_<chart>_<YYYYmmdd-HHMM>.<ext> */

@@ -705,6 +705,12 @@ cs_engine_chart_build (CsEngine             *engine,
     }
   tasks = options->sweep_tasks > 0 ? options->sweep_tasks : CS_ENGINE_SWEEP_TASKS;
   c->allocs = g_ptr_array_new_with_free_func (g_free);
+  /* The paper's charts do not come from the case base: their footer does not name it. */
+  if (kind == CS_CHART_WINDOW_SWEEP || (kind == CS_CHART_SOFTMAX_VS_LINEAR && options->paper))
+    {
+      engine = NULL;
+      result = NULL;
+    }
   c->engine = engine != NULL ? cs_engine_ref (engine) : NULL;
   c->chart.kind = kind;
   if (result != NULL)

@@ -804,6 +804,7 @@ cs_plot_frame_layout (cairo_t           *cr,
   frame->x = *x;
   frame->y = *y;
   frame->outer = *rect;
+  frame->no_grid = FALSE;   /* charts that fill the area with an image set it after the layout */
 
   /* Y tick labels: measure every one; the widest sets the left margin. */
   frame->y_target = y_tick_target (style, rect->h);
