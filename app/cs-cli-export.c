@@ -394,13 +394,13 @@ cs_cli_export (int    argc,
       json_builder_add_int_value (b, eo.width);
       json_builder_set_member_name (b, "height");
       json_builder_add_int_value (b, eo.height);
-      cs_cli_json_number (b, "dpi", eo.dpi);
+      cs_json_add_number (b, "dpi", eo.dpi);
       json_builder_set_member_name (b, "query_case");
       if (c.query != CS_NO_CASE)
         json_builder_add_int_value (b, (gint64) c.query + 1);
       else
         json_builder_add_null_value (b);
-      cs_cli_json_number (b, "prediction", result->prediction.prediction);
+      cs_json_add_number (b, "prediction", result->prediction.prediction);
       json_builder_set_member_name (b, "verdict");
       json_builder_add_string_value (b, cs_verdict_name (result->report.verdict));
       json_builder_set_member_name (b, "footer");

@@ -67,7 +67,7 @@ cs_cli_json_thresholds (JsonBuilder            *b,
   json_builder_set_member_name (b, "thresholds");
   json_builder_begin_object (b);
   for (gsize i = 0; i < CS_FLAG_N_THRESHOLDS; i++)
-    cs_cli_json_number (b, cs_engine_threshold_name (i), cs_engine_thresholds_get (t, cs_engine_threshold_name (i)));
+    cs_json_add_number (b, cs_engine_threshold_name (i), cs_engine_thresholds_get (t, cs_engine_threshold_name (i)));
   json_builder_end_object (b);
 }
 
@@ -92,13 +92,13 @@ cs_cli_json_flags (JsonBuilder        *b,
       json_builder_add_string_value (b, cs_severity_name (f->severity));
       if (full)
         {
-          cs_cli_json_number (b, "value", f->value);
-          cs_cli_json_number (b, "threshold", f->threshold);
+          cs_json_add_number (b, "value", f->value);
+          cs_json_add_number (b, "threshold", f->threshold);
           json_builder_set_member_name (b, "message");
           json_builder_add_string_value (b, f->message);
           json_builder_set_member_name (b, "measure");
           json_builder_add_string_value (b, f->measure);
-          cs_cli_json_number (b, "ratio", f->ratio);
+          cs_json_add_number (b, "ratio", f->ratio);
           if (f->kind == CS_FLAG_OUT_OF_RANGE && f->feature >= 0 && (gsize) f->feature < base->d)
             {
               json_builder_set_member_name (b, "feature");

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cs-cli.h"
+#include "cs-cli-load.h"
+#include "cs-json.h"
 #include "cs-csv-loader.h"
 #include "cs-data-error.h"
 
@@ -37,30 +39,6 @@ delimiter_human (char c)
     }
 }
 
-static void
-add_number (JsonBuilder *b,
-            const char  *key,
-            double       v)
-{
-  json_builder_set_member_name (b, key);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_string_or_null (JsonBuilder *b,
-                    const char  *key,
-                    const char  *s)
-{
-  json_builder_set_member_name (b, key);
-  if (s != NULL)
-    json_builder_add_string_value (b, s);
-  else
-    json_builder_add_null_value (b);
-}
-
 static JsonNode *
 report_json (const CsCsvReport *r,
              const GError      *error)
@@ -72,7 +50,7 @@ report_json (const CsCsvReport *r,
   json_builder_add_string_value (b, r->source);
   json_builder_set_member_name (b, "ok");
   json_builder_add_boolean_value (b, error == NULL);
-  add_string_or_null (b, "error", error != NULL ? error->message : NULL);
+  cs_json_add_string (b, "error", error != NULL ? error->message : NULL);
   json_builder_set_member_name (b, "delimiter");
   json_builder_add_string_value (b, delimiter_name (r->delimiter));
   json_builder_set_member_name (b, "decimal");
@@ -112,34 +90,15 @@ report_json (const CsCsvReport *r,
       json_builder_add_int_value (b, (gint64) c->bad);
       json_builder_set_member_name (b, "constant");
       json_builder_add_boolean_value (b, c->constant);
-      add_number (b, "mean", c->mean);
-      add_number (b, "sd", c->sd);
-      add_number (b, "min", c->min);
-      add_number (b, "max", c->max);
+      cs_json_add_number (b, "mean", c->mean);
+      cs_json_add_number (b, "sd", c->sd);
+      cs_json_add_number (b, "min", c->min);
+      cs_json_add_number (b, "max", c->max);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
 
-  json_builder_set_member_name (b, "problems");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < r->problems->len; i++)
-    {
-      const CsCsvProblem *p = r->problems->pdata[i];
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "line");
-      json_builder_add_int_value (b, p->line);
-      json_builder_set_member_name (b, "column");
-      json_builder_add_int_value (b, p->column);
-      add_string_or_null (b, "column_name", p->column_name);
-      add_string_or_null (b, "expected", p->expected);
-      add_string_or_null (b, "found", p->found);
-      json_builder_set_member_name (b, "message");
-      json_builder_add_string_value (b, p->message);
-      json_builder_set_member_name (b, "warning");
-      json_builder_add_boolean_value (b, p->warning);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
+  cs_cli_json_problem_array (b, r);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -259,20 +218,7 @@ cs_cli_inspect (int    argc,
     }
 
   /* Problems on standard error, FILE:LINE:COLUMN: message, in file order. */
-  for (guint i = 0; i < report->problems->len; i++)
-    {
-      const CsCsvProblem *p = report->problems->pdata[i];
-      const char *kind = p->warning ? "note: " : "";
-      /* fprintf, not g_printerr: messages are UTF-8 whatever the (C) locale. */
-      if (p->line > 0 && p->column > 0)
-        fprintf (stderr, "%s:%u:%u: %s%s\n", path, p->line, p->column, kind, p->message);
-      else if (p->line > 0)
-        fprintf (stderr, "%s:%u: %s%s\n", path, p->line, kind, p->message);
-      else if (p->column > 0)
-        fprintf (stderr, "%s: column %u: %s%s\n", path, p->column, kind, p->message);
-      else
-        fprintf (stderr, "%s: %s%s\n", path, kind, p->message);
-    }
+  cs_cli_print_problems (path, report);
 
   if (json)
     cs_cli_print_json (report_json (report, error));

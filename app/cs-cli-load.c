@@ -50,6 +50,13 @@ cs_cli_json_problems (JsonBuilder       *b,
 {
   json_builder_set_member_name (b, "rows_skipped");
   json_builder_add_int_value (b, report != NULL ? (gint64) report->rows_skipped : 0);
+  cs_cli_json_problem_array (b, report);
+}
+
+void
+cs_cli_json_problem_array (JsonBuilder       *b,
+                           const CsCsvReport *report)
+{
   json_builder_set_member_name (b, "problems");
   json_builder_begin_array (b);
   for (guint i = 0; report != NULL && i < report->problems->len; i++)
@@ -60,9 +67,9 @@ cs_cli_json_problems (JsonBuilder       *b,
       json_builder_add_int_value (b, p->line);
       json_builder_set_member_name (b, "column");
       json_builder_add_int_value (b, p->column);
-      cs_cli_json_string (b, "column_name", p->column_name);
-      cs_cli_json_string (b, "expected", p->expected);
-      cs_cli_json_string (b, "found", p->found);
+      cs_json_add_string (b, "column_name", p->column_name);
+      cs_json_add_string (b, "expected", p->expected);
+      cs_json_add_string (b, "found", p->found);
       json_builder_set_member_name (b, "message");
       json_builder_add_string_value (b, p->message);
       json_builder_set_member_name (b, "warning");

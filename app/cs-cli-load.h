@@ -41,6 +41,9 @@ void cs_cli_print_problems (const char           *path,
                             const CsCsvReport    *report);
 void cs_cli_json_problems  (JsonBuilder          *b,
                             const CsCsvReport    *report);
+/* Only the "problems" member (inspect writes rows_skipped with its other counts). */
+void cs_cli_json_problem_array (JsonBuilder      *b,
+                            const CsCsvReport    *report);
 /* "cases", "loss_cases", "per_case_cases": the engine's sampling policy. */
 void cs_cli_json_policy    (JsonBuilder          *b,
                             const CsEnginePolicy *policy);

@@ -80,16 +80,16 @@ fit_json (CsCliLoaded *l,
   json_builder_set_member_name (b, "metric");
   json_builder_add_string_value (b, cs_engine_metric_name (m->kind));
   if (m->kind == CS_METRIC_SCALAR)
-    cs_cli_json_number (b, "scale", m->scale);
+    cs_json_add_number (b, "scale", m->scale);
   if (m->kind == CS_METRIC_FULL)
     {
       json_builder_set_member_name (b, "rank");
       json_builder_add_int_value (b, (gint64) m->rank);
     }
   json_matrix (b, m);
-  cs_cli_json_number (b, "loo_mse", e->fit.loo_mse);
-  cs_cli_json_number (b, "loo_mse_linear", e->loo_mse_linear);
-  cs_cli_json_number (b, "noise_sd", e->noise_sd);
+  cs_json_add_number (b, "loo_mse", e->fit.loo_mse);
+  cs_json_add_number (b, "loo_mse_linear", e->loo_mse_linear);
+  cs_json_add_number (b, "noise_sd", e->noise_sd);
   json_builder_set_member_name (b, "passes");
   json_builder_add_int_value (b, e->fit.passes);
   json_builder_set_member_name (b, "loss_cases");
@@ -100,14 +100,14 @@ fit_json (CsCliLoaded *l,
   json_builder_add_int_value (b, e->fit.iterations);
   json_builder_set_member_name (b, "converged");
   json_builder_add_boolean_value (b, e->fit.converged != 0);
-  cs_cli_json_number (b, "seconds", e->fit_seconds);
+  cs_json_add_number (b, "seconds", e->fit_seconds);
   json_builder_set_member_name (b, "window");
   json_builder_begin_object (b);
-  cs_cli_json_number (b, "radius90_median", e->radius90_median);
+  cs_json_add_number (b, "radius90_median", e->radius90_median);
   json_builder_set_member_name (b, "half_width");
   json_builder_begin_object (b);
   for (gsize j = 0; j < base->d; j++)
-    cs_cli_json_number (b, base->feature_names[j], hw[j] * e->sd[j]);
+    cs_json_add_number (b, base->feature_names[j], hw[j] * e->sd[j]);
   json_builder_end_object (b);
   json_builder_end_object (b);
   cs_cli_json_problems (b, l->report);
@@ -247,21 +247,21 @@ query_json_members (JsonBuilder         *b,
   json_builder_set_member_name (b, "query");
   json_builder_begin_object (b);
   for (gsize j = 0; j < d; j++)
-    cs_cli_json_number (b, base->feature_names[j], r->query[j]);
+    cs_json_add_number (b, base->feature_names[j], r->query[j]);
   json_builder_end_object (b);
-  cs_cli_json_number (b, "prediction", r->report.failure == CS_FLAG_FAIL_NONE ? p->prediction : NAN);
+  cs_json_add_number (b, "prediction", r->report.failure == CS_FLAG_FAIL_NONE ? p->prediction : NAN);
   cs_cli_json_flags (b, base, &r->report, TRUE);
-  cs_cli_json_number (b, "stderr", p->std_error);
-  cs_cli_json_number (b, "n_eff", p->n_eff);
-  cs_cli_json_number (b, "radius90", p->radius90);
-  cs_cli_json_number (b, "local_sd", p->local_sd);
-  cs_cli_json_number (b, "mean_distance", p->mean_distance);
-  cs_cli_json_number (b, "nearest_distance", p->nearest_distance);
-  cs_cli_json_number (b, "decomposition_error", p->decomposition_error);
+  cs_json_add_number (b, "stderr", p->std_error);
+  cs_json_add_number (b, "n_eff", p->n_eff);
+  cs_json_add_number (b, "radius90", p->radius90);
+  cs_json_add_number (b, "local_sd", p->local_sd);
+  cs_json_add_number (b, "mean_distance", p->mean_distance);
+  cs_json_add_number (b, "nearest_distance", p->nearest_distance);
+  cs_json_add_number (b, "decomposition_error", p->decomposition_error);
   json_builder_set_member_name (b, "half_width");
   json_builder_begin_object (b);
   for (gsize j = 0; j < d; j++)
-    cs_cli_json_number (b, base->feature_names[j], r->report.failure == CS_FLAG_FAIL_NONE ? r->half_width[j] : NAN);
+    cs_json_add_number (b, base->feature_names[j], r->report.failure == CS_FLAG_FAIL_NONE ? r->half_width[j] : NAN);
   json_builder_end_object (b);
   json_builder_set_member_name (b, "top");
   json_builder_begin_array (b);
@@ -271,10 +271,10 @@ query_json_members (JsonBuilder         *b,
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "row");
       json_builder_add_int_value (b, base->line[u->index]);
-      cs_cli_json_string (b, "id", base->ids != NULL ? base->ids[u->index] : NULL);
-      cs_cli_json_number (b, "weight", u->weight);
-      cs_cli_json_number (b, "y", u->y);
-      cs_cli_json_number (b, "distance", u->distance);
+      cs_json_add_string (b, "id", base->ids != NULL ? base->ids[u->index] : NULL);
+      cs_json_add_number (b, "weight", u->weight);
+      cs_json_add_number (b, "y", u->y);
+      cs_json_add_number (b, "distance", u->distance);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -497,19 +497,19 @@ cs_cli_diagnose (int    argc,
       json_builder_add_int_value (b, (gint64) e->cases->n);
       json_builder_set_member_name (b, "d");
       json_builder_add_int_value (b, (gint64) e->cases->d);
-      cs_cli_json_number (b, "noise_sd", e->global.noise_sd);
-      cs_cli_json_number (b, "lipschitz", e->global.lipschitz);
-      cs_cli_json_number (b, "lipschitz_quantile", e->global.lipschitz_quantile);
-      cs_cli_json_number (b, "theory_radius", e->global.theory_radius);
-      cs_cli_json_number (b, "window_radius", e->global.window_radius);
-      cs_cli_json_number (b, "loo_mse_softmax", e->fit.loo_mse);
-      cs_cli_json_number (b, "loo_mse_linear", e->loo_mse_linear);
+      cs_json_add_number (b, "noise_sd", e->global.noise_sd);
+      cs_json_add_number (b, "lipschitz", e->global.lipschitz);
+      cs_json_add_number (b, "lipschitz_quantile", e->global.lipschitz_quantile);
+      cs_json_add_number (b, "theory_radius", e->global.theory_radius);
+      cs_json_add_number (b, "window_radius", e->global.window_radius);
+      cs_json_add_number (b, "loo_mse_softmax", e->fit.loo_mse);
+      cs_json_add_number (b, "loo_mse_linear", e->loo_mse_linear);
       json_builder_set_member_name (b, "baselines");
       json_builder_begin_object (b);
-      cs_cli_json_number (b, "usual_noise", e->flag_base.noise_sd);
-      cs_cli_json_number (b, "typical_slope", e->flag_base.lipschitz);
-      cs_cli_json_number (b, "usual_spacing", e->flag_base.nn_distance);
-      cs_cli_json_number (b, "spacing_q99", e->flag_base.nn_distance_high);
+      cs_json_add_number (b, "usual_noise", e->flag_base.noise_sd);
+      cs_json_add_number (b, "typical_slope", e->flag_base.lipschitz);
+      cs_json_add_number (b, "usual_spacing", e->flag_base.nn_distance);
+      cs_json_add_number (b, "spacing_q99", e->flag_base.nn_distance_high);
       json_builder_end_object (b);
       cs_cli_json_thresholds (b, &e->thresholds);
       cs_cli_json_policy (b, &e->policy);
@@ -521,9 +521,9 @@ cs_cli_diagnose (int    argc,
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "row");
           json_builder_add_int_value (b, e->cases->line[e->sample_rows[k]]);
-          cs_cli_json_number (b, "local_lipschitz", ld->local_lipschitz);
-          cs_cli_json_number (b, "local_noise_sd", ld->local_noise_sd);
-          cs_cli_json_number (b, "n_eff", ld->n_eff);
+          cs_json_add_number (b, "local_lipschitz", ld->local_lipschitz);
+          cs_json_add_number (b, "local_noise_sd", ld->local_noise_sd);
+          cs_json_add_number (b, "n_eff", ld->n_eff);
           cs_cli_json_flags (b, e->cases, &reports[k], FALSE);
           json_builder_end_object (b);
         }

@@ -100,27 +100,3 @@ cs_cli_parse_finite (const char *text,
   *out = v;
   return TRUE;
 }
-
-void
-cs_cli_json_number (JsonBuilder *b,
-                    const char  *name,
-                    double       v)
-{
-  json_builder_set_member_name (b, name);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
-
-void
-cs_cli_json_string (JsonBuilder *b,
-                    const char  *name,
-                    const char  *v)
-{
-  json_builder_set_member_name (b, name);
-  if (v != NULL)
-    json_builder_add_string_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}

@@ -12,6 +12,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "cs-json.h"
+
 G_BEGIN_DECLS
 
 enum
@@ -51,15 +53,6 @@ void     cs_cli_print_json      (JsonNode       *node);
  * set only on success. */
 gboolean cs_cli_parse_finite    (const char     *text,
                                  double         *out);
-/* A member holding a number, or null when it is not finite (JSON has no NaN). */
-void     cs_cli_json_number     (JsonBuilder    *b,
-                                 const char     *name,
-                                 double          v);
-/* A member holding a string, or null. */
-void     cs_cli_json_string     (JsonBuilder    *b,
-                                 const char     *name,
-                                 const char     *v);
-
 /* Sub-commands. */
 int cs_cli_generate (int argc, char **argv);
 int cs_cli_fit      (int argc, char **argv);

@@ -12,5 +12,13 @@
 G_BEGIN_DECLS
 
 char *cs_json_to_string (JsonNode *node);
+/* A member holding a number, or null when it is not finite (JSON has no NaN or infinity). */
+void  cs_json_add_number (JsonBuilder *builder,
+                          const char  *name,
+                          double       value);
+/* A member holding a string, or null. */
+void  cs_json_add_string (JsonBuilder *builder,
+                          const char  *name,
+                          const char  *value);
 
 G_END_DECLS

@@ -81,18 +81,6 @@ cs_model_file_get_matrix (const CsModelFile *self)
 }
 
 static void
-add_number (JsonBuilder *b,
-            const char  *name,
-            double       v)
-{
-  json_builder_set_member_name (b, name);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
 add_array (JsonBuilder  *b,
            const char   *name,
            const double *v,
@@ -152,7 +140,7 @@ cs_model_file_to_json (const CsModelFile *self)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "kind");
   json_builder_add_string_value (b, kind_names[self->kind]);
-  add_number (b, "scale", self->kind == CS_MODEL_METRIC_SCALAR ? self->scale : NAN);
+  cs_json_add_number (b, "scale", self->kind == CS_MODEL_METRIC_SCALAR ? self->scale : NAN);
   add_array (b, "diag", self->kind == CS_MODEL_METRIC_DIAGONAL ? self->diag : NULL, d);
   json_builder_set_member_name (b, "rank");
   json_builder_add_int_value (b, self->kind == CS_MODEL_METRIC_FULL ? (gint64) self->rank : 0);
@@ -173,11 +161,11 @@ cs_model_file_to_json (const CsModelFile *self)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "n");
   json_builder_add_int_value (b, (gint64) self->n);
-  add_number (b, "loo_mse", self->loo_mse);
-  add_number (b, "loo_mse_linear", self->loo_mse_linear);
+  cs_json_add_number (b, "loo_mse", self->loo_mse);
+  cs_json_add_number (b, "loo_mse_linear", self->loo_mse_linear);
   json_builder_set_member_name (b, "passes");
   json_builder_add_int_value (b, self->passes);
-  add_number (b, "noise_sd", self->noise_sd);
+  cs_json_add_number (b, "noise_sd", self->noise_sd);
   json_builder_end_object (b);
 
   json_builder_end_object (b);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cs-engine-charts.h"
+#include "cs-engine-private.h"
 #include "cs-model-file.h"
 #include "cs-pretrain.h"
 
@@ -39,26 +40,6 @@ struct _CsEngineChart
   const char *categories[1];
   double paper_soft[7], paper_lin[7];
 };
-
-typedef struct
-{
-  CsEngineProgress progress;
-  gpointer data;
-  GCancellable *cancellable;
-  const char *stage;
-  double from, to;
-} Progress;
-
-static int
-progress_cb (double  fraction,
-             void   *user_data)
-{
-  Progress *p = user_data;
-
-  if (p->progress != NULL)
-    p->progress (p->from + (p->to - p->from) * CLAMP (fraction, 0, 1), p->stage, p->data);
-  return g_cancellable_is_cancelled (p->cancellable) ? 1 : 0;
-}
 
 void
 cs_chart_options_init (CsChartOptions *options)
@@ -320,7 +301,7 @@ build_feature_map (CsEngineChart        *c,
 static gboolean
 build_attention_matrix (CsEngineChart        *c,
                         const CsChartOptions *o,
-                        Progress             *p,
+                        CsEngineProgressRelay             *p,
                         GError              **error)
 {
   CsEngine *e = c->engine;
@@ -374,7 +355,7 @@ build_attention_matrix (CsEngineChart        *c,
       gsize nb = MIN (block, rows - r0);
       CsStatus st;
 
-      if (progress_cb ((double) r0 / (double) rows, p) != 0)
+      if (cs_engine_progress_cb ((double) r0 / (double) rows, p) != 0)
         return engine_failed (CS_ERR_CANCELLED, error);
       for (gsize b = 0; b < nb; b++)
         memcpy (qz + b * d, e->z + qidx[r0 + b] * d, d * sizeof (double));
@@ -427,7 +408,7 @@ static gboolean
 build_window (CsEngineChart        *c,
               const CsQueryResult  *r,
               const CsChartOptions *o,
-              Progress             *p,
+              CsEngineProgressRelay             *p,
               GError              **error)
 {
   CsEngine *e = c->engine;
@@ -459,7 +440,7 @@ build_window (CsEngineChart        *c,
       po.half_width = hw;
       po.self_index = e->sample_rows;
       po.n_threads = cs_engine_window_threads (n);
-      po.progress = progress_cb;
+      po.progress = cs_engine_progress_cb;
       po.user_data = p;
       st = cs_attention_predict (e->ctx, zq, m, &po, loo);
       if (st != CS_OK)
@@ -565,7 +546,7 @@ pretrain_failed (CsPretrainStatus st,
 static gboolean
 build_window_sweep (CsEngineChart *c,
                     guint          tasks,
-                    Progress      *p,
+                    CsEngineProgressRelay      *p,
                     GError       **error)
 {
   /* The paper's setting (docs/model.md, checks C1 and C2): relu tasks, d = 2, n = 200; the same seeds for the
@@ -579,7 +560,7 @@ build_window_sweep (CsEngineChart *c,
   cs_pretrain_optim_options_init (&o);
   o.tasks = tasks;
   o.seed = CS_PRETRAIN_TEST_SEED;
-  o.progress = progress_cb;
+  o.progress = cs_engine_progress_cb;
   o.user_data = p;
   p->to = p->from + 0.5 * (p->to - p->from);
   st = cs_pretrain_sweep (&spec, CS_PRETRAIN_SWEEP_L, ls, G_N_ELEMENTS (ls), &o, &c->sweep_l);
@@ -604,7 +585,7 @@ build_window_sweep (CsEngineChart *c,
 static gboolean
 build_softmax_linear_paper (CsEngineChart *c,
                             guint          tasks,
-                            Progress      *p,
+                            CsEngineProgressRelay      *p,
                             GError       **error)
 {
   /* The paper's setting (docs/model.md, check C4): affine tasks, d = 2, L = 1, sigma = 0.5, each model at its
@@ -622,7 +603,7 @@ build_softmax_linear_paper (CsEngineChart *c,
       int edge;
       CsPretrainStatus st;
 
-      if (progress_cb ((double) i / G_N_ELEMENTS (ns), p) != 0)
+      if (cs_engine_progress_cb ((double) i / G_N_ELEMENTS (ns), p) != 0)
         return pretrain_failed (CS_PRETRAIN_CANCELLED, error);
       spec.n = (size_t) ns[i];
       st = cs_pretrain_optimal_w (&spec, &o, &w, &loss, &edge);
@@ -694,7 +675,7 @@ cs_engine_chart_build (CsEngine             *engine,
 {
   g_autoptr(CsEngineChart) c = g_new0 (CsEngineChart, 1);
   CsChartOptions defaults;
-  Progress p = { progress, progress_data, cancellable, "Drawing", 0, 1 };
+  CsEngineProgressRelay p = { progress, progress_data, cancellable, "Drawing", 0, 1 };
   guint tasks;
   gboolean ok;
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cs-engine.h"
+#include "cs-engine-private.h"
 #include "cs-numeric.h"
 
 #ifdef __linux__
@@ -209,20 +210,11 @@ cs_engine_half_width (CsEngine *self,
   return hw[j] * self->sd[j];
 }
 
-typedef struct
+int
+cs_engine_progress_cb (double  fraction,
+                       void   *user_data)
 {
-  CsEngineProgress progress;
-  gpointer data;
-  GCancellable *cancellable;
-  const char *stage;
-  double from, to;
-} Progress;
-
-static int
-progress_cb (double  fraction,
-             void   *user_data)
-{
-  Progress *p = user_data;
+  CsEngineProgressRelay *p = user_data;
 
   if (p->progress != NULL)
     p->progress (p->from + (p->to - p->from) * CLAMP (fraction, 0, 1), p->stage, p->data);
@@ -306,7 +298,7 @@ evaluate_case_flags (CsEngine *self)
  * when the metric was not fitted, the leave-one-out MSE over the same cases the fit would use. */
 static CsStatus
 loss_case_pass (CsEngine *self,
-                Progress *p)
+                CsEngineProgressRelay *p)
 {
   gsize n = self->cases->n, d = self->cases->d, m = self->policy.loss_cases, nr = 0;
   g_autofree size_t *rows = g_new (size_t, m);
@@ -323,7 +315,7 @@ loss_case_pass (CsEngine *self,
   po.flags = CS_PREDICT_WINDOW;
   po.self_index = rows;
   po.n_threads = cs_engine_window_threads (n);
-  po.progress = progress_cb;
+  po.progress = cs_engine_progress_cb;
   po.user_data = p;
   st = cs_attention_predict (self->ctx, zq, m, &po, loo);
   if (st != CS_OK)
@@ -354,7 +346,7 @@ loss_case_pass (CsEngine *self,
 static CsStatus
 measure_baselines (CsEngine               *self,
                    const CsFlagThresholds *thresholds,
-                   Progress               *p)
+                   CsEngineProgressRelay *p)
 {
   CsCaseBase *cases = self->cases;
   gsize n = cases->n, d = cases->d, m = self->policy.case_cases;
@@ -369,7 +361,7 @@ measure_baselines (CsEngine               *self,
   self->sample_nn = g_new (size_t, m);
   self->sample_nn_distance = g_new (double, m);
   st = cs_diagnose_global_sample (self->ctx, m, &self->global, self->sample_local, self->sample_rows,
-                                  progress_cb, p);
+                                  cs_engine_progress_cb, p);
   if (st != CS_OK)
     return st;
   cs_sample_gather (self->z, n, d, m, NULL, zs);
@@ -431,7 +423,7 @@ cs_engine_build_full (CsCaseBase              *cases,
                       GError                 **error)
 {
   g_autoptr(CsEngine) self = g_new0 (CsEngine, 1);
-  Progress p = { progress, progress_data, cancellable, "Preparing", 0, 0 };
+  CsEngineProgressRelay p = { progress, progress_data, cancellable, "Preparing", 0, 0 };
   CsEngineOptions defaults;
   gsize n = cases->n, d = cases->d;
   CsEngineFit fit;
@@ -478,7 +470,7 @@ cs_engine_build_full (CsCaseBase              *cases,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
   status = cs_attention_new_full (self->z, cases->y, n, d, CS_SCORE_DISTANCE,
-                                  CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT, progress_cb, &p, &self->ctx);
+                                  CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT, cs_engine_progress_cb, &p, &self->ctx);
   if (status_error (status, "Preparing the engine", error) ||
       g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
@@ -504,7 +496,7 @@ cs_engine_build_full (CsCaseBase              *cases,
       fo.rank = options->rank;
       fo.max_queries = self->policy.loss_cases;
       fo.n_threads = (int) g_get_num_processors ();
-      fo.progress = progress_cb;
+      fo.progress = cs_engine_progress_cb;
       fo.user_data = &p;
       p.stage = "Fitting the window";
       p.from = 0;
