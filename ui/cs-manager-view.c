@@ -203,9 +203,15 @@ update_display (CsManagerView *self)
                                             100 * e->global.lipschitz_quantile);
     g_autofree char *win = g_strdup_printf ("Window radius %.3f sd; theory (σ²/(L²n))^(1/(d+2)) = %.3f sd (up to a "
                                             "constant)", e->global.window_radius, e->global.theory_radius);
-    g_autofree char *metric = g_strdup_printf ("Metric: %s; mean diag(M) = %.4g%s", e->metric_label,
+    /* The engine's sampling policy, in the words casescope-cli's JSON gives as loss_cases and per_case_cases. */
+    g_autofree char *sampled = e->policy.loss_cases < c->n || e->policy.case_cases < c->n
+                               ? g_strdup_printf (". Large case base: the leave-one-out loss over %zu and the per-case "
+                                                  "diagnostics over %zu evenly spaced cases of %zu, each against all "
+                                                  "the others", e->policy.loss_cases, e->policy.case_cases, c->n)
+                               : g_strdup ("");
+    g_autofree char *metric = g_strdup_printf ("Metric: %s; mean diag(M) = %.4g%s%s", e->metric_label,
                                                cs_metric_mean_diagonal (&e->metric),
-                                               e->fitted ? "" : " (not fitted)");
+                                               e->fitted ? "" : " (not fitted)", sampled);
     g_autofree char *compare = g_strdup_printf ("Leave-one-out MSE: softmax %.4g, linear attention %.4g "
                                                 "(%s)", e->fit.loo_mse, e->loo_mse_linear,
                                                 e->fit.loo_mse < e->loo_mse_linear ? "softmax is better"
