@@ -36,7 +36,7 @@ struct _CsManagerView
   GtkWidget *pretrain_label;
   GtkWidget *sweep_button;
   GtkWidget *compare_label;
-  GtkWidget *threshold_spins[10];
+  GtkWidget *threshold_spins[CS_FLAG_N_THRESHOLDS];
   GtkWidget *apply_button;
   GPtrArray *charts;
 
@@ -617,22 +617,21 @@ sweep_clicked_cb (GtkButton     *button,
 
 /* ---- Fail-safe thresholds ------------------------------------------------------------ */
 
-static const char *threshold_keys[10] = { "noise-check", "noise-stop", "variation-check", "variation-stop",
-                                          "neff-check", "neff-stop", "distance-check", "distance-stop",
-                                          "range-check", "range-stop" };
-
 static void
 show_thresholds (CsManagerView *self)
 {
-  const double *v = self->engine != NULL ? &self->engine->thresholds.noise_check : NULL;
+  const CsFlagThresholds *t = self->engine != NULL ? &self->engine->thresholds : NULL;
 
-  for (int k = 0; k < 10; k++)
+  for (gsize k = 0; k < CS_FLAG_N_THRESHOLDS; k++)
     {
-      gtk_widget_set_sensitive (self->threshold_spins[k], v != NULL);
-      if (v != NULL)
-        gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->threshold_spins[k]), isfinite (v[k]) ? v[k] : 0);
+      gtk_widget_set_sensitive (self->threshold_spins[k], t != NULL);
+      if (t != NULL)
+        {
+          double v = cs_engine_thresholds_get (t, cs_engine_threshold_name (k));
+          gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->threshold_spins[k]), isfinite (v) ? v : 0);
+        }
     }
-  gtk_widget_set_sensitive (self->apply_button, v != NULL && !self->busy);
+  gtk_widget_set_sensitive (self->apply_button, t != NULL && !self->busy);
 }
 
 static void
@@ -688,13 +687,13 @@ apply_thresholds_cb (GtkButton     *button,
                      CsManagerView *self)
 {
   CsFlagThresholds t;
-  double *v = &t.noise_check;
   CsSettings *s = cs_settings_get_default ();
 
-  for (int k = 0; k < 10; k++)
+  for (gsize k = 0; k < CS_FLAG_N_THRESHOLDS; k++)
     {
-      v[k] = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->threshold_spins[k]));
-      cs_settings_set_double (s, "thresholds", threshold_keys[k], v[k]);
+      double v = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->threshold_spins[k]));
+      cs_engine_thresholds_set (&t, cs_engine_threshold_name (k), v);
+      cs_settings_set_double (s, "thresholds", cs_settings_threshold_key (k), v);
     }
   if (cs_engine_thresholds_validate (&t) != 0)
     {
@@ -710,13 +709,12 @@ default_thresholds_cb (GtkButton     *button,
                        CsManagerView *self)
 {
   CsFlagThresholds t;
-  double *v = &t.noise_check;
   CsSettings *s = cs_settings_get_default ();
 
-  for (int k = 0; k < 10; k++)
+  for (gsize k = 0; k < CS_FLAG_N_THRESHOLDS; k++)
     {
-      v[k] = NAN;
-      cs_settings_set_string (s, "thresholds", threshold_keys[k], NULL);
+      cs_engine_thresholds_set (&t, cs_engine_threshold_name (k), NAN);
+      cs_settings_set_string (s, "thresholds", cs_settings_threshold_key (k), NULL);
     }
   cs_manager_view_apply_thresholds (self, &t);
 }
@@ -747,7 +745,7 @@ build_thresholds (CsManagerView *self)
           g_autofree char *access = g_strdup_printf ("%s, %s level", rows[r], c == 0 ? "check" : "stop");
 
           gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), 2);
-          gtk_widget_set_name (spin, threshold_keys[2 * r + c]);
+          gtk_widget_set_name (spin, cs_settings_threshold_key ((gsize) (2 * r + c)));
           gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, access, -1);
           gtk_widget_set_tooltip_text (spin, access);
           gtk_grid_attach (GTK_GRID (grid), spin, c + 1, r + 1, 1, 1);

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "cs-engine.h"
 #include "cs-settings.h"
 
 struct _CsSettings
@@ -190,4 +191,16 @@ cs_settings_set_string (CsSettings *self,
   else
     g_key_file_set_string (self->keyfile, group, key, value);
   changed (self);
+}
+
+const char *
+cs_settings_threshold_key (gsize k)
+{
+  const char *name = cs_engine_threshold_name (k);
+  g_autofree char *key = NULL;
+
+  if (name == NULL)
+    return NULL;
+  key = g_strdelimit (g_strdup (name), "_", '-');
+  return g_intern_string (key);
 }

@@ -52,4 +52,8 @@ void        cs_settings_set_string    (CsSettings *self,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsSettings, cs_settings_free)
 
+/* The settings key of fail-safe threshold k: the engine's name with dashes ("noise-check", ...), interned; NULL past
+ * the end. One list of thresholds: the engine's. */
+const char *cs_settings_threshold_key (gsize k);
+
 G_END_DECLS

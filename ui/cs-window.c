@@ -211,13 +211,10 @@ static void
 load_thresholds (CsFlagThresholds *t)
 {
   CsSettings *settings = cs_settings_get_default ();
-  static const char *keys[] = { "noise-check", "noise-stop", "variation-check", "variation-stop", "neff-check",
-                                "neff-stop", "distance-check", "distance-stop", "range-check", "range-stop" };
-  double *v = &t->noise_check;
 
-  G_STATIC_ASSERT (sizeof (CsFlagThresholds) == G_N_ELEMENTS (keys) * sizeof (double));
-  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
-    v[k] = cs_settings_get_double (settings, "thresholds", keys[k], NAN);
+  for (gsize k = 0; cs_engine_threshold_name (k) != NULL; k++)
+    cs_engine_thresholds_set (t, cs_engine_threshold_name (k),
+                              cs_settings_get_double (settings, "thresholds", cs_settings_threshold_key (k), NAN));
 }
 
 /* fit CS_ENGINE_FIT_NONE with metric: the engine of a given metric (an opened model), no fit. */
