@@ -1318,6 +1318,8 @@ test_threads (void)
       o.top = t3;
       o.half_width = hw3;
       g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, p3), ==, CS_OK);
+      /* Bit for bit: each worker takes whole blocks of CS_QB queries, so every GEMM has the shape it has in the
+       * one-thread pass and sums in the same order (checked with each OpenBLAS core type). */
       for (size_t t = 0; t < q; t++)
         {
           g_assert_cmpfloat (p1[t].prediction, ==, p3[t].prediction);

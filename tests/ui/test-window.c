@@ -1,6 +1,7 @@
 /* test-window.c: the real window under Xvfb: sample loaded, shown numbers equal the engine's, what-if editing,
  * fail-safe flags on known queries of the sample, chart export, a broken import that keeps the old case base,
- * a soak of query changes with resident memory flat, and a million-case CSV loaded and fitted, with Cancel. */
+ * a soak of query changes with resident memory flat, and a million-case CSV loaded and fitted, with Cancel.
+ * Each test gets a fresh window in a process of its own (see "Fixture" at the end). */
 #define G_LOG_DOMAIN "test-window"
 
 #include "config.h"
@@ -9,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
@@ -87,17 +90,27 @@ iterate (void)
     ;
 }
 
+static gboolean
+wake_up_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 wait_until (gboolean (*ready) (gpointer),
             gpointer  data)
 {
   gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  /* Something for the blocking iteration to return for, so that the deadline is checked even when nothing else
+   * happens (a reference that is never dropped, a worker that never reports). */
+  guint wake_up = g_timeout_add_seconds (1, wake_up_cb, NULL);
 
   while (!ready (data))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_main_context_iteration (NULL, TRUE);
     }
+  g_source_remove (wake_up);
   iterate ();
 }
 
@@ -143,16 +156,18 @@ typedef struct
   CsFlagThresholds t;
 } Reference;
 
+static Reference *reference_cache;
+
 static Reference *
 reference (void)
 {
-  static Reference *ref;
+  Reference *ref = reference_cache;
   CsCaseBase *c = sample;
   CsFitOptions fo;
 
   if (ref != NULL)
     return ref;
-  ref = g_new0 (Reference, 1);
+  ref = reference_cache = g_new0 (Reference, 1);
   ref->z = standardise (c);
   g_assert_cmpint (cs_attention_new (ref->z, c->y, c->n, c->d, CS_SCORE_DISTANCE, &ref->ctx), ==, CS_OK);
   cs_fit_options_init (&fo);
@@ -175,8 +190,10 @@ reference (void)
 static void
 reference_free (void)
 {
-  Reference *ref = reference ();
+  Reference *ref = g_steal_pointer (&reference_cache);
 
+  if (ref == NULL)
+    return;
   cs_metric_clear (&ref->metric);
   cs_attention_free (ref->ctx);
   g_free (ref->z);
@@ -652,10 +669,6 @@ test_import_broken (void)
   g_assert_cmpuint (cs_window_get_case_base (window)->d, ==, 1);
   g_assert_cmpstr (cs_window_get_case_base (window)->source, ==, "small.csv");
   g_assert_nonnull (cs_operator_view_get_result (operator_view ()));
-
-  /* Back to the sample for the other tests. */
-  cs_window_set_case_base (window, sample);
-  wait_until (window_idle, NULL);
   g_remove (bad);
   g_remove (good);
   g_rmdir (dir);
@@ -749,9 +762,6 @@ test_feature_plane (void)
    * 1e-9 relative is far above that rounding (score error ~1e-13) and far below any real difference. */
   g_assert_cmpfloat_with_epsilon (data->values[r->top[0].index], r->top[0].weight, 1e-9 * r->top[0].weight);
   g_assert_cmpfloat_with_epsilon (data->half_width_x, cs_engine_half_width (r->engine, fa), 1e-12);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (a), 0);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (b), 0);
-  wait_until (window_idle, NULL);
 }
 
 static GListModel *
@@ -920,7 +930,7 @@ test_fit_cancel_and_diagonal (void)
   g_assert_cmpint (r->exclude, ==, 9);
   g_assert_nonnull (strstr (label_text ("metric"), "diagonal"));
 
-  /* Back to the scalar window the other tests compare with. */
+  /* A scalar fit after it replaces the diagonal again. */
   g_assert_true (cs_manager_view_fit (manager, "scalar"));
   wait_until (manager_idle, NULL);
   g_assert_cmpint (cs_window_get_engine (window)->metric.kind, ==, CS_METRIC_SCALAR);
@@ -1312,9 +1322,6 @@ test_large_base_responsive (void)
   g_print ("# n = %zu: longest main-loop gap %.1f ms wall, of which at most %.1f ms main-thread CPU (%u ticks)\n",
            n, st.worst / 1000.0, st.cpu_worst / 1000.0, st.ticks);
   g_assert_cmpuint (st.ticks, >, 10);
-
-  cs_window_set_case_base (window, sample);
-  wait_until (window_idle, NULL);
 }
 
 /* ---- A million cases from a CSV: loading, preparing and fitting it, and Cancel ----- */
@@ -1723,11 +1730,110 @@ test_large_csv_cancel (void)
   g_assert_cmpint (latency_fit, <, 2 * G_USEC_PER_SEC);
 
   g_free (before.label);
-  cs_window_set_page (window, "operator");
-  cs_window_set_case_base (window, sample);
-  wait_until (window_idle, NULL);
   g_assert_cmpint (g_remove (path), ==, 0);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* ---- Fixture: a fresh window for each test, in a process of its own ------------- */
+
+/* Each test runs in a child process of this program (`-p PATH --GTestSubprocess`, plus the parent's -m and --seed
+ * options), which opens a new window on the sample, runs the test and destroys the window again. So every test
+ * starts from the same state, whatever an earlier test clicked, and a failed assertion (which aborts) or a crash
+ * fails that test alone: the parent reports it and goes on with the next. To debug one test in-process, run
+ * `test-window -p PATH --GTestSubprocess`. */
+
+typedef void (*UiTestFunc) (void);
+
+static const char *self_argv0;
+static GPtrArray *child_options;      /* -m and --seed as given to the parent, for each child */
+
+static void
+window_set_up (void)
+{
+  g_assert_null (window);
+  window = cs_window_new (NULL);
+  g_object_ref_sink (window);
+  cs_window_set_case_base (window, sample);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (window_idle, NULL);
+}
+
+static void
+window_tear_down (void)
+{
+  gpointer weak = window;
+  GList *toplevels;
+
+  /* Nothing of this test's work may still be running when the window goes (workers hold references). */
+  wait_until (manager_idle, NULL);
+  g_object_add_weak_pointer (G_OBJECT (window), &weak);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&window);
+  wait_until (pointer_cleared, &weak);
+  /* Every dialog the test opened is gone with it: no window left behind. */
+  toplevels = gtk_window_list_toplevels ();
+  g_assert_cmpuint (g_list_length (toplevels), ==, 0);
+  g_list_free (toplevels);
+}
+
+static void
+run_in_child (const char *path)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  int status = 0;
+
+  g_ptr_array_add (args, (gpointer) self_argv0);
+  for (guint k = 0; k < child_options->len; k++)
+    g_ptr_array_add (args, child_options->pdata[k]);
+  g_ptr_array_add (args, "-p");
+  g_ptr_array_add (args, (gpointer) path);
+  g_ptr_array_add (args, "--GTestSubprocess");
+  g_ptr_array_add (args, NULL);
+  /* The child's stderr (assertion messages, sanitizer reports) goes where ours goes; its stdout is passed on as
+   * TAP comments, so that nothing it prints can read as a result or a "Bail out!" of this program. */
+  if (!g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status,
+                     &error))
+    {
+      g_test_fail_printf ("cannot start the test's process: %s", error->message);
+      return;
+    }
+  lines = g_strsplit (out, "\n", -1);
+  for (guint k = 0; lines[k] != NULL; k++)
+    if (*lines[k] != '\0')
+      g_print ("%s%s\n", lines[k][0] == '#' ? "" : "# ", lines[k]);
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 77)
+    g_test_skip ("skipped in its process");
+  else if (!g_spawn_check_wait_status (status, &error))
+    g_test_fail_printf ("the test's process failed (%s); its messages are on stderr", error->message);
+}
+
+static void
+run_test (gconstpointer data)
+{
+  UiTestFunc test = (UiTestFunc) data;
+
+  if (!g_test_subprocess ())
+    {
+      run_in_child (g_test_get_path ());
+      return;
+    }
+  /* A hang outside wait_until (a deadlock) ends this process in time for the parent to run the other tests. A
+   * slow-mode test is alone in its meson test, whose own timeout applies. */
+  if (!g_test_slow ())
+    alarm (2 * WAIT_SECONDS);
+  window_set_up ();
+  test ();
+  window_tear_down ();
+}
+
+static void
+add_test (const char *path,
+          UiTestFunc  test)
+{
+  g_test_add_data_func (path, (gconstpointer) test, run_test);
 }
 
 int
@@ -1735,49 +1841,85 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autofree char *seed = NULL;
+  gboolean has_seed = FALSE;
+  char **test_argv;
+  int test_argc;
   int status;
 
+  /* The children get this run's mode and seed. Without --seed one is chosen here (GLib's format), so that the
+   * seed printed at the start reproduces every test: `test-window -p PATH --seed=SEED`. */
+  child_options = g_ptr_array_new_with_free_func (g_free);
+  for (int k = 0; k < argc; k++)
+    {
+      g_ptr_array_add (args, argv[k]);
+      if ((g_str_equal (argv[k], "-m") || g_str_equal (argv[k], "--seed")) && k + 1 < argc)
+        {
+          has_seed |= g_str_equal (argv[k], "--seed");
+          g_ptr_array_add (child_options, g_strdup (argv[k]));
+          g_ptr_array_add (child_options, g_strdup (argv[k + 1]));
+        }
+      else if (g_str_has_prefix (argv[k], "-m=") || g_str_has_prefix (argv[k], "--seed="))
+        {
+          has_seed |= g_str_has_prefix (argv[k], "--seed=");
+          g_ptr_array_add (child_options, g_strdup (argv[k]));
+        }
+    }
+  if (!has_seed)
+    {
+      seed = g_strdup_printf ("--seed=R02S%08x%08x%08x%08x", g_random_int (), g_random_int (), g_random_int (),
+                              g_random_int ());
+      g_ptr_array_add (args, seed);
+      g_ptr_array_add (child_options, g_strdup (seed));
+    }
+  g_ptr_array_add (args, NULL);
+  test_argc = (int) args->len - 1;
+  test_argv = (char **) args->pdata;
+  self_argv0 = argv[0];
+
   g_log_set_writer_func (counting_writer, NULL, NULL);
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&test_argc, &test_argv, NULL);
   if (!gtk_init_check ())
     {
       g_print ("1..0 # SKIP no display\n");
       return 0;
     }
-  /* GTK 4.8's GtkRecentManager leaks a GDateTime each time it clamps the recent list to its maximum age
-   * (after every gtk_recent_manager_add_item); no age limit, no clamping, no leak under LeakSanitizer. */
-  g_object_set (gtk_settings_get_default (), "gtk-recent-files-max-age", -1, NULL);
-  sample = cs_samples_load ("press-line", &error);
-  g_assert_no_error (error);
-  window = cs_window_new (NULL);
-  g_object_ref_sink (window);
-  cs_window_set_case_base (window, sample);
-  gtk_window_present (GTK_WINDOW (window));
-  wait_until (window_idle, NULL);
-
-  g_test_add_func ("/cs/ui/window/select-case", test_select_case);
-  g_test_add_func ("/cs/ui/window/edit-feature", test_edit_feature);
-  g_test_add_func ("/cs/ui/window/flags-known-cases", test_flags_known_cases);
-  g_test_add_func ("/cs/ui/window/flags-sparse-query", test_flags_sparse_query);
-  g_test_add_func ("/cs/ui/window/flags-out-of-range", test_flags_out_of_range);
-  g_test_add_func ("/cs/ui/window/export-chart", test_export_chart);
-  g_test_add_func ("/cs/ui/window/dark-style", test_dark_style);
-  g_test_add_func ("/cs/ui/window/import-broken", test_import_broken);
-  g_test_add_func ("/cs/ui/window/copy-chart", test_copy_chart);
-  g_test_add_func ("/cs/ui/window/feature-plane", test_feature_plane);
-  g_test_add_func ("/cs/ui/window/table-sort-filter", test_table_sort_filter);
-  g_test_add_func ("/cs/ui/window/drill-down", test_drill_down);
-  g_test_add_func ("/cs/ui/window/export-tables", test_export_tables);
-  g_test_add_func ("/cs/ui/window/thresholds", test_thresholds);
-  g_test_add_func ("/cs/ui/window/fit-cancel-diagonal", test_fit_cancel_and_diagonal);
-  g_test_add_func ("/cs/ui/window/large-base-responsive", test_large_base_responsive);
-  g_test_add_func ("/cs/ui/window/soak-queries", test_soak_queries);
-  g_test_add_func ("/cs/ui/window/large-csv-cancel", test_large_csv_cancel);
+  add_test ("/cs/ui/window/select-case", test_select_case);
+  add_test ("/cs/ui/window/edit-feature", test_edit_feature);
+  add_test ("/cs/ui/window/flags-known-cases", test_flags_known_cases);
+  add_test ("/cs/ui/window/flags-sparse-query", test_flags_sparse_query);
+  add_test ("/cs/ui/window/flags-out-of-range", test_flags_out_of_range);
+  add_test ("/cs/ui/window/export-chart", test_export_chart);
+  add_test ("/cs/ui/window/dark-style", test_dark_style);
+  add_test ("/cs/ui/window/import-broken", test_import_broken);
+  add_test ("/cs/ui/window/copy-chart", test_copy_chart);
+  add_test ("/cs/ui/window/feature-plane", test_feature_plane);
+  add_test ("/cs/ui/window/table-sort-filter", test_table_sort_filter);
+  add_test ("/cs/ui/window/drill-down", test_drill_down);
+  add_test ("/cs/ui/window/export-tables", test_export_tables);
+  add_test ("/cs/ui/window/thresholds", test_thresholds);
+  add_test ("/cs/ui/window/fit-cancel-diagonal", test_fit_cancel_and_diagonal);
+  add_test ("/cs/ui/window/large-base-responsive", test_large_base_responsive);
+  add_test ("/cs/ui/window/soak-queries", test_soak_queries);
+  add_test ("/cs/ui/window/large-csv-cancel", test_large_csv_cancel);
+  if (g_test_subprocess ())
+    {
+      /* GTK 4.8's GtkRecentManager leaks a GDateTime each time it clamps the recent list to its maximum age
+       * (after every gtk_recent_manager_add_item); no age limit, no clamping, no leak under LeakSanitizer. */
+      g_object_set (gtk_settings_get_default (), "gtk-recent-files-max-age", -1, NULL);
+      sample = cs_samples_load ("press-line", &error);
+      g_assert_no_error (error);
+    }
+  else
+    {
+      /* A failed test is reported and the next one runs (without this, GLib stops at the first failure). */
+      g_test_set_nonfatal_assertions ();
+    }
   status = g_test_run ();
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_object_unref (window);
   reference_free ();
-  cs_case_base_unref (sample);
+  g_clear_pointer (&sample, cs_case_base_unref);
+  g_ptr_array_unref (child_options);
   return status;
 }
