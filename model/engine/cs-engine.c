@@ -10,6 +10,7 @@
 #include "cs-engine.h"
 #include "cs-engine-private.h"
 #include "cs-numeric.h"
+#include "cs-ols.h"
 
 #ifdef __linux__
 #include <sys/resource.h>
@@ -438,6 +439,7 @@ cs_engine_build_full (CsCaseBase              *cases,
   self->ref_count = 1;
   self->cases = cs_case_base_ref (cases);
   self->loo_mse_linear = NAN;
+  self->linear_method = CS_ENGINE_LINEAR_METHOD;
   self->noise_sd = NAN;
   self->radius90_median = NAN;
   self->fit.loo_mse = NAN;
@@ -524,11 +526,13 @@ cs_engine_build_full (CsCaseBase              *cases,
     return g_steal_pointer (&self);
 
   {
-    CsLinearModel linear = { 0 };
+    /* The baseline softmax is measured against: least squares on the same standardised features, with
+     * its exact leave-one-out error (linear attention's M fitted on a leave-one-out loss can hand each
+     * case its own y back through the term meant to remove it, and is no baseline). O(n d^2). */
+    CsOlsReport ols;
 
-    if (cs_linear_fit (self->ctx, 1, &linear) == CS_OK)
-      self->loo_mse_linear = linear.loo_mse;
-    cs_linear_clear (&linear);
+    if (cs_ols_loo (self->z, cases->y, n, d, NULL, &ols) == CS_OK)
+      self->loo_mse_linear = ols.loo_mse;
   }
   p.stage = "Measuring the window";
   p.from = fit != CS_ENGINE_FIT_NONE ? 0.5 : 0.0;

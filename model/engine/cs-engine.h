@@ -49,6 +49,10 @@ char       *cs_engine_policy_words    (const CsEnginePolicy    *policy);
 
 typedef struct _CsEngine CsEngine;
 
+/* The linear baseline every front end names (cs_ols_loo: least squares with an intercept on the
+ * standardised features, leave-one-out through the hat values). */
+#define CS_ENGINE_LINEAR_METHOD "ordinary least squares, exact leave-one-out"
+
 struct _CsEngine
 {
   /*< private >*/
@@ -67,7 +71,8 @@ struct _CsEngine
   char *metric_label;              /* "scalar, fitted by leave-one-out", ... */
   gboolean fitted;
   CsFitReport fit;                 /* valid when fitted */
-  double loo_mse_linear;           /* NaN when not computed */
+  double loo_mse_linear;           /* the linear baseline's leave-one-out MSE (NaN when not computed) */
+  const char *linear_method;       /* how that baseline is fitted and measured: CS_ENGINE_LINEAR_METHOD */
 
   gboolean have_diagnostics;
   CsGlobalDiagnostics global;
