@@ -89,6 +89,7 @@ fit_json (CsCliLoaded *l,
   json_matrix (b, m);
   cs_json_add_number (b, "loo_mse", e->fit.loo_mse);
   cs_json_add_number (b, "loo_mse_linear", e->loo_mse_linear);
+  cs_json_add_string (b, "linear_method", e->linear_method);
   cs_json_add_number (b, "noise_sd", e->noise_sd);
   json_builder_set_member_name (b, "passes");
   json_builder_add_int_value (b, e->fit.passes);
@@ -131,8 +132,8 @@ fit_text (CsCliLoaded *l,
             m->scale, 1.0 / sqrt (m->scale));
   else
     printf ("metric: %s%s\n", cs_engine_metric_name (m->kind), m->kind == CS_METRIC_FULL ? " (A^T A)" : "");
-  printf ("leave-one-out MSE: softmax %.6g, linear attention %.6g (noise sd %.4g)\n",
-          e->fit.loo_mse, e->loo_mse_linear, e->noise_sd);
+  printf ("leave-one-out MSE: softmax %.6g, linear %.6g (%s) (noise sd %.4g)\n",
+          e->fit.loo_mse, e->loo_mse_linear, e->linear_method, e->noise_sd);
   printf ("fit: %d passes, %d iterations, %.2f s%s\n", e->fit.passes, e->fit.iterations, e->fit_seconds,
           e->fit.converged ? "" : " (not converged)");
   if (e->fit.n_queries < n)
@@ -504,6 +505,7 @@ cs_cli_diagnose (int    argc,
       cs_json_add_number (b, "window_radius", e->global.window_radius);
       cs_json_add_number (b, "loo_mse_softmax", e->fit.loo_mse);
       cs_json_add_number (b, "loo_mse_linear", e->loo_mse_linear);
+      cs_json_add_string (b, "linear_method", e->linear_method);
       json_builder_set_member_name (b, "baselines");
       json_builder_begin_object (b);
       cs_json_add_number (b, "usual_noise", e->flag_base.noise_sd);
@@ -542,7 +544,8 @@ cs_cli_diagnose (int    argc,
       printf ("Lipschitz estimate (90th percentile of local slopes): %.4g per sd\n", e->global.lipschitz);
       printf ("window radius: fitted %.4g, theory (sigma^2/(L^2 n))^(1/(d+2)) %.4g (standardised)\n",
               e->global.window_radius, e->global.theory_radius);
-      printf ("leave-one-out MSE: softmax %.6g, linear attention %.6g\n", e->fit.loo_mse, e->loo_mse_linear);
+      printf ("leave-one-out MSE: softmax %.6g, linear %.6g (%s)\n", e->fit.loo_mse, e->loo_mse_linear,
+              e->linear_method);
       printf ("fail-safe baselines: usual noise %.4g %s, typical slope %.4g per sd, usual spacing %.4g sd\n",
               e->flag_base.noise_sd, e->cases->target_unit, e->flag_base.lipschitz, e->flag_base.nn_distance);
       printf ("cases (leave-one-out%s%s): %zu ok, %zu check, %zu stop;", sample != NULL ? "; " : "",

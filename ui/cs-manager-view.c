@@ -212,8 +212,8 @@ update_display (CsManagerView *self)
     g_autofree char *metric = g_strdup_printf ("Metric: %s; mean diag(M) = %.4g%s%s", e->metric_label,
                                                cs_metric_mean_diagonal (&e->metric),
                                                e->fitted ? "" : " (not fitted)", sampled);
-    g_autofree char *compare = g_strdup_printf ("Leave-one-out MSE: softmax %.4g, linear attention %.4g "
-                                                "(%s)", e->fit.loo_mse, e->loo_mse_linear,
+    g_autofree char *compare = g_strdup_printf ("Leave-one-out MSE: softmax %.4g, linear least squares %.4g "
+                                                "(%s; %s)", e->fit.loo_mse, e->loo_mse_linear, e->linear_method,
                                                 e->fit.loo_mse < e->loo_mse_linear ? "softmax is better"
                                                 : "linear is not worse here");
     gtk_label_set_text (GTK_LABEL (self->noise_label), e->have_diagnostics ? noise : "Too few cases to diagnose");

@@ -145,6 +145,7 @@ typedef struct
   const char *error_unit;
   const char *title;
   const char *subtitle;
+  const char *linear_name;   /* the linear series' legend entry; NULL: "linear attention" */
 } CsSoftmaxLinearData;
 
 typedef enum

@@ -642,22 +642,23 @@ build_softmax_linear (CsEngineChart *c,
   const CsCaseBase *cb = e->cases;
 
   if (!isfinite (e->fit.loo_mse) || !isfinite (e->loo_mse_linear))
-    return not_supported (error, "the case base has too few cases to compare softmax and linear attention");
+    return not_supported (error, "the case base has too few cases to compare softmax and linear least squares");
   /* The engine's stored leave-one-out errors, as RMSE in the outcome's units. */
   c->softmax_err[0] = sqrt (e->fit.loo_mse);
   c->linear_err[0] = sqrt (e->loo_mse_linear);
-  c->categories[0] = keep (c, g_strdup_printf ("%s  vs  linear with intercept", e->metric_label));
+  c->categories[0] = keep (c, g_strdup_printf ("%s  vs  linear least squares", e->metric_label));
   c->softmax = (CsSoftmaxLinearData) {
     .n_points = 1, .categories = c->categories, .softmax_error = c->softmax_err,
     .linear_error = c->linear_err, .linear_floor = NAN, .error_name = "leave-one-out RMSE",
     .error_unit = cb->target_unit,
-    .title = "Softmax against linear attention on this case base",
+    .title = "Softmax against linear least squares on this case base",
+    .linear_name = "linear least squares",
     .subtitle = e->policy.loss_cases >= cb->n
                 ? keep (c, g_strdup_printf ("%s over all %" G_GSIZE_FORMAT " cases; softmax: the window's leave-one-out "
-                                            "loss, linear: least squares", cb->target_name, cb->n))
+                                            "loss, linear: %s", cb->target_name, cb->n, e->linear_method))
                 : keep (c, g_strdup_printf ("%s, %" G_GSIZE_FORMAT " cases; softmax: leave-one-out over %"
-                                            G_GSIZE_FORMAT " evenly spaced cases, linear: over all (least squares)",
-                                            cb->target_name, cb->n, e->policy.loss_cases)),
+                                            G_GSIZE_FORMAT " evenly spaced cases, linear: over all (%s)",
+                                            cb->target_name, cb->n, e->policy.loss_cases, e->linear_method)),
   };
   c->chart.data = &c->softmax;
   return TRUE;

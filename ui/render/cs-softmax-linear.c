@@ -186,7 +186,7 @@ cs_softmax_linear_render (cairo_t                   *cr,
     }
   legend[n_legend++] = (CsLegendItem) { "softmax attention", bars ? CS_LEGEND_SWATCH : CS_LEGEND_MARKER,
                                         style->series[0], CS_MARK_CIRCLE, FALSE };
-  legend[n_legend++] = (CsLegendItem) { "linear attention", bars ? CS_LEGEND_HATCH : CS_LEGEND_MARKER,
+  legend[n_legend++] = (CsLegendItem) { data->linear_name != NULL ? data->linear_name : "linear attention", bars ? CS_LEGEND_HATCH : CS_LEGEND_MARKER,
                                         style->series[1], CS_MARK_SQUARE, FALSE };
   if (data->linear_floor > 0)
     legend[n_legend++] = (CsLegendItem) { data->floor_label != NULL ? data->floor_label : "linear error floor",
