@@ -430,6 +430,15 @@ cs_model_file_from_json (JsonNode  *node,
   self->n = v >= 0 && v <= 1e15 ? (gsize) v : 0;
   self->loo_mse = opt_number (fo, "loo_mse");
   self->loo_mse_linear = opt_number (fo, "loo_mse_linear");
+  if (self->version < 2 && !isnan (self->loo_mse_linear))
+    {
+      /* Version 1 stored linear attention's leave-one-out error, which can fall below the noise (its M
+       * hands a case its own y back): no baseline to show. The engine recomputes the least-squares one. */
+      self->loo_mse_linear = NAN;
+      g_ptr_array_add (self->notes, g_strdup ("version 1 model file: its linear baseline error (linear "
+                                              "attention) is dropped; the least-squares baseline is "
+                                              "recomputed on the case base"));
+    }
   v = opt_number (fo, "passes");
   self->passes = v >= 0 && v <= G_MAXINT ? (int) v : -1;
   self->noise_sd = opt_number (fo, "noise_sd");

@@ -22,8 +22,10 @@
  *
  * Fields by version:
  *   1  format, version, source, target, features, mean, sd, score, metric{kind, scale, diag, rank, A, M},
- *      fit{n, loo_mse, loo_mse_linear, passes, noise_sd}.
- *   2  source_sha256 (hex SHA-256 of the CSV file's bytes, or null), source_rows (cases used, 0 unknown),
+ *      fit{n, loo_mse, loo_mse_linear, passes, noise_sd}. A version 1 file's loo_mse_linear is linear
+ *      attention's (degenerate) leave-one-out error: the reader drops it (NaN) with a note.
+ *   2  loo_mse_linear is the least-squares baseline's exact leave-one-out error;
+ *      source_sha256 (hex SHA-256 of the CSV file's bytes, or null), source_rows (cases used, 0 unknown),
  *      source_columns (columns in the file, 0 unknown).
  *
  * Compatibility rules. The reader ignores members it does not know, and every member added after version 1
