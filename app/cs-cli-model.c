@@ -526,6 +526,8 @@ cs_cli_diagnose (int    argc,
           cs_json_add_number (b, "local_lipschitz", ld->local_lipschitz);
           cs_json_add_number (b, "local_noise_sd", ld->local_noise_sd);
           cs_json_add_number (b, "n_eff", ld->n_eff);
+          /* preferred width / fitted width (NaN, i.e. null, when it could not be measured) */
+          cs_json_add_number (b, "window_ratio", e->window_ratio != NULL ? e->window_ratio[k] : NAN);
           cs_cli_json_flags (b, e->cases, &reports[k], FALSE);
           json_builder_end_object (b);
         }

@@ -82,6 +82,8 @@ typedef struct
   gsize n;
   const double *position;    /* n feature values, sorted ascending */
   const double *window;      /* n window sizes (90 % radius, half-width or n_eff) */
+  const double *preferred;   /* n or NULL: a second series, the window the data asks for at each case */
+  const char *preferred_label;
   const gboolean *flagged;   /* n or NULL */
   const char *position_name, *position_unit;
   const char *window_name, *window_unit;

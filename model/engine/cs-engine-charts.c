@@ -418,7 +418,7 @@ build_window (CsEngineChart        *c,
   g_autofree double *zq = NULL, *hw = NULL, *key = NULL;
   g_autofree CsPrediction *loo = NULL;
   g_autofree gsize *order = NULL;
-  double *pos, *win;
+  double *pos, *win, *pref = NULL;
   gboolean *flag;
   CsPredictOptions po;
   CsStatus st;
@@ -449,6 +449,10 @@ build_window (CsEngineChart        *c,
   pos = keep (c, g_new (double, m));
   win = keep (c, g_new (double, m));
   flag = keep (c, g_new (gboolean, m));
+  /* The window the data asks for (fitted window x window_ratio), for the radius and half-width measures: n_eff
+   * does not scale with the width in a way that a ratio states. */
+  if (!n_eff && e->window_ratio != NULL)
+    pref = keep (c, g_new (double, m));
   key = g_new (double, m);
   order = g_new (gsize, m);
   for (gsize k = 0; k < m; k++)
@@ -464,12 +468,15 @@ build_window (CsEngineChart        *c,
 
       pos[q] = key[k];
       win[q] = n_eff ? e->sample_local[k].n_eff : half_width ? hw[k * d + jx] * e->sd[jx] : loo[k].radius90;
+      if (pref != NULL)
+        pref[q] = win[q] * e->window_ratio[k];
       cs_engine_case_report (e, k, &report);
       flag[q] = report.verdict != CS_VERDICT_OK;
     }
   c->cases = m;
   c->window = (CsWindowPlotData) {
     .n = m, .position = pos, .window = win, .flagged = flag,
+    .preferred = pref, .preferred_label = "window the data asks for (local leave-one-out)",
     .position_name = cb->feature_names[jx], .position_unit = cb->feature_units[jx],
     .window_name = half_width ? keep (c, g_strdup_printf ("90 %% half-width in %s", cb->feature_names[jx]))
                    : n_eff ? "effective number of cases n_eff" : "90 % attention radius",

@@ -11,6 +11,7 @@
 #include "cs-engine-private.h"
 #include "cs-numeric.h"
 #include "cs-ols.h"
+#include "cs-window-pref.h"
 
 #ifdef __linux__
 #include <sys/resource.h>
@@ -195,6 +196,7 @@ cs_engine_unref (CsEngine *self)
   g_free (self->sample_local);
   g_free (self->sample_nn_distance);
   g_free (self->sample_nn);
+  g_free (self->window_ratio);
   g_free (self->case_verdict);
   g_free (self->case_flags);
   g_clear_pointer (&self->cases, cs_case_base_unref);
@@ -415,6 +417,31 @@ measure_baselines (CsEngine               *self,
   return CS_OK;
 }
 
+/* The window the data asks for at each case of the per-case sample (17 leave-one-out passes of those cases over
+ * the whole base, then a smooth among them): a diagnostic, so a failure other than Cancel leaves it NULL. */
+static CsStatus
+measure_window_ratio (CsEngine              *self,
+                      CsEngineProgressRelay *p)
+{
+  CsWindowPrefOptions wo;
+  double *ratio;
+  CsStatus st;
+
+  if (self->n_sample < 2)
+    return CS_OK;
+  ratio = g_new (double, self->n_sample);
+  cs_window_pref_options_init (&wo);
+  wo.n_threads = (int) g_get_num_processors ();
+  wo.progress = cs_engine_progress_cb;
+  wo.user_data = p;
+  st = cs_window_preference (self->ctx, self->sample_rows, self->n_sample, &wo, ratio, NULL);
+  if (st == CS_OK)
+    self->window_ratio = ratio;
+  else
+    g_free (ratio);
+  return st == CS_ERR_CANCELLED ? st : CS_OK;
+}
+
 CsEngine *
 cs_engine_build_full (CsCaseBase              *cases,
                       const CsEngineOptions   *options,
@@ -543,9 +570,15 @@ cs_engine_build_full (CsCaseBase              *cases,
 
   p.stage = "Diagnosing the case base";
   p.from = p.to;
-  p.to = 1.0;
+  p.to = p.from + 0.6 * (1.0 - p.from);
   status = measure_baselines (self, options->thresholds, &p);
   if (status_error (status, "Diagnosing the case base", error))
+    return NULL;
+  p.stage = "Measuring the preferred window";
+  p.from = p.to;
+  p.to = 1.0;
+  status = measure_window_ratio (self, &p);
+  if (status_error (status, "Measuring the preferred window", error))
     return NULL;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;

@@ -83,6 +83,9 @@ struct _CsEngine
   CsLocalDiagnostics *sample_local; /* n_sample leave-one-out diagnostics of those cases */
   double *sample_nn_distance;      /* n_sample nearest-other-case distances */
   size_t *sample_nn;               /* n_sample nearest other cases */
+  double *window_ratio;            /* n_sample: the width local leave-one-out prefers over the fitted width at case
+                                    * sample_rows[k] (cs_window_preference; > 1: the data asks for a wider
+                                    * window there), or NULL (fewer than 2 cases, or it failed) */
   CsFlagBase flag_base;
   CsFlagThresholds thresholds;
   CsVerdict *case_verdict;         /* n leave-one-out verdicts, or NULL */

@@ -28,6 +28,7 @@ static void
 window_path (cairo_t                *cr,
              const CsPlotFrame      *frame,
              const CsWindowPlotData *data,
+             const double           *values,
              double                  scale)
 {
   gsize columns = (gsize) MAX (ceil (frame->area.w * scale), 1);
@@ -38,7 +39,7 @@ window_path (cairo_t                *cr,
     {
       for (gsize i = 0; i < data->n; i++)
         {
-          double px = cs_plot_frame_x (frame, data->position[i]), py = cs_plot_frame_y (frame, data->window[i]);
+          double px = cs_plot_frame_x (frame, data->position[i]), py = cs_plot_frame_y (frame, values[i]);
 
           if (!isfinite (px) || !isfinite (py))
             {
@@ -68,7 +69,7 @@ window_path (cairo_t                *cr,
           }
         while (i < data->n && column_of (frame, data->position[i], scale, columns) == c0)
           {
-            double w = data->window[i];
+            double w = values[i];
             if (isfinite (w))
               {
                 lo = MIN (lo, w);
@@ -110,7 +111,7 @@ cs_window_plot_render (cairo_t                *cr,
   g_autofree char *title = NULL;
   g_autofree char *wname = NULL;
   CsAxis xa = { xlabel, 0, 1, FALSE, FALSE }, ya = { ylabel, 0, 1, FALSE, FALSE };
-  CsLegendItem legend[4];
+  CsLegendItem legend[5];
   guint n_legend = 0, n_flagged = 0;
   CsPlotFrame frame;
   CsRect r;
@@ -132,6 +133,9 @@ cs_window_plot_render (cairo_t                *cr,
 
   wname = g_strdup_printf ("%s per case", data->window_name != NULL ? data->window_name : "window");
   legend[n_legend++] = (CsLegendItem) { wname, CS_LEGEND_LINE, style->series[0], CS_MARK_NONE, FALSE };
+  if (data->preferred != NULL)
+    legend[n_legend++] = (CsLegendItem) { data->preferred_label != NULL ? data->preferred_label : "preferred window",
+                                          CS_LEGEND_LINE, style->series[2], CS_MARK_NONE, FALSE };
   if (n_flagged > 0)
     legend[n_legend++] = (CsLegendItem) { data->flag_label != NULL ? data->flag_label : "flagged cases (hatched)",
                                           CS_LEGEND_HATCH, style->flag, CS_MARK_NONE, FALSE };
@@ -144,6 +148,17 @@ cs_window_plot_render (cairo_t                *cr,
 
   _cs_points_range (data->position, data->n, &xa.min, &xa.max);
   _cs_points_range (data->window, data->n, &ya.min, &ya.max);
+  if (data->preferred != NULL)
+    {
+      double plo, phi;
+
+      _cs_points_range (data->preferred, data->n, &plo, &phi);
+      if (isfinite (plo) && isfinite (phi))
+        {
+          ya.min = isfinite (ya.min) ? MIN (ya.min, plo) : plo;
+          ya.max = isfinite (ya.max) ? MAX (ya.max, phi) : phi;
+        }
+    }
   if (has_reference)
     {
       ya.min = MIN (ya.min, data->reference);
@@ -217,11 +232,19 @@ cs_window_plot_render (cairo_t                *cr,
       cairo_stroke (cr);
       cairo_set_dash (cr, NULL, 0, 0);
     }
-  window_path (cr, &frame, data, cs_plot_raster_scale (cr));
+  window_path (cr, &frame, data, data->window, cs_plot_raster_scale (cr));
   cs_plot_set_color (cr, style->series[0], 1.0);
   cairo_set_line_width (cr, cs_plot_pt (style, 1.4));
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   cairo_stroke (cr);
+  if (data->preferred != NULL)
+    {
+      /* The window the data asks for, over the fitted one: thinner, so the fitted line stays readable. */
+      window_path (cr, &frame, data, data->preferred, cs_plot_raster_scale (cr));
+      cs_plot_set_color (cr, style->series[2], 1.0);
+      cairo_set_line_width (cr, cs_plot_pt (style, 1.0));
+      cairo_stroke (cr);
+    }
   if (has_query)
     {
       double qx = cs_plot_frame_x (&frame, data->query_position);

@@ -1,0 +1,213 @@
+/* cs-window-pref.c: the window the data asks for, per case (ladder of scales, smoothed local leave-one-out). */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs-window-pref.h"
+
+void
+cs_window_pref_options_init (CsWindowPrefOptions *options)
+{
+  memset (options, 0, sizeof *options);
+}
+
+CsStatus
+cs_metric_scale_width (CsMetric       *dst,
+                       const CsMetric *src,
+                       double          r)
+{
+  CsStatus st;
+  double f = 1.0 / (r * r);
+
+  if (dst == NULL || src == NULL || !(r > 0) || !isfinite (f))
+    return CS_ERR_INVALID;
+  st = cs_metric_copy (dst, src);
+  if (st != CS_OK)
+    return st;
+  if (dst->kind == CS_METRIC_SCALAR)
+    dst->scale *= f;
+  else if (dst->kind == CS_METRIC_DIAGONAL)
+    for (size_t j = 0; j < dst->d; j++)
+      dst->diag[j] *= f;
+  else
+    for (size_t j = 0; j < dst->rank * dst->d; j++)
+      dst->A[j] /= r;        /* M = A^T A: A / r gives M / r^2 */
+  return CS_OK;
+}
+
+/* Progress over the 2 (2K + 1) passes: pass p of total maps the model call's fraction onto [p, p + 1] / total. */
+typedef struct
+{
+  const CsWindowPrefOptions *o;
+  int pass, total;
+} Relay;
+
+static int
+relay_progress (double  fraction,
+                void   *user_data)
+{
+  Relay *r = user_data;
+
+  if (r->o == NULL || r->o->progress == NULL)
+    return 0;
+  return r->o->progress (((double) r->pass + fraction) / (double) r->total, r->o->user_data);
+}
+
+CsStatus
+cs_window_preference (const CsAttention         *ctx,
+                      const size_t              *rows,
+                      size_t                     m,
+                      const CsWindowPrefOptions *options,
+                      double                    *ratio,
+                      double                    *errors)
+{
+  const CsMetric *fitted;
+  const double *x, *y;
+  size_t n, d;
+  int K, S;
+  double *xs = NULL, *e2 = NULL, *ys = NULL, *E = NULL;
+  size_t *self = NULL;
+  CsPrediction *pred = NULL;
+  CsAttention *scaled = NULL, *smooth = NULL;
+  CsPredictOptions po;
+  Relay relay;
+  CsStatus st = CS_OK;
+
+  if (ctx == NULL || rows == NULL || ratio == NULL || m < 2)
+    return CS_ERR_INVALID;
+  if (cs_attention_get_form (ctx) != CS_SCORE_DISTANCE)
+    return CS_ERR_INVALID;
+  n = cs_attention_get_n (ctx);
+  d = cs_attention_get_d (ctx);
+  x = cs_attention_get_x (ctx);
+  y = cs_attention_get_y (ctx);
+  fitted = cs_attention_get_metric (ctx);
+  K = options != NULL && options->steps > 0 ? options->steps : CS_WINDOW_PREF_STEPS;
+  S = 2 * K + 1;
+  if (m > n || K > 40)
+    return CS_ERR_INVALID;
+  for (size_t k = 0; k < m; k++)
+    if (rows[k] >= n)
+      return CS_ERR_INVALID;
+
+  xs = malloc (m * d * sizeof (double));
+  e2 = malloc ((size_t) S * m * sizeof (double));
+  ys = malloc (m * sizeof (double));
+  E = malloc ((size_t) S * m * sizeof (double));
+  self = malloc (m * sizeof (size_t));
+  pred = malloc (m * sizeof (CsPrediction));
+  if (xs == NULL || e2 == NULL || ys == NULL || E == NULL || self == NULL || pred == NULL)
+    {
+      st = CS_ERR_NOMEM;
+      goto out;
+    }
+  for (size_t k = 0; k < m; k++)
+    {
+      memcpy (xs + k * d, x + rows[k] * d, d * sizeof (double));
+      self[k] = k;
+    }
+  relay.o = options;
+  relay.pass = 0;
+  relay.total = 2 * S;
+
+  /* 1. Leave-one-out errors at every scale, each chosen case against all n - 1 others. A second context over
+   * the same cases (shared, no copy) carries the scaled metric, so the caller's context is never changed. */
+  st = cs_attention_new_full (x, y, n, d, CS_SCORE_DISTANCE, CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT,
+                              NULL, NULL, &scaled);
+  if (st != CS_OK)
+    goto out;
+  for (int s = 0; s < S && st == CS_OK; s++)
+    {
+      CsMetric ms = { 0 };
+
+      st = cs_metric_scale_width (&ms, fitted, pow (2.0, 0.5 * (double) (s - K)));
+      if (st == CS_OK)
+        st = cs_attention_set_metric (scaled, &ms);
+      cs_metric_clear (&ms);
+      if (st != CS_OK)
+        break;
+      cs_predict_options_init (&po);
+      po.self_index = rows;
+      po.n_threads = options != NULL ? options->n_threads : 0;
+      po.progress = relay_progress;
+      po.user_data = &relay;
+      st = cs_attention_predict (scaled, xs, m, &po, pred);
+      for (size_t k = 0; k < m && st == CS_OK; k++)
+        {
+          double e = pred[k].prediction - y[rows[k]];
+          /* A case with no usable context (cannot happen for m >= 2 <= n, kept for safety) weighs nothing. */
+          e2[(size_t) s * m + k] = isfinite (e) ? e * e : 0.0;
+        }
+      relay.pass++;
+    }
+  if (st != CS_OK)
+    goto out;
+
+  /* 2. Smooth each scale's squared errors over the chosen cases with the fitted kernel, the case itself left
+   * out: a leave-one-out Nadaraya-Watson prediction of e^2 over a context of the m chosen cases. */
+  for (int s = 0; s < S && st == CS_OK; s++)
+    {
+      memcpy (ys, e2 + (size_t) s * m, m * sizeof (double));
+      st = cs_attention_new_full (xs, ys, m, d, CS_SCORE_DISTANCE, CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT,
+                                  NULL, NULL, &smooth);
+      if (st == CS_OK)
+        st = cs_attention_set_metric (smooth, fitted);
+      if (st == CS_OK)
+        {
+          cs_predict_options_init (&po);
+          po.self_index = self;
+          po.n_threads = options != NULL ? options->n_threads : 0;
+          po.progress = relay_progress;
+          po.user_data = &relay;
+          st = cs_attention_predict (smooth, xs, m, &po, pred);
+        }
+      for (size_t k = 0; k < m && st == CS_OK; k++)
+        E[k * (size_t) S + (size_t) s] = pred[k].prediction;
+      cs_attention_free (smooth);
+      smooth = NULL;
+      relay.pass++;
+    }
+  if (st != CS_OK)
+    goto out;
+
+  /* 3. The minimum over the ladder, refined by the parabola through it and its neighbours (uniform steps in
+   * log r, so the vertex is at offset (E- - E+) / (2 (E- - 2 E0 + E+)) steps, within half a step). */
+  for (size_t k = 0; k < m; k++)
+    {
+      const double *Ek = E + k * (size_t) S;
+      int best = -1;
+      double off = 0;
+
+      for (int s = 0; s < S; s++)
+        if (isfinite (Ek[s]) && (best < 0 || Ek[s] < Ek[best]))
+          best = s;
+      if (best < 0)
+        {
+          ratio[k] = NAN;
+          continue;
+        }
+      if (best > 0 && best < S - 1 && isfinite (Ek[best - 1]) && isfinite (Ek[best + 1]))
+        {
+          double curv = Ek[best - 1] - 2.0 * Ek[best] + Ek[best + 1];
+          if (curv > 0)
+            off = 0.5 * (Ek[best - 1] - Ek[best + 1]) / curv;
+          off = off < -0.5 ? -0.5 : off > 0.5 ? 0.5 : off;
+        }
+      ratio[k] = pow (2.0, 0.5 * ((double) (best - K) + off));
+    }
+  if (errors != NULL)
+    memcpy (errors, E, (size_t) S * m * sizeof (double));
+
+out:
+  cs_attention_free (scaled);
+  cs_attention_free (smooth);
+  free (xs);
+  free (e2);
+  free (ys);
+  free (E);
+  free (self);
+  free (pred);
+  return st;
+}
