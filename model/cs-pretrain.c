@@ -814,9 +814,10 @@ cs_pretrain_train (const CsPretrainSpec         *spec,
   u0 = log (opt->init_w);
   if (opt->search_tasks > 0)
     {
-      /* Budget of the search: the scalar model's whole cap, the full model's
-       * first stage only. */
-      double budget = (double) opt->steps * (double) opt->batch;
+      /* Budget of the search: the scalar model's whole cap; the full model's
+       * single stage runs at its size whatever the Adam step cap. */
+      double budget = metric == CS_PRETRAIN_SCALAR ? (double) opt->steps * (double) opt->batch
+                                                   : 20.0 * (double) opt->search_tasks;
       st = scale_search (spec, B, opt, &c, s, &rng, budget > 1e15 ? (size_t) 1e15 : (size_t) budget,
                          metric == CS_PRETRAIN_SCALAR ? 64 : 1, &u0, &loss0, &se, &converged, &evals, &prompts);
       if (st != CS_PRETRAIN_OK)
