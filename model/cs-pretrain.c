@@ -824,7 +824,7 @@ cs_pretrain_train (const CsPretrainSpec         *spec,
         goto done;
     }
   w0 = exp (u0);
-  out.init_w = w0;
+  out.init_w = metric == CS_PRETRAIN_SCALAR ? opt->init_w : w0;
 
   if (metric == CS_PRETRAIN_SCALAR)
     {

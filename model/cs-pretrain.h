@@ -163,7 +163,7 @@ typedef struct
   double log_w_se;         /* scalar: Monte-Carlo standard error of log w (NaN for full) */
   size_t steps;            /* steps done: Adam steps (full) or gradient evaluations of the search (scalar) */
   size_t prompts;          /* prompts drawn in all (the cost) */
-  double init_w;           /* the starting scale (from the search, or init_w) */
+  double init_w;           /* full: Adam's starting scale w0 (from the search, or opt->init_w); scalar: opt->init_w */
   bool converged;          /* the stopping rule held before the cap */
 } CsPretrainResult;
 
