@@ -209,9 +209,9 @@ cs_cli_pretrain (int    argc,
     { "sigma", 0, 0, G_OPTION_ARG_STRING, &sigma_text, "Label noise standard deviation", "S" },
     { "rank", 0, 0, G_OPTION_ARG_STRING, &rank_text, "Tasks vary only in a random K-dim subspace", "K" },
     { "metric", 0, 0, G_OPTION_ARG_STRING, &metric, "scalar (w I, default) or full (M_K^T M_Q)", "METRIC" },
-    { "steps", 0, 0, G_OPTION_ARG_STRING, &steps_text, "Adam steps (default 3000, batch 128, lr 1e-2)", "S" },
+    { "steps", 0, 0, G_OPTION_ARG_STRING, &steps_text, "Step cap: Adam steps (full M) or STEPS x 128 prompts (scalar search); training stops earlier at convergence (default 20000)", "S" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, "Seed of the training prompts (default 1)", "X" },
-    { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks_text, "Test prompts (fixed seed; default 4096); Monte-Carlo prompts for --optimal and --sweep", "T" },
+    { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks_text, "Test prompts (fixed seed; default 4096); Monte-Carlo prompts for --optimal (default 32768) and --sweep (default 4096)", "T" },
     { "test-L", 0, 0, G_OPTION_ARG_STRING, &test_L_text, "Evaluate on tasks with this L instead (transfer, check C7)", "L" },
     { "optimal", 0, 0, G_OPTION_ARG_NONE, &optimal, "Also find the population-optimal scale w* on a grid", NULL },
     { "sweep", 0, 0, G_OPTION_ARG_STRING, &sweep, "Instead of training: w* and the window for each of --values of L or sigma", "L|sigma" },
@@ -225,7 +225,7 @@ cs_cli_pretrain (int    argc,
   CsPretrainTrainOptions topt;
   CsPretrainResult res;
   CsPretrainSpec test_spec;
-  guint64 d = 0, n = 0, rank = 0, steps = 3000, seed = 1, tasks = 4096;
+  guint64 d = 0, n = 0, rank = 0, steps = 0, seed = 1, tasks = 4096;
   double L = NAN, sigma = NAN, test_L = NAN, M_lin[CS_PRETRAIN_MAX_D * CS_PRETRAIN_MAX_D];
   double mse_soft = NAN, mse_lin = NAN, w_star = NAN, loss_star = NAN, subspace_ratio = NAN;
   int klass, at_edge = 0;
@@ -302,7 +302,9 @@ cs_cli_pretrain (int    argc,
     }
 
   cs_pretrain_train_options_init (&topt);
-  topt.steps = steps;
+  if (steps_text != NULL)
+    topt.steps = steps;
+  steps = topt.steps;
   topt.seed = seed;
   if (!json && isatty (STDERR_FILENO))
     {
@@ -331,7 +333,9 @@ cs_cli_pretrain (int    argc,
     {
       CsPretrainOptimOptions oo;
       cs_pretrain_optim_options_init (&oo);
-      oo.tasks = tasks;
+      /* --tasks sizes the test set; w* keeps its own pinned default unless given. */
+      if (tasks_text != NULL)
+        oo.tasks = tasks;
       oo.seed = seed;
       st = cs_pretrain_optimal_w (&spec, &oo, &w_star, &loss_star, &at_edge);
       if (st != CS_PRETRAIN_OK)
@@ -356,8 +360,21 @@ cs_cli_pretrain (int    argc,
       json_builder_add_int_value (b, (gint64) rank);
       json_builder_set_member_name (b, "metric");
       json_builder_add_string_value (b, m == CS_PRETRAIN_SCALAR ? "scalar" : "full");
-      json_builder_set_member_name (b, "steps");
+      json_builder_set_member_name (b, "max_steps");
       json_builder_add_int_value (b, (gint64) steps);
+      json_builder_set_member_name (b, "steps");
+      json_builder_add_int_value (b, (gint64) res.steps);
+      json_builder_set_member_name (b, "prompts");
+      json_builder_add_int_value (b, (gint64) res.prompts);
+      json_builder_set_member_name (b, "converged");
+      json_builder_add_boolean_value (b, res.converged);
+      json_builder_set_member_name (b, "init_w");
+      json_builder_add_double_value (b, res.init_w);
+      if (m == CS_PRETRAIN_SCALAR)
+        {
+          json_builder_set_member_name (b, "log_w_se");
+          json_builder_add_double_value (b, res.log_w_se);
+        }
       json_builder_set_member_name (b, "seed");
       json_builder_add_int_value (b, (gint64) seed);
       json_builder_set_member_name (b, "w");
@@ -398,8 +415,14 @@ cs_cli_pretrain (int    argc,
   else
     {
       printf ("Pretrained softmax attention: %s tasks, d=%zu, n=%zu, L=%g, sigma=%g%s, %s M, %" G_GUINT64_FORMAT
-              " Adam steps, seed %" G_GUINT64_FORMAT "\n", cs_pretrain_class_name (spec.task_class), spec.d, spec.n,
+              " step cap, seed %" G_GUINT64_FORMAT "\n", cs_pretrain_class_name (spec.task_class), spec.d, spec.n,
               spec.L, spec.sigma, rank ? " (low rank)" : "", m == CS_PRETRAIN_SCALAR ? "scalar" : "full", steps, seed);
+      if (m == CS_PRETRAIN_SCALAR)
+        printf ("  %s after %zu gradient evaluations of the scale search (%zu prompts), Monte-Carlo s.e. of log w %.4f\n",
+                res.converged ? "converged" : "NOT converged (step cap reached)", res.steps, res.prompts, res.log_w_se);
+      else
+        printf ("  %s after %zu Adam steps (%zu prompts; starting scale %.4f)\n",
+                res.converged ? "converged" : "NOT converged (step cap reached)", res.steps, res.prompts, res.init_w);
       printf ("  scale w = %.4f%s, window 1/sqrt(w) = %.4f (theory (sigma^2/(L^2 n))^(1/(d+2)) = %.4f, up to a constant)\n",
               res.w, m == CS_PRETRAIN_FULL ? " (mean diagonal)" : "", 1 / sqrt (res.w), cs_pretrain_theory_window (&spec));
       if (m == CS_PRETRAIN_FULL)

@@ -420,19 +420,6 @@ cs_pretrain_softmax_loss (size_t        count,
 
 /* ---- Adam pretraining ---------------------------------------------------- */
 
-void
-cs_pretrain_train_options_init (CsPretrainTrainOptions *opt)
-{
-  memset (opt, 0, sizeof *opt);
-  opt->steps = 3000;
-  opt->batch = 128;
-  opt->lr = 1e-2;
-  opt->init_w = 1.0;
-  opt->init_noise = 0.3;
-  opt->tail = 0.2;
-  opt->seed = 1;
-}
-
 typedef struct
 {
   double m[2 * DD], v[2 * DD];
@@ -488,6 +475,295 @@ kq_product (size_t        d,
       }
 }
 
+/* ---- Scale search: sample-average minimisation over u = log w ------------ */
+
+/* The prompts of one search stage: `count` prompts regenerated from `start`
+ * for every evaluation (common random numbers). */
+typedef struct
+{
+  const CsPretrainSpec *spec;
+  const double *B;
+  Chunk *c;
+  double *cbuf;
+  CsRng start;
+  CsRng end;               /* the stream after the stage's prompts: the next stage starts here */
+  size_t count;
+  size_t prompts;          /* prompts drawn in all */
+  size_t evals;
+  double scale;            /* progress: prompts at which the reported fraction reaches span (1 - 1/e) */
+  double span;             /* progress: the search reports fractions below span */
+  const CsPretrainTrainOptions *opt;
+} Search;
+
+/* Mean loss and mean d loss / d u of M = e^u I over the stage's prompts, and
+ * the mean squared per-prompt gradient (for the standard error). With
+ * c_i = x_i . q, d y_hat / d u = w Cov_p (y, c) under the softmax weights p. */
+static CsPretrainStatus
+search_eval (Search *sr,
+             double  u,
+             double *loss,
+             double *grad,
+             double *grad2)
+{
+  size_t n = sr->spec->n, d = sr->spec->d;
+  double w = exp (u), sl = 0, sg = 0, sg2 = 0;
+  CsRng rng = sr->start;
+
+  for (size_t done = 0; done < sr->count; done += CHUNK)
+    {
+      size_t m = sr->count - done < CHUNK ? sr->count - done : CHUNK;
+      Chunk *c = sr->c;
+
+      draw_with_basis (sr->spec, sr->B, &rng, m, c->x, c->y, c->q, c->f, NULL);
+      for (size_t t = 0; t < m; t++)
+        {
+          const double *xt = c->x + t * n * d, *yt = c->y + t * n, *qt = c->q + t * d;
+          double cmax = -INFINITY, z = 0, ay = 0, ac = 0, ayc = 0, yhat, r, g;
+
+          for (size_t i = 0; i < n; i++)
+            {
+              double ci = 0;
+              for (size_t j = 0; j < d; j++)
+                ci += xt[i * d + j] * qt[j];
+              sr->cbuf[i] = ci;
+              if (ci > cmax)
+                cmax = ci;
+            }
+          for (size_t i = 0; i < n; i++)
+            {
+              /* Shifted by the max: the terms stay in (0, 1] and c in [-2, 0]. */
+              double ci = sr->cbuf[i] - cmax, e = exp (w * ci);
+              z += e;
+              ay += e * yt[i];
+              ac += e * ci;
+              ayc += e * yt[i] * ci;
+            }
+          yhat = ay / z;
+          r = yhat - c->f[t];
+          g = 2 * r * w * (ayc / z - yhat * (ac / z));
+          sl += r * r;
+          sg += g;
+          sg2 += g * g;
+        }
+      sr->prompts += m;
+      if (sr->opt->progress != NULL
+          && sr->opt->progress (sr->span * (1 - exp (-(double) sr->prompts / sr->scale)), sr->opt->user_data))
+        return CS_PRETRAIN_CANCELLED;
+    }
+  sr->end = rng;
+  sr->evals++;
+  *loss = sl / (double) sr->count;
+  *grad = sg / (double) sr->count;
+  if (grad2 != NULL)
+    *grad2 = sg2 / (double) sr->count;
+  if (!isfinite (*loss) || !isfinite (*grad))
+    return CS_PRETRAIN_ENUMERIC;
+  return CS_PRETRAIN_OK;
+}
+
+#define SEARCH_U_MAX 25.0   /* w within e^-25 .. e^25 */
+
+/* Minimiser of the stage's sample loss in u, from u0: expanding steps of h
+ * downhill until the gradient changes sign, then Illinois regula falsi on the
+ * gradient until the bracket is narrower than tol_u (a tenth of the target
+ * standard error: finer would only chase this sample's noise). *edge is set
+ * when the bracket ran out of range. */
+static CsPretrainStatus
+search_stage (Search *sr,
+              double  u0,
+              double  h,
+              double  tol_u,
+              double *u_out,
+              double *loss_out,
+              int    *edge)
+{
+  double a = u0, b, fa, fb, la, lb, dir;
+  CsPretrainStatus st;
+
+  *edge = 0;
+  st = search_eval (sr, a, &la, &fa, NULL);
+  if (st != CS_PRETRAIN_OK)
+    return st;
+  if (fa == 0)
+    {
+      *u_out = a;
+      *loss_out = la;
+      return CS_PRETRAIN_OK;
+    }
+  dir = fa > 0 ? -1 : 1;
+  for (;;)
+    {
+      b = a + dir * h;
+      if (fabs (b) > SEARCH_U_MAX)
+        {
+          *edge = 1;
+          *u_out = dir * SEARCH_U_MAX;
+          return search_eval (sr, *u_out, loss_out, &fb, NULL);
+        }
+      st = search_eval (sr, b, &lb, &fb, NULL);
+      if (st != CS_PRETRAIN_OK)
+        return st;
+      if ((fb > 0) != (fa > 0) || fb == 0)
+        break;
+      a = b;
+      fa = fb;
+      la = lb;
+      h *= 2;
+    }
+  for (int it = 0; it < 60 && fb != 0 && fabs (b - a) > tol_u; it++)
+    {
+      double cu = (a * fb - b * fa) / (fb - fa), fc, lc;
+      st = search_eval (sr, cu, &lc, &fc, NULL);
+      if (st != CS_PRETRAIN_OK)
+        return st;
+      if ((fc > 0) != (fb > 0))
+        {
+          a = b;
+          fa = fb;
+        }
+      else
+        fa /= 2;
+      b = cu;
+      fb = fc;
+      lb = lc;
+    }
+  *u_out = b;
+  *loss_out = lb;
+  return CS_PRETRAIN_OK;
+}
+
+/* Monte-Carlo standard error of the stage's minimiser u (delta method for an
+ * M-estimator): sd of the per-prompt gradients at u / (sqrt (P) * curvature),
+ * the curvature by a central difference of the sample gradient (CRN keeps it
+ * smooth). Infinite when the sample loss is not convex there. */
+static CsPretrainStatus
+search_se (Search *sr,
+           double  u,
+           double *se)
+{
+  const double du = 0.05;
+  double l, g, g2, gp, gm;
+  CsPretrainStatus st;
+
+  if ((st = search_eval (sr, u, &l, &g, &g2)) != CS_PRETRAIN_OK
+      || (st = search_eval (sr, u + du, &l, &gp, NULL)) != CS_PRETRAIN_OK
+      || (st = search_eval (sr, u - du, &l, &gm, NULL)) != CS_PRETRAIN_OK)
+    return st;
+  {
+    double H = (gp - gm) / (2 * du), var = g2 - g * g;
+    *se = H > 0 ? sqrt (fmax (var, 0) / (double) sr->count) / H : INFINITY;
+  }
+  return CS_PRETRAIN_OK;
+}
+
+/* Scale search (see CsPretrainTrainOptions): stages of growing size until the
+ * standard error of u is at most scale_tol (converged), the range ends, or
+ * the prompt budget is spent. stages_max 1 gives a single stage (the full
+ * metric's starting scale). */
+static CsPretrainStatus
+scale_search (const CsPretrainSpec         *spec,
+              const double                 *B,
+              const CsPretrainTrainOptions *opt,
+              Chunk                        *c,
+              double                       *cbuf,
+              CsRng                        *rng,
+              size_t                        budget,
+              int                           stages_max,
+              double                       *u_out,
+              double                       *loss_out,
+              double                       *se_out,
+              int                          *converged,
+              size_t                       *evals,
+              size_t                       *prompts)
+{
+  Search sr = { 0 };
+  double u = log (opt->init_w), h = 1.0, loss = NAN, se = INFINITY;
+  /* The first stage always runs, shrunk to fit a small budget (a stage costs
+   * about 20 evaluations); later stages only when they fit. */
+  size_t count = opt->search_tasks < budget / 20 ? opt->search_tasks : (budget / 20 > 64 ? budget / 20 : 64);
+  CsPretrainStatus st = CS_PRETRAIN_OK;
+
+  sr.spec = spec;
+  sr.B = B;
+  sr.c = c;
+  sr.cbuf = cbuf;
+  sr.opt = opt;
+  sr.scale = 20.0 * (double) opt->search_tasks;
+  /* The full model's Adam phase reports the fractions above 0.1. */
+  sr.span = stages_max == 1 ? 0.1 : 0.99;
+  *converged = 0;
+  for (int stage = 0; stage < stages_max; stage++)
+    {
+      int edge = 0;
+      if (stage > 0 && sr.prompts + 20 * count > budget)
+        break;   /* the next stage would overrun the cap: stop unconverged */
+      sr.start = *rng;
+      sr.end = *rng;
+      sr.count = count;
+      st = search_stage (&sr, u, h, fmax (1e-4, 0.1 * opt->scale_tol), &u, &loss, &edge);
+      if (st != CS_PRETRAIN_OK)
+        return st;
+      *rng = sr.end;
+      if (edge)
+        {
+          se = INFINITY;
+          break;
+        }
+      if (stages_max == 1)
+        break;
+      st = search_se (&sr, u, &se);
+      if (st != CS_PRETRAIN_OK)
+        return st;
+      if (se <= opt->scale_tol)
+        {
+          *converged = 1;
+          break;
+        }
+      {
+        /* se falls as 1 / sqrt (P): aim 20 % below the target, at least double, at most 16x. */
+        double ratio = isfinite (se) ? 1.2 * (se / opt->scale_tol) * (se / opt->scale_tol) : 16;
+        ratio = fmin (16, fmax (2, ratio));
+        count = (size_t) ceil ((double) count * ratio);
+      }
+      h = 0.25;   /* warm start: the new minimiser is within a few standard errors */
+    }
+  *u_out = u;
+  *loss_out = loss;
+  *se_out = se;
+  *evals = sr.evals;
+  *prompts = sr.prompts;
+  return CS_PRETRAIN_OK;
+}
+
+/* ---- Pretraining ----------------------------------------------------------- */
+
+void
+cs_pretrain_train_options_init (CsPretrainTrainOptions *opt)
+{
+  memset (opt, 0, sizeof *opt);
+  opt->steps = 20000;
+  opt->batch = 128;
+  opt->lr = 1e-2;
+  opt->init_w = 1.0;
+  opt->init_noise = 0.3;
+  opt->tail = 0.2;
+  opt->search_tasks = 2048;
+  opt->scale_tol = 0.02;
+  opt->window = 100;
+  opt->tol = 0.005;
+  opt->seed = 1;
+}
+
+static void
+scalar_matrix (size_t  d,
+               double  w,
+               double *M)
+{
+  for (size_t a = 0; a < d; a++)
+    for (size_t b = 0; b < d; b++)
+      M[a * d + b] = a == b ? w : 0;
+}
+
 CsPretrainStatus
 cs_pretrain_train (const CsPretrainSpec         *spec,
                    CsPretrainMetric              metric,
@@ -495,10 +771,13 @@ cs_pretrain_train (const CsPretrainSpec         *spec,
                    CsPretrainResult             *result)
 {
   CsPretrainTrainOptions defaults;
-  size_t d, n, tail_start, tail_count = 0, report_every;
-  double theta[2 * DD], grad[2 * DD], M[DD], G[DD], Mavg[DD];
-  double B[DD], *s = NULL, tail_loss = 0;
-  size_t nparams;
+  CsPretrainResult out;
+  size_t d, n, W, nwin_max, k = 0, prompts = 0, evals = 0;
+  double theta[2 * DD], grad[2 * DD], M[DD], G[DD];
+  double B[DD], *s = NULL, *win_M = NULL, *win_l = NULL, *win_l2 = NULL;
+  double u0, loss0 = NAN, se = NAN, w0, lr;
+  size_t nparams, done = 0;
+  int converged = 0;
   Chunk c = { 0 };
   CsRng rng;
   Adam adam;
@@ -512,66 +791,93 @@ cs_pretrain_train (const CsPretrainSpec         *spec,
   if (!cs_pretrain_spec_valid (spec) || result == NULL || (unsigned) metric >= CS_PRETRAIN_N_METRICS
       || opt->steps < 1 || opt->steps > 100000000 || opt->batch < 1 || opt->batch > 1000000
       || !isfinite (opt->lr) || opt->lr <= 0 || !isfinite (opt->init_w) || opt->init_w <= 0
+      || opt->init_w > 1e10 || opt->init_w < 1e-10
       || !isfinite (opt->init_noise) || opt->init_noise < 0
-      || !isfinite (opt->tail) || opt->tail < 0 || opt->tail > 1)
+      || !isfinite (opt->tail) || opt->tail < 0 || opt->tail > 1
+      || opt->search_tasks > 100000000 || (metric == CS_PRETRAIN_SCALAR && opt->search_tasks < 1)
+      || !isfinite (opt->scale_tol) || opt->scale_tol <= 0
+      || opt->window < 1 || !isfinite (opt->tol) || opt->tol < 0 || opt->min_steps > opt->steps)
     return CS_PRETRAIN_EINVAL;
   d = spec->d;
   n = spec->n;
   st = cs_pretrain_basis (spec, B);
   if (st != CS_PRETRAIN_OK)
     return st;
-  if (!chunk_init (&c, opt->batch, n, d) || (s = malloc (n * sizeof (double))) == NULL)
+  /* The chunk serves both the search (CHUNK prompts) and Adam (batch prompts). */
+  if (!chunk_init (&c, opt->batch > CHUNK ? opt->batch : CHUNK, n, d) || (s = malloc (n * sizeof (double))) == NULL)
     {
       chunk_clear (&c);
       return CS_PRETRAIN_ENOMEM;
     }
+  cs_rng_seed (&rng, opt->seed);
+  memset (&out, 0, sizeof out);
+  u0 = log (opt->init_w);
+  if (opt->search_tasks > 0)
+    {
+      /* Budget of the search: the scalar model's whole cap; the full model's
+       * single stage runs at its size whatever the Adam step cap. */
+      double budget = metric == CS_PRETRAIN_SCALAR ? (double) opt->steps * (double) opt->batch
+                                                   : 20.0 * (double) opt->search_tasks;
+      st = scale_search (spec, B, opt, &c, s, &rng, budget > 1e15 ? (size_t) 1e15 : (size_t) budget,
+                         metric == CS_PRETRAIN_SCALAR ? 64 : 1, &u0, &loss0, &se, &converged, &evals, &prompts);
+      if (st != CS_PRETRAIN_OK)
+        goto done;
+    }
+  w0 = exp (u0);
+  out.init_w = metric == CS_PRETRAIN_SCALAR ? opt->init_w : w0;
 
-  /* Parameters: log w (scalar), or M_K then M_Q (full). */
   if (metric == CS_PRETRAIN_SCALAR)
     {
-      nparams = 1;
-      theta[0] = log (opt->init_w);
+      scalar_matrix (d, w0, out.M);
+      out.w = w0;
+      out.train_loss = loss0;
+      out.log_w_se = se;
+      out.steps = evals;
+      out.prompts = prompts;
+      out.converged = converged;
+      goto done;
     }
-  else
+
+  /* Full: M_K, M_Q = sqrt (w0) (I + init_noise G), Adam with the learning rate
+   * relative to that scale, windows of W steps for the smoothed-loss rule. */
+  {
+    CsRng init;
+    double r = sqrt (w0);
+    nparams = 2 * d * d;
+    cs_rng_seed (&init, opt->seed ^ SEED_INIT);
+    for (size_t p = 0; p < 2; p++)
+      for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++)
+          theta[p * d * d + a * d + b] = r * ((a == b) + opt->init_noise * cs_rng_normal (&init));
+    lr = opt->lr * r;
+  }
+  W = opt->window < opt->steps ? opt->window : opt->steps;
+  if (opt->steps / W > 100000)
+    W = opt->steps / 100000 + 1;   /* bounds the per-window storage below */
+  nwin_max = opt->steps / W + 1;
+  win_M = calloc (nwin_max * d * d, sizeof (double));
+  win_l = calloc (nwin_max, sizeof (double));
+  win_l2 = calloc (nwin_max, sizeof (double));
+  if (win_M == NULL || win_l == NULL || win_l2 == NULL)
     {
-      CsRng init;
-      double r = sqrt (opt->init_w);
-      nparams = 2 * d * d;
-      cs_rng_seed (&init, opt->seed ^ SEED_INIT);
-      for (size_t p = 0; p < 2; p++)
-        for (size_t a = 0; a < d; a++)
-          for (size_t b = 0; b < d; b++)
-            theta[p * d * d + a * d + b] = r * ((a == b) + opt->init_noise * cs_rng_normal (&init));
+      st = CS_PRETRAIN_ENOMEM;
+      goto done;
     }
-  adam_init (&adam, opt->lr);
-  cs_rng_seed (&rng, opt->seed);
-  memset (Mavg, 0, sizeof Mavg);
-  tail_start = opt->steps - (size_t) floor (opt->tail * (double) opt->steps);
-  if (tail_start >= opt->steps)
-    tail_start = opt->steps - 1;
-  report_every = opt->steps / 100 > 0 ? opt->steps / 100 : 1;
+  adam_init (&adam, lr);
 
   for (size_t step = 0; step < opt->steps; step++)
     {
       double loss = 0;
 
-      if (opt->progress != NULL && step % report_every == 0
-          && opt->progress ((double) step / (double) opt->steps, opt->user_data))
+      if (opt->progress != NULL && step % (W > 1 ? W / 2 : 1) == 0
+          && opt->progress (0.1 + 0.9 * (double) step / (double) opt->steps, opt->user_data))
         {
           st = CS_PRETRAIN_CANCELLED;
           break;
         }
-      if (metric == CS_PRETRAIN_SCALAR)
-        {
-          double w = exp (theta[0]);
-          for (size_t a = 0; a < d; a++)
-            for (size_t b = 0; b < d; b++)
-              M[a * d + b] = a == b ? w : 0;
-        }
-      else
-        kq_product (d, theta, theta + d * d, M);
-
+      kq_product (d, theta, theta + d * d, M);
       draw_with_basis (spec, B, &rng, opt->batch, c.x, c.y, c.q, c.f, NULL);
+      prompts += opt->batch;
       memset (G, 0, sizeof G);
       softmax_accumulate (opt->batch, n, d, c.x, c.y, c.q, c.f, M, s, &loss, G);
       loss /= (double) opt->batch;
@@ -582,63 +888,100 @@ cs_pretrain_train (const CsPretrainSpec         *spec,
           st = CS_PRETRAIN_ENUMERIC;
           break;
         }
-      if (step >= tail_start)
-        {
-          for (size_t i = 0; i < d * d; i++)
-            Mavg[i] += M[i];
-          tail_loss += loss;
-          tail_count++;
-        }
+      for (size_t i = 0; i < d * d; i++)
+        win_M[k * d * d + i] += M[i];
+      win_l[k] += loss;
+      win_l2[k] += loss * loss;
+      done = step + 1;
 
-      if (metric == CS_PRETRAIN_SCALAR)
-        {
-          /* d loss / d log w = sum_ab G_ab M_ab = w trace (G). */
-          double tr = 0;
-          for (size_t a = 0; a < d; a++)
-            tr += G[a * d + a];
-          grad[0] = exp (theta[0]) * tr;
-        }
-      else
-        {
-          /* M = K^T Q: d loss / dK = Q G^T, d loss / dQ = K G. */
-          const double *K = theta, *Q = theta + d * d;
-          for (size_t a = 0; a < d; a++)
-            for (size_t b = 0; b < d; b++)
-              {
-                double gk = 0, gq = 0;
-                for (size_t e = 0; e < d; e++)
-                  {
-                    gk += Q[a * d + e] * G[b * d + e];
-                    gq += K[a * d + e] * G[e * d + b];
-                  }
-                grad[a * d + b] = gk;
-                grad[d * d + a * d + b] = gq;
-              }
-        }
+      {
+        /* M = K^T Q: d loss / dK = Q G^T, d loss / dQ = K G. */
+        const double *K = theta, *Q = theta + d * d;
+        for (size_t a = 0; a < d; a++)
+          for (size_t b = 0; b < d; b++)
+            {
+              double gk = 0, gq = 0;
+              for (size_t e = 0; e < d; e++)
+                {
+                  gk += Q[a * d + e] * G[b * d + e];
+                  gq += K[a * d + e] * G[e * d + b];
+                }
+              grad[a * d + b] = gk;
+              grad[d * d + a * d + b] = gq;
+            }
+      }
       adam_step (&adam, nparams, theta, grad);
       for (size_t i = 0; i < nparams; i++)
         if (!isfinite (theta[i]) || fabs (theta[i]) > 700)
           st = CS_PRETRAIN_ENUMERIC;
       if (st != CS_PRETRAIN_OK)
         break;
-    }
 
+      if (done % W == 0)
+        {
+          k++;
+          if (k >= 4 && done >= opt->min_steps)
+            {
+              /* Smoothed loss: the last two windows against the two before.
+               * Converged when the improvement is both small (tol) and not
+               * significant (two standard errors of the difference). */
+              double m_old = (win_l[k - 4] + win_l[k - 3]) / (2.0 * W);
+              double m_new = (win_l[k - 2] + win_l[k - 1]) / (2.0 * W);
+              double v_old = (win_l2[k - 4] + win_l2[k - 3]) / (2.0 * W) - m_old * m_old;
+              double v_new = (win_l2[k - 2] + win_l2[k - 1]) / (2.0 * W) - m_new * m_new;
+              double se_diff = sqrt (fmax (v_old, 0) / (2.0 * W) + fmax (v_new, 0) / (2.0 * W));
+              if (m_old - m_new < opt->tol * m_new && m_old - m_new < 2 * se_diff)
+                {
+                  converged = 1;
+                  break;
+                }
+            }
+        }
+    }
+  if (st != CS_PRETRAIN_OK)
+    goto done;
+  {
+    /* Tail average over whole windows (the last partial one included when the
+     * cap cut it): at least the two windows of the convergence test. */
+    size_t kk = done % W == 0 ? k : k + 1, nt, from, cnt = 0;
+    double lsum = 0;
+    nt = (size_t) ceil (opt->tail * (double) kk);
+    if (nt < (converged ? 2u : 1u))
+      nt = converged ? 2 : 1;
+    if (nt > kk)
+      nt = kk;
+    from = kk - nt;
+    for (size_t j = from; j < kk; j++)
+      {
+        size_t len = j + 1 == kk && done % W != 0 ? done % W : W;
+        for (size_t i = 0; i < d * d; i++)
+          out.M[i] += win_M[j * d * d + i];
+        lsum += win_l[j];
+        cnt += len;
+      }
+    for (size_t i = 0; i < d * d; i++)
+      out.M[i] /= (double) cnt;
+    for (size_t a = 0; a < d; a++)
+      out.w += out.M[a * d + a];
+    out.w /= (double) d;
+    out.train_loss = lsum / (double) cnt;
+    out.log_w_se = NAN;
+    out.steps = done;
+    out.prompts = prompts;
+    out.converged = converged;
+  }
+
+done:
+  free (win_M);
+  free (win_l);
+  free (win_l2);
   free (s);
   chunk_clear (&c);
   if (st != CS_PRETRAIN_OK)
     return st;
   if (opt->progress != NULL && opt->progress (1.0, opt->user_data))
     return CS_PRETRAIN_CANCELLED;
-
-  memset (result, 0, sizeof *result);
-  result->w = 0;
-  for (size_t i = 0; i < d * d; i++)
-    result->M[i] = Mavg[i] / (double) tail_count;
-  for (size_t a = 0; a < d; a++)
-    result->w += result->M[a * d + a];
-  result->w /= (double) d;
-  result->train_loss = tail_loss / (double) tail_count;
-  result->steps = opt->steps;
+  *result = out;
   return CS_PRETRAIN_OK;
 }
 
@@ -648,7 +991,7 @@ void
 cs_pretrain_optim_options_init (CsPretrainOptimOptions *opt)
 {
   memset (opt, 0, sizeof *opt);
-  opt->tasks = 4096;
+  opt->tasks = CS_PRETRAIN_OPTIMAL_TASKS;
   opt->seed = 1;
   opt->w_min = 1e-3;
   opt->w_max = 1e6;

@@ -74,7 +74,13 @@ test_json_scalar (void)
   g_assert_cmpuint (json_array_get_length (M), ==, 2);
   g_assert_cmpfloat (json_array_get_double_element (json_array_get_array_element (M, 0), 0), ==, w);
   g_assert_cmpfloat (json_array_get_double_element (json_array_get_array_element (M, 0), 1), ==, 0);
-  /* Adam lands near the grid optimum; softmax beats the linear floor (~0.14 for relu). */
+  /* The stopping rule's report: the cap as given, the evaluations done. */
+  g_assert_cmpint (json_object_get_int_member (o, "max_steps"), ==, 600);
+  g_assert_cmpint (json_object_get_int_member (o, "steps"), >=, 3);
+  g_assert_cmpint (json_object_get_int_member (o, "prompts"), <=, 600 * 128);
+  g_assert_true (json_object_has_member (o, "converged"));
+  g_assert_cmpfloat (json_object_get_double_member (o, "log_w_se"), >, 0);
+  /* The search lands near the grid optimum; softmax beats the linear floor (~0.14 for relu). */
   g_assert_cmpfloat (fabs (w / json_object_get_double_member (o, "w_star") - 1), <, 0.15);
   g_assert_cmpfloat (soft, >, 0.01);
   g_assert_cmpfloat (soft, <, 0.05);
@@ -115,6 +121,8 @@ test_json_full_and_transfer (void)
       g_assert_cmpuint (json_array_get_length (row), ==, 3);
       diag += json_array_get_double_element (row, a);
     }
+  /* The rule compares four windows of 100 steps: its first test is at the cap. */
+  g_assert_cmpint (json_object_get_int_member (o, "steps"), ==, 400);
   /* w is the mean diagonal for a full M. */
   g_assert_cmpfloat (fabs (json_object_get_double_member (o, "w") - diag / 3), <, 1e-9 * diag);
   /* The affine linear floor: E[b^2] = 1/3 at least. */
@@ -129,6 +137,40 @@ test_json_full_and_transfer (void)
   g_assert_cmpfloat (json_object_get_double_member (o2, "test_L"), ==, 8);
   g_assert_cmpfloat (json_object_get_double_member (o2, "test_mse_softmax"), >,
                      2 * json_object_get_double_member (o, "test_mse_softmax"));
+}
+
+/* With default options training converges before the cap and says so; a cap
+ * of one step cannot converge and says that too. */
+static void
+test_json_converged (void)
+{
+  g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL, *out3 = NULL, *err3 = NULL;
+  g_autoptr(JsonParser) p = NULL, p2 = NULL, p3 = NULL;
+  JsonObject *o, *o2, *o3;
+  int rc;
+
+  rc = run_cli (&out, &err, "pretrain", "--class", "relu", "--d", "2", "--n", "50", "--L", "1", "--sigma", "0.5",
+                "--tasks", "256", "--json", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  o = parse_object (out, &p);
+  g_assert_true (json_object_get_boolean_member (o, "converged"));
+  g_assert_cmpint (json_object_get_int_member (o, "max_steps"), ==, 20000);
+  g_assert_cmpfloat (json_object_get_double_member (o, "log_w_se"), <=, 0.02);
+
+  rc = run_cli (&out2, &err2, "pretrain", "--class", "affine", "--d", "2", "--n", "20", "--L", "1", "--sigma", "0.5",
+                "--metric", "full", "--steps", "1", "--tasks", "256", "--json", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  o2 = parse_object (out2, &p2);
+  g_assert_false (json_object_get_boolean_member (o2, "converged"));
+  g_assert_cmpint (json_object_get_int_member (o2, "steps"), ==, 1);
+
+  rc = run_cli (&out3, &err3, "pretrain", "--class", "affine", "--d", "2", "--n", "20", "--L", "1", "--sigma", "0.5",
+                "--metric", "full", "--tasks", "256", "--json", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  o3 = parse_object (out3, &p3);
+  g_assert_true (json_object_get_boolean_member (o3, "converged"));
+  g_assert_cmpint (json_object_get_int_member (o3, "steps"), <, 20000);
+  g_assert_cmpint (json_object_get_int_member (o3, "steps") % 100, ==, 0);
 }
 
 static void
@@ -207,6 +249,7 @@ main (int    argc,
   cli_path = argv[1];
   g_test_add_func ("/cs/paper/cli/json-scalar", test_json_scalar);
   g_test_add_func ("/cs/paper/cli/json-full-transfer", test_json_full_and_transfer);
+  g_test_add_func ("/cs/paper/cli/json-converged", test_json_converged);
   g_test_add_func ("/cs/paper/cli/sweep", test_sweep);
   g_test_add_func ("/cs/paper/cli/usage-errors", test_usage_errors);
   return g_test_run ();

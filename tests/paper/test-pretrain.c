@@ -188,6 +188,9 @@ test_c6_reduced (void)
   s.basis_seed = 17;
   cs_pretrain_train_options_init (&o);
   o.steps = 1500;
+  /* The loss barely depends on the part of M outside the subspace, so the
+   * smoothed-loss rule stops before it has decayed (ratio 0.13): run all 1500. */
+  o.min_steps = 1500;
   o.seed = 3;
   g_assert_cmpint (cs_pretrain_train (&s, CS_PRETRAIN_FULL, &o, &r), ==, CS_PRETRAIN_OK);
   g_assert_cmpint (cs_pretrain_subspace_ratio (&s, r.M, &ratio), ==, CS_PRETRAIN_OK);
@@ -622,7 +625,9 @@ test_progress_cancel (void)
   o.user_data = &log;
   g_assert_cmpint (cs_pretrain_train (&s, CS_PRETRAIN_SCALAR, &o, &r), ==, CS_PRETRAIN_OK);
   g_assert_cmpfloat (log.last, ==, 1.0);
-  g_assert_cmpint (log.calls, >=, 100);
+  /* The scalar search reports once per 256-prompt chunk of each of its
+   * evaluations (about 12 evaluations of 1280 prompts under this cap). */
+  g_assert_cmpint (log.calls, >=, 30);
 
   memset (&r, 0x5a, sizeof r);
   keep = r;
