@@ -172,7 +172,7 @@ cs_cli_export (int    argc,
     { "sort", 0, 0, G_OPTION_ARG_STRING, &sort_name, "case-attention order: weight (default) or distance", "BY" },
     { "window", 0, 0, G_OPTION_ARG_STRING, &window_kind,
       "window chart: radius (90 % attention radius, default), half-width (of --x) or n-eff", "KIND" },
-    { "color-by", 0, 0, G_OPTION_ARG_STRING, &color_by, "feature-map colours: weight (default) or outcome", "WHAT" },
+    { "color-by", 0, 0, G_OPTION_ARG_STRING, &color_by, "feature-map colours: weight (default), outcome or window-ratio (the window the data asks for)", "WHAT" },
     { "order", 0, 0, G_OPTION_ARG_STRING, &order, "attention-matrix order: feature (--x, default) or position", "BY" },
     { "top-k", 'k', 0, G_OPTION_ARG_INT, &top_k, "Cases labelled in case-attention (default 10)", "K" },
     { "colormap", 0, 0, G_OPTION_ARG_STRING, &colormap, "Weights: viridis (default) or cividis", "MAP" },
@@ -278,8 +278,9 @@ cs_cli_export (int    argc,
   if (window_kind != NULL && g_strcmp0 (window_kind, "radius") != 0 && g_strcmp0 (window_kind, "half-width") != 0
       && g_strcmp0 (window_kind, "n-eff") != 0)
     return cs_cli_usage_error (CMD, "--window must be radius, half-width or n-eff, got '%s'", window_kind);
-  if (color_by != NULL && g_strcmp0 (color_by, "weight") != 0 && g_strcmp0 (color_by, "outcome") != 0)
-    return cs_cli_usage_error (CMD, "--color-by must be weight or outcome, got '%s'", color_by);
+  if (color_by != NULL && g_strcmp0 (color_by, "weight") != 0 && g_strcmp0 (color_by, "outcome") != 0
+      && g_strcmp0 (color_by, "window-ratio") != 0)
+    return cs_cli_usage_error (CMD, "--color-by must be weight, outcome or window-ratio, got '%s'", color_by);
   if (order != NULL && g_strcmp0 (order, "feature") != 0 && g_strcmp0 (order, "position") != 0)
     return cs_cli_usage_error (CMD, "--order must be feature or position, got '%s'", order);
   if (colormap != NULL && g_strcmp0 (colormap, "viridis") != 0 && g_strcmp0 (colormap, "cividis") != 0)
@@ -330,6 +331,7 @@ cs_cli_export (int    argc,
   co.window = g_strcmp0 (window_kind, "half-width") == 0 ? CS_WINDOW_MEASURE_HALF_WIDTH
               : g_strcmp0 (window_kind, "n-eff") == 0 ? CS_WINDOW_MEASURE_N_EFF : CS_WINDOW_MEASURE_RADIUS;
   co.color_by_outcome = g_strcmp0 (color_by, "outcome") == 0;
+  co.color_by_window_ratio = g_strcmp0 (color_by, "window-ratio") == 0;
   co.file_order = g_strcmp0 (order, "position") == 0;
   co.paper = paper;
   co.sweep_tasks = (guint) sweep_tasks;

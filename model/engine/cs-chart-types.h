@@ -55,6 +55,7 @@ typedef struct
   double half_width_x;       /* window half-widths in feature units; <= 0: no ellipse */
   double half_width_y;
   const char *title;
+  const char *point_label;   /* legend text of the points; NULL: "case (colour = weight ...)" or "... = outcome)" */
 } CsFeatureMapData;
 
 typedef enum

@@ -294,6 +294,37 @@ build_feature_map (CsEngineChart        *c,
     c->map.half_width_x = 0;
   if (!isfinite (c->map.half_width_y))
     c->map.half_width_y = 0;
+  if (o->color_by_window_ratio)
+    {
+      /* The window the data asks for, over the feature plane: the policy's cases coloured by log2 of
+       * preferred / fitted width (diverging around 0: blue narrower, red wider). */
+      gsize m = e->n_sample;
+      double *px, *py, *v;
+
+      if (e->window_ratio == NULL || m == 0)
+        return not_supported (error, "the preferred window was not computed for this case base");
+      px = keep (c, g_new (double, m));
+      py = keep (c, g_new (double, m));
+      v = keep (c, g_new (double, m));
+      for (gsize k = 0; k < m; k++)
+        {
+          gsize i = e->sample_rows[k];
+          px[k] = cb->x[i * d + jx];
+          py[k] = one ? cb->y[i] : cb->x[i * d + jy];
+          v[k] = e->window_ratio[k] > 0 ? log2 (e->window_ratio[k]) : NAN;
+        }
+      c->map.n = m;
+      c->map.x = px;
+      c->map.y = py;
+      c->map.values = v;
+      c->map.color_by = CS_COLOR_BY_OUTCOME;
+      c->map.signed_values = TRUE;
+      c->map.value_name = "log2 (window the data asks for / fitted window)";
+      c->map.value_unit = "";
+      c->map.point_label = "case (colour: red where the data asks for a wider window, blue a narrower one)";
+      c->map.title = keep (c, g_strdup_printf ("The window the data asks for, %s", (char *) keep (c, query_label (e, r))));
+      c->cases = m;
+    }
   c->chart.data = &c->map;
   return TRUE;
 }

@@ -27,6 +27,7 @@ typedef struct
   CsCaseSort sort;
   CsWindowMeasure window;
   gboolean color_by_outcome;       /* feature map */
+  gboolean color_by_window_ratio;  /* feature map: the policy's cases by log2 (window_ratio) instead */
   gboolean file_order;             /* attention matrix: cases in file order instead of by the plane's first feature */
   gboolean paper;                  /* softmax-vs-linear: the paper's setting instead of this case base */
   guint sweep_tasks;               /* 0: CS_ENGINE_SWEEP_TASKS */

@@ -271,8 +271,9 @@ cs_feature_map_render (cairo_t                *cr,
                                  data->signed_values ? ", centred at 0" : ", data range");
   bar.label = bar_label;
 
-  legend[n_legend++] = (CsLegendItem) { data->color_by == CS_COLOR_BY_WEIGHT ? "case (colour = weight, heaviest on top)"
-                                                                             : "case (colour = outcome)",
+  legend[n_legend++] = (CsLegendItem) { data->point_label != NULL ? data->point_label
+                                        : data->color_by == CS_COLOR_BY_WEIGHT ? "case (colour = weight, heaviest on top)"
+                                        : "case (colour = outcome)",
                                         CS_LEGEND_MARKER, cs_colormap_eval (bar.map, 0.7), CS_MARK_CIRCLE, FALSE };
   if (has_query)
     legend[n_legend++] = (CsLegendItem) { "query", CS_LEGEND_QUERY, style->accent, CS_MARK_NONE, FALSE };
