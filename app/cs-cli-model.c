@@ -187,6 +187,7 @@ cs_cli_fit (int    argc,
   if (target == NULL)
     return cs_cli_usage_error ("fit", "--target is required");
   cs_engine_options_init (&eo);
+  eo.preferred_window = FALSE;   /* fit shows no per-case window */
   if (metric == NULL || strcmp (metric, "scalar") == 0)
     eo.fit = CS_ENGINE_FIT_SCALAR;
   else if (strcmp (metric, "diagonal") == 0)
@@ -377,6 +378,7 @@ cs_cli_predict (int    argc,
     }
   cs_engine_options_init (&eo);
   eo.thresholds = &asked;
+  eo.preferred_window = FALSE;   /* predictions do not show it */
   rc = cs_cli_build ("predict", &l, &eo);
   if (rc == CS_EXIT_OK)
     rc = cs_cli_thresholds_check ("predict", &asked, l.engine);

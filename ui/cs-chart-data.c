@@ -213,14 +213,6 @@ view_options (CsChartView    *view,
 }
 
 void
-cs_chart_data_options (CsChartView    *view,
-                       CsEngine       *engine,
-                       CsChartOptions *options)
-{
-  view_options (view, engine, options);
-}
-
-void
 cs_chart_data_attach (CsChartView         *view,
                       CsEngine            *engine,
                       const CsQueryResult *result)

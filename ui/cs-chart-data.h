@@ -23,10 +23,6 @@ void           cs_chart_data_attach_built (CsChartView      *view,
                                         CsEngineChart       *built,
                                         CsEngine            *engine,
                                         const CsQueryResult *result);
-/* The options the view's charts are built with (the plane the user chose, the window's measure). */
-void           cs_chart_data_options   (CsChartView         *view,
-                                        CsEngine            *engine,
-                                        CsChartOptions      *options);
 /* The weight colour map of every chart on screen (viridis or cividis); read by the drawing workers. */
 void           cs_chart_data_set_colormap (CsColormap        map);
 CsColormap     cs_chart_data_get_colormap (void);

@@ -127,23 +127,12 @@ cs_engine_failure_reason (CsFlagFailure failure)
   return cs_flag_failure_reason (failure);
 }
 
-const double *
-cs_engine_raw_row (CsEngine *self,
-                   gsize     i,
-                   double   *buf)
-{
-  gsize d = self->cases->d;
-
-  for (gsize j = 0; j < d; j++)
-    buf[j] = self->mean[j] + self->sd[j] * self->z[i * d + j];
-  return buf;
-}
-
 void
 cs_engine_options_init (CsEngineOptions *options)
 {
   memset (options, 0, sizeof *options);
   options->fit = CS_ENGINE_FIT_SCALAR;
+  options->preferred_window = TRUE;
 }
 
 gboolean
@@ -570,16 +559,19 @@ cs_engine_build_full (CsCaseBase              *cases,
 
   p.stage = "Diagnosing the case base";
   p.from = p.to;
-  p.to = p.from + 0.6 * (1.0 - p.from);
+  p.to = options->preferred_window ? p.from + 0.6 * (1.0 - p.from) : 1.0;
   status = measure_baselines (self, options->thresholds, &p);
   if (status_error (status, "Diagnosing the case base", error))
     return NULL;
-  p.stage = "Measuring the preferred window";
-  p.from = p.to;
-  p.to = 1.0;
-  status = measure_window_ratio (self, &p);
-  if (status_error (status, "Measuring the preferred window", error))
-    return NULL;
+  if (options->preferred_window)
+    {
+      p.stage = "Measuring the preferred window";
+      p.from = p.to;
+      p.to = 1.0;
+      status = measure_window_ratio (self, &p);
+      if (status_error (status, "Measuring the preferred window", error))
+        return NULL;
+    }
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
   return g_steal_pointer (&self);

@@ -110,6 +110,8 @@ typedef struct
   const char *metric_label;
   const double *mean, *sd;         /* standardisation (a model file's), or NULL: the case base's */
   const CsFlagThresholds *thresholds; /* the user's adjustments, NaN fields keep this base's defaults */
+  gboolean preferred_window;       /* default TRUE: window_ratio of the per-case sample (17 leave-one-out passes);
+                                    * FALSE where nothing shows it (casescope-cli fit and predict) */
 } CsEngineOptions;
 
 void        cs_engine_options_init    (CsEngineOptions         *options);
@@ -204,10 +206,6 @@ CsQueryResult **cs_engine_predict     (CsEngine                *self,
                                        GError                 **error);
 void           cs_engine_results_free (CsQueryResult          **results,
                                        gsize                    q);
-/* The query in original units from a case of the standardised base (row i of z), into buf (d entries). */
-const double  *cs_engine_raw_row      (CsEngine                *self,
-                                       gsize                    i,
-                                       double                  *buf);
 /* The fail-safe report of case sample_rows[k], leave-one-out (k < n_sample). */
 void           cs_engine_case_report  (CsEngine                *self,
                                        gsize                    k,
