@@ -975,6 +975,14 @@ predict_range (const CsAttention      *self,
         {
           size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
 
+          /* A block of queries against a large base is a second or more: look at Cancel within it too (every
+           * 64 case tiles, about 32,000 cases), as the fit does. */
+          if (c0 > 0 && (c0 / CS_CB) % 64 == 0
+              && report_progress (o, ((double) q0 + (double) nq * (double) c0 / (double) n) / (double) q))
+            {
+              status = CS_ERR_CANCELLED;
+              break;
+            }
           if (use_float)
             {
               cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nq, (int) c, (int) ra,
@@ -1085,6 +1093,8 @@ predict_range (const CsAttention      *self,
                 }
             }
         }
+      if (status != CS_OK)
+        break;
 
       /* Finish the rows of this block. */
       for (size_t r = 0; r < nq; r++)
