@@ -1,4 +1,4 @@
-/* cs-numeric.c: the model's one SPD solver (LAPACK dposv) and the double comparator. */
+/* cs-numeric.c: the model's one SPD solver (LAPACK dposv), the double comparator and softmax truncation. */
 #include "config.h"
 
 #include <float.h>
@@ -88,4 +88,79 @@ cs_cmp_double (const void *a,
   double x = *(const double *) a, y = *(const double *) b;
 
   return (x > y) - (x < y);
+}
+
+/* Buckets by binary exponent of w / total: 0 .. 1074 covers every double
+ * ratio down to the smallest subnormal; lighter ones share the last bucket. */
+#define CS_KEEP_BUCKETS 1076
+
+static inline size_t
+keep_bucket (double r)
+{
+  int e;
+
+  if (!(r > 0))
+    return CS_KEEP_BUCKETS;                  /* not kept, not counted */
+  (void) frexp (r, &e);                      /* r in [2^(e-1), 2^e) */
+  if (e > 0)
+    return 0;
+  return (size_t) -e < CS_KEEP_BUCKETS - 1 ? (size_t) -e : CS_KEEP_BUCKETS - 1;
+}
+
+size_t
+cs_weights_keep (const double *w,
+                 size_t        n,
+                 double        eps,
+                 size_t       *keep,
+                 double       *dropped)
+{
+  double sums[CS_KEEP_BUCKETS] = { 0 };
+  double total = 0, cum = 0;
+  size_t last = CS_KEEP_BUCKETS - 1, m = 0;
+
+  for (size_t i = 0; i < n; i++)
+    if (w[i] > 0)
+      total += w[i];
+  if (dropped != NULL)
+    *dropped = 0;
+  if (!(total > 0) || !isfinite (total))
+    {
+      /* nothing to measure a fraction against: keep what has weight */
+      for (size_t i = 0; i < n; i++)
+        if (w[i] > 0)
+          keep[m++] = i;
+      return m;
+    }
+  if (eps > 0)
+    {
+      for (size_t i = 0; i < n; i++)
+        {
+          size_t b = keep_bucket (w[i] / total);
+          if (b < CS_KEEP_BUCKETS)
+            sums[b] += w[i];
+        }
+      size_t top = 0;
+
+      while (top < CS_KEEP_BUCKETS - 1 && sums[top] == 0)
+        top++;
+      /* drop whole buckets from the lightest while the bound holds; the
+       * heaviest non-empty bucket always stays, so a prediction keeps cases
+       * even when eps >= 1 */
+      last = top;
+      for (size_t b = CS_KEEP_BUCKETS - 1; b > top; b--)
+        {
+          if (cum + sums[b] > eps * total)
+            {
+              last = b;
+              break;
+            }
+          cum += sums[b];
+        }
+    }
+  for (size_t i = 0; i < n; i++)
+    if (w[i] > 0 && (eps <= 0 || keep_bucket (w[i] / total) <= last))
+      keep[m++] = i;
+  if (dropped != NULL)
+    *dropped = cum / total;
+  return m;
 }

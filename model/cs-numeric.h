@@ -34,3 +34,26 @@ int cs_spd_solve (size_t        p,
  * everything: callers sort finite values only). */
 int cs_cmp_double (const void *a,
                    const void *b);
+
+/* Softmax truncation with a stated bound: the cases that carry all but at
+ * most a fraction eps of the total weight.
+ *
+ * w holds n non-negative weights (any total; NaN and negative entries are
+ * dropped). Weights are grouped by their binary exponent relative to the total
+ * (bucket k holds w / total in [2^-(k+1), 2^-k)), and whole buckets are dropped
+ * from the lightest up for as long as the dropped weight stays at most
+ * eps x total; a kept case therefore weighs at least half as much as the
+ * heaviest dropped one, so the kept set is the smallest one with that bound to
+ * within a factor of two in weight. Renormalising a weighted mean over the kept
+ * cases moves it by at most dropped x (max y - min y).
+ *
+ * eps <= 0 keeps every case with a positive weight (the dense result). keep
+ * (n entries, may alias nothing) receives the kept indices in increasing
+ * order; returns their count. *dropped (may be NULL) receives the dropped
+ * weight as a fraction of the total (0 when the total is not positive). O(n),
+ * two passes, no allocation. */
+size_t cs_weights_keep (const double *w,
+                        size_t        n,
+                        double        eps,
+                        size_t       *keep,
+                        double       *dropped);

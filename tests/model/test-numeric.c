@@ -227,6 +227,107 @@ test_parallel_split (void)
       }
 }
 
+/* cs_weights_keep: the dropped weight is at most eps of the total, every kept
+ * case outweighs every dropped one, the set cannot lose its lightest binary
+ * bucket without breaking the bound, and a renormalised weighted mean moves by
+ * at most dropped x range. Softmax weights over random scores at several
+ * temperatures, plus the edge cases. */
+static void
+test_weights_keep (void)
+{
+  CsRng rng;
+  const double eps_list[] = { 0, 1e-12, 1e-6, 1e-3, 0.1, 2 };
+  const size_t n = 5000;
+  double *w = g_new (double, n), *y = g_new (double, n);
+  size_t *keep = g_new (size_t, n);
+
+  cs_rng_seed (&rng, g_test_rand_int ());
+  for (int rep = 0; rep < 40; rep++)
+    {
+      double scale = pow (10, -1 + 4 * cs_rng_uniform (&rng)), smax = -INFINITY, total = 0;
+      double ymin = INFINITY, ymax = -INFINITY, mean = 0;
+
+      for (size_t i = 0; i < n; i++)
+        {
+          w[i] = scale * cs_rng_normal (&rng);
+          smax = fmax (smax, w[i]);
+          y[i] = cs_rng_normal (&rng);
+          ymin = fmin (ymin, y[i]);
+          ymax = fmax (ymax, y[i]);
+        }
+      for (size_t i = 0; i < n; i++)
+        {
+          w[i] = exp (w[i] - smax);
+          total += w[i];
+        }
+      for (size_t i = 0; i < n; i++)
+        mean += w[i] / total * y[i];
+      for (size_t e = 0; e < G_N_ELEMENTS (eps_list); e++)
+        {
+          double eps = eps_list[e], dropped = -1, kept = 0, kmean = 0;
+          double min_kept = INFINITY, max_dropped = 0, lightest = 0;
+          size_t m = cs_weights_keep (w, n, eps, keep, &dropped), j = 0;
+
+          g_assert_cmpuint (m, >=, 1);
+          g_assert_cmpuint (m, <=, n);
+          for (size_t i = 0; i < n; i++)
+            {
+              if (j < m && keep[j] == i)
+                {
+                  kept += w[i];
+                  kmean += w[i] * y[i];
+                  min_kept = fmin (min_kept, w[i]);
+                  j++;
+                }
+              else
+                max_dropped = fmax (max_dropped, w[i]);
+            }
+          g_assert_cmpuint (j, ==, m);              /* increasing, no repeats */
+          kmean /= kept;
+          /* the reported fraction is the dropped weight, up to summation order
+           * (sums of up to n positive terms: a few hundred ulps at most) */
+          g_assert_cmpfloat (fabs (dropped - (total - kept) / total), <=, 1e-12 + 1e-12 * dropped);
+          if (eps <= 0)
+            {
+              size_t positive = 0;
+
+              for (size_t i = 0; i < n; i++)
+                positive += w[i] > 0;     /* exp underflows to 0 at large scales */
+              g_assert_cmpuint (m, ==, positive);
+              g_assert_cmpfloat (dropped, ==, 0);
+              continue;
+            }
+          if (eps < 1)
+            g_assert_cmpfloat (dropped, <=, eps);
+          g_assert_cmpfloat (max_dropped, <, min_kept);
+          /* a mean over the kept cases, renormalised, stays within dropped x
+           * range (plus rounding of sums of n terms: 1e-12 of the range) */
+          g_assert_cmpfloat (fabs (kmean - mean), <=, (dropped + 1e-12) * (ymax - ymin));
+          /* bucket granularity: the kept cases within a factor of two of the
+           * lightest kept one cannot all go too */
+          for (size_t i = 0; i < m; i++)
+            if (w[keep[i]] < 2 * min_kept)
+              lightest += w[keep[i]];
+          if (m < n && eps < 1)
+            g_assert_cmpfloat (dropped + lightest / total, >, eps * (1 - 1e-12));
+        }
+    }
+
+  /* edges: no weight, NaN and negative entries, one case */
+  {
+    double z[4] = { 0, 0, 0, 0 }, odd[4] = { NAN, -1, 2, 0 }, dropped = -1;
+
+    g_assert_cmpuint (cs_weights_keep (z, 4, 1e-6, keep, &dropped), ==, 0);
+    g_assert_cmpfloat (dropped, ==, 0);
+    g_assert_cmpuint (cs_weights_keep (odd, 4, 1e-6, keep, &dropped), ==, 1);
+    g_assert_cmpuint (keep[0], ==, 2);
+    g_assert_cmpuint (cs_weights_keep (odd + 2, 1, 0.5, keep, NULL), ==, 1);
+  }
+  g_free (w);
+  g_free (y);
+  g_free (keep);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -235,6 +336,7 @@ main (int    argc,
   g_test_add_func ("/cs/model/numeric/spd-solve", test_spd_solve);
   g_test_add_func ("/cs/model/numeric/spd-guards", test_spd_guards);
   g_test_add_func ("/cs/model/numeric/cmp-double", test_cmp_double);
+  g_test_add_func ("/cs/model/numeric/weights-keep", test_weights_keep);
   g_test_add_func ("/cs/model/parallel/run", test_parallel_run);
   g_test_add_func ("/cs/model/parallel/split", test_parallel_split);
   return g_test_run ();
