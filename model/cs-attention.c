@@ -626,6 +626,16 @@ cs_attention_set_metric (CsAttention    *self,
 /* ---- Prediction --------------------------------------------------------- */
 
 void
+cs_attended_clear (CsAttended *a)
+{
+  if (a == NULL)
+    return;
+  free (a->index);
+  free (a->weight);
+  memset (a, 0, sizeof *a);
+}
+
+void
 cs_predict_options_init (CsPredictOptions *options)
 {
   memset (options, 0, sizeof *options);

@@ -157,6 +157,23 @@ const CsMetric *cs_attention_get_metric (const CsAttention *self);
 
 /* ---- Prediction -------------------------------------------------------- */
 
+/* The cases one query attends to, truncated (cs_weights_keep in
+ * cs-numeric.h): every case outside carries less weight than every case
+ * inside, and together they carry at most `dropped` of it. The local fits
+ * behind the flags, the window's quantiles and the per-case chart values work
+ * on this set instead of all n cases. */
+typedef struct
+{
+  size_t  m;        /* cases kept */
+  size_t *index;    /* m case indices, increasing (malloc'd; cs_attended_clear frees) */
+  double *weight;   /* their weights w_i, normalised over all cases as in the
+                     * prediction (sum = 1 - dropped, up to rounding) */
+  double  dropped;  /* weight of the cases left out */
+} CsAttended;
+
+/* Frees index and weight and zeroes the struct (NULL-safe). */
+void     cs_attended_clear (CsAttended *a);
+
 typedef struct
 {
   size_t index;         /* case index in 0 .. n-1, CS_NO_CASE when fewer than k cases */
