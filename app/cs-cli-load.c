@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cs-cli.h"
 #include "cs-cli-load.h"
@@ -227,6 +228,39 @@ cs_cli_check_model (CsCliLoaded *l,
   return CS_EXIT_OK;
 }
 
+/* A progress line on stderr once the build has run for 2 s: on a terminal one
+ * line rewritten in place (at most 5 times a second), otherwise a line at each
+ * new stage and every 10 s, so a log stays readable. Quick builds print
+ * nothing, so scripts and the tests see the same stderr as before. */
+typedef struct
+{
+  const char *cmd;
+  GTimer *timer;
+  gboolean tty;
+  gboolean shown;
+  double last;
+  const char *stage;
+} CliProgress;
+
+static void
+cli_progress (double      fraction,
+              const char *stage,
+              gpointer    user_data)
+{
+  CliProgress *p = user_data;
+  double now = g_timer_elapsed (p->timer, NULL);
+  gboolean new_stage = stage != NULL && (p->stage == NULL || strcmp (stage, p->stage) != 0);
+
+  if (now < 2.0 || (!new_stage && now - p->last < (p->tty ? 0.2 : 10.0)))
+    return;
+  p->last = now;
+  p->stage = stage;
+  p->shown = TRUE;
+  fprintf (stderr, p->tty ? "\r\033[Kcasescope-cli %s: %s: %.0f %%" : "casescope-cli %s: %s: %.0f %%\n",
+           p->cmd, stage != NULL ? stage : "working", 100 * CLAMP (fraction, 0, 1));
+  fflush (stderr);
+}
+
 int
 cs_cli_build (const char            *cmd,
               CsCliLoaded           *l,
@@ -249,7 +283,12 @@ cs_cli_build (const char            *cmd,
       label = cs_engine_model_label (l->model, &m, name);
       options.metric_label = label;
     }
-  l->engine = cs_engine_build_full (l->base, &options, NULL, NULL, NULL, &error);
+  CliProgress progress = { cmd, g_timer_new (), isatty (fileno (stderr)), FALSE, 0, NULL };
+
+  l->engine = cs_engine_build_full (l->base, &options, cli_progress, &progress, NULL, &error);
+  if (progress.shown && progress.tty)
+    fputc ('\n', stderr);
+  g_timer_destroy (progress.timer);
   cs_metric_clear (&m);
   if (l->engine == NULL)
     {
