@@ -867,7 +867,8 @@ predict_batch (CsEngine       *self,
           kept_bound = MAX (kept_bound, att[i].m);
           cs_attended_clear (&att[i]);
         }
-      kept_bound = MIN (2 * kept_bound, n);
+      /* a floor, so that a chunk of queries without predictions does not size the next one on nothing */
+      kept_bound = MIN (MAX (2 * kept_bound, 1024), n);
     }
   for (gsize i = 0; i < m; i++)
     {
