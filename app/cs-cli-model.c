@@ -260,6 +260,10 @@ query_json_members (JsonBuilder         *b,
   cs_json_add_number (b, "mean_distance", p->mean_distance);
   cs_json_add_number (b, "nearest_distance", p->nearest_distance);
   cs_json_add_number (b, "decomposition_error", p->decomposition_error);
+  /* the window and the attended set leave out at most --epsilon of the weight; the prediction does not */
+  cs_json_add_number (b, "weight_dropped", r->weight_dropped);
+  json_builder_set_member_name (b, "n_kept");
+  json_builder_add_int_value (b, (gint64) r->n_kept);
   json_builder_set_member_name (b, "half_width");
   json_builder_begin_object (b);
   for (gsize j = 0; j < d; j++)
@@ -320,6 +324,7 @@ cs_cli_predict (int    argc,
   g_auto(GStrv) threshold_args = NULL;
   gint64 top_k = 5;
   gboolean json = FALSE;
+  double epsilon = 1e-6;
   const GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (required unless --model names it)", "COL" },
     { "features", 0, 0, G_OPTION_ARG_STRING, &features, "Feature columns (default: the model's, or every numeric column)", "A,B,..." },
@@ -327,6 +332,7 @@ cs_cli_predict (int    argc,
     { "queries", 0, 0, G_OPTION_ARG_FILENAME, &queries, "A CSV of queries (header names the features)", "QUERIES.csv" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "A model file from fit --save (default: fit the scalar metric now)", "MODEL.json" },
     { "top", 0, 0, G_OPTION_ARG_INT64, &top_k, "Number of most-attended cases to list (default 5)", "K" },
+    { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &epsilon, "Weight the window may leave out, in [0, 1) (default 1e-6; 0: exact)", "E" },
     { "threshold", 0, 0, G_OPTION_ARG_STRING_ARRAY, &threshold_args, THRESHOLD_HELP, "NAME=VALUE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { NULL }
@@ -354,6 +360,8 @@ cs_cli_predict (int    argc,
     return cs_cli_usage_error ("predict", "--target is required");
   if (top_k < 0 || top_k > 1000)
     return cs_cli_usage_error ("predict", "--top must be between 0 and 1000");
+  if (!(epsilon >= 0 && epsilon < 1))
+    return cs_cli_usage_error ("predict", "--epsilon must be in [0, 1), got %g", epsilon);
   rc = cs_cli_thresholds_parse ("predict", threshold_args, &asked);
   if (rc != CS_EXIT_OK)
     return rc;
@@ -379,6 +387,7 @@ cs_cli_predict (int    argc,
   cs_engine_options_init (&eo);
   eo.thresholds = &asked;
   eo.preferred_window = FALSE;   /* predictions do not show it */
+  eo.epsilon = epsilon;
   rc = cs_cli_build ("predict", &l, &eo);
   if (rc == CS_EXIT_OK)
     rc = cs_cli_thresholds_check ("predict", &asked, l.engine);
@@ -432,10 +441,12 @@ cs_cli_diagnose (int    argc,
   g_autofree char *target = NULL, *model = NULL, *features = NULL;
   g_auto(GStrv) threshold_args = NULL;
   gboolean json = FALSE;
+  double epsilon = 1e-6;
   const GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (required unless --model names it)", "COL" },
     { "features", 0, 0, G_OPTION_ARG_STRING, &features, "Feature columns", "A,B,..." },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "A model file (default: fit the scalar metric now)", "MODEL.json" },
+    { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &epsilon, "Weight the window may leave out, in [0, 1) (default 1e-6; 0: exact)", "E" },
     { "threshold", 0, 0, G_OPTION_ARG_STRING_ARRAY, &threshold_args, THRESHOLD_HELP, "NAME=VALUE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { NULL }
@@ -464,6 +475,8 @@ cs_cli_diagnose (int    argc,
     return cs_cli_usage_error ("diagnose", "unexpected argument '%s'", argv[2]);
   if (target == NULL && model == NULL)
     return cs_cli_usage_error ("diagnose", "--target is required");
+  if (!(epsilon >= 0 && epsilon < 1))
+    return cs_cli_usage_error ("diagnose", "--epsilon must be in [0, 1), got %g", epsilon);
   rc = cs_cli_thresholds_parse ("diagnose", threshold_args, &asked);
   if (rc != CS_EXIT_OK)
     return rc;
@@ -478,6 +491,7 @@ cs_cli_diagnose (int    argc,
     }
   cs_engine_options_init (&eo);
   eo.thresholds = &asked;
+  eo.epsilon = epsilon;
   rc = cs_cli_build ("diagnose", &l, &eo);
   if (rc == CS_EXIT_OK)
     rc = cs_cli_thresholds_check ("diagnose", &asked, l.engine);

@@ -10,6 +10,7 @@
 
 #include "cs-attention-private.h"
 #include "cs-kernel.h"
+#include "cs-numeric.h"
 #include "cs-parallel.h"
 
 const char *
@@ -639,6 +640,7 @@ void
 cs_predict_options_init (CsPredictOptions *options)
 {
   memset (options, 0, sizeof *options);
+  options->epsilon = 1e-6;
 }
 
 /* A min-heap of the k best scores of one query. */
@@ -794,8 +796,12 @@ report_progress (const CsPredictOptions *o,
   return o->progress != NULL && o->progress (f, o->user_data) != 0;
 }
 
-/* Pass 2 for one query: explicit weights, optional weight output, radius90,
- * half-widths and the exact-sum check. */
+/* Pass 2 for one query, with pass 1's maximum m and normaliser z: explicit
+ * weights (the optional weight output and the exact-sum check see all n), then
+ * the truncation at o->epsilon and, on the kept cases only, the attended set,
+ * radius90 and the half-widths. Distances are taken for the kept cases alone
+ * (O(m d)), so what grows with n is one GEMV and one exp per case. gw and gi
+ * hold n entries; gv and tw are needed with CS_PREDICT_WINDOW only. */
 static CsStatus
 window_pass (const CsAttention      *self,
              const CsPrep           *p,
@@ -807,17 +813,17 @@ window_pass (const CsAttention      *self,
              size_t                  qi,
              CsPrediction           *out,
              double                 *sbuf,
-             double                 *dbuf,
              double                 *ebuf,
              double                 *gv,
              double                 *gw,
              size_t                 *gi,
-             double                 *tw)
+             double                 *tw,
+             CsAttended             *att)
 {
-  size_t n = self->n, d = self->d, ra = p->ra, ng = 0;
+  size_t n = self->n, d = self->d, ra = p->ra, nk;
   double qa[ra], qe[d + 2];
-  double wsum = 0, wy = 0;
-  int gather = (o->flags & CS_PREDICT_WINDOW) != 0;   /* else only the weights are wanted */
+  double wsum = 0, wy = 0, dropped = 0;
+  int quantiles = (o->flags & CS_PREDICT_WINDOW) != 0;
 
   cs_prep_queries (self, p, qx, 1, qa, qe);
   for (size_t c0 = 0; c0 < n; c0 += CS_CB)
@@ -825,9 +831,6 @@ window_pass (const CsAttention      *self,
       size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
       cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) c, (int) ra, 1.0, p->K + c0 * ra, (int) ra,
                    qa, 1, 0.0, sbuf, 1);
-      if (gather)
-        cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) c, (int) (d + 2), 1.0, self->X2 + c0 * (d + 2),
-                     (int) (d + 2), qe, 1, 0.0, dbuf, 1);
       if (self_i >= c0 && self_i < c0 + c)
         sbuf[self_i - c0] = -INFINITY;
       for (size_t j = 0; j < c; j++)
@@ -843,35 +846,59 @@ window_pass (const CsAttention      *self,
             o->weights[qi * n + c0 + j] = w;
           wsum += w;
           wy += w * self->y[c0 + j];
-          if (w > 0 && gather)
-            {
-              gv[ng] = sqrt (dbuf[j] > 0 ? dbuf[j] : 0);
-              gw[ng] = w;
-              gi[ng] = c0 + j;
-              ng++;
-            }
+          if (gw != NULL)
+            gw[c0 + j] = w;
         }
     }
   out->weight_sum = wsum;
   out->decomposition_error = fabs (out->prediction - wy);
-  if ((o->flags & CS_PREDICT_WINDOW) && o->half_width == NULL)
-    out->radius90 = ng > 0 ? cs_weighted_quantile (gv, gw, ng, 0.9) : NAN;
-  else if (o->flags & CS_PREDICT_WINDOW)
+  if (gw == NULL)
+    return CS_OK;
+
+  /* gi is increasing, so compacting the kept weights in place never overwrites
+   * one still to be read */
+  nk = cs_weights_keep (gw, n, o->epsilon, gi, &dropped);
+  for (size_t k = 0; k < nk; k++)
+    gw[k] = gw[gi[k]];
+  out->n_kept = nk;
+  out->weight_dropped = dropped;
+  if (att != NULL)
     {
-      /* The radius on a copy of the weights (the quantile reorders its arrays), so gw and gi
-       * stay aligned; then gv and tw are reused per feature: 4 n of scratch, not 5 n. */
-      memcpy (tw, gw, ng * sizeof (double));
-      out->radius90 = ng > 0 ? cs_weighted_quantile (gv, tw, ng, 0.9) : NAN;
-      for (size_t j = 0; j < d; j++)
+      att->index = malloc ((nk > 0 ? nk : 1) * sizeof (size_t));
+      att->weight = malloc ((nk > 0 ? nk : 1) * sizeof (double));
+      if (att->index == NULL || att->weight == NULL)
         {
-          for (size_t k = 0; k < ng; k++)
-            {
-              gv[k] = fabs (self->x[gi[k] * d + j] - qx[j]);
-              tw[k] = gw[k];
-            }
-          o->half_width[qi * d + j] = ng > 0 ? cs_weighted_quantile (gv, tw, ng, 0.9) : NAN;
+          cs_attended_clear (att);
+          return CS_ERR_NOMEM;
         }
+      memcpy (att->index, gi, nk * sizeof (size_t));
+      memcpy (att->weight, gw, nk * sizeof (double));
+      att->m = nk;
+      att->dropped = dropped;
     }
+  if (!quantiles)
+    return CS_OK;
+  for (size_t k = 0; k < nk; k++)
+    {
+      const double *xi = self->x + gi[k] * d;
+      double s2 = 0;
+      for (size_t j = 0; j < d; j++)
+        s2 += (xi[j] - qx[j]) * (xi[j] - qx[j]);
+      gv[k] = sqrt (s2);
+      tw[k] = gw[k];
+    }
+  /* the quantile reorders its arrays: it gets copies (tw), so gw and gi stay aligned */
+  out->radius90 = nk > 0 ? cs_weighted_quantile (gv, tw, nk, 0.9) : NAN;
+  if (o->half_width != NULL)
+    for (size_t j = 0; j < d; j++)
+      {
+        for (size_t k = 0; k < nk; k++)
+          {
+            gv[k] = fabs (self->x[gi[k] * d + j] - qx[j]);
+            tw[k] = gw[k];
+          }
+        o->half_width[qi * d + j] = nk > 0 ? cs_weighted_quantile (gv, tw, nk, 0.9) : NAN;
+      }
   return CS_OK;
 }
 
@@ -891,7 +918,7 @@ predict_range (const CsAttention      *self,
   int use_float, need_d2, window;
   double *Qa = NULL, *Qe = NULL, *S = NULL, *D2 = NULL, *ebuf = NULL;
   float *Qaf = NULL, *Qef = NULL, *Sf = NULL, *D2f = NULL, *ebuff = NULL;
-  double *gv = NULL, *gw = NULL, *tw = NULL, *wd = NULL, *we = NULL, *ws = NULL;
+  double *gv = NULL, *gw = NULL, *tw = NULL, *we = NULL, *ws = NULL;
   size_t *gi = NULL;
   RowState *st = NULL;
   TopItem *heaps = NULL;
@@ -902,7 +929,9 @@ predict_range (const CsAttention      *self,
       cs_predict_options_init (&defaults);
       o = &defaults;
     }
-  if (queries == NULL || out == NULL || (o->top_k > 0 && o->top == NULL))
+  if (o->attended != NULL)
+    memset (o->attended, 0, q * sizeof (CsAttended));
+  if (queries == NULL || out == NULL || (o->top_k > 0 && o->top == NULL) || !(o->epsilon >= 0))
     return CS_ERR_INVALID;
   if (q == 0)
     return CS_OK;
@@ -912,7 +941,7 @@ predict_range (const CsAttention      *self,
   k = o->top_k < n ? o->top_k : n;
   use_float = (o->flags & CS_PREDICT_FLOAT) != 0 && p->Kf != NULL;
   need_d2 = p->d2_scale == 0.0;
-  window = (o->flags & CS_PREDICT_WINDOW) != 0 || o->weights != NULL;
+  window = (o->flags & CS_PREDICT_WINDOW) != 0 || o->weights != NULL || o->attended != NULL;
 
   Qa = malloc (CS_QB * ra * sizeof (double));
   Qe = malloc (CS_QB * (d + 2) * sizeof (double));
@@ -938,17 +967,16 @@ predict_range (const CsAttention      *self,
     }
   if (window)
     {
-      /* n-sized scratch only for the quantiles: a weights-only call needs none */
-      int quantiles = (o->flags & CS_PREDICT_WINDOW) != 0;
+      /* n-sized scratch only for the truncation and the quantiles: a weights-only call needs none */
+      int quantiles = (o->flags & CS_PREDICT_WINDOW) != 0, keep = quantiles || o->attended != NULL;
+      gw = keep ? malloc (n * sizeof (double)) : NULL;
+      gi = keep ? malloc (n * sizeof (size_t)) : NULL;
       gv = quantiles ? malloc (n * sizeof (double)) : NULL;
-      gw = quantiles ? malloc (n * sizeof (double)) : NULL;
-      gi = quantiles ? malloc (n * sizeof (size_t)) : NULL;
-      tw = quantiles && o->half_width != NULL ? malloc (n * sizeof (double)) : NULL;
-      wd = malloc (CS_CB * sizeof (double));
+      tw = quantiles ? malloc (n * sizeof (double)) : NULL;
       we = malloc (CS_CB * sizeof (double));
       ws = malloc (CS_CB * sizeof (double));
-      if ((quantiles && (gv == NULL || gw == NULL || gi == NULL)) || wd == NULL || we == NULL || ws == NULL
-          || (quantiles && o->half_width != NULL && tw == NULL))
+      if ((keep && (gw == NULL || gi == NULL)) || (quantiles && (gv == NULL || tw == NULL))
+          || we == NULL || ws == NULL)
         status = CS_ERR_NOMEM;
     }
   if (Qa == NULL || Qe == NULL || st == NULL || heaps == NULL)
@@ -1117,6 +1145,7 @@ predict_range (const CsAttention      *self,
           memset (pr, 0, sizeof *pr);
           pr->radius90 = NAN;
           pr->decomposition_error = NAN;
+          pr->weight_dropped = NAN;
           pr->nearest_index = rs->best_i;
           pr->nearest_distance = rs->best_i == CS_NO_CASE ? INFINITY
                                  : sqrt (rs->best_d2 > 0 ? rs->best_d2 : 0);
@@ -1182,6 +1211,7 @@ predict_range (const CsAttention      *self,
                   size_t si = o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE;
                   double mm, zz;
                   o2.flags = 0; o2.top_k = 0; o2.top = NULL; o2.weights = NULL; o2.half_width = NULL;
+                  o2.attended = NULL;
                   o2.self_index = o->self_index != NULL ? &si : NULL;
                   o2.progress = NULL;
                   o2.n_threads = 1;
@@ -1192,7 +1222,8 @@ predict_range (const CsAttention      *self,
                 }
               status = window_pass (self, p, queries + (q0 + r) * d,
                                     o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE,
-                                    m2, z2, o, q0 + r, pr, ws, wd, we, gv, gw, gi, tw);
+                                    m2, z2, o, q0 + r, pr, ws, we, gv, gw, gi, tw,
+                                    o->attended != NULL ? &o->attended[q0 + r] : NULL);
               if (status != CS_OK)
                 break;
             }
@@ -1203,7 +1234,7 @@ predict_range (const CsAttention      *self,
 
   free (Qa); free (Qe); free (S); free (D2); free (ebuf);
   free (Qaf); free (Qef); free (Sf); free (D2f); free (ebuff);
-  free (gv); free (gw); free (gi); free (tw); free (wd); free (we); free (ws);
+  free (gv); free (gw); free (gi); free (tw); free (we); free (ws);
   free (st); free (heaps);
   return status;
 }
@@ -1274,6 +1305,10 @@ cs_attention_predict_prep (const CsAttention      *self,
     return CS_ERR_NOT_FINITE;
   if (options->top_k > 0 && options->top == NULL)
     return CS_ERR_INVALID;
+  if (options->attended != NULL)
+    memset (options->attended, 0, q * sizeof (CsAttended));   /* every worker zeroes its own part too */
+  if (!(options->epsilon >= 0))
+    return CS_ERR_INVALID;
 
   atomic_init (&cancel, 0);
   for (size_t t = 0; t < nt; t++)
@@ -1297,6 +1332,8 @@ cs_attention_predict_prep (const CsAttention      *self,
         j->o.half_width = options->half_width + j->q0 * self->d;
       if (j->o.self_index != NULL)
         j->o.self_index = options->self_index + j->q0;
+      if (j->o.attended != NULL)
+        j->o.attended = options->attended + j->q0;
       j->out = out;
       j->row_max = row_max;
       j->row_z = row_z;

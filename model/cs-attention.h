@@ -197,12 +197,19 @@ typedef struct
   double radius90;        /* smallest r with sum_{|x_i - x| <= r} w_i >= 0.9 (Euclidean) */
   double decomposition_error; /* |y_hat - sum_i w_i y_i| with the weights recomputed
                                * explicitly in a second pass: the exact-sum check */
+  /* Filled by the second pass (CS_PREDICT_WINDOW or options->attended; NaN and 0
+   * otherwise): the truncation of this query's weights at options->epsilon. */
+  double weight_dropped;  /* share of the weight left out of radius90, the half-widths
+                           * and the attended set: <= epsilon */
+  size_t n_kept;          /* cases kept (those with a positive weight when epsilon = 0) */
 } CsPrediction;
 
 enum
 {
   CS_PREDICT_WINDOW = 1 << 0,  /* radius90, per-feature half-widths and the exact-sum check
-                                * (a second streamed pass; O(n) scratch per query) */
+                                * (a second streamed pass over the scores with the first
+                                * pass's maximum and normaliser; O(n) scratch per query).
+                                * The quantiles are taken over the attended set (options->epsilon) */
   CS_PREDICT_FLOAT  = 1 << 1,  /* single-precision fast path for interactive scoring:
                                 * weights to ~1e-5 relative (bound in the tests); the
                                 * default is double precision */
@@ -225,9 +232,32 @@ typedef struct
   int n_threads;              /* worker threads over the queries (0 or 1: the calling thread only);
                                * results are identical whatever the count. The progress callback
                                * still runs on the calling thread only. */
+  double epsilon;             /* softmax truncation (default 1e-6; 0: dense, exact; NaN or < 0:
+                               * CS_ERR_INVALID). The second pass keeps the cases carrying all
+                               * but at most epsilon of each query's weight (cs_weights_keep) and
+                               * takes radius90 and the half-widths over them; see the bounds below */
+  CsAttended *attended;       /* optional q outputs: each query's kept cases and weights. Asking
+                               * for them runs the second pass even without CS_PREDICT_WINDOW.
+                               * Zeroed on entry, so on any error the caller can still
+                               * cs_attended_clear all q (a query without a prediction gets m = 0) */
 } CsPredictOptions;
 
-/* Fills options with the defaults (all zero / NULL). */
+/* What truncation changes, and by how much (delta = weight_dropped <= epsilon):
+ *  - prediction, std_error, n_eff, local_sd, mean_distance, max_weight, nearest and
+ *    the exact-sum check come from the dense sums over all n cases: epsilon does not
+ *    move them.
+ *  - top: chosen in the score pass over all cases, so it is the dense top k. Every
+ *    kept case outweighs every dropped one, so when n_kept >= k the top k are the k
+ *    heaviest cases of the attended set.
+ *  - radius90 and half_width: the weighted 90 % quantile over the kept cases, their
+ *    weights renormalised. With F the dense cumulative weight, the kept quantile lies
+ *    between the dense quantiles at levels 0.9 - delta and 0.9 + delta, so it equals
+ *    the dense value unless a dense step sits within delta of 0.9 (then it moves at
+ *    most to the neighbouring kept value).
+ *  - a weighted mean over the attended set, renormalised by 1 - delta, is within
+ *    delta x (max y - min y) of the dense one. */
+
+/* Fills options with the defaults (all zero / NULL, epsilon 1e-6). */
 void     cs_predict_options_init (CsPredictOptions *options);
 
 /* Predict q queries (q * d row-major). options may be NULL (defaults). out has

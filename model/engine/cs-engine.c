@@ -133,6 +133,7 @@ cs_engine_options_init (CsEngineOptions *options)
   memset (options, 0, sizeof *options);
   options->fit = CS_ENGINE_FIT_SCALAR;
   options->preferred_window = TRUE;
+  options->epsilon = 1e-6;
 }
 
 gboolean
@@ -306,6 +307,7 @@ loss_case_pass (CsEngine *self,
   cs_predict_options_init (&po);
   po.flags = CS_PREDICT_WINDOW;
   po.self_index = rows;
+  po.epsilon = self->epsilon;
   po.n_threads = cs_engine_window_threads (n);
   po.progress = cs_engine_progress_cb;
   po.user_data = p;
@@ -459,11 +461,18 @@ cs_engine_build_full (CsCaseBase              *cases,
   self->noise_sd = NAN;
   self->radius90_median = NAN;
   self->fit.loo_mse = NAN;
+  self->epsilon = options->epsilon;
   cs_flag_thresholds_init (&self->thresholds);
 
   if (n == 0 || d == 0)
     {
       g_set_error (error, engine_error_quark (), CS_ERR_INVALID, "The case base has no usable cases");
+      return NULL;
+    }
+  if (!(options->epsilon >= 0 && options->epsilon < 1))
+    {
+      g_set_error (error, engine_error_quark (), CS_ERR_INVALID,
+                   "The truncation epsilon must be a number in [0, 1), not %g", options->epsilon);
       return NULL;
     }
   cs_engine_policy (n, d, options->loss_cases, &self->policy);
@@ -738,6 +747,7 @@ result_new (CsEngine     *self,
   r->half_width = g_new0 (double, d);
   r->top = g_new0 (CsUsedCase, MAX (k, 1));
   r->exact_sum = NAN;
+  r->weight_dropped = NAN;
   r->prediction.prediction = NAN;
   r->prediction.std_error = NAN;
   r->prediction.n_eff = NAN;
@@ -752,8 +762,24 @@ result_new (CsEngine     *self,
   return r;
 }
 
-/* q queries through one prediction pass and one local-diagnostics pass; results[t] filled (allocated here).
- * with_weights (q == 1 only): every case's weight, for the charts. */
+/* The attended sets of a chunk of queries live only while that chunk is predicted and diagnosed, and a chunk
+ * holds about this many bytes of them (16 bytes per kept case). The first chunk assumes every case is kept
+ * (16 queries at 10^6 cases); later ones size themselves on twice the largest set seen so far, so a batch of
+ * queries on a peaked window still fills whole blocks for the worker threads. */
+#define ATTENDED_BYTES (256.0 * 1024 * 1024)
+
+static gsize
+attended_chunk (gsize kept_bound,
+                gsize left)
+{
+  double per = 16.0 * (double) MAX (kept_bound, 1);
+  gsize c = (gsize) MAX (ATTENDED_BYTES / per, 1.0);
+
+  return MIN (c, left);
+}
+
+/* q queries through one prediction pass and one local-diagnostics pass, in chunks (attended_chunk); results[t]
+ * filled (allocated here). with_weights (q == 1 only): every case's weight, for the charts. */
 static void
 predict_batch (CsEngine       *self,
                const double   *x,
@@ -775,7 +801,8 @@ predict_batch (CsEngine       *self,
   g_autofree CsLocalDiagnostics *local = g_new0 (CsLocalDiagnostics, MAX (q, 1));
   gboolean any_exclude = FALSE;
   CsPredictOptions options;
-  CsStatus status;
+  CsStatus status = CS_OK;
+  gsize kept_bound = n;
 
   for (gsize t = 0; t < q; t++)
     {
@@ -806,18 +833,43 @@ predict_batch (CsEngine       *self,
   if (m == 0)
     return;
 
-  cs_predict_options_init (&options);
-  options.flags = CS_PREDICT_WINDOW;
-  options.noise_sd = isfinite (self->noise_sd) ? self->noise_sd : 0;
-  options.top_k = k;
-  options.top = top;
-  options.weights = with_weights && q == 1 ? results[0]->weights : NULL;
-  options.half_width = hw;
-  options.self_index = any_exclude ? self_index : NULL;
-  options.n_threads = cs_engine_window_threads (n);
-  status = cs_attention_predict (self->ctx, zq, m, &options, pred);
-  if (status == CS_OK && !g_cancellable_is_cancelled (cancellable))
-    status = cs_diagnose_at (self->ctx, zq, m, options.self_index, local, NULL, NULL);
+  for (gsize c0 = 0, cm; c0 < m && status == CS_OK; c0 += cm)
+    {
+      g_autofree CsAttended *att = NULL;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          status = CS_ERR_CANCELLED;
+          break;
+        }
+      cm = attended_chunk (kept_bound, m - c0);
+      att = g_new0 (CsAttended, cm);
+      cs_predict_options_init (&options);
+      options.flags = CS_PREDICT_WINDOW;
+      options.noise_sd = isfinite (self->noise_sd) ? self->noise_sd : 0;
+      options.epsilon = self->epsilon;
+      options.top_k = k;
+      options.top = top + c0 * k;
+      options.weights = with_weights && q == 1 ? results[0]->weights : NULL;
+      options.half_width = hw + c0 * d;
+      options.self_index = any_exclude ? self_index + c0 : NULL;
+      options.attended = att;
+      options.n_threads = cs_engine_window_threads (n);
+      status = cs_attention_predict (self->ctx, zq + c0 * d, cm, &options, pred + c0);
+      if (status == CS_OK && g_cancellable_is_cancelled (cancellable))
+        status = CS_ERR_CANCELLED;
+      /* att[0 .. cm) are this chunk's attended sets (the local fit behind the flags can take them) */
+      if (status == CS_OK)
+        status = cs_diagnose_at (self->ctx, zq + c0 * d, cm, options.self_index, local + c0, NULL, NULL);
+      kept_bound = 0;
+      for (gsize i = 0; i < cm; i++)
+        {
+          kept_bound = MAX (kept_bound, att[i].m);
+          cs_attended_clear (&att[i]);
+        }
+      /* a floor, so that a chunk of queries without predictions does not size the next one on nothing */
+      kept_bound = MIN (MAX (2 * kept_bound, 1024), n);
+    }
   for (gsize i = 0; i < m; i++)
     {
       CsQueryResult *r = results[keep[i]];
@@ -850,6 +902,8 @@ predict_batch (CsEngine       *self,
         }
       r->rest_weight = r->prediction.weight_sum - r->top_weight;
       r->rest_sum = r->exact_sum - r->top_sum;
+      r->weight_dropped = r->prediction.weight_dropped;
+      r->n_kept = r->prediction.n_kept;
 
       fq.failure = CS_FLAG_FAIL_NONE;
       fq.x = r->query;

@@ -65,6 +65,7 @@ struct _CsEngine
   CsEnginePolicy policy;           /* the cases each stage used */
   double noise_sd;                 /* global noise sd (NaN when unknown) */
   double radius90_median;          /* median leave-one-out 90 % radius over the loss cases (standardised) */
+  double epsilon;                  /* the truncation every query uses (CsEngineOptions.epsilon) */
   double fit_seconds;              /* wall time of the fit (0 when not fitted) */
   CsAttention *ctx;                /* with the metric below set */
   CsMetric metric;
@@ -112,6 +113,9 @@ typedef struct
   const CsFlagThresholds *thresholds; /* the user's adjustments, NaN fields keep this base's defaults */
   gboolean preferred_window;       /* default TRUE: window_ratio of the per-case sample (17 leave-one-out passes);
                                     * FALSE where nothing shows it (casescope-cli fit and predict) */
+  double epsilon;                  /* default 1e-6: softmax truncation of every query's window and attended set
+                                    * (CsPredictOptions.epsilon; 0: dense, exact). The predictions themselves
+                                    * are the dense sums whatever its value */
 } CsEngineOptions;
 
 void        cs_engine_options_init    (CsEngineOptions         *options);
@@ -190,6 +194,9 @@ typedef struct
   double top_weight, top_sum;      /* sums over the top k */
   double rest_weight, rest_sum;    /* every other case */
   double exact_sum;                /* sum_i w_i y_i over all cases (recomputed here) */
+  double weight_dropped;           /* share of the weight the window and the attended set leave out (truncation
+                                    * at the engine's epsilon: <= epsilon; NaN without a prediction) */
+  gsize n_kept;                    /* cases in the attended set */
   CsFlagReport report;
 } CsQueryResult;
 

@@ -282,6 +282,59 @@ test_predict (void)
   g_unlink (bad);
 }
 
+/* --epsilon: the prediction does not move, the window reports what it left out, bad values are usage errors. */
+static void
+test_predict_epsilon (void)
+{
+  g_autofree char *path = sample ("press-line.csv");
+  static const char *const eps[] = { "0", "1e-6", "0.01" };
+  double pred[3], dropped[3];
+  gint64 kept[3];
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      g_autoptr(JsonParser) p = NULL;
+      JsonObject *o;
+      int rc;
+
+      /* the middle one is the default, given implicitly */
+      if (i == 1)
+        rc = run (&out, &err, "predict", path, "--target", "strength", "--json",
+                  "--query", "temperature=215,pressure=90,speed=15,humidity=50", NULL);
+      else
+        rc = run (&out, &err, "predict", path, "--target", "strength", "--json", "--epsilon", eps[i],
+                  "--query", "temperature=215,pressure=90,speed=15,humidity=50", NULL);
+      g_assert_cmpint (rc, ==, 0);
+      o = parse_object (out, &p);
+      pred[i] = json_object_get_double_member (o, "prediction");
+      dropped[i] = json_object_get_double_member (o, "weight_dropped");
+      kept[i] = json_object_get_int_member (o, "n_kept");
+      g_assert_cmpfloat (dropped[i], >=, 0.0);
+      g_assert_cmpfloat (dropped[i], <=, g_ascii_strtod (eps[i], NULL));
+      g_assert_cmpint (kept[i], >=, 1);
+    }
+  /* epsilon enters only the window pass: the printed prediction is the same computation each time */
+  g_assert_cmpfloat (pred[0], ==, pred[1]);
+  g_assert_cmpfloat (pred[0], ==, pred[2]);
+  g_assert_cmpfloat (dropped[0], ==, 0.0);
+  g_assert_cmpint (kept[1], <=, kept[0]);
+  /* 1 % of the weight is always more than the lightest case of a few thousand */
+  g_assert_cmpint (kept[2], <, kept[0]);
+
+  for (int bad = 0; bad < 3; bad++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      const char *value = bad == 0 ? "-1e-6" : bad == 1 ? "1" : "nan";
+      if (bad == 2)
+        g_assert_cmpint (run (&out, &err, "diagnose", path, "--target", "strength", "--epsilon", value, NULL), ==, 2);
+      else
+        g_assert_cmpint (run (&out, &err, "predict", path, "--target", "strength", "--epsilon", value,
+                              "--query", "temperature=215", NULL), ==, 2);
+      g_assert_nonnull (strstr (err, "--epsilon"));
+    }
+}
+
 static void
 test_diagnose (void)
 {
@@ -434,6 +487,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/cli/fit", test_fit);
   g_test_add_func ("/cs/model/cli/fit-queries", test_fit_queries);
   g_test_add_func ("/cs/model/cli/predict", test_predict);
+  g_test_add_func ("/cs/model/cli/predict-epsilon", test_predict_epsilon);
   g_test_add_func ("/cs/model/cli/diagnose", test_diagnose);
   g_test_add_func ("/cs/model/cli/bench", test_bench);
   g_test_add_func ("/cs/model/cli/bad-row-reported", test_bad_row_reported);
