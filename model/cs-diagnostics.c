@@ -245,11 +245,39 @@ local_thin (CsLocalDiagnostics *out,
   out->thin = why;
 }
 
-/* The fit of cs_local_fit with the metric's matrix M (d x d) given, and
- * scratch of d (2 d + 66) + m d doubles. */
+/* A square root of the metric, A' A = M (d x d, row-major), from M's
+ * eigendecomposition (negative rounding clamped to 0). scratch: d (d + 65). */
+static CsStatus
+metric_root (const CsAttention *ctx,
+             double            *A,
+             double            *scratch)
+{
+  size_t d = ctx->d;
+  double *E = scratch, *mu = E + d * d, *work = mu + d;
+  int dn = (int) d, lwork = 64 * (int) d, info = 0;
+
+  cs_metric_to_matrix (cs_attention_get_metric (ctx), E);
+  dsyev_ ("V", "U", &dn, E, &dn, mu, work, &lwork, &info, 1, 1);
+  if (info != 0)
+    return CS_ERR_NOT_FINITE;
+  for (size_t k = 0; k < d; k++)
+    {
+      double r = mu[k] > 0 ? sqrt (mu[k]) : 0;
+      for (size_t j = 0; j < d; j++)
+        A[k * d + j] = r * E[k * d + j];
+    }
+  return CS_OK;
+}
+
+/* The fit of cs_local_fit with a root A of the metric (A' A = M, d x d) given,
+ * and scratch of d (d + 72) + m d doubles. The fit works in the metric's
+ * coordinates u = A x, where the kernel is round: "the directions in which the
+ * attended cases spread" then means the same for scalar, diagonal and full
+ * metrics (in standardised coordinates a feature the metric ignores would
+ * spread widest and crowd out the ones that matter). */
 static CsStatus
 local_fit_with (const CsAttention  *ctx,
-                const double       *M,
+                const double       *A,
                 const double       *query,
                 const CsAttended   *a,
                 double              y_query,
@@ -259,7 +287,7 @@ local_fit_with (const CsAttention  *ctx,
 {
   size_t d = ctx->d, m = a->m, k = 0, best = CS_NO_CASE;
   double *C = scratch, *lam = C + d * d, *xbar = lam + d, *beta = xbar + d, *work = beta + d;
-  double *bk = work + 64 * d, *bfull = bk + d;   /* bk: d, bfull: d; total d (2 d + 66) + ... */
+  double *bk = work + 64 * d, *bfull = bk + d, *grad = bfull + d, *dx = grad + d;   /* d (d + 72) */
   double W = 0, sp2 = 0, ybar = 0, neff, rss = 0, S = 0, lev = 0, bestd = INFINITY, tau;
   int dn = (int) d, lwork = 64 * (int) d, info = 0;
 
@@ -290,10 +318,10 @@ local_fit_with (const CsAttention  *ctx,
       double q2 = 0;
       for (size_t r = 0; r < d; r++)
         {
-          double t = 0, dr = xi[r] - query[r];
+          double t = 0;
           for (size_t c = 0; c < d; c++)
-            t += M[r * d + c] * (xi[c] - query[c]);
-          q2 += dr * t;
+            t += A[r * d + c] * (xi[c] - query[c]);
+          q2 += t * t;
         }
       if (q2 < bestd)
         {
@@ -323,7 +351,8 @@ local_fit_with (const CsAttention  *ctx,
       const double *xi = ctx->x + a->index[i] * d;
       double *zi = zs + i * d;
       for (size_t j = 0; j < d; j++)
-        zi[j] = xi[j] - xbar[j];
+        dx[j] = xi[j] - xbar[j];
+      cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) d, (int) d, 1.0, A, (int) d, dx, 1, 0.0, zi, 1);
       cblas_dsyr (CblasRowMajor, CblasLower, (int) d, p, zi, 1, C, (int) d);
     }
   /* Eigenvalues ascending; row-major lower = column-major upper, and the
@@ -391,7 +420,9 @@ local_fit_with (const CsAttention  *ctx,
   for (size_t t = 0; t < k; t++)
     for (size_t j = 0; j < d; j++)
       bfull[j] += beta[t] * C[(d - 1 - t) * d + j];
-  out->local_lipschitz = cblas_dnrm2 ((int) d, bfull, 1);
+  /* back to standardised features: y ~ bfull . A x = (A' bfull) . x */
+  cblas_dgemv (CblasRowMajor, CblasTrans, (int) d, (int) d, 1.0, A, (int) d, bfull, 1, 0.0, grad, 1);
+  out->local_lipschitz = cblas_dnrm2 ((int) d, grad, 1);
 
   if (!(out->df_resid >= CS_LOCAL_MIN_DF))
     {
@@ -420,7 +451,7 @@ local_fit_with (const CsAttention  *ctx,
       const double *xn = ctx->x + best * d;
       double e = y_query - ctx->y[best];
       for (size_t j = 0; j < d; j++)
-        e -= bfull[j] * (query[j] - xn[j]);
+        e -= grad[j] * (query[j] - xn[j]);
       out->pseudo_residual = e;
     }
   return CS_OK;
@@ -439,14 +470,15 @@ cs_local_fit (const CsAttention  *ctx,
   if (ctx == NULL || query == NULL || a == NULL || out == NULL || (a->m > 0 && (a->index == NULL || a->weight == NULL)))
     return CS_ERR_INVALID;
   M = malloc (ctx->d * ctx->d * sizeof (double));
-  scratch = malloc (ctx->d * (ctx->d + 70) * sizeof (double));
+  scratch = malloc (ctx->d * (ctx->d + 72) * sizeof (double));
   zs = malloc ((a->m > 0 ? a->m : 1) * ctx->d * sizeof (double));
   if (M == NULL || scratch == NULL || zs == NULL)
     st = CS_ERR_NOMEM;
   else
     {
-      cs_metric_to_matrix (cs_attention_get_metric (ctx), M);
-      st = local_fit_with (ctx, M, query, a, y_query, scratch, zs, out);
+      st = metric_root (ctx, M, scratch);
+      if (st == CS_OK)
+        st = local_fit_with (ctx, M, query, a, y_query, scratch, zs, out);
     }
   free (M);
   free (scratch);
@@ -533,13 +565,15 @@ cs_diagnose_at (const CsAttention   *ctx,
   pred = malloc (chunk * sizeof (CsPrediction));
   att = calloc (chunk, sizeof (CsAttended));
   M = malloc (d * d * sizeof (double));
-  scratch = malloc (d * (d + 70) * sizeof (double));
+  scratch = malloc (d * (d + 72) * sizeof (double));
   if (!w || !keep || !pred || !att || !M || !scratch)
     {
       st = CS_ERR_NOMEM;
       goto out;
     }
-  cs_metric_to_matrix (cs_attention_get_metric (ctx), M);
+  st = metric_root (ctx, M, scratch);   /* M holds A, A' A = the metric */
+  if (st != CS_OK)
+    goto out;
   for (size_t q0 = 0; q0 < q && st == CS_OK; q0 += chunk)
     {
       size_t nq = q - q0 < chunk ? q - q0 : chunk;

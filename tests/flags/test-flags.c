@@ -959,6 +959,37 @@ test_local_fit_curve_and_thin (void)
 }
 
 static void
+test_local_fit_metric_directions (void)
+{
+  /* Under a diagonal metric that ignores x2, the cases spread widest along x2;
+   * the spread directions are taken in the metric's coordinates, so the
+   * outcome's direction x1 is kept and its slope found. */
+  enum { N = 20 };
+  double x[N * 2], y[N], w[N], q[2] = { 0, 0 }, diag[2] = { 4.0, 0.0 };
+  size_t idx[N];
+  CsLocalDiagnostics ld;
+  CsAttention *ctx = NULL;
+  CsAttended a;
+  CsMetric m;
+
+  for (int k = 0; k < N; k++)
+    {
+      x[2 * k] = 0.01 * (double) ((k * 7) % N) - 0.1;
+      x[2 * k + 1] = 0.5 * (double) k - 5.0;
+      y[k] = 5.0 * x[2 * k] + (k % 3 == 0 ? 0.001 : -0.0005);
+    }
+  g_assert_cmpint (cs_attention_new (x, y, N, 2, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+  g_assert_cmpint (cs_metric_init_diagonal (&m, 2, diag), ==, CS_OK);
+  g_assert_cmpint (cs_attention_set_metric (ctx, &m), ==, CS_OK);
+  cs_metric_clear (&m);
+  a = all_cases (N, idx, w);
+  g_assert_cmpint (cs_local_fit (ctx, q, &a, NAN, &ld), ==, CS_OK);
+  g_assert_cmpuint (ld.n_directions, ==, 1);
+  g_assert_cmpfloat (fabs (ld.local_lipschitz - 5.0), <, 0.05);
+  cs_attention_free (ctx);
+}
+
+static void
 test_base_from_local (void)
 {
   CsLocalDiagnostics ld[5];
@@ -1053,6 +1084,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/flags/names", test_names);
   g_test_add_func ("/cs/flags/local-fit/linear", test_local_fit_linear);
   g_test_add_func ("/cs/flags/local-fit/curve-and-thin", test_local_fit_curve_and_thin);
+  g_test_add_func ("/cs/flags/local-fit/metric-directions", test_local_fit_metric_directions);
   g_test_add_func ("/cs/flags/base-from-local", test_base_from_local);
   g_test_add_func ("/cs/flags/local-rules", test_local_rules);
   return g_test_run ();
