@@ -217,6 +217,322 @@ cs_theory_radius (double sigma,
   return pow (sigma * sigma / (lipschitz * lipschitz * (double) n), 1.0 / ((double) d + 2.0));
 }
 
+/* LAPACK's symmetric eigensolver through OpenBLAS's Fortran symbol (no
+ * LAPACKE); the trailing lengths are gfortran's hidden CHARACTER arguments
+ * (see cs-numeric.c for why they are passed). */
+extern void dsyev_ (const char *jobz,
+                    const char *uplo,
+                    const int  *n,
+                    double     *a,
+                    const int  *lda,
+                    double     *w,
+                    double     *work,
+                    const int  *lwork,
+                    int        *info,
+                    size_t      jobz_len,
+                    size_t      uplo_len);
+
+static void
+local_thin (CsLocalDiagnostics *out,
+            CsLocalThin         why)
+{
+  out->local_lipschitz = NAN;
+  out->local_noise_sd = NAN;
+  out->local_variation = NAN;
+  out->pseudo_residual = NAN;
+  out->df_resid = 0;
+  out->n_directions = 0;
+  out->thin = why;
+}
+
+/* A square root of the metric, A' A = M (d x d, row-major), from M's
+ * eigendecomposition (negative rounding clamped to 0). scratch: d (d + 65). */
+static CsStatus
+metric_root (const CsAttention *ctx,
+             double            *A,
+             double            *scratch)
+{
+  size_t d = ctx->d;
+  double *E = scratch, *mu = E + d * d, *work = mu + d;
+  int dn = (int) d, lwork = 64 * (int) d, info = 0;
+
+  cs_metric_to_matrix (cs_attention_get_metric (ctx), E);
+  dsyev_ ("V", "U", &dn, E, &dn, mu, work, &lwork, &info, 1, 1);
+  if (info != 0)
+    return CS_ERR_NOT_FINITE;
+  for (size_t k = 0; k < d; k++)
+    {
+      double r = mu[k] > 0 ? sqrt (mu[k]) : 0;
+      for (size_t j = 0; j < d; j++)
+        A[k * d + j] = r * E[k * d + j];
+    }
+  return CS_OK;
+}
+
+/* The fit of cs_local_fit with a root A of the metric (A' A = M, d x d) given,
+ * and scratch of d (d + 72) + m d doubles. The fit works in the metric's
+ * coordinates u = A x, where the kernel is round: "the directions in which the
+ * attended cases spread" then means the same for scalar, diagonal and full
+ * metrics (in standardised coordinates a feature the metric ignores would
+ * spread widest and crowd out the ones that matter). */
+static CsStatus
+local_fit_with (const CsAttention  *ctx,
+                const double       *A,
+                const double       *query,
+                const CsAttended   *a,
+                double              y_query,
+                double             *scratch,
+                double             *zs,
+                CsLocalDiagnostics *out)
+{
+  size_t d = ctx->d, m = a->m, k = 0, best = CS_NO_CASE;
+  double *C = scratch, *lam = C + d * d, *xbar = lam + d, *beta = xbar + d, *work = beta + d;
+  double *bk = work + 64 * d, *bfull = bk + d, *grad = bfull + d, *dx = grad + d;   /* d (d + 72) */
+  double W = 0, sp2 = 0, ybar = 0, neff, rss = 0, S = 0, lev = 0, bestd = INFINITY, tau;
+  int dn = (int) d, lwork = 64 * (int) d, info = 0;
+
+  out->metric_nearest = CS_NO_CASE;
+  out->metric_distance = NAN;
+  out->n_attended = m;
+  out->thin = CS_LOCAL_THIN_NONE;
+  /* The fit's weights are the attention weights to the power 1 / f^2: the
+   * same Gaussian kernel at f = CS_LOCAL_BANDWIDTH_FACTOR times the
+   * prediction's window, over the same attended set. The prediction's own
+   * window holds too few cases for a noise or trend estimate (n_eff of 5 on
+   * press-line leaves 2 to 3 degrees of freedom): a pilot bandwidth somewhat
+   * wider than the estimate's, as in residual-variance estimation. */
+  tau = 1.0 / (CS_LOCAL_BANDWIDTH_FACTOR * CS_LOCAL_BANDWIDTH_FACTOR);
+  for (size_t i = 0; i < m; i++)
+    W += pow (a->weight[i], tau);
+  if (m == 0 || !(W > 0))
+    {
+      local_thin (out, CS_LOCAL_THIN_NO_WEIGHT);
+      return CS_OK;
+    }
+
+  /* The nearest case under M (|A (x_i - x)|): with the distance score the
+   * heaviest case, always in the attended set. */
+  for (size_t i = 0; i < m; i++)
+    {
+      const double *xi = ctx->x + a->index[i] * d;
+      double q2 = 0;
+      for (size_t r = 0; r < d; r++)
+        {
+          double t = 0;
+          for (size_t c = 0; c < d; c++)
+            t += A[r * d + c] * (xi[c] - query[c]);
+          q2 += t * t;
+        }
+      if (q2 < bestd)
+        {
+          bestd = q2;
+          best = a->index[i];
+        }
+    }
+  out->metric_nearest = best;
+  out->metric_distance = sqrt (bestd > 0 ? bestd : 0);
+
+  /* Weighted means and covariance with p_i = w_i / W over the attended cases. */
+  memset (xbar, 0, d * sizeof (double));
+  for (size_t i = 0; i < m; i++)
+    {
+      double p = pow (a->weight[i], tau) / W;
+      const double *xi = ctx->x + a->index[i] * d;
+      sp2 += p * p;
+      ybar += p * ctx->y[a->index[i]];
+      for (size_t j = 0; j < d; j++)
+        xbar[j] += p * xi[j];
+    }
+  neff = 1.0 / sp2;
+  memset (C, 0, d * d * sizeof (double));
+  for (size_t i = 0; i < m; i++)
+    {
+      double p = pow (a->weight[i], tau) / W;
+      const double *xi = ctx->x + a->index[i] * d;
+      double *zi = zs + i * d;
+      for (size_t j = 0; j < d; j++)
+        dx[j] = xi[j] - xbar[j];
+      cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) d, (int) d, 1.0, A, (int) d, dx, 1, 0.0, zi, 1);
+      cblas_dsyr (CblasRowMajor, CblasLower, (int) d, p, zi, 1, C, (int) d);
+    }
+  /* Eigenvalues ascending; row-major lower = column-major upper, and the
+   * eigenvectors come back as rows of C. */
+  dsyev_ ("V", "U", &dn, C, &dn, lam, work, &lwork, &info, 1, 1);
+  if (info != 0)
+    return CS_ERR_NOT_FINITE;
+
+  /* Spread directions: variance at least CS_LOCAL_SPREAD_FRACTION of the
+   * largest, as many as leave CS_LOCAL_MIN_DF degrees of freedom at equal
+   * weights (k <= n_eff - 1 - CS_LOCAL_MIN_DF), largest first. Across a curve
+   * the attended cases barely spread in the outcome's steep direction: a
+   * slope fitted there would be mostly noise. */
+  {
+    double top = lam[d - 1];
+    for (size_t t = 0; t < d; t++)
+      {
+        double l = lam[d - 1 - t];
+        if (!(top > 0) || !(l >= CS_LOCAL_SPREAD_FRACTION * top) || !(l > 1e-12 * top)
+            || (double) (k + 1) > neff - 1.0 - CS_LOCAL_MIN_DF)
+          break;
+        k++;
+      }
+  }
+  out->n_directions = k;
+
+  /* Coordinates along the kept directions (rows d-1, d-2, ... of C); they are
+   * weighted-uncorrelated, so each coefficient is a one-dimensional fit. */
+  for (size_t t = 0; t < k; t++)
+    bk[t] = 0;
+  for (size_t i = 0; i < m; i++)
+    {
+      double p = pow (a->weight[i], tau) / W, yc = ctx->y[a->index[i]] - ybar;
+      double *zi = zs + i * d, proj[d];
+      for (size_t t = 0; t < k; t++)
+        {
+          proj[t] = cblas_ddot ((int) d, C + (d - 1 - t) * d, 1, zi, 1);
+          bk[t] += p * proj[t] * yc;
+        }
+      for (size_t t = 0; t < k; t++)
+        zi[t] = proj[t];   /* reuse the row: only the k projections are needed below */
+    }
+  for (size_t t = 0; t < k; t++)
+    beta[t] = bk[t] / lam[d - 1 - t];
+
+  /* Residuals, and the hat-matrix terms of the weighted smoother:
+   * h_ii = p_i (1 + sum_t z_it^2 / lambda_t); E[sum p_i r_i^2] = sigma^2 (1 - sum p_i h_ii)
+   * for homoscedastic noise (exact, not the equal-weight (d+1)/n). */
+  for (size_t i = 0; i < m; i++)
+    {
+      double p = pow (a->weight[i], tau) / W, r = ctx->y[a->index[i]] - ybar, g = 0;
+      const double *zi = zs + i * d;
+      for (size_t t = 0; t < k; t++)
+        {
+          r -= beta[t] * zi[t];
+          g += zi[t] * zi[t] / lam[d - 1 - t];
+        }
+      rss += p * r * r;
+      S += p * p * (1.0 + g);
+      lev += p * p * g;
+    }
+  out->df_resid = (1.0 - S) / sp2;
+
+  memset (bfull, 0, d * sizeof (double));
+  for (size_t t = 0; t < k; t++)
+    for (size_t j = 0; j < d; j++)
+      bfull[j] += beta[t] * C[(d - 1 - t) * d + j];
+  /* back to standardised features: y ~ bfull . A x = (A' bfull) . x */
+  cblas_dgemv (CblasRowMajor, CblasTrans, (int) d, (int) d, 1.0, A, (int) d, bfull, 1, 0.0, grad, 1);
+  out->local_lipschitz = cblas_dnrm2 ((int) d, grad, 1);
+
+  if (!(out->df_resid >= CS_LOCAL_MIN_DF))
+    {
+      double lip = out->local_lipschitz;
+      local_thin (out, CS_LOCAL_THIN_DF);
+      out->local_lipschitz = k > 0 ? lip : NAN;
+      out->n_directions = k;
+      out->df_resid = (1.0 - S) / sp2;
+      return CS_OK;
+    }
+  {
+    double s2 = rss / (1.0 - S), v = 0;
+
+    out->local_noise_sd = sqrt (s2 > 0 ? s2 : 0);
+    /* Spread of the fitted trend over the attended cases, sum_t lambda_t beta_t^2,
+     * minus what the coefficients' noise alone gives it:
+     * E[lambda_t beta_t^2] = true + sigma^2 sum_i p_i^2 z_it^2 / lambda_t. */
+    for (size_t t = 0; t < k; t++)
+      v += lam[d - 1 - t] * beta[t] * beta[t];
+    v -= s2 * lev;
+    out->local_variation = sqrt (v > 0 ? v : 0);
+  }
+  out->pseudo_residual = NAN;
+  if (isfinite (y_query) && best != CS_NO_CASE)
+    {
+      const double *xn = ctx->x + best * d;
+      double e = y_query - ctx->y[best];
+      for (size_t j = 0; j < d; j++)
+        e -= grad[j] * (query[j] - xn[j]);
+      out->pseudo_residual = e;
+    }
+  return CS_OK;
+}
+
+CsStatus
+cs_local_fit (const CsAttention  *ctx,
+              const double       *query,
+              const CsAttended   *a,
+              double              y_query,
+              CsLocalDiagnostics *out)
+{
+  double *M, *scratch, *zs;
+  CsStatus st;
+
+  if (ctx == NULL || query == NULL || a == NULL || out == NULL || (a->m > 0 && (a->index == NULL || a->weight == NULL)))
+    return CS_ERR_INVALID;
+  M = malloc (ctx->d * ctx->d * sizeof (double));
+  scratch = malloc (ctx->d * (ctx->d + 72) * sizeof (double));
+  zs = malloc ((a->m > 0 ? a->m : 1) * ctx->d * sizeof (double));
+  if (M == NULL || scratch == NULL || zs == NULL)
+    st = CS_ERR_NOMEM;
+  else
+    {
+      st = metric_root (ctx, M, scratch);
+      if (st == CS_OK)
+        st = local_fit_with (ctx, M, query, a, y_query, scratch, zs, out);
+    }
+  free (M);
+  free (scratch);
+  free (zs);
+  return st;
+}
+
+/* The attended set of each query of a chunk, from today's dense pass: the
+ * full weight vectors (options.weights) truncated by cs_weights_keep at
+ * 1e-6. TO BE REPLACED at merge by the prediction pass's own CsAttended
+ * output (CsPredictOptions.epsilon / .attended), which does the same without
+ * the chunk x n weight matrix. */
+#define ATTENDED_EPSILON 1e-6
+static CsStatus
+attended_from_dense (const CsAttention *ctx,
+                     const double      *queries,
+                     size_t             nq,
+                     const size_t      *self_index,
+                     double            *w,          /* nq * n scratch */
+                     size_t            *keep,       /* n scratch */
+                     CsPrediction      *pred,       /* nq outputs */
+                     CsAttended        *att)        /* nq outputs */
+{
+  size_t n = ctx->n;
+  CsPredictOptions o;
+  CsStatus st;
+
+  cs_predict_options_init (&o);
+  o.self_index = self_index;
+  o.weights = w;
+  st = cs_attention_predict (ctx, queries, nq, &o, pred);
+  if (st != CS_OK)
+    return st;
+  for (size_t r = 0; r < nq; r++)
+    {
+      const double *wr = w + r * n;
+      double dropped = 0;
+      size_t m = cs_weights_keep (wr, n, ATTENDED_EPSILON, keep, &dropped);
+
+      att[r].m = m;
+      att[r].dropped = dropped;
+      att[r].index = malloc ((m > 0 ? m : 1) * sizeof (size_t));
+      att[r].weight = malloc ((m > 0 ? m : 1) * sizeof (double));
+      if (att[r].index == NULL || att[r].weight == NULL)
+        return CS_ERR_NOMEM;
+      for (size_t i = 0; i < m; i++)
+        {
+          att[r].index[i] = keep[i];
+          att[r].weight[i] = wr[keep[i]];
+        }
+    }
+  return CS_OK;
+}
+
 CsStatus
 cs_diagnose_at (const CsAttention   *ctx,
                 const double        *queries,
@@ -226,12 +542,12 @@ cs_diagnose_at (const CsAttention   *ctx,
                 CsModelProgressFunc  progress,
                 void                *user_data)
 {
-  size_t n, d, dd, nf;
-  const CsPrep *p;
-  CsPredictOptions o;
+  size_t n, d, chunk, mmax = 0;
+  double *w = NULL, *M = NULL, *scratch = NULL, *zs = NULL;
+  size_t *keep = NULL;
   CsPrediction *pred = NULL;
-  double *rmax = NULL, *rz = NULL, *Qa = NULL, *S = NULL, *F = NULL, *Acc = NULL, *Sxx = NULL, *b = NULL;
-  CsStatus st;
+  CsAttended *att = NULL;
+  CsStatus st = CS_OK;
 
   if (ctx == NULL || queries == NULL || out == NULL)
     return CS_ERR_INVALID;
@@ -239,141 +555,67 @@ cs_diagnose_at (const CsAttention   *ctx,
     return CS_OK;
   n = ctx->n;
   d = ctx->d;
-  dd = d + 2;
-  nf = 2 * d + d * d;
-  p = &ctx->prep;
-  pred = malloc (q * sizeof (CsPrediction));
-  rmax = malloc (q * sizeof (double));
-  rz = malloc (q * sizeof (double));
-  Qa = malloc (CS_QB * p->ra * sizeof (double));
-  S = malloc ((size_t) CS_QB * CS_CB * sizeof (double));
-  F = malloc ((size_t) CS_CB * nf * sizeof (double));
-  Acc = malloc (CS_QB * nf * sizeof (double));
-  Sxx = malloc (d * d * sizeof (double));
-  b = malloc (d * sizeof (double));
-  if (!pred || !rmax || !rz || !Qa || !S || !F || !Acc || !Sxx || !b)
+  /* A few queries at a time so the dense weights stay O(chunk n): at most
+   * 2^22 doubles (32 MB). */
+  chunk = ((size_t) 1 << 22) / (n > 0 ? n : 1);
+  chunk = chunk < 1 ? 1 : chunk > 64 ? 64 : chunk;
+  chunk = chunk > q ? q : chunk;
+  w = malloc (chunk * n * sizeof (double));
+  keep = malloc (n * sizeof (size_t));
+  pred = malloc (chunk * sizeof (CsPrediction));
+  att = calloc (chunk, sizeof (CsAttended));
+  M = malloc (d * d * sizeof (double));
+  scratch = malloc (d * (d + 72) * sizeof (double));
+  if (!w || !keep || !pred || !att || !M || !scratch)
     {
       st = CS_ERR_NOMEM;
       goto out;
     }
-  cs_predict_options_init (&o);
-  o.self_index = self_index;
-  st = cs_attention_predict_prep (ctx, p, queries, q, &o, pred, rmax, rz);
+  st = metric_root (ctx, M, scratch);   /* M holds A, A' A = the metric */
   if (st != CS_OK)
     goto out;
-
-  for (size_t q0 = 0; q0 < q; q0 += CS_QB)
+  for (size_t q0 = 0; q0 < q && st == CS_OK; q0 += chunk)
     {
-      size_t nq = q - q0 < CS_QB ? q - q0 : CS_QB;
+      size_t nq = q - q0 < chunk ? q - q0 : chunk;
+
       if (progress != NULL && progress ((double) q0 / (double) q, user_data))
         {
           st = CS_ERR_CANCELLED;
-          goto out;
+          break;
         }
-      cs_prep_queries (ctx, p, queries + q0 * d, nq, Qa, NULL);
-      memset (Acc, 0, nq * nf * sizeof (double));
-      for (size_t c0 = 0; c0 < n; c0 += CS_CB)
-        {
-          size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
-          /* a block of queries against every case can take 100 ms and more at d = 20 (a tile
-           * of 512 cases is about 0.1 GFLOP there): report (and answer Cancel) per tile too */
-          if (progress != NULL && c0 > 0
-              && progress (((double) q0 + (double) nq * (double) c0 / (double) n) / (double) q, user_data))
-            {
-              st = CS_ERR_CANCELLED;
-              goto out;
-            }
-          cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nq, (int) c, (int) p->ra,
-                       1.0, Qa, (int) p->ra, p->K + c0 * p->ra, (int) p->ra, 0.0, S, (int) c);
-          for (size_t r = 0; r < nq; r++)
-            {
-              double *sr = S + r * c;
-              size_t si = self_index != NULL ? self_index[q0 + r] : CS_NO_CASE;
-              double m = rmax[q0 + r], z = rz[q0 + r];
-              for (size_t j = 0; j < c; j++)
-                sr[j] = p->lambda * fmin (sr[j] - m, 0.0);
-              if (si >= c0 && si < c0 + c)
-                sr[si - c0] = -INFINITY;
-              cs_kernel_exp_d (sr, sr, c);
-              if (z > 0)
-                for (size_t j = 0; j < c; j++)
-                  sr[j] /= z;
-            }
-          /* F rows: [xc (d), xc xc^T (d^2), xc yc (d)] */
-          for (size_t j = 0; j < c; j++)
-            {
-              const double *xj = ctx->X2 + (c0 + j) * dd;
-              double *f = F + j * nf, yj = ctx->yc[c0 + j];
-              for (size_t a = 0; a < d; a++)
-                {
-                  f[a] = xj[a];
-                  f[d + d * d + a] = xj[a] * yj;
-                  for (size_t bb = 0; bb < d; bb++)
-                    f[d + a * d + bb] = xj[a] * xj[bb];
-                }
-            }
-          cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) nq, (int) nf, (int) c,
-                       1.0, S, (int) c, F, (int) nf, 1.0, Acc, (int) nf);
-        }
-      for (size_t r = 0; r < nq; r++)
+      st = attended_from_dense (ctx, queries + q0 * d, nq, self_index != NULL ? self_index + q0 : NULL,
+                                w, keep, pred, att);
+      for (size_t r = 0; r < nq && st == CS_OK; r++)
         {
           CsLocalDiagnostics *ld = &out[q0 + r];
-          const CsPrediction *pr = &pred[q0 + r];
-          const double *ac = Acc + r * nf;
-          double yh = pr->prediction - ctx->ymean, vy = pr->local_sd * pr->local_sd;
-          double l2 = 0, sb = 0, bsb = 0, res, corr;
+          size_t si = self_index != NULL ? self_index[q0 + r] : CS_NO_CASE;
 
-          ld->prediction = pr->prediction;
-          ld->n_eff = pr->n_eff;
-          ld->local_sd = pr->local_sd;
-          if (!(rz[q0 + r] > 0))
+          if (att[r].m > mmax)
             {
-              ld->local_lipschitz = NAN;
-              ld->local_noise_sd = NAN;
-              continue;
+              double *z2 = realloc (zs, att[r].m * d * sizeof (double));
+              if (z2 == NULL)
+                {
+                  st = CS_ERR_NOMEM;
+                  break;
+                }
+              zs = z2;
+              mmax = att[r].m;
             }
-          for (size_t a = 0; a < d; a++)
-            {
-              for (size_t bb = 0; bb < d; bb++)
-                Sxx[a * d + bb] = ac[d + a * d + bb] - ac[a] * ac[bb];
-              b[a] = ac[d + d * d + a] - ac[a] * yh;
-            }
-          {
-            /* beta = (Sxx + r I)^-1 b (b is Sxy), r = 1e-9 of the mean variance (for features
-             * that are constant or collinear near the query). Sxx is a difference of
-             * moments: when the weight sits on about one case, rounding leaves it
-             * indefinite beyond that ridge and the slope is not determined by the
-             * data: no local fit, as when no case carries weight (the fail-safe flags
-             * then say the measures could not be estimated). */
-            double beta[d], W[d * d];
-            if (cs_spd_solve (d, Sxx, b, 1e-9, 1e-9, W, beta, NULL) != 0)
-              {
-                ld->local_lipschitz = NAN;
-                ld->local_noise_sd = NAN;
-                continue;
-              }
-            for (size_t a = 0; a < d; a++)
-              {
-                double t = 0;
-                l2 += beta[a] * beta[a];
-                sb += beta[a] * b[a];
-                for (size_t bb = 0; bb < d; bb++)
-                  t += Sxx[a * d + bb] * beta[bb];
-                bsb += beta[a] * t;
-              }
-          }
-          res = vy - 2.0 * sb + bsb;
-          corr = 1.0 - ((double) d + 1.0) / (pr->n_eff > 0 ? pr->n_eff : 1.0);
-          corr = corr < 0.1 ? 0.1 : corr;
-          ld->local_lipschitz = sqrt (l2);
-          ld->local_noise_sd = sqrt ((res > 0 ? res : 0) / corr);
+          memset (ld, 0, sizeof *ld);
+          st = local_fit_with (ctx, M, queries + (q0 + r) * d, &att[r], si < n ? ctx->y[si] : NAN,
+                               scratch, zs != NULL ? zs : scratch, ld);
+          ld->prediction = pred[r].prediction;
+          ld->n_eff = pred[r].n_eff;
+          ld->local_sd = pred[r].local_sd;
         }
+      for (size_t r = 0; r < nq; r++)
+        cs_attended_clear (&att[r]);
     }
-  if (progress != NULL && progress (1.0, user_data))
+  if (st == CS_OK && progress != NULL && progress (1.0, user_data))
     st = CS_ERR_CANCELLED;
 
 out:
-  free (pred); free (rmax); free (rz); free (Qa); free (S); free (F); free (Acc); free (Sxx); free (b);
+  free (w); free (keep); free (pred); free (att); free (M); free (scratch); free (zs);
   return st;
 }
 

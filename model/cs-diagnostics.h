@@ -3,10 +3,11 @@
  * Standard nonparametric estimators, named so the UI and docs can cite them:
  *  - global noise: nearest-neighbour difference estimator
  *      sigma^2 = 1/(2n) sum_i (y_i - y_nn(i))^2
- *  - local variation (local Lipschitz) at a point: norm of the slope of a
- *    weighted local linear fit, the weights being the context's attention
- *    weights at that point (slope in outcome units per standardised feature unit)
- *  - local noise: sqrt of the weighted residual variance of that fit
+ *  - local fit at a point (cs_local_fit): tangent-space local linear
+ *    regression on the cases carrying the attention weight (see
+ *    CsLocalDiagnostics); slope norm (local Lipschitz), residual sd with the
+ *    exact weighted-smoother degrees of freedom, debiased trend spread, the
+ *    nearest case under the metric and a trend-corrected difference
  *  - global Lipschitz: a high quantile (default 0.9) of the local Lipschitz
  *    estimates over the cases (leave-one-out)
  *  - theory window radius (sigma^2 / (L^2 n))^(1/(d+2))
@@ -57,14 +58,55 @@ CsStatus cs_noise_sd_nn_sample   (const double *x,
                                   size_t        max_queries,
                                   double       *noise_sd);
 
+/* Local diagnostics of one query, from the cases that carry its weight (its
+ * CsAttended set): a weighted local linear fit restricted to the directions in
+ * which those cases spread (tangent-space local linear regression: weighted
+ * PCA of the attended cases, directions whose weighted variance is at least
+ * CS_LOCAL_SPREAD_FRACTION of the largest), its residual variance with the
+ * exact degrees of freedom of a weighted linear smoother, and the spread of the
+ * fitted trend across the attended cases debiased for noise. A measure that the
+ * neighbourhood is too thin to estimate is NaN and `thin` says why. */
+typedef enum
+{
+  CS_LOCAL_THIN_NONE = 0,
+  CS_LOCAL_THIN_NO_WEIGHT,      /* no case carries weight (every case excluded) */
+  CS_LOCAL_THIN_DF,             /* fewer than CS_LOCAL_MIN_DF residual degrees of freedom */
+} CsLocalThin;
+
+#define CS_LOCAL_SPREAD_FRACTION 0.1   /* keep directions with variance >= 0.1 x the largest */
+#define CS_LOCAL_MIN_DF          2.0   /* residual degrees of freedom needed for a noise estimate */
+#define CS_LOCAL_BANDWIDTH_FACTOR 1.25 /* the fit's kernel width against the prediction's: weights
+                                        * w_i^(1 / 1.25^2) over the same attended set */
+
 typedef struct
 {
-  double local_lipschitz;     /* |slope| of the weighted local linear fit */
-  double local_noise_sd;      /* sqrt of its weighted residual variance (n_eff-corrected) */
+  double local_lipschitz;     /* |slope| of the local fit (outcome units per standardised unit) */
+  double local_noise_sd;      /* sqrt (RSS_w / (1 - sum_i p_i^2 h_i)): residual sd, exact df; NaN when thin */
   double n_eff;               /* 1 / sum w_i^2 of the attention weights */
   double prediction;          /* the attention prediction at the point */
   double local_sd;            /* sqrt (sum_i w_i (y_i - y_hat)^2): spread around y_hat */
+  double local_variation;     /* sd of the fitted trend over the attended cases, debiased for
+                               * noise (outcome units); NaN when thin */
+  double metric_distance;     /* nearest case under the metric: sqrt ((x_i - x)^T M (x_i - x)) */
+  size_t metric_nearest;      /* that case (CS_NO_CASE when none) */
+  double pseudo_residual;     /* leave-one-out queries: y_self - y_nearest - slope . (x_self - x_nearest),
+                               * a trend-corrected difference (NaN otherwise) */
+  double df_resid;            /* residual degrees of freedom (1 - sum p_i^2 h_i) / sum p_i^2 */
+  size_t n_directions;        /* spread directions the fit kept */
+  size_t n_attended;          /* cases in the attended set */
+  CsLocalThin thin;           /* why a measure is NaN */
 } CsLocalDiagnostics;
+
+/* The local fit over one query's attended set (standardised query, d values).
+ * y_query: the query's own outcome when it is a case left out (for
+ * pseudo_residual), NaN otherwise. Reads only the a->m attended cases:
+ * O(m d^2 + d^3). prediction, n_eff and local_sd are left for the caller (the
+ * prediction pass has them). */
+CsStatus cs_local_fit            (const CsAttention  *ctx,
+                                  const double       *query,
+                                  const CsAttended   *a,
+                                  double              y_query,
+                                  CsLocalDiagnostics *out);
 
 /* Local diagnostics at q points (q * d) with the context's current metric.
  * self_index (optional) excludes one case per query (leave-one-out). */

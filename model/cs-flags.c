@@ -103,6 +103,22 @@ cs_flag_thresholds_init (CsFlagThresholds *t)
   t->range_stop = DEFAULT_RANGE_STOP;
 }
 
+/* The base carries the local-fit baselines (cs_flag_base_from_local): the
+ * variation rule reads the trend spread, the noise rule the robust usual
+ * noise, the distance rule the metric's distance. */
+static int
+local_rules (const CsFlagBase *base)
+{
+  return base != NULL && isfinite (base->usual_noise) && base->usual_noise > 0;
+}
+
+static int
+metric_support (const CsFlagBase *base)
+{
+  return base != NULL && isfinite (base->metric_nn_distance) && base->metric_nn_distance > 0
+         && isfinite (base->metric_nn_distance_high);
+}
+
 void
 cs_flag_thresholds_init_for_base (CsFlagThresholds *t,
                                   const CsFlagBase *base)
@@ -110,7 +126,15 @@ cs_flag_thresholds_init_for_base (CsFlagThresholds *t,
   cs_flag_thresholds_init (t);
   if (t == NULL || base == NULL)
     return;
-  if (isfinite (base->nn_distance_high) && isfinite (base->nn_distance) && base->nn_distance > 0
+  if (metric_support (base))
+    {
+      if (base->metric_nn_distance_high > base->metric_nn_distance)
+        {
+          t->distance_check = base->metric_nn_distance_high / base->metric_nn_distance;
+          t->distance_stop = DISTANCE_STOP_FACTOR * t->distance_check;
+        }
+    }
+  else if (isfinite (base->nn_distance_high) && isfinite (base->nn_distance) && base->nn_distance > 0
       && base->nn_distance_high > base->nn_distance)
     {
       t->distance_check = base->nn_distance_high / base->nn_distance;
@@ -309,6 +333,45 @@ cs_flag_base_from_cases (CsFlagBase   *base,
   return status;
 }
 
+int
+cs_flag_base_from_local (CsFlagBase               *base,
+                         const CsLocalDiagnostics *local,
+                         size_t                    n)
+{
+  double *v;
+  double med;
+  int status = 0;
+
+  if (base == NULL || local == NULL || n == 0)
+    return -1;
+  v = malloc (n * sizeof (double));
+  if (v == NULL)
+    return -1;
+  /* e = y_i - y_nn - slope . (x_i - x_nn) has variance about 2 sigma^2 where
+   * the outcome is smooth; the median of |e| is 0.6745 sqrt (2) sigma for
+   * Gaussian noise and ignores the minority of pairs across a step or in a
+   * noisy region (which inflate the mean-square form of Rice's estimator). */
+  for (size_t i = 0; i < n; i++)
+    v[i] = fabs (local[i].pseudo_residual);
+  med = finite_median (v, n);
+  if (isnan (med))
+    status = -1;
+  else
+    base->usual_noise = med / (sqrt (2.0) * 0.6744897501960817);
+  for (size_t i = 0; i < n; i++)
+    v[i] = local[i].metric_distance;
+  med = finite_median (v, n);
+  if (isnan (med))
+    status = -1;
+  else
+    {
+      base->metric_nn_distance = med;
+      base->metric_nn_distance_high = finite_quantile (v, n, DISTANCE_QUANTILE);
+    }
+  free (v);
+  return status;
+}
+
 /* Append to a NUL-terminated buffer, truncating silently (messages are capped). */
 static void buf_append (char *buf, size_t size, const char *format, ...)
   __attribute__ ((format (printf, 3, 4)));
@@ -492,6 +555,26 @@ above (double ratio,
   return CS_SEVERITY_NONE;
 }
 
+/* Why a local measure could not be estimated, for the check it raises. */
+static void
+thin_reason (const CsFlagQuery *q,
+             char              *buf,
+             size_t             size)
+{
+  char ne[32];
+
+  fmt_num (ne, sizeof ne, q->n_eff);
+  if (isfinite (q->df_resid))
+    {
+      char df[32];
+      fmt_num (df, sizeof df, q->df_resid);
+      snprintf (buf, size, "only %s effective cases carry the weight here, leaving %s degrees of "
+                           "freedom (fewer than %.0f) after the local trend", ne, df, CS_LOCAL_MIN_DF);
+    }
+  else
+    snprintf (buf, size, "only %s effective cases carry the weight here", ne);
+}
+
 static void
 rule_noise (const CsFlagBase       *base,
             const CsFlagThresholds *t,
@@ -499,9 +582,11 @@ rule_noise (const CsFlagBase       *base,
             CsFlagReport           *report)
 {
   char v[32], nb[32], un[32];
+  int local = local_rules (base);
   int use_noise = isfinite (q->local_noise);
-  double value = use_noise ? q->local_noise : q->local_spread;
-  double ratio = safe_ratio (value, base->noise_sd);
+  double baseline = local ? base->usual_noise : base->noise_sd;
+  double value = use_noise || local ? q->local_noise : q->local_spread;
+  double ratio = safe_ratio (value, baseline);
   CsSeverity sev;
   CsFlag *f;
 
@@ -509,20 +594,28 @@ rule_noise (const CsFlagBase       *base,
   if (isnan (ratio))
     {
       f = add_flag (report, CS_FLAG_HIGH_NOISE, CS_SEVERITY_CHECK,
-                    use_noise ? "local_noise" : "local_spread", value,
-                    t->noise_check * base->noise_sd, NAN);
-      set_message (f, "The scatter of the cases used could not be estimated; "
-                      "treat the prediction as unchecked for noise.");
+                    use_noise || local ? "local_noise" : "local_spread", value,
+                    t->noise_check * baseline, NAN);
+      if (local && isnan (q->local_noise))
+        {
+          char why[200];
+          thin_reason (q, why, sizeof why);
+          set_message (f, "The scatter of the cases used could not be estimated: %s. "
+                          "Treat the prediction as unchecked for noise.", why);
+        }
+      else
+        set_message (f, "The scatter of the cases used could not be estimated; "
+                        "treat the prediction as unchecked for noise.");
       return;
     }
   sev = above (ratio, t->noise_check, t->noise_stop);
   if (sev == CS_SEVERITY_NONE)
     return;
-  f = add_flag (report, CS_FLAG_HIGH_NOISE, sev, use_noise ? "local_noise" : "local_spread",
-                value, (sev == CS_SEVERITY_STOP ? t->noise_stop : t->noise_check) * base->noise_sd,
+  f = add_flag (report, CS_FLAG_HIGH_NOISE, sev, use_noise || local ? "local_noise" : "local_spread",
+                value, (sev == CS_SEVERITY_STOP ? t->noise_stop : t->noise_check) * baseline,
                 ratio);
   fmt_num (v, sizeof v, value);
-  fmt_num (nb, sizeof nb, base->noise_sd);
+  fmt_num (nb, sizeof nb, baseline);
   set_message (f, "Outcomes of the cases used scatter by +-%s%s, %.1fx the usual noise of %s%s.",
                v, un, ratio, nb, un);
 }
@@ -539,11 +632,13 @@ rule_variation (const CsFlagBase       *base,
                 CsFlagReport           *report)
 {
   char v[32], nb[32], un[32], tail[160] = "";
-  int across = isfinite (base->window) && base->window > 0 && isfinite (base->noise_sd)
-               && base->noise_sd > 0;
-  double value = across ? q->local_lipschitz * base->window : q->local_lipschitz;
-  double baseline = across ? base->noise_sd : base->lipschitz;
-  const char *measure = across ? "window_change" : "local_lipschitz";
+  int local = local_rules (base);
+  int across = local || (isfinite (base->window) && base->window > 0 && isfinite (base->noise_sd)
+                         && base->noise_sd > 0);
+  double value = local ? q->local_variation
+                 : across ? q->local_lipschitz * base->window : q->local_lipschitz;
+  double baseline = local ? base->usual_noise : across ? base->noise_sd : base->lipschitz;
+  const char *measure = local ? "trend_spread" : across ? "window_change" : "local_lipschitz";
   double ratio = safe_ratio (value, baseline);
   CsSeverity sev;
   CsFlag *f;
@@ -553,8 +648,16 @@ rule_variation (const CsFlagBase       *base,
     {
       f = add_flag (report, CS_FLAG_HIGH_VARIATION, CS_SEVERITY_CHECK, measure, value,
                     t->variation_check * baseline, NAN);
-      set_message (f, "How fast the %s changes around this query could not be estimated; "
-                      "treat the prediction as unchecked for variation.", target_name (base));
+      if (local && isnan (q->local_variation))
+        {
+          char why[200];
+          thin_reason (q, why, sizeof why);
+          set_message (f, "How fast the %s changes around this query could not be estimated: %s. "
+                          "Treat the prediction as unchecked for variation.", target_name (base), why);
+        }
+      else
+        set_message (f, "How fast the %s changes around this query could not be estimated; "
+                        "treat the prediction as unchecked for variation.", target_name (base));
       return;
     }
   sev = above (ratio, t->variation_check, t->variation_stop);
@@ -590,7 +693,12 @@ rule_variation (const CsFlagBase       *base,
     }
   fmt_num (v, sizeof v, value);
   fmt_num (nb, sizeof nb, baseline);
-  if (across)
+  if (local)
+    set_message (f, "The %s changes across the cases this prediction averages: their local trend "
+                    "spreads by +-%s%s, %.1fx the usual noise of %s%s, so the estimate is pulled "
+                    "toward the cases on either side.%s",
+                 target_name (base), v, un, ratio, nb, un, tail);
+  else if (across)
     {
       char sl[32];
       fmt_num (sl, sizeof sl, q->local_lipschitz);
@@ -613,7 +721,11 @@ rule_support (const CsFlagBase       *base,
               const CsFlagQuery      *q,
               CsFlagReport           *report)
 {
-  double dratio = safe_ratio (q->nearest_distance, base->nn_distance);
+  int metric = metric_support (base);
+  double dvalue = metric ? q->metric_distance : q->nearest_distance;
+  double dbase = metric ? base->metric_nn_distance : base->nn_distance;
+  double dhigh = metric ? base->metric_nn_distance_high : base->nn_distance_high;
+  double dratio = safe_ratio (dvalue, dbase);
   CsSeverity sev_d = isnan (dratio) ? CS_SEVERITY_CHECK
                                     : above (dratio, t->distance_check, t->distance_stop);
   CsSeverity sev_n = CS_SEVERITY_NONE;
@@ -633,9 +745,9 @@ rule_support (const CsFlagBase       *base,
     {
       char v[32], nb[32], tail[200] = "";
 
-      f = add_flag (report, CS_FLAG_LOW_SUPPORT, sev_d, "nearest_distance", q->nearest_distance,
-                    (sev_d == CS_SEVERITY_STOP ? t->distance_stop : t->distance_check)
-                    * base->nn_distance, dratio);
+      f = add_flag (report, CS_FLAG_LOW_SUPPORT, sev_d, metric ? "metric_distance" : "nearest_distance",
+                    dvalue, (sev_d == CS_SEVERITY_STOP ? t->distance_stop : t->distance_check) * dbase,
+                    dratio);
       if (isnan (dratio))
         {
           set_message (f, "The distance to the nearest past case is unknown; "
@@ -677,12 +789,12 @@ rule_support (const CsFlagBase       *base,
             }
           buf_append (tail, sizeof tail, ".");
         }
-      fmt_num (v, sizeof v, q->nearest_distance);
-      fmt_num (nb, sizeof nb, base->nn_distance);
-      set_message (f, "The nearest past case is %s standard units away, %.1fx the usual spacing "
+      fmt_num (v, sizeof v, dvalue);
+      fmt_num (nb, sizeof nb, dbase);
+      set_message (f, "The nearest past case is %s %s away, %.1fx the usual spacing "
                       "of cases (%s)%s: the prediction extrapolates from distant cases.%s",
-                   v, dratio, nb,
-                   q->nearest_distance > base->nn_distance_high
+                   v, metric ? "units of the model's metric" : "standard units", dratio, nb,
+                   dvalue > dhigh
                    ? "; fewer than 1 % of past cases are this far from their nearest one" : "",
                    tail);
     }
@@ -973,7 +1085,8 @@ cs_flag_base_measure (CsFlagBase          *base,
       lip[t] = local[t].local_lipschitz;
     }
   b = *base;
-  if (cs_flag_base_from_cases (&b, noise, lip, dist, m) != 0)
+  if (cs_flag_base_from_cases (&b, noise, lip, dist, m) != 0
+      || cs_flag_base_from_local (&b, local, m) != 0)
     {
       st = CS_ERR_NOT_FINITE;
       goto out;
@@ -1089,12 +1202,15 @@ cs_flags_predict (const CsAttention      *ctx,
           {
             size_t k = keep[i];
             const double *near = NULL;
-            if (pr[i].nearest_index < n && case_x != NULL)
-              near = case_x + pr[i].nearest_index * d;
-            else if (pr[i].nearest_index < n)
+            /* The nearest case the support rule measures: under the metric when the base has
+             * that baseline. */
+            size_t ni = metric_support (base) ? ld[i].metric_nearest : pr[i].nearest_index;
+            if (ni < n && case_x != NULL)
+              near = case_x + ni * d;
+            else if (ni < n)
               {
                 /* Back to original units from the context's standardised case. */
-                const double *zc = cs_attention_get_x (ctx) + pr[i].nearest_index * d;
+                const double *zc = cs_attention_get_x (ctx) + ni * d;
                 for (size_t j = 0; j < d; j++)
                   nx[i * d + j] = mean[j] + (sd[j] > 0 ? sd[j] : 1.0) * zc[j];
                 near = nx + i * d;
@@ -1110,6 +1226,9 @@ cs_flags_predict (const CsAttention      *ctx,
               .n_eff = pr[i].n_eff,
               .nearest_distance = pr[i].nearest_distance,
               .nearest_x = near,
+              .local_variation = ld[i].local_variation,
+              .metric_distance = ld[i].metric_distance,
+              .df_resid = ld[i].df_resid,
             };
             cs_flags_evaluate (base, t, &fq, &reports[k]);
           }

@@ -27,6 +27,7 @@
 #include <stddef.h>
 
 #include "cs-attention.h"
+#include "cs-diagnostics.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -90,6 +91,12 @@ typedef struct
   double nn_distance;     /* typical (median) nearest-case distance, standardised units */
   double nn_distance_high;/* its 99th percentile over the cases (NaN: unknown) */
   double window;          /* fitted window half-width, standardised units (NaN: unknown) */
+  /* Baselines of the local-fit rules (cs_flag_base_from_local); <= 0 or NaN:
+   * unknown, and the rules fall back to noise_sd, window and nn_distance. */
+  double usual_noise;     /* robust difference-based noise sd (trend-corrected pseudo-residuals
+                           * against the nearest case under the metric, median scale), target units */
+  double metric_nn_distance;      /* median nearest-other-case distance under the metric */
+  double metric_nn_distance_high; /* its 99th percentile */
 } CsFlagBase;
 
 /* One prediction, as the engine reports it. Unknown numbers are NaN. */
@@ -105,6 +112,12 @@ typedef struct
   double n_eff;           /* 1 / sum_i w_i^2 */
   double nearest_distance;/* distance to the nearest case, standardised units */
   const double *nearest_x;/* d values of that case in original units, or NULL */
+  /* Read only when the base has the matching baseline (usual_noise,
+   * metric_nn_distance): */
+  double local_variation; /* sd of the local fit's trend over the attended cases, debiased
+                           * (target units); NaN: too few cases to estimate it */
+  double metric_distance; /* nearest case under the model's metric |A (x_i - x)| */
+  double df_resid;        /* residual degrees of freedom of the local fit (for the messages) */
 } CsFlagQuery;
 
 /* Thresholds: ratios against the base's baselines (noise, variation,
@@ -116,12 +129,14 @@ typedef struct
 {
   double noise_check;     /* local noise / usual noise */
   double noise_stop;
-  double variation_check; /* change across the window (slope x window) / usual noise;
-                           * slope / typical slope when the window is unknown */
+  double variation_check; /* spread of the local trend over the attended cases / usual noise;
+                           * (old bases without usual_noise: slope x window / noise, or
+                           * slope / typical slope when the window is unknown) */
   double variation_stop;
   double neff_check;      /* n_eff below this ... */
   double neff_stop;
-  double distance_check;  /* nearest-case distance / typical nearest-case distance */
+  double distance_check;  /* nearest-case distance / typical nearest-case distance (under the
+                           * metric when the base has metric_nn_distance) */
   double distance_stop;
   double range_check;     /* beyond the observed range by this fraction of it (>= 0) */
   double range_stop;
@@ -198,6 +213,20 @@ int         cs_flag_base_from_cases     (CsFlagBase             *base,
                                          const double           *nearest_distance,
                                          size_t                  n);
 
+/* Fill the local-fit baselines from per-case leave-one-out diagnostics
+ * (cs_diagnose_at with self_index; n entries):
+ *  - usual_noise: median |pseudo_residual| / (sqrt 2 Phi^-1 (3/4)), the
+ *    difference-based estimator of Rice (1984) on nearest neighbours under the
+ *    metric with the trend correction of Gasser, Sroka & Jennen-Steinmetz
+ *    (1986), scaled robustly (median absolute value) so that the few pairs
+ *    across a step or inside a noisy region do not inflate it;
+ *  - metric_nn_distance (median) and metric_nn_distance_high (99th percentile)
+ *    of metric_distance.
+ * Returns 0, or -1 when a measure has no finite entry (left untouched). */
+int         cs_flag_base_from_local     (CsFlagBase               *base,
+                                         const CsLocalDiagnostics *local,
+                                         size_t                    n);
+
 /* Evaluate the rules for one prediction. base may be NULL only when the
  * query's failure is set; t NULL means cs_flag_thresholds_init_for_base
  * (base). Never fails: anything
@@ -228,7 +257,7 @@ long        cs_flags_columns_differ     (const char *const      *model_names,
 
 /* Measure the baselines of the context's case base: the leave-one-out local
  * diagnostics (cs_diagnose_at with the case itself excluded) and the
- * nearest-other-case distance of every case, then cs_flag_base_from_cases();
+ * nearest-other-case distance of every case, then cs_flag_base_from_cases() and cs_flag_base_from_local();
  * also sets d, n_cases and window (1/sqrt of the metric's mean diagonal).
  * Names, units, ranges and sd are the caller's. Above 5000 cases, 5000 evenly
  * spaced cases are measured, each against the whole case base (so the spacing

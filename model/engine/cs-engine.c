@@ -266,6 +266,11 @@ cs_engine_case_report (CsEngine     *self,
   q.n_eff = ld->n_eff;
   q.nearest_distance = self->sample_nn_distance[k];
   q.nearest_x = self->sample_nn[k] < n ? self->cases->x + self->sample_nn[k] * d : NULL;
+  q.local_variation = ld->local_variation;
+  q.metric_distance = ld->metric_distance;
+  q.df_resid = ld->df_resid;
+  if (isfinite (self->flag_base.metric_nn_distance) && ld->metric_nearest < n)
+    q.nearest_x = self->cases->x + ld->metric_nearest * d;   /* the case the support rule measures */
   cs_flags_evaluate (&self->flag_base, &self->thresholds, &q, report);
 }
 
@@ -382,6 +387,10 @@ measure_baselines (CsEngine               *self,
   self->flag_base.nn_distance_high = NAN;
   self->flag_base.window = self->global.window_radius;
   cs_flag_base_from_cases (&self->flag_base, noise, lip, self->sample_nn_distance, m);
+  self->flag_base.usual_noise = NAN;
+  self->flag_base.metric_nn_distance = NAN;
+  self->flag_base.metric_nn_distance_high = NAN;
+  cs_flag_base_from_local (&self->flag_base, self->sample_local, m);
   cs_flag_thresholds_init_for_base (&self->thresholds, &self->flag_base);
   if (thresholds != NULL)
     {
@@ -915,6 +924,11 @@ predict_batch (CsEngine       *self,
       fq.n_eff = r->prediction.n_eff;
       fq.nearest_distance = r->prediction.nearest_distance;
       fq.nearest_x = r->prediction.nearest_index < n ? cases->x + r->prediction.nearest_index * d : NULL;
+      fq.local_variation = r->local.local_variation;
+      fq.metric_distance = r->local.metric_distance;
+      fq.df_resid = r->local.df_resid;
+      if (isfinite (self->flag_base.metric_nn_distance) && r->local.metric_nearest < n)
+        fq.nearest_x = cases->x + r->local.metric_nearest * d;   /* the case the support rule measures */
       cs_flags_evaluate (&self->flag_base, &self->thresholds, &fq, &r->report);
       r->valid = r->report.failure == CS_FLAG_FAIL_NONE && isfinite (r->prediction.prediction);
     }

@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "cs-attention.h"
+#include "cs-diagnostics.h"
 #include "cs-flags.h"
 
 static const char *const names[] = { "temperature", "pressure", "speed", "humidity" };
@@ -823,6 +824,247 @@ test_names (void)
   g_assert_cmpstr (cs_flag_kind_name (CS_FLAG_OUT_OF_RANGE), ==, "out_of_range");
 }
 
+/* ---- The local fit over an attended set (cs_local_fit) -------------------- */
+
+/* A context over n cases in d = 2 (standardised units) with the scalar metric scale. */
+static CsAttention *
+local_context (const double *x,
+               const double *y,
+               size_t        n,
+               double        scale)
+{
+  CsAttention *ctx = NULL;
+  CsMetric m;
+
+  g_assert_cmpint (cs_attention_new (x, y, n, 2, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+  g_assert_cmpint (cs_metric_init_scalar (&m, 2, scale), ==, CS_OK);
+  g_assert_cmpint (cs_attention_set_metric (ctx, &m), ==, CS_OK);
+  cs_metric_clear (&m);
+  return ctx;
+}
+
+/* Equal weights over every case. */
+static CsAttended
+all_cases (size_t  n,
+           size_t *index,
+           double *weight)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      index[i] = i;
+      weight[i] = 1.0 / (double) n;
+    }
+  return (CsAttended) { .m = n, .index = index, .weight = weight, .dropped = 0 };
+}
+
+static void
+test_local_fit_linear (void)
+{
+  /* A 4 x 4 grid and a plane y = 3 + 2 x1 - x2 plus a residual pattern r
+   * orthogonal to 1, x1 and x2 (r = +-0.5 by the parity of (i + j)... made
+   * orthogonal by construction below): with equal weights the fit is OLS, so
+   * the residual sd is sqrt (RSS / (n - 3)), the slope is (2, -1), and the
+   * trend spread is sqrt (beta' C beta) minus the coefficient noise. */
+  enum { N = 16 };
+  double x[N * 2], y[N], w[N], r[N], q[2] = { 0.1, -0.2 };
+  size_t idx[N];
+  double rss = 0, c11 = 0, c22 = 0, m1 = 0, m2 = 0, expect_var, s2;
+  CsLocalDiagnostics ld;
+  CsAttention *ctx;
+  CsAttended a;
+
+  for (int i = 0; i < 4; i++)
+    for (int j = 0; j < 4; j++)
+      {
+        int k = i * 4 + j;
+        x[2 * k] = (double) i - 1.5;
+        x[2 * k + 1] = 0.5 * ((double) j - 1.5);
+        /* (i - 1.5)(j - 1.5) is orthogonal to 1, i and j on a full grid */
+        r[k] = 0.3 * ((double) i - 1.5) * ((double) j - 1.5);
+        y[k] = 3.0 + 2.0 * x[2 * k] - x[2 * k + 1] + r[k];
+        rss += r[k] * r[k];
+        m1 += x[2 * k] / N;
+        m2 += x[2 * k + 1] / N;
+      }
+  for (int k = 0; k < N; k++)
+    {
+      c11 += (x[2 * k] - m1) * (x[2 * k] - m1) / N;
+      c22 += (x[2 * k + 1] - m2) * (x[2 * k + 1] - m2) / N;
+    }
+  ctx = local_context (x, y, N, 4.0);
+  a = all_cases (N, idx, w);
+  g_assert_cmpint (cs_local_fit (ctx, q, &a, NAN, &ld), ==, CS_OK);
+  g_assert_cmpint (ld.thin, ==, CS_LOCAL_THIN_NONE);
+  g_assert_cmpuint (ld.n_directions, ==, 2);   /* spreads 1.25 and 0.31: ratio 0.25 >= 0.1 */
+  g_assert_cmpuint (ld.n_attended, ==, N);
+  /* Tolerances: the fit goes through an eigendecomposition; 1e-9 is far above its rounding. */
+  g_assert_cmpfloat_with_epsilon (ld.df_resid, N - 3.0, 1e-9);
+  s2 = rss / (N - 3.0);
+  g_assert_cmpfloat_with_epsilon (ld.local_noise_sd, sqrt (s2), 1e-9);
+  g_assert_cmpfloat_with_epsilon (ld.local_lipschitz, sqrt (5.0), 1e-9);
+  /* Var (beta_t) = s2 sum p_i^2 z_it^2 / lambda_t^2 = s2 / (N lambda_t): debias sum_t lambda_t beta_t^2 by s2 * 2 / N. */
+  expect_var = 4.0 * c11 + 1.0 * c22 - s2 * 2.0 / N;
+  g_assert_cmpfloat_with_epsilon (ld.local_variation, sqrt (expect_var), 1e-9);
+  /* Nearest case under M = 4 I: the grid point (0.5, -0.25), twice its Euclidean distance. */
+  g_assert_cmpfloat_with_epsilon (ld.metric_distance, 2.0 * hypot (0.4, 0.05), 1e-9);
+  g_assert_cmpuint (ld.metric_nearest, ==, 2 * 4 + 1);
+  g_assert_true (isnan (ld.pseudo_residual));
+
+  /* Leave-one-out style: the query's own outcome gives the trend-corrected difference. */
+  g_assert_cmpint (cs_local_fit (ctx, q, &a, 3.0 + 2.0 * q[0] - q[1], &ld), ==, CS_OK);
+  g_assert_cmpfloat_with_epsilon (ld.pseudo_residual, -r[9], 1e-9);
+  cs_attention_free (ctx);
+}
+
+static void
+test_local_fit_curve_and_thin (void)
+{
+  /* Cases on a line x2 = 0.001 x1 (no spread across it): one direction only,
+   * and the slope across the line is not invented. */
+  enum { N = 12 };
+  double x[N * 2], y[N], w[N], q[2] = { 0, 0 };
+  size_t idx[N];
+  CsLocalDiagnostics ld;
+  CsAttention *ctx;
+  CsAttended a;
+
+  for (int k = 0; k < N; k++)
+    {
+      x[2 * k] = (double) k / 4.0 - 1.4;
+      x[2 * k + 1] = 0.001 * x[2 * k];
+      y[k] = x[2 * k] + (k % 2 ? 0.1 : -0.1);
+    }
+  ctx = local_context (x, y, N, 1.0);
+  a = all_cases (N, idx, w);
+  g_assert_cmpint (cs_local_fit (ctx, q, &a, NAN, &ld), ==, CS_OK);
+  g_assert_cmpuint (ld.n_directions, ==, 1);
+  g_assert_cmpfloat_with_epsilon (ld.df_resid, N - 2.0, 1e-9);
+  g_assert_cmpfloat (fabs (ld.local_lipschitz - 1.0), <, 0.05);
+
+  /* Two cases: n_eff 2 leaves 1 degree of freedom without any slope: too thin. */
+  a.m = 2;
+  w[0] = w[1] = 0.5;
+  g_assert_cmpint (cs_local_fit (ctx, q, &a, NAN, &ld), ==, CS_OK);
+  g_assert_cmpint (ld.thin, ==, CS_LOCAL_THIN_DF);
+  g_assert_cmpuint (ld.n_directions, ==, 0);
+  g_assert_true (isnan (ld.local_noise_sd));
+  g_assert_true (isnan (ld.local_variation));
+  g_assert_cmpfloat_with_epsilon (ld.df_resid, 1.0, 1e-12);
+
+  /* No case at all. */
+  a.m = 0;
+  g_assert_cmpint (cs_local_fit (ctx, q, &a, NAN, &ld), ==, CS_OK);
+  g_assert_cmpint (ld.thin, ==, CS_LOCAL_THIN_NO_WEIGHT);
+  cs_attention_free (ctx);
+}
+
+static void
+test_local_fit_metric_directions (void)
+{
+  /* Under a diagonal metric that ignores x2, the cases spread widest along x2;
+   * the spread directions are taken in the metric's coordinates, so the
+   * outcome's direction x1 is kept and its slope found. */
+  enum { N = 20 };
+  double x[N * 2], y[N], w[N], q[2] = { 0, 0 }, diag[2] = { 4.0, 0.0 };
+  size_t idx[N];
+  CsLocalDiagnostics ld;
+  CsAttention *ctx = NULL;
+  CsAttended a;
+  CsMetric m;
+
+  for (int k = 0; k < N; k++)
+    {
+      x[2 * k] = 0.01 * (double) ((k * 7) % N) - 0.1;
+      x[2 * k + 1] = 0.5 * (double) k - 5.0;
+      y[k] = 5.0 * x[2 * k] + (k % 3 == 0 ? 0.001 : -0.0005);
+    }
+  g_assert_cmpint (cs_attention_new (x, y, N, 2, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+  g_assert_cmpint (cs_metric_init_diagonal (&m, 2, diag), ==, CS_OK);
+  g_assert_cmpint (cs_attention_set_metric (ctx, &m), ==, CS_OK);
+  cs_metric_clear (&m);
+  a = all_cases (N, idx, w);
+  g_assert_cmpint (cs_local_fit (ctx, q, &a, NAN, &ld), ==, CS_OK);
+  g_assert_cmpuint (ld.n_directions, ==, 1);
+  g_assert_cmpfloat (fabs (ld.local_lipschitz - 5.0), <, 0.05);
+  cs_attention_free (ctx);
+}
+
+static void
+test_base_from_local (void)
+{
+  CsLocalDiagnostics ld[5];
+  static const double pr[5] = { 0.5, -1.0, NAN, 2.0, -0.25 };
+  CsFlagBase b = press_base ();
+
+  memset (ld, 0, sizeof ld);
+  for (int i = 0; i < 5; i++)
+    {
+      ld[i].pseudo_residual = pr[i];
+      ld[i].metric_distance = 1.0 + i;
+    }
+  g_assert_cmpint (cs_flag_base_from_local (&b, ld, 5), ==, 0);
+  /* median of |0.5|, |1|, |2|, |0.25| = 0.75, over sqrt (2) Phi^-1 (3/4) */
+  g_assert_cmpfloat_with_epsilon (b.usual_noise, 0.75 / (sqrt (2.0) * 0.6744897501960817), 1e-12);
+  g_assert_cmpfloat_with_epsilon (b.metric_nn_distance, 3.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (b.metric_nn_distance_high, 4.96, 1e-12);
+}
+
+static void
+test_local_rules (void)
+{
+  CsFlagBase b = press_base ();
+  CsFlagThresholds t;
+  CsFlagReport rep;
+  const CsFlag *f;
+  double x[4] = { 210, 80, 15, 50 };
+  CsFlagQuery q = {
+    .x = x, .y_hat = 250, .local_spread = 1.0, .local_noise = 1.1, .local_lipschitz = 3.0,
+    .n_eff = 20, .nearest_distance = 0.3, .local_variation = 0.5, .metric_distance = 1.0,
+    .df_resid = 30,
+  };
+
+  b.usual_noise = 1.0;
+  b.metric_nn_distance = 1.0;
+  b.metric_nn_distance_high = 2.0;
+  cs_flag_thresholds_init_for_base (&t, &b);
+  g_assert_cmpfloat_with_epsilon (t.distance_check, 2.0, 1e-12);   /* from the metric baselines */
+  cs_flags_evaluate (&b, NULL, &q, &rep);
+  g_assert_cmpint (rep.verdict, ==, CS_VERDICT_OK);
+
+  /* The trend spread against the usual noise, not slope x window. */
+  q.local_variation = 3.5;
+  cs_flags_evaluate (&b, NULL, &q, &rep);
+  f = cs_flag_report_find (&rep, CS_FLAG_HIGH_VARIATION);
+  g_assert_nonnull (f);
+  g_assert_cmpstr (f->measure, ==, "trend_spread");
+  g_assert_cmpfloat_with_epsilon (f->ratio, 3.5, 1e-12);
+  q.local_variation = 0.5;
+
+  /* A hole hidden in a feature the metric weighs: the metric distance decides, not the Euclidean one. */
+  q.metric_distance = 2.5;
+  cs_flags_evaluate (&b, NULL, &q, &rep);
+  f = cs_flag_report_find (&rep, CS_FLAG_LOW_SUPPORT);
+  g_assert_nonnull (f);
+  g_assert_cmpstr (f->measure, ==, "metric_distance");
+  g_assert_cmpint (f->severity, ==, CS_SEVERITY_CHECK);
+  q.metric_distance = 1.0;
+
+  /* Too thin to estimate: a check naming why, not ok. */
+  q.local_noise = NAN;
+  q.local_variation = NAN;
+  q.df_resid = 1.0;
+  q.n_eff = 2.0;
+  cs_flags_evaluate (&b, NULL, &q, &rep);
+  g_assert_cmpint (rep.verdict, ==, CS_VERDICT_CHECK);
+  f = cs_flag_report_find (&rep, CS_FLAG_HIGH_NOISE);
+  g_assert_nonnull (f);
+  g_assert_cmpint (f->severity, ==, CS_SEVERITY_CHECK);
+  g_assert_nonnull (strstr (f->message, "degrees of freedom"));
+  f = cs_flag_report_find (&rep, CS_FLAG_HIGH_VARIATION);
+  g_assert_nonnull (f);
+  g_assert_nonnull (strstr (f->message, "effective cases"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -840,5 +1082,10 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/flags/base-from-cases", test_base_from_cases);
   g_test_add_func ("/cs/flags/predict-fail-safe", test_predict_fail_safe);
   g_test_add_func ("/cs/flags/names", test_names);
+  g_test_add_func ("/cs/flags/local-fit/linear", test_local_fit_linear);
+  g_test_add_func ("/cs/flags/local-fit/curve-and-thin", test_local_fit_curve_and_thin);
+  g_test_add_func ("/cs/flags/local-fit/metric-directions", test_local_fit_metric_directions);
+  g_test_add_func ("/cs/flags/base-from-local", test_base_from_local);
+  g_test_add_func ("/cs/flags/local-rules", test_local_rules);
   return g_test_run ();
 }
