@@ -8,6 +8,7 @@
 
 #include "cs-attention-private.h"
 #include "cs-diagnostics.h"
+#include "cs-parallel.h"
 #include "cs-kernel.h"
 #include "cs-numeric.h"
 
@@ -486,51 +487,103 @@ cs_local_fit (const CsAttention  *ctx,
   return st;
 }
 
-/* The attended set of each query of a chunk, from today's dense pass: the
- * full weight vectors (options.weights) truncated by cs_weights_keep at
- * 1e-6. TO BE REPLACED at merge by the prediction pass's own CsAttended
- * output (CsPredictOptions.epsilon / .attended), which does the same without
- * the chunk x n weight matrix. */
-#define ATTENDED_EPSILON 1e-6
-static CsStatus
-attended_from_dense (const CsAttention *ctx,
-                     const double      *queries,
-                     size_t             nq,
-                     const size_t      *self_index,
-                     double            *w,          /* nq * n scratch */
-                     size_t            *keep,       /* n scratch */
-                     CsPrediction      *pred,       /* nq outputs */
-                     CsAttended        *att)        /* nq outputs */
+/* The local fits of a block of queries, from the prediction pass's own
+ * attended sets, split over threads by query (each fit reads only its own
+ * set; results do not depend on the thread count). */
+typedef struct
 {
-  size_t n = ctx->n;
-  CsPredictOptions o;
+  const CsAttention *ctx;
+  const double *M;              /* A, A' A = the metric */
+  const double *queries;
+  const size_t *self_index;
+  const CsPrediction *pred;
+  const CsAttended *att;
+  CsLocalDiagnostics *out;
+  size_t q0, q1;
+  CsStatus st;
+} LocalFitJob;
+
+static void *
+local_fit_job (void *data)
+{
+  LocalFitJob *job = data;
+  const CsAttention *ctx = job->ctx;
+  size_t d = ctx->d, n = ctx->n, mmax = 0;
+  double *scratch = malloc (d * (d + 72) * sizeof (double)), *zs = NULL;
+
+  job->st = scratch != NULL ? CS_OK : CS_ERR_NOMEM;
+  for (size_t r = job->q0; r < job->q1 && job->st == CS_OK; r++)
+    {
+      CsLocalDiagnostics *ld = &job->out[r];
+      size_t si = job->self_index != NULL ? job->self_index[r] : CS_NO_CASE;
+
+      if (job->att[r].m > mmax)
+        {
+          double *z2 = realloc (zs, job->att[r].m * d * sizeof (double));
+          if (z2 == NULL)
+            {
+              job->st = CS_ERR_NOMEM;
+              break;
+            }
+          zs = z2;
+          mmax = job->att[r].m;
+        }
+      memset (ld, 0, sizeof *ld);
+      job->st = local_fit_with (ctx, job->M, job->queries + r * d, &job->att[r], si < n ? ctx->y[si] : NAN,
+                                scratch, zs != NULL ? zs : scratch, ld);
+      ld->prediction = job->pred[r].prediction;
+      ld->n_eff = job->pred[r].n_eff;
+      ld->local_sd = job->pred[r].local_sd;
+    }
+  free (scratch);
+  free (zs);
+  return NULL;
+}
+
+CsStatus
+cs_local_fit_batch (const CsAttention  *ctx,
+                    const double       *queries,
+                    size_t              q,
+                    const size_t       *self_index,
+                    const CsPrediction *pred,
+                    const CsAttended   *att,
+                    int                 n_threads,
+                    CsLocalDiagnostics *out)
+{
+  size_t d, per, nt;
+  double *M, *scratch;
+  LocalFitJob jobs[CS_MAX_THREADS];
   CsStatus st;
 
-  cs_predict_options_init (&o);
-  o.self_index = self_index;
-  o.weights = w;
-  st = cs_attention_predict (ctx, queries, nq, &o, pred);
-  if (st != CS_OK)
-    return st;
-  for (size_t r = 0; r < nq; r++)
+  if (ctx == NULL || queries == NULL || pred == NULL || att == NULL || out == NULL)
+    return CS_ERR_INVALID;
+  if (q == 0)
+    return CS_OK;
+  d = ctx->d;
+  M = malloc (d * d * sizeof (double));
+  scratch = malloc (d * (d + 72) * sizeof (double));
+  if (M == NULL || scratch == NULL)
     {
-      const double *wr = w + r * n;
-      double dropped = 0;
-      size_t m = cs_weights_keep (wr, n, ATTENDED_EPSILON, keep, &dropped);
-
-      att[r].m = m;
-      att[r].dropped = dropped;
-      att[r].index = malloc ((m > 0 ? m : 1) * sizeof (size_t));
-      att[r].weight = malloc ((m > 0 ? m : 1) * sizeof (double));
-      if (att[r].index == NULL || att[r].weight == NULL)
-        return CS_ERR_NOMEM;
-      for (size_t i = 0; i < m; i++)
-        {
-          att[r].index[i] = keep[i];
-          att[r].weight[i] = wr[keep[i]];
-        }
+      free (M);
+      free (scratch);
+      return CS_ERR_NOMEM;
     }
-  return CS_OK;
+  st = metric_root (ctx, M, scratch);
+  free (scratch);
+  if (st != CS_OK)
+    {
+      free (M);
+      return st;
+    }
+  nt = cs_parallel_split (q, n_threads, 1, &per);
+  for (size_t t = 0; t < nt; t++)
+    jobs[t] = (LocalFitJob) { ctx, M, queries, self_index, pred, att, out,
+                              t * per, (t + 1) * per < q ? (t + 1) * per : q, CS_OK };
+  cs_parallel_run (nt, sizeof jobs[0], jobs, local_fit_job);
+  for (size_t t = 0; t < nt && st == CS_OK; t++)
+    st = jobs[t].st;
+  free (M);
+  return st;
 }
 
 CsStatus
@@ -542,9 +595,7 @@ cs_diagnose_at (const CsAttention   *ctx,
                 CsModelProgressFunc  progress,
                 void                *user_data)
 {
-  size_t n, d, chunk, mmax = 0;
-  double *w = NULL, *M = NULL, *scratch = NULL, *zs = NULL;
-  size_t *keep = NULL;
+  size_t n, d, chunk;
   CsPrediction *pred = NULL;
   CsAttended *att = NULL;
   CsStatus st = CS_OK;
@@ -555,59 +606,36 @@ cs_diagnose_at (const CsAttention   *ctx,
     return CS_OK;
   n = ctx->n;
   d = ctx->d;
-  /* A few queries at a time so the dense weights stay O(chunk n): at most
-   * 2^22 doubles (32 MB). */
+  /* A few queries at a time so the attended sets stay O(chunk n) at worst:
+   * at most 2^22 kept cases (64 MB) even if every case carried weight. */
   chunk = ((size_t) 1 << 22) / (n > 0 ? n : 1);
   chunk = chunk < 1 ? 1 : chunk > 64 ? 64 : chunk;
   chunk = chunk > q ? q : chunk;
-  w = malloc (chunk * n * sizeof (double));
-  keep = malloc (n * sizeof (size_t));
   pred = malloc (chunk * sizeof (CsPrediction));
   att = calloc (chunk, sizeof (CsAttended));
-  M = malloc (d * d * sizeof (double));
-  scratch = malloc (d * (d + 72) * sizeof (double));
-  if (!w || !keep || !pred || !att || !M || !scratch)
+  if (!pred || !att)
     {
       st = CS_ERR_NOMEM;
       goto out;
     }
-  st = metric_root (ctx, M, scratch);   /* M holds A, A' A = the metric */
-  if (st != CS_OK)
-    goto out;
   for (size_t q0 = 0; q0 < q && st == CS_OK; q0 += chunk)
     {
       size_t nq = q - q0 < chunk ? q - q0 : chunk;
+      CsPredictOptions o;
 
       if (progress != NULL && progress ((double) q0 / (double) q, user_data))
         {
           st = CS_ERR_CANCELLED;
           break;
         }
-      st = attended_from_dense (ctx, queries + q0 * d, nq, self_index != NULL ? self_index + q0 : NULL,
-                                w, keep, pred, att);
-      for (size_t r = 0; r < nq && st == CS_OK; r++)
-        {
-          CsLocalDiagnostics *ld = &out[q0 + r];
-          size_t si = self_index != NULL ? self_index[q0 + r] : CS_NO_CASE;
-
-          if (att[r].m > mmax)
-            {
-              double *z2 = realloc (zs, att[r].m * d * sizeof (double));
-              if (z2 == NULL)
-                {
-                  st = CS_ERR_NOMEM;
-                  break;
-                }
-              zs = z2;
-              mmax = att[r].m;
-            }
-          memset (ld, 0, sizeof *ld);
-          st = local_fit_with (ctx, M, queries + (q0 + r) * d, &att[r], si < n ? ctx->y[si] : NAN,
-                               scratch, zs != NULL ? zs : scratch, ld);
-          ld->prediction = pred[r].prediction;
-          ld->n_eff = pred[r].n_eff;
-          ld->local_sd = pred[r].local_sd;
-        }
+      /* one pass: the prediction's own maximum and normaliser give the
+       * attended set (all but 1e-6 of the weight, the default epsilon) */
+      cs_predict_options_init (&o);
+      o.self_index = self_index != NULL ? self_index + q0 : NULL;
+      o.attended = att;
+      st = cs_attention_predict (ctx, queries + q0 * d, nq, &o, pred);
+      if (st == CS_OK)
+        st = cs_local_fit_batch (ctx, queries + q0 * d, nq, o.self_index, pred, att, 1, out + q0);
       for (size_t r = 0; r < nq; r++)
         cs_attended_clear (&att[r]);
     }
@@ -615,7 +643,8 @@ cs_diagnose_at (const CsAttention   *ctx,
     st = CS_ERR_CANCELLED;
 
 out:
-  free (w); free (keep); free (pred); free (att); free (M); free (scratch); free (zs);
+  free (pred);
+  free (att);
   return st;
 }
 

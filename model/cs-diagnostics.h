@@ -108,7 +108,24 @@ CsStatus cs_local_fit            (const CsAttention  *ctx,
                                   double              y_query,
                                   CsLocalDiagnostics *out);
 
-/* Local diagnostics at q points (q * d) with the context's current metric.
+/* The local fits of q queries (standardised, q * d) from the prediction pass
+ * that predicted them (cs_attention_predict with options.attended): pred and
+ * att have q entries; prediction, n_eff and local_sd are copied from pred.
+ * self_index as given to that pass (q entries or NULL). The fits run on up to
+ * n_threads threads, one query each, with the same result for any count. No
+ * second score pass: this is how the engine answers queries. */
+CsStatus cs_local_fit_batch      (const CsAttention  *ctx,
+                                  const double       *queries,
+                                  size_t              q,
+                                  const size_t       *self_index,
+                                  const CsPrediction *pred,
+                                  const CsAttended   *att,
+                                  int                 n_threads,
+                                  CsLocalDiagnostics *out);
+
+/* Local diagnostics at q points (q * d) with the context's current metric:
+ * cs_attention_predict (default epsilon, with its attended sets) and
+ * cs_local_fit_batch, a block of queries at a time.
  * self_index (optional) excludes one case per query (leave-one-out). */
 CsStatus cs_diagnose_at          (const CsAttention  *ctx,
                                   const double       *queries,

@@ -867,9 +867,10 @@ predict_batch (CsEngine       *self,
       status = cs_attention_predict (self->ctx, zq + c0 * d, cm, &options, pred + c0);
       if (status == CS_OK && g_cancellable_is_cancelled (cancellable))
         status = CS_ERR_CANCELLED;
-      /* att[0 .. cm) are this chunk's attended sets (the local fit behind the flags can take them) */
+      /* one pass per query: the local fits behind the flags read this chunk's attended sets */
       if (status == CS_OK)
-        status = cs_diagnose_at (self->ctx, zq + c0 * d, cm, options.self_index, local + c0, NULL, NULL);
+        status = cs_local_fit_batch (self->ctx, zq + c0 * d, cm, options.self_index, pred + c0, att,
+                                     (int) g_get_num_processors (), local + c0);
       kept_bound = 0;
       for (gsize i = 0; i < cm; i++)
         {
