@@ -251,9 +251,8 @@ table_row (const char   *name,
            int          *misses)
 {
   /* ns: the noisy / steep cell; NAN: this row's noisy over its steep (the worst row passes the worst base's). */
-  if (isnan (ns))
-    ns = med[CS_REGION_NOISY] / med[CS_REGION_STEEP];
-  gboolean bad[4] = { med[CS_REGION_SMOOTH] < 0.7, med[CS_REGION_STEEP] > 0.9, med[CS_REGION_NOISY] < 1.3, ns < 1.5 };
+  double r_ns = isnan (ns) ? med[CS_REGION_NOISY] / med[CS_REGION_STEEP] : ns;
+  gboolean bad[4] = { med[CS_REGION_SMOOTH] < 0.7, med[CS_REGION_STEEP] > 0.9, med[CS_REGION_NOISY] < 1.3, r_ns < 1.5 };
   char c[3][64];
   char cnt[CS_REGION_N][32] = { "" };
 
@@ -267,7 +266,7 @@ table_row (const char   *name,
                           cnt[CS_REGION_STEEP]);
   g_snprintf (c[2], sizeof c[2], "%s%.3f%s%s", bad[2] ? "**" : "", med[CS_REGION_NOISY], bad[2] ? "**" : "",
                           cnt[CS_REGION_NOISY]);
-  printf ("| %-22s | %-16s | %-16s | %-16s | %s%.2f%s%*s |\n", name, c[0], c[1], c[2], bad[3] ? "**" : "", ns,
+  printf ("| %-22s | %-16s | %-16s | %-16s | %s%.2f%s%*s |\n", name, c[0], c[1], c[2], bad[3] ? "**" : "", r_ns,
           bad[3] ? "**" : "", bad[3] ? 14 : 18, "");
   if (misses != NULL)
     *misses += bad[0] + bad[1] + bad[2] + bad[3];
