@@ -14,7 +14,7 @@
  *   C7     -                                    trained scalar windows, default options (test-paper-checks)
  *
  * The slow test is a subset because a converged window costs prompts in proportion to w (L = 16: about 0.8 M
- * prompts, 20 to 40 s on one core); it takes about 2 to 3 minutes. The whole sweep runs as the benchmark
+ * prompts, 25 s on one core); it took 44 s (L = 16 over half of it). The whole sweep runs as the benchmark
  * paper-checks-trained (make bench), which prints the table. Tolerances are model.md's (15 % on w and errors,
  * 0.06 on slopes): a trained w carries a Monte-Carlo standard error of at most 2 % in log w (scale_tol).
  */
