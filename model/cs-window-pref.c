@@ -67,6 +67,8 @@ cs_window_preference (const CsAttention         *ctx,
   const double *x, *y;
   size_t n, d;
   int K, S;
+  double sw;
+  CsMetric smooth_metric = { 0 };
   double *xs = NULL, *e2 = NULL, *ys = NULL, *E = NULL;
   size_t *self = NULL;
   CsPrediction *pred = NULL;
@@ -86,7 +88,8 @@ cs_window_preference (const CsAttention         *ctx,
   fitted = cs_attention_get_metric (ctx);
   K = options != NULL && options->steps > 0 ? options->steps : CS_WINDOW_PREF_STEPS;
   S = 2 * K + 1;
-  if (m > n || K > 40)
+  sw = options != NULL && options->smooth_width > 0 ? options->smooth_width : CS_WINDOW_PREF_SMOOTH_WIDTH;
+  if (m > n || K > 40 || !isfinite (sw))
     return CS_ERR_INVALID;
   for (size_t k = 0; k < m; k++)
     if (rows[k] >= n)
@@ -145,15 +148,18 @@ cs_window_preference (const CsAttention         *ctx,
   if (st != CS_OK)
     goto out;
 
-  /* 2. Smooth each scale's squared errors over the chosen cases with the fitted kernel, the case itself left
-   * out: a leave-one-out Nadaraya-Watson prediction of e^2 over a context of the m chosen cases. */
+  /* 2. Smooth each scale's squared errors over the chosen cases with the fitted kernel widened by sw, the case
+   * itself left out: a leave-one-out Nadaraya-Watson prediction of e^2 over a context of the m chosen cases. */
+  st = cs_metric_scale_width (&smooth_metric, fitted, sw);
+  if (st != CS_OK)
+    goto out;
   for (int s = 0; s < S && st == CS_OK; s++)
     {
       memcpy (ys, e2 + (size_t) s * m, m * sizeof (double));
       st = cs_attention_new_full (xs, ys, m, d, CS_SCORE_DISTANCE, CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT,
                                   NULL, NULL, &smooth);
       if (st == CS_OK)
-        st = cs_attention_set_metric (smooth, fitted);
+        st = cs_attention_set_metric (smooth, &smooth_metric);
       if (st == CS_OK)
         {
           cs_predict_options_init (&po);
@@ -201,6 +207,7 @@ cs_window_preference (const CsAttention         *ctx,
     memcpy (errors, E, (size_t) S * m * sizeof (double));
 
 out:
+  cs_metric_clear (&smooth_metric);
   cs_attention_free (scaled);
   cs_attention_free (smooth);
   free (xs);

@@ -22,10 +22,13 @@ extern "C" {
 #endif
 
 #define CS_WINDOW_PREF_STEPS 8   /* K: the ladder runs over width ratios 2^(-4) .. 2^4 in steps of sqrt 2 */
+#define CS_WINDOW_PREF_SMOOTH_WIDTH 1.0   /* step 2 smooths with the fitted kernel itself (see model/WINDOW.md) */
 
 typedef struct
 {
   int steps;                     /* K (0: CS_WINDOW_PREF_STEPS); 2K + 1 scales */
+  double smooth_width;           /* width of the smoothing kernel of step 2 over the fitted width (0: the default
+                                  * CS_WINDOW_PREF_SMOOTH_WIDTH) */
   int n_threads;                 /* worker threads of the prediction passes (0 or 1: the calling thread) */
   CsModelProgressFunc progress;  /* may be NULL; nonzero return cancels (CS_ERR_CANCELLED, outputs untouched) */
   void *user_data;

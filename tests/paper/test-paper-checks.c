@@ -1,4 +1,8 @@
-/* test-paper-checks.c: the full checks C1-C7 of docs/model.md section 4 (suite slow). */
+/* test-paper-checks.c: the full checks C1-C7 of docs/model.md section 4 (suite slow).
+ *
+ * C1-C4 here use the grid optimum w* (cs_pretrain_optimal_w); test-paper-trained.c runs them again from the
+ * windows pretraining with default options converges to (its header has the table of which check uses which).
+ * C5 and C6 use M = M_K^T M_Q trained by Adam, C7 scalar windows trained with default options. */
 #define G_LOG_DOMAIN "test-paper-checks"
 
 #include "config.h"
