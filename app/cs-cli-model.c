@@ -462,10 +462,15 @@ cs_cli_diagnose (int    argc,
 
   g_option_context_add_main_entries (oc, entries, NULL);
   g_option_context_set_description (oc,
-    "noise_sd: nearest-neighbour difference estimator. local_lipschitz: slope norm of an\n"
-    "attention-weighted local linear fit (outcome units per feature standard deviation);\n"
-    "lipschitz: its 90th percentile over the cases (leave-one-out). local_noise_sd: residual\n"
-    "sd of that fit. theory_radius: (sigma^2 / (L^2 n))^(1/(d+2)).\n"
+    "noise_sd: nearest-neighbour difference estimator. The local fit: a weighted linear fit on\n"
+    "the cases carrying all but epsilon of the attention weight, in the metric's coordinates and\n"
+    "only along the directions they spread in (tangent-space local linear regression).\n"
+    "local_lipschitz: its slope norm (outcome units per feature standard deviation); lipschitz:\n"
+    "its 90th percentile over the cases (leave-one-out). local_noise_sd: its residual sd with\n"
+    "the smoother's exact degrees of freedom. local_variation: the spread of its trend across\n"
+    "the attended cases, debiased for noise (outcome units). baselines.usual_noise: the\n"
+    "trend-corrected nearest-neighbour difference estimator (Rice; Gasser, Sroka and\n"
+    "Jennen-Steinmetz), median-scaled. theory_radius: (sigma^2 / (L^2 n))^(1/(d+2)).\n"
     "Above 5000 cases the per-case numbers are those of evenly spaced cases (per_case_cases).\n");
   if (!cs_cli_parse (oc, "diagnose", &argc, &argv))
     return CS_EXIT_USAGE;
@@ -524,10 +529,14 @@ cs_cli_diagnose (int    argc,
       cs_json_add_string (b, "linear_method", e->linear_method);
       json_builder_set_member_name (b, "baselines");
       json_builder_begin_object (b);
-      cs_json_add_number (b, "usual_noise", e->flag_base.noise_sd);
+      /* what the rules compare with: the local-fit baselines when measured, else the older ones */
+      cs_json_add_number (b, "usual_noise", e->flag_base.usual_noise > 0 ? e->flag_base.usual_noise
+                                                                         : e->flag_base.noise_sd);
       cs_json_add_number (b, "typical_slope", e->flag_base.lipschitz);
       cs_json_add_number (b, "usual_spacing", e->flag_base.nn_distance);
       cs_json_add_number (b, "spacing_q99", e->flag_base.nn_distance_high);
+      cs_json_add_number (b, "metric_spacing", e->flag_base.metric_nn_distance);
+      cs_json_add_number (b, "metric_spacing_q99", e->flag_base.metric_nn_distance_high);
       json_builder_end_object (b);
       cs_cli_json_thresholds (b, &e->thresholds);
       cs_cli_json_policy (b, &e->policy);
@@ -541,6 +550,7 @@ cs_cli_diagnose (int    argc,
           json_builder_add_int_value (b, e->cases->line[e->sample_rows[k]]);
           cs_json_add_number (b, "local_lipschitz", ld->local_lipschitz);
           cs_json_add_number (b, "local_noise_sd", ld->local_noise_sd);
+          cs_json_add_number (b, "local_variation", ld->local_variation);
           cs_json_add_number (b, "n_eff", ld->n_eff);
           /* preferred width / fitted width (NaN, i.e. null, when it could not be measured) */
           cs_json_add_number (b, "window_ratio", e->window_ratio != NULL ? e->window_ratio[k] : NAN);
@@ -564,8 +574,10 @@ cs_cli_diagnose (int    argc,
               e->global.window_radius, e->global.theory_radius);
       printf ("leave-one-out MSE: softmax %.6g, linear %.6g (%s)\n", e->fit.loo_mse, e->loo_mse_linear,
               e->linear_method);
-      printf ("fail-safe baselines: usual noise %.4g %s, typical slope %.4g per sd, usual spacing %.4g sd\n",
-              e->flag_base.noise_sd, e->cases->target_unit, e->flag_base.lipschitz, e->flag_base.nn_distance);
+      printf ("fail-safe baselines: usual noise %.4g %s, typical slope %.4g per sd, usual spacing %.4g sd"
+              " (%.4g under the metric)\n",
+              e->flag_base.usual_noise > 0 ? e->flag_base.usual_noise : e->flag_base.noise_sd, e->cases->target_unit,
+              e->flag_base.lipschitz, e->flag_base.nn_distance, e->flag_base.metric_nn_distance);
       printf ("cases (leave-one-out%s%s): %zu ok, %zu check, %zu stop;", sample != NULL ? "; " : "",
               sample != NULL ? sample : "", (size_t) verdicts[CS_VERDICT_OK], (size_t) verdicts[CS_VERDICT_CHECK],
               (size_t) verdicts[CS_VERDICT_STOP]);

@@ -124,6 +124,8 @@ typedef struct
   const double *lipschitz;   /* n local Lipschitz estimates */
   double lipschitz_threshold; /* NaN: none */
   const char *lipschitz_unit; /* "°C per sd" */
+  const char *lipschitz_name; /* the first measure's name, NULL: "local Lipschitz" (the engine shows
+                               * the local variation the variation rule reads, in the outcome's unit) */
   const double *noise;       /* n local noise estimates */
   double noise_threshold;
   const char *noise_unit;

@@ -379,6 +379,7 @@ build_attention_matrix (CsEngineChart        *c,
   else if (corder != NULL)
     keep (c, corder);
   cs_predict_options_init (&po);
+  po.epsilon = e->epsilon;
   po.weights = w;
   po.n_threads = (int) g_get_num_processors ();
   for (gsize r0 = 0; r0 < rows; r0 += block)
@@ -467,6 +468,7 @@ build_window (CsEngineChart        *c,
       for (gsize k = 0; k < m; k++)
         memcpy (zq + k * d, e->z + e->sample_rows[k] * d, d * sizeof (double));
       cs_predict_options_init (&po);
+      po.epsilon = e->epsilon;
       po.flags = CS_PREDICT_WINDOW;
       po.half_width = hw;
       po.self_index = e->sample_rows;
@@ -533,12 +535,14 @@ build_diagnostics (CsEngineChart        *c,
   CsEngine *e = c->engine;
   const CsCaseBase *cb = e->cases;
   gsize d = cb->d, m = e->n_sample, jx, jy;
-  gboolean one = d == 1;
-  double *fx, *fy, *lip, *noise;
+  gboolean one = d == 1, variation;
+  double *fx, *fy, *lip, *noise, noise_base;
 
   if (!e->have_diagnostics || m == 0)
     return not_supported (error, "the case base has too few cases for the diagnostics");
   cs_engine_chart_plane (e, o, &jx, &jy);
+  variation = e->flag_base.usual_noise > 0;
+  noise_base = variation ? e->flag_base.usual_noise : e->flag_base.noise_sd;
   fx = keep (c, g_new (double, m));
   fy = keep (c, g_new (double, m));
   lip = keep (c, g_new (double, m));
@@ -548,7 +552,9 @@ build_diagnostics (CsEngineChart        *c,
       gsize i = e->sample_rows[k];
       fx[k] = cb->x[i * d + jx];
       fy[k] = one ? cb->y[i] : cb->x[i * d + jy];
-      lip[k] = e->sample_local[k].local_lipschitz;
+      /* what the rules read: the change of the local trend across the attended cases (with the
+       * local-fit baselines) or the old slope */
+      lip[k] = variation ? e->sample_local[k].local_variation : e->sample_local[k].local_lipschitz;
       noise[k] = e->sample_local[k].local_noise_sd;
     }
   c->cases = m;
@@ -556,16 +562,21 @@ build_diagnostics (CsEngineChart        *c,
     .n = m, .x = fx, .y = fy,
     .x_name = cb->feature_names[jx], .x_unit = cb->feature_units[jx],
     .y_name = one ? cb->target_name : cb->feature_names[jy], .y_unit = one ? cb->target_unit : cb->feature_units[jy],
-    .lipschitz = lip, .lipschitz_threshold = e->thresholds.variation_check * e->flag_base.lipschitz,
-    .lipschitz_unit = keep (c, g_strdup_printf ("%s per sd", cb->target_unit != NULL && cb->target_unit[0]
-                                                             ? cb->target_unit : "outcome")),
-    .noise = noise, .noise_threshold = e->thresholds.noise_check * e->flag_base.noise_sd,
+    .lipschitz = lip,
+    .lipschitz_threshold = variation ? e->thresholds.variation_check * noise_base
+                                     : e->thresholds.variation_check * e->flag_base.lipschitz,
+    .lipschitz_unit = variation ? cb->target_unit
+                                : keep (c, g_strdup_printf ("%s per sd", cb->target_unit != NULL && cb->target_unit[0]
+                                                                         ? cb->target_unit : "outcome")),
+    .lipschitz_name = variation ? "local variation" : NULL,
+    .noise = noise, .noise_threshold = e->thresholds.noise_check * noise_base,
     .noise_unit = cb->target_unit,
     .has_query = r != NULL && r->valid,
     .query_x = r != NULL ? r->query[jx] : NAN,
     .query_y = r == NULL ? NAN : one ? r->prediction.prediction : r->query[jy],
     /* a sample says "leave-one-out" in its subtitle; the renderer's shorter title fits above it */
-    .title = m < cb->n ? NULL : "Diagnostics: local Lipschitz and local noise (leave-one-out, per case)",
+    .title = m < cb->n ? NULL : variation ? "Diagnostics: local variation and local noise (leave-one-out, per case)"
+                                          : "Diagnostics: local Lipschitz and local noise (leave-one-out, per case)",
     .subtitle = per_case_subtitle (c),
   };
   c->chart.data = &c->diagnostics;

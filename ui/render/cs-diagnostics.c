@@ -1,4 +1,4 @@
-/* cs-diagnostics.c: chart 5a, local Lipschitz and local noise as maps and histograms with thresholds. */
+/* cs-diagnostics.c: chart 5a, local Lipschitz (or variation) and local noise as maps and histograms with thresholds. */
 #define G_LOG_DOMAIN "cs-diagnostics"
 
 #include "config.h"
@@ -188,13 +188,15 @@ cs_diagnostics_render (cairo_t                 *cr,
                        double                   width,
                        double                   height)
 {
-  const char *title = data->title != NULL ? data->title : "Diagnostics: local Lipschitz and local noise";
+  const char *title = data->title != NULL ? data->title
+                      : data->lipschitz_name != NULL ? "Diagnostics: local variation and local noise"
+                      : "Diagnostics: local Lipschitz and local noise";
   CsRect r = cs_plot_begin (cr, style, width, height, title, data->subtitle);
   CsLegendItem legend[4];
   guint n_legend = 0;
   double gap = cs_plot_pt (style, 14), vgap = cs_plot_pt (style, 8);
   double top_h;
-  g_autofree char *lname = g_strdup ("local Lipschitz");
+  g_autofree char *lname = g_strdup (data->lipschitz_name != NULL ? data->lipschitz_name : "local Lipschitz");
   g_autofree char *nname = g_strdup ("local noise σ");
 
   if (data->n == 0 || data->x == NULL || data->y == NULL || (data->lipschitz == NULL && data->noise == NULL))
