@@ -112,6 +112,9 @@ typedef struct
   const CsFlagThresholds *thresholds; /* the user's adjustments, NaN fields keep this base's defaults */
   gboolean preferred_window;       /* default TRUE: window_ratio of the per-case sample (17 leave-one-out passes);
                                     * FALSE where nothing shows it (casescope-cli fit and predict) */
+  const CsModelFile *model;        /* set by cs_engine_options_use_model: what its fit measured (baselines,
+                                    * diagnostics, per-case sample) is taken instead of measured again when it
+                                    * was measured on this very case base (cs_engine_take_model_measures) */
 } CsEngineOptions;
 
 void        cs_engine_options_init    (CsEngineOptions         *options);
