@@ -559,7 +559,10 @@ cs_engine_build_full (CsCaseBase              *cases,
   if (n < 2)
     return g_steal_pointer (&self);
 
-  if (options->model != NULL && !self->fitted)
+  /* Only with the model's own standardisation and metric (as cs_engine_options_use_model sets them): its
+   * numbers were measured in those units. */
+  if (options->model != NULL && !self->fitted && options->mean == options->model->mean
+      && options->sd == options->model->sd)
     {
       /* What the model's fit measured on this very case base, under this very metric: take it rather than
        * spend the build measuring it again (at 10^6 cases that is most of a minute). */

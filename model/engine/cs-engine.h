@@ -114,7 +114,8 @@ typedef struct
                                     * FALSE where nothing shows it (casescope-cli fit and predict) */
   const CsModelFile *model;        /* set by cs_engine_options_use_model: what its fit measured (baselines,
                                     * diagnostics, per-case sample) is taken instead of measured again when it
-                                    * was measured on this very case base (cs_engine_take_model_measures) */
+                                    * was measured on this very case base, with the model's mean, sd and
+                                    * metric (cs_engine_take_model_measures) */
 } CsEngineOptions;
 
 void        cs_engine_options_init    (CsEngineOptions         *options);
