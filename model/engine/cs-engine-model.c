@@ -198,10 +198,13 @@ cs_engine_take_model_measures (CsEngine          *self,
         *why = g_strdup_printf ("the model file has no diagnostic \"%s\"", global_fields[k].name);
         return FALSE;
       }
+  /* The loss cases may be the fit's own choice (fit --queries): the radius and the error are what the fit
+   * measured on them, and the policy then reports that number. The per-case sample follows from n and d. */
   if (!cs_model_file_lookup_number (mf, "engine", "radius90_median", &radius90)
       || !cs_model_file_lookup_number (mf, "engine", "loss_cases", &loss_cases)
       || !cs_model_file_lookup_number (mf, "engine", "case_cases", &case_cases)
-      || loss_cases != (double) self->policy.loss_cases || case_cases != (double) self->policy.case_cases)
+      || !(loss_cases >= 1 && loss_cases <= (double) n) || loss_cases != floor (loss_cases)
+      || case_cases != (double) self->policy.case_cases)
     {
       *why = g_strdup ("the model file's window measurements are missing or of another sampling policy");
       return FALSE;
@@ -244,6 +247,7 @@ cs_engine_take_model_measures (CsEngine          *self,
   self->noise_sd = global.noise_sd;
   self->radius90_median = radius90;
   self->fit.loo_mse = mf->loo_mse;
+  self->policy.loss_cases = (gsize) loss_cases;
   self->fit.n_queries = self->policy.loss_cases;
   if (!isnan (mf->loo_mse_linear))
     self->loo_mse_linear = mf->loo_mse_linear;

@@ -760,6 +760,41 @@ test_measures_version2_and_other_base (void)
   cs_case_base_unref (other);
 }
 
+/* A fit on its own number of loss cases (fit --queries): the build from its model reports that number and the
+ * radius measured on them, and measures nothing. */
+static void
+test_measures_own_loss_cases (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-model-file-XXXXXX", NULL);
+  g_autoptr(GString) stages = g_string_new ("");
+  g_autoptr(GError) error = NULL;
+  CsCaseBase *cases = engine_base (240, 41);
+  CsEngineOptions options;
+  g_autoptr(CsEngine) fresh = NULL;
+  g_autoptr(CsEngine) stored = NULL;
+  g_autoptr(CsModelFile) mf = NULL;
+  g_autofree char *path = NULL, *side = NULL;
+
+  cs_engine_options_init (&options);
+  options.loss_cases = 60;
+  fresh = cs_engine_build_full (cases, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fresh->policy.loss_cases, ==, 60);
+  path = save_engine (fresh, dir, "m.json");
+  side = cs_model_file_sidecar_path (path);
+  mf = cs_model_file_load (path, &error);
+  g_assert_no_error (error);
+  stored = build_with (cases, mf, TRUE, stages);
+  g_assert_null (strstr (stages->str, "Measuring the window"));
+  g_assert_null (strstr (stages->str, "Diagnosing the case base"));
+  g_assert_cmpuint (stored->policy.loss_cases, ==, 60);
+  g_assert_true (stored->radius90_median == fresh->radius90_median);   /* the same stored double */
+  g_unlink (side);
+  g_unlink (path);
+  g_rmdir (dir);
+  cs_case_base_unref (cases);
+}
+
 static void
 expect_sidecar_refused (const char *path,
                         const char *side,
@@ -844,6 +879,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/file/file-sha256", test_file_sha256);
   g_test_add_func ("/cs/model/file/measures-round-trip", test_measures_round_trip);
   g_test_add_func ("/cs/model/file/measures-version2-other-base", test_measures_version2_and_other_base);
+  g_test_add_func ("/cs/model/file/measures-own-loss-cases", test_measures_own_loss_cases);
   g_test_add_func ("/cs/model/file/sidecar-refused", test_sidecar_refused);
   return g_test_run ();
 }
