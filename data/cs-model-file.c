@@ -781,6 +781,7 @@ cs_model_file_save (const CsModelFile  *self,
 {
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *text = NULL, *with_nl = NULL, *side_path = NULL, *side_name = NULL, *side_sha = NULL;
+  CsAtomicFile *side = NULL, *json = NULL;
   gsize len;
 
   if (self->columns->len > 0)
@@ -814,14 +815,45 @@ cs_model_file_save (const CsModelFile  *self,
       side_path = cs_model_file_sidecar_path (path);
       side_name = g_path_get_basename (side_path);
       side_sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, buf, bytes);
-      if (!cs_atomic_write (side_path, protected_paths, buf, bytes, error))
+      side = cs_atomic_file_begin (side_path, protected_paths, error);
+      if (side == NULL)
         return FALSE;
+      if (fwrite (buf, 1, bytes, cs_atomic_file_get_stream (side)) != bytes)
+        {
+          g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO, "%s: cannot write: %s", side_path,
+                       g_strerror (errno));
+          cs_atomic_file_abort (side);
+          return FALSE;
+        }
     }
   root = cs_model_file_to_json_full (self, side_name, side_sha);
   text = cs_json_to_string (root);
   with_nl = g_strconcat (text, "\n", NULL);
   len = strlen (text);
-  return cs_atomic_write (path, protected_paths, with_nl, len + 1, error);
+  /* Both files complete in their temporary names before either is renamed: a failure before the renames
+   * leaves the old pair as it was; the sidecar is renamed first, so a JSON never names a sidecar that is not
+   * there (between the renames, the old JSON is refused for the new sidecar's SHA-256, never misread). */
+  json = cs_atomic_file_begin (path, protected_paths, error);
+  if (json == NULL)
+    {
+      if (side != NULL)
+        cs_atomic_file_abort (side);
+      return FALSE;
+    }
+  if (fwrite (with_nl, 1, len + 1, cs_atomic_file_get_stream (json)) != len + 1)
+    {
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO, "%s: cannot write: %s", path, g_strerror (errno));
+      cs_atomic_file_abort (json);
+      if (side != NULL)
+        cs_atomic_file_abort (side);
+      return FALSE;
+    }
+  if (side != NULL && !cs_atomic_file_commit (side, error))
+    {
+      cs_atomic_file_abort (json);
+      return FALSE;
+    }
+  return cs_atomic_file_commit (json, error);
 }
 
 CsModelFile *
