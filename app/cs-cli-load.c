@@ -199,6 +199,9 @@ cs_cli_load (const char  *cmd,
       l->model = cs_model_file_load (model_path, &error);
       if (l->model == NULL)
         return cs_cli_fail (cmd, error);
+      /* e.g. an older version whose fit measurements are measured again */
+      for (guint i = 0; i < l->model->notes->len; i++)
+        fprintf (stderr, "%s: note: %s\n", model_path, (const char *) l->model->notes->pdata[i]);
       if (target == NULL)
         target = l->model->target;
       if (features == NULL)

@@ -18,6 +18,29 @@
 
 static const char *kind_names[] = { "scalar", "diagonal", "full" };
 
+/* The sidecar's header: magic, version, columns, count. */
+#define SIDECAR_HEADER 24
+
+static void
+number_free (gpointer p)
+{
+  CsModelNumber *v = p;
+
+  g_free (v->section);
+  g_free (v->name);
+  g_free (v);
+}
+
+static void
+column_free (gpointer p)
+{
+  CsModelColumn *c = p;
+
+  g_free (c->name);
+  g_free (c->values);
+  g_free (c);
+}
+
 CsModelFile *
 cs_model_file_new (gsize d)
 {
@@ -37,6 +60,8 @@ cs_model_file_new (gsize d)
   self->noise_sd = NAN;
   self->passes = -1;
   self->notes = g_ptr_array_new_with_free_func (g_free);
+  self->numbers = g_ptr_array_new_with_free_func (number_free);
+  self->columns = g_ptr_array_new_with_free_func (column_free);
   return self;
 }
 
@@ -48,8 +73,13 @@ cs_model_file_free (CsModelFile *self)
   g_free (self->source);
   g_free (self->target);
   g_free (self->source_sha256);
+  g_free (self->base_fingerprint);
   if (self->notes != NULL)
     g_ptr_array_unref (self->notes);
+  if (self->numbers != NULL)
+    g_ptr_array_unref (self->numbers);
+  if (self->columns != NULL)
+    g_ptr_array_unref (self->columns);
   g_strfreev (self->features);
   g_free (self->mean);
   g_free (self->sd);
@@ -80,6 +110,94 @@ cs_model_file_get_matrix (const CsModelFile *self)
   return M;
 }
 
+void
+cs_model_file_set_number (CsModelFile *self,
+                          const char  *section,
+                          const char  *name,
+                          double       value)
+{
+  CsModelNumber *v;
+
+  for (guint i = 0; i < self->numbers->len; i++)
+    {
+      v = g_ptr_array_index (self->numbers, i);
+      if (strcmp (v->section, section) == 0 && strcmp (v->name, name) == 0)
+        {
+          v->value = value;
+          return;
+        }
+    }
+  v = g_new (CsModelNumber, 1);
+  v->section = g_strdup (section);
+  v->name = g_strdup (name);
+  v->value = value;
+  g_ptr_array_add (self->numbers, v);
+}
+
+gboolean
+cs_model_file_lookup_number (const CsModelFile *self,
+                             const char        *section,
+                             const char        *name,
+                             double            *value)
+{
+  for (guint i = 0; i < self->numbers->len; i++)
+    {
+      const CsModelNumber *v = g_ptr_array_index (self->numbers, i);
+      if (strcmp (v->section, section) == 0 && strcmp (v->name, name) == 0)
+        {
+          *value = v->value;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+void
+cs_model_file_set_column (CsModelFile  *self,
+                          const char   *name,
+                          const double *values,
+                          gsize         count)
+{
+  CsModelColumn *c;
+
+  if (self->columns->len > 0 && count != self->column_count)
+    g_ptr_array_set_size (self->columns, 0);
+  self->column_count = count;
+  for (guint i = 0; i < self->columns->len; i++)
+    {
+      c = g_ptr_array_index (self->columns, i);
+      if (strcmp (c->name, name) == 0)
+        {
+          g_free (c->values);
+          c->values = g_memdup2 (values, MAX (count, 1) * sizeof (double));
+          return;
+        }
+    }
+  c = g_new (CsModelColumn, 1);
+  c->name = g_strdup (name);
+  c->values = g_memdup2 (values, MAX (count, 1) * sizeof (double));
+  g_ptr_array_add (self->columns, c);
+}
+
+const double *
+cs_model_file_get_column (const CsModelFile *self,
+                          const char        *name)
+{
+  for (guint i = 0; i < self->columns->len; i++)
+    {
+      const CsModelColumn *c = g_ptr_array_index (self->columns, i);
+      if (strcmp (c->name, name) == 0)
+        return c->values;
+    }
+  return NULL;
+}
+
+char *
+cs_model_file_sidecar_path (const char *path)
+{
+  return g_strconcat (path, ".cases", NULL);
+}
+
 static void
 add_array (JsonBuilder  *b,
            const char   *name,
@@ -100,6 +218,14 @@ add_array (JsonBuilder  *b,
 
 JsonNode *
 cs_model_file_to_json (const CsModelFile *self)
+{
+  return cs_model_file_to_json_full (self, NULL, NULL);
+}
+
+JsonNode *
+cs_model_file_to_json_full (const CsModelFile *self,
+                            const char        *sidecar_name,
+                            const char        *sidecar_sha256)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree double *M = cs_model_file_get_matrix (self);
@@ -167,6 +293,54 @@ cs_model_file_to_json (const CsModelFile *self)
   json_builder_add_int_value (b, self->passes);
   cs_json_add_number (b, "noise_sd", self->noise_sd);
   json_builder_end_object (b);
+
+  /* The named numbers, grouped by section in the order the sections first appear. */
+  {
+    g_autoptr(GPtrArray) sections = g_ptr_array_new ();
+
+    for (guint i = 0; i < self->numbers->len; i++)
+      {
+        const CsModelNumber *v = g_ptr_array_index (self->numbers, i);
+        if (!g_ptr_array_find_with_equal_func (sections, v->section, g_str_equal, NULL))
+          g_ptr_array_add (sections, v->section);
+      }
+    for (guint k = 0; k < sections->len; k++)
+      {
+        const char *section = g_ptr_array_index (sections, k);
+
+        json_builder_set_member_name (b, section);
+        json_builder_begin_object (b);
+        for (guint i = 0; i < self->numbers->len; i++)
+          {
+            const CsModelNumber *v = g_ptr_array_index (self->numbers, i);
+            if (strcmp (v->section, section) == 0)
+              cs_json_add_number (b, v->name, v->value);
+          }
+        json_builder_end_object (b);
+      }
+  }
+  if (self->base_fingerprint != NULL)
+    {
+      json_builder_set_member_name (b, "base_fingerprint");
+      json_builder_add_string_value (b, self->base_fingerprint);
+    }
+  if (sidecar_name != NULL && sidecar_sha256 != NULL && self->columns->len > 0)
+    {
+      json_builder_set_member_name (b, "per_case");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "file");
+      json_builder_add_string_value (b, sidecar_name);
+      json_builder_set_member_name (b, "sha256");
+      json_builder_add_string_value (b, sidecar_sha256);
+      json_builder_set_member_name (b, "count");
+      json_builder_add_int_value (b, (gint64) self->column_count);
+      json_builder_set_member_name (b, "columns");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < self->columns->len; i++)
+        json_builder_add_string_value (b, ((CsModelColumn *) g_ptr_array_index (self->columns, i))->name);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
 
   json_builder_end_object (b);
   return json_builder_get_root (b);
@@ -245,6 +419,16 @@ get_string (JsonObject *o,
   return json_node_get_string (n);
 }
 
+static const char *
+get_string_element (JsonArray *a,
+                    gsize      i)
+{
+  JsonNode *n = json_array_get_element (a, (guint) i);
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (n);
+}
+
 static double
 opt_number (JsonObject *o,
             const char *name)
@@ -306,6 +490,146 @@ read_case_base_record (CsModelFile *self,
     }
   return opt_count (o, "source_rows", &self->source_rows, error)
          && opt_count (o, "source_columns", &self->source_columns, error);
+}
+
+/* The sections of named numbers (version 3). */
+static const char *number_sections[] = { "baselines", "diagnostics", "engine" };
+
+/* Every number (or null: unknown) of the sections; members of other types are skipped like unknown members,
+ * so a reader only ever sees values it can use. */
+static void
+read_numbers (CsModelFile *self,
+              JsonObject  *o)
+{
+  const char *fp;
+
+  if (self->version < 3)
+    {
+      g_ptr_array_add (self->notes, g_strdup_printf ("version %d model file: it does not store what the fit "
+                                                     "measured (fail-safe baselines, diagnostics); they are "
+                                                     "measured again on the case base", self->version));
+      return;
+    }
+  fp = get_string (o, "base_fingerprint");
+  if (fp != NULL && strlen (fp) == 64)
+    self->base_fingerprint = g_ascii_strdown (fp, -1);
+  for (gsize k = 0; k < G_N_ELEMENTS (number_sections); k++)
+    {
+      JsonNode *n = json_object_get_member (o, number_sections[k]);
+      g_autoptr(GList) names = NULL;
+      JsonObject *so;
+
+      if (n == NULL || !JSON_NODE_HOLDS_OBJECT (n))
+        continue;
+      so = json_node_get_object (n);
+      names = json_object_get_members (so);
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          JsonNode *e = json_object_get_member (so, l->data);
+          double v;
+
+          if (JSON_NODE_HOLDS_NULL (e))
+            cs_model_file_set_number (self, number_sections[k], l->data, NAN);
+          else if (get_number (e, &v))
+            cs_model_file_set_number (self, number_sections[k], l->data, v);
+        }
+    }
+}
+
+static guint32
+read_u32 (const guint8 *p)
+{
+  guint32 v;
+
+  memcpy (&v, p, 4);
+  return GUINT32_FROM_LE (v);
+}
+
+static guint64
+read_u64 (const guint8 *p)
+{
+  guint64 v;
+
+  memcpy (&v, p, 8);
+  return GUINT64_FROM_LE (v);
+}
+
+/* The per-case columns of a version 3 file from its sidecar (next to path). No "per_case" member: none. A
+ * sidecar that is missing, of another SHA-256 or of another shape than the JSON says is refused, naming it:
+ * its numbers would belong to another fit. */
+static gboolean
+read_sidecar (CsModelFile *self,
+              JsonObject  *o,
+              const char  *path,
+              GError     **error)
+{
+  JsonNode *n = json_object_get_member (o, "per_case");
+  g_autofree char *dir = NULL, *file = NULL, *data = NULL, *sha = NULL;
+  g_autoptr(GError) local = NULL;
+  const char *name, *want_sha;
+  JsonObject *po;
+  JsonArray *ca;
+  gsize len, ncol;
+  double count;
+
+  if (n == NULL || JSON_NODE_HOLDS_NULL (n))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (n))
+    return bad (error, "\"per_case\" must be an object");
+  po = json_node_get_object (n);
+  name = get_string (po, "file");
+  want_sha = get_string (po, "sha256");
+  n = json_object_get_member (po, "columns");
+  if (name == NULL || strchr (name, '/') != NULL || name[0] == '.' || want_sha == NULL || strlen (want_sha) != 64
+      || !get_number (json_object_get_member (po, "count"), &count) || count < 0 || count > 1e12
+      || count != floor (count) || n == NULL || !JSON_NODE_HOLDS_ARRAY (n))
+    return bad (error, "\"per_case\" must name its file (in the model's folder), its sha256, count and columns");
+  ca = json_node_get_array (n);
+  ncol = json_array_get_length (ca);
+  for (gsize c = 0; c < ncol; c++)
+    if (get_string_element (ca, c) == NULL)
+      return bad (error, "\"per_case\".\"columns\"[%" G_GSIZE_FORMAT "] is not a string", c);
+
+  dir = g_path_get_dirname (path);
+  file = g_build_filename (dir, name, NULL);
+  if (!cs_input_is_regular (file, &local) || !g_file_get_contents (file, &data, &len, &local))
+    {
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_MODEL_FILE,
+                   "its per-case sidecar %s cannot be read (%s); save the model again", file, local->message);
+      return FALSE;
+    }
+  sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
+  if (g_ascii_strcasecmp (sha, want_sha) != 0)
+    {
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_MODEL_FILE,
+                   "its per-case sidecar %s does not belong to it (SHA-256 %.12s…, the model records %.12s…); "
+                   "save the model again", file, sha, want_sha);
+      return FALSE;
+    }
+  if (len < SIDECAR_HEADER || memcmp (data, CS_MODEL_SIDECAR_MAGIC, 8) != 0
+      || read_u32 ((guint8 *) data + 8) != CS_MODEL_SIDECAR_VERSION || read_u32 ((guint8 *) data + 12) != ncol
+      || read_u64 ((guint8 *) data + 16) != (guint64) count
+      || (len - SIDECAR_HEADER) / sizeof (double) / MAX (ncol, 1) != (gsize) count
+      || (len - SIDECAR_HEADER) != ncol * (gsize) count * sizeof (double))
+    {
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_MODEL_FILE,
+                   "its per-case sidecar %s is not a version %d sidecar of %" G_GSIZE_FORMAT " columns of %.0f "
+                   "cases", file, CS_MODEL_SIDECAR_VERSION, ncol, count);
+      return FALSE;
+    }
+  for (gsize c = 0; c < ncol; c++)
+    {
+      g_autofree double *v = g_new (double, MAX ((gsize) count, 1));
+      const guint8 *p = (const guint8 *) data + SIDECAR_HEADER + c * (gsize) count * sizeof (double);
+
+      for (gsize i = 0; i < (gsize) count; i++)
+        {
+          guint64 bits = read_u64 (p + i * sizeof (double));
+          memcpy (&v[i], &bits, sizeof (double));
+        }
+      cs_model_file_set_column (self, get_string_element (ca, c), v, (gsize) count);
+    }
+  return TRUE;
 }
 
 CsModelFile *
@@ -445,6 +769,7 @@ cs_model_file_from_json (JsonNode  *node,
 
   if (!read_case_base_record (self, o, error))
     return NULL;
+  read_numbers (self, o);
   return g_steal_pointer (&self);
 }
 
@@ -454,12 +779,81 @@ cs_model_file_save (const CsModelFile  *self,
                     const char * const *protected_paths,
                     GError            **error)
 {
-  g_autoptr(JsonNode) root = cs_model_file_to_json (self);
-  g_autofree char *text = cs_json_to_string (root);
-  g_autofree char *with_nl = g_strconcat (text, "\n", NULL);
-  gsize len = strlen (text);
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL, *with_nl = NULL, *side_path = NULL, *side_name = NULL, *side_sha = NULL;
+  CsAtomicFile *side = NULL, *json = NULL;
+  gsize len;
 
-  return cs_atomic_write (path, protected_paths, with_nl, len + 1, error);
+  if (self->columns->len > 0)
+    {
+      /* The sidecar first: a JSON naming a sidecar that never made it to disk would be refused on load. */
+      gsize ncol = self->columns->len, count = self->column_count;
+      gsize bytes = SIDECAR_HEADER + ncol * count * sizeof (double);
+      g_autofree guint8 *buf = g_malloc (bytes);
+      guint32 u32;
+      guint64 u64;
+
+      memcpy (buf, CS_MODEL_SIDECAR_MAGIC, 8);
+      u32 = GUINT32_TO_LE (CS_MODEL_SIDECAR_VERSION);
+      memcpy (buf + 8, &u32, 4);
+      u32 = GUINT32_TO_LE ((guint32) ncol);
+      memcpy (buf + 12, &u32, 4);
+      u64 = GUINT64_TO_LE ((guint64) count);
+      memcpy (buf + 16, &u64, 8);
+      for (gsize c = 0; c < ncol; c++)
+        {
+          const CsModelColumn *col = g_ptr_array_index (self->columns, c);
+          guint8 *p = buf + SIDECAR_HEADER + c * count * sizeof (double);
+
+          for (gsize i = 0; i < count; i++)
+            {
+              memcpy (&u64, &col->values[i], 8);
+              u64 = GUINT64_TO_LE (u64);
+              memcpy (p + i * 8, &u64, 8);
+            }
+        }
+      side_path = cs_model_file_sidecar_path (path);
+      side_name = g_path_get_basename (side_path);
+      side_sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, buf, bytes);
+      side = cs_atomic_file_begin (side_path, protected_paths, error);
+      if (side == NULL)
+        return FALSE;
+      if (fwrite (buf, 1, bytes, cs_atomic_file_get_stream (side)) != bytes)
+        {
+          g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO, "%s: cannot write: %s", side_path,
+                       g_strerror (errno));
+          cs_atomic_file_abort (side);
+          return FALSE;
+        }
+    }
+  root = cs_model_file_to_json_full (self, side_name, side_sha);
+  text = cs_json_to_string (root);
+  with_nl = g_strconcat (text, "\n", NULL);
+  len = strlen (text);
+  /* Both files complete in their temporary names before either is renamed: a failure before the renames
+   * leaves the old pair as it was; the sidecar is renamed first, so a JSON never names a sidecar that is not
+   * there (between the renames, the old JSON is refused for the new sidecar's SHA-256, never misread). */
+  json = cs_atomic_file_begin (path, protected_paths, error);
+  if (json == NULL)
+    {
+      if (side != NULL)
+        cs_atomic_file_abort (side);
+      return FALSE;
+    }
+  if (fwrite (with_nl, 1, len + 1, cs_atomic_file_get_stream (json)) != len + 1)
+    {
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO, "%s: cannot write: %s", path, g_strerror (errno));
+      cs_atomic_file_abort (json);
+      if (side != NULL)
+        cs_atomic_file_abort (side);
+      return FALSE;
+    }
+  if (side != NULL && !cs_atomic_file_commit (side, error))
+    {
+      cs_atomic_file_abort (json);
+      return FALSE;
+    }
+  return cs_atomic_file_commit (json, error);
 }
 
 CsModelFile *
@@ -483,9 +877,11 @@ cs_model_file_load (const char  *path,
       return NULL;
     }
   m = cs_model_file_from_json (json_parser_get_root (parser), &local);
-  if (m == NULL)
+  if (m == NULL || (m->version >= 3
+                    && !read_sidecar (m, json_node_get_object (json_parser_get_root (parser)), path, &local)))
     {
       g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_MODEL_FILE, "%s: %s", path, local->message);
+      cs_model_file_free (m);
       return NULL;
     }
   return m;

@@ -27,10 +27,22 @@
  *   2  loo_mse_linear is the least-squares baseline's exact leave-one-out error;
  *      source_sha256 (hex SHA-256 of the CSV file's bytes, or null), source_rows (cases used, 0 unknown),
  *      source_columns (columns in the file, 0 unknown).
+ *   3  what the fit measured and the engine needs to answer queries, so a build from the model skips the
+ *      measuring: named numbers by section, { "baselines": { "noise_sd": 0.09, ... }, "diagnostics": {...},
+ *      "engine": {...} }, "base_fingerprint": "<hex>" (a member per field: the reader keeps every name it finds, finite or null, and the
+ *      engine takes the names it knows and re-measures when one it needs is missing), and per-case columns
+ *      in a binary sidecar next to the JSON,
+ *        "per_case": { "file": "m.json.cases", "sha256": "<hex of the sidecar's bytes>", "count": 250,
+ *                      "columns": ["row", "prediction", ...] }
+ *      The sidecar: the 8 bytes "CSCASES\n", then little-endian uint32 version (1), uint32 columns, uint64
+ *      count, then columns x count little-endian doubles, one column after the other in the JSON's order.
+ *      cs_model_file_load() refuses a sidecar that is missing, of another SHA-256 or of another shape, with
+ *      a message naming it. The version goes up because a version 3 model can be two files: a reader that
+ *      does not know the sidecar would take a JSON whose sidecar is missing or stale without a word.
  *
  * Compatibility rules. The reader ignores members it does not know, and every member added after version 1
  * is optional (absent or null means unknown). So a later change that only ADDS members (baselines,
- * residuals, a preferred window, ...) keeps "version" at 2: older readers of version 2 read such files and
+ * residuals, a preferred window, ...) keeps "version": older readers of that version read such files and
  * skip the new members, newer readers treat their absence as unknown. "version" goes up only when a file
  * could be misread by an older reader (a member changes meaning or becomes required); a reader refuses
  * versions above CS_MODEL_FILE_VERSION with a message naming both. Reading an earlier version fills what it
@@ -46,7 +58,10 @@
 G_BEGIN_DECLS
 
 #define CS_MODEL_FILE_FORMAT "casescope-model"
-#define CS_MODEL_FILE_VERSION 2
+#define CS_MODEL_FILE_VERSION 3
+/* The sidecar of per-case columns: magic and version of its header (24 bytes). */
+#define CS_MODEL_SIDECAR_MAGIC "CSCASES\n"
+#define CS_MODEL_SIDECAR_VERSION 1
 
 typedef enum
 {
@@ -85,9 +100,32 @@ typedef struct
   int passes;
   double noise_sd;
 
+  /* What the fit measured (version 3): named numbers by section ("baselines", "diagnostics", "engine"),
+   * NaN when measured as unknown; use cs_model_file_set_number / _lookup_number. */
+  GPtrArray *numbers;        /* of CsModelNumber *, never NULL */
+  /* A fingerprint of the case base's numbers the measurements belong to (64 hex digits, version 3; NULL:
+   * unknown): the engine's, so measurements can be matched to a case base too large to hash its file. */
+  char *base_fingerprint;
+  /* Per-case columns (version 3, in the sidecar): column_count values in each. */
+  gsize column_count;
+  GPtrArray *columns;        /* of CsModelColumn *, never NULL (empty: none) */
+
   /* For the reader, filled on load (never written): sentences about what an earlier version lacked. */
   GPtrArray *notes;          /* of char *, never NULL (empty when nothing to say) */
 } CsModelFile;
+
+typedef struct
+{
+  char *section;
+  char *name;
+  double value;
+} CsModelNumber;
+
+typedef struct
+{
+  char *name;
+  double *values;            /* column_count of the file */
+} CsModelColumn;
 
 CsModelFile *cs_model_file_new        (gsize               d);
 void         cs_model_file_free       (CsModelFile        *self);
@@ -95,11 +133,40 @@ void         cs_model_file_free       (CsModelFile        *self);
 /* The d x d matrix M (standardised units), row-major, newly allocated (g_free). */
 double      *cs_model_file_get_matrix (const CsModelFile  *self);
 
+/* Set (add or replace) the number section.name. */
+void          cs_model_file_set_number    (CsModelFile        *self,
+                                           const char         *section,
+                                           const char         *name,
+                                           double              value);
+/* TRUE with *value when the file has section.name (NaN when it was stored as unknown). */
+gboolean      cs_model_file_lookup_number (const CsModelFile  *self,
+                                           const char         *section,
+                                           const char         *name,
+                                           double             *value);
+/* Set (add or replace) a per-case column of count values (copied). Every column has the same count: setting
+ * one of another count drops the others first. */
+void          cs_model_file_set_column    (CsModelFile        *self,
+                                           const char         *name,
+                                           const double       *values,
+                                           gsize               count);
+/* The column's column_count values, or NULL when the file has none of that name. */
+const double *cs_model_file_get_column    (const CsModelFile  *self,
+                                           const char         *name);
+/* The sidecar of a model file path: path + ".cases" (g_free). */
+char         *cs_model_file_sidecar_path  (const char         *path);
+
+/* The JSON of the file; its "per_case" member names sidecar_sha256 (NULL: no per-case columns written). */
+JsonNode    *cs_model_file_to_json_full (const CsModelFile  *self,
+                                         const char         *sidecar_name,
+                                         const char         *sidecar_sha256);
 JsonNode    *cs_model_file_to_json    (const CsModelFile  *self);
 /* Validates everything; errors are CS_DATA_ERROR_MODEL_FILE with a sentence naming the field. */
 CsModelFile *cs_model_file_from_json  (JsonNode           *node,
                                        GError            **error);
 
+/* Writes the sidecar (when there are per-case columns) and then the JSON, each atomically; loading reads the
+ * sidecar back (refusing one that does not match, naming it). from_json alone has no folder to find a sidecar
+ * in: its columns stay empty. */
 gboolean     cs_model_file_save       (const CsModelFile  *self,
                                        const char         *path,
                                        const char * const *protected_paths,

@@ -16,6 +16,320 @@
 /* The column count is read from this much of the file: the importer settles the dialect on the same 64 KiB. */
 #define HEAD_BYTES (64 * 1024)
 
+/* What a fit measured, by name, so the model file keeps a struct's fields as named numbers: a field added to
+ * one of these structs is one line here, and a file without it gets it measured again. */
+typedef struct
+{
+  const char *name;
+  gsize offset;
+} Field;
+
+#define FIELD(type, f) { #f, G_STRUCT_OFFSET (type, f) }
+
+/* CsFlagBase's measured numbers (its other fields are the case base's names, ranges and sd). */
+static const Field flag_base_fields[] = {
+  FIELD (CsFlagBase, noise_sd),
+  FIELD (CsFlagBase, lipschitz),
+  FIELD (CsFlagBase, nn_distance),
+  FIELD (CsFlagBase, nn_distance_high),
+  FIELD (CsFlagBase, window),
+  FIELD (CsFlagBase, usual_noise),
+  FIELD (CsFlagBase, metric_nn_distance),
+  FIELD (CsFlagBase, metric_nn_distance_high),
+};
+
+static const Field global_fields[] = {
+  FIELD (CsGlobalDiagnostics, noise_sd),
+  FIELD (CsGlobalDiagnostics, lipschitz),
+  FIELD (CsGlobalDiagnostics, lipschitz_quantile),
+  FIELD (CsGlobalDiagnostics, theory_radius),
+  FIELD (CsGlobalDiagnostics, window_radius),
+};
+
+/* Per-case columns of the sample (the sidecar), besides "row", "nn", "nn_distance" and "window_ratio". */
+static const Field local_fields[] = {
+  FIELD (CsLocalDiagnostics, local_lipschitz),
+  FIELD (CsLocalDiagnostics, local_noise_sd),
+  FIELD (CsLocalDiagnostics, n_eff),
+  FIELD (CsLocalDiagnostics, prediction),
+  FIELD (CsLocalDiagnostics, local_sd),
+  FIELD (CsLocalDiagnostics, local_variation),
+  FIELD (CsLocalDiagnostics, metric_distance),
+  FIELD (CsLocalDiagnostics, pseudo_residual),
+  FIELD (CsLocalDiagnostics, df_resid),
+};
+
+/* Its whole-number fields, as doubles in the sidecar (exact below 2^53; CS_NO_CASE as -1). */
+static const Field local_count_fields[] = {
+  FIELD (CsLocalDiagnostics, metric_nearest),
+  FIELD (CsLocalDiagnostics, n_directions),
+  FIELD (CsLocalDiagnostics, n_attended),
+};
+#define COUNT_AT(base, field) ((size_t *) ((char *) (base) + (field)->offset))
+
+#define FIELD_AT(base, field) ((double *) ((char *) (base) + (field)->offset))
+
+/* Case indices go through the sidecar as doubles: exact below 2^53. */
+static double
+index_to_double (gsize i)
+{
+  return (double) i;
+}
+
+static gboolean
+double_to_index (double  v,
+                 gsize   limit,
+                 gsize  *out)
+{
+  if (!(v >= 0 && v <= (double) limit) || v != floor (v))
+    return FALSE;
+  *out = (gsize) v;
+  return TRUE;
+}
+
+/* SHA-256 of the case base's numbers as the importer summarised them (n, d, and each feature's mean, sd, minimum
+ * and maximum, and the sum and sum of squares of the outcome, as little-endian doubles): O(n), where hashing
+ * the file of a million cases takes about as long as loading it. Any change of a case changes a sum, a mean or
+ * a range but by a coincidence no edit produces; a sum that differs in its last bit (another summation order)
+ * only costs a measurement. */
+static char *
+base_fingerprint (const CsCaseBase *cb)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  double sy = 0, syy = 0;
+  const double *arrays[] = { cb->mean, cb->sd, cb->min, cb->max };
+
+  for (gsize i = 0; i < cb->n; i++)
+    {
+      sy += cb->y[i];
+      syy += cb->y[i] * cb->y[i];
+    }
+  {
+    double head[] = { (double) cb->n, (double) cb->d, sy, syy };
+    for (gsize k = 0; k < G_N_ELEMENTS (head); k++)
+      {
+        guint64 bits;
+        memcpy (&bits, &head[k], 8);
+        bits = GUINT64_TO_LE (bits);
+        g_checksum_update (sum, (const guchar *) &bits, 8);
+      }
+  }
+  for (gsize a = 0; a < G_N_ELEMENTS (arrays); a++)
+    for (gsize j = 0; j < cb->d; j++)
+      {
+        guint64 bits;
+        memcpy (&bits, &arrays[a][j], 8);
+        bits = GUINT64_TO_LE (bits);
+        g_checksum_update (sum, (const guchar *) &bits, 8);
+      }
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+/* The measured numbers of engine into mf (sections "baselines", "diagnostics", "engine") and its per-case
+ * sample into mf's columns. */
+static void
+store_measures (CsEngine    *engine,
+                CsModelFile *mf)
+{
+  gsize m = engine->n_sample;
+
+  if (!engine->have_diagnostics)
+    return;
+  mf->base_fingerprint = base_fingerprint (engine->cases);
+  for (gsize k = 0; k < G_N_ELEMENTS (flag_base_fields); k++)
+    cs_model_file_set_number (mf, "baselines", flag_base_fields[k].name,
+                              *FIELD_AT (&engine->flag_base, &flag_base_fields[k]));
+  for (gsize k = 0; k < G_N_ELEMENTS (global_fields); k++)
+    cs_model_file_set_number (mf, "diagnostics", global_fields[k].name,
+                              *FIELD_AT (&engine->global, &global_fields[k]));
+  cs_model_file_set_number (mf, "engine", "radius90_median", engine->radius90_median);
+  cs_model_file_set_number (mf, "engine", "loss_cases", (double) engine->policy.loss_cases);
+  cs_model_file_set_number (mf, "engine", "case_cases", (double) m);
+  if (m == 0)
+    return;
+  {
+    g_autofree double *v = g_new (double, m);
+
+    for (gsize i = 0; i < m; i++)
+      v[i] = index_to_double (engine->sample_rows[i]);
+    cs_model_file_set_column (mf, "row", v, m);
+    for (gsize k = 0; k < G_N_ELEMENTS (local_fields); k++)
+      {
+        for (gsize i = 0; i < m; i++)
+          v[i] = *FIELD_AT (&engine->sample_local[i], &local_fields[k]);
+        cs_model_file_set_column (mf, local_fields[k].name, v, m);
+      }
+    for (gsize k = 0; k < G_N_ELEMENTS (local_count_fields); k++)
+      {
+        for (gsize i = 0; i < m; i++)
+          {
+            size_t c = *COUNT_AT (&engine->sample_local[i], &local_count_fields[k]);
+            v[i] = c == CS_NO_CASE ? -1 : index_to_double (c);
+          }
+        cs_model_file_set_column (mf, local_count_fields[k].name, v, m);
+      }
+    for (gsize i = 0; i < m; i++)
+      v[i] = (double) engine->sample_local[i].thin;
+    cs_model_file_set_column (mf, "thin", v, m);
+    for (gsize i = 0; i < m; i++)
+      v[i] = index_to_double (engine->sample_nn[i]);
+    cs_model_file_set_column (mf, "nn", v, m);
+    cs_model_file_set_column (mf, "nn_distance", engine->sample_nn_distance, m);
+    if (engine->window_ratio != NULL)
+      cs_model_file_set_column (mf, "window_ratio", engine->window_ratio, m);
+  }
+}
+
+gboolean
+cs_engine_take_model_measures (CsEngine          *self,
+                               const CsModelFile *mf,
+                               char             **why)
+{
+  const CsCaseBase *cb = self->cases;
+  gsize n = cb->n, d = cb->d, m;
+  CsFlagBase fb = self->flag_base;
+  CsGlobalDiagnostics global = { 0 };
+  const double *row, *nn, *nn_distance, *ratio;
+  const double *local[G_N_ELEMENTS (local_fields)];
+  const double *counts[G_N_ELEMENTS (local_count_fields)], *thin;
+  double radius90, loss_cases, case_cases;
+  g_autofree size_t *rows = NULL, *nns = NULL;
+  g_autofree char *fingerprint = NULL;
+
+  *why = NULL;
+  if (mf->version < 3)
+    {
+      *why = g_strdup_printf ("a version %d model file stores no measurements", mf->version);
+      return FALSE;
+    }
+  /* Numbers measured on another case base would be wrong here, not merely old: the same rows of the same
+   * bytes, or measure again. */
+  fingerprint = base_fingerprint (cb);
+  if ((mf->source_sha256 != NULL && cb->sha256 != NULL && g_ascii_strcasecmp (mf->source_sha256, cb->sha256) != 0)
+      || mf->base_fingerprint == NULL || strcmp (mf->base_fingerprint, fingerprint) != 0
+      || mf->source_rows != n || mf->d != d || self->fitted)
+    {
+      *why = g_strdup ("the model was fitted on another case base (or it cannot be told)");
+      return FALSE;
+    }
+  for (gsize k = 0; k < G_N_ELEMENTS (flag_base_fields); k++)
+    if (!cs_model_file_lookup_number (mf, "baselines", flag_base_fields[k].name,
+                                      FIELD_AT (&fb, &flag_base_fields[k])))
+      {
+        *why = g_strdup_printf ("the model file has no baseline \"%s\"", flag_base_fields[k].name);
+        return FALSE;
+      }
+  for (gsize k = 0; k < G_N_ELEMENTS (global_fields); k++)
+    if (!cs_model_file_lookup_number (mf, "diagnostics", global_fields[k].name,
+                                      FIELD_AT (&global, &global_fields[k])))
+      {
+        *why = g_strdup_printf ("the model file has no diagnostic \"%s\"", global_fields[k].name);
+        return FALSE;
+      }
+  /* The loss cases may be the fit's own choice (fit --queries): the radius and the error are what the fit
+   * measured on them, and the policy then reports that number. The per-case sample follows from n and d. */
+  if (!cs_model_file_lookup_number (mf, "engine", "radius90_median", &radius90)
+      || !cs_model_file_lookup_number (mf, "engine", "loss_cases", &loss_cases)
+      || !cs_model_file_lookup_number (mf, "engine", "case_cases", &case_cases)
+      || !(loss_cases >= 1 && loss_cases <= (double) n) || loss_cases != floor (loss_cases)
+      || case_cases != (double) self->policy.case_cases)
+    {
+      *why = g_strdup ("the model file's window measurements are missing or of another sampling policy");
+      return FALSE;
+    }
+  m = self->policy.case_cases;
+  row = cs_model_file_get_column (mf, "row");
+  nn = cs_model_file_get_column (mf, "nn");
+  nn_distance = cs_model_file_get_column (mf, "nn_distance");
+  ratio = cs_model_file_get_column (mf, "window_ratio");
+  for (gsize k = 0; k < G_N_ELEMENTS (local_fields); k++)
+    local[k] = cs_model_file_get_column (mf, local_fields[k].name);
+  for (gsize k = 0; k < G_N_ELEMENTS (local_count_fields); k++)
+    counts[k] = cs_model_file_get_column (mf, local_count_fields[k].name);
+  thin = cs_model_file_get_column (mf, "thin");
+  if (mf->column_count != m || row == NULL || nn == NULL || nn_distance == NULL)
+    {
+      *why = g_strdup ("the model file has no per-case sample of this case base");
+      return FALSE;
+    }
+  rows = g_new (size_t, MAX (m, 1));
+  nns = g_new (size_t, MAX (m, 1));
+  for (gsize i = 0; i < m; i++)
+    {
+      gsize r, q;
+      if (!double_to_index (row[i], n - 1, &r) || (i > 0 && r <= rows[i - 1]) || !double_to_index (nn[i], n, &q))
+        {
+          *why = g_strdup ("the model file's per-case sample names cases this case base does not have");
+          return FALSE;
+        }
+      rows[i] = r;
+      nns[i] = q;
+    }
+  for (gsize k = 0; k < G_N_ELEMENTS (local_fields); k++)
+    if (local[k] == NULL)
+      {
+        *why = g_strdup_printf ("the model file's per-case sample has no \"%s\"", local_fields[k].name);
+        return FALSE;
+      }
+  for (gsize k = 0; k < G_N_ELEMENTS (local_count_fields); k++)
+    {
+      if (counts[k] == NULL)
+        {
+          *why = g_strdup_printf ("the model file's per-case sample has no \"%s\"", local_count_fields[k].name);
+          return FALSE;
+        }
+      for (gsize i = 0; i < m; i++)
+        {
+          gsize c;
+          if (counts[k][i] != -1 && !double_to_index (counts[k][i], n, &c))
+            {
+              *why = g_strdup_printf ("the model file's per-case \"%s\" is out of range", local_count_fields[k].name);
+              return FALSE;
+            }
+        }
+    }
+  if (thin == NULL)
+    {
+      *why = g_strdup ("the model file's per-case sample has no \"thin\"");
+      return FALSE;
+    }
+  for (gsize i = 0; i < m; i++)
+    if (!(thin[i] >= 0 && thin[i] <= CS_LOCAL_THIN_DF) || thin[i] != floor (thin[i]))
+      {
+        *why = g_strdup ("the model file's per-case \"thin\" is out of range");
+        return FALSE;
+      }
+
+  /* Everything is there: take it. */
+  self->flag_base = fb;
+  self->global = global;
+  self->noise_sd = global.noise_sd;
+  self->radius90_median = radius90;
+  self->fit.loo_mse = mf->loo_mse;
+  self->policy.loss_cases = (gsize) loss_cases;
+  self->fit.n_queries = self->policy.loss_cases;
+  if (!isnan (mf->loo_mse_linear))
+    self->loo_mse_linear = mf->loo_mse_linear;
+  self->n_sample = m;
+  self->sample_rows = g_steal_pointer (&rows);
+  self->sample_nn = g_steal_pointer (&nns);
+  self->sample_nn_distance = g_memdup2 (nn_distance, MAX (m, 1) * sizeof (double));
+  self->sample_local = g_new0 (CsLocalDiagnostics, MAX (m, 1));
+  for (gsize i = 0; i < m; i++)
+    for (gsize k = 0; k < G_N_ELEMENTS (local_fields); k++)
+      *FIELD_AT (&self->sample_local[i], &local_fields[k]) = local[k][i];
+  for (gsize i = 0; i < m; i++)
+    {
+      for (gsize k = 0; k < G_N_ELEMENTS (local_count_fields); k++)
+        *COUNT_AT (&self->sample_local[i], &local_count_fields[k])
+          = counts[k][i] == -1 ? CS_NO_CASE : (size_t) counts[k][i];
+      self->sample_local[i].thin = (CsLocalThin) thin[i];
+    }
+  if (ratio != NULL)
+    self->window_ratio = g_memdup2 (ratio, MAX (m, 1) * sizeof (double));
+  return TRUE;
+}
+
 CsModelFile *
 cs_engine_to_model_file (CsEngine   *engine,
                          const char *source_name,
@@ -55,6 +369,7 @@ cs_engine_to_model_file (CsEngine   *engine,
   mf->source_sha256 = g_strdup (sha256);
   mf->source_rows = cb->n;
   mf->source_columns = columns;
+  store_measures (engine, mf);
   return mf;
 }
 

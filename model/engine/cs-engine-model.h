@@ -24,6 +24,16 @@ CsModelFile *cs_engine_to_model_file          (CsEngine           *engine,
                                                const char         *sha256,
                                                gsize               columns);
 
+/* Take what mf's fit measured into self, an engine under construction over the case base mf was fitted on
+ * with mf's standardisation and metric: the fail-safe baselines (CsFlagBase's measured fields by name), the
+ * global diagnostics, the linear baseline's and the metric's leave-one-out errors, the median 90 % radius and
+ * the per-case sample (rows, leave-one-out diagnostics, nearest cases, preferred window when stored). FALSE,
+ * with self unchanged and *why set to a sentence, when anything needed is missing (an earlier version, a field
+ * added since) or the case base is not the one recorded (SHA-256, rows, columns); the caller measures then. */
+gboolean     cs_engine_take_model_measures    (CsEngine           *self,
+                                               const CsModelFile  *mf,
+                                               char              **why);
+
 /* The metric of mf for an engine over cases, in the engine's standardised units (out is initialised; free
  * with cs_metric_clear). Refuses, with CS_DATA_ERROR_MODEL_FILE, a model for other columns (the message of
  * cs_model_file_check_columns), a model with the dot-product score (the engine scores by distance) and a

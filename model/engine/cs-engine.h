@@ -116,6 +116,10 @@ typedef struct
   double epsilon;                  /* default 1e-6: softmax truncation of every query's window and attended set
                                     * (CsPredictOptions.epsilon; 0: dense, exact). The predictions themselves
                                     * are the dense sums whatever its value */
+  const CsModelFile *model;        /* set by cs_engine_options_use_model: what its fit measured (baselines,
+                                    * diagnostics, per-case sample) is taken instead of measured again when it
+                                    * was measured on this very case base, with the model's mean, sd and
+                                    * metric (cs_engine_take_model_measures) */
 } CsEngineOptions;
 
 void        cs_engine_options_init    (CsEngineOptions         *options);

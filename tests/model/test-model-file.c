@@ -9,7 +9,9 @@
 #include <glib/gstdio.h>
 
 #include "cs-attention.h"
+#include "cs-csv-loader.h"
 #include "cs-data-error.h"
+#include "cs-engine-model.h"
 #include "cs-model-file.h"
 #include "cs-rng.h"
 
@@ -288,7 +290,7 @@ parse (const char *json_text,
 }
 
 /* A file exactly as the version 1 writer wrote it (casescope-cli fit data/samples/press-line.csv --target
- * strength --save, before version 2) still loads, says what it lacks, and is written back as version 2. */
+ * strength --save, before version 2) still loads, says what it lacks, and is written back as version 3. */
 static void
 test_version1_fixture (void)
 {
@@ -316,21 +318,22 @@ test_version1_fixture (void)
   /* its linear baseline is linear attention's leave-one-out error (24.3 in this file), not least squares: dropped */
   g_assert_true (isnan (m->loo_mse_linear));
   g_assert_cmpfloat (m->loo_mse, >, 0);
-  g_assert_cmpuint (m->notes->len, ==, 2);
+  g_assert_cmpuint (m->notes->len, ==, 3);
   g_assert_nonnull (strstr (m->notes->pdata[0], "version 1 model file"));
   g_assert_nonnull (strstr (m->notes->pdata[0], "linear baseline error"));
   g_assert_nonnull (strstr (m->notes->pdata[1], "version 1 model file"));
   g_assert_nonnull (strstr (m->notes->pdata[1], "does not record which case base"));
+  g_assert_nonnull (strstr (m->notes->pdata[2], "measured again"));
   /* nothing recorded: no mismatch to report, whatever the base */
   g_assert_null (cs_model_file_describe_base_mismatch (m, SHA_A, 1400));
 
   g_assert_true (cs_model_file_save (m, out, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (out, &text, NULL, NULL));
-  g_assert_nonnull (strstr (text, "\"version\" : 2"));
+  g_assert_nonnull (strstr (text, "\"version\" : 3"));
   back = cs_model_file_load (out, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (back->version, ==, 2);
+  g_assert_cmpint (back->version, ==, 3);
   g_assert_cmpuint (back->notes->len, ==, 0);
   assert_same (m, back);
   g_unlink (out);
@@ -366,7 +369,10 @@ test_forward_compatible (void)
 
   g_assert_no_error (error);
   g_assert_cmpint (m->version, ==, 2);
-  g_assert_cmpuint (m->notes->len, ==, 0);
+  /* the one note: a version 2 file stores no measurements ("baselines" above is not read from version 2) */
+  g_assert_cmpuint (m->notes->len, ==, 1);
+  g_assert_nonnull (strstr (m->notes->pdata[0], "measured again"));
+  g_assert_cmpuint (m->numbers->len, ==, 0);
   g_assert_null (m->source_sha256);
   g_assert_cmpuint (m->source_rows, ==, 0);
   g_assert_cmpuint (m->source_columns, ==, 0);
@@ -471,6 +477,394 @@ test_file_sha256 (void)
   g_rmdir (dir);
 }
 
+/* ---- What a fit measured, stored in the model file (version 3) ---- */
+
+/* A case base of n cases, 3 features at different scales, the outcome smooth in the first two plus noise,
+ * loaded through the importer (which records its SHA-256, as for a file). */
+static CsCaseBase *
+engine_base (gsize   n,
+             guint32 seed)
+{
+  g_autoptr(GString) csv = g_string_new ("a,b,c,y\n");
+  g_autoptr(GRand) rng = g_rand_new_with_seed (seed);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  CsCsvOptions options;
+  CsCaseBase *cb;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double a = g_rand_double_range (rng, -1, 1), b = g_rand_double_range (rng, -1, 1);
+      double c = g_rand_double_range (rng, -1, 1);
+      double y = sin (2.5 * a) + 0.5 * b * b + 0.1 * g_rand_double_range (rng, -1, 1);
+      g_string_append_printf (csv, "%.6f,%.6f,%.6f,%.6f\n", 10 * a + 100, b, 1000 * c, y);
+    }
+  bytes = g_string_free_to_bytes (g_steal_pointer (&csv));
+  cs_csv_options_init (&options);
+  options.target = "y";
+  cb = cs_csv_load_bytes (bytes, "engine-base.csv", &options, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (cb->sha256);
+  return cb;
+}
+
+/* The stages a build reported, one line each. */
+static void
+record_stage (double      fraction,
+              const char *stage,
+              gpointer    user_data)
+{
+  GString *stages = user_data;
+  g_autofree char *line = g_strdup_printf ("%s\n", stage);
+
+  (void) fraction;
+  if (strstr (stages->str, line) == NULL)
+    g_string_append (stages, line);
+}
+
+/* Build over cases with mf (NULL: fit a scalar metric), recording the stages in stages. */
+static CsEngine *
+build_with (CsCaseBase        *cases,
+            const CsModelFile *mf,
+            gboolean           use_stored,
+            GString           *stages)
+{
+  g_autoptr(GError) error = NULL;
+  CsEngineOptions options;
+  CsMetric storage = { 0 };
+  CsEngine *engine;
+
+  cs_engine_options_init (&options);
+  if (mf != NULL)
+    {
+      g_assert_true (cs_engine_options_use_model (&options, mf, &storage, &error));
+      g_assert_no_error (error);
+      g_assert_true (options.model == mf);
+      if (!use_stored)
+        options.model = NULL;   /* the same metric and standardisation, measured again */
+    }
+  engine = cs_engine_build_full (cases, &options, record_stage, stages, NULL, &error);
+  cs_metric_clear (&storage);
+  g_assert_no_error (error);
+  return engine;
+}
+
+static char *
+save_engine (CsEngine   *engine,
+             const char *dir,
+             const char *name)
+{
+  g_autoptr(CsModelFile) mf = cs_engine_to_model_file (engine, NULL, engine->cases->sha256, 4);
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (cs_model_file_save (mf, path, NULL, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Queries around the cases (some outside their range, for the flags). */
+static double *
+make_queries (gsize   q,
+              guint32 seed)
+{
+  g_autoptr(GRand) rng = g_rand_new_with_seed (seed);
+  double *x = g_new (double, q * 3);
+
+  for (gsize i = 0; i < q; i++)
+    {
+      x[i * 3 + 0] = 100 + 12 * g_rand_double_range (rng, -1, 1);
+      x[i * 3 + 1] = 1.2 * g_rand_double_range (rng, -1, 1);
+      x[i * 3 + 2] = 1000 * g_rand_double_range (rng, -1, 1);
+    }
+  return x;
+}
+
+static void
+check_model_round_trip (gsize   n,
+                        guint32 seed)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-model-file-XXXXXX", NULL);
+  g_autoptr(GString) fresh_stages = g_string_new ("");
+  g_autoptr(GString) stored_stages = g_string_new ("");
+  g_autoptr(GString) measured_stages = g_string_new ("");
+  g_autoptr(GError) error = NULL;
+  CsCaseBase *cases = engine_base (n, seed);
+  g_autoptr(CsEngine) fresh = build_with (cases, NULL, FALSE, fresh_stages);
+  g_autofree char *path = save_engine (fresh, dir, "m.json");
+  g_autofree char *side = cs_model_file_sidecar_path (path);
+  g_autoptr(CsModelFile) mf = cs_model_file_load (path, &error);
+  g_autoptr(CsEngine) stored = NULL;
+  g_autoptr(CsEngine) measured = NULL;
+  const gsize q = 40;
+  g_autofree double *queries = make_queries (q, seed + 1);
+  CsQueryResult **a, **b;
+  double v;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (mf->version, ==, 3);
+  g_assert_cmpuint (mf->notes->len, ==, 0);
+  g_assert_true (g_file_test (side, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (mf->column_count, ==, fresh->n_sample);
+
+  /* Each stored number is the very value the fit measured: the JSON holds 17 significant digits, which read
+   * back to the same double, so == compares one stored value with itself, not two computations. */
+  g_assert_true (cs_model_file_lookup_number (mf, "baselines", "noise_sd", &v) && v == fresh->flag_base.noise_sd);
+  g_assert_true (cs_model_file_lookup_number (mf, "baselines", "lipschitz", &v) && v == fresh->flag_base.lipschitz);
+  g_assert_true (cs_model_file_lookup_number (mf, "baselines", "nn_distance", &v)
+                 && v == fresh->flag_base.nn_distance);
+  g_assert_true (cs_model_file_lookup_number (mf, "baselines", "window", &v) && v == fresh->flag_base.window);
+  g_assert_true (cs_model_file_lookup_number (mf, "diagnostics", "theory_radius", &v)
+                 && v == fresh->global.theory_radius);
+
+  stored = build_with (cases, mf, TRUE, stored_stages);
+  measured = build_with (cases, mf, FALSE, measured_stages);
+  /* The build from the model took the measurements; the same build without them measured. */
+  g_assert_nonnull (strstr (stored_stages->str, "Taking the fit's measurements from the model file"));
+  g_assert_null (strstr (stored_stages->str, "Diagnosing the case base"));
+  g_assert_null (strstr (stored_stages->str, "Measuring the window"));
+  g_assert_nonnull (strstr (measured_stages->str, "Diagnosing the case base"));
+  g_assert_nonnull (strstr (measured_stages->str, "Measuring the window"));
+  g_assert_nonnull (strstr (fresh_stages->str, "Diagnosing the case base"));
+
+  /* The same stored values (== on the same stored doubles, as above). */
+  g_assert_true (stored->flag_base.noise_sd == fresh->flag_base.noise_sd);
+  g_assert_true (stored->flag_base.lipschitz == fresh->flag_base.lipschitz);
+  g_assert_true (stored->flag_base.nn_distance == fresh->flag_base.nn_distance);
+  g_assert_true (stored->flag_base.window == fresh->flag_base.window);
+  g_assert_true (stored->flag_base.nn_distance_high == fresh->flag_base.nn_distance_high
+                 || (isnan (stored->flag_base.nn_distance_high) && isnan (fresh->flag_base.nn_distance_high)));
+  g_assert_true (stored->global.noise_sd == fresh->global.noise_sd);
+  g_assert_true (stored->global.lipschitz == fresh->global.lipschitz);
+  g_assert_true (stored->radius90_median == fresh->radius90_median);
+  g_assert_true (stored->loo_mse_linear == fresh->loo_mse_linear);
+  g_assert_true (stored->noise_sd == fresh->noise_sd);
+  g_assert_cmpuint (stored->n_sample, ==, fresh->n_sample);
+  for (gsize k = 0; k < fresh->n_sample; k++)
+    {
+      g_assert_cmpuint (stored->sample_rows[k], ==, fresh->sample_rows[k]);
+      g_assert_cmpuint (stored->sample_nn[k], ==, fresh->sample_nn[k]);
+      g_assert_true (stored->sample_nn_distance[k] == fresh->sample_nn_distance[k]);
+      g_assert_true (memcmp (&stored->sample_local[k], &fresh->sample_local[k], sizeof (CsLocalDiagnostics)) == 0);
+      g_assert_true (fresh->window_ratio != NULL && stored->window_ratio != NULL
+                     && stored->window_ratio[k] == fresh->window_ratio[k]);
+    }
+  g_assert_cmpmem (&stored->thresholds, sizeof stored->thresholds, &fresh->thresholds, sizeof fresh->thresholds);
+  g_assert_true ((stored->case_verdict != NULL) == (fresh->case_verdict != NULL));
+  if (fresh->case_verdict != NULL)
+    {
+      g_assert_cmpmem (stored->case_verdict, n * sizeof (CsVerdict), fresh->case_verdict, n * sizeof (CsVerdict));
+      g_assert_cmpmem (stored->case_flags, n, fresh->case_flags, n);
+    }
+  /* Measured again under the same metric, the baselines come out alike (the same computation on the same
+   * numbers; a tolerance because the leave-one-out passes run on threads whose sums may associate otherwise). */
+  g_assert_cmpfloat_with_epsilon (measured->flag_base.noise_sd, fresh->flag_base.noise_sd,
+                                  1e-9 * fabs (fresh->flag_base.noise_sd));
+  g_assert_cmpfloat_with_epsilon (measured->flag_base.nn_distance, fresh->flag_base.nn_distance,
+                                  1e-9 * fabs (fresh->flag_base.nn_distance));
+
+  /* Predictions and flags: the fresh engine and the one from its model run the same query code on the same
+   * metric, standardisation and baselines (all the same stored doubles), so they agree to rounding; the
+   * tolerance only allows for threads summing in another order. Verdicts and flag kinds are exact. */
+  a = cs_engine_predict (fresh, queries, q, NULL, 5, NULL, &error);
+  g_assert_no_error (error);
+  b = cs_engine_predict (stored, queries, q, NULL, 5, NULL, &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < q; i++)
+    {
+      g_assert_cmpint (a[i]->valid, ==, b[i]->valid);
+      g_assert_cmpfloat_with_epsilon (a[i]->prediction.prediction, b[i]->prediction.prediction,
+                                      1e-12 * (1 + fabs (a[i]->prediction.prediction)));
+      g_assert_cmpint (a[i]->report.verdict, ==, b[i]->report.verdict);
+      g_assert_cmpuint (a[i]->report.n_flags, ==, b[i]->report.n_flags);
+      for (gsize f = 0; f < a[i]->report.n_flags; f++)
+        {
+          g_assert_cmpint (a[i]->report.flags[f].kind, ==, b[i]->report.flags[f].kind);
+          g_assert_cmpint (a[i]->report.flags[f].severity, ==, b[i]->report.flags[f].severity);
+        }
+    }
+  cs_engine_results_free (a, q);
+  cs_engine_results_free (b, q);
+
+  g_unlink (side);
+  g_unlink (path);
+  g_rmdir (dir);
+  cs_case_base_unref (cases);
+}
+
+static void
+test_measures_round_trip (void)
+{
+  g_test_summary ("A model saved then loaded gives the fit's very baselines, diagnostics and per-case sample, "
+                  "the build from it measures nothing, and its predictions and flags are the fresh engine's");
+  check_model_round_trip (300, 7);
+  /* past the per-case maximum: a sample of the cases, not all of them */
+  check_model_round_trip (CS_ENGINE_PER_CASE_MAX + 300, 8);
+}
+
+/* A version 2 file (no measurements) still loads, with a note, and the engine measures. A version 3 model of
+ * another case base (other bytes, same columns and rows) is measured again too. */
+static void
+test_measures_version2_and_other_base (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-model-file-XXXXXX", NULL);
+  g_autoptr(GString) stages = g_string_new ("");
+  g_autoptr(GString) other_stages = g_string_new ("");
+  g_autoptr(GError) error = NULL;
+  CsCaseBase *cases = engine_base (200, 21);
+  CsCaseBase *other = engine_base (200, 22);
+  g_autoptr(CsEngine) fresh = build_with (cases, NULL, FALSE, stages);
+  g_autofree char *path = save_engine (fresh, dir, "m.json");
+  g_autofree char *side = cs_model_file_sidecar_path (path);
+  g_autofree char *v2path = g_build_filename (dir, "v2.json", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(CsModelFile) mf = cs_model_file_load (path, &error);
+  g_autoptr(CsModelFile) v2 = NULL;
+  g_autoptr(CsEngine) from_v2 = NULL;
+  g_autoptr(CsEngine) on_other = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  g_assert_no_error (error);
+  /* a version 2 file as the version 2 writer wrote it: the same members, without the new ones */
+  root = cs_model_file_to_json (mf);
+  json_object_set_int_member (json_node_get_object (root), "version", 2);
+  json_object_remove_member (json_node_get_object (root), "baselines");
+  json_object_remove_member (json_node_get_object (root), "diagnostics");
+  json_object_remove_member (json_node_get_object (root), "engine");
+  json_object_remove_member (json_node_get_object (root), "base_fingerprint");
+  text = json_to_string (root, TRUE);
+  g_assert_true (g_file_set_contents (v2path, text, -1, NULL));
+  v2 = cs_model_file_load (v2path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (v2->version, ==, 2);
+  g_assert_cmpuint (v2->notes->len, ==, 1);
+  g_assert_nonnull (strstr (v2->notes->pdata[0], "version 2 model file"));
+  g_string_truncate (stages, 0);
+  from_v2 = build_with (cases, v2, TRUE, stages);
+  g_assert_nonnull (strstr (stages->str, "Diagnosing the case base"));
+  g_assert_null (strstr (stages->str, "Taking the fit's measurements"));
+  g_assert_true (from_v2->have_diagnostics);
+  g_assert_cmpfloat_with_epsilon (from_v2->flag_base.noise_sd, fresh->flag_base.noise_sd,
+                                  1e-9 * fabs (fresh->flag_base.noise_sd));   /* measured again, see above */
+
+  on_other = build_with (other, mf, TRUE, other_stages);
+  g_assert_nonnull (strstr (other_stages->str, "Diagnosing the case base"));
+  g_assert_null (strstr (other_stages->str, "Taking the fit's measurements"));
+  g_assert_true (on_other->flag_base.noise_sd != fresh->flag_base.noise_sd);
+
+  g_unlink (v2path);
+  g_unlink (side);
+  g_unlink (path);
+  g_rmdir (dir);
+  cs_case_base_unref (cases);
+  cs_case_base_unref (other);
+}
+
+/* A fit on its own number of loss cases (fit --queries): the build from its model reports that number and the
+ * radius measured on them, and measures nothing. */
+static void
+test_measures_own_loss_cases (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-model-file-XXXXXX", NULL);
+  g_autoptr(GString) stages = g_string_new ("");
+  g_autoptr(GError) error = NULL;
+  CsCaseBase *cases = engine_base (240, 41);
+  CsEngineOptions options;
+  g_autoptr(CsEngine) fresh = NULL;
+  g_autoptr(CsEngine) stored = NULL;
+  g_autoptr(CsModelFile) mf = NULL;
+  g_autofree char *path = NULL, *side = NULL;
+
+  cs_engine_options_init (&options);
+  options.loss_cases = 60;
+  fresh = cs_engine_build_full (cases, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fresh->policy.loss_cases, ==, 60);
+  path = save_engine (fresh, dir, "m.json");
+  side = cs_model_file_sidecar_path (path);
+  mf = cs_model_file_load (path, &error);
+  g_assert_no_error (error);
+  stored = build_with (cases, mf, TRUE, stages);
+  g_assert_null (strstr (stages->str, "Measuring the window"));
+  g_assert_null (strstr (stages->str, "Diagnosing the case base"));
+  g_assert_cmpuint (stored->policy.loss_cases, ==, 60);
+  g_assert_true (stored->radius90_median == fresh->radius90_median);   /* the same stored double */
+  g_unlink (side);
+  g_unlink (path);
+  g_rmdir (dir);
+  cs_case_base_unref (cases);
+}
+
+static void
+expect_sidecar_refused (const char *path,
+                        const char *side,
+                        const char *fragment)
+{
+  g_autoptr(GError) error = NULL;
+  CsModelFile *m = cs_model_file_load (path, &error);
+
+  g_assert_null (m);
+  g_assert_error (error, CS_DATA_ERROR, CS_DATA_ERROR_MODEL_FILE);
+  g_assert_nonnull (strstr (error->message, side));
+  g_assert_nonnull (strstr (error->message, fragment));
+}
+
+/* A sidecar that is corrupt, missing, another model's or of another shape is refused, naming it. */
+static void
+test_sidecar_refused (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-model-file-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  CsCaseBase *cases = engine_base (150, 31);
+  CsCaseBase *other = engine_base (160, 32);
+  g_autoptr(GString) stages = g_string_new ("");
+  g_autoptr(CsEngine) e1 = build_with (cases, NULL, FALSE, stages);
+  g_autoptr(CsEngine) e2 = build_with (other, NULL, FALSE, stages);
+  g_autofree char *p1 = save_engine (e1, dir, "a.json");
+  g_autofree char *p2 = save_engine (e2, dir, "b.json");
+  g_autofree char *s1 = cs_model_file_sidecar_path (p1);
+  g_autofree char *s2 = cs_model_file_sidecar_path (p2);
+  g_autofree char *bytes = NULL, *bytes2 = NULL, *json = NULL;
+  gsize len, len2;
+
+  g_assert_true (g_file_get_contents (s1, &bytes, &len, NULL));
+  g_assert_true (g_file_get_contents (s2, &bytes2, &len2, NULL));
+  g_assert_cmpmem (bytes, 8, CS_MODEL_SIDECAR_MAGIC, 8);
+  /* one bit of one double flipped */
+  bytes[len - 3] ^= 0x10;
+  g_assert_true (g_file_set_contents (s1, bytes, len, NULL));
+  expect_sidecar_refused (p1, s1, "does not belong to it");
+  /* another model's sidecar in its place */
+  g_assert_true (g_file_set_contents (s1, bytes2, len2, NULL));
+  expect_sidecar_refused (p1, s1, "does not belong to it");
+  /* a sidecar of another shape whose SHA-256 the JSON records (a hand-edited JSON): the shape is checked */
+  g_assert_true (g_file_get_contents (p1, &json, NULL, NULL));
+  {
+    g_autofree char *want = NULL, *sha2 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) bytes2, len2);
+    g_autoptr(JsonNode) root = NULL;
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *pc;
+
+    g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+    root = json_node_copy (json_parser_get_root (parser));
+    pc = json_object_get_object_member (json_node_get_object (root), "per_case");
+    json_object_set_string_member (pc, "sha256", sha2);
+    want = json_to_string (root, TRUE);
+    g_assert_true (g_file_set_contents (p1, want, -1, NULL));
+    expect_sidecar_refused (p1, s1, "not a version 1 sidecar");
+  }
+  /* missing */
+  g_unlink (s1);
+  expect_sidecar_refused (p1, s1, "cannot be read");
+
+  g_unlink (s2);
+  g_unlink (p1);
+  g_unlink (p2);
+  g_rmdir (dir);
+  cs_case_base_unref (cases);
+  cs_case_base_unref (other);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -483,5 +877,9 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/file/forward-compatible", test_forward_compatible);
   g_test_add_func ("/cs/model/file/base-mismatch", test_base_mismatch);
   g_test_add_func ("/cs/model/file/file-sha256", test_file_sha256);
+  g_test_add_func ("/cs/model/file/measures-round-trip", test_measures_round_trip);
+  g_test_add_func ("/cs/model/file/measures-version2-other-base", test_measures_version2_and_other_base);
+  g_test_add_func ("/cs/model/file/measures-own-loss-cases", test_measures_own_loss_cases);
+  g_test_add_func ("/cs/model/file/sidecar-refused", test_sidecar_refused);
   return g_test_run ();
 }
