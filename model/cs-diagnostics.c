@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cs-attention-private.h"
 #include "cs-diagnostics.h"
@@ -586,6 +587,48 @@ cs_local_fit_batch (const CsAttention  *ctx,
   return st;
 }
 
+/* Workers for the per-case passes: every online core (results do not depend
+ * on the count: the prediction splits whole query blocks, the local fits one
+ * query each). */
+static int
+diagnose_threads (void)
+{
+  long c = sysconf (_SC_NPROCESSORS_ONLN);
+
+  return c < 1 ? 1 : c > CS_MAX_THREADS ? CS_MAX_THREADS : (int) c;
+}
+
+/* Kept cases held at once across a block's attended sets: 2^24 (256 MB of
+ * index and weight), so a block is sized on the largest set seen so far. */
+#define DIAGNOSE_KEPT_BUDGET ((size_t) 1 << 24)
+#define DIAGNOSE_MAX_BLOCK   1024
+
+static size_t
+diagnose_block (size_t kept_bound)
+{
+  size_t b = DIAGNOSE_KEPT_BUDGET / (kept_bound > 0 ? kept_bound : 1);
+
+  return b < 1 ? 1 : b > DIAGNOSE_MAX_BLOCK ? DIAGNOSE_MAX_BLOCK : b;
+}
+
+/* The prediction pass's progress as a share of the whole call, so Cancel is
+ * seen within a block too (the pass asks every 64 case tiles). */
+typedef struct
+{
+  CsModelProgressFunc progress;
+  void *user_data;
+  double from, span;
+} DiagnoseProgress;
+
+static int
+diagnose_progress (double  fraction,
+                   void   *data)
+{
+  DiagnoseProgress *p = data;
+
+  return p->progress (p->from + p->span * fraction, p->user_data);
+}
+
 CsStatus
 cs_diagnose_at (const CsAttention   *ctx,
                 const double        *queries,
@@ -595,7 +638,8 @@ cs_diagnose_at (const CsAttention   *ctx,
                 CsModelProgressFunc  progress,
                 void                *user_data)
 {
-  size_t n, d, chunk;
+  size_t n, d, chunk, kept_bound;
+  int nt = diagnose_threads ();
   CsPrediction *pred = NULL;
   CsAttended *att = NULL;
   CsStatus st = CS_OK;
@@ -606,13 +650,11 @@ cs_diagnose_at (const CsAttention   *ctx,
     return CS_OK;
   n = ctx->n;
   d = ctx->d;
-  /* A few queries at a time so the attended sets stay O(chunk n) at worst:
-   * at most 2^22 kept cases (64 MB) even if every case carried weight. */
-  chunk = ((size_t) 1 << 22) / (n > 0 ? n : 1);
-  chunk = chunk < 1 ? 1 : chunk > 64 ? 64 : chunk;
-  chunk = chunk > q ? q : chunk;
-  pred = malloc (chunk * sizeof (CsPrediction));
-  att = calloc (chunk, sizeof (CsAttended));
+  /* the first block assumes every case is kept; later ones twice the largest
+   * set seen (at least 1024 cases) */
+  kept_bound = n;
+  pred = malloc (DIAGNOSE_MAX_BLOCK * sizeof (CsPrediction));
+  att = calloc (DIAGNOSE_MAX_BLOCK, sizeof (CsAttended));
   if (!pred || !att)
     {
       st = CS_ERR_NOMEM;
@@ -620,9 +662,12 @@ cs_diagnose_at (const CsAttention   *ctx,
     }
   for (size_t q0 = 0; q0 < q && st == CS_OK; q0 += chunk)
     {
-      size_t nq = q - q0 < chunk ? q - q0 : chunk;
       CsPredictOptions o;
+      DiagnoseProgress dp;
+      size_t kmax = 0;
 
+      chunk = diagnose_block (kept_bound);
+      chunk = chunk > q - q0 ? q - q0 : chunk;
       if (progress != NULL && progress ((double) q0 / (double) q, user_data))
         {
           st = CS_ERR_CANCELLED;
@@ -633,11 +678,23 @@ cs_diagnose_at (const CsAttention   *ctx,
       cs_predict_options_init (&o);
       o.self_index = self_index != NULL ? self_index + q0 : NULL;
       o.attended = att;
-      st = cs_attention_predict (ctx, queries + q0 * d, nq, &o, pred);
+      o.n_threads = nt;
+      dp = (DiagnoseProgress) { progress, user_data, (double) q0 / (double) q, (double) chunk / (double) q };
+      if (progress != NULL)
+        {
+          o.progress = diagnose_progress;
+          o.user_data = &dp;
+        }
+      st = cs_attention_predict (ctx, queries + q0 * d, chunk, &o, pred);
       if (st == CS_OK)
-        st = cs_local_fit_batch (ctx, queries + q0 * d, nq, o.self_index, pred, att, 1, out + q0);
-      for (size_t r = 0; r < nq; r++)
-        cs_attended_clear (&att[r]);
+        st = cs_local_fit_batch (ctx, queries + q0 * d, chunk, o.self_index, pred, att, nt, out + q0);
+      for (size_t r = 0; r < chunk; r++)
+        {
+          kmax = att[r].m > kmax ? att[r].m : kmax;
+          cs_attended_clear (&att[r]);
+        }
+      kept_bound = 2 * kmax < 1024 ? 1024 : 2 * kmax;
+      kept_bound = kept_bound > n ? n : kept_bound;
     }
   if (st == CS_OK && progress != NULL && progress (1.0, user_data))
     st = CS_ERR_CANCELLED;
