@@ -1,8 +1,10 @@
 /* cs-kernel.c: vectorised exp, max and fused softmax accumulation (the engine's inner loops). */
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cs-kernel.h"
@@ -219,4 +221,189 @@ cs_kernel_fit_scalar_f (const float *u, const float *y, size_t c,
       sums[6 * k + 0] += a0; sums[6 * k + 1] += a1; sums[6 * k + 2] += a2;
       sums[6 * k + 3] += a3; sums[6 * k + 4] += a4; sums[6 * k + 5] += a5;
     }
+}
+
+/* ---- Explicitly dispatched kernels (cs-kernel-isa.h, one copy per level) ---- */
+
+/* One row of the fused prediction, on its scores s (in L1): exclude the skip
+ * case, take the tile's maximum, move the row's sums to it, then exp and the
+ * five sums in one loop. The same arithmetic as cs_kernel_max_f, the caller's
+ * rescale and cs_kernel_softmax_f with d2 = d2_scale s. Inlined into each
+ * level, so the compiler vectorises it at that level's width. */
+static inline __attribute__ ((always_inline)) void
+finish_row (float        *s,
+            size_t        c,
+            size_t        sk,
+            const float  *y,
+            float         d2_scale,
+            double        lambda,
+            double       *m,
+            CsKernelSums *acc)
+{
+  float l[16], mcf = -INFINITY, lf, mf;
+  float z = 0, zy = 0, zyy = 0, zz = 0, zd = 0;
+  size_t i = 0;
+  double mc;
+
+  if (sk < c)
+    s[sk] = -INFINITY;
+  /* 16 explicit lanes, as LANE_REDUCE: no -ffinite-math-only here */
+  for (int j = 0; j < 16; j++)
+    l[j] = -INFINITY;
+  for (; i + 16 <= c; i += 16)
+    for (int j = 0; j < 16; j++)
+      l[j] = s[i + j] > l[j] ? s[i + j] : l[j];
+  for (; i < c; i++)
+    mcf = s[i] > mcf ? s[i] : mcf;
+  for (int j = 0; j < 16; j++)
+    mcf = l[j] > mcf ? l[j] : mcf;
+  mc = mcf;
+  if (mc == -INFINITY)
+    return;
+  if (mc > *m)
+    {
+      double a = exp (lambda * (*m - mc));
+      acc->z *= a; acc->zy *= a; acc->zyy *= a; acc->zd *= a; acc->zz *= a * a;
+      *m = mc;
+    }
+  /* A tile whose best case is below exp's underflow contributes exact zeros. */
+  if (!(lambda * (mc - *m) >= -104.0))
+    return;
+  lf = (float) fmin (lambda, FLT_MAX);
+  mf = (float) *m;
+  for (size_t j = 0; j < c; j++)
+    {
+      float e = exp_f (lf * (s[j] - mf)), ey = e * y[j], q = d2_scale * s[j];
+      q = q > 0 ? q : 0;
+      q = q < 1e30f ? q : 1e30f;
+      z += e; zy += ey; zyy += ey * y[j]; zz += e * e;
+      zd += e * sqrtf (q);
+    }
+  acc->z += z; acc->zy += zy; acc->zyy += zyy; acc->zz += zz; acc->zd += zd;
+}
+
+/* Transposed keys of a tile up to this many floats live on the stack (64 KiB:
+ * 512 cases up to d = 30); larger tiles take them from the heap. */
+#define KT_STACK 16384
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define CS_ISA_X86 1
+#define ISA_SUF avx512
+#define ISA_ATTR __attribute__ ((target ("avx512f,avx512vl,avx512dq,avx2,fma,prefer-vector-width=512")))
+#define ISA_W 16
+#include "cs-kernel-isa.h"
+#undef ISA_SUF
+#undef ISA_ATTR
+#undef ISA_W
+#define ISA_SUF avx2
+#define ISA_ATTR __attribute__ ((target ("avx2,fma")))
+#define ISA_W 8
+#include "cs-kernel-isa.h"
+#undef ISA_SUF
+#undef ISA_ATTR
+#undef ISA_W
+#endif
+
+/* Baseline: SSE2 on x86-64, whatever the compiler targets elsewhere. */
+#define ISA_SUF base
+#define ISA_ATTR
+#define ISA_W 4
+#include "cs-kernel-isa.h"
+#undef ISA_SUF
+#undef ISA_ATTR
+#undef ISA_W
+
+static int isa_forced = -1;   /* atomic: read by prediction threads */
+
+CsKernelIsa
+cs_kernel_isa_best (void)
+{
+#ifdef CS_ISA_X86
+  /* libgcc checks that the OS saves the wider registers (XCR0), not only CPUID */
+  __builtin_cpu_init ();
+  if (__builtin_cpu_supports ("avx512f"))
+    return CS_KERNEL_ISA_AVX512;
+  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    return CS_KERNEL_ISA_AVX2;
+#endif
+  return CS_KERNEL_ISA_BASELINE;
+}
+
+CsKernelIsa
+cs_kernel_isa (void)
+{
+  int f = __atomic_load_n (&isa_forced, __ATOMIC_RELAXED);
+  return f >= 0 ? (CsKernelIsa) f : cs_kernel_isa_best ();
+}
+
+const char *
+cs_kernel_isa_name (CsKernelIsa isa)
+{
+  switch (isa)
+    {
+    case CS_KERNEL_ISA_AVX512: return "avx512";
+    case CS_KERNEL_ISA_AVX2: return "avx2";
+    case CS_KERNEL_ISA_BASELINE: default: return "baseline";
+    }
+}
+
+int
+cs_kernel_isa_force (int isa)
+{
+  if (isa > (int) cs_kernel_isa_best () || isa < -1)
+    return 0;
+  __atomic_store_n (&isa_forced, isa, __ATOMIC_RELAXED);
+  return 1;
+}
+
+double
+cs_kernel_fma_lanes_f (size_t iters, float *sink)
+{
+  switch (cs_kernel_isa ())
+    {
+#ifdef CS_ISA_X86
+    case CS_KERNEL_ISA_AVX512: return fma_lanes_avx512 (iters, sink);
+    case CS_KERNEL_ISA_AVX2: return fma_lanes_avx2 (iters, sink);
+#endif
+    default: return fma_lanes_base (iters, sink);
+    }
+}
+
+void
+cs_kernel_predict_f (const float *Q, size_t nq, size_t ra,
+                     const float *K, const float *y, size_t c,
+                     const size_t *skip, float d2_scale, double lambda,
+                     double *m, CsKernelSums *acc, size_t stride,
+                     float *S)
+{
+  switch (cs_kernel_isa ())
+    {
+#ifdef CS_ISA_X86
+    case CS_KERNEL_ISA_AVX512:
+      predict_avx512 (Q, nq, ra, K, y, c, skip, d2_scale, lambda, m, acc, stride, S);
+      break;
+    case CS_KERNEL_ISA_AVX2:
+      predict_avx2 (Q, nq, ra, K, y, c, skip, d2_scale, lambda, m, acc, stride, S);
+      break;
+#endif
+    default:
+      predict_base (Q, nq, ra, K, y, c, skip, d2_scale, lambda, m, acc, stride, S);
+    }
+}
+
+static int fused_mode = -1;   /* atomic */
+
+int
+cs_kernel_fused_pays (size_t ra)
+{
+  int f = __atomic_load_n (&fused_mode, __ATOMIC_RELAXED);
+  if (f >= 0)
+    return f;
+  return 1;
+}
+
+int
+cs_kernel_fused_set (int mode)
+{
+  return __atomic_exchange_n (&fused_mode, mode < 0 ? -1 : mode > 0, __ATOMIC_RELAXED);
 }
