@@ -996,6 +996,8 @@ predict_range (const CsAttention      *self,
               status = CS_ERR_CANCELLED;
               break;
             }
+          float tmax[CS_QB];   /* the fused kernel's row maxima of this tile */
+
           if (fused)
             {
               size_t sk[CS_QB];
@@ -1005,7 +1007,7 @@ predict_range (const CsAttention      *self,
                   sk[r] = si >= c0 && si < c0 + c ? si - c0 : c;
                 }
               cs_kernel_predict_f (Qaf, nq, ra, p->Kf + c0 * ra, self->ycf + c0, c, sk, (float) p->d2_scale,
-                                   p->lambda, &st[0].m, &st[0].s, sizeof (RowState), Sf);
+                                   p->lambda, &st[0].m, &st[0].s, sizeof (RowState), Sf, tmax);
             }
           else if (use_float)
             {
@@ -1042,7 +1044,7 @@ predict_range (const CsAttention      *self,
                       if (dr != NULL)
                         dr[si - c0] = INFINITY;
                     }
-                  mc = cs_kernel_max_f (sr, c);
+                  mc = fused ? tmax[r] : cs_kernel_max_f (sr, c);
                   if (mc == -INFINITY)
                     continue;
                   if (mc > rs->m)

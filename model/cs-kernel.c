@@ -225,41 +225,42 @@ cs_kernel_fit_scalar_f (const float *u, const float *y, size_t c,
 
 /* ---- Explicitly dispatched kernels (cs-kernel-isa.h, one copy per level) ---- */
 
-/* One row of the fused prediction, on its scores s (in L1): exclude the skip
- * case, take the tile's maximum, move the row's sums to it, then exp and the
- * five sums in one loop. The same arithmetic as cs_kernel_max_f, the caller's
- * rescale and cs_kernel_softmax_f with d2 = d2_scale s. Inlined into each
- * level, so the compiler vectorises it at that level's width. */
-static inline __attribute__ ((always_inline)) void
-finish_row (float        *s,
-            size_t        c,
-            size_t        sk,
-            const float  *y,
-            float         d2_scale,
-            double        lambda,
-            double       *m,
-            CsKernelSums *acc)
+/* One row of the fused prediction, before its sums: exclude the skip case
+ * (and take the maximum again if needed), move the row's sums to the new
+ * maximum. The same arithmetic as cs_kernel_max_f and the caller's rescale.
+ * Returns whether the tile contributes (its best case does not underflow). */
+static inline __attribute__ ((always_inline)) int
+row_begin (float        *s,
+           size_t        c,
+           size_t        sk,
+           float        *tile_max,
+           double        lambda,
+           double       *m,
+           CsKernelSums *acc)
 {
-  float l[16], mcf = -INFINITY, lf, mf;
-  float z = 0, zy = 0, zyy = 0, zz = 0, zd = 0;
-  size_t i = 0;
   double mc;
 
   if (sk < c)
-    s[sk] = -INFINITY;
-  /* 16 explicit lanes, as LANE_REDUCE: no -ffinite-math-only here */
-  for (int j = 0; j < 16; j++)
-    l[j] = -INFINITY;
-  for (; i + 16 <= c; i += 16)
-    for (int j = 0; j < 16; j++)
-      l[j] = s[i + j] > l[j] ? s[i + j] : l[j];
-  for (; i < c; i++)
-    mcf = s[i] > mcf ? s[i] : mcf;
-  for (int j = 0; j < 16; j++)
-    mcf = l[j] > mcf ? l[j] : mcf;
-  mc = mcf;
+    {
+      /* the excluded case may have been the maximum the scoring kept: take it again */
+      float l[16], mcf = -INFINITY;
+      size_t i = 0;
+      s[sk] = -INFINITY;
+      /* 16 explicit lanes, as LANE_REDUCE: no -ffinite-math-only here */
+      for (int j = 0; j < 16; j++)
+        l[j] = -INFINITY;
+      for (; i + 16 <= c; i += 16)
+        for (int j = 0; j < 16; j++)
+          l[j] = s[i + j] > l[j] ? s[i + j] : l[j];
+      for (; i < c; i++)
+        mcf = s[i] > mcf ? s[i] : mcf;
+      for (int j = 0; j < 16; j++)
+        mcf = l[j] > mcf ? l[j] : mcf;
+      *tile_max = mcf;
+    }
+  mc = *tile_max;
   if (mc == -INFINITY)
-    return;
+    return 0;
   if (mc > *m)
     {
       double a = exp (lambda * (*m - mc));
@@ -267,19 +268,7 @@ finish_row (float        *s,
       *m = mc;
     }
   /* A tile whose best case is below exp's underflow contributes exact zeros. */
-  if (!(lambda * (mc - *m) >= -104.0))
-    return;
-  lf = (float) fmin (lambda, FLT_MAX);
-  mf = (float) *m;
-  for (size_t j = 0; j < c; j++)
-    {
-      float e = exp_f (lf * (s[j] - mf)), ey = e * y[j], q = d2_scale * s[j];
-      q = q > 0 ? q : 0;
-      q = q < 1e30f ? q : 1e30f;
-      z += e; zy += ey; zyy += ey * y[j]; zz += e * e;
-      zd += e * sqrtf (q);
-    }
-  acc->z += z; acc->zy += zy; acc->zyy += zyy; acc->zz += zz; acc->zd += zd;
+  return lambda * (mc - *m) >= -104.0;
 }
 
 /* Transposed keys of a tile up to this many floats live on the stack (64 KiB:
@@ -288,26 +277,45 @@ finish_row (float        *s,
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define CS_ISA_X86 1
+#include <immintrin.h>
 #define ISA_SUF avx512
 #define ISA_ATTR __attribute__ ((target ("avx512f,avx512vl,avx512dq,avx2,fma,prefer-vector-width=512")))
 #define ISA_W 16
+/* maskz forms: the plain ones trip a GCC 12 false "uninitialised" warning */
+#define ISA_MAXPS(a, b) _mm512_maskz_max_ps ((__mmask16) 0xffff, (__m512) (a), (__m512) (b))
+#define ISA_MINPS(a, b) _mm512_maskz_min_ps ((__mmask16) 0xffff, (__m512) (a), (__m512) (b))
+#define ISA_RSQRT(v) _mm512_maskz_rsqrt14_ps ((__mmask16) 0xffff, (__m512) (v))
 #include "cs-kernel-isa.h"
 #undef ISA_SUF
 #undef ISA_ATTR
 #undef ISA_W
+#undef ISA_RSQRT
+#undef ISA_MAXPS
+#undef ISA_MINPS
 #define ISA_SUF avx2
 #define ISA_ATTR __attribute__ ((target ("avx2,fma")))
 #define ISA_W 8
+#define ISA_MAXPS(a, b) _mm256_max_ps ((__m256) (a), (__m256) (b))
+#define ISA_MINPS(a, b) _mm256_min_ps ((__m256) (a), (__m256) (b))
+#define ISA_RSQRT(v) _mm256_rsqrt_ps ((__m256) (v))
 #include "cs-kernel-isa.h"
 #undef ISA_SUF
 #undef ISA_ATTR
 #undef ISA_W
+#undef ISA_RSQRT
+#undef ISA_MAXPS
+#undef ISA_MINPS
 #endif
 
 /* Baseline: SSE2 on x86-64, whatever the compiler targets elsewhere. */
 #define ISA_SUF base
 #define ISA_ATTR
 #define ISA_W 4
+#ifdef CS_ISA_X86
+#define ISA_MAXPS(a, b) _mm_max_ps ((__m128) (a), (__m128) (b))
+#define ISA_MINPS(a, b) _mm_min_ps ((__m128) (a), (__m128) (b))
+#define ISA_RSQRT(v) _mm_rsqrt_ps ((__m128) (v))
+#endif
 #include "cs-kernel-isa.h"
 #undef ISA_SUF
 #undef ISA_ATTR
@@ -374,20 +382,20 @@ cs_kernel_predict_f (const float *Q, size_t nq, size_t ra,
                      const float *K, const float *y, size_t c,
                      const size_t *skip, float d2_scale, double lambda,
                      double *m, CsKernelSums *acc, size_t stride,
-                     float *S)
+                     float *S, float *tile_max)
 {
   switch (cs_kernel_isa ())
     {
 #ifdef CS_ISA_X86
     case CS_KERNEL_ISA_AVX512:
-      predict_avx512 (Q, nq, ra, K, y, c, skip, d2_scale, lambda, m, acc, stride, S);
+      predict_avx512 (Q, nq, ra, K, y, c, skip, d2_scale, lambda, m, acc, stride, S, tile_max);
       break;
     case CS_KERNEL_ISA_AVX2:
-      predict_avx2 (Q, nq, ra, K, y, c, skip, d2_scale, lambda, m, acc, stride, S);
+      predict_avx2 (Q, nq, ra, K, y, c, skip, d2_scale, lambda, m, acc, stride, S, tile_max);
       break;
 #endif
     default:
-      predict_base (Q, nq, ra, K, y, c, skip, d2_scale, lambda, m, acc, stride, S);
+      predict_base (Q, nq, ra, K, y, c, skip, d2_scale, lambda, m, acc, stride, S, tile_max);
     }
 }
 

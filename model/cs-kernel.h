@@ -82,7 +82,8 @@ double cs_kernel_fma_lanes_f (size_t iters, float *sink);
  *   outcomes (centred), skip[i]: a case index within the tile to exclude
  *   (score -inf), or >= c for none (skip may be NULL).
  *   S (nq x c, row stride c) receives the scores (-inf at skip), for the
- *   caller's nearest case and top-k.
+ *   caller's nearest case and top-k; tile_max[i] (nq) the maximum of row
+ *   i of S (-inf when every case is excluded), as cs_kernel_max_f gives it.
  *   Row i's state is at (char *) m + i * stride (a double, the running
  *   maximum, -inf at first) and (char *) acc + i * stride (CsKernelSums
  *   relative to that maximum). Exactly what cs_kernel_max_f, a rescale to a
@@ -94,7 +95,7 @@ void cs_kernel_predict_f (const float *Q, size_t nq, size_t ra,
                           const float *K, const float *y, size_t c,
                           const size_t *skip, float d2_scale, double lambda,
                           double *m, CsKernelSums *acc, size_t stride,
-                          float *S);
+                          float *S, float *tile_max);
 
 /* Whether cs_attention_predict's float path uses cs_kernel_predict_f for key
  * rows of ra floats (else sgemm + cs_kernel_softmax_f), as measured at the
