@@ -915,7 +915,7 @@ predict_range (const CsAttention      *self,
   window = (o->flags & CS_PREDICT_WINDOW) != 0 || o->weights != NULL;
   /* Float, distance from the score: the fused kernel (scores, exp and sums per tile, in L1) where it
    * beats sgemm + softmax (cs_kernel_fused_pays); it leaves the scores in Sf for nearest and top-k. */
-  fused = use_float && !need_d2 && cs_kernel_fused_pays (ra);
+  fused = use_float && !need_d2 && cs_kernel_fused_pays (ra, q);
 
   Qa = malloc (CS_QB * ra * sizeof (double));
   Qe = malloc (CS_QB * (d + 2) * sizeof (double));

@@ -98,8 +98,9 @@ void cs_kernel_predict_f (const float *Q, size_t nq, size_t ra,
                           float *S, float *tile_max);
 
 /* Whether cs_attention_predict's float path uses cs_kernel_predict_f for key
- * rows of ra floats (else sgemm + cs_kernel_softmax_f), as measured at the
- * level in use. cs_kernel_fused_set: internal, for tests and the bench: 1
- * always, 0 never, -1 back to the measured rule; returns the previous mode. */
-int cs_kernel_fused_pays (size_t ra);
+ * rows of ra floats and nq queries (else sgemm + cs_kernel_softmax_f), as
+ * measured at the level in use (see cs-kernel.c). cs_kernel_fused_set:
+ * internal, for tests and the bench: 1 always, 0 never, -1 back to the
+ * measured rule; returns the previous mode. */
+int cs_kernel_fused_pays (size_t ra, size_t nq);
 int cs_kernel_fused_set  (int mode);
