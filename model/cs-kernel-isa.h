@@ -47,6 +47,25 @@ ISA_NAME (vmin) (VT a, VT b)
 ISA_ATTR static inline VT
 ISA_NAME (vexp) (VT x)
 {
+#ifdef ISA_SCALEF
+  /* AVX-512: floor and the scaling by 2^k as single instructions (vrndscaleps, vscalefps); below -87.3 the
+   * result is under FLT_MIN and the caller's flush-to-zero (FTZ) makes it 0, down to the clamp at -104
+   * (and at -inf, the excluded cases). */
+  VT xc = ISA_NAME (vmax) (x, (VT) { 0 } - 104.0f), kf, r, p;
+
+  kf = (VT) ISA_FLOOR (xc * 1.44269504f + 0.5f);
+  r = xc - kf * 0.693145752f;
+  __asm__ ("" : "+x" (r));
+  r = r - kf * 1.42860677e-6f;
+  p = (VT) { 0 } + 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  return (VT) ISA_SCALEF (p, kf);
+#else
   /* x <= 0 in every use (a score minus the row's maximum, times lambda > 0), so no upper clamp */
   VT xc = ISA_NAME (vmax) (x, (VT) { 0 } - 87.3f);
   VT t = xc * 1.44269504f + 128.5f, kf, r, p;   /* in [2.5, 128.5]: truncation is floor */
@@ -72,6 +91,7 @@ ISA_NAME (vexp) (VT x)
   pb &= ~under;
   memcpy (&p, &pb, sizeof p);
   return p;
+#endif
 }
 
 /* sqrt (q) for q > 0 from the reciprocal square-root estimate (vsqrtps is

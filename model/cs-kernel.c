@@ -285,6 +285,9 @@ row_begin (float        *s,
 #define ISA_MAXPS(a, b) _mm512_maskz_max_ps ((__mmask16) 0xffff, (__m512) (a), (__m512) (b))
 #define ISA_MINPS(a, b) _mm512_maskz_min_ps ((__mmask16) 0xffff, (__m512) (a), (__m512) (b))
 #define ISA_RSQRT(v) _mm512_maskz_rsqrt14_ps ((__mmask16) 0xffff, (__m512) (v))
+#define ISA_FLOOR(v) _mm512_maskz_roundscale_ps ((__mmask16) 0xffff, (__m512) (v), \
+                                                 _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)
+#define ISA_SCALEF(a, b) _mm512_maskz_scalef_ps ((__mmask16) 0xffff, (__m512) (a), (__m512) (b))
 #include "cs-kernel-isa.h"
 #undef ISA_SUF
 #undef ISA_ATTR
@@ -292,6 +295,8 @@ row_begin (float        *s,
 #undef ISA_RSQRT
 #undef ISA_MAXPS
 #undef ISA_MINPS
+#undef ISA_FLOOR
+#undef ISA_SCALEF
 #define ISA_SUF avx2
 #define ISA_ATTR __attribute__ ((target ("avx2,fma")))
 #define ISA_W 8
