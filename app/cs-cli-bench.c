@@ -115,17 +115,20 @@ cs_cli_bench (int    argc,
       printf ("machine (OpenBLAS core %s, %d thread(s)):\n", r.blas_core, r.blas_threads);
       printf ("  sgemm on the scoring shape (q x n x %" G_GINT64_FORMAT ", best tiling): %.1f GFLOP/s = %.3g pairs/s\n",
               spec.d + 2, r.gemm_gflops, r.gemm_pairs);
-      printf ("  vector expf (cache-resident):                 %.3g /s\n", r.exp_rate);
-      printf ("  float FMA, register-resident (%s):          %.3g lanes/s\n", r.isa, r.fma_rate);
-      printf ("  machine roofline 1 / ((d + 2) / F + 1 / E):    %.3g pairs/s\n", r.machine_roofline);
-      printf ("  BLAS roofline min(GEMM-bound, exp-bound):     %.3g pairs/s (old figure)\n", r.roofline);
+      printf ("  %-46s %.3g /s\n", "vector expf E (cache-resident):", r.exp_rate);
+      {
+        g_autofree char *fma = g_strdup_printf ("float FMA F, register-resident (%s):", r.isa);
+        printf ("  %-46s %.3g lanes/s\n", fma, r.fma_rate);
+      }
+      printf ("  %-46s %.3g pairs/s\n", "machine roofline 1 / ((d + 2) / F + 1 / E):", r.machine_roofline);
+      printf ("  %-46s %.3g pairs/s (old figure)\n", "BLAS roofline min(GEMM-bound, exp-bound):", r.roofline);
       printf ("engine, n = %" G_GINT64_FORMAT ", d = %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT " queries:\n",
               spec.n, spec.d, spec.queries);
       printf ("  float fast path:  %.3g pairs/s = %.1f %% of the machine roofline (%.1f %% of the BLAS one)\n",
               r.pairs_float, 100.0 * r.pairs_float / r.machine_roofline, 100.0 * r.pairs_float / r.roofline);
       printf ("  float, sgemm + softmax (no fused kernel): %.3g pairs/s\n", r.pairs_float_gemm);
-      printf ("  double precision: %.3g pairs/s = %.1f %% of the roofline\n", r.pairs_double,
-              100.0 * r.pairs_double / r.roofline);
+      printf ("  double precision: %.3g pairs/s = %.1f %% of the machine roofline\n", r.pairs_double,
+              100.0 * r.pairs_double / r.machine_roofline);
       printf ("  float, %d threads, wall clock: %.3g pairs/s (plain batch %.3f s)\n", r.threads, r.pairs_wall,
               r.plain_batch_seconds);
       if (spec.flagged)
