@@ -55,7 +55,7 @@ ISA_NAME (vexp) (VT x)
 
   kf = (VT) ISA_FLOOR (xc * 1.44269504f + 0.5f);
   r = xc - kf * 0.693145752f;
-  __asm__ ("" : "+x" (r));
+  ISA_BARRIER (r);
   r = r - kf * 1.42860677e-6f;
   p = (VT) { 0 } + 1.0f / 720.0f;
   p = p * r + 1.0f / 120.0f;
@@ -74,7 +74,7 @@ ISA_NAME (vexp) (VT x)
   kf = __builtin_convertvector (ki, VT) - 128.0f;
   r = xc - kf * 0.693145752f;
   /* keep reassociation (allowed in this file) from merging ln2 hi and lo */
-  __asm__ ("" : "+x" (r));
+  ISA_BARRIER (r);
   r = r - kf * 1.42860677e-6f;
   p = (VT) { 0 } + 1.0f / 720.0f;
   p = p * r + 1.0f / 120.0f;

@@ -271,6 +271,15 @@ row_begin (float        *s,
   return lambda * (mc - *m) >= -104.0;
 }
 
+/* An empty asm that the optimiser must assume changes v: keeps reassociation
+ * (allowed in this file) from merging the two halves of ln 2. In a vector
+ * register on x86; through memory elsewhere (any target's constraint). */
+#if defined(__x86_64__) || defined(__i386__)
+#define ISA_BARRIER(v) __asm__ ("" : "+x" (v))
+#else
+#define ISA_BARRIER(v) __asm__ ("" : "+m" (v))
+#endif
+
 /* Transposed keys of a tile up to this many floats live on the stack (64 KiB:
  * 512 cases up to d = 30); larger tiles take them from the heap. */
 #define KT_STACK 16384
