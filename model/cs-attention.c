@@ -915,7 +915,7 @@ predict_range (const CsAttention      *self,
   CsPredictOptions defaults;
   const CsPredictOptions *o = options;
   size_t n = self->n, d = self->d, ra = p->ra, k;
-  int use_float, need_d2, window;
+  int use_float, need_d2, window, fused;
   double *Qa = NULL, *Qe = NULL, *S = NULL, *D2 = NULL, *ebuf = NULL;
   float *Qaf = NULL, *Qef = NULL, *Sf = NULL, *D2f = NULL, *ebuff = NULL;
   double *gv = NULL, *gw = NULL, *tw = NULL, *we = NULL, *ws = NULL;
@@ -942,6 +942,9 @@ predict_range (const CsAttention      *self,
   use_float = (o->flags & CS_PREDICT_FLOAT) != 0 && p->Kf != NULL;
   need_d2 = p->d2_scale == 0.0;
   window = (o->flags & CS_PREDICT_WINDOW) != 0 || o->weights != NULL || o->attended != NULL;
+  /* Float, distance from the score: the fused kernel (scores, exp and sums per tile, in L1) where it
+   * beats sgemm + softmax (cs_kernel_fused_pays); it leaves the scores in Sf for nearest and top-k. */
+  fused = use_float && !need_d2 && cs_kernel_fused_pays (ra, q);
 
   Qa = malloc (CS_QB * ra * sizeof (double));
   Qe = malloc (CS_QB * (d + 2) * sizeof (double));
@@ -1021,7 +1024,20 @@ predict_range (const CsAttention      *self,
               status = CS_ERR_CANCELLED;
               break;
             }
-          if (use_float)
+          float tmax[CS_QB];   /* the fused kernel's row maxima of this tile */
+
+          if (fused)
+            {
+              size_t sk[CS_QB];
+              for (size_t r = 0; r < nq; r++)
+                {
+                  size_t si = o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE;
+                  sk[r] = si >= c0 && si < c0 + c ? si - c0 : c;
+                }
+              cs_kernel_predict_f (Qaf, nq, ra, p->Kf + c0 * ra, self->ycf + c0, c, sk, (float) p->d2_scale,
+                                   p->lambda, &st[0].m, &st[0].s, sizeof (RowState), Sf, tmax);
+            }
+          else if (use_float)
             {
               cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nq, (int) c, (int) ra,
                            1.0f, Qaf, (int) ra, p->Kf + c0 * ra, (int) ra, 0.0f, Sf, (int) c);
@@ -1056,13 +1072,13 @@ predict_range (const CsAttention      *self,
                       if (dr != NULL)
                         dr[si - c0] = INFINITY;
                     }
-                  mc = cs_kernel_max_f (sr, c);
+                  mc = fused ? tmax[r] : cs_kernel_max_f (sr, c);
                   if (mc == -INFINITY)
                     continue;
                   if (mc > rs->m)
                     row_state_raise_max (rs, p->lambda, mc);
                   /* A chunk whose best case is below exp's underflow contributes exact zeros. */
-                  if (p->lambda * (mc - rs->m) >= -104.0)
+                  if (!fused && p->lambda * (mc - rs->m) >= -104.0)
                     cs_kernel_softmax_f (sr, dr, (float) p->d2_scale, self->ycf + c0, c, (float) rs->m,
                                          (float) fmin (p->lambda, FLT_MAX), &rs->s, ebuff);
                   if (dr != NULL)

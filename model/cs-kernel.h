@@ -47,3 +47,60 @@ void   cs_kernel_fit_scalar (const double *u, const double *y, size_t c,
  * chooses where Newton starts). u >= -1e30 after scaling, or -inf. */
 void   cs_kernel_fit_scalar_f (const float *u, const float *y, size_t c,
                                const double *w, size_t nw, double *sums);
+
+/* ---- Explicit ISA levels: the fused prediction kernel and the machine's FMA rate ----
+ *
+ * target_clones picks one clone per process and cannot be overridden; these
+ * kernels dispatch through cs_kernel_isa () instead, so that tests can force
+ * each level the CPU supports in turn. */
+typedef enum
+{
+  CS_KERNEL_ISA_BASELINE = 0,   /* x86-64 SSE2 (or plain C elsewhere) */
+  CS_KERNEL_ISA_AVX2 = 1,       /* AVX2 + FMA */
+  CS_KERNEL_ISA_AVX512 = 2,     /* AVX-512F */
+} CsKernelIsa;
+
+CsKernelIsa cs_kernel_isa_best  (void);   /* the widest level this CPU (and OS) supports */
+CsKernelIsa cs_kernel_isa       (void);   /* the level in use: the best, unless forced */
+const char *cs_kernel_isa_name  (CsKernelIsa isa);
+/* Internal, for tests: use isa (<= cs_kernel_isa_best ()) until called with
+ * -1 (back to the best). Returns 0, changing nothing, for a level the CPU
+ * lacks. Process-wide: call it with no prediction running. */
+int         cs_kernel_isa_force (int isa);
+
+/* The machine's float FMA rate: a register-resident loop of independent FMA
+ * chains (enough to cover latency on both FMA ports) at the level in use,
+ * iters iterations. Returns the FMA lanes executed; *sink receives a value
+ * that depends on every lane, so the loop cannot be dropped. Without FMA
+ * (baseline) a lane is a multiply and an add. */
+double cs_kernel_fma_lanes_f (size_t iters, float *sink);
+
+/* Fused float prediction over one tile of c cases for nq queries: scores,
+ * row maximum, exp and the softmax sums in one sweep, the scores of a few
+ * queries at a time staying in L1.
+ *   Q: nq x ra query rows, K: c x ra key rows (score_ij = Q_i . K_j), y: c
+ *   outcomes (centred), skip[i]: a case index within the tile to exclude
+ *   (score -inf), or >= c for none (skip may be NULL).
+ *   S (nq x c, row stride c) receives the scores (-inf at skip), for the
+ *   caller's nearest case and top-k; tile_max[i] (nq) the maximum of row
+ *   i of S (-inf when every case is excluded), as cs_kernel_max_f gives it.
+ *   Row i's state is at (char *) m + i * stride (a double, the running
+ *   maximum, -inf at first) and (char *) acc + i * stride (CsKernelSums
+ *   relative to that maximum). Exactly what cs_kernel_max_f, a rescale to a
+ *   new maximum (z, zy, zyy, zd by exp (lambda (m_old - m_new)), zz by its
+ *   square) and cs_kernel_softmax_f (d2 = d2_scale * s; skipped when the
+ *   tile's best case underflows: lambda (mc - m) < -104) do on S, in float;
+ *   lambda > 0 finite. */
+void cs_kernel_predict_f (const float *Q, size_t nq, size_t ra,
+                          const float *K, const float *y, size_t c,
+                          const size_t *skip, float d2_scale, double lambda,
+                          double *m, CsKernelSums *acc, size_t stride,
+                          float *S, float *tile_max);
+
+/* Whether cs_attention_predict's float path uses cs_kernel_predict_f for key
+ * rows of ra floats and nq queries (else sgemm + cs_kernel_softmax_f), as
+ * measured at the level in use (see cs-kernel.c). cs_kernel_fused_set:
+ * internal, for tests and the bench: 1 always, 0 never, -1 back to the
+ * measured rule; returns the previous mode. */
+int cs_kernel_fused_pays (size_t ra, size_t nq);
+int cs_kernel_fused_set  (int mode);

@@ -6,11 +6,13 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <string.h>
 #include <time.h>
 
 #include <gio/gio.h>
 
 #include "cs-attention.h"
+#include "cs-engine.h"
 #include "cs-engine-bench.h"
 #include "cs-kernel.h"      /* the engine's own exp kernel, to measure the machine */
 #include "cs-rng.h"
@@ -47,6 +49,7 @@ cs_engine_bench_spec_init (CsEngineBenchSpec *spec)
   spec->queries = 1000;
   spec->fit_n = 20000;
   spec->fit_d = 8;
+  spec->flagged = TRUE;
 }
 
 gboolean
@@ -63,6 +66,7 @@ cs_engine_bench (const CsEngineBenchSpec *spec,
   CsMetric m;
   CsPredictOptions po;
   double gemm_gflops = 0, gemm_pairs, exp_rate = 0, roof, pairs_f = 0, pairs_d = 0, pairs_wall = 0, fit_s = 0;
+  double fma_rate = 0, machine_roof, pairs_gemm = 0, plain_s = INFINITY, flagged_s = NAN, flagged_build_s = NAN;
   int nthreads = (int) g_get_num_processors ();
   int fit_passes = 0;
   double fit_w = NAN;
@@ -138,6 +142,23 @@ cs_engine_bench (const CsEngineBenchSpec *spec,
   }
   roof = fmin (gemm_pairs, exp_rate);
 
+  /* Machine 3: float FMA lanes per second of a register-resident loop at the widest level the CPU has (the
+   * same dispatch as the fused kernel), best of 3. With E the exp rate above, a pair costs at least d + 2
+   * FMA lanes (its score) and one exp: the machine roofline is 1 / ((d + 2) / F + 1 / E) pairs per second. */
+  {
+    size_t iters = 20000000 / (size_t) (cs_kernel_isa () == CS_KERNEL_ISA_AVX512 ? 1
+                                        : cs_kernel_isa () == CS_KERNEL_ISA_AVX2 ? 2 : 4);
+    float sink = 0;
+    for (int rep = 0; rep < 3; rep++)
+      {
+        double t0 = cpu_s (), lanes = cs_kernel_fma_lanes_f (iters, &sink), t = cpu_s () - t0;
+        if (!isfinite (sink))
+          g_warning ("FMA loop diverged (%g)", (double) sink);
+        fma_rate = fmax (fma_rate, lanes / t);
+      }
+  }
+  machine_roof = 1.0 / ((double) ra / fma_rate + 1.0 / exp_rate);
+
   /* Engine: prediction, float fast path and double, best of 3. */
   st = cs_attention_new (x, y, (size_t) n, (size_t) d, CS_SCORE_DISTANCE, &ctx);
   if (st == CS_OK)
@@ -157,15 +178,20 @@ cs_engine_bench (const CsEngineBenchSpec *spec,
   cs_predict_options_init (&po);
   po.top_k = 10;
   po.top = top;
-  for (int pass = 0; pass < 3; pass++)
+  /* pass 0: float (the fused kernel where it pays), 1: double, 2: float on all threads (wall clock, the plain
+   * batch), 3: float through sgemm + softmax, the path the fused kernel replaces. */
+  for (int pass = 0; pass < 4; pass++)
     for (int rep = 0; rep < (pass == 1 ? 2 : pass == 0 ? 5 : 3); rep++)
       {
         double t0, t;
+        int prev = pass == 3 ? cs_kernel_fused_set (0) : 0;
         po.flags = pass == 1 ? 0 : CS_PREDICT_FLOAT;
         po.n_threads = pass == 2 ? nthreads : 1;
         t0 = pass == 2 ? now_s () : cpu_s ();
         st = cs_attention_predict (ctx, qs, (size_t) q, &po, pred);
         t = (pass == 2 ? now_s () : cpu_s ()) - t0;
+        if (pass == 3)
+          cs_kernel_fused_set (prev);
         if (st != CS_OK)
           {
             cs_attention_free (ctx);
@@ -175,11 +201,53 @@ cs_engine_bench (const CsEngineBenchSpec *spec,
           pairs_f = fmax (pairs_f, (double) n * (double) q / t);
         else if (pass == 1)
           pairs_d = fmax (pairs_d, (double) n * (double) q / t);
+        else if (pass == 2)
+          {
+            pairs_wall = fmax (pairs_wall, (double) n * (double) q / t);
+            plain_s = fmin (plain_s, t);
+          }
         else
-          pairs_wall = fmax (pairs_wall, (double) n * (double) q / t);
+          pairs_gemm = fmax (pairs_gemm, (double) n * (double) q / t);
       }
   cs_attention_free (ctx);
   ctx = NULL;
+
+  /* Engine: the same queries, each with all flags and the window, through the engine (as the window and
+   * casescope-cli predict ask for them), against the plain batch above. The engine's build (baselines, not
+   * timed in the ratio) uses the bench's metric on the standardised features, so no fit. */
+  if (spec->flagged)
+    {
+      CsCaseBase *base = cs_case_base_new ((gsize) n, (gsize) d);
+      CsEngineOptions eo;
+      CsEngine *eng;
+      CsMetric em;
+      CsQueryResult **res;
+      double t0;
+
+      memcpy (base->x, x, (gsize) (n * d) * sizeof (double));
+      memcpy (base->y, y, (gsize) n * sizeof (double));
+      cs_case_base_compute_stats (base);
+      cs_metric_init_scalar (&em, (size_t) d, 0.5);
+      cs_engine_options_init (&eo);
+      eo.fit = CS_ENGINE_FIT_NONE;
+      eo.metric = &em;
+      eo.metric_label = "scalar (bench)";
+      eo.preferred_window = FALSE;
+      t0 = now_s ();
+      eng = cs_engine_build_full (base, &eo, NULL, NULL, NULL, error);
+      flagged_build_s = now_s () - t0;
+      cs_metric_clear (&em);
+      cs_case_base_unref (base);
+      if (eng == NULL)
+        return FALSE;
+      t0 = now_s ();
+      res = cs_engine_predict (eng, qs, (gsize) q, NULL, 10, NULL, error);
+      flagged_s = now_s () - t0;
+      cs_engine_unref (eng);
+      if (res == NULL)
+        return FALSE;
+      cs_engine_results_free (res, (gsize) q);
+    }
 
   /* Engine: scalar LOO fit. */
   {
@@ -215,6 +283,13 @@ cs_engine_bench (const CsEngineBenchSpec *spec,
   result->gemm_pairs = gemm_pairs;
   result->exp_rate = exp_rate;
   result->roofline = roof;
+  result->isa = cs_kernel_isa_name (cs_kernel_isa ());
+  result->fma_rate = fma_rate;
+  result->machine_roofline = machine_roof;
+  result->pairs_float_gemm = pairs_gemm;
+  result->plain_batch_seconds = plain_s;
+  result->flagged_batch_seconds = flagged_s;
+  result->flagged_build_seconds = flagged_build_s;
   result->pairs_float = pairs_f;
   result->pairs_double = pairs_d;
   result->pairs_wall = pairs_wall;

@@ -9,6 +9,7 @@ typedef struct
 {
   gint64 n, d, queries;            /* prediction benchmark: cases, features, queries */
   gint64 fit_n, fit_d;             /* scalar leave-one-out fit benchmark */
+  gboolean flagged;                /* default TRUE: time the queries with all flags and the window too */
 } CsEngineBenchSpec;
 
 typedef struct
@@ -19,7 +20,15 @@ typedef struct
   double gemm_gflops;              /* single-precision GEMM on the scoring shape, best tiling, one thread */
   double gemm_pairs;               /* the same as query-case pairs per second */
   double exp_rate;                 /* the engine's vector expf, cache-resident, per second */
-  double roofline;                 /* min (gemm_pairs, exp_rate) */
+  double roofline;                 /* min (gemm_pairs, exp_rate): the old, BLAS-based figure */
+  const char *isa;                 /* the kernels' dispatch level: "avx512", "avx2", "baseline" */
+  double fma_rate;                 /* F: float FMA lanes per second, register-resident, widest level, one thread */
+  double machine_roofline;         /* 1 / ((d + 2) / F + 1 / exp_rate) pairs per second */
+  double pairs_float_gemm;         /* float path through sgemm + softmax (fused kernel off), one thread */
+  double plain_batch_seconds;      /* the queries, float, batched, all threads (wall; best of 3) */
+  double flagged_batch_seconds;    /* the same queries with all flags and the window (cs_engine_predict), NaN
+                                    * when not measured */
+  double flagged_build_seconds;    /* the engine build before it (baselines; not in the ratio) */
   double pairs_float;              /* float fast path, one thread (CPU time) */
   double pairs_double;             /* double precision, one thread (CPU time) */
   double pairs_wall;               /* float, all threads, wall clock */

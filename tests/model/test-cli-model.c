@@ -383,6 +383,32 @@ test_bench (void)
   g_assert_cmpfloat (json_object_get_double_member (o, "loo_fit_seconds"), >, 0);
   g_assert_cmpint (json_object_get_int_member (o, "loo_fit_passes"), <=, 15);
   g_assert_cmpint (json_object_get_int_member (o, "loo_fit_passes"), >=, 3);
+  /* the machine roofline is the stated formula of the two measured rates (d = 16 by default: 18 FMA a pair) */
+  {
+    double f = json_object_get_double_member (o, "fma_lanes_per_second");
+    double e = json_object_get_double_member (o, "exp_per_second");
+    double mroof = json_object_get_double_member (o, "machine_roofline_pairs_per_second");
+    double plain = json_object_get_double_member (o, "plain_batch_seconds");
+    double flagged = json_object_get_double_member (o, "flagged_batch_seconds");
+    g_assert_cmpfloat (f, >, 0);
+    g_assert_cmpfloat (fabs (mroof - 1.0 / (18.0 / f + 1.0 / e)), <=, 1e-12 * mroof);
+    g_assert_cmpfloat (fabs (json_object_get_double_member (o, "machine_ratio") - pairs / mroof), <=, 1e-12);
+    g_assert_cmpfloat (json_object_get_double_member (o, "pairs_per_second_gemm_path"), >, 0);
+    g_assert_nonnull (json_object_get_string_member (o, "kernel_isa"));
+    g_assert_cmpfloat (plain, >, 0);
+    g_assert_cmpfloat (flagged, >, 0);
+    g_assert_cmpfloat (fabs (json_object_get_double_member (o, "flagged_over_plain") - flagged / plain), <=,
+                       1e-12 * flagged / plain);
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* --no-flagged leaves the flagged batch out */
+  g_assert_cmpint (run (&out, &err, "bench", "--n", "2000", "--queries", "50", "--fit-n", "300", "--fit-d", "2",
+                        "--no-flagged", "--json", NULL), ==, 0);
+  g_clear_object (&p);
+  o = parse_object (out, &p);
+  g_assert_false (json_object_has_member (o, "flagged_batch_seconds"));
+  g_assert_true (json_object_has_member (o, "plain_batch_seconds"));
 }
 
 /* A case base with one bad cell: every command that reads it names the row on stderr as inspect does

@@ -1,0 +1,278 @@
+/* test-kernel.c: the explicitly dispatched kernels (cs-kernel.h), at every level the CPU supports: the fused
+ * float prediction against the double path and against a direct double computation, and the FMA loop the
+ * bench's machine roofline is built on. */
+#include "config.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib.h>
+
+#include "cs-attention.h"
+#include "cs-kernel.h"
+#include "cs-rng.h"
+
+/* Runs body once per level this CPU supports (forced through the internal override, never through the
+ * environment), then returns to the best level. */
+static int
+force_level (int isa)
+{
+  g_assert_true (cs_kernel_isa_force (isa));
+  g_assert_cmpint (cs_kernel_isa (), ==, isa);
+  g_test_message ("level %s", cs_kernel_isa_name ((CsKernelIsa) isa));
+  return 1;
+}
+
+#define FOR_EACH_LEVEL(isa) \
+  for (int isa = (int) cs_kernel_isa_best (); isa >= 0 && force_level (isa); isa--)
+
+static double *
+random_matrix (CsRng *rng, size_t n, size_t d, double scale)
+{
+  double *x = g_new (double, n * d);
+  for (size_t i = 0; i < n * d; i++)
+    x[i] = scale * cs_rng_normal (rng);
+  return x;
+}
+
+/* CPU seconds of this thread: other processes on the same cores do not bias a rate */
+static double
+cpu_s (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}
+
+static void
+test_isa_force (void)
+{
+  CsKernelIsa best = cs_kernel_isa_best ();
+
+  g_assert_cmpint (cs_kernel_isa (), ==, best);
+  if (best < CS_KERNEL_ISA_AVX512)
+    g_assert_false (cs_kernel_isa_force ((int) best + 1));   /* a level the CPU lacks is refused */
+  g_assert_cmpint (cs_kernel_isa (), ==, best);
+  g_assert_true (cs_kernel_isa_force (CS_KERNEL_ISA_BASELINE));
+  g_assert_cmpint (cs_kernel_isa (), ==, CS_KERNEL_ISA_BASELINE);
+  g_assert_true (cs_kernel_isa_force (-1));
+  g_assert_cmpint (cs_kernel_isa (), ==, best);
+}
+
+/* The FMA loop: the lanes it claims, a finite result that depends on them, and a rate that grows with the
+ * vector width (each level's lanes per second at least those of the level below: wider vectors on the same
+ * ports; generous, since the machine may be busy). */
+static void
+test_fma_lanes (void)
+{
+  const double width[3] = { 4, 8, 16 };
+  double rate[3] = { 0, 0, 0 };
+
+  FOR_EACH_LEVEL (isa)
+    {
+      float sink = NAN;
+      size_t iters = 2000000;
+      double lanes = cs_kernel_fma_lanes_f (iters, &sink);
+      g_assert_cmpfloat (lanes, ==, (double) iters * 12.0 * width[isa]);
+      /* each chain a_{t+1} = a_t b + c from a_0 = 1e-3 (i + 1): a_T = a* + (a_0 - a*) b^T, a* = c / (1 - b).
+       * Rounding each step by up to half an ulp of ~0.1 moves the fixed point by up to ~6e-9 / (1 - b), 6 %. */
+      {
+        double b = 0.999999f, c = 1e-7f, as = c / (1 - b), bt = pow (b, (double) iters), want = 0;
+        for (int i = 0; i < 12; i++)
+          want += width[isa] * (as + (1e-3f * (float) (i + 1) - as) * bt);
+        g_assert_cmpfloat (fabs (sink - want), <=, 0.1 * want);
+      }
+      for (int rep = 0; rep < 3; rep++)
+        {
+          double t0 = cpu_s ();
+          lanes = cs_kernel_fma_lanes_f (iters, &sink);
+          rate[isa] = fmax (rate[isa], lanes / fmax (1e-6, cpu_s () - t0));
+        }
+      g_test_message ("%s: %.3g FMA lanes/s", cs_kernel_isa_name ((CsKernelIsa) isa), rate[isa]);
+    }
+  cs_kernel_isa_force (-1);
+  for (int isa = 1; isa <= (int) cs_kernel_isa_best (); isa++)
+    g_assert_cmpfloat (rate[isa], >, 0.5 * rate[isa - 1]);
+}
+
+typedef struct
+{
+  double m;
+  CsKernelSums s;
+  int pad;                          /* a stride that is not sizeof (CsKernelSums) + 8 */
+} Row;
+
+/* cs_kernel_predict_f on one tile against the same sums in double from the same float inputs, a skip case
+ * in some rows, the running maximum moved by a second tile. Bound: the float scores carry ~1e-7 relative
+ * error on terms up to |K| |Q| ~ 100, so lambda (s - m) is off by <= ~1e-4 and each e_i by ~1e-4 relative;
+ * the exp itself adds 2.5e-7, the sums of ~500 floats ~500 * 6e-8. Sums agree to 1e-3 relative. */
+static void
+test_predict_tile (void)
+{
+  for (guint64 seed = 1; seed <= 3; seed++)
+    FOR_EACH_LEVEL (isa)
+      {
+        CsRng rng;
+        size_t nq = 7, ra = 3 + 9 * (seed - 1), c = 517;   /* rows not a multiple of 4, a tail of cases */
+        float *Q = g_new (float, nq * ra), *K = g_new (float, 2 * c * ra), *y = g_new (float, 2 * c);
+        float *S = g_new (float, nq * c), tmax[7];
+        size_t skip[7];
+        Row rows[7];
+        double lambda = 0.7;
+
+        cs_rng_seed (&rng, seed * 31);
+        for (size_t i = 0; i < nq * ra; i++)
+          Q[i] = (float) cs_rng_normal (&rng);
+        for (size_t i = 0; i < 2 * c * ra; i++)
+          K[i] = (float) cs_rng_normal (&rng);
+        for (size_t i = 0; i < 2 * c; i++)
+          y[i] = (float) cs_rng_normal (&rng);
+        for (size_t r = 0; r < nq; r++)
+          {
+            rows[r].m = -INFINITY;
+            memset (&rows[r].s, 0, sizeof rows[r].s);
+            skip[r] = r % 3 == 0 ? (r * 97) % c : c;
+          }
+        for (int t = 0; t < 2; t++)
+          {
+            cs_kernel_predict_f (Q, nq, ra, K + t * c * ra, y + t * c, c, skip, -2.0f, lambda,
+                                 &rows[0].m, &rows[0].s, sizeof (Row), S, tmax);
+            for (size_t r = 0; r < nq; r++)
+              {
+                double mx = -INFINITY;
+                for (size_t j = 0; j < c; j++)
+                  {
+                    double s = 0;
+                    for (size_t k = 0; k < ra; k++)
+                      s += (double) Q[r * ra + k] * (double) K[(t * c + j) * ra + k];
+                    if (j == skip[r])
+                      {
+                        g_assert_true (S[r * c + j] == -INFINITY);
+                        continue;
+                      }
+                    /* float dot product of ra terms up to ~10 each */
+                    g_assert_cmpfloat (fabs (S[r * c + j] - s), <=, 1e-5 * (double) ra * 10);
+                    mx = fmax (mx, S[r * c + j]);
+                  }
+                g_assert_cmpfloat (tmax[r], ==, (float) mx);   /* the same stored floats: exact */
+              }
+          }
+        /* the reference: both tiles in double from the kernel's own scores of the second call and a
+         * recomputation of the first */
+        for (size_t r = 0; r < nq; r++)
+          {
+            double m = -INFINITY, z = 0, zy = 0, zyy = 0, zz = 0, zd = 0;
+            for (int pass = 0; pass < 2; pass++)
+              for (int t = 0; t < 2; t++)
+                for (size_t j = 0; j < c; j++)
+                  {
+                    double s = 0, e, q;
+                    if (j == skip[r])
+                      continue;
+                    for (size_t k = 0; k < ra; k++)
+                      s += (double) Q[r * ra + k] * (double) K[(t * c + j) * ra + k];
+                    if (pass == 0)
+                      {
+                        m = fmax (m, s);
+                        continue;
+                      }
+                    e = exp (lambda * (s - m));
+                    q = fmax (0, -2.0 * s);
+                    z += e; zy += e * y[t * c + j]; zyy += e * y[t * c + j] * y[t * c + j];
+                    zz += e * e; zd += e * sqrt (q);
+                  }
+            /* the kernel's sums are relative to its own maximum: compare ratios, which do not depend on it */
+            g_assert_cmpfloat (fabs (rows[r].m - m), <=, 1e-4 * (fabs (m) + 1));
+            g_assert_cmpfloat (fabs (rows[r].s.zy / rows[r].s.z - zy / z), <=, 1e-3 * (fabs (zy / z) + 1));
+            g_assert_cmpfloat (fabs (rows[r].s.zyy / rows[r].s.z - zyy / z), <=, 1e-3 * (zyy / z + 1));
+            g_assert_cmpfloat (fabs (rows[r].s.zd / rows[r].s.z - zd / z), <=, 1e-3 * (zd / z));
+            g_assert_cmpfloat (fabs (rows[r].s.zz / (rows[r].s.z * rows[r].s.z) - zz / (z * z)), <=,
+                               1e-3 * zz / (z * z));
+          }
+        g_free (Q); g_free (K); g_free (y); g_free (S);
+      }
+  cs_kernel_isa_force (-1);
+}
+
+/* The float path through the fused kernel (forced on, so that few queries use it too) against the double
+ * path, at each level: plain queries and leave-one-out (the skip case), several sizes (tails of tiles, keys
+ * of more than 64 KiB per tile at d = 40), narrow and wide windows. The bound is the float path's own
+ * (test-attention.c, test_float_path): scores carry ~1e-6 relative float error on |x|^2 (<= ~1e3 here), so
+ * weights are within ~1e-4 relative; the prediction moves by at most that times the outcome range. */
+static void
+test_fused_against_double (void)
+{
+  int prev = cs_kernel_fused_set (1);
+
+  for (guint64 seed = 1; seed <= 4; seed++)
+    FOR_EACH_LEVEL (isa)
+      {
+        CsRng rng;
+        const size_t dims[4] = { 2, 7, 20, 40 };
+        size_t n = 1500 + 777 * seed, d = dims[seed - 1], q = 9 + 5 * seed;
+        double *x, *y, *qs, yr = 0;
+        CsAttention *ctx;
+        CsPrediction *pd = g_new (CsPrediction, q), *pf = g_new (CsPrediction, q);
+        CsPrediction *ld = g_new (CsPrediction, n), *lf = g_new (CsPrediction, n);
+        CsTopCase *td = g_new (CsTopCase, q * 3), *tf = g_new (CsTopCase, q * 3);
+        CsPredictOptions o;
+        CsMetric m;
+
+        cs_rng_seed (&rng, seed * 977);
+        x = random_matrix (&rng, n, d, 1.0);
+        y = random_matrix (&rng, n, 1, 1.0);
+        for (size_t i = 0; i < n; i++)
+          {
+            y[i] = 50 + sin (3 * x[i * d]) + 0.1 * y[i];
+            yr = fmax (yr, fabs (y[i] - 50));
+          }
+        qs = random_matrix (&rng, q, d, 1.0);
+        g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+        /* narrow (most e_i tiny: the denormal range) for odd seeds, wide for even ones */
+        cs_metric_init_scalar (&m, d, seed % 2 ? 10.0 * (double) d : 0.3);
+        cs_attention_set_metric (ctx, &m);
+        cs_predict_options_init (&o);
+        o.top_k = 3;
+        o.top = td;
+        g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, pd), ==, CS_OK);
+        o.flags = CS_PREDICT_FLOAT;
+        o.top = tf;
+        g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, pf), ==, CS_OK);
+        cs_predict_options_init (&o);
+        g_assert_cmpint (cs_attention_predict_loo (ctx, &o, ld), ==, CS_OK);
+        o.flags = CS_PREDICT_FLOAT;
+        g_assert_cmpint (cs_attention_predict_loo (ctx, &o, lf), ==, CS_OK);
+        for (size_t t = 0; t < q + n; t++)
+          {
+            CsPrediction *a = t < q ? &pd[t] : &ld[t - q], *b = t < q ? &pf[t] : &lf[t - q];
+            g_assert_cmpfloat (fabs (b->prediction - a->prediction), <=, 2e-4 * (yr + 1));
+            g_assert_cmpfloat (fabs (b->n_eff - a->n_eff), <=, 1e-3 * a->n_eff);
+            g_assert_cmpfloat (fabs (b->mean_distance - a->mean_distance), <=, 1e-3 * (a->mean_distance + 1e-3));
+            g_assert_cmpfloat (fabs (b->nearest_distance - a->nearest_distance), <=, 1e-2);
+            if (t >= q)
+              g_assert_cmpuint (b->nearest_index, !=, t - q);   /* leave-one-out never sees itself */
+          }
+        for (size_t t = 0; t < q; t++)
+          /* the heaviest case's weight (its index may differ only at a near tie) */
+          g_assert_cmpfloat (fabs (tf[t * 3].weight - td[t * 3].weight), <=, 1e-3 * td[t * 3].weight + 1e-6);
+        cs_metric_clear (&m);
+        cs_attention_free (ctx);
+        g_free (x); g_free (y); g_free (qs); g_free (pd); g_free (pf); g_free (ld); g_free (lf);
+        g_free (td); g_free (tf);
+      }
+  cs_kernel_isa_force (-1);
+  cs_kernel_fused_set (prev);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cs/model/kernel/isa-force", test_isa_force);
+  g_test_add_func ("/cs/model/kernel/fma-lanes", test_fma_lanes);
+  g_test_add_func ("/cs/model/kernel/predict-tile", test_predict_tile);
+  g_test_add_func ("/cs/model/kernel/fused-against-double", test_fused_against_double);
+  return g_test_run ();
+}
