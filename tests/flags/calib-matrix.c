@@ -143,6 +143,16 @@ engine_for (CsCaseBase  *b,
   return e;
 }
 
+static gboolean
+inside (const CalibCases *g,
+        const double     *x)
+{
+  for (gsize j = 0; j < g->d; j++)
+    if (x[j] < g->lo[j] || x[j] > g->hi[j])
+      return FALSE;
+  return TRUE;
+}
+
 static void
 run_cell (Cell *c)
 {
@@ -177,7 +187,10 @@ run_cell (Cell *c)
             if (r == R_RANGE)
               pushed[k] = calib_draw_out_of_range (g, &rng, q + (gsize) k * d);
             else
-              calib_draw_query (c->shape, d, region_of[r], &rng, q + (gsize) k * d);
+              /* Inside the observed ranges: a query beyond them is rightly out of range, not a false alarm. */
+              do
+                calib_draw_query (c->shape, d, region_of[r], &rng, q + (gsize) k * d);
+              while (!inside (g, q + (gsize) k * d));
           res = cs_engine_predict (e, q, per_seed, NULL, 1, NULL, &error);
           g_assert_no_error (error);
           g_assert_nonnull (res);
@@ -436,22 +449,32 @@ static const Cell slow_cells[] = {
   { CALIB_SHAPE_CREST, 20, 2000, CS_ENGINE_FIT_DIAGONAL },
 };
 
+typedef struct
+{
+  const char *shape;                /* only this generator, or NULL */
+  gsize d_min, n_min, n_max;        /* only these sizes */
+  gboolean confusion;               /* the samples' leave-one-out tables too */
+} BenchFilter;
+
 static int
-run_bench (const char *only_shape)
+run_bench (const BenchFilter *only)
 {
   gsize n_cells = 0;
   Cell *cells = g_new0 (Cell, G_N_ELEMENTS (bench_sizes) * CALIB_SHAPE_N * 2);
   gint64 t0 = g_get_monotonic_time ();
 
   printf ("# Fail-safe calibration matrix (tests/flags/calib-matrix.c), %d case bases per cell, >= %d queries "
-          "per rate\n\n", CALIB_SEEDS, CALIB_MIN_QUERIES);
+          "per rate\n# make bench, or: build/tests/flags/flags-calib-matrix --bench [--shape NAME] [--d-min D] [--n-min N] [--n-max N] [--no-confusion]\n\n",
+          CALIB_SEEDS, CALIB_MIN_QUERIES);
   print_header ();
   for (gsize i = 0; i < G_N_ELEMENTS (bench_sizes); i++)
     for (int shape = 0; shape < CALIB_SHAPE_N; shape++)
       for (int m = 0; m < 2; m++)
         {
           Cell *c = &cells[n_cells];
-          if (only_shape != NULL && strcmp (only_shape, calib_shape_name ((CalibShape) shape)) != 0)
+          if ((only->shape != NULL && strcmp (only->shape, calib_shape_name ((CalibShape) shape)) != 0)
+              || bench_sizes[i].d < only->d_min || bench_sizes[i].n < only->n_min
+              || bench_sizes[i].n > only->n_max)
             continue;
           c->shape = (CalibShape) shape;
           c->d = bench_sizes[i].d;
@@ -462,8 +485,9 @@ run_bench (const char *only_shape)
           n_cells++;
         }
   print_worst (cells, n_cells);
-  printf ("\n# Leave-one-out verdicts by ground-truth region on the samples' generators\n");
-  for (int k = 0; k < CS_SAMPLE_N_KINDS; k++)
+  if (only->confusion)
+    printf ("\n# Leave-one-out verdicts by ground-truth region on the samples' generators\n");
+  for (int k = 0; only->confusion && k < CS_SAMPLE_N_KINDS; k++)
     {
       Confusion cf = { .kind = (CsSampleKind) k };
       run_confusion (&cf, cs_sample_default_n (cf.kind), 20);
@@ -478,16 +502,26 @@ int
 main (int    argc,
       char **argv)
 {
-  const char *only_shape = NULL;
+  BenchFilter only = { NULL, 0, 0, G_MAXSIZE, TRUE };
   gboolean bench = FALSE;
 
+  /* --bench options, to run parts of the matrix in parallel or again: --shape NAME, --d-min D, --n-min N,
+   * --n-max N, --no-confusion. */
   for (int i = 1; i < argc; i++)
     if (strcmp (argv[i], "--bench") == 0)
       bench = TRUE;
     else if (strcmp (argv[i], "--shape") == 0 && i + 1 < argc)
-      only_shape = argv[++i];
+      only.shape = argv[++i];
+    else if (strcmp (argv[i], "--d-min") == 0 && i + 1 < argc)
+      only.d_min = (gsize) g_ascii_strtoull (argv[++i], NULL, 10);
+    else if (strcmp (argv[i], "--n-min") == 0 && i + 1 < argc)
+      only.n_min = (gsize) g_ascii_strtoull (argv[++i], NULL, 10);
+    else if (strcmp (argv[i], "--n-max") == 0 && i + 1 < argc)
+      only.n_max = (gsize) g_ascii_strtoull (argv[++i], NULL, 10);
+    else if (strcmp (argv[i], "--no-confusion") == 0)
+      only.confusion = FALSE;
   if (bench)
-    return run_bench (only_shape);
+    return run_bench (&only);
 
   g_test_init (&argc, &argv, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (slow_cells); i++)
