@@ -20,7 +20,11 @@
  * full matrix and the confusion table as markdown, for model/FAILSAFE.md. The slow suite runs a reduced matrix
  * (`calib-matrix`, TAP) that asserts the targets per cell. While the estimators are being rewritten a missed
  * cell is reported as `not ok ... # TODO` with its numbers (g_test_incomplete): set CALIB_TARGETS_ASSERTED to 1
- * to make every missed target a failure. Seeds: 31000 and up (cells), 41000 and up (samples), none of the
+ * to make every missed target a failure. Run times measured on the 2-core dev machine under a load average of
+ * about 13 (other jobs): the slow-suite test 45 s (17 s of CPU); bench cells at d <= 5 and n <= 2,500 take 1 to
+ * 35 s, 2 x 20,000 cases 160 s (scalar), 10 x 10,000 cases 18 to 640 s (the diagonal fit is the cost), 5 x 10^5
+ * cases 330 to 400 s; the samples' tables 9 s; the whole default bench one to two hours under that load (the
+ * --full cells of 20 x 10^5 were not timed). Seeds: 31000 and up (cells), 41000 and up (samples), none of the
  * samples' (20241 ..) nor test-flags-calibration.c's (101 .. 2004).
  */
 #include "config.h"
@@ -427,14 +431,15 @@ test_confusion (gconstpointer data)
 
 /* ---- the matrices ----------------------------------------------------------------------------------------- */
 
-typedef struct { gsize d, n; } Size;
+typedef struct { gsize d, n; gboolean full_only; } Size;
 
-/* Bench: every shape, every size, both metric kinds. */
+/* Bench: every shape, every size, both metric kinds. 20 features x 10^5 cases only with --full (its 12 engine
+ * builds alone would take hours on 2 cores). */
 static const Size bench_sizes[] = {
-  { 2, 500 }, { 2, 2000 }, { 2, 20000 },
-  { 5, 800 }, { 5, 2500 }, { 5, 100000 },
-  { 10, 1000 }, { 10, 10000 },
-  { 20, 2000 }, { 20, 4000 }, { 20, 100000 },
+  { 2, 500, FALSE }, { 2, 2000, FALSE }, { 2, 20000, FALSE },
+  { 5, 800, FALSE }, { 5, 2500, FALSE }, { 5, 100000, FALSE },
+  { 10, 1000, FALSE }, { 10, 10000, FALSE },
+  { 20, 2000, FALSE }, { 20, 4000, FALSE }, { 20, 100000, TRUE },
 };
 
 /* Slow suite: each shape in both target classes, both metric kinds, 2 to 20 features; about 3 minutes on 2 cores
@@ -454,6 +459,7 @@ typedef struct
   const char *shape;                /* only this generator, or NULL */
   gsize d_min, n_min, n_max;        /* only these sizes */
   gboolean confusion;               /* the samples' leave-one-out tables too */
+  gboolean full;                    /* the sizes marked full_only too */
 } BenchFilter;
 
 static int
@@ -464,7 +470,7 @@ run_bench (const BenchFilter *only)
   gint64 t0 = g_get_monotonic_time ();
 
   printf ("# Fail-safe calibration matrix (tests/flags/calib-matrix.c), %d case bases per cell, >= %d queries "
-          "per rate\n# make bench, or: build/tests/flags/flags-calib-matrix --bench [--shape NAME] [--d-min D] [--n-min N] [--n-max N] [--no-confusion]\n\n",
+          "per rate\n# make bench, or: build/tests/flags/flags-calib-matrix --bench [--shape NAME] [--d-min D] [--n-min N] [--n-max N] [--no-confusion] [--full]\n\n",
           CALIB_SEEDS, CALIB_MIN_QUERIES);
   print_header ();
   for (gsize i = 0; i < G_N_ELEMENTS (bench_sizes); i++)
@@ -474,7 +480,7 @@ run_bench (const BenchFilter *only)
           Cell *c = &cells[n_cells];
           if ((only->shape != NULL && strcmp (only->shape, calib_shape_name ((CalibShape) shape)) != 0)
               || bench_sizes[i].d < only->d_min || bench_sizes[i].n < only->n_min
-              || bench_sizes[i].n > only->n_max)
+              || bench_sizes[i].n > only->n_max || (bench_sizes[i].full_only && !only->full))
             continue;
           c->shape = (CalibShape) shape;
           c->d = bench_sizes[i].d;
@@ -502,11 +508,11 @@ int
 main (int    argc,
       char **argv)
 {
-  BenchFilter only = { NULL, 0, 0, G_MAXSIZE, TRUE };
+  BenchFilter only = { NULL, 0, 0, G_MAXSIZE, TRUE, FALSE };
   gboolean bench = FALSE;
 
   /* --bench options, to run parts of the matrix in parallel or again: --shape NAME, --d-min D, --n-min N,
-   * --n-max N, --no-confusion. */
+   * --n-max N, --no-confusion, --full (20 features x 10^5 cases too). */
   for (int i = 1; i < argc; i++)
     if (strcmp (argv[i], "--bench") == 0)
       bench = TRUE;
@@ -520,6 +526,8 @@ main (int    argc,
       only.n_max = (gsize) g_ascii_strtoull (argv[++i], NULL, 10);
     else if (strcmp (argv[i], "--no-confusion") == 0)
       only.confusion = FALSE;
+    else if (strcmp (argv[i], "--full") == 0)
+      only.full = TRUE;
   if (bench)
     return run_bench (&only);
 
