@@ -192,6 +192,41 @@ test_pdf (void)
 }
 
 static void
+test_long_table (void)
+{
+  g_autofree char *csv = sample ("circle.csv");
+  g_autofree char *dir = g_dir_make_tmp ("cs-cli-report-XXXXXX", NULL);
+  g_autofree char *pdf = g_build_filename (dir, "long.pdf", NULL);
+  g_autofree char *info = NULL, *last = NULL;
+  const char *args[] = { "report", csv, "--target", "y", "--query", "x1=0.5,x2=0.8", "--cases", "400", "--out",
+                         pdf, NULL };
+  const char *info_argv[] = { "pdfinfo", pdf, NULL };
+  gint64 pages;
+
+  g_test_summary ("A table longer than a page runs on to further pages, every row printed once");
+  g_assert_cmpint (run (args, NULL, NULL), ==, 0);
+  info = tool (info_argv);
+  pages = g_ascii_strtoll (strstr (info, "Pages:") + 6, NULL, 10);
+  /* page 1 text, the 400 rows over several pages, then the 5 charts */
+  g_assert_cmpint (pages, >, 8);
+  for (gint64 k = 2; k <= pages - 5; k++)
+    {
+      g_autofree char *ks = g_strdup_printf ("%" G_GINT64_FORMAT, k);
+      const char *text_argv[] = { "pdftotext", "-f", ks, "-l", ks, pdf, "-", NULL };
+      g_autofree char *text = tool (text_argv);
+
+      g_assert_nonnull (strstr (text, "The cases used: the 400 heaviest of 400"));
+      g_assert_true (k == 2 || strstr (text, "(continued)") != NULL);
+      if (k == pages - 5)
+        last = g_steal_pointer (&text);
+    }
+  /* the last row and the note after it, on the last table page */
+  g_assert_nonnull (strstr (last, "400\n"));
+  g_assert_nonnull (strstr (last, "carry 100.0 %"));
+  rm_rf (dir);
+}
+
+static void
 test_bad_input (void)
 {
   g_autofree char *csv = sample ("circle.csv");
@@ -281,6 +316,7 @@ main (int    argc,
   /* The footer's date and the PDF's creation date, here and in the children. */
   g_setenv ("SOURCE_DATE_EPOCH", "1765055640", TRUE);
   g_test_add_func ("/cs/cli/report/pdf", test_pdf);
+  g_test_add_func ("/cs/cli/report/long-table", test_long_table);
   g_test_add_func ("/cs/cli/report/bad-input", test_bad_input);
   g_test_add_func ("/cs/cli/report/unwritable", test_unwritable);
   return g_test_run ();
