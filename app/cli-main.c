@@ -17,6 +17,7 @@ static const CsCliCommand commands[] = {
   { "pretrain", "Pretrain softmax attention on synthetic tasks (the paper's setting)", cs_cli_pretrain },
   { "inspect", "Show how a CSV file is read: dialect, columns with roles and statistics, problems", cs_cli_inspect },
   { "export", "Draw charts of a case base as PNG, SVG or PDF (one chart, or all in one PDF)", cs_cli_export },
+  { "report", "A meeting report of one query as a multi-page PDF (prediction, cases used, charts)", cs_cli_report },
 };
 
 static void

@@ -10,10 +10,12 @@
 #include "cs-chart-view.h"
 #include "cs-data-error.h"
 #include "cs-engine-model.h"
+#include "cs-engine-report.h"
 #include "cs-export-dialog.h"
 #include "cs-import-dialog.h"
 #include "cs-manager-view.h"
 #include "cs-operator-view.h"
+#include "cs-report.h"
 #include "cs-settings.h"
 #include "cs-table-export.h"
 #include "cs-ui-resources.h"
@@ -911,6 +913,174 @@ export_table_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
+/* ---- Meeting report ---------------------------------------------------------------- */
+
+/* The report is composed by the engine and drawn by ui/render in a worker, as casescope-cli report does it, from a
+ * copy of the shown query (the operator may move on while it is drawn). */
+typedef struct
+{
+  CsQueryResult *result;
+  char *path;
+  char *date;
+  char *source_path;
+} ReportJob;
+
+static void
+report_job_free (gpointer data)
+{
+  ReportJob *job = data;
+
+  g_clear_pointer (&job->result, cs_query_result_free);
+  g_free (job->path);
+  g_free (job->date);
+  g_free (job->source_path);
+  g_free (job);
+}
+
+static void
+report_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ReportJob *job = task_data;
+  g_autoptr(CsEngineReport) report = NULL;
+  CsEngineReportOptions ro;
+  CsExportOptions eo;
+  const char *protect[] = { job->source_path, NULL };
+  GError *error = NULL;
+
+  /* Spec limits: none from the window yet (they come with the per-file spec settings). */
+  cs_engine_report_options_init (&ro);
+  ro.app_version = PACKAGE_VERSION;
+  ro.date = job->date;
+  report = cs_engine_report_build (job->result->engine, job->result, &ro, cancellable, &error);
+  if (report != NULL)
+    {
+      cs_export_options_init (&eo, CS_EXPORT_PRESET_A4_LANDSCAPE);
+      eo.format = CS_EXPORT_PDF;
+      eo.protected_paths = protect;
+      if (cs_report_export (job->path, cs_engine_report_get (report), &eo, &error))
+        {
+          g_task_return_boolean (task, TRUE);
+          return;
+        }
+    }
+  g_task_return_error (task, error);
+}
+
+static void
+report_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  CsWindow *self = CS_WINDOW (object);
+  ReportJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !gtk_widget_in_destruction (GTK_WIDGET (self)))
+        {
+          g_autofree char *msg = g_strdup_printf ("The report could not be written: %s", error->message);
+          cs_window_show_message (self, GTK_MESSAGE_ERROR, msg);
+        }
+      return;
+    }
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (job->path);
+    g_autoptr(GFile) parent = g_file_get_parent (file);
+    g_autofree char *name = g_file_get_basename (file);
+    g_autofree char *text = g_strdup_printf ("Exported %s", name);
+
+    cs_window_show_notice (self, text, parent);
+  }
+}
+
+gboolean
+cs_window_export_report (CsWindow   *self,
+                         const char *path)
+{
+  const CsQueryResult *r = cs_operator_view_get_result (CS_OPERATOR_VIEW (self->operator_view));
+  g_autoptr(GTask) task = NULL;
+  ReportJob *job;
+
+  g_return_val_if_fail (CS_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  if (self->engine == NULL || r == NULL || r->engine != self->engine)
+    {
+      cs_window_show_message (self, GTK_MESSAGE_ERROR,
+                              "There is no prediction to report yet: open a case base and choose a case");
+      return FALSE;
+    }
+  job = g_new0 (ReportJob, 1);
+  job->result = cs_query_result_copy (r);
+  job->path = g_strdup (path);
+  job->date = cs_plot_provenance_date (NULL);
+  job->source_path = g_strdup (self->cases->source_path);
+  task = g_task_new (self, self->cancellable, report_done_cb, NULL);
+  g_task_set_source_tag (task, cs_window_export_report);
+  g_task_set_task_data (task, job, report_job_free);
+  g_task_run_in_thread (task, report_thread);
+  return TRUE;
+}
+
+static void
+report_chooser_response_cb (GtkNativeDialog *dialog,
+                            int              response,
+                            CsWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        {
+          g_autofree char *folder = g_path_get_dirname (path);
+
+          cs_settings_set_string (cs_settings_get_default (), "export", "report-folder", folder);
+          cs_window_export_report (self, path);
+        }
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+export_report_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  g_autofree char *folder = cs_settings_get_string (cs_settings_get_default (), "export", "report-folder", NULL);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autofree char *name = NULL;
+
+  if (self->chooser != NULL || self->engine == NULL)
+    return;
+  {
+    const char *src = self->cases->source;
+    const char *dot = strrchr (src, '.');
+    g_autofree char *base = dot != NULL ? g_strndup (src, (gsize) (dot - src)) : g_strdup (src);
+    name = g_strdup_printf ("%s_report.pdf", base);
+  }
+  /* GTK 4.8 has no GtkFileDialog: the native chooser, as the other exports. */
+  self->chooser = gtk_file_chooser_native_new ("Export Report", GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                               "_Export", "_Cancel");
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  gtk_file_filter_set_name (filter, "PDF documents");
+  gtk_file_filter_add_suffix (filter, "pdf");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  if (folder != NULL && g_file_test (folder, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GFile) dir = g_file_new_for_path (folder);
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), dir, NULL);
+    }
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (report_chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
 /* ---- Model files ------------------------------------------------------------------ */
 
 gboolean
@@ -1288,6 +1458,7 @@ build_header (CsWindow *self)
   g_menu_append (view, "_Export Chart…", "win.export");
   g_menu_append (view, "Export Case _Table as CSV…", "win.export-table::cases");
   g_menu_append (view, "Export Cases _Used as CSV…", "win.export-table::used");
+  g_menu_append (view, "Export _Report…", "win.export-report");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (view));
   g_menu_append (section, "_Keyboard Shortcuts", "win.show-help-overlay");
   g_menu_append (section, "_About Casescope", "app.about");
@@ -1373,6 +1544,7 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.export-table", "s", export_table_action);
+  gtk_widget_class_install_action (widget_class, "win.export-report", NULL, export_report_action);
   gtk_widget_class_install_action (widget_class, "win.copy-chart", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
   gtk_widget_class_install_action (widget_class, "win.save-model", NULL, save_model_action);

@@ -32,6 +32,11 @@ void        cs_window_export_table   (CsWindow       *self,
                                       const char     *kind,
                                       const char     *path,
                                       gboolean        excel);
+/* Write the meeting report of the shown query (cs-engine-report.h: the case and its prediction, the cases used,
+ * the charts, the diagnostics) to path as a PDF in a worker, as casescope-cli report writes it; a notice ("Exported
+ * NAME") or an error in the message area follows. FALSE (and a message) when there is no query yet. */
+gboolean    cs_window_export_report  (CsWindow       *self,
+                                      const char     *path);
 /* Write the current model (the engine's metric, the standardisation, the fit report and the record of the case
  * base) to path as a model file, atomically, as `casescope-cli fit --save` writes it. FALSE with an error when
  * there is no model yet, the case base's record is still being computed or the file cannot be written. */

@@ -396,3 +396,12 @@ cs_export_charts (const char            *path,
     return FALSE;
   return write_file (path, bytes, error);
 }
+
+gboolean
+cs_export_write_bytes (const char         *path,
+                       GBytes             *bytes,
+                       const char * const *protected_paths,
+                       GError            **error)
+{
+  return check_target (path, protected_paths, error) && write_file (path, bytes, error);
+}

@@ -85,6 +85,12 @@ gboolean    cs_export_charts           (const char            *path,
                                         guint                  n_charts,
                                         const CsExportOptions *options,
                                         GError               **error);
+/* Bytes drawn elsewhere (a report) written as the exports are: the target checked (a name, not a folder, not one
+ * of protected_paths), then a temporary file in its folder, flushed and renamed. Errors as cs_export_charts. */
+gboolean    cs_export_write_bytes      (const char            *path,
+                                        GBytes                *bytes,
+                                        const char * const    *protected_paths,
+                                        GError               **error);
 /* The same into memory (tests, clipboard). */
 GBytes     *cs_export_charts_to_bytes  (const CsChart         *charts,
                                         guint                  n_charts,
