@@ -29,6 +29,8 @@ struct _CsFollowPanel
   CsEngine *start_engine;          /* the window's snapshot when following began */
   CsCsvFollower *follower;         /* owned by the running worker while one runs */
   CsFollow *follow;
+  CsEngine *shown_engine;          /* the follow's snapshot as of the last finished worker: what the main thread
+                                    * reads (a running worker may replace the follow's own) */
   GFileMonitor *monitor;
   GCancellable *cancellable;
   guint timer_id;
@@ -185,6 +187,7 @@ job_thread (GTask        *task,
 }
 
 static void start_job (CsFollowPanel *self, JobKind kind);
+static void update_list (CsFollowPanel *self, CsEngine *engine);
 
 static void
 set_status (CsFollowPanel *self,
@@ -195,10 +198,25 @@ set_status (CsFollowPanel *self,
   gtk_label_set_text (GTK_LABEL (self->status), text);
 }
 
+/* Main thread, no worker running. */
 static void
 update_view (CsFollowPanel *self)
 {
   CsEngine *engine = self->follow != NULL ? cs_follow_engine (self->follow) : NULL;
+
+  if (engine != NULL && engine != self->shown_engine)
+    {
+      cs_engine_ref (engine);
+      g_clear_pointer (&self->shown_engine, cs_engine_unref);
+      self->shown_engine = engine;
+    }
+  update_list (self, engine);
+}
+
+static void
+update_list (CsFollowPanel *self,
+             CsEngine      *engine)
+{
   GPtrArray *waiting = self->follow != NULL ? cs_follow_waiting (self->follow) : NULL;
   GtkWidget *child;
   g_autofree char *heading = NULL;
@@ -352,7 +370,7 @@ strip_draw (GtkDrawingArea *area,
             gpointer        data)
 {
   CsFollowPanel *self = data;
-  CsEngine *engine = self->follow != NULL ? cs_follow_engine (self->follow) : self->start_engine;
+  CsEngine *engine = self->shown_engine != NULL ? self->shown_engine : self->start_engine;
   guint n = self->events->len, first = n > STRIP_ROWS ? n - STRIP_ROWS : 0, m = n - first;
   g_autofree double *line = g_new (double, MAX (m, 1));
   g_autofree double *pred = g_new (double, MAX (m, 1));
@@ -447,6 +465,7 @@ cs_follow_panel_finalize (GObject *object)
   g_clear_pointer (&self->follow, cs_follow_free);
   g_clear_pointer (&self->follower, cs_csv_follower_free);
   g_clear_pointer (&self->start_engine, cs_engine_unref);
+  g_clear_pointer (&self->shown_engine, cs_engine_unref);
   g_clear_object (&self->cancellable);
   g_ptr_array_unref (self->events);
   g_free (self->path);
@@ -550,7 +569,7 @@ cs_follow_panel_new (const char *path,
 CsEngine *
 cs_follow_panel_get_engine (CsFollowPanel *self)
 {
-  return self->follow != NULL ? cs_follow_engine (self->follow) : NULL;
+  return self->shown_engine;
 }
 
 gboolean
@@ -568,7 +587,8 @@ cs_follow_panel_get_events (CsFollowPanel *self)
 GPtrArray *
 cs_follow_panel_get_waiting (CsFollowPanel *self)
 {
-  return self->follow != NULL ? cs_follow_waiting (self->follow) : NULL;
+  /* A running worker changes the list: read it between workers only. */
+  return self->follow != NULL && !self->running ? cs_follow_waiting (self->follow) : NULL;
 }
 
 guint

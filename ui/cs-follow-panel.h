@@ -24,13 +24,13 @@ GtkWidget  *cs_follow_panel_new          (const char    *path,
                                           gboolean       dark);
 /* Stop watching (the worker running finishes and its result is dropped). */
 void        cs_follow_panel_stop         (CsFollowPanel *self);
-/* The newest snapshot (borrowed), NULL before the start finished. */
+/* The newest snapshot as of the last finished worker (borrowed), NULL before the start finished. */
 CsEngine   *cs_follow_panel_get_engine   (CsFollowPanel *self);
 /* TRUE while a worker runs or a change waits for one. */
 gboolean    cs_follow_panel_is_busy      (CsFollowPanel *self);
 /* Every event so far (CsFollowEvent*, oldest first, borrowed), for tests and exports. */
 GPtrArray  *cs_follow_panel_get_events   (CsFollowPanel *self);
-/* Waiting predictions now (borrowed CsFollowEvent*). */
+/* Waiting predictions (borrowed CsFollowEvent*), NULL while a worker runs (it changes them). */
 GPtrArray  *cs_follow_panel_get_waiting  (CsFollowPanel *self);
 guint       cs_follow_panel_get_reloads  (CsFollowPanel *self);
 /* The last problem or notice line shown ("line.csv:34:2: ..."), or "". */
