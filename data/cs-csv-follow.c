@@ -149,10 +149,23 @@ file_identity (const char *path,
                GError    **error)
 {
   g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_UNIX_INODE,
+  g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_UNIX_INODE
+                                                 "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
                                                  G_FILE_QUERY_INFO_NONE, NULL, error);
   if (info == NULL)
-    return FALSE;
+    {
+      g_autofree char *name = g_path_get_basename (path);
+      g_prefix_error (error, "%s: ", name);
+      return FALSE;
+    }
+  /* A FIFO would block the read until a writer comes, and has no offsets to resume from. */
+  if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+    {
+      g_autofree char *name = g_path_get_basename (path);
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO, "%s: only a regular file can be followed (a folder, "
+                   "FIFO or device cannot)", name);
+      return FALSE;
+    }
   *size = g_file_info_get_size (info);
   *inode = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_INODE);
   return TRUE;
