@@ -16,6 +16,7 @@ static const CsCliCommand commands[] = {
   { "generate", "Write a seeded sample case base (with ground truth) as CSV", cs_cli_generate },
   { "pretrain", "Pretrain softmax attention on synthetic tasks (the paper's setting)", cs_cli_pretrain },
   { "inspect", "Show how a CSV file is read: dialect, columns with roles and statistics, problems", cs_cli_inspect },
+  { "follow", "Predict the rows appended to a CSV case base as they arrive", cs_cli_follow },
   { "export", "Draw charts of a case base as PNG, SVG or PDF (one chart, or all in one PDF)", cs_cli_export },
   { "report", "A meeting report of one query as a multi-page PDF (prediction, cases used, charts)", cs_cli_report },
 };

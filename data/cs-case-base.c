@@ -226,3 +226,43 @@ cs_standardise_rows (const double *x,
     for (gsize j = 0; j < d; j++)
       z[i * d + j] = (x[i * d + j] - mean[j]) / (sd[j] > 0 ? sd[j] : 1.0);
 }
+
+CsCaseBase *
+cs_case_base_append (const CsCaseBase  *self,
+                     const double      *x,
+                     const double      *y,
+                     const guint       *lines,
+                     const char * const *ids,
+                     gsize              m)
+{
+  gsize n = self->n, d = self->d;
+  CsCaseBase *out = cs_case_base_new (n + m, d);
+
+  out->source = g_strdup (self->source);
+  out->source_path = g_strdup (self->source_path);
+  /* The file has grown since it was hashed: the record must not claim the old bytes. */
+  out->sha256 = NULL;
+  for (gsize j = 0; j < d; j++)
+    cs_case_base_set_feature (out, j, self->feature_names[j], self->feature_units[j]);
+  cs_case_base_set_target (out, self->target_name, self->target_unit);
+  memcpy (out->x, self->x, n * d * sizeof (double));
+  memcpy (out->y, self->y, n * sizeof (double));
+  memcpy (out->line, self->line, n * sizeof (guint));
+  if (m > 0)
+    {
+      memcpy (out->x + n * d, x, m * d * sizeof (double));
+      memcpy (out->y + n, y, m * sizeof (double));
+      memcpy (out->line + n, lines, m * sizeof (guint));
+    }
+  if (self->ids != NULL)
+    {
+      out->id_name = g_strdup (self->id_name);
+      out->ids = g_new0 (char *, n + m);
+      for (gsize i = 0; i < n; i++)
+        out->ids[i] = g_strdup (self->ids[i]);
+      for (gsize i = 0; i < m; i++)
+        out->ids[n + i] = g_strdup (ids != NULL && ids[i] != NULL ? ids[i] : "");
+    }
+  cs_case_base_compute_stats (out);
+  return out;
+}

@@ -78,6 +78,17 @@ void        cs_standardise_rows       (const double     *x,
                                        gsize             first,
                                        gsize             end);
 
+/* A new case base: self's cases followed by m more (rows of d features, outcomes, source lines, labels; ids may
+ * be NULL, read only when self has labels). Names, units and source are self's; the statistics are the new
+ * base's; sha256 is NULL (the file has grown since it was hashed). self is not changed (follow mode builds a
+ * new version while views read the old one). */
+CsCaseBase *cs_case_base_append      (const CsCaseBase  *self,
+                                      const double      *x,
+                                      const double      *y,
+                                      const guint       *lines,
+                                      const char * const *ids,
+                                      gsize              m);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsCaseBase, cs_case_base_unref)
 
 G_END_DECLS

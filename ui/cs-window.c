@@ -12,6 +12,7 @@
 #include "cs-engine-model.h"
 #include "cs-engine-report.h"
 #include "cs-export-dialog.h"
+#include "cs-follow-panel.h"
 #include "cs-import-dialog.h"
 #include "cs-manager-view.h"
 #include "cs-operator-view.h"
@@ -55,6 +56,7 @@ struct _CsWindow
   guint notice_id;
   gboolean preparing;
   CsChartView *last_chart;
+  GtkWidget *follow_panel;         /* the "follow" page while following the shown file, else NULL */
 
   /* The record of the shown case base for model files: known from the import or computed in a worker. */
   gsize import_columns;            /* columns of the file from the import report (0: unknown) */
@@ -359,12 +361,15 @@ start_source_record (CsWindow *self)
   g_task_run_in_thread (task, record_thread);
 }
 
+static void stop_follow (CsWindow *self);
+
 void
 cs_window_set_case_base (CsWindow   *self,
                          CsCaseBase *cases)
 {
   g_return_if_fail (CS_IS_WINDOW (self));
 
+  stop_follow (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -1284,8 +1289,86 @@ open_model_action (GtkWidget  *widget,
   model_chooser_show (self, GTK_FILE_CHOOSER_ACTION_OPEN);
 }
 
-enum { PROP_0, PROP_COLORMAP, N_PROPS };
+enum { PROP_0, PROP_COLORMAP, PROP_FOLLOWING, N_PROPS };
 static GParamSpec *properties[N_PROPS];
+
+/* ---- Follow this file ------------------------------------------------------------ */
+
+static void
+stop_follow (CsWindow *self)
+{
+  if (self->follow_panel == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->follow_panel, self);
+  cs_follow_panel_stop (CS_FOLLOW_PANEL (self->follow_panel));
+  gtk_stack_remove (GTK_STACK (self->stack), self->follow_panel);
+  self->follow_panel = NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
+}
+
+/* A snapshot of the followed file for the pages: the views are given the new version whole (they never see
+ * one change under them); no fit, the follow kept its metric. */
+static void
+follow_engine_changed (CsFollowPanel *panel,
+                       CsEngine      *engine,
+                       gboolean       reloaded,
+                       CsWindow      *self)
+{
+  (void) panel;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  cs_case_base_ref (engine->cases);
+  g_clear_pointer (&self->cases, cs_case_base_unref);
+  self->cases = engine->cases;
+  g_clear_pointer (&self->engine, cs_engine_unref);
+  self->engine = cs_engine_ref (engine);
+  cs_operator_view_set_cases (CS_OPERATOR_VIEW (self->operator_view), self->cases);
+  cs_manager_view_set_cases (CS_MANAGER_VIEW (self->manager_view), self->cases);
+  set_preparing (self, FALSE);
+  cs_operator_view_set_engine (CS_OPERATOR_VIEW (self->operator_view), engine);
+  cs_manager_view_set_engine (CS_MANAGER_VIEW (self->manager_view), engine);
+  update_title (self);
+  start_source_record (self);
+  if (reloaded)
+    cs_window_show_notice (self, "The followed file was truncated or rewritten: it was loaded again whole", NULL);
+}
+
+static void
+set_following (CsWindow *self,
+               gboolean  on)
+{
+  gboolean dark = FALSE;
+
+  if (!on)
+    {
+      stop_follow (self);
+      return;
+    }
+  if (self->follow_panel != NULL)
+    return;
+  if (self->engine == NULL || self->cases == NULL || self->cases->source_path == NULL
+      || !g_file_test (self->cases->source_path, G_FILE_TEST_IS_REGULAR))
+    {
+      cs_window_show_message (self, GTK_MESSAGE_INFO,
+                              "Only a case base opened from a file, once its model is ready, can be followed");
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
+      return;
+    }
+  g_object_get (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", &dark, NULL);
+  self->follow_panel = cs_follow_panel_new (self->cases->source_path, self->engine, dark);
+  g_signal_connect (self->follow_panel, "engine-changed", G_CALLBACK (follow_engine_changed), self);
+  gtk_stack_add_titled (GTK_STACK (self->stack), self->follow_panel, "follow", "Follow");
+  gtk_stack_set_visible_child (GTK_STACK (self->stack), self->follow_panel);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
+}
+
+GtkWidget *
+cs_window_get_follow_panel (CsWindow *self)
+{
+  g_return_val_if_fail (CS_IS_WINDOW (self), NULL);
+  return self->follow_panel;
+}
 
 static void
 set_colormap (CsWindow   *self,
@@ -1315,6 +1398,9 @@ cs_window_get_property (GObject    *object,
     case PROP_COLORMAP:
       g_value_set_string (value, cs_colormap_name (cs_chart_data_get_colormap ()));
       break;
+    case PROP_FOLLOWING:
+      g_value_set_boolean (value, CS_WINDOW (object)->follow_panel != NULL);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1330,6 +1416,9 @@ cs_window_set_property (GObject      *object,
     {
     case PROP_COLORMAP:
       set_colormap (CS_WINDOW (object), g_value_get_string (value));
+      break;
+    case PROP_FOLLOWING:
+      set_following (CS_WINDOW (object), g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1415,6 +1504,8 @@ settings_changed_cb (GtkSettings *settings,
   g_object_get (settings, "gtk-application-prefer-dark-theme", &dark, NULL);
   cs_operator_view_set_dark (CS_OPERATOR_VIEW (self->operator_view), dark);
   cs_manager_view_set_dark (CS_MANAGER_VIEW (self->manager_view), dark);
+  if (self->follow_panel != NULL)
+    cs_follow_panel_set_dark (CS_FOLLOW_PANEL (self->follow_panel), dark);
 }
 
 static GtkWidget *
@@ -1451,6 +1542,7 @@ build_header (CsWindow *self)
   g_menu_append_submenu (menu, "Open _Recent", G_MENU_MODEL (recent));
   g_menu_append (model, "Open _Model…", "win.open-model");
   g_menu_append (model, "_Save Model…", "win.save-model");
+  g_menu_append (model, "_Follow This File", "win.follow");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (model));
   g_menu_append (view, "_Dark Style", "app.dark");
   g_menu_append (view, "Weights in _Viridis", "win.colormap::viridis");
@@ -1500,6 +1592,7 @@ cs_window_dispose (GObject *object)
 {
   CsWindow *self = CS_WINDOW (object);
 
+  stop_follow (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->notice_id, g_source_remove);
@@ -1538,8 +1631,13 @@ cs_window_class_init (CsWindowClass *klass)
   properties[PROP_COLORMAP] = g_param_spec_string ("colormap", NULL, NULL, "viridis",
                                                    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                                                    G_PARAM_STATIC_STRINGS);
+  /* "Follow this file" in the window menu (a toggle): the follow page watches the shown case base's file. */
+  properties[PROP_FOLLOWING] = g_param_spec_boolean ("following", NULL, NULL, FALSE,
+                                                     G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                                                     G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   gtk_widget_class_install_property_action (widget_class, "win.colormap", "colormap");
+  gtk_widget_class_install_property_action (widget_class, "win.follow", "following");
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);

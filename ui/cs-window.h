@@ -64,6 +64,8 @@ void        cs_window_show_notice    (CsWindow       *self,
                                       const char     *text,
                                       GFile          *folder);
 const char *cs_window_get_notice     (CsWindow       *self);
+/* The follow page ("Follow this file", the win.follow toggle: property "following"), or NULL when not following. */
+GtkWidget  *cs_window_get_follow_panel (CsWindow     *self);
 /* TRUE while loading, preparing the engine or computing the shown query. */
 gboolean    cs_window_is_busy        (CsWindow       *self);
 

@@ -460,6 +460,34 @@ measure_window_ratio (CsEngine              *self,
   return st == CS_ERR_CANCELLED ? st : CS_OK;
 }
 
+/* Copies what src measured into self (follow mode; see CsEngineOptions.measures_from). FALSE, with self
+ * unchanged, when src is not an earlier version of self's base (other columns, more cases, another
+ * standardisation or no baselines). */
+static gboolean
+take_snapshot_measures (CsEngine       *self,
+                        const CsEngine *src)
+{
+  gsize d = self->cases->d, m = src->n_sample;
+
+  if (src->cases->d != d || src->cases->n > self->cases->n || !src->have_diagnostics
+      || memcmp (src->mean, self->mean, d * sizeof (double)) != 0
+      || memcmp (src->sd, self->sd, d * sizeof (double)) != 0)
+    return FALSE;
+  self->noise_sd = src->noise_sd;
+  self->radius90_median = src->radius90_median;
+  self->fit = src->fit;
+  self->loo_mse_linear = src->loo_mse_linear;
+  self->global = src->global;
+  self->n_sample = m;
+  self->sample_rows = g_memdup2 (src->sample_rows, m * sizeof (size_t));
+  self->sample_local = g_memdup2 (src->sample_local, m * sizeof (CsLocalDiagnostics));
+  self->sample_nn = g_memdup2 (src->sample_nn, m * sizeof (size_t));
+  self->sample_nn_distance = g_memdup2 (src->sample_nn_distance, m * sizeof (double));
+  self->window_ratio = src->window_ratio != NULL ? g_memdup2 (src->window_ratio, m * sizeof (double)) : NULL;
+  self->flag_base = src->flag_base;
+  return TRUE;
+}
+
 CsEngine *
 cs_engine_build_full (CsCaseBase              *cases,
                       const CsEngineOptions   *options,
@@ -576,6 +604,17 @@ cs_engine_build_full (CsCaseBase              *cases,
     return NULL;
   if (n < 2)
     return g_steal_pointer (&self);
+
+  /* Follow mode: a few appended cases do not move the baselines much, and measuring them again costs a
+   * leave-one-out pass over the base per appended row; the caller measures again when the base has grown. */
+  if (options->measures_from != NULL && !self->fitted && take_snapshot_measures (self, options->measures_from))
+    {
+      finish_baselines (self, options->thresholds != NULL ? options->thresholds
+                                                          : &options->measures_from->thresholds);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      return g_steal_pointer (&self);
+    }
 
   /* Only with the model's own standardisation and metric (as cs_engine_options_use_model sets them): its
    * numbers were measured in those units. */

@@ -120,6 +120,11 @@ typedef struct
                                     * diagnostics, per-case sample) is taken instead of measured again when it
                                     * was measured on this very case base, with the model's mean, sd and
                                     * metric (cs_engine_take_model_measures) */
+  CsEngine *measures_from;         /* follow mode: an earlier snapshot whose cases are this base's first rows, built
+                                    * with this build's mean, sd and metric (CS_ENGINE_FIT_NONE): its baselines,
+                                    * diagnostics, per-case sample and thresholds are copied instead of measured
+                                    * again (the per-case arrays then cover the sample only: per_case and
+                                    * case_verdict are NULL for the grown base). NULL: measure */
 } CsEngineOptions;
 
 void        cs_engine_options_init    (CsEngineOptions         *options);

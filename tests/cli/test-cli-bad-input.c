@@ -267,6 +267,19 @@ static const Row rows[] = {
 #undef EX
 #undef QOK
 
+  /* follow (rows appended over time are tested in test-cli-follow.c) */
+  { "follow", "help", "follow --help", 0, NULL, "Usage:(.|\n)*--spec-lower", 0 },
+  { "follow", "no-file", "follow --target y", 2, "one FILE", NULL, 0 },
+  { "follow", "missing", "follow @MISSING@ --target y --json", 3, "missing\\.csv: ", NULL, 0 },
+  { "follow", "folder", "follow @DIR@ --target y", 3, "folder: ", NULL, 0 },
+  { "follow", "fifo-no-writer", "follow @FIFO@ --target y", 3, "fifo\\.csv: ", NULL, ROW_QUICK },
+  { "follow", "empty", "follow @EMPTY@ --target y", 3, "empty\\.csv", NULL, 0 },
+  { "follow", "no-target-column", "follow @GOOD@ --target nope", 3, "nope", NULL, 0 },
+  { "follow", "level-one", "follow @GOOD@ --target y --level 1", 2, "--level", NULL, 0 },
+  { "follow", "spec-nan", "follow @GOOD@ --target y --spec-lower nan", 2, "--spec-lower", NULL, 0 },
+  { "follow", "spec-order", "follow @GOOD@ --target y --spec-lower 5 --spec-upper 1", 2, "--spec-lower", NULL, 0 },
+  { "follow", "interval-zero", "follow @GOOD@ --target y --interval-ms 0", 2, "--interval-ms", NULL, 0 },
+
   /* pretrain (no input files: absurd option values) */
 #define PT "pretrain --class relu --d 2 --n 40 --steps 3 --tasks 64 "
   { "pretrain", "help", "pretrain --help", 0, NULL, "Usage:(.|\n)*--class", 0 },

@@ -1,0 +1,83 @@
+/* cs-engine-follow.h: a case base that grows while it is used (follow mode), GLib only.
+ *
+ * CsFollow holds the current engine snapshot of a followed file and the predictions that wait for their
+ * outcome. Rows read from the file (cs-csv-follow.h) are predicted against the snapshot current when they
+ * arrive; then:
+ *  - a row without an outcome is kept as waiting, under its label (the file's label column);
+ *  - a row with an outcome whose label is waiting completes that prediction (its error is kept) and joins;
+ *  - any other row with an outcome just joins.
+ * Joining builds a NEW case base and a NEW engine (never changing one a view may be reading) with the same
+ * standardisation and metric; the fail-safe baselines are copied from the snapshot before until the base has
+ * grown by CS_FOLLOW_REFRESH_PERCENT % since they were measured (or cs_follow_refresh), then measured again.
+ * Not thread-safe: one owner calls it (from a worker in the window); the snapshots it hands out are shared. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cs-csv-follow.h"
+#include "cs-engine.h"
+
+G_BEGIN_DECLS
+
+/* Percent of growth after which the baselines are measured again (in integers: 1.1 x 200 is not 220 in doubles). */
+#define CS_FOLLOW_REFRESH_PERCENT 10
+
+typedef enum
+{
+  CS_FOLLOW_JOINED,                /* an outcome with an unseen label: joined the base */
+  CS_FOLLOW_WAITING,               /* no outcome yet: predicted and kept */
+  CS_FOLLOW_COMPLETED,             /* the outcome of a waiting prediction: joined, error kept */
+} CsFollowKind;
+
+typedef struct
+{
+  CsFollowKind kind;
+  guint line;                      /* the row's physical line */
+  char *label;                     /* NULL when the file has no label column */
+  double *x;                       /* d features, original units */
+  CsQueryResult *result;           /* the prediction: for a completing row, the one made when it waited */
+  guint predicted_line;            /* completing: the waiting row's line; else line */
+  double outcome;                  /* NaN while waiting */
+  double error;                    /* outcome - prediction (NaN when either is unknown) */
+  gint64 time_us;                  /* g_get_real_time () when the row was read */
+} CsFollowEvent;
+
+typedef struct _CsFollow CsFollow;
+
+/* engine: the snapshot of the base as loaded. options: what a measuring rebuild uses besides the metric and
+ * standardisation (thresholds, epsilon, preferred_window; may be NULL: the defaults with preferred_window FALSE). */
+CsFollow      *cs_follow_new           (CsEngine               *engine,
+                                        const CsEngineOptions  *options);
+void           cs_follow_free          (CsFollow               *self);
+/* The current snapshot (borrowed: cs_engine_ref it to keep it beyond the next cs_follow_add). */
+CsEngine      *cs_follow_engine        (CsFollow               *self);
+/* A new snapshot for the same followed file (after a reload): waiting predictions stay waiting. */
+void           cs_follow_set_engine    (CsFollow               *self,
+                                        CsEngine               *engine);
+/* Predict and file m rows; returns the events, one per row in order (g_ptr_array_unref; elements freed with
+ * it). NULL with an error only when the engine cannot be built or Cancel was pressed; the snapshot before
+ * stays current then, and nothing already joined is lost. */
+GPtrArray     *cs_follow_add           (CsFollow               *self,
+                                        CsCsvFollowRow * const *rows,
+                                        gsize                   m,
+                                        GCancellable           *cancellable,
+                                        GError                **error);
+/* Measure the baselines again now (on request). */
+gboolean       cs_follow_refresh       (CsFollow               *self,
+                                        GCancellable           *cancellable,
+                                        GError                **error);
+/* The waiting predictions, oldest first (borrowed CsFollowEvent*). */
+GPtrArray     *cs_follow_waiting       (CsFollow               *self);
+/* Completed predictions, oldest first, at most the last CS_FOLLOW_KEEP_COMPLETED (borrowed). */
+#define CS_FOLLOW_KEEP_COMPLETED 500
+GPtrArray     *cs_follow_completed     (CsFollow               *self);
+/* Cases when the baselines were last measured. */
+gsize          cs_follow_measured_n    (CsFollow               *self);
+/* How many snapshots joining has built, and how many of them measured the baselines again. */
+guint          cs_follow_versions      (CsFollow               *self);
+guint          cs_follow_refreshes     (CsFollow               *self);
+
+void           cs_follow_event_free    (gpointer                event);
+const char    *cs_follow_kind_name     (CsFollowKind            kind);
+
+G_END_DECLS

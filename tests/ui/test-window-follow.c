@@ -1,0 +1,223 @@
+/* test-window-follow.c: "Follow this file" in the real window under Xvfb: the toggle starts the follow page on
+ * the shown file; rows appended over time are each predicted once (timer and monitor both poll); a waiting row
+ * is listed and a later row with its label completes it with its error; a truncation reloads the file whole and
+ * the pages show the reloaded base with a notice; the toggle stops it. */
+#define G_LOG_DOMAIN "test-window-follow"
+
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "cs-csv-loader.h"
+#include "cs-follow-panel.h"
+#include "cs-window.h"
+
+#ifdef __SANITIZE_ADDRESS__
+#define WAIT_SECONDS 600
+#else
+#define WAIT_SECONDS 120
+#endif
+
+static CsWindow *window;
+
+static void
+iterate (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+wait_for (Condition cond, gpointer data)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+
+  iterate ();
+  while (!cond (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  iterate ();
+}
+
+/* Keeps the main loop running for ms (timers fire, monitors deliver). */
+static void
+run_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+}
+
+static gboolean
+window_idle (gpointer data)
+{
+  (void) data;
+  return cs_window_get_engine (window) != NULL && !cs_window_is_busy (window);
+}
+
+static gboolean
+panel_idle (gpointer data)
+{
+  return !cs_follow_panel_is_busy (data);
+}
+
+static gboolean
+events_reach (gpointer data)
+{
+  CsFollowPanel *panel = CS_FOLLOW_PANEL (cs_window_get_follow_panel (window));
+  return panel != NULL && cs_follow_panel_get_events (panel)->len >= GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+reloaded (gpointer data)
+{
+  CsFollowPanel *panel = CS_FOLLOW_PANEL (cs_window_get_follow_panel (window));
+  return cs_follow_panel_get_reloads (panel) >= GPOINTER_TO_UINT (data) && !cs_follow_panel_is_busy (panel);
+}
+
+static void
+append (const char *path, const char *text)
+{
+  FILE *fp = fopen (path, "ab");
+
+  g_assert_nonnull (fp);
+  g_assert_cmpint (fputs (text, fp), >=, 0);
+  g_assert_cmpint (fclose (fp), ==, 0);
+}
+
+static void
+test_follow (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-window-follow-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "line.csv", NULL);
+  g_autoptr(GString) text = g_string_new ("part,temp [degC],pressure [bar],strength [MPa]\n");
+  g_autoptr(GString) head = NULL;
+  g_autoptr(GRand) r = g_rand_new_with_seed (21);
+  g_autoptr(CsCaseBase) cases = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) lines = g_hash_table_new (NULL, NULL);
+  guint n = 180, head_rows = 60;
+  CsCsvOptions opt;
+  CsFollowPanel *panel;
+  GPtrArray *events;
+  const CsFollowEvent *e;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double t = g_rand_double_range (r, 150, 250), p = g_rand_double_range (r, 1, 6);
+      g_string_append_printf (text, "P%u,%.2f,%.3f,%.3f\n", i, t, p, 0.1 * t + 2 * p + g_rand_double_range (r, -1, 1));
+      if (i + 1 == head_rows)
+        head = g_string_new (text->str);
+    }
+  g_assert_true (g_file_set_contents (path, text->str, -1, NULL));
+  cs_csv_options_init (&opt);
+  opt.target = "strength";
+  cases = cs_csv_load_path (path, &opt, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  cs_window_set_case_base (window, cases);
+  wait_for (window_idle, NULL);
+
+  g_assert_null (cs_window_get_follow_panel (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.follow", NULL));
+  panel = CS_FOLLOW_PANEL (cs_window_get_follow_panel (window));
+  g_assert_nonnull (panel);
+  wait_for (panel_idle, panel);
+  g_assert_true (cs_follow_panel_get_engine (panel) == cs_window_get_engine (window));
+
+  /* Rows over time: a waiting row, then another, then the first one's outcome. */
+  append (path, "Q1,200.5,3.25,\n");
+  wait_for (events_reach, GUINT_TO_POINTER (1));
+  events = cs_follow_panel_get_events (panel);
+  e = events->pdata[0];
+  g_assert_cmpint (e->kind, ==, CS_FOLLOW_WAITING);
+  g_assert_cmpuint (e->line, ==, n + 2);
+  g_assert_cmpuint (cs_follow_panel_get_waiting (panel)->len, ==, 1);
+  run_for (300);
+  append (path, "Q2,170,2,\n");
+  run_for (300);
+  append (path, "Q1,200.5,3.25,26.9\n");
+  wait_for (events_reach, GUINT_TO_POINTER (3));
+  wait_for (panel_idle, panel);
+  /* Timer and monitor both poll: more time passes, and still every row was predicted exactly once. */
+  run_for (1200);
+  events = cs_follow_panel_get_events (panel);
+  g_assert_cmpuint (events->len, ==, 3);
+  for (guint i = 0; i < events->len; i++)
+    {
+      e = events->pdata[i];
+      g_assert_false (g_hash_table_contains (lines, GUINT_TO_POINTER (e->line)));
+      g_hash_table_add (lines, GUINT_TO_POINTER (e->line));
+    }
+  e = events->pdata[2];
+  g_assert_cmpint (e->kind, ==, CS_FOLLOW_COMPLETED);
+  g_assert_cmpuint (e->predicted_line, ==, n + 2);
+  g_assert_cmpfloat (e->result->prediction.prediction, ==,
+                     ((CsFollowEvent *) events->pdata[0])->result->prediction.prediction);
+  g_assert_cmpfloat (e->error, ==, 26.9 - e->result->prediction.prediction);
+  g_assert_cmpuint (cs_follow_panel_get_waiting (panel)->len, ==, 1);   /* Q2 still waits */
+  g_assert_cmpuint (cs_follow_panel_get_engine (panel)->cases->n, ==, n + 1);
+  /* The pages keep the version they show until asked. */
+  g_assert_cmpuint (cs_window_get_case_base (window)->n, ==, n);
+
+  /* Truncated by the logger: loaded again whole, the pages take the reloaded base with a notice. */
+  {
+    FILE *fp = fopen (path, "r+b");
+    g_assert_nonnull (fp);
+    g_assert_cmpint (ftruncate (fileno (fp), (off_t) head->len), ==, 0);
+    fclose (fp);
+  }
+  wait_for (reloaded, GUINT_TO_POINTER (1));
+  wait_for (window_idle, NULL);
+  g_assert_cmpuint (cs_window_get_case_base (window)->n, ==, head_rows);
+  g_assert_nonnull (strstr (cs_window_get_notice (window), "truncated"));
+  g_assert_true (cs_window_get_follow_panel (window) == GTK_WIDGET (panel));
+  append (path, "Q3,190,4,\n");
+  wait_for (events_reach, GUINT_TO_POINTER (4));
+  e = cs_follow_panel_get_events (panel)->pdata[3];
+  g_assert_cmpuint (e->line, ==, head_rows + 2);
+  g_assert_cmpint (e->kind, ==, CS_FOLLOW_WAITING);
+
+  /* The toggle stops following. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.follow", NULL));
+  g_assert_null (cs_window_get_follow_panel (window));
+  iterate ();
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display\n");
+      return 0;
+    }
+  g_object_set (gtk_settings_get_default (), "gtk-recent-files-max-age", -1, NULL);
+  window = cs_window_new (NULL);
+  g_object_ref_sink (window);
+  gtk_window_present (GTK_WINDOW (window));
+  g_test_add_func ("/cs/ui/window-follow/rows-over-time", test_follow);
+  status = g_test_run ();
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+  return status;
+}
