@@ -3,6 +3,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -502,6 +503,10 @@ typedef struct
   CsLocalDiagnostics *out;
   size_t q0, q1;
   CsStatus st;
+  atomic_int *stop;             /* set when the caller cancels; every worker looks at it per query */
+  CsModelProgressFunc progress; /* the calling thread's job only (job 0) */
+  void *user_data;
+  double from, span;            /* the share of the caller's progress this batch covers */
 } LocalFitJob;
 
 static void *
@@ -516,6 +521,16 @@ local_fit_job (void *data)
   for (size_t r = job->q0; r < job->q1 && job->st == CS_OK; r++)
     {
       CsLocalDiagnostics *ld = &job->out[r];
+
+      if (job->progress != NULL
+          && job->progress (job->from + job->span * (double) (r - job->q0) / (double) (job->q1 - job->q0),
+                            job->user_data))
+        atomic_store (job->stop, 1);
+      if (atomic_load (job->stop))
+        {
+          job->st = CS_ERR_CANCELLED;
+          break;
+        }
       size_t si = job->self_index != NULL ? job->self_index[r] : CS_NO_CASE;
 
       if (job->att[r].m > mmax)
@@ -541,6 +556,20 @@ local_fit_job (void *data)
   return NULL;
 }
 
+static CsStatus
+local_fit_batch (const CsAttention  *ctx,
+                 const double       *queries,
+                 size_t              q,
+                 const size_t       *self_index,
+                 const CsPrediction *pred,
+                 const CsAttended   *att,
+                 int                 n_threads,
+                 CsModelProgressFunc progress,
+                 void               *user_data,
+                 double              from,
+                 double              span,
+                 CsLocalDiagnostics *out);
+
 CsStatus
 cs_local_fit_batch (const CsAttention  *ctx,
                     const double       *queries,
@@ -551,6 +580,24 @@ cs_local_fit_batch (const CsAttention  *ctx,
                     int                 n_threads,
                     CsLocalDiagnostics *out)
 {
+  return local_fit_batch (ctx, queries, q, self_index, pred, att, n_threads, NULL, NULL, 0, 0, out);
+}
+
+static CsStatus
+local_fit_batch (const CsAttention  *ctx,
+                 const double       *queries,
+                 size_t              q,
+                 const size_t       *self_index,
+                 const CsPrediction *pred,
+                 const CsAttended   *att,
+                 int                 n_threads,
+                 CsModelProgressFunc progress,
+                 void               *user_data,
+                 double              from,
+                 double              span,
+                 CsLocalDiagnostics *out)
+{
+  atomic_int stop = 0;
   size_t d, per, nt;
   double *M, *scratch;
   LocalFitJob jobs[CS_MAX_THREADS];
@@ -579,7 +626,8 @@ cs_local_fit_batch (const CsAttention  *ctx,
   nt = cs_parallel_split (q, n_threads, 1, &per);
   for (size_t t = 0; t < nt; t++)
     jobs[t] = (LocalFitJob) { ctx, M, queries, self_index, pred, att, out,
-                              t * per, (t + 1) * per < q ? (t + 1) * per : q, CS_OK };
+                              t * per, (t + 1) * per < q ? (t + 1) * per : q, CS_OK, &stop,
+                              t == 0 ? progress : NULL, user_data, from, span };
   cs_parallel_run (nt, sizeof jobs[0], jobs, local_fit_job);
   for (size_t t = 0; t < nt && st == CS_OK; t++)
     st = jobs[t].st;
@@ -663,7 +711,7 @@ cs_diagnose_at (const CsAttention   *ctx,
   for (size_t q0 = 0; q0 < q && st == CS_OK; q0 += chunk)
     {
       CsPredictOptions o;
-      DiagnoseProgress dp;
+      DiagnoseProgress dp, dp_pred;
       size_t kmax = 0;
 
       chunk = diagnose_block (kept_bound);
@@ -680,14 +728,18 @@ cs_diagnose_at (const CsAttention   *ctx,
       o.attended = att;
       o.n_threads = nt;
       dp = (DiagnoseProgress) { progress, user_data, (double) q0 / (double) q, (double) chunk / (double) q };
+      dp_pred = dp;
+      dp_pred.span *= 0.5;
       if (progress != NULL)
         {
           o.progress = diagnose_progress;
-          o.user_data = &dp;
+          o.user_data = &dp_pred;
         }
       st = cs_attention_predict (ctx, queries + q0 * d, chunk, &o, pred);
+      /* the prediction takes about the first half of a block's time, the local fits the rest */
       if (st == CS_OK)
-        st = cs_local_fit_batch (ctx, queries + q0 * d, chunk, o.self_index, pred, att, nt, out + q0);
+        st = local_fit_batch (ctx, queries + q0 * d, chunk, o.self_index, pred, att, nt,
+                              progress != NULL ? diagnose_progress : NULL, &dp, 0.5, 0.5, out + q0);
       for (size_t r = 0; r < chunk; r++)
         {
           kmax = att[r].m > kmax ? att[r].m : kmax;
