@@ -69,33 +69,33 @@ static const Field local_count_fields[] = {
 
 #define FIELD_AT(base, field) ((double *) ((char *) (base) + (field)->offset))
 
-/* The loss cases' leave-one-out residuals (the prediction intervals' material) go into the sidecar as columns
- * "loo_residual.0", "loo_residual.1", ... of the per-case sample's count each, in the loss cases' order
+/* The loss cases' leave-one-out residuals and local spreads (the prediction intervals' material) go into the
+ * sidecar as columns "loo_residual.0", "loo_residual.1", ... and "loo_scale.0", ... of the per-case sample's count each, in the loss cases' order
  * (cs_sample_gather's rows for loss_cases of n), the last one padded with NaN: the sidecar has one count for
  * all its columns, and there are up to CS_ENGINE_EXACT_MAX loss cases against at most CS_ENGINE_PER_CASE_MAX
  * sample cases. */
-#define RESIDUAL_COLUMN "loo_residual.%" G_GSIZE_FORMAT
-
 static void
-store_residuals (CsEngine    *engine,
-                 CsModelFile *mf,
-                 gsize        m)
+store_residuals (CsEngine     *engine,
+                 CsModelFile  *mf,
+                 gsize         m,
+                 const char   *prefix,
+                 const double *values)
 {
   gsize n = engine->cases->n, loss = engine->policy.loss_cases;
   g_autofree size_t *rows = NULL;
   g_autofree double *v = NULL;
 
-  if (engine->loo_residual == NULL || m == 0 || loss == 0)
+  if (values == NULL || m == 0 || loss == 0)
     return;
   rows = g_new (size_t, loss);
   v = g_new (double, m);
   cs_sample_gather (NULL, n, 0, loss, rows, NULL);
   for (gsize c = 0; c * m < loss; c++)
     {
-      g_autofree char *name = g_strdup_printf (RESIDUAL_COLUMN, c);
+      g_autofree char *name = g_strdup_printf ("%s.%" G_GSIZE_FORMAT, prefix, c);
 
       for (gsize i = 0; i < m; i++)
-        v[i] = c * m + i < loss ? engine->loo_residual[rows[c * m + i]] : NAN;
+        v[i] = c * m + i < loss ? values[rows[c * m + i]] : NAN;
       cs_model_file_set_column (mf, name, v, m);
     }
 }
@@ -105,7 +105,8 @@ static double *
 take_residuals (const CsModelFile *mf,
                 gsize              n,
                 gsize              loss,
-                gsize              m)
+                gsize              m,
+                const char        *prefix)
 {
   g_autofree size_t *rows = NULL;
   g_autofree double *r = NULL;
@@ -119,7 +120,7 @@ take_residuals (const CsModelFile *mf,
   cs_sample_gather (NULL, n, 0, loss, rows, NULL);
   for (gsize c = 0; c * m < loss; c++)
     {
-      g_autofree char *name = g_strdup_printf (RESIDUAL_COLUMN, c);
+      g_autofree char *name = g_strdup_printf ("%s.%" G_GSIZE_FORMAT, prefix, c);
       const double *v = cs_model_file_get_column (mf, name);
 
       if (v == NULL)
@@ -239,7 +240,8 @@ store_measures (CsEngine    *engine,
     if (engine->window_ratio != NULL)
       cs_model_file_set_column (mf, "window_ratio", engine->window_ratio, m);
   }
-  store_residuals (engine, mf, m);
+  store_residuals (engine, mf, m, "loo_residual", engine->loo_residual);
+  store_residuals (engine, mf, m, "loo_scale", engine->loo_scale);
 }
 
 gboolean
@@ -257,7 +259,7 @@ cs_engine_take_model_measures (CsEngine          *self,
   double radius90, loss_cases, case_cases;
   g_autofree size_t *rows = NULL, *nns = NULL;
   g_autofree char *fingerprint = NULL;
-  g_autofree double *residuals = NULL;
+  g_autofree double *residuals = NULL, *scales = NULL;
 
   *why = NULL;
   if (mf->version < 3)
@@ -363,8 +365,9 @@ cs_engine_take_model_measures (CsEngine          *self,
         return FALSE;
       }
 
-  residuals = take_residuals (mf, n, (gsize) loss_cases, m);
-  if (residuals == NULL)
+  residuals = take_residuals (mf, n, (gsize) loss_cases, m, "loo_residual");
+  scales = take_residuals (mf, n, (gsize) loss_cases, m, "loo_scale");
+  if (residuals == NULL || scales == NULL)
     {
       *why = g_strdup ("the model file has no leave-one-out residuals (the prediction intervals need them)");
       return FALSE;
@@ -399,6 +402,8 @@ cs_engine_take_model_measures (CsEngine          *self,
     self->window_ratio = g_memdup2 (ratio, MAX (m, 1) * sizeof (double));
   g_free (self->loo_residual);
   self->loo_residual = g_steal_pointer (&residuals);
+  g_free (self->loo_scale);
+  self->loo_scale = g_steal_pointer (&scales);
   return TRUE;
 }
 
