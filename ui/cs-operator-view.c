@@ -1011,7 +1011,14 @@ update_card (CsOperatorView *self)
                            "distance of %.3f; the nearest case is at %.3f.", self->engine->metric_label,
                            r->prediction.radius90, r->prediction.nearest_distance);
     gtk_label_set_text (GTK_LABEL (self->prediction_label), pred_text);
-    gtk_label_set_text (GTK_LABEL (self->stderr_label), se_text);
+    {
+      /* The range operators read is the prediction interval (measured coverage, INTERVALS.md), not ± one
+       * standard error of the mean; the standard error stays in the tooltip. */
+      g_autofree char *range = cs_query_result_interval_words (r, c->target_unit);
+
+      gtk_label_set_text (GTK_LABEL (self->stderr_label), range != NULL ? range : se_text);
+      gtk_widget_set_tooltip_text (self->stderr_label, se_text);
+    }
     gtk_label_set_text (GTK_LABEL (self->neff_label), neff);
     gtk_label_set_text (GTK_LABEL (self->window_label), window);
     gtk_widget_set_tooltip_text (self->window_label, tip);
