@@ -1107,6 +1107,7 @@ typedef struct
   gssize exclude;
   guint k;
   guint serial;
+  CsIntervalSpec spec;
 } QueryData;
 
 static void
@@ -1126,7 +1127,7 @@ query_thread (GTask        *task,
               GCancellable *cancellable)
 {
   QueryData *qd = task_data;
-  CsQueryResult *r = cs_engine_query (qd->engine, qd->query, qd->exclude, qd->k, cancellable);
+  CsQueryResult *r = cs_engine_query_spec (qd->engine, qd->query, qd->exclude, qd->k, &qd->spec, cancellable);
 
   r->serial = qd->serial;
   if (g_cancellable_is_cancelled (cancellable))
@@ -1148,8 +1149,27 @@ cs_engine_query_async (CsEngine           *self,
                        GAsyncReadyCallback callback,
                        gpointer            user_data)
 {
+  cs_engine_query_async_spec (self, query, exclude, k, NULL, serial, cancellable, callback, user_data);
+}
+
+void
+cs_engine_query_async_spec (CsEngine             *self,
+                            const double         *query,
+                            gssize                exclude,
+                            guint                 k,
+                            const CsIntervalSpec *spec,
+                            guint                 serial,
+                            GCancellable         *cancellable,
+                            GAsyncReadyCallback   callback,
+                            gpointer              user_data)
+{
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   QueryData *qd = g_new0 (QueryData, 1);
+
+  if (spec != NULL)
+    qd->spec = *spec;
+  else
+    cs_interval_spec_init (&qd->spec);
 
   qd->engine = cs_engine_ref (self);
   qd->query = g_memdup2 (query, sizeof (double) * self->cases->d);

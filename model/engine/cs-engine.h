@@ -318,6 +318,16 @@ void           cs_engine_query_async  (CsEngine                *self,
                                        GCancellable            *cancellable,
                                        GAsyncReadyCallback      callback,
                                        gpointer                 user_data);
+/* The same with an interval at spec->level and spec's limits (copied; NULL: the defaults). */
+void           cs_engine_query_async_spec (CsEngine            *self,
+                                       const double            *query,
+                                       gssize                   exclude,
+                                       guint                    k,
+                                       const CsIntervalSpec    *spec,
+                                       guint                    serial,
+                                       GCancellable            *cancellable,
+                                       GAsyncReadyCallback      callback,
+                                       gpointer                 user_data);
 CsQueryResult *cs_engine_query_finish (GAsyncResult            *result,
                                        GError                 **error);
 void           cs_query_result_free   (CsQueryResult           *self);
