@@ -14,7 +14,7 @@
 /* The widening ladder: weights w^(1/T) over the attended set, T = 1 first (the prediction's own kernel). With a
  * distance score, w^(1/T) is the softmax of a metric scaled by 1/T: the window widened by sqrt (T), over the
  * cases the prediction attended to. */
-static const double temper_ladder[] = { 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32 };
+static const double temper_ladder[] = { 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256 };
 
 void
 cs_interval_spec_init (CsIntervalSpec *spec)
@@ -109,6 +109,8 @@ cs_engine_interval_score (const CsEngine *self,
 void
 cs_engine_interval_compute (CsEngine             *self,
                             const CsAttended     *att,
+                            const double         *zq,
+                            size_t                self_index,
                             const CsPrediction   *pred,
                             const CsIntervalSpec *spec,
                             CsInterval           *interval,
@@ -124,20 +126,63 @@ cs_engine_interval_compute (CsEngine             *self,
   *p_in_spec = NAN;
   if (self->loo_residual == NULL || !isfinite (y_hat) || !(alpha > 0 && alpha < 1))
     return;
-  /* The residuals of the attended cases that have one (every case up to CS_ENGINE_EXACT_MAX, the loss sample
-   * above): their attention renormalised over them. */
-  rs = g_new (WeightedResidual, MAX (att->m, 1));
-  logw = g_new (double, MAX (att->m, 1));
-  for (gsize i = 0; i < att->m; i++)
+  if (self->policy.loss_cases >= n)
     {
-      double r = cs_engine_interval_score (self, att->index[i]);
-      if (isfinite (r) && att->weight[i] > 0)
+      /* Every case has a score: the attended cases, with their attention. */
+      rs = g_new (WeightedResidual, MAX (att->m, 1));
+      logw = g_new (double, MAX (att->m, 1));
+      for (gsize i = 0; i < att->m; i++)
         {
+          double r = cs_engine_interval_score (self, att->index[i]);
+          if (isfinite (r) && att->weight[i] > 0)
+            {
+              rs[m].r = r;
+              logw[m] = log (att->weight[i]);
+              w_max = MAX (w_max, att->weight[i]);
+              m++;
+            }
+        }
+    }
+  else
+    {
+      /* Above CS_ENGINE_EXACT_MAX only the loss sample has scores, and a narrow attended set holds few of
+       * them: the query's attention over the sample itself, its scores -(z_i - q)' M (z_i - q) / 2 (the
+       * distance score of cs-attention.h) renormalised over the sample, O(m d^2) a query. */
+      gsize loss = self->policy.loss_cases, d = self->cases->d;
+      g_autofree size_t *rows = g_new (size_t, MAX (loss, 1));
+      g_autofree double *M = g_new (double, d * d);
+      g_autofree double *t = g_new (double, d);
+      double lmax = -INFINITY;
+
+      cs_sample_gather (NULL, n, 0, loss, rows, NULL);
+      cs_metric_to_matrix (&self->metric, M);
+      rs = g_new (WeightedResidual, MAX (loss, 1));
+      logw = g_new (double, MAX (loss, 1));
+      for (gsize k = 0; k < loss; k++)
+        {
+          const double *z = self->z + rows[k] * d;
+          double r = cs_engine_interval_score (self, rows[k]), q2 = 0;
+
+          if (rows[k] == self_index || !isfinite (r))
+            continue;
+          for (gsize a = 0; a < d; a++)
+            t[a] = z[a] - zq[a];
+          for (gsize a = 0; a < d; a++)
+            {
+              double row = 0;
+              for (gsize b = 0; b < d; b++)
+                row += M[a * d + b] * t[b];
+              q2 += t[a] * row;
+            }
           rs[m].r = r;
-          logw[m] = log (att->weight[i]);
-          w_max = MAX (w_max, att->weight[i]);
+          logw[m] = -0.5 * q2;
+          lmax = MAX (lmax, logw[m]);
           m++;
         }
+      /* only ratios matter below: the heaviest weighs 1 */
+      w_max = 1;
+      for (gsize k = 0; k < m; k++)
+        logw[k] -= lmax;
     }
 
   /* The widening rule: the least T whose weights rest on interval_min_eff effective residuals and carry the

@@ -956,7 +956,9 @@ predict_batch (CsEngine       *self,
           if (status == CS_OK)
             {
               CsQueryResult *r = results[keep[c0 + i]];
-              cs_engine_interval_compute (self, &att[i], &pred[c0 + i], spec, &r->interval,
+              cs_engine_interval_compute (self, &att[i], zq + (c0 + i) * d,
+                                          any_exclude ? self_index[c0 + i] : CS_NO_CASE, &pred[c0 + i], spec,
+                                          &r->interval,
                                           &r->p_in_spec);
             }
           kept_bound = MAX (kept_bound, att[i].m);

@@ -13,9 +13,10 @@
 #include "cs-sample-gen.h"
 
 static CsEngine *
-sample_engine (CsSampleKind kind,
-               guint64      seed,
-               gsize        n)
+sample_engine_loss (CsSampleKind kind,
+                    guint64      seed,
+                    gsize        n,
+                    gsize        loss_cases)
 {
   CsSample *s = cs_sample_new (kind, seed, n);
   g_autoptr(CsCaseBase) cases = cs_case_base_new (n, s->d);
@@ -33,10 +34,63 @@ sample_engine (CsSampleKind kind,
   cs_case_base_compute_stats (cases);
   cs_engine_options_init (&eo);
   eo.preferred_window = FALSE;
+  eo.loss_cases = loss_cases;
+  eo.fit = loss_cases > 0 ? CS_ENGINE_FIT_NONE : CS_ENGINE_FIT_SCALAR;  /* one window for both, below */
   engine = cs_engine_build_full (cases, &eo, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   cs_sample_free (s);
   return engine;
+}
+
+static CsEngine *
+sample_engine (CsSampleKind kind,
+               guint64      seed,
+               gsize        n)
+{
+  return sample_engine_loss (kind, seed, n, 0);
+}
+
+static void
+test_sample_mode (void)
+{
+  /* the same case base and window, every case a loss case, or all but one (the sample route of bases above
+   * CS_ENGINE_EXACT_MAX: the query's attention over the loss sample, computed from the metric) */
+  gsize n = 900;
+  g_autoptr(CsEngine) all = sample_engine_loss (CS_SAMPLE_KILN, 73, n, n);
+  g_autoptr(CsEngine) most = sample_engine_loss (CS_SAMPLE_KILN, 73, n, n - 1);
+  gsize d = all->cases->d, q = 200, same_t = 0, finite = 0;
+  g_autofree double *x = g_new (double, q * d);
+  g_autoptr(GError) error = NULL;
+  CsQueryResult **a, **b;
+  CsRng rng;
+
+  g_test_summary ("Above the exact limit the interval's weights are the query's attention over the loss sample: "
+                  "with all but one case in the sample they choose the tempering the attended set chooses");
+  g_assert_cmpuint (all->policy.loss_cases, ==, n);
+  g_assert_cmpuint (most->policy.loss_cases, ==, n - 1);
+  for (gsize i = 0; i < n; i++)
+    finite += isfinite (most->loo_residual[i]);
+  g_assert_cmpuint (finite, ==, n - 1);
+  cs_rng_seed (&rng, 11);
+  for (gsize t = 0; t < q; t++)
+    g_assert_cmpint (cs_sample_draw_query (CS_SAMPLE_KILN, (CsRegion) (t % 3), &rng, x + t * d), ==, 0);
+  a = cs_engine_predict (all, x, q, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  b = cs_engine_predict (most, x, q, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  for (gsize t = 0; t < q; t++)
+    {
+      g_assert_true (b[t]->interval.lower <= b[t]->prediction.prediction
+                     && b[t]->interval.upper >= b[t]->prediction.prediction);
+      /* one case fewer and no truncation: the tempering agrees unless n_eff sits at the rule's edge (a wrong
+       * scale in the sample's scores, a factor 2, moves every choice a step or more) */
+      same_t += a[t]->interval.temper == b[t]->interval.temper;
+      if (a[t]->interval.temper == b[t]->interval.temper && a[t]->interval.localised)
+        g_assert_cmpfloat (fabs (a[t]->interval.n_eff - b[t]->interval.n_eff), <=, 0.05 * a[t]->interval.n_eff);
+    }
+  g_assert_cmpuint (same_t, >=, q * 9 / 10);
+  cs_engine_results_free (a, q);
+  cs_engine_results_free (b, q);
 }
 
 static void
@@ -212,6 +266,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cs/engine/interval/residuals", test_residuals);
+  g_test_add_func ("/cs/engine/interval/sample-mode", test_sample_mode);
   g_test_add_func ("/cs/engine/interval/levels-and-spec", test_levels_and_spec);
   g_test_add_func ("/cs/engine/interval/spec-words", test_spec_words);
   g_test_add_func ("/cs/engine/interval/spec-check", test_spec_check);
