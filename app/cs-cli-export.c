@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cs-cli.h"
+#include "cs-cli-interval.h"
 #include "cs-cli-load.h"
 #include "cs-engine-charts.h"
 #include "cs-export.h"
@@ -153,6 +154,8 @@ cs_cli_export (int    argc,
   g_autofree char *window_kind = NULL, *color_by = NULL, *order = NULL, *model_path = NULL;
   gint top_k = 10, sweep_tasks = 1024;
   gboolean stretch = FALSE, transparent = FALSE, no_footer = FALSE, json = FALSE, paper = FALSE;
+  CsCliInterval iv;
+  CsIntervalSpec spec;
   const GOptionEntry entries[] = {
     { "target", 't', 0, G_OPTION_ARG_STRING, &target, "Outcome column (default: the loader's rule)", "COL" },
     { "chart", 'c', 0, G_OPTION_ARG_STRING, &chart_name, "Chart to draw (see below), or all (multi-page PDF)", "NAME" },
@@ -183,6 +186,7 @@ cs_cli_export (int    argc,
     { "paper", 0, 0, G_OPTION_ARG_NONE, &paper,
       "softmax-vs-linear in the paper's setting (error against n) instead of on the case base", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object describing the file written", NULL },
+    CS_CLI_INTERVAL_ENTRIES (iv),
     { NULL }
   };
   g_autoptr(GOptionContext) octx = g_option_context_new ("FILE - draw charts of a case base as PNG, SVG or PDF");
@@ -204,6 +208,7 @@ cs_cli_export (int    argc,
   int rc = CS_EXIT_OK;
   const char *protect[2] = { NULL, NULL };
 
+  cs_cli_interval_init (&iv);
   g_option_context_add_main_entries (octx, entries, NULL);
   g_option_context_set_description (octx,
     "Charts (--chart):\n"
@@ -218,6 +223,8 @@ cs_cli_export (int    argc,
     "Example:\n"
     "  casescope-cli export data/samples/press-line.csv --target strength --chart feature-map --out map.png\n");
   if (!cs_cli_parse (octx, CMD, &argc, &argv))
+    return CS_EXIT_USAGE;
+  if (!cs_cli_interval_spec (CMD, &iv, &spec))
     return CS_EXIT_USAGE;
   if (argc < 2)
     return cs_cli_usage_error (CMD, "a CSV FILE is required");
@@ -323,7 +330,8 @@ cs_cli_export (int    argc,
   rc = cs_cli_build (CMD, &l, &engine_options);
   if (rc != CS_EXIT_OK)
     goto out;
-  result = cs_engine_query (l.engine, c.qx, c.query != CS_NO_CASE ? (gssize) c.query : -1, (guint) top_k, NULL);
+  result = cs_engine_query_spec (l.engine, c.qx, c.query != CS_NO_CASE ? (gssize) c.query : -1, (guint) top_k,
+                                 &spec, NULL);
 
   /* The charts, each from the engine's one builder (the window draws the same). */
   co.top_k = (guint) top_k;
@@ -403,6 +411,7 @@ cs_cli_export (int    argc,
       else
         json_builder_add_null_value (b);
       cs_json_add_number (b, "prediction", result->prediction.prediction);
+      cs_cli_json_interval (b, result);
       json_builder_set_member_name (b, "verdict");
       json_builder_add_string_value (b, cs_verdict_name (result->report.verdict));
       json_builder_set_member_name (b, "footer");

@@ -10,6 +10,7 @@
 #include "cs-atomic-file.h"
 #include "cs-cli.h"
 #include "cs-cli-flags.h"
+#include "cs-cli-interval.h"
 #include "cs-cli-load.h"
 #include "cs-cli-query.h"
 #include "cs-engine-model.h"
@@ -252,6 +253,7 @@ query_json_members (JsonBuilder         *b,
     cs_json_add_number (b, base->feature_names[j], r->query[j]);
   json_builder_end_object (b);
   cs_json_add_number (b, "prediction", r->report.failure == CS_FLAG_FAIL_NONE ? p->prediction : NAN);
+  cs_cli_json_interval (b, r);
   cs_cli_json_flags (b, base, &r->report, TRUE);
   cs_json_add_number (b, "stderr", p->std_error);
   cs_json_add_number (b, "n_eff", p->n_eff);
@@ -299,6 +301,7 @@ query_text (const CsCaseBase    *base,
     }
   printf ("%s = %.6g +- %.3g (standard error)   from %.1f effective cases, 90%% of the attention within %.3g sd\n",
           base->target_name, p->prediction, p->std_error, p->n_eff, p->radius90);
+  cs_cli_print_interval (base, r);
   printf ("  window half-widths:");
   for (gsize j = 0; j < base->d; j++)
     printf (" %s +-%.3g%s%s", base->feature_names[j], r->half_width[j], base->feature_units[j][0] ? " " : "",
@@ -325,10 +328,13 @@ cs_cli_predict (int    argc,
   gint64 top_k = 5;
   gboolean json = FALSE;
   double epsilon = 1e-6;
+  CsCliInterval iv;
+  CsIntervalSpec spec;
   const GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (required unless --model names it)", "COL" },
     { "features", 0, 0, G_OPTION_ARG_STRING, &features, "Feature columns (default: the model's, or every numeric column)", "A,B,..." },
     { "query", 0, 0, G_OPTION_ARG_STRING, &query, "One query: every feature as name=value", "'A=1.5,B=2'" },
+    CS_CLI_INTERVAL_ENTRIES (iv),
     { "queries", 0, 0, G_OPTION_ARG_FILENAME, &queries, "A CSV of queries (header names the features)", "QUERIES.csv" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "A model file from fit --save (default: fit the scalar metric now)", "MODEL.json" },
     { "top", 0, 0, G_OPTION_ARG_INT64, &top_k, "Number of most-attended cases to list (default 5)", "K" },
@@ -347,8 +353,11 @@ cs_cli_predict (int    argc,
   gssize q = 1;
   int rc;
 
+  cs_cli_interval_init (&iv);
   g_option_context_add_main_entries (oc, entries, NULL);
   if (!cs_cli_parse (oc, "predict", &argc, &argv))
+    return CS_EXIT_USAGE;
+  if (!cs_cli_interval_spec ("predict", &iv, &spec))
     return CS_EXIT_USAGE;
   if (argc < 2)
     return cs_cli_usage_error ("predict", "FILE is required");
@@ -393,7 +402,7 @@ cs_cli_predict (int    argc,
     rc = cs_cli_thresholds_check ("predict", &asked, l.engine);
   if (rc != CS_EXIT_OK)
     goto out;
-  results = cs_engine_predict (l.engine, xq, (gsize) q, NULL, (guint) top_k, NULL, &error);
+  results = cs_engine_predict_spec (l.engine, xq, (gsize) q, NULL, (guint) top_k, &spec, NULL, &error);
   if (results == NULL)
     {
       rc = cs_cli_fail ("predict", error);

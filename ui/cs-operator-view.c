@@ -30,6 +30,9 @@ struct _CsOperatorView
   GtkWidget *reset_button;
   GtkWidget *prediction_label;
   GtkWidget *stderr_label;
+  GtkWidget *spec_lower_entry;
+  GtkWidget *spec_upper_entry;
+  GtkWidget *spec_label;        /* "in spec, 97 %": beside the card, never over the fail-safe verdict */
   GtkWidget *neff_label;
   GtkWidget *window_label;
   GtkWidget *sum_label;
@@ -68,6 +71,7 @@ struct _CsOperatorView
   guint top_k;
   gboolean dark;
   gboolean updating_spins;
+  CsIntervalSpec spec;          /* the interval's level and this case base's spec limits (settings per file) */
 };
 
 G_DEFINE_FINAL_TYPE (CsOperatorView, cs_operator_view, GTK_TYPE_WIDGET)
@@ -975,6 +979,7 @@ update_card (CsOperatorView *self)
     {
       gtk_label_set_text (GTK_LABEL (self->prediction_label), "—");
       gtk_label_set_text (GTK_LABEL (self->stderr_label), "");
+      gtk_label_set_text (GTK_LABEL (self->spec_label), "");
       gtk_label_set_text (GTK_LABEL (self->neff_label), "");
       gtk_label_set_text (GTK_LABEL (self->window_label), "");
       gtk_label_set_text (GTK_LABEL (self->sum_label), "");
@@ -984,6 +989,7 @@ update_card (CsOperatorView *self)
     {
       gtk_label_set_text (GTK_LABEL (self->prediction_label), "No prediction");
       gtk_label_set_text (GTK_LABEL (self->stderr_label), cs_engine_failure_reason (r->report.failure));
+      gtk_label_set_text (GTK_LABEL (self->spec_label), "");
       gtk_label_set_text (GTK_LABEL (self->neff_label), "");
       gtk_label_set_text (GTK_LABEL (self->window_label), "");
       gtk_label_set_text (GTK_LABEL (self->sum_label), "");
@@ -1011,7 +1017,17 @@ update_card (CsOperatorView *self)
                            "distance of %.3f; the nearest case is at %.3f.", self->engine->metric_label,
                            r->prediction.radius90, r->prediction.nearest_distance);
     gtk_label_set_text (GTK_LABEL (self->prediction_label), pred_text);
-    gtk_label_set_text (GTK_LABEL (self->stderr_label), se_text);
+    {
+      /* The range operators read is the prediction interval (measured coverage, INTERVALS.md), not ± one
+       * standard error of the mean; the standard error stays in the tooltip. */
+      g_autofree char *range = cs_query_result_interval_words (r, c->target_unit);
+
+      g_autofree char *spec = cs_query_result_spec_words (r);
+
+      gtk_label_set_text (GTK_LABEL (self->stderr_label), range != NULL ? range : se_text);
+      gtk_widget_set_tooltip_text (self->stderr_label, se_text);
+      gtk_label_set_text (GTK_LABEL (self->spec_label), spec != NULL ? spec : "");
+    }
     gtk_label_set_text (GTK_LABEL (self->neff_label), neff);
     gtk_label_set_text (GTK_LABEL (self->window_label), window);
     gtk_widget_set_tooltip_text (self->window_label, tip);
@@ -1075,6 +1091,67 @@ query_done_cb (GObject      *object,
   g_object_unref (self);
 }
 
+static void run_query (CsOperatorView *self);
+
+/* The settings key of this case base's spec limits: its file, or a sample's name. */
+static const char *
+spec_source (CsOperatorView *self)
+{
+  if (self->cases == NULL)
+    return NULL;
+  return self->cases->source_path != NULL ? self->cases->source_path : self->cases->source;
+}
+
+static void
+spec_entry_set (GtkWidget *entry,
+                double     v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), isfinite (v) ? g_ascii_dtostr (buf, sizeof buf, v) : "");
+  gtk_widget_remove_css_class (entry, "error");
+}
+
+/* An entry's limit: empty is none (NaN); FALSE when the text is not a number. */
+static gboolean
+spec_entry_get (GtkWidget *entry,
+                double    *v)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
+  char *end = NULL;
+
+  if (*text == '\0')
+    {
+      *v = NAN;
+      return TRUE;
+    }
+  *v = g_ascii_strtod (text, &end);
+  return end != text && *end == '\0' && isfinite (*v);
+}
+
+static void
+spec_changed_cb (GtkWidget      *entry,
+                 CsOperatorView *self)
+{
+  CsIntervalSpec spec = self->spec;
+  g_autofree char *why = NULL;
+
+  (void) entry;
+  if (!spec_entry_get (self->spec_lower_entry, &spec.spec_lower)
+      || !spec_entry_get (self->spec_upper_entry, &spec.spec_upper) || (why = cs_interval_spec_check (&spec)) != NULL)
+    {
+      gtk_widget_add_css_class (entry, "error");
+      gtk_widget_set_tooltip_text (entry, why != NULL ? why : "Not a number (leave empty for no limit)");
+      return;
+    }
+  gtk_widget_remove_css_class (self->spec_lower_entry, "error");
+  gtk_widget_remove_css_class (self->spec_upper_entry, "error");
+  gtk_widget_set_tooltip_text (entry, NULL);
+  self->spec = spec;
+  cs_settings_set_spec (cs_settings_get_default (), spec_source (self), spec.spec_lower, spec.spec_upper);
+  run_query (self);
+}
+
 static void
 run_query (CsOperatorView *self)
 {
@@ -1083,8 +1160,8 @@ run_query (CsOperatorView *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  cs_engine_query_async (self->engine, self->query, self->exclude, self->top_k, ++self->serial,
-                         self->cancellable, query_done_cb, g_object_ref (self));
+  cs_engine_query_async_spec (self->engine, self->query, self->exclude, self->top_k, &self->spec, ++self->serial,
+                              self->cancellable, query_done_cb, g_object_ref (self));
 }
 
 static void
@@ -1121,6 +1198,11 @@ cs_operator_view_set_cases (CsOperatorView *self,
     cs_case_base_ref (cases);
   g_clear_pointer (&self->cases, cs_case_base_unref);
   self->cases = cases;
+  cs_interval_spec_init (&self->spec);
+  cs_settings_get_spec (cs_settings_get_default (), spec_source (self), &self->spec.spec_lower,
+                        &self->spec.spec_upper);
+  spec_entry_set (self->spec_lower_entry, self->spec.spec_lower);
+  spec_entry_set (self->spec_upper_entry, self->spec.spec_upper);
   g_clear_pointer (&self->query, g_free);
   self->exclude = -1;
   self->edited = FALSE;
@@ -1398,6 +1480,28 @@ build_detail_side (CsOperatorView *self)
   gtk_widget_add_css_class (self->sum_label, "caption");
   gtk_box_append (GTK_BOX (card), self->prediction_label);
   gtk_box_append (GTK_BOX (card), self->stderr_label);
+  {
+    /* Spec limits of this case base (saved per file), and the probability of being inside them */
+    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+    self->spec_lower_entry = gtk_entry_new ();
+    self->spec_upper_entry = gtk_entry_new ();
+    gtk_widget_set_name (self->spec_lower_entry, "spec-lower");
+    gtk_widget_set_name (self->spec_upper_entry, "spec-upper");
+    gtk_entry_set_placeholder_text (GTK_ENTRY (self->spec_lower_entry), "no lower limit");
+    gtk_entry_set_placeholder_text (GTK_ENTRY (self->spec_upper_entry), "no upper limit");
+    gtk_editable_set_width_chars (GTK_EDITABLE (self->spec_lower_entry), 10);
+    gtk_editable_set_width_chars (GTK_EDITABLE (self->spec_upper_entry), 10);
+    g_signal_connect (self->spec_lower_entry, "activate", G_CALLBACK (spec_changed_cb), self);
+    g_signal_connect (self->spec_upper_entry, "activate", G_CALLBACK (spec_changed_cb), self);
+    gtk_box_append (GTK_BOX (row), gtk_label_new ("Spec"));
+    gtk_box_append (GTK_BOX (row), self->spec_lower_entry);
+    gtk_box_append (GTK_BOX (row), gtk_label_new ("to"));
+    gtk_box_append (GTK_BOX (row), self->spec_upper_entry);
+    self->spec_label = label_new ("spec", NULL, FALSE);
+    gtk_box_append (GTK_BOX (card), row);
+    gtk_box_append (GTK_BOX (card), self->spec_label);
+  }
   gtk_box_append (GTK_BOX (card), self->neff_label);
   gtk_box_append (GTK_BOX (card), self->window_label);
   gtk_box_append (GTK_BOX (card), self->sum_label);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include "cs-engine.h"
 #include "cs-settings.h"
 
@@ -203,4 +205,53 @@ cs_settings_threshold_key (gsize k)
     return NULL;
   key = g_strdelimit (g_strdup (name), "_", '-');
   return g_intern_string (key);
+}
+
+/* The group of a case-base file's spec limits: a hash, since a path may hold characters a group name cannot. */
+static char *
+spec_group (const char *source)
+{
+  g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, source, -1);
+
+  return g_strdup_printf ("spec %.16s", sum);
+}
+
+void
+cs_settings_get_spec (CsSettings *self,
+                      const char *source,
+                      double     *lower,
+                      double     *upper)
+{
+  g_autofree char *group = NULL;
+
+  *lower = *upper = NAN;
+  if (source == NULL)
+    return;
+  group = spec_group (source);
+  *lower = cs_settings_get_double (self, group, "lower", NAN);
+  *upper = cs_settings_get_double (self, group, "upper", NAN);
+}
+
+void
+cs_settings_set_spec (CsSettings *self,
+                      const char *source,
+                      double      lower,
+                      double      upper)
+{
+  g_autofree char *group = NULL;
+
+  if (source == NULL)
+    return;
+  group = spec_group (source);
+  g_key_file_set_string (self->keyfile, group, "file", source);
+  /* a limit taken away is a key removed, not a NaN written (GKeyFile reads "nan" back as a number) */
+  if (isfinite (lower))
+    g_key_file_set_double (self->keyfile, group, "lower", lower);
+  else
+    g_key_file_remove_key (self->keyfile, group, "lower", NULL);
+  if (isfinite (upper))
+    g_key_file_set_double (self->keyfile, group, "upper", upper);
+  else
+    g_key_file_remove_key (self->keyfile, group, "upper", NULL);
+  changed (self);
 }

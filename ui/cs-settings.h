@@ -50,6 +50,18 @@ void        cs_settings_set_string    (CsSettings *self,
                                        const char *key,
                                        const char *value);
 
+/* The spec limits of one case-base file (its path, or a sample's name), in the outcome's units; NaN: no such
+ * limit. Stored in a group of their own per file ("spec <16 hex digits of the path's SHA-256>", with the path in
+ * it), so each file keeps its own. */
+void        cs_settings_get_spec      (CsSettings *self,
+                                       const char *source,
+                                       double     *lower,
+                                       double     *upper);
+void        cs_settings_set_spec      (CsSettings *self,
+                                       const char *source,
+                                       double      lower,
+                                       double      upper);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsSettings, cs_settings_free)
 
 /* The settings key of fail-safe threshold k: the engine's name with dashes ("noise-check", ...), interned; NULL past

@@ -27,6 +27,8 @@ typedef struct
   guint top_k;               /* cases labelled as bars; 0: 10 */
   CsCaseSort sort;
   double prediction;         /* y_hat as reported by the engine; NaN: not shown */
+  double interval_level;     /* its prediction interval (CsQueryResult.interval); 0 or NaN: not shown */
+  double interval_lower, interval_upper;
   const char *query_label;   /* "case 1 (line 2), leave-one-out" */
   const char *target_name;
   const char *target_unit;

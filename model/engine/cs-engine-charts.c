@@ -250,6 +250,8 @@ build_case_attention (CsEngineChart        *c,
     .ids = (const char *const *) e->cases->ids, .lines = e->cases->line,
     .top_k = o->top_k > 0 ? o->top_k : MAX (r->k, 1), .sort = o->sort,
     .prediction = r->prediction.prediction, .query_label = keep (c, query_label (e, r)),
+    .interval_level = r->valid ? r->interval.level : NAN, .interval_lower = r->interval.lower,
+    .interval_upper = r->interval.upper,
     .target_name = e->cases->target_name, .target_unit = e->cases->target_unit,
   };
   c->chart.data = &c->attention;

@@ -69,6 +69,68 @@ static const Field local_count_fields[] = {
 
 #define FIELD_AT(base, field) ((double *) ((char *) (base) + (field)->offset))
 
+/* The loss cases' leave-one-out residuals and local spreads (the prediction intervals' material) go into the
+ * sidecar as columns "loo_residual.0", "loo_residual.1", ... and "loo_scale.0", ... of the per-case sample's count each, in the loss cases' order
+ * (cs_sample_gather's rows for loss_cases of n), the last one padded with NaN: the sidecar has one count for
+ * all its columns, and there are up to CS_ENGINE_EXACT_MAX loss cases against at most CS_ENGINE_PER_CASE_MAX
+ * sample cases. */
+static void
+store_residuals (CsEngine     *engine,
+                 CsModelFile  *mf,
+                 gsize         m,
+                 const char   *prefix,
+                 const double *values)
+{
+  gsize n = engine->cases->n, loss = engine->policy.loss_cases;
+  g_autofree size_t *rows = NULL;
+  g_autofree double *v = NULL;
+
+  if (values == NULL || m == 0 || loss == 0)
+    return;
+  rows = g_new (size_t, loss);
+  v = g_new (double, m);
+  cs_sample_gather (NULL, n, 0, loss, rows, NULL);
+  for (gsize c = 0; c * m < loss; c++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s.%" G_GSIZE_FORMAT, prefix, c);
+
+      for (gsize i = 0; i < m; i++)
+        v[i] = c * m + i < loss ? values[rows[c * m + i]] : NAN;
+      cs_model_file_set_column (mf, name, v, m);
+    }
+}
+
+/* n residuals (NaN outside the loss cases) from mf's columns, or NULL when any is missing. */
+static double *
+take_residuals (const CsModelFile *mf,
+                gsize              n,
+                gsize              loss,
+                gsize              m,
+                const char        *prefix)
+{
+  g_autofree size_t *rows = NULL;
+  g_autofree double *r = NULL;
+
+  if (m == 0 || loss == 0 || loss > n)
+    return NULL;
+  rows = g_new (size_t, loss);
+  r = g_new (double, n);
+  for (gsize i = 0; i < n; i++)
+    r[i] = NAN;
+  cs_sample_gather (NULL, n, 0, loss, rows, NULL);
+  for (gsize c = 0; c * m < loss; c++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s.%" G_GSIZE_FORMAT, prefix, c);
+      const double *v = cs_model_file_get_column (mf, name);
+
+      if (v == NULL)
+        return NULL;
+      for (gsize i = 0; i < m && c * m + i < loss; i++)
+        r[rows[c * m + i]] = v[i];
+    }
+  return g_steal_pointer (&r);
+}
+
 /* Case indices go through the sidecar as doubles: exact below 2^53. */
 static double
 index_to_double (gsize i)
@@ -178,6 +240,8 @@ store_measures (CsEngine    *engine,
     if (engine->window_ratio != NULL)
       cs_model_file_set_column (mf, "window_ratio", engine->window_ratio, m);
   }
+  store_residuals (engine, mf, m, "loo_residual", engine->loo_residual);
+  store_residuals (engine, mf, m, "loo_scale", engine->loo_scale);
 }
 
 gboolean
@@ -195,6 +259,7 @@ cs_engine_take_model_measures (CsEngine          *self,
   double radius90, loss_cases, case_cases;
   g_autofree size_t *rows = NULL, *nns = NULL;
   g_autofree char *fingerprint = NULL;
+  g_autofree double *residuals = NULL, *scales = NULL;
 
   *why = NULL;
   if (mf->version < 3)
@@ -300,6 +365,14 @@ cs_engine_take_model_measures (CsEngine          *self,
         return FALSE;
       }
 
+  residuals = take_residuals (mf, n, (gsize) loss_cases, m, "loo_residual");
+  scales = take_residuals (mf, n, (gsize) loss_cases, m, "loo_scale");
+  if (residuals == NULL || scales == NULL)
+    {
+      *why = g_strdup ("the model file has no leave-one-out residuals (the prediction intervals need them)");
+      return FALSE;
+    }
+
   /* Everything is there: take it. */
   self->flag_base = fb;
   self->global = global;
@@ -327,6 +400,10 @@ cs_engine_take_model_measures (CsEngine          *self,
     }
   if (ratio != NULL)
     self->window_ratio = g_memdup2 (ratio, MAX (m, 1) * sizeof (double));
+  g_free (self->loo_residual);
+  self->loo_residual = g_steal_pointer (&residuals);
+  g_free (self->loo_scale);
+  self->loo_scale = g_steal_pointer (&scales);
   return TRUE;
 }
 

@@ -135,6 +135,10 @@ cs_engine_options_init (CsEngineOptions *options)
   options->fit = CS_ENGINE_FIT_SCALAR;
   options->preferred_window = TRUE;
   options->epsilon = 1e-6;
+  options->interval_min_eff = CS_ENGINE_INTERVAL_MIN_EFF;
+  options->interval_scaled = -1;
+  options->interval_need_mass = -1;
+  options->interval_test_mass = -1;
 }
 
 gboolean
@@ -191,6 +195,8 @@ cs_engine_unref (CsEngine *self)
   g_free (self->window_ratio);
   g_free (self->case_verdict);
   g_free (self->case_flags);
+  g_free (self->loo_residual);
+  g_free (self->loo_scale);
   g_clear_pointer (&self->cases, cs_case_base_unref);
   g_free (self);
 }
@@ -294,8 +300,9 @@ evaluate_case_flags (CsEngine *self)
     }
 }
 
-/* The leave-one-out pass over the loss cases: the median 90 % radius (the window as the fit sees it) and,
- * when the metric was not fitted, the leave-one-out MSE over the same cases the fit would use. */
+/* The leave-one-out pass over the loss cases: the median 90 % radius (the window as the fit sees it), their
+ * residuals (what the prediction intervals are made of) and, when the metric was not fitted, the leave-one-out
+ * MSE over the same cases the fit would use. */
 static CsStatus
 loss_case_pass (CsEngine *self,
                 CsEngineProgressRelay *p)
@@ -331,6 +338,17 @@ loss_case_pass (CsEngine *self,
           sse += e * e;
           counted++;
         }
+    }
+  g_free (self->loo_residual);
+  g_free (self->loo_scale);
+  self->loo_residual = g_new (double, n);
+  self->loo_scale = g_new (double, n);
+  for (gsize i = 0; i < n; i++)
+    self->loo_residual[i] = self->loo_scale[i] = NAN;
+  for (gsize k = 0; k < m; k++)
+    {
+      self->loo_residual[rows[k]] = self->cases->y[rows[k]] - loo[k].prediction;
+      self->loo_scale[rows[k]] = loo[k].local_sd;
     }
   qsort (radii, nr, sizeof (double), cs_cmp_double);
   self->radius90_median = nr == 0 ? NAN : nr % 2 ? radii[nr / 2] : 0.5 * (radii[nr / 2 - 1] + radii[nr / 2]);
@@ -517,6 +535,13 @@ cs_engine_build_full (CsCaseBase              *cases,
   self->radius90_median = NAN;
   self->fit.loo_mse = NAN;
   self->epsilon = options->epsilon;
+  self->interval_min_eff = options->interval_min_eff >= 1 ? options->interval_min_eff : CS_ENGINE_INTERVAL_MIN_EFF;
+  self->interval_scaled = options->interval_scaled >= 0 ? options->interval_scaled != 0 : CS_ENGINE_INTERVAL_SCALED;
+  self->interval_need_mass = options->interval_need_mass >= 0 ? options->interval_need_mass != 0
+                             : CS_ENGINE_INTERVAL_NEED_MASS;
+  self->interval_test_mass = options->interval_test_mass >= 0 ? options->interval_test_mass
+                             : CS_ENGINE_INTERVAL_TEST_MASS;
+  self->interval_scale_floor = 1e-6 * (cases->y_sd > 0 ? cases->y_sd : 1.0);
   cs_flag_thresholds_init (&self->thresholds);
 
   if (n == 0 || d == 0)
@@ -842,6 +867,9 @@ result_new (CsEngine     *self,
   r->half_width = g_new0 (double, d);
   r->top = g_new0 (CsUsedCase, MAX (k, 1));
   r->exact_sum = NAN;
+  cs_interval_spec_init (&r->spec);
+  r->interval = (CsInterval) { NAN, NAN, NAN, NAN, NAN, FALSE };
+  r->p_in_spec = NAN;
   r->weight_dropped = NAN;
   r->prediction.prediction = NAN;
   r->prediction.std_error = NAN;
@@ -882,6 +910,7 @@ predict_batch (CsEngine       *self,
                const gssize   *exclude,
                guint           k,
                gboolean        with_weights,
+               const CsIntervalSpec *spec,
                GCancellable   *cancellable,
                CsQueryResult **results)
 {
@@ -905,6 +934,8 @@ predict_batch (CsEngine       *self,
       gssize ex = exclude != NULL ? exclude[t] : -1;
       CsQueryResult *r = results[t] = result_new (self, xt, ex, k, with_weights);
       gboolean ok = TRUE;
+
+      r->spec = *spec;
 
       for (gsize j = 0; j < d && ok; j++)
         if (!isfinite (xt[j]))
@@ -960,6 +991,15 @@ predict_batch (CsEngine       *self,
       kept_bound = 0;
       for (gsize i = 0; i < cm; i++)
         {
+          /* the interval reads the same attended set as the flags' local fits */
+          if (status == CS_OK)
+            {
+              CsQueryResult *r = results[keep[c0 + i]];
+              cs_engine_interval_compute (self, &att[i], zq + (c0 + i) * d,
+                                          any_exclude ? self_index[c0 + i] : CS_NO_CASE, &pred[c0 + i], spec,
+                                          &r->interval,
+                                          &r->p_in_spec);
+            }
           kept_bound = MAX (kept_bound, att[i].m);
           cs_attended_clear (&att[i]);
         }
@@ -1028,9 +1068,26 @@ cs_engine_query (CsEngine     *self,
                  guint         k,
                  GCancellable *cancellable)
 {
-  CsQueryResult *r = NULL;
+  return cs_engine_query_spec (self, query, exclude, k, NULL, cancellable);
+}
 
-  predict_batch (self, query, 1, &exclude, k, TRUE, cancellable, &r);
+CsQueryResult *
+cs_engine_query_spec (CsEngine             *self,
+                      const double         *query,
+                      gssize                exclude,
+                      guint                 k,
+                      const CsIntervalSpec *spec,
+                      GCancellable         *cancellable)
+{
+  CsQueryResult *r = NULL;
+  CsIntervalSpec defaults;
+
+  if (spec == NULL)
+    {
+      cs_interval_spec_init (&defaults);
+      spec = &defaults;
+    }
+  predict_batch (self, query, 1, &exclude, k, TRUE, spec, cancellable, &r);
   return r;
 }
 
@@ -1043,9 +1100,28 @@ cs_engine_predict (CsEngine      *self,
                    GCancellable  *cancellable,
                    GError       **error)
 {
-  CsQueryResult **results = g_new0 (CsQueryResult *, MAX (q, 1));
+  return cs_engine_predict_spec (self, queries, q, exclude, k, NULL, cancellable, error);
+}
 
-  predict_batch (self, queries, q, exclude, k, FALSE, cancellable, results);
+CsQueryResult **
+cs_engine_predict_spec (CsEngine             *self,
+                        const double         *queries,
+                        gsize                 q,
+                        const gssize         *exclude,
+                        guint                 k,
+                        const CsIntervalSpec *spec,
+                        GCancellable         *cancellable,
+                        GError              **error)
+{
+  CsQueryResult **results = g_new0 (CsQueryResult *, MAX (q, 1));
+  CsIntervalSpec defaults;
+
+  if (spec == NULL)
+    {
+      cs_interval_spec_init (&defaults);
+      spec = &defaults;
+    }
+  predict_batch (self, queries, q, exclude, k, FALSE, spec, cancellable, results);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     {
       cs_engine_results_free (results, q);
@@ -1072,6 +1148,7 @@ typedef struct
   gssize exclude;
   guint k;
   guint serial;
+  CsIntervalSpec spec;
 } QueryData;
 
 static void
@@ -1091,7 +1168,7 @@ query_thread (GTask        *task,
               GCancellable *cancellable)
 {
   QueryData *qd = task_data;
-  CsQueryResult *r = cs_engine_query (qd->engine, qd->query, qd->exclude, qd->k, cancellable);
+  CsQueryResult *r = cs_engine_query_spec (qd->engine, qd->query, qd->exclude, qd->k, &qd->spec, cancellable);
 
   r->serial = qd->serial;
   if (g_cancellable_is_cancelled (cancellable))
@@ -1113,8 +1190,27 @@ cs_engine_query_async (CsEngine           *self,
                        GAsyncReadyCallback callback,
                        gpointer            user_data)
 {
+  cs_engine_query_async_spec (self, query, exclude, k, NULL, serial, cancellable, callback, user_data);
+}
+
+void
+cs_engine_query_async_spec (CsEngine             *self,
+                            const double         *query,
+                            gssize                exclude,
+                            guint                 k,
+                            const CsIntervalSpec *spec,
+                            guint                 serial,
+                            GCancellable         *cancellable,
+                            GAsyncReadyCallback   callback,
+                            gpointer              user_data)
+{
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   QueryData *qd = g_new0 (QueryData, 1);
+
+  if (spec != NULL)
+    qd->spec = *spec;
+  else
+    cs_interval_spec_init (&qd->spec);
 
   qd->engine = cs_engine_ref (self);
   qd->query = g_memdup2 (query, sizeof (double) * self->cases->d);

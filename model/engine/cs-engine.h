@@ -49,6 +49,35 @@ char       *cs_engine_policy_words    (const CsEnginePolicy    *policy);
 
 typedef struct _CsEngine CsEngine;
 
+/* Prediction intervals and spec limits (cs-engine-interval.c, model/INTERVALS.md): localised split conformal
+ * over the leave-one-out residuals of the loss cases, weighted by the query's attention over its attended set,
+ * tempered wider (w^(1/T)) until the weights rest on enough cases. */
+#define CS_ENGINE_DEFAULT_LEVEL   0.9
+#define CS_ENGINE_INTERVAL_MIN_EFF 45.0   /* the widening rule's effective cases (INTERVALS.md: development) */
+#define CS_ENGINE_INTERVAL_SCALED   TRUE  /* scores scaled by the leave-one-out local spread */
+#define CS_ENGINE_INTERVAL_NEED_MASS FALSE
+#define CS_ENGINE_INTERVAL_TEST_MASS 0
+
+typedef struct
+{
+  double level;                    /* in (0, 1); default CS_ENGINE_DEFAULT_LEVEL */
+  double spec_lower, spec_upper;   /* outcome units; NaN: no such limit */
+} CsIntervalSpec;
+
+typedef struct
+{
+  double level;                    /* NaN when there is no interval (no prediction, no residuals) */
+  double lower, upper;             /* outcome units; may be -inf / +inf when the residuals cannot reach the level */
+  double n_eff;                    /* effective residuals behind it (of the tempered weights) */
+  double temper;                   /* T of w^(1/T) the widening rule chose (1: the prediction's own weights) */
+  gboolean localised;              /* FALSE: too few residuals in the attended set, the global ones were used */
+} CsInterval;
+
+void        cs_interval_spec_init     (CsIntervalSpec          *spec);
+/* NULL when spec is usable, else a sentence (g_free): level outside (0, 1), lower above upper, NaN limits given. */
+char       *cs_interval_spec_check    (const CsIntervalSpec    *spec);
+gboolean    cs_interval_spec_has_limits (const CsIntervalSpec  *spec);
+
 /* The linear baseline every front end names (cs_ols_loo: least squares with an intercept on the
  * standardised features, leave-one-out through the hat values). */
 #define CS_ENGINE_LINEAR_METHOD "ordinary least squares, exact leave-one-out"
@@ -91,6 +120,16 @@ struct _CsEngine
   CsFlagThresholds thresholds;
   CsVerdict *case_verdict;         /* n leave-one-out verdicts, or NULL */
   guint8 *case_flags;              /* n bit sets (1 << CsFlagKind), or NULL */
+  double *loo_residual;            /* n: y_i - y_hat_{-i} at the loss cases (policy.loss_cases of them, evenly
+                                    * spaced, cs_sample_gather), NaN elsewhere; NULL when n < 2 */
+  double *loo_scale;               /* n: the leave-one-out local spread sqrt (sum_j w_j (y_j - y_hat_{-i})^2) at the
+                                    * loss cases, NaN elsewhere; NULL when n < 2 */
+  double interval_min_eff;         /* the widening rule's target (CsEngineOptions.interval_min_eff) */
+  gboolean interval_scaled;        /* scores r_i / spread_i, the interval scaled by the query's spread */
+  gboolean interval_need_mass;     /* the widening rule also asks for the tails' mass 2 / alpha - 1 */
+  int interval_test_mass;          /* the test point weighs: 0 the residuals' mean weight, 1 the heaviest one, 2
+                                    * nothing (the plain weighted quantile) */
+  double interval_scale_floor;     /* 1e-6 x the outcome's sd: a spread of 0 does not divide */
 };
 
 typedef enum
@@ -116,6 +155,10 @@ typedef struct
   double epsilon;                  /* default 1e-6: softmax truncation of every query's window and attended set
                                     * (CsPredictOptions.epsilon; 0: dense, exact). The predictions themselves
                                     * are the dense sums whatever its value */
+  double interval_min_eff;         /* default CS_ENGINE_INTERVAL_MIN_EFF (development runs vary it) */
+  int interval_scaled;             /* -1: default (INTERVALS.md), 0 / 1: development runs */
+  int interval_need_mass;          /* likewise */
+  int interval_test_mass;          /* likewise */
   const CsModelFile *model;        /* set by cs_engine_options_use_model: what its fit measured (baselines,
                                     * diagnostics, per-case sample) is taken instead of measured again when it
                                     * was measured on this very case base, with the model's mean, sd and
@@ -207,6 +250,9 @@ typedef struct
                                     * at the engine's epsilon: <= epsilon; NaN without a prediction) */
   gsize n_kept;                    /* cases in the attended set */
   CsFlagReport report;
+  CsIntervalSpec spec;             /* what the interval and p_in_spec were asked for */
+  CsInterval interval;             /* the prediction interval at spec.level */
+  double p_in_spec;                /* share of the same weighted residuals inside the limits; NaN without limits */
 } CsQueryResult;
 
 /* q queries (rows of d values in original units; NaN or infinite values are refused one by one), each with
@@ -218,6 +264,16 @@ CsQueryResult **cs_engine_predict     (CsEngine                *self,
                                        gsize                    q,
                                        const gssize            *exclude,
                                        guint                    k,
+                                       GCancellable            *cancellable,
+                                       GError                 **error);
+/* The same with an interval at spec->level and p_in_spec for spec's limits (spec NULL: the default level, no
+ * limits; cs_engine_predict is this with NULL). */
+CsQueryResult **cs_engine_predict_spec (CsEngine               *self,
+                                       const double            *queries,
+                                       gsize                    q,
+                                       const gssize            *exclude,
+                                       guint                    k,
+                                       const CsIntervalSpec    *spec,
                                        GCancellable            *cancellable,
                                        GError                 **error);
 void           cs_engine_results_free (CsQueryResult          **results,
@@ -247,10 +303,32 @@ CsQueryResult *cs_engine_query        (CsEngine                *self,
                                        gssize                   exclude,
                                        guint                    k,
                                        GCancellable            *cancellable);
+CsQueryResult *cs_engine_query_spec   (CsEngine                *self,
+                                       const double            *query,
+                                       gssize                   exclude,
+                                       guint                    k,
+                                       const CsIntervalSpec    *spec,
+                                       GCancellable            *cancellable);
+/* "in spec, 97 %", "out of spec, 88 %" (the larger side's probability), "borderline, 60 % in spec", or NULL
+ * without limits or a probability (g_free). */
+char          *cs_query_result_spec_words (const CsQueryResult *self);
+/* "90 % of outcomes like this one fall between 41.2 and 47.9 MPa" (unit may be NULL), or NULL (g_free). */
+char          *cs_query_result_interval_words (const CsQueryResult *self,
+                                       const char              *unit);
 void           cs_engine_query_async  (CsEngine                *self,
                                        const double            *query,
                                        gssize                   exclude,
                                        guint                    k,
+                                       guint                    serial,
+                                       GCancellable            *cancellable,
+                                       GAsyncReadyCallback      callback,
+                                       gpointer                 user_data);
+/* The same with an interval at spec->level and spec's limits (copied; NULL: the defaults). */
+void           cs_engine_query_async_spec (CsEngine            *self,
+                                       const double            *query,
+                                       gssize                   exclude,
+                                       guint                    k,
+                                       const CsIntervalSpec    *spec,
                                        guint                    serial,
                                        GCancellable            *cancellable,
                                        GAsyncReadyCallback      callback,

@@ -336,6 +336,65 @@ test_predict_epsilon (void)
 }
 
 static void
+test_predict_interval (void)
+{
+  g_autofree char *path = sample ("press-line.csv");
+  const char *q = "temperature=215,pressure=90,speed=15,humidity=50";
+  double lo[2], hi[2], pred;
+
+  g_test_summary ("predict --level and spec limits: the interval around the prediction widens with the level, "
+                  "p_in_spec with its words; a bad level or crossed limits are usage errors");
+  for (int i = 0; i < 2; i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      g_autoptr(JsonParser) p = NULL;
+      JsonObject *o, *in, *lim;
+      double ps;
+
+      g_assert_cmpint (run (&out, &err, "predict", path, "--target", "strength", "--json", "--query", q,
+                            "--level", i == 0 ? "0.8" : "0.95", "--spec-lower", "290", NULL), ==, 0);
+      o = parse_object (out, &p);
+      pred = json_object_get_double_member (o, "prediction");
+      in = json_object_get_object_member (o, "interval");
+      g_assert_nonnull (in);
+      g_assert_cmpfloat (json_object_get_double_member (in, "level"), ==, i == 0 ? 0.8 : 0.95);
+      lo[i] = json_object_get_double_member (in, "lower");
+      hi[i] = json_object_get_double_member (in, "upper");
+      g_assert_cmpfloat (lo[i], <=, pred);
+      g_assert_cmpfloat (hi[i], >=, pred);
+      ps = json_object_get_double_member (o, "p_in_spec");
+      g_assert_cmpfloat (ps, >=, 0);
+      g_assert_cmpfloat (ps, <=, 1);
+      g_assert_nonnull (json_object_get_string_member (o, "spec"));
+      lim = json_object_get_object_member (o, "spec_limits");
+      g_assert_cmpfloat (json_object_get_double_member (lim, "lower"), ==, 290);
+      g_assert_true (json_object_get_null_member (lim, "upper"));
+    }
+  g_assert_cmpfloat (lo[1], <=, lo[0]);
+  g_assert_cmpfloat (hi[1], >=, hi[0]);
+  {
+    g_autofree char *out = NULL, *err = NULL;
+
+    /* without limits: no p_in_spec member at all, the interval at the default 0.9 */
+    g_assert_cmpint (run (&out, &err, "predict", path, "--target", "strength", "--query", q, NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "90 % of outcomes like this one fall between "));
+    g_assert_null (strstr (out, "spec:"));
+  }
+  for (int bad = 0; bad < 3; bad++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+
+      if (bad < 2)
+        g_assert_cmpint (run (&out, &err, "predict", path, "--target", "strength", "--query", q, "--level",
+                              bad == 0 ? "90" : "0", NULL), ==, 2);
+      else
+        g_assert_cmpint (run (&out, &err, "predict", path, "--target", "strength", "--query", q,
+                              "--spec-lower", "300", "--spec-upper", "290", NULL), ==, 2);
+      g_assert_nonnull (strstr (err, bad < 2 ? "level" : "above the upper"));
+    }
+}
+
+static void
 test_diagnose (void)
 {
   g_autofree char *path = sample ("kiln.csv");
@@ -514,6 +573,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/cli/fit-queries", test_fit_queries);
   g_test_add_func ("/cs/model/cli/predict", test_predict);
   g_test_add_func ("/cs/model/cli/predict-epsilon", test_predict_epsilon);
+  g_test_add_func ("/cs/model/cli/predict-interval", test_predict_interval);
   g_test_add_func ("/cs/model/cli/diagnose", test_diagnose);
   g_test_add_func ("/cs/model/cli/bench", test_bench);
   g_test_add_func ("/cs/model/cli/bad-row-reported", test_bad_row_reported);

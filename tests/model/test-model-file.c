@@ -649,6 +649,18 @@ check_model_round_trip (gsize   n,
       g_assert_true (fresh->window_ratio != NULL && stored->window_ratio != NULL
                      && stored->window_ratio[k] == fresh->window_ratio[k]);
     }
+  /* The loss cases' residuals and spreads (the intervals' material), packed into the sidecar in columns of the
+   * sample's count (several of them past CS_ENGINE_PER_CASE_MAX cases): the same stored doubles, NaN where a
+   * case is not a loss case. */
+  g_assert_nonnull (stored->loo_residual);
+  g_assert_nonnull (stored->loo_scale);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_assert_true (stored->loo_residual[i] == fresh->loo_residual[i]
+                     || (isnan (stored->loo_residual[i]) && isnan (fresh->loo_residual[i])));
+      g_assert_true (stored->loo_scale[i] == fresh->loo_scale[i]
+                     || (isnan (stored->loo_scale[i]) && isnan (fresh->loo_scale[i])));
+    }
   g_assert_cmpmem (&stored->thresholds, sizeof stored->thresholds, &fresh->thresholds, sizeof fresh->thresholds);
   g_assert_true ((stored->case_verdict != NULL) == (fresh->case_verdict != NULL));
   if (fresh->case_verdict != NULL)
@@ -676,6 +688,12 @@ check_model_round_trip (gsize   n,
       g_assert_cmpfloat_with_epsilon (a[i]->prediction.prediction, b[i]->prediction.prediction,
                                       1e-12 * (1 + fabs (a[i]->prediction.prediction)));
       g_assert_cmpint (a[i]->report.verdict, ==, b[i]->report.verdict);
+      /* the interval: the same residuals under weights that agree to rounding (a weight at a quantile's edge
+       * could pick the neighbouring residual, which these continuous data do not do) */
+      g_assert_cmpfloat_with_epsilon (a[i]->interval.lower, b[i]->interval.lower,
+                                      1e-9 * (1 + fabs (a[i]->interval.lower)));
+      g_assert_cmpfloat_with_epsilon (a[i]->interval.upper, b[i]->interval.upper,
+                                      1e-9 * (1 + fabs (a[i]->interval.upper)));
       g_assert_cmpuint (a[i]->report.n_flags, ==, b[i]->report.n_flags);
       for (gsize f = 0; f < a[i]->report.n_flags; f++)
         {

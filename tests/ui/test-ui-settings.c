@@ -51,6 +51,43 @@ test_settings_roundtrip (void)
 }
 
 static void
+test_spec_per_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-settings-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "settings.ini", NULL);
+  g_autoptr(GError) error = NULL;
+  double lo, hi;
+
+  g_test_summary ("Spec limits are kept per case-base file, survive a reload, and a removed limit reads as none");
+  {
+    g_autoptr(CsSettings) s = cs_settings_new_for_path (path);
+
+    cs_settings_get_spec (s, "/data/a [1].csv", &lo, &hi);
+    g_assert_true (isnan (lo) && isnan (hi));
+    cs_settings_set_spec (s, "/data/a [1].csv", 290, 310);
+    cs_settings_set_spec (s, "/data/b.csv", NAN, 1.5);
+    g_assert_true (cs_settings_save (s, &error));
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(CsSettings) s = cs_settings_new_for_path (path);
+
+    cs_settings_get_spec (s, "/data/a [1].csv", &lo, &hi);
+    g_assert_cmpfloat (lo, ==, 290);
+    g_assert_cmpfloat (hi, ==, 310);
+    cs_settings_get_spec (s, "/data/b.csv", &lo, &hi);
+    g_assert_true (isnan (lo));
+    g_assert_cmpfloat (hi, ==, 1.5);
+    cs_settings_set_spec (s, "/data/a [1].csv", 295, NAN);
+    cs_settings_get_spec (s, "/data/a [1].csv", &lo, &hi);
+    g_assert_cmpfloat (lo, ==, 295);
+    g_assert_true (isnan (hi));
+  }
+  g_remove (path);
+  g_rmdir (dir);
+}
+
+static void
 test_window_words (void)
 {
   g_autoptr(CsCaseBase) c = cs_case_base_new (3, 3);
@@ -85,6 +122,7 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cs/ui/settings/spec-per-file", test_spec_per_file);
   g_test_add_func ("/cs/ui/settings/roundtrip", test_settings_roundtrip);
   g_test_add_func ("/cs/ui/words/window", test_window_words);
   g_test_add_func ("/cs/ui/words/similarity", test_similarity_words);

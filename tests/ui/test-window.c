@@ -245,6 +245,14 @@ check_shown_result (const CsQueryResult *r)
 
   g_assert_cmpstr (label_text ("prediction"), ==, pred_text);
   g_assert_true (g_str_has_prefix (label_text ("n-eff"), neff));
+  if (r->valid)
+    {
+      /* the range operators read is the engine's prediction interval */
+      g_autofree char *range = cs_query_result_interval_words (r, sample->target_unit);
+
+      g_assert_true (g_str_has_prefix (range, "90 % of outcomes like this one fall between "));
+      g_assert_cmpstr (label_text ("stderr"), ==, range);
+    }
   collect_text (find_named (GTK_WIDGET (window), "flags"), flags);
   for (gsize f = 0; f < r->report.n_flags; f++)
     {
@@ -419,6 +427,45 @@ check_case_flag (CsRegion    region,
       g_assert_nonnull (cs_flag_report_find (&e.report, expected));
       g_assert_nonnull (find_named (GTK_WIDGET (window), cs_flag_kind_name (expected)));
     }
+}
+
+static void
+test_spec_limits (void)
+{
+  GtkWidget *lower = find_named (GTK_WIDGET (window), "spec-lower");
+  GtkWidget *upper = find_named (GTK_WIDGET (window), "spec-upper");
+  const CsQueryResult *r;
+  g_autofree char *lo = NULL, *hi = NULL, *words = NULL;
+
+  g_test_summary ("Spec limits typed in the prediction card give p_in_spec and its words beside the verdict, "
+                  "which stays shown");
+  select_and_wait (23);
+  r = cs_operator_view_get_result (operator_view ());
+  g_assert_true (r->valid);
+  g_assert_cmpstr (label_text ("spec"), ==, "");
+  /* limits just around the interval: p_in_spec at least the level's share */
+  lo = g_strdup_printf ("%.17g", r->interval.lower - 1e-9 * fabs (r->interval.lower));
+  hi = g_strdup_printf ("%.17g", r->interval.upper + 1e-9 * fabs (r->interval.upper));
+  gtk_editable_set_text (GTK_EDITABLE (lower), lo);
+  gtk_editable_set_text (GTK_EDITABLE (upper), hi);
+  g_signal_emit_by_name (upper, "activate");
+  wait_until (window_idle, NULL);
+  r = cs_operator_view_get_result (operator_view ());
+  g_assert_cmpfloat (r->p_in_spec, >=, 0.8);
+  words = cs_query_result_spec_words (r);
+  g_assert_cmpstr (label_text ("spec"), ==, words);
+  g_assert_true (gtk_widget_get_visible (find_named (GTK_WIDGET (window), "verdict")));
+  /* not a number: refused, the limits in force stay */
+  gtk_editable_set_text (GTK_EDITABLE (lower), "abc");
+  g_signal_emit_by_name (lower, "activate");
+  g_assert_true (gtk_widget_has_css_class (lower, "error"));
+  /* limits emptied: no probability */
+  gtk_editable_set_text (GTK_EDITABLE (lower), "");
+  gtk_editable_set_text (GTK_EDITABLE (upper), "");
+  g_signal_emit_by_name (lower, "activate");
+  wait_until (window_idle, NULL);
+  g_assert_true (isnan (cs_operator_view_get_result (operator_view ())->p_in_spec));
+  g_assert_cmpstr (label_text ("spec"), ==, "");
 }
 
 static void
@@ -1886,6 +1933,7 @@ main (int    argc,
       return 0;
     }
   add_test ("/cs/ui/window/select-case", test_select_case);
+  add_test ("/cs/ui/window/spec-limits", test_spec_limits);
   add_test ("/cs/ui/window/edit-feature", test_edit_feature);
   add_test ("/cs/ui/window/flags-known-cases", test_flags_known_cases);
   add_test ("/cs/ui/window/flags-sparse-query", test_flags_sparse_query);

@@ -275,8 +275,19 @@ cs_case_attention_render (cairo_t                   *cr,
     if (!isnan (data->prediction))
       {
         g_autofree char *p = with_unit (data->prediction, data->target_unit);
-        summary = g_strdup_printf ("predicted %s ŷ = %s  =  Σ wᵢ·yᵢ = %s over %" G_GSIZE_FORMAT " cases (Σ wᵢ = %s)",
-                                   target, p, s, data->n, sw);
+        g_autofree char *band = NULL;
+
+        /* the prediction interval beside the prediction it belongs to (the chart has no outcome axis to draw
+         * it on) */
+        if (data->interval_level > 0 && data->interval_level < 1 && isfinite (data->interval_lower)
+            && isfinite (data->interval_upper))
+          {
+            g_autofree char *lo = with_unit (data->interval_lower, NULL);
+            g_autofree char *hi = with_unit (data->interval_upper, data->target_unit);
+            band = g_strdup_printf (" (%g %%: %s – %s)", 100 * data->interval_level, lo, hi);
+          }
+        summary = g_strdup_printf ("predicted %s ŷ = %s%s  =  Σ wᵢ·yᵢ = %s over %" G_GSIZE_FORMAT " cases (Σ wᵢ = %s)",
+                                   target, p, band != NULL ? band : "", s, data->n, sw);
       }
     else
       summary = g_strdup_printf ("Σ wᵢ·yᵢ = %s over %" G_GSIZE_FORMAT " cases (Σ wᵢ = %s)", s, data->n, sw);

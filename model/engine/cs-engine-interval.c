@@ -1,0 +1,299 @@
+/* cs-engine-interval.c: prediction intervals and spec probabilities from the leave-one-out residuals the engine
+ * keeps, weighted by each query's attention (localised split conformal; model/INTERVALS.md). */
+#define G_LOG_DOMAIN "cs-engine"
+
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs-engine.h"
+#include "cs-engine-private.h"
+
+/* The widening ladder: weights w^(1/T) over the attended set, T = 1 first (the prediction's own kernel). With a
+ * distance score, w^(1/T) is the softmax of a metric scaled by 1/T: the window widened by sqrt (T), over the
+ * cases the prediction attended to. */
+static const double temper_ladder[] = { 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256 };
+
+void
+cs_interval_spec_init (CsIntervalSpec *spec)
+{
+  spec->level = CS_ENGINE_DEFAULT_LEVEL;
+  spec->spec_lower = NAN;
+  spec->spec_upper = NAN;
+}
+
+gboolean
+cs_interval_spec_has_limits (const CsIntervalSpec *spec)
+{
+  return spec != NULL && (isfinite (spec->spec_lower) || isfinite (spec->spec_upper));
+}
+
+char *
+cs_interval_spec_check (const CsIntervalSpec *spec)
+{
+  if (!(spec->level > 0 && spec->level < 1))
+    return g_strdup_printf ("the interval level must be a number between 0 and 1 (0.9 for 90 %%), not %g",
+                            spec->level);
+  if (isinf (spec->spec_lower) || isinf (spec->spec_upper))
+    return g_strdup ("a spec limit must be a finite number");
+  if (isfinite (spec->spec_lower) && isfinite (spec->spec_upper) && spec->spec_lower > spec->spec_upper)
+    return g_strdup_printf ("the lower spec limit (%g) is above the upper one (%g)", spec->spec_lower,
+                            spec->spec_upper);
+  return NULL;
+}
+
+typedef struct
+{
+  double r, v;
+} WeightedResidual;
+
+static int
+cmp_residual (const void *a,
+              const void *b)
+{
+  double x = ((const WeightedResidual *) a)->r, y = ((const WeightedResidual *) b)->r;
+
+  return (x > y) - (x < y);
+}
+
+/* The smallest residual whose cumulative weight reaches target (of the total mass, the test point's included);
+ * the largest residual when the residuals alone never reach it (the test point's mass at infinity would make
+ * the end infinite; INTERVALS.md). rs sorted ascending. */
+static double
+upper_quantile (const WeightedResidual *rs,
+                gsize                   m,
+                double                  target)
+{
+  double c = 0;
+
+  for (gsize i = 0; i < m; i++)
+    {
+      c += rs[i].v;
+      if (c >= target * (1 - 1e-12))
+        return rs[i].r;
+    }
+  return m > 0 ? rs[m - 1].r : INFINITY;
+}
+
+static double
+lower_quantile (const WeightedResidual *rs,
+                gsize                   m,
+                double                  target)
+{
+  double c = 0;
+
+  for (gsize i = m; i-- > 0;)
+    {
+      c += rs[i].v;
+      if (c >= target * (1 - 1e-12))
+        return rs[i].r;
+    }
+  return m > 0 ? rs[0].r : -INFINITY;
+}
+
+/* Case i's conformity score: its leave-one-out residual, over its leave-one-out local spread when the scores
+ * are scaled (NaN when i is not a loss case). */
+double
+cs_engine_interval_score (const CsEngine *self,
+                          gsize           i)
+{
+  double r = self->loo_residual[i];
+
+  if (!self->interval_scaled || self->loo_scale == NULL)
+    return r;
+  return r / MAX (self->loo_scale[i], self->interval_scale_floor);
+}
+
+void
+cs_engine_interval_compute (CsEngine             *self,
+                            const CsAttended     *att,
+                            const double         *zq,
+                            size_t                self_index,
+                            const CsPrediction   *pred,
+                            const CsIntervalSpec *spec,
+                            CsInterval           *interval,
+                            double               *p_in_spec)
+{
+  gsize n = self->cases->n, m = 0;
+  double alpha = 1 - spec->level, y_hat = pred->prediction, scale = 1, need_mass, sum = 0, sum2 = 0, temper = 1, w_max = 0;
+  g_autofree WeightedResidual *rs = NULL;
+  g_autofree double *logw = NULL;
+  gboolean localised = TRUE;
+
+  *interval = (CsInterval) { NAN, NAN, NAN, NAN, NAN, FALSE };
+  *p_in_spec = NAN;
+  if (self->loo_residual == NULL || !isfinite (y_hat) || !(alpha > 0 && alpha < 1))
+    return;
+  if (self->policy.loss_cases >= n)
+    {
+      /* Every case has a score: the attended cases, with their attention. */
+      rs = g_new (WeightedResidual, MAX (att->m, 1));
+      logw = g_new (double, MAX (att->m, 1));
+      for (gsize i = 0; i < att->m; i++)
+        {
+          double r = cs_engine_interval_score (self, att->index[i]);
+          if (isfinite (r) && att->weight[i] > 0)
+            {
+              rs[m].r = r;
+              logw[m] = log (att->weight[i]);
+              w_max = MAX (w_max, att->weight[i]);
+              m++;
+            }
+        }
+    }
+  else
+    {
+      /* Above CS_ENGINE_EXACT_MAX only the loss sample has scores, and a narrow attended set holds few of
+       * them: the query's attention over the sample itself, its scores -(z_i - q)' M (z_i - q) / 2 (the
+       * distance score of cs-attention.h) renormalised over the sample, O(m d^2) a query. */
+      gsize loss = self->policy.loss_cases, d = self->cases->d;
+      g_autofree size_t *rows = g_new (size_t, MAX (loss, 1));
+      g_autofree double *M = g_new (double, d * d);
+      g_autofree double *t = g_new (double, d);
+      double lmax = -INFINITY;
+
+      cs_sample_gather (NULL, n, 0, loss, rows, NULL);
+      cs_metric_to_matrix (&self->metric, M);
+      rs = g_new (WeightedResidual, MAX (loss, 1));
+      logw = g_new (double, MAX (loss, 1));
+      for (gsize k = 0; k < loss; k++)
+        {
+          const double *z = self->z + rows[k] * d;
+          double r = cs_engine_interval_score (self, rows[k]), q2 = 0;
+
+          if (rows[k] == self_index || !isfinite (r))
+            continue;
+          for (gsize a = 0; a < d; a++)
+            t[a] = z[a] - zq[a];
+          for (gsize a = 0; a < d; a++)
+            {
+              double row = 0;
+              for (gsize b = 0; b < d; b++)
+                row += M[a * d + b] * t[b];
+              q2 += t[a] * row;
+            }
+          rs[m].r = r;
+          logw[m] = -0.5 * q2;
+          lmax = MAX (lmax, logw[m]);
+          m++;
+        }
+      /* only ratios matter below: the heaviest weighs 1 */
+      w_max = 1;
+      for (gsize k = 0; k < m; k++)
+        logw[k] -= lmax;
+    }
+
+  /* The widening rule: the least T whose weights rest on interval_min_eff effective residuals and carry the
+   * mass 2 / alpha - 1 (in units of the test point's own weight), so both tails of the level are reachable.
+   * Weights are scaled so the heaviest residual weighs 1: the test point, at distance 0 from the query,
+   * weighs at least as much as any case (1 is its lower bound; the coverage argument in INTERVALS.md). */
+  need_mass = self->interval_need_mass ? 2 / alpha - 1 : 0;
+  if (self->interval_scaled)
+    scale = MAX (pred->local_sd, self->interval_scale_floor);
+  if (m >= 2)
+    {
+      double lw_max = log (w_max);
+
+      for (gsize t = 0; t < G_N_ELEMENTS (temper_ladder); t++)
+        {
+          temper = temper_ladder[t];
+          sum = sum2 = 0;
+          for (gsize i = 0; i < m; i++)
+            {
+              rs[i].v = exp ((logw[i] - lw_max) / temper);
+              sum += rs[i].v;
+              sum2 += rs[i].v * rs[i].v;
+            }
+          if (sum * sum / sum2 >= self->interval_min_eff && sum >= need_mass)
+            break;
+        }
+    }
+  if (m < 2 || sum * sum / sum2 < self->interval_min_eff || sum < need_mass)
+    {
+      /* Too few residuals around this query even at the widest kernel (a query far from every case, or a
+       * large base whose loss sample misses the attended set): the global split-conformal interval over every
+       * stored residual, equal weights, said as not localised. */
+      localised = FALSE;
+      temper = INFINITY;
+      g_free (rs);
+      rs = g_new (WeightedResidual, MAX (n, 1));
+      m = 0;
+      for (gsize i = 0; i < n; i++)
+        if (isfinite (cs_engine_interval_score (self, i)))
+          {
+            rs[m].r = cs_engine_interval_score (self, i);
+            rs[m].v = 1;
+            m++;
+          }
+      sum = sum2 = (double) m;
+      if (m == 0)
+        return;
+    }
+
+  qsort (rs, m, sizeof *rs, cmp_residual);
+  {
+    /* The test point's mass sits at +inf for the upper end and at -inf for the lower one (equal tails). Its
+     * weight is the residuals' weighted mean weight, sum2 / sum, so its share is 1 / (n_eff + 1): split
+     * conformal's n + 1 with the effective count (the kernel's own value at distance 0, the heaviest weight,
+     * over-covered every region on the development seeds; INTERVALS.md) */
+    double test = self->interval_test_mass == 1 ? 1.0 : self->interval_test_mass == 2 ? 0.0 : sum2 / sum;
+    double total = sum + test;
+    double hi = upper_quantile (rs, m, (1 - alpha / 2) * total);
+    double lo = lower_quantile (rs, m, (1 - alpha / 2) * total);
+
+    interval->level = spec->level;
+    interval->lower = y_hat + scale * lo;
+    interval->upper = y_hat + scale * hi;
+    interval->n_eff = sum * sum / sum2;
+    interval->temper = temper;
+    interval->localised = localised;
+  }
+  if (cs_interval_spec_has_limits (spec))
+    {
+      /* the weighted share of y_hat + r_i within the limits (the distribution the interval is cut from) */
+      double in = 0, all = 0;
+      double lower = isfinite (spec->spec_lower) ? spec->spec_lower : -INFINITY;
+      double upper = isfinite (spec->spec_upper) ? spec->spec_upper : INFINITY;
+
+      for (gsize i = 0; i < m; i++)
+        {
+          double y = y_hat + scale * rs[i].r;
+          if (y >= lower && y <= upper)
+            in += rs[i].v;
+          all += rs[i].v;   /* summed in the same order, so a share of 1 is exactly 1 */
+        }
+      *p_in_spec = in / all;
+    }
+}
+
+char *
+cs_query_result_spec_words (const CsQueryResult *self)
+{
+  double p = self->p_in_spec;
+
+  if (!isfinite (p))
+    return NULL;
+  /* the verdict at 0.9 / 0.1, the calibration INTERVALS.md measures */
+  if (p >= 0.9)
+    return g_strdup_printf ("in spec, %.0f %%", floor (100 * p));
+  if (p <= 0.1)
+    return g_strdup_printf ("out of spec, %.0f %%", floor (100 * (1 - p)));
+  return g_strdup_printf ("borderline, %.0f %% in spec", floor (100 * p + 0.5));
+}
+
+char *
+cs_query_result_interval_words (const CsQueryResult *self,
+                                const char          *unit)
+{
+  g_autofree char *lo = NULL, *hi = NULL;
+  const CsInterval *in = &self->interval;
+
+  if (!isfinite (in->level))
+    return NULL;
+  lo = isfinite (in->lower) ? cs_format_number (in->lower) : g_strdup ("-∞");
+  hi = isfinite (in->upper) ? cs_format_number (in->upper) : g_strdup ("∞");
+  return g_strdup_printf ("%g %% of outcomes like this one fall between %s and %s%s%s", 100 * in->level, lo, hi,
+                          unit != NULL && *unit != '\0' ? " " : "", unit != NULL ? unit : "");
+}

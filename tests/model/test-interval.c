@@ -1,0 +1,274 @@
+/* test-interval.c: the engine's prediction intervals and spec probabilities (model/INTERVALS.md): the residuals
+ * are the leave-one-out ones, levels nest, p_in_spec is the share of the interval's own distribution, the
+ * widening rule holds, bad specs are refused with a sentence. Coverage is measured in test-interval-coverage. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "cs-engine.h"
+#include "cs-rng.h"
+#include "cs-sample-gen.h"
+
+static CsEngine *
+sample_engine_loss (CsSampleKind kind,
+                    guint64      seed,
+                    gsize        n,
+                    gsize        loss_cases)
+{
+  CsSample *s = cs_sample_new (kind, seed, n);
+  g_autoptr(CsCaseBase) cases = cs_case_base_new (n, s->d);
+  g_autoptr(GError) error = NULL;
+  CsEngineOptions eo;
+  CsEngine *engine;
+
+  for (gsize j = 0; j < s->d; j++)
+    cs_case_base_set_feature (cases, j, s->feature_names[j], s->feature_units[j]);
+  cs_case_base_set_target (cases, s->target_name, s->target_unit);
+  memcpy (cases->x, s->x, n * s->d * sizeof (double));
+  memcpy (cases->y, s->y, n * sizeof (double));
+  for (gsize i = 0; i < n; i++)
+    cases->line[i] = (guint) i + 2;
+  cs_case_base_compute_stats (cases);
+  cs_engine_options_init (&eo);
+  eo.preferred_window = FALSE;
+  eo.loss_cases = loss_cases;
+  eo.fit = loss_cases > 0 ? CS_ENGINE_FIT_NONE : CS_ENGINE_FIT_SCALAR;  /* one window for both, below */
+  engine = cs_engine_build_full (cases, &eo, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  cs_sample_free (s);
+  return engine;
+}
+
+static CsEngine *
+sample_engine (CsSampleKind kind,
+               guint64      seed,
+               gsize        n)
+{
+  return sample_engine_loss (kind, seed, n, 0);
+}
+
+static void
+test_sample_mode (void)
+{
+  /* the same case base and window, every case a loss case, or all but one (the sample route of bases above
+   * CS_ENGINE_EXACT_MAX: the query's attention over the loss sample, computed from the metric) */
+  gsize n = 900;
+  g_autoptr(CsEngine) all = sample_engine_loss (CS_SAMPLE_KILN, 73, n, n);
+  g_autoptr(CsEngine) most = sample_engine_loss (CS_SAMPLE_KILN, 73, n, n - 1);
+  gsize d = all->cases->d, q = 200, same_t = 0, finite = 0;
+  g_autofree double *x = g_new (double, q * d);
+  g_autoptr(GError) error = NULL;
+  CsQueryResult **a, **b;
+  CsRng rng;
+
+  g_test_summary ("Above the exact limit the interval's weights are the query's attention over the loss sample: "
+                  "with all but one case in the sample they choose the tempering the attended set chooses");
+  g_assert_cmpuint (all->policy.loss_cases, ==, n);
+  g_assert_cmpuint (most->policy.loss_cases, ==, n - 1);
+  for (gsize i = 0; i < n; i++)
+    finite += isfinite (most->loo_residual[i]);
+  g_assert_cmpuint (finite, ==, n - 1);
+  cs_rng_seed (&rng, 11);
+  for (gsize t = 0; t < q; t++)
+    g_assert_cmpint (cs_sample_draw_query (CS_SAMPLE_KILN, (CsRegion) (t % 3), &rng, x + t * d), ==, 0);
+  a = cs_engine_predict (all, x, q, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  b = cs_engine_predict (most, x, q, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  for (gsize t = 0; t < q; t++)
+    {
+      g_assert_true (b[t]->interval.lower <= b[t]->prediction.prediction
+                     && b[t]->interval.upper >= b[t]->prediction.prediction);
+      /* one case fewer and no truncation: the tempering agrees unless n_eff sits at the rule's edge (a wrong
+       * scale in the sample's scores, a factor 2, moves every choice a step or more) */
+      same_t += a[t]->interval.temper == b[t]->interval.temper;
+      if (a[t]->interval.temper == b[t]->interval.temper && a[t]->interval.localised)
+        g_assert_cmpfloat (fabs (a[t]->interval.n_eff - b[t]->interval.n_eff), <=, 0.05 * a[t]->interval.n_eff);
+    }
+  g_assert_cmpuint (same_t, >=, q * 9 / 10);
+  cs_engine_results_free (a, q);
+  cs_engine_results_free (b, q);
+}
+
+static void
+test_residuals (void)
+{
+  g_autoptr(CsEngine) engine = sample_engine (CS_SAMPLE_KILN, 71, 500);
+  gsize n = engine->cases->n, d = engine->cases->d;
+
+  g_test_summary ("Every case's stored residual is its outcome minus its leave-one-out prediction");
+  g_assert_nonnull (engine->loo_residual);
+  for (gsize i = 0; i < n; i += 37)
+    {
+      g_autoptr(CsQueryResult) r = cs_engine_query (engine, engine->cases->x + i * d, (gssize) i, 0, NULL);
+      double e = engine->cases->y[i] - r->prediction.prediction;
+
+      /* the loss pass predicts blocks of cases, the query one: the same sums up to their rounding */
+      g_assert_cmpfloat_with_epsilon (engine->loo_residual[i], e, 1e-9 * (1 + fabs (e)));
+      g_assert_cmpfloat_with_epsilon (engine->loo_scale[i], r->prediction.local_sd,
+                                      1e-9 * (1 + r->prediction.local_sd));
+    }
+}
+
+static void
+test_levels_and_spec (void)
+{
+  g_autoptr(CsEngine) engine = sample_engine (CS_SAMPLE_PRESS_LINE, 72, 1200);
+  gsize d = engine->cases->d, q = 60;
+  g_autofree double *x = g_new (double, q * d);
+  static const double levels[] = { 0.5, 0.8, 0.9, 0.95 };
+  CsQueryResult **r[G_N_ELEMENTS (levels)];
+  g_autoptr(GError) error = NULL;
+  CsRng rng;
+
+  g_test_summary ("Intervals nest by level around the prediction; p_in_spec of the interval's own ends is the "
+                  "share the level leaves out, limits on both sides of every residual give 1");
+  cs_rng_seed (&rng, 5);
+  for (gsize t = 0; t < q; t++)
+    g_assert_cmpint (cs_sample_draw_query (CS_SAMPLE_PRESS_LINE, (CsRegion) (t % 3), &rng, x + t * d), ==, 0);
+  for (gsize l = 0; l < G_N_ELEMENTS (levels); l++)
+    {
+      CsIntervalSpec spec;
+
+      cs_interval_spec_init (&spec);
+      g_assert_cmpfloat (spec.level, ==, CS_ENGINE_DEFAULT_LEVEL);
+      spec.level = levels[l];
+      r[l] = cs_engine_predict_spec (engine, x, q, NULL, 0, &spec, NULL, &error);
+      g_assert_no_error (error);
+    }
+  for (gsize t = 0; t < q; t++)
+    {
+      double y_hat = r[0][t]->prediction.prediction;
+
+      g_assert_true (r[0][t]->valid);
+      g_assert_true (isnan (r[0][t]->p_in_spec));   /* no limits, no probability */
+      for (gsize l = 0; l < G_N_ELEMENTS (levels); l++)
+        {
+          const CsInterval *in = &r[l][t]->interval;
+
+          g_assert_cmpfloat (in->level, ==, levels[l]);
+          g_assert_cmpfloat (in->lower, <=, y_hat);
+          g_assert_cmpfloat (in->upper, >=, y_hat);
+          g_assert_true (isfinite (in->lower) && isfinite (in->upper));
+          /* the widening rule: enough effective residuals, or the global ones said as such */
+          g_assert_true (in->localised ? in->n_eff >= CS_ENGINE_INTERVAL_MIN_EFF * (1 - 1e-12)
+                                       : isinf (in->temper));
+          if (l > 0)
+            {
+              /* the same weights and residuals at every level (the widening rule does not read it) */
+              g_assert_cmpfloat (in->lower, <=, r[l - 1][t]->interval.lower);
+              g_assert_cmpfloat (in->upper, >=, r[l - 1][t]->interval.upper);
+              g_assert_cmpfloat (in->n_eff, ==, r[l - 1][t]->interval.n_eff);
+            }
+        }
+    }
+
+  /* p_in_spec with the 0.8 interval's ends as limits: the upper end is the residual where the cumulative share
+   * (with the test point's) first reaches 0.9, so above it lies at most 0.1 of the residuals' weight, and below
+   * the lower end at most 0.1 */
+  {
+    CsIntervalSpec spec;
+    CsQueryResult **above, **below, **both, **wide;
+
+    for (gsize t = 0; t < q; t++)
+      {
+        const CsInterval *in = &r[1][t]->interval;
+        gsize one = 1;
+
+        cs_interval_spec_init (&spec);
+        spec.spec_upper = in->upper;
+        below = cs_engine_predict_spec (engine, x + t * d, one, NULL, 0, &spec, NULL, &error);
+        cs_interval_spec_init (&spec);
+        spec.spec_lower = in->lower;
+        above = cs_engine_predict_spec (engine, x + t * d, one, NULL, 0, &spec, NULL, &error);
+        spec.spec_upper = in->upper;
+        both = cs_engine_predict_spec (engine, x + t * d, one, NULL, 0, &spec, NULL, &error);
+        cs_interval_spec_init (&spec);
+        spec.spec_lower = in->lower - 1e6 * (in->upper - in->lower + 1);
+        spec.spec_upper = in->upper + 1e6 * (in->upper - in->lower + 1);
+        wide = cs_engine_predict_spec (engine, x + t * d, one, NULL, 0, &spec, NULL, &error);
+        g_assert_cmpfloat (below[0]->p_in_spec, >=, 0.9 - 1e-12);
+        g_assert_cmpfloat (above[0]->p_in_spec, >=, 0.9 - 1e-12);
+        g_assert_cmpfloat (both[0]->p_in_spec, >=, 0.8 - 1e-12);
+        g_assert_cmpfloat (both[0]->p_in_spec, <=, MIN (below[0]->p_in_spec, above[0]->p_in_spec));
+        g_assert_cmpfloat (wide[0]->p_in_spec, ==, 1.0);   /* every residual inside: the same sum over itself */
+        {
+          g_autofree char *words = cs_query_result_spec_words (wide[0]);
+          g_assert_cmpstr (words, ==, "in spec, 100 %");
+        }
+        cs_engine_results_free (below, 1);
+        cs_engine_results_free (above, 1);
+        cs_engine_results_free (both, 1);
+        cs_engine_results_free (wide, 1);
+      }
+  }
+  {
+    g_autofree char *words = cs_query_result_interval_words (r[2][0], "MPa");
+    g_assert_true (g_str_has_prefix (words, "90 % of outcomes like this one fall between "));
+    g_assert_true (g_str_has_suffix (words, " MPa"));
+  }
+  for (gsize l = 0; l < G_N_ELEMENTS (levels); l++)
+    cs_engine_results_free (r[l], q);
+}
+
+static void
+test_spec_words (void)
+{
+  CsQueryResult r = { 0 };
+  char *w;
+
+  g_test_summary ("The spec words name the verdict and its probability");
+  r.p_in_spec = 0.973;
+  w = cs_query_result_spec_words (&r);
+  g_assert_cmpstr (w, ==, "in spec, 97 %");
+  g_free (w);
+  r.p_in_spec = 0.04;
+  w = cs_query_result_spec_words (&r);
+  g_assert_cmpstr (w, ==, "out of spec, 96 %");
+  g_free (w);
+  r.p_in_spec = 0.5;
+  w = cs_query_result_spec_words (&r);
+  g_assert_cmpstr (w, ==, "borderline, 50 % in spec");
+  g_free (w);
+  r.p_in_spec = NAN;
+  g_assert_null (cs_query_result_spec_words (&r));
+}
+
+static void
+test_spec_check (void)
+{
+  CsIntervalSpec spec;
+  char *why;
+
+  g_test_summary ("A level outside (0, 1) or crossed limits are refused with a sentence");
+  cs_interval_spec_init (&spec);
+  g_assert_null (cs_interval_spec_check (&spec));
+  g_assert_false (cs_interval_spec_has_limits (&spec));
+  spec.level = 90;
+  why = cs_interval_spec_check (&spec);
+  g_assert_nonnull (strstr (why, "between 0 and 1"));
+  g_free (why);
+  cs_interval_spec_init (&spec);
+  spec.spec_lower = 5;
+  spec.spec_upper = 4;
+  g_assert_true (cs_interval_spec_has_limits (&spec));
+  why = cs_interval_spec_check (&spec);
+  g_assert_nonnull (strstr (why, "above the upper"));
+  g_free (why);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cs/engine/interval/residuals", test_residuals);
+  g_test_add_func ("/cs/engine/interval/sample-mode", test_sample_mode);
+  g_test_add_func ("/cs/engine/interval/levels-and-spec", test_levels_and_spec);
+  g_test_add_func ("/cs/engine/interval/spec-words", test_spec_words);
+  g_test_add_func ("/cs/engine/interval/spec-check", test_spec_check);
+  return g_test_run ();
+}
