@@ -12,6 +12,7 @@
 
 #include "cs-cli.h"
 #include "cs-cli-flags.h"
+#include "cs-cli-interval.h"
 #include "cs-cli-load.h"
 #include "cs-csv-follow.h"
 #include "cs-engine-follow.h"
@@ -64,9 +65,7 @@ print_event (FollowState         *st,
       if (r != NULL)
         {
           cs_json_add_number (b, "stderr", r->prediction.std_error);
-          /* MERGE (issue 17 items 1-2, intervals and spec limits, another branch): when CsQueryResult carries
-           * them, add "interval" {level, lower, upper} at st->level and, with limits (st->spec_lower,
-           * st->spec_upper finite), "p_in_spec" here. */
+          cs_cli_json_interval (b, r);
           cs_cli_json_flags (b, base, &r->report, FALSE);
         }
       if (e->kind == CS_FOLLOW_COMPLETED)
@@ -333,6 +332,11 @@ cs_cli_follow (int    argc,
   st.spec_lower = spec_lower;
   st.spec_upper = spec_upper;
   st.follow = cs_follow_new (l.engine, &st.options);
+  {
+    /* the engine's spec: NaN for a limit not given */
+    CsIntervalSpec spec = { level, isfinite (spec_lower) ? spec_lower : NAN, isfinite (spec_upper) ? spec_upper : NAN };
+    cs_follow_set_spec (st.follow, &spec);
+  }
   st.loop = g_main_loop_new (NULL, FALSE);
   fprintf (stderr, "%s: following from line %u (%zu cases); SIGINT or SIGTERM ends\n", l.path,
            cs_csv_follower_lines (st.follower) + 1, l.base->n);

@@ -108,7 +108,14 @@ cs_cli_report (int    argc,
   rc = cs_cli_build (CMD, &l, &engine_options);
   if (rc != CS_EXIT_OK)
     goto out;
-  result = cs_engine_query (l.engine, xq, -1, 10, NULL);
+  {
+    CsIntervalSpec spec;
+
+    cs_interval_spec_init (&spec);
+    spec.spec_lower = ro.spec_lower;
+    spec.spec_upper = ro.spec_upper;
+    result = cs_engine_query_spec (l.engine, xq, -1, 10, &spec, NULL);
+  }
 
   ro.app_version = PACKAGE_VERSION;
   ro.date = date;

@@ -955,8 +955,10 @@ report_thread (GTask        *task,
   const char *protect[] = { job->source_path, NULL };
   GError *error = NULL;
 
-  /* Spec limits: none from the window yet (they come with the per-file spec settings). */
+  /* the spec limits the shown prediction was made with (the operator page's, saved per file) */
   cs_engine_report_options_init (&ro);
+  ro.spec_lower = job->result->spec.spec_lower;
+  ro.spec_upper = job->result->spec.spec_upper;
   ro.app_version = PACKAGE_VERSION;
   ro.date = job->date;
   report = cs_engine_report_build (job->result->engine, job->result, &ro, cancellable, &error);

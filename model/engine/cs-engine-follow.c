@@ -19,6 +19,7 @@ struct _CsFollow
   GHashTable *waiting_by_label;    /* label -> CsFollowEvent* (borrowed from waiting) */
   GPtrArray *completed;            /* CsFollowEvent*, oldest first, at most CS_FOLLOW_KEEP_COMPLETED */
   guint versions, refreshes;
+  CsIntervalSpec spec;             /* the interval level and spec limits of every prediction */
 };
 
 void
@@ -65,6 +66,7 @@ cs_follow_new (CsEngine              *engine,
   CsFollow *self = g_new0 (CsFollow, 1);
 
   self->engine = cs_engine_ref (engine);
+  cs_interval_spec_init (&self->spec);
   if (options != NULL)
     self->options = *options;
   else
@@ -220,7 +222,7 @@ cs_follow_add (CsFollow               *self,
   for (gsize i = 0; i < m; i++)
     memcpy (q + i * d, rows[i]->x, d * sizeof (double));
   /* Every row once, against the snapshot current when it arrived, in one batch (one pass for many rows). */
-  results = m > 0 ? cs_engine_predict (engine, q, m, NULL, 5, cancellable, error) : NULL;
+  results = m > 0 ? cs_engine_predict_spec (engine, q, m, NULL, 5, &self->spec, cancellable, error) : NULL;
   if (m > 0 && results == NULL)
     return NULL;
   for (gsize i = 0; i < m; i++)
@@ -301,4 +303,14 @@ cs_follow_add (CsFollow               *self,
         }
     }
   return g_steal_pointer (&events);
+}
+
+void
+cs_follow_set_spec (CsFollow             *self,
+                    const CsIntervalSpec *spec)
+{
+  if (spec != NULL)
+    self->spec = *spec;
+  else
+    cs_interval_spec_init (&self->spec);
 }

@@ -80,4 +80,8 @@ guint          cs_follow_refreshes     (CsFollow               *self);
 void           cs_follow_event_free    (gpointer                event);
 const char    *cs_follow_kind_name     (CsFollowKind            kind);
 
+/* The interval level and spec limits of the predictions made from now on (NULL: level 0.9, no limits). */
+void           cs_follow_set_spec      (CsFollow               *self,
+                                        const CsIntervalSpec   *spec);
+
 G_END_DECLS

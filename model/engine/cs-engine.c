@@ -503,6 +503,22 @@ take_snapshot_measures (CsEngine       *self,
   self->sample_nn_distance = g_memdup2 (src->sample_nn_distance, m * sizeof (double));
   self->window_ratio = src->window_ratio != NULL ? g_memdup2 (src->window_ratio, m * sizeof (double)) : NULL;
   self->flag_base = src->flag_base;
+  if (src->loo_residual != NULL)
+    {
+      /* the intervals' leave-one-out residuals: the earlier cases keep their index; appended ones have none
+       * until the baselines are measured again */
+      gsize n0 = src->cases->n, n = self->cases->n;
+
+      self->loo_residual = g_new (double, n);
+      self->loo_scale = g_new (double, n);
+      memcpy (self->loo_residual, src->loo_residual, n0 * sizeof (double));
+      if (src->loo_scale != NULL)
+        memcpy (self->loo_scale, src->loo_scale, n0 * sizeof (double));
+      for (gsize i = src->loo_scale != NULL ? n0 : 0; i < n; i++)
+        self->loo_scale[i] = NAN;
+      for (gsize i = n0; i < n; i++)
+        self->loo_residual[i] = NAN;
+    }
   return TRUE;
 }
 
