@@ -17,6 +17,8 @@ static const CsCliCommand commands[] = {
   { "pretrain", "Pretrain softmax attention on synthetic tasks (the paper's setting)", cs_cli_pretrain },
   { "inspect", "Show how a CSV file is read: dialect, columns with roles and statistics, problems", cs_cli_inspect },
   { "export", "Draw charts of a case base as PNG, SVG or PDF (one chart, or all in one PDF)", cs_cli_export },
+  { "exclude", "Set past cases aside with a reason (a side file next to the CSV), take them back, list them",
+    cs_cli_exclude },
 };
 
 static void

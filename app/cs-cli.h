@@ -62,5 +62,6 @@ int cs_cli_bench    (int argc, char **argv);
 int cs_cli_pretrain (int argc, char **argv);
 int cs_cli_inspect (int argc, char **argv);
 int cs_cli_export (int argc, char **argv);
+int cs_cli_exclude (int argc, char **argv);
 
 G_END_DECLS
