@@ -10,6 +10,7 @@
 #include "cs-chart-view.h"
 #include "cs-chart-data.h"
 #include "cs-operator-view.h"
+#include "cs-set-aside.h"
 #include "cs-settings.h"
 #include "cs-widgets.h"
 
@@ -173,6 +174,7 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
 
   gtk_widget_remove_css_class (GTK_WIDGET (label), "flag-check");
   gtk_widget_remove_css_class (GTK_WIDGET (label), "flag-stop");
+  cs_set_aside_mark_cell (GTK_WIDGET (label), cases->line[i]);   /* the table's "Set Aside…" menu */
   if (column == -1)
     {
       gtk_label_set_text (label, cases->ids != NULL ? cases->ids[i] : "");
@@ -1552,6 +1554,7 @@ cs_operator_view_init (CsOperatorView *self)
   self->top_k = (guint) CLAMP (cs_settings_get_int (cs_settings_get_default (), "operator", "top-k", 8), 1, 50);
   self->paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
   gtk_paned_set_start_child (GTK_PANED (self->paned), build_table_side (self));
+  cs_set_aside_attach_table (self->column_view);
   g_signal_connect (gtk_column_view_get_sorter (GTK_COLUMN_VIEW (self->column_view)), "changed",
                     G_CALLBACK (sorter_changed_cb), self);
   gtk_paned_set_end_child (GTK_PANED (self->paned), build_detail_side (self));
