@@ -19,4 +19,17 @@ typedef struct
 int cs_engine_progress_cb (double  fraction,
                            void   *user_data);
 
+/* Missing query values (NaN), cs-engine-missing.c: how many features of x are NaN when at least one other
+ * is finite and none is infinite (else 0: the query goes the usual way, and NaN everywhere is refused); and
+ * the query answered by the engine over the other features, filled into r (made by the caller for self). */
+gsize cs_engine_missing_count (CsEngine     *self,
+                               const double *x);
+void  cs_engine_missing_query (CsEngine       *self,
+                               const double   *x,
+                               gssize          exclude,
+                               guint           k,
+                               gboolean        with_weights,
+                               GCancellable   *cancellable,
+                               CsQueryResult  *r);
+
 G_END_DECLS

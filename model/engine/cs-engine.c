@@ -191,6 +191,8 @@ cs_engine_unref (CsEngine *self)
   g_free (self->window_ratio);
   g_free (self->case_verdict);
   g_free (self->case_flags);
+  g_clear_pointer (&self->without, g_hash_table_unref);
+  g_mutex_clear (&self->without_lock);
   g_clear_pointer (&self->cases, cs_case_base_unref);
   g_free (self);
 }
@@ -482,6 +484,7 @@ cs_engine_build_full (CsCaseBase              *cases,
     }
   fit = options->fit;
   self->ref_count = 1;
+  g_mutex_init (&self->without_lock);
   self->cases = cs_case_base_ref (cases);
   self->loo_mse_linear = NAN;
   self->linear_method = CS_ENGINE_LINEAR_METHOD;
@@ -867,6 +870,12 @@ predict_batch (CsEngine       *self,
       CsQueryResult *r = results[t] = result_new (self, xt, ex, k, with_weights);
       gboolean ok = TRUE;
 
+      /* NaN is a value left out: predicted from the other features (cs-engine-missing.c) */
+      if (cs_engine_missing_count (self, xt) > 0)
+        {
+          cs_engine_missing_query (self, xt, ex, k, with_weights, cancellable, r);
+          continue;
+        }
       for (gsize j = 0; j < d && ok; j++)
         if (!isfinite (xt[j]))
           {
