@@ -303,8 +303,11 @@ query_text (const CsCaseBase    *base,
           base->target_name, p->prediction, p->std_error, p->n_eff, p->radius90);
   printf ("  window half-widths:");
   for (gsize j = 0; j < base->d; j++)
-    printf (" %s +-%.3g%s%s", base->feature_names[j], r->half_width[j], base->feature_units[j][0] ? " " : "",
-            base->feature_units[j]);
+    if (isnan (r->query[j]))
+      printf (" %s (no value)", base->feature_names[j]);   /* predicted from the other features */
+    else
+      printf (" %s +-%.3g%s%s", base->feature_names[j], r->half_width[j], base->feature_units[j][0] ? " " : "",
+              base->feature_units[j]);
   printf ("\n");
   for (guint t = 0; t < r->k; t++)
     {
