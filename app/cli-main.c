@@ -19,6 +19,7 @@ static const CsCliCommand commands[] = {
   { "export", "Draw charts of a case base as PNG, SVG or PDF (one chart, or all in one PDF)", cs_cli_export },
   { "exclude", "Set past cases aside with a reason (a side file next to the CSV), take them back, list them",
     cs_cli_exclude },
+  { "backtest", "Predict each case from the cases before it in time order; drift alarms (CUSUM)", cs_cli_backtest },
 };
 
 static void

@@ -63,5 +63,6 @@ int cs_cli_pretrain (int argc, char **argv);
 int cs_cli_inspect (int argc, char **argv);
 int cs_cli_export (int argc, char **argv);
 int cs_cli_exclude (int argc, char **argv);
+int cs_cli_backtest (int argc, char **argv);
 
 G_END_DECLS
