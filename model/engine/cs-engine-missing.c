@@ -297,3 +297,22 @@ cs_engine_loo_rmse_without (CsEngine     *self,
   sub = engine_without (self, missing, cancellable, error);
   return sub != NULL ? sqrt (sub->fit.loo_mse) : NAN;
 }
+
+gboolean
+cs_engine_loo_rmse_without_known (CsEngine *self,
+                                  gsize     j,
+                                  double   *out)
+{
+  gsize d = self->cases->d;
+  g_autofree char *key = g_new0 (char, d + 1);
+  CsEngine *e;
+
+  for (gsize c = 0; c < d; c++)
+    key[c] = c == j ? '1' : '0';
+  g_mutex_lock (&self->without_lock);
+  e = self->without != NULL ? g_hash_table_lookup (self->without, key) : NULL;
+  if (e != NULL)
+    *out = sqrt (e->fit.loo_mse);
+  g_mutex_unlock (&self->without_lock);
+  return e != NULL;
+}

@@ -32,4 +32,10 @@ void  cs_engine_missing_query (CsEngine       *self,
                                GCancellable   *cancellable,
                                CsQueryResult  *r);
 
+/* The leave-one-out RMSE without feature j when a query without it has been answered (its engine is kept):
+ * TRUE with *out, else FALSE (nothing is built). */
+gboolean cs_engine_loo_rmse_without_known (CsEngine *self,
+                                           gsize     j,
+                                           double   *out);
+
 G_END_DECLS

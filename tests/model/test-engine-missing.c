@@ -11,6 +11,8 @@
 #include <glib.h>
 
 #include "cs-engine.h"
+#include "cs-engine-model.h"
+#include "cs-model-file.h"
 #include "cs-rng.h"
 
 #define NOISE 0.3
@@ -125,6 +127,18 @@ test_missing (gconstpointer data)
                        1e-12 * fabs (one->prediction.prediction) + 1e-12);
     g_assert_nonnull (missing_flag (&rs[1]->report, 1));
     cs_engine_results_free (rs, 2);
+  }
+
+  /* The model file records each RMSE without a feature measured for this engine (the very stored doubles). */
+  {
+    g_autoptr(CsModelFile) mf = cs_engine_to_model_file (engine, NULL, NULL, 0);
+    double v = NAN;
+
+    for (gsize j = 0; j < 3; j++)
+      {
+        g_assert_true (cs_model_file_lookup_number (mf, "loo_rmse_without", cases->feature_names[j], &v));
+        g_assert_cmpfloat (v, ==, without[j]);
+      }
   }
 
   /* Every feature missing, or an infinite one: refused as before. */
