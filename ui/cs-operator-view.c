@@ -659,8 +659,19 @@ spin_text_changed_cb (GtkEditable    *editable,
   char *end = NULL;
   double v;
 
-  if (self->updating_spins || self->query == NULL || text == NULL || *text == '\0')
+  if (self->updating_spins || self->query == NULL || text == NULL)
     return;
+  if (*text == '\0')
+    {
+      /* An empty entry is a missing value (a sensor down): predicted from the other features, flagged. */
+      if (!isnan (self->query[j]))
+        {
+          self->query[j] = NAN;
+          mark_edited (self);
+          schedule_query (self);
+        }
+      return;
+    }
   v = g_ascii_strtod (text, &end);
   while (end != NULL && g_ascii_isspace (*end))
     end++;
@@ -669,6 +680,31 @@ spin_text_changed_cb (GtkEditable    *editable,
   self->query[j] = v;
   mark_edited (self);
   schedule_query (self);
+}
+
+/* A missing value stays an empty entry when the spin button formats or reads its text. */
+static gboolean
+spin_output_cb (GtkSpinButton  *spin,
+                CsOperatorView *self)
+{
+  guint j = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (spin), "feature"));
+
+  if (self->query == NULL || !isnan (self->query[j]))
+    return FALSE;
+  if (*gtk_editable_get_text (GTK_EDITABLE (spin)) != '\0')
+    gtk_editable_set_text (GTK_EDITABLE (spin), "");
+  return TRUE;
+}
+
+static int
+spin_input_cb (GtkSpinButton  *spin,
+               double         *new_value,
+               CsOperatorView *self)
+{
+  if (*gtk_editable_get_text (GTK_EDITABLE (spin)) != '\0')
+    return FALSE;
+  *new_value = gtk_spin_button_get_value (spin);
+  return TRUE;
 }
 
 static void
@@ -743,6 +779,8 @@ rebuild_editor (CsOperatorView *self)
       }
       g_signal_connect (spin, "value-changed", G_CALLBACK (spin_value_changed_cb), self);
       g_signal_connect (spin, "changed", G_CALLBACK (spin_text_changed_cb), self);
+      g_signal_connect (spin, "output", G_CALLBACK (spin_output_cb), self);
+      g_signal_connect (spin, "input", G_CALLBACK (spin_input_cb), self);
       gtk_grid_attach (grid, name, 0, (int) j, 1, 1);
       gtk_grid_attach (grid, spin, 1, (int) j, 1, 1);
       gtk_grid_attach (grid, unit, 2, (int) j, 1, 1);
