@@ -207,7 +207,8 @@ cs_cli_backtest (int    argc,
   const GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (required)", "COL" },
     { "order", 0, 0, G_OPTION_ARG_STRING, &order,
-      "Time order column: ISO 8601 date-times or a counter (required; not a feature unless --features names it)",
+      "Time order column: ISO 8601 date-times or a counter (default: the first date-time column; not a feature "
+      "unless --features names it)",
       "COL" },
     { "features", 0, 0, G_OPTION_ARG_STRING, &features, "Feature columns (default: every numeric column but the "
       "order)", "A,B,..." },
@@ -244,14 +245,13 @@ cs_cli_backtest (int    argc,
     return cs_cli_usage_error (CMD, "unexpected argument '%s'", argv[2]);
   if (target == NULL)
     return cs_cli_usage_error (CMD, "--target is required");
-  if (order == NULL)
-    return cs_cli_usage_error (CMD, "--order is required (a date-time or counter column)");
   if (warmup < 0 || step < 0 || h < 0 || !isfinite (h))
     return cs_cli_usage_error (CMD, "--warmup, --step and --cusum-h must be positive");
 
-  if (features == NULL)
+  if (features == NULL || order == NULL)
     {
-      /* every feature the importer finds but the order column */
+      /* the order: the first date-time column when not named; the features: every feature the importer finds
+       * but the order column */
       g_autoptr(CsCsvReport) report = NULL;
       g_autoptr(CsCaseBase) probe = NULL;
       CsCsvOptions o;
@@ -266,11 +266,20 @@ cs_cli_backtest (int    argc,
           g_string_free (list, TRUE);
           return cs_cli_fail (CMD, error);
         }
+      for (guint c = 0; c < report->columns->len && order == NULL; c++)
+        if (((CsCsvColumn *) report->columns->pdata[c])->datetime)
+          order = g_strdup (((CsCsvColumn *) report->columns->pdata[c])->name);
+      if (order == NULL)
+        {
+          g_string_free (list, TRUE);
+          return cs_cli_usage_error (CMD, "--order is required: %s has no ISO 8601 date-time column (name a "
+                                     "date-time or counter column)", argv[1]);
+        }
       for (gsize j = 0; j < probe->d; j++)
         if (g_strcmp0 (probe->feature_names[j], order) != 0)
           g_string_append_printf (list, "%s%s", list->len ? "," : "", probe->feature_names[j]);
       feature_list = g_string_free (list, FALSE);
-      if (feature_list[0] == '\0')
+      if (features == NULL && feature_list[0] == '\0')
         return cs_cli_usage_error (CMD, "no feature besides the order column '%s'", order);
     }
   rc = cs_cli_load (CMD, argv[1], target, features != NULL ? features : feature_list, NULL, exclude, &l);

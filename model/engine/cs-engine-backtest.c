@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cs-attention.h"
+#include "cs-datetime.h"
 #include "cs-engine-backtest.h"
 
 #define Z90 1.6448536269514722   /* the normal 95 % quantile: a two-sided 90 % interval */
@@ -46,28 +47,7 @@ cs_backtest_parse_key (const char *text,
       *out = v;
       return TRUE;
     }
-  {
-    g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
-    g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (t, utc);
-
-    if (dt == NULL && strlen (t) == 10)
-      {
-        /* a date alone (2026-12-07): midnight UTC */
-        g_autofree char *full = g_strconcat (t, "T00:00:00", NULL);
-        dt = g_date_time_new_from_iso8601 (full, utc);
-      }
-    if (dt == NULL && strlen (t) > 10 && t[10] == ' ')
-      {
-        /* "2026-12-07 08:30:00", the common spreadsheet form */
-        g_autofree char *full = g_strdup (t);
-        full[10] = 'T';
-        dt = g_date_time_new_from_iso8601 (full, utc);
-      }
-    if (dt == NULL)
-      return FALSE;
-    *out = (double) g_date_time_to_unix (dt) + g_date_time_get_microsecond (dt) * 1e-6;
-    return TRUE;
-  }
+  return cs_parse_datetime (t, out);
 }
 
 void

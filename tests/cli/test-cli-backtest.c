@@ -102,6 +102,38 @@ test_backtest (gconstpointer data)
                                                     "false_alarm_rows"), >, 3000);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "error_over_time")), ==, 27);
 
+  /* inspect names the date-time column's type */
+  {
+    g_autoptr(JsonParser) p2 = json_parser_new ();
+    g_autofree char *cmd = g_strdup_printf ("'%s' inspect '%s' --json", cli_path, shifted);
+    g_autofree char *out = NULL;
+    JsonArray *cols;
+
+    g_assert_true (g_spawn_command_line_sync (cmd, &out, NULL, NULL, NULL));
+    g_assert_true (json_parser_load_from_data (p2, out, -1, NULL));
+    cols = json_object_get_array_member (json_node_get_object (json_parser_get_root (p2)), "columns");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (cols, 0), "type"), ==,
+                     "datetime");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (cols, 1), "type"), ==, "number");
+  }
+
+  /* without --order, the importer's date-time column is the order: the same result */
+  {
+    g_autoptr(JsonParser) p2 = json_parser_new ();
+    g_autofree char *cmd = g_strdup_printf ("'%s' backtest '%s' --target y --json", cli_path, shifted);
+    g_autofree char *out = NULL;
+    int status;
+    JsonObject *o2;
+
+    g_assert_true (g_spawn_command_line_sync (cmd, &out, NULL, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_true (json_parser_load_from_data (p2, out, -1, NULL));
+    o2 = json_node_get_object (json_parser_get_root (p2));
+    g_assert_cmpstr (json_object_get_string_member (o2, "order"), ==, "when");
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o2, "alarms")), ==,
+                      json_array_get_length (alarms));
+  }
+
   o = backtest (p, flat, NULL);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "alarms")), <=, 1);
   g_assert_cmpfloat (json_object_get_double_member (o, "coverage90"), >, 0.8);
