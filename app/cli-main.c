@@ -19,6 +19,9 @@ static const CsCliCommand commands[] = {
   { "follow", "Predict the rows appended to a CSV case base as they arrive", cs_cli_follow },
   { "export", "Draw charts of a case base as PNG, SVG or PDF (one chart, or all in one PDF)", cs_cli_export },
   { "report", "A meeting report of one query as a multi-page PDF (prediction, cases used, charts)", cs_cli_report },
+  { "exclude", "Set past cases aside with a reason (a side file next to the CSV), take them back, list them",
+    cs_cli_exclude },
+  { "backtest", "Predict each case from the cases before it in time order; drift alarms (CUSUM)", cs_cli_backtest },
 };
 
 static void

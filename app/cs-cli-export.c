@@ -149,6 +149,7 @@ cs_cli_export (int    argc,
                char **argv)
 {
   g_autofree char *target = NULL, *chart_name = NULL, *query = NULL, *format_name = NULL;
+  g_autofree char *exclude = NULL;
   g_autofree char *size_text = NULL, *dpi_text = NULL, *out_path = NULL, *x_name = NULL, *y_name = NULL;
   g_autofree char *metric_name = NULL, *sort_name = NULL, *colormap = NULL, *preset = NULL;
   g_autofree char *window_kind = NULL, *color_by = NULL, *order = NULL, *model_path = NULL;
@@ -185,6 +186,7 @@ cs_cli_export (int    argc,
     { "sweep-tasks", 0, 0, G_OPTION_ARG_INT, &sweep_tasks, "Monte-Carlo prompts per w* in window-sweep (default 1024)", "T" },
     { "paper", 0, 0, G_OPTION_ARG_NONE, &paper,
       "softmax-vs-linear in the paper's setting (error against n) instead of on the case base", NULL },
+    CS_CLI_EXCLUDE_OPTION (exclude),
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object describing the file written", NULL },
     CS_CLI_INTERVAL_ENTRIES (iv),
     { NULL }
@@ -297,7 +299,7 @@ cs_cli_export (int    argc,
   eo.transparent = transparent;
 
   /* The case base, the model and the engine: one load and one report, as every sub-command. */
-  rc = cs_cli_load (CMD, argv[1], target, NULL, model_path, &l);
+  rc = cs_cli_load (CMD, argv[1], target, NULL, model_path, exclude, &l);
   if (rc != CS_EXIT_OK)
     goto out;
   if (l.base->n < 2)
@@ -418,6 +420,7 @@ cs_cli_export (int    argc,
       json_builder_add_boolean_value (b, !no_footer);
       /* the cases behind the per-case figures (window, diagnostics, fail-safe baselines): all, or a sample */
       cs_cli_json_policy (b, &l.engine->policy);
+      cs_cli_json_exclusions (b, &l);
       cs_cli_json_problems (b, l.report);
       json_builder_end_object (b);
       cs_cli_print_json (json_builder_get_root (b));

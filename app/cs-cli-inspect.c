@@ -83,7 +83,7 @@ report_json (const CsCsvReport *r,
       json_builder_set_member_name (b, "role");
       json_builder_add_string_value (b, cs_column_role_name (c->role));
       json_builder_set_member_name (b, "type");
-      json_builder_add_string_value (b, c->numeric ? "number" : "text");
+      json_builder_add_string_value (b, c->numeric ? "number" : c->datetime ? "datetime" : "text");
       json_builder_set_member_name (b, "missing");
       json_builder_add_int_value (b, (gint64) c->missing);
       json_builder_set_member_name (b, "bad");
@@ -124,7 +124,7 @@ print_human (const CsCsvReport *r,
       g_autofree char *name = c->unit[0] != '\0' ? g_strdup_printf ("%s [%s]", c->name, c->unit)
                                                  : g_strdup (c->name);
       printf ("  %-3u %-24s %-8s %-6s %8zu %8zu", i + 1, name, cs_column_role_name (c->role),
-              c->numeric ? "number" : "text", c->missing, c->bad);
+              c->numeric ? "number" : c->datetime ? "date" : "text", c->missing, c->bad);
       if (isfinite (c->mean))
         printf (" %12.6g %12.6g %12.6g %12.6g%s", c->mean, c->sd, c->min, c->max,
                 c->constant ? "  constant" : "");

@@ -23,6 +23,8 @@ cs_cli_loaded_clear (CsCliLoaded *l)
   g_clear_pointer (&l->model, cs_model_file_free);
   g_clear_pointer (&l->path, g_free);
   g_clear_pointer (&l->model_path, g_free);
+  g_clear_pointer (&l->exclusions, cs_exclusions_free);
+  g_clear_pointer (&l->exclusions_path, g_free);
 }
 
 void
@@ -179,13 +181,110 @@ load_base (CsCliLoaded *l,
   return CS_EXIT_OK;
 }
 
+/* Read the exclusions (given, or the side file when it exists) and keep the other cases. An exclusion that
+ * matches no case is a note, not an error: the file may have been re-exported without that row. */
+static int
+apply_exclusions (CsCliLoaded *l,
+                  const char  *cmd,
+                  const char  *exclude)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) unmatched = g_ptr_array_new_with_free_func (g_free);
+  gboolean found = FALSE;
+  CsCaseBase *kept;
+
+  l->exclusions_path = exclude != NULL ? g_strdup (exclude) : cs_exclusions_side_path (l->path);
+  l->exclusions = cs_exclusions_load (l->exclusions_path, &found, &error);
+  if (l->exclusions == NULL)
+    {
+      g_printerr ("casescope-cli %s: %s\n", cmd, error->message);
+      return CS_EXIT_DATA;
+    }
+  if (exclude != NULL && !found)
+    {
+      g_printerr ("casescope-cli %s: --exclude: no file '%s'\n", cmd, exclude);
+      return CS_EXIT_DATA;
+    }
+  if (!found)
+    g_clear_pointer (&l->exclusions_path, g_free);
+  kept = cs_case_base_exclude (l->base, l->exclusions, unmatched, &l->excluded);
+  for (guint i = 0; i < unmatched->len; i++)
+    fprintf (stderr, "%s: note: %s\n", l->exclusions_path, (const char *) unmatched->pdata[i]);
+  if (l->excluded > 0)
+    fprintf (stderr, "%s: note: %zu case%s set aside (listed in %s)\n", l->path, (size_t) l->excluded,
+             l->excluded == 1 ? "" : "s", l->exclusions_path);
+  cs_case_base_unref (l->base);
+  l->base = kept;
+  if (l->base->n == 0)
+    {
+      g_printerr ("%s: every usable case is set aside in %s\n", l->path, l->exclusions_path);
+      return CS_EXIT_DATA;
+    }
+  return CS_EXIT_OK;
+}
+
+void
+cs_cli_json_exclusions (JsonBuilder       *b,
+                        const CsCliLoaded *l)
+{
+  json_builder_set_member_name (b, "excluded");
+  json_builder_begin_object (b);
+  cs_json_add_string (b, "file", l->exclusions_path);
+  json_builder_set_member_name (b, "count");
+  json_builder_add_int_value (b, (gint64) l->excluded);
+  json_builder_set_member_name (b, "cases");
+  json_builder_begin_array (b);
+  for (guint i = 0; l->exclusions != NULL && i < l->exclusions->items->len; i++)
+    {
+      const CsExclusion *e = l->exclusions->items->pdata[i];
+      gboolean applied = TRUE;
+
+      /* applied: the case is not in the base the engine was built on */
+      for (gsize k = 0; k < l->base->n && applied; k++)
+        applied = l->base->line[k] != e->line;
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "line");
+      json_builder_add_int_value (b, e->line);
+      cs_json_add_string (b, "label", e->label);
+      cs_json_add_string (b, "reason", e->reason);
+      cs_json_add_string (b, "when", e->when);
+      json_builder_set_member_name (b, "applied");
+      json_builder_add_boolean_value (b, applied);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
+static int
+load_all (const char  *cmd,
+          const char  *path,
+          const char  *target,
+          const char  *features,
+          const char  *model_path,
+          CsCliLoaded *l);
+
 int
 cs_cli_load (const char  *cmd,
              const char  *path,
              const char  *target,
              const char  *features,
              const char  *model_path,
+             const char  *exclude,
              CsCliLoaded *l)
+{
+  int rc = load_all (cmd, path, target, features, model_path, l);
+
+  return rc != CS_EXIT_OK ? rc : apply_exclusions (l, cmd, exclude);
+}
+
+static int
+load_all (const char  *cmd,
+          const char  *path,
+          const char  *target,
+          const char  *features,
+          const char  *model_path,
+          CsCliLoaded *l)
 {
   int rc;
 

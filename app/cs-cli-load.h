@@ -6,6 +6,7 @@
 
 #include "cs-csv-loader.h"
 #include "cs-engine.h"
+#include "cs-exclusions.h"
 #include "cs-model-file.h"
 
 G_BEGIN_DECLS
@@ -18,15 +19,25 @@ typedef struct
   CsModelFile *model;              /* with --model, else NULL */
   char *model_path;
   CsEngine *engine;                /* after cs_cli_build () */
+  CsExclusions *exclusions;        /* the side file's records (empty when there is none) */
+  char *exclusions_path;           /* the side file read: --exclude FILE, else FILE.exclusions.json */
+  gsize excluded;                  /* cases set aside (base holds the others) */
 } CsCliLoaded;
 
+/* The --exclude option every command that reads a case base takes (one text for every --help). */
+#define CS_CLI_EXCLUDE_OPTION(var) \
+  { "exclude", 0, 0, G_OPTION_ARG_FILENAME, &(var), \
+    "Cases set aside, with reasons (default: FILE.exclusions.json next to FILE, when it exists)", "EXCL.json" }
+
 /* Load path (with --target, --features, --model), print every importer problem on stderr as
- * FILE:LINE:COLUMN: message, check the model's columns. Returns an exit status. */
+ * FILE:LINE:COLUMN: message, check the model's columns, and set aside the cases of the exclusions file
+ * (exclude, else path's side file when it exists): l->base holds the others. Returns an exit status. */
 int  cs_cli_load          (const char            *cmd,
                            const char            *path,
                            const char            *target,
                            const char            *features,
                            const char            *model_path,
+                           const char            *exclude,
                            CsCliLoaded           *l);
 int  cs_cli_check_model   (CsCliLoaded           *l,
                            const char            *model_path);
@@ -44,6 +55,9 @@ void cs_cli_json_problems  (JsonBuilder          *b,
 /* Only the "problems" member (inspect writes rows_skipped with its other counts). */
 void cs_cli_json_problem_array (JsonBuilder      *b,
                             const CsCsvReport    *report);
+/* "excluded": {"file", "cases": [{"line", "label", "reason", "when", "applied"}]}, the side file's records. */
+void cs_cli_json_exclusions (JsonBuilder         *b,
+                            const CsCliLoaded    *l);
 /* "cases", "loss_cases", "per_case_cases": the engine's sampling policy. */
 void cs_cli_json_policy    (JsonBuilder          *b,
                             const CsEnginePolicy *policy);

@@ -113,6 +113,7 @@ fit_json (CsCliLoaded *l,
   json_builder_end_object (b);
   json_builder_end_object (b);
   cs_cli_json_problems (b, l->report);
+  cs_cli_json_exclusions (b, l);
   json_builder_end_object (b);
   cs_cli_print_json (json_builder_get_root (b));
 }
@@ -153,7 +154,7 @@ int
 cs_cli_fit (int    argc,
             char **argv)
 {
-  g_autofree char *target = NULL, *features = NULL, *metric = NULL, *save = NULL;
+  g_autofree char *target = NULL, *features = NULL, *metric = NULL, *save = NULL, *exclude = NULL;
   gint64 rank = 0, queries = 0;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
@@ -165,6 +166,7 @@ cs_cli_fit (int    argc,
       "Cases whose leave-one-out errors make the loss and the window (default: all up to 20000 cases, "
       "else 1000 evenly spaced; each is predicted from all the others)", "N" },
     { "save", 0, 0, G_OPTION_ARG_FILENAME, &save, "Write the model file", "MODEL.json" },
+    CS_CLI_EXCLUDE_OPTION (exclude),
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { NULL }
   };
@@ -204,7 +206,7 @@ cs_cli_fit (int    argc,
   eo.rank = (gsize) rank;
   eo.loss_cases = (gsize) queries;
 
-  rc = cs_cli_load ("fit", argv[1], target, features, NULL, &l);
+  rc = cs_cli_load ("fit", argv[1], target, features, NULL, exclude, &l);
   if (rc != CS_EXIT_OK)
     goto out;
   if (l.base->n < 2)
@@ -304,8 +306,11 @@ query_text (const CsCaseBase    *base,
   cs_cli_print_interval (base, r);
   printf ("  window half-widths:");
   for (gsize j = 0; j < base->d; j++)
-    printf (" %s +-%.3g%s%s", base->feature_names[j], r->half_width[j], base->feature_units[j][0] ? " " : "",
-            base->feature_units[j]);
+    if (isnan (r->query[j]))
+      printf (" %s (no value)", base->feature_names[j]);   /* predicted from the other features */
+    else
+      printf (" %s +-%.3g%s%s", base->feature_names[j], r->half_width[j], base->feature_units[j][0] ? " " : "",
+              base->feature_units[j]);
   printf ("\n");
   for (guint t = 0; t < r->k; t++)
     {
@@ -324,6 +329,7 @@ cs_cli_predict (int    argc,
                 char **argv)
 {
   g_autofree char *target = NULL, *query = NULL, *queries = NULL, *model = NULL, *features = NULL;
+  g_autofree char *exclude = NULL;
   g_auto(GStrv) threshold_args = NULL;
   gint64 top_k = 5;
   gboolean json = FALSE;
@@ -340,6 +346,7 @@ cs_cli_predict (int    argc,
     { "top", 0, 0, G_OPTION_ARG_INT64, &top_k, "Number of most-attended cases to list (default 5)", "K" },
     { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &epsilon, "Weight the window may leave out, in [0, 1) (default 1e-6; 0: exact)", "E" },
     { "threshold", 0, 0, G_OPTION_ARG_STRING_ARRAY, &threshold_args, THRESHOLD_HELP, "NAME=VALUE" },
+    CS_CLI_EXCLUDE_OPTION (exclude),
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { NULL }
   };
@@ -375,7 +382,7 @@ cs_cli_predict (int    argc,
   if (rc != CS_EXIT_OK)
     return rc;
 
-  rc = cs_cli_load ("predict", argv[1], target, features, model, &l);
+  rc = cs_cli_load ("predict", argv[1], target, features, model, exclude, &l);
   if (rc != CS_EXIT_OK)
     goto out;
   if (query != NULL)
@@ -428,6 +435,7 @@ cs_cli_predict (int    argc,
         }
       cs_cli_json_problems (b, l.report);
       cs_cli_json_policy (b, &l.engine->policy);
+      cs_cli_json_exclusions (b, &l);
       json_builder_end_object (b);
       cs_cli_print_json (json_builder_get_root (b));
     }
@@ -447,7 +455,7 @@ int
 cs_cli_diagnose (int    argc,
                  char **argv)
 {
-  g_autofree char *target = NULL, *model = NULL, *features = NULL;
+  g_autofree char *target = NULL, *model = NULL, *features = NULL, *exclude = NULL;
   g_auto(GStrv) threshold_args = NULL;
   gboolean json = FALSE;
   double epsilon = 1e-6;
@@ -457,6 +465,7 @@ cs_cli_diagnose (int    argc,
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "A model file (default: fit the scalar metric now)", "MODEL.json" },
     { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &epsilon, "Weight the window may leave out, in [0, 1) (default 1e-6; 0: exact)", "E" },
     { "threshold", 0, 0, G_OPTION_ARG_STRING_ARRAY, &threshold_args, THRESHOLD_HELP, "NAME=VALUE" },
+    CS_CLI_EXCLUDE_OPTION (exclude),
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { NULL }
   };
@@ -494,7 +503,7 @@ cs_cli_diagnose (int    argc,
   rc = cs_cli_thresholds_parse ("diagnose", threshold_args, &asked);
   if (rc != CS_EXIT_OK)
     return rc;
-  rc = cs_cli_load ("diagnose", argv[1], target, features, model, &l);
+  rc = cs_cli_load ("diagnose", argv[1], target, features, model, exclude, &l);
   if (rc != CS_EXIT_OK)
     goto out;
   if (l.base->n < 2)
@@ -549,6 +558,7 @@ cs_cli_diagnose (int    argc,
       json_builder_end_object (b);
       cs_cli_json_thresholds (b, &e->thresholds);
       cs_cli_json_policy (b, &e->policy);
+      cs_cli_json_exclusions (b, &l);
       json_builder_set_member_name (b, "cases");
       json_builder_begin_array (b);
       for (gsize k = 0; k < e->n_sample; k++)

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "cs-cli.h"
@@ -10,8 +11,8 @@
 #include "cs-atomic-file.h"
 #include "cs-csv-loader.h"
 
-/* Parse 'name=value,...' into q (standardised by the loaded scaling). Every
- * feature exactly once; names as in the case base. */
+/* Parse 'name=value,...' into q (standardised by the loaded scaling). Each feature at most once; names as
+ * in the case base; a feature left out or given as 'name=' is NaN (missing). */
 gboolean
 cs_cli_parse_query (const char   *text,
              const CsCaseBase *base,
@@ -52,7 +53,9 @@ cs_cli_parse_query (const char   *text,
           *message = g_strdup_printf ("feature '%s' given twice", name);
           return FALSE;
         }
-      if (!cs_cli_parse_finite (val, &v))
+      if (val[0] == '\0')
+        v = NAN;   /* name= : no value (a sensor down); the engine predicts from the other features */
+      else if (!cs_cli_parse_finite (val, &v))
         {
           *message = g_strdup_printf ("value of '%s' is not a finite number: '%s'", name, val);
           return FALSE;
@@ -60,12 +63,23 @@ cs_cli_parse_query (const char   *text,
       seen[j] = TRUE;
       x[j] = v;
     }
-  for (gsize j = 0; j < d; j++)
-    if (!seen[j])
+  {
+    /* A feature left out has no value, like name= ; at least one feature must have one. */
+    gsize given = 0;
+
+    for (gsize j = 0; j < d; j++)
       {
-        *message = g_strdup_printf ("missing feature '%s' (every feature needs a value)", base->feature_names[j]);
+        if (!seen[j])
+          x[j] = NAN;
+        given += !isnan (x[j]);
+      }
+    if (given == 0)
+      {
+        g_autofree char *names = g_strjoinv (", ", base->feature_names);
+        *message = g_strdup_printf ("no feature has a value (features: %s)", names);
         return FALSE;
       }
+  }
   return TRUE;
 }
 

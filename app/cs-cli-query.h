@@ -7,8 +7,9 @@
 
 G_BEGIN_DECLS
 
-/* 'name=value,...' into x (d values): every feature exactly once, names as in the case base. FALSE with a
- * message (g_free) naming the problem. */
+/* 'name=value,...' into x (d values): each feature at most once, names as in the case base; a feature left
+ * out or given as 'name=' (nothing after it) is NaN, a missing value the engine predicts around (at least one
+ * feature needs a value). FALSE with a message (g_free) naming the problem. */
 gboolean cs_cli_parse_query  (const char       *text,
                               const CsCaseBase *base,
                               double           *x,

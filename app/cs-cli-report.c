@@ -84,7 +84,7 @@ cs_cli_report (int    argc,
     return cs_cli_usage_error (CMD, "--spec-lower (%g) must be below --spec-upper (%g)", ro.spec_lower,
                                ro.spec_upper);
 
-  rc = cs_cli_load (CMD, argv[1], target, NULL, model_path, &l);
+  rc = cs_cli_load (CMD, argv[1], target, NULL, model_path, NULL, &l);
   if (rc != CS_EXIT_OK)
     goto out;
   if (l.base->n < 2)

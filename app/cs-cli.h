@@ -64,5 +64,7 @@ int cs_cli_inspect (int argc, char **argv);
 int cs_cli_export (int argc, char **argv);
 int cs_cli_report (int argc, char **argv);
 int cs_cli_follow (int argc, char **argv);
+int cs_cli_exclude (int argc, char **argv);
+int cs_cli_backtest (int argc, char **argv);
 
 G_END_DECLS

@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "cs-csv-loader.h"
+#include "cs-datetime.h"
 #include "cs-csv-number.h"
 #include "cs-data-error.h"
 #include "cs-fast-float.h"
@@ -334,6 +335,7 @@ typedef struct
   char **units;             /* ncols */
   CsColumnRole *roles;      /* ncols */
   gboolean *numeric;        /* ncols: detected type */
+  gboolean *datetime;       /* ncols: text whose sampled values are all ISO 8601 date-times */
   gssize target_col;
   gssize label_col;
   char **na;                /* NA tokens */
@@ -351,6 +353,7 @@ plan_free (Plan *plan)
   g_strfreev (plan->units);
   g_free (plan->roles);
   g_free (plan->numeric);
+  g_free (plan->datetime);
   g_strfreev (plan->na);
   g_free (plan->na_len);
 }
@@ -1102,6 +1105,7 @@ make_plan (Plan               *plan,
   plan->units = g_new0 (char *, plan->ncols + 1);
   plan->roles = g_new0 (CsColumnRole, plan->ncols);
   plan->numeric = g_new0 (gboolean, plan->ncols);
+  plan->datetime = g_new0 (gboolean, plan->ncols);
   full = g_new0 (char *, plan->ncols + 1);
   explicit_role = g_new0 (gboolean, plan->ncols);
   seen = g_hash_table_new (g_str_hash, g_str_equal);
@@ -1162,7 +1166,7 @@ make_plan (Plan               *plan,
   /* Types from the sample. */
   for (gsize j = 0; j < plan->ncols; j++)
     {
-      gsize num = 0, text = 0;
+      gsize num = 0, text = 0, dates = 0;
       for (guint i = (guint) data0; i < rows->len; i++)
         {
           GPtrArray *r = rows->pdata[i];
@@ -1175,10 +1179,16 @@ make_plan (Plan               *plan,
           if (looks_numeric (s, plan->decimal_point))
             num++;
           else
-            text++;
+            {
+              double when;
+              text++;
+              dates += cs_parse_datetime (s, &when);
+            }
         }
       if (num > 0 && num >= text)
         plan->numeric[j] = TRUE;
+      else if (text > 0 && num == 0 && dates == text)
+        plan->datetime[j] = TRUE;
       else if (num == 0 && text == 0)
         plan->roles[j] = CS_ROLE_IGNORED;  /* no value at all: decided below */
     }
@@ -1489,6 +1499,7 @@ load_source (Source         *src,
       c->unit = g_strdup (plan.units[j]);
       c->role = plan.roles[j];
       c->numeric = plan.numeric[j];
+      c->datetime = plan.datetime[j];
       c->mean = c->sd = c->min = c->max = NAN;
       g_ptr_array_add (report->columns, c);
     }

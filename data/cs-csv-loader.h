@@ -54,6 +54,8 @@ typedef struct
   char *unit;
   CsColumnRole role;
   gboolean numeric;
+  gboolean datetime;         /* a text column whose sampled values are all ISO 8601 date-times (an order
+                              * column for casescope-cli backtest; not a feature) */
   gsize missing;
   gsize bad;
   gboolean constant;

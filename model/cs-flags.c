@@ -32,6 +32,7 @@ cs_flag_kind_name (CsFlagKind kind)
 {
   static const char *const names[] = {
     "high_noise", "high_variation", "low_support", "out_of_range", "no_prediction",
+    "missing_feature",
   };
   return (unsigned) kind < CS_FLAG_N_KINDS ? names[kind] : "unknown";
 }
@@ -1263,4 +1264,32 @@ fill_pred:
   free (ld);
   free (nx);
   return st;
+}
+
+void
+cs_flags_add_missing (CsFlagReport *report,
+                      int           feature,
+                      const char   *feature_name,
+                      double        rmse_without,
+                      double        rmse_with,
+                      const char   *target_unit)
+{
+  double ratio = rmse_without / rmse_with;
+  CsFlag *f = add_flag (report, CS_FLAG_MISSING_FEATURE, CS_SEVERITY_CHECK, "loo_rmse_without", rmse_without,
+                        rmse_with, ratio);
+  const char *u = target_unit != NULL && target_unit[0] != '\0' ? target_unit : "";
+
+  if (f == NULL)
+    return;
+  f->feature = feature;
+  f->n_features = 1;
+  if (isfinite (ratio))
+    set_message (f, "%s has no value: predicted from the other features; without it the leave-one-out error "
+                 "is %.3g%s%s instead of %.3g%s%s (%+.0f %%)", feature_name != NULL ? feature_name : "a feature",
+                 rmse_without, u[0] ? " " : "", u, rmse_with, u[0] ? " " : "", u, 100.0 * (ratio - 1.0));
+  else
+    set_message (f, "%s has no value: predicted from the other features", feature_name != NULL ? feature_name
+                 : "a feature");
+  if (report->verdict == CS_VERDICT_OK)
+    report->verdict = CS_VERDICT_CHECK;
 }

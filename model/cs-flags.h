@@ -40,6 +40,7 @@ typedef enum
   CS_FLAG_LOW_SUPPORT,      /* few effective cases, or the nearest is far away */
   CS_FLAG_OUT_OF_RANGE,     /* a feature outside the range of the case base */
   CS_FLAG_NO_PREDICTION,    /* no prediction can be computed (always stop) */
+  CS_FLAG_MISSING_FEATURE,  /* a query feature had no value: predicted from the others (check) */
   CS_FLAG_N_KINDS
 } CsFlagKind;
 
@@ -240,6 +241,16 @@ void        cs_flags_evaluate           (const CsFlagBase       *base,
 void        cs_flags_fail               (CsFlagReport           *report,
                                          CsFlagFailure           failure,
                                          const char             *detail);
+
+/* A query predicted without feature `feature` (its value missing): a check flag naming it, with the
+ * leave-one-out RMSE of the model without that feature (value) against the RMSE with every feature
+ * (threshold field; ratio = value / threshold). Raises the verdict to check when it was ok. */
+void        cs_flags_add_missing        (CsFlagReport           *report,
+                                         int                     feature,
+                                         const char             *feature_name,
+                                         double                  rmse_without,
+                                         double                  rmse_with,
+                                         const char             *target_unit);
 
 /* Compare the model's feature names with the data's (same count, same names
  * in the same order). Returns -1 when they match, else the first index that

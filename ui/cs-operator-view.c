@@ -10,6 +10,7 @@
 #include "cs-chart-view.h"
 #include "cs-chart-data.h"
 #include "cs-operator-view.h"
+#include "cs-set-aside.h"
 #include "cs-settings.h"
 #include "cs-widgets.h"
 
@@ -177,6 +178,7 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
 
   gtk_widget_remove_css_class (GTK_WIDGET (label), "flag-check");
   gtk_widget_remove_css_class (GTK_WIDGET (label), "flag-stop");
+  cs_set_aside_mark_cell (GTK_WIDGET (label), cases->line[i]);   /* the table's "Set Aside…" menu */
   if (column == -1)
     {
       gtk_label_set_text (label, cases->ids != NULL ? cases->ids[i] : "");
@@ -661,8 +663,19 @@ spin_text_changed_cb (GtkEditable    *editable,
   char *end = NULL;
   double v;
 
-  if (self->updating_spins || self->query == NULL || text == NULL || *text == '\0')
+  if (self->updating_spins || self->query == NULL || text == NULL)
     return;
+  if (*text == '\0')
+    {
+      /* An empty entry is a missing value (a sensor down): predicted from the other features, flagged. */
+      if (!isnan (self->query[j]))
+        {
+          self->query[j] = NAN;
+          mark_edited (self);
+          schedule_query (self);
+        }
+      return;
+    }
   v = g_ascii_strtod (text, &end);
   while (end != NULL && g_ascii_isspace (*end))
     end++;
@@ -671,6 +684,31 @@ spin_text_changed_cb (GtkEditable    *editable,
   self->query[j] = v;
   mark_edited (self);
   schedule_query (self);
+}
+
+/* A missing value stays an empty entry when the spin button formats or reads its text. */
+static gboolean
+spin_output_cb (GtkSpinButton  *spin,
+                CsOperatorView *self)
+{
+  guint j = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (spin), "feature"));
+
+  if (self->query == NULL || !isnan (self->query[j]))
+    return FALSE;
+  if (*gtk_editable_get_text (GTK_EDITABLE (spin)) != '\0')
+    gtk_editable_set_text (GTK_EDITABLE (spin), "");
+  return TRUE;
+}
+
+static int
+spin_input_cb (GtkSpinButton  *spin,
+               double         *new_value,
+               CsOperatorView *self)
+{
+  if (*gtk_editable_get_text (GTK_EDITABLE (spin)) != '\0')
+    return FALSE;
+  *new_value = gtk_spin_button_get_value (spin);
+  return TRUE;
 }
 
 static void
@@ -745,6 +783,8 @@ rebuild_editor (CsOperatorView *self)
       }
       g_signal_connect (spin, "value-changed", G_CALLBACK (spin_value_changed_cb), self);
       g_signal_connect (spin, "changed", G_CALLBACK (spin_text_changed_cb), self);
+      g_signal_connect (spin, "output", G_CALLBACK (spin_output_cb), self);
+      g_signal_connect (spin, "input", G_CALLBACK (spin_input_cb), self);
       gtk_grid_attach (grid, name, 0, (int) j, 1, 1);
       gtk_grid_attach (grid, spin, 1, (int) j, 1, 1);
       gtk_grid_attach (grid, unit, 2, (int) j, 1, 1);
@@ -1656,6 +1696,7 @@ cs_operator_view_init (CsOperatorView *self)
   self->top_k = (guint) CLAMP (cs_settings_get_int (cs_settings_get_default (), "operator", "top-k", 8), 1, 50);
   self->paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
   gtk_paned_set_start_child (GTK_PANED (self->paned), build_table_side (self));
+  cs_set_aside_attach_table (self->column_view);
   g_signal_connect (gtk_column_view_get_sorter (GTK_COLUMN_VIEW (self->column_view)), "changed",
                     G_CALLBACK (sorter_changed_cb), self);
   gtk_paned_set_end_child (GTK_PANED (self->paned), build_detail_side (self));

@@ -17,6 +17,7 @@
 #include "cs-manager-view.h"
 #include "cs-operator-view.h"
 #include "cs-report.h"
+#include "cs-set-aside.h"
 #include "cs-settings.h"
 #include "cs-table-export.h"
 #include "cs-ui-resources.h"
@@ -369,12 +370,16 @@ cs_window_set_case_base (CsWindow   *self,
 {
   g_return_if_fail (CS_IS_WINDOW (self));
 
+  g_autofree char *set_aside_note = NULL;
+
   stop_follow (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  if (cases != NULL)
-    cs_case_base_ref (cases);
+  /* The window shows the base without the cases set aside in its side file (cs-set-aside.h). */
+  cases = cs_set_aside_prepare (GTK_APPLICATION_WINDOW (self), cases, &set_aside_note);
+  if (set_aside_note != NULL)
+    cs_window_show_message (self, GTK_MESSAGE_WARNING, set_aside_note);
   g_clear_pointer (&self->cases, cs_case_base_unref);
   g_clear_pointer (&self->engine, cs_engine_unref);
   self->cases = cases;

@@ -288,7 +288,8 @@ build_feature_map (CsEngineChart        *c,
     .value_unit = o->color_by_outcome ? cb->target_unit : "",
     .x_name = cb->feature_names[jx], .x_unit = cb->feature_units[jx],
     .y_name = one ? cb->target_name : cb->feature_names[jy], .y_unit = one ? cb->target_unit : cb->feature_units[jy],
-    .has_query = TRUE, .query_x = r->query[jx], .query_y = one ? r->prediction.prediction : r->query[jy],
+    .has_query = isfinite (r->query[jx]) && (one || isfinite (r->query[jy])),   /* a missing value: no mark */
+    .query_x = r->query[jx], .query_y = one ? r->prediction.prediction : r->query[jy],
     .half_width_x = cs_engine_half_width (e, jx), .half_width_y = one ? 0 : cs_engine_half_width (e, jy),
     .title = keep (c, g_strdup_printf ("Where the model looked for %s", (char *) keep (c, query_label (e, r)))),
   };

@@ -11,6 +11,7 @@
 #include "cs-csv-loader.h"
 #include "cs-data-error.h"
 #include "cs-engine-model.h"
+#include "cs-engine-private.h"
 #include "cs-samples.h"
 
 /* The column count is read from this much of the file: the importer settles the dialect on the same 64 KiB. */
@@ -207,6 +208,13 @@ store_measures (CsEngine    *engine,
   cs_model_file_set_number (mf, "engine", "radius90_median", engine->radius90_median);
   cs_model_file_set_number (mf, "engine", "loss_cases", (double) engine->policy.loss_cases);
   cs_model_file_set_number (mf, "engine", "case_cases", (double) m);
+  /* The leave-one-out RMSE without each feature measured so far (a query without it was answered). */
+  for (gsize j = 0; j < engine->cases->d; j++)
+    {
+      double v;
+      if (cs_engine_loo_rmse_without_known (engine, j, &v))
+        cs_model_file_set_number (mf, "loo_rmse_without", engine->cases->feature_names[j], v);
+    }
   if (m == 0)
     return;
   {

@@ -33,5 +33,23 @@ void cs_engine_interval_compute (CsEngine             *self,
 
 double cs_engine_interval_score (const CsEngine *self,
                                  gsize           i);
+/* Missing query values (NaN), cs-engine-missing.c: how many features of x are NaN when at least one other
+ * is finite and none is infinite (else 0: the query goes the usual way, and NaN everywhere is refused); and
+ * the query answered by the engine over the other features, filled into r (made by the caller for self). */
+gsize cs_engine_missing_count (CsEngine     *self,
+                               const double *x);
+void  cs_engine_missing_query (CsEngine       *self,
+                               const double   *x,
+                               gssize          exclude,
+                               guint           k,
+                               gboolean        with_weights,
+                               GCancellable   *cancellable,
+                               CsQueryResult  *r);
+
+/* The leave-one-out RMSE without feature j when a query without it has been answered (its engine is kept):
+ * TRUE with *out, else FALSE (nothing is built). */
+gboolean cs_engine_loo_rmse_without_known (CsEngine *self,
+                                           gsize     j,
+                                           double   *out);
 
 G_END_DECLS

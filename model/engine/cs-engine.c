@@ -197,6 +197,8 @@ cs_engine_unref (CsEngine *self)
   g_free (self->case_flags);
   g_free (self->loo_residual);
   g_free (self->loo_scale);
+  g_clear_pointer (&self->without, g_hash_table_unref);
+  g_mutex_clear (&self->without_lock);
   g_clear_pointer (&self->cases, cs_case_base_unref);
   g_free (self);
 }
@@ -544,6 +546,7 @@ cs_engine_build_full (CsCaseBase              *cases,
     }
   fit = options->fit;
   self->ref_count = 1;
+  g_mutex_init (&self->without_lock);
   self->cases = cs_case_base_ref (cases);
   self->loo_mse_linear = NAN;
   self->linear_method = CS_ENGINE_LINEAR_METHOD;
@@ -953,6 +956,12 @@ predict_batch (CsEngine       *self,
 
       r->spec = *spec;
 
+      /* NaN is a value left out: predicted from the other features (cs-engine-missing.c) */
+      if (cs_engine_missing_count (self, xt) > 0)
+        {
+          cs_engine_missing_query (self, xt, ex, k, with_weights, cancellable, r);
+          continue;
+        }
       for (gsize j = 0; j < d && ok; j++)
         if (!isfinite (xt[j]))
           {

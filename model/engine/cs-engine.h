@@ -130,6 +130,10 @@ struct _CsEngine
   int interval_test_mass;          /* the test point weighs: 0 the residuals' mean weight, 1 the heaviest one, 2
                                     * nothing (the plain weighted quantile) */
   double interval_scale_floor;     /* 1e-6 x the outcome's sd: a spread of 0 does not divide */
+  /* Queries with missing features (cs-engine-missing.c): the engines over the other features, built on first
+   * use, one per set of missing features, under the lock. */
+  GMutex without_lock;
+  GHashTable *without;             /* "0100" -> CsEngine *, or NULL */
 };
 
 typedef enum
@@ -337,6 +341,14 @@ CsQueryResult *cs_engine_query_finish (GAsyncResult            *result,
                                        GError                 **error);
 void           cs_query_result_free   (CsQueryResult           *self);
 CsQueryResult *cs_query_result_copy   (const CsQueryResult     *self);
+
+/* The leave-one-out RMSE (target units) of the engine over every feature but j, on the same loss cases: the
+ * error a query without feature j is answered with (cs-engine-missing.c). Built on first use and kept with the
+ * engine; NaN with an error when it cannot be built (d < 2, cancelled). */
+double         cs_engine_loo_rmse_without (CsEngine            *self,
+                                       gsize                    j,
+                                       GCancellable            *cancellable,
+                                       GError                 **error);
 
 /* "very similar", "similar", "somewhat similar", "different": distance against the 90 % radius. */
 const char *cs_similarity_words       (double                   distance,

@@ -155,7 +155,11 @@ static const Row rows[] = {
   { "predict", "query-overflow", PQ "--query 'temp=1e999,pressure=5,gap=1'", 2, "temp", NULL, 0 },
   { "predict", "query-inf", PQ "--query 'temp=-inf,pressure=5,gap=1'", 2, "temp", NULL, 0 },
   { "predict", "query-hex", PQ "--query 'temp=0x10,pressure=5,gap=1'", 2, "temp", NULL, 0 },
-  { "predict", "query-missing-feature", PQ "--query 'temp=200'", 2, "pressure", NULL, 0 },
+  /* a feature left out or empty is a missing value: predicted from the others (the missing_feature flag) */
+  { "predict", "query-missing-feature", PQ "--query 'temp=200' --json", 0, NULL, "missing_feature", ROW_JSON },
+  { "predict", "query-empty-feature", PQ "--query 'temp=200,pressure=,gap=1' --json", 0, NULL, "missing_feature",
+    ROW_JSON },
+  { "predict", "query-no-value", PQ "--query 'temp=,pressure=,gap='", 2, "no feature has a value", NULL, 0 },
   { "predict", "query-twice", PQ "--query 'temp=1,temp=2,pressure=5,gap=1'", 2, "twice", NULL, 0 },
   { "predict", "query-no-equals", PQ "--query 'bogus'", 2, "bogus", NULL, 0 },
   { "predict", "query-empty-names", PQ "--query '=,=,='", 2, "--query", NULL, 0 },

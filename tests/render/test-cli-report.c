@@ -233,7 +233,7 @@ test_bad_input (void)
   g_autofree char *dir = g_dir_make_tmp ("cs-cli-report-XXXXXX", NULL);
   g_autofree char *out = g_build_filename (dir, "r.pdf", NULL);
   const char *queries[] = {
-    "x1=0.5",                 /* x2 missing */
+    "x1=,x2=",                /* no feature has a value (one left empty is predicted from the others) */
     "x1=0.5,x2=0.1,x3=2",     /* no such feature */
     "x1=abc,x2=0.1",          /* not a number */
     "x1=0.5,x2=inf",          /* not finite */
