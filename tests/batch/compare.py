@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Compare casescope-batch JSON with casescope-cli JSON: predictions and their sums within a relative
+tolerance (the shards' sums are merged in another order than the single pass adds them, so the last bits
+differ; the issue's bound is 1e-12 relative), the same top cases (rows) in the same order, and, for an audit,
+the same flags and verdict per case except where the batch lists the case in `ties`.
+
+usage: compare.py predict CLI.json BATCH.json
+       compare.py audit   CLI.json BATCH.json"""
+import json
+import math
+import sys
+
+REL = 1e-12
+
+
+def close(a, b, rel=REL, what=""):
+    if a is None or b is None:
+        if a is not b:
+            raise SystemExit(f"{what}: {a} vs {b}")
+        return
+    if math.isnan(a) and math.isnan(b):
+        return
+    scale = max(abs(a), abs(b), 1e-300)
+    if abs(a - b) > rel * scale:
+        raise SystemExit(f"{what}: {a!r} vs {b!r} (relative {abs(a - b) / scale:.3g} > {rel:g})")
+
+
+def compare_prediction(c, b, what, worst):
+    for key in ("prediction", "stderr", "n_eff", "local_sd", "mean_distance", "nearest_distance"):
+        # mean_distance and n_eff are sums of the same weights; nearest is a minimum (the same value)
+        close(c[key], b[key], what=f"{what} {key}")
+        if c[key] is not None and c[key] != 0:
+            worst[key] = max(worst.get(key, 0), abs(c[key] - b[key]) / abs(c[key]))
+    rows_c = [t["row"] for t in c["top"]]
+    rows_b = [t["row"] for t in b["top"]]
+    if rows_c != rows_b:
+        # a swap is allowed only between two cases whose weights tie to rounding
+        for tc, tb in zip(c["top"], b["top"]):
+            close(tc["weight"], tb["weight"], 1e-9, f"{what} top weights (rows {rows_c} vs {rows_b})")
+    for tc, tb in zip(c["top"], b["top"]):
+        close(tc["weight"], tb["weight"], 1e-11, f"{what} top weight")
+        close(tc["distance"], tb["distance"], 1e-11, f"{what} top distance")
+
+
+def main():
+    mode, cli_path, batch_path = sys.argv[1:4]
+    cli = json.load(open(cli_path))
+    batch = json.load(open(batch_path))
+    worst = {}
+    if mode == "predict":
+        pc, pb = cli["predictions"], batch["predictions"]
+        if len(pc) != len(pb):
+            raise SystemExit(f"{len(pc)} predictions vs {len(pb)}")
+        for i, (c, b) in enumerate(zip(pc, pb)):
+            compare_prediction(c, b, f"query {i}", worst)
+    else:
+        cc, cb = cli["cases"], batch["cases"]
+        if len(cc) != len(cb):
+            raise SystemExit(f"{len(cc)} cases vs {len(cb)}")
+        ties = set(batch.get("ties", []))
+        for i, (c, b) in enumerate(zip(cc, cb)):
+            if c["row"] != b["row"]:
+                raise SystemExit(f"case {i}: row {c['row']} vs {b['row']}")
+            close(c["prediction"], b["prediction"], what=f"case row {c['row']} prediction")
+            if c["prediction"] not in (None, 0):
+                worst["prediction"] = max(worst.get("prediction", 0),
+                                          abs(c["prediction"] - b["prediction"]) / abs(c["prediction"]))
+            if "verdict" in b and i not in ties:
+                if c["verdict"] != b["verdict"]:
+                    raise SystemExit(f"case row {c['row']}: verdict {c['verdict']} vs {b['verdict']}")
+                if sorted(c.get("flags", [])) != sorted(b.get("flags", [])):
+                    raise SystemExit(f"case row {c['row']}: flags {c.get('flags')} vs {b.get('flags')}")
+    print("ok; worst relative differences:", ", ".join(f"{k} {v:.2g}" for k, v in sorted(worst.items())))
+
+
+main()
