@@ -16,11 +16,15 @@
 
 #include "cs-cli.h"
 #include "cs-cli-query.h"
+#include "cs-cli-flags.h"
 #include "cs-csv-loader.h"
 #include "cs-data-error.h"
 #include "cs-engine.h"
 #include "cs-json.h"
 #include "cs-atomic-file.h"
+#include "cs-attention-private.h"   /* cs_weighted_quantile: the window's quantile, as the engine takes it */
+#include "cs-diagnostics.h"
+#include "cs-flags.h"
 
 static int rank, nranks;
 
@@ -392,13 +396,77 @@ typedef struct
   guint k;
   CsUsedCase top[64];
   guint top_line[64];
+  /* the second round (with --flags, the default): the window over the attended set, the local fit, the
+   * fail-safe report; tie: a measure within 1e-9 relative of a threshold */
+  gboolean have_report;
+  double radius90, weight_dropped;
+  gsize n_kept;
+  double half_width[64];
+  CsLocalDiagnostics local;
+  CsFlagReport report;
+  gboolean tie;
 } Merged;
+
+/* What the second round needs besides the shard. */
+typedef struct
+{
+  const CsModelFile *model;
+  double epsilon;
+  gboolean flags;
+  CsFlagBase flag_base;
+  CsFlagThresholds thresholds;
+  const CsMetric *metric;
+  const double *xq;          /* q x d queries in original units (for the range rule) */
+  const double *yq;          /* audit: each query's own outcome, else NULL */
+} Job;
+
+/* Buckets of cs_weights_keep (model/cs-numeric.c), by the binary exponent of w / total; the tail past 2^-126
+ * shares one bucket here (its weights sum to at most n 2^-127, far below any epsilon the tool accepts). */
+#define KEEP_BUCKETS 128
+
+static gsize
+keep_bucket (double r)
+{
+  int e;
+  if (!(r > 0))
+    return KEEP_BUCKETS;
+  (void) frexp (r, &e);
+  if (e > 0)
+    return 0;
+  return (gsize) -e < KEEP_BUCKETS - 1 ? (gsize) -e : KEEP_BUCKETS - 1;
+}
+
+/* The verdict and flags with the thresholds moved by rel either way: a tie when they differ. */
+static gboolean
+near_threshold (const CsFlagBase *base, const CsFlagThresholds *t, const CsFlagQuery *fq, const CsFlagReport *r)
+{
+  for (int sign = -1; sign <= 1; sign += 2)
+    {
+      CsFlagThresholds moved = *t;
+      CsFlagReport other;
+      for (gsize i = 0; cs_flag_threshold_name (i) != NULL; i++)
+        {
+          const char *name = cs_flag_threshold_name (i);
+          cs_flag_thresholds_set (&moved, name, cs_flag_thresholds_get (t, name) * (1 + sign * 1e-9));
+        }
+      cs_flags_evaluate (base, &moved, fq, &other);
+      if (other.verdict != r->verdict || other.n_flags != r->n_flags)
+        return TRUE;
+      for (gsize f = 0; f < r->n_flags; f++)
+        if (other.flags[f].kind != r->flags[f].kind || other.flags[f].severity != r->flags[f].severity)
+          return TRUE;
+    }
+  return FALSE;
+}
 
 /* q queries (standardised, zq q x d), each against every rank's shard; self: global index to leave out per
  * query, or NULL. Rank 0 gets out[q]. */
+static gboolean second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *self,
+                              const double *W, const Part *parts, const Part *merged, Merged *out);
+
 static gboolean
-predict_block (Shard *s, const double *M, double noise_sd, const double *zq, gsize q, const gsize *self, guint k,
-               MPI_Op op, MPI_Datatype part_type, Merged *out)
+predict_block (Shard *s, const Job *job, const double *M, double noise_sd, const double *zq, gsize q,
+               const gsize *self, guint k, MPI_Op op, MPI_Datatype part_type, Merged *out)
 {
   gsize n = s->base != NULL ? s->base->n : 0, d = s->base != NULL ? s->base->d : 0;
   g_autofree Part *parts = g_new (Part, MAX (q, 1));
@@ -408,6 +476,8 @@ predict_block (Shard *s, const double *M, double noise_sd, const double *zq, gsi
   g_autofree size_t *self_local = g_new (size_t, MAX (q, 1));
   g_autofree TopPart *tp = g_new (TopPart, MAX (q * k, 1));
   g_autofree TopPart *all_tp = rank == 0 ? g_new (TopPart, MAX (q * k * nranks, 1)) : NULL;
+  /* with the flags, every weight of the shard for the second round (the block is sized for it) */
+  g_autofree double *W = job->flags && n > 0 ? g_new (double, q * n) : NULL;
   gboolean failed = FALSE;
 
   if (n > 0)
@@ -422,6 +492,7 @@ predict_block (Shard *s, const double *M, double noise_sd, const double *zq, gsi
       o.top = top;
       o.self_index = self != NULL ? self_local : NULL;
       o.n_threads = 1;
+      o.weights = W;
       if (k == 0)
         o.top = g_new0 (CsTopCase, MAX (q, 1));
       st = cs_attention_predict (s->ctx, zq, q, &o, pred);
@@ -471,8 +542,7 @@ predict_block (Shard *s, const double *M, double noise_sd, const double *zq, gsi
   MPI_Reduce (parts, merged, (int) q, part_type, op, 0, MPI_COMM_WORLD);
   if (k > 0)
     MPI_Gather (tp, (int) (q * k * 6), MPI_DOUBLE, all_tp, (int) (q * k * 6), MPI_DOUBLE, 0, MPI_COMM_WORLD);
-  if (rank != 0)
-    return TRUE;
+  if (rank == 0)
   for (gsize t = 0; t < q; t++)
     {
       Part *p = &merged[t];
@@ -520,15 +590,236 @@ predict_block (Shard *s, const double *M, double noise_sd, const double *zq, gsi
           }
       }
     }
+  if (job->flags)
+    return second_round (s, job, zq, q, self, W, parts, merged, out);
   return TRUE;
+}
+
+/* The second round: once the normaliser of each query is known (rank 0 broadcasts it), each rank weighs its
+ * cases against it, the weight histogram by binary exponent is summed over the ranks to find the truncation
+ * exactly as cs_weights_keep finds it on the whole base, and each rank sends rank 0 its kept cases. Rank 0
+ * then takes the window's quantiles, the local fit (cs_local_fit on a context over the attended set) and the
+ * flag rules (cs_flags_evaluate) as the engine does. */
+static gboolean
+second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *self, const double *W,
+              const Part *parts, const Part *merged, Merged *out)
+{
+  gsize n = s->base != NULL ? s->base->n : 0, d = g_strv_length (job->model->features);
+  gsize stride = 3 + 2 * d;
+  g_autofree double *logz = g_new (double, MAX (q, 1)), *nearest = g_new (double, MAX (q, 1));
+  g_autofree double *total = g_new0 (double, MAX (q, 1)), *total_all = g_new0 (double, MAX (q, 1));
+  g_autofree double *hist = g_new0 (double, MAX (q * KEEP_BUCKETS, 1));
+  g_autofree double *hist_all = rank == 0 ? g_new0 (double, MAX (q * KEEP_BUCKETS, 1)) : NULL;
+  g_autofree double *nx = g_new0 (double, MAX (q * d, 1)), *nx_all = rank == 0 ? g_new0 (double, MAX (q * d, 1)) : NULL;
+  g_autofree double *cut = g_new (double, MAX (2 * q, 1));   /* per query: last kept bucket, total */
+  g_autofree int *counts = g_new0 (int, MAX (q, 1)), *all_counts = rank == 0 ? g_new0 (int, MAX (q * nranks, 1)) : NULL;
+  GArray *sendbuf = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree int *rank_len = rank == 0 ? g_new0 (int, nranks) : NULL, *rank_off = rank == 0 ? g_new0 (int, nranks) : NULL;
+  g_autofree double *recv = NULL;
+  gboolean failed = FALSE;
+  int mine;
+
+  for (gsize t = 0; t < q; t++)
+    {
+      logz[t] = rank == 0 ? merged[t].logz : 0;
+      nearest[t] = rank == 0 ? merged[t].nearest_index : 0;
+    }
+  MPI_Bcast (logz, (int) q, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  MPI_Bcast (nearest, (int) q, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  /* the nearest case's values in original units, from the rank that holds it (a sum of one nonzero term) */
+  for (gsize t = 0; t < q; t++)
+    if (isfinite (logz[t]) && nearest[t] >= (double) s->offset && nearest[t] < (double) (s->offset + n))
+      memcpy (nx + t * d, s->base->x + ((gsize) nearest[t] - s->offset) * d, d * sizeof (double));
+  MPI_Reduce (nx, nx_all, (int) (q * d), MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+
+  /* global weights: the shard's own times exp(logz_shard - logz) */
+  {
+    g_autofree double *scale = g_new (double, MAX (q, 1));
+    for (gsize t = 0; t < q; t++)
+      {
+        scale[t] = isfinite (logz[t]) && parts[t].logz > -INFINITY ? exp (parts[t].logz - logz[t]) : 0;
+        for (gsize i = 0; i < n; i++)
+          if (W[t * n + i] * scale[t] > 0)
+            total[t] += W[t * n + i] * scale[t];
+      }
+    MPI_Allreduce (total, total_all, (int) q, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    for (gsize t = 0; t < q; t++)
+      for (gsize i = 0; i < n; i++)
+        {
+          gsize b = keep_bucket (W[t * n + i] * scale[t] / total_all[t]);
+          if (b < KEEP_BUCKETS)
+            hist[t * KEEP_BUCKETS + b] += W[t * n + i] * scale[t];
+        }
+    MPI_Reduce (hist, hist_all, (int) (q * KEEP_BUCKETS), MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+    if (rank == 0)
+      for (gsize t = 0; t < q; t++)
+        {
+          const double *h = hist_all + t * KEEP_BUCKETS;
+          gsize top = 0, last = KEEP_BUCKETS - 1;
+          double cum = 0;
+          if (job->epsilon > 0 && total_all[t] > 0)
+            {
+              while (top < KEEP_BUCKETS - 1 && h[top] == 0)
+                top++;
+              last = top;
+              for (gsize b = KEEP_BUCKETS - 1; b > top; b--)
+                {
+                  if (cum + h[b] > job->epsilon * total_all[t])
+                    {
+                      last = b;
+                      break;
+                    }
+                  cum += h[b];
+                }
+            }
+          cut[2 * t] = (double) last;
+          cut[2 * t + 1] = total_all[t] > 0 ? cum / total_all[t] : 0;
+        }
+    MPI_Bcast (cut, (int) (2 * q), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    for (gsize t = 0; t < q; t++)
+      for (gsize i = 0; i < n; i++)
+        {
+          double w = W[t * n + i] * scale[t];
+          if (w > 0 && keep_bucket (w / total_all[t]) <= (gsize) cut[2 * t])
+            {
+              double head[3] = { (double) (s->offset + i), w, s->base->y[i] };
+              g_array_append_vals (sendbuf, head, 3);
+              g_array_append_vals (sendbuf, s->z + i * d, d);
+              g_array_append_vals (sendbuf, s->base->x + i * d, d);
+              counts[t]++;
+            }
+        }
+  }
+  MPI_Gather (counts, (int) q, MPI_INT, all_counts, (int) q, MPI_INT, 0, MPI_COMM_WORLD);
+  mine = (int) sendbuf->len;
+  MPI_Gather (&mine, 1, MPI_INT, rank_len, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (rank == 0)
+    {
+      gsize acc = 0;
+      for (int r = 0; r < nranks; r++)
+        rank_off[r] = (int) acc, acc += (gsize) rank_len[r];
+      recv = g_new (double, MAX (acc, 1));
+    }
+  MPI_Gatherv (sendbuf->data, mine, MPI_DOUBLE, recv, rank_len, rank_off, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  g_array_free (sendbuf, TRUE);
+  if (rank == 0)
+  {
+    g_autofree gsize *pos = g_new0 (gsize, nranks);   /* read position in each rank's part, in doubles */
+    for (gsize t = 0; t < q && !failed; t++)
+      {
+        Merged *m = &out[t];
+        gsize mk = 0;
+        g_autofree double *kz = NULL, *ky = NULL, *kx = NULL, *kw = NULL, *gv = NULL, *tw = NULL;
+        g_autofree size_t *kidx = NULL;
+        g_autofree gsize *kglob = NULL;
+        const double *qz = zq + t * d;
+        CsAttended att = { 0 };
+        CsAttention *ctx = NULL;
+        CsFlagQuery fq = { 0 };
+        CsStatus st = CS_OK;
+
+        for (int r = 0; r < nranks; r++)
+          mk += (gsize) all_counts[r * q + t];
+        kz = g_new (double, MAX (mk * d, 1));
+        kx = g_new (double, MAX (mk * d, 1));
+        ky = g_new (double, MAX (mk, 1));
+        kw = g_new (double, MAX (mk, 1));
+        gv = g_new (double, MAX (mk, 1));
+        tw = g_new (double, MAX (mk, 1));
+        kidx = g_new (size_t, MAX (mk, 1));
+        kglob = g_new (gsize, MAX (mk, 1));
+        /* ranks hold consecutive case ranges, so rank order is case order: the set stays increasing */
+        for (int r = 0, c = 0; r < nranks; r++)
+          for (int j = 0; j < all_counts[r * q + t]; j++, c++)
+            {
+              const double *e = recv + rank_off[r] + pos[r];
+              kglob[c] = (gsize) e[0];
+              kw[c] = e[1];
+              ky[c] = e[2];
+              memcpy (kz + c * d, e + 3, d * sizeof (double));
+              memcpy (kx + c * d, e + 3 + d, d * sizeof (double));
+              kidx[c] = (size_t) c;
+              pos[r] += stride;
+            }
+        if (!isfinite (m->prediction) || mk == 0)
+          continue;
+        m->n_kept = mk;
+        m->weight_dropped = cut[2 * t + 1];
+        /* the window: weighted 90 % quantiles over the attended set, as the prediction pass takes them */
+        for (gsize c = 0; c < mk; c++)
+          {
+            double s2 = 0;
+            for (gsize j = 0; j < d; j++)
+              s2 += (kz[c * d + j] - qz[j]) * (kz[c * d + j] - qz[j]);
+            gv[c] = sqrt (s2);
+            tw[c] = kw[c];
+          }
+        m->radius90 = cs_weighted_quantile (gv, tw, mk, 0.9);
+        for (gsize j = 0; j < d && j < 64; j++)
+          {
+            for (gsize c = 0; c < mk; c++)
+              {
+                gv[c] = fabs (kz[c * d + j] - qz[j]);
+                tw[c] = kw[c];
+              }
+            m->half_width[j] = cs_weighted_quantile (gv, tw, mk, 0.9) * job->model->sd[j];
+          }
+        /* the local fit on a context over the attended cases alone (it reads no other case) */
+        st = cs_attention_new_full (kz, ky, mk, d, CS_SCORE_DISTANCE, CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT,
+                                    NULL, NULL, &ctx);
+        if (st == CS_OK)
+          st = cs_attention_set_metric (ctx, job->metric);
+        att.m = mk;
+        att.index = kidx;
+        att.weight = kw;
+        att.dropped = m->weight_dropped;
+        if (st == CS_OK)
+          st = cs_local_fit (ctx, qz, &att, job->yq != NULL ? job->yq[t] : NAN, &m->local);
+        if (ctx != NULL)
+          cs_attention_free (ctx);
+        if (st != CS_OK)
+          {
+            say ("casescope-batch: the local fit of query %zu failed: %s", t + 1, cs_status_message (st));
+            failed = TRUE;
+            break;
+          }
+        m->local.prediction = m->prediction;
+        m->local.n_eff = m->n_eff;
+        m->local.local_sd = m->local_sd;
+
+        fq.failure = CS_FLAG_FAIL_NONE;
+        fq.x = job->xq + t * d;
+        fq.y_hat = m->prediction;
+        fq.local_spread = m->local_sd;
+        fq.local_noise = m->local.local_noise_sd;
+        fq.local_lipschitz = m->local.local_lipschitz;
+        fq.n_eff = m->n_eff;
+        fq.nearest_distance = m->nearest_distance;
+        fq.nearest_x = nx_all + t * d;
+        fq.local_variation = m->local.local_variation;
+        fq.metric_distance = m->local.metric_distance;
+        fq.df_resid = m->local.df_resid;
+        if (isfinite (job->flag_base.metric_nn_distance) && m->local.metric_nearest < mk)
+          fq.nearest_x = kx + m->local.metric_nearest * d;   /* the case the support rule measures */
+        cs_flags_evaluate (&job->flag_base, &job->thresholds, &fq, &m->report);
+        m->tie = near_threshold (&job->flag_base, &job->thresholds, &fq, &m->report);
+        m->have_report = TRUE;
+      }
+  }
+  (void) self;
+  return !any_failed (failed);
 }
 
 /* ---- output ----------------------------------------------------------------------------------------- */
 
 static void
-merged_json (JsonBuilder *b, const CsModelFile *model, const double *query, const Merged *m)
+merged_json (JsonBuilder *b, const CsModelFile *model, const double *query, const Merged *m, gboolean audit)
 {
   gsize d = g_strv_length (model->features);
+  CsCaseBase names = { 0 };
+
+  names.d = d;
+  names.feature_names = model->features;
 
   if (query != NULL)
     {
@@ -539,6 +830,25 @@ merged_json (JsonBuilder *b, const CsModelFile *model, const double *query, cons
       json_builder_end_object (b);
     }
   cs_json_add_number (b, "prediction", m->prediction);
+  if (m->have_report)
+    {
+      cs_cli_json_flags (b, &names, &m->report, !audit);
+      if (audit)
+        {
+          cs_json_add_number (b, "local_lipschitz", m->local.local_lipschitz);
+          cs_json_add_number (b, "local_noise_sd", m->local.local_noise_sd);
+          cs_json_add_number (b, "local_variation", m->local.local_variation);
+        }
+      cs_json_add_number (b, "radius90", m->radius90);
+      cs_json_add_number (b, "weight_dropped", m->weight_dropped);
+      json_builder_set_member_name (b, "n_kept");
+      json_builder_add_int_value (b, (gint64) m->n_kept);
+      json_builder_set_member_name (b, "half_width");
+      json_builder_begin_object (b);
+      for (gsize j = 0; j < d; j++)
+        cs_json_add_number (b, model->features[j], m->half_width[j]);
+      json_builder_end_object (b);
+    }
   cs_json_add_number (b, "stderr", m->std_error);
   cs_json_add_number (b, "n_eff", m->n_eff);
   cs_json_add_number (b, "local_sd", m->local_sd);
@@ -597,13 +907,16 @@ static int
 run (int argc, char **argv)
 {
   g_autofree char *target = NULL, *model_path = NULL, *queries = NULL, *out = NULL;
-  gboolean json = FALSE;
+  gboolean json = FALSE, no_flags = FALSE;
   gint64 top_k = 5;
+  double epsilon = 1e-6;
   const GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (the model's)", "COL" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path, "A model file from casescope-cli fit --save (required)", "M.json" },
     { "queries", 0, 0, G_OPTION_ARG_FILENAME, &queries, "predict: a CSV of queries", "Q.csv" },
     { "top", 0, 0, G_OPTION_ARG_INT64, &top_k, "Number of most-attended cases to list (default 5, at most 64)", "K" },
+    { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &epsilon, "Weight the window may leave out, in [0, 1) (default 1e-6)", "E" },
+    { "no-flags", 0, 0, G_OPTION_ARG_NONE, &no_flags, "Predictions only: no second round (window, local fits, flags)", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object (the default)", NULL },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Write a CSV here (atomically) instead", "F.csv" },
     { NULL }
@@ -619,6 +932,9 @@ run (int argc, char **argv)
   gsize d, q = 0;
   g_autofree double *xq = NULL, *zq = NULL, *M = NULL;
   g_autofree Merged *res = NULL;
+  g_autofree double *yq = NULL, *fmin = NULL, *fmax = NULL;
+  Job job = { 0 };
+  gsize block = BLOCK;
   g_autofree gsize *self = NULL;
   MPI_Op op;
   MPI_Datatype part_type;
@@ -642,6 +958,8 @@ run (int argc, char **argv)
     failed = TRUE, rank == 0 ? say ("casescope-batch predict: --queries is required") : (void) 0;
   if (!failed && (top_k < 0 || top_k > 64))
     failed = TRUE, rank == 0 ? say ("casescope-batch: --top must be between 0 and 64") : (void) 0;
+  if (!failed && !(epsilon >= 0 && epsilon < 1))
+    failed = TRUE, rank == 0 ? say ("casescope-batch: --epsilon must be in [0, 1), got %g", epsilon) : (void) 0;
   if (!failed && json && out != NULL)
     failed = TRUE, rank == 0 ? say ("casescope-batch: give --json or --out, not both") : (void) 0;
   if (any_failed (failed))
@@ -713,25 +1031,96 @@ run (int argc, char **argv)
       /* every case is a query, left out of its own prediction: the shards' cases go to every rank */
       g_autofree int *counts = g_new (int, nranks), *displs = g_new (int, nranks);
       int mine = (int) ((s.base != NULL ? s.base->n : 0) * d), acc = 0;
+      int my_n = (int) (s.base != NULL ? s.base->n : 0);
       MPI_Allgather (&mine, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD);
       for (int r = 0; r < nranks; r++)
         displs[r] = acc, acc += counts[r];
       q = s.n_total;
+      /* the cases in original units, standardised here as the engine standardises its cases */
+      xq = g_new (double, MAX (q * d, 1));
+      MPI_Allgatherv (s.base != NULL ? s.base->x : NULL, mine, MPI_DOUBLE, xq, counts, displs, MPI_DOUBLE,
+                      MPI_COMM_WORLD);
       zq = g_new (double, MAX (q * d, 1));
-      MPI_Allgatherv (s.z, mine, MPI_DOUBLE, zq, counts, displs, MPI_DOUBLE, MPI_COMM_WORLD);
+      cs_standardise_rows (xq, zq, d, model->mean, model->sd, 0, q);
+      acc = 0;
+      MPI_Allgather (&my_n, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD);
+      for (int r = 0; r < nranks; r++)
+        displs[r] = acc, acc += counts[r];
+      yq = g_new (double, MAX (q, 1));
+      MPI_Allgatherv (s.base != NULL ? s.base->y : NULL, my_n, MPI_DOUBLE, yq, counts, displs, MPI_DOUBLE,
+                      MPI_COMM_WORLD);
       self = g_new (gsize, MAX (q, 1));
       for (gsize t = 0; t < q; t++)
         self[t] = t;
     }
 
+  /* the second round's baselines: what the model file measured on this case base (version 3), the ranges of
+   * the whole base (a reduction), the model's sd; thresholds derived from them as the engine derives its own */
+  job.model = model;
+  job.epsilon = epsilon;
+  job.flags = !no_flags;
+  job.metric = &metric;
+  job.xq = xq;
+  job.yq = yq;
+  if (job.flags)
+    {
+      static const char *const measured[] = { "noise_sd", "lipschitz", "nn_distance", "nn_distance_high", "window",
+                                              "usual_noise", "metric_nn_distance", "metric_nn_distance_high" };
+      double *field[] = { &job.flag_base.noise_sd, &job.flag_base.lipschitz, &job.flag_base.nn_distance,
+                          &job.flag_base.nn_distance_high, &job.flag_base.window, &job.flag_base.usual_noise,
+                          &job.flag_base.metric_nn_distance, &job.flag_base.metric_nn_distance_high };
+      g_autofree double *lo = g_new (double, d), *hi = g_new (double, d);
+      guint64 my_n = s.base != NULL ? s.base->n : 0, max_n = 0;
+
+      for (gsize k = 0; k < G_N_ELEMENTS (measured) && !failed; k++)
+        if (!cs_model_file_lookup_number (model, "baselines", measured[k], field[k]))
+          failed = TRUE, rank == 0 ? say ("%s: the model file has no baseline \"%s\" (fit and save it again with "
+                                          "casescope-cli fit --save, or run with --no-flags)", model_path, measured[k]) : (void) 0;
+      if (!failed && model->source_rows != 0 && model->source_rows != s.n_total)
+        failed = TRUE, rank == 0 ? say ("%s: the model's baselines were measured on %zu cases, %s has %zu usable ones "
+                                        "(run with --no-flags, or fit on this file)", model_path, model->source_rows,
+                                        path, s.n_total) : (void) 0;
+      for (gsize j = 0; j < d; j++)
+        {
+          lo[j] = s.base != NULL ? s.base->min[j] : INFINITY;
+          hi[j] = s.base != NULL ? s.base->max[j] : -INFINITY;
+        }
+      fmin = g_new (double, d);
+      fmax = g_new (double, d);
+      MPI_Allreduce (lo, fmin, (int) d, MPI_DOUBLE, MPI_MIN, MPI_COMM_WORLD);
+      MPI_Allreduce (hi, fmax, (int) d, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+      MPI_Allreduce (&my_n, &max_n, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+      job.flag_base.d = d;
+      job.flag_base.n_cases = s.n_total;
+      job.flag_base.feature_names = (const char * const *) model->features;
+      job.flag_base.feature_units = s.base != NULL ? (const char * const *) s.base->feature_units : NULL;
+      job.flag_base.feature_min = fmin;
+      job.flag_base.feature_max = fmax;
+      job.flag_base.feature_sd = model->sd;
+      job.flag_base.target_name = model->target;
+      job.flag_base.target_unit = s.base != NULL ? s.base->target_unit : NULL;
+      cs_flag_thresholds_init_for_base (&job.thresholds, &job.flag_base);
+      /* each block holds every weight of the shard for its queries: about 32 MB of them */
+      block = CLAMP ((gsize) ((1u << 22) / MAX (max_n, 1)), 1, BLOCK);
+      if (d > 64)
+        failed = TRUE, rank == 0 ? say ("casescope-batch: at most 64 features with the flags") : (void) 0;
+    }
+  if (any_failed (failed))
+    goto done_early;
+
   MPI_Type_contiguous (PART_DOUBLES, MPI_DOUBLE, &part_type);
   MPI_Type_commit (&part_type);
   MPI_Op_create (part_op, 1, &op);
   res = g_new0 (Merged, MAX (q, 1));
-  for (gsize t0 = 0; t0 < q; t0 += BLOCK)
-    if (!predict_block (&s, M, isfinite (model->noise_sd) ? model->noise_sd : 0, zq + t0 * d, MIN (BLOCK, q - t0),
-                        self != NULL ? self + t0 : NULL, (guint) top_k, op, part_type, res + t0))
-      goto done;
+  for (gsize t0 = 0; t0 < q; t0 += block)
+    {
+      Job bj = job;
+      bj.xq = xq + t0 * d;
+      bj.yq = yq != NULL ? yq + t0 : NULL;
+      if (!predict_block (&s, &bj, M, isfinite (model->noise_sd) ? model->noise_sd : 0, zq + t0 * d,
+                          MIN (block, q - t0), self != NULL ? self + t0 : NULL, (guint) top_k, op, part_type, res + t0))
+        goto done;
+    }
 
   /* audit: each case's line and outcome, gathered to rank 0 */
   {
@@ -769,19 +1158,30 @@ run (int argc, char **argv)
                 json_builder_add_int_value (b, (gint64) all[2 * t]);
                 cs_json_add_number (b, "y", all[2 * t + 1]);
               }
-            merged_json (b, model, audit ? NULL : xq + t * d, &res[t]);
+            merged_json (b, model, audit ? NULL : xq + t * d, &res[t], audit);
             json_builder_end_object (b);
           }
         json_builder_end_array (b);
+        /* predictions whose flags or verdict a 1e-9 relative change of a threshold would change */
+        json_builder_set_member_name (b, "ties");
+        json_builder_begin_array (b);
+        for (gsize t = 0; t < q; t++)
+          if (res[t].tie)
+            json_builder_add_int_value (b, (gint64) t);
+        json_builder_end_array (b);
+        if (audit && !no_flags)
+          {
+            json_builder_set_member_name (b, "flagged");
+            json_builder_begin_array (b);
+            for (gsize t = 0; t < q; t++)
+              if (res[t].have_report && res[t].report.n_flags > 0)
+                json_builder_add_int_value (b, (gint64) all[2 * t]);
+            json_builder_end_array (b);
+          }
         json_builder_set_member_name (b, "ranks");
         json_builder_add_int_value (b, nranks);
-        json_builder_set_member_name (b, "cases");
-        if (!audit)
-          json_builder_add_int_value (b, (gint64) s.n_total);
-        else
-          json_builder_add_int_value (b, (gint64) s.n_total), json_builder_set_member_name (b, "n");
-        if (audit)
-          json_builder_add_int_value (b, (gint64) s.n_total);
+        json_builder_set_member_name (b, "n");
+        json_builder_add_int_value (b, (gint64) s.n_total);
         json_builder_end_object (b);
         root = json_builder_get_root (b);
         str = cs_json_to_string (root);
@@ -810,6 +1210,7 @@ run (int argc, char **argv)
 done:
   MPI_Op_free (&op);
   MPI_Type_free (&part_type);
+done_early:
   if (s.ctx != NULL)
     cs_attention_free (s.ctx);
   g_free (s.z);

@@ -25,6 +25,17 @@ def close(a, b, rel=REL, what=""):
         raise SystemExit(f"{what}: {a!r} vs {b!r} (relative {abs(a - b) / scale:.3g} > {rel:g})")
 
 
+def compare_flags(c, b, what, ties, i):
+    if i in ties:
+        return
+    if c["verdict"] != b["verdict"]:
+        raise SystemExit(f"{what}: verdict {c['verdict']} vs {b['verdict']}")
+    kc = sorted((f["kind"], f["severity"]) for f in c["flags"])
+    kb = sorted((f["kind"], f["severity"]) for f in b["flags"])
+    if kc != kb:
+        raise SystemExit(f"{what}: flags {kc} vs {kb}")
+
+
 def compare_prediction(c, b, what, worst):
     for key in ("prediction", "stderr", "n_eff", "local_sd", "mean_distance", "nearest_distance"):
         # mean_distance and n_eff are sums of the same weights; nearest is a minimum (the same value)
@@ -51,9 +62,18 @@ def main():
         pc, pb = cli["predictions"], batch["predictions"]
         if len(pc) != len(pb):
             raise SystemExit(f"{len(pc)} predictions vs {len(pb)}")
+        ties = set(batch.get("ties", []))
         for i, (c, b) in enumerate(zip(pc, pb)):
             compare_prediction(c, b, f"query {i}", worst)
+            compare_flags(c, b, f"query {i}", ties, i)
+            # the window: quantiles of the same attended set (the same stored distances up to rounding)
+            close(c["radius90"], b["radius90"], 1e-11, f"query {i} radius90")
+            if c["n_kept"] != b["n_kept"] and i not in ties:
+                raise SystemExit(f"query {i}: n_kept {c['n_kept']} vs {b['n_kept']}")
+            for name, v in c["half_width"].items():
+                close(v, b["half_width"][name], 1e-11, f"query {i} half_width {name}")
     else:
+        # casescope-cli diagnose --json: every case up to 5000 cases; its cases carry no prediction
         cc, cb = cli["cases"], batch["cases"]
         if len(cc) != len(cb):
             raise SystemExit(f"{len(cc)} cases vs {len(cb)}")
@@ -61,15 +81,9 @@ def main():
         for i, (c, b) in enumerate(zip(cc, cb)):
             if c["row"] != b["row"]:
                 raise SystemExit(f"case {i}: row {c['row']} vs {b['row']}")
-            close(c["prediction"], b["prediction"], what=f"case row {c['row']} prediction")
-            if c["prediction"] not in (None, 0):
-                worst["prediction"] = max(worst.get("prediction", 0),
-                                          abs(c["prediction"] - b["prediction"]) / abs(c["prediction"]))
-            if "verdict" in b and i not in ties:
-                if c["verdict"] != b["verdict"]:
-                    raise SystemExit(f"case row {c['row']}: verdict {c['verdict']} vs {b['verdict']}")
-                if sorted(c.get("flags", [])) != sorted(b.get("flags", [])):
-                    raise SystemExit(f"case row {c['row']}: flags {c.get('flags')} vs {b.get('flags')}")
+            compare_flags(c, b, f"case row {c['row']}", ties, i)
+            for key in ("local_noise_sd", "local_variation", "local_lipschitz", "n_eff"):
+                close(c[key], b[key], 1e-9, f"case row {c['row']} {key}")
     print("ok; worst relative differences:", ", ".join(f"{k} {v:.2g}" for k, v in sorted(worst.items())))
 
 
