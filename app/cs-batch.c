@@ -418,6 +418,9 @@ typedef struct
   const CsMetric *metric;
   const double *xq;          /* q x d queries in original units (for the range rule) */
   const double *yq;          /* audit: each query's own outcome, else NULL */
+  /* audit: every rank holds every case (standardised, original, outcome), so the second round sends only
+   * (index, weight) pairs, and each query's window and local fit run on its owner rank (t mod ranks) */
+  const double *all_z, *all_x, *all_y;
 } Job;
 
 /* Buckets of cs_weights_keep (model/cs-numeric.c), by the binary exponent of w / total; the tail past 2^-126
@@ -461,6 +464,235 @@ near_threshold (const CsFlagBase *base, const CsFlagThresholds *t, const CsFlagQ
 
 /* q queries (standardised, zq q x d), each against every rank's shard; self: global index to leave out per
  * query, or NULL. Rank 0 gets out[q]. */
+/* One query's second round on the rank that has its attended set (mk cases: kw weights against the whole
+ * base, kz standardised, kx original values, ky outcomes, kidx 0 .. mk-1): the window's quantiles, the local fit
+ * and the flag rules, as the engine's prediction pass, cs_local_fit_batch and cs_flags_evaluate take them. */
+static gboolean
+finish_query (const Job *job, Merged *m, const double *qz, gsize t, double dropped, gsize mk, size_t *kidx, double *kw,
+              double *kz, double *ky, const double *kx, const double *nearest_x)
+{
+  gsize d = g_strv_length (job->model->features);
+  g_autofree double *gv = g_new (double, MAX (mk, 1)), *tw = g_new (double, MAX (mk, 1));
+  CsAttended att = { 0 };
+  CsAttention *ctx = NULL;
+  CsFlagQuery fq = { 0 };
+  CsStatus st = CS_OK;
+
+  if (!isfinite (m->prediction) || mk == 0)
+    return TRUE;
+  m->n_kept = mk;
+  m->weight_dropped = dropped;
+  /* the window: weighted 90 % quantiles over the attended set, as the prediction pass takes them */
+  for (gsize c = 0; c < mk; c++)
+    {
+      double s2 = 0;
+      for (gsize j = 0; j < d; j++)
+        s2 += (kz[c * d + j] - qz[j]) * (kz[c * d + j] - qz[j]);
+      gv[c] = sqrt (s2);
+      tw[c] = kw[c];
+    }
+  m->radius90 = cs_weighted_quantile (gv, tw, mk, 0.9);
+  for (gsize j = 0; j < d && j < 64; j++)
+    {
+      for (gsize c = 0; c < mk; c++)
+        {
+          gv[c] = fabs (kz[c * d + j] - qz[j]);
+          tw[c] = kw[c];
+        }
+      m->half_width[j] = cs_weighted_quantile (gv, tw, mk, 0.9) * job->model->sd[j];
+    }
+  /* the local fit on a context over the attended cases alone (it reads no other case) */
+  st = cs_attention_new_full (kz, ky, mk, d, CS_SCORE_DISTANCE, CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT,
+                              NULL, NULL, &ctx);
+  if (st == CS_OK)
+    st = cs_attention_set_metric (ctx, job->metric);
+  att.m = mk;
+  att.index = kidx;
+  att.weight = kw;
+  att.dropped = m->weight_dropped;
+  if (st == CS_OK)
+    st = cs_local_fit (ctx, qz, &att, job->yq != NULL ? job->yq[t] : NAN, &m->local);
+  if (ctx != NULL)
+    cs_attention_free (ctx);
+  if (st != CS_OK)
+    {
+      say ("casescope-batch: the local fit of query %zu failed: %s", t + 1, cs_status_message (st));
+      return FALSE;
+    }
+  m->local.prediction = m->prediction;
+  m->local.n_eff = m->n_eff;
+  m->local.local_sd = m->local_sd;
+
+  fq.failure = CS_FLAG_FAIL_NONE;
+  fq.x = job->xq + t * d;
+  fq.y_hat = m->prediction;
+  fq.local_spread = m->local_sd;
+  fq.local_noise = m->local.local_noise_sd;
+  fq.local_lipschitz = m->local.local_lipschitz;
+  fq.n_eff = m->n_eff;
+  fq.nearest_distance = m->nearest_distance;
+  fq.nearest_x = nearest_x;
+  fq.local_variation = m->local.local_variation;
+  fq.metric_distance = m->local.metric_distance;
+  fq.df_resid = m->local.df_resid;
+  if (isfinite (job->flag_base.metric_nn_distance) && m->local.metric_nearest < mk)
+    fq.nearest_x = kx + m->local.metric_nearest * d;   /* the case the support rule measures */
+  cs_flags_evaluate (&job->flag_base, &job->thresholds, &fq, &m->report);
+  m->tie = near_threshold (&job->flag_base, &job->thresholds, &fq, &m->report);
+  m->have_report = TRUE;
+  return TRUE;
+}
+
+#define REC_HEAD 10
+
+/* The audit's second round: each query's kept cases go to its owner as (index, weight) pairs (every rank
+ * holds every case's values), the owner finishes the query, and rank 0 receives the compact results (a sum
+ * in which only the owner's entries are nonzero, so it is exact). */
+static gboolean
+audit_round (Shard *s, const Job *job, const double *zq, gsize q, const double *W, const double *scale,
+             const double *total_all, const double *cut, const Part *merged, Merged *out)
+{
+  gsize n = s->base != NULL ? s->base->n : 0, d = g_strv_length (job->model->features);
+  gsize R = REC_HEAD + 2 * CS_FLAG_N_KINDS + d;
+  g_autofree int *scount = g_new0 (int, nranks), *rcount = g_new0 (int, nranks);
+  g_autofree int *sdispl = g_new0 (int, nranks), *rdispl = g_new0 (int, nranks);
+  g_autofree double *rec = g_new0 (double, MAX (q * R, 1)), *rec_all = rank == 0 ? g_new0 (double, MAX (q * R, 1)) : NULL;
+  g_autofree double *recv = NULL;
+  GArray *send = g_array_new (FALSE, FALSE, sizeof (double));
+  gboolean failed = FALSE;
+  gsize total_recv = 0;
+
+  for (int r = 0; r < nranks; r++)
+    {
+      sdispl[r] = (int) send->len;
+      for (gsize t = (gsize) r; t < q; t += (gsize) nranks)
+        {
+          gsize at = send->len;
+          double c = 0;
+          g_array_append_val (send, c);
+          for (gsize i = 0; i < n; i++)
+            {
+              double w = W[t * n + i] * scale[t];
+              if (w > 0 && keep_bucket (w / total_all[t]) <= (gsize) cut[2 * t])
+                {
+                  double pair[2] = { (double) (s->offset + i), w };
+                  g_array_append_vals (send, pair, 2);
+                  c++;
+                }
+            }
+          g_array_index (send, double, at) = c;
+        }
+      scount[r] = (int) send->len - sdispl[r];
+    }
+  MPI_Alltoall (scount, 1, MPI_INT, rcount, 1, MPI_INT, MPI_COMM_WORLD);
+  for (int r = 0; r < nranks; r++)
+    {
+      rdispl[r] = (int) total_recv;
+      total_recv += (gsize) rcount[r];
+    }
+  recv = g_new (double, MAX (total_recv, 1));
+  MPI_Alltoallv (send->data, scount, sdispl, MPI_DOUBLE, recv, rcount, rdispl, MPI_DOUBLE, MPI_COMM_WORLD);
+  g_array_free (send, TRUE);
+
+  {
+    g_autofree gsize *pos = g_new0 (gsize, nranks);
+    for (gsize t = (gsize) rank; t < q && !failed; t += (gsize) nranks)
+      {
+        const Part *p = &merged[t];
+        Merged m = { 0 };
+        gsize mk = 0, c = 0;
+        g_autofree double *kz = NULL, *ky = NULL, *kx = NULL, *kw = NULL;
+        g_autofree size_t *kidx = NULL;
+        double *o = rec + t * R;
+
+        for (int r = 0; r < nranks; r++)
+          mk += (gsize) recv[rdispl[r] + pos[r]];
+        kz = g_new (double, MAX (mk * d, 1));
+        kx = g_new (double, MAX (mk * d, 1));
+        ky = g_new (double, MAX (mk, 1));
+        kw = g_new (double, MAX (mk, 1));
+        kidx = g_new (size_t, MAX (mk, 1));
+        for (int r = 0; r < nranks; r++)
+          {
+            const double *e = recv + rdispl[r] + pos[r];
+            gsize cr = (gsize) e[0];
+            for (gsize j = 0; j < cr; j++, c++)
+              {
+                gsize gi = (gsize) e[1 + 2 * j];
+                kw[c] = e[2 + 2 * j];
+                ky[c] = job->all_y[gi];
+                memcpy (kz + c * d, job->all_z + gi * d, d * sizeof (double));
+                memcpy (kx + c * d, job->all_x + gi * d, d * sizeof (double));
+                kidx[c] = c;
+              }
+            pos[r] += 1 + 2 * cr;
+          }
+        if (p->logz == -INFINITY)
+          continue;
+        m.prediction = p->mean;
+        m.n_eff = 1.0 / p->sum_w2;
+        m.local_sd = sqrt (p->m2);
+        m.nearest_distance = p->nearest_distance;
+        {
+          if (!finish_query (job, &m, zq + t * d, t, cut[2 * t + 1], mk, kidx, kw, kz, ky, kx,
+                             job->all_x + (gsize) p->nearest_index * d))
+            {
+              failed = TRUE;
+              break;
+            }
+        }
+        if (!m.have_report)
+          continue;
+        o[0] = 1;
+        o[1] = m.radius90;
+        o[2] = m.weight_dropped;
+        o[3] = (double) m.n_kept;
+        o[4] = m.local.local_lipschitz;
+        o[5] = m.local.local_noise_sd;
+        o[6] = m.local.local_variation;
+        o[7] = m.report.verdict;
+        o[8] = (double) m.report.n_flags;
+        o[9] = m.tie;
+        for (gsize f = 0; f < m.report.n_flags; f++)
+          {
+            o[REC_HEAD + 2 * f] = m.report.flags[f].kind;
+            o[REC_HEAD + 2 * f + 1] = m.report.flags[f].severity;
+          }
+        for (gsize j = 0; j < d; j++)
+          o[REC_HEAD + 2 * CS_FLAG_N_KINDS + j] = m.half_width[j];
+      }
+  }
+  if (any_failed (failed))
+    return FALSE;
+  MPI_Reduce (rec, rec_all, (int) (q * R), MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+  if (rank == 0)
+    for (gsize t = 0; t < q; t++)
+      {
+        const double *o = rec_all + t * R;
+        Merged *m = &out[t];
+        if (o[0] != 1)
+          continue;
+        m->have_report = TRUE;
+        m->radius90 = o[1];
+        m->weight_dropped = o[2];
+        m->n_kept = (gsize) o[3];
+        m->local.local_lipschitz = o[4];
+        m->local.local_noise_sd = o[5];
+        m->local.local_variation = o[6];
+        m->report.verdict = (CsVerdict) o[7];
+        m->report.n_flags = (gsize) o[8];
+        m->tie = o[9] != 0;
+        for (gsize f = 0; f < m->report.n_flags; f++)
+          {
+            m->report.flags[f].kind = (CsFlagKind) o[REC_HEAD + 2 * f];
+            m->report.flags[f].severity = (CsSeverity) o[REC_HEAD + 2 * f + 1];
+          }
+        for (gsize j = 0; j < d; j++)
+          m->half_width[j] = o[REC_HEAD + 2 * CS_FLAG_N_KINDS + j];
+      }
+  return TRUE;
+}
+
 static gboolean second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *self,
                               const double *W, const Part *parts, const Part *merged, Merged *out);
 
@@ -539,7 +771,15 @@ predict_block (Shard *s, const Job *job, const double *M, double noise_sd, const
                              (double) (s->offset + tc->index), s->base->line[tc->index] };
         }
     }
-  MPI_Reduce (parts, merged, (int) q, part_type, op, 0, MPI_COMM_WORLD);
+  if (job->all_z != NULL && job->flags)
+    {
+      /* every owner needs its queries' merged sums */
+      g_free (merged);
+      merged = g_new (Part, MAX (q, 1));
+      MPI_Allreduce (parts, merged, (int) q, part_type, op, MPI_COMM_WORLD);
+    }
+  else
+    MPI_Reduce (parts, merged, (int) q, part_type, op, 0, MPI_COMM_WORLD);
   if (k > 0)
     MPI_Gather (tp, (int) (q * k * 6), MPI_DOUBLE, all_tp, (int) (q * k * 6), MPI_DOUBLE, 0, MPI_COMM_WORLD);
   if (rank == 0)
@@ -676,6 +916,8 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
           cut[2 * t + 1] = total_all[t] > 0 ? cum / total_all[t] : 0;
         }
     MPI_Bcast (cut, (int) (2 * q), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    if (job->all_z != NULL)
+      return audit_round (s, job, zq, q, W, scale, total_all, cut, merged, out);
     for (gsize t = 0; t < q; t++)
       for (gsize i = 0; i < n; i++)
         {
@@ -709,14 +951,9 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
       {
         Merged *m = &out[t];
         gsize mk = 0;
-        g_autofree double *kz = NULL, *ky = NULL, *kx = NULL, *kw = NULL, *gv = NULL, *tw = NULL;
+        g_autofree double *kz = NULL, *ky = NULL, *kx = NULL, *kw = NULL;
         g_autofree size_t *kidx = NULL;
         g_autofree gsize *kglob = NULL;
-        const double *qz = zq + t * d;
-        CsAttended att = { 0 };
-        CsAttention *ctx = NULL;
-        CsFlagQuery fq = { 0 };
-        CsStatus st = CS_OK;
 
         for (int r = 0; r < nranks; r++)
           mk += (gsize) all_counts[r * q + t];
@@ -724,8 +961,6 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
         kx = g_new (double, MAX (mk * d, 1));
         ky = g_new (double, MAX (mk, 1));
         kw = g_new (double, MAX (mk, 1));
-        gv = g_new (double, MAX (mk, 1));
-        tw = g_new (double, MAX (mk, 1));
         kidx = g_new (size_t, MAX (mk, 1));
         kglob = g_new (gsize, MAX (mk, 1));
         /* ranks hold consecutive case ranges, so rank order is case order: the set stays increasing */
@@ -741,69 +976,11 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
               kidx[c] = (size_t) c;
               pos[r] += stride;
             }
-        if (!isfinite (m->prediction) || mk == 0)
-          continue;
-        m->n_kept = mk;
-        m->weight_dropped = cut[2 * t + 1];
-        /* the window: weighted 90 % quantiles over the attended set, as the prediction pass takes them */
-        for (gsize c = 0; c < mk; c++)
+        if (!finish_query (job, m, zq + t * d, t, cut[2 * t + 1], mk, kidx, kw, kz, ky, kx, nx_all + t * d))
           {
-            double s2 = 0;
-            for (gsize j = 0; j < d; j++)
-              s2 += (kz[c * d + j] - qz[j]) * (kz[c * d + j] - qz[j]);
-            gv[c] = sqrt (s2);
-            tw[c] = kw[c];
-          }
-        m->radius90 = cs_weighted_quantile (gv, tw, mk, 0.9);
-        for (gsize j = 0; j < d && j < 64; j++)
-          {
-            for (gsize c = 0; c < mk; c++)
-              {
-                gv[c] = fabs (kz[c * d + j] - qz[j]);
-                tw[c] = kw[c];
-              }
-            m->half_width[j] = cs_weighted_quantile (gv, tw, mk, 0.9) * job->model->sd[j];
-          }
-        /* the local fit on a context over the attended cases alone (it reads no other case) */
-        st = cs_attention_new_full (kz, ky, mk, d, CS_SCORE_DISTANCE, CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT,
-                                    NULL, NULL, &ctx);
-        if (st == CS_OK)
-          st = cs_attention_set_metric (ctx, job->metric);
-        att.m = mk;
-        att.index = kidx;
-        att.weight = kw;
-        att.dropped = m->weight_dropped;
-        if (st == CS_OK)
-          st = cs_local_fit (ctx, qz, &att, job->yq != NULL ? job->yq[t] : NAN, &m->local);
-        if (ctx != NULL)
-          cs_attention_free (ctx);
-        if (st != CS_OK)
-          {
-            say ("casescope-batch: the local fit of query %zu failed: %s", t + 1, cs_status_message (st));
             failed = TRUE;
             break;
           }
-        m->local.prediction = m->prediction;
-        m->local.n_eff = m->n_eff;
-        m->local.local_sd = m->local_sd;
-
-        fq.failure = CS_FLAG_FAIL_NONE;
-        fq.x = job->xq + t * d;
-        fq.y_hat = m->prediction;
-        fq.local_spread = m->local_sd;
-        fq.local_noise = m->local.local_noise_sd;
-        fq.local_lipschitz = m->local.local_lipschitz;
-        fq.n_eff = m->n_eff;
-        fq.nearest_distance = m->nearest_distance;
-        fq.nearest_x = nx_all + t * d;
-        fq.local_variation = m->local.local_variation;
-        fq.metric_distance = m->local.metric_distance;
-        fq.df_resid = m->local.df_resid;
-        if (isfinite (job->flag_base.metric_nn_distance) && m->local.metric_nearest < mk)
-          fq.nearest_x = kx + m->local.metric_nearest * d;   /* the case the support rule measures */
-        cs_flags_evaluate (&job->flag_base, &job->thresholds, &fq, &m->report);
-        m->tie = near_threshold (&job->flag_base, &job->thresholds, &fq, &m->report);
-        m->have_report = TRUE;
       }
   }
   (void) self;
@@ -1062,6 +1239,12 @@ run (int argc, char **argv)
   job.metric = &metric;
   job.xq = xq;
   job.yq = yq;
+  if (audit)
+    {
+      job.all_z = zq;
+      job.all_x = xq;
+      job.all_y = yq;
+    }
   if (job.flags)
     {
       static const char *const measured[] = { "noise_sd", "lipschitz", "nn_distance", "nn_distance_high", "window",
