@@ -1085,7 +1085,7 @@ run (int argc, char **argv)
 {
   g_autofree char *target = NULL, *model_path = NULL, *queries = NULL, *out = NULL;
   gboolean json = FALSE, no_flags = FALSE;
-  gint64 top_k = 5;
+  gint64 top_k = 5, audit_cases = 0;
   double epsilon = 1e-6;
   const GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (the model's)", "COL" },
@@ -1093,6 +1093,8 @@ run (int argc, char **argv)
     { "queries", 0, 0, G_OPTION_ARG_FILENAME, &queries, "predict: a CSV of queries", "Q.csv" },
     { "top", 0, 0, G_OPTION_ARG_INT64, &top_k, "Number of most-attended cases to list (default 5, at most 64)", "K" },
     { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &epsilon, "Weight the window may leave out, in [0, 1) (default 1e-6)", "E" },
+    { "cases", 0, 0, G_OPTION_ARG_INT64, &audit_cases, "audit: this many evenly spaced cases (the engine's rule), each "
+      "against all the others (default: every case)", "M" },
     { "no-flags", 0, 0, G_OPTION_ARG_NONE, &no_flags, "Predictions only: no second round (window, local fits, flags)", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object (the default)", NULL },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Write a CSV here (atomically) instead", "F.csv" },
@@ -1111,6 +1113,7 @@ run (int argc, char **argv)
   g_autofree Merged *res = NULL;
   g_autofree double *yq = NULL, *fmin = NULL, *fmax = NULL;
   Job job = { 0 };
+  g_autofree double *all_x = NULL, *all_y = NULL, *all_zc = NULL;
   gsize block = BLOCK;
   g_autofree gsize *self = NULL;
   MPI_Op op;
@@ -1229,6 +1232,27 @@ run (int argc, char **argv)
       self = g_new (gsize, MAX (q, 1));
       for (gsize t = 0; t < q; t++)
         self[t] = t;
+      if (audit_cases > 0 && (gsize) audit_cases < q)
+        {
+          /* a sample of the cases as queries; the base stays whole (job.all_*) */
+          gsize m = (gsize) audit_cases;
+          g_autofree size_t *rows = g_new (size_t, m);
+          all_x = g_steal_pointer (&xq);
+          all_y = g_steal_pointer (&yq);
+          all_zc = g_steal_pointer (&zq);
+          cs_sample_gather (all_x, q, d, m, rows, NULL);
+          xq = g_new (double, m * d);
+          zq = g_new (double, m * d);
+          yq = g_new (double, m);
+          for (gsize t = 0; t < m; t++)
+            {
+              self[t] = rows[t];
+              memcpy (xq + t * d, all_x + rows[t] * d, d * sizeof (double));
+              memcpy (zq + t * d, all_zc + rows[t] * d, d * sizeof (double));
+              yq[t] = all_y[rows[t]];
+            }
+          q = m;
+        }
     }
 
   /* the second round's baselines: what the model file measured on this case base (version 3), the ranges of
@@ -1241,9 +1265,9 @@ run (int argc, char **argv)
   job.yq = yq;
   if (audit)
     {
-      job.all_z = zq;
-      job.all_x = xq;
-      job.all_y = yq;
+      job.all_z = all_zc != NULL ? all_zc : zq;
+      job.all_x = all_x != NULL ? all_x : xq;
+      job.all_y = all_y != NULL ? all_y : yq;
     }
   if (job.flags)
     {
@@ -1321,7 +1345,7 @@ run (int argc, char **argv)
         if (rank == 0)
           for (int r = 0; r < nranks; r++)
             displs[r] = acc, acc += counts[r];
-        all = rank == 0 ? g_new (double, MAX (2 * q, 1)) : NULL;
+        all = rank == 0 ? g_new (double, MAX (2 * s.n_total, 1)) : NULL;
         MPI_Gatherv (yl, mine, MPI_DOUBLE, all, counts, displs, MPI_DOUBLE, 0, MPI_COMM_WORLD);
       }
     if (rank == 0 && out == NULL)
@@ -1338,8 +1362,8 @@ run (int argc, char **argv)
             if (audit)
               {
                 json_builder_set_member_name (b, "row");
-                json_builder_add_int_value (b, (gint64) all[2 * t]);
-                cs_json_add_number (b, "y", all[2 * t + 1]);
+                json_builder_add_int_value (b, (gint64) all[2 * self[t]]);
+                cs_json_add_number (b, "y", all[2 * self[t] + 1]);
               }
             merged_json (b, model, audit ? NULL : xq + t * d, &res[t], audit);
             json_builder_end_object (b);
@@ -1358,7 +1382,7 @@ run (int argc, char **argv)
             json_builder_begin_array (b);
             for (gsize t = 0; t < q; t++)
               if (res[t].have_report && res[t].report.n_flags > 0)
-                json_builder_add_int_value (b, (gint64) all[2 * t]);
+                json_builder_add_int_value (b, (gint64) all[2 * self[t]]);
             json_builder_end_array (b);
           }
         json_builder_set_member_name (b, "ranks");
@@ -1380,9 +1404,9 @@ run (int argc, char **argv)
           {
             g_autofree char *p = csv_number (res[t].prediction), *se = csv_number (res[t].std_error),
                             *ne = csv_number (res[t].n_eff), *ls = csv_number (res[t].local_sd),
-                            *nd = csv_number (res[t].nearest_distance), *yy = audit ? csv_number (all[2 * t + 1]) : NULL;
+                            *nd = csv_number (res[t].nearest_distance), *yy = audit ? csv_number (all[2 * self[t] + 1]) : NULL;
             if (audit)
-              g_string_append_printf (text, "%u,%s,%s,%s,%s,%s,%s\n", (guint) all[2 * t], yy, p, se, ne, ls, nd);
+              g_string_append_printf (text, "%u,%s,%s,%s,%s,%s,%s\n", (guint) all[2 * self[t]], yy, p, se, ne, ls, nd);
             else
               g_string_append_printf (text, "%zu,%s,%s,%s,%s,%s\n", t + 1, p, se, ne, ls, nd);
           }

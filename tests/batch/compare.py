@@ -5,7 +5,7 @@ differ; the issue's bound is 1e-12 relative), the same top cases (rows) in the s
 the same flags and verdict per case except where the batch lists the case in `ties`.
 
 usage: compare.py predict CLI.json BATCH.json
-       compare.py audit   CLI.json BATCH.json"""
+       compare.py audit   CLI.json BATCH.json [--sample]   (--sample: the batch audited some of the cases)"""
 import json
 import math
 import sys
@@ -79,9 +79,13 @@ def main():
                 close(v, b["half_width"][name], 1e-11, f"query {i} half_width {name}")
     else:
         # casescope-cli diagnose --json: every case up to 5000 cases; its cases carry no prediction
-        cc, cb = cli["cases"], batch["cases"]
-        if len(cc) != len(cb):
-            raise SystemExit(f"{len(cc)} cases vs {len(cb)}")
+        cb = batch["cases"]
+        by_row = {c["row"]: c for c in cli["cases"]}
+        if len(cb) != len(by_row) and not cb:
+            raise SystemExit("no cases")
+        if "--sample" not in sys.argv and len(cb) != len(by_row):
+            raise SystemExit(f"{len(by_row)} cases vs {len(cb)}")
+        cc = [by_row.get(b["row"], {"row": None}) for b in cb]
         ties = set(batch.get("ties", []))
         for i, (c, b) in enumerate(zip(cc, cb)):
             if c["row"] != b["row"]:

@@ -100,6 +100,15 @@ def main():
             ok(r.returncode == 0, "generate a base")
             check_base(tmp, "generated", gen, "y")
 
+        # an audit of evenly spaced cases (each still against all the others)
+        r = mpirun(3, ["audit", press, "--model", press_model, "--cases", "300", "--json"])
+        out = os.path.join(tmp, "sampled.json")
+        open(out, "w").write(r.stdout)
+        r2 = run([sys.executable, os.path.join(HERE, "compare.py"), "audit", os.path.join(tmp, "press-line-diag.json"),
+                  out, "--sample"])
+        ok(r.returncode == 0 and r2.returncode == 0 and len(json.load(open(out))["cases"]) == 300,
+           f"audit --cases 300 with 3 ranks equals those cases of diagnose: {r2.stdout.strip()} {r2.stderr.strip()[-300:]}")
+
         # a bad number in the last row (the last shard): left out and named as the command line names it
         bad = os.path.join(tmp, "bad.csv")
         lines = open(press).read().splitlines()
