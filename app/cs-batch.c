@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <time.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -1084,7 +1085,7 @@ static int
 run (int argc, char **argv)
 {
   g_autofree char *target = NULL, *model_path = NULL, *queries = NULL, *out = NULL;
-  gboolean json = FALSE, no_flags = FALSE;
+  gboolean json = FALSE, no_flags = FALSE, stats = FALSE;
   gint64 top_k = 5, audit_cases = 0;
   double epsilon = 1e-6;
   const GOptionEntry entries[] = {
@@ -1095,6 +1096,7 @@ run (int argc, char **argv)
     { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &epsilon, "Weight the window may leave out, in [0, 1) (default 1e-6)", "E" },
     { "cases", 0, 0, G_OPTION_ARG_INT64, &audit_cases, "audit: this many evenly spaced cases (the engine's rule), each "
       "against all the others (default: every case)", "M" },
+    { "stats", 0, 0, G_OPTION_ARG_NONE, &stats, "Print each rank's CPU and wall seconds on stderr (rank order)", NULL },
     { "no-flags", 0, 0, G_OPTION_ARG_NONE, &no_flags, "Predictions only: no second round (window, local fits, flags)", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object (the default)", NULL },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Write a CSV here (atomically) instead", "F.csv" },
@@ -1315,6 +1317,7 @@ run (int argc, char **argv)
   if (any_failed (failed))
     goto done_early;
 
+  double wall0 = MPI_Wtime (), cpu0 = (double) clock () / CLOCKS_PER_SEC;
   MPI_Type_contiguous (PART_DOUBLES, MPI_DOUBLE, &part_type);
   MPI_Type_commit (&part_type);
   MPI_Op_create (part_op, 1, &op);
@@ -1329,6 +1332,9 @@ run (int argc, char **argv)
         goto done;
     }
 
+  if (stats)
+    say ("rank %d: %zu cases, %zu queries: %.2f s CPU, %.2f s wall (scoring, merging, second round)", rank,
+         s.base != NULL ? s.base->n : 0, q, (double) clock () / CLOCKS_PER_SEC - cpu0, MPI_Wtime () - wall0);
   /* audit: each case's line and outcome, gathered to rank 0 */
   {
     g_autofree double *yl = NULL, *all = NULL;
