@@ -142,6 +142,14 @@ def main():
         r = mpirun(2, ["audit", os.path.join(tmp, "missing.csv"), "--model", press_model, "--out", out])
         ok(r.returncode != 0 and "cannot read the case file" in r.stderr and not os.path.exists(out),
            f"an unreadable file is refused: {r.returncode} {r.stderr.strip()[-300:]}")
+        # a quoted field holding a line break: refused with its line (records would span byte ranges)
+        quoted = os.path.join(tmp, "quoted.csv")
+        lines = open(press).read().splitlines()
+        lines[1500] = '"PL-01499\nsecond line"' + lines[1500][lines[1500].index(","):]
+        open(quoted, "w").write("\n".join(lines) + "\n")
+        r = mpirun(2, ["audit", quoted, "--model", press_model, "--out", out])
+        ok(r.returncode != 0 and (quoted + ":1501:") in r.stderr and "quoted field holds a line break" in r.stderr
+           and not os.path.exists(out), f"a quoted line break is refused with its line: {r.stderr.strip()[:300]}")
         # the CSV output: written atomically, one line per case
         r = mpirun(3, ["audit", press, "--model", press_model, "--out", out])
         ok(r.returncode == 0 and os.path.exists(out) and len(open(out).read().splitlines()) == 2001,
