@@ -35,8 +35,17 @@ def run(args, **kw):
     return subprocess.run(args, env=ENV, capture_output=True, text=True, **kw)
 
 
+# Under AddressSanitizer (make asan), Open MPI's own allocations still held at MPI_Finalize, many in its
+# dlopen'ed components (frames without a module name, so no suppression can name them), are reported as leaks:
+# the ranks run with leak detection off and every other check on.
+MPI_ENV = dict(ENV)
+if "ASAN_OPTIONS" in MPI_ENV:
+    MPI_ENV["ASAN_OPTIONS"] = MPI_ENV["ASAN_OPTIONS"].replace("detect_leaks=1", "detect_leaks=0")
+
+
 def mpirun(ranks, args):
-    return run(["mpirun", "--oversubscribe", "-np", str(ranks), BATCH] + args)
+    return subprocess.run(["mpirun", "--oversubscribe", "-np", str(ranks), BATCH] + args, env=MPI_ENV,
+                          capture_output=True, text=True)
 
 
 def compare(mode, cli_json, batch_json):
