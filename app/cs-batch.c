@@ -3,7 +3,11 @@
  * shard's prediction, its log-normaliser (max score + log of the sum of exponentials) and its weighted sums
  * merge by the log-sum-exp rule in a custom MPI reduction; the top cases merge as top-k lists on rank 0.
  * Each shard's pass is the engine's own prediction pass (cs_attention_predict on the shard's cases with the
- * model file's standardisation and metric). */
+ * model file's standardisation and metric). A second round takes what one pass cannot merge: with the merged
+ * normaliser known, the ranks sum a weight histogram to truncate exactly as cs_weights_keep does on the whole
+ * base, and send the kept cases to the rank that finishes the query (rank 0 for predict, the query's owner for
+ * audit), which takes the window's quantiles, cs_local_fit and cs_flags_evaluate against the baselines the
+ * model file (version 3) stores. A file with a quoted line break is refused (records would span ranges). */
 #define G_LOG_DOMAIN "casescope-batch"
 
 #include "config.h"
