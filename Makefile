@@ -13,7 +13,8 @@ PKGS := meson ninja-build pkg-config gcc g++ libc6-dev make \
         libglib2.0-dev libgtk-4-dev libopenblas-dev libcsv-dev libjson-glib-dev libfast-float-dev \
         xvfb xauth dbus fonts-dejavu-core \
         poppler-utils libxml2-utils desktop-file-utils appstream \
-        clang libclang-rt-14-dev valgrind time python3-pandas python3-numpy
+        clang libclang-rt-14-dev valgrind time python3-pandas python3-numpy \
+        openmpi-bin libopenmpi-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Compare casescope-batch JSON with casescope-cli JSON: predictions and their sums within a relative
+tolerance (the shards' sums are merged in another order than the single pass adds them, so the last bits
+differ; the issue's bound is 1e-12 relative), the same top cases (rows) in the same order, and, for an audit,
+the same flags and verdict per case except where the batch lists the case in `ties`.
+
+usage: compare.py predict CLI.json BATCH.json
+       compare.py audit   CLI.json BATCH.json [--sample]   (--sample: the batch audited some of the cases)"""
+import json
+import math
+import sys
+
+REL = 1e-12
+
+
+def close(a, b, rel=REL, what=""):
+    if a is None or b is None:
+        if a is not b:
+            raise SystemExit(f"{what}: {a} vs {b}")
+        return
+    if math.isnan(a) and math.isnan(b):
+        return
+    scale = max(abs(a), abs(b), 1e-300)
+    if abs(a - b) > rel * scale:
+        raise SystemExit(f"{what}: {a!r} vs {b!r} (relative {abs(a - b) / scale:.3g} > {rel:g})")
+
+
+def compare_flags(c, b, what, ties, i):
+    if i in ties:
+        return
+    if c["verdict"] != b["verdict"]:
+        raise SystemExit(f"{what}: verdict {c['verdict']} vs {b['verdict']}")
+    kc = sorted((f["kind"], f["severity"]) for f in c["flags"])
+    kb = sorted((f["kind"], f["severity"]) for f in b["flags"])
+    if kc != kb:
+        raise SystemExit(f"{what}: flags {kc} vs {kb}")
+
+
+def compare_prediction(c, b, what, worst):
+    for key in ("prediction", "stderr", "n_eff", "local_sd", "mean_distance", "nearest_distance"):
+        # The prediction and n_eff are weighted sums: 1e-12 relative. local_sd (and stderr, which scales with it
+        # when no noise level is known) is a root of a weighted variance, conditioned as (y / local_sd)^2: on
+        # kiln (y 2.5, local_sd 8e-4) rounding alone moves it by 1e-10 in either program. The distances come
+        # from |x|^2 + |q|^2 - 2 x.q about each context's own centre, which differs per shard: at small
+        # distances that cancellation leaves 1e-12 relative. Those get 1e-9.
+        tol = REL if key in ("prediction", "n_eff") else 1e-9
+        close(c[key], b[key], tol, what=f"{what} {key}")
+        if c[key] is not None and c[key] != 0:
+            worst[key] = max(worst.get(key, 0), abs(c[key] - b[key]) / abs(c[key]))
+    rows_c = [t["row"] for t in c["top"]]
+    rows_b = [t["row"] for t in b["top"]]
+    if rows_c != rows_b:
+        # a swap is allowed only between two cases whose weights tie to rounding
+        for tc, tb in zip(c["top"], b["top"]):
+            close(tc["weight"], tb["weight"], 1e-9, f"{what} top weights (rows {rows_c} vs {rows_b})")
+    for tc, tb in zip(c["top"], b["top"]):
+        close(tc["weight"], tb["weight"], 1e-11, f"{what} top weight")
+        close(tc["distance"], tb["distance"], 1e-9, f"{what} top distance")
+
+
+def main():
+    mode, cli_path, batch_path = sys.argv[1:4]
+    cli = json.load(open(cli_path))
+    batch = json.load(open(batch_path))
+    worst = {}
+    if mode == "predict":
+        pc, pb = cli["predictions"], batch["predictions"]
+        if len(pc) != len(pb):
+            raise SystemExit(f"{len(pc)} predictions vs {len(pb)}")
+        ties = set(batch.get("ties", []))
+        for i, (c, b) in enumerate(zip(pc, pb)):
+            compare_prediction(c, b, f"query {i}", worst)
+            compare_flags(c, b, f"query {i}", ties, i)
+            # the window: quantiles of the same attended set (the same stored distances up to rounding)
+            close(c["radius90"], b["radius90"], 1e-11, f"query {i} radius90")
+            if c["n_kept"] != b["n_kept"] and i not in ties:
+                raise SystemExit(f"query {i}: n_kept {c['n_kept']} vs {b['n_kept']}")
+            for name, v in c["half_width"].items():
+                close(v, b["half_width"][name], 1e-11, f"query {i} half_width {name}")
+    else:
+        # casescope-cli diagnose --json: every case up to 5000 cases; its cases carry no prediction
+        cb = batch["cases"]
+        by_row = {c["row"]: c for c in cli["cases"]}
+        if len(cb) != len(by_row) and not cb:
+            raise SystemExit("no cases")
+        if "--sample" not in sys.argv and len(cb) != len(by_row):
+            raise SystemExit(f"{len(by_row)} cases vs {len(cb)}")
+        cc = [by_row.get(b["row"], {"row": None}) for b in cb]
+        ties = set(batch.get("ties", []))
+        for i, (c, b) in enumerate(zip(cc, cb)):
+            if c["row"] != b["row"]:
+                raise SystemExit(f"case {i}: row {c['row']} vs {b['row']}")
+            compare_flags(c, b, f"case row {c['row']}", ties, i)
+            for key in ("local_noise_sd", "local_variation", "local_lipschitz", "n_eff"):
+                close(c[key], b[key], 1e-9, f"case row {c['row']} {key}")
+    print("ok; worst relative differences:", ", ".join(f"{k} {v:.2g}" for k, v in sorted(worst.items())))
+
+
+main()
