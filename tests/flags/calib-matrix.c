@@ -130,10 +130,14 @@ case_base_from (const double *x,
   return b;
 }
 
+/* --variation-check X: measure another check ratio (development only; the tables use the defaults). */
+static double g_variation_check = NAN;
+
 static CsEngine *
 engine_for (CsCaseBase  *b,
             CsEngineFit  fit)
 {
+  CsFlagThresholds t;
   CsEngineOptions o;
   GError *error = NULL;
   CsEngine *e;
@@ -141,6 +145,14 @@ engine_for (CsCaseBase  *b,
   cs_engine_options_init (&o);
   o.fit = fit;
   o.preferred_window = FALSE;   /* the window's preferred width is not a flag; casescope-cli predict skips it too */
+  if (!isnan (g_variation_check))
+    {
+      double *f = (double *) &t;
+      for (gsize k = 0; k < sizeof t / sizeof (double); k++)
+        f[k] = NAN;
+      t.variation_check = g_variation_check;
+      o.thresholds = &t;
+    }
   e = cs_engine_build_full (b, &o, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (e);
@@ -604,6 +616,8 @@ main (int    argc,
         i++;
         only.fit = strcmp (argv[i], "diagonal") == 0 ? CS_ENGINE_FIT_DIAGONAL : CS_ENGINE_FIT_SCALAR;
       }
+    else if (strcmp (argv[i], "--variation-check") == 0 && i + 1 < argc)
+      g_variation_check = g_ascii_strtod (argv[++i], NULL);
     else if (strcmp (argv[i], "--ratios") == 0)
       g_ratios = TRUE;
   if (bench)
