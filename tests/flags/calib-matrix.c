@@ -21,7 +21,8 @@
  * (`calib-matrix`, TAP) that asserts the targets per cell. While the estimators are being rewritten a missed
  * cell is reported as `not ok ... # TODO` with its numbers (g_test_incomplete): set CALIB_TARGETS_ASSERTED to 1
  * to make every missed target a failure. Run times measured on the 2-core dev machine under a load average of
- * about 13 (other jobs): the slow-suite test 45 s (17 s of CPU); bench cells at d <= 5 and n <= 2,500 take 1 to
+ * about 13 (other jobs): the slow-suite test 45 s (17 s of CPU; 3 min 58 s wall and 128 s of CPU after the widened
+ * pilot and the quadratic refit, load 11 to 13, ring d 20 n 4,000 scalar 185 s of it); bench cells at d <= 5 and n <= 2,500 take 1 to
  * 35 s, 2 x 20,000 cases 160 s (scalar), 10 x 10,000 cases 18 to 640 s (the diagonal fit is the cost), 5 x 10^5
  * cases 330 to 400 s; the samples' tables 9 s; the whole default bench one to two hours under that load (the
  * --full cells of 20 x 10^5 were not timed). Seeds: 31000 and up (cells), 41000 and up (samples), none of the
