@@ -919,6 +919,52 @@ test_local_fit_linear (void)
 }
 
 static void
+test_local_fit_pilot_and_curvature (void)
+{
+  /* A 6 x 6 unit grid, a curved noise-free outcome y = x1^2 + 0.5 x1 x2, and
+   * attention weights exp (-|x - c|^2) around the grid's centre: the fit at
+   * 1.25x the window would hold about 2 pi / 0.64 = 9.8 effective cases (fewer
+   * on the grid), under CS_LOCAL_PILOT_NEFF = 12, so the pilot widens; its
+   * residual df then exceeds what the unwidened weights allow at all
+   * (n_eff - 1). The local quadratic refit follows the curve exactly: no noise
+   * where a linear fit would report the curvature as scatter. */
+  enum { N = 36 };
+  double x[N * 2], y[N], w[N], q[2] = { 0, 0 }, W = 0, s1 = 0, s2 = 0;
+  size_t idx[N];
+  CsLocalDiagnostics ld;
+  CsAttention *ctx;
+  CsAttended a;
+
+  for (int k = 0; k < N; k++)
+    {
+      x[2 * k] = (double) (k / 6) - 2.5;
+      x[2 * k + 1] = (double) (k % 6) - 2.5;
+      y[k] = x[2 * k] * x[2 * k] + 0.5 * x[2 * k] * x[2 * k + 1];
+      w[k] = exp (-(x[2 * k] * x[2 * k] + x[2 * k + 1] * x[2 * k + 1]));
+      W += w[k];
+    }
+  for (int k = 0; k < N; k++)
+    {
+      double v;
+      w[k] /= W;
+      idx[k] = (size_t) k;
+      v = pow (w[k], 1.0 / (CS_LOCAL_BANDWIDTH_FACTOR * CS_LOCAL_BANDWIDTH_FACTOR));
+      s1 += v;
+      s2 += v * v;
+    }
+  g_assert_cmpfloat (s1 * s1 / s2, <, CS_LOCAL_PILOT_NEFF);
+  ctx = local_context (x, y, N, 1.0);
+  a = (CsAttended) { .m = N, .index = idx, .weight = w, .dropped = 0 };
+  g_assert_cmpint (cs_local_fit (ctx, q, &a, NAN, &ld), ==, CS_OK);
+  g_assert_cmpint (ld.thin, ==, CS_LOCAL_THIN_NONE);
+  g_assert_cmpuint (ld.n_directions, ==, 2);
+  g_assert_cmpfloat (ld.df_resid, >, s1 * s1 / s2 - 1.0);
+  /* Outcomes up to 9: 1e-9 is far above the rounding of the eigendecomposition and the Cholesky solve. */
+  g_assert_cmpfloat (ld.local_noise_sd, <, 1e-9);
+  cs_attention_free (ctx);
+}
+
+static void
 test_local_fit_curve_and_thin (void)
 {
   /* Cases on a line x2 = 0.001 x1 (no spread across it): one direction only,
@@ -1087,6 +1133,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/flags/names", test_names);
   g_test_add_func ("/cs/flags/local-fit/linear", test_local_fit_linear);
   g_test_add_func ("/cs/flags/local-fit/curve-and-thin", test_local_fit_curve_and_thin);
+  g_test_add_func ("/cs/flags/local-fit/pilot-and-curvature", test_local_fit_pilot_and_curvature);
   g_test_add_func ("/cs/flags/local-fit/metric-directions", test_local_fit_metric_directions);
   g_test_add_func ("/cs/flags/base-from-local", test_base_from_local);
   g_test_add_func ("/cs/flags/local-rules", test_local_rules);
