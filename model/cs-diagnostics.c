@@ -272,12 +272,187 @@ metric_root (const CsAttention *ctx,
   return CS_OK;
 }
 
+/* Scratch of local_fit_with: d (2 d + 72) + 2 (d + 11)^2 doubles (the last for local_quadratic); zs: m (d + 1). */
+#define LOCAL_SCRATCH(d) ((d) * (2 * (d) + 72) + 2 * ((d) + 11) * ((d) + 11))
+#define LOCAL_ZS(m, d)   ((m) * ((d) + 1))
+
+/* The fit's weights p_i = w_i^tau / sum (pilot bandwidth f = 1 / sqrt (tau)):
+ * f = CS_LOCAL_BANDWIDTH_FACTOR, widened (up to CS_LOCAL_PILOT_MAX_FACTOR,
+ * by bisection on tau) until the effective number of cases under p reaches
+ * CS_LOCAL_PILOT_NEFF. lw: m doubles of scratch. Returns 1 / sum p_i^2. */
+static double
+pilot_eval (const double *lw,
+            size_t        m,
+            double        tau,
+            double       *p)
+{
+  double W = 0, W2 = 0;
+
+  for (size_t i = 0; i < m; i++)
+    {
+      p[i] = exp (tau * lw[i]);
+      W += p[i];
+      W2 += p[i] * p[i];
+    }
+  for (size_t i = 0; i < m; i++)
+    p[i] /= W;
+  return W * W / W2;
+}
+
+static double
+pilot_weights (const CsAttended *a,
+               double           *lw,
+               double           *p)
+{
+  size_t m = a->m;
+  double lo = 1.0 / (CS_LOCAL_PILOT_MAX_FACTOR * CS_LOCAL_PILOT_MAX_FACTOR);
+  double hi = 1.0 / (CS_LOCAL_BANDWIDTH_FACTOR * CS_LOCAL_BANDWIDTH_FACTOR), lmax = -INFINITY;
+
+  /* log weights relative to the largest, so w^tau neither under- nor overflows */
+  for (size_t i = 0; i < m; i++)
+    lmax = fmax (lmax, log (a->weight[i]));
+  for (size_t i = 0; i < m; i++)
+    lw[i] = log (a->weight[i]) - lmax;
+  if (pilot_eval (lw, m, hi, p) >= CS_LOCAL_PILOT_NEFF)
+    return pilot_eval (lw, m, hi, p);
+  if (pilot_eval (lw, m, lo, p) < CS_LOCAL_PILOT_NEFF)
+    return pilot_eval (lw, m, lo, p);      /* the widest pilot is still short: keep it */
+  /* lo reaches the target, hi does not; n_eff falls as tau grows */
+  for (int it = 0; it < 10; it++)
+    {
+      double mid = 0.5 * (lo + hi);
+      if (pilot_eval (lw, m, mid, p) >= CS_LOCAL_PILOT_NEFF)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  return pilot_eval (lw, m, lo, p);
+}
+
+/* Local quadratic refit in the k kept coordinates (zs rows, first k entries,
+ * p-centred, variances lam_desc[k - 1 - t] for direction t, i.e. lam_desc is
+ * ascending as dsyev gives it): intercept, the k linear terms and the
+ * products of the leading q <= CS_LOCAL_QUAD_DIRS directions, when 1 + k +
+ * q (q + 1) / 2 parameters leave at least half the pilot's effective cases.
+ * Weighted least squares by Cholesky of the (scaled) normal equations; the
+ * residual variance with the exact smoother df: s^2 = sum p r^2 / (1 - sum
+ * p_i h_ii). Replaces *s2 and *df only when the fit is well posed and keeps
+ * df >= CS_LOCAL_MIN_DF. G: (1 + k + 10)^2 doubles of scratch, plus as many
+ * again for the solve. */
+static void
+local_quadratic (const CsAttention *ctx,
+                 const CsAttended  *a,
+                 size_t             k,
+                 const double      *lam_asc,
+                 const double      *zs,
+                 const double      *pw,
+                 double             neff,
+                 double            *G,
+                 double            *s2,
+                 double            *df)
+{
+  size_t d = ctx->d, m = a->m, q = k < CS_LOCAL_QUAD_DIRS ? k : CS_LOCAL_QUAD_DIRS, P;
+  double x[1 + CS_LOCAL_MAX_QUAD_P], c[1 + CS_LOCAL_MAX_QUAD_P], sc[CS_LOCAL_QUAD_DIRS];
+  double *b = G + (1 + k + 10) * (1 + k + 10);
+  double rss = 0, S = 0, sp2 = 1.0 / neff;
+
+  while (q > 0 && (double) (1 + k + q * (q + 1) / 2) > 0.5 * neff)
+    q--;
+  if (q == 0 || k + q * (q + 1) / 2 > CS_LOCAL_MAX_QUAD_P)
+    return;
+  P = 1 + k + q * (q + 1) / 2;
+  for (size_t t = 0; t < q; t++)
+    sc[t] = 1.0 / sqrt (lam_asc[k - 1 - t]);
+
+#define QUAD_ROW(zi)                                                     \
+  do                                                                     \
+    {                                                                    \
+      size_t col = 0;                                                    \
+      x[col++] = 1.0;                                                    \
+      for (size_t t = 0; t < k; t++)                                     \
+        x[col++] = (zi)[t] / sqrt (lam_asc[k - 1 - t]);                  \
+      for (size_t t = 0; t < q; t++)                                     \
+        for (size_t u = 0; u <= t; u++)                                  \
+          x[col++] = (zi)[t] * sc[t] * (zi)[u] * sc[u];                  \
+    }                                                                    \
+  while (0)
+
+  memset (G, 0, P * P * sizeof (double));
+  memset (b, 0, P * sizeof (double));
+  for (size_t i = 0; i < m; i++)
+    {
+      double y = ctx->y[a->index[i]];
+      QUAD_ROW (zs + i * d);
+      for (size_t r = 0; r < P; r++)
+        {
+          b[r] += pw[i] * x[r] * y;
+          for (size_t s = 0; s <= r; s++)
+            G[r * P + s] += pw[i] * x[r] * x[s];
+        }
+    }
+  /* Cholesky G = L L' in place (lower), refusing a near-singular system */
+  for (size_t j = 0; j < P; j++)
+    {
+      double diag = G[j * P + j];
+      for (size_t t = 0; t < j; t++)
+        diag -= G[j * P + t] * G[j * P + t];
+      if (!(diag > 1e-10 * (G[j * P + j] > 0 ? G[j * P + j] : 1)))
+        return;
+      G[j * P + j] = sqrt (diag);
+      for (size_t r = j + 1; r < P; r++)
+        {
+          double v = G[r * P + j];
+          for (size_t t = 0; t < j; t++)
+            v -= G[r * P + t] * G[j * P + t];
+          G[r * P + j] = v / G[j * P + j];
+        }
+    }
+  /* coefficients: L L' c = b */
+  for (size_t r = 0; r < P; r++)
+    {
+      double v = b[r];
+      for (size_t t = 0; t < r; t++)
+        v -= G[r * P + t] * c[t];
+      c[r] = v / G[r * P + r];
+    }
+  for (size_t r = P; r-- > 0;)
+    {
+      double v = c[r];
+      for (size_t t = r + 1; t < P; t++)
+        v -= G[t * P + r] * c[t];
+      c[r] = v / G[r * P + r];
+    }
+  /* residuals and leverages h_ii = p_i x_i' G^-1 x_i = p_i |L^-1 x_i|^2 */
+  for (size_t i = 0; i < m; i++)
+    {
+      double r = ctx->y[a->index[i]], g = 0, v[1 + CS_LOCAL_MAX_QUAD_P];
+      QUAD_ROW (zs + i * d);
+      for (size_t t = 0; t < P; t++)
+        r -= c[t] * x[t];
+      for (size_t t = 0; t < P; t++)
+        {
+          double e = x[t];
+          for (size_t u = 0; u < t; u++)
+            e -= G[t * P + u] * v[u];
+          v[t] = e / G[t * P + t];
+          g += v[t] * v[t];
+        }
+      rss += pw[i] * r * r;
+      S += pw[i] * pw[i] * g;
+    }
+#undef QUAD_ROW
+  if (!((1.0 - S) / sp2 >= CS_LOCAL_MIN_DF))
+    return;
+  *s2 = rss / (1.0 - S);
+  *df = (1.0 - S) / sp2;
+}
+
 /* The fit of cs_local_fit with a root A of the metric (A' A = M, d x d) given,
- * and scratch of d (d + 72) + m d doubles. The fit works in the metric's
- * coordinates u = A x, where the kernel is round: "the directions in which the
- * attended cases spread" then means the same for scalar, diagonal and full
- * metrics (in standardised coordinates a feature the metric ignores would
- * spread widest and crowd out the ones that matter). */
+ * scratch of LOCAL_SCRATCH (d) and zs of LOCAL_ZS (m, d) doubles. The fit works
+ * in the metric's coordinates u = A x, where the kernel is round: "the
+ * directions in which the attended cases spread" then means the same for
+ * scalar, diagonal and full metrics (in standardised coordinates a feature the
+ * metric ignores would spread widest and crowd out the ones that matter). */
 static CsStatus
 local_fit_with (const CsAttention  *ctx,
                 const double       *A,
@@ -290,28 +465,30 @@ local_fit_with (const CsAttention  *ctx,
 {
   size_t d = ctx->d, m = a->m, k = 0, best = CS_NO_CASE;
   double *C = scratch, *lam = C + d * d, *xbar = lam + d, *beta = xbar + d, *work = beta + d;
-  double *bk = work + 64 * d, *bfull = bk + d, *grad = bfull + d, *dx = grad + d;   /* d (d + 72) */
-  double W = 0, sp2 = 0, ybar = 0, neff, rss = 0, S = 0, lev = 0, bestd = INFINITY, tau;
+  double *bk = work + 64 * d, *bfull = bk + d, *grad = bfull + d, *dx = grad + d, *Sw = dx + d;  /* d (2d + 72) */
+  double *pw = zs + m * d;
+  double W = 0, sp2 = 0, ybar = 0, neff, rss = 0, S = 0, bestd = INFINITY;
   int dn = (int) d, lwork = 64 * (int) d, info = 0;
 
   out->metric_nearest = CS_NO_CASE;
   out->metric_distance = NAN;
   out->n_attended = m;
   out->thin = CS_LOCAL_THIN_NONE;
-  /* The fit's weights are the attention weights to the power 1 / f^2: the
-   * same Gaussian kernel at f = CS_LOCAL_BANDWIDTH_FACTOR times the
-   * prediction's window, over the same attended set. The prediction's own
-   * window holds too few cases for a noise or trend estimate (n_eff of 5 on
-   * press-line leaves 2 to 3 degrees of freedom): a pilot bandwidth somewhat
-   * wider than the estimate's, as in residual-variance estimation. */
-  tau = 1.0 / (CS_LOCAL_BANDWIDTH_FACTOR * CS_LOCAL_BANDWIDTH_FACTOR);
+  /* The fit's weights are the attention weights to the power tau = 1 / f^2:
+   * the same Gaussian kernel f times wider than the prediction's window, over
+   * the same attended set. The prediction's own window can hold too few cases
+   * for a noise or trend estimate (n_eff of 4 at 250 cases per feature leaves
+   * 1 to 3 degrees of freedom): a pilot bandwidth wider than the estimate's,
+   * as in residual-variance estimation, chosen per query to reach a number of
+   * effective cases (a nearest-neighbour pilot, Fan & Gijbels 1996, 4.2). */
   for (size_t i = 0; i < m; i++)
-    W += pow (a->weight[i], tau);
+    W += a->weight[i];
   if (m == 0 || !(W > 0))
     {
       local_thin (out, CS_LOCAL_THIN_NO_WEIGHT);
       return CS_OK;
     }
+  pilot_weights (a, zs, pw);   /* zs's first m doubles as scratch, before the coordinates fill it */
 
   /* The nearest case under M (|A (x_i - x)|): with the distance score the
    * heaviest case, always in the attended set. */
@@ -335,11 +512,11 @@ local_fit_with (const CsAttention  *ctx,
   out->metric_nearest = best;
   out->metric_distance = sqrt (bestd > 0 ? bestd : 0);
 
-  /* Weighted means and covariance with p_i = w_i / W over the attended cases. */
+  /* Weighted means and covariance with the pilot weights p_i over the attended cases. */
   memset (xbar, 0, d * sizeof (double));
   for (size_t i = 0; i < m; i++)
     {
-      double p = pow (a->weight[i], tau) / W;
+      double p = pw[i];
       const double *xi = ctx->x + a->index[i] * d;
       sp2 += p * p;
       ybar += p * ctx->y[a->index[i]];
@@ -350,7 +527,7 @@ local_fit_with (const CsAttention  *ctx,
   memset (C, 0, d * d * sizeof (double));
   for (size_t i = 0; i < m; i++)
     {
-      double p = pow (a->weight[i], tau) / W;
+      double p = pw[i];
       const double *xi = ctx->x + a->index[i] * d;
       double *zi = zs + i * d;
       for (size_t j = 0; j < d; j++)
@@ -388,7 +565,7 @@ local_fit_with (const CsAttention  *ctx,
     bk[t] = 0;
   for (size_t i = 0; i < m; i++)
     {
-      double p = pow (a->weight[i], tau) / W, yc = ctx->y[a->index[i]] - ybar;
+      double p = pw[i], yc = ctx->y[a->index[i]] - ybar;
       double *zi = zs + i * d, proj[d];
       for (size_t t = 0; t < k; t++)
         {
@@ -406,7 +583,7 @@ local_fit_with (const CsAttention  *ctx,
    * for homoscedastic noise (exact, not the equal-weight (d+1)/n). */
   for (size_t i = 0; i < m; i++)
     {
-      double p = pow (a->weight[i], tau) / W, r = ctx->y[a->index[i]] - ybar, g = 0;
+      double p = pw[i], r = ctx->y[a->index[i]] - ybar, g = 0;
       const double *zi = zs + i * d;
       for (size_t t = 0; t < k; t++)
         {
@@ -415,7 +592,6 @@ local_fit_with (const CsAttention  *ctx,
         }
       rss += p * r * r;
       S += p * p * (1.0 + g);
-      lev += p * p * g;
     }
   out->df_resid = (1.0 - S) / sp2;
 
@@ -437,15 +613,56 @@ local_fit_with (const CsAttention  *ctx,
       return CS_OK;
     }
   {
-    double s2 = rss / (1.0 - S), v = 0;
+    double s2 = rss / (1.0 - S), v = 0, tw = 0, tw2 = 0, lev = 0;
 
+    /* Across a curve a linear trend leaves the curvature in the residuals:
+     * refit with quadratic terms in the leading spread directions where the
+     * pilot's n_eff allows, and take that fit's residual variance (same exact
+     * smoother df). */
+    local_quadratic (ctx, a, k, lam + d - k, zs, pw, neff, Sw, &s2, &out->df_resid);
     out->local_noise_sd = sqrt (s2 > 0 ? s2 : 0);
-    /* Spread of the fitted trend over the attended cases, sum_t lambda_t beta_t^2,
-     * minus what the coefficients' noise alone gives it:
-     * E[lambda_t beta_t^2] = true + sigma^2 sum_i p_i^2 z_it^2 / lambda_t. */
-    for (size_t t = 0; t < k; t++)
-      v += lam[d - 1 - t] * beta[t] * beta[t];
-    v -= s2 * lev;
+    /* The spread of the fitted trend over the cases the prediction averages,
+     * under the prediction's own weights w (the pilot's wider kernel would
+     * spread it further): beta' S_w beta with S_w the w-weighted covariance of
+     * the kept coordinates, minus what the coefficients' sampling variance
+     * alone gives it, tr (S_w Var beta), Var beta = s^2 L^-1 (sum_i p_i^2 z_i
+     * z_i') L^-1 in the p-uncorrelated coordinates (L = diag lambda). */
+    memset (Sw, 0, k * k * sizeof (double));
+    memset (dx, 0, k * sizeof (double));
+    for (size_t i = 0; i < m; i++)
+      {
+        double w = a->weight[i] / W, t = 0;
+        const double *zi = zs + i * d;
+        for (size_t u = 0; u < k; u++)
+          {
+            t += beta[u] * zi[u];
+            dx[u] += w * zi[u];
+            for (size_t u2 = 0; u2 <= u; u2++)
+              Sw[u * k + u2] += w * zi[u] * zi[u2];
+          }
+        tw += w * t;
+        tw2 += w * t * t;
+      }
+    for (size_t u = 0; u < k; u++)
+      for (size_t u2 = 0; u2 <= u; u2++)
+        {
+          Sw[u * k + u2] = (Sw[u * k + u2] - dx[u] * dx[u2]) / (lam[d - 1 - u] * lam[d - 1 - u2]);
+          Sw[u2 * k + u] = Sw[u * k + u2];
+        }
+    for (size_t i = 0; i < m; i++)
+      {
+        const double *zi = zs + i * d;
+        double qf = 0;
+        for (size_t u = 0; u < k; u++)
+          {
+            double r = 0;
+            for (size_t u2 = 0; u2 < k; u2++)
+              r += Sw[u * k + u2] * zi[u2];
+            qf += zi[u] * r;
+          }
+        lev += pw[i] * pw[i] * qf;
+      }
+    v = tw2 - tw * tw - s2 * lev;
     out->local_variation = sqrt (v > 0 ? v : 0);
   }
   out->pseudo_residual = NAN;
@@ -473,8 +690,8 @@ cs_local_fit (const CsAttention  *ctx,
   if (ctx == NULL || query == NULL || a == NULL || out == NULL || (a->m > 0 && (a->index == NULL || a->weight == NULL)))
     return CS_ERR_INVALID;
   M = malloc (ctx->d * ctx->d * sizeof (double));
-  scratch = malloc (ctx->d * (ctx->d + 72) * sizeof (double));
-  zs = malloc ((a->m > 0 ? a->m : 1) * ctx->d * sizeof (double));
+  scratch = malloc (LOCAL_SCRATCH (ctx->d) * sizeof (double));
+  zs = malloc (LOCAL_ZS (a->m > 0 ? a->m : 1, ctx->d) * sizeof (double));
   if (M == NULL || scratch == NULL || zs == NULL)
     st = CS_ERR_NOMEM;
   else
@@ -515,7 +732,7 @@ local_fit_job (void *data)
   LocalFitJob *job = data;
   const CsAttention *ctx = job->ctx;
   size_t d = ctx->d, n = ctx->n, mmax = 0;
-  double *scratch = malloc (d * (d + 72) * sizeof (double)), *zs = NULL;
+  double *scratch = malloc (LOCAL_SCRATCH (d) * sizeof (double)), *zs = NULL;
 
   job->st = scratch != NULL ? CS_OK : CS_ERR_NOMEM;
   for (size_t r = job->q0; r < job->q1 && job->st == CS_OK; r++)
@@ -535,7 +752,7 @@ local_fit_job (void *data)
 
       if (job->att[r].m > mmax)
         {
-          double *z2 = realloc (zs, job->att[r].m * d * sizeof (double));
+          double *z2 = realloc (zs, LOCAL_ZS (job->att[r].m, d) * sizeof (double));
           if (z2 == NULL)
             {
               job->st = CS_ERR_NOMEM;

@@ -76,7 +76,12 @@ typedef enum
 #define CS_LOCAL_SPREAD_FRACTION 0.1   /* keep directions with variance >= 0.1 x the largest */
 #define CS_LOCAL_MIN_DF          2.0   /* residual degrees of freedom needed for a noise estimate */
 #define CS_LOCAL_BANDWIDTH_FACTOR 1.25 /* the fit's kernel width against the prediction's: weights
-                                        * w_i^(1 / 1.25^2) over the same attended set */
+                                        * w_i^(1 / 1.25^2) over the same attended set ... */
+#define CS_LOCAL_PILOT_NEFF      12.0  /* ... widened until the fit's weights hold this many effective cases */
+#define CS_LOCAL_QUAD_DIRS       3     /* quadratic terms in at most this many leading spread directions, */
+#define CS_LOCAL_MAX_QUAD_P      64    /* ... when the linear and quadratic terms number at most this */
+#define CS_LOCAL_PILOT_MAX_FACTOR 2.0  /* ... up to twice the prediction's width (the attended set's edge,
+                                        * at 1e-6 of the weight, then carries 3 % of the largest) */
 
 typedef struct
 {

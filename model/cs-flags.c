@@ -14,6 +14,10 @@
 #define DEFAULT_NOISE_CHECK      1.8
 #define DEFAULT_NOISE_STOP       4.0
 #define DEFAULT_VARIATION_CHECK  2.8
+/* With the local-fit baselines the trend spread is measured under the prediction's own weights (narrower than
+ * the fit's pilot): 3.3x, chosen on the crest and parabola generators of the calibration matrix and the samples
+ * (model/FAILSAFE.md); old bases keep 2.8 on their slope x window measure. */
+#define LOCAL_VARIATION_CHECK    3.3
 #define DEFAULT_VARIATION_STOP   5.0
 #define DEFAULT_NEFF_CHECK       1.5
 #define DEFAULT_NEFF_STOP        1.05
@@ -127,6 +131,8 @@ cs_flag_thresholds_init_for_base (CsFlagThresholds *t,
   cs_flag_thresholds_init (t);
   if (t == NULL || base == NULL)
     return;
+  if (local_rules (base))
+    t->variation_check = LOCAL_VARIATION_CHECK;
   if (metric_support (base))
     {
       if (base->metric_nn_distance_high > base->metric_nn_distance)

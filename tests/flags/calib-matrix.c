@@ -21,7 +21,8 @@
  * (`calib-matrix`, TAP) that asserts the targets per cell. While the estimators are being rewritten a missed
  * cell is reported as `not ok ... # TODO` with its numbers (g_test_incomplete): set CALIB_TARGETS_ASSERTED to 1
  * to make every missed target a failure. Run times measured on the 2-core dev machine under a load average of
- * about 13 (other jobs): the slow-suite test 45 s (17 s of CPU); bench cells at d <= 5 and n <= 2,500 take 1 to
+ * about 13 (other jobs): the slow-suite test 45 s (17 s of CPU; 3 min 58 s wall and 128 s of CPU after the widened
+ * pilot and the quadratic refit, load 11 to 13, ring d 20 n 4,000 scalar 185 s of it); bench cells at d <= 5 and n <= 2,500 take 1 to
  * 35 s, 2 x 20,000 cases 160 s (scalar), 10 x 10,000 cases 18 to 640 s (the diagonal fit is the cost), 5 x 10^5
  * cases 330 to 400 s; the samples' tables 9 s; the whole default bench one to two hours under that load (the
  * --full cells of 20 x 10^5 were not timed). Seeds: 31000 and up (cells), 41000 and up (samples), none of the
@@ -130,10 +131,14 @@ case_base_from (const double *x,
   return b;
 }
 
+/* --variation-check X: measure another check ratio (development only; the tables use the defaults). */
+static double g_variation_check = NAN;
+
 static CsEngine *
 engine_for (CsCaseBase  *b,
             CsEngineFit  fit)
 {
+  CsFlagThresholds t;
   CsEngineOptions o;
   GError *error = NULL;
   CsEngine *e;
@@ -141,10 +146,80 @@ engine_for (CsCaseBase  *b,
   cs_engine_options_init (&o);
   o.fit = fit;
   o.preferred_window = FALSE;   /* the window's preferred width is not a flag; casescope-cli predict skips it too */
+  if (!isnan (g_variation_check))
+    {
+      double *f = (double *) &t;
+      for (gsize k = 0; k < sizeof t / sizeof (double); k++)
+        f[k] = NAN;
+      t.variation_check = g_variation_check;
+      o.thresholds = &t;
+    }
   e = cs_engine_build_full (b, &o, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (e);
   return e;
+}
+
+/* --ratios: the measures behind the flags, per region (diagnosis, not targets). */
+enum { M_NOISE, M_TREND, M_DIST, M_DF, M_NEFF, M_DIRS, M_N };
+static const char *const measure_label[M_N] = {
+  "noise ratio", "trend ratio", "distance ratio", "df", "n_eff", "directions",
+};
+static gboolean g_ratios = FALSE;
+static GArray *g_measure[R_N][M_N];
+
+static void
+ratios_add (int                  r,
+            const CsEngine      *e,
+            const CsQueryResult *res)
+{
+  const CsFlagBase *fb = &e->flag_base;
+  double v[M_N] = {
+    res->local.local_noise_sd / fb->usual_noise, res->local.local_variation / fb->usual_noise,
+    res->local.metric_distance / fb->metric_nn_distance, res->local.df_resid, res->prediction.n_eff,
+    (double) res->local.n_directions,
+  };
+
+  for (int k = 0; k < M_N; k++)
+    {
+      if (g_measure[r][k] == NULL)
+        g_measure[r][k] = g_array_new (FALSE, FALSE, sizeof (double));
+      /* NaN (thin) sorts as +inf: it counts as a flag, as the rules read it */
+      v[k] = isnan (v[k]) ? INFINITY : v[k];
+      g_array_append_val (g_measure[r][k], v[k]);
+    }
+}
+
+static int
+cmp_double (gconstpointer a,
+            gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static void
+ratios_print (const Cell *c)
+{
+  printf ("\n%s d%zu n%zu %s: 5 / 50 / 95 %% quantiles (inf: thin)\n", calib_shape_name (c->shape), c->d, c->n,
+          fit_name (c->fit));
+  for (int r = 0; r < R_RANGE; r++)
+    {
+      printf ("  %-24s", rate_label[r]);
+      for (int k = 0; k < M_N; k++)
+        {
+          GArray *a = g_measure[r][k];
+          double *x;
+          if (a == NULL || a->len == 0)
+            continue;
+          g_array_sort (a, cmp_double);
+          x = (double *) a->data;
+          printf (" | %s %.2f/%.2f/%.2f", measure_label[k], x[a->len / 20], x[a->len / 2], x[a->len * 19 / 20]);
+          g_array_set_size (a, 0);
+        }
+      printf ("\n");
+    }
+  fflush (stdout);
 }
 
 static gboolean
@@ -216,6 +291,8 @@ run_cell (Cell *c)
                 }
               c->total[r]++;
               c->hit[r] += hit;
+              if (g_ratios)
+                ratios_add (r, e, res[k]);
             }
           cs_engine_results_free (res, per_seed);
         }
@@ -457,9 +534,10 @@ static const Cell slow_cells[] = {
 typedef struct
 {
   const char *shape;                /* only this generator, or NULL */
-  gsize d_min, n_min, n_max;        /* only these sizes */
+  gsize d_min, d_max, n_min, n_max; /* only these sizes */
   gboolean confusion;               /* the samples' leave-one-out tables too */
   gboolean full;                    /* the sizes marked full_only too */
+  int fit;                          /* -1 both, else only this CsEngineFit */
 } BenchFilter;
 
 static int
@@ -470,7 +548,7 @@ run_bench (const BenchFilter *only)
   gint64 t0 = g_get_monotonic_time ();
 
   printf ("# Fail-safe calibration matrix (tests/flags/calib-matrix.c), %d case bases per cell, >= %d queries "
-          "per rate\n# make bench, or: build/tests/flags/flags-calib-matrix --bench [--shape NAME] [--d-min D] [--n-min N] [--n-max N] [--no-confusion] [--full]\n\n",
+          "per rate\n# make bench, or: build/tests/flags/flags-calib-matrix --bench [--shape NAME] [--d-min D] [--d-max D] [--n-min N] [--n-max N] [--no-confusion] [--full] [--metric scalar|diagonal] [--ratios]\n\n",
           CALIB_SEEDS, CALIB_MIN_QUERIES);
   print_header ();
   for (gsize i = 0; i < G_N_ELEMENTS (bench_sizes); i++)
@@ -479,8 +557,9 @@ run_bench (const BenchFilter *only)
         {
           Cell *c = &cells[n_cells];
           if ((only->shape != NULL && strcmp (only->shape, calib_shape_name ((CalibShape) shape)) != 0)
-              || bench_sizes[i].d < only->d_min || bench_sizes[i].n < only->n_min
-              || bench_sizes[i].n > only->n_max || (bench_sizes[i].full_only && !only->full))
+              || bench_sizes[i].d < only->d_min || bench_sizes[i].d > only->d_max || bench_sizes[i].n < only->n_min
+              || bench_sizes[i].n > only->n_max
+              || (only->fit >= 0 && only->fit != (int) (m ? CS_ENGINE_FIT_DIAGONAL : CS_ENGINE_FIT_SCALAR)) || (bench_sizes[i].full_only && !only->full))
             continue;
           c->shape = (CalibShape) shape;
           c->d = bench_sizes[i].d;
@@ -488,6 +567,8 @@ run_bench (const BenchFilter *only)
           c->fit = m ? CS_ENGINE_FIT_DIAGONAL : CS_ENGINE_FIT_SCALAR;
           run_cell (c);
           print_row (c);
+          if (g_ratios)
+            ratios_print (c);
           n_cells++;
         }
   print_worst (cells, n_cells);
@@ -508,11 +589,12 @@ int
 main (int    argc,
       char **argv)
 {
-  BenchFilter only = { NULL, 0, 0, G_MAXSIZE, TRUE, FALSE };
+  BenchFilter only = { NULL, 0, G_MAXSIZE, 0, G_MAXSIZE, TRUE, FALSE, -1 };
   gboolean bench = FALSE;
 
-  /* --bench options, to run parts of the matrix in parallel or again: --shape NAME, --d-min D, --n-min N,
-   * --n-max N, --no-confusion, --full (20 features x 10^5 cases too). */
+  /* --bench options, to run parts of the matrix in parallel or again: --shape NAME, --d-min D, --d-max D, --n-min N,
+   * --n-max N, --no-confusion, --full (20 features x 10^5 cases too), --metric scalar|diagonal, --ratios (the
+   * measures' quantiles per region, for diagnosis). */
   for (int i = 1; i < argc; i++)
     if (strcmp (argv[i], "--bench") == 0)
       bench = TRUE;
@@ -520,6 +602,8 @@ main (int    argc,
       only.shape = argv[++i];
     else if (strcmp (argv[i], "--d-min") == 0 && i + 1 < argc)
       only.d_min = (gsize) g_ascii_strtoull (argv[++i], NULL, 10);
+    else if (strcmp (argv[i], "--d-max") == 0 && i + 1 < argc)
+      only.d_max = (gsize) g_ascii_strtoull (argv[++i], NULL, 10);
     else if (strcmp (argv[i], "--n-min") == 0 && i + 1 < argc)
       only.n_min = (gsize) g_ascii_strtoull (argv[++i], NULL, 10);
     else if (strcmp (argv[i], "--n-max") == 0 && i + 1 < argc)
@@ -528,6 +612,15 @@ main (int    argc,
       only.confusion = FALSE;
     else if (strcmp (argv[i], "--full") == 0)
       only.full = TRUE;
+    else if (strcmp (argv[i], "--metric") == 0 && i + 1 < argc)
+      {
+        i++;
+        only.fit = strcmp (argv[i], "diagonal") == 0 ? CS_ENGINE_FIT_DIAGONAL : CS_ENGINE_FIT_SCALAR;
+      }
+    else if (strcmp (argv[i], "--variation-check") == 0 && i + 1 < argc)
+      g_variation_check = g_ascii_strtod (argv[++i], NULL);
+    else if (strcmp (argv[i], "--ratios") == 0)
+      g_ratios = TRUE;
   if (bench)
     return run_bench (&only);
 

@@ -861,10 +861,13 @@ static void
 test_local_fit_linear (void)
 {
   /* A 4 x 4 grid and a plane y = 3 + 2 x1 - x2 plus a residual pattern r
-   * orthogonal to 1, x1 and x2 (r = +-0.5 by the parity of (i + j)... made
-   * orthogonal by construction below): with equal weights the fit is OLS, so
-   * the residual sd is sqrt (RSS / (n - 3)), the slope is (2, -1), and the
-   * trend spread is sqrt (beta' C beta) minus the coefficient noise. */
+   * orthogonal to 1, x1, x2 and the quadratic terms x1^2, x1 x2, x2^2 (the
+   * product of the cubic orthogonal polynomials -1, 3, -3, 1 on 4 points):
+   * with equal weights (n_eff 16) the noise comes from the local quadratic
+   * refit, OLS with 6 parameters, so the residual sd is sqrt (RSS / (n - 6));
+   * the slope is (2, -1), and the trend spread is sqrt (beta' C beta) minus
+   * the coefficient noise. */
+  static const double p3[4] = { -1, 3, -3, 1 };
   enum { N = 16 };
   double x[N * 2], y[N], w[N], r[N], q[2] = { 0.1, -0.2 };
   size_t idx[N];
@@ -879,8 +882,7 @@ test_local_fit_linear (void)
         int k = i * 4 + j;
         x[2 * k] = (double) i - 1.5;
         x[2 * k + 1] = 0.5 * ((double) j - 1.5);
-        /* (i - 1.5)(j - 1.5) is orthogonal to 1, i and j on a full grid */
-        r[k] = 0.3 * ((double) i - 1.5) * ((double) j - 1.5);
+        r[k] = 0.1 * p3[i] * p3[j];
         y[k] = 3.0 + 2.0 * x[2 * k] - x[2 * k + 1] + r[k];
         rss += r[k] * r[k];
         m1 += x[2 * k] / N;
@@ -898,8 +900,8 @@ test_local_fit_linear (void)
   g_assert_cmpuint (ld.n_directions, ==, 2);   /* spreads 1.25 and 0.31: ratio 0.25 >= 0.1 */
   g_assert_cmpuint (ld.n_attended, ==, N);
   /* Tolerances: the fit goes through an eigendecomposition; 1e-9 is far above its rounding. */
-  g_assert_cmpfloat_with_epsilon (ld.df_resid, N - 3.0, 1e-9);
-  s2 = rss / (N - 3.0);
+  g_assert_cmpfloat_with_epsilon (ld.df_resid, N - 6.0, 1e-9);
+  s2 = rss / (N - 6.0);
   g_assert_cmpfloat_with_epsilon (ld.local_noise_sd, sqrt (s2), 1e-9);
   g_assert_cmpfloat_with_epsilon (ld.local_lipschitz, sqrt (5.0), 1e-9);
   /* Var (beta_t) = s2 sum p_i^2 z_it^2 / lambda_t^2 = s2 / (N lambda_t): debias sum_t lambda_t beta_t^2 by s2 * 2 / N. */
@@ -913,6 +915,52 @@ test_local_fit_linear (void)
   /* Leave-one-out style: the query's own outcome gives the trend-corrected difference. */
   g_assert_cmpint (cs_local_fit (ctx, q, &a, 3.0 + 2.0 * q[0] - q[1], &ld), ==, CS_OK);
   g_assert_cmpfloat_with_epsilon (ld.pseudo_residual, -r[9], 1e-9);
+  cs_attention_free (ctx);
+}
+
+static void
+test_local_fit_pilot_and_curvature (void)
+{
+  /* A 6 x 6 unit grid, a curved noise-free outcome y = x1^2 + 0.5 x1 x2, and
+   * attention weights exp (-|x - c|^2) around the grid's centre: the fit at
+   * 1.25x the window would hold about 2 pi / 0.64 = 9.8 effective cases (fewer
+   * on the grid), under CS_LOCAL_PILOT_NEFF = 12, so the pilot widens; its
+   * residual df then exceeds what the unwidened weights allow at all
+   * (n_eff - 1). The local quadratic refit follows the curve exactly: no noise
+   * where a linear fit would report the curvature as scatter. */
+  enum { N = 36 };
+  double x[N * 2], y[N], w[N], q[2] = { 0, 0 }, W = 0, s1 = 0, s2 = 0;
+  size_t idx[N];
+  CsLocalDiagnostics ld;
+  CsAttention *ctx;
+  CsAttended a;
+
+  for (int k = 0; k < N; k++)
+    {
+      x[2 * k] = (double) (k / 6) - 2.5;
+      x[2 * k + 1] = (double) (k % 6) - 2.5;
+      y[k] = x[2 * k] * x[2 * k] + 0.5 * x[2 * k] * x[2 * k + 1];
+      w[k] = exp (-(x[2 * k] * x[2 * k] + x[2 * k + 1] * x[2 * k + 1]));
+      W += w[k];
+    }
+  for (int k = 0; k < N; k++)
+    {
+      double v;
+      w[k] /= W;
+      idx[k] = (size_t) k;
+      v = pow (w[k], 1.0 / (CS_LOCAL_BANDWIDTH_FACTOR * CS_LOCAL_BANDWIDTH_FACTOR));
+      s1 += v;
+      s2 += v * v;
+    }
+  g_assert_cmpfloat (s1 * s1 / s2, <, CS_LOCAL_PILOT_NEFF);
+  ctx = local_context (x, y, N, 1.0);
+  a = (CsAttended) { .m = N, .index = idx, .weight = w, .dropped = 0 };
+  g_assert_cmpint (cs_local_fit (ctx, q, &a, NAN, &ld), ==, CS_OK);
+  g_assert_cmpint (ld.thin, ==, CS_LOCAL_THIN_NONE);
+  g_assert_cmpuint (ld.n_directions, ==, 2);
+  g_assert_cmpfloat (ld.df_resid, >, s1 * s1 / s2 - 1.0);
+  /* Outcomes up to 9: 1e-9 is far above the rounding of the eigendecomposition and the Cholesky solve. */
+  g_assert_cmpfloat (ld.local_noise_sd, <, 1e-9);
   cs_attention_free (ctx);
 }
 
@@ -938,7 +986,8 @@ test_local_fit_curve_and_thin (void)
   a = all_cases (N, idx, w);
   g_assert_cmpint (cs_local_fit (ctx, q, &a, NAN, &ld), ==, CS_OK);
   g_assert_cmpuint (ld.n_directions, ==, 1);
-  g_assert_cmpfloat_with_epsilon (ld.df_resid, N - 2.0, 1e-9);
+  /* intercept, slope and the quadratic term along the one direction (n_eff 12 allows 3 parameters) */
+  g_assert_cmpfloat_with_epsilon (ld.df_resid, N - 3.0, 1e-9);
   g_assert_cmpfloat (fabs (ld.local_lipschitz - 1.0), <, 0.05);
 
   /* Two cases: n_eff 2 leaves 1 degree of freedom without any slope: too thin. */
@@ -1084,6 +1133,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/flags/names", test_names);
   g_test_add_func ("/cs/flags/local-fit/linear", test_local_fit_linear);
   g_test_add_func ("/cs/flags/local-fit/curve-and-thin", test_local_fit_curve_and_thin);
+  g_test_add_func ("/cs/flags/local-fit/pilot-and-curvature", test_local_fit_pilot_and_curvature);
   g_test_add_func ("/cs/flags/local-fit/metric-directions", test_local_fit_metric_directions);
   g_test_add_func ("/cs/flags/base-from-local", test_base_from_local);
   g_test_add_func ("/cs/flags/local-rules", test_local_rules);
