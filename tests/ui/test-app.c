@@ -33,8 +33,14 @@ test_version_and_usage (void)
   const char *version[] = { "--version", NULL };
   const char *bad_page[] = { "--page", "nowhere", "--screenshot", "/nonexistent/x.png", NULL };
   const char *bad_sample[] = { "--sample", "nothing", NULL };
+  /* The letter O for a zero, and limits the wrong way round: refused before any window opens. */
+  const char *bad_spec[] = { "--spec-lower", "250", "--spec-upper", "3O0", "--screenshot", "/nonexistent/x.png",
+                             NULL };
+  const char *crossed_spec[] = { "--spec-lower", "300", "--spec-upper", "250", "--screenshot", "/nonexistent/x.png",
+                                 NULL };
 
-  g_test_summary ("--version prints the version; an unknown page or sample exits 2 with a message");
+  g_test_summary ("--version prints the version; an unknown page or sample, or spec limits that are not numbers "
+                  "or are crossed, exit 2 with a message");
   g_assert_cmpint (run (version, &out, &err), ==, 0);
   g_assert_cmpstr (out, ==, "casescope " PACKAGE_VERSION "\n");
   g_clear_pointer (&out, g_free);
@@ -45,6 +51,15 @@ test_version_and_usage (void)
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run (bad_sample, &out, &err), ==, 2);
   g_assert_nonnull (strstr (err, "unknown sample"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (bad_spec, &out, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--spec-upper wants a number"));
+  g_assert_nonnull (strstr (err, "“3O0”"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (crossed_spec, &out, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "must be below"));
 }
 
 static void
