@@ -4,7 +4,12 @@
 #include "config.h"
 
 #include "cs-application.h"
+
+#include <math.h>
+
 #include "cs-export-dialog.h"
+#include "cs-follow-panel.h"
+#include "cs-import-dialog.h"
 #include "cs-manager-view.h"
 #include "cs-operator-view.h"
 #include "cs-samples.h"
@@ -22,6 +27,15 @@ struct _CsApplication
   int select_case;       /* --case N: make case N (1-based row) the query */
   gboolean dark;         /* --dark */
   gboolean sweeps;       /* --sweeps: run the paper sweeps on the manager page at start */
+  char *spec_lower;      /* --spec-lower X, --spec-upper Y: typed into the operator page's spec entries */
+  char *spec_upper;
+  gboolean follow;       /* --follow: turn on "Follow This File" once the model is ready */
+  gboolean import_pressed;   /* --follow FILE: the import preview's "Import" was pressed for the user */
+  gboolean options_applied;  /* engine_options_cb has run (the screenshot waits for it) */
+  gboolean follow_announced; /* "following PATH" printed (screenshot runs with --follow) */
+  gint64 follow_since;   /* when the follow started (monotonic µs), for the screenshot's waits */
+  guint follow_events;   /* events seen at follow_quiet_since */
+  gint64 follow_quiet_since;
   int screenshot_frames;
   gboolean screenshot_failed;
   int idle_frames;
@@ -86,6 +100,48 @@ screenshot_target (CsApplication *self)
   return GTK_WIDGET (self->window);
 }
 
+/* With --follow, a screenshot waits for the follow page: once it watches the file it says so on stdout
+ * ("following PATH", flushed) so that a script can append rows now, and the shot is taken when the appended
+ * rows have been read and predicted and nothing new came for a second (or, with nothing appended, after 20 s). */
+static gboolean
+screenshot_follow_ready (CsApplication *self)
+{
+  GtkWidget *panel;
+  gint64 now = g_get_monotonic_time ();
+  guint events;
+
+  if (!self->follow)
+    return TRUE;
+  if (!self->options_applied)
+    return FALSE;
+  panel = cs_window_get_follow_panel (self->window);
+  if (panel == NULL)
+    return TRUE;   /* following was refused: the window shows why */
+  if (cs_follow_panel_get_engine (CS_FOLLOW_PANEL (panel)) == NULL || cs_follow_panel_is_busy (CS_FOLLOW_PANEL (panel)))
+    return FALSE;
+  if (!self->follow_announced)
+    {
+      CsEngine *engine = cs_follow_panel_get_engine (CS_FOLLOW_PANEL (panel));
+
+      g_print ("following %s\n", engine->cases->source_path);
+      fflush (stdout);
+      self->follow_announced = TRUE;
+      self->follow_since = self->follow_quiet_since = now;
+      self->follow_events = 0;
+      return FALSE;
+    }
+  events = cs_follow_panel_get_events (CS_FOLLOW_PANEL (panel))->len;
+  if (events != self->follow_events)
+    {
+      self->follow_events = events;
+      self->follow_quiet_since = now;
+      return FALSE;
+    }
+  if (events == 0)
+    return now - self->follow_since > 20 * G_USEC_PER_SEC;
+  return now - self->follow_quiet_since > G_USEC_PER_SEC;
+}
+
 static gboolean
 screenshot_tick_cb (GtkWidget     *widget,
                     GdkFrameClock *clock,
@@ -100,6 +156,11 @@ screenshot_tick_cb (GtkWidget     *widget,
       self->idle_frames = 0;
       if (self->screenshot_frames < 60 * 120)
         return G_SOURCE_CONTINUE;
+    }
+  if (!screenshot_follow_ready (self))
+    {
+      self->idle_frames = 0;
+      return G_SOURCE_CONTINUE;
     }
   target = screenshot_target (self);
   if (target == NULL || !gtk_widget_get_mapped (target))
@@ -130,7 +191,41 @@ apply_startup_options (CsApplication *self,
     cs_window_set_page (window, self->page);
 }
 
-/* Options that need the engine: --case N and --sweeps. */
+/* The first widget named name under widget (depth first), or NULL. */
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* --spec-lower/--spec-upper: typed into the operator page's entries and confirmed with Enter, as a user would,
+ * so the limits are checked, shown and kept for this file in the settings by the same code. */
+static void
+type_spec_limits (CsApplication *self)
+{
+  GtkWidget *operator = cs_window_get_operator (self->window);
+  GtkWidget *lower = find_named (operator, "spec-lower");
+  GtkWidget *upper = find_named (operator, "spec-upper");
+
+  g_return_if_fail (lower != NULL && upper != NULL);
+  if (self->spec_lower != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (lower), self->spec_lower);
+  if (self->spec_upper != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (upper), self->spec_upper);
+  g_signal_emit_by_name (self->spec_upper != NULL ? upper : lower, "activate");
+}
+
+/* Options that need the engine: --spec-lower/--spec-upper, --case N, --sweeps and --follow. */
 static gboolean
 engine_options_cb (gpointer user_data)
 {
@@ -138,13 +233,35 @@ engine_options_cb (gpointer user_data)
 
   if (self->window == NULL)
     return G_SOURCE_REMOVE;
+  /* --follow FILE: the file opens in the import preview; once it is read, "Import" is pressed with the
+   * preview's choices (the last column the outcome), as a user would before choosing "Follow This File". */
+  if (self->follow && !self->import_pressed && cs_window_get_engine (self->window) == NULL)
+    {
+      GtkWidget *dialog = cs_window_get_import_dialog (self->window);
+
+      if (dialog != NULL && !cs_import_dialog_is_loading (CS_IMPORT_DIALOG (dialog)))
+        {
+          self->import_pressed = TRUE;
+          if (!cs_import_dialog_accept (CS_IMPORT_DIALOG (dialog)))
+            {
+              /* The preview shows why the file cannot be read; nothing to follow. */
+              self->options_applied = TRUE;
+              return G_SOURCE_REMOVE;
+            }
+        }
+    }
   if (cs_window_get_engine (self->window) == NULL)
     return G_SOURCE_CONTINUE;
+  if (self->spec_lower != NULL || self->spec_upper != NULL)
+    type_spec_limits (self);
   if (self->select_case > 0)
     cs_operator_view_select_case (CS_OPERATOR_VIEW (cs_window_get_operator (self->window)),
                                   (gsize) (self->select_case - 1));
   if (self->sweeps)
     cs_manager_view_run_sweeps (CS_MANAGER_VIEW (cs_window_get_manager (self->window)));
+  if (self->follow)
+    g_object_set (self->window, "following", TRUE, NULL);
+  self->options_applied = TRUE;
   return G_SOURCE_REMOVE;
 }
 
@@ -156,7 +273,7 @@ new_window (CsApplication *self)
   self->window = window;
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &self->window);
   apply_startup_options (self, window);
-  if (self->select_case > 0 || self->sweeps)
+  if (self->select_case > 0 || self->sweeps || self->spec_lower != NULL || self->spec_upper != NULL || self->follow)
     g_timeout_add (50, engine_options_cb, self);
   if (self->screenshot != NULL)
     gtk_window_set_default_size (GTK_WINDOW (window), 1600, 1160);
@@ -224,6 +341,34 @@ cs_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "case", "i", &self->select_case);
   self->dark = g_variant_dict_contains (options, "dark");
   self->sweeps = g_variant_dict_contains (options, "sweeps");
+  self->follow = g_variant_dict_contains (options, "follow");
+  g_variant_dict_lookup (options, "spec-lower", "s", &self->spec_lower);
+  g_variant_dict_lookup (options, "spec-upper", "s", &self->spec_upper);
+  {
+    double limits[2] = { NAN, NAN };
+    const char *texts[2] = { self->spec_lower, self->spec_upper };
+    const char *names[2] = { "--spec-lower", "--spec-upper" };
+
+    for (int i = 0; i < 2; i++)
+      {
+        char *end = NULL;
+
+        if (texts[i] == NULL)
+          continue;
+        limits[i] = g_ascii_strtod (texts[i], &end);
+        if (end == texts[i] || *end != '\0' || !isfinite (limits[i]))
+          {
+            g_printerr ("casescope: %s wants a number in the outcome's units (like 280.5), not “%s”\n", names[i],
+                        texts[i]);
+            return 2;
+          }
+      }
+    if (isfinite (limits[0]) && isfinite (limits[1]) && !(limits[0] < limits[1]))
+      {
+        g_printerr ("casescope: --spec-lower (%s) must be below --spec-upper (%s)\n", texts[0], texts[1]);
+        return 2;
+      }
+  }
   if (self->sample != NULL && !g_strv_contains (cs_samples_list (), self->sample))
     {
       g_printerr ("casescope: unknown sample “%s” (press-line, kiln or circle)\n", self->sample);
@@ -363,6 +508,8 @@ cs_application_finalize (GObject *object)
   g_free (self->screenshot);
   g_free (self->page);
   g_free (self->dialog);
+  g_free (self->spec_lower);
+  g_free (self->spec_upper);
   G_OBJECT_CLASS (cs_application_parent_class)->finalize (object);
 }
 
@@ -389,6 +536,12 @@ cs_application_init (CsApplication *self)
     { "case", 0, 0, G_OPTION_ARG_INT, NULL, "Make case N (1-based) the query", "N" },
     { "dark", 0, 0, G_OPTION_ARG_NONE, NULL, "Use the dark style", NULL },
     { "sweeps", 0, 0, G_OPTION_ARG_NONE, NULL, "Run the paper sweeps on the manager page at start", NULL },
+    { "spec-lower", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "Lower spec limit of the outcome, as if typed on the operator page (kept for the file)", "X" },
+    { "spec-upper", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "Upper spec limit of the outcome, as if typed on the operator page (kept for the file)", "Y" },
+    { "follow", 0, 0, G_OPTION_ARG_NONE, NULL,
+      "Follow the opened FILE (“Follow This File”) once its model is ready", NULL },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL, "Render the window offscreen to a PNG, then quit", "PATH" },
     { "dialog", 0, 0, G_OPTION_ARG_STRING, NULL, "With --screenshot: render a dialog (import FILE, export or shortcuts)",
       "DIALOG" },

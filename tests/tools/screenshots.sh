@@ -38,10 +38,53 @@ shot() {
 echo "Writing screenshots with $app:"
 # The first window as it opens on the embedded sample, at the usual screen size.
 shot window.png normal
-# The operator view on a case of the sample's noisy region (the fail-safe panel has something to say).
-shot operator.png big --case 1001
+# The operator view on a case of the sample's noisy region (the fail-safe panel has something to say), with
+# spec limits typed in, so the prediction card gives the interval and the spec verdict.
+shot operator.png big --case 1001 --spec-lower 290 --spec-upper 330
+# The same case against limits its interval lies below: the card says "out of spec".
+shot operator-out-of-spec.png big --case 1001 --spec-lower 300 --spec-upper 330
 # The manager view, with the paper sweeps run.
 shot manager.png big --page manager --sweeps
+# Follow mode on a copy of the sample: once the app says it watches the file, a logger's rows are appended in
+# one write: six batches without a strength (they wait), then five of them with the strength measured
+# (they complete and join; the strip chart shows their predicted against actual). The rows are the means of two
+# of the sample's rows, so they look like the line's batches and are the same on every run.
+cp data/samples/press-line.csv "$tmp/press-line.csv"
+awk -F, 'NR > 1 && NR <= 61 && NR % 10 == 1 { a[++n] = $0 }
+         NR > 1 && NR <= 66 && NR % 10 == 6 { b[++m] = $0 }
+         END {
+           for (i = 1; i <= 6; i++) {
+             split(a[i], x, ","); split(b[i], y, ",")
+             row[i] = sprintf("PL-%05d,%.2f,%.2f,%.3f,%.1f", 9000 + i, (x[2] + y[2]) / 2, (x[3] + y[3]) / 2,
+                              (x[4] + y[4]) / 2, (x[5] + y[5]) / 2)
+             out[i] = sprintf("%.3f", (x[6] + y[6]) / 2)
+             printf "%s,\n", row[i]
+           }
+           for (i = 1; i <= 5; i++)
+             printf "%s,%s\n", row[i], out[i]
+         }' data/samples/press-line.csv > "$tmp/appended.csv"
+echo "  $out/follow.png"
+rm -f "$out/follow.png"
+: > "$tmp/follow-out"
+if command -v xvfb-run >/dev/null 2>&1; then
+  timeout 180 xvfb-run -a -s '-screen 0 1600x1160x24' "$build/app/casescope" --follow \
+    --screenshot "$out/follow.png" "$tmp/press-line.csv" > "$tmp/follow-out" &
+else
+  timeout 180 "$build/app/casescope" --follow --screenshot "$out/follow.png" \
+    "$tmp/press-line.csv" > "$tmp/follow-out" &
+fi
+follow_pid=$!
+# Wait for "following PATH", append, then let the app finish (it shoots once the rows are predicted).
+while ! grep -q '^following ' "$tmp/follow-out" && kill -0 "$follow_pid" 2>/dev/null; do
+  sleep 0.2
+done
+if grep -q '^following ' "$tmp/follow-out"; then
+  cat "$tmp/appended.csv" >> "$tmp/press-line.csv"
+else
+  echo "screenshots.sh: the app never started following $tmp/press-line.csv" >&2
+fi
+wait "$follow_pid"
+test -s "$out/follow.png"
 # The import preview on a European-style CSV with a broken row and a missing value.
 cat > "$tmp/line-7.csv" <<'CSV'
 batch;temperature [degC];pressure [bar];speed [m/min];strength [MPa]
