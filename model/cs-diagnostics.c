@@ -272,11 +272,17 @@ metric_root (const CsAttention *ctx,
 }
 
 /* The fit of cs_local_fit with a root A of the metric (A' A = M, d x d) given,
- * and scratch of d (d + 72) + m d doubles. The fit works in the metric's
- * coordinates u = A x, where the kernel is round: "the directions in which the
- * attended cases spread" then means the same for scalar, diagonal and full
- * metrics (in standardised coordinates a feature the metric ignores would
- * spread widest and crowd out the ones that matter). */
+ * scratch of d (d + 72) doubles and zs of m (2 d + 1). The fit works in the
+ * metric's coordinates u = A x, where the kernel is round: "the directions in
+ * which the attended cases spread" then means the same for scalar, diagonal
+ * and full metrics (in standardised coordinates a feature the metric ignores
+ * would spread widest and crowd out the ones that matter).
+ *
+ * Every O(m d^2) step is one BLAS-3 call over the attended set (the
+ * coordinates U = (X - q) A' as one dgemm, the weighted Gram as one dsyrk,
+ * the projections on the kept directions as one dgemm), and the kernel's
+ * weights w_i^tau are computed once: per-case dgemv/dsyr calls and five pow
+ * per case were three quarters of a flagged batch. */
 static CsStatus
 local_fit_with (const CsAttention  *ctx,
                 const double       *A,
@@ -290,6 +296,7 @@ local_fit_with (const CsAttention  *ctx,
   size_t d = ctx->d, m = a->m, k = 0, best = CS_NO_CASE;
   double *C = scratch, *lam = C + d * d, *xbar = lam + d, *beta = xbar + d, *work = beta + d;
   double *bk = work + 64 * d, *bfull = bk + d, *grad = bfull + d, *dx = grad + d;   /* d (d + 72) */
+  double *pw = zs, *G = pw + m, *U = G + m * d;   /* m (2 d + 1) */
   double W = 0, sp2 = 0, ybar = 0, neff, rss = 0, S = 0, lev = 0, bestd = INFINITY, tau;
   int dn = (int) d, lwork = 64 * (int) d, info = 0;
 
@@ -305,58 +312,66 @@ local_fit_with (const CsAttention  *ctx,
    * wider than the estimate's, as in residual-variance estimation. */
   tau = 1.0 / (CS_LOCAL_BANDWIDTH_FACTOR * CS_LOCAL_BANDWIDTH_FACTOR);
   for (size_t i = 0; i < m; i++)
-    W += pow (a->weight[i], tau);
+    {
+      pw[i] = pow (a->weight[i], tau);
+      W += pw[i];
+    }
   if (m == 0 || !(W > 0))
     {
       local_thin (out, CS_LOCAL_THIN_NO_WEIGHT);
       return CS_OK;
     }
 
-  /* The nearest case under M (|A (x_i - x)|): with the distance score the
-   * heaviest case, always in the attended set. */
+  /* U's rows: A (x_i - x), the attended cases in the metric's coordinates
+   * seen from the query. */
   for (size_t i = 0; i < m; i++)
     {
       const double *xi = ctx->x + a->index[i] * d;
-      double q2 = 0;
+      double *gi = G + i * d;
+      for (size_t j = 0; j < d; j++)
+        gi[j] = xi[j] - query[j];
+    }
+  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) d, (int) d, 1.0, G, (int) d, A, (int) d,
+               0.0, U, (int) d);
+
+  /* The nearest case under M (|A (x_i - x)|): with the distance score the
+   * heaviest case, always in the attended set. Weighted means with
+   * p_i = w_i / W over the attended cases, the mean of U among them. */
+  memset (dx, 0, d * sizeof (double));
+  for (size_t i = 0; i < m; i++)
+    {
+      const double *ui = U + i * d;
+      double q2 = 0, p = pw[i] / W;
       for (size_t r = 0; r < d; r++)
         {
-          double t = 0;
-          for (size_t c = 0; c < d; c++)
-            t += A[r * d + c] * (xi[c] - query[c]);
-          q2 += t * t;
+          q2 += ui[r] * ui[r];
+          dx[r] += p * ui[r];
         }
       if (q2 < bestd)
         {
           bestd = q2;
           best = a->index[i];
         }
+      pw[i] = p;
+      sp2 += p * p;
+      ybar += p * ctx->y[a->index[i]];
     }
   out->metric_nearest = best;
   out->metric_distance = sqrt (bestd > 0 ? bestd : 0);
-
-  /* Weighted means and covariance with p_i = w_i / W over the attended cases. */
-  memset (xbar, 0, d * sizeof (double));
-  for (size_t i = 0; i < m; i++)
-    {
-      double p = pow (a->weight[i], tau) / W;
-      const double *xi = ctx->x + a->index[i] * d;
-      sp2 += p * p;
-      ybar += p * ctx->y[a->index[i]];
-      for (size_t j = 0; j < d; j++)
-        xbar[j] += p * xi[j];
-    }
   neff = 1.0 / sp2;
-  memset (C, 0, d * d * sizeof (double));
+
+  /* Weighted covariance of A (x_i - xbar) = U_i - mean U: G's rows scaled by
+   * sqrt p_i, then C = G' G (lower triangle, row-major). */
   for (size_t i = 0; i < m; i++)
     {
-      double p = pow (a->weight[i], tau) / W;
-      const double *xi = ctx->x + a->index[i] * d;
-      double *zi = zs + i * d;
+      double *ui = U + i * d, *gi = G + i * d, sq = sqrt (pw[i]);
       for (size_t j = 0; j < d; j++)
-        dx[j] = xi[j] - xbar[j];
-      cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) d, (int) d, 1.0, A, (int) d, dx, 1, 0.0, zi, 1);
-      cblas_dsyr (CblasRowMajor, CblasLower, (int) d, p, zi, 1, C, (int) d);
+        {
+          ui[j] -= dx[j];
+          gi[j] = sq * ui[j];
+        }
     }
+  cblas_dsyrk (CblasRowMajor, CblasLower, CblasTrans, (int) d, (int) m, 1.0, G, (int) d, 0.0, C, (int) d);
   /* Eigenvalues ascending; row-major lower = column-major upper, and the
    * eigenvectors come back as rows of C. */
   dsyev_ ("V", "U", &dn, C, &dn, lam, work, &lwork, &info, 1, 1);
@@ -383,19 +398,19 @@ local_fit_with (const CsAttention  *ctx,
 
   /* Coordinates along the kept directions (rows d-1, d-2, ... of C); they are
    * weighted-uncorrelated, so each coefficient is a one-dimensional fit. */
+  /* the projections on C's last k rows (d - k .. d - 1) as one dgemm into G
+   * (m x k): column c is direction t = k - 1 - c */
   for (size_t t = 0; t < k; t++)
     bk[t] = 0;
+  if (k > 0)
+    cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) k, (int) d, 1.0, U, (int) d,
+                 C + (d - k) * d, (int) d, 0.0, G, (int) k);
   for (size_t i = 0; i < m; i++)
     {
-      double p = pow (a->weight[i], tau) / W, yc = ctx->y[a->index[i]] - ybar;
-      double *zi = zs + i * d, proj[d];
+      double yc = ctx->y[a->index[i]] - ybar;
+      const double *pi = G + i * k;
       for (size_t t = 0; t < k; t++)
-        {
-          proj[t] = cblas_ddot ((int) d, C + (d - 1 - t) * d, 1, zi, 1);
-          bk[t] += p * proj[t] * yc;
-        }
-      for (size_t t = 0; t < k; t++)
-        zi[t] = proj[t];   /* reuse the row: only the k projections are needed below */
+        bk[t] += pw[i] * pi[k - 1 - t] * yc;
     }
   for (size_t t = 0; t < k; t++)
     beta[t] = bk[t] / lam[d - 1 - t];
@@ -405,12 +420,13 @@ local_fit_with (const CsAttention  *ctx,
    * for homoscedastic noise (exact, not the equal-weight (d+1)/n). */
   for (size_t i = 0; i < m; i++)
     {
-      double p = pow (a->weight[i], tau) / W, r = ctx->y[a->index[i]] - ybar, g = 0;
-      const double *zi = zs + i * d;
+      double p = pw[i], r = ctx->y[a->index[i]] - ybar, g = 0;
+      const double *pi = G + i * k;
       for (size_t t = 0; t < k; t++)
         {
-          r -= beta[t] * zi[t];
-          g += zi[t] * zi[t] / lam[d - 1 - t];
+          double z = pi[k - 1 - t];
+          r -= beta[t] * z;
+          g += z * z / lam[d - 1 - t];
         }
       rss += p * r * r;
       S += p * p * (1.0 + g);
@@ -473,7 +489,7 @@ cs_local_fit (const CsAttention  *ctx,
     return CS_ERR_INVALID;
   M = malloc (ctx->d * ctx->d * sizeof (double));
   scratch = malloc (ctx->d * (ctx->d + 72) * sizeof (double));
-  zs = malloc ((a->m > 0 ? a->m : 1) * ctx->d * sizeof (double));
+  zs = malloc ((a->m > 0 ? a->m : 1) * (2 * ctx->d + 1) * sizeof (double));
   if (M == NULL || scratch == NULL || zs == NULL)
     st = CS_ERR_NOMEM;
   else
@@ -520,7 +536,7 @@ local_fit_job (void *data)
 
       if (job->att[r].m > mmax)
         {
-          double *z2 = realloc (zs, job->att[r].m * d * sizeof (double));
+          double *z2 = realloc (zs, job->att[r].m * (2 * d + 1) * sizeof (double));
           if (z2 == NULL)
             {
               job->st = CS_ERR_NOMEM;
