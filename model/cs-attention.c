@@ -698,10 +698,13 @@ top_cmp (const void *a,
 }
 
 /* Weighted quantile by quickselect: the smallest v with cumulative weight
- * >= frac * total. Reorders v and w. O(n) expected. */
+ * >= frac * total. Reorders a. O(n) expected. The values and weights travel
+ * as pairs and each level is one three-way partition pass (values below, equal
+ * to and above the pivot, the weights below and equal summed on the way): with
+ * two arrays and two passes a level, the 1 + d quantiles of the window were a
+ * quarter of a flagged batch. */
 double
-cs_weighted_quantile (double *v,
-                      double *w,
+cs_weighted_quantile (CsVW   *a,
                       size_t  n,
                       double  frac)
 {
@@ -712,48 +715,49 @@ cs_weighted_quantile (double *v,
   if (n == 0)
     return NAN;
   for (size_t i = 0; i < n; i++)
-    total += w[i];
+    total += a[i].w;
   target = frac * total;
   while (hi - lo > 1)
     {
-      size_t pi, i, j;
-      double pv, wl = 0, tmp;
+      size_t lt = lo, i = lo, gt = hi;
+      double pv, wl = 0, we = 0;
+      CsVW tmp;
+
       seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
-      pi = lo + (size_t) (seed % (hi - lo));
-      pv = v[pi];
-      /* partition [lo, hi) into < pv | == pv | > pv */
-      i = lo;
-      for (j = lo; j < hi; j++)
-        if (v[j] < pv)
-          {
-            tmp = v[i]; v[i] = v[j]; v[j] = tmp;
-            tmp = w[i]; w[i] = w[j]; w[j] = tmp;
-            wl += w[i];
-            i++;
-          }
-      {
-        size_t e = i;
-        double we = 0;
-        for (j = i; j < hi; j++)
-          if (v[j] == pv)
+      pv = a[lo + (size_t) (seed % (hi - lo))].v;
+      /* [lo, lt) < pv, [lt, i) == pv, [gt, hi) > pv (or not comparable) */
+      while (i < gt)
+        {
+          double v = a[i].v;
+          if (v < pv)
             {
-              tmp = v[e]; v[e] = v[j]; v[j] = tmp;
-              tmp = w[e]; w[e] = w[j]; w[j] = tmp;
-              we += w[e];
-              e++;
+              wl += a[i].w;
+              tmp = a[lt]; a[lt] = a[i]; a[i] = tmp;
+              lt++;
+              i++;
             }
-        if (target <= wl && i > lo)
-          hi = i;
-        else if (target <= wl + we || e == hi)
-          return pv;
-        else
-          {
-            target -= wl + we;
-            lo = e;
-          }
-      }
+          else if (v == pv)
+            {
+              we += a[i].w;
+              i++;
+            }
+          else
+            {
+              gt--;
+              tmp = a[gt]; a[gt] = a[i]; a[i] = tmp;
+            }
+        }
+      if (target <= wl && lt > lo)
+        hi = lt;
+      else if (target <= wl + we || gt == hi)
+        return pv;
+      else
+        {
+          target -= wl + we;
+          lo = gt;
+        }
     }
-  return v[lo];
+  return a[lo].v;
 }
 
 typedef struct
@@ -801,7 +805,7 @@ report_progress (const CsPredictOptions *o,
  * the truncation at o->epsilon and, on the kept cases only, the attended set,
  * radius90 and the half-widths. Distances are taken for the kept cases alone
  * (O(m d)), so what grows with n is one GEMV and one exp per case. gw and gi
- * hold n entries; gv and tw are needed with CS_PREDICT_WINDOW only. */
+ * hold n entries; gv (value and weight pairs) is needed with CS_PREDICT_WINDOW only. */
 static CsStatus
 window_pass (const CsAttention      *self,
              const CsPrep           *p,
@@ -814,10 +818,9 @@ window_pass (const CsAttention      *self,
              CsPrediction           *out,
              double                 *sbuf,
              double                 *ebuf,
-             double                 *gv,
+             CsVW                   *gv,
              double                 *gw,
              size_t                 *gi,
-             double                 *tw,
              CsAttended             *att)
 {
   size_t n = self->n, d = self->d, ra = p->ra, nk;
@@ -884,20 +887,16 @@ window_pass (const CsAttention      *self,
       double s2 = 0;
       for (size_t j = 0; j < d; j++)
         s2 += (xi[j] - qx[j]) * (xi[j] - qx[j]);
-      gv[k] = sqrt (s2);
-      tw[k] = gw[k];
+      gv[k] = (CsVW) { sqrt (s2), gw[k] };
     }
-  /* the quantile reorders its arrays: it gets copies (tw), so gw and gi stay aligned */
-  out->radius90 = nk > 0 ? cs_weighted_quantile (gv, tw, nk, 0.9) : NAN;
+  /* the quantile reorders its pairs: copies (gv), so gw and gi stay aligned */
+  out->radius90 = nk > 0 ? cs_weighted_quantile (gv, nk, 0.9) : NAN;
   if (o->half_width != NULL)
     for (size_t j = 0; j < d; j++)
       {
         for (size_t k = 0; k < nk; k++)
-          {
-            gv[k] = fabs (self->x[gi[k] * d + j] - qx[j]);
-            tw[k] = gw[k];
-          }
-        o->half_width[qi * d + j] = nk > 0 ? cs_weighted_quantile (gv, tw, nk, 0.9) : NAN;
+          gv[k] = (CsVW) { fabs (self->x[gi[k] * d + j] - qx[j]), gw[k] };
+        o->half_width[qi * d + j] = nk > 0 ? cs_weighted_quantile (gv, nk, 0.9) : NAN;
       }
   return CS_OK;
 }
@@ -918,7 +917,8 @@ predict_range (const CsAttention      *self,
   int use_float, need_d2, window, fused;
   double *Qa = NULL, *Qe = NULL, *S = NULL, *D2 = NULL, *ebuf = NULL;
   float *Qaf = NULL, *Qef = NULL, *Sf = NULL, *D2f = NULL, *ebuff = NULL;
-  double *gv = NULL, *gw = NULL, *tw = NULL, *we = NULL, *ws = NULL;
+  double *gw = NULL, *we = NULL, *ws = NULL;
+  CsVW *gv = NULL;
   size_t *gi = NULL;
   RowState *st = NULL;
   TopItem *heaps = NULL;
@@ -974,11 +974,10 @@ predict_range (const CsAttention      *self,
       int quantiles = (o->flags & CS_PREDICT_WINDOW) != 0, keep = quantiles || o->attended != NULL;
       gw = keep ? malloc (n * sizeof (double)) : NULL;
       gi = keep ? malloc (n * sizeof (size_t)) : NULL;
-      gv = quantiles ? malloc (n * sizeof (double)) : NULL;
-      tw = quantiles ? malloc (n * sizeof (double)) : NULL;
+      gv = quantiles ? malloc (n * sizeof (CsVW)) : NULL;
       we = malloc (CS_CB * sizeof (double));
       ws = malloc (CS_CB * sizeof (double));
-      if ((keep && (gw == NULL || gi == NULL)) || (quantiles && (gv == NULL || tw == NULL))
+      if ((keep && (gw == NULL || gi == NULL)) || (quantiles && gv == NULL)
           || we == NULL || ws == NULL)
         status = CS_ERR_NOMEM;
     }
@@ -1238,7 +1237,7 @@ predict_range (const CsAttention      *self,
                 }
               status = window_pass (self, p, queries + (q0 + r) * d,
                                     o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE,
-                                    m2, z2, o, q0 + r, pr, ws, we, gv, gw, gi, tw,
+                                    m2, z2, o, q0 + r, pr, ws, we, gv, gw, gi,
                                     o->attended != NULL ? &o->attended[q0 + r] : NULL);
               if (status != CS_OK)
                 break;
@@ -1250,7 +1249,7 @@ predict_range (const CsAttention      *self,
 
   free (Qa); free (Qe); free (S); free (D2); free (ebuf);
   free (Qaf); free (Qef); free (Sf); free (D2f); free (ebuff);
-  free (gv); free (gw); free (gi); free (tw); free (we); free (ws);
+  free (gv); free (gw); free (gi); free (we); free (ws);
   free (st); free (heaps);
   return status;
 }
