@@ -797,6 +797,9 @@ report_progress (const CsPredictOptions *o,
   return o->progress != NULL && o->progress (f, o->user_data) != 0;
 }
 
+/* The largest feature-major block of |x - q| the window pass keeps per thread (see window_pass). */
+#define CS_WINDOW_DT_BYTES ((size_t) 64 * 1024 * 1024)
+
 /* Pass 2 for one query, with pass 1's maximum m and normaliser z: explicit
  * weights (the optional weight output and the exact-sum check see all n), then
  * the truncation at o->epsilon and, on the kept cases only, the attended set,
@@ -818,6 +821,8 @@ window_pass (const CsAttention      *self,
              CsVW                   *gv,
              double                 *gw,
              size_t                 *gi,
+             double                **dt,
+             size_t                 *dt_cap,
              CsAttended             *att)
 {
   size_t n = self->n, d = self->d, ra = p->ra, nk;
@@ -878,23 +883,49 @@ window_pass (const CsAttention      *self,
     }
   if (!quantiles)
     return CS_OK;
-  for (size_t k = 0; k < nk; k++)
+  /* The kept rows are read once: their distances, and the per-feature |x_ij - q_j| stored feature-major in
+   * *dt (grown on demand, up to CS_WINDOW_DT_BYTES) for the half-widths' quantiles. Reading column j of the
+   * kept rows for each feature instead was d more gathers over the kept cases, the larger part of the window
+   * pass's own time. Over the cap (a wide window on a huge base) the columns are gathered one by one. */
+  if (o->half_width != NULL && nk * d > *dt_cap && nk * d * sizeof (double) <= CS_WINDOW_DT_BYTES)
     {
-      const double *xi = self->x + gi[k] * d;
-      double s2 = 0;
-      for (size_t j = 0; j < d; j++)
-        s2 += (xi[j] - qx[j]) * (xi[j] - qx[j]);
-      gv[k] = (CsVW) { sqrt (s2), gw[k] };
+      double *t = realloc (*dt, nk * d * sizeof (double));
+      if (t != NULL)
+        {
+          *dt = t;
+          *dt_cap = nk * d;
+        }
     }
-  /* the quantile reorders its pairs: copies (gv), so gw and gi stay aligned */
-  out->radius90 = nk > 0 ? cs_weighted_quantile (gv, nk, 0.9) : NAN;
-  if (o->half_width != NULL)
-    for (size_t j = 0; j < d; j++)
+  {
+    double *T = o->half_width != NULL && nk * d <= *dt_cap ? *dt : NULL;
+
+    for (size_t k = 0; k < nk; k++)
       {
-        for (size_t k = 0; k < nk; k++)
-          gv[k] = (CsVW) { fabs (self->x[gi[k] * d + j] - qx[j]), gw[k] };
-        o->half_width[qi * d + j] = nk > 0 ? cs_weighted_quantile (gv, nk, 0.9) : NAN;
+        const double *xi = self->x + gi[k] * d;
+        double s2 = 0;
+        for (size_t j = 0; j < d; j++)
+          {
+            double t = xi[j] - qx[j];
+            s2 += t * t;
+            if (T != NULL)
+              T[j * nk + k] = fabs (t);
+          }
+        gv[k] = (CsVW) { sqrt (s2), gw[k] };
       }
+    /* the quantile reorders its pairs: copies (gv), so gw and gi stay aligned */
+    out->radius90 = nk > 0 ? cs_weighted_quantile (gv, nk, 0.9) : NAN;
+    if (o->half_width != NULL)
+      for (size_t j = 0; j < d; j++)
+        {
+          if (T != NULL)
+            for (size_t k = 0; k < nk; k++)
+              gv[k] = (CsVW) { T[j * nk + k], gw[k] };
+          else
+            for (size_t k = 0; k < nk; k++)
+              gv[k] = (CsVW) { fabs (self->x[gi[k] * d + j] - qx[j]), gw[k] };
+          o->half_width[qi * d + j] = nk > 0 ? cs_weighted_quantile (gv, nk, 0.9) : NAN;
+        }
+  }
   return CS_OK;
 }
 
@@ -914,7 +945,8 @@ predict_range (const CsAttention      *self,
   int use_float, need_d2, window, fused;
   double *Qa = NULL, *Qe = NULL, *S = NULL, *D2 = NULL, *ebuf = NULL;
   float *Qaf = NULL, *Qef = NULL, *Sf = NULL, *D2f = NULL, *ebuff = NULL;
-  double *gw = NULL, *we = NULL, *ws = NULL;
+  double *gw = NULL, *we = NULL, *ws = NULL, *dt = NULL;
+  size_t dt_cap = 0;
   CsVW *gv = NULL;
   size_t *gi = NULL;
   RowState *st = NULL;
@@ -1234,7 +1266,7 @@ predict_range (const CsAttention      *self,
                 }
               status = window_pass (self, p, queries + (q0 + r) * d,
                                     o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE,
-                                    m2, z2, o, q0 + r, pr, ws, we, gv, gw, gi,
+                                    m2, z2, o, q0 + r, pr, ws, we, gv, gw, gi, &dt, &dt_cap,
                                     o->attended != NULL ? &o->attended[q0 + r] : NULL);
               if (status != CS_OK)
                 break;
@@ -1246,7 +1278,7 @@ predict_range (const CsAttention      *self,
 
   free (Qa); free (Qe); free (S); free (D2); free (ebuf);
   free (Qaf); free (Qef); free (Sf); free (D2f); free (ebuff);
-  free (gv); free (gw); free (gi); free (we); free (ws);
+  free (gv); free (gw); free (gi); free (we); free (ws); free (dt);
   free (st); free (heaps);
   return status;
 }
