@@ -477,7 +477,7 @@ finish_query (const Job *job, Merged *m, const double *qz, gsize t, double dropp
               double *kz, double *ky, const double *kx, const double *nearest_x)
 {
   gsize d = g_strv_length (job->model->features);
-  g_autofree double *gv = g_new (double, MAX (mk, 1)), *tw = g_new (double, MAX (mk, 1));
+  g_autofree CsVW *vw = g_new (CsVW, MAX (mk, 1));
   CsAttended att = { 0 };
   CsAttention *ctx = NULL;
   CsFlagQuery fq = { 0 };
@@ -493,18 +493,18 @@ finish_query (const Job *job, Merged *m, const double *qz, gsize t, double dropp
       double s2 = 0;
       for (gsize j = 0; j < d; j++)
         s2 += (kz[c * d + j] - qz[j]) * (kz[c * d + j] - qz[j]);
-      gv[c] = sqrt (s2);
-      tw[c] = kw[c];
+      vw[c].v = sqrt (s2);
+      vw[c].w = kw[c];
     }
-  m->radius90 = cs_weighted_quantile (gv, tw, mk, 0.9);
+  m->radius90 = cs_weighted_quantile (vw, mk, 0.9);
   for (gsize j = 0; j < d && j < 64; j++)
     {
       for (gsize c = 0; c < mk; c++)
         {
-          gv[c] = fabs (kz[c * d + j] - qz[j]);
-          tw[c] = kw[c];
+          vw[c].v = fabs (kz[c * d + j] - qz[j]);
+          vw[c].w = kw[c];
         }
-      m->half_width[j] = cs_weighted_quantile (gv, tw, mk, 0.9) * job->model->sd[j];
+      m->half_width[j] = cs_weighted_quantile (vw, mk, 0.9) * job->model->sd[j];
     }
   /* the local fit on a context over the attended cases alone (it reads no other case) */
   st = cs_attention_new_full (kz, ky, mk, d, CS_SCORE_DISTANCE, CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT,

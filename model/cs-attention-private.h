@@ -61,4 +61,10 @@ void     cs_prep_queries (const CsAttention *ctx, const CsPrep *p,
                           double *Qa, double *Qe);
 
 int      cs_is_finite_array (const double *v, size_t n);
-double   cs_weighted_quantile (double *v, double *w, size_t n, double frac);
+/* a value and its weight, for cs_weighted_quantile */
+typedef struct
+{
+  double v, w;
+} CsVW;
+
+double   cs_weighted_quantile (CsVW *a, size_t n, double frac);

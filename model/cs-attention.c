@@ -698,10 +698,13 @@ top_cmp (const void *a,
 }
 
 /* Weighted quantile by quickselect: the smallest v with cumulative weight
- * >= frac * total. Reorders v and w. O(n) expected. */
+ * >= frac * total. Reorders a. O(n) expected. The values and weights travel
+ * as pairs, and the partition below the pivot is branch-free (the comparison
+ * against a random pivot is a coin flip the branch predictor loses half the
+ * time); the pass for values equal to the pivot branches, but ties are rare.
+ * The 1 + d quantiles of the window were a quarter of a flagged batch. */
 double
-cs_weighted_quantile (double *v,
-                      double *w,
+cs_weighted_quantile (CsVW   *a,
                       size_t  n,
                       double  frac)
 {
@@ -712,48 +715,46 @@ cs_weighted_quantile (double *v,
   if (n == 0)
     return NAN;
   for (size_t i = 0; i < n; i++)
-    total += w[i];
+    total += a[i].w;
   target = frac * total;
   while (hi - lo > 1)
     {
-      size_t pi, i, j;
-      double pv, wl = 0, tmp;
+      size_t i = lo, e;
+      double pv, wl = 0, we = 0;
+
       seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
-      pi = lo + (size_t) (seed % (hi - lo));
-      pv = v[pi];
-      /* partition [lo, hi) into < pv | == pv | > pv */
-      i = lo;
-      for (j = lo; j < hi; j++)
-        if (v[j] < pv)
+      pv = a[lo + (size_t) (seed % (hi - lo))].v;
+      /* [lo, i) < pv, [i, j) not: every element is swapped to i, and i moves on when it was below */
+      for (size_t j = lo; j < hi; j++)
+        {
+          CsVW x = a[j];
+          size_t below = x.v < pv;
+          a[j] = a[i];
+          a[i] = x;
+          wl += below ? x.w : 0.0;
+          i += below;
+        }
+      e = i;
+      for (size_t j = i; j < hi; j++)
+        if (a[j].v == pv)
           {
-            tmp = v[i]; v[i] = v[j]; v[j] = tmp;
-            tmp = w[i]; w[i] = w[j]; w[j] = tmp;
-            wl += w[i];
-            i++;
+            CsVW x = a[j];
+            a[j] = a[e];
+            a[e] = x;
+            we += x.w;
+            e++;
           }
-      {
-        size_t e = i;
-        double we = 0;
-        for (j = i; j < hi; j++)
-          if (v[j] == pv)
-            {
-              tmp = v[e]; v[e] = v[j]; v[j] = tmp;
-              tmp = w[e]; w[e] = w[j]; w[j] = tmp;
-              we += w[e];
-              e++;
-            }
-        if (target <= wl && i > lo)
-          hi = i;
-        else if (target <= wl + we || e == hi)
-          return pv;
-        else
-          {
-            target -= wl + we;
-            lo = e;
-          }
-      }
+      if (target <= wl && i > lo)
+        hi = i;
+      else if (target <= wl + we || e == hi)
+        return pv;
+      else
+        {
+          target -= wl + we;
+          lo = e;
+        }
     }
-  return v[lo];
+  return a[lo].v;
 }
 
 typedef struct
@@ -796,12 +797,15 @@ report_progress (const CsPredictOptions *o,
   return o->progress != NULL && o->progress (f, o->user_data) != 0;
 }
 
+/* The largest feature-major block of |x - q| the window pass keeps per thread (see window_pass). */
+#define CS_WINDOW_DT_BYTES ((size_t) 64 * 1024 * 1024)
+
 /* Pass 2 for one query, with pass 1's maximum m and normaliser z: explicit
  * weights (the optional weight output and the exact-sum check see all n), then
  * the truncation at o->epsilon and, on the kept cases only, the attended set,
  * radius90 and the half-widths. Distances are taken for the kept cases alone
  * (O(m d)), so what grows with n is one GEMV and one exp per case. gw and gi
- * hold n entries; gv and tw are needed with CS_PREDICT_WINDOW only. */
+ * hold n entries; gv (value and weight pairs) is needed with CS_PREDICT_WINDOW only. */
 static CsStatus
 window_pass (const CsAttention      *self,
              const CsPrep           *p,
@@ -814,10 +818,11 @@ window_pass (const CsAttention      *self,
              CsPrediction           *out,
              double                 *sbuf,
              double                 *ebuf,
-             double                 *gv,
+             CsVW                   *gv,
              double                 *gw,
              size_t                 *gi,
-             double                 *tw,
+             double                **dt,
+             size_t                 *dt_cap,
              CsAttended             *att)
 {
   size_t n = self->n, d = self->d, ra = p->ra, nk;
@@ -878,27 +883,49 @@ window_pass (const CsAttention      *self,
     }
   if (!quantiles)
     return CS_OK;
-  for (size_t k = 0; k < nk; k++)
+  /* The kept rows are read once: their distances, and the per-feature |x_ij - q_j| stored feature-major in
+   * *dt (grown on demand, up to CS_WINDOW_DT_BYTES) for the half-widths' quantiles. Reading column j of the
+   * kept rows for each feature instead was d more gathers over the kept cases, the larger part of the window
+   * pass's own time. Over the cap (a wide window on a huge base) the columns are gathered one by one. */
+  if (o->half_width != NULL && nk * d > *dt_cap && nk * d * sizeof (double) <= CS_WINDOW_DT_BYTES)
     {
-      const double *xi = self->x + gi[k] * d;
-      double s2 = 0;
-      for (size_t j = 0; j < d; j++)
-        s2 += (xi[j] - qx[j]) * (xi[j] - qx[j]);
-      gv[k] = sqrt (s2);
-      tw[k] = gw[k];
+      double *t = realloc (*dt, nk * d * sizeof (double));
+      if (t != NULL)
+        {
+          *dt = t;
+          *dt_cap = nk * d;
+        }
     }
-  /* the quantile reorders its arrays: it gets copies (tw), so gw and gi stay aligned */
-  out->radius90 = nk > 0 ? cs_weighted_quantile (gv, tw, nk, 0.9) : NAN;
-  if (o->half_width != NULL)
-    for (size_t j = 0; j < d; j++)
+  {
+    double *T = o->half_width != NULL && nk * d <= *dt_cap ? *dt : NULL;
+
+    for (size_t k = 0; k < nk; k++)
       {
-        for (size_t k = 0; k < nk; k++)
+        const double *xi = self->x + gi[k] * d;
+        double s2 = 0;
+        for (size_t j = 0; j < d; j++)
           {
-            gv[k] = fabs (self->x[gi[k] * d + j] - qx[j]);
-            tw[k] = gw[k];
+            double t = xi[j] - qx[j];
+            s2 += t * t;
+            if (T != NULL)
+              T[j * nk + k] = fabs (t);
           }
-        o->half_width[qi * d + j] = nk > 0 ? cs_weighted_quantile (gv, tw, nk, 0.9) : NAN;
+        gv[k] = (CsVW) { sqrt (s2), gw[k] };
       }
+    /* the quantile reorders its pairs: copies (gv), so gw and gi stay aligned */
+    out->radius90 = nk > 0 ? cs_weighted_quantile (gv, nk, 0.9) : NAN;
+    if (o->half_width != NULL)
+      for (size_t j = 0; j < d; j++)
+        {
+          if (T != NULL)
+            for (size_t k = 0; k < nk; k++)
+              gv[k] = (CsVW) { T[j * nk + k], gw[k] };
+          else
+            for (size_t k = 0; k < nk; k++)
+              gv[k] = (CsVW) { fabs (self->x[gi[k] * d + j] - qx[j]), gw[k] };
+          o->half_width[qi * d + j] = nk > 0 ? cs_weighted_quantile (gv, nk, 0.9) : NAN;
+        }
+  }
   return CS_OK;
 }
 
@@ -918,7 +945,9 @@ predict_range (const CsAttention      *self,
   int use_float, need_d2, window, fused;
   double *Qa = NULL, *Qe = NULL, *S = NULL, *D2 = NULL, *ebuf = NULL;
   float *Qaf = NULL, *Qef = NULL, *Sf = NULL, *D2f = NULL, *ebuff = NULL;
-  double *gv = NULL, *gw = NULL, *tw = NULL, *we = NULL, *ws = NULL;
+  double *gw = NULL, *we = NULL, *ws = NULL, *dt = NULL;
+  size_t dt_cap = 0;
+  CsVW *gv = NULL;
   size_t *gi = NULL;
   RowState *st = NULL;
   TopItem *heaps = NULL;
@@ -974,11 +1003,10 @@ predict_range (const CsAttention      *self,
       int quantiles = (o->flags & CS_PREDICT_WINDOW) != 0, keep = quantiles || o->attended != NULL;
       gw = keep ? malloc (n * sizeof (double)) : NULL;
       gi = keep ? malloc (n * sizeof (size_t)) : NULL;
-      gv = quantiles ? malloc (n * sizeof (double)) : NULL;
-      tw = quantiles ? malloc (n * sizeof (double)) : NULL;
+      gv = quantiles ? malloc (n * sizeof (CsVW)) : NULL;
       we = malloc (CS_CB * sizeof (double));
       ws = malloc (CS_CB * sizeof (double));
-      if ((keep && (gw == NULL || gi == NULL)) || (quantiles && (gv == NULL || tw == NULL))
+      if ((keep && (gw == NULL || gi == NULL)) || (quantiles && gv == NULL)
           || we == NULL || ws == NULL)
         status = CS_ERR_NOMEM;
     }
@@ -1238,7 +1266,7 @@ predict_range (const CsAttention      *self,
                 }
               status = window_pass (self, p, queries + (q0 + r) * d,
                                     o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE,
-                                    m2, z2, o, q0 + r, pr, ws, we, gv, gw, gi, tw,
+                                    m2, z2, o, q0 + r, pr, ws, we, gv, gw, gi, &dt, &dt_cap,
                                     o->attended != NULL ? &o->attended[q0 + r] : NULL);
               if (status != CS_OK)
                 break;
@@ -1250,7 +1278,7 @@ predict_range (const CsAttention      *self,
 
   free (Qa); free (Qe); free (S); free (D2); free (ebuf);
   free (Qaf); free (Qef); free (Sf); free (D2f); free (ebuff);
-  free (gv); free (gw); free (gi); free (tw); free (we); free (ws);
+  free (gv); free (gw); free (gi); free (we); free (ws); free (dt);
   free (st); free (heaps);
   return status;
 }
