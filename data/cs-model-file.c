@@ -820,7 +820,7 @@ cs_model_file_save (const CsModelFile  *self,
         return FALSE;
       if (fwrite (buf, 1, bytes, cs_atomic_file_get_stream (side)) != bytes)
         {
-          g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO, "%s: cannot write: %s", side_path,
+          g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_WRITE, "%s: cannot write: %s", side_path,
                        g_strerror (errno));
           cs_atomic_file_abort (side);
           return FALSE;
@@ -842,7 +842,7 @@ cs_model_file_save (const CsModelFile  *self,
     }
   if (fwrite (with_nl, 1, len + 1, cs_atomic_file_get_stream (json)) != len + 1)
     {
-      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_IO, "%s: cannot write: %s", path, g_strerror (errno));
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_WRITE, "%s: cannot write: %s", path, g_strerror (errno));
       cs_atomic_file_abort (json);
       if (side != NULL)
         cs_atomic_file_abort (side);
