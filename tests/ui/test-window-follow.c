@@ -145,6 +145,9 @@ test_follow (void)
   e = events->pdata[0];
   g_assert_cmpint (e->kind, ==, CS_FOLLOW_WAITING);
   g_assert_cmpuint (e->line, ==, n + 2);
+  /* the waiting list is read between workers only (a timer poll may have started one) */
+  wait_for (panel_idle, panel);
+  g_assert_nonnull (cs_follow_panel_get_waiting (panel));
   g_assert_cmpuint (cs_follow_panel_get_waiting (panel)->len, ==, 1);
   run_for (300);
   append (path, "Q2,170,2,\n");
@@ -168,6 +171,9 @@ test_follow (void)
   g_assert_cmpfloat (e->result->prediction.prediction, ==,
                      ((CsFollowEvent *) events->pdata[0])->result->prediction.prediction);
   g_assert_cmpfloat (e->error, ==, 26.9 - e->result->prediction.prediction);
+  /* the waiting list is read between workers only (a timer poll may have started one) */
+  wait_for (panel_idle, panel);
+  g_assert_nonnull (cs_follow_panel_get_waiting (panel));
   g_assert_cmpuint (cs_follow_panel_get_waiting (panel)->len, ==, 1);   /* Q2 still waits */
   g_assert_cmpuint (cs_follow_panel_get_engine (panel)->cases->n, ==, n + 1);
   /* The pages keep the version they show until asked. */
