@@ -1322,6 +1322,8 @@ refresh_case_spec (CsOperatorView *self)
   g_clear_object (&self->spec_cancellable);
   g_clear_pointer (&self->case_p_in_spec, g_free);
   self->spec_pending = FALSE;
+  if (self->paned == NULL)      /* disposed: the widgets are gone, nothing to show or compute */
+    return;
   if (self->spec_column != NULL)
     gtk_column_view_column_set_visible (self->spec_column, limits);
   gtk_widget_set_sensitive (self->spec_filter, limits);
