@@ -24,6 +24,7 @@ struct _CsOperatorView
   GtkWidget *paned;
   GtkWidget *search_entry;
   GtkWidget *flag_filter;
+  GtkWidget *spec_filter;       /* all / in spec / out of spec / borderline, beside the verdict filter */
   GtkWidget *count_label;
   GtkWidget *column_view;
   GtkWidget *query_source;
@@ -49,6 +50,8 @@ struct _CsOperatorView
   GPtrArray *charts;            /* CsChartView* (borrowed from the notebook) */
   GPtrArray *spins;             /* GtkSpinButton*, one per feature */
   GHashTable *flag_labels;      /* bound flag-column labels -> case index + 1 */
+  GHashTable *spec_labels;      /* bound "In spec" labels -> case index + 1 */
+  GtkColumnViewColumn *spec_column; /* borrowed from the column view; hidden without limits */
   CsCaseList *case_list;        /* borrowed from the filter model */
   guint *inverse;               /* case index -> position in case_list, NULL in file order */
   GCancellable *sort_cancellable;
@@ -73,6 +76,10 @@ struct _CsOperatorView
   gboolean dark;
   gboolean updating_spins;
   CsIntervalSpec spec;          /* the interval's level and this case base's spec limits (settings per file) */
+  double *case_p_in_spec;       /* n leave-one-out p_in_spec for the "In spec" column (NaN: not computed, outside
+                                 * the per-case sample or no prediction); NULL without limits or while computing */
+  GCancellable *spec_cancellable;
+  gboolean spec_pending;
 };
 
 G_DEFINE_FINAL_TYPE (CsOperatorView, cs_operator_view, GTK_TYPE_WIDGET)
@@ -160,9 +167,25 @@ unbind_cell_cb (GtkSignalListItemFactory *factory,
 
   if (GPOINTER_TO_INT (user_data) == -3)
     g_hash_table_remove (self->flag_labels, gtk_list_item_get_child (item));
+  else if (GPOINTER_TO_INT (user_data) == -4)
+    g_hash_table_remove (self->spec_labels, gtk_list_item_get_child (item));
 }
 
-/* user_data: column index (0..d-1 feature, d target), -1 label, -2 source line, -3 flags. */
+/* The "In spec" cell: "97 %", the share rounded as cs_query_result_spec_words rounds it; empty when not computed. */
+static void
+set_spec_label (CsOperatorView *self,
+                GtkLabel       *label,
+                gsize           i)
+{
+  char buf[16] = "";
+
+  if (self->case_p_in_spec != NULL && self->cases != NULL && i < self->cases->n
+      && isfinite (self->case_p_in_spec[i]))
+    g_snprintf (buf, sizeof buf, "%.0f %%", floor (100 * self->case_p_in_spec[i] + 0.5));
+  gtk_label_set_text (label, buf);
+}
+
+/* user_data: column index (0..d-1 feature, d target), -1 label, -2 source line, -3 flags, -4 in spec. */
 static void
 bind_cell_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *item,
@@ -188,6 +211,12 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
     {
       g_hash_table_insert (self->flag_labels, label, GUINT_TO_POINTER (i + 1));
       set_flag_label (self, label, i);
+      return;
+    }
+  if (column == -4)
+    {
+      g_hash_table_insert (self->spec_labels, label, GUINT_TO_POINTER (i + 1));
+      set_spec_label (self, label, i);
       return;
     }
   if (column == -2)
@@ -222,7 +251,7 @@ compare_rows_cb (gconstpointer a,
   return GTK_ORDERING_SMALLER;
 }
 
-static void
+static GtkColumnViewColumn *
 add_column (CsOperatorView *self,
             const char     *title,
             int             column)
@@ -245,6 +274,7 @@ add_column (CsOperatorView *self,
   gtk_column_view_column_set_resizable (col, TRUE);
   gtk_column_view_append_column (GTK_COLUMN_VIEW (self->column_view), col);
   g_object_unref (col);
+  return col;
 }
 
 static gboolean
@@ -265,6 +295,22 @@ filter_row_cb (gpointer item,
       if (mode == 1 && v == CS_VERDICT_OK)
         return FALSE;
       if (mode == 2 && v != CS_VERDICT_STOP)
+        return FALSE;
+    }
+  mode = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->spec_filter));
+  if (mode > 0 && mode != GTK_INVALID_LIST_POSITION)
+    {
+      double p = self->case_p_in_spec != NULL ? self->case_p_in_spec[i] : NAN;
+
+      /* The words' cut-offs (cs_query_result_spec_words): in spec from 0.9, out of spec up to 0.1. A case
+       * without a computed share matches none of them. */
+      if (!isfinite (p))
+        return FALSE;
+      if (mode == 1 && p < 0.9)
+        return FALSE;
+      if (mode == 2 && p > 0.1)
+        return FALSE;
+      if (mode == 3 && (p >= 0.9 || p <= 0.1))
         return FALSE;
     }
   if (text == NULL || *text == '\0')
@@ -371,6 +417,7 @@ typedef struct
 {
   CsCaseBase *cases;
   CsEngine *engine;             /* for the flags column, may be NULL */
+  double *p_in_spec;            /* copy for the "In spec" column, may be NULL */
   int column;
   gboolean descending;
   guint *order;
@@ -384,6 +431,7 @@ sort_job_free (gpointer data)
 
   cs_case_base_unref (job->cases);
   g_clear_pointer (&job->engine, cs_engine_unref);
+  g_free (job->p_in_spec);
   g_free (job->order);
   g_free (job->inverse);
   g_free (job);
@@ -451,6 +499,8 @@ sort_thread (GTask        *task,
           double v;
           if (job->column == -3)
             v = job->engine != NULL && job->engine->case_verdict != NULL ? job->engine->case_verdict[i] : 0;
+          else if (job->column == -4)   /* not computed sorts first, and NaN would break the comparison */
+            v = job->p_in_spec != NULL && isfinite (job->p_in_spec[i]) ? job->p_in_spec[i] : -1;
           else if (job->column < 0)
             v = (double) i;
           else if ((gsize) job->column < c->d)
@@ -536,6 +586,8 @@ sorter_changed_cb (GtkSorter       *sorter,
   job->cases = cs_case_base_ref (self->cases);
   job->engine = self->engine != NULL ? cs_engine_ref (self->engine) : NULL;
   job->column = probe_column;
+  if (probe_column == -4 && self->case_p_in_spec != NULL)
+    job->p_in_spec = g_memdup2 (self->case_p_in_spec, sizeof (double) * self->cases->n);
   job->descending = answer == GTK_ORDERING_LARGER;
   self->sort_cancellable = g_cancellable_new ();
   self->sorting = TRUE;
@@ -548,6 +600,23 @@ gboolean
 cs_operator_view_is_sorting (CsOperatorView *self)
 {
   return self->sorting;
+}
+
+gboolean
+cs_operator_view_is_spec_pending (CsOperatorView *self)
+{
+  g_return_val_if_fail (CS_IS_OPERATOR_VIEW (self), FALSE);
+  return self->spec_pending;
+}
+
+double
+cs_operator_view_get_case_p_in_spec (CsOperatorView *self,
+                                     gsize           index)
+{
+  g_return_val_if_fail (CS_IS_OPERATOR_VIEW (self), NAN);
+  if (self->case_p_in_spec == NULL || self->cases == NULL || index >= self->cases->n)
+    return NAN;
+  return self->case_p_in_spec[index];
 }
 
 static void
@@ -573,6 +642,8 @@ rebuild_table (CsOperatorView *self)
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
   g_hash_table_remove_all (self->flag_labels);
+  g_hash_table_remove_all (self->spec_labels);
+  self->spec_column = NULL;
 
   g_cancellable_cancel (self->sort_cancellable);
   g_clear_object (&self->sort_cancellable);
@@ -608,6 +679,9 @@ rebuild_table (CsOperatorView *self)
         add_column (self, t, (int) self->cases->d);
       }
       add_column (self, "Flags", -3);
+      /* Beside the verdict, never in its place: shown while limits are set (refresh_case_spec). */
+      self->spec_column = add_column (self, "In spec", -4);
+      gtk_column_view_column_set_visible (self->spec_column, cs_interval_spec_has_limits (&self->spec));
     }
   gtk_column_view_set_model (view, GTK_SELECTION_MODEL (self->selection));
   update_count (self);
@@ -1133,6 +1207,147 @@ query_done_cb (GObject      *object,
 
 static void run_query (CsOperatorView *self);
 
+/* ---- The "In spec" column: every case's leave-one-out p_in_spec, in one batch in a worker ---------- */
+
+typedef struct
+{
+  CsEngine *engine;
+  CsIntervalSpec spec;
+  double *p;                    /* n, NaN where not computed */
+} SpecJob;
+
+static void
+spec_job_free (gpointer data)
+{
+  SpecJob *job = data;
+
+  cs_engine_unref (job->engine);
+  g_free (job->p);
+  g_free (job);
+}
+
+static void
+spec_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SpecJob *job = task_data;
+  CsEngine *e = job->engine;
+  CsCaseBase *c = e->cases;
+  gsize m = c->n;
+  g_autofree double *queries = NULL;
+  g_autofree gssize *exclude = NULL;
+  CsQueryResult **results;
+  GError *error = NULL;
+
+  /* The verdict column's cases: every case up to the per-case limit, else the engine's per-case sample (each
+   * query is O(n d), so a million cases would be 10^6 full predictions). */
+  if (c->n > CS_ENGINE_PER_CASE_MAX && e->sample_rows != NULL && e->n_sample > 0)
+    m = e->n_sample;
+  job->p = g_new (double, MAX (c->n, 1));
+  for (gsize i = 0; i < c->n; i++)
+    job->p[i] = NAN;
+  queries = g_new (double, MAX (m * c->d, 1));
+  exclude = g_new (gssize, MAX (m, 1));
+  for (gsize r = 0; r < m; r++)
+    {
+      gsize i = m == c->n ? r : e->sample_rows[r];
+      memcpy (queries + r * c->d, c->x + i * c->d, sizeof (double) * c->d);
+      exclude[r] = (gssize) i;   /* leave-one-out: the case does not see itself */
+    }
+  results = cs_engine_predict_spec (e, queries, m, exclude, 0, &job->spec, cancellable, &error);
+  if (results == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  for (gsize r = 0; r < m; r++)
+    if (results[r] != NULL && results[r]->valid)
+      job->p[exclude[r]] = results[r]->p_in_spec;
+  cs_engine_results_free (results, m);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+refresh_spec_labels (CsOperatorView *self)
+{
+  GHashTableIter iter;
+  gpointer label, index;
+
+  g_hash_table_iter_init (&iter, self->spec_labels);
+  while (g_hash_table_iter_next (&iter, &label, &index))
+    set_spec_label (self, label, GPOINTER_TO_UINT (index) - 1);
+  if (gtk_drop_down_get_selected (GTK_DROP_DOWN (self->spec_filter)) > 0)
+    filter_changed (self);
+}
+
+static void
+spec_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CsOperatorView *self = user_data;
+  SpecJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  /* A cancelled run was replaced (new limits, engine or case base) and its successor owns the column. */
+  if (g_task_propagate_boolean (G_TASK (result), &error) && job->engine == self->engine)
+    {
+      g_free (self->case_p_in_spec);
+      self->case_p_in_spec = g_steal_pointer (&job->p);
+      self->spec_pending = FALSE;
+      refresh_spec_labels (self);
+    }
+  else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_warning ("In spec column: %s", error->message);
+      if (job->engine == self->engine)
+        self->spec_pending = FALSE;
+    }
+  g_object_unref (self);
+}
+
+/* Limits, engine or case base changed: drop the old shares and compute the new ones (or hide the column). */
+static void
+refresh_case_spec (CsOperatorView *self)
+{
+  gboolean limits = cs_interval_spec_has_limits (&self->spec);
+  g_autoptr(GTask) task = NULL;
+  SpecJob *job;
+
+  g_cancellable_cancel (self->spec_cancellable);
+  g_clear_object (&self->spec_cancellable);
+  g_clear_pointer (&self->case_p_in_spec, g_free);
+  self->spec_pending = FALSE;
+  if (self->paned == NULL)      /* disposed: the widgets are gone, nothing to show or compute */
+    return;
+  if (self->spec_column != NULL)
+    gtk_column_view_column_set_visible (self->spec_column, limits);
+  gtk_widget_set_sensitive (self->spec_filter, limits);
+  refresh_spec_labels (self);
+  if (!limits || self->engine == NULL || self->cases == NULL || self->cases->n < 2)
+    return;
+  job = g_new0 (SpecJob, 1);
+  job->engine = cs_engine_ref (self->engine);
+  job->spec = self->spec;
+  self->spec_cancellable = g_cancellable_new ();
+  self->spec_pending = TRUE;
+  task = g_task_new (NULL, self->spec_cancellable, spec_done_cb, g_object_ref (self));
+  g_task_set_task_data (task, job, spec_job_free);
+  g_task_run_in_thread (task, spec_thread);
+}
+
+static void
+spec_filter_cb (GObject        *object,
+                GParamSpec     *pspec,
+                CsOperatorView *self)
+{
+  filter_changed (self);
+}
+
 /* The settings key of this case base's spec limits: its file, or a sample's name. */
 static const char *
 spec_source (CsOperatorView *self)
@@ -1189,6 +1404,7 @@ spec_changed_cb (GtkWidget      *entry,
   gtk_widget_set_tooltip_text (entry, NULL);
   self->spec = spec;
   cs_settings_set_spec (cs_settings_get_default (), spec_source (self), spec.spec_lower, spec.spec_upper);
+  refresh_case_spec (self);
   run_query (self);
 }
 
@@ -1249,6 +1465,7 @@ cs_operator_view_set_cases (CsOperatorView *self,
   if (cases != NULL)
     self->query = g_memdup2 (cases->mean, sizeof (double) * MAX (cases->d, 1));
   rebuild_table (self);
+  refresh_case_spec (self);
   rebuild_editor (self);
   {
     g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
@@ -1292,6 +1509,7 @@ cs_operator_view_set_engine (CsOperatorView *self,
     set_flag_label (self, label, GPOINTER_TO_UINT (index) - 1);
   if (gtk_drop_down_get_selected (GTK_DROP_DOWN (self->flag_filter)) > 0)
     filter_changed (self);
+  refresh_case_spec (self);
   if (engine == NULL)
     return;
   if (self->exclude < 0 && !self->edited && self->cases->n > 0)
@@ -1418,6 +1636,7 @@ build_table_side (CsOperatorView *self)
   GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *scrolled = gtk_scrolled_window_new ();
   const char *modes[] = { "All cases", "Flagged", "Stop only", NULL };
+  const char *spec_modes[] = { "Any spec", "In spec", "Out of spec", "Borderline", NULL };
 
   self->search_entry = gtk_search_entry_new ();
   gtk_widget_set_hexpand (self->search_entry, TRUE);
@@ -1428,10 +1647,18 @@ build_table_side (CsOperatorView *self)
   self->flag_filter = gtk_drop_down_new_from_strings (modes);
   gtk_widget_set_tooltip_text (self->flag_filter, "Show only cases whose leave-one-out prediction is flagged");
   g_signal_connect (self->flag_filter, "notify::selected", G_CALLBACK (flag_filter_cb), self);
+  self->spec_filter = gtk_drop_down_new_from_strings (spec_modes);
+  gtk_widget_set_name (self->spec_filter, "spec-filter");
+  gtk_widget_set_tooltip_text (self->spec_filter,
+                               "Show only cases whose leave-one-out share in spec is at least 90 %, at most 10 % "
+                               "or between (set spec limits first)");
+  gtk_widget_set_sensitive (self->spec_filter, FALSE);
+  g_signal_connect (self->spec_filter, "notify::selected", G_CALLBACK (spec_filter_cb), self);
   self->count_label = gtk_label_new (NULL);
   gtk_widget_add_css_class (self->count_label, "dim-label");
   gtk_box_append (GTK_BOX (bar), self->search_entry);
   gtk_box_append (GTK_BOX (bar), self->flag_filter);
+  gtk_box_append (GTK_BOX (bar), self->spec_filter);
   gtk_box_append (GTK_BOX (bar), self->count_label);
   gtk_box_append (GTK_BOX (box), bar);
 
@@ -1646,6 +1873,11 @@ cs_operator_view_dispose (GObject *object)
   if (self->filter_model != NULL)
     g_signal_handlers_disconnect_by_data (self->filter_model, self);
   g_hash_table_remove_all (self->flag_labels);
+  g_hash_table_remove_all (self->spec_labels);
+  self->spec_column = NULL;
+  g_cancellable_cancel (self->spec_cancellable);
+  g_clear_object (&self->spec_cancellable);
+  g_clear_pointer (&self->case_p_in_spec, g_free);
   g_cancellable_cancel (self->sort_cancellable);
   g_clear_object (&self->sort_cancellable);
   g_clear_pointer (&self->inverse, g_free);
@@ -1669,6 +1901,7 @@ cs_operator_view_finalize (GObject *object)
   g_ptr_array_unref (self->charts);
   g_ptr_array_unref (self->spins);
   g_hash_table_unref (self->flag_labels);
+  g_hash_table_unref (self->spec_labels);
   G_OBJECT_CLASS (cs_operator_view_parent_class)->finalize (object);
 }
 
@@ -1692,6 +1925,7 @@ cs_operator_view_init (CsOperatorView *self)
   self->charts = g_ptr_array_new ();
   self->spins = g_ptr_array_new ();
   self->flag_labels = g_hash_table_new (NULL, NULL);
+  self->spec_labels = g_hash_table_new (NULL, NULL);
   self->exclude = -1;
   self->top_k = (guint) CLAMP (cs_settings_get_int (cs_settings_get_default (), "operator", "top-k", 8), 1, 50);
   self->paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);

@@ -32,6 +32,12 @@ guint          cs_operator_view_get_serial     (CsOperatorView *self,
 void           cs_operator_view_focus_search   (CsOperatorView *self);
 /* TRUE while a column sort is computed in a worker. */
 gboolean       cs_operator_view_is_sorting     (CsOperatorView *self);
+/* TRUE while the "In spec" column's leave-one-out shares are being computed (limits set, engine ready). */
+gboolean       cs_operator_view_is_spec_pending (CsOperatorView *self);
+/* Case index's leave-one-out p_in_spec as the "In spec" column shows it; NaN without limits, before the worker
+ * is done, or for a case outside the per-case sample. */
+double         cs_operator_view_get_case_p_in_spec (CsOperatorView *self,
+                                                    gsize           index);
 void           cs_operator_view_set_top_k      (CsOperatorView *self,
                                                 guint           k);
 void           cs_operator_view_set_dark       (CsOperatorView *self,
