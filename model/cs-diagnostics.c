@@ -532,8 +532,24 @@ local_fit_with (const CsAttention  *ctx,
       double *zi = zs + i * d;
       for (size_t j = 0; j < d; j++)
         dx[j] = xi[j] - xbar[j];
-      cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) d, (int) d, 1.0, A, (int) d, dx, 1, 0.0, zi, 1);
-      cblas_dsyr (CblasRowMajor, CblasLower, (int) d, p, zi, 1, C, (int) d);
+      /* z = A dx and C += p z z' (lower triangle) as plain loops: OpenBLAS 0.3.21 hands every dsyr to its
+       * thread pool whatever its size, and from the fits' own worker threads that per-case hand-off cost
+       * 5x the fit itself (perf: exec_blas_async and sched_yield above half the samples) */
+      for (size_t r = 0; r < d; r++)
+        {
+          const double *ar = A + r * d;
+          double v = 0;
+          for (size_t c = 0; c < d; c++)
+            v += ar[c] * dx[c];
+          zi[r] = v;
+        }
+      for (size_t r = 0; r < d; r++)
+        {
+          double pr = p * zi[r];
+          double *cr = C + r * d;
+          for (size_t c = 0; c <= r; c++)
+            cr[c] += pr * zi[c];
+        }
     }
   /* Eigenvalues ascending; row-major lower = column-major upper, and the
    * eigenvectors come back as rows of C. */
