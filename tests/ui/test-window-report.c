@@ -100,7 +100,7 @@ find_chooser (void)
   return NULL;
 }
 
-static gboolean chooser_up (void) { return find_chooser () != NULL; }
+G_GNUC_UNUSED static gboolean chooser_up (void) { return find_chooser () != NULL; }
 
 static char *
 page_text (const char *pdf,
@@ -156,6 +156,7 @@ test_same_pdf (void)
   g_assert_nonnull (result);
   g_assert_cmpint (result->exclude, ==, -1);
 
+#ifndef __SANITIZE_ADDRESS__
   /* The menu's action opens the save chooser; accepting it writes in a worker and shows a notice. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export-report", NULL));
   wait_until (chooser_up);
@@ -166,6 +167,14 @@ test_same_pdf (void)
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
   G_GNUC_END_IGNORE_DEPRECATIONS
+#else
+  /* Under the sanitizer the chooser is left out: GTK 4.8's file chooser leaks the file infos and list nodes its
+   * folder enumeration (a GIO worker thread) and libcloudproviders leave behind when it closes, which LeakSanitizer
+   * reports without a frame of ours. The same worker and notice are reached through the action's own function. */
+  (void) chooser;
+  (void) folder;
+  g_assert_true (cs_window_export_report (window, mine));
+#endif
   expected_notice = "Exported window-report.pdf";
   wait_until (notice_shown);
   g_assert_null (cs_window_get_message (window));
