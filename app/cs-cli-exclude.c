@@ -50,11 +50,7 @@ list_json (const CsExclusions *ex,
     {
       const CsExclusion *e = ex->items->pdata[i];
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "line");
-      json_builder_add_int_value (b, e->line);
-      cs_json_add_string (b, "label", e->label);
-      cs_json_add_string (b, "reason", e->reason);
-      cs_json_add_string (b, "when", e->when);
+      cs_exclusion_json_members (b, e);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

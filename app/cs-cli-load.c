@@ -243,11 +243,7 @@ cs_cli_json_exclusions (JsonBuilder       *b,
       for (gsize k = 0; k < l->base->n && applied; k++)
         applied = l->base->line[k] != e->line;
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "line");
-      json_builder_add_int_value (b, e->line);
-      cs_json_add_string (b, "label", e->label);
-      cs_json_add_string (b, "reason", e->reason);
-      cs_json_add_string (b, "when", e->when);
+      cs_exclusion_json_members (b, e);
       json_builder_set_member_name (b, "applied");
       json_builder_add_boolean_value (b, applied);
       json_builder_end_object (b);

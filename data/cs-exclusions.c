@@ -229,11 +229,7 @@ cs_exclusions_save (const CsExclusions *self,
     {
       const CsExclusion *e = self->items->pdata[i];
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "line");
-      json_builder_add_int_value (b, e->line);
-      cs_json_add_string (b, "label", e->label);
-      cs_json_add_string (b, "reason", e->reason);
-      cs_json_add_string (b, "when", e->when);
+      cs_exclusion_json_members (b, e);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -316,4 +312,15 @@ cs_case_base_exclude (CsCaseBase         *base,
   if (applied != NULL)
     *applied = n - kept;
   return out;
+}
+
+void
+cs_exclusion_json_members (JsonBuilder       *b,
+                           const CsExclusion *e)
+{
+  json_builder_set_member_name (b, "line");
+  json_builder_add_int_value (b, e->line);
+  cs_json_add_string (b, "label", e->label);
+  cs_json_add_string (b, "reason", e->reason);
+  cs_json_add_string (b, "when", e->when);
 }

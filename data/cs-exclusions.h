@@ -11,6 +11,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "cs-case-base.h"
 
@@ -71,5 +72,10 @@ CsCaseBase   *cs_case_base_exclude       (CsCaseBase         *base,
                                           gsize              *applied);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsExclusions, cs_exclusions_free)
+
+/* The entry's members "line", "label", "reason" and "when", into an object the caller has begun: the side file,
+ * `exclude --json` and every command's `excluded` list write entries the same way. */
+void          cs_exclusion_json_members  (JsonBuilder        *b,
+                                          const CsExclusion  *e);
 
 G_END_DECLS
