@@ -801,33 +801,6 @@ local_fit_batch (const CsAttention  *ctx,
                  void               *user_data,
                  double              from,
                  double              span,
-                 CsLocalDiagnostics *out);
-
-CsStatus
-cs_local_fit_batch (const CsAttention  *ctx,
-                    const double       *queries,
-                    size_t              q,
-                    const size_t       *self_index,
-                    const CsPrediction *pred,
-                    const CsAttended   *att,
-                    int                 n_threads,
-                    CsLocalDiagnostics *out)
-{
-  return local_fit_batch (ctx, queries, q, self_index, pred, att, n_threads, NULL, NULL, 0, 0, out);
-}
-
-static CsStatus
-local_fit_batch (const CsAttention  *ctx,
-                 const double       *queries,
-                 size_t              q,
-                 const size_t       *self_index,
-                 const CsPrediction *pred,
-                 const CsAttended   *att,
-                 int                 n_threads,
-                 CsModelProgressFunc progress,
-                 void               *user_data,
-                 double              from,
-                 double              span,
                  CsLocalDiagnostics *out)
 {
   atomic_int stop = 0;
@@ -866,6 +839,19 @@ local_fit_batch (const CsAttention  *ctx,
     st = jobs[t].st;
   free (M);
   return st;
+}
+
+CsStatus
+cs_local_fit_batch (const CsAttention  *ctx,
+                    const double       *queries,
+                    size_t              q,
+                    const size_t       *self_index,
+                    const CsPrediction *pred,
+                    const CsAttended   *att,
+                    int                 n_threads,
+                    CsLocalDiagnostics *out)
+{
+  return local_fit_batch (ctx, queries, q, self_index, pred, att, n_threads, NULL, NULL, 0, 0, out);
 }
 
 /* Workers for the per-case passes: every online core (results do not depend
