@@ -8,13 +8,13 @@
 
 G_BEGIN_DECLS
 
-/* Give view (by its name: "case-attention", "feature-map", "window") a drawing of this result; NULL result:
+/* Give view (by its kind: case attention, feature map, window) a drawing of this result; NULL result:
  * the chart shows its placeholder. The view keeps its own copies and references. */
 void           cs_chart_data_attach    (CsChartView         *view,
                                         CsEngine            *engine,
                                         const CsQueryResult *result);
-/* Manager charts: "diagnostics" (local Lipschitz and noise over the feature plane, thresholds drawn in),
- * "softmax-vs-linear" (leave-one-out error of both), from the engine's diagnostics. */
+/* Manager charts: CS_CHART_DIAGNOSTICS (local Lipschitz and noise over the feature plane, thresholds drawn in),
+ * CS_CHART_SOFTMAX_VS_LINEAR (leave-one-out error of both), from the engine's diagnostics. */
 void           cs_chart_data_attach_global (CsChartView     *view,
                                         CsEngine            *engine);
 /* Give view a chart the engine built (it takes the chart); engine (may be NULL) for the tooltips, and result,
@@ -23,9 +23,8 @@ void           cs_chart_data_attach_built (CsChartView      *view,
                                         CsEngineChart       *built,
                                         CsEngine            *engine,
                                         const CsQueryResult *result);
-/* The weight colour map of every chart on screen (viridis or cividis); read by the drawing workers. */
-void           cs_chart_data_set_colormap (CsColormap        map);
-CsColormap     cs_chart_data_get_colormap (void);
+/* A short text of what chart shows, with its numbers (for a screen reader: the view's summary). */
+char          *cs_chart_data_summarize (const CsChart      *chart);
 /* The chart currently drawn by view (kind and data, valid while the view keeps it), or NULL. */
 const CsChart *cs_chart_data_get_chart (CsChartView         *view);
 /* The engine's chart behind it (for the footer of an export), or NULL. */

@@ -3,7 +3,24 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "cs-chart-view.h"
+#include "cs-charts.h"
+
+G_DEFINE_ENUM_TYPE (CsChartKind, cs_chart_kind,
+  G_DEFINE_ENUM_VALUE (CS_CHART_CASE_ATTENTION, "case-attention"),
+  G_DEFINE_ENUM_VALUE (CS_CHART_FEATURE_MAP, "feature-map"),
+  G_DEFINE_ENUM_VALUE (CS_CHART_ATTENTION_MATRIX, "attention-matrix"),
+  G_DEFINE_ENUM_VALUE (CS_CHART_WINDOW, "window"),
+  G_DEFINE_ENUM_VALUE (CS_CHART_WINDOW_SWEEP, "window-sweep"),
+  G_DEFINE_ENUM_VALUE (CS_CHART_DIAGNOSTICS, "diagnostics"),
+  G_DEFINE_ENUM_VALUE (CS_CHART_SOFTMAX_VS_LINEAR, "softmax-vs-linear"))
+
+G_DEFINE_ENUM_TYPE (CsColormap, cs_colormap,
+  G_DEFINE_ENUM_VALUE (CS_COLORMAP_VIRIDIS, "viridis"),
+  G_DEFINE_ENUM_VALUE (CS_COLORMAP_CIVIDIS, "cividis"),
+  G_DEFINE_ENUM_VALUE (CS_COLORMAP_DIVERGING, "diverging"))
 
 /* The drawing function and its data, shared with render workers (reference-counted). */
 typedef struct
@@ -18,8 +35,11 @@ struct _CsChartView
 {
   GtkWidget parent_instance;
 
-  char *name;
+  CsChartKind kind;
   char *title;
+  char *summary;
+  CsColormap weight_map;
+  int feature_x, feature_y;
   gboolean dark;
   DrawFn *fn;
   CsChartTooltipFunc tooltip;
@@ -56,6 +76,20 @@ draw_fn_unref (DrawFn *fn)
 
 G_DEFINE_FINAL_TYPE (CsChartView, cs_chart_view, GTK_TYPE_WIDGET)
 
+enum
+{
+  PROP_0,
+  PROP_KIND,
+  PROP_TITLE,
+  PROP_SUMMARY,
+  PROP_WEIGHT_MAP,
+  PROP_FEATURE_X,
+  PROP_FEATURE_Y,
+  PROP_DARK,
+  N_PROPS
+};
+static GParamSpec *properties[N_PROPS];
+
 static void
 draw_placeholder (CsChartView *self,
                   cairo_t     *cr,
@@ -65,7 +99,7 @@ draw_placeholder (CsChartView *self,
   PangoLayout *layout = pango_cairo_create_layout (cr);
   int tw, th;
 
-  pango_layout_set_text (layout, "No data for this chart", -1);
+  pango_layout_set_text (layout, _("No data for this chart"), -1);
   pango_layout_get_pixel_size (layout, &tw, &th);
   cairo_set_source_rgba (cr, 0.5, 0.5, 0.5, 1);
   cairo_move_to (cr, (width - tw) / 2, (height - th) / 2);
@@ -78,6 +112,7 @@ typedef struct
   DrawFn *fn;
   int w, h, scale;
   gboolean dark;
+  CsColormap weight_map;
   guint generation;
 } RenderJob;
 
@@ -103,7 +138,7 @@ render_thread (GTask        *task,
 
   cairo_surface_set_device_scale (surface, job->scale, job->scale);
   cr = cairo_create (surface);
-  job->fn->draw (cr, job->w, job->h, job->dark, job->fn->user_data);
+  job->fn->draw (cr, job->w, job->h, job->dark, job->weight_map, job->fn->user_data);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
   g_task_return_pointer (task, surface, (GDestroyNotify) cairo_surface_destroy);
@@ -155,6 +190,7 @@ request_render (CsChartView *self)
   job->h = self->pending_h;
   job->scale = self->pending_scale;
   job->dark = self->pending_dark;
+  job->weight_map = self->weight_map;
   job->generation = self->pending_generation;
   self->rendering = TRUE;
   task = g_task_new (self, self->cancellable, render_done_cb, NULL);
@@ -277,9 +313,64 @@ cs_chart_view_finalize (GObject *object)
 {
   CsChartView *self = CS_CHART_VIEW (object);
 
-  g_free (self->name);
   g_free (self->title);
+  g_free (self->summary);
   G_OBJECT_CLASS (cs_chart_view_parent_class)->finalize (object);
+}
+
+static void
+cs_chart_view_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  CsChartView *self = CS_CHART_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIND: g_value_set_enum (value, self->kind); break;
+    case PROP_TITLE: g_value_set_string (value, self->title); break;
+    case PROP_SUMMARY: g_value_set_string (value, self->summary); break;
+    case PROP_WEIGHT_MAP: g_value_set_enum (value, self->weight_map); break;
+    case PROP_FEATURE_X: g_value_set_int (value, self->feature_x); break;
+    case PROP_FEATURE_Y: g_value_set_int (value, self->feature_y); break;
+    case PROP_DARK: g_value_set_boolean (value, self->dark); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+set_title (CsChartView *self,
+           const char  *title)
+{
+  if (g_strcmp0 (self->title, title) == 0)
+    return;
+  g_free (self->title);
+  self->title = g_strdup (title);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  title != NULL ? title : "", -1);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+static void
+cs_chart_view_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  CsChartView *self = CS_CHART_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIND: self->kind = g_value_get_enum (value); break;
+    case PROP_TITLE: set_title (self, g_value_get_string (value)); break;
+    case PROP_SUMMARY: cs_chart_view_set_summary (self, g_value_get_string (value)); break;
+    case PROP_WEIGHT_MAP: cs_chart_view_set_weight_map (self, g_value_get_enum (value)); break;
+    case PROP_FEATURE_X: cs_chart_view_set_features (self, g_value_get_int (value), self->feature_y); break;
+    case PROP_FEATURE_Y: cs_chart_view_set_features (self, self->feature_x, g_value_get_int (value)); break;
+    case PROP_DARK: cs_chart_view_set_dark (self, g_value_get_boolean (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -290,10 +381,29 @@ cs_chart_view_class_init (CsChartViewClass *klass)
 
   object_class->dispose = cs_chart_view_dispose;
   object_class->finalize = cs_chart_view_finalize;
+  object_class->get_property = cs_chart_view_get_property;
+  object_class->set_property = cs_chart_view_set_property;
   widget_class->snapshot = cs_chart_view_snapshot;
   widget_class->measure = cs_chart_view_measure;
   gtk_widget_class_set_css_name (widget_class, "chart");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+
+  properties[PROP_KIND] = g_param_spec_enum ("kind", NULL, NULL, CS_TYPE_CHART_KIND, CS_CHART_CASE_ATTENTION,
+                                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL,
+                                                G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SUMMARY] = g_param_spec_string ("summary", NULL, NULL, NULL, G_PARAM_READWRITE |
+                                                  G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_WEIGHT_MAP] = g_param_spec_enum ("weight-map", NULL, NULL, CS_TYPE_COLORMAP, CS_COLORMAP_VIRIDIS,
+                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                                                   G_PARAM_STATIC_STRINGS);
+  properties[PROP_FEATURE_X] = g_param_spec_int ("feature-x", NULL, NULL, -1, G_MAXINT, -1, G_PARAM_READWRITE |
+                                                 G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FEATURE_Y] = g_param_spec_int ("feature-y", NULL, NULL, -1, G_MAXINT, -1, G_PARAM_READWRITE |
+                                                 G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DARK] = g_param_spec_boolean ("dark", NULL, NULL, FALSE,
+                                                G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -302,6 +412,7 @@ cs_chart_view_init (CsChartView *self)
   GtkGesture *click = gtk_gesture_click_new ();
 
   self->cancellable = g_cancellable_new ();
+  self->feature_x = self->feature_y = -1;
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
@@ -312,27 +423,115 @@ cs_chart_view_init (CsChartView *self)
 }
 
 GtkWidget *
+cs_chart_view_new_for_kind (CsChartKind  kind,
+                            const char  *title)
+{
+  return g_object_new (CS_TYPE_CHART_VIEW, "kind", kind, "title", title, NULL);
+}
+
+GtkWidget *
 cs_chart_view_new (const char *name,
                    const char *title)
 {
-  CsChartView *self = g_object_new (CS_TYPE_CHART_VIEW, NULL);
+  CsChartKind kind = CS_CHART_CASE_ATTENTION;
 
-  self->name = g_strdup (name);
-  self->title = g_strdup (title);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-  return GTK_WIDGET (self);
+  if (!cs_chart_kind_from_name (name, &kind))
+    g_warning ("Unknown chart %s", name);
+  return cs_chart_view_new_for_kind (kind, title);
+}
+
+CsChartKind
+cs_chart_view_get_kind (CsChartView *self)
+{
+  return self->kind;
 }
 
 const char *
 cs_chart_view_get_name (CsChartView *self)
 {
-  return self->name;
+  return cs_chart_kind_name (self->kind);
 }
 
 const char *
 cs_chart_view_get_title (CsChartView *self)
 {
   return self->title;
+}
+
+const char *
+cs_chart_view_get_summary (CsChartView *self)
+{
+  return self->summary;
+}
+
+/* The summary is what a screen reader says about the picture (its accessible description). */
+void
+cs_chart_view_set_summary (CsChartView *self,
+                           const char  *summary)
+{
+  if (g_strcmp0 (self->summary, summary) == 0)
+    return;
+  g_free (self->summary);
+  self->summary = g_strdup (summary);
+  if (summary != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, summary, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUMMARY]);
+}
+
+CsColormap
+cs_chart_view_get_weight_map (CsChartView *self)
+{
+  return self->weight_map;
+}
+
+void
+cs_chart_view_set_weight_map (CsChartView *self,
+                              CsColormap   map)
+{
+  if (self->weight_map == map)
+    return;
+  self->weight_map = map;
+  cs_chart_view_invalidate (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WEIGHT_MAP]);
+}
+
+void
+cs_chart_view_set_features (CsChartView *self,
+                            int          feature_x,
+                            int          feature_y)
+{
+  feature_x = MAX (feature_x, -1);
+  feature_y = MAX (feature_y, -1);
+  if (self->feature_x != feature_x)
+    {
+      self->feature_x = feature_x;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FEATURE_X]);
+    }
+  if (self->feature_y != feature_y)
+    {
+      self->feature_y = feature_y;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FEATURE_Y]);
+    }
+}
+
+void
+cs_chart_view_get_features (CsChartView *self,
+                            int         *feature_x,
+                            int         *feature_y)
+{
+  if (feature_x != NULL)
+    *feature_x = self->feature_x;
+  if (feature_y != NULL)
+    *feature_y = self->feature_y;
+}
+
+gpointer
+cs_chart_view_get_draw_data (CsChartView     *self,
+                             CsChartDrawFunc  draw)
+{
+  return self->fn != NULL && self->fn->draw == draw ? self->fn->user_data : NULL;
 }
 
 void
@@ -381,10 +580,12 @@ void
 cs_chart_view_set_dark (CsChartView *self,
                         gboolean     dark)
 {
+  dark = !!dark;
   if (self->dark == dark)
     return;
   self->dark = dark;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DARK]);
 }
 
 cairo_surface_t *
@@ -403,7 +604,7 @@ cs_chart_view_render_surface (CsChartView *self,
   cr = cairo_create (surface);
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
-  self->fn->draw (cr, width, height, FALSE, self->fn->user_data);
+  self->fn->draw (cr, width, height, FALSE, self->weight_map, self->fn->user_data);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
   return surface;

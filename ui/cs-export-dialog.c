@@ -160,7 +160,7 @@ cs_export_dialog_export_to (CsExportDialog *self,
   options.height = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->height));
   options.dpi = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->dpi));
   options.transparent = gtk_check_button_get_active (GTK_CHECK_BUTTON (self->transparent));
-  options.weight_map = cs_chart_data_get_colormap ();
+  options.weight_map = cs_chart_view_get_weight_map (view);
   if (gtk_check_button_get_active (GTK_CHECK_BUTTON (self->footer)) && cs_chart_data_get_built (view) != NULL)
     {
       /* The engine's footer, as casescope-cli export writes it; the date in UTC, pinned by SOURCE_DATE_EPOCH. */

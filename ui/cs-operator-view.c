@@ -1157,11 +1157,11 @@ update_charts (CsOperatorView *self)
 
   for (guint t = 0; t < self->charts->len; t++)
     {
-      GObject *chart = g_ptr_array_index (self->charts, t);
+      CsChartView *chart = g_ptr_array_index (self->charts, t);
       gboolean chosen = self->cases != NULL && a != GTK_INVALID_LIST_POSITION && b != GTK_INVALID_LIST_POSITION &&
                         a > 0 && b > 0 && a != b;
-      g_object_set_data (chart, "feature-a", chosen ? GUINT_TO_POINTER (a) : NULL);
-      g_object_set_data (chart, "feature-b", chosen ? GUINT_TO_POINTER (b) : NULL);
+      /* Drop-down position 0 is the engine's choice, so feature j is at j + 1. */
+      cs_chart_view_set_features (chart, chosen ? (int) a - 1 : -1, chosen ? (int) b - 1 : -1);
     }
   for (guint t = 0; t < self->charts->len; t++)
     cs_chart_data_attach (g_ptr_array_index (self->charts, t), self->engine, self->result);

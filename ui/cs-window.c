@@ -57,6 +57,7 @@ struct _CsWindow
   guint notice_id;
   gboolean preparing;
   CsChartView *last_chart;
+  CsColormap colormap;             /* the weight colour map of every chart (each view's "weight-map") */
   GtkWidget *follow_panel;         /* the "follow" page while following the shown file, else NULL */
 
   /* The record of the shown case base for model files: known from the import or computed in a worker. */
@@ -1384,13 +1385,13 @@ set_colormap (CsWindow   *self,
   g_autoptr(GPtrArray) charts = NULL;
   CsColormap map = g_strcmp0 (name, "cividis") == 0 ? CS_COLORMAP_CIVIDIS : CS_COLORMAP_VIRIDIS;
 
-  if (map == cs_chart_data_get_colormap ())
+  if (map == self->colormap)
     return;
-  cs_chart_data_set_colormap (map);
+  self->colormap = map;
   cs_settings_set_string (cs_settings_get_default (), "charts", "colormap", cs_colormap_name (map));
   charts = all_charts (self);
   for (guint i = 0; i < charts->len; i++)
-    cs_chart_view_invalidate (charts->pdata[i]);
+    cs_chart_view_set_weight_map (charts->pdata[i], map);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLORMAP]);
 }
 
@@ -1403,7 +1404,7 @@ cs_window_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_COLORMAP:
-      g_value_set_string (value, cs_colormap_name (cs_chart_data_get_colormap ()));
+      g_value_set_string (value, cs_colormap_name (CS_WINDOW (object)->colormap));
       break;
     case PROP_FOLLOWING:
       g_value_set_boolean (value, CS_WINDOW (object)->follow_panel != NULL);
@@ -1679,7 +1680,7 @@ cs_window_init (CsWindow *self)
   g_autofree char *colormap = cs_settings_get_string (settings, "charts", "colormap", "viridis");
   GtkWidget *drop_label;
 
-  cs_chart_data_set_colormap (g_str_equal (colormap, "cividis") ? CS_COLORMAP_CIVIDIS : CS_COLORMAP_VIRIDIS);
+  self->colormap = g_str_equal (colormap, "cividis") ? CS_COLORMAP_CIVIDIS : CS_COLORMAP_VIRIDIS;
 
   gtk_window_set_title (GTK_WINDOW (self), "Casescope");
   gtk_window_set_default_size (GTK_WINDOW (self), cs_settings_get_int (settings, "window", "width", 1280),
@@ -1713,6 +1714,11 @@ cs_window_init (CsWindow *self)
   gtk_stack_set_transition_type (GTK_STACK (self->stack), GTK_STACK_TRANSITION_TYPE_CROSSFADE);
   self->operator_view = cs_operator_view_new ();
   self->manager_view = cs_manager_view_new ();
+  {
+    g_autoptr(GPtrArray) charts = all_charts (self);
+    for (guint i = 0; i < charts->len; i++)
+      cs_chart_view_set_weight_map (charts->pdata[i], self->colormap);
+  }
   gtk_stack_add_titled (GTK_STACK (self->stack), self->operator_view, "operator", "Operator");
   gtk_stack_add_titled (GTK_STACK (self->stack), self->manager_view, "manager", "Manager");
   gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (self->switcher), GTK_STACK (self->stack));
