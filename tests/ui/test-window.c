@@ -31,6 +31,7 @@
 #include "cs-operator-view.h"
 #include "cs-sample-gen.h"
 #include "cs-samples.h"
+#include "cs-manager-view-private.h"
 #include "cs-window.h"
 
 #ifdef __SANITIZE_ADDRESS__
@@ -935,7 +936,8 @@ test_drill_down (void)
   cs_window_set_page (window, "manager");
   row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 2);
   g_assert_nonnull (row);
-  index = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (row), "case-index")) - 1;
+  index = cs_manager_view_get_flagged_case (CS_MANAGER_VIEW (cs_window_get_manager (window)), 2);
+  g_assert_cmpint (index, <, cs_window_get_engine (window)->cases->n);
   g_assert_cmpint (cs_window_get_engine (window)->case_verdict[index], !=, CS_VERDICT_OK);
   g_signal_emit_by_name (list, "row-activated", row);
   wait_until (window_idle, NULL);
