@@ -1,11 +1,33 @@
-/* cs-import-dialog.c: the import preview dialog, loading in a GTask with progress and cancel. */
+/* cs-import-dialog.c: the import preview dialog (ui/cs-import-dialog.ui), loading in a GTask with progress (a
+ * CsProgress) and cancel. */
 #define G_LOG_DOMAIN "cs-import-dialog"
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "cs-import-dialog.h"
+#include "cs-import-dialog-private.h"
+#include "cs-progress.h"
 
 #define MAX_PROBLEMS_SHOWN 500
+
+/* The roles a column can be given, in the order of its drop-down: one line here adds a role. */
+static const struct
+{
+  CsColumnRole role;
+  const char *label;
+} role_choices[] = {
+  { CS_ROLE_FEATURE, N_("feature") },
+  { CS_ROLE_TARGET, N_("outcome (target)") },
+  { CS_ROLE_LABEL, N_("label") },
+  { CS_ROLE_IGNORED, N_("ignored") },
+};
+
+/* Positions in the override drop-downs (ui/cs-import-dialog.ui). */
+enum { DETECT = 0 };
+enum { DECIMAL_DETECT, DECIMAL_POINT, DECIMAL_COMMA };
+enum { HEADER_DETECT, HEADER_YES, HEADER_NO };
 
 struct _CsImportDialog
 {
@@ -21,8 +43,9 @@ struct _CsImportDialog
   GtkWidget *problems_list;
   GtkWidget *problems_title;
   GtkWidget *status_label;
-  GtkWidget *progress;
+  GtkWidget *progress_bar;
   GtkWidget *import_button;
+  GtkWidget *cancel_button;
 
   /* Owned references */
   GFile *file;
@@ -35,9 +58,7 @@ struct _CsImportDialog
   gboolean loading;
   gboolean updating;
   guint n_problems_shown;
-  guint progress_idle;
-  double fraction;
-  GMutex lock;
+  CsProgress *progress;
 };
 
 G_DEFINE_FINAL_TYPE (CsImportDialog, cs_import_dialog, GTK_TYPE_WINDOW)
@@ -55,7 +76,7 @@ typedef struct
   int header;
   char **role_names;
   CsColumnRole *roles;
-  GWeakRef dialog;
+  CsProgress *progress;
 } LoadData;
 
 typedef struct
@@ -73,7 +94,7 @@ load_data_free (gpointer data)
   g_free (ld->path);
   g_strfreev (ld->role_names);
   g_free (ld->roles);
-  g_weak_ref_clear (&ld->dialog);
+  g_clear_object (&ld->progress);
   g_free (ld);
 }
 
@@ -88,48 +109,14 @@ load_result_free (gpointer data)
   g_free (lr);
 }
 
-static gboolean
-progress_idle_cb (gpointer user_data)
-{
-  g_autoptr(CsImportDialog) self = g_weak_ref_get (user_data);
-
-  if (self != NULL)
-    {
-      g_mutex_lock (&self->lock);
-      self->progress_idle = 0;
-      g_mutex_unlock (&self->lock);
-      if (self->loading)
-        gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), self->fraction);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-weak_free (gpointer data)
-{
-  g_weak_ref_clear (data);
-  g_free (data);
-}
-
 /* Worker thread. */
 static void
 load_progress_cb (double   fraction,
                   gpointer user_data)
 {
   LoadData *ld = user_data;
-  g_autoptr(CsImportDialog) self = g_weak_ref_get (&ld->dialog);
 
-  if (self == NULL)
-    return;
-  g_mutex_lock (&self->lock);
-  self->fraction = fraction;
-  if (self->progress_idle == 0)
-    {
-      GWeakRef *ref = g_new0 (GWeakRef, 1);
-      g_weak_ref_init (ref, self);
-      self->progress_idle = g_idle_add_full (G_PRIORITY_LOW, progress_idle_cb, ref, weak_free);
-    }
-  g_mutex_unlock (&self->lock);
+  cs_progress_report (ld->progress, fraction, NULL);
 }
 
 static void
@@ -157,25 +144,45 @@ delimiter_name (char c)
 {
   switch (c)
     {
-    case ',': return "comma";
-    case ';': return "semicolon";
-    case '\t': return "tab";
-    case '|': return "pipe";
-    case ' ': return "space";
-    default: return "unknown";
+    case ',': return _("comma");
+    case ';': return _("semicolon");
+    case '\t': return _("tab");
+    case '|': return _("pipe");
+    case ' ': return _("space");
+    default: return _("unknown");
     }
 }
 
-static void
-role_changed_cb (GtkDropDown    *dropdown,
-                 GParamSpec     *pspec,
-                 CsImportDialog *self)
+/* What a column's role drop-down changes: the dialog and the column's name. */
+typedef struct
 {
-  const char *name = g_object_get_data (G_OBJECT (dropdown), "column");
-  CsColumnRole role = (CsColumnRole) (gtk_drop_down_get_selected (dropdown) + CS_ROLE_FEATURE);
+  CsImportDialog *self;
+  char *column;
+} RoleClosure;
 
-  if (self->updating)
+static void
+role_closure_free (gpointer  data,
+                   GClosure *closure)
+{
+  RoleClosure *rc = data;
+
+  g_free (rc->column);
+  g_free (rc);
+}
+
+static void
+role_changed_cb (GtkDropDown *dropdown,
+                 GParamSpec  *pspec,
+                 RoleClosure *rc)
+{
+  CsImportDialog *self = rc->self;
+  const char *name = rc->column;
+  guint at = gtk_drop_down_get_selected (dropdown);
+  CsColumnRole role;
+
+  if (self->updating || at >= G_N_ELEMENTS (role_choices))
     return;
+  role = role_choices[at].role;
   for (guint i = 0; i < self->role_names->len; i++)
     if (g_str_equal (self->role_names->pdata[i], name))
       {
@@ -193,7 +200,10 @@ show_report (CsImportDialog *self)
 {
   CsCsvReport *r = self->report;
   GtkWidget *child;
-  static const char *roles[] = { "feature", "outcome (target)", "label", "ignored", NULL };
+  const char *roles[G_N_ELEMENTS (role_choices) + 1] = { NULL };
+
+  for (guint k = 0; k < G_N_ELEMENTS (role_choices); k++)
+    roles[k] = _(role_choices[k].label);
 
   while ((child = gtk_widget_get_first_child (self->columns_grid)) != NULL)
     gtk_grid_remove (GTK_GRID (self->columns_grid), child);
@@ -208,23 +218,24 @@ show_report (CsImportDialog *self)
     }
   {
     g_autofree char *text = g_strdup_printf (
-      "Delimiter: %s · decimal %s · %s · encoding %s%s · %zu rows read, %zu used, %zu skipped%s",
-      delimiter_name (r->delimiter), r->decimal_comma ? "comma" : "point",
-      r->header ? "first row is a header" : "no header row", r->encoding != NULL ? r->encoding : "?",
-      r->bom ? " with BOM" : "", r->rows_read, r->rows_used, r->rows_skipped,
-      r->duplicate_rows > 0 ? " (some duplicate rows)" : "");
+      _("Delimiter: %s · decimal %s · %s · encoding %s%s · %zu rows read, %zu used, %zu skipped%s"),
+      delimiter_name (r->delimiter), r->decimal_comma ? _("comma") : _("point"),
+      r->header ? _("first row is a header") : _("no header row"), r->encoding != NULL ? r->encoding : "?",
+      r->bom ? _(" with BOM") : "", r->rows_read, r->rows_used, r->rows_skipped,
+      r->duplicate_rows > 0 ? _(" (some duplicate rows)") : "");
     gtk_label_set_text (GTK_LABEL (self->detected_label), text);
   }
 
   self->updating = TRUE;
   {
-    const char *heads[] = { "Column", "Unit", "Role", "Type", "Missing", "Range" };
-    for (int c = 0; c < 6; c++)
+    static const char *const heads[] = { N_("Column"), N_("Unit"), N_("Role"), N_("Type"), N_("Missing"),
+                                         N_("Range") };
+    for (guint c = 0; c < G_N_ELEMENTS (heads); c++)
       {
-        GtkWidget *l = gtk_label_new (heads[c]);
+        GtkWidget *l = gtk_label_new (_(heads[c]));
         gtk_widget_add_css_class (l, "heading");
         gtk_label_set_xalign (GTK_LABEL (l), 0);
-        gtk_grid_attach (GTK_GRID (self->columns_grid), l, c, 0, 1, 1);
+        gtk_grid_attach (GTK_GRID (self->columns_grid), l, (int) c, 0, 1, 1);
       }
   }
   for (guint i = 0; i < r->columns->len; i++)
@@ -233,24 +244,30 @@ show_report (CsImportDialog *self)
       GtkWidget *name = gtk_label_new (col->name);
       GtkWidget *unit = gtk_label_new (col->unit != NULL ? col->unit : "");
       GtkWidget *role = gtk_drop_down_new_from_strings (roles);
-      GtkWidget *type = gtk_label_new (col->numeric ? (col->constant ? "numeric (constant)" : "numeric") : "text");
+      GtkWidget *type = gtk_label_new (col->numeric ? (col->constant ? _("numeric (constant)") : _("numeric"))
+                                       : _("text"));
       g_autofree char *missing_text = g_strdup_printf ("%zu", col->missing + col->bad);
       GtkWidget *missing = gtk_label_new (missing_text);
       g_autofree char *range_text = col->numeric ? g_strdup_printf ("%.4g – %.4g", col->min, col->max)
                                                  : g_strdup ("");
       GtkWidget *range = gtk_label_new (range_text);
-      g_autofree char *access = g_strdup_printf ("Role of column %s", col->name);
+      g_autofree char *access = g_strdup_printf (_("Role of column %s"), col->name);
+      g_autofree char *role_name = g_strdup_printf ("role-%s", col->name);
+      RoleClosure *rc = g_new0 (RoleClosure, 1);
 
       gtk_label_set_xalign (GTK_LABEL (name), 0);
       gtk_label_set_xalign (GTK_LABEL (unit), 0);
       gtk_label_set_xalign (GTK_LABEL (type), 0);
       gtk_label_set_xalign (GTK_LABEL (missing), 1);
       gtk_label_set_xalign (GTK_LABEL (range), 0);
-      if (col->role >= CS_ROLE_FEATURE && col->role <= CS_ROLE_IGNORED)
-        gtk_drop_down_set_selected (GTK_DROP_DOWN (role), col->role - CS_ROLE_FEATURE);
-      g_object_set_data_full (G_OBJECT (role), "column", g_strdup (col->name), g_free);
+      for (guint k = 0; k < G_N_ELEMENTS (role_choices); k++)
+        if (role_choices[k].role == col->role)
+          gtk_drop_down_set_selected (GTK_DROP_DOWN (role), k);
+      gtk_widget_set_name (role, role_name);
       gtk_accessible_update_property (GTK_ACCESSIBLE (role), GTK_ACCESSIBLE_PROPERTY_LABEL, access, -1);
-      g_signal_connect (role, "notify::selected", G_CALLBACK (role_changed_cb), self);
+      rc->self = self;
+      rc->column = g_strdup (col->name);
+      g_signal_connect_data (role, "notify::selected", G_CALLBACK (role_changed_cb), rc, role_closure_free, 0);
       gtk_grid_attach (GTK_GRID (self->columns_grid), name, 0, (int) i + 1, 1, 1);
       gtk_grid_attach (GTK_GRID (self->columns_grid), unit, 1, (int) i + 1, 1, 1);
       gtk_grid_attach (GTK_GRID (self->columns_grid), role, 2, (int) i + 1, 1, 1);
@@ -268,21 +285,21 @@ show_report (CsImportDialog *self)
       GtkWidget *label;
 
       if (p->line > 0 && p->column > 0)
-        where = g_strdup_printf ("line %u, column %u%s%s%s", p->line, p->column,
+        where = g_strdup_printf (_("line %u, column %u%s%s%s"), p->line, p->column,
                                  p->column_name != NULL ? " (" : "", p->column_name != NULL ? p->column_name : "",
                                  p->column_name != NULL ? ")" : "");
       else if (p->line > 0)
-        where = g_strdup_printf ("line %u", p->line);
+        where = g_strdup_printf (_("line %u"), p->line);
       else
-        where = g_strdup ("file");
-      text = g_strdup_printf ("%s: %s", where, p->message);
+        where = g_strdup (_("file"));
+      text = g_strdup_printf (_("%s: %s"), where, p->message);
       label = gtk_label_new (text);
       gtk_label_set_xalign (GTK_LABEL (label), 0);
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
       gtk_label_set_selectable (GTK_LABEL (label), TRUE);
       if (p->expected != NULL || p->found != NULL)
         {
-          g_autofree char *tip = g_strdup_printf ("expected %s, found %s", p->expected ? p->expected : "?",
+          g_autofree char *tip = g_strdup_printf (_("expected %s, found %s"), p->expected ? p->expected : "?",
                                                   p->found ? p->found : "?");
           gtk_widget_set_tooltip_text (label, tip);
         }
@@ -290,10 +307,10 @@ show_report (CsImportDialog *self)
       self->n_problems_shown++;
     }
   {
-    g_autofree char *title = r->problems->len == 0 ? g_strdup ("No problems found")
+    g_autofree char *title = r->problems->len == 0 ? g_strdup (_("No problems found"))
                              : r->problems->len > MAX_PROBLEMS_SHOWN
-                             ? g_strdup_printf ("Problems (first %d of %u)", MAX_PROBLEMS_SHOWN, r->problems->len)
-                             : g_strdup_printf ("Problems (%u)", r->problems->len);
+                             ? g_strdup_printf (_("Problems (first %d of %u)"), MAX_PROBLEMS_SHOWN, r->problems->len)
+                             : g_strdup_printf (_("Problems (%u)"), r->problems->len);
     gtk_label_set_text (GTK_LABEL (self->problems_title), title);
   }
 }
@@ -314,7 +331,7 @@ load_done_cb (GObject      *object,
       return;
     }
   self->loading = FALSE;
-  gtk_widget_set_visible (self->progress, FALSE);
+  cs_progress_end (self->progress);
   g_clear_pointer (&self->cases, cs_case_base_unref);
   g_clear_pointer (&self->report, cs_csv_report_free);
   g_clear_pointer (&self->error, g_free);
@@ -326,7 +343,7 @@ load_done_cb (GObject      *object,
   show_report (self);
   if (self->cases != NULL)
     {
-      g_autofree char *text = g_strdup_printf ("Ready to import %zu cases with %zu features; outcome “%s”%s%s%s.",
+      g_autofree char *text = g_strdup_printf (_("Ready to import %zu cases with %zu features; outcome “%s”%s%s%s."),
                                                self->cases->n, self->cases->d, self->cases->target_name,
                                                *self->cases->target_unit ? " [" : "", self->cases->target_unit,
                                                *self->cases->target_unit ? "]" : "");
@@ -335,8 +352,8 @@ load_done_cb (GObject      *object,
     }
   else
     {
-      g_autofree char *text = g_strdup_printf ("This file cannot be imported: %s. The current case base stays.",
-                                               self->error != NULL ? self->error : "unknown error");
+      g_autofree char *text = g_strdup_printf (_("This file cannot be imported: %s. The current case base stays."),
+                                               self->error != NULL ? self->error : _("unknown error"));
       gtk_label_set_text (GTK_LABEL (self->status_label), text);
       gtk_widget_add_css_class (self->status_label, "error");
     }
@@ -359,8 +376,8 @@ start_load (CsImportDialog *self)
   self->cancellable = g_cancellable_new ();
   ld->path = g_file_get_path (self->file);
   ld->delimiter = di < G_N_ELEMENTS (delims) ? delims[di] : 0;
-  ld->decimal_comma = dec == 0 ? -1 : dec == 2 ? 1 : 0;
-  ld->header = hdr == 0 ? -1 : hdr == 1 ? 1 : 0;
+  ld->decimal_comma = dec == DECIMAL_DETECT ? -1 : dec == DECIMAL_COMMA ? 1 : 0;
+  ld->header = hdr == HEADER_DETECT ? -1 : hdr == HEADER_YES ? 1 : 0;
   ld->role_names = g_new0 (char *, self->role_names->len + 1);
   ld->roles = g_new0 (CsColumnRole, self->roles->len + 1);
   for (guint i = 0; i < self->role_names->len; i++)
@@ -368,20 +385,19 @@ start_load (CsImportDialog *self)
       ld->role_names[i] = g_strdup (self->role_names->pdata[i]);
       ld->roles[i] = g_array_index (self->roles, CsColumnRole, i);
     }
-  g_weak_ref_init (&ld->dialog, self);
+  ld->progress = g_object_ref (self->progress);
 
   self->loading = TRUE;
   gtk_widget_set_sensitive (self->import_button, FALSE);
-  gtk_widget_set_visible (self->progress, TRUE);
-  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0);
-  gtk_label_set_text (GTK_LABEL (self->status_label), "Reading…");
+  cs_progress_begin (self->progress, NULL);
+  gtk_label_set_text (GTK_LABEL (self->status_label), _("Reading…"));
   if (ld->path == NULL)
     {
       load_data_free (ld);
       self->loading = FALSE;
-      gtk_widget_set_visible (self->progress, FALSE);
+      cs_progress_end (self->progress);
       g_free (self->error);
-      self->error = g_strdup ("Only local files can be opened");
+      self->error = g_strdup (_("Only local files can be opened"));
       gtk_label_set_text (GTK_LABEL (self->status_label), self->error);
       return;
     }
@@ -475,6 +491,8 @@ cs_import_dialog_dispose (GObject *object)
   g_clear_object (&self->file);
   g_clear_pointer (&self->cases, cs_case_base_unref);
   g_clear_pointer (&self->report, cs_csv_report_free);
+  g_clear_object (&self->progress);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_IMPORT_DIALOG);
   G_OBJECT_CLASS (cs_import_dialog_parent_class)->dispose (object);
 }
 
@@ -486,7 +504,6 @@ cs_import_dialog_finalize (GObject *object)
   g_free (self->error);
   g_ptr_array_unref (self->role_names);
   g_array_unref (self->roles);
-  g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (cs_import_dialog_parent_class)->finalize (object);
 }
 
@@ -501,108 +518,42 @@ cs_import_dialog_class_init (CsImportDialogClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
   signals[SIGNAL_IMPORT] = g_signal_new ("import", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                          NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
-}
 
-static GtkWidget *
-labelled (const char *text,
-          GtkWidget  *widget)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *label = gtk_label_new_with_mnemonic (text);
-
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), widget);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), widget);
-  return box;
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/casescope/Casescope/cs-import-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, CsImportDialog, file_label);
+  gtk_widget_class_bind_template_child (widget_class, CsImportDialog, delimiter);
+  gtk_widget_class_bind_template_child (widget_class, CsImportDialog, decimal);
+  gtk_widget_class_bind_template_child (widget_class, CsImportDialog, header);
+  gtk_widget_class_bind_template_child (widget_class, CsImportDialog, detected_label);
+  gtk_widget_class_bind_template_child (widget_class, CsImportDialog, columns_grid);
+  gtk_widget_class_bind_template_child (widget_class, CsImportDialog, problems_list);
+  gtk_widget_class_bind_template_child (widget_class, CsImportDialog, problems_title);
+  gtk_widget_class_bind_template_child (widget_class, CsImportDialog, status_label);
+  gtk_widget_class_bind_template_child (widget_class, CsImportDialog, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, CsImportDialog, import_button);
+  gtk_widget_class_bind_template_child (widget_class, CsImportDialog, cancel_button);
+  gtk_widget_class_bind_template_callback (widget_class, override_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, import_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
 }
 
 static void
 cs_import_dialog_init (CsImportDialog *self)
 {
-  GtkWidget *header = gtk_header_bar_new ();
-  GtkWidget *cancel = gtk_button_new_with_mnemonic ("_Cancel");
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 10);
-  GtkWidget *overrides = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
-  GtkWidget *cols_scroll = gtk_scrolled_window_new ();
-  GtkWidget *probs_scroll = gtk_scrolled_window_new ();
-  const char *delims[] = { "Detect", "Comma", "Semicolon", "Tab", "Pipe", NULL };
-  const char *decimals[] = { "Detect", "Point", "Comma", NULL };
-  const char *headers[] = { "Detect", "Yes", "No", NULL };
-
   self->role_names = g_ptr_array_new_with_free_func (g_free);
   self->roles = g_array_new (FALSE, FALSE, sizeof (CsColumnRole));
-  g_mutex_init (&self->lock);
+  self->progress = cs_progress_new ();
+  /* The override drop-downs notify while the template is built; "updating" keeps that from loading. */
+  self->updating = TRUE;
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->updating = FALSE;
+  cs_progress_bind_bar (self->progress, GTK_PROGRESS_BAR (self->progress_bar));
+}
 
-  gtk_window_set_title (GTK_WINDOW (self), "Import Case Base");
-  gtk_window_set_default_size (GTK_WINDOW (self), 820, 600);
-  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
-  gtk_window_set_titlebar (GTK_WINDOW (self), header);
-  gtk_header_bar_set_show_title_buttons (GTK_HEADER_BAR (header), FALSE);
-  g_signal_connect (cancel, "clicked", G_CALLBACK (cancel_clicked_cb), self);
-  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), cancel);
-  self->import_button = gtk_button_new_with_mnemonic ("_Import");
-  gtk_widget_add_css_class (self->import_button, "suggested-action");
-  gtk_widget_set_sensitive (self->import_button, FALSE);
-  g_signal_connect (self->import_button, "clicked", G_CALLBACK (import_clicked_cb), self);
-  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), self->import_button);
-  gtk_window_set_default_widget (GTK_WINDOW (self), self->import_button);
-
-  self->file_label = gtk_label_new (NULL);
-  gtk_widget_add_css_class (self->file_label, "title-4");
-  gtk_label_set_xalign (GTK_LABEL (self->file_label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (self->file_label), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_box_append (GTK_BOX (box), self->file_label);
-
-  self->delimiter = gtk_drop_down_new_from_strings (delims);
-  self->decimal = gtk_drop_down_new_from_strings (decimals);
-  self->header = gtk_drop_down_new_from_strings (headers);
-  g_signal_connect (self->delimiter, "notify::selected", G_CALLBACK (override_changed_cb), self);
-  g_signal_connect (self->decimal, "notify::selected", G_CALLBACK (override_changed_cb), self);
-  g_signal_connect (self->header, "notify::selected", G_CALLBACK (override_changed_cb), self);
-  gtk_box_append (GTK_BOX (overrides), labelled ("_Delimiter", self->delimiter));
-  gtk_box_append (GTK_BOX (overrides), labelled ("D_ecimal", self->decimal));
-  gtk_box_append (GTK_BOX (overrides), labelled ("_Header row", self->header));
-  gtk_box_append (GTK_BOX (box), overrides);
-
-  self->detected_label = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (self->detected_label), 0);
-  gtk_label_set_wrap (GTK_LABEL (self->detected_label), TRUE);
-  gtk_widget_add_css_class (self->detected_label, "dim-label");
-  gtk_box_append (GTK_BOX (box), self->detected_label);
-
-  self->columns_grid = gtk_grid_new ();
-  gtk_grid_set_column_spacing (GTK_GRID (self->columns_grid), 14);
-  gtk_grid_set_row_spacing (GTK_GRID (self->columns_grid), 4);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (cols_scroll), self->columns_grid);
-  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (cols_scroll), 180);
-  gtk_widget_set_vexpand (cols_scroll, TRUE);
-  gtk_box_append (GTK_BOX (box), cols_scroll);
-
-  self->problems_title = gtk_label_new ("Problems");
-  gtk_widget_add_css_class (self->problems_title, "heading");
-  gtk_label_set_xalign (GTK_LABEL (self->problems_title), 0);
-  gtk_box_append (GTK_BOX (box), self->problems_title);
-  self->problems_list = gtk_list_box_new ();
-  gtk_widget_set_name (self->problems_list, "problems");
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->problems_list), GTK_SELECTION_NONE);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (probs_scroll), self->problems_list);
-  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (probs_scroll), 120);
-  gtk_widget_set_vexpand (probs_scroll, TRUE);
-  gtk_box_append (GTK_BOX (box), probs_scroll);
-
-  self->progress = gtk_progress_bar_new ();
-  gtk_box_append (GTK_BOX (box), self->progress);
-  self->status_label = gtk_label_new (NULL);
-  gtk_widget_set_name (self->status_label, "import-status");
-  gtk_label_set_xalign (GTK_LABEL (self->status_label), 0);
-  gtk_label_set_wrap (GTK_LABEL (self->status_label), TRUE);
-  gtk_box_append (GTK_BOX (box), self->status_label);
-
-  gtk_widget_set_margin_start (box, 18);
-  gtk_widget_set_margin_end (box, 18);
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 12);
-  gtk_window_set_child (GTK_WINDOW (self), box);
+CsProgress *
+cs_import_dialog_get_progress (CsImportDialog *self)
+{
+  return self->progress;
 }
 
 GtkWidget *
@@ -611,7 +562,7 @@ cs_import_dialog_new (GtkWindow *parent,
 {
   CsImportDialog *self = g_object_new (CS_TYPE_IMPORT_DIALOG, "transient-for", parent, NULL);
   g_autofree char *name = g_file_get_basename (file);
-  g_autofree char *title = g_strdup_printf ("Preview of %s", name);
+  g_autofree char *title = g_strdup_printf (_("Preview of %s"), name);
 
   self->file = g_object_ref (file);
   gtk_label_set_text (GTK_LABEL (self->file_label), title);

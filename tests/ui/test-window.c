@@ -700,7 +700,7 @@ test_import_broken (void)
     while (stack->len > 0)
       {
         GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
-        if (GTK_IS_DROP_DOWN (w) && g_strcmp0 (g_object_get_data (G_OBJECT (w), "column"), "pressure") == 0)
+        if (GTK_IS_DROP_DOWN (w) && g_strcmp0 (gtk_widget_get_name (w), "role-pressure") == 0)
           role = w;
         for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
           g_ptr_array_add (stack, c);
