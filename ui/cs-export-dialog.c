@@ -1,7 +1,9 @@
-/* cs-export-dialog.c: the chart export dialog over ui/render/cs-export.h. */
+/* cs-export-dialog.c: the chart export dialog (ui/cs-export-dialog.ui) over ui/render/cs-export.h. */
 #define G_LOG_DOMAIN "cs-export-dialog"
 
 #include "config.h"
+
+#include <glib/gi18n.h>
 
 #include "cs-chart-data.h"
 #include "cs-export-dialog.h"
@@ -37,10 +39,18 @@ G_DEFINE_FINAL_TYPE (CsExportDialog, cs_export_dialog, GTK_TYPE_WINDOW)
 enum { SIGNAL_EXPORTED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static const char *format_names[] = { "PNG image", "SVG drawing", "PDF document", NULL };
-static const char *format_ext[] = { "png", "svg", "pdf" };
-static const char *preset_names[] = { "Slide 16:9 (1920 × 1080, 144 dpi)", "Slide 4:3 (1600 × 1200, 150 dpi)",
-                                      "A4 landscape (300 dpi)", "Chart's size on screen", "Custom", NULL };
+/* The format drop-down, in this order. */
+typedef enum { FORMAT_PNG, FORMAT_SVG, FORMAT_PDF, N_FORMATS } Format;
+static const char *const format_names[N_FORMATS] = { N_("PNG image"), N_("SVG drawing"), N_("PDF document") };
+static const char *const format_ext[N_FORMATS] = { "png", "svg", "pdf" };
+static const CsExportFormat format_kind[N_FORMATS] = { CS_EXPORT_PNG, CS_EXPORT_SVG, CS_EXPORT_PDF };
+
+/* The size drop-down: the first three are cs-export.h's presets (CsExportPreset, same order). */
+typedef enum { PRESET_SLIDE_16_9, PRESET_SLIDE_4_3, PRESET_A4, PRESET_SCREEN, PRESET_CUSTOM, N_PRESETS } Preset;
+static const char *const preset_names[N_PRESETS] = { N_("Slide 16:9 (1920 × 1080, 144 dpi)"),
+                                                     N_("Slide 4:3 (1600 × 1200, 150 dpi)"),
+                                                     N_("A4 landscape (300 dpi)"), N_("Chart's size on screen"),
+                                                     N_("Custom") };
 
 static CsChartView *
 selected_chart (CsExportDialog *self)
@@ -55,17 +65,17 @@ apply_preset (CsExportDialog *self)
 {
   guint p = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->preset));
   CsExportOptions o;
-  gboolean custom = p == 4;
+  gboolean custom = p == PRESET_CUSTOM;
 
   self->updating = TRUE;
-  if (p <= 2)
+  if (p < PRESET_SCREEN)
     {
       cs_export_options_init (&o, (CsExportPreset) p);
       gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->width), o.width);
       gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->height), o.height);
       gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->dpi), o.dpi);
     }
-  else if (p == 3)
+  else if (p == PRESET_SCREEN)
     {
       CsChartView *chart = selected_chart (self);
       int w = chart != NULL ? gtk_widget_get_width (GTK_WIDGET (chart)) : 0;
@@ -133,7 +143,8 @@ cs_export_dialog_suggest_name (CsExportDialog *self)
       dataset = dot != NULL ? g_strndup (src, (gsize) (dot - src)) : g_strdup (src);
     }
   return g_strdup_printf ("%s_%s_%s.%s", dataset != NULL ? dataset : "casescope",
-                          chart != NULL ? cs_chart_view_get_name (chart) : "chart", stamp, format_ext[MIN (f, 2)]);
+                          chart != NULL ? cs_chart_view_get_name (chart) : "chart", stamp,
+                          format_ext[MIN (f, FORMAT_PDF)]);
 }
 
 gboolean
@@ -151,11 +162,11 @@ cs_export_dialog_export_to (CsExportDialog *self,
 
   if (chart == NULL)
     {
-      g_set_error (error, CS_EXPORT_ERROR, CS_EXPORT_ERROR_INVALID, "This chart has nothing to draw yet");
+      g_set_error (error, CS_EXPORT_ERROR, CS_EXPORT_ERROR_INVALID, _("This chart has nothing to draw yet"));
       return FALSE;
     }
   cs_export_options_init (&options, CS_EXPORT_PRESET_CUSTOM);
-  options.format = f == 1 ? CS_EXPORT_SVG : f == 2 ? CS_EXPORT_PDF : CS_EXPORT_PNG;
+  options.format = format_kind[MIN (f, FORMAT_PDF)];
   options.width = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->width));
   options.height = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->height));
   options.dpi = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->dpi));
@@ -193,7 +204,7 @@ save_response_cb (GtkNativeDialog *dialog,
       g_autoptr(GError) error = NULL;
 
       if (path == NULL)
-        gtk_label_set_text (GTK_LABEL (self->status), "Choose a local file");
+        gtk_label_set_text (GTK_LABEL (self->status), _("Choose a local file"));
       else if (!cs_export_dialog_export_to (self, path, &error))
         gtk_label_set_text (GTK_LABEL (self->status), error->message);
       else
@@ -217,8 +228,8 @@ export_clicked_cb (GtkButton      *button,
 
   if (self->chooser != NULL)
     return;
-  self->chooser = gtk_file_chooser_native_new ("Export Chart", GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                               "_Export", "_Cancel");
+  self->chooser = gtk_file_chooser_native_new (_("Export Chart"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                               _("_Export"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
   if (folder == NULL)
     folder = g_strdup (g_get_user_special_dir (G_USER_DIRECTORY_PICTURES));
@@ -232,11 +243,18 @@ export_clicked_cb (GtkButton      *button,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
+static void
+cancel_clicked_cb (GtkButton      *button,
+                   CsExportDialog *self)
+{
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
 void
 cs_export_dialog_set_format (CsExportDialog *self,
                              const char     *format)
 {
-  for (guint i = 0; i < 3; i++)
+  for (guint i = 0; i < N_FORMATS; i++)
     if (g_ascii_strcasecmp (format, format_ext[i]) == 0)
       gtk_drop_down_set_selected (GTK_DROP_DOWN (self->format), i);
 }
@@ -247,7 +265,7 @@ cs_export_dialog_set_size (CsExportDialog *self,
                            int             height,
                            double          dpi)
 {
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->preset), 4);   /* Custom */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->preset), PRESET_CUSTOM);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->width), width);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->height), height);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->dpi), dpi);
@@ -276,6 +294,7 @@ cs_export_dialog_dispose (GObject *object)
   g_clear_object (&self->chooser);
   g_clear_pointer (&self->charts, g_ptr_array_unref);
   g_clear_pointer (&self->engine, cs_engine_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_EXPORT_DIALOG);
   G_OBJECT_CLASS (cs_export_dialog_parent_class)->dispose (object);
 }
 
@@ -289,84 +308,44 @@ cs_export_dialog_class_init (CsExportDialogClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
   signals[SIGNAL_EXPORTED] = g_signal_new ("exported", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                            NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/casescope/Casescope/cs-export-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, CsExportDialog, chart);
+  gtk_widget_class_bind_template_child (widget_class, CsExportDialog, format);
+  gtk_widget_class_bind_template_child (widget_class, CsExportDialog, preset);
+  gtk_widget_class_bind_template_child (widget_class, CsExportDialog, width);
+  gtk_widget_class_bind_template_child (widget_class, CsExportDialog, height);
+  gtk_widget_class_bind_template_child (widget_class, CsExportDialog, dpi);
+  gtk_widget_class_bind_template_child (widget_class, CsExportDialog, footer);
+  gtk_widget_class_bind_template_child (widget_class, CsExportDialog, transparent);
+  gtk_widget_class_bind_template_child (widget_class, CsExportDialog, status);
+  gtk_widget_class_bind_template_callback (widget_class, export_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
 }
 
+/* A drop-down of the translated entries of a static N_() table. */
 static void
-attach_row (GtkGrid    *grid,
-            int         row,
-            const char *text,
-            GtkWidget  *widget)
+set_names (GtkWidget         *dropdown,
+           const char *const *names,
+           guint              n)
 {
-  GtkWidget *label = gtk_label_new_with_mnemonic (text);
+  g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
 
-  gtk_label_set_xalign (GTK_LABEL (label), 1);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), widget);
-  gtk_grid_attach (grid, label, 0, row, 1, 1);
-  gtk_grid_attach (grid, widget, 1, row, 1, 1);
+  for (guint i = 0; i < n; i++)
+    gtk_string_list_append (list, _(names[i]));
+  gtk_drop_down_set_model (GTK_DROP_DOWN (dropdown), G_LIST_MODEL (list));
 }
 
 static void
 cs_export_dialog_init (CsExportDialog *self)
 {
-  GtkWidget *header = gtk_header_bar_new ();
-  GtkWidget *cancel = gtk_button_new_with_mnemonic ("_Cancel");
-  GtkWidget *export = gtk_button_new_with_mnemonic ("_Export…");
-  GtkWidget *grid = gtk_grid_new ();
-  GtkWidget *size = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-
-  gtk_window_set_title (GTK_WINDOW (self), "Export Chart");
-  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
-  gtk_window_set_resizable (GTK_WINDOW (self), FALSE);
-  gtk_window_set_titlebar (GTK_WINDOW (self), header);
-  gtk_header_bar_set_show_title_buttons (GTK_HEADER_BAR (header), FALSE);
-  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (gtk_window_destroy), self);
-  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), cancel);
-  gtk_widget_add_css_class (export, "suggested-action");
-  g_signal_connect (export, "clicked", G_CALLBACK (export_clicked_cb), self);
-  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), export);
-  gtk_window_set_default_widget (GTK_WINDOW (self), export);
-
-  self->chart = gtk_drop_down_new (NULL, NULL);
-  self->format = gtk_drop_down_new_from_strings (format_names);
-  self->preset = gtk_drop_down_new_from_strings (preset_names);
-  self->width = gtk_spin_button_new_with_range (16, CS_EXPORT_MAX_SIDE, 1);
-  self->height = gtk_spin_button_new_with_range (16, CS_EXPORT_MAX_SIDE, 1);
-  self->dpi = gtk_spin_button_new_with_range (CS_EXPORT_MIN_DPI, 1200, 1);
-  self->footer = gtk_check_button_new_with_mnemonic ("Provenance _footer (data file, n, model, version, date)");
-  self->transparent = gtk_check_button_new_with_mnemonic ("_Transparent background");
-  self->status = gtk_label_new (NULL);
-  gtk_label_set_wrap (GTK_LABEL (self->status), TRUE);
-  gtk_widget_add_css_class (self->status, "error");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->width), GTK_ACCESSIBLE_PROPERTY_LABEL, "Width in pixels", -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->height), GTK_ACCESSIBLE_PROPERTY_LABEL, "Height in pixels",
-                                  -1);
-  gtk_box_append (GTK_BOX (size), self->width);
-  gtk_box_append (GTK_BOX (size), gtk_label_new ("×"));
-  gtk_box_append (GTK_BOX (size), self->height);
-  gtk_box_append (GTK_BOX (size), gtk_label_new ("px"));
-
-  gtk_grid_set_row_spacing (GTK_GRID (grid), 10);
-  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
-  attach_row (GTK_GRID (grid), 0, "C_hart", self->chart);
-  attach_row (GTK_GRID (grid), 1, "F_ormat", self->format);
-  attach_row (GTK_GRID (grid), 2, "_Size", self->preset);
-  attach_row (GTK_GRID (grid), 3, "", size);
-  attach_row (GTK_GRID (grid), 4, "_DPI", self->dpi);
-  gtk_grid_attach (GTK_GRID (grid), self->footer, 1, 5, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), self->transparent, 1, 6, 1, 1);
-  {
-    GtkWidget *note = gtk_label_new ("Exports are always drawn light, whatever the window's style.");
-    gtk_widget_add_css_class (note, "dim-label");
-    gtk_label_set_wrap (GTK_LABEL (note), TRUE);
-    gtk_label_set_xalign (GTK_LABEL (note), 0);
-    gtk_grid_attach (GTK_GRID (grid), note, 1, 7, 1, 1);
-  }
-  gtk_grid_attach (GTK_GRID (grid), self->status, 0, 8, 2, 1);
-  gtk_widget_set_margin_start (grid, 18);
-  gtk_widget_set_margin_end (grid, 18);
-  gtk_widget_set_margin_top (grid, 18);
-  gtk_widget_set_margin_bottom (grid, 18);
-  gtk_window_set_child (GTK_WINDOW (self), grid);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  set_names (self->format, format_names, N_FORMATS);
+  set_names (self->preset, preset_names, N_PRESETS);
+  /* The limits of cs-export.h, not repeated in the template. */
+  gtk_adjustment_set_upper (gtk_spin_button_get_adjustment (GTK_SPIN_BUTTON (self->width)), CS_EXPORT_MAX_SIDE);
+  gtk_adjustment_set_upper (gtk_spin_button_get_adjustment (GTK_SPIN_BUTTON (self->height)), CS_EXPORT_MAX_SIDE);
+  gtk_adjustment_set_lower (gtk_spin_button_get_adjustment (GTK_SPIN_BUTTON (self->dpi)), CS_EXPORT_MIN_DPI);
 }
 
 GtkWidget *
@@ -396,8 +375,8 @@ cs_export_dialog_new (GtkWindow   *parent,
   self->updating = TRUE;
   gtk_drop_down_set_model (GTK_DROP_DOWN (self->chart), G_LIST_MODEL (titles));
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->chart), selected);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->format), (guint) CLAMP (cs_settings_get_int (s, GROUP, "format", 0), 0, 2));
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->preset), (guint) CLAMP (cs_settings_get_int (s, GROUP, "preset", 0), 0, 4));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->format), (guint) CLAMP (cs_settings_get_int (s, GROUP, "format", 0), 0, N_FORMATS - 1));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->preset), (guint) CLAMP (cs_settings_get_int (s, GROUP, "preset", 0), 0, N_PRESETS - 1));
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->width), cs_settings_get_int (s, GROUP, "width", 1920));
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->height), cs_settings_get_int (s, GROUP, "height", 1080));
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->dpi), cs_settings_get_int (s, GROUP, "dpi", 144));
@@ -407,7 +386,7 @@ cs_export_dialog_new (GtkWindow   *parent,
   self->updating = FALSE;
   apply_preset (self);
   if (self->charts->len == 0)
-    gtk_label_set_text (GTK_LABEL (self->status), "No chart has anything to draw yet.");
+    gtk_label_set_text (GTK_LABEL (self->status), _("No chart has anything to draw yet."));
   g_signal_connect (self->preset, "notify::selected", G_CALLBACK (preset_changed_cb), self);
   g_signal_connect (self->format, "notify::selected", G_CALLBACK (changed_cb), self);
   g_signal_connect (self->chart, "notify::selected", G_CALLBACK (preset_changed_cb), self);
