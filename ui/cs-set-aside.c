@@ -1,38 +1,58 @@
-/* cs-set-aside.c: the window's cases set aside with a reason, the side file, the table's context menu. */
+/* cs-set-aside.c: the window's cases set aside with a reason, the side file, the reason dialog
+ * (ui/cs-set-aside.ui), the table's context menu. */
 #define G_LOG_DOMAIN "cs-set-aside"
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "cs-data-error.h"
 #include "cs-set-aside.h"
 #include "cs-window.h"
 
-typedef struct
+/* The window's record (cs_window_get_set_aside); empty (all NULL) until a case base is shown. */
+struct _CsSetAside
 {
   CsCaseBase *all;                 /* as imported */
   CsCaseBase *shown;               /* all without the cases set aside */
   CsExclusions *record;
   char *path;                      /* the side file, NULL for a base without a file */
-} SetAside;
+};
+
+typedef CsSetAside SetAside;
+
+CsSetAside *
+cs_set_aside_new (void)
+{
+  return g_new0 (CsSetAside, 1);
+}
 
 static void
-set_aside_free (gpointer p)
+set_aside_clear (SetAside *s)
 {
-  SetAside *s = p;
-
   g_clear_pointer (&s->all, cs_case_base_unref);
   g_clear_pointer (&s->shown, cs_case_base_unref);
   g_clear_pointer (&s->record, cs_exclusions_free);
-  g_free (s->path);
+  g_clear_pointer (&s->path, g_free);
+}
+
+void
+cs_set_aside_free (CsSetAside *s)
+{
+  if (s == NULL)
+    return;
+  set_aside_clear (s);
   g_free (s);
 }
 
+/* The window's record, when there is a case base (else NULL). */
 static SetAside *
 state (GtkWidget *window)
 {
-  return window != NULL ? g_object_get_data (G_OBJECT (window), "cs-set-aside") : NULL;
+  SetAside *s = window != NULL && CS_IS_WINDOW (window) ? cs_window_get_set_aside (CS_WINDOW (window)) : NULL;
+
+  return s != NULL && s->all != NULL ? s : NULL;
 }
 
 const CsExclusions *
@@ -53,34 +73,94 @@ cs_set_aside_get_path (GtkWidget *window)
 
 /* ---- the reason dialog -------------------------------------------------------- */
 
-typedef struct
+#define CS_TYPE_SET_ASIDE_DIALOG (cs_set_aside_dialog_get_type ())
+G_DECLARE_FINAL_TYPE (CsSetAsideDialog, cs_set_aside_dialog, CS, SET_ASIDE_DIALOG, GtkWindow)
+
+struct _CsSetAsideDialog
 {
-  GtkWidget *window;
-  GtkWidget *dialog;
+  GtkWindow parent_instance;
+
+  /* Template widgets */
+  GtkWidget *explanation;
   GtkWidget *entry;
+  GtkWidget *ok_button;
+
+  GtkWidget *window;               /* the transient parent, a CsWindow */
   guint line;
-} ReasonDialog;
+};
+
+G_DEFINE_FINAL_TYPE (CsSetAsideDialog, cs_set_aside_dialog, GTK_TYPE_WINDOW)
 
 static void
-reason_changed_cb (GtkEditable *entry,
-                   GtkWidget   *button)
+reason_changed_cb (GtkEditable      *entry,
+                   CsSetAsideDialog *self)
 {
   g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
 
-  gtk_widget_set_sensitive (button, text[0] != '\0');
+  gtk_widget_set_sensitive (self->ok_button, text[0] != '\0');
 }
 
 static void
-reason_accept (ReasonDialog *rd)
+reason_accept (CsSetAsideDialog *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (rd->entry))));
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->entry))));
 
   if (text[0] == '\0')
     return;
-  if (!cs_set_aside_case (rd->window, rd->line, text, &error))
-    cs_window_show_message (CS_WINDOW (rd->window), GTK_MESSAGE_ERROR, error->message);
-  gtk_window_destroy (GTK_WINDOW (rd->dialog));
+  if (!cs_set_aside_case (self->window, self->line, text, &error))
+    cs_window_show_message (CS_WINDOW (self->window), GTK_MESSAGE_ERROR, error->message);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+reason_activate_cb (GtkEntry         *entry,
+                    CsSetAsideDialog *self)
+{
+  reason_accept (self);
+}
+
+static void
+ok_clicked_cb (GtkButton        *button,
+               CsSetAsideDialog *self)
+{
+  reason_accept (self);
+}
+
+static void
+cancel_clicked_cb (GtkButton        *button,
+                   CsSetAsideDialog *self)
+{
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+cs_set_aside_dialog_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), CS_TYPE_SET_ASIDE_DIALOG);
+  G_OBJECT_CLASS (cs_set_aside_dialog_parent_class)->dispose (object);
+}
+
+static void
+cs_set_aside_dialog_class_init (CsSetAsideDialogClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = cs_set_aside_dialog_dispose;
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/casescope/Casescope/cs-set-aside.ui");
+  gtk_widget_class_bind_template_child (widget_class, CsSetAsideDialog, explanation);
+  gtk_widget_class_bind_template_child (widget_class, CsSetAsideDialog, entry);
+  gtk_widget_class_bind_template_child (widget_class, CsSetAsideDialog, ok_button);
+  gtk_widget_class_bind_template_callback (widget_class, reason_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, reason_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, ok_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
+}
+
+static void
+cs_set_aside_dialog_init (CsSetAsideDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 static void
@@ -88,8 +168,7 @@ set_aside_dialog (GtkWidget *window,
                   guint      line)
 {
   SetAside *s = state (window);
-  ReasonDialog *rd;
-  GtkWidget *box, *label, *buttons, *cancel, *ok;
+  CsSetAsideDialog *dialog;
   g_autofree char *text = NULL;
   const char *id = NULL;
 
@@ -98,51 +177,15 @@ set_aside_dialog (GtkWidget *window,
   for (gsize i = 0; i < s->shown->n && id == NULL; i++)
     if (s->shown->line[i] == line && s->shown->ids != NULL)
       id = s->shown->ids[i];
-  rd = g_new0 (ReasonDialog, 1);
-  rd->window = window;
-  rd->line = line;
-  rd->dialog = gtk_window_new ();
-  gtk_widget_set_name (rd->dialog, "set-aside-dialog");
-  gtk_window_set_title (GTK_WINDOW (rd->dialog), "Set Case Aside");
-  gtk_window_set_transient_for (GTK_WINDOW (rd->dialog), GTK_WINDOW (window));
-  gtk_window_set_modal (GTK_WINDOW (rd->dialog), TRUE);
-  gtk_window_set_resizable (GTK_WINDOW (rd->dialog), FALSE);
-  g_object_set_data_full (G_OBJECT (rd->dialog), "cs-reason-dialog", rd, g_free);
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  gtk_widget_set_margin_start (box, 18);
-  gtk_widget_set_margin_end (box, 18);
-  gtk_widget_set_margin_top (box, 18);
-  gtk_widget_set_margin_bottom (box, 18);
-  text = g_strdup_printf ("Line %u%s%s%s is left out of the model, the charts and the exports until it is taken "
-                          "back. The file itself is not changed: the reason is recorded in %s.",
+  dialog = g_object_new (CS_TYPE_SET_ASIDE_DIALOG, "transient-for", window, NULL);
+  dialog->window = window;
+  dialog->line = line;
+  text = g_strdup_printf (_("Line %u%s%s%s is left out of the model, the charts and the exports until it is taken "
+                            "back. The file itself is not changed: the reason is recorded in %s."),
                           line, id != NULL ? " (" : "", id != NULL ? id : "", id != NULL ? ")" : "",
-                          s->path != NULL ? s->path : "a side file");
-  label = gtk_label_new (text);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 50);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (box), label);
-  rd->entry = gtk_entry_new ();
-  gtk_widget_set_name (rd->entry, "set-aside-reason");
-  gtk_entry_set_placeholder_text (GTK_ENTRY (rd->entry), "Reason (required)");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (rd->entry), GTK_ACCESSIBLE_PROPERTY_LABEL, "Reason", -1);
-  gtk_box_append (GTK_BOX (box), rd->entry);
-  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_set_halign (buttons, GTK_ALIGN_END);
-  cancel = gtk_button_new_with_mnemonic ("_Cancel");
-  ok = gtk_button_new_with_mnemonic ("_Set Aside");
-  gtk_widget_add_css_class (ok, "destructive-action");
-  gtk_widget_set_sensitive (ok, FALSE);
-  gtk_box_append (GTK_BOX (buttons), cancel);
-  gtk_box_append (GTK_BOX (buttons), ok);
-  gtk_box_append (GTK_BOX (box), buttons);
-  gtk_window_set_child (GTK_WINDOW (rd->dialog), box);
-  g_signal_connect (rd->entry, "changed", G_CALLBACK (reason_changed_cb), ok);
-  g_signal_connect_swapped (rd->entry, "activate", G_CALLBACK (reason_accept), rd);
-  g_signal_connect_swapped (ok, "clicked", G_CALLBACK (reason_accept), rd);
-  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (gtk_window_destroy), rd->dialog);
-  gtk_window_present (GTK_WINDOW (rd->dialog));
+                          s->path != NULL ? s->path : _("a side file"));
+  gtk_label_set_text (GTK_LABEL (dialog->explanation), text);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* ---- actions -------------------------------------------------------------------- */
@@ -185,24 +228,28 @@ cs_set_aside_prepare (GtkApplicationWindow *window,
                       CsCaseBase           *all,
                       char                **note)
 {
-  SetAside *s = state (GTK_WIDGET (window)), *fresh;
+  SetAside *s = state (GTK_WIDGET (window));
+  SetAside *fresh = cs_window_get_set_aside (CS_WINDOW (window));
   g_autoptr(GPtrArray) unmatched = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
 
   if (note != NULL)
     *note = NULL;
+  if (fresh == NULL)             /* the window is being disposed */
+    return NULL;
   install_actions (window);
   if (all == NULL)
     {
-      g_object_set_data (G_OBJECT (window), "cs-set-aside", NULL);
+      set_aside_clear (fresh);
       return NULL;
     }
   /* The base shown after a change is handed back by the window's own code paths. */
   if (s != NULL && all == s->shown)
     return cs_case_base_ref (all);
 
-  fresh = g_new0 (SetAside, 1);
-  fresh->all = cs_case_base_ref (all);
+  cs_case_base_ref (all);          /* before the clear: all may be the record's own base */
+  set_aside_clear (fresh);
+  fresh->all = all;
   if (all->source_path != NULL && strstr (all->source_path, "://") == NULL)   /* a file, not a URI */
     {
       fresh->path = cs_exclusions_side_path (all->source_path);
@@ -211,7 +258,8 @@ cs_set_aside_prepare (GtkApplicationWindow *window,
   if (fresh->record == NULL)
     {
       if (error != NULL && note != NULL)
-        *note = g_strdup_printf ("The cases set aside could not be read (all cases are shown): %s", error->message);
+        *note = g_strdup_printf (_("The cases set aside could not be read (all cases are shown): %s"),
+                                 error->message);
       fresh->record = cs_exclusions_new ();
     }
   fresh->shown = cs_case_base_exclude (all, fresh->record, unmatched, NULL);
@@ -223,7 +271,6 @@ cs_set_aside_prepare (GtkApplicationWindow *window,
         *note = g_strdup_printf ("%s: %s", fresh->path, joined);
       }
     }
-  g_object_set_data_full (G_OBJECT (window), "cs-set-aside", fresh, set_aside_free);
   return cs_case_base_ref (fresh->shown);
 }
 
@@ -241,7 +288,7 @@ commit (GtkWidget     *window,
     return FALSE;
   all = cs_case_base_ref (s->all);
   /* forget the shown base, so the window's call reads the side file again */
-  g_object_set_data (G_OBJECT (window), "cs-set-aside", NULL);
+  set_aside_clear (s);
   cs_window_set_case_base (CS_WINDOW (window), all);
   return TRUE;
 }
@@ -272,7 +319,8 @@ cs_set_aside_case (GtkWidget  *window,
   if (s == NULL || s->path == NULL)
     {
       g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_WRITE,
-                   "Cases can be set aside only in a case base opened from a file (the record is kept next to it)");
+                   _("Cases can be set aside only in a case base opened from a file (the record is kept next to "
+                     "it)"));
       return FALSE;
     }
   for (gsize i = 0; i < s->shown->n && row < 0; i++)
@@ -280,7 +328,7 @@ cs_set_aside_case (GtkWidget  *window,
       row = (gssize) i;
   if (row < 0)
     {
-      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_BAD_VALUE, "Line %u holds no case that is shown", line);
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_BAD_VALUE, _("Line %u holds no case that is shown"), line);
       return FALSE;
     }
   changed = copy_record (s->record);
@@ -299,7 +347,7 @@ cs_set_aside_take_back (GtkWidget *window,
 
   if (s == NULL || s->path == NULL || cs_exclusions_find (s->record, line) == NULL)
     {
-      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_BAD_VALUE, "Line %u is not set aside", line);
+      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_BAD_VALUE, _("Line %u is not set aside"), line);
       return FALSE;
     }
   changed = copy_record (s->record);
@@ -309,6 +357,9 @@ cs_set_aside_take_back (GtkWidget *window,
 
 /* ---- the table's context menu ------------------------------------------------------- */
 
+/* The line travels on the cell as object data until the case table (ui/cs-case-table.c, being split out) can
+ * answer "which case is under this point" itself; GTK 4.8 has no public way to map a cell back to its row, and
+ * event controllers cannot be subclassed to carry it. */
 void
 cs_set_aside_mark_cell (GtkWidget *cell_child,
                         guint      line)
@@ -354,20 +405,20 @@ table_pressed_cb (GtkGestureClick *gesture,
   if (line > 0)
     {
       g_autofree char *detailed = g_strdup_printf ("win.set-aside(uint32 %u)", line);
-      g_autofree char *label = g_strdup_printf ("Set Line %u Aside…", line);
+      g_autofree char *label = g_strdup_printf (_("Set Line %u Aside…"), line);
       g_menu_append (menu, label, detailed);
     }
   for (guint i = 0; record != NULL && i < record->items->len; i++)
     {
       const CsExclusion *e = record->items->pdata[i];
       g_autofree char *detailed = g_strdup_printf ("win.take-back(uint32 %u)", e->line);
-      g_autofree char *label = g_strdup_printf ("Take Back Line %u%s%s%s: %s", e->line, e->label != NULL ? " (" : "",
+      g_autofree char *label = g_strdup_printf (_("Take Back Line %u%s%s%s: %s"), e->line, e->label != NULL ? " (" : "",
                                                 e->label != NULL ? e->label : "", e->label != NULL ? ")" : "",
                                                 e->reason);
       g_menu_append (back, label, detailed);
     }
   if (g_menu_model_get_n_items (G_MENU_MODEL (back)) > 0)
-    g_menu_append_section (menu, "Set Aside", G_MENU_MODEL (back));
+    g_menu_append_section (menu, _("Set Aside"), G_MENU_MODEL (back));
   if (g_menu_model_get_n_items (G_MENU_MODEL (menu)) == 0)
     return;
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);

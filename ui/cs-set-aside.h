@@ -16,6 +16,13 @@
 
 G_BEGIN_DECLS
 
+/* The window's record of the cases set aside: the window owns one (cs_window_get_set_aside), made with
+ * cs_set_aside_new and freed with cs_set_aside_free in its dispose. */
+typedef struct _CsSetAside CsSetAside;
+
+CsSetAside         *cs_set_aside_new          (void);
+void                cs_set_aside_free         (CsSetAside           *set_aside);
+
 /* Called by the window with the case base it is given: remembers it as the full base, reads its side file
  * and returns the base to show (a new reference; all itself when nothing is set aside). A base this
  * function returned earlier is shown as it is. *note (may be NULL) gets a message for the window's banner

@@ -58,6 +58,7 @@ struct _CsWindow
   gboolean preparing;
   CsChartView *last_chart;
   CsColormap colormap;             /* the weight colour map of every chart (each view's "weight-map") */
+  CsSetAside *set_aside;           /* the cases set aside of the shown case base (cs-set-aside.c) */
   GtkWidget *follow_panel;         /* the "follow" page while following the shown file, else NULL */
 
   /* The record of the shown case base for model files: known from the import or computed in a worker. */
@@ -1371,6 +1372,13 @@ set_following (CsWindow *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
 }
 
+CsSetAside *
+cs_window_get_set_aside (CsWindow *self)
+{
+  g_return_val_if_fail (CS_IS_WINDOW (self), NULL);
+  return self->set_aside;
+}
+
 GtkWidget *
 cs_window_get_follow_panel (CsWindow *self)
 {
@@ -1621,6 +1629,7 @@ cs_window_dispose (GObject *object)
   g_clear_pointer (&self->notice, g_free);
   g_clear_pointer (&self->table_path, g_free);
   g_clear_pointer (&self->source_sha256, g_free);
+  g_clear_pointer (&self->set_aside, cs_set_aside_free);
   G_OBJECT_CLASS (cs_window_parent_class)->dispose (object);
 }
 
@@ -1681,6 +1690,7 @@ cs_window_init (CsWindow *self)
   GtkWidget *drop_label;
 
   self->colormap = g_str_equal (colormap, "cividis") ? CS_COLORMAP_CIVIDIS : CS_COLORMAP_VIRIDIS;
+  self->set_aside = cs_set_aside_new ();
 
   gtk_window_set_title (GTK_WINDOW (self), "Casescope");
   gtk_window_set_default_size (GTK_WINDOW (self), cs_settings_get_int (settings, "window", "width", 1280),

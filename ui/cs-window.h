@@ -5,6 +5,7 @@
 
 #include "cs-case-base.h"
 #include "cs-engine.h"
+#include "cs-set-aside.h"
 
 G_BEGIN_DECLS
 
@@ -66,6 +67,8 @@ void        cs_window_show_notice    (CsWindow       *self,
 const char *cs_window_get_notice     (CsWindow       *self);
 /* The follow page ("Follow this file", the win.follow toggle: property "following"), or NULL when not following. */
 GtkWidget  *cs_window_get_follow_panel (CsWindow     *self);
+/* The record of the cases set aside (cs-set-aside.c keeps it; NULL after dispose). */
+CsSetAside *cs_window_get_set_aside   (CsWindow     *self);
 /* TRUE while loading, preparing the engine or computing the shown query. */
 gboolean    cs_window_is_busy        (CsWindow       *self);
 
