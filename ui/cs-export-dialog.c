@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-ui-resources.h"
 #include "cs-chart-data.h"
 #include "cs-export-dialog.h"
 #include "cs-export.h"
@@ -309,6 +310,8 @@ cs_export_dialog_class_init (CsExportDialogClass *klass)
   signals[SIGNAL_EXPORTED] = g_signal_new ("exported", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                            NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
+  /* Links the resource bundle in (and so registers it) also in programs that never make a window. */
+  (void) cs_ui_get_resource ();
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/casescope/Casescope/cs-export-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, CsExportDialog, chart);
   gtk_widget_class_bind_template_child (widget_class, CsExportDialog, format);

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-ui-resources.h"
 #include "cs-import-dialog.h"
 #include "cs-import-dialog-private.h"
 #include "cs-progress.h"
@@ -519,6 +520,8 @@ cs_import_dialog_class_init (CsImportDialogClass *klass)
   signals[SIGNAL_IMPORT] = g_signal_new ("import", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                          NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 
+  /* Links the resource bundle in (and so registers it) also in programs that never make a window. */
+  (void) cs_ui_get_resource ();
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/casescope/Casescope/cs-import-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, CsImportDialog, file_label);
   gtk_widget_class_bind_template_child (widget_class, CsImportDialog, delimiter);

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "cs-ui-resources.h"
 #include "cs-chart-data.h"
 #include "cs-chart-view.h"
 #include "cs-manager-jobs.h"
@@ -635,6 +636,8 @@ cs_manager_view_class_init (CsManagerViewClass *klass)
   g_type_ensure (CS_TYPE_CHART_VIEW);
   g_type_ensure (CS_TYPE_THRESHOLDS_EDITOR);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  /* Links the resource bundle in (and so registers it) also in programs that never make a window. */
+  (void) cs_ui_get_resource ();
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/casescope/Casescope/cs-manager-view.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, CsManagerView, name)
   BIND (scrolled);

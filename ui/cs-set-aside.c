@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "cs-ui-resources.h"
 #include "cs-data-error.h"
 #include "cs-set-aside.h"
 #include "cs-window.h"
@@ -147,6 +148,8 @@ cs_set_aside_dialog_class_init (CsSetAsideDialogClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = cs_set_aside_dialog_dispose;
+  /* Links the resource bundle in (and so registers it) also in programs that never make a window. */
+  (void) cs_ui_get_resource ();
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/casescope/Casescope/cs-set-aside.ui");
   gtk_widget_class_bind_template_child (widget_class, CsSetAsideDialog, explanation);
   gtk_widget_class_bind_template_child (widget_class, CsSetAsideDialog, entry);

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "cs-ui-resources.h"
 #include "cs-settings.h"
 #include "cs-thresholds-editor.h"
 
@@ -202,6 +203,8 @@ cs_thresholds_editor_class_init (CsThresholdsEditorClass *klass)
                                         G_TYPE_NONE, 1, G_TYPE_POINTER);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  /* Links the resource bundle in (and so registers it) also in programs that never make a window. */
+  (void) cs_ui_get_resource ();
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/casescope/Casescope/cs-thresholds-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, CsThresholdsEditor, box);
   gtk_widget_class_bind_template_child (widget_class, CsThresholdsEditor, grid);
