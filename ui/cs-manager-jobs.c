@@ -1,10 +1,51 @@
-/* cs-manager-jobs.c: the manager page's workers for the paper's setting: a window pretrained on synthetic tasks,
- * and the sweeps of the learned window against L and sigma. */
+/* cs-manager-jobs.c: the manager page's pieces that need nothing of the page: the workers for the paper's setting
+ * (a window pretrained on synthetic tasks, the sweeps of the learned window against L and sigma), and the
+ * relevance rows. */
 #define G_LOG_DOMAIN "cs-manager-jobs"
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <math.h>
+
 #include "cs-manager-jobs.h"
+
+void
+cs_manager_fill_relevance (GtkGrid  *grid,
+                           CsEngine *e)
+{
+  CsCaseBase *c = e->cases;
+
+  /* Relevance: the window per feature, and 1/half-width² normalised. */
+  {
+    g_autofree double *hw = g_new (double, c->d);
+    double total = 0;
+
+    cs_metric_half_widths (&e->metric, hw);
+    for (gsize j = 0; j < c->d; j++)
+      total += isfinite (hw[j]) && hw[j] > 0 ? 1.0 / (hw[j] * hw[j]) : 0;
+    for (gsize j = 0; j < c->d; j++)
+      {
+        double rel = total > 0 && isfinite (hw[j]) && hw[j] > 0 ? 1.0 / (hw[j] * hw[j]) / total : 0;
+        GtkWidget *name = gtk_label_new (c->feature_names[j]);
+        GtkWidget *bar = gtk_level_bar_new_for_interval (0, 1);
+        g_autofree char *width = cs_format_number (cs_engine_half_width (e, j));
+        g_autofree char *text = g_strdup_printf (_("relevance %.0f %%, window ±%s %s"), 100 * rel, width,
+                                                 c->feature_units[j]);
+        GtkWidget *label = gtk_label_new (text);
+
+        gtk_label_set_xalign (GTK_LABEL (name), 0);
+        gtk_label_set_xalign (GTK_LABEL (label), 0);
+        gtk_level_bar_set_value (GTK_LEVEL_BAR (bar), rel);
+        gtk_widget_set_size_request (bar, 160, -1);
+        gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
+        gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Relevance"), -1);
+        gtk_grid_attach (grid, name, 0, (int) j, 1, 1);
+        gtk_grid_attach (grid, bar, 1, (int) j, 1, 1);
+        gtk_grid_attach (grid, label, 2, (int) j, 1, 1);
+      }
+  }
+}
 
 void
 cs_manager_job_free (gpointer data)

@@ -1,7 +1,8 @@
-/* cs-manager-jobs.h: the manager page's workers for the paper's setting (run with g_task_run_in_thread). */
+/* cs-manager-jobs.h: the manager page's workers for the paper's setting (run with g_task_run_in_thread), and
+ * its relevance rows. */
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 #include "cs-engine.h"
 #include "cs-engine-charts.h"
@@ -34,5 +35,10 @@ void cs_manager_sweep_thread    (GTask        *task,
                                  gpointer      source_object,
                                  gpointer      task_data,
                                  GCancellable *cancellable);
+
+/* The relevance rows of e's window into grid (emptied by the caller): per feature its name, a level bar of
+ * 1/half-width² normalised over the features, and the window's half-width in the feature's unit. */
+void cs_manager_fill_relevance  (GtkGrid      *grid,
+                                 CsEngine     *e);
 
 G_END_DECLS

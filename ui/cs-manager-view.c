@@ -138,6 +138,16 @@ end_task (CsManagerView *self,
   return secs;
 }
 
+/* A task's callback after the page was disposed: drop the task's reference, touch nothing. */
+static gboolean
+page_gone (CsManagerView *self)
+{
+  if (self->progress != NULL)
+    return FALSE;
+  g_object_unref (self);
+  return TRUE;
+}
+
 /* ---- Display ------------------------------------------------------------------- */
 
 static void
@@ -251,35 +261,7 @@ update_display (CsManagerView *self)
       gtk_label_set_text (GTK_LABEL (self->flags_label),
                           _("Per-case flags are computed for case bases up to 5,000 cases."));
 
-    /* Relevance: the window per feature, and 1/half-width² normalised. */
-    {
-      g_autofree double *hw = g_new (double, c->d);
-      double total = 0;
-
-      cs_metric_half_widths (&e->metric, hw);
-      for (gsize j = 0; j < c->d; j++)
-        total += isfinite (hw[j]) && hw[j] > 0 ? 1.0 / (hw[j] * hw[j]) : 0;
-      for (gsize j = 0; j < c->d; j++)
-        {
-          double rel = total > 0 && isfinite (hw[j]) && hw[j] > 0 ? 1.0 / (hw[j] * hw[j]) / total : 0;
-          GtkWidget *name = gtk_label_new (c->feature_names[j]);
-          GtkWidget *bar = gtk_level_bar_new_for_interval (0, 1);
-          g_autofree char *width = cs_format_number (cs_engine_half_width (e, j));
-          g_autofree char *text = g_strdup_printf (_("relevance %.0f %%, window ±%s %s"), 100 * rel, width,
-                                                   c->feature_units[j]);
-          GtkWidget *label = gtk_label_new (text);
-
-          gtk_label_set_xalign (GTK_LABEL (name), 0);
-          gtk_label_set_xalign (GTK_LABEL (label), 0);
-          gtk_level_bar_set_value (GTK_LEVEL_BAR (bar), rel);
-          gtk_widget_set_size_request (bar, 160, -1);
-          gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
-          gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Relevance"), -1);
-          gtk_grid_attach (GTK_GRID (self->relevance_grid), name, 0, (int) j, 1, 1);
-          gtk_grid_attach (GTK_GRID (self->relevance_grid), bar, 1, (int) j, 1, 1);
-          gtk_grid_attach (GTK_GRID (self->relevance_grid), label, 2, (int) j, 1, 1);
-        }
-    }
+    cs_manager_fill_relevance (GTK_GRID (self->relevance_grid), e);
   }
 }
 
@@ -293,6 +275,9 @@ fit_done_cb (GObject      *object,
   CsManagerView *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(CsEngine) engine = cs_engine_build_finish (result, &error);
+
+  if (page_gone (self))
+    return;
 
   if (self->cases == NULL || (engine != NULL && engine->cases != self->cases))
     {
@@ -381,6 +366,9 @@ pretrain_done_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(CsEngine) engine = g_task_propagate_pointer (G_TASK (result), &error);
 
+  if (page_gone (self))
+    return;
+
   if (engine == NULL || engine->cases != self->cases)
     {
       g_autofree char *text = g_strdup_printf (_("No pretrained window: %s"), error != NULL ? error->message
@@ -435,6 +423,12 @@ sweep_done_cb (GObject      *object,
   CsManagerView *self = user_data;
   g_autoptr(GError) error = NULL;
   CsEngineChart *chart = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (page_gone (self))
+    {
+      g_clear_pointer (&chart, cs_engine_chart_free);
+      return;
+    }
 
   if (chart == NULL)
     {
@@ -491,6 +485,9 @@ thresholds_done_cb (GObject      *object,
   CsManagerView *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(CsEngine) engine = cs_engine_build_finish (result, &error);
+
+  if (page_gone (self))
+    return;
 
   if (engine == NULL || self->engine == NULL || engine->cases != self->cases)
     {
