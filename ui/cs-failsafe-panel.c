@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "cs-failsafe-panel.h"
+#include "cs-ui-resources.h"
 
 struct _CsFailsafePanel
 {
@@ -119,6 +120,8 @@ cs_failsafe_panel_class_init (CsFailsafePanelClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  /* Keep the UI resources linked in from the static library: a test may use this widget alone. */
+  (void) cs_ui_get_resource ();
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/casescope/Casescope/cs-failsafe-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, CsFailsafePanel, verdict_box);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cs-query-editor.h"
+#include "cs-ui-resources.h"
 
 /* Typing pauses shorter than this are one edit: the query runs once per pause, not once per keystroke. */
 #define DEBOUNCE_MS 120
@@ -83,16 +84,13 @@ mark_edited (CsQueryEditor *self)
   gtk_label_set_text (GTK_LABEL (self->query_source), text);
 }
 
-/* The feature a spin button edits: its place in the grid's rows. */
-static guint
+/* The feature a spin button edits (its place in the grid's rows); FALSE for a spin on its way out. */
+static gboolean
 spin_feature (CsQueryEditor *self,
-              gpointer       spin)
+              gpointer       spin,
+              guint         *j)
 {
-  guint j = 0;
-
-  if (!g_ptr_array_find (self->spins, spin, &j))
-    g_return_val_if_reached (0);
-  return j;
+  return self->query != NULL && g_ptr_array_find (self->spins, spin, j);
 }
 
 /* Live: every keystroke that forms a number updates the query (debounced), without reformatting the entry. */
@@ -105,9 +103,8 @@ spin_text_changed_cb (GtkEditable   *editable,
   guint j;
   double v;
 
-  if (self->updating_spins || self->query == NULL || text == NULL)
+  if (self->updating_spins || text == NULL || !spin_feature (self, editable, &j))
     return;
-  j = spin_feature (self, editable);
   if (*text == '\0')
     {
       /* An empty entry is a missing value (a sensor down): predicted from the other features, flagged. */
@@ -134,7 +131,9 @@ static gboolean
 spin_output_cb (GtkSpinButton *spin,
                 CsQueryEditor *self)
 {
-  if (self->query == NULL || !isnan (self->query[spin_feature (self, spin)]))
+  guint j;
+
+  if (!spin_feature (self, spin, &j) || !isnan (self->query[j]))
     return FALSE;
   if (*gtk_editable_get_text (GTK_EDITABLE (spin)) != '\0')
     gtk_editable_set_text (GTK_EDITABLE (spin), "");
@@ -159,10 +158,7 @@ spin_value_changed_cb (GtkSpinButton *spin,
   double v = gtk_spin_button_get_value (spin);
   guint j;
 
-  if (self->updating_spins || self->query == NULL)
-    return;
-  j = spin_feature (self, spin);
-  if (v == self->query[j])
+  if (self->updating_spins || !spin_feature (self, spin, &j) || v == self->query[j])
     return;
   self->query[j] = v;
   mark_edited (self);
@@ -399,6 +395,8 @@ cs_query_editor_class_init (CsQueryEditorClass *klass)
   signals[SIGNAL_QUERY_CHANGED] = g_signal_new ("query-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                                 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  /* Keep the UI resources linked in from the static library: a test may use this widget alone. */
+  (void) cs_ui_get_resource ();
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/casescope/Casescope/cs-query-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, CsQueryEditor, query_source);
   gtk_widget_class_bind_template_child (widget_class, CsQueryEditor, query_grid);

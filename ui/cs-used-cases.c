@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "cs-used-cases.h"
+#include "cs-ui-resources.h"
 
 #define TOP_K_MIN 1
 #define TOP_K_MAX 50
@@ -266,6 +267,8 @@ cs_used_cases_class_init (CsUsedCasesClass *klass)
   signals[SIGNAL_OPEN_CASE] = g_signal_new ("open-case", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                             NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 
+  /* Keep the UI resources linked in from the static library: a test may use this widget alone. */
+  (void) cs_ui_get_resource ();
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/casescope/Casescope/cs-used-cases.ui");
   gtk_widget_class_bind_template_child (widget_class, CsUsedCases, top_k_label);
   gtk_widget_class_bind_template_child (widget_class, CsUsedCases, top_k_spin);
