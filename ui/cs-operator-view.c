@@ -695,24 +695,15 @@ update_card (CsOperatorView *self)
   const CsQueryResult *r = self->result;
   CsCaseBase *c = self->cases;
 
-  if (r == NULL || c == NULL)
+  if (r == NULL || c == NULL || !r->valid)
     {
-      gtk_label_set_text (GTK_LABEL (self->prediction_label), _("—"));
-      gtk_label_set_text (GTK_LABEL (self->stderr_label), "");
-      gtk_label_set_text (GTK_LABEL (self->spec_label), "");
-      gtk_label_set_text (GTK_LABEL (self->neff_label), "");
-      gtk_label_set_text (GTK_LABEL (self->window_label), "");
-      gtk_label_set_text (GTK_LABEL (self->sum_label), "");
-      return;
-    }
-  if (!r->valid)
-    {
-      gtk_label_set_text (GTK_LABEL (self->prediction_label), _("No prediction"));
-      gtk_label_set_text (GTK_LABEL (self->stderr_label), cs_engine_failure_reason (r->report.failure));
-      gtk_label_set_text (GTK_LABEL (self->spec_label), "");
-      gtk_label_set_text (GTK_LABEL (self->neff_label), "");
-      gtk_label_set_text (GTK_LABEL (self->window_label), "");
-      gtk_label_set_text (GTK_LABEL (self->sum_label), "");
+      GtkWidget *rest[] = { self->spec_label, self->neff_label, self->window_label, self->sum_label };
+
+      gtk_label_set_text (GTK_LABEL (self->prediction_label), r == NULL || c == NULL ? _("—") : _("No prediction"));
+      gtk_label_set_text (GTK_LABEL (self->stderr_label),
+                          r == NULL || c == NULL ? "" : cs_engine_failure_reason (r->report.failure));
+      for (guint i = 0; i < G_N_ELEMENTS (rest); i++)
+        gtk_label_set_text (GTK_LABEL (rest[i]), "");
       return;
     }
   {
