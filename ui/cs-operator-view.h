@@ -1,5 +1,5 @@
-/* cs-operator-view.h: the operator page: case table, query editor, prediction card, cases used, fail-safe panel
- * and the per-query charts, all updated live from a CsEngine. */
+/* cs-operator-view.h: the operator page: case table, query editor (CsQueryEditor), prediction card, cases used
+ * (CsUsedCases), fail-safe panel (CsFailsafePanel) and the per-query charts, all updated live from a CsEngine. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -26,9 +26,6 @@ void           cs_operator_view_set_feature    (CsOperatorView *self,
                                                 double          value);
 /* The latest result shown (NULL before the first). */
 const CsQueryResult *cs_operator_view_get_result (CsOperatorView *self);
-/* Number of query computations requested and finished so far (for tests and screenshots). */
-guint          cs_operator_view_get_serial     (CsOperatorView *self,
-                                                guint          *shown);
 void           cs_operator_view_focus_search   (CsOperatorView *self);
 /* TRUE while a column sort is computed in a worker. */
 gboolean       cs_operator_view_is_sorting     (CsOperatorView *self);

@@ -15,7 +15,7 @@
 #include "cs-follow-panel.h"
 #include "cs-import-dialog.h"
 #include "cs-manager-view.h"
-#include "cs-operator-view.h"
+#include "cs-operator-view-private.h"
 #include "cs-report.h"
 #include "cs-set-aside.h"
 #include "cs-settings.h"

@@ -10,7 +10,7 @@
 
 #include <gtk/gtk.h>
 
-#include "cs-operator-view.h"
+#include "cs-operator-view-private.h"
 #include "cs-samples.h"
 #include "cs-window.h"
 

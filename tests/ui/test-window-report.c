@@ -11,7 +11,7 @@
 #include <gtk/gtk.h>
 
 #include "cs-csv-loader.h"
-#include "cs-operator-view.h"
+#include "cs-operator-view-private.h"
 #include "cs-manager-view.h"
 #include "cs-window.h"
 

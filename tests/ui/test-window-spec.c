@@ -14,7 +14,7 @@
 
 #include "cs-case-list.h"
 #include "cs-engine.h"
-#include "cs-operator-view.h"
+#include "cs-operator-view-private.h"
 #include "cs-samples.h"
 #include "cs-settings.h"
 #include "cs-window.h"

@@ -1,0 +1,210 @@
+/* test-query-editor.c: the query editor on its own, in a fresh window per test: typed values reach the query
+ * after the debounce, an empty entry is a missing value, set_query fills every spin, Reset puts the case back.
+ * Under Xvfb (skips without a display). */
+#define G_LOG_DOMAIN "test-query-editor"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <gtk/gtk.h>
+
+#include "cs-query-editor.h"
+#include "cs-samples.h"
+#include "cs-ui-test.h"
+
+typedef struct
+{
+  CsCaseBase *cases;
+  CsQueryEditor *editor;
+  GtkWindow *window;
+  guint changed;                /* "query-changed" emissions */
+} Fixture;
+
+static void
+changed_cb (CsQueryEditor *editor,
+            Fixture       *fx)
+{
+  fx->changed++;
+}
+
+static void
+fixture_set_up (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fx->cases = cs_samples_load ("press-line", &error);
+  g_assert_no_error (error);
+  fx->editor = CS_QUERY_EDITOR (cs_query_editor_new ());
+  cs_query_editor_set_cases (fx->editor, fx->cases);
+  g_signal_connect (fx->editor, "query-changed", G_CALLBACK (changed_cb), fx);
+  fx->window = cs_ui_test_host (GTK_WIDGET (fx->editor), 600, 400);
+  cs_ui_test_iterate ();
+}
+
+static void
+fixture_tear_down (Fixture       *fx,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (fx->window);
+  cs_ui_test_iterate ();
+  cs_case_base_unref (fx->cases);
+}
+
+static GtkWidget *
+spin_of (Fixture *fx,
+         gsize    j)
+{
+  g_autofree char *name = g_strdup_printf ("query-%s", fx->cases->feature_names[j]);
+  GtkWidget *spin = cs_ui_test_find_named (GTK_WIDGET (fx->editor), name);
+
+  g_assert_nonnull (spin);
+  g_assert_true (GTK_IS_SPIN_BUTTON (spin));
+  return spin;
+}
+
+static const char *
+source_text (Fixture *fx)
+{
+  return gtk_label_get_text (GTK_LABEL (cs_ui_test_find_named (GTK_WIDGET (fx->editor), "query-source")));
+}
+
+static gboolean
+changed_at_least (gpointer data)
+{
+  Fixture *fx = data;
+
+  return fx->changed >= 1;
+}
+
+/* Spin buttons hold the case's value in a GtkAdjustment (a double set and read back unchanged), but allow a
+ * relative 1e-12 in case a theme's step rounding ever touches it. */
+static void
+assert_spin_shows (GtkWidget *spin,
+                   double     want)
+{
+  double got = gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin));
+
+  g_assert_cmpfloat_with_epsilon (got, want, 1e-12 * MAX (fabs (want), 1.0));
+}
+
+static void
+test_typed_value (Fixture       *fx,
+                  gconstpointer  data)
+{
+  GtkWidget *spin;
+  const double *q;
+
+  g_test_summary ("A number typed into a feature's entry reaches the query once, after the debounce");
+  g_assert_cmpuint (fx->cases->d, >=, 2);
+  g_assert_cmpint (cs_query_editor_get_exclude (fx->editor), ==, -1);
+  /* one spin per feature, each with the feature's name for a screen reader */
+  for (gsize j = 0; j < fx->cases->d; j++)
+    spin_of (fx, j);
+  spin = spin_of (fx, 1);
+  gtk_editable_set_text (GTK_EDITABLE (spin), "1");
+  gtk_editable_set_text (GTK_EDITABLE (spin), "12");
+  gtk_editable_set_text (GTK_EDITABLE (spin), "12.5");
+  /* not yet: the keystrokes are one edit */
+  g_assert_cmpuint (fx->changed, ==, 0);
+  g_assert_true (cs_query_editor_is_pending (fx->editor));
+  cs_ui_test_wait_until (changed_at_least, fx, 10);
+  cs_ui_test_iterate ();
+  g_assert_cmpuint (fx->changed, ==, 1);
+  g_assert_false (cs_query_editor_is_pending (fx->editor));
+  q = cs_query_editor_get_query (fx->editor);
+  g_assert_cmpfloat (q[1], ==, 12.5);           /* parsed from the same text: exactly 12.5 */
+  g_assert_cmpfloat (q[0], ==, fx->cases->mean[0]);   /* the others keep their start, the means (copied) */
+  g_assert_true (cs_query_editor_get_edited (fx->editor));
+  g_assert_cmpstr (source_text (fx), ==, "A new case typed in");
+
+  /* an empty entry is a missing value */
+  fx->changed = 0;
+  gtk_editable_set_text (GTK_EDITABLE (spin), "");
+  cs_ui_test_wait_until (changed_at_least, fx, 10);
+  g_assert_true (isnan (cs_query_editor_get_query (fx->editor)[1]));
+  /* text that is not a number changes nothing */
+  fx->changed = 0;
+  gtk_editable_set_text (GTK_EDITABLE (spin), "12.5x");
+  g_assert_false (cs_query_editor_is_pending (fx->editor));
+  g_assert_true (isnan (cs_query_editor_get_query (fx->editor)[1]));
+}
+
+static void
+test_set_query (Fixture       *fx,
+                gconstpointer  data)
+{
+  CsCaseBase *c = fx->cases;
+  gsize i = 7;
+
+  g_test_summary ("set_query makes a case the query: every spin shows its value, at once, leave-one-out");
+  cs_query_editor_set_query (fx->editor, i);
+  g_assert_cmpuint (fx->changed, ==, 1);                  /* at once, no debounce */
+  g_assert_false (cs_query_editor_is_pending (fx->editor));
+  g_assert_cmpint (cs_query_editor_get_exclude (fx->editor), ==, (gssize) i);
+  g_assert_false (cs_query_editor_get_edited (fx->editor));
+  for (gsize j = 0; j < c->d; j++)
+    {
+      g_assert_cmpfloat (cs_query_editor_get_query (fx->editor)[j], ==, c->x[i * c->d + j]);   /* copied */
+      assert_spin_shows (spin_of (fx, j), c->x[i * c->d + j]);
+    }
+  g_assert_true (g_str_has_prefix (source_text (fx), c->ids != NULL ? "Case " : "Case on line"));
+  g_assert_nonnull (strstr (source_text (fx), "leave-one-out"));
+  cs_ui_test_iterate ();
+  g_assert_cmpuint (fx->changed, ==, 1);                  /* filling the spins is not an edit */
+
+  /* past the end: ignored */
+  cs_query_editor_set_query (fx->editor, c->n);
+  g_assert_cmpint (cs_query_editor_get_exclude (fx->editor), ==, (gssize) i);
+}
+
+static void
+test_reset (Fixture       *fx,
+            gconstpointer  data)
+{
+  CsCaseBase *c = fx->cases;
+  gsize i = 3;
+  GtkWidget *spin, *reset;
+
+  g_test_summary ("Reset puts the case's own values back after an edit and emits query-changed");
+  cs_query_editor_set_query (fx->editor, i);
+  spin = spin_of (fx, 0);
+  fx->changed = 0;
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), c->max[0] + 5);
+  cs_ui_test_wait_until (changed_at_least, fx, 10);
+  g_assert_cmpfloat (cs_query_editor_get_query (fx->editor)[0], ==, c->max[0] + 5);
+  g_assert_true (cs_query_editor_get_edited (fx->editor));
+  g_assert_true (g_str_has_prefix (source_text (fx), "What if: "));
+  g_assert_cmpint (cs_query_editor_get_exclude (fx->editor), ==, (gssize) i);   /* still leaving it out */
+
+  /* the button under the feature rows (the spins' own +/- buttons come first in the tree) */
+  reset = gtk_widget_get_last_child (GTK_WIDGET (fx->editor));
+  g_assert_true (GTK_IS_BUTTON (reset));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (reset)), ==, "_Reset to the case");
+  fx->changed = 0;
+  gtk_widget_activate (reset);                  /* as Enter or the mnemonic does: "clicked" after the press shows */
+  cs_ui_test_wait_until (changed_at_least, fx, 10);
+  g_assert_cmpuint (fx->changed, ==, 1);
+  g_assert_false (cs_query_editor_get_edited (fx->editor));
+  g_assert_cmpint (cs_query_editor_get_exclude (fx->editor), ==, (gssize) i);
+  g_assert_cmpfloat (cs_query_editor_get_query (fx->editor)[0], ==, c->x[i * c->d]);
+  assert_spin_shows (spin, c->x[i * c->d]);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display\n");
+      return 0;
+    }
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/cs/ui/query-editor/typed-value", Fixture, NULL, fixture_set_up, test_typed_value, fixture_tear_down);
+  g_test_add ("/cs/ui/query-editor/set-query", Fixture, NULL, fixture_set_up, test_set_query, fixture_tear_down);
+  g_test_add ("/cs/ui/query-editor/reset", Fixture, NULL, fixture_set_up, test_reset, fixture_tear_down);
+  return g_test_run ();
+}
