@@ -30,6 +30,7 @@
 #define WAIT_SECONDS 120
 
 static gboolean have_locale;
+static const char *skip_reason;
 static int n_warnings;      /* warnings, criticals and messages logged by anyone, counted by the writer below */
 
 static GLogWriterOutput
@@ -47,7 +48,7 @@ static gboolean
 skip_without_locale (void)
 {
   if (!have_locale)
-    g_test_skip ("the de_DE.UTF-8 locale is not installed (make test generates it)");
+    g_test_skip (skip_reason);
   return !have_locale;
 }
 
@@ -259,7 +260,11 @@ main (int    argc,
       char **argv)
 {
   /* The app's own start-up (app/main.c): the environment's locale, the catalogue of the build tree. */
-  have_locale = cs_i18n_init () && g_str_has_prefix (setlocale (LC_MESSAGES, NULL), "de_DE");
+  if (!cs_i18n_init ())
+    skip_reason = "the de_DE.UTF-8 locale is not installed (make test generates it)";
+  else if (!g_str_has_prefix (setlocale (LC_MESSAGES, NULL), "de_DE"))
+    skip_reason = "not run under LC_ALL=de_DE.UTF-8 (meson test sets it)";
+  have_locale = skip_reason == NULL;
   g_log_set_writer_func (counting_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
   if (!gtk_init_check ())
