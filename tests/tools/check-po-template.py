@@ -59,6 +59,11 @@ def show(key):
 
 def main():
     src = sys.argv[1]
+    if os.environ.get('CS_UNDER_VALGRIND'):
+        # meson test --setup valgrind wraps every test in memcheck, children included: shell, xgettext and msgfmt
+        # are not this project's code, and their own leaks would fail the check.
+        print('skipped under valgrind: nothing of this project runs here')
+        return 77
     script = os.path.join(src, 'po', 'update-potfiles.sh')
     failed = False
 
