@@ -7,6 +7,8 @@
 
 #include <math.h>
 
+#include <glib/gi18n.h>
+
 #include "cs-export-dialog.h"
 #include "cs-follow-panel.h"
 #include "cs-import-dialog.h"
@@ -358,31 +360,31 @@ cs_application_handle_local_options (GApplication *app,
         limits[i] = g_ascii_strtod (texts[i], &end);
         if (end == texts[i] || *end != '\0' || !isfinite (limits[i]))
           {
-            g_printerr ("casescope: %s wants a number in the outcome's units (like 280.5), not “%s”\n", names[i],
+            g_printerr (_("casescope: %s wants a number in the outcome's units (like 280.5), not “%s”\n"), names[i],
                         texts[i]);
             return 2;
           }
       }
     if (isfinite (limits[0]) && isfinite (limits[1]) && !(limits[0] < limits[1]))
       {
-        g_printerr ("casescope: --spec-lower (%s) must be below --spec-upper (%s)\n", texts[0], texts[1]);
+        g_printerr (_("casescope: --spec-lower (%s) must be below --spec-upper (%s)\n"), texts[0], texts[1]);
         return 2;
       }
   }
   if (self->sample != NULL && !g_strv_contains (cs_samples_list (), self->sample))
     {
-      g_printerr ("casescope: unknown sample “%s” (press-line, kiln or circle)\n", self->sample);
+      g_printerr (_("casescope: unknown sample “%s” (press-line, kiln or circle)\n"), self->sample);
       return 2;
     }
   if (self->page != NULL && !g_str_equal (self->page, "operator") && !g_str_equal (self->page, "manager"))
     {
-      g_printerr ("casescope: unknown page “%s” (operator or manager)\n", self->page);
+      g_printerr (_("casescope: unknown page “%s” (operator or manager)\n"), self->page);
       return 2;
     }
   if (self->dialog != NULL && !g_str_equal (self->dialog, "import") && !g_str_equal (self->dialog, "export") &&
       !g_str_equal (self->dialog, "shortcuts"))
     {
-      g_printerr ("casescope: unknown dialog “%s” (import, export or shortcuts)\n", self->dialog);
+      g_printerr (_("casescope: unknown dialog “%s” (import, export or shortcuts)\n"), self->dialog);
       return 2;
     }
   if (self->screenshot != NULL)
@@ -399,8 +401,8 @@ about_action (GSimpleAction *action,
               gpointer       user_data)
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
-  const char *authors[] = { "The Casescope developers", NULL };
-  g_autofree char *info = g_strdup_printf ("Casescope %s\nGTK %u.%u.%u, GLib %u.%u.%u\nSettings: %s",
+  const char *authors[] = { _("The Casescope developers"), NULL };
+  g_autofree char *info = g_strdup_printf (_("Casescope %s\nGTK %u.%u.%u, GLib %u.%u.%u\nSettings: %s"),
                                            PACKAGE_VERSION, gtk_get_major_version (), gtk_get_minor_version (),
                                            gtk_get_micro_version (), glib_major_version, glib_minor_version,
                                            glib_micro_version, cs_settings_get_path (cs_settings_get_default ()));
@@ -409,7 +411,9 @@ about_action (GSimpleAction *action,
                          "program-name", "Casescope",
                          "logo-icon-name", APP_ID,
                          "version", PACKAGE_VERSION,
-                         "comments", "See which past cases a softmax attention model used for a prediction",
+                         "comments", _("See which past cases a softmax attention model used for a prediction"),
+                         /* Translators: your name(s) and e-mail address(es), one a line */
+                         "translator-credits", _("translator-credits"),
                          "license-type", GTK_LICENSE_GPL_3_0,
                          "authors", authors,
                          "system-information", info,
@@ -530,20 +534,22 @@ static void
 cs_application_init (CsApplication *self)
 {
   static const GOptionEntry options[] = {
-    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, "Print the version and exit", NULL },
-    { "sample", 0, 0, G_OPTION_ARG_STRING, NULL, "Open an embedded sample: press-line, kiln or circle", "NAME" },
-    { "page", 0, 0, G_OPTION_ARG_STRING, NULL, "Start on a page: operator or manager", "PAGE" },
-    { "case", 0, 0, G_OPTION_ARG_INT, NULL, "Make case N (1-based) the query", "N" },
-    { "dark", 0, 0, G_OPTION_ARG_NONE, NULL, "Use the dark style", NULL },
-    { "sweeps", 0, 0, G_OPTION_ARG_NONE, NULL, "Run the paper sweeps on the manager page at start", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+    { "sample", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Open an embedded sample: press-line, kiln or circle"),
+      "NAME" },
+    { "page", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Start on a page: operator or manager"), "PAGE" },
+    { "case", 0, 0, G_OPTION_ARG_INT, NULL, N_("Make case N (1-based) the query"), "N" },
+    { "dark", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Use the dark style"), NULL },
+    { "sweeps", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Run the paper sweeps on the manager page at start"), NULL },
     { "spec-lower", 0, 0, G_OPTION_ARG_STRING, NULL,
-      "Lower spec limit of the outcome, as if typed on the operator page (kept for the file)", "X" },
+      N_("Lower spec limit of the outcome, as if typed on the operator page (kept for the file)"), "X" },
     { "spec-upper", 0, 0, G_OPTION_ARG_STRING, NULL,
-      "Upper spec limit of the outcome, as if typed on the operator page (kept for the file)", "Y" },
+      N_("Upper spec limit of the outcome, as if typed on the operator page (kept for the file)"), "Y" },
     { "follow", 0, 0, G_OPTION_ARG_NONE, NULL,
-      "Follow the opened FILE (“Follow This File”) once its model is ready", NULL },
-    { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL, "Render the window offscreen to a PNG, then quit", "PATH" },
-    { "dialog", 0, 0, G_OPTION_ARG_STRING, NULL, "With --screenshot: render a dialog (import FILE, export or shortcuts)",
+      N_("Follow the opened FILE (“Follow This File”) once its model is ready"), NULL },
+    { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Render the window offscreen to a PNG, then quit"), "PATH" },
+    { "dialog", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("With --screenshot: render a dialog (import FILE, export or shortcuts)"),
       "DIALOG" },
     { NULL }
   };

@@ -5,6 +5,8 @@
 
 #include <math.h>
 
+#include <glib/gi18n.h>
+
 #include "cs-engine.h"
 #include "cs-settings.h"
 
@@ -70,7 +72,7 @@ cs_settings_save (CsSettings *self,
   g_clear_handle_id (&self->save_id, g_source_remove);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "Cannot create the folder %s", dir);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, _("Cannot create the folder %s"), dir);
       return FALSE;
     }
   data = g_key_file_to_data (self->keyfile, &len, NULL);

@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 
+#include <glib/gi18n.h>
+
 #include "cs-table-export.h"
 
 static char *
@@ -125,7 +127,7 @@ cs_table_export_used (const CsQueryResult *r,
 
   if (!r->valid)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "There is no prediction to export: %s",
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("There is no prediction to export: %s"),
                    cs_engine_failure_reason (r->report.failure));
       return FALSE;
     }
@@ -227,7 +229,7 @@ cs_table_export_async (const char          *kind,
   g_task_set_task_data (task, job, export_job_free);
   if ((job->used && job->result == NULL) || (!job->used && job->engine == NULL))
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "Nothing to export yet");
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Nothing to export yet"));
       return;
     }
   g_task_run_in_thread (task, export_thread);
