@@ -16,7 +16,7 @@
 
 #include "cs-csv-loader.h"
 #include "cs-follow-panel.h"
-#include "cs-window.h"
+#include "cs-window-private.h"
 
 #ifdef __SANITIZE_ADDRESS__
 #define WAIT_SECONDS 600

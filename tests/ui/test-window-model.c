@@ -18,7 +18,7 @@
 #include "cs-engine.h"
 #include "cs-model-file.h"
 #include "cs-samples.h"
-#include "cs-window.h"
+#include "cs-window-private.h"
 
 #ifdef __SANITIZE_ADDRESS__
 #define WAIT_SECONDS 600

@@ -13,7 +13,7 @@
 #include "cs-csv-loader.h"
 #include "cs-operator-view.h"
 #include "cs-manager-view.h"
-#include "cs-window.h"
+#include "cs-window-private.h"
 
 #ifdef __SANITIZE_ADDRESS__
 #define WAIT_SECONDS 600

@@ -31,7 +31,7 @@
 #include "cs-operator-view.h"
 #include "cs-sample-gen.h"
 #include "cs-samples.h"
-#include "cs-window.h"
+#include "cs-window-private.h"
 
 #ifdef __SANITIZE_ADDRESS__
 #define WAIT_SECONDS 600
