@@ -30,9 +30,15 @@ update_title (CsWindow *self)
   g_autofree char *title = NULL;
 
   if (self->cases != NULL)
-    /* TRANSLATORS: the header bar's subtitle: file name, number of cases, of features, the outcome's name */
-    sub = g_strdup_printf (_("%s — %zu cases, %zu features, outcome %s"), self->cases->source, self->cases->n,
-                           self->cases->d, self->cases->target_name);
+    {
+      gsize n = self->cases->n, d = self->cases->d;
+      g_autofree char *cases = g_strdup_printf (ngettext ("%zu case", "%zu cases", n), n);
+      g_autofree char *features = g_strdup_printf (ngettext ("%zu feature", "%zu features", d), d);
+
+      /* TRANSLATORS: the header bar's subtitle: file name, “1500 cases”, “2 features”, the outcome's name */
+      sub = g_strdup_printf (_("%s — %s, %s, outcome %s"), self->cases->source, cases, features,
+                             self->cases->target_name);
+    }
   gtk_label_set_text (GTK_LABEL (self->source_label), sub != NULL ? sub : _("No case base"));
   gtk_widget_set_tooltip_text (self->source_label,
                                self->cases != NULL && self->cases->source_path != NULL
