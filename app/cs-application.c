@@ -33,7 +33,7 @@ struct _CsApplication
   char *spec_upper;
   gboolean follow;       /* --follow: turn on "Follow This File" once the model is ready */
   gboolean import_pressed;   /* --follow FILE: the import preview's "Import" was pressed for the user */
-  gboolean options_applied;  /* engine_options_cb has run (the screenshot waits for it) */
+  gboolean options_applied;  /* apply_engine_options has run (the screenshot waits for it) */
   gboolean follow_announced; /* "following PATH" printed (screenshot runs with --follow) */
   gint64 follow_since;   /* when the follow started (monotonic µs), for the screenshot's waits */
   guint follow_events;   /* events seen at follow_quiet_since */
@@ -42,6 +42,8 @@ struct _CsApplication
   gboolean screenshot_failed;
   int idle_frames;
   CsWindow *window;
+  GtkWidget *export_dialog;  /* --dialog export: the dialog opened for the screenshot (a weak pointer) */
+  GtkWidget *import_status;  /* --follow FILE: the import preview's status line, watched until the file is read */
 };
 
 G_DEFINE_FINAL_TYPE (CsApplication, cs_application, GTK_TYPE_APPLICATION)
@@ -89,15 +91,14 @@ screenshot_target (CsApplication *self)
     }
   if (g_strcmp0 (self->dialog, "export") == 0)
     {
-      GtkWidget *dialog = g_object_get_data (G_OBJECT (self->window), "screenshot-export");
-      if (dialog == NULL && cs_window_get_engine (self->window) != NULL)
+      if (self->export_dialog == NULL && cs_window_get_engine (self->window) != NULL)
         {
-          dialog = cs_window_show_export (self->window);
-          g_object_set_data (G_OBJECT (self->window), "screenshot-export", dialog);
+          self->export_dialog = cs_window_show_export (self->window);
+          g_object_add_weak_pointer (G_OBJECT (self->export_dialog), (gpointer *) &self->export_dialog);
           self->idle_frames = 0;
           return NULL;
         }
-      return dialog;
+      return self->export_dialog;
     }
   return GTK_WIDGET (self->window);
 }
@@ -227,44 +228,82 @@ type_spec_limits (CsApplication *self)
   g_signal_emit_by_name (self->spec_upper != NULL ? upper : lower, "activate");
 }
 
-/* Options that need the engine: --spec-lower/--spec-upper, --case N, --sweeps and --follow. */
-static gboolean
-engine_options_cb (gpointer user_data)
+/* Options that need the engine: --spec-lower/--spec-upper, --case N, --sweeps and --follow, applied once when the
+ * window first shows an engine (its "engine" property). */
+static void
+engine_notify_cb (CsWindow      *window,
+                  GParamSpec    *pspec,
+                  CsApplication *self)
 {
-  CsApplication *self = user_data;
-
-  if (self->window == NULL)
-    return G_SOURCE_REMOVE;
-  /* --follow FILE: the file opens in the import preview; once it is read, "Import" is pressed with the
-   * preview's choices (the last column the outcome), as a user would before choosing "Follow This File". */
-  if (self->follow && !self->import_pressed && cs_window_get_engine (self->window) == NULL)
-    {
-      GtkWidget *dialog = cs_window_get_import_dialog (self->window);
-
-      if (dialog != NULL && !cs_import_dialog_is_loading (CS_IMPORT_DIALOG (dialog)))
-        {
-          self->import_pressed = TRUE;
-          if (!cs_import_dialog_accept (CS_IMPORT_DIALOG (dialog)))
-            {
-              /* The preview shows why the file cannot be read; nothing to follow. */
-              self->options_applied = TRUE;
-              return G_SOURCE_REMOVE;
-            }
-        }
-    }
-  if (cs_window_get_engine (self->window) == NULL)
-    return G_SOURCE_CONTINUE;
+  if (cs_window_get_engine (window) == NULL)
+    return;
+  g_signal_handlers_disconnect_by_func (window, engine_notify_cb, self);
   if (self->spec_lower != NULL || self->spec_upper != NULL)
     type_spec_limits (self);
   if (self->select_case > 0)
-    cs_operator_view_select_case (CS_OPERATOR_VIEW (cs_window_get_operator (self->window)),
-                                  (gsize) (self->select_case - 1));
+    cs_operator_view_select_case (CS_OPERATOR_VIEW (cs_window_get_operator (window)), (gsize) (self->select_case - 1));
   if (self->sweeps)
-    cs_manager_view_run_sweeps (CS_MANAGER_VIEW (cs_window_get_manager (self->window)));
+    cs_manager_view_run_sweeps (CS_MANAGER_VIEW (cs_window_get_manager (window)));
   if (self->follow)
-    g_object_set (self->window, "following", TRUE, NULL);
+    g_object_set (window, "following", TRUE, NULL);
   self->options_applied = TRUE;
+}
+
+static void
+stop_watching_import (CsApplication *self)
+{
+  if (self->import_status == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->import_status, self);
+  g_object_remove_weak_pointer (G_OBJECT (self->import_status), (gpointer *) &self->import_status);
+  self->import_status = NULL;
+}
+
+/* --follow FILE: "Import" pressed with the preview's choices (the last column the outcome), as a user would before
+ * choosing "Follow This File", from an idle: not inside the preview's own handler that finished the read. */
+static gboolean
+press_import_cb (gpointer user_data)
+{
+  CsApplication *self = user_data;
+  GtkWidget *dialog = self->window != NULL ? cs_window_get_import_dialog (self->window) : NULL;
+
+  if (dialog == NULL || cs_import_dialog_is_loading (CS_IMPORT_DIALOG (dialog)) || self->import_pressed)
+    return G_SOURCE_REMOVE;
+  self->import_pressed = TRUE;
+  stop_watching_import (self);
+  if (!cs_import_dialog_accept (CS_IMPORT_DIALOG (dialog)))
+    self->options_applied = TRUE;   /* the preview shows why the file cannot be read; nothing to follow */
   return G_SOURCE_REMOVE;
+}
+
+/* The preview's status line changes when the read starts and when it ends (the preview has no signal of its own
+ * for that): once it is not loading, press Import. */
+static void
+import_status_cb (GObject       *label,
+                  GParamSpec    *pspec,
+                  CsApplication *self)
+{
+  GtkWidget *dialog = self->window != NULL ? cs_window_get_import_dialog (self->window) : NULL;
+
+  if (dialog != NULL && !cs_import_dialog_is_loading (CS_IMPORT_DIALOG (dialog)))
+    g_idle_add_full (G_PRIORITY_DEFAULT, press_import_cb, g_object_ref (self), g_object_unref);
+}
+
+static void
+import_dialog_notify_cb (CsWindow      *window,
+                         GParamSpec    *pspec,
+                         CsApplication *self)
+{
+  GtkWidget *dialog = cs_window_get_import_dialog (window);
+
+  stop_watching_import (self);
+  if (dialog == NULL || self->import_pressed || cs_window_get_engine (window) != NULL)
+    return;
+  self->import_status = find_named (dialog, "import-status");
+  g_return_if_fail (self->import_status != NULL);
+  g_object_add_weak_pointer (G_OBJECT (self->import_status), (gpointer *) &self->import_status);
+  g_signal_connect (self->import_status, "notify::label", G_CALLBACK (import_status_cb), self);
+  import_status_cb (G_OBJECT (self->import_status), NULL, self);
 }
 
 static CsWindow *
@@ -276,7 +315,9 @@ new_window (CsApplication *self)
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &self->window);
   apply_startup_options (self, window);
   if (self->select_case > 0 || self->sweeps || self->spec_lower != NULL || self->spec_upper != NULL || self->follow)
-    g_timeout_add (50, engine_options_cb, self);
+    g_signal_connect (window, "notify::engine", G_CALLBACK (engine_notify_cb), self);
+  if (self->follow)
+    g_signal_connect (window, "notify::import-dialog", G_CALLBACK (import_dialog_notify_cb), self);
   if (self->screenshot != NULL)
     gtk_window_set_default_size (GTK_WINDOW (window), 1600, 1160);
   if (self->screenshot != NULL)

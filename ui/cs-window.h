@@ -1,4 +1,7 @@
-/* cs-window.h: the main window: header bar with the page switcher, operator and manager pages. */
+/* cs-window.h: the main window: header bar with the page switcher, operator and manager pages.
+ * Properties: "engine" (CsEngine *, read-only, notified whenever the pages show another engine or none),
+ * "import-dialog" (the import preview shown, read-only), "following" (the follow page, win.follow),
+ * "colormap" ("viridis" or "cividis", win.colormap). */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -17,7 +20,7 @@ CsWindow   *cs_window_new            (GtkApplication *app);
 void        cs_window_set_case_base  (CsWindow       *self,
                                       CsCaseBase     *cases);
 CsCaseBase *cs_window_get_case_base  (CsWindow       *self);
-/* The engine of the current case base once prepared, else NULL. */
+/* The engine of the current case base once prepared, else NULL (the "engine" property). */
 CsEngine   *cs_window_get_engine     (CsWindow       *self);
 /* Open a CSV: the import preview dialog loads it in a worker and shows what was detected; nothing replaces the
  * current case base until the user imports it. A failed import keeps the previous one. */
@@ -59,12 +62,10 @@ GtkWidget  *cs_window_get_manager    (CsWindow       *self);
 void        cs_window_show_message   (CsWindow       *self,
                                       GtkMessageType  type,
                                       const char     *message);
-const char *cs_window_get_message    (CsWindow       *self);
 /* A transient notice over the content, with an "Open folder" button when folder is not NULL. */
 void        cs_window_show_notice    (CsWindow       *self,
                                       const char     *text,
                                       GFile          *folder);
-const char *cs_window_get_notice     (CsWindow       *self);
 /* The follow page ("Follow this file", the win.follow toggle: property "following"), or NULL when not following. */
 GtkWidget  *cs_window_get_follow_panel (CsWindow     *self);
 /* The record of the cases set aside (cs-set-aside.c keeps it; NULL after dispose). */

@@ -18,6 +18,7 @@
 #include "cs-export.h"
 #include "cs-manager-view.h"
 #include "cs-operator-view.h"
+#include "cs-ui-test.h"
 #include "cs-window.h"
 
 #ifdef __SANITIZE_ADDRESS__
@@ -37,15 +38,8 @@ static char *csv_path;
 static char *model_path;
 static const char *cli;
 
-static void
-iterate (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
 static gboolean
-idle (void)
+idle (gpointer data)
 {
   return cs_window_get_engine (window) != NULL && !cs_window_is_busy (window)
          && !cs_manager_view_is_busy (CS_MANAGER_VIEW (cs_window_get_manager (window)));
@@ -54,15 +48,8 @@ idle (void)
 static void
 wait_idle (void)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-
-  iterate ();
-  while (!idle ())
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  iterate ();
+  cs_ui_test_iterate ();
+  cs_ui_test_wait_until (idle, NULL, WAIT_SECONDS);
 }
 
 /* casescope-cli export of kind for the same file, model and query, into path. */
@@ -142,7 +129,7 @@ test_same_svg (void)
       g_assert_true (cs_export_dialog_export_to (CS_EXPORT_DIALOG (dialog), mine, &error));
       g_assert_no_error (error);
       gtk_window_destroy (GTK_WINDOW (dialog));
-      iterate ();
+      cs_ui_test_iterate ();
       cli_export (on_screen[c], top_k, theirs);
       assert_same_file (on_screen[c], mine, theirs);
       g_print ("# %s: the same SVG\n", on_screen[c]);

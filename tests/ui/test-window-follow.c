@@ -16,7 +16,8 @@
 
 #include "cs-csv-loader.h"
 #include "cs-follow-panel.h"
-#include "cs-window.h"
+#include "cs-ui-test.h"
+#include "cs-window-private.h"
 
 #ifdef __SANITIZE_ADDRESS__
 #define WAIT_SECONDS 600
@@ -25,29 +26,6 @@
 #endif
 
 static CsWindow *window;
-
-static void
-iterate (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_for (Condition cond, gpointer data)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-
-  iterate ();
-  while (!cond (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  iterate ();
-}
 
 /* Keeps the main loop running for ms (timers fire, monitors deliver). */
 static void
@@ -129,32 +107,32 @@ test_follow (void)
   cases = cs_csv_load_path (path, &opt, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   cs_window_set_case_base (window, cases);
-  wait_for (window_idle, NULL);
+  cs_ui_test_wait_until (window_idle, NULL, WAIT_SECONDS);
 
   g_assert_null (cs_window_get_follow_panel (window));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.follow", NULL));
   panel = CS_FOLLOW_PANEL (cs_window_get_follow_panel (window));
   g_assert_nonnull (panel);
-  wait_for (panel_idle, panel);
+  cs_ui_test_wait_until (panel_idle, panel, WAIT_SECONDS);
   g_assert_true (cs_follow_panel_get_engine (panel) == cs_window_get_engine (window));
 
   /* Rows over time: a waiting row, then another, then the first one's outcome. */
   append (path, "Q1,200.5,3.25,\n");
-  wait_for (events_reach, GUINT_TO_POINTER (1));
+  cs_ui_test_wait_until (events_reach, GUINT_TO_POINTER (1), WAIT_SECONDS);
   events = cs_follow_panel_get_events (panel);
   e = events->pdata[0];
   g_assert_cmpint (e->kind, ==, CS_FOLLOW_WAITING);
   g_assert_cmpuint (e->line, ==, n + 2);
   /* the waiting list is read between workers only (a timer poll may have started one) */
-  wait_for (panel_idle, panel);
+  cs_ui_test_wait_until (panel_idle, panel, WAIT_SECONDS);
   g_assert_nonnull (cs_follow_panel_get_waiting (panel));
   g_assert_cmpuint (cs_follow_panel_get_waiting (panel)->len, ==, 1);
   run_for (300);
   append (path, "Q2,170,2,\n");
   run_for (300);
   append (path, "Q1,200.5,3.25,26.9\n");
-  wait_for (events_reach, GUINT_TO_POINTER (3));
-  wait_for (panel_idle, panel);
+  cs_ui_test_wait_until (events_reach, GUINT_TO_POINTER (3), WAIT_SECONDS);
+  cs_ui_test_wait_until (panel_idle, panel, WAIT_SECONDS);
   /* Timer and monitor both poll: more time passes, and still every row was predicted exactly once. */
   run_for (1200);
   events = cs_follow_panel_get_events (panel);
@@ -172,7 +150,7 @@ test_follow (void)
                      ((CsFollowEvent *) events->pdata[0])->result->prediction.prediction);
   g_assert_cmpfloat (e->error, ==, 26.9 - e->result->prediction.prediction);
   /* the waiting list is read between workers only (a timer poll may have started one) */
-  wait_for (panel_idle, panel);
+  cs_ui_test_wait_until (panel_idle, panel, WAIT_SECONDS);
   g_assert_nonnull (cs_follow_panel_get_waiting (panel));
   g_assert_cmpuint (cs_follow_panel_get_waiting (panel)->len, ==, 1);   /* Q2 still waits */
   g_assert_cmpuint (cs_follow_panel_get_engine (panel)->cases->n, ==, n + 1);
@@ -186,13 +164,13 @@ test_follow (void)
     g_assert_cmpint (ftruncate (fileno (fp), (off_t) head->len), ==, 0);
     fclose (fp);
   }
-  wait_for (reloaded, GUINT_TO_POINTER (1));
-  wait_for (window_idle, NULL);
+  cs_ui_test_wait_until (reloaded, GUINT_TO_POINTER (1), WAIT_SECONDS);
+  cs_ui_test_wait_until (window_idle, NULL, WAIT_SECONDS);
   g_assert_cmpuint (cs_window_get_case_base (window)->n, ==, head_rows);
   g_assert_nonnull (strstr (cs_window_get_notice (window), "truncated"));
   g_assert_true (cs_window_get_follow_panel (window) == GTK_WIDGET (panel));
   append (path, "Q3,190,4,\n");
-  wait_for (events_reach, GUINT_TO_POINTER (4));
+  cs_ui_test_wait_until (events_reach, GUINT_TO_POINTER (4), WAIT_SECONDS);
   e = cs_follow_panel_get_events (panel)->pdata[3];
   g_assert_cmpuint (e->line, ==, head_rows + 2);
   g_assert_cmpint (e->kind, ==, CS_FOLLOW_WAITING);
@@ -200,7 +178,7 @@ test_follow (void)
   /* The toggle stops following. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.follow", NULL));
   g_assert_null (cs_window_get_follow_panel (window));
-  iterate ();
+  cs_ui_test_iterate ();
   g_unlink (path);
   g_rmdir (dir);
 }

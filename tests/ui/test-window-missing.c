@@ -12,6 +12,7 @@
 
 #include "cs-operator-view-private.h"
 #include "cs-samples.h"
+#include "cs-ui-test.h"
 #include "cs-window.h"
 
 #ifdef __SANITIZE_ADDRESS__
@@ -20,43 +21,22 @@
 #define WAIT_SECONDS 120
 #endif
 
-static void
-iterate (void)
+static gboolean
+window_idle (gpointer data)
 {
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  CsWindow *window = data;
+  CsOperatorView *op = CS_OPERATOR_VIEW (cs_window_get_operator (window));
+  guint shown = 0;
+
+  return cs_window_get_engine (window) != NULL && !cs_window_is_busy (window)
+         && cs_operator_view_get_serial (op, &shown) == shown;
 }
 
 static void
 wait_idle (CsWindow *window)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-  CsOperatorView *op = CS_OPERATOR_VIEW (cs_window_get_operator (window));
-  guint shown = 0;
-
-  iterate ();
-  while (cs_window_get_engine (window) == NULL || cs_window_is_busy (window)
-         || cs_operator_view_get_serial (op, &shown) != shown)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  iterate ();
-}
-
-static GtkWidget *
-find_named (GtkWidget  *w,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (w), name) == 0)
-    return w;
-  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *hit = find_named (c, name);
-      if (hit != NULL)
-        return hit;
-    }
-  return NULL;
+  cs_ui_test_iterate ();
+  cs_ui_test_wait_until (window_idle, window, WAIT_SECONDS);
 }
 
 static const CsFlag *
@@ -95,7 +75,7 @@ test_empty_entry (void)
   g_assert_true (r->valid);
   g_assert_null (missing_flag (r));
 
-  spin = find_named (GTK_WIDGET (op), "query-humidity");
+  spin = cs_ui_test_find_named (GTK_WIDGET (op), "query-humidity");
   g_assert_nonnull (spin);
   gtk_editable_set_text (GTK_EDITABLE (spin), "");
   wait_idle (window);
@@ -111,7 +91,7 @@ test_empty_entry (void)
   g_assert_cmpint (r->report.verdict, >=, CS_VERDICT_CHECK);
   /* a redraw or a focus change does not put a number back */
   gtk_spin_button_update (GTK_SPIN_BUTTON (spin));
-  iterate ();
+  cs_ui_test_iterate ();
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin)), ==, "");
 
   /* a typed value brings the feature back */

@@ -18,7 +18,8 @@
 #include "cs-engine.h"
 #include "cs-model-file.h"
 #include "cs-samples.h"
-#include "cs-window.h"
+#include "cs-ui-test.h"
+#include "cs-window-private.h"
 
 #ifdef __SANITIZE_ADDRESS__
 #define WAIT_SECONDS 600
@@ -26,36 +27,58 @@
 #define WAIT_SECONDS 120
 #endif
 
-static CsWindow *window;
 static CsCaseBase *sample;
 static char *tmp_dir;
 static const char *cli;
 
-static void
-iterate (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
 static gboolean
-window_idle (void)
+window_idle (gpointer data)
 {
+  CsWindow *window = data;
+
   return cs_window_get_engine (window) != NULL && !cs_window_is_busy (window);
 }
 
 static void
-wait_idle (void)
+wait_idle (CsWindow *window)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  cs_ui_test_iterate ();
+  cs_ui_test_wait_until (window_idle, window, WAIT_SECONDS);
+}
 
-  iterate ();
-  while (!window_idle ())
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  iterate ();
+/* Each test gets a fresh window on the sample, its model prepared; destroyed (with every dialog) at the end. */
+typedef struct
+{
+  CsWindow *window;
+} Fixture;
+
+static gboolean
+pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+fixture_set_up (Fixture       *fx,
+                gconstpointer  data)
+{
+  fx->window = g_object_ref_sink (cs_window_new (NULL));
+  cs_window_set_case_base (fx->window, sample);
+  gtk_window_present (GTK_WINDOW (fx->window));
+  wait_idle (fx->window);
+}
+
+static void
+fixture_tear_down (Fixture       *fx,
+                   gconstpointer  data)
+{
+  gpointer weak = fx->window;
+
+  wait_idle (fx->window);
+  g_object_add_weak_pointer (G_OBJECT (fx->window), &weak);
+  gtk_window_destroy (GTK_WINDOW (fx->window));
+  g_clear_object (&fx->window);
+  cs_ui_test_wait_until (pointer_cleared, &weak, WAIT_SECONDS);
 }
 
 static char *
@@ -66,7 +89,8 @@ tmp_path (const char *name)
 
 /* The window's current model, saved and read back. */
 static CsModelFile *
-save_and_load (const char *name)
+save_and_load (CsWindow   *window,
+               const char *name)
 {
   g_autofree char *path = tmp_path (name);
   g_autoptr(GError) error = NULL;
@@ -80,10 +104,12 @@ save_and_load (const char *name)
 }
 
 static void
-test_save (void)
+test_save (Fixture      *fx,
+          gconstpointer  data)
 {
+  CsWindow *window = fx->window;
   CsEngine *engine = cs_window_get_engine (window);
-  g_autoptr(CsModelFile) mf = save_and_load ("saved.json");
+  g_autoptr(CsModelFile) mf = save_and_load (window, "saved.json");
   g_autoptr(GBytes) bytes = cs_samples_bytes ("press-line", NULL);
   g_autofree char *want_sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
   g_autoptr(CsCsvReport) report = NULL;
@@ -157,8 +183,10 @@ file_members (const char *path)
 
 /* The window and the command line write the same members, and the same standardisation of the same base. */
 static void
-test_same_fields_as_cli (void)
+test_same_fields_as_cli (Fixture      *fx,
+                        gconstpointer  data)
 {
+  CsWindow *window = fx->window;
   g_autofree char *csv = g_test_build_filename (G_TEST_DIST, "..", "data", "samples", "press-line.csv", NULL);
   g_autofree char *cli_path = tmp_path ("cli.json");
   g_autofree char *win_path = tmp_path ("window.json");
@@ -194,15 +222,16 @@ test_same_fields_as_cli (void)
     }
 }
 
-/* A model file for the sample's columns with a chosen metric, the record of the sample, standardisation sd. */
+/* A model file for the sample's columns with a chosen metric, the record of the sample, standardisation sd: the
+ * window's own model, saved, then changed. */
 static char *
-write_model (const char        *name,
+write_model (CsWindow          *window,
+             const char        *name,
              CsModelMetricKind  kind,
              const double      *values,
              const double      *sd)
 {
-  g_autofree char *saved = tmp_path ("saved.json");
-  g_autoptr(CsModelFile) mf = cs_model_file_load (saved, NULL);
+  g_autoptr(CsModelFile) mf = save_and_load (window, "saved.json");
   g_autoptr(GError) error = NULL;
   char *path = tmp_path (name);
   gsize d = sample->d;
@@ -228,17 +257,19 @@ write_model (const char        *name,
 }
 
 static void
-test_open (void)
+test_open (Fixture      *fx,
+          gconstpointer  data)
 {
+  CsWindow *window = fx->window;
   const double diag[] = { 0.5, 3.0, 12.25, 0.0 };
-  g_autofree char *path = write_model ("diagonal.json", CS_MODEL_METRIC_DIAGONAL, diag, NULL);
+  g_autofree char *path = write_model (window, "diagonal.json", CS_MODEL_METRIC_DIAGONAL, diag, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(CsModelFile) back = NULL;
   CsEngine *engine;
 
   g_assert_true (cs_window_open_model_from (window, path, &error));
   g_assert_no_error (error);
-  wait_idle ();
+  wait_idle (window);
   engine = cs_window_get_engine (window);
   g_assert_true (engine->cases == cs_window_get_case_base (window));
   g_assert_false (engine->fitted);
@@ -250,7 +281,7 @@ test_open (void)
   g_assert_null (cs_window_get_message (window));   /* the same case base: nothing to note */
 
   /* saved again: the opened metric, no fit */
-  back = save_and_load ("resaved.json");
+  back = save_and_load (window, "resaved.json");
   g_assert_cmpint (back->kind, ==, CS_MODEL_METRIC_DIAGONAL);
   for (gsize j = 0; j < sample->d; j++)
     g_assert_cmpfloat (back->diag[j], ==, diag[j]);
@@ -261,8 +292,10 @@ test_open (void)
 /* A model whose standardisation had another spread: the window's metric is the same distance in the
  * engine's units (the command line standardises with the model's sd instead). */
 static void
-test_open_rescaled (void)
+test_open_rescaled (Fixture      *fx,
+                   gconstpointer  data)
 {
+  CsWindow *window = fx->window;
   gsize d = sample->d;
   g_autofree double *sd = g_new (double, d);
   double scale = 9.0;
@@ -272,10 +305,10 @@ test_open_rescaled (void)
 
   for (gsize j = 0; j < d; j++)
     sd[j] = sample->sd[j] * (j == 0 ? 2.0 : 1.0);
-  path = write_model ("rescaled.json", CS_MODEL_METRIC_SCALAR, &scale, sd);
+  path = write_model (window, "rescaled.json", CS_MODEL_METRIC_SCALAR, &scale, sd);
   g_assert_true (cs_window_open_model_from (window, path, &error));
   g_assert_no_error (error);
-  wait_idle ();
+  wait_idle (window);
   engine = cs_window_get_engine (window);
   g_assert_cmpint (engine->metric.kind, ==, CS_METRIC_DIAGONAL);
   /* A step of one case-base sd is half a model sd on feature 0: 9 * (1/2)^2. The ratio sd/(2 sd) may round. */
@@ -286,11 +319,12 @@ test_open_rescaled (void)
 }
 
 static void
-test_open_other_columns (void)
+test_open_other_columns (Fixture      *fx,
+                        gconstpointer  data)
 {
-  g_autofree char *saved = tmp_path ("saved.json");
+  CsWindow *window = fx->window;
   g_autofree char *path = tmp_path ("other-columns.json");
-  g_autoptr(CsModelFile) mf = cs_model_file_load (saved, NULL);
+  g_autoptr(CsModelFile) mf = save_and_load (window, "saved.json");
   g_autoptr(GError) error = NULL;
   CsEngine *before = cs_window_get_engine (window);
   CsMetric kept;
@@ -324,12 +358,14 @@ test_open_other_columns (void)
 }
 
 static void
-test_open_other_base (void)
+test_open_other_base (Fixture      *fx,
+                     gconstpointer  data)
 {
+  CsWindow *window = fx->window;
   g_autofree char *saved = tmp_path ("saved.json");
   g_autofree char *path = tmp_path ("other-base.json");
   g_autofree char *v1 = g_test_build_filename (G_TEST_DIST, "model", "press-line-v1.json", NULL);
-  g_autoptr(CsModelFile) mf = cs_model_file_load (saved, NULL);
+  g_autoptr(CsModelFile) mf = save_and_load (window, "saved.json");
   g_autoptr(GError) error = NULL;
   const char *msg;
 
@@ -343,7 +379,7 @@ test_open_other_base (void)
   cs_window_show_message (window, GTK_MESSAGE_INFO, NULL);
   g_assert_true (cs_window_open_model_from (window, path, &error));
   g_assert_no_error (error);
-  wait_idle ();
+  wait_idle (window);
   msg = cs_window_get_message (window);
   g_assert_nonnull (msg);
   g_assert_nonnull (strstr (msg, "fitted on another case base"));
@@ -356,7 +392,7 @@ test_open_other_base (void)
   /* a version 1 file of the same columns (what casescope-cli wrote before version 2): used, with its note */
   g_assert_true (cs_window_open_model_from (window, v1, &error));
   g_assert_no_error (error);
-  wait_idle ();
+  wait_idle (window);
   msg = cs_window_get_message (window);
   g_assert_nonnull (strstr (msg, "version 1 model file"));
   g_assert_null (strstr (msg, "another case base"));
@@ -364,7 +400,7 @@ test_open_other_base (void)
   /* the window's own model again: the note goes away */
   g_assert_true (cs_window_open_model_from (window, saved, &error));
   g_assert_no_error (error);
-  wait_idle ();
+  wait_idle (window);
   g_assert_null (cs_window_get_message (window));
 }
 
@@ -411,8 +447,10 @@ find_primary_menu (GtkWidget *root)
 
 /* The actions exist, are in the primary menu, and the shortcuts name them. */
 static void
-test_actions (void)
+test_actions (Fixture      *fx,
+             gconstpointer  data)
 {
+  CsWindow *window = fx->window;
   GMenuModel *menu = find_primary_menu (gtk_window_get_titlebar (GTK_WINDOW (window)));
   GtkBuilder *builder;
   GObject *overlay;
@@ -437,7 +475,7 @@ test_actions (void)
       GtkWidget *dialog = NULL;
 
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
-      iterate ();
+      cs_ui_test_iterate ();
       for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
         {
           g_autoptr(GObject) w = g_list_model_get_item (tops, i);
@@ -449,7 +487,7 @@ test_actions (void)
       g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (dialog)), ==,
                        k == 0 ? GTK_FILE_CHOOSER_ACTION_SAVE : GTK_FILE_CHOOSER_ACTION_OPEN);
       gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
-      iterate ();
+      cs_ui_test_iterate ();
     }
 
   builder = gtk_builder_new_from_resource ("/io/github/casescope/Casescope/gtk/help-overlay.ui");
@@ -485,24 +523,22 @@ main (int    argc,
   g_assert_no_error (error);
   sample = cs_samples_load ("press-line", &error);
   g_assert_no_error (error);
-  window = cs_window_new (NULL);
-  g_object_ref_sink (window);
-  cs_window_set_case_base (window, sample);
-  gtk_window_present (GTK_WINDOW (window));
-  wait_idle ();
-
-  /* In order: the later tests start from the file the first one saves. */
-  g_test_add_func ("/cs/ui/window-model/save", test_save);
-  g_test_add_func ("/cs/ui/window-model/same-fields-as-cli", test_same_fields_as_cli);
-  g_test_add_func ("/cs/ui/window-model/open", test_open);
-  g_test_add_func ("/cs/ui/window-model/open-rescaled", test_open_rescaled);
-  g_test_add_func ("/cs/ui/window-model/open-other-columns", test_open_other_columns);
-  g_test_add_func ("/cs/ui/window-model/open-other-base", test_open_other_base);
-  g_test_add_func ("/cs/ui/window-model/actions", test_actions);
+  g_test_add ("/cs/ui/window-model/save", Fixture, NULL, fixture_set_up, test_save,
+              fixture_tear_down);
+  g_test_add ("/cs/ui/window-model/same-fields-as-cli", Fixture, NULL, fixture_set_up, test_same_fields_as_cli,
+              fixture_tear_down);
+  g_test_add ("/cs/ui/window-model/open", Fixture, NULL, fixture_set_up, test_open,
+              fixture_tear_down);
+  g_test_add ("/cs/ui/window-model/open-rescaled", Fixture, NULL, fixture_set_up, test_open_rescaled,
+              fixture_tear_down);
+  g_test_add ("/cs/ui/window-model/open-other-columns", Fixture, NULL, fixture_set_up, test_open_other_columns,
+              fixture_tear_down);
+  g_test_add ("/cs/ui/window-model/open-other-base", Fixture, NULL, fixture_set_up, test_open_other_base,
+              fixture_tear_down);
+  g_test_add ("/cs/ui/window-model/actions", Fixture, NULL, fixture_set_up, test_actions,
+              fixture_tear_down);
   status = g_test_run ();
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_object_unref (window);
   cs_case_base_unref (sample);
   {
     g_autoptr(GDir) dir = g_dir_open (tmp_dir, 0, NULL);

@@ -13,7 +13,8 @@
 #include "cs-csv-loader.h"
 #include "cs-operator-view-private.h"
 #include "cs-manager-view.h"
-#include "cs-window.h"
+#include "cs-ui-test.h"
+#include "cs-window-private.h"
 
 #ifdef __SANITIZE_ADDRESS__
 #define WAIT_SECONDS 600
@@ -29,58 +30,55 @@ static const struct
 } query[] = { { "temperature", 220 }, { "pressure", 90 }, { "speed", 20 }, { "humidity", 50 } };
 #define QUERY_TEXT "temperature=220,pressure=90,speed=20,humidity=50"
 
-static CsWindow *window;
 static CsCaseBase *cases;
 static char *tmp_dir;
 static char *csv_path;
 static char *model_path;
 static const char *cli;
 
-static void
-iterate (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
 static gboolean
-idle (void)
+idle (gpointer data)
 {
+  CsWindow *window = data;
+
   return cs_window_get_engine (window) != NULL && !cs_window_is_busy (window)
          && !cs_manager_view_is_busy (CS_MANAGER_VIEW (cs_window_get_manager (window)));
 }
 
-static void
-wait_until (gboolean (*done) (void))
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-
-  iterate ();
-  while (!done ())
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  iterate ();
-}
-
 /* Every query asked for is shown (the spin buttons' edits are debounced: the serial counts a pending one). */
 static gboolean
-query_shown (void)
+query_shown (gpointer data)
 {
+  CsWindow *window = data;
   guint shown = 0;
   guint asked = cs_operator_view_get_serial (CS_OPERATOR_VIEW (cs_window_get_operator (window)), &shown);
 
-  return idle () && asked == shown;
+  return idle (window) && asked == shown;
 }
 
-static const char *expected_notice;
+/* The window and the notice a wait expects. */
+typedef struct
+{
+  CsWindow *window;
+  const char *notice;
+} NoticeWait;
 
 static gboolean
-notice_shown (void)
+notice_shown (gpointer data)
 {
-  return g_strcmp0 (cs_window_get_notice (window), expected_notice) == 0
-         || cs_window_get_message (window) != NULL;
+  const NoticeWait *w = data;
+
+  return g_strcmp0 (cs_window_get_notice (w->window), w->notice) == 0 || cs_window_get_message (w->window) != NULL;
+}
+
+/* Until the notice (or a message) is shown. */
+static void
+wait_notice (CsWindow   *window,
+             const char *notice)
+{
+  NoticeWait w = { window, notice };
+
+  cs_ui_test_wait_until (notice_shown, &w, WAIT_SECONDS);
 }
 
 /* The chooser the action opened: GtkFileChooserNative falls back to a GtkFileChooserDialog without a portal. */
@@ -100,7 +98,11 @@ find_chooser (void)
   return NULL;
 }
 
-G_GNUC_UNUSED static gboolean chooser_up (void) { return find_chooser () != NULL; }
+static gboolean
+chooser_up (gpointer data)
+{
+  return find_chooser () != NULL;
+}
 
 static char *
 page_text (const char *pdf,
@@ -137,9 +139,65 @@ page_count (const char *pdf)
   return (int) g_ascii_strtoll (p + 6, NULL, 10);
 }
 
-static void
-test_same_pdf (void)
+/* Each test gets a fresh window on the sample with the query typed in; the window fits, saves its model and opens
+ * it back, so both sides run the same model file. Destroyed (with every dialog) at the end. */
+typedef struct
 {
+  CsWindow *window;
+} Fixture;
+
+static gboolean
+pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+fixture_set_up (Fixture       *fx,
+                gconstpointer  data)
+{
+  CsWindow *window = g_object_ref_sink (cs_window_new (NULL));
+  g_autoptr(GError) error = NULL;
+
+  fx->window = window;
+  cs_window_set_case_base (window, cases);
+  gtk_window_present (GTK_WINDOW (window));
+  /* The query typed in before the engine is ready, so the window does not pick case 1 (a what-if edit of a case
+   * still leaves that case out; the command line's --query is a new point). */
+  for (gsize q = 0; q < G_N_ELEMENTS (query); q++)
+    {
+      gssize j = cs_case_base_find_feature (cases, query[q].name);
+
+      g_assert_cmpint (j, >=, 0);
+      cs_operator_view_set_feature (CS_OPERATOR_VIEW (cs_window_get_operator (window)), (gsize) j, query[q].value);
+    }
+  cs_ui_test_wait_until (query_shown, window, WAIT_SECONDS);
+  g_assert_true (cs_window_save_model_to (window, model_path, &error));
+  g_assert_no_error (error);
+  g_assert_true (cs_window_open_model_from (window, model_path, &error));
+  g_assert_no_error (error);
+  cs_ui_test_wait_until (idle, window, WAIT_SECONDS);
+  cs_ui_test_wait_until (query_shown, window, WAIT_SECONDS);
+}
+
+static void
+fixture_tear_down (Fixture       *fx,
+                   gconstpointer  data)
+{
+  gpointer weak = fx->window;
+
+  cs_ui_test_wait_until (idle, fx->window, WAIT_SECONDS);
+  g_object_add_weak_pointer (G_OBJECT (fx->window), &weak);
+  gtk_window_destroy (GTK_WINDOW (fx->window));
+  g_clear_object (&fx->window);
+  cs_ui_test_wait_until (pointer_cleared, &weak, WAIT_SECONDS);
+}
+
+static void
+test_same_pdf (Fixture      *fx,
+              gconstpointer  data)
+{
+  CsWindow *window = fx->window;
   g_autofree char *mine = g_build_filename (tmp_dir, "window-report.pdf", NULL);
   g_autofree char *theirs = g_build_filename (tmp_dir, "cli-report.pdf", NULL);
   g_autofree char *ca = NULL, *cb = NULL, *out = NULL, *err = NULL;
@@ -159,7 +217,7 @@ test_same_pdf (void)
 #ifndef __SANITIZE_ADDRESS__
   /* The menu's action opens the save chooser; accepting it writes in a worker and shows a notice. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export-report", NULL));
-  wait_until (chooser_up);
+  cs_ui_test_wait_until (chooser_up, NULL, WAIT_SECONDS);
   chooser = find_chooser ();
   g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, &error));
   g_assert_no_error (error);
@@ -175,8 +233,7 @@ test_same_pdf (void)
   (void) folder;
   g_assert_true (cs_window_export_report (window, mine));
 #endif
-  expected_notice = "Exported window-report.pdf";
-  wait_until (notice_shown);
+  wait_notice (window, "Exported window-report.pdf");
   g_assert_null (cs_window_get_message (window));
   g_assert_true (g_file_test (mine, G_FILE_TEST_IS_REGULAR));
 
@@ -215,14 +272,15 @@ test_same_pdf (void)
 }
 
 static void
-test_unwritable (void)
+test_unwritable (Fixture      *fx,
+                gconstpointer  data)
 {
+  CsWindow *window = fx->window;
   g_autofree char *path = g_build_filename (tmp_dir, "no-such-folder", "r.pdf", NULL);
 
   g_test_summary ("A report that cannot be written: the reason in the message area, no file");
   g_assert_true (cs_window_export_report (window, path));
-  expected_notice = "(none)";
-  wait_until (notice_shown);
+  wait_notice (window, "(none)");
   g_assert_nonnull (strstr (cs_window_get_message (window), "could not be written"));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
@@ -251,38 +309,17 @@ main (int    argc,
   csv_path = g_test_build_filename (G_TEST_DIST, "..", "data", "samples", "press-line.csv", NULL);
   model_path = g_build_filename (tmp_dir, "press-line-model.json", NULL);
 
-  /* The window fits, saves its model and opens it back, so both sides run the same model file. */
+  /* The case base every test's window shows. */
   cs_csv_options_init (&options);
   options.target = "strength";
   cases = cs_csv_load_path (csv_path, &options, &report, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  window = cs_window_new (NULL);
-  g_object_ref_sink (window);
-  cs_window_set_case_base (window, cases);
-  gtk_window_present (GTK_WINDOW (window));
-  /* The query typed in before the engine is ready, so the window does not pick case 1 (a what-if edit of a case
-   * still leaves that case out; the command line's --query is a new point). */
-  for (gsize q = 0; q < G_N_ELEMENTS (query); q++)
-    {
-      gssize j = cs_case_base_find_feature (cases, query[q].name);
 
-      g_assert_cmpint (j, >=, 0);
-      cs_operator_view_set_feature (CS_OPERATOR_VIEW (cs_window_get_operator (window)), (gsize) j, query[q].value);
-    }
-  wait_until (query_shown);
-  g_assert_true (cs_window_save_model_to (window, model_path, &error));
-  g_assert_no_error (error);
-  g_assert_true (cs_window_open_model_from (window, model_path, &error));
-  g_assert_no_error (error);
-  wait_until (idle);
-  wait_until (query_shown);
-
-  g_test_add_func ("/cs/ui/window-report/same-pdf-as-cli", test_same_pdf);
-  g_test_add_func ("/cs/ui/window-report/unwritable", test_unwritable);
+  g_test_add ("/cs/ui/window-report/same-pdf-as-cli", Fixture, NULL, fixture_set_up, test_same_pdf,
+              fixture_tear_down);
+  g_test_add ("/cs/ui/window-report/unwritable", Fixture, NULL, fixture_set_up, test_unwritable, fixture_tear_down);
   status = g_test_run ();
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_object_unref (window);
   cs_case_base_unref (cases);
   {
     g_autoptr(GDir) dir = g_dir_open (tmp_dir, 0, NULL);

@@ -15,6 +15,7 @@
 #include "cs-exclusions.h"
 #include "cs-samples.h"
 #include "cs-set-aside.h"
+#include "cs-ui-test.h"
 #include "cs-window.h"
 
 #ifdef __SANITIZE_ADDRESS__
@@ -26,25 +27,19 @@
 static const char *cli;
 static char *tmp_dir;
 
-static void
-iterate (void)
+static gboolean
+window_idle (gpointer data)
 {
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  CsWindow *window = data;
+
+  return cs_window_get_engine (window) != NULL && !cs_window_is_busy (window);
 }
 
 static void
 wait_idle (CsWindow *window)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-
-  iterate ();
-  while (cs_window_get_engine (window) == NULL || cs_window_is_busy (window))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  iterate ();
+  cs_ui_test_iterate ();
+  cs_ui_test_wait_until (window_idle, window, WAIT_SECONDS);
 }
 
 static gboolean
@@ -102,21 +97,6 @@ find_dialog (void)
   return NULL;
 }
 
-static GtkWidget *
-find_named (GtkWidget  *w,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (w), name) == 0)
-    return w;
-  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *hit = find_named (c, name);
-      if (hit != NULL)
-        return hit;
-    }
-  return NULL;
-}
-
 static void
 test_round_trip (void)
 {
@@ -157,10 +137,10 @@ test_round_trip (void)
 
   /* Through the table's action: the reason dialog. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.set-aside", "u", line_a);
-  iterate ();
+  cs_ui_test_iterate ();
   dialog = find_dialog ();
   g_assert_nonnull (dialog);
-  entry = find_named (dialog, "set-aside-reason");
+  entry = cs_ui_test_find_named (dialog, "set-aside-reason");
   g_assert_nonnull (entry);
   gtk_editable_set_text (GTK_EDITABLE (entry), "load cell drifted");
   g_signal_emit_by_name (entry, "activate");

@@ -17,6 +17,7 @@
 #include "cs-operator-view-private.h"
 #include "cs-samples.h"
 #include "cs-settings.h"
+#include "cs-ui-test.h"
 #include "cs-window.h"
 
 #ifdef __SANITIZE_ADDRESS__
@@ -25,28 +26,22 @@
 #define WAIT_SECONDS 120
 #endif
 
-static void
-iterate (void)
+static gboolean
+window_idle (gpointer data)
 {
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  CsWindow *window = data;
+  CsOperatorView *op = CS_OPERATOR_VIEW (cs_window_get_operator (window));
+  guint shown = 0;
+
+  return cs_window_get_engine (window) != NULL && !cs_window_is_busy (window)
+         && cs_operator_view_get_serial (op, &shown) == shown && !cs_operator_view_is_spec_pending (op);
 }
 
 static void
 wait_idle (CsWindow *window)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-  CsOperatorView *op = CS_OPERATOR_VIEW (cs_window_get_operator (window));
-  guint shown = 0;
-
-  iterate ();
-  while (cs_window_get_engine (window) == NULL || cs_window_is_busy (window)
-         || cs_operator_view_get_serial (op, &shown) != shown || cs_operator_view_is_spec_pending (op))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  iterate ();
+  cs_ui_test_iterate ();
+  cs_ui_test_wait_until (window_idle, window, WAIT_SECONDS);
 }
 
 /* Let the frame clock lay out and bind the rows on screen. */
@@ -57,24 +52,9 @@ settle (void)
 
   while (g_get_monotonic_time () < until)
     {
-      iterate ();
+      cs_ui_test_iterate ();
       g_usleep (10000);
     }
-}
-
-static GtkWidget *
-find_named (GtkWidget  *w,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (w), name) == 0)
-    return w;
-  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *hit = find_named (c, name);
-      if (hit != NULL)
-        return hit;
-    }
-  return NULL;
 }
 
 static GtkColumnViewColumn *
@@ -215,10 +195,10 @@ test_spec_column (void)
   gtk_window_present (GTK_WINDOW (window));
   wait_idle (window);
   op = CS_OPERATOR_VIEW (cs_window_get_operator (window));
-  table = find_named (GTK_WIDGET (op), "case-table");
-  filter = find_named (GTK_WIDGET (op), "spec-filter");
-  lower = find_named (GTK_WIDGET (op), "spec-lower");
-  upper = find_named (GTK_WIDGET (op), "spec-upper");
+  table = cs_ui_test_find_named (GTK_WIDGET (op), "case-table");
+  filter = cs_ui_test_find_named (GTK_WIDGET (op), "spec-filter");
+  lower = cs_ui_test_find_named (GTK_WIDGET (op), "spec-lower");
+  upper = cs_ui_test_find_named (GTK_WIDGET (op), "spec-upper");
   g_assert_nonnull (table);
   g_assert_nonnull (filter);
   spec_col = find_column (table, "In spec", &spec_pos);

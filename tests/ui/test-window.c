@@ -32,38 +32,27 @@
 #include "cs-sample-gen.h"
 #include "cs-samples.h"
 #include "cs-manager-view-private.h"
-#include "cs-window.h"
+#include "cs-ui-test.h"
+#include "cs-window-private.h"
 
 #ifdef __SANITIZE_ADDRESS__
 #define WAIT_SECONDS 600
 #else
 #define WAIT_SECONDS 120
 #endif
+/* the million-case test (-m slow) prepares and fits for minutes on 2 cores: it measures main-loop gaps and Cancel,
+ * and prints how long each step took */
+#define WAIT_TIMEOUT (g_test_slow () ? MAX (WAIT_SECONDS, 600) : WAIT_SECONDS)
 
-static CsWindow *window;
 static CsCaseBase *sample;
 
 /* ---- Helpers ------------------------------------------------------------------ */
 
-static GtkWidget *
-find_named (GtkWidget  *root,
+static const char *
+label_text (CsWindow   *window,
             const char *name)
 {
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_named (c, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static const char *
-label_text (const char *name)
-{
-  GtkWidget *w = find_named (GTK_WIDGET (window), name);
+  GtkWidget *w = cs_ui_test_find_named (GTK_WIDGET (window), name);
 
   g_assert_nonnull (w);
   g_assert_true (GTK_IS_LABEL (w));
@@ -84,47 +73,15 @@ collect_text (GtkWidget *root,
     collect_text (c, out);
 }
 
-static void
-iterate (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static gboolean
-wake_up_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_until (gboolean (*ready) (gpointer),
-            gpointer  data)
-{
-  /* the million-case test (-m slow) prepares and fits for minutes on 2 cores: it measures main-loop gaps and
-   * Cancel, and prints how long each step took */
-  gint64 deadline = g_get_monotonic_time () + (g_test_slow () ? MAX (WAIT_SECONDS, 600) : WAIT_SECONDS) * G_USEC_PER_SEC;
-  /* Something for the blocking iteration to return for, so that the deadline is checked even when nothing else
-   * happens (a reference that is never dropped, a worker that never reports). */
-  guint wake_up = g_timeout_add_seconds (1, wake_up_cb, NULL);
-
-  while (!ready (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (wake_up);
-  iterate ();
-}
-
 static gboolean
 window_idle (gpointer data)
 {
+  CsWindow *window = data;
   return cs_window_get_engine (window) != NULL && !cs_window_is_busy (window);
 }
 
 static CsOperatorView *
-operator_view (void)
+operator_view (CsWindow *window)
 {
   return CS_OPERATOR_VIEW (cs_window_get_operator (window));
 }
@@ -239,52 +196,54 @@ format_with_unit (double v)
 
 /* The prediction card and the fail-safe panel show result r. */
 static void
-check_shown_result (const CsQueryResult *r)
+check_shown_result (CsWindow            *window,
+                    const CsQueryResult *r)
 {
   g_autofree char *pred = format_with_unit (r->prediction.prediction);
   g_autofree char *pred_text = g_strdup_printf ("%s %s", sample->target_name, pred);
   g_autofree char *neff = g_strdup_printf ("n_eff = %.1f ", r->prediction.n_eff);
   g_autoptr(GString) flags = g_string_new (NULL);
 
-  g_assert_cmpstr (label_text ("prediction"), ==, pred_text);
-  g_assert_true (g_str_has_prefix (label_text ("n-eff"), neff));
+  g_assert_cmpstr (label_text (window, "prediction"), ==, pred_text);
+  g_assert_true (g_str_has_prefix (label_text (window, "n-eff"), neff));
   if (r->valid)
     {
       /* the range operators read is the engine's prediction interval */
       g_autofree char *range = cs_query_result_interval_words (r, sample->target_unit);
 
       g_assert_true (g_str_has_prefix (range, "90 % of outcomes like this one fall between "));
-      g_assert_cmpstr (label_text ("stderr"), ==, range);
+      g_assert_cmpstr (label_text (window, "stderr"), ==, range);
     }
-  collect_text (find_named (GTK_WIDGET (window), "flags"), flags);
+  collect_text (cs_ui_test_find_named (GTK_WIDGET (window), "flags"), flags);
   for (gsize f = 0; f < r->report.n_flags; f++)
     {
-      g_assert_nonnull (find_named (GTK_WIDGET (window), cs_flag_kind_name (r->report.flags[f].kind)));
+      g_assert_nonnull (cs_ui_test_find_named (GTK_WIDGET (window), cs_flag_kind_name (r->report.flags[f].kind)));
       g_assert_nonnull (strstr (flags->str, r->report.flags[f].message));
     }
-  g_assert_true (g_str_has_prefix (label_text ("verdict"),
+  g_assert_true (g_str_has_prefix (label_text (window, "verdict"),
                                    r->report.verdict == CS_VERDICT_OK ? "OK"
                                    : r->report.verdict == CS_VERDICT_CHECK ? "Check" : "Stop"));
 }
 
 /* The prediction card, the cases used and the fail-safe panel show exactly the engine's numbers. */
 static void
-check_shown (const Expected *e)
+check_shown (CsWindow       *window,
+             const Expected *e)
 {
   g_autofree char *pred = format_with_unit (e->pred.prediction);
   g_autofree char *pred_text = g_strdup_printf ("%s %s", sample->target_name, pred);
   g_autoptr(GString) used = g_string_new (NULL);
   const char *p = NULL;
-  const CsQueryResult *r = cs_operator_view_get_result (operator_view ());
+  const CsQueryResult *r = cs_operator_view_get_result (operator_view (window));
 
   g_assert_nonnull (r);
-  g_assert_cmpstr (label_text ("prediction"), ==, pred_text);
+  g_assert_cmpstr (label_text (window, "prediction"), ==, pred_text);
   /* The numbers behind the labels, to full precision. */
   g_assert_cmpfloat_with_epsilon (r->prediction.prediction, e->pred.prediction,
                                   1e-9 * fabs (e->pred.prediction));
   g_assert_cmpfloat_with_epsilon (r->prediction.n_eff, e->pred.n_eff, 1e-9 * e->pred.n_eff);
 
-  collect_text (find_named (GTK_WIDGET (window), "cases-used"), used);
+  collect_text (cs_ui_test_find_named (GTK_WIDGET (window), "cases-used"), used);
   p = used->str;
   for (guint t = 0; t < 8; t++)
     {
@@ -297,7 +256,7 @@ check_shown (const Expected *e)
       p = at + strlen (id);
       g_assert_nonnull (strstr (p, w));
     }
-  g_assert_true (g_str_has_prefix (label_text ("decomposition"), "ŷ = Σ wᵢ yᵢ = "));
+  g_assert_true (g_str_has_prefix (label_text (window, "decomposition"), "ŷ = Σ wᵢ yᵢ = "));
 
   /* Fail-safe panel: the engine's report (verdict, every flag and its message) is the window's, and the
    * window shows it with the prediction card. */
@@ -308,20 +267,21 @@ check_shown (const Expected *e)
       g_assert_cmpint (r->report.flags[f].kind, ==, e->report.flags[f].kind);
       g_assert_cmpstr (r->report.flags[f].message, ==, e->report.flags[f].message);
     }
-  check_shown_result (r);
+  check_shown_result (window, r);
 }
 
 static void
-select_and_wait (gsize index)
+select_and_wait (CsWindow *window,
+                 gsize     index)
 {
-  cs_operator_view_select_case (operator_view (), index);
-  wait_until (window_idle, NULL);
+  cs_operator_view_select_case (operator_view (window), index);
+  cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
 }
 
 /* ---- Tests --------------------------------------------------------------------- */
 
 static void
-test_select_case (void)
+test_select_case (CsWindow *window)
 {
   GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
 
@@ -331,19 +291,19 @@ test_select_case (void)
       gsize i = (gsize) g_rand_int_range (rand, 0, (gint32) sample->n);
       Expected e;
 
-      select_and_wait (i);
-      g_assert_cmpint (cs_operator_view_get_result (operator_view ())->exclude, ==, (gssize) i);
+      select_and_wait (window, i);
+      g_assert_cmpint (cs_operator_view_get_result (operator_view (window))->exclude, ==, (gssize) i);
       engine_expect (sample->x + i * sample->d, (gssize) i, &e);
       /* Leave-one-out: the case itself is never among the cases used. */
       for (int t = 0; t < 8; t++)
         g_assert_cmpuint (e.top[t].index, !=, i);
-      check_shown (&e);
+      check_shown (window, &e);
     }
   g_rand_free (rand);
 }
 
 static void
-test_edit_feature (void)
+test_edit_feature (CsWindow *window)
 {
   gsize i = 17, j = (gsize) g_test_rand_int_range (0, (gint32) sample->d);
   g_autofree double *x = g_memdup2 (sample->x + i * sample->d, sizeof (double) * sample->d);
@@ -351,28 +311,28 @@ test_edit_feature (void)
   Expected e;
 
   g_test_summary ("Editing one feature of the query updates prediction, n_eff and cases used live");
-  select_and_wait (i);
-  before = g_strdup (label_text ("prediction"));
+  select_and_wait (window, i);
+  before = g_strdup (label_text (window, "prediction"));
   x[j] += 0.5 * (sample->max[j] - sample->min[j]) * (x[j] < sample->mean[j] ? 1 : -1);
-  cs_operator_view_set_feature (operator_view (), j, x[j]);
-  wait_until (window_idle, NULL);
+  cs_operator_view_set_feature (operator_view (window), j, x[j]);
+  cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
   engine_expect (x, (gssize) i, &e);
-  check_shown (&e);
-  g_assert_cmpstr (before, !=, label_text ("prediction"));
-  g_assert_nonnull (strstr (label_text ("query-source"), "What if"));
+  check_shown (window, &e);
+  g_assert_cmpstr (before, !=, label_text (window, "prediction"));
+  g_assert_nonnull (strstr (label_text (window, "query-source"), "What if"));
 
   /* Typing into the entry (no Enter) is live too. */
   {
     g_autofree char *wname = g_strdup_printf ("query-%s", sample->feature_names[j]);
-    GtkWidget *spin = find_named (GTK_WIDGET (window), wname);
+    GtkWidget *spin = cs_ui_test_find_named (GTK_WIDGET (window), wname);
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
     g_assert_nonnull (spin);
     x[j] = sample->mean[j];
     gtk_editable_set_text (GTK_EDITABLE (spin), g_ascii_dtostr (buf, sizeof buf, x[j]));
-    wait_until (window_idle, NULL);
+    cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
     engine_expect (x, (gssize) i, &e);
-    check_shown (&e);
+    check_shown (window, &e);
   }
 }
 
@@ -408,7 +368,8 @@ sample_case_in_region (CsRegion      region,
 }
 
 static void
-check_case_flag (CsRegion    region,
+check_case_flag (CsWindow    *window,
+                 CsRegion    region,
                  const double *centre,
                  CsFlagKind   expected,
                  gboolean     expect_ok)
@@ -417,47 +378,47 @@ check_case_flag (CsRegion    region,
   Expected e;
 
   g_assert_cmpint (i, >=, 0);
-  select_and_wait ((gsize) i);
+  select_and_wait (window, (gsize) i);
   engine_expect (sample->x + i * sample->d, i, &e);
-  check_shown (&e);
+  check_shown (window, &e);
   if (expect_ok)
     {
       g_assert_cmpint (e.report.verdict, ==, CS_VERDICT_OK);
-      g_assert_true (g_str_has_prefix (label_text ("verdict"), "OK"));
+      g_assert_true (g_str_has_prefix (label_text (window, "verdict"), "OK"));
     }
   else
     {
       g_assert_nonnull (cs_flag_report_find (&e.report, expected));
-      g_assert_nonnull (find_named (GTK_WIDGET (window), cs_flag_kind_name (expected)));
+      g_assert_nonnull (cs_ui_test_find_named (GTK_WIDGET (window), cs_flag_kind_name (expected)));
     }
 }
 
 static void
-test_spec_limits (void)
+test_spec_limits (CsWindow *window)
 {
-  GtkWidget *lower = find_named (GTK_WIDGET (window), "spec-lower");
-  GtkWidget *upper = find_named (GTK_WIDGET (window), "spec-upper");
+  GtkWidget *lower = cs_ui_test_find_named (GTK_WIDGET (window), "spec-lower");
+  GtkWidget *upper = cs_ui_test_find_named (GTK_WIDGET (window), "spec-upper");
   const CsQueryResult *r;
   g_autofree char *lo = NULL, *hi = NULL, *words = NULL;
 
   g_test_summary ("Spec limits typed in the prediction card give p_in_spec and its words beside the verdict, "
                   "which stays shown");
-  select_and_wait (23);
-  r = cs_operator_view_get_result (operator_view ());
+  select_and_wait (window, 23);
+  r = cs_operator_view_get_result (operator_view (window));
   g_assert_true (r->valid);
-  g_assert_cmpstr (label_text ("spec"), ==, "");
+  g_assert_cmpstr (label_text (window, "spec"), ==, "");
   /* limits just around the interval: p_in_spec at least the level's share */
   lo = g_strdup_printf ("%.17g", r->interval.lower - 1e-9 * fabs (r->interval.lower));
   hi = g_strdup_printf ("%.17g", r->interval.upper + 1e-9 * fabs (r->interval.upper));
   gtk_editable_set_text (GTK_EDITABLE (lower), lo);
   gtk_editable_set_text (GTK_EDITABLE (upper), hi);
   g_signal_emit_by_name (upper, "activate");
-  wait_until (window_idle, NULL);
-  r = cs_operator_view_get_result (operator_view ());
+  cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
+  r = cs_operator_view_get_result (operator_view (window));
   g_assert_cmpfloat (r->p_in_spec, >=, 0.8);
   words = cs_query_result_spec_words (r);
-  g_assert_cmpstr (label_text ("spec"), ==, words);
-  g_assert_true (gtk_widget_get_visible (find_named (GTK_WIDGET (window), "verdict")));
+  g_assert_cmpstr (label_text (window, "spec"), ==, words);
+  g_assert_true (gtk_widget_get_visible (cs_ui_test_find_named (GTK_WIDGET (window), "verdict")));
   /* not a number: refused, the limits in force stay */
   gtk_editable_set_text (GTK_EDITABLE (lower), "abc");
   g_signal_emit_by_name (lower, "activate");
@@ -466,13 +427,13 @@ test_spec_limits (void)
   gtk_editable_set_text (GTK_EDITABLE (lower), "");
   gtk_editable_set_text (GTK_EDITABLE (upper), "");
   g_signal_emit_by_name (lower, "activate");
-  wait_until (window_idle, NULL);
-  g_assert_true (isnan (cs_operator_view_get_result (operator_view ())->p_in_spec));
-  g_assert_cmpstr (label_text ("spec"), ==, "");
+  cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
+  g_assert_true (isnan (cs_operator_view_get_result (operator_view (window))->p_in_spec));
+  g_assert_cmpstr (label_text (window, "spec"), ==, "");
 }
 
 static void
-test_flags_known_cases (void)
+test_flags_known_cases (CsWindow *window)
 {
   /* Region cores of data/samples/README.md (temperature degC, pressure bar). */
   const double noisy[2] = { 191, 108.5 };
@@ -480,13 +441,13 @@ test_flags_known_cases (void)
   const double smooth[2] = { 190, 60 };
 
   g_test_summary ("Known noisy and steep cases of the sample show their flag, a smooth one shows OK");
-  check_case_flag (CS_REGION_NOISY, noisy, CS_FLAG_HIGH_NOISE, FALSE);
-  check_case_flag (CS_REGION_STEEP, steep, CS_FLAG_HIGH_VARIATION, FALSE);
-  check_case_flag (CS_REGION_SMOOTH, smooth, 0, TRUE);
+  check_case_flag (window, CS_REGION_NOISY, noisy, CS_FLAG_HIGH_NOISE, FALSE);
+  check_case_flag (window, CS_REGION_STEEP, steep, CS_FLAG_HIGH_VARIATION, FALSE);
+  check_case_flag (window, CS_REGION_SMOOTH, smooth, 0, TRUE);
 }
 
 static void
-test_flags_sparse_query (void)
+test_flags_sparse_query (CsWindow *window)
 {
   /* The centre of the empty ellipse (T 200 degC, P 55 bar), other features at their means: no case near. */
   g_autofree double *x = g_memdup2 (sample->mean, sizeof (double) * sample->d);
@@ -495,18 +456,18 @@ test_flags_sparse_query (void)
   g_test_summary ("A typed query in the sample's empty region shows low_support");
   x[0] = 200;
   x[1] = 55;
-  select_and_wait (3);
+  select_and_wait (window, 3);
   for (gsize j = 0; j < sample->d; j++)
-    cs_operator_view_set_feature (operator_view (), j, x[j]);
-  wait_until (window_idle, NULL);
+    cs_operator_view_set_feature (operator_view (window), j, x[j]);
+  cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
   engine_expect (x, 3, &e);
-  check_shown (&e);
+  check_shown (window, &e);
   g_assert_nonnull (cs_flag_report_find (&e.report, CS_FLAG_LOW_SUPPORT));
-  g_assert_nonnull (find_named (GTK_WIDGET (window), "low_support"));
+  g_assert_nonnull (cs_ui_test_find_named (GTK_WIDGET (window), "low_support"));
 }
 
 static void
-test_flags_out_of_range (void)
+test_flags_out_of_range (CsWindow *window)
 {
   gsize j = (gsize) g_test_rand_int_range (0, (gint32) sample->d);
   g_autofree double *x = g_memdup2 (sample->x + 30 * sample->d, sizeof (double) * sample->d);
@@ -514,17 +475,17 @@ test_flags_out_of_range (void)
   Expected e;
 
   g_test_summary ("A value typed beyond the observed range is kept and flagged out_of_range, naming the feature");
-  select_and_wait (30);
+  select_and_wait (window, 30);
   x[j] = sample->max[j] + 0.4 * (sample->max[j] - sample->min[j]);
-  cs_operator_view_set_feature (operator_view (), j, x[j]);
-  wait_until (window_idle, NULL);
-  g_assert_cmpfloat (cs_operator_view_get_result (operator_view ())->query[j], ==, x[j]);
+  cs_operator_view_set_feature (operator_view (window), j, x[j]);
+  cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
+  g_assert_cmpfloat (cs_operator_view_get_result (operator_view (window))->query[j], ==, x[j]);
   engine_expect (x, 30, &e);
-  check_shown (&e);
+  check_shown (window, &e);
   flag = cs_flag_report_find (&e.report, CS_FLAG_OUT_OF_RANGE);
   g_assert_nonnull (flag);
   g_assert_cmpint (flag->feature, ==, (int) j);
-  g_assert_nonnull (find_named (GTK_WIDGET (window), "out_of_range"));
+  g_assert_nonnull (cs_ui_test_find_named (GTK_WIDGET (window), "out_of_range"));
 }
 
 static void
@@ -537,13 +498,13 @@ exported_cb (CsExportDialog *dialog,
 }
 
 static void
-test_export_chart (void)
+test_export_chart (CsWindow *window)
 {
   g_autofree char *dir = g_dir_make_tmp ("cs-ui-export-XXXXXX", NULL);
   const char *formats[] = { "png", "svg", "pdf" };
 
   g_test_summary ("The export dialog writes the chart; the window shows a notice with Open Folder");
-  select_and_wait (42);
+  select_and_wait (window, 42);
   for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
     {
       GtkWidget *dialog = cs_window_show_export (window);
@@ -573,7 +534,7 @@ test_export_chart (void)
         g_assert_true (g_str_has_prefix (contents, "%PDF"));
       g_assert_nonnull (strstr (cs_window_get_notice (window), "chart."));
       gtk_window_destroy (GTK_WINDOW (dialog));
-      iterate ();
+      cs_ui_test_iterate ();
       g_remove (path);
     }
   /* An unwritable target is an error, not a crash, and writes nothing. */
@@ -586,17 +547,17 @@ test_export_chart (void)
     g_assert_nonnull (error);
     g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
     gtk_window_destroy (GTK_WINDOW (dialog));
-    iterate ();
+    cs_ui_test_iterate ();
   }
   g_rmdir (dir);
 }
 
 static void
-test_dark_style (void)
+test_dark_style (CsWindow *window)
 {
   g_autofree char *dir = g_dir_make_tmp ("cs-ui-dark-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "dark.png", NULL);
-  CsChartView *chart = CS_CHART_VIEW (find_named (GTK_WIDGET (window), "case-attention"));
+  CsChartView *chart = CS_CHART_VIEW (cs_ui_test_find_named (GTK_WIDGET (window), "case-attention"));
   g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GError) error = NULL;
   GtkWidget *dialog;
@@ -604,12 +565,12 @@ test_dark_style (void)
   int w;
 
   g_test_summary ("With the dark style the charts on screen turn dark; an exported chart stays light");
-  select_and_wait (21);
+  select_and_wait (window, 21);
   g_assert_false (cs_chart_view_get_dark (chart));
   g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", TRUE, NULL);
-  wait_until (window_idle, NULL);
+  cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
   g_assert_true (cs_chart_view_get_dark (chart));
-  g_assert_true (cs_chart_view_get_dark (CS_CHART_VIEW (find_named (GTK_WIDGET (window), "diagnostics"))));
+  g_assert_true (cs_chart_view_get_dark (CS_CHART_VIEW (cs_ui_test_find_named (GTK_WIDGET (window), "diagnostics"))));
 
   dialog = cs_window_show_export (window);
   g_assert_true (cs_export_dialog_set_chart (CS_EXPORT_DIALOG (dialog), "case-attention"));
@@ -630,7 +591,7 @@ test_dark_style (void)
     }
 
   g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", FALSE, NULL);
-  wait_until (window_idle, NULL);
+  cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
   g_assert_false (cs_chart_view_get_dark (chart));
   g_remove (path);
   g_rmdir (dir);
@@ -639,13 +600,14 @@ test_dark_style (void)
 static gboolean
 import_loaded (gpointer data)
 {
+  CsWindow *window = data;
   GtkWidget *dialog = cs_window_get_import_dialog (window);
 
   return dialog != NULL && !cs_import_dialog_is_loading (CS_IMPORT_DIALOG (dialog));
 }
 
 static void
-test_import_broken (void)
+test_import_broken (CsWindow *window)
 {
   g_autofree char *dir = g_dir_make_tmp ("cs-ui-import-XXXXXX", NULL);
   g_autofree char *bad = g_build_filename (dir, "broken.csv", NULL);
@@ -661,7 +623,7 @@ test_import_broken (void)
   /* Nothing numeric at all, and a ragged row on line 3. */
   g_assert_true (g_file_set_contents (bad, "a,b,c\nx,y,z\nonly,two\nq,r,s\n", -1, NULL));
   cs_window_open_file (window, bad_file);
-  wait_until (import_loaded, NULL);
+  cs_ui_test_wait_until (import_loaded, window, WAIT_TIMEOUT);
   dialog = cs_window_get_import_dialog (window);
   g_assert_nonnull (dialog);
   g_assert_cmpuint (cs_import_dialog_get_n_problems_shown (CS_IMPORT_DIALOG (dialog)), >, 0);
@@ -670,16 +632,16 @@ test_import_broken (void)
   g_assert_false (cs_import_dialog_accept (CS_IMPORT_DIALOG (dialog)));
   {
     g_autoptr(GString) text = g_string_new (NULL);
-    collect_text (find_named (dialog, "problems"), text);
+    collect_text (cs_ui_test_find_named (dialog, "problems"), text);
     g_assert_nonnull (strstr (text->str, "line 3"));
-    g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (find_named (dialog, "import-status"))),
+    g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (cs_ui_test_find_named (dialog, "import-status"))),
                               "current case base stays"));
   }
   gtk_window_destroy (GTK_WINDOW (dialog));
-  iterate ();
+  cs_ui_test_iterate ();
   g_assert_true (cs_window_get_case_base (window) == before);
   g_assert_true (cs_window_get_engine (window) == engine_before);
-  g_assert_true (cs_operator_view_get_result (operator_view ()) != NULL);
+  g_assert_true (cs_operator_view_get_result (operator_view (window)) != NULL);
 
   /* A good file, previewed and imported, replaces it. */
   for (int i = 0; i < 60; i++)
@@ -687,7 +649,7 @@ test_import_broken (void)
   g_assert_true (g_file_set_contents (good, csv->str, -1, NULL));
   g_string_free (csv, TRUE);
   cs_window_open_file (window, good_file);
-  wait_until (import_loaded, NULL);
+  cs_ui_test_wait_until (import_loaded, window, WAIT_TIMEOUT);
   dialog = cs_window_get_import_dialog (window);
   g_assert_nonnull (cs_import_dialog_get_cases (CS_IMPORT_DIALOG (dialog)));
   g_assert_cmpuint (cs_import_dialog_get_cases (CS_IMPORT_DIALOG (dialog))->n, ==, 60);
@@ -708,17 +670,17 @@ test_import_broken (void)
     g_ptr_array_free (stack, TRUE);
     g_assert_nonnull (role);
     gtk_drop_down_set_selected (GTK_DROP_DOWN (role), 3);     /* ignored */
-    wait_until (import_loaded, NULL);
+    cs_ui_test_wait_until (import_loaded, window, WAIT_TIMEOUT);
     g_assert_cmpuint (cs_import_dialog_get_cases (CS_IMPORT_DIALOG (dialog))->d, ==, 1);
     g_assert_cmpstr (cs_import_dialog_get_cases (CS_IMPORT_DIALOG (dialog))->feature_names[0], ==, "temperature");
   }
   g_assert_true (cs_import_dialog_accept (CS_IMPORT_DIALOG (dialog)));
-  wait_until (window_idle, NULL);
+  cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
   g_assert_true (cs_window_get_case_base (window) != before);
   g_assert_cmpuint (cs_window_get_case_base (window)->n, ==, 60);
   g_assert_cmpuint (cs_window_get_case_base (window)->d, ==, 1);
   g_assert_cmpstr (cs_window_get_case_base (window)->source, ==, "small.csv");
-  g_assert_nonnull (cs_operator_view_get_result (operator_view ()));
+  g_assert_nonnull (cs_operator_view_get_result (operator_view (window)));
   g_remove (bad);
   g_remove (good);
   g_rmdir (dir);
@@ -743,30 +705,30 @@ pointer_set (gpointer data)
 }
 
 static void
-test_copy_chart (void)
+test_copy_chart (CsWindow *window)
 {
-  GtkWidget *chart = find_named (GTK_WIDGET (window), "case-attention");
+  GtkWidget *chart = cs_ui_test_find_named (GTK_WIDGET (window), "case-attention");
   GdkTexture *texture = NULL;
   GdkClipboard *clipboard;
 
   g_test_summary ("Ctrl+C on the focused chart puts it on the clipboard as an image");
-  select_and_wait (5);
+  select_and_wait (window, 5);
   g_assert_nonnull (chart);
   g_assert_true (gtk_widget_grab_focus (chart));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.copy-chart", NULL));
   g_assert_nonnull (strstr (cs_window_get_notice (window), "Copied the chart"));
   clipboard = gtk_widget_get_clipboard (chart);
   gdk_clipboard_read_texture_async (clipboard, NULL, texture_read_cb, &texture);
-  wait_until (pointer_set, &texture);
+  cs_ui_test_wait_until (pointer_set, &texture, WAIT_TIMEOUT);
   g_assert_cmpint (gdk_texture_get_width (texture), >=, 640);
   g_assert_cmpint (gdk_texture_get_height (texture), >=, 400);
   g_object_unref (texture);
 }
 
 static void
-test_feature_plane (void)
+test_feature_plane (CsWindow *window)
 {
-  GtkWidget *map = find_named (GTK_WIDGET (window), "feature-map");
+  GtkWidget *map = cs_ui_test_find_named (GTK_WIDGET (window), "feature-map");
   const CsChart *chart;
   const CsFeatureMapData *data;
   const CsQueryResult *r;
@@ -774,7 +736,7 @@ test_feature_plane (void)
   gsize fa = 2, fb = 3;
 
   g_test_summary ("Choosing the feature plane redraws the map with those features, the query and the window");
-  select_and_wait (77);
+  select_and_wait (window, 77);
   /* The two plane choosers are the drop-downs labelled for the map. */
   {
     GtkWidget *root = GTK_WIDGET (window);
@@ -796,12 +758,12 @@ test_feature_plane (void)
   g_assert_nonnull (b);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (a), (guint) fa + 1);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (b), (guint) fb + 1);
-  iterate ();
+  cs_ui_test_iterate ();
   chart = cs_chart_data_get_chart (CS_CHART_VIEW (map));
   g_assert_nonnull (chart);
   g_assert_cmpint (chart->kind, ==, CS_CHART_FEATURE_MAP);
   data = chart->data;
-  r = cs_operator_view_get_result (operator_view ());
+  r = cs_operator_view_get_result (operator_view (window));
   g_assert_cmpstr (data->x_name, ==, sample->feature_names[fa]);
   g_assert_cmpstr (data->y_name, ==, sample->feature_names[fb]);
   g_assert_cmpfloat (data->query_x, ==, r->query[fa]);
@@ -815,30 +777,48 @@ test_feature_plane (void)
 }
 
 static GListModel *
-table_model (void)
+table_model (CsWindow *window)
 {
-  GtkWidget *view = find_named (GTK_WIDGET (window), "case-table");
+  GtkWidget *view = cs_ui_test_find_named (GTK_WIDGET (window), "case-table");
 
   g_assert_nonnull (view);
   return G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (view)));
 }
 
-/* The table's incremental sort and filter have finished and show `expected` rows. */
+/* What a wait is for: the window, and a row count or a text. */
+typedef struct
+{
+  CsWindow *window;
+  guint rows;
+  const char *text;
+} Awaited;
+
+/* The table's incremental sort and filter have finished and show `rows` rows. */
 static gboolean
 table_settled (gpointer data)
 {
-  guint expected = GPOINTER_TO_UINT (data);
-  GtkSingleSelection *sel = GTK_SINGLE_SELECTION (table_model ());
+  const Awaited *a = data;
+  CsWindow *window = a->window;
+  GtkSingleSelection *sel = GTK_SINGLE_SELECTION (table_model (window));
   GtkFilterListModel *filtered = GTK_FILTER_LIST_MODEL (gtk_single_selection_get_model (sel));
 
-  return !cs_operator_view_is_sorting (operator_view ()) && gtk_filter_list_model_get_pending (filtered) == 0 &&
-         g_list_model_get_n_items (G_LIST_MODEL (sel)) == expected;
+  return !cs_operator_view_is_sorting (operator_view (window)) && gtk_filter_list_model_get_pending (filtered) == 0 &&
+         g_list_model_get_n_items (G_LIST_MODEL (sel)) == a->rows;
 }
 
 static void
-test_table_sort_filter (void)
+wait_table_settled (CsWindow *window,
+                    guint     rows)
 {
-  GtkWidget *view = find_named (GTK_WIDGET (window), "case-table");
+  Awaited a = { window, rows, NULL };
+
+  cs_ui_test_wait_until (table_settled, &a, WAIT_TIMEOUT);
+}
+
+static void
+test_table_sort_filter (CsWindow *window)
+{
+  GtkWidget *view = cs_ui_test_find_named (GTK_WIDGET (window), "case-table");
   GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (view));
   g_autoptr(GtkColumnViewColumn) temperature = NULL;
   GtkWidget *search = NULL, *filter = NULL;
@@ -855,12 +835,12 @@ test_table_sort_filter (void)
     }
   g_assert_nonnull (temperature);
   gtk_column_view_sort_by_column (GTK_COLUMN_VIEW (view), temperature, GTK_SORT_DESCENDING);
-  g_assert_true (cs_operator_view_is_sorting (operator_view ()));
-  wait_until (table_settled, GUINT_TO_POINTER ((guint) sample->n));
-  iterate ();
+  g_assert_true (cs_operator_view_is_sorting (operator_view (window)));
+  wait_table_settled (window, (guint) sample->n);
+  cs_ui_test_iterate ();
   for (guint p = 0; p < sample->n; p += 37)
     {
-      g_autoptr(GObject) row = g_list_model_get_item (table_model (), p);
+      g_autoptr(GObject) row = g_list_model_get_item (table_model (window), p);
       guint i = 0;
       double t;
 
@@ -871,7 +851,7 @@ test_table_sort_filter (void)
       prev = t;
     }
   /* Selecting a case finds it in the sorted table and still makes it the query. */
-  select_and_wait (123);
+  select_and_wait (window, 123);
   {
     GtkSingleSelection *sel = GTK_SINGLE_SELECTION (gtk_column_view_get_model (GTK_COLUMN_VIEW (view)));
     CsCaseRow *row = gtk_single_selection_get_selected_item (sel);
@@ -901,33 +881,33 @@ test_table_sort_filter (void)
   g_assert_nonnull (search);
   g_assert_nonnull (filter);
   gtk_editable_set_text (GTK_EDITABLE (search), sample->ids[1234]);
-  wait_until (table_settled, GUINT_TO_POINTER (1));
+  wait_table_settled (window, 1);
   {
-    g_autoptr(GObject) row = g_list_model_get_item (table_model (), 0);
+    g_autoptr(GObject) row = g_list_model_get_item (table_model (window), 0);
     g_assert_cmpuint (cs_case_row_get_index ((CsCaseRow *) row), ==, 1234);
   }
   gtk_editable_set_text (GTK_EDITABLE (search), "");
-  wait_until (table_settled, GUINT_TO_POINTER ((guint) sample->n));
+  wait_table_settled (window, (guint) sample->n);
 
   /* Stop only: exactly the cases whose leave-one-out verdict is stop. */
   for (gsize i = 0; i < sample->n; i++)
     n_stop += engine->case_verdict[i] == CS_VERDICT_STOP;
   g_assert_cmpuint (n_stop, >, 0);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (filter), 2);
-  wait_until (table_settled, GUINT_TO_POINTER (n_stop));
+  wait_table_settled (window, n_stop);
   for (guint p = 0; p < n_stop; p++)
     {
-      g_autoptr(GObject) row = g_list_model_get_item (table_model (), p);
+      g_autoptr(GObject) row = g_list_model_get_item (table_model (window), p);
       g_assert_cmpint (engine->case_verdict[cs_case_row_get_index ((CsCaseRow *) row)], ==, CS_VERDICT_STOP);
     }
   gtk_drop_down_set_selected (GTK_DROP_DOWN (filter), 0);
-  wait_until (table_settled, GUINT_TO_POINTER ((guint) sample->n));
+  wait_table_settled (window, (guint) sample->n);
 }
 
 static void
-test_drill_down (void)
+test_drill_down (CsWindow *window)
 {
-  GtkWidget *list = find_named (GTK_WIDGET (window), "flagged-cases");
+  GtkWidget *list = cs_ui_test_find_named (GTK_WIDGET (window), "flagged-cases");
   GtkListBoxRow *row;
   gsize index;
 
@@ -940,19 +920,20 @@ test_drill_down (void)
   g_assert_cmpint (index, <, cs_window_get_engine (window)->cases->n);
   g_assert_cmpint (cs_window_get_engine (window)->case_verdict[index], !=, CS_VERDICT_OK);
   g_signal_emit_by_name (list, "row-activated", row);
-  wait_until (window_idle, NULL);
-  g_assert_cmpint (cs_operator_view_get_result (operator_view ())->exclude, ==, (gssize) index);
+  cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
+  g_assert_cmpint (cs_operator_view_get_result (operator_view (window))->exclude, ==, (gssize) index);
   g_assert_true (gtk_widget_get_mapped (cs_window_get_operator (window)));
 }
 
 static gboolean
 manager_idle (gpointer data)
 {
-  return !cs_manager_view_is_busy (CS_MANAGER_VIEW (cs_window_get_manager (window))) && window_idle (NULL);
+  CsWindow *window = data;
+  return !cs_manager_view_is_busy (CS_MANAGER_VIEW (cs_window_get_manager (window))) && window_idle (window);
 }
 
 static void
-test_fit_cancel_and_diagonal (void)
+test_fit_cancel_and_diagonal (CsWindow *window)
 {
   CsManagerView *manager = CS_MANAGER_VIEW (cs_window_get_manager (window));
   g_autoptr(CsEngine) before = cs_engine_ref (cs_window_get_engine (window));
@@ -960,35 +941,35 @@ test_fit_cancel_and_diagonal (void)
   const CsQueryResult *r;
 
   g_test_summary ("A cancelled fit keeps the model; a diagonal fit replaces it on the operator page too");
-  select_and_wait (9);
+  select_and_wait (window, 9);
   g_assert_true (cs_manager_view_fit (manager, "diagonal"));
   g_assert_false (cs_manager_view_fit (manager, "scalar"));       /* one at a time */
   cs_manager_view_cancel (manager);
-  wait_until (manager_idle, NULL);
+  cs_ui_test_wait_until (manager_idle, window, WAIT_TIMEOUT);
   g_assert_true (cs_window_get_engine (window) == before);
-  g_assert_nonnull (strstr (label_text ("eta"), "Cancelled"));
+  g_assert_nonnull (strstr (label_text (window, "eta"), "Cancelled"));
 
   g_assert_true (cs_manager_view_fit (manager, "diagonal"));
-  wait_until (manager_idle, NULL);
+  cs_ui_test_wait_until (manager_idle, window, WAIT_TIMEOUT);
   after = cs_window_get_engine (window);
   g_assert_true (after != before);
   g_assert_cmpint (after->metric.kind, ==, CS_METRIC_DIAGONAL);
   g_assert_true (after->fitted);
   /* The fitted diagonal is not worse than the scalar on the leave-one-out loss it minimises. */
   g_assert_cmpfloat (after->fit.loo_mse, <=, before->fit.loo_mse * (1 + 1e-9));
-  r = cs_operator_view_get_result (operator_view ());
+  r = cs_operator_view_get_result (operator_view (window));
   g_assert_true (r->engine == after);
   g_assert_cmpint (r->exclude, ==, 9);
-  g_assert_nonnull (strstr (label_text ("metric"), "diagonal"));
+  g_assert_nonnull (strstr (label_text (window, "metric"), "diagonal"));
 
   /* A scalar fit after it replaces the diagonal again. */
   g_assert_true (cs_manager_view_fit (manager, "scalar"));
-  wait_until (manager_idle, NULL);
+  cs_ui_test_wait_until (manager_idle, window, WAIT_TIMEOUT);
   g_assert_cmpint (cs_window_get_engine (window)->metric.kind, ==, CS_METRIC_SCALAR);
 }
 
 static void
-test_thresholds (void)
+test_thresholds (CsWindow *window)
 {
   CsManagerView *manager = CS_MANAGER_VIEW (cs_window_get_manager (window));
   const double noisy[2] = { 191, 108.5 };
@@ -996,38 +977,48 @@ test_thresholds (void)
   CsFlagThresholds t;
 
   g_test_summary ("Raising the noise threshold removes the high_noise flag; the defaults bring it back");
-  select_and_wait ((gsize) i);
-  g_assert_nonnull (cs_flag_report_find (&cs_operator_view_get_result (operator_view ())->report,
+  select_and_wait (window, (gsize) i);
+  g_assert_nonnull (cs_flag_report_find (&cs_operator_view_get_result (operator_view (window))->report,
                                          CS_FLAG_HIGH_NOISE));
   t = cs_window_get_engine (window)->thresholds;
   t.noise_check = 900;
   t.noise_stop = 1000;
   g_assert_true (cs_manager_view_apply_thresholds (manager, &t));
-  wait_until (manager_idle, NULL);
+  cs_ui_test_wait_until (manager_idle, window, WAIT_TIMEOUT);
   g_assert_cmpfloat (cs_window_get_engine (window)->thresholds.noise_check, ==, 900);
-  g_assert_null (cs_flag_report_find (&cs_operator_view_get_result (operator_view ())->report,
+  g_assert_null (cs_flag_report_find (&cs_operator_view_get_result (operator_view (window))->report,
                                       CS_FLAG_HIGH_NOISE));
-  g_assert_null (find_named (GTK_WIDGET (window), "high_noise"));
+  g_assert_null (cs_ui_test_find_named (GTK_WIDGET (window), "high_noise"));
 
   for (double *v = &t.noise_check; v <= &t.range_stop; v++)
     *v = NAN;
   g_assert_true (cs_manager_view_apply_thresholds (manager, &t));
-  wait_until (manager_idle, NULL);
-  g_assert_nonnull (cs_flag_report_find (&cs_operator_view_get_result (operator_view ())->report,
+  cs_ui_test_wait_until (manager_idle, window, WAIT_TIMEOUT);
+  g_assert_nonnull (cs_flag_report_find (&cs_operator_view_get_result (operator_view (window))->report,
                                          CS_FLAG_HIGH_NOISE));
-  g_assert_nonnull (find_named (GTK_WIDGET (window), "high_noise"));
+  g_assert_nonnull (cs_ui_test_find_named (GTK_WIDGET (window), "high_noise"));
 }
 
 static gboolean
 notice_has (gpointer data)
 {
-  const char *notice = cs_window_get_notice (window);
+  const Awaited *a = data;
+  const char *notice = cs_window_get_notice (a->window);
 
-  return notice != NULL && strstr (notice, data) != NULL;
+  return notice != NULL && strstr (notice, a->text) != NULL;
 }
 
 static void
-test_export_tables (void)
+wait_notice (CsWindow   *window,
+             const char *text)
+{
+  Awaited a = { window, 0, text };
+
+  cs_ui_test_wait_until (notice_has, &a, WAIT_TIMEOUT);
+}
+
+static void
+test_export_tables (CsWindow *window)
 {
   g_autofree char *dir = g_dir_make_tmp ("cs-ui-table-XXXXXX", NULL);
   g_autofree char *cases_path = g_build_filename (dir, "cases.csv", NULL);
@@ -1039,9 +1030,9 @@ test_export_tables (void)
   double sum_w = 0, sum_wy = 0;
 
   g_test_summary ("The case table (with verdicts) and the cases used (weights summing to 1) export as CSV");
-  select_and_wait (11);
+  select_and_wait (window, 11);
   cs_window_export_table (window, "cases", cases_path, FALSE);
-  wait_until (notice_has, "cases.csv");
+  wait_notice (window, "cases.csv");
   g_assert_true (g_file_get_contents (cases_path, &text, NULL, NULL));
   lines = g_strsplit (text, "\r\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, sample->n + 2);   /* header, n rows, "" after the last CRLF */
@@ -1056,9 +1047,9 @@ test_export_tables (void)
   g_clear_pointer (&lines, g_strfreev);
   g_clear_pointer (&text, g_free);
 
-  r = cs_operator_view_get_result (operator_view ());
+  r = cs_operator_view_get_result (operator_view (window));
   cs_window_export_table (window, "used", used_path, FALSE);
-  wait_until (notice_has, "used.csv");
+  wait_notice (window, "used.csv");
   g_assert_true (g_file_get_contents (used_path, &text, NULL, NULL));
   lines = g_strsplit (text, "\r\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, sample->n + 1);   /* the left-out case is not listed */
@@ -1116,7 +1107,7 @@ resident_kb (gboolean trim)
 }
 
 static void
-test_soak_queries (void)
+test_soak_queries (CsWindow *window)
 {
 #ifdef __SANITIZE_ADDRESS__
   const guint n_changes = 40, warm_up = 10;           /* the sanitizer pass checks memory errors, not RSS */
@@ -1124,7 +1115,7 @@ test_soak_queries (void)
   const guint n_changes = g_test_slow () ? 1000 : 40, warm_up = g_test_slow () ? 100 : 10;
 #endif
   GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
-  CsOperatorView *view = operator_view ();
+  CsOperatorView *view = operator_view (window);
   g_autofree double *x = g_new (double, sample->d);
   gssize exclude;
   const CsQueryResult *r;
@@ -1148,7 +1139,7 @@ test_soak_queries (void)
     logged_before++;
   }
 
-  select_and_wait (0);
+  select_and_wait (window, 0);
   r = cs_operator_view_get_result (view);
   g_assert_nonnull (r);
   memcpy (x, sample->x, sizeof (double) * sample->d);
@@ -1168,7 +1159,7 @@ test_soak_queries (void)
         case 0:
           /* Click a row of the case table: that case becomes the query, left out. */
           {
-            GtkSingleSelection *sel = GTK_SINGLE_SELECTION (table_model ());
+            GtkSingleSelection *sel = GTK_SINGLE_SELECTION (table_model (window));
             guint n_rows = g_list_model_get_n_items (G_LIST_MODEL (sel));
             guint p = (guint) g_rand_int_range (rand, 0, (gint32) n_rows);
             g_autoptr(GObject) row = g_list_model_get_item (G_LIST_MODEL (sel), p);
@@ -1202,7 +1193,7 @@ test_soak_queries (void)
           /* Typed into the feature's entry, without Enter. */
           {
             g_autofree char *wname = g_strdup_printf ("query-%s", sample->feature_names[j]);
-            GtkWidget *spin = find_named (GTK_WIDGET (window), wname);
+            GtkWidget *spin = cs_ui_test_find_named (GTK_WIDGET (window), wname);
             char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
             g_assert_nonnull (spin);
@@ -1211,7 +1202,7 @@ test_soak_queries (void)
           }
           break;
         }
-      wait_until (window_idle, NULL);
+      cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
 
       /* A new result, for exactly this query, with a finite prediction that equals the engine's. */
       r = cs_operator_view_get_result (view);
@@ -1230,7 +1221,7 @@ test_soak_queries (void)
       g_assert_cmpfloat_with_epsilon (r->prediction.n_eff, e.pred.n_eff, 1e-9 * e.pred.n_eff);
       /* The page shows this result (flag wording is compared with the reference in the tests above: far
        * outside the data the local linear fit rests on a case or two, so its digits are not comparable). */
-      check_shown_result (r);
+      check_shown_result (window, r);
       n_changed += r->prediction.prediction != previous;
       previous = r->prediction.prediction;
 
@@ -1308,7 +1299,7 @@ stall_tick_cb (gpointer data)
 }
 
 static void
-test_large_base_responsive (void)
+test_large_base_responsive (CsWindow *window)
 {
 #ifdef __SANITIZE_ADDRESS__
   gsize n = 3000, d = 4;         /* the sanitizer pass checks memory, not speed */
@@ -1344,20 +1335,20 @@ test_large_base_responsive (void)
 
   id = g_timeout_add (10, stall_tick_cb, &st);
   cs_window_set_case_base (window, big);
-  wait_until (window_idle, NULL);
-  g_assert_nonnull (cs_operator_view_get_result (operator_view ()));
-  g_assert_true (cs_operator_view_get_result (operator_view ())->valid);
+  cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
+  g_assert_nonnull (cs_operator_view_get_result (operator_view (window)));
+  g_assert_true (cs_operator_view_get_result (operator_view (window))->valid);
   /* Sort the whole table by a column (incrementally) while the main loop is watched. */
   {
-    GtkWidget *view = find_named (GTK_WIDGET (window), "case-table");
+    GtkWidget *view = cs_ui_test_find_named (GTK_WIDGET (window), "case-table");
     GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (view));
     g_autoptr(GtkColumnViewColumn) col = g_list_model_get_item (columns, 2);   /* Line, x1, x2: sort by x2 */
 
     gtk_column_view_sort_by_column (GTK_COLUMN_VIEW (view), col, GTK_SORT_ASCENDING);
-    wait_until (table_settled, GUINT_TO_POINTER ((guint) n));
+    wait_table_settled (window, (guint) n);
     {
-      g_autoptr(GObject) first = g_list_model_get_item (table_model (), 0);
-      g_autoptr(GObject) last = g_list_model_get_item (table_model (), (guint) n - 1);
+      g_autoptr(GObject) first = g_list_model_get_item (table_model (window), 0);
+      g_autoptr(GObject) last = g_list_model_get_item (table_model (window), (guint) n - 1);
       g_assert_cmpfloat (big->x[cs_case_row_get_index ((CsCaseRow *) first) * d + 1], <=,
                          big->x[cs_case_row_get_index ((CsCaseRow *) last) * d + 1]);
     }
@@ -1366,8 +1357,8 @@ test_large_base_responsive (void)
   /* What-if edits while the table is shown. */
   for (int k = 0; k < 5; k++)
     {
-      cs_operator_view_set_feature (operator_view (), (gsize) k % d, 1.0 + k);
-      wait_until (window_idle, NULL);
+      cs_operator_view_set_feature (operator_view (window), (gsize) k % d, 1.0 + k);
+      cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
     }
   g_source_remove (id);
   g_print ("# n = %zu: longest main-loop gap %.1f ms wall, of which at most %.1f ms main-thread CPU (%u ticks)\n",
@@ -1497,9 +1488,10 @@ typedef struct
 
 /* What the user sees before pressing a button, to compare after Cancel. */
 static void
-shown_save (Shown *s)
+shown_save (CsWindow *window,
+            Shown    *s)
 {
-  const CsQueryResult *r = cs_operator_view_get_result (operator_view ());
+  const CsQueryResult *r = cs_operator_view_get_result (operator_view (window));
 
   g_assert_nonnull (r);
   g_assert_true (r->valid);
@@ -1508,14 +1500,15 @@ shown_save (Shown *s)
   s->prediction = r->prediction.prediction;
   s->exclude = r->exclude;
   g_free (s->label);
-  s->label = g_strdup (label_text ("prediction"));
+  s->label = g_strdup (label_text (window, "prediction"));
 }
 
 /* After Cancel: the same case base, model and result, shown the same way, and no error. */
 static void
-shown_check (const Shown *s)
+shown_check (CsWindow    *window,
+             const Shown *s)
 {
-  const CsQueryResult *r = cs_operator_view_get_result (operator_view ());
+  const CsQueryResult *r = cs_operator_view_get_result (operator_view (window));
 
   g_assert_true (cs_window_get_case_base (window) == s->cases);
   g_assert_true (cs_window_get_engine (window) == s->engine);
@@ -1524,7 +1517,7 @@ shown_check (const Shown *s)
   g_assert_true (r->engine == s->engine);
   g_assert_cmpint (r->exclude, ==, s->exclude);
   g_assert_cmpfloat (r->prediction.prediction, ==, s->prediction);
-  g_assert_cmpstr (label_text ("prediction"), ==, s->label);
+  g_assert_cmpstr (label_text (window, "prediction"), ==, s->label);
   g_assert_null (cs_window_get_message (window));
   g_assert_false (cs_window_is_busy (window));
 }
@@ -1560,6 +1553,7 @@ dialog_loading (gpointer data)
 static gboolean
 manager_busy (gpointer data)
 {
+  CsWindow *window = data;
   return cs_manager_view_is_busy (CS_MANAGER_VIEW (cs_window_get_manager (window)));
 }
 
@@ -1573,7 +1567,7 @@ print_stall (const char *what,
 }
 
 static void
-test_large_csv_cancel (void)
+test_large_csv_cancel (CsWindow *window)
 {
 #ifdef __SANITIZE_ADDRESS__
   const gsize n = 3000, d = 20;        /* the sanitizer pass checks memory, not speed */
@@ -1610,8 +1604,8 @@ test_large_csv_cancel (void)
     g_print ("# n = %zu, d = %zu: %.0f MB of CSV written in %.1f s\n", n, d, sb.st_size / 1e6,
              (g_get_monotonic_time () - t0) / 1e6);
   }
-  select_and_wait (7);
-  shown_save (&before);
+  select_and_wait (window, 7);
+  shown_save (window, &before);
 
   /* Cancel in the import preview while it loads, at several points: the dialog goes, its worker stops, and the
    * window keeps its case base, model and result. The latency runs from the click until the worker has
@@ -1635,14 +1629,14 @@ test_large_csv_cancel (void)
       pw.data = &weak;
       g_assert_nonnull (pw.bar);
       if (load_points[a] > 0)
-        wait_until (progress_reached, &pw);
+        cs_ui_test_wait_until (progress_reached, &pw, WAIT_TIMEOUT);
       was_loading = cs_import_dialog_is_loading (CS_IMPORT_DIALOG (dialog));
       t0 = g_get_monotonic_time ();
       g_signal_emit_by_name (find_widget (dialog, GTK_TYPE_BUTTON, "_Cancel"), "clicked");
-      wait_until (pointer_cleared, &weak);
+      cs_ui_test_wait_until (pointer_cleared, &weak, WAIT_TIMEOUT);
       latency = g_get_monotonic_time () - t0;
       g_assert_null (cs_window_get_import_dialog (window));
-      shown_check (&before);
+      shown_check (window, &before);
       g_print ("# cancel during the load at %.0f %%: %s %.1f ms\n", 100 * load_points[a],
                was_loading ? "stopped after" : "(already loaded) closed in", latency / 1000.0);
       if (was_loading)
@@ -1659,7 +1653,7 @@ test_large_csv_cancel (void)
   id = g_timeout_add (10, stall_tick_cb, &st);
   t0 = g_get_monotonic_time ();
   cs_window_open_file (window, file);
-  wait_until (import_loaded, NULL);
+  cs_ui_test_wait_until (import_loaded, window, WAIT_TIMEOUT);
   g_source_remove (id);
   print_stall ("load", &st, g_get_monotonic_time () - t0);
   g_assert_cmpuint (st.ticks, >, 0);
@@ -1687,7 +1681,7 @@ test_large_csv_cancel (void)
   id = g_timeout_add (10, stall_tick_cb, &st);
   t0 = g_get_monotonic_time ();
   g_assert_true (cs_import_dialog_accept (CS_IMPORT_DIALOG (cs_window_get_import_dialog (window))));
-  wait_until (window_idle, NULL);
+  cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
   g_source_remove (id);
   print_stall ("engine preparation after the import", &st, g_get_monotonic_time () - t0);
   big = cs_window_get_case_base (window);
@@ -1697,8 +1691,8 @@ test_large_csv_cancel (void)
   g_assert_nonnull (engine);
   g_assert_true (engine->cases == big);
   g_assert_true (engine->fitted);
-  g_assert_true (cs_operator_view_get_result (operator_view ())->valid);
-  g_assert_true (cs_operator_view_get_result (operator_view ())->engine == engine);
+  g_assert_true (cs_operator_view_get_result (operator_view (window))->valid);
+  g_assert_true (cs_operator_view_get_result (operator_view (window))->engine == engine);
 
   /* A scalar fit from the manager page's button, watched. */
   cs_window_set_page (window, "manager");
@@ -1707,7 +1701,7 @@ test_large_csv_cancel (void)
   t0 = g_get_monotonic_time ();
   g_signal_emit_by_name (find_widget (GTK_WIDGET (manager), GTK_TYPE_BUTTON, "_Fit by leave-one-out"), "clicked");
   g_assert_true (cs_manager_view_is_busy (manager));
-  wait_until (manager_idle, NULL);
+  cs_ui_test_wait_until (manager_idle, window, WAIT_TIMEOUT);
   g_source_remove (id);
   print_stall ("fit from the manager page", &st, g_get_monotonic_time () - t0);
   g_assert_true (cs_window_get_engine (window) != engine);
@@ -1715,12 +1709,12 @@ test_large_csv_cancel (void)
   g_assert_true (engine->fitted);
   g_assert_cmpint (engine->metric.kind, ==, CS_METRIC_SCALAR);
   g_assert_true (engine->cases == big);
-  g_assert_true (g_str_has_prefix (label_text ("eta"), "Done in"));
-  g_assert_true (cs_operator_view_get_result (operator_view ())->engine == engine);
+  g_assert_true (g_str_has_prefix (label_text (window, "eta"), "Done in"));
+  g_assert_true (cs_operator_view_get_result (operator_view (window))->engine == engine);
 
   /* Cancel during the fit at several points: while the million cases are standardised and indexed, before any
    * progress; then during the fit on its sample (up to 60 %) and the diagnostics. */
-  shown_save (&before);
+  shown_save (window, &before);
   for (guint a = 0; a < G_N_ELEMENTS (fit_points); a++)
     {
       GtkWidget *cancel = find_widget (GTK_WIDGET (manager), GTK_TYPE_BUTTON, "_Cancel");
@@ -1735,9 +1729,9 @@ test_large_csv_cancel (void)
       pw.bar = GTK_PROGRESS_BAR (find_widget (GTK_WIDGET (manager), GTK_TYPE_PROGRESS_BAR, NULL));
       pw.fraction = fit_points[a].fraction;
       pw.running = manager_busy;
-      pw.data = NULL;
+      pw.data = window;
       if (fit_points[a].fraction > 0)
-        wait_until (progress_reached, &pw);
+        cs_ui_test_wait_until (progress_reached, &pw, WAIT_TIMEOUT);
       if (fit_points[a].ms > 0)
         {
           gint64 until = g_get_monotonic_time () + fit_points[a].ms * 1000;
@@ -1749,7 +1743,7 @@ test_large_csv_cancel (void)
       t0 = g_get_monotonic_time ();
       if (was_busy)
         g_signal_emit_by_name (cancel, "clicked");
-      wait_until (manager_idle, NULL);
+      cs_ui_test_wait_until (manager_idle, window, WAIT_TIMEOUT);
       latency = g_get_monotonic_time () - t0;
       if (!was_busy)
         {
@@ -1757,16 +1751,16 @@ test_large_csv_cancel (void)
            * Cancel must win: the build looks at it once more before it returns.) */
           g_print ("# cancel during the fit at %.0f %% + %u ms: the fit had finished\n",
                    100 * fit_points[a].fraction, fit_points[a].ms);
-          g_assert_true (cs_operator_view_get_result (operator_view ())->engine == cs_window_get_engine (window));
-          select_and_wait (7);
-          shown_save (&before);
+          g_assert_true (cs_operator_view_get_result (operator_view (window))->engine == cs_window_get_engine (window));
+          select_and_wait (window, 7);
+          shown_save (window, &before);
           continue;
         }
-      g_assert_cmpstr (label_text ("eta"), ==, "Cancelled: the previous model stays.");
+      g_assert_cmpstr (label_text (window, "eta"), ==, "Cancelled: the previous model stays.");
       g_assert_false (gtk_widget_get_visible (cancel));
       g_assert_true (gtk_widget_get_sensitive (find_widget (GTK_WIDGET (manager), GTK_TYPE_BUTTON,
                                                             "_Fit by leave-one-out")));
-      shown_check (&before);
+      shown_check (window, &before);
       g_print ("# cancel during the fit at %.0f %% + %u ms: stopped after %.1f ms\n", 100 * fit_points[a].fraction,
                fit_points[a].ms, latency / 1000.0);
       cancelled_fits++;
@@ -1785,42 +1779,126 @@ test_large_csv_cancel (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* ---- The window's own state: the engine property, the progress bar, the message bar ------------------- */
+
+static void
+engine_notify_cb (CsWindow   *window,
+                  GParamSpec *pspec,
+                  GPtrArray  *seen)
+{
+  CsEngine *engine = NULL;
+
+  g_object_get (window, "engine", &engine, NULL);
+  g_assert_true (engine == cs_window_get_engine (window));
+  g_ptr_array_add (seen, engine);
+}
+
+static gboolean
+engine_seen (gpointer data)
+{
+  GPtrArray *seen = data;
+
+  return seen->len > 0 && g_ptr_array_index (seen, seen->len - 1) != NULL;
+}
+
+static void
+test_engine_property (CsWindow *window)
+{
+  g_autoptr(GPtrArray) seen = g_ptr_array_new ();
+  GtkWidget *bar = cs_ui_test_find_named (GTK_WIDGET (window), "window-progress");
+  CsEngine *before = cs_window_get_engine (window);
+  gulong id;
+
+  g_test_summary ("The \"engine\" property is notified when the pages lose their engine and when the new one is "
+                  "ready; the progress bar shows the preparation meanwhile");
+  g_assert_nonnull (before);
+  g_assert_nonnull (bar);
+  g_assert_false (gtk_widget_get_visible (bar));
+  id = g_signal_connect (window, "notify::engine", G_CALLBACK (engine_notify_cb), seen);
+  cs_window_set_case_base (window, sample);
+  /* at once: no engine, the preparation on the bar */
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_null (g_ptr_array_index (seen, 0));
+  g_assert_true (cs_window_is_busy (window));
+  g_assert_true (gtk_widget_get_visible (bar));
+  g_assert_cmpstr (gtk_progress_bar_get_text (GTK_PROGRESS_BAR (bar)), ==, "Fitting the window");
+  cs_ui_test_wait_until (engine_seen, seen, WAIT_TIMEOUT);
+  /* once ready: one notification with the new engine, which the operator page's query then uses */
+  g_assert_cmpuint (seen->len, ==, 2);
+  g_assert_true (g_ptr_array_index (seen, 1) != before);
+  g_assert_true (((CsEngine *) g_ptr_array_index (seen, 1))->cases == cs_window_get_case_base (window));
+  g_assert_false (gtk_widget_get_visible (bar));
+  cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
+  g_assert_true (cs_operator_view_get_result (operator_view (window))->engine == cs_window_get_engine (window));
+  g_signal_handler_disconnect (window, id);
+}
+
+static void
+test_message_bar (CsWindow *window)
+{
+  GtkWidget *label = cs_ui_test_find_named (GTK_WIDGET (window), "message");
+  GtkWidget *close = cs_ui_test_find_named (GTK_WIDGET (window), "message-close");
+  GtkWidget *bar = gtk_widget_get_ancestor (label, GTK_TYPE_INFO_BAR);
+
+  g_test_summary ("A message shows in the message bar until its close button is clicked");
+  g_assert_nonnull (close);
+  g_assert_nonnull (bar);
+  g_assert_false (gtk_widget_get_visible (bar));
+  cs_window_show_message (window, GTK_MESSAGE_ERROR, "The model could not be prepared: a test");
+  g_assert_true (gtk_widget_get_visible (bar));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "The model could not be prepared: a test");
+  g_signal_emit_by_name (close, "clicked");
+  cs_ui_test_iterate ();
+  g_assert_null (cs_window_get_message (window));
+  g_assert_false (gtk_widget_get_visible (bar));
+}
+
 /* ---- Fixture: a fresh window for each test, in a process of its own ------------- */
 
-/* Each test runs in a child process of this program (`-p PATH --GTestSubprocess`, plus the parent's -m and --seed
- * options), which opens a new window on the sample, runs the test and destroys the window again. So every test
- * starts from the same state, whatever an earlier test clicked, and a failed assertion (which aborts) or a crash
- * fails that test alone: the parent reports it and goes on with the next. To debug one test in-process, run
+/* Each test is a g_test fixture: set_up opens a fresh window on the sample and waits until it shows its model,
+ * tear_down waits for the test's work to end, destroys the window and iterates until it and every dialog it opened
+ * are gone. The test runs in a child process of this program (`-p PATH --GTestSubprocess`, plus the parent's -m and
+ * --seed options) where the fixture is built, so that a failed assertion (which aborts) or a crash fails that test
+ * alone: the parent reports it and goes on with the next. To debug one test in-process, run
  * `test-window -p PATH --GTestSubprocess`. */
 
-typedef void (*UiTestFunc) (void);
+typedef void (*UiTestFunc) (CsWindow *window);
+
+typedef struct
+{
+  CsWindow *window;
+} WindowFixture;
 
 static const char *self_argv0;
 static GPtrArray *child_options;      /* -m and --seed as given to the parent, for each child */
 
 static void
-window_set_up (void)
+window_set_up (WindowFixture *fx,
+               gconstpointer  data)
 {
-  g_assert_null (window);
-  window = cs_window_new (NULL);
-  g_object_ref_sink (window);
-  cs_window_set_case_base (window, sample);
-  gtk_window_present (GTK_WINDOW (window));
-  wait_until (window_idle, NULL);
+  if (!g_test_subprocess ())
+    return;   /* the child builds it */
+  fx->window = g_object_ref_sink (cs_window_new (NULL));
+  cs_window_set_case_base (fx->window, sample);
+  gtk_window_present (GTK_WINDOW (fx->window));
+  cs_ui_test_wait_until (window_idle, fx->window, WAIT_TIMEOUT);
 }
 
 static void
-window_tear_down (void)
+window_tear_down (WindowFixture *fx,
+                  gconstpointer  data)
 {
-  gpointer weak = window;
+  gpointer weak = fx->window;
   GList *toplevels;
 
+  if (fx->window == NULL)
+    return;
   /* Nothing of this test's work may still be running when the window goes (workers hold references). */
-  wait_until (manager_idle, NULL);
-  g_object_add_weak_pointer (G_OBJECT (window), &weak);
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_clear_object (&window);
-  wait_until (pointer_cleared, &weak);
+  cs_ui_test_wait_until (manager_idle, fx->window, WAIT_TIMEOUT);
+  g_object_add_weak_pointer (G_OBJECT (fx->window), &weak);
+  gtk_window_destroy (GTK_WINDOW (fx->window));
+  g_clear_object (&fx->window);
+  cs_ui_test_wait_until (pointer_cleared, &weak, WAIT_TIMEOUT);
   /* Every dialog the test opened is gone with it: no window left behind. */
   toplevels = gtk_window_list_toplevels ();
   g_assert_cmpuint (g_list_length (toplevels), ==, 0);
@@ -1862,7 +1940,8 @@ run_in_child (const char *path)
 }
 
 static void
-run_test (gconstpointer data)
+run_test (WindowFixture *fx,
+          gconstpointer  data)
 {
   UiTestFunc test = (UiTestFunc) data;
 
@@ -1871,20 +1950,18 @@ run_test (gconstpointer data)
       run_in_child (g_test_get_path ());
       return;
     }
-  /* A hang outside wait_until (a deadlock) ends this process in time for the parent to run the other tests. A
-   * slow-mode test is alone in its meson test, whose own timeout applies. */
+  /* A hang outside cs_ui_test_wait_until (a deadlock) ends this process in time for the parent to run the other
+   * tests. A slow-mode test is alone in its meson test, whose own timeout applies. */
   if (!g_test_slow ())
     alarm (2 * WAIT_SECONDS);
-  window_set_up ();
-  test ();
-  window_tear_down ();
+  test (fx->window);
 }
 
 static void
 add_test (const char *path,
           UiTestFunc  test)
 {
-  g_test_add_data_func (path, (gconstpointer) test, run_test);
+  g_test_add (path, WindowFixture, (gconstpointer) test, window_set_up, run_test, window_tear_down);
 }
 
 int
@@ -1936,6 +2013,8 @@ main (int    argc,
       g_print ("1..0 # SKIP no display\n");
       return 0;
     }
+  add_test ("/cs/ui/window/engine-property", test_engine_property);
+  add_test ("/cs/ui/window/message-bar", test_message_bar);
   add_test ("/cs/ui/window/select-case", test_select_case);
   add_test ("/cs/ui/window/spec-limits", test_spec_limits);
   add_test ("/cs/ui/window/edit-feature", test_edit_feature);
