@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include <glib-unix.h>
-#include <glib/gstdio.h>
 #include <gio/gio.h>
 
 #include "cs-cli.h"
@@ -38,38 +37,23 @@ typedef struct
   int status;
 } FollowState;
 
-/* The side file's modification time (µs) plus its size: a change in either means read it again. */
-static gint64
-file_stamp (const char *path)
-{
-  GStatBuf sb;
-
-  if (g_stat (path, &sb) != 0)
-    return 0;
-  return (gint64) sb.st_mtime * G_USEC_PER_SEC + (gint64) sb.st_size + 1;
-}
-
 /* Read the exclusions again when the side file changed (the window or `exclude` set a case aside while
  * following): rows on those lines are excluded from now on, and cases already joined leave the case base. */
 static gboolean
 update_exclusions (FollowState *st)
 {
-  gint64 stamp = file_stamp (st->exclusions_path);
   g_autoptr(GError) error = NULL;
-  g_autoptr(CsExclusions) ex = NULL;
+  g_autoptr(CsExclusions) ex = cs_follow_read_exclusions (st->exclusions_path, &st->exclusions_stamp, &error);
   gsize dropped = 0;
 
-  if (stamp == st->exclusions_stamp)
+  if (ex == NULL && error == NULL)
     return TRUE;
-  ex = cs_exclusions_load (st->exclusions_path, NULL, &error);
   if (ex == NULL || !cs_follow_set_exclusions (st->follow, ex, &dropped, NULL, &error))
     {
-      /* a half-written or broken side file: keep the records read before and say so */
+      /* a broken side file: keep the records read before and say so */
       fprintf (stderr, "%s: %s (the earlier exclusions stay)\n", st->exclusions_path, error->message);
-      st->exclusions_stamp = stamp;
       return TRUE;
     }
-  st->exclusions_stamp = stamp;
   g_clear_pointer (&st->l->exclusions, cs_exclusions_free);
   st->l->exclusions = g_steal_pointer (&ex);
   if (dropped > 0)
@@ -409,7 +393,11 @@ cs_cli_follow (int    argc,
   if ((rc = cs_cli_apply_exclusions (&l, CMD, exclude)) != CS_EXIT_OK)
     goto out;
   st.exclusions_path = exclude != NULL ? g_strdup (exclude) : cs_exclusions_side_path (l.path);
-  st.exclusions_stamp = file_stamp (st.exclusions_path);
+  /* read now, so the first poll reads it again only when it changes */
+  st.exclusions_stamp = -1;
+  {
+    g_autoptr(CsExclusions) unused = cs_follow_read_exclusions (st.exclusions_path, &st.exclusions_stamp, NULL);
+  }
   cs_engine_options_init (&st.options);
   st.options.preferred_window = FALSE;    /* nothing here shows it */
   if ((rc = cs_cli_build (CMD, &l, &st.options)) != CS_EXIT_OK)

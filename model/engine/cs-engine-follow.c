@@ -5,6 +5,7 @@
 
 #include "cs-engine-follow.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -414,4 +415,52 @@ cs_follow_set_spec (CsFollow             *self,
     self->spec = *spec;
   else
     cs_interval_spec_init (&self->spec);
+}
+
+CsExclusions *
+cs_follow_read_exclusions (const char *path,
+                           gint64     *stamp,
+                           GError    **error)
+{
+  GStatBuf sb;
+  gint64 now = 0;
+
+  /* seconds and size: a side file rewritten within the same second keeps its stamp only at the same size */
+  if (g_stat (path, &sb) == 0)
+    now = (gint64) sb.st_mtime * G_USEC_PER_SEC + (gint64) sb.st_size + 1;
+  if (now == *stamp)
+    return NULL;
+  *stamp = now;
+  return cs_exclusions_load (path, NULL, error);
+}
+
+/* The engine over a freshly loaded base with the metric and standardisation of like (the window's model): like
+ * itself when the base is the very one it was built on. */
+CsEngine *
+cs_follow_engine_like (CsEngine      *like,
+                       CsCaseBase    *cases,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  CsEngineOptions o;
+
+  if (cases->n == like->cases->n && cases->d == like->cases->d && cases->sha256 != NULL
+      && g_strcmp0 (cases->sha256, like->cases->sha256) == 0)
+    return cs_engine_ref (like);
+  if (cases->d != like->cases->d)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "The file now has %zu features, the model %zu", cases->d, like->cases->d);
+      return NULL;
+    }
+  cs_engine_options_init (&o);
+  o.fit = CS_ENGINE_FIT_NONE;
+  o.metric = &like->metric;
+  o.metric_label = like->metric_label;
+  o.mean = like->mean;
+  o.sd = like->sd;
+  o.thresholds = &like->thresholds;
+  o.epsilon = like->epsilon;
+  o.preferred_window = FALSE;
+  return cs_engine_build_full (cases, &o, NULL, NULL, cancellable, error);
 }

@@ -100,4 +100,19 @@ gboolean       cs_follow_set_exclusions (CsFollow              *self,
                                          GCancellable          *cancellable,
                                          GError               **error);
 
+/* The engine over a freshly loaded base of a followed file with the metric, standardisation, thresholds and
+ * epsilon of like (the window's model): like itself (a new reference) when the base is the very one it was built
+ * on (same rows and SHA-256). */
+CsEngine      *cs_follow_engine_like    (CsEngine             *like,
+                                         CsCaseBase           *cases,
+                                         GCancellable         *cancellable,
+                                         GError              **error);
+/* The exclusions side file at path when it changed since *stamp (its modification time and size; 0: absent, -1:
+ * never read): the list read (an absent file: empty) with *stamp updated. NULL when unchanged (error unset), or
+ * with an error when the file cannot be read (*stamp updated too: a broken file is reported once, and the caller
+ * keeps the records it had). */
+CsExclusions  *cs_follow_read_exclusions (const char           *path,
+                                          gint64               *stamp,
+                                          GError              **error);
+
 G_END_DECLS
