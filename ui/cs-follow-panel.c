@@ -178,7 +178,8 @@ job_thread (GTask        *task,
         /* the reloaded file keeps its cases set aside */
         if (loaded != NULL)
           base = kept_aside != NULL ? cs_case_base_exclude (loaded, kept_aside, NULL, NULL) : cs_case_base_ref (loaded);
-        if (base == NULL || (engine = cs_follow_engine_like (cs_follow_engine (job->follow), base, cancellable, &error)) == NULL)
+        if (base == NULL
+            || (engine = cs_follow_engine_like (cs_follow_engine (job->follow), base, cancellable, &error)) == NULL)
           {
             g_task_return_error (task, error);
             return;
@@ -259,7 +260,7 @@ update_list (CsFollowPanel *self,
       /* the interval ("90 % of outcomes like this one fall between A and B") and, with limits, the spec words */
       g_autofree char *band = ok ? cs_query_result_interval_words (r, engine->cases->target_unit) : NULL;
       g_autofree char *in_spec = ok ? cs_query_result_spec_words (r) : NULL;
-      g_autofree char *text = g_strdup_printf ("line %u%s%s: %s %s %s — %s%s%s%s%s", e->line,
+      g_autofree char *text = g_strdup_printf (_("line %u%s%s: %s %s %s — %s%s%s%s%s"), e->line,
                                                e->label != NULL ? " · " : "", e->label != NULL ? e->label : "",
                                                engine->cases->target_name, ok ? p : _("not predicted"),
                                                engine->cases->target_unit,

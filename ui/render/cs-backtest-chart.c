@@ -131,7 +131,8 @@ cs_backtest_chart_render (cairo_t                   *cr,
                             data->coverage_window);
   level_label = g_strdup_printf (_("nominal %s %%"), lbuf);
   h_label = g_strdup_printf (_("decision interval h = %s"), hbuf);
-  legend[0] = (CsLegendItem) { data->error_name != NULL ? data->error_name : _("forward error"), CS_LEGEND_LINE, style->series[0], CS_MARK_NONE, FALSE };
+  legend[0] = (CsLegendItem) { data->error_name != NULL ? data->error_name : _("forward error"), CS_LEGEND_LINE,
+                               style->series[0], CS_MARK_NONE, FALSE };
   legend[1] = (CsLegendItem) { clabel, CS_LEGEND_LINE, style->series[2], CS_MARK_NONE, FALSE };
   legend[2] = (CsLegendItem) { _("CUSUM statistic"), CS_LEGEND_LINE, style->foreground, CS_MARK_NONE, FALSE };
   legend[3] = (CsLegendItem) { data->h > 0 ? h_label : level_label, CS_LEGEND_LINE, style->muted, CS_MARK_NONE,
