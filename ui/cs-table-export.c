@@ -135,12 +135,8 @@ cs_table_export_cases_spec (CsEngine             *engine,
       g_autofree char *p = column_title ("loo_prediction", c->target_unit);
       g_autofree char *noise = column_title ("local_noise_sd", c->target_unit);
       cs_csv_writer_text (w, p);
-      cs_csv_writer_text (w, "loo_n_eff");
-      cs_csv_writer_text (w, noise);
-      cs_csv_writer_text (w, "local_lipschitz");
-      cs_csv_writer_text (w, "verdict");
-      cs_csv_writer_text (w, "flags");
-      /* the same names as the JSON's interval object (level, lower, upper) and the command line's p_in_spec */
+      /* beside the prediction they belong to, with the JSON's names (interval level, lower, upper) and the
+       * command line's p_in_spec; verdict and flags stay the last columns */
       cs_csv_writer_text (w, "interval_level");
       cs_csv_writer_text (w, "interval_lower");
       cs_csv_writer_text (w, "interval_upper");
@@ -149,6 +145,11 @@ cs_table_export_cases_spec (CsEngine             *engine,
           cs_csv_writer_text (w, "p_in_spec");
           cs_csv_writer_text (w, "spec");
         }
+      cs_csv_writer_text (w, "loo_n_eff");
+      cs_csv_writer_text (w, noise);
+      cs_csv_writer_text (w, "local_lipschitz");
+      cs_csv_writer_text (w, "verdict");
+      cs_csv_writer_text (w, "flags");
     }
   cs_csv_writer_end_row (w);
   for (gsize i = 0; i < c->n; i++)
@@ -163,12 +164,12 @@ cs_table_export_cases_spec (CsEngine             *engine,
         {
           g_autofree char *flags = flag_names (engine->case_flags[i]);
           cs_csv_writer_number (w, engine->per_case[i].prediction);
+          write_interval (w, batch[i], limits);
           cs_csv_writer_number (w, engine->per_case[i].n_eff);
           cs_csv_writer_number (w, engine->per_case[i].local_noise_sd);
           cs_csv_writer_number (w, engine->per_case[i].local_lipschitz);
           cs_csv_writer_text (w, cs_verdict_name (engine->case_verdict[i]));
           cs_csv_writer_text (w, flags);
-          write_interval (w, batch[i], limits);
         }
       cs_csv_writer_end_row (w);
     }
