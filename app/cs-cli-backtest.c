@@ -9,58 +9,12 @@
 
 #include "cs-cli.h"
 #include "cs-cli-load.h"
+#include "cs-cli-order.h"
 #include "cs-data-error.h"
 #include "cs-engine-backtest.h"
 
 #define CMD "backtest"
 #define BIN_ROWS 100   /* cases per point of the error over time */
-
-/* The order column's text on every case line, read as a label column (so a date-time is kept as written), with
- * the same target and features, so the same rows are usable. line -> text. */
-static GHashTable *
-order_texts (const char       *path,
-             const CsCsvReport *report,
-             const CsCaseBase *base,
-             const char       *order,
-             GError          **error)
-{
-  guint nc = report->columns->len;
-  g_autofree const char **names = g_new0 (const char *, nc + 1);
-  g_autofree CsColumnRole *roles = g_new0 (CsColumnRole, nc + 1);
-  g_autoptr(CsCsvReport) second = NULL;
-  g_autoptr(CsCaseBase) b = NULL;
-  CsCsvOptions options;
-  GHashTable *out;
-
-  for (guint c = 0; c < nc; c++)
-    {
-      const CsCsvColumn *col = report->columns->pdata[c];
-      names[c] = col->name;
-      if (g_strcmp0 (col->name, order) == 0)
-        roles[c] = CS_ROLE_LABEL;
-      else if (g_strcmp0 (col->name, base->target_name) == 0 || col->role == CS_ROLE_TARGET)
-        roles[c] = CS_ROLE_TARGET;
-      else if (cs_case_base_find_feature (base, col->name) >= 0)
-        roles[c] = CS_ROLE_FEATURE;
-      else
-        roles[c] = CS_ROLE_IGNORED;
-    }
-  cs_csv_options_init (&options);
-  options.role_names = names;
-  options.roles = roles;
-  b = cs_csv_load_path (path, &options, &second, NULL, NULL, NULL, error);
-  if (b == NULL)
-    return NULL;
-  if (b->ids == NULL)
-    {
-      g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_MISSING_COLUMN, "--order: column '%s' could not be read", order);
-      return NULL;
-    }
-  out = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  for (gsize i = 0; i < b->n; i++)
-    g_hash_table_insert (out, GUINT_TO_POINTER (b->line[i]), g_strdup (b->ids[i]));
-  return out;
-}
 
 static void
 print_json (CsCliLoaded       *l,
@@ -250,69 +204,18 @@ cs_cli_backtest (int    argc,
 
   if (features == NULL || order == NULL)
     {
-      /* the order: the first date-time column when not named; the features: every feature the importer finds
-       * but the order column */
-      g_autoptr(CsCsvReport) report = NULL;
-      g_autoptr(CsCaseBase) probe = NULL;
-      CsCsvOptions o;
-      GString *list = g_string_new (NULL);
-
-      cs_csv_options_init (&o);
-      o.target = target;
-      probe = cs_csv_load_path (argv[1], &o, &report, NULL, NULL, NULL, &error);
-      if (probe == NULL)
-        {
-          cs_cli_print_problems (argv[1], report);
-          g_string_free (list, TRUE);
-          return cs_cli_fail (CMD, error);
-        }
-      for (guint c = 0; c < report->columns->len && order == NULL; c++)
-        if (((CsCsvColumn *) report->columns->pdata[c])->datetime)
-          order = g_strdup (((CsCsvColumn *) report->columns->pdata[c])->name);
-      if (order == NULL)
-        {
-          g_string_free (list, TRUE);
-          return cs_cli_usage_error (CMD, "--order is required: %s has no ISO 8601 date-time column (name a "
-                                     "date-time or counter column)", argv[1]);
-        }
-      for (gsize j = 0; j < probe->d; j++)
-        if (g_strcmp0 (probe->feature_names[j], order) != 0)
-          g_string_append_printf (list, "%s%s", list->len ? "," : "", probe->feature_names[j]);
-      feature_list = g_string_free (list, FALSE);
+      rc = cs_cli_order_columns (CMD, "--order", argv[1], target, &order, &feature_list);
+      if (rc != CS_EXIT_OK)
+        return rc;
       if (features == NULL && feature_list[0] == '\0')
         return cs_cli_usage_error (CMD, "no feature besides the order column '%s'", order);
     }
   rc = cs_cli_load (CMD, argv[1], target, features != NULL ? features : feature_list, NULL, exclude, &l);
   if (rc != CS_EXIT_OK)
     goto out;
-  {
-    gboolean found = FALSE;
-    for (guint c = 0; c < l.report->columns->len; c++)
-      found |= g_strcmp0 (((CsCsvColumn *) l.report->columns->pdata[c])->name, order) == 0;
-    if (!found)
-      {
-        rc = cs_cli_usage_error (CMD, "--order: no column '%s' in %s", order, argv[1]);
-        goto out;
-      }
-  }
-  texts = order_texts (argv[1], l.report, l.base, order, &error);
-  if (texts == NULL)
-    {
-      rc = cs_cli_fail (CMD, error);
-      goto out;
-    }
-  key = g_new (double, l.base->n);
-  for (gsize i = 0; i < l.base->n; i++)
-    {
-      const char *t = g_hash_table_lookup (texts, GUINT_TO_POINTER (l.base->line[i]));
-      if (t == NULL || !cs_backtest_parse_key (t, &key[i]))
-        {
-          fprintf (stderr, "%s:%u: %s: '%s' is not an ISO 8601 date-time or a number\n", argv[1], l.base->line[i],
-                   order, t != NULL ? t : "");
-          rc = CS_EXIT_DATA;
-          goto out;
-        }
-    }
+  rc = cs_cli_order_keys (CMD, &l, order, &texts, &key);
+  if (rc != CS_EXIT_OK)
+    goto out;
   cs_backtest_options_init (&bo);
   bo.warmup = (gsize) warmup;
   bo.step = (gsize) step;

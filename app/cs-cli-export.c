@@ -11,6 +11,7 @@
 #include "cs-cli.h"
 #include "cs-cli-interval.h"
 #include "cs-cli-load.h"
+#include "cs-cli-order.h"
 #include "cs-engine-charts.h"
 #include "cs-export.h"
 
@@ -149,6 +150,9 @@ cs_cli_export (int    argc,
                char **argv)
 {
   g_autofree char *target = NULL, *chart_name = NULL, *query = NULL, *format_name = NULL;
+  g_autofree char *order_column = NULL, *order_features = NULL;
+  g_autofree double *order_key = NULL;
+  g_autoptr(GHashTable) order_texts = NULL;
   g_autofree char *exclude = NULL;
   g_autofree char *size_text = NULL, *dpi_text = NULL, *out_path = NULL, *x_name = NULL, *y_name = NULL;
   g_autofree char *metric_name = NULL, *sort_name = NULL, *colormap = NULL, *preset = NULL;
@@ -178,6 +182,9 @@ cs_cli_export (int    argc,
       "window chart: radius (90 % attention radius, default), half-width (of --x) or n-eff", "KIND" },
     { "color-by", 0, 0, G_OPTION_ARG_STRING, &color_by, "feature-map colours: weight (default), outcome or window-ratio (the window the data asks for)", "WHAT" },
     { "order", 0, 0, G_OPTION_ARG_STRING, &order, "attention-matrix order: feature (--x, default) or position", "BY" },
+    { "order-column", 0, 0, G_OPTION_ARG_STRING, &order_column,
+      "backtest: the time order column, ISO 8601 date-times or a counter (default: the first date-time column; not "
+      "a feature)", "COL" },
     { "top-k", 'k', 0, G_OPTION_ARG_INT, &top_k, "Cases labelled in case-attention (default 10)", "K" },
     { "colormap", 0, 0, G_OPTION_ARG_STRING, &colormap, "Weights: viridis (default) or cividis", "MAP" },
     { "stretch", 0, 0, G_OPTION_ARG_NONE, &stretch, "Colour weights on [0, max] instead of the fixed [0, 1]", NULL },
@@ -221,7 +228,8 @@ cs_cli_export (int    argc,
     "  window-sweep       learned window against L and sigma with the theory line (paper setting)\n"
     "  diagnostics        local Lipschitz and local noise, maps and histograms with thresholds\n"
     "  softmax-vs-linear  leave-one-out error of softmax against linear attention (--paper: error against n)\n"
-    "  all                every chart, one per page (PDF only)\n\n"
+    "  backtest           forward error over time (--order-column), interval coverage, CUSUM and drift alarms\n"
+    "  all                every chart but backtest, one per page (PDF only)\n\n"
     "Example:\n"
     "  casescope-cli export data/samples/press-line.csv --target strength --chart feature-map --out map.png\n");
   if (!cs_cli_parse (octx, CMD, &argc, &argv))
@@ -234,7 +242,7 @@ cs_cli_export (int    argc,
     return cs_cli_usage_error (CMD, "unexpected argument '%s'", argv[2]);
   if (chart_name == NULL)
     return cs_cli_usage_error (CMD, "--chart is required (case-attention, feature-map, attention-matrix, window, "
-                                    "window-sweep, diagnostics, softmax-vs-linear or all)");
+                                    "window-sweep, diagnostics, softmax-vs-linear, backtest or all)");
   if (g_strcmp0 (chart_name, "all") == 0)
     all = TRUE;
   else if (!cs_chart_kind_from_name (chart_name, &kind))
@@ -298,10 +306,28 @@ cs_cli_export (int    argc,
   eo.stretch_to_max = stretch;
   eo.transparent = transparent;
 
+  if (order_column != NULL && (all || kind != CS_CHART_BACKTEST))
+    return cs_cli_usage_error (CMD, "--order-column is for --chart backtest");
+  if (!all && kind == CS_CHART_BACKTEST)
+    {
+      /* the order column is the time axis, not a feature (as in `backtest`) */
+      rc = cs_cli_order_columns (CMD, "--order-column", argv[1], target, &order_column, &order_features);
+      if (rc != CS_EXIT_OK)
+        return rc;
+      if (order_features[0] == '\0')
+        return cs_cli_usage_error (CMD, "no feature besides the order column '%s'", order_column);
+    }
+
   /* The case base, the model and the engine: one load and one report, as every sub-command. */
-  rc = cs_cli_load (CMD, argv[1], target, NULL, model_path, exclude, &l);
+  rc = cs_cli_load (CMD, argv[1], target, order_features, model_path, exclude, &l);
   if (rc != CS_EXIT_OK)
     goto out;
+  if (order_column != NULL)
+    {
+      rc = cs_cli_order_keys (CMD, &l, order_column, &order_texts, &order_key);
+      if (rc != CS_EXIT_OK)
+        goto out;
+    }
   if (l.base->n < 2)
     {
       g_printerr ("%s: needs at least 2 usable cases, found %" G_GSIZE_FORMAT "\n", argv[1], l.base->n);
@@ -345,9 +371,12 @@ cs_cli_export (int    argc,
   co.file_order = g_strcmp0 (order, "position") == 0;
   co.paper = paper;
   co.sweep_tasks = (guint) sweep_tasks;
+  co.order_key = order_key;
+  co.order_name = order_column;
   for (guint k = 0; k < CS_N_CHARTS; k++)
     {
-      if (!all && k != (guint) kind)
+      /* the backtest needs an order column: not one of `all` */
+      if ((!all && k != (guint) kind) || (all && k == CS_CHART_BACKTEST))
         continue;
       /* The charts of the whole case base are built without the query, as on the manager page. */
       gboolean of_query = k == CS_CHART_CASE_ATTENTION || k == CS_CHART_FEATURE_MAP || k == CS_CHART_WINDOW;

@@ -15,6 +15,7 @@
 #include "cs-cli-interval.h"
 #include "cs-cli-load.h"
 #include "cs-csv-follow.h"
+#include "cs-exclusions.h"
 #include "cs-engine-follow.h"
 
 #define CMD "follow"
@@ -31,8 +32,69 @@ typedef struct
   gboolean warned_missing;
   double level;                /* --level, --spec-lower, --spec-upper (-inf/inf when not given) */
   double spec_lower, spec_upper;
+  char *exclusions_path;       /* --exclude FILE, else FILE.exclusions.json (read again whenever it changes) */
+  gint64 exclusions_stamp;     /* its modification time and size when last read (0: absent) */
   int status;
 } FollowState;
+
+/* Read the exclusions again when the side file changed (the window or `exclude` set a case aside while
+ * following): rows on those lines are excluded from now on, and cases already joined leave the case base. */
+static gboolean
+update_exclusions (FollowState *st)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsExclusions) ex = cs_follow_read_exclusions (st->exclusions_path, &st->exclusions_stamp, &error);
+  gsize dropped = 0;
+
+  if (ex == NULL && error == NULL)
+    return TRUE;
+  if (ex == NULL || !cs_follow_set_exclusions (st->follow, ex, &dropped, NULL, &error))
+    {
+      /* a broken side file: keep the records read before and say so */
+      fprintf (stderr, "%s: %s (the earlier exclusions stay)\n", st->exclusions_path, error->message);
+      return TRUE;
+    }
+  g_clear_pointer (&st->l->exclusions, cs_exclusions_free);
+  st->l->exclusions = g_steal_pointer (&ex);
+  if (dropped > 0)
+    {
+      fprintf (stderr, "%s: note: %zu case%s of the case base set aside (listed in %s)\n", st->l->path,
+               (size_t) dropped, dropped == 1 ? "" : "s", st->exclusions_path);
+      cs_engine_unref (st->l->engine);
+      st->l->engine = cs_engine_ref (cs_follow_engine (st->follow));
+      cs_case_base_unref (st->l->base);
+      st->l->base = cs_case_base_ref (st->l->engine->cases);
+    }
+  return TRUE;
+}
+
+/* The members of a predicted row: prediction, interval, flags and, once known, outcome and error. */
+static void
+add_prediction_members (JsonBuilder         *b,
+                        const CsCaseBase    *base,
+                        const CsFollowEvent *e,
+                        double               prediction)
+{
+  const CsQueryResult *r = e->result;
+
+  cs_json_add_number (b, "prediction", prediction);
+  if (r != NULL)
+    {
+      cs_json_add_number (b, "stderr", r->prediction.std_error);
+      cs_cli_json_interval (b, r);
+      cs_cli_json_flags (b, base, &r->report, FALSE);
+    }
+  if (e->kind == CS_FOLLOW_COMPLETED)
+    {
+      json_builder_set_member_name (b, "predicted_line");
+      json_builder_add_int_value (b, e->predicted_line);
+    }
+  if (e->kind != CS_FOLLOW_WAITING)
+    {
+      cs_json_add_number (b, "outcome", e->outcome);
+      cs_json_add_number (b, "error", e->error);
+    }
+}
 
 /* One appended row: a JSON object on one line, flushed, or one human line. */
 static void
@@ -61,23 +123,11 @@ print_event (FollowState         *st,
         }
       json_builder_set_member_name (b, "status");
       json_builder_add_string_value (b, cs_follow_kind_name (e->kind));
-      cs_json_add_number (b, "prediction", prediction);
-      if (r != NULL)
-        {
-          cs_json_add_number (b, "stderr", r->prediction.std_error);
-          cs_cli_json_interval (b, r);
-          cs_cli_json_flags (b, base, &r->report, FALSE);
-        }
-      if (e->kind == CS_FOLLOW_COMPLETED)
-        {
-          json_builder_set_member_name (b, "predicted_line");
-          json_builder_add_int_value (b, e->predicted_line);
-        }
-      if (e->kind != CS_FOLLOW_WAITING)
-        {
-          cs_json_add_number (b, "outcome", e->outcome);
-          cs_json_add_number (b, "error", e->error);
-        }
+      if (e->kind == CS_FOLLOW_EXCLUDED)
+        /* set aside: no prediction, no outcome or error (it never counts) */
+        cs_json_add_string (b, "reason", e->reason);
+      else
+        add_prediction_members (b, base, e, prediction);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       json_generator_set_root (gen, root);
@@ -90,6 +140,13 @@ print_event (FollowState         *st,
     {
       g_autofree char *p = cs_format_number (prediction);
 
+      if (e->kind == CS_FOLLOW_EXCLUDED)
+        {
+          printf ("line %u%s%s: set aside (%s), not predicted\n", e->line, e->label != NULL ? " " : "",
+                  e->label != NULL ? e->label : "", e->reason != NULL ? e->reason : "");
+          fflush (stdout);
+          return;
+        }
       printf ("line %u%s%s: %s %s (%s), %s", e->line, e->label != NULL ? " " : "", e->label != NULL ? e->label : "",
               base->target_name, ok ? p : "not predicted",
               r != NULL ? cs_verdict_name (r->report.verdict) : "stop", cs_follow_kind_name (e->kind));
@@ -135,6 +192,13 @@ reload (FollowState *st)
   cs_csv_report_free (l->report);
   l->base = base;
   l->report = report;
+  /* the cases set aside stay aside in the reloaded file */
+  if (l->exclusions != NULL)
+    {
+      CsCaseBase *kept = cs_case_base_exclude (l->base, l->exclusions, NULL, &l->excluded);
+      cs_case_base_unref (l->base);
+      l->base = kept;
+    }
   if (l->model != NULL && cs_cli_check_model (l, l->model_path) != CS_EXIT_OK)
     {
       st->status = CS_EXIT_DATA;
@@ -165,6 +229,7 @@ poll_once (FollowState *st)
   if (st->polling)
     return;
   st->polling = TRUE;
+  update_exclusions (st);
   s = cs_csv_follower_poll (st->follower, rows, problems, &error);
   if (s == CS_CSV_FOLLOW_ERROR)
     {
@@ -247,6 +312,7 @@ cs_cli_follow (int    argc,
   g_autofree char *model_path = NULL;
   g_autofree char *spec_lower_s = NULL;
   g_autofree char *spec_upper_s = NULL;
+  g_autofree char *exclude = NULL;
   double level = 0.9, spec_lower = -INFINITY, spec_upper = INFINITY;
   int interval_ms = 250;
   gboolean json = FALSE;
@@ -258,6 +324,7 @@ cs_cli_follow (int    argc,
     { "spec-upper", 0, 0, G_OPTION_ARG_STRING, &spec_upper_s, "Upper spec limit of the outcome", "Y" },
     { "interval-ms", 0, 0, G_OPTION_ARG_INT, &interval_ms, "Poll the file this often besides watching it (default 250)", "MS" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object per appended row, one per line", NULL },
+    CS_CLI_EXCLUDE_OPTION (exclude),
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("FILE");
@@ -278,7 +345,9 @@ cs_cli_follow (int    argc,
     "an unseen label joins it. A half-written last line waits for its newline; a malformed row is reported\n"
     "as FILE:LINE:COLUMN and skipped; a truncated or rewritten file is loaded again whole. The file is\n"
     "watched (GFileMonitor) and also polled every --interval-ms, since file notifications are not delivered\n"
-    "in every container or network file system. SIGINT or SIGTERM ends it with exit status 0.");
+    "in every container or network file system. Cases set aside in FILE.exclusions.json (or --exclude) never\n"
+    "join or count: an appended row on a recorded line is printed as excluded, and the side file is read again\n"
+    "whenever it changes. SIGINT or SIGTERM ends it with exit status 0.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!cs_cli_parse (ctx, CMD, &argc, &argv))
     return CS_EXIT_USAGE;
@@ -321,6 +390,14 @@ cs_cli_follow (int    argc,
     }
   if (l.model != NULL && (rc = cs_cli_check_model (&l, model_path)) != CS_EXIT_OK)
     goto out;
+  if ((rc = cs_cli_apply_exclusions (&l, CMD, exclude)) != CS_EXIT_OK)
+    goto out;
+  st.exclusions_path = exclude != NULL ? g_strdup (exclude) : cs_exclusions_side_path (l.path);
+  /* read now, so the first poll reads it again only when it changes */
+  st.exclusions_stamp = -1;
+  {
+    g_autoptr(CsExclusions) unused = cs_follow_read_exclusions (st.exclusions_path, &st.exclusions_stamp, NULL);
+  }
   cs_engine_options_init (&st.options);
   st.options.preferred_window = FALSE;    /* nothing here shows it */
   if ((rc = cs_cli_build (CMD, &l, &st.options)) != CS_EXIT_OK)
@@ -337,6 +414,12 @@ cs_cli_follow (int    argc,
     CsIntervalSpec spec = { level, isfinite (spec_lower) ? spec_lower : NAN, isfinite (spec_upper) ? spec_upper : NAN };
     cs_follow_set_spec (st.follow, &spec);
   }
+  /* the records read at the start: appended rows on their lines are excluded (the base has none of them now) */
+  if (!cs_follow_set_exclusions (st.follow, l.exclusions, NULL, NULL, &error))
+    {
+      rc = cs_cli_fail (CMD, error);
+      goto out;
+    }
   st.loop = g_main_loop_new (NULL, FALSE);
   fprintf (stderr, "%s: following from line %u (%zu cases); SIGINT or SIGTERM ends\n", l.path,
            cs_csv_follower_lines (st.follower) + 1, l.base->n);
@@ -362,6 +445,7 @@ out:
   g_clear_pointer (&st.loop, g_main_loop_unref);
   g_clear_pointer (&st.follow, cs_follow_free);
   g_clear_pointer (&st.follower, cs_csv_follower_free);
+  g_free (st.exclusions_path);
   cs_cli_loaded_clear (&l);
   return rc;
 }

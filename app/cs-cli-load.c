@@ -407,3 +407,11 @@ cs_cli_json_policy (JsonBuilder          *b,
   json_builder_set_member_name (b, "per_case_cases");
   json_builder_add_int_value (b, (gint64) policy->case_cases);
 }
+
+int
+cs_cli_apply_exclusions (CsCliLoaded *l,
+                         const char  *cmd,
+                         const char  *exclude)
+{
+  return apply_exclusions (l, cmd, exclude);
+}

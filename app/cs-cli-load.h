@@ -46,6 +46,12 @@ int  cs_cli_build         (const char            *cmd,
                            CsCliLoaded           *l,
                            const CsEngineOptions *options);
 void cs_cli_loaded_clear  (CsCliLoaded           *l);
+/* For a command that loads l->base itself (follow): read the exclusions (exclude, else the side file of l->path
+ * when it exists), note them on stderr and keep the other cases in l->base, as cs_cli_load does. Returns an exit
+ * status. */
+int  cs_cli_apply_exclusions (CsCliLoaded         *l,
+                              const char          *cmd,
+                              const char          *exclude);
 
 /* Problems as stderr lines, and as the "rows_skipped" and "problems" members (inspect --json's objects). */
 void cs_cli_print_problems (const char           *path,

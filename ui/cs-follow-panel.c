@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 
 #include "cs-follow-panel.h"
@@ -42,6 +43,10 @@ struct _CsFollowPanel
   GPtrArray *events;               /* CsFollowEvent*, every event */
   guint reloads;
   char *status_text;
+  CsIntervalSpec spec;             /* the interval level and spec limits of the predictions */
+  gboolean spec_changed;           /* to hand to the follow before the next worker */
+  char *exclusions_path;           /* FILE.exclusions.json: read at the start and whenever it changes */
+  gint64 exclusions_stamp;         /* its modification time and size when last read (0: absent) */
 };
 
 G_DEFINE_FINAL_TYPE (CsFollowPanel, cs_follow_panel, GTK_TYPE_BOX)
@@ -57,6 +62,8 @@ typedef struct
   CsCsvFollower *follower;         /* borrowed from the panel for the job's life */
   CsFollow *follow;                /* borrowed; NULL for JOB_START */
   CsEngine *start_engine;
+  const char *exclusions_path;     /* borrowed from the panel */
+  gint64 exclusions_stamp;         /* the panel's, then the one read */
   /* Results */
   CsFollow *new_follow;            /* JOB_START */
   GPtrArray *events;
@@ -77,35 +84,16 @@ job_free (Job *job)
   g_free (job);
 }
 
-/* The engine over a freshly loaded base with the metric and standardisation of like (the window's model): like
- * itself when the base is the very one it was built on. */
-static CsEngine *
-engine_like (CsEngine      *like,
-             CsCaseBase    *cases,
-             GCancellable  *cancellable,
-             GError       **error)
+/* Worker: the exclusions side file when it changed (NULL: unchanged, or unreadable with a notice). */
+static CsExclusions *
+read_exclusions (Job *job)
 {
-  CsEngineOptions o;
+  g_autoptr(GError) error = NULL;
+  CsExclusions *ex = cs_follow_read_exclusions (job->exclusions_path, &job->exclusions_stamp, &error);
 
-  if (cases->n == like->cases->n && cases->d == like->cases->d && cases->sha256 != NULL
-      && g_strcmp0 (cases->sha256, like->cases->sha256) == 0)
-    return cs_engine_ref (like);
-  if (cases->d != like->cases->d)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "The file now has %zu features, the model %zu", cases->d, like->cases->d);
-      return NULL;
-    }
-  cs_engine_options_init (&o);
-  o.fit = CS_ENGINE_FIT_NONE;
-  o.metric = &like->metric;
-  o.metric_label = like->metric_label;
-  o.mean = like->mean;
-  o.sd = like->sd;
-  o.thresholds = &like->thresholds;
-  o.epsilon = like->epsilon;
-  o.preferred_window = FALSE;
-  return cs_engine_build_full (cases, &o, NULL, NULL, cancellable, error);
+  if (error != NULL)
+    job->notice = g_strdup_printf (_("%s (the earlier exclusions stay)"), error->message);
+  return ex;
 }
 
 static void
@@ -120,11 +108,18 @@ job_thread (GTask        *task,
   (void) source;
   if (job->kind == JOB_START)
     {
-      g_autoptr(CsCaseBase) base = cs_csv_follower_load (job->follower, NULL, cancellable, &error);
+      g_autoptr(CsCaseBase) loaded = cs_csv_follower_load (job->follower, NULL, cancellable, &error);
+      g_autoptr(CsExclusions) ex = NULL;
+      g_autoptr(CsCaseBase) base = NULL;
       g_autoptr(CsEngine) engine = NULL;
       CsEngineOptions o;
 
-      if (base == NULL || (engine = engine_like (job->start_engine, base, cancellable, &error)) == NULL)
+      /* the cases set aside stay aside: the engine is built on the others, as the window's pages are */
+      job->exclusions_stamp = -1;
+      ex = read_exclusions (job);
+      if (loaded != NULL)
+        base = ex != NULL ? cs_case_base_exclude (loaded, ex, NULL, NULL) : cs_case_base_ref (loaded);
+      if (base == NULL || (engine = cs_follow_engine_like (job->start_engine, base, cancellable, &error)) == NULL)
         {
           g_task_return_error (task, error);
           return;
@@ -133,6 +128,11 @@ job_thread (GTask        *task,
       o.preferred_window = FALSE;
       o.thresholds = &job->start_engine->thresholds;
       job->new_follow = cs_follow_new (engine, &o);
+      if (ex != NULL && !cs_follow_set_exclusions (job->new_follow, ex, NULL, cancellable, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -147,8 +147,19 @@ job_thread (GTask        *task,
 
   {
     g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (cs_csv_follow_row_free);
+    g_autoptr(CsExclusions) ex = read_exclusions (job);
     CsCsvFollowStatus st;
+    gsize dropped = 0;
 
+    if (ex != NULL && !cs_follow_set_exclusions (job->follow, ex, &dropped, cancellable, &error))
+      {
+        g_task_return_error (task, error);
+        return;
+      }
+    if (dropped > 0)
+      job->notice = g_strdup_printf (g_dngettext (NULL, "%zu case set aside in %s left the case base",
+                                                  "%zu cases set aside in %s left the case base", dropped),
+                                     dropped, job->exclusions_path);
     job->problems = g_ptr_array_new_with_free_func (cs_csv_problem_free);
     st = cs_csv_follower_poll (job->follower, rows, job->problems, &error);
     if (st == CS_CSV_FOLLOW_ERROR)
@@ -159,17 +170,24 @@ job_thread (GTask        *task,
       }
     else if (st == CS_CSV_FOLLOW_REWRITTEN)
       {
-        g_autoptr(CsCaseBase) base = cs_csv_follower_load (job->follower, NULL, cancellable, &error);
+        g_autoptr(CsCaseBase) loaded = cs_csv_follower_load (job->follower, NULL, cancellable, &error);
+        g_autoptr(CsCaseBase) base = NULL;
         g_autoptr(CsEngine) engine = NULL;
+        g_autoptr(CsExclusions) kept_aside = cs_exclusions_load (job->exclusions_path, NULL, NULL);
 
-        if (base == NULL || (engine = engine_like (cs_follow_engine (job->follow), base, cancellable, &error)) == NULL)
+        /* the reloaded file keeps its cases set aside */
+        if (loaded != NULL)
+          base = kept_aside != NULL ? cs_case_base_exclude (loaded, kept_aside, NULL, NULL) : cs_case_base_ref (loaded);
+        if (base == NULL
+            || (engine = cs_follow_engine_like (cs_follow_engine (job->follow), base, cancellable, &error)) == NULL)
           {
             g_task_return_error (task, error);
             return;
           }
         cs_follow_set_engine (job->follow, engine);
         job->reloaded = TRUE;
-        job->notice = g_strdup_printf ("The file was truncated or rewritten: loaded again whole (%zu cases)",
+        g_free (job->notice);
+        job->notice = g_strdup_printf (_("The file was truncated or rewritten: loaded again whole (%zu cases)"),
                                        base->n);
       }
     else if (rows->len > 0)
@@ -221,11 +239,15 @@ update_list (CsFollowPanel *self,
   GtkWidget *child;
   g_autofree char *heading = NULL;
 
+  guint predicted = 0;
+
+  for (guint i = 0; i < self->events->len; i++)
+    predicted += ((const CsFollowEvent *) self->events->pdata[i])->kind != CS_FOLLOW_EXCLUDED;
   if (engine != NULL)
-    heading = g_strdup_printf ("Following %s — %zu cases, %u waiting, %u rows predicted", self->display,
-                               engine->cases->n, waiting != NULL ? waiting->len : 0, self->events->len);
+    heading = g_strdup_printf (_("Following %s — %zu cases, %u waiting, %u rows predicted"), self->display,
+                               engine->cases->n, waiting != NULL ? waiting->len : 0, predicted);
   else
-    heading = g_strdup_printf ("Following %s — starting…", self->display);
+    heading = g_strdup_printf (_("Following %s — starting…"), self->display);
   gtk_label_set_text (GTK_LABEL (self->heading), heading);
   while ((child = gtk_widget_get_first_child (self->waiting_list)) != NULL)
     gtk_list_box_remove (GTK_LIST_BOX (self->waiting_list), child);
@@ -235,10 +257,16 @@ update_list (CsFollowPanel *self,
       const CsQueryResult *r = e->result;
       gboolean ok = r != NULL && r->valid && r->report.failure == CS_FLAG_FAIL_NONE;
       g_autofree char *p = cs_format_number (ok ? r->prediction.prediction : NAN);
-      g_autofree char *text = g_strdup_printf ("line %u%s%s: %s %s %s — %s", e->line, e->label != NULL ? " · " : "",
-                                               e->label != NULL ? e->label : "", engine->cases->target_name,
-                                               ok ? p : "not predicted", engine->cases->target_unit,
-                                               r != NULL ? cs_verdict_name (r->report.verdict) : "stop");
+      /* the interval ("90 % of outcomes like this one fall between A and B") and, with limits, the spec words */
+      g_autofree char *band = ok ? cs_query_result_interval_words (r, engine->cases->target_unit) : NULL;
+      g_autofree char *in_spec = ok ? cs_query_result_spec_words (r) : NULL;
+      g_autofree char *text = g_strdup_printf (_("line %u%s%s: %s %s %s — %s%s%s%s%s"), e->line,
+                                               e->label != NULL ? " · " : "", e->label != NULL ? e->label : "",
+                                               engine->cases->target_name, ok ? p : _("not predicted"),
+                                               engine->cases->target_unit,
+                                               r != NULL ? cs_verdict_name (r->report.verdict) : "stop",
+                                               in_spec != NULL ? " · " : "", in_spec != NULL ? in_spec : "",
+                                               band != NULL ? "\n" : "", band != NULL ? band : "");
       GtkWidget *label = gtk_label_new (text);
 
       gtk_label_set_xalign (GTK_LABEL (label), 0);
@@ -263,6 +291,7 @@ job_done (GObject      *source,
   self->running = FALSE;
   if (self->stopped)
     return;
+  self->exclusions_stamp = job->exclusions_stamp;
   if (!ok)
     {
       g_autofree char *msg = g_strdup_printf ("%s: %s", self->display, error->message);
@@ -271,7 +300,8 @@ job_done (GObject      *source,
   else if (job->kind == JOB_START)
     {
       self->follow = g_steal_pointer (&job->new_follow);
-      set_status (self, "Watching the file; appended rows are predicted as they arrive.");
+      cs_follow_set_spec (self->follow, &self->spec);
+      set_status (self, _("Watching the file; appended rows are predicted as they arrive."));
       /* The file may have grown while the window loaded it: the window shows the follow's own load. */
       if (cs_follow_engine (self->follow) != self->start_engine)
         g_signal_emit (self, signals[SIGNAL_ENGINE_CHANGED], 0, cs_follow_engine (self->follow), TRUE);
@@ -298,7 +328,7 @@ job_done (GObject      *source,
         }
     }
   else
-    set_status (self, "Baselines measured again on the grown case base.");
+    set_status (self, _("Baselines measured again on the grown case base."));
   update_view (self);
   if (self->refresh_asked)
     {
@@ -333,6 +363,14 @@ start_job (CsFollowPanel *self,
   job->follower = self->follower;
   job->follow = self->follow;
   job->start_engine = cs_engine_ref (self->start_engine);
+  job->exclusions_path = self->exclusions_path;
+  job->exclusions_stamp = self->exclusions_stamp;
+  /* no worker runs: the follow is the main thread's to change */
+  if (self->follow != NULL && self->spec_changed)
+    {
+      cs_follow_set_spec (self->follow, &self->spec);
+      self->spec_changed = FALSE;
+    }
   task = g_task_new (self, self->cancellable, job_done, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   g_task_set_return_on_cancel (task, FALSE);
@@ -375,6 +413,8 @@ strip_draw (GtkDrawingArea *area,
   g_autofree double *line = g_new (double, MAX (m, 1));
   g_autofree double *pred = g_new (double, MAX (m, 1));
   g_autofree double *act = g_new (double, MAX (m, 1));
+  g_autofree double *lower = g_new (double, MAX (m, 1));
+  g_autofree double *upper = g_new (double, MAX (m, 1));
   g_autofree char *label = NULL;
   CsFollowStripData sd = { 0 };
   CsPlotStyle style;
@@ -387,9 +427,13 @@ strip_draw (GtkDrawingArea *area,
       const CsFollowEvent *e = self->events->pdata[first + i];
       const CsQueryResult *r = e->result;
 
+      gboolean band = r != NULL && r->valid && isfinite (r->interval.level);
+
       line[i] = e->predicted_line;
       pred[i] = r != NULL && r->valid ? r->prediction.prediction : NAN;
-      act[i] = e->outcome;
+      act[i] = e->kind == CS_FOLLOW_EXCLUDED ? NAN : e->outcome;
+      lower[i] = band ? r->interval.lower : NAN;
+      upper[i] = band ? r->interval.upper : NAN;
     }
   /* A completing event repeats its waiting row's prediction: draw the pair once, at the waiting line. */
   for (guint i = 0; i < m; i++)
@@ -412,6 +456,9 @@ strip_draw (GtkDrawingArea *area,
   sd.line = line;
   sd.predicted = pred;
   sd.actual = act;
+  sd.lower = lower;
+  sd.upper = upper;
+  sd.interval_level = self->spec.level;
   sd.target_label = label;
   cs_plot_style_init (&style, self->dark ? CS_PLOT_DARK : CS_PLOT_LIGHT);
   cs_follow_strip_render (cr, &sd, &style, width, height);
@@ -471,6 +518,7 @@ cs_follow_panel_finalize (GObject *object)
   g_free (self->path);
   g_free (self->display);
   g_free (self->status_text);
+  g_free (self->exclusions_path);
   G_OBJECT_CLASS (cs_follow_panel_parent_class)->finalize (object);
 }
 
@@ -502,6 +550,7 @@ cs_follow_panel_init (CsFollowPanel *self)
   self->events = g_ptr_array_new_with_free_func (cs_follow_event_free);
   self->cancellable = g_cancellable_new ();
   self->status_text = g_strdup ("");
+  cs_interval_spec_init (&self->spec);
 
   self->heading = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (self->heading), 0);
@@ -557,6 +606,7 @@ cs_follow_panel_new (const char *path,
   cs_csv_options_init (&opt);
   opt.target = engine->cases->target_name;
   self->follower = cs_csv_follower_new (path, &opt);
+  self->exclusions_path = cs_exclusions_side_path (path);
   self->monitor = g_file_monitor_file (file, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
   if (self->monitor != NULL)
     g_signal_connect (self->monitor, "changed", G_CALLBACK (on_changed), self);
@@ -601,6 +651,25 @@ const char *
 cs_follow_panel_get_status (CsFollowPanel *self)
 {
   return self->status_text;
+}
+
+void
+cs_follow_panel_set_spec (CsFollowPanel        *self,
+                          const CsIntervalSpec *spec)
+{
+  g_return_if_fail (CS_IS_FOLLOW_PANEL (self));
+  if (spec != NULL)
+    self->spec = *spec;
+  else
+    cs_interval_spec_init (&self->spec);
+  /* rows from now on; the follow takes it before the next worker (one may be running now) */
+  self->spec_changed = TRUE;
+  if (!self->running && self->follow != NULL)
+    {
+      cs_follow_set_spec (self->follow, &self->spec);
+      self->spec_changed = FALSE;
+    }
+  gtk_widget_queue_draw (self->strip);
 }
 
 void

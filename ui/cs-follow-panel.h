@@ -5,7 +5,8 @@
  * cs-engine-follow.h: one worker at a time, so the follower and the follow state have one owner), lists the
  * predictions that wait for their outcome and draws recent predictions against actual outcomes
  * (cs_follow_strip_render). Joins make new snapshots; the window's pages keep the one they show until the user
- * asks for the grown one ("Show the grown case base") or the file is reloaded, when "engine-changed" fires. */
+ * asks for the grown one ("Show the grown case base") or the file is reloaded, when "engine-changed" fires.
+ * Cases set aside in FILE.exclusions.json (read at the start and whenever it changes) never join or count. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -35,6 +36,10 @@ GPtrArray  *cs_follow_panel_get_waiting  (CsFollowPanel *self);
 guint       cs_follow_panel_get_reloads  (CsFollowPanel *self);
 /* The last problem or notice line shown ("line.csv:34:2: ..."), or "". */
 const char *cs_follow_panel_get_status   (CsFollowPanel *self);
+/* The interval level and spec limits of the predictions from now on (the window's, per case-base file; NULL: level
+ * 0.9, no limits): each waiting row then lists its interval and, with limits, p_in_spec in words. */
+void        cs_follow_panel_set_spec     (CsFollowPanel        *self,
+                                          const CsIntervalSpec *spec);
 void        cs_follow_panel_set_dark     (CsFollowPanel *self,
                                           gboolean       dark);
 

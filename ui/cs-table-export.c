@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include <glib/gi18n.h>
@@ -36,19 +37,89 @@ flag_names (guint8 bits)
   return g_string_free (s, FALSE);
 }
 
+/* Every case left out of its own prediction, at spec: the intervals and p_in_spec of the case table. */
+static CsQueryResult **
+loo_batch (CsEngine             *engine,
+           const CsIntervalSpec *spec,
+           GCancellable         *cancellable,
+           GError              **error)
+{
+  CsCaseBase *c = engine->cases;
+  g_autofree gssize *self = g_new (gssize, MAX (c->n, 1));
+
+  for (gsize i = 0; i < c->n; i++)
+    self[i] = (gssize) i;
+  return cs_engine_predict_spec (engine, c->x, c->n, self, 1, spec, cancellable, error);
+}
+
+/* A number, or an empty cell where there is none (no interval: a failed prediction, no residuals). */
+static void
+number_or_empty (CsCsvWriter *w,
+                 double       v)
+{
+  if (isfinite (v))
+    cs_csv_writer_number (w, v);
+  else
+    cs_csv_writer_text (w, "");
+}
+
+static void
+write_interval (CsCsvWriter         *w,
+                const CsQueryResult *r,
+                gboolean             limits)
+{
+  gboolean has = r != NULL && r->valid && isfinite (r->interval.level);
+
+  number_or_empty (w, has ? r->interval.level : NAN);
+  number_or_empty (w, has ? r->interval.lower : NAN);
+  number_or_empty (w, has ? r->interval.upper : NAN);
+  if (limits)
+    {
+      g_autofree char *words = r != NULL && r->valid ? cs_query_result_spec_words (r) : NULL;
+      number_or_empty (w, r != NULL && r->valid ? r->p_in_spec : NAN);
+      cs_csv_writer_text (w, words != NULL ? words : "");
+    }
+}
+
 gboolean
 cs_table_export_cases (CsEngine    *engine,
                        const char  *path,
                        CsCsvPreset  preset,
                        GError     **error)
 {
+  return cs_table_export_cases_spec (engine, NULL, path, preset, NULL, error);
+}
+
+gboolean
+cs_table_export_cases_spec (CsEngine             *engine,
+                            const CsIntervalSpec *spec,
+                            const char           *path,
+                            CsCsvPreset           preset,
+                            GCancellable         *cancellable,
+                            GError              **error)
+{
   CsCaseBase *c = engine->cases;
   const char *prot[2];
-  CsCsvWriter *w = cs_csv_writer_new (path, preset, protect (c, prot), error);
+  CsCsvWriter *w;
   gboolean loo = engine->per_case != NULL;
+  gboolean limits = spec != NULL && cs_interval_spec_has_limits (spec);
+  CsQueryResult **batch = NULL;
+  gboolean ok;
 
+  /* the intervals first: a refused or cancelled batch leaves no file behind */
+  if (loo)
+    {
+      batch = loo_batch (engine, spec, cancellable, error);
+      if (batch == NULL)
+        return FALSE;
+    }
+  w = cs_csv_writer_new (path, preset, protect (c, prot), error);
   if (w == NULL)
-    return FALSE;
+    {
+      if (batch != NULL)
+        cs_engine_results_free (batch, c->n);
+      return FALSE;
+    }
   cs_csv_writer_text (w, "line");
   if (c->ids != NULL)
     cs_csv_writer_text (w, c->id_name != NULL ? c->id_name : "id");
@@ -66,6 +137,16 @@ cs_table_export_cases (CsEngine    *engine,
       g_autofree char *p = column_title ("loo_prediction", c->target_unit);
       g_autofree char *noise = column_title ("local_noise_sd", c->target_unit);
       cs_csv_writer_text (w, p);
+      /* beside the prediction they belong to, with the JSON's names (interval level, lower, upper) and the
+       * command line's p_in_spec; verdict and flags stay the last columns */
+      cs_csv_writer_text (w, "interval_level");
+      cs_csv_writer_text (w, "interval_lower");
+      cs_csv_writer_text (w, "interval_upper");
+      if (limits)
+        {
+          cs_csv_writer_text (w, "p_in_spec");
+          cs_csv_writer_text (w, "spec");
+        }
       cs_csv_writer_text (w, "loo_n_eff");
       cs_csv_writer_text (w, noise);
       cs_csv_writer_text (w, "local_lipschitz");
@@ -85,6 +166,7 @@ cs_table_export_cases (CsEngine    *engine,
         {
           g_autofree char *flags = flag_names (engine->case_flags[i]);
           cs_csv_writer_number (w, engine->per_case[i].prediction);
+          write_interval (w, batch[i], limits);
           cs_csv_writer_number (w, engine->per_case[i].n_eff);
           cs_csv_writer_number (w, engine->per_case[i].local_noise_sd);
           cs_csv_writer_number (w, engine->per_case[i].local_lipschitz);
@@ -93,7 +175,10 @@ cs_table_export_cases (CsEngine    *engine,
         }
       cs_csv_writer_end_row (w);
     }
-  return cs_csv_writer_finish (w, error);
+  ok = cs_csv_writer_finish (w, error);
+  if (batch != NULL)
+    cs_engine_results_free (batch, c->n);
+  return ok;
 }
 
 typedef struct
@@ -178,6 +263,8 @@ typedef struct
   CsQueryResult *result;
   char *path;
   CsCsvPreset preset;
+  gboolean has_spec;
+  CsIntervalSpec spec;
 } ExportJob;
 
 static void
@@ -200,7 +287,8 @@ export_thread (GTask        *task,
   ExportJob *job = task_data;
   GError *error = NULL;
   gboolean ok = job->used ? cs_table_export_used (job->result, job->path, job->preset, &error)
-                          : cs_table_export_cases (job->engine, job->path, job->preset, &error);
+                          : cs_table_export_cases_spec (job->engine, job->has_spec ? &job->spec : NULL, job->path,
+                                                        job->preset, cancellable, &error);
 
   if (ok)
     g_task_return_boolean (task, TRUE);
@@ -218,6 +306,20 @@ cs_table_export_async (const char          *kind,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
+  cs_table_export_async_spec (kind, engine, result, NULL, path, preset, cancellable, callback, user_data);
+}
+
+void
+cs_table_export_async_spec (const char           *kind,
+                            CsEngine             *engine,
+                            const CsQueryResult  *result,
+                            const CsIntervalSpec *spec,
+                            const char           *path,
+                            CsCsvPreset           preset,
+                            GCancellable         *cancellable,
+                            GAsyncReadyCallback   callback,
+                            gpointer              user_data)
+{
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   ExportJob *job = g_new0 (ExportJob, 1);
 
@@ -226,6 +328,9 @@ cs_table_export_async (const char          *kind,
   job->result = result != NULL ? cs_query_result_copy (result) : NULL;
   job->path = g_strdup (path);
   job->preset = preset;
+  job->has_spec = spec != NULL;
+  if (spec != NULL)
+    job->spec = *spec;
   g_task_set_task_data (task, job, export_job_free);
   if ((job->used && job->result == NULL) || (!job->used && job->engine == NULL))
     {

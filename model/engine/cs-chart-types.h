@@ -56,6 +56,10 @@ typedef struct
   double query_x, query_y;
   double half_width_x;       /* window half-widths in feature units; <= 0: no ellipse */
   double half_width_y;
+  /* The query's prediction interval on the vertical axis, drawn as an error bar at the query with its level in
+   * the legend; only when the vertical axis is the outcome (one feature). level 0 or NaN: not drawn. */
+  double interval_level;
+  double interval_lower, interval_upper;
   const char *title;
   const char *point_label;   /* legend text of the points; NULL: "case (colour = weight ...)" or "... = outcome)" */
 } CsFeatureMapData;
@@ -155,6 +159,30 @@ typedef struct
   const char *linear_name;   /* the linear series' legend entry; NULL: "linear attention" */
 } CsSoftmaxLinearData;
 
+/* The backtest (forward chaining in time order) and its drift alarms: the forward error of every case after the
+ * warm-up, the share of outcomes inside their interval over a rolling window, the CUSUM statistic with its
+ * decision interval, and the cases where an alarm fired. */
+typedef struct
+{
+  gsize n;                   /* cases in time order, warm-up included */
+  const double *position;    /* n: the x axis (1-based position in time order) */
+  const double *error;       /* n: outcome - forward prediction; NaN in the warm-up */
+  const double *coverage;    /* n: share of the last coverage_window forward outcomes inside their interval; NaN
+                              * until one is known */
+  const double *statistic;   /* n: the CUSUM statistic max (S+, S-) after the case; NaN in the warm-up */
+  gsize coverage_window;
+  double interval_level;     /* the interval whose coverage is shown (0.9) */
+  double h;                  /* the decision interval the statistic is compared to */
+  gsize n_alarms;
+  const double *alarm_position; /* n_alarms positions (the x axis) */
+  const guint *alarm_line;   /* n_alarms file lines */
+  const char *error_name;    /* "forward error of strength" */
+  const char *error_unit;
+  const char *order_name;    /* the order column, for the x label; NULL: "time order" */
+  const char *title;
+  const char *subtitle;      /* the drift rule and its false-alarm rate, or NULL */
+} CsBacktestChartData;
+
 typedef enum
 {
   CS_CHART_CASE_ATTENTION,
@@ -164,6 +192,7 @@ typedef enum
   CS_CHART_WINDOW_SWEEP,
   CS_CHART_DIAGNOSTICS,
   CS_CHART_SOFTMAX_VS_LINEAR,
+  CS_CHART_BACKTEST,         /* needs an order column: not part of `export --chart all` */
   CS_N_CHARTS,
 } CsChartKind;
 

@@ -36,6 +36,7 @@ struct _CsEngineChart
   CsPretrainSweep sweep_l, sweep_s;
   CsDiagnosticsData diagnostics;
   CsSoftmaxLinearData softmax;
+  CsBacktestChartData backtest;
   double softmax_err[1], linear_err[1];
   const char *categories[1];
   double paper_soft[7], paper_lin[7];
@@ -291,6 +292,9 @@ build_feature_map (CsEngineChart        *c,
     .has_query = isfinite (r->query[jx]) && (one || isfinite (r->query[jy])),   /* a missing value: no mark */
     .query_x = r->query[jx], .query_y = one ? r->prediction.prediction : r->query[jy],
     .half_width_x = cs_engine_half_width (e, jx), .half_width_y = one ? 0 : cs_engine_half_width (e, jy),
+    /* the interval belongs on the vertical axis only when that axis is the outcome */
+    .interval_level = one && r->valid ? r->interval.level : NAN,
+    .interval_lower = r->interval.lower, .interval_upper = r->interval.upper,
     .title = keep (c, g_strdup_printf ("Where the model looked for %s", (char *) keep (c, query_label (e, r)))),
   };
   if (!isfinite (c->map.half_width_x))
@@ -716,6 +720,87 @@ build_softmax_linear (CsEngineChart *c,
   return TRUE;
 }
 
+/* The backtest's error over time with its drift alarms: per case in time order its forward error, the share of
+ * the last `window` forward outcomes inside their interval, the CUSUM statistic; the alarms at their position. */
+static gboolean
+build_backtest (CsEngineChart        *c,
+                const CsChartOptions *o,
+                GCancellable         *cancellable,
+                GError              **error)
+{
+  CsEngine *e = c->engine;
+  const CsBacktest *bt = o->backtest;
+  g_autoptr(CsBacktest) run = NULL;
+  gsize window = o->coverage_window > 0 ? o->coverage_window : CS_ENGINE_COVERAGE_WINDOW;
+  gsize n, in = 0, known = 0;
+  double *pos, *err, *cov, *stat, *apos;
+  guint *aline;
+
+  if (bt == NULL)
+    {
+      CsBacktestOptions bo;
+
+      if (o->order_key == NULL)
+        return not_supported (error, "the backtest chart needs an order column (a date-time or a counter)");
+      cs_backtest_options_init (&bo);
+      run = cs_backtest_run (e->cases, o->order_key, &bo, cancellable, error);
+      if (run == NULL)
+        return FALSE;
+      bt = run;
+    }
+  else if (bt->n != e->cases->n)
+    return not_supported (error, "the backtest was run on another case base");
+  n = bt->n;
+  pos = keep (c, g_new (double, n));
+  err = keep (c, g_new (double, n));
+  cov = keep (c, g_new (double, n));
+  stat = keep (c, g_new (double, n));
+  for (gsize t = 0; t < n; t++)
+    {
+      gboolean forward = isfinite (bt->error[t]);
+
+      pos[t] = (double) (t + 1);
+      err[t] = bt->error[t];
+      stat[t] = forward ? bt->statistic[t] : NAN;
+      /* a running count over the window: add the newest forward outcome, drop the one that left */
+      if (forward)
+        {
+          known++;
+          in += bt->covered[t] ? 1 : 0;
+        }
+      if (t >= window && isfinite (bt->error[t - window]))
+        {
+          known--;
+          in -= bt->covered[t - window] ? 1 : 0;
+        }
+      cov[t] = forward && known > 0 ? (double) in / (double) known : NAN;
+    }
+  apos = keep (c, g_new (double, MAX (bt->alarms->len, 1)));
+  aline = keep (c, g_new (guint, MAX (bt->alarms->len, 1)));
+  for (guint a = 0; a < bt->alarms->len; a++)
+    {
+      const CsBacktestAlarm *al = &g_array_index (bt->alarms, CsBacktestAlarm, a);
+      apos[a] = (double) (al->position + 1);
+      aline[a] = al->line;
+    }
+  c->backtest = (CsBacktestChartData) {
+    .n = n, .position = pos, .error = err, .coverage = cov, .statistic = stat, .coverage_window = window,
+    .interval_level = 0.9,   /* CsBacktest.covered: outcome within prediction +- 1.645 RMSE of the past */
+    .h = bt->h, .n_alarms = bt->alarms->len, .alarm_position = apos, .alarm_line = aline,
+    .error_name = keep (c, g_strdup_printf ("forward error of %s", e->cases->target_name)),
+    .error_unit = e->cases->target_unit, .order_name = o->order_name,
+    .title = keep (c, g_strdup_printf ("Forward error over time: %u drift alarm%s", bt->alarms->len,
+                                       bt->alarms->len == 1 ? "" : "s")),
+    .subtitle = keep (c, g_strdup_printf ("each case predicted from the cases before it after a warm-up of %"
+                                          G_GSIZE_FORMAT "; two-sided CUSUM k %g h %g, about one false alarm "
+                                          "per %.0f cases for normal errors", bt->warmup, bt->k, bt->h,
+                                          bt->false_alarm_rows)),
+  };
+  c->cases = n;
+  c->chart.data = &c->backtest;
+  return TRUE;
+}
+
 CsEngineChart *
 cs_engine_chart_build (CsEngine             *engine,
                        CsChartKind           kind,
@@ -784,6 +869,9 @@ cs_engine_chart_build (CsEngine             *engine,
       break;
     case CS_CHART_SOFTMAX_VS_LINEAR:
       ok = options->paper ? build_softmax_linear_paper (c, tasks, &p, error) : build_softmax_linear (c, error);
+      break;
+    case CS_CHART_BACKTEST:
+      ok = build_backtest (c, options, cancellable, error);
       break;
     case CS_N_CHARTS:
     default:

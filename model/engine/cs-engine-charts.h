@@ -5,6 +5,7 @@
 #pragma once
 
 #include "cs-chart-types.h"
+#include "cs-engine-backtest.h"
 #include "cs-engine.h"
 
 G_BEGIN_DECLS
@@ -31,7 +32,17 @@ typedef struct
   gboolean file_order;             /* attention matrix: cases in file order instead of by the plane's first feature */
   gboolean paper;                  /* softmax-vs-linear: the paper's setting instead of this case base */
   guint sweep_tasks;               /* 0: CS_ENGINE_SWEEP_TASKS */
+  /* The backtest chart: a backtest already run on the engine's case base (borrowed), or else the order key of
+   * every case of the engine's base (cs_backtest_parse_key of the order column, NaN refused) to run one with
+   * the default options; order_name names the order column on the time axis. */
+  const CsBacktest *backtest;
+  const double *order_key;
+  const char *order_name;
+  gsize coverage_window;           /* backtest: cases of the rolling coverage (0: CS_ENGINE_COVERAGE_WINDOW) */
 } CsChartOptions;
+
+/* Forward outcomes per point of the backtest chart's rolling interval coverage. */
+#define CS_ENGINE_COVERAGE_WINDOW 100
 
 void cs_chart_options_init (CsChartOptions *options);
 

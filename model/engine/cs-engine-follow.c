@@ -5,6 +5,7 @@
 
 #include "cs-engine-follow.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@ struct _CsFollow
   GPtrArray *completed;            /* CsFollowEvent*, oldest first, at most CS_FOLLOW_KEEP_COMPLETED */
   guint versions, refreshes;
   CsIntervalSpec spec;             /* the interval level and spec limits of every prediction */
+  CsExclusions *exclusions;        /* the cases set aside (a copy), or NULL */
 };
 
 void
@@ -30,6 +32,7 @@ cs_follow_event_free (gpointer data)
   if (e == NULL)
     return;
   g_free (e->label);
+  g_free (e->reason);
   g_free (e->x);
   g_clear_pointer (&e->result, cs_query_result_free);
   g_free (e);
@@ -42,6 +45,7 @@ event_copy (const CsFollowEvent *e,
   CsFollowEvent *c = g_memdup2 (e, sizeof *e);
 
   c->label = g_strdup (e->label);
+  c->reason = g_strdup (e->reason);
   c->x = g_memdup2 (e->x, MAX (d, 1) * sizeof (double));
   c->result = e->result != NULL ? cs_query_result_copy (e->result) : NULL;
   return c;
@@ -55,6 +59,7 @@ cs_follow_kind_name (CsFollowKind kind)
     case CS_FOLLOW_JOINED: return "joined";
     case CS_FOLLOW_WAITING: return "waiting";
     case CS_FOLLOW_COMPLETED: return "completed";
+    case CS_FOLLOW_EXCLUDED: return "excluded";
     default: return "unknown";
     }
 }
@@ -102,6 +107,7 @@ cs_follow_free (CsFollow *self)
   g_hash_table_unref (self->waiting_by_label);
   g_ptr_array_unref (self->waiting);
   g_ptr_array_unref (self->completed);
+  g_clear_pointer (&self->exclusions, cs_exclusions_free);
   cs_engine_unref (self->engine);
   g_free (self);
 }
@@ -202,6 +208,20 @@ keep_completed (CsFollow            *self,
   g_ptr_array_add (self->completed, event_copy (e, d));
 }
 
+/* The record that sets aside a row on line with label, as cs_case_base_exclude matches it: the line, and the
+ * label when one was recorded. */
+static const CsExclusion *
+excluded (CsFollow   *self,
+          guint       line,
+          const char *label)
+{
+  const CsExclusion *x = self->exclusions != NULL ? cs_exclusions_find (self->exclusions, line) : NULL;
+
+  if (x == NULL || (x->label != NULL && g_strcmp0 (x->label, label) != 0))
+    return NULL;
+  return x;
+}
+
 GPtrArray *
 cs_follow_add (CsFollow               *self,
                CsCsvFollowRow * const *rows,
@@ -217,13 +237,20 @@ cs_follow_add (CsFollow               *self,
   g_autofree guint *jl = g_new (guint, MAX (m, 1));
   g_autofree const char **jid = g_new0 (const char *, MAX (m, 1));
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (cs_follow_event_free);
+  g_autofree const CsExclusion **aside = g_new0 (const CsExclusion *, MAX (m, 1));
   CsQueryResult **results;
+  gsize mq = 0, k = 0;
 
+  /* Rows set aside are not predicted: they never count. */
   for (gsize i = 0; i < m; i++)
-    memcpy (q + i * d, rows[i]->x, d * sizeof (double));
+    {
+      aside[i] = excluded (self, rows[i]->line, rows[i]->label);
+      if (aside[i] == NULL)
+        memcpy (q + mq++ * d, rows[i]->x, d * sizeof (double));
+    }
   /* Every row once, against the snapshot current when it arrived, in one batch (one pass for many rows). */
-  results = m > 0 ? cs_engine_predict_spec (engine, q, m, NULL, 5, &self->spec, cancellable, error) : NULL;
-  if (m > 0 && results == NULL)
+  results = mq > 0 ? cs_engine_predict_spec (engine, q, mq, NULL, 5, &self->spec, cancellable, error) : NULL;
+  if (mq > 0 && results == NULL)
     return NULL;
   for (gsize i = 0; i < m; i++)
     {
@@ -237,7 +264,14 @@ cs_follow_add (CsFollow               *self,
       e->outcome = row->y;
       e->error = NAN;
       e->time_us = g_get_real_time ();
-      e->result = g_steal_pointer (&results[i]);
+      if (aside[i] != NULL)
+        {
+          e->kind = CS_FOLLOW_EXCLUDED;
+          e->reason = g_strdup (aside[i]->reason);
+          g_ptr_array_add (events, e);
+          continue;
+        }
+      e->result = g_steal_pointer (&results[k++]);
       if (isnan (row->y))
         {
           e->kind = CS_FOLLOW_WAITING;
@@ -305,6 +339,74 @@ cs_follow_add (CsFollow               *self,
   return g_steal_pointer (&events);
 }
 
+/* Drop the events of excluded lines from list (and from the label index when it is the waiting list). */
+static void
+drop_excluded (CsFollow  *self,
+               GPtrArray *list,
+               gboolean   is_waiting)
+{
+  for (guint i = list->len; i > 0; i--)
+    {
+      CsFollowEvent *e = list->pdata[i - 1];
+
+      if (excluded (self, e->line, e->label) == NULL
+          && (e->predicted_line == e->line || excluded (self, e->predicted_line, e->label) == NULL))
+        continue;
+      if (is_waiting && e->label != NULL && g_hash_table_lookup (self->waiting_by_label, e->label) == e)
+        g_hash_table_remove (self->waiting_by_label, e->label);
+      g_ptr_array_remove_index (list, i - 1);
+    }
+}
+
+gboolean
+cs_follow_set_exclusions (CsFollow           *self,
+                          const CsExclusions *exclusions,
+                          gsize              *dropped,
+                          GCancellable       *cancellable,
+                          GError            **error)
+{
+  CsExclusions *copy = cs_exclusions_new ();
+  CsExclusions *old = self->exclusions;
+  g_autoptr(CsCaseBase) kept = NULL;
+  gsize applied = 0;
+
+  for (guint i = 0; exclusions != NULL && i < exclusions->items->len; i++)
+    {
+      const CsExclusion *x = exclusions->items->pdata[i];
+      if (!cs_exclusions_add (copy, x->line, x->label, x->reason, x->when, error))
+        {
+          cs_exclusions_free (copy);
+          return FALSE;
+        }
+    }
+  kept = cs_case_base_exclude (self->engine->cases, copy, NULL, &applied);
+  if (applied > 0)
+    {
+      /* fewer cases than the snapshot's: its baselines describe cases no longer there, so measure them again */
+      CsEngine *next = kept->n >= 2 ? rebuild (self, kept, TRUE, cancellable, error) : NULL;
+
+      if (next == NULL)
+        {
+          if (kept->n < 2)
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "every case but %zu is set aside", kept->n);
+          cs_exclusions_free (copy);
+          return FALSE;
+        }
+      cs_engine_unref (self->engine);
+      self->engine = next;
+      self->measured_n = next->cases->n;
+      self->versions++;
+      self->refreshes++;
+    }
+  self->exclusions = copy;
+  g_clear_pointer (&old, cs_exclusions_free);
+  drop_excluded (self, self->waiting, TRUE);
+  drop_excluded (self, self->completed, FALSE);
+  if (dropped != NULL)
+    *dropped = applied;
+  return TRUE;
+}
+
 void
 cs_follow_set_spec (CsFollow             *self,
                     const CsIntervalSpec *spec)
@@ -313,4 +415,52 @@ cs_follow_set_spec (CsFollow             *self,
     self->spec = *spec;
   else
     cs_interval_spec_init (&self->spec);
+}
+
+CsExclusions *
+cs_follow_read_exclusions (const char *path,
+                           gint64     *stamp,
+                           GError    **error)
+{
+  GStatBuf sb;
+  gint64 now = 0;
+
+  /* seconds and size: a side file rewritten within the same second keeps its stamp only at the same size */
+  if (g_stat (path, &sb) == 0)
+    now = (gint64) sb.st_mtime * G_USEC_PER_SEC + (gint64) sb.st_size + 1;
+  if (now == *stamp)
+    return NULL;
+  *stamp = now;
+  return cs_exclusions_load (path, NULL, error);
+}
+
+/* The engine over a freshly loaded base with the metric and standardisation of like (the window's model): like
+ * itself when the base is the very one it was built on. */
+CsEngine *
+cs_follow_engine_like (CsEngine      *like,
+                       CsCaseBase    *cases,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  CsEngineOptions o;
+
+  if (cases->n == like->cases->n && cases->d == like->cases->d && cases->sha256 != NULL
+      && g_strcmp0 (cases->sha256, like->cases->sha256) == 0)
+    return cs_engine_ref (like);
+  if (cases->d != like->cases->d)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "The file now has %zu features, the model %zu", cases->d, like->cases->d);
+      return NULL;
+    }
+  cs_engine_options_init (&o);
+  o.fit = CS_ENGINE_FIT_NONE;
+  o.metric = &like->metric;
+  o.metric_label = like->metric_label;
+  o.mean = like->mean;
+  o.sd = like->sd;
+  o.thresholds = &like->thresholds;
+  o.epsilon = like->epsilon;
+  o.preferred_window = FALSE;
+  return cs_engine_build_full (cases, &o, NULL, NULL, cancellable, error);
 }

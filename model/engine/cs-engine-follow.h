@@ -16,6 +16,7 @@
 
 #include "cs-csv-follow.h"
 #include "cs-engine.h"
+#include "cs-exclusions.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,8 @@ typedef enum
   CS_FOLLOW_JOINED,                /* an outcome with an unseen label: joined the base */
   CS_FOLLOW_WAITING,               /* no outcome yet: predicted and kept */
   CS_FOLLOW_COMPLETED,             /* the outcome of a waiting prediction: joined, error kept */
+  CS_FOLLOW_EXCLUDED,              /* a row set aside in the exclusions side file: not predicted, never joins,
+                                    * waits or completes */
 } CsFollowKind;
 
 typedef struct
@@ -40,6 +43,7 @@ typedef struct
   double outcome;                  /* NaN while waiting */
   double error;                    /* outcome - prediction (NaN when either is unknown) */
   gint64 time_us;                  /* g_get_real_time () when the row was read */
+  char *reason;                    /* CS_FOLLOW_EXCLUDED: the reason recorded for setting it aside */
 } CsFollowEvent;
 
 typedef struct _CsFollow CsFollow;
@@ -83,5 +87,32 @@ const char    *cs_follow_kind_name     (CsFollowKind            kind);
 /* The interval level and spec limits of the predictions made from now on (NULL: level 0.9, no limits). */
 void           cs_follow_set_spec      (CsFollow               *self,
                                         const CsIntervalSpec   *spec);
+
+/* The cases set aside (the exclusions side file, cs-exclusions.h; copied, NULL: none). From now on an appended
+ * row on a recorded line (with the recorded label, when there is one) is CS_FOLLOW_EXCLUDED; cases of the current
+ * snapshot on those lines are dropped (a new snapshot, its baselines measured again), and so are waiting and
+ * completed predictions of those lines, so an excluded case never joins or counts. *dropped (may be NULL): the
+ * cases dropped from the snapshot. FALSE with an error only when the new snapshot cannot be built (the old one
+ * and the old exclusions stay then). */
+gboolean       cs_follow_set_exclusions (CsFollow              *self,
+                                         const CsExclusions    *exclusions,
+                                         gsize                 *dropped,
+                                         GCancellable          *cancellable,
+                                         GError               **error);
+
+/* The engine over a freshly loaded base of a followed file with the metric, standardisation, thresholds and
+ * epsilon of like (the window's model): like itself (a new reference) when the base is the very one it was built
+ * on (same rows and SHA-256). */
+CsEngine      *cs_follow_engine_like    (CsEngine             *like,
+                                         CsCaseBase           *cases,
+                                         GCancellable         *cancellable,
+                                         GError              **error);
+/* The exclusions side file at path when it changed since *stamp (its modification time and size; 0: absent, -1:
+ * never read): the list read (an absent file: empty) with *stamp updated. NULL when unchanged (error unset), or
+ * with an error when the file cannot be read (*stamp updated too: a broken file is reported once, and the caller
+ * keeps the records it had). */
+CsExclusions  *cs_follow_read_exclusions (const char           *path,
+                                          gint64               *stamp,
+                                          GError              **error);
 
 G_END_DECLS

@@ -150,6 +150,62 @@ test_backtest (gconstpointer data)
   g_rmdir (dir);
 }
 
+/* export --chart backtest draws the backtest of the file: the PDF's title counts the alarms `backtest --json`
+ * reports, its time axis names the order column; the order column is refused for other charts. */
+static void
+test_export_backtest (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-cli-export-backtest-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (dir, "shift.csv", NULL);
+  g_autofree char *pdf = g_build_filename (dir, "backtest.pdf", NULL);
+  g_autoptr(CsCaseBase) a = drift_generate (77, 1500, 1000, 2.0);
+  g_autofree char *text = drift_csv (a, TRUE, 77);
+  g_autoptr(JsonParser) p = json_parser_new ();
+  g_autoptr(JsonParser) q = json_parser_new ();
+  g_autofree char *cmd = NULL, *out = NULL, *err = NULL, *pdftext = NULL, *want = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *o, *e;
+  guint n_alarms;
+  int status;
+
+  g_assert_true (g_file_set_contents (csv, text, -1, NULL));
+  o = backtest (p, csv, NULL);
+  n_alarms = json_array_get_length (json_object_get_array_member (o, "alarms"));
+  g_assert_cmpuint (n_alarms, >=, 1);
+
+  cmd = g_strdup_printf ("'%s' export '%s' --target y --chart backtest --order-column when --out '%s' --json",
+                         cli_path, csv, pdf);
+  g_assert_true (g_spawn_command_line_sync (cmd, &out, &err, &status, &error));
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_test_message ("stderr: %s", err);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (json_parser_load_from_data (q, out, -1, &error));
+  e = json_node_get_object (json_parser_get_root (q));
+  g_assert_cmpstr (json_object_get_string_member (e, "format"), ==, "pdf");
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (e, "charts"), 0), ==, "backtest");
+
+  g_clear_pointer (&cmd, g_free);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  cmd = g_strdup_printf ("pdftotext '%s' -", pdf);
+  g_assert_true (g_spawn_command_line_sync (cmd, &pdftext, &err, &status, &error));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  want = g_strdup_printf ("Forward error over time: %u drift alarm%s", n_alarms, n_alarms == 1 ? "" : "s");
+  g_test_message ("looking for '%s'", want);
+  g_assert_nonnull (strstr (pdftext, want));
+  g_assert_nonnull (strstr (pdftext, "case in order of when"));
+
+  /* the order column belongs to the backtest chart only */
+  g_clear_pointer (&cmd, g_free);
+  cmd = g_strdup_printf ("'%s' export '%s' --target y --chart window --order-column when --out '%s'", cli_path, csv,
+                         pdf);
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+  g_unlink (pdf);
+  g_unlink (csv);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -162,5 +218,6 @@ main (int   argc,
       g_autofree char *path = g_strdup_printf ("/cs/cli/backtest/seed-%" G_GUINT64_FORMAT, seed);
       g_test_add_data_func (path, GSIZE_TO_POINTER (seed), test_backtest);
     }
+  g_test_add_func ("/cs/cli/backtest/export-chart", test_export_backtest);
   return g_test_run ();
 }

@@ -1,6 +1,7 @@
 /* test-cli-follow.c: casescope-cli follow against a file a test appends to over time: a waiting row, a joining
  * row, a malformed row skipped with its line, a half-written line that waits, a completing row with its error,
- * a truncation that reloads, and SIGTERM ending with status 0. */
+ * a truncation that reloads, and SIGTERM ending with status 0; the exclusions side file read at the start and
+ * again when it changes. */
 #define G_LOG_DOMAIN "test-cli-follow"
 
 #include "config.h"
@@ -177,6 +178,84 @@ test_follow (gconstpointer data)
   g_rmdir (dir);
 }
 
+/* The exclusions side file: a case set aside is not in the case base at the start, an appended row on a
+ * recorded line is printed as excluded (no prediction) and its outcome never completes a waiting one, and a
+ * record added while following is read again and applied to the next rows. */
+static void
+test_follow_exclusions (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-cli-follow-excl-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "line.csv", NULL);
+  g_autofree char *side = g_strconcat (path, ".exclusions.json", NULL);
+  g_autoptr(GString) text = g_string_new ("part,temp [degC],pressure [bar],strength [MPa]\n");
+  g_autoptr(GRand) r = g_rand_new_with_seed (21);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *notice = NULL, *expect = NULL, *json = NULL;
+  guint n = 120;
+  JsonObject *o;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double t = g_rand_double_range (r, 150, 250), p = g_rand_double_range (r, 1, 6);
+      g_string_append_printf (text, "P%u,%.2f,%.3f,%.3f\n", i, t, p, 0.1 * t + 2 * p + g_rand_double_range (r, -1, 1));
+    }
+  g_assert_true (g_file_set_contents (path, text->str, -1, NULL));
+  /* case P3 (line 5) and the row to be appended on line n + 3 (label X2) are set aside */
+  json = g_strdup_printf ("{\"format\": \"casescope-exclusions\", \"version\": 1, \"exclusions\": ["
+                          "{\"line\": 5, \"label\": \"P3\", \"reason\": \"gauge off\"},"
+                          "{\"line\": %u, \"label\": \"X2\", \"reason\": \"scrap\"}]}", n + 3);
+  g_assert_true (g_file_set_contents (side, json, -1, NULL));
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                           cli_path, "follow", path, "--target", "strength", "--json", "--interval-ms", "50", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (proc));
+  /* one case set aside: n - 1 in the base */
+  expect = g_strdup_printf ("following from line %u (%u cases)", n + 2, n - 1);
+  notice = stderr_until (err, expect);
+
+  append (path, "X1,200.5,3.25,\nX2,190,2.5,24.1\n");
+  o = next_object (out, parser);
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "waiting");
+  o = next_object (out, parser);
+  g_assert_cmpint (json_object_get_int_member (o, "line"), ==, n + 3);
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "excluded");
+  g_assert_cmpstr (json_object_get_string_member (o, "reason"), ==, "scrap");
+  g_assert_false (json_object_has_member (o, "prediction"));
+  g_assert_false (json_object_has_member (o, "error"));
+
+  /* X1 is set aside while it waits; its outcome then arrives on a later line: that line is not recorded, so it
+   * joins as a new case instead of completing the prediction made for the excluded row */
+  g_free (json);
+  json = g_strdup_printf ("{\"format\": \"casescope-exclusions\", \"version\": 1, \"exclusions\": ["
+                          "{\"line\": 5, \"label\": \"P3\", \"reason\": \"gauge off\"},"
+                          "{\"line\": %u, \"label\": \"X1\", \"reason\": \"wrong part\"},"
+                          "{\"line\": %u, \"label\": \"X2\", \"reason\": \"scrap\"},"
+                          "{\"line\": %u, \"label\": \"X3\", \"reason\": \"test piece\"}]}", n + 2, n + 3, n + 5);
+  g_assert_true (g_file_set_contents (side, json, -1, NULL));
+  g_usleep (200000);
+  append (path, "X1,200.5,3.25,26.7\nX3,205,3,27\n");
+  o = next_object (out, parser);
+  g_assert_cmpint (json_object_get_int_member (o, "line"), ==, n + 4);
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "joined");
+  o = next_object (out, parser);
+  g_assert_cmpint (json_object_get_int_member (o, "line"), ==, n + 5);
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "excluded");
+  g_assert_cmpstr (json_object_get_string_member (o, "reason"), ==, "test piece");
+
+  g_subprocess_send_signal (proc, SIGTERM);
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  g_unlink (side);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -189,5 +268,6 @@ main (int argc, char **argv)
   cli_path = argv[1];
   g_test_add_data_func ("/cs/cli/follow/seed-3", GUINT_TO_POINTER (3), test_follow);
   g_test_add_data_func ("/cs/cli/follow/seed-8", GUINT_TO_POINTER (8), test_follow);
+  g_test_add_func ("/cs/cli/follow/exclusions", test_follow_exclusions);
   return g_test_run ();
 }

@@ -1,6 +1,7 @@
 /* test-engine-charts.c: the engine's chart builder shows the engine's stored numbers: the feature map coloured by
  * the window the data asks for has one point per case of the policy's sample, valued log2 (window_ratio) from the
- * engine; the per-query charts need a query; the paper's charts do not name a case base. */
+ * engine; the per-query charts need a query; the paper's charts do not name a case base; the backtest chart and the
+ * intervals on the per-query charts carry the engine's numbers. */
 #include "config.h"
 
 #include <math.h>
@@ -9,6 +10,7 @@
 
 #include "cs-engine-charts.h"
 #include "cs-samples.h"
+#include "drift-gen.h"
 
 static void
 test_window_ratio_map (void)
@@ -60,11 +62,163 @@ test_window_ratio_map (void)
   cs_case_base_unref (cases);
 }
 
+/* The backtest chart shows the backtest's own numbers: its errors and CUSUM per case in time order, the share of
+ * the last `window` forward outcomes inside their interval (counted here again), and its alarms; built from an
+ * order key it runs the same backtest. An engine without an order is refused, not drawn empty. */
+static void
+test_backtest_chart (void)
+{
+  const guint64 seeds[] = { 11, 12 };
+
+  g_test_summary ("The backtest chart carries the backtest's errors, CUSUM and alarms, and the rolling coverage");
+  for (guint s = 0; s < G_N_ELEMENTS (seeds); s++)
+    {
+      gsize n = 900, shift_at = 600, window = s == 0 ? 0 : 40;
+      CsCaseBase *cases = drift_generate (seeds[s], n, shift_at, 2.0);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CsEngine) engine = cs_engine_build_full (cases, NULL, NULL, NULL, NULL, &error);
+      g_autoptr(CsBacktest) bt = NULL;
+      g_autoptr(CsEngineChart) chart = NULL, keyed = NULL, refused = NULL;
+      g_autofree double *key = g_new (double, n);
+      const CsBacktestChartData *d, *dk;
+      CsBacktestOptions bo;
+      CsChartOptions options;
+      gsize w;
+      gboolean near_shift = FALSE;
+
+      g_assert_no_error (error);
+      for (gsize i = 0; i < n; i++)
+        key[i] = (double) i;
+      cs_backtest_options_init (&bo);
+      bt = cs_backtest_run (cases, key, &bo, NULL, &error);
+      g_assert_no_error (error);
+
+      cs_chart_options_init (&options);
+      options.backtest = bt;
+      options.coverage_window = window;
+      options.order_name = "when";
+      chart = cs_engine_chart_build (engine, CS_CHART_BACKTEST, NULL, &options, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      d = cs_engine_chart_get (chart)->data;
+      w = window > 0 ? window : CS_ENGINE_COVERAGE_WINDOW;
+      g_assert_cmpuint (d->n, ==, n);
+      g_assert_cmpuint (d->coverage_window, ==, w);
+      g_assert_cmpfloat (d->h, ==, bt->h);
+      for (gsize t = 0; t < n; t++)
+        {
+          gsize in = 0, known = 0;
+
+          g_assert_cmpfloat (d->position[t], ==, (double) (t + 1));
+          if (!isfinite (bt->error[t]))
+            {
+              g_assert_true (isnan (d->error[t]) && isnan (d->statistic[t]) && isnan (d->coverage[t]));
+              continue;
+            }
+          /* the very same stored values */
+          g_assert_cmpfloat (d->error[t], ==, bt->error[t]);
+          g_assert_cmpfloat (d->statistic[t], ==, bt->statistic[t]);
+          for (gsize u = t + 1 > w ? t + 1 - w : 0; u <= t; u++)
+            if (isfinite (bt->error[u]))
+              {
+                known++;
+                in += bt->covered[u] ? 1 : 0;
+              }
+          /* two integer counts divided the same way: equal bits */
+          g_assert_cmpfloat (d->coverage[t], ==, (double) in / (double) known);
+        }
+      g_assert_cmpuint (d->n_alarms, ==, bt->alarms->len);
+      for (gsize a = 0; a < d->n_alarms; a++)
+        {
+          const CsBacktestAlarm *al = &g_array_index (bt->alarms, CsBacktestAlarm, a);
+          g_assert_cmpfloat (d->alarm_position[a], ==, (double) (al->position + 1));
+          g_assert_cmpuint (d->alarm_line[a], ==, al->line);
+          near_shift |= al->position >= shift_at && al->position < shift_at + 100;
+        }
+      /* a 2 sd shift: the alarm the chart shows fires within 100 cases of it */
+      g_assert_true (near_shift);
+
+      /* from the order key alone: the same backtest, run by the builder */
+      options.backtest = NULL;
+      options.order_key = key;
+      keyed = cs_engine_chart_build (engine, CS_CHART_BACKTEST, NULL, &options, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      dk = cs_engine_chart_get (keyed)->data;
+      g_assert_cmpuint (dk->n_alarms, ==, d->n_alarms);
+      for (gsize a = 0; a < d->n_alarms; a++)
+        g_assert_cmpuint (dk->alarm_line[a], ==, d->alarm_line[a]);
+
+      options.order_key = NULL;
+      refused = cs_engine_chart_build (engine, CS_CHART_BACKTEST, NULL, &options, NULL, NULL, NULL, &error);
+      g_assert_null (refused);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+      cs_case_base_unref (cases);
+    }
+}
+
+/* With one feature the feature map's vertical axis is the outcome: the query's interval goes on it, the very
+ * numbers of the query result; with two features it does not. */
+static void
+test_feature_map_interval (void)
+{
+  for (gsize d = 1; d <= 2; d++)
+    {
+      CsCaseBase *cases = drift_generate (7, 400, 0, 0);
+      CsCaseBase *base = cs_case_base_new (cases->n, d);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CsEngine) engine = NULL;
+      g_autoptr(CsEngineChart) chart = NULL, attention = NULL;
+      const CsFeatureMapData *map;
+      const CsCaseAttentionData *ca;
+      CsQueryResult *r;
+
+      for (gsize j = 0; j < d; j++)
+        cs_case_base_set_feature (base, j, j == 0 ? "x1" : "x2", "");
+      cs_case_base_set_target (base, "y", "MPa");
+      for (gsize i = 0; i < cases->n; i++)
+        {
+          for (gsize j = 0; j < d; j++)
+            base->x[i * d + j] = cases->x[i * 3 + j];
+          base->y[i] = cases->y[i];
+          base->line[i] = cases->line[i];
+        }
+      cs_case_base_compute_stats (base);
+      engine = cs_engine_build_full (base, NULL, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      r = cs_engine_query (engine, base->x + 5 * d, 5, 5, NULL);
+      g_assert_true (r->valid);
+      g_assert_true (isfinite (r->interval.level));
+      chart = cs_engine_chart_build (engine, CS_CHART_FEATURE_MAP, r, NULL, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      map = cs_engine_chart_get (chart)->data;
+      if (d == 1)
+        {
+          g_assert_cmpfloat (map->interval_level, ==, r->interval.level);
+          g_assert_cmpfloat (map->interval_lower, ==, r->interval.lower);
+          g_assert_cmpfloat (map->interval_upper, ==, r->interval.upper);
+          g_assert_cmpfloat (map->query_y, ==, r->prediction.prediction);
+          g_assert_cmpfloat (map->interval_lower, <, map->query_y);
+          g_assert_cmpfloat (map->interval_upper, >, map->query_y);
+        }
+      else
+        g_assert_true (isnan (map->interval_level));
+      attention = cs_engine_chart_build (engine, CS_CHART_CASE_ATTENTION, r, NULL, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      ca = cs_engine_chart_get (attention)->data;
+      g_assert_cmpfloat (ca->interval_lower, ==, r->interval.lower);
+      g_assert_cmpfloat (ca->interval_upper, ==, r->interval.upper);
+      cs_query_result_free (r);
+      cs_case_base_unref (base);
+      cs_case_base_unref (cases);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cs/engine/charts/window-ratio-map", test_window_ratio_map);
+  g_test_add_func ("/cs/engine/charts/backtest", test_backtest_chart);
+  g_test_add_func ("/cs/engine/charts/feature-map-interval", test_feature_map_interval);
   return g_test_run ();
 }

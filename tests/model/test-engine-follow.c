@@ -155,11 +155,114 @@ test_follow (gconstpointer data)
   cs_sample_free (s);
 }
 
+/* Cases set aside in the exclusions side file never join or count: an appended row on a recorded line is
+ * excluded (not predicted, not joined, completes nothing), a waiting prediction whose line is set aside later
+ * is dropped, and a joined case set aside later leaves the snapshot. A record with another label does not
+ * apply, as in cs_case_base_exclude. */
+static void
+test_follow_exclusions (void)
+{
+  gsize n0 = 150;
+  CsSample *s = cs_sample_new (CS_SAMPLE_KILN, 91, n0 + 20);
+  g_autoptr(CsCaseBase) cases = base_from_sample (s, n0);
+  g_autoptr(CsEngine) first = NULL;
+  g_autoptr(CsExclusions) ex = cs_exclusions_new ();
+  g_autoptr(GError) error = NULL;
+  CsEngineOptions eo;
+  CsFollow *fl;
+  CsCsvFollowRow *rows[4];
+  GPtrArray *ev;
+  CsFollowEvent *e;
+  guint line = (guint) n0 + 2;
+  gsize dropped = 99;
+
+  cs_engine_options_init (&eo);
+  eo.preferred_window = FALSE;
+  first = cs_engine_build_full (cases, &eo, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  fl = cs_follow_new (first, &eo);
+
+  /* lines n0 + 2 (label A, a waiting row) and n0 + 4 (label C, with an outcome) are set aside beforehand; the
+   * record for n0 + 5 names another label, so that row is not */
+  g_assert_true (cs_exclusions_add (ex, line, "A", "sensor fault", NULL, &error));
+  g_assert_true (cs_exclusions_add (ex, line + 2, "C", "mis-measured", NULL, &error));
+  g_assert_true (cs_exclusions_add (ex, line + 3, "not-D", "another case", NULL, &error));
+  g_assert_true (cs_follow_set_exclusions (fl, ex, &dropped, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dropped, ==, 0);
+  g_assert_true (cs_follow_engine (fl) == first);   /* nothing of the base was on those lines */
+
+  rows[0] = row_new (s, n0, line, "A", FALSE);
+  rows[1] = row_new (s, n0 + 1, line + 1, "B", FALSE);
+  rows[2] = row_new (s, n0 + 2, line + 2, "C", TRUE);
+  rows[3] = row_new (s, n0 + 3, line + 3, "D", TRUE);
+  ev = cs_follow_add (fl, rows, 4, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ev->len, ==, 4);
+  e = ev->pdata[0];
+  g_assert_cmpint (e->kind, ==, CS_FOLLOW_EXCLUDED);
+  g_assert_null (e->result);
+  g_assert_cmpstr (e->reason, ==, "sensor fault");
+  g_assert_cmpint (((CsFollowEvent *) ev->pdata[1])->kind, ==, CS_FOLLOW_WAITING);
+  g_assert_cmpint (((CsFollowEvent *) ev->pdata[2])->kind, ==, CS_FOLLOW_EXCLUDED);
+  g_assert_cmpint (((CsFollowEvent *) ev->pdata[3])->kind, ==, CS_FOLLOW_JOINED);
+  /* the waiting one predicted like a lone query: the excluded rows did not shift the batch */
+  {
+    g_autoptr(CsQueryResult) alone = cs_engine_query (first, rows[1]->x, -1, 5, NULL);
+    e = ev->pdata[1];
+    g_assert_cmpfloat_with_epsilon (e->result->prediction.prediction, alone->prediction.prediction,
+                                    1e-9 * (1 + fabs (alone->prediction.prediction)));
+  }
+  g_ptr_array_unref (ev);
+  /* only D joined; only B waits */
+  g_assert_cmpuint (cs_follow_engine (fl)->cases->n, ==, n0 + 1);
+  g_assert_cmpuint (cs_follow_engine (fl)->cases->line[n0], ==, line + 3);
+  g_assert_cmpuint (cs_follow_waiting (fl)->len, ==, 1);
+  for (guint i = 0; i < 4; i++)
+    cs_csv_follow_row_free (rows[i]);
+
+  /* the outcome of an excluded waiting row (label A, a later line) has nothing to complete: it joins as new */
+  rows[0] = row_new (s, n0, line + 4, "A", TRUE);
+  ev = cs_follow_add (fl, rows, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((CsFollowEvent *) ev->pdata[0])->kind, ==, CS_FOLLOW_JOINED);
+  g_ptr_array_unref (ev);
+  cs_csv_follow_row_free (rows[0]);
+  g_assert_cmpuint (cs_follow_engine (fl)->cases->n, ==, n0 + 2);
+
+  /* later the user sets aside B (waiting) and D (joined) and an original case: B stops waiting, D and the
+   * original case leave the snapshot, whose baselines are measured again */
+  g_assert_true (cs_exclusions_add (ex, line + 1, "B", "wrong part", NULL, &error));
+  g_assert_true (cs_exclusions_add (ex, line + 3, "D", "mis-measured", NULL, &error));
+  g_assert_true (cs_exclusions_add (ex, 10, NULL, "first shift", NULL, &error));
+  {
+    guint refreshes = cs_follow_refreshes (fl);
+    CsEngine *before = cs_follow_engine (fl);
+    gsize n_before = before->cases->n;
+
+    g_assert_true (cs_follow_set_exclusions (fl, ex, &dropped, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (dropped, ==, 2);
+    g_assert_cmpuint (cs_follow_engine (fl)->cases->n, ==, n_before - 2);
+    g_assert_cmpuint (cs_follow_refreshes (fl), ==, refreshes + 1);
+    for (gsize i = 0; i < cs_follow_engine (fl)->cases->n; i++)
+      {
+        guint l = cs_follow_engine (fl)->cases->line[i];
+        g_assert_cmpuint (l, !=, 10);
+        g_assert_cmpuint (l, !=, line + 3);
+      }
+  }
+  g_assert_cmpuint (cs_follow_waiting (fl)->len, ==, 0);
+  cs_follow_free (fl);
+  cs_sample_free (s);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_data_func ("/cs/engine/follow/kiln", GINT_TO_POINTER (CS_SAMPLE_KILN), test_follow);
   g_test_add_data_func ("/cs/engine/follow/press-line", GINT_TO_POINTER (CS_SAMPLE_PRESS_LINE), test_follow);
+  g_test_add_func ("/cs/engine/follow/exclusions", test_follow_exclusions);
   return g_test_run ();
 }

@@ -163,6 +163,65 @@ render_fixtures_new (guint32 seed,
     .n_points = 3, .categories = bar_cats, .softmax_error = bar_soft, .linear_error = bar_lin,
     .linear_floor = NAN, .error_name = "RMSE", .error_unit = "kg",
   };
+  {
+    /* Forward errors N(0, 1), shifted by 2 after bshift; a two-sided CUSUM (k 0.5, h 10) on them and the share
+     * of the last 50 inside +-1.645, as the engine's backtest builder fills them. Its own generator, so the
+     * other fixtures' numbers do not move. */
+    GRand *br = g_rand_new_with_seed (seed + 1);
+    gsize warm = 60, window = 50, in = 0, known = 0;
+    double sp = 0, sm = 0, ref = 0;
+
+    f->bn = 600;
+    f->bshift = 400;
+    f->bpos = g_new (double, f->bn);
+    f->berr = g_new (double, f->bn);
+    f->bcov = g_new (double, f->bn);
+    f->bstat = g_new (double, f->bn);
+    f->balarm[0] = NAN;
+    for (gsize t = 0; t < f->bn; t++)
+      {
+        double u1 = g_rand_double_range (br, 1e-12, 1), u2 = g_rand_double (br);
+        double e = sqrt (-2 * log (u1)) * cos (2 * G_PI * u2) + (t >= f->bshift ? 2 : 0);
+
+        f->bpos[t] = (double) (t + 1);
+        f->berr[t] = t < warm ? NAN : e;
+        if (t >= warm)
+          {
+            known++;
+            in += fabs (e) <= 1.645;
+          }
+        if (t >= warm + window)
+          {
+            known--;
+            in -= fabs (f->berr[t - window]) <= 1.645;
+          }
+        f->bcov[t] = known > 0 ? (double) in / known : NAN;
+        if (t < warm)
+          {
+            f->bstat[t] = NAN;
+            continue;
+          }
+        /* after the alarm the errors are measured from the new level, as the engine's recentring does */
+        sp = MAX (0, sp + (e - ref) - 0.5);
+        sm = MAX (0, sm - (e - ref) - 0.5);
+        f->bstat[t] = MAX (sp, sm);
+        if (f->bstat[t] > 10 && isnan (f->balarm[0]))
+          {
+            f->balarm[0] = f->bpos[t];
+            f->balarm_line[0] = (guint) t + 2;
+            sp = sm = 0;
+            ref = 2;
+          }
+      }
+    g_rand_free (br);
+    f->backtest = (CsBacktestChartData) {
+      .n = f->bn, .position = f->bpos, .error = f->berr, .coverage = f->bcov, .statistic = f->bstat,
+      .coverage_window = window, .interval_level = 0.9, .h = 10,
+      .n_alarms = isnan (f->balarm[0]) ? 0 : 1, .alarm_position = f->balarm, .alarm_line = f->balarm_line,
+      .error_name = "forward error of strength", .error_unit = "kg", .order_name = "time",
+      .subtitle = "two-sided CUSUM k 0.5 h 10",
+    };
+  }
   f->charts[CS_CHART_CASE_ATTENTION] = (CsChart) { CS_CHART_CASE_ATTENTION, &f->case_attention };
   f->charts[CS_CHART_FEATURE_MAP] = (CsChart) { CS_CHART_FEATURE_MAP, &f->feature_map };
   f->charts[CS_CHART_ATTENTION_MATRIX] = (CsChart) { CS_CHART_ATTENTION_MATRIX, &f->attention_matrix };
@@ -170,6 +229,7 @@ render_fixtures_new (guint32 seed,
   f->charts[CS_CHART_WINDOW_SWEEP] = (CsChart) { CS_CHART_WINDOW_SWEEP, &f->window_sweep };
   f->charts[CS_CHART_DIAGNOSTICS] = (CsChart) { CS_CHART_DIAGNOSTICS, &f->diagnostics };
   f->charts[CS_CHART_SOFTMAX_VS_LINEAR] = (CsChart) { CS_CHART_SOFTMAX_VS_LINEAR, &f->softmax_linear };
+  f->charts[CS_CHART_BACKTEST] = (CsChart) { CS_CHART_BACKTEST, &f->backtest };
   return f;
 }
 
@@ -190,5 +250,9 @@ render_fixtures_free (RenderFixtures *f)
   g_free (f->wpos);
   g_free (f->wwin);
   g_free (f->wflag);
+  g_free (f->bpos);
+  g_free (f->berr);
+  g_free (f->bcov);
+  g_free (f->bstat);
   g_free (f);
 }

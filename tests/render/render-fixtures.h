@@ -23,6 +23,10 @@ struct _RenderFixtures
   gsize wn;
   double *wpos, *wwin;
   gboolean *wflag;
+  /* Backtest over time: bn cases, a shift of 2 sd at bshift, the alarm the CUSUM raises after it. */
+  gsize bn, bshift;
+  double *bpos, *berr, *bcov, *bstat, balarm[1];
+  guint balarm_line[1];
 
   CsCaseAttentionData case_attention;
   CsFeatureMapData feature_map;
@@ -32,6 +36,7 @@ struct _RenderFixtures
   CsDiagnosticsData diagnostics;
   CsSoftmaxLinearData softmax_linear;
   CsSoftmaxLinearData softmax_bars;
+  CsBacktestChartData backtest;
   CsChart charts[CS_N_CHARTS];
 };
 

@@ -37,6 +37,7 @@ static const RefCase ref_cases[] = {
   { "diagnostics", CS_CHART_DIAGNOSTICS, CS_PLOT_LIGHT, FALSE, CS_COLORMAP_VIRIDIS, 0 },
   { "softmax-vs-linear", CS_CHART_SOFTMAX_VS_LINEAR, CS_PLOT_LIGHT, FALSE, CS_COLORMAP_VIRIDIS, 0 },
   { "softmax-vs-linear-bars", CS_CHART_SOFTMAX_VS_LINEAR, CS_PLOT_LIGHT, FALSE, CS_COLORMAP_VIRIDIS, 1 },
+  { "backtest", CS_CHART_BACKTEST, CS_PLOT_LIGHT, FALSE, CS_COLORMAP_VIRIDIS, 0 },
 };
 
 static const CsProvenance test_provenance = {

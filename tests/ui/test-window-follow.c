@@ -1,7 +1,8 @@
 /* test-window-follow.c: "Follow this file" in the real window under Xvfb: the toggle starts the follow page on
  * the shown file; rows appended over time are each predicted once (timer and monitor both poll); a waiting row
  * is listed and a later row with its label completes it with its error; a truncation reloads the file whole and
- * the pages show the reloaded base with a notice; the toggle stops it. */
+ * the pages show the reloaded base with a notice; the toggle stops it. The page on its own: intervals and spec
+ * words in the waiting list, the exclusions side file respected. */
 #define G_LOG_DOMAIN "test-window-follow"
 
 #include "config.h"
@@ -15,6 +16,7 @@
 #include <gtk/gtk.h>
 
 #include "cs-csv-loader.h"
+#include "cs-exclusions.h"
 #include "cs-follow-panel.h"
 #include "cs-ui-test.h"
 #include "cs-window-private.h"
@@ -183,6 +185,102 @@ test_follow (void)
   g_rmdir (dir);
 }
 
+static gboolean
+panel_events_reach (gpointer data)
+{
+  CsFollowPanel *panel = data;
+  return cs_follow_panel_get_events (panel)->len >= 2 && !cs_follow_panel_is_busy (panel);
+}
+
+/* The follow page on its own: each waiting row lists its interval at the window's level and, with spec limits,
+ * p_in_spec in words; a case set aside in the side file is not in the case base, and an appended row on a
+ * recorded line is excluded (not predicted, not waiting, not joined). */
+static void
+test_follow_panel_interval_exclusions (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-follow-panel-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "line.csv", NULL);
+  g_autofree char *side = NULL;
+  g_autoptr(GString) text = g_string_new ("part,temp [degC],pressure [bar],strength [MPa]\n");
+  g_autoptr(GRand) r = g_rand_new_with_seed (5);
+  g_autoptr(CsCaseBase) loaded = NULL, cases = NULL;
+  g_autoptr(CsExclusions) ex = cs_exclusions_new ();
+  g_autoptr(CsEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  CsIntervalSpec spec = { 0.8, 25, 31 };
+  guint n = 150;
+  CsCsvOptions opt;
+  CsFollowPanel *panel;
+  GtkWindow *host;
+  GtkWidget *list, *row_label;
+  const CsFollowEvent *e;
+  const char *shown;
+  g_autofree char *want = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double t = g_rand_double_range (r, 150, 250), p = g_rand_double_range (r, 1, 6);
+      g_string_append_printf (text, "P%u,%.2f,%.3f,%.3f\n", i, t, p, 0.1 * t + 2 * p + g_rand_double_range (r, -1, 1));
+    }
+  g_assert_true (g_file_set_contents (path, text->str, -1, NULL));
+  /* P3 (line 5) of the base and the row to come on line n + 3 are set aside */
+  side = cs_exclusions_side_path (path);
+  g_assert_true (cs_exclusions_add (ex, 5, "P3", "gauge off", NULL, &error));
+  g_assert_true (cs_exclusions_add (ex, n + 3, "X2", "scrap", NULL, &error));
+  g_assert_true (cs_exclusions_save (ex, side, NULL, &error));
+  g_assert_no_error (error);
+  cs_csv_options_init (&opt);
+  opt.target = "strength";
+  loaded = cs_csv_load_path (path, &opt, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  cases = cs_case_base_exclude (loaded, ex, NULL, NULL);
+  engine = cs_engine_build_full (cases, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  panel = CS_FOLLOW_PANEL (cs_follow_panel_new (path, engine, FALSE));
+  host = cs_ui_test_host (GTK_WIDGET (panel), 700, 600);
+  cs_follow_panel_set_spec (panel, &spec);
+  cs_ui_test_wait_until ((gboolean (*) (gpointer)) panel_idle, panel, WAIT_SECONDS);
+  /* the side file's cases stay aside: the very snapshot the window built on the others */
+  g_assert_true (cs_follow_panel_get_engine (panel) == engine);
+  g_assert_cmpuint (cs_follow_panel_get_engine (panel)->cases->n, ==, n - 1);
+
+  append (path, "X1,200.5,3.25,\nX2,190,2.5,24.1\n");
+  cs_ui_test_wait_until (panel_events_reach, panel, WAIT_SECONDS);
+  e = cs_follow_panel_get_events (panel)->pdata[0];
+  g_assert_cmpint (e->kind, ==, CS_FOLLOW_WAITING);
+  g_assert_cmpfloat (e->result->interval.level, ==, 0.8);
+  g_assert_true (isfinite (e->result->p_in_spec));
+  e = cs_follow_panel_get_events (panel)->pdata[1];
+  g_assert_cmpint (e->kind, ==, CS_FOLLOW_EXCLUDED);
+  g_assert_null (e->result);
+  g_assert_cmpuint (cs_follow_panel_get_engine (panel)->cases->n, ==, n - 1);   /* X2 did not join */
+  g_assert_cmpuint (cs_follow_panel_get_waiting (panel)->len, ==, 1);
+
+  /* the waiting row's line in the list: its interval and its spec words, as the engine words them */
+  list = cs_ui_test_find_type (GTK_WIDGET (panel), GTK_TYPE_LIST_BOX);
+  g_assert_nonnull (list);
+  row_label = cs_ui_test_find_type (list, GTK_TYPE_LABEL);
+  g_assert_nonnull (row_label);
+  shown = gtk_label_get_text (GTK_LABEL (row_label));
+  g_test_message ("waiting row: %s", shown);
+  e = cs_follow_panel_get_events (panel)->pdata[0];
+  want = cs_query_result_interval_words (e->result, "MPa");
+  g_assert_nonnull (strstr (shown, want));
+  g_assert_nonnull (strstr (shown, "80 % of outcomes"));
+  g_free (want);
+  want = cs_query_result_spec_words (e->result);
+  g_assert_nonnull (want);
+  g_assert_nonnull (strstr (shown, want));
+
+  cs_follow_panel_stop (panel);
+  gtk_window_destroy (host);
+  cs_ui_test_iterate ();
+  g_unlink (side);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -200,6 +298,7 @@ main (int    argc,
   g_object_ref_sink (window);
   gtk_window_present (GTK_WINDOW (window));
   g_test_add_func ("/cs/ui/window-follow/rows-over-time", test_follow);
+  g_test_add_func ("/cs/ui/window-follow/panel-interval-exclusions", test_follow_panel_interval_exclusions);
   status = g_test_run ();
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (window);

@@ -3,10 +3,12 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <stdlib.h>
 
 #include "cs-charts.h"
+#include "cs-plot-interval.h"
 
 static gsize *
 iota (gsize n)
@@ -224,6 +226,55 @@ draw_strip (cairo_t                   *cr,
   cs_plot_frame_draw (cr, style, &frame);
 }
 
+/* The chart has no outcome axis of its own: with an interval, a thin one under the sums shows the band from lower
+ * to upper, the prediction in it and where the heaviest cases' outcomes fall. */
+static void
+draw_interval_axis (cairo_t                   *cr,
+                    const CsPlotStyle         *style,
+                    const CsCaseAttentionData *data,
+                    const CsRect              *rect)
+{
+  g_autofree char *label = cs_plot_axis_label (data->target_name != NULL ? data->target_name : _("outcome"),
+                                               data->target_unit);
+  CsAxis xa = { label, data->interval_lower, data->interval_upper, FALSE, FALSE };
+  CsAxis ya = { NULL, 0, 1, FALSE, TRUE };
+  g_autofree gsize *by_weight = iota (data->n);
+  guint k = top_k (data);
+  CsPlotFrame frame;
+  double x0, x1, xp;
+
+  g_qsort_with_data (by_weight, (gint) data->n, sizeof (gsize), cmp_weight_desc, (gpointer) data->weights);
+  xa.min = MIN (xa.min, data->prediction);
+  xa.max = MAX (xa.max, data->prediction);
+  for (guint q = 0; q < k; q++)
+    if (isfinite (data->outcomes[by_weight[q]]))
+      {
+        xa.min = MIN (xa.min, data->outcomes[by_weight[q]]);
+        xa.max = MAX (xa.max, data->outcomes[by_weight[q]]);
+      }
+  cs_plot_pad_range (&xa.min, &xa.max, 0.06, FALSE);
+  cs_plot_frame_layout (cr, style, rect, &xa, &ya, &frame);
+  frame.no_grid = TRUE;
+  cs_plot_frame_draw (cr, style, &frame);
+  cairo_save (cr);
+  cs_plot_frame_clip (cr, &frame);
+  x0 = cs_plot_frame_x (&frame, data->interval_lower);
+  x1 = cs_plot_frame_x (&frame, data->interval_upper);
+  xp = cs_plot_frame_x (&frame, data->prediction);
+  cairo_rectangle (cr, x0, frame.area.y, x1 - x0, frame.area.h);
+  cs_plot_interval_fill (cr, style);
+  for (guint q = 0; q < k; q++)
+    if (isfinite (data->outcomes[by_weight[q]]))
+      cs_plot_marker (cr, style, CS_MARK_CIRCLE, cs_plot_frame_x (&frame, data->outcomes[by_weight[q]]),
+                      frame.area.y + frame.area.h / 2, cs_plot_pt (style, 4), style->foreground, style->foreground);
+  cairo_move_to (cr, xp, frame.area.y);
+  cairo_line_to (cr, xp, frame.area.y + frame.area.h);
+  cs_plot_set_color (cr, style->accent, 1.0);
+  cairo_set_line_width (cr, cs_plot_pt (style, 2));
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}
+
 void
 cs_case_attention_render (cairo_t                   *cr,
                           const CsCaseAttentionData *data,
@@ -242,7 +293,11 @@ cs_case_attention_render (cairo_t                   *cr,
   double line_h, small_h, cbw;
   guint k;
   CsRect r, strip_r, bars_r, cb_r;
-  CsLegendItem legend[3];
+  CsLegendItem legend[5];
+  guint n_legend = 3;
+  g_autofree char *interval_label = NULL;
+  gboolean has_interval = !isnan (data->prediction) && isfinite (data->prediction)
+                          && cs_plot_interval_valid (data->interval_level, data->interval_lower, data->interval_upper);
 
   title = data->title != NULL ? g_strdup (data->title)
                               : g_strdup_printf ("Cases used for %s", data->query_label != NULL ? data->query_label
@@ -305,7 +360,24 @@ cs_case_attention_render (cairo_t                   *cr,
   legend[1] = (CsLegendItem) { "label: case, outcome yᵢ", CS_LEGEND_MARKER, style->foreground, CS_MARK_SQUARE, FALSE };
   legend[2] = (CsLegendItem) { "contribution wᵢ·yᵢ right of the bar", CS_LEGEND_LINE, style->muted, CS_MARK_NONE,
                                FALSE };
-  r = cs_rect_inset (r, 0, cs_plot_legend (cr, style, &r, legend, 3), 0, 0);
+  if (has_interval)
+    {
+      interval_label = cs_plot_interval_label (data->interval_level);
+      legend[n_legend++] = (CsLegendItem) { interval_label, CS_LEGEND_SWATCH, cs_plot_interval_color (style),
+                                            CS_MARK_NONE, FALSE };
+      legend[n_legend++] = (CsLegendItem) { _("prediction ŷ (outcome axis, dots: heaviest cases)"), CS_LEGEND_LINE,
+                                            style->accent, CS_MARK_NONE, FALSE };
+    }
+  r = cs_rect_inset (r, 0, cs_plot_legend (cr, style, &r, legend, n_legend), 0, 0);
+  if (has_interval)
+    {
+      CsRect axis_r = r;
+
+      axis_r.h = MIN (r.h * 0.25, cs_plot_pt (style, 16) + cs_plot_text_height (cr, style, CS_TEXT_NORMAL)
+                      + small_h + cs_plot_pt (style, 10));
+      draw_interval_axis (cr, style, data, &axis_r);
+      r = cs_rect_inset (r, 0, axis_r.h + cs_plot_pt (style, 6), 0, 0);
+    }
 
   cbw = cs_plot_colorbar_width (cr, style, &bar);
   cb_r = (CsRect) { r.x + r.w - cbw, r.y + cs_plot_pt (style, 4), cbw, r.h - cs_plot_pt (style, 8) };

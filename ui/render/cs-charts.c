@@ -15,6 +15,7 @@ static const char *const chart_names[CS_N_CHARTS] = {
   "window-sweep",
   "diagnostics",
   "softmax-vs-linear",
+  "backtest",
 };
 
 const char *
@@ -65,6 +66,9 @@ cs_chart_render (cairo_t           *cr,
       break;
     case CS_CHART_SOFTMAX_VS_LINEAR:
       cs_softmax_linear_render (cr, chart->data, style, width, height);
+      break;
+    case CS_CHART_BACKTEST:
+      cs_backtest_chart_render (cr, chart->data, style, width, height);
       break;
     case CS_N_CHARTS:
     default:

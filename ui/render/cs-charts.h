@@ -102,6 +102,17 @@ void cs_softmax_linear_render (cairo_t                   *cr,
                                double                     width,
                                double                     height);
 
+/* ---- 6. Backtest and drift ----------------------------------------------------------- */
+
+/* The backtest over time: three panels on one time axis (the forward error, the interval's coverage over a
+ * rolling window against its level, the CUSUM statistic against its decision interval h), each drift alarm a
+ * vertical line through all three. */
+void cs_backtest_chart_render (cairo_t                   *cr,
+                               const CsBacktestChartData *data,
+                               const CsPlotStyle         *style,
+                               double                     width,
+                               double                     height);
+
 /* ---- Any chart by kind (export, CLI) -------------------------------------------------- */
 
 const char *cs_chart_kind_name      (CsChartKind  kind);  /* "case-attention", ... */

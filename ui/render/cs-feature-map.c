@@ -3,10 +3,13 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 
 #include "cs-charts.h"
 #include "cs-feature-map-private.h"
+#include "cs-plot-interval.h"
 
 /* Above this many points the cloud is drawn as one raster layer (also in SVG/PDF). */
 #define VECTOR_LIMIT 4000
@@ -236,9 +239,10 @@ cs_feature_map_render (cairo_t                *cr,
   g_autofree char *title = NULL;
   g_autofree char *bar_label = NULL;
   g_autofree char *window_label = NULL;
+  g_autofree char *interval_label = NULL;
   CsAxis xa = { xlabel, 0, 1, FALSE, FALSE }, ya = { ylabel, 0, 1, FALSE, FALSE };
   CsColorbar bar = { 0 };
-  CsLegendItem legend[3];
+  CsLegendItem legend[4];
   guint n_legend = 0;
   CsPlotFrame frame;
   CsRect r, cb_r;
@@ -247,6 +251,10 @@ cs_feature_map_render (cairo_t                *cr,
   gboolean has_query = data->has_query && isfinite (data->query_x) && isfinite (data->query_y);
   gboolean has_window = has_query && isfinite (data->half_width_x) && isfinite (data->half_width_y)
                         && data->half_width_x > 0 && data->half_width_y > 0;
+  /* the prediction's interval, on the vertical axis at the query (the builder sets it only when that axis is the
+   * outcome) */
+  gboolean has_interval = has_query && cs_plot_interval_valid (data->interval_level, data->interval_lower,
+                                                               data->interval_upper);
 
   title = data->title != NULL ? g_strdup (data->title)
                               : g_strdup_printf ("Where the model looked: %s against %s",
@@ -287,6 +295,12 @@ cs_feature_map_render (cairo_t                *cr,
                                       data->y_unit ? data->y_unit : "");
       legend[n_legend++] = (CsLegendItem) { window_label, CS_LEGEND_ELLIPSE, style->accent, CS_MARK_NONE, TRUE };
     }
+  if (has_interval)
+    {
+      interval_label = cs_plot_interval_label (data->interval_level);
+      legend[n_legend++] = (CsLegendItem) { interval_label, CS_LEGEND_SWATCH, cs_plot_interval_color (style),
+                                            CS_MARK_NONE, FALSE };
+    }
   r = cs_rect_inset (r, 0, cs_plot_legend (cr, style, &r, legend, n_legend), 0, 0);
 
   cbw = cs_plot_colorbar_width (cr, style, &bar);
@@ -302,6 +316,11 @@ cs_feature_map_render (cairo_t                *cr,
       xa.max = MAX (xa.max, data->query_x + hx);
       ya.min = MIN (ya.min, data->query_y - hy);
       ya.max = MAX (ya.max, data->query_y + hy);
+      if (has_interval)
+        {
+          ya.min = MIN (ya.min, data->interval_lower);
+          ya.max = MAX (ya.max, data->interval_upper);
+        }
     }
   cs_plot_pad_range (&xa.min, &xa.max, 0.04, FALSE);
   cs_plot_pad_range (&ya.min, &ya.max, 0.04, FALSE);
@@ -335,6 +354,23 @@ cs_feature_map_render (cairo_t                *cr,
           cs_plot_set_color (cr, style->accent, 1.0);
           cairo_set_line_width (cr, cs_plot_pt (style, 1.5));
           cairo_set_dash (cr, dash, 2, 0);
+          cairo_stroke (cr);
+        }
+      if (has_interval)
+        {
+          /* an error bar: a band as wide as the query marker from lower to upper, with end caps */
+          double hw = cs_plot_pt (style, 5);
+          double y0 = cs_plot_frame_y (&frame, data->interval_upper);
+          double y1 = cs_plot_frame_y (&frame, data->interval_lower);
+
+          cairo_rectangle (cr, qx - hw, y0, 2 * hw, y1 - y0);
+          cs_plot_interval_fill (cr, style);
+          cairo_move_to (cr, qx - hw, y0);
+          cairo_line_to (cr, qx + hw, y0);
+          cairo_move_to (cr, qx - hw, y1);
+          cairo_line_to (cr, qx + hw, y1);
+          cs_plot_set_color (cr, style->accent, 1.0);
+          cairo_set_line_width (cr, cs_plot_pt (style, 1.2));
           cairo_stroke (cr);
         }
       cs_plot_query_marker (cr, style, qx, qy);

@@ -3,9 +3,19 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 
 #include "cs-follow-strip.h"
+#include "cs-plot-interval.h"
+
+static gboolean
+has_interval (const CsFollowStripData *data,
+              gsize                    i)
+{
+  return data->lower != NULL && data->upper != NULL && isfinite (data->lower[i]) && isfinite (data->upper[i])
+         && data->lower[i] <= data->upper[i];
+}
 
 void
 cs_follow_strip_render (cairo_t                 *cr,
@@ -18,20 +28,35 @@ cs_follow_strip_render (cairo_t                 *cr,
   CsRect r = cs_plot_begin (cr, style, width, height, title, NULL);
   CsAxis xa = { "line of the file", INFINITY, -INFINITY, FALSE, FALSE };
   CsAxis ya = { data->target_label, INFINITY, -INFINITY, FALSE, FALSE };
-  CsLegendItem legend[3];
+  CsLegendItem legend[4];
+  guint n_legend = 3;
+  g_autofree char *interval_label = NULL;
   CsPlotFrame frame;
-  gboolean started = FALSE;
+  gboolean started = FALSE, any_interval = FALSE;
   gsize shown = 0;
 
   legend[0] = (CsLegendItem) { "predicted", CS_LEGEND_MARKER, style->series[0], CS_MARK_CIRCLE, FALSE };
   legend[1] = (CsLegendItem) { "actual", CS_LEGEND_MARKER, style->series[1], CS_MARK_SQUARE, FALSE };
   legend[2] = (CsLegendItem) { "waiting", CS_LEGEND_MARKER, style->series[0], CS_MARK_RING, FALSE };
-  r = cs_rect_inset (r, 0, cs_plot_legend (cr, style, &r, legend, 3), 0, 0);
+  for (gsize i = 0; i < data->n; i++)
+    any_interval |= isfinite (data->line[i]) && isfinite (data->predicted[i]) && has_interval (data, i);
+  if (any_interval)
+    {
+      interval_label = cs_plot_interval_label (data->interval_level);
+      legend[n_legend++] = (CsLegendItem) { interval_label, CS_LEGEND_SWATCH, cs_plot_interval_color (style),
+                                            CS_MARK_NONE, FALSE };
+    }
+  r = cs_rect_inset (r, 0, cs_plot_legend (cr, style, &r, legend, n_legend), 0, 0);
   for (gsize i = 0; i < data->n; i++)
     {
       if (!isfinite (data->line[i]) || !isfinite (data->predicted[i]))
         continue;
       shown++;
+      if (has_interval (data, i))
+        {
+          ya.min = MIN (ya.min, data->lower[i]);
+          ya.max = MAX (ya.max, data->upper[i]);
+        }
       xa.min = MIN (xa.min, data->line[i]);
       xa.max = MAX (xa.max, data->line[i]);
       ya.min = MIN (ya.min, data->predicted[i]);
@@ -54,6 +79,20 @@ cs_follow_strip_render (cairo_t                 *cr,
 
   cairo_save (cr);
   cs_plot_frame_clip (cr, &frame);
+  /* Each prediction's interval as a bar behind its markers: an outcome outside it shows at a glance. */
+  if (any_interval)
+    {
+      double hw = cs_plot_pt (style, 4);
+
+      for (gsize i = 0; i < data->n; i++)
+        if (isfinite (data->line[i]) && isfinite (data->predicted[i]) && has_interval (data, i))
+          {
+            double x = cs_plot_frame_x (&frame, data->line[i]);
+            double y0 = cs_plot_frame_y (&frame, data->upper[i]), y1 = cs_plot_frame_y (&frame, data->lower[i]);
+            cairo_rectangle (cr, x - hw, y0, 2 * hw, y1 - y0);
+          }
+      cs_plot_interval_fill (cr, style);
+    }
   /* The error of each completed prediction: a segment from the prediction to the outcome. */
   for (gsize i = 0; i < data->n; i++)
     if (isfinite (data->line[i]) && isfinite (data->predicted[i]) && isfinite (data->actual[i]))

@@ -15,6 +15,8 @@ typedef struct
   const double *line;              /* n: the file line of each row (x axis) */
   const double *predicted;         /* n: the prediction made when the row arrived (NaN: none) */
   const double *actual;            /* n: the outcome that came later (NaN: still waiting) */
+  const double *lower, *upper;     /* n or NULL: each prediction's interval (NaN: none), drawn as a band */
+  double interval_level;           /* its level, for the legend (0: "interval") */
   const char *target_label;        /* "strength [MPa]" */
   const char *title;               /* NULL: "Predicted against actual, recent rows" */
 } CsFollowStripData;
