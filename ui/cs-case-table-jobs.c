@@ -139,8 +139,8 @@ set_order (CsCaseTable *self,
   self->quiet = TRUE;
   cs_case_list_set_order (self->case_list, order);
   self->quiet = FALSE;
-  if (self->selected >= 0)
-    cs_case_table_select (self, (gsize) self->selected);
+  self->reselect = self->selected >= 0;
+  _cs_case_table_reselect (self);
 }
 
 static void

@@ -70,6 +70,8 @@ struct _CsCaseTable
   GHashTable *spec_labels;      /* bound "In spec" labels -> case index + 1 */
   GtkColumnViewColumn *spec_column; /* borrowed from the column view; hidden without limits */
   gssize selected;              /* case of the selected row, -1 for none */
+  gboolean reselect;            /* the rows were reordered: select the selected case again once its row is back */
+  guint reselect_id;            /* idle of that, once the filter is done */
   gboolean quiet;               /* selection changes now are not the user's (reordering, cs_case_table_select) */
   gboolean disposed;
 
@@ -89,6 +91,9 @@ struct _CsCaseTable
 
 /* cs-case-table.c */
 void                 _cs_case_table_filter_changed      (CsCaseTable     *self);
+/* After a reorder: the filter brings the rows back in steps, the selected case is selected again when its row is
+ * back (now, or once the filter is done). */
+void                 _cs_case_table_reselect            (CsCaseTable     *self);
 /* cs-case-table-cells.c */
 char                *_cs_case_table_column_title        (const char      *name,
                                                          const char      *unit);

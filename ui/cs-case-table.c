@@ -115,6 +115,43 @@ filter_items_changed_cb (GListModel  *model,
   update_count (self);
 }
 
+void
+_cs_case_table_reselect (CsCaseTable *self)
+{
+  gssize index = self->selected;
+
+  if (!self->reselect || index < 0 || self->filter_model == NULL)
+    {
+      self->reselect = FALSE;
+      return;
+    }
+  cs_case_table_select (self, (gsize) index);
+  if (self->selected == index && gtk_single_selection_get_selected_item (self->selection) != NULL)
+    self->reselect = FALSE;
+  else if (gtk_filter_list_model_get_pending (self->filter_model) == 0)
+    self->reselect = FALSE;     /* filtered out: nothing to select */
+}
+
+static gboolean
+reselect_idle_cb (gpointer data)
+{
+  CsCaseTable *self = data;
+
+  self->reselect_id = 0;
+  _cs_case_table_reselect (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Not from inside the filter model's signal: the list view is still taking in those rows. */
+static void
+filter_pending_cb (GtkFilterListModel *model,
+                   GParamSpec         *pspec,
+                   CsCaseTable        *self)
+{
+  if (self->reselect && self->reselect_id == 0 && gtk_filter_list_model_get_pending (model) == 0)
+    self->reselect_id = g_idle_add (reselect_idle_cb, self);
+}
+
 static void
 selection_changed_cb (GtkSingleSelection *selection,
                       GParamSpec         *pspec,
@@ -166,6 +203,8 @@ clear_rows (CsCaseTable *self)
   self->spec_column = NULL;
   self->case_list = NULL;
   self->selected = -1;
+  self->reselect = FALSE;
+  g_clear_handle_id (&self->reselect_id, g_source_remove);
   g_cancellable_cancel (self->sort_cancellable);
   g_clear_object (&self->sort_cancellable);
   g_clear_pointer (&self->inverse, g_free);
@@ -192,6 +231,7 @@ rebuild_table (CsCaseTable *self)
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   g_signal_connect (self->selection, "notify::selected", G_CALLBACK (selection_changed_cb), self);
   g_signal_connect (self->filter_model, "items-changed", G_CALLBACK (filter_items_changed_cb), self);
+  g_signal_connect (self->filter_model, "notify::pending", G_CALLBACK (filter_pending_cb), self);
 
   if (self->cases != NULL)
     {
@@ -271,6 +311,7 @@ cs_case_table_select (CsCaseTable *self,
   gtk_single_selection_set_selected (self->selection, position);
   self->quiet = FALSE;
   self->selected = (gssize) index;
+  self->reselect = FALSE;
   scroll_to (self, position);
 }
 

@@ -17,7 +17,8 @@ G_DECLARE_FINAL_TYPE (CsCaseTable, cs_case_table, CS, CASE_TABLE, GtkWidget)
  *                 Setting it drops the engine, which belongs to the previous base.
  *   "engine"      (gpointer, CsEngine *): the engine of those cases, for the verdict column and the "In spec"
  *                 shares (the table keeps a reference; may come later than the cases; NULL: none).
- *   "spec-lower", "spec-upper" (double): the spec limits of the case base in outcome units, NaN for none. With
+ *   "spec-lower", "spec-upper" (double): the spec limits of the case base in outcome units; -inf / +inf for
+ *                 none (GObject refuses NaN in a property; cs_case_table_set_spec_limits takes NaN too). With
  *                 at least one limit and an engine, the "In spec" column shows every case's leave-one-out share
  *                 inside the limits (computed in one batch in a worker) and its filter is sensitive.
  * Signals:
@@ -31,7 +32,7 @@ CsCaseBase  *cs_case_table_get_cases        (CsCaseTable *self);
 void         cs_case_table_set_engine       (CsCaseTable *self,
                                              CsEngine    *engine);
 CsEngine    *cs_case_table_get_engine       (CsCaseTable *self);
-/* Both limits at once (one recomputation of the "In spec" shares); NaN: no such limit. */
+/* Both limits at once (one recomputation of the "In spec" shares); NaN or infinite: no such limit. */
 void         cs_case_table_set_spec_limits  (CsCaseTable *self,
                                              double       lower,
                                              double       upper);
