@@ -69,7 +69,8 @@ struct _CsCaseTable
   GHashTable *flag_labels;      /* bound flag-column labels -> case index + 1 */
   GHashTable *spec_labels;      /* bound "In spec" labels -> case index + 1 */
   GtkColumnViewColumn *spec_column; /* borrowed from the column view; hidden without limits */
-  gssize selected;              /* case of the selected row, -1 for none */
+  gssize selected;              /* the table's case (the user's choice or cs_case_table_select's), -1 for none */
+  gboolean selected_shown;      /* its row is the selected row (FALSE: filtered out or not back yet) */
   gboolean reselect;            /* the rows were reordered: select the selected case again once its row is back */
   guint reselect_id;            /* idle of that, once the filter is done */
   gboolean quiet;               /* selection changes now are not the user's (reordering, cs_case_table_select) */

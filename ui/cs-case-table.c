@@ -126,7 +126,7 @@ _cs_case_table_reselect (CsCaseTable *self)
       return;
     }
   cs_case_table_select (self, (gsize) index);
-  if (self->selected == index && gtk_single_selection_get_selected_item (self->selection) != NULL)
+  if (self->selected_shown)
     self->reselect = FALSE;
   else if (gtk_filter_list_model_get_pending (self->filter_model) == 0)
     self->reselect = FALSE;     /* filtered out: nothing to select */
@@ -164,14 +164,15 @@ selection_changed_cb (GtkSingleSelection *selection,
     return;
   if (row == NULL || self->cases == NULL || cs_case_row_get_cases (row) != self->cases)
     {
-      self->selected = -1;
+      self->selected_shown = FALSE;   /* filtered out: the case stays the table's, without a row */
       return;
     }
   /* The same case at another position (a filter or a sort moved it) is not a new choice. */
   i = cs_case_row_get_index (row);
-  if (self->selected == (gssize) i)
+  if (self->selected == (gssize) i && self->selected_shown)
     return;
   self->selected = (gssize) i;
+  self->selected_shown = TRUE;
   g_signal_emit (self, signals[SIGNAL_CASE_SELECTED], 0, i);
 }
 
@@ -203,6 +204,7 @@ clear_rows (CsCaseTable *self)
   self->spec_column = NULL;
   self->case_list = NULL;
   self->selected = -1;
+  self->selected_shown = FALSE;
   self->reselect = FALSE;
   g_clear_handle_id (&self->reselect_id, g_source_remove);
   g_cancellable_cancel (self->sort_cancellable);
@@ -305,14 +307,17 @@ cs_case_table_select (CsCaseTable *self,
   if (self->cases == NULL || self->selection == NULL || index >= self->cases->n)
     return;
   position = find_case (self, index);
-  if (position == GTK_INVALID_LIST_POSITION)
-    return;
   self->quiet = TRUE;
+  /* Filtered out: no row is selected (rather than another case's), the case stays the table's for later. */
   gtk_single_selection_set_selected (self->selection, position);
   self->quiet = FALSE;
   self->selected = (gssize) index;
-  self->reselect = FALSE;
-  scroll_to (self, position);
+  self->selected_shown = position != GTK_INVALID_LIST_POSITION;
+  if (self->selected_shown)
+    {
+      self->reselect = FALSE;
+      scroll_to (self, position);
+    }
 }
 
 void

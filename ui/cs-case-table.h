@@ -36,8 +36,8 @@ CsEngine    *cs_case_table_get_engine       (CsCaseTable *self);
 void         cs_case_table_set_spec_limits  (CsCaseTable *self,
                                              double       lower,
                                              double       upper);
-/* Select case index's row and scroll to it, without emitting "case-selected"; nothing when the row is filtered
- * out or index is out of range. */
+/* Select case index's row and scroll to it, without emitting "case-selected"; when its row is filtered out, no
+ * row is selected (rather than another case's). Nothing for an index out of range. */
 void         cs_case_table_select           (CsCaseTable *self,
                                              gsize        index);
 void         cs_case_table_focus_search     (CsCaseTable *self);

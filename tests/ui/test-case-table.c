@@ -403,6 +403,7 @@ test_case_selected (void)
   Fixture f = { 0 };
   g_autoptr(GArray) got = g_array_new (FALSE, FALSE, sizeof (guint));
   GtkSingleSelection *sel;
+  GtkWidget *search;
   guint want;
 
   g_test_summary ("Selecting a row emits case-selected with that row's case; cs_case_table_select and a sort "
@@ -435,6 +436,17 @@ test_case_selected (void)
   gtk_single_selection_set_selected (sel, 0);
   g_assert_cmpuint (got->len, ==, 2);
   g_assert_cmpuint (g_array_index (got, guint, 1), ==, want);
+
+  /* A case the search hides: no row selected rather than another case's, and nothing emitted. */
+  search = cs_ui_test_find_type (GTK_WIDGET (f.table), GTK_TYPE_SEARCH_ENTRY);
+  gtk_editable_set_text (GTK_EDITABLE (search), "PL-0000");
+  g_signal_emit_by_name (search, "activate");
+  wait_rows (f.table, 9);
+  cs_case_table_select (f.table, 42);
+  g_assert_null (gtk_single_selection_get_selected_item (sel));
+  cs_case_table_select (f.table, 3);   /* PL-00004 */
+  g_assert_cmpuint (cs_case_row_get_index (gtk_single_selection_get_selected_item (sel)), ==, 3);
+  g_assert_cmpuint (got->len, ==, 2);
   fixture_tear_down (&f);
 }
 
