@@ -114,7 +114,7 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
 
   gtk_widget_remove_css_class (GTK_WIDGET (label), "flag-check");
   gtk_widget_remove_css_class (GTK_WIDGET (label), "flag-stop");
-  cs_set_aside_mark_cell (GTK_WIDGET (label), cases->line[i]);   /* the table's "Set Aside…" menu */
+  g_hash_table_insert (self->cell_lines, label, GUINT_TO_POINTER (cases->line[i]));   /* the "Set Aside…" menu */
   switch (cc->column)
     {
     case CS_CASE_TABLE_COLUMN_ID:
@@ -143,6 +143,7 @@ unbind_cell_cb (GtkSignalListItemFactory *factory,
                 GtkListItem              *item,
                 CellColumn               *cc)
 {
+  g_hash_table_remove (cc->table->cell_lines, gtk_list_item_get_child (item));
   if (cc->column == CS_CASE_TABLE_COLUMN_FLAGS)
     g_hash_table_remove (cc->table->flag_labels, gtk_list_item_get_child (item));
   else if (cc->column == CS_CASE_TABLE_COLUMN_IN_SPEC)

@@ -67,6 +67,7 @@ struct _CsCaseTable
   CsCaseList *case_list;        /* borrowed from the filter model */
   guint *inverse;               /* case index -> position in case_list, NULL in file order */
   GHashTable *flag_labels;      /* bound flag-column labels -> case index + 1 */
+  GHashTable *cell_lines;       /* every bound cell label -> its case's physical line (the context menu) */
   GHashTable *spec_labels;      /* bound "In spec" labels -> case index + 1 */
   GtkColumnViewColumn *spec_column; /* borrowed from the column view; hidden without limits */
   gssize selected;              /* the table's case (the user's choice or cs_case_table_select's), -1 for none */

@@ -200,6 +200,7 @@ clear_rows (CsCaseTable *self)
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
   g_hash_table_remove_all (self->flag_labels);
+  g_hash_table_remove_all (self->cell_lines);
   g_hash_table_remove_all (self->spec_labels);
   self->spec_column = NULL;
   self->case_list = NULL;
@@ -518,6 +519,7 @@ cs_case_table_finalize (GObject *object)
   CsCaseTable *self = CS_CASE_TABLE (object);
 
   g_hash_table_unref (self->flag_labels);
+  g_hash_table_unref (self->cell_lines);
   g_hash_table_unref (self->spec_labels);
   G_OBJECT_CLASS (cs_case_table_parent_class)->finalize (object);
 }
@@ -564,13 +566,33 @@ static void
 cs_case_table_init (CsCaseTable *self)
 {
   self->flag_labels = g_hash_table_new (NULL, NULL);
+  self->cell_lines = g_hash_table_new (NULL, NULL);
   self->spec_labels = g_hash_table_new (NULL, NULL);
   self->selected = -1;
   self->probe_column = CS_CASE_TABLE_PROBE_NONE;
   cs_interval_spec_init (&self->spec);
   gtk_widget_init_template (GTK_WIDGET (self));
-  cs_set_aside_attach_table (self->column_view);
+  cs_set_aside_attach_table (self, self->column_view);
   g_signal_connect (gtk_column_view_get_sorter (GTK_COLUMN_VIEW (self->column_view)), "changed",
                     G_CALLBACK (_cs_case_table_sorter_changed), self);
   rebuild_table (self);
+}
+
+guint
+cs_case_table_line_at (CsCaseTable *self,
+                       double       x,
+                       double       y)
+{
+  g_return_val_if_fail (CS_IS_CASE_TABLE (self), 0);
+
+  /* The cell under the point, or the widget inside it that was picked: its label is one this table bound. */
+  for (GtkWidget *w = gtk_widget_pick (self->column_view, x, y, GTK_PICK_DEFAULT);
+       w != NULL && w != self->column_view; w = gtk_widget_get_parent (w))
+    {
+      gpointer line = g_hash_table_lookup (self->cell_lines, w);
+
+      if (line != NULL)
+        return GPOINTER_TO_UINT (line);
+    }
+  return 0;
 }

@@ -41,5 +41,9 @@ void         cs_case_table_set_spec_limits  (CsCaseTable *self,
 void         cs_case_table_select           (CsCaseTable *self,
                                              gsize        index);
 void         cs_case_table_focus_search     (CsCaseTable *self);
+/* The physical line of the case whose cell is at (x, y) in the column view's coordinates, or 0 for none. */
+guint        cs_case_table_line_at          (CsCaseTable *self,
+                                             double       x,
+                                             double       y);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 
 #include "cs-ui-resources.h"
 #include "cs-data-error.h"
+#include "cs-case-table.h"
 #include "cs-set-aside.h"
 #include "cs-window.h"
 
@@ -360,16 +361,6 @@ cs_set_aside_take_back (GtkWidget *window,
 
 /* ---- the table's context menu ------------------------------------------------------- */
 
-/* The line travels on the cell as object data until the case table (ui/cs-case-table.c, being split out) can
- * answer "which case is under this point" itself; GTK 4.8 has no public way to map a cell back to its row, and
- * event controllers cannot be subclassed to carry it. */
-void
-cs_set_aside_mark_cell (GtkWidget *cell_child,
-                        guint      line)
-{
-  g_object_set_data (G_OBJECT (cell_child), "cs-case-line", GUINT_TO_POINTER (line));
-}
-
 static gboolean
 unparent_idle_cb (gpointer data)
 {
@@ -394,17 +385,14 @@ table_pressed_cb (GtkGestureClick *gesture,
                   double           y,
                   gpointer         user_data)
 {
+  CsCaseTable *table = user_data;
   GtkWidget *view = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
   GtkWidget *window = GTK_WIDGET (gtk_widget_get_root (view));
   const CsExclusions *record = cs_set_aside_get (window);
   g_autoptr(GMenu) menu = g_menu_new ();
   g_autoptr(GMenu) back = g_menu_new ();
   GtkWidget *popover;
-  guint line = 0;
-
-  for (GtkWidget *w = gtk_widget_pick (view, x, y, GTK_PICK_DEFAULT); w != NULL && w != view && line == 0;
-       w = gtk_widget_get_parent (w))
-    line = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (w), "cs-case-line"));
+  guint line = cs_case_table_line_at (table, x, y);
   if (line > 0)
     {
       g_autofree char *detailed = g_strdup_printf ("win.set-aside(uint32 %u)", line);
@@ -436,11 +424,12 @@ table_pressed_cb (GtkGestureClick *gesture,
 }
 
 void
-cs_set_aside_attach_table (GtkWidget *column_view)
+cs_set_aside_attach_table (CsCaseTable *table,
+                           GtkWidget   *column_view)
 {
   GtkGesture *click = gtk_gesture_click_new ();
 
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
-  g_signal_connect (click, "pressed", G_CALLBACK (table_pressed_cb), NULL);
+  g_signal_connect (click, "pressed", G_CALLBACK (table_pressed_cb), table);
   gtk_widget_add_controller (column_view, GTK_EVENT_CONTROLLER (click));
 }

@@ -12,6 +12,7 @@
 #include <gtk/gtk.h>
 
 #include "cs-case-base.h"
+#include "cs-case-table.h"
 #include "cs-exclusions.h"
 
 G_BEGIN_DECLS
@@ -44,9 +45,8 @@ gboolean            cs_set_aside_case         (GtkWidget            *window,
 gboolean            cs_set_aside_take_back    (GtkWidget            *window,
                                                guint                 line,
                                                GError              **error);
-/* The table's context menu: a right click on a cell whose label carries the case's line (cs_set_aside_mark_cell). */
-void                cs_set_aside_attach_table (GtkWidget            *column_view);
-void                cs_set_aside_mark_cell    (GtkWidget            *cell_child,
-                                               guint                 line);
+/* The table's context menu: a right click on a case's cell (the table says which line: cs_case_table_line_at). */
+void                cs_set_aside_attach_table (CsCaseTable          *table,
+                                               GtkWidget            *column_view);
 
 G_END_DECLS

@@ -450,6 +450,47 @@ test_case_selected (void)
   fixture_tear_down (&f);
 }
 
+/* A label bound in a cell whose text is text, depth first. */
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_label (c, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The context menu asks the table which case's line is under the pointer: the cell of the first row's id gives
+ * that case's physical line, a point below the last row none. */
+static void
+test_line_at (void)
+{
+  Fixture f = { 0 };
+  GtkWidget *view, *cell;
+  graphene_rect_t bounds;
+  guint first;
+
+  fixture_set_up (&f, FALSE);
+  wait_rows (f.table, (guint) f.cases->n);
+  view = column_view (f.table);
+  first = row_case (f.table, 0);
+  g_assert_nonnull (f.cases->ids);
+  cell = find_label (view, f.cases->ids[first]);
+  g_assert_nonnull (cell);
+  g_assert_true (gtk_widget_compute_bounds (cell, view, &bounds));
+  g_assert_cmpuint (cs_case_table_line_at (f.table, bounds.origin.x + bounds.size.width / 2,
+                                           bounds.origin.y + bounds.size.height / 2), ==, f.cases->line[first]);
+  g_assert_cmpuint (cs_case_table_line_at (f.table, -10, -10), ==, 0);
+  fixture_tear_down (&f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -465,5 +506,6 @@ main (int    argc,
   g_test_add_func ("/cs/ui/case-table/sort-two-tables", test_sort_two_tables);
   g_test_add_func ("/cs/ui/case-table/spec-column", test_spec_column);
   g_test_add_func ("/cs/ui/case-table/case-selected", test_case_selected);
+  g_test_add_func ("/cs/ui/case-table/line-at", test_line_at);
   return g_test_run ();
 }
