@@ -20,6 +20,7 @@
 #include "cs-set-aside.h"
 #include "cs-settings.h"
 #include "cs-used-cases.h"
+#include "cs-widgets.h"
 
 struct _CsOperatorView
 {
@@ -57,7 +58,7 @@ struct _CsOperatorView
 
 G_DEFINE_FINAL_TYPE (CsOperatorView, cs_operator_view, GTK_TYPE_WIDGET)
 
-enum { SIGNAL_OPEN_CASE, N_SIGNALS };
+enum { SIGNAL_OPEN_CASE, SIGNAL_SPEC_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 /* The per-query charts, in notebook order. */
@@ -299,15 +300,14 @@ spec_entry_get (GtkWidget *entry,
                 double    *v)
 {
   g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
-  char *end = NULL;
 
   if (*text == '\0')
     {
       *v = NAN;
       return TRUE;
     }
-  *v = g_ascii_strtod (text, &end);
-  return end != text && *end == '\0' && isfinite (*v);
+  /* '.' or the locale's decimal separator (a German user types "41,2") */
+  return cs_entry_parse_number (text, v);
 }
 
 static void
@@ -331,6 +331,7 @@ spec_changed_cb (GtkWidget      *entry,
   self->spec = spec;
   cs_settings_set_spec (cs_settings_get_default (), spec_source (self), spec.spec_lower, spec.spec_upper);
   cs_case_table_set_spec_limits (CS_CASE_TABLE (self->table), spec.spec_lower, spec.spec_upper);
+  g_signal_emit (self, signals[SIGNAL_SPEC_CHANGED], 0);
   run_query (self);
 }
 
@@ -404,6 +405,7 @@ cs_operator_view_set_cases (CsOperatorView *self,
   cs_query_editor_set_cases (CS_QUERY_EDITOR (self->query_editor), cases);
   cs_case_table_set_cases (CS_CASE_TABLE (self->table), cases);
   cs_case_table_set_spec_limits (CS_CASE_TABLE (self->table), self->spec.spec_lower, self->spec.spec_upper);
+  g_signal_emit (self, signals[SIGNAL_SPEC_CHANGED], 0);
   {
     g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
     g_autoptr(GtkStringList) names_b = gtk_string_list_new (NULL);
@@ -548,6 +550,8 @@ cs_operator_view_class_init (CsOperatorViewClass *klass)
   object_class->finalize = cs_operator_view_finalize;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   g_type_ensure (CS_TYPE_CASE_TABLE);
+  signals[SIGNAL_SPEC_CHANGED] = g_signal_new ("spec-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                               NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_OPEN_CASE] = g_signal_new_class_handler ("open-case", G_TYPE_FROM_CLASS (klass),
                                                           G_SIGNAL_RUN_LAST, G_CALLBACK (open_case_default),
                                                           NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
@@ -599,6 +603,13 @@ cs_operator_view_init (CsOperatorView *self)
       g_ptr_array_add (self->charts, chart);
     }
   cs_failsafe_panel_set_result (CS_FAILSAFE_PANEL (self->failsafe_panel), NULL);
+}
+
+const CsIntervalSpec *
+cs_operator_view_get_spec (CsOperatorView *self)
+{
+  g_return_val_if_fail (CS_IS_OPERATOR_VIEW (self), NULL);
+  return &self->spec;
 }
 
 GtkWidget *

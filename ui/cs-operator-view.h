@@ -39,6 +39,9 @@ void           cs_operator_view_set_top_k      (CsOperatorView *self,
                                                 guint           k);
 void           cs_operator_view_set_dark       (CsOperatorView *self,
                                                 gboolean        dark);
+/* The interval level and this case base's spec limits (saved per file) the page predicts with; signal
+ * "spec-changed" when the user changes the limits (and after a new case base brings its own). */
+const CsIntervalSpec *cs_operator_view_get_spec (CsOperatorView *self);
 /* The chart widgets of the page (CsChartView), in display order. */
 GPtrArray     *cs_operator_view_get_charts     (CsOperatorView *self);
 /* Signal "open-case" (guint index): a case was double-clicked in "Cases used" (handled: selects it). */

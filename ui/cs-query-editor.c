@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cs-query-editor.h"
+#include "cs-widgets.h"
 #include "cs-ui-resources.h"
 
 /* Typing pauses shorter than this are one edit: the query runs once per pause, not once per keystroke. */
@@ -99,7 +100,6 @@ spin_text_changed_cb (GtkEditable   *editable,
                       CsQueryEditor *self)
 {
   const char *text = gtk_editable_get_text (editable);
-  char *end = NULL;
   guint j;
   double v;
 
@@ -116,10 +116,8 @@ spin_text_changed_cb (GtkEditable   *editable,
         }
       return;
     }
-  v = g_ascii_strtod (text, &end);
-  while (end != NULL && g_ascii_isspace (*end))
-    end++;
-  if (end == text || (end != NULL && *end != '\0') || !isfinite (v) || v == self->query[j])
+  /* '.' or the locale's decimal separator: under de_DE the spin shows and takes "41,2" */
+  if (!cs_entry_parse_number (text, &v) || v == self->query[j])
     return;
   self->query[j] = v;
   mark_edited (self);

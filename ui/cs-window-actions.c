@@ -497,6 +497,8 @@ _cs_window_set_following (CsWindow *self,
   g_object_get (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", &dark, NULL);
   self->follow_panel = cs_follow_panel_new (self->cases->source_path, self->engine, dark);
   g_signal_connect (self->follow_panel, "engine-changed", G_CALLBACK (follow_engine_changed), self);
+  cs_follow_panel_set_spec (CS_FOLLOW_PANEL (self->follow_panel),
+                            cs_operator_view_get_spec (CS_OPERATOR_VIEW (self->operator_view)));
   gtk_stack_add_titled (GTK_STACK (self->stack), self->follow_panel, "follow", _("Follow"));
   gtk_stack_set_visible_child (GTK_STACK (self->stack), self->follow_panel);
   _cs_window_notify_following (self);

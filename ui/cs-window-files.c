@@ -98,8 +98,10 @@ cs_window_export_table (CsWindow   *self,
   r = cs_operator_view_get_result (CS_OPERATOR_VIEW (self->operator_view));
   g_free (self->table_path);
   self->table_path = g_strdup (path);
-  cs_table_export_async (kind, self->engine, r, path, excel ? CS_CSV_PRESET_EXCEL : CS_CSV_PRESET_STANDARD,
-                         self->cancellable, table_export_done_cb, g_object_ref (self));
+  /* the interval level and spec limits the operator page predicts with: the CSV's columns say the same */
+  cs_table_export_async_spec (kind, self->engine, r, cs_operator_view_get_spec (CS_OPERATOR_VIEW (self->operator_view)),
+                              path, excel ? CS_CSV_PRESET_EXCEL : CS_CSV_PRESET_STANDARD, self->cancellable,
+                              table_export_done_cb, g_object_ref (self));
 }
 
 /* ---- Meeting report ---------------------------------------------------------------- */

@@ -413,6 +413,15 @@ _cs_window_notify_colormap (CsWindow *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLORMAP]);
 }
 
+/* The follow page predicts with the operator page's level and limits. */
+static void
+operator_spec_changed_cb (CsOperatorView *view,
+                          CsWindow       *self)
+{
+  if (self->follow_panel != NULL)
+    cs_follow_panel_set_spec (CS_FOLLOW_PANEL (self->follow_panel), cs_operator_view_get_spec (view));
+}
+
 static void
 manager_open_case_cb (CsManagerView *view,
                       guint          index,
@@ -591,6 +600,7 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, open_folder_cb);
   gtk_widget_class_bind_template_callback (widget_class, manager_engine_cb);
   gtk_widget_class_bind_template_callback (widget_class, manager_open_case_cb);
+  gtk_widget_class_bind_template_callback (widget_class, operator_spec_changed_cb);
 
   _cs_window_class_init_actions (widget_class);
 }
