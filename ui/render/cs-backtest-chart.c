@@ -127,8 +127,7 @@ cs_backtest_chart_render (cairo_t                   *cr,
 
   g_ascii_formatd (lbuf, sizeof lbuf, "%g", 100 * data->interval_level);
   g_ascii_formatd (hbuf, sizeof hbuf, "%g", data->h);
-  clabel = g_strdup_printf (_("%s %% interval coverage, last %" G_GSIZE_FORMAT " cases"), lbuf,
-                            data->coverage_window);
+  clabel = g_strdup_printf (_("%s %% interval coverage, last %zu cases"), lbuf, (size_t) data->coverage_window);
   level_label = g_strdup_printf (_("nominal %s %%"), lbuf);
   h_label = g_strdup_printf (_("decision interval h = %s"), hbuf);
   legend[0] = (CsLegendItem) { data->error_name != NULL ? data->error_name : _("forward error"), CS_LEGEND_LINE,
