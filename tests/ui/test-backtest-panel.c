@@ -1,7 +1,8 @@
 /* test-backtest-panel.c: the manager page's backtest panel on its own, driven through its buttons, on generated
  * bases in time order (tests/model/drift-gen.h): an outcome shifted by 2 noise sd after case 1,500 of 3,000 gives an
  * alarm within 100 cases after the shift, in the chart's data and in the status line; in file order and in the
- * order of a date-time label column (rows shuffled in the file); Cancel and a new engine leave no chart and no busy
+ * order of a date-time label column (rows shuffled in the file); a label that is no date-time gives file order;
+ * Cancel and a new engine leave no chart and no busy
  * state. A fresh panel, window and engine per test; under Xvfb (skips without a display). */
 #define G_LOG_DOMAIN "test-backtest-panel"
 
@@ -222,6 +223,24 @@ test_shift_label_order (Fixture       *f,
       }
 }
 
+/* One label that is neither a date-time nor a counter: the file's line order, and the status line says which line
+ * stopped the label column from being the order. */
+static void
+test_unparsed_label (Fixture       *f,
+                     gconstpointer  data)
+{
+  const CsBacktestChartData *bt;
+
+  g_free (f->cases->ids[7]);
+  f->cases->ids[7] = g_strdup ("batch A");
+  run_to_end (f);
+  g_assert_nonnull (strstr (cs_backtest_panel_get_status (f->panel),
+                            "the file's line order (the label on line 9 is neither a date-time nor a counter)"));
+  bt = cs_chart_data_get_chart (chart_of (f))->data;
+  g_assert_cmpstr (bt->order_name, ==, "file line");
+  g_assert_cmpuint (bt->n, ==, N_CASES);
+}
+
 /* Iterate the main loop for a while: a late result of a dropped run would show by then. */
 static void
 linger (double seconds)
@@ -306,6 +325,8 @@ main (int    argc,
               test_shift_file_order, fixture_tear_down);
   g_test_add ("/cs/ui/backtest-panel/shift-label-order", Fixture, GINT_TO_POINTER (TRUE), fixture_set_up,
               test_shift_label_order, fixture_tear_down);
+  g_test_add ("/cs/ui/backtest-panel/unparsed-label", Fixture, GINT_TO_POINTER (TRUE), fixture_set_up,
+              test_unparsed_label, fixture_tear_down);
   g_test_add ("/cs/ui/backtest-panel/cancel", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up, test_cancel,
               fixture_tear_down);
   g_test_add ("/cs/ui/backtest-panel/new-engine", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up,
