@@ -198,13 +198,14 @@ status_text (const Job *job)
   const CsBacktest *bt = job->backtest;
   const CsCaseBase *cases = job->engine->cases;
   g_autofree char *order = order_text (job);
-  g_autofree char *rmse = cs_format_number (bt->rmse);
-  g_autofree char *errors = NULL, *alarms = NULL, *rule = NULL;
+  g_autofree char *number = cs_format_number (bt->rmse);
+  g_autofree char *rmse = NULL, *errors = NULL, *alarms = NULL, *rule = NULL;
 
-  errors = g_strdup_printf (_("Forward RMSE %s%s%s, %.1f %% of the outcomes inside their 90 %% interval (warm-up "
-                              "%zu cases)."), rmse, cases->target_unit != NULL && *cases->target_unit ? " " : "",
-                            cases->target_unit != NULL ? cases->target_unit : "", 100 * bt->coverage,
-                            (size_t) bt->warmup);
+  /* the number with the outcome's unit, as the other pages write a value */
+  rmse = cases->target_unit != NULL && *cases->target_unit ? g_strdup_printf ("%s %s", number, cases->target_unit)
+                                                            : g_strdup (number);
+  errors = g_strdup_printf (_("Forward RMSE %s, %.1f %% of the outcomes inside their 90 %% interval (warm-up %zu "
+                              "cases)."), rmse, 100 * bt->coverage, (size_t) bt->warmup);
   if (bt->alarms->len == 0)
     alarms = g_strdup (_("No drift alarm."));
   else
