@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "cs-ui-resources.h"
+#include "cs-backtest-panel.h"
 #include "cs-chart-data.h"
 #include "cs-chart-view.h"
 #include "cs-manager-jobs.h"
@@ -56,6 +57,7 @@ struct _CsManagerView
   GtkWidget *diagnostics_chart;
   GtkWidget *compare_chart;
   GtkWidget *sweep_chart;
+  GtkWidget *backtest;
   GPtrArray *charts;
 
   /* Owned references */
@@ -544,6 +546,7 @@ cs_manager_view_set_cases (CsManagerView *self,
   g_clear_pointer (&self->cases, cs_case_base_unref);
   g_clear_pointer (&self->engine, cs_engine_unref);
   self->cases = cases;
+  cs_backtest_panel_set_engine (CS_BACKTEST_PANEL (self->backtest), NULL);
   cs_progress_end (self->progress);
   update_sensitivity (self);
   update_display (self);
@@ -559,6 +562,7 @@ cs_manager_view_set_engine (CsManagerView *self,
     cs_engine_ref (engine);
   g_clear_pointer (&self->engine, cs_engine_unref);
   self->engine = engine;
+  cs_backtest_panel_set_engine (CS_BACKTEST_PANEL (self->backtest), engine);
   update_sensitivity (self);
   update_display (self);
 }
@@ -631,6 +635,7 @@ cs_manager_view_class_init (CsManagerViewClass *klass)
                                             NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 
   g_type_ensure (CS_TYPE_CHART_VIEW);
+  g_type_ensure (CS_TYPE_BACKTEST_PANEL);
   g_type_ensure (CS_TYPE_THRESHOLDS_EDITOR);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   /* Links the resource bundle in (and so registers it) also in programs that never make a window. */
@@ -660,6 +665,7 @@ cs_manager_view_class_init (CsManagerViewClass *klass)
   BIND (diagnostics_chart);
   BIND (compare_chart);
   BIND (sweep_chart);
+  BIND (backtest);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, flagged_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, fit_clicked_cb);
@@ -678,6 +684,7 @@ cs_manager_view_init (CsManagerView *self)
   g_ptr_array_add (self->charts, self->diagnostics_chart);
   g_ptr_array_add (self->charts, self->compare_chart);
   g_ptr_array_add (self->charts, self->sweep_chart);
+  g_ptr_array_add (self->charts, cs_backtest_panel_get_chart_view (CS_BACKTEST_PANEL (self->backtest)));
   self->progress = cs_progress_new ();
   cs_progress_bind_bar (self->progress, GTK_PROGRESS_BAR (self->progress_bar));
   g_signal_connect (self->progress, "notify::active", G_CALLBACK (progress_active_cb), self);
