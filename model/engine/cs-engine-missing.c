@@ -63,6 +63,7 @@ keep_features (const CsCaseBase *cases,
       if (cases->ids != NULL)
         out->ids[i] = g_strdup (cases->ids[i]);
     }
+  cs_case_base_copy_categories (out, cases, NULL);
   cs_case_base_compute_stats (out);
   return out;
 }
