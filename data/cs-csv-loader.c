@@ -843,6 +843,13 @@ on_row (int   term,
           else if (!g_utf8_validate (v, -1, NULL))
             {
               char *conv = g_convert (v, -1, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
+              if (w->latin1_line == 0)
+                for (gsize j = 0; j < plan->ncols; j++)
+                  if (plan->kind[j] == KIND_CATEGORY && (gsize) plan->slot[j] == c)
+                    {
+                      w->latin1_line = line;
+                      w->latin1_col = (guint) j + 1;
+                    }
               g_free (v);
               v = conv != NULL ? conv : g_strdup ("?");
             }

@@ -829,7 +829,10 @@ fit_lbfgs (FitRun         *run,
     }
 
   /* Start: the given metric when its kind matches, else the scalar fit. */
-  if (start != NULL && start->kind == kind && (kind != CS_METRIC_FULL || start->rank == rank))
+  /* A scalar start without penalties (a rule of thumb) is a poor start for L-BFGS over log w: the Newton fit
+   * without categories is the better one. */
+  if (start != NULL && start->kind == kind && (kind != CS_METRIC_FULL || start->rank == rank)
+      && !(kind == CS_METRIC_SCALAR && nc > 0 && !start_cats))
     {
       if (kind == CS_METRIC_SCALAR)
         th[0] = log (start->scale);
