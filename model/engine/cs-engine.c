@@ -634,6 +634,8 @@ cs_engine_build_full (CsCaseBase              *cases,
     status = cs_metric_copy (&self->metric, options->metric);
   else
     status = cs_metric_init_scalar (&self->metric, d, cs_engine_default_scale (cases));
+  if (status == CS_OK && options->model != NULL)
+    status = cs_engine_metric_add_model_categories (&self->metric, options->model, cases);
   if (status_error (status, "Setting the metric", error))
     return NULL;
   self->metric_label = g_strdup (options->metric_label != NULL ? options->metric_label
