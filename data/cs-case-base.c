@@ -304,6 +304,18 @@ cs_case_base_append (const CsCaseBase  *self,
                      const char * const *ids,
                      gsize              m)
 {
+  return cs_case_base_append_full (self, x, y, lines, ids, NULL, m);
+}
+
+CsCaseBase *
+cs_case_base_append_full (const CsCaseBase  *self,
+                          const double      *x,
+                          const double      *y,
+                          const guint       *lines,
+                          const char * const *ids,
+                          const char * const *cats,
+                          gsize              m)
+{
   gsize n = self->n, d = self->d;
   CsCaseBase *out = cs_case_base_new (n + m, d);
 
@@ -331,6 +343,33 @@ cs_case_base_append (const CsCaseBase  *self,
         out->ids[i] = g_strdup (self->ids[i]);
       for (gsize i = 0; i < m; i++)
         out->ids[n + i] = g_strdup (ids != NULL && ids[i] != NULL ? ids[i] : "");
+    }
+  if (self->n_cat > 0)
+    {
+      gsize nc = self->n_cat;
+      char ***levels = g_new0 (char **, nc);
+      gint *codes = g_new (gint, (n + m) * nc);
+
+      memcpy (codes, self->cat_codes, n * nc * sizeof (gint));
+      for (gsize c = 0; c < nc; c++)
+        {
+          GPtrArray *lv = g_ptr_array_new ();
+          for (gsize k = 0; k < self->cat_n_levels[c]; k++)
+            g_ptr_array_add (lv, g_strdup (self->cat_levels[c][k]));
+          for (gsize i = 0; i < m; i++)
+            {
+              const char *v = cats != NULL && cats[i * nc + c] != NULL ? cats[i * nc + c] : "";
+              guint k;
+              for (k = 0; k < lv->len && strcmp (lv->pdata[k], v) != 0; k++)
+                ;
+              if (k == lv->len)
+                g_ptr_array_add (lv, g_strdup (v));
+              codes[(n + i) * nc + c] = (gint) k;
+            }
+          g_ptr_array_add (lv, NULL);
+          levels[c] = (char **) g_ptr_array_free (lv, FALSE);
+        }
+      cs_case_base_take_categories (out, nc, g_strdupv (self->cat_names), levels, codes);
     }
   cs_case_base_compute_stats (out);
   return out;

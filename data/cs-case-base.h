@@ -117,6 +117,17 @@ gint        cs_case_base_find_level   (const CsCaseBase *self,
                                        gsize             c,
                                        const char       *level);
 
+/* cs_case_base_append with the category values of the m new cases (m * n_cat level names, row-major; NULL: the
+ * level ""). A value the base has not seen becomes a new level at the end of its column's list, so the codes of
+ * the earlier cases keep their meaning. */
+CsCaseBase *cs_case_base_append_full (const CsCaseBase  *self,
+                                      const double      *x,
+                                      const double      *y,
+                                      const guint       *lines,
+                                      const char * const *ids,
+                                      const char * const *cats,
+                                      gsize              m);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsCaseBase, cs_case_base_unref)
 
 G_END_DECLS

@@ -5,8 +5,11 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "cs-csv-follow.h"
 #include "cs-csv-loader.h"
 #include "cs-exclusions.h"
 
@@ -159,6 +162,62 @@ test_exclusions_keep_codes (void)
       }
 }
 
+/* Follow mode: appended rows carry their category values ("" when missing); the grown base keeps every code
+ * and adds a value it had not seen as a new level at the end. */
+static void
+test_follow (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-cat-follow-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "grades.csv", NULL);
+  g_autoptr(GBytes) bytes = make_csv (300, 3, FALSE);
+  g_autoptr(CsCsvFollower) fl = NULL;
+  g_autoptr(CsCaseBase) base = NULL, grown = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (cs_csv_follow_row_free);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (cs_csv_problem_free);
+  g_autoptr(GError) error = NULL;
+  CsCsvOptions o;
+  FILE *fp;
+  double x[3], y[3];
+  guint lines[3];
+  const char *cats[3];
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes), NULL));
+  cs_csv_options_init (&o);
+  o.target = "y";
+  fl = cs_csv_follower_new (path, &o);
+  base = cs_csv_follower_load (fl, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (base->n_cat, ==, 1);
+  fp = fopen (path, "ab");
+  g_assert_nonnull (fp);
+  fputs ("M1,3,G1,4\nM2,5,G9,6\nM3,7,,8\n", fp);
+  fclose (fp);
+  g_assert_cmpint (cs_csv_follower_poll (fl, rows, problems, &error), ==, CS_CSV_FOLLOW_ROWS);
+  g_assert_cmpuint (rows->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      CsCsvFollowRow *r = rows->pdata[i];
+      g_assert_nonnull (r->cats);
+      x[i] = r->x[0];
+      y[i] = r->y;
+      lines[i] = r->line;
+      cats[i] = r->cats[0];
+    }
+  g_assert_cmpstr (cats[0], ==, "G1");
+  g_assert_cmpstr (cats[1], ==, "G9");
+  g_assert_cmpstr (cats[2], ==, "");
+  grown = cs_case_base_append_full (base, x, y, lines, NULL, cats, 3);
+  g_assert_cmpuint (grown->n, ==, base->n + 3);
+  g_assert_cmpuint (grown->cat_n_levels[0], ==, 5);   /* G9 and "" are new */
+  g_assert_cmpint (grown->cat_codes[base->n], ==, cs_case_base_find_level (base, 0, "G1"));
+  g_assert_cmpstr (grown->cat_levels[0][grown->cat_codes[base->n + 1]], ==, "G9");
+  g_assert_cmpstr (grown->cat_levels[0][grown->cat_codes[base->n + 2]], ==, "");
+  for (gsize i = 0; i < base->n; i++)
+    g_assert_cmpint (grown->cat_codes[i], ==, base->cat_codes[i]);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -166,5 +225,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/cs/data/csv/categories/rule", test_rule);
   g_test_add_func ("/cs/data/csv/categories/missing-and-roles", test_missing_and_roles);
   g_test_add_func ("/cs/data/csv/categories/exclusions", test_exclusions_keep_codes);
+  g_test_add_func ("/cs/data/csv/categories/follow", test_follow);
   return g_test_run ();
 }
