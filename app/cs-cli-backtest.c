@@ -39,6 +39,11 @@ print_json (CsCliLoaded       *l,
   for (gsize j = 0; j < base->d; j++)
     json_builder_add_string_value (b, base->feature_names[j]);
   json_builder_end_array (b);
+  json_builder_set_member_name (b, "categories");
+  json_builder_begin_array (b);
+  for (gsize c = 0; c < base->n_cat; c++)
+    json_builder_add_string_value (b, base->cat_names[c]);
+  json_builder_end_array (b);
   cs_json_add_string (b, "method", "forward chaining: each case predicted from the cases before it in time "
                       "order, after a warm-up; the scalar window refitted by leave-one-out on the past each time "
                       "the past doubles");
@@ -164,8 +169,8 @@ cs_cli_backtest (int    argc,
       "Time order column: ISO 8601 date-times or a counter (default: the first date-time column; not a feature "
       "unless --features names it)",
       "COL" },
-    { "features", 0, 0, G_OPTION_ARG_STRING, &features, "Feature columns (default: every numeric column but the "
-      "order)", "A,B,..." },
+    { "features", 0, 0, G_OPTION_ARG_STRING, &features, "Feature columns (default: every numeric and category column but "
+      "the order)", "A,B,..." },
     { "warmup", 0, 0, G_OPTION_ARG_INT64, &warmup, "Cases before the first forward prediction (default: "
       "max (50, n / 10))", "N" },
     { "step", 0, 0, G_OPTION_ARG_INT64, &step, "Cases predicted from the same past (default: max (1, n / 1000))",

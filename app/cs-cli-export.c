@@ -23,6 +23,7 @@ typedef struct
   gsize n, d;
   gsize query;               /* case index, or CS_NO_CASE for a new point */
   double *qx;                /* d */
+  gint *levels;              /* n_cat category levels of a name=value query (-1: none given or unknown), or NULL */
 } Query;
 
 static gboolean
@@ -77,6 +78,13 @@ resolve_query (Query            *c,
       g_auto(GStrv) parts = g_strsplit (text, ",", -1);
       g_autofree gboolean *seen = g_new0 (gboolean, c->d);
 
+      if (cb->n_cat > 0)
+        {
+          c->levels = g_new (gint, cb->n_cat);
+          for (gsize k = 0; k < cb->n_cat; k++)
+            c->levels[k] = -1;
+        }
+
       for (char **p = parts; *p != NULL; p++)
         {
           g_auto(GStrv) kv = g_strsplit (*p, "=", 2);
@@ -90,6 +98,13 @@ resolve_query (Query            *c,
               return FALSE;
             }
           j = find_feature (cb, g_strstrip (kv[0]));
+          if (j < 0 && cs_case_base_find_category (cb, kv[0]) >= 0)
+            {
+              /* a level name: one no case has stays unknown (-1), which the engine flags */
+              gsize cat = (gsize) cs_case_base_find_category (cb, kv[0]);
+              c->levels[cat] = cs_case_base_find_level (cb, cat, g_strstrip (kv[1]));
+              continue;
+            }
           if (j < 0)
             {
               g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--query: no feature named '%s'", kv[0]);
@@ -358,8 +373,8 @@ cs_cli_export (int    argc,
   rc = cs_cli_build (CMD, &l, &engine_options);
   if (rc != CS_EXIT_OK)
     goto out;
-  result = cs_engine_query_spec (l.engine, c.qx, c.query != CS_NO_CASE ? (gssize) c.query : -1, (guint) top_k,
-                                 &spec, NULL);
+  result = cs_engine_query_levels (l.engine, c.qx, c.levels, c.query != CS_NO_CASE ? (gssize) c.query : -1,
+                                   (guint) top_k, &spec, NULL);
 
   /* The charts, each from the engine's one builder (the window draws the same). */
   co.top_k = (guint) top_k;
@@ -463,6 +478,7 @@ out:
     cs_engine_chart_free (built[i]);
   g_clear_pointer (&result, cs_query_result_free);
   g_free (c.qx);
+  g_free (c.levels);
   cs_cli_loaded_clear (&l);
   return rc;
 }

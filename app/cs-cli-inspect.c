@@ -94,6 +94,11 @@ report_json (const CsCsvReport *r,
       cs_json_add_number (b, "sd", c->sd);
       cs_json_add_number (b, "min", c->min);
       cs_json_add_number (b, "max", c->max);
+      if (c->role == CS_ROLE_CATEGORY)
+        {
+          json_builder_set_member_name (b, "levels");
+          json_builder_add_int_value (b, (gint64) c->levels);
+        }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -131,8 +136,12 @@ print_human (const CsCsvReport *r,
       printf ("\n");
     }
   if (cb != NULL)
-    printf ("\n  %zu cases, %zu features, target “%s”%s%s\n", cb->n, cb->d, cb->target_name,
-            cb->id_name != NULL ? ", labels from " : "", cb->id_name != NULL ? cb->id_name : "");
+    {
+      g_autofree char *cats = cb->n_cat > 0 ? g_strdup_printf (" and %zu categor%s", cb->n_cat,
+                                                               cb->n_cat == 1 ? "y" : "ies") : g_strdup ("");
+      printf ("\n  %zu cases, %zu features%s, target “%s”%s%s\n", cb->n, cb->d, cats, cb->target_name,
+              cb->id_name != NULL ? ", labels from " : "", cb->id_name != NULL ? cb->id_name : "");
+    }
   if (r->problems->len > 0)
     printf ("  %u problem%s (listed on standard error)\n", r->problems->len, r->problems->len == 1 ? "" : "s");
 }

@@ -301,7 +301,10 @@ load_all (const char  *cmd,
         target = l->model->target;
       if (features == NULL)
         {
-          g_autofree char *joined = g_strjoinv (",", l->model->features);
+          /* the model's category columns are features too (by name: a model without them ignores them) */
+          g_autofree char *numeric = g_strjoinv (",", l->model->features);
+          g_autofree char *cats = l->model->n_cat > 0 ? g_strjoinv (",", l->model->cat_names) : NULL;
+          g_autofree char *joined = cats != NULL ? g_strconcat (numeric, ",", cats, NULL) : g_strdup (numeric);
           rc = load_base (l, cmd, target, joined, model_path);
           return rc != CS_EXIT_OK ? rc : cs_cli_check_model (l, model_path);
         }

@@ -88,6 +88,23 @@ fit_json (CsCliLoaded *l,
       json_builder_add_int_value (b, (gint64) m->rank);
     }
   json_matrix (b, m);
+  /* category columns: the mismatch penalty each was fitted (0: the column changes no weight) and its levels */
+  json_builder_set_member_name (b, "categories");
+  json_builder_begin_array (b);
+  for (gsize c = 0; c < cs_engine_n_categories (e); c++)
+    {
+      const char * const *lv = cs_engine_category_levels (e, c);
+      json_builder_begin_object (b);
+      cs_json_add_string (b, "name", cs_engine_category_name (e, c));
+      cs_json_add_number (b, "lambda", cs_engine_category_lambda (e, c));
+      json_builder_set_member_name (b, "levels");
+      json_builder_begin_array (b);
+      for (gsize k = 0; lv[k] != NULL; k++)
+        json_builder_add_string_value (b, lv[k]);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
   cs_json_add_number (b, "loo_mse", e->fit.loo_mse);
   cs_json_add_number (b, "loo_mse_linear", e->loo_mse_linear);
   cs_json_add_string (b, "linear_method", e->linear_method);
@@ -144,6 +161,13 @@ fit_text (CsCliLoaded *l,
   printf ("window: median 90%% radius %.4g (standardised); half-widths:\n", e->radius90_median);
   for (gsize j = 0; j < base->d; j++)
     printf ("  %-24s +-%.4g %s\n", base->feature_names[j], hw[j] * e->sd[j], base->feature_units[j]);
+  for (gsize c = 0; c < cs_engine_n_categories (e); c++)
+    {
+      double lam = cs_engine_category_lambda (e, c);
+      printf ("  %-24s category, %zu levels: a case of another value weighs %.3g of one of the same (lambda %.4g)\n",
+              cs_engine_category_name (e, c), (size_t) g_strv_length ((char **) cs_engine_category_levels (e, c)),
+              exp (-lam), lam);
+    }
   if (l->report != NULL && l->report->rows_skipped > 0)
     printf ("%zu rows left out (listed on standard error)\n", (size_t) l->report->rows_skipped);
   if (save != NULL)
@@ -253,6 +277,8 @@ query_json_members (JsonBuilder         *b,
   json_builder_begin_object (b);
   for (gsize j = 0; j < d; j++)
     cs_json_add_number (b, base->feature_names[j], r->query[j]);
+  for (gsize c = 0; c < base->n_cat; c++)   /* a level, or null when the case base has no such value */
+    cs_json_add_string (b, base->cat_names[c], r->levels[c] >= 0 ? base->cat_levels[c][r->levels[c]] : NULL);
   json_builder_end_object (b);
   cs_json_add_number (b, "prediction", r->report.failure == CS_FLAG_FAIL_NONE ? p->prediction : NAN);
   cs_cli_json_interval (b, r);
@@ -285,6 +311,22 @@ query_json_members (JsonBuilder         *b,
       cs_json_add_number (b, "weight", u->weight);
       cs_json_add_number (b, "y", u->y);
       cs_json_add_number (b, "distance", u->distance);
+      if (base->n_cat > 0)
+        {
+          /* per category: true when this case has the query's value ("same supplier"), null when unknown */
+          json_builder_set_member_name (b, "same");
+          json_builder_begin_object (b);
+          for (gsize c = 0; c < base->n_cat; c++)
+            {
+              int match = cs_query_result_category_match (r, u->index, c);
+              json_builder_set_member_name (b, base->cat_names[c]);
+              if (match < 0)
+                json_builder_add_null_value (b);
+              else
+                json_builder_add_boolean_value (b, match == 1);
+            }
+          json_builder_end_object (b);
+        }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -315,8 +357,18 @@ query_text (const CsCaseBase    *base,
   for (guint t = 0; t < r->k; t++)
     {
       const CsUsedCase *u = &r->top[t];
-      printf ("  line %-6u %-12s weight %.4f  %s = %.6g  distance %.3g\n", base->line[u->index],
+      printf ("  line %-6u %-12s weight %.4f  %s = %.6g  distance %.3g", base->line[u->index],
               base->ids != NULL ? base->ids[u->index] : "", u->weight, base->target_name, u->y, u->distance);
+      for (gsize c = 0; c < base->n_cat; c++)
+        {
+          int match = cs_query_result_category_match (r, u->index, c);
+          gint code = base->cat_codes[u->index * base->n_cat + c];
+          if (match == 1)
+            printf ("  same %s", base->cat_names[c]);
+          else
+            printf ("  other %s (%s)", base->cat_names[c], base->cat_levels[c][code]);
+        }
+      printf ("\n");
     }
   printf ("  verdict: %s\n", cs_verdict_name (r->report.verdict));
   for (gsize f = 0; f < r->report.n_flags; f++)
@@ -355,6 +407,7 @@ cs_cli_predict (int    argc,
   CsEngineOptions eo;
   CsFlagThresholds asked;
   g_autofree double *xq = NULL;
+  g_autofree gint *lq = NULL;
   g_autoptr(GError) error = NULL;
   CsQueryResult **results = NULL;
   gssize q = 1;
@@ -389,13 +442,14 @@ cs_cli_predict (int    argc,
     {
       g_autofree char *msg = NULL;
       xq = g_new (double, l.base->d);
-      if (!cs_cli_parse_query (query, l.base, xq, &msg))
+      lq = l.base->n_cat > 0 ? g_new (gint, l.base->n_cat) : NULL;
+      if (!cs_cli_parse_query_levels (query, l.base, xq, lq, &msg))
         {
           rc = cs_cli_usage_error ("predict", "--query: %s", msg);
           goto out;
         }
     }
-  else if ((q = cs_cli_read_queries (queries, l.base, &xq)) < 0)
+  else if ((q = cs_cli_read_queries_levels (queries, l.base, &xq, &lq)) < 0)
     {
       rc = CS_EXIT_DATA;
       goto out;
@@ -409,7 +463,7 @@ cs_cli_predict (int    argc,
     rc = cs_cli_thresholds_check ("predict", &asked, l.engine);
   if (rc != CS_EXIT_OK)
     goto out;
-  results = cs_engine_predict_spec (l.engine, xq, (gsize) q, NULL, (guint) top_k, &spec, NULL, &error);
+  results = cs_engine_predict_levels (l.engine, xq, lq, (gsize) q, NULL, (guint) top_k, &spec, NULL, &error);
   if (results == NULL)
     {
       rc = cs_cli_fail ("predict", error);

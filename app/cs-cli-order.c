@@ -89,6 +89,9 @@ cs_cli_order_columns (const char  *cmd,
   for (gsize j = 0; j < probe->d; j++)
     if (g_strcmp0 (probe->feature_names[j], *order) != 0)
       g_string_append_printf (list, "%s%s", list->len ? "," : "", probe->feature_names[j]);
+  for (gsize c = 0; c < probe->n_cat; c++)   /* category columns are features too */
+    if (g_strcmp0 (probe->cat_names[c], *order) != 0)
+      g_string_append_printf (list, "%s%s", list->len ? "," : "", probe->cat_names[c]);
   *features = g_string_free (list, FALSE);
   return CS_EXIT_OK;
 }

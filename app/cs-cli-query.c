@@ -19,9 +19,23 @@ cs_cli_parse_query (const char   *text,
              double       *x,
              char        **message)
 {
+  return cs_cli_parse_query_levels (text, base, x, NULL, message);
+}
+
+gboolean
+cs_cli_parse_query_levels (const char       *text,
+                           const CsCaseBase *base,
+                           double           *x,
+                           gint             *levels,
+                           char            **message)
+{
   gsize d = base->d;
   g_autofree gboolean *seen = g_new0 (gboolean, d);
+  g_autofree gboolean *seen_cat = g_new0 (gboolean, MAX (base->n_cat, 1));
   g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+
+  for (gsize c = 0; levels != NULL && c < base->n_cat; c++)
+    levels[c] = -1;
 
   for (guint i = 0; parts[i] != NULL; i++)
     {
@@ -42,10 +56,26 @@ cs_cli_parse_query (const char   *text,
       name = g_strstrip (parts[i]);
       val = g_strstrip (eq + 1);
       j = cs_case_base_find_feature (base, name);
+      if (j < 0 && cs_case_base_find_category (base, name) >= 0)
+        {
+          /* a level name, exactly as in the file; one no case has is kept as unknown (flagged, not refused) */
+          gsize c = (gsize) cs_case_base_find_category (base, name);
+          if (seen_cat[c])
+            {
+              *message = g_strdup_printf ("category '%s' given twice", name);
+              return FALSE;
+            }
+          seen_cat[c] = TRUE;
+          if (levels != NULL)
+            levels[c] = cs_case_base_find_level (base, c, val);
+          continue;
+        }
       if (j < 0)
         {
           g_autofree char *names = g_strjoinv (", ", base->feature_names);
-          *message = g_strdup_printf ("unknown feature '%s' (features: %s)", name, names);
+          g_autofree char *cats = base->n_cat > 0 ? g_strjoinv (", ", base->cat_names) : NULL;
+          *message = g_strdup_printf ("unknown feature '%s' (features: %s%s%s)", name, names,
+                                      cats != NULL ? "; categories: " : "", cats != NULL ? cats : "");
           return FALSE;
         }
       if (seen[j])
@@ -90,6 +120,18 @@ cs_cli_read_queries (const char   *path,
               const CsCaseBase *base,
               double      **out)
 {
+  return cs_cli_read_queries_levels (path, base, out, NULL);
+}
+
+gssize
+cs_cli_read_queries_levels (const char       *path,
+                            const CsCaseBase *base,
+                            double          **out,
+                            gint            **levels_out)
+{
+  gsize nc = base->n_cat;
+  g_autofree gssize *cat_col = g_new (gssize, MAX (nc, 1));
+  GArray *lv = g_array_new (FALSE, FALSE, sizeof (gint));
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
@@ -104,18 +146,21 @@ cs_cli_read_queries (const char   *path,
     {
       g_printerr ("%s\n", error->message);
       g_array_free (vals, TRUE);
+      g_array_free (lv, TRUE);
       return -1;
     }
   if (!g_file_get_contents (path, &text, &len, &error))
     {
       g_printerr ("%s: %s\n", path, error->message);
       g_array_free (vals, TRUE);
+      g_array_free (lv, TRUE);
       return -1;
     }
   if (memchr (text, '\0', len) != NULL)
     {
       g_printerr ("%s:1:1: not a text file (it contains NUL bytes)\n", path);
       g_array_free (vals, TRUE);
+      g_array_free (lv, TRUE);
       return -1;
     }
   if (len >= 3 && (guchar) text[0] == 0xEF && (guchar) text[1] == 0xBB && (guchar) text[2] == 0xBF)
@@ -127,6 +172,7 @@ cs_cli_read_queries (const char   *path,
     {
       g_printerr ("%s:1:1: empty query file (a header naming the features is needed)\n", path);
       g_array_free (vals, TRUE);
+      g_array_free (lv, TRUE);
       return -1;
     }
   if (strchr (lines[first], ';') != NULL && strchr (lines[first], ',') == NULL)
@@ -163,8 +209,16 @@ cs_cli_read_queries (const char   *path,
           g_printerr ("%s:%u:1: no column '%s' in the header (the queries need every feature)\n",
                       path, first + 1, base->feature_names[j]);
           g_array_free (vals, TRUE);
+          g_array_free (lv, TRUE);
           return -1;
         }
+    }
+  for (gsize c = 0; c < nc; c++)
+    {
+      cat_col[c] = -1;
+      for (gsize k = 0; k < ncol; k++)
+        if (g_strcmp0 (head[k], base->cat_names[c]) == 0)
+          cat_col[c] = (gssize) k;
     }
   for (guint li = first + 1; lines[li] != NULL; li++)
     {
@@ -174,6 +228,23 @@ cs_cli_read_queries (const char   *path,
       if (line[0] == '\0')
         continue;
       f = g_strsplit (line, ds, -1);
+      for (gsize c = 0; c < nc; c++)
+        {
+          /* a category column the file lacks, or a value no case has: unknown (-1), flagged by the engine */
+          gint code = -1;
+          if (cat_col[c] >= 0 && (gsize) cat_col[c] < g_strv_length (f))
+            {
+              char *v = g_strstrip (f[cat_col[c]]);
+              gsize vl = strlen (v);
+              if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"')
+                {
+                  v[vl - 1] = '\0';
+                  v++;
+                }
+              code = cs_case_base_find_level (base, c, v);
+            }
+          g_array_append_val (lv, code);
+        }
       for (gsize j = 0; j < d; j++)
         {
           gsize c = (gsize) col_of[j];
@@ -183,6 +254,7 @@ cs_cli_read_queries (const char   *path,
             {
               g_printerr ("%s:%u:%zu: missing value for '%s'\n", path, li + 1, c + 1, base->feature_names[j]);
               g_array_free (vals, TRUE);
+              g_array_free (lv, TRUE);
               return -1;
             }
           v = g_strstrip (f[c]);
@@ -196,6 +268,7 @@ cs_cli_read_queries (const char   *path,
               g_printerr ("%s:%u:%zu: '%s' is not a finite number (feature '%s')\n", path, li + 1, c + 1, v,
                           base->feature_names[j]);
               g_array_free (vals, TRUE);
+              g_array_free (lv, TRUE);
               return -1;
             }
           g_array_append_val (vals, x);
@@ -206,9 +279,14 @@ cs_cli_read_queries (const char   *path,
     {
       g_printerr ("%s:%u:1: no queries after the header\n", path, first + 1);
       g_array_free (vals, TRUE);
+      g_array_free (lv, TRUE);
       return -1;
     }
   *out = (double *) g_array_free (vals, FALSE);
+  if (levels_out != NULL)
+    *levels_out = nc > 0 ? (gint *) g_array_free (lv, FALSE) : NULL;
+  if (levels_out == NULL || nc == 0)
+    g_array_free (lv, TRUE);
   return (gssize) q;
 }
 

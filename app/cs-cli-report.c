@@ -42,6 +42,7 @@ cs_cli_report (int    argc,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *date = cs_plot_provenance_date (now);   /* UTC, pinned by SOURCE_DATE_EPOCH, as in the window */
   g_autofree double *xq = NULL;
+  g_autofree gint *lq = NULL;
   g_autoptr(CsEngineReport) report = NULL;
   CsEngineReportOptions ro;
   CsEngineOptions engine_options;
@@ -97,7 +98,8 @@ cs_cli_report (int    argc,
     g_autofree char *msg = NULL;
 
     xq = g_new (double, l.base->d);
-    if (!cs_cli_parse_query (query, l.base, xq, &msg))
+    lq = g_new (gint, MAX (l.base->n_cat, 1));
+    if (!cs_cli_parse_query_levels (query, l.base, xq, lq, &msg))
       {
         rc = cs_cli_usage_error (CMD, "--query: %s", msg);
         goto out;
@@ -114,7 +116,7 @@ cs_cli_report (int    argc,
     cs_interval_spec_init (&spec);
     spec.spec_lower = ro.spec_lower;
     spec.spec_upper = ro.spec_upper;
-    result = cs_engine_query_spec (l.engine, xq, -1, 10, &spec, NULL);
+    result = cs_engine_query_levels (l.engine, xq, l.base->n_cat > 0 ? lq : NULL, -1, 10, &spec, NULL);
   }
 
   ro.app_version = PACKAGE_VERSION;

@@ -71,7 +71,76 @@ cs_case_base_unref (CsCaseBase *self)
   g_free (self->sd);
   g_free (self->min);
   g_free (self->max);
+  cs_case_base_take_categories (self, 0, NULL, NULL, NULL);
   g_free (self);
+}
+
+void
+cs_case_base_take_categories (CsCaseBase  *self,
+                              gsize        n_cat,
+                              char       **names,
+                              char      ***levels,
+                              gint        *codes)
+{
+  for (gsize c = 0; c < self->n_cat; c++)
+    g_strfreev (self->cat_levels[c]);
+  g_free (self->cat_levels);
+  g_strfreev (self->cat_names);
+  g_free (self->cat_n_levels);
+  g_free (self->cat_codes);
+  self->n_cat = n_cat;
+  self->cat_names = n_cat > 0 ? names : NULL;
+  self->cat_levels = n_cat > 0 ? levels : NULL;
+  self->cat_codes = n_cat > 0 ? codes : NULL;
+  self->cat_n_levels = n_cat > 0 ? g_new (gsize, n_cat) : NULL;
+  for (gsize c = 0; c < n_cat; c++)
+    self->cat_n_levels[c] = g_strv_length (levels[c]);
+}
+
+void
+cs_case_base_copy_categories (CsCaseBase       *dst,
+                              const CsCaseBase *src,
+                              const gsize      *rows)
+{
+  gsize nc = src->n_cat;
+  char ***levels;
+  gint *codes;
+
+  if (nc == 0)
+    {
+      cs_case_base_take_categories (dst, 0, NULL, NULL, NULL);
+      return;
+    }
+  levels = g_new0 (char **, nc);
+  for (gsize c = 0; c < nc; c++)
+    levels[c] = g_strdupv (src->cat_levels[c]);
+  codes = g_new (gint, MAX (dst->n * nc, 1));
+  for (gsize k = 0; k < dst->n; k++)
+    memcpy (codes + k * nc, src->cat_codes + (rows != NULL ? rows[k] : k) * nc, nc * sizeof (gint));
+  cs_case_base_take_categories (dst, nc, g_strdupv (src->cat_names), levels, codes);
+}
+
+gssize
+cs_case_base_find_category (const CsCaseBase *self,
+                            const char       *name)
+{
+  for (gsize c = 0; c < self->n_cat; c++)
+    if (g_strcmp0 (self->cat_names[c], name) == 0)
+      return (gssize) c;
+  return -1;
+}
+
+gint
+cs_case_base_find_level (const CsCaseBase *self,
+                         gsize             c,
+                         const char       *level)
+{
+  if (c >= self->n_cat || level == NULL)
+    return -1;
+  for (gsize k = 0; k < self->cat_n_levels[c]; k++)
+    if (strcmp (self->cat_levels[c][k], level) == 0)
+      return (gint) k;
+  return -1;
 }
 
 void
@@ -235,6 +304,18 @@ cs_case_base_append (const CsCaseBase  *self,
                      const char * const *ids,
                      gsize              m)
 {
+  return cs_case_base_append_full (self, x, y, lines, ids, NULL, m);
+}
+
+CsCaseBase *
+cs_case_base_append_full (const CsCaseBase  *self,
+                          const double      *x,
+                          const double      *y,
+                          const guint       *lines,
+                          const char * const *ids,
+                          const char * const *cats,
+                          gsize              m)
+{
   gsize n = self->n, d = self->d;
   CsCaseBase *out = cs_case_base_new (n + m, d);
 
@@ -262,6 +343,33 @@ cs_case_base_append (const CsCaseBase  *self,
         out->ids[i] = g_strdup (self->ids[i]);
       for (gsize i = 0; i < m; i++)
         out->ids[n + i] = g_strdup (ids != NULL && ids[i] != NULL ? ids[i] : "");
+    }
+  if (self->n_cat > 0)
+    {
+      gsize nc = self->n_cat;
+      char ***levels = g_new0 (char **, nc);
+      gint *codes = g_new (gint, (n + m) * nc);
+
+      memcpy (codes, self->cat_codes, n * nc * sizeof (gint));
+      for (gsize c = 0; c < nc; c++)
+        {
+          GPtrArray *lv = g_ptr_array_new ();
+          for (gsize k = 0; k < self->cat_n_levels[c]; k++)
+            g_ptr_array_add (lv, g_strdup (self->cat_levels[c][k]));
+          for (gsize i = 0; i < m; i++)
+            {
+              const char *v = cats != NULL && cats[i * nc + c] != NULL ? cats[i * nc + c] : "";
+              guint k;
+              for (k = 0; k < lv->len && strcmp (lv->pdata[k], v) != 0; k++)
+                ;
+              if (k == lv->len)
+                g_ptr_array_add (lv, g_strdup (v));
+              codes[(n + i) * nc + c] = (gint) k;
+            }
+          g_ptr_array_add (lv, NULL);
+          levels[c] = (char **) g_ptr_array_free (lv, FALSE);
+        }
+      cs_case_base_take_categories (out, nc, g_strdupv (self->cat_names), levels, codes);
     }
   cs_case_base_compute_stats (out);
   return out;

@@ -43,6 +43,14 @@ struct _CsCaseBase
   double *min;            /* d */
   double *max;            /* d */
   double y_mean, y_sd, y_min, y_max;
+
+  /* Category columns (text columns with few distinct values, role "category"): features besides the d
+   * numeric ones, compared by equality. A missing value is the level "" (its own level: no row is lost). */
+  gsize n_cat;
+  char **cat_names;       /* n_cat + 1 names (NULL-terminated) */
+  char ***cat_levels;     /* n_cat NULL-terminated level names, in the order first seen in the file */
+  gsize *cat_n_levels;    /* n_cat */
+  gint *cat_codes;        /* n * n_cat, row-major: case i's level index in column c */
 };
 
 CsCaseBase *cs_case_base_new        (gsize               n,
@@ -87,6 +95,37 @@ CsCaseBase *cs_case_base_append      (const CsCaseBase  *self,
                                       const double      *y,
                                       const guint       *lines,
                                       const char * const *ids,
+                                      gsize              m);
+
+/* Category columns: takes names (n_cat + 1, NULL-terminated), levels (n_cat NULL-terminated arrays) and
+ * codes (n * n_cat). Replaces any the base had. */
+void        cs_case_base_take_categories (CsCaseBase    *self,
+                                          gsize          n_cat,
+                                          char         **names,
+                                          char        ***levels,
+                                          gint          *codes);
+/* dst's categories from src: every level of src (so codes stay the same), case k of dst being case rows[k]
+ * of src (rows NULL: the same case index). */
+void        cs_case_base_copy_categories (CsCaseBase       *dst,
+                                          const CsCaseBase *src,
+                                          const gsize      *rows);
+/* Index of a category column by name, or -1. */
+gssize      cs_case_base_find_category (const CsCaseBase *self,
+                                        const char       *name);
+/* Index of a level of category column c, or -1 when no case has it. */
+gint        cs_case_base_find_level   (const CsCaseBase *self,
+                                       gsize             c,
+                                       const char       *level);
+
+/* cs_case_base_append with the category values of the m new cases (m * n_cat level names, row-major; NULL: the
+ * level ""). A value the base has not seen becomes a new level at the end of its column's list, so the codes of
+ * the earlier cases keep their meaning. */
+CsCaseBase *cs_case_base_append_full (const CsCaseBase  *self,
+                                      const double      *x,
+                                      const double      *y,
+                                      const guint       *lines,
+                                      const char * const *ids,
+                                      const char * const *cats,
                                       gsize              m);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsCaseBase, cs_case_base_unref)

@@ -42,7 +42,7 @@ struct _CsCsvFollower
   char delim;
   char decimal_point;
   gboolean latin1;           /* labels converted from ISO-8859-1 */
-  gsize ncols, d;
+  gsize ncols, d, n_cat;
   FollowColumn *cols;
   goffset offset;            /* bytes taken (up to and including the last complete line's newline) */
   guint lines;               /* physical lines taken */
@@ -60,6 +60,7 @@ cs_csv_follow_row_free (gpointer data)
     return;
   g_free (row->x);
   g_free (row->label);
+  g_strfreev (row->cats);
   g_free (row);
 }
 
@@ -232,8 +233,10 @@ cs_csv_follower_load (CsCsvFollower *self,
 
       self->cols[j].name = g_strdup (c->name);
       self->cols[j].role = c->role;
-      self->cols[j].slot = c->role == CS_ROLE_FEATURE ? (int) d++ : -1;
+      self->cols[j].slot = c->role == CS_ROLE_FEATURE ? (int) d++
+                           : c->role == CS_ROLE_CATEGORY ? (int) cs_case_base_find_category (cb, c->name) : -1;
     }
+  self->n_cat = cb->n_cat;
   if (d != cb->d)
     {
       g_set_error (error, CS_DATA_ERROR, CS_DATA_ERROR_PARSE,
@@ -328,6 +331,18 @@ on_field (void  *s,
       return;
     }
   c = &self->cols[j];
+  if (c->role == CS_ROLE_CATEGORY && c->slot >= 0)
+    {
+      /* as the importer: a missing value is the level "" */
+      g_free (ls->row->cats[c->slot]);
+      ls->row->cats[c->slot] = s == NULL || is_na (self, s, len) ? g_strdup ("")
+                               : self->latin1 || !g_utf8_validate (s, (gssize) len, NULL)
+                               ? g_convert (s, (gssize) len, "UTF-8", "ISO-8859-1", NULL, NULL, NULL)
+                               : g_strndup (s, len);
+      if (ls->row->cats[c->slot] == NULL)
+        ls->row->cats[c->slot] = g_strdup ("?");
+      return;
+    }
   if (c->role == CS_ROLE_LABEL)
     {
       if (s != NULL && !is_na (self, s, len))
@@ -385,6 +400,12 @@ parse_line (CsCsvFollower *self,
   ls.row = g_new0 (CsCsvFollowRow, 1);
   ls.row->line = line;
   ls.row->x = g_new0 (double, MAX (self->d, 1));
+  if (self->n_cat > 0)
+    {
+      ls.row->cats = g_new0 (char *, self->n_cat + 1);
+      for (gsize c = 0; c < self->n_cat; c++)
+        ls.row->cats[c] = g_strdup ("");
+    }
   ls.row->y = NAN;
   csv_init (&p, CSV_STRICT | CSV_REPALL_NL | CSV_EMPTY_IS_NULL | CSV_STRICT_FINI);
   csv_set_delim (&p, (unsigned char) self->delim);

@@ -24,6 +24,8 @@ typedef struct
   double *x;                 /* d features, original units */
   double y;                  /* the outcome, NaN when the row has none (missing or an NA token) */
   char *label;               /* the label column's text, NULL when the file has none */
+  char **cats;               /* the category columns' values, in the case base's order ("" when missing), or
+                              * NULL when the file has none */
 } CsCsvFollowRow;
 
 typedef enum

@@ -85,6 +85,7 @@ cs_column_role_name (CsColumnRole role)
     case CS_ROLE_TARGET: return "target";
     case CS_ROLE_LABEL: return "label";
     case CS_ROLE_IGNORED: return "ignored";
+    case CS_ROLE_CATEGORY: return "category";
     case CS_ROLE_AUTO:
     default: return "auto";
     }
@@ -318,7 +319,7 @@ sniff_parse (const char *buf,
 /* ------------------------------------------------------------------------- */
 /* The plan: what every column becomes, decided from the sample. */
 
-enum { KIND_SKIP = 0, KIND_NUMERIC, KIND_LABEL };
+enum { KIND_SKIP = 0, KIND_NUMERIC, KIND_LABEL, KIND_CATEGORY };
 
 typedef struct
 {
@@ -336,6 +337,10 @@ typedef struct
   CsColumnRole *roles;      /* ncols */
   gboolean *numeric;        /* ncols: detected type */
   gboolean *datetime;       /* ncols: text whose sampled values are all ISO 8601 date-times */
+  gboolean *few_levels;     /* ncols: text with at most CS_CATEGORY_MAX_LEVELS distinct sampled values */
+  gboolean *cat_auto;       /* ncols: a category by the loader's rule (not the caller's): checked again on the
+                             * whole file (levels < CS_CATEGORY_MAX_SHARE of the rows) after the parse */
+  gsize n_cat;              /* category columns; slot[j] is the index of column j among them */
   gssize target_col;
   gssize label_col;
   char **na;                /* NA tokens */
@@ -354,6 +359,8 @@ plan_free (Plan *plan)
   g_free (plan->roles);
   g_free (plan->numeric);
   g_free (plan->datetime);
+  g_free (plan->few_levels);
+  g_free (plan->cat_auto);
   g_strfreev (plan->na);
   g_free (plan->na_len);
 }
@@ -504,6 +511,8 @@ typedef struct
 
   Store store;
   GPtrArray *labels;        /* char* */
+  GPtrArray **cats;         /* plan->n_cat arrays of char*: each row's value ("" when missing) */
+  char **cat_cur;           /* plan->n_cat: the current row's values */
 
   gsize rows_read;
   gsize *missing;           /* ncols */
@@ -533,6 +542,10 @@ worker_init (Worker     *w,
   if (!store_init (&w->store, plan->d))
     w->oom = w->stop = TRUE;
   w->labels = plan->label_col >= 0 ? g_ptr_array_new_with_free_func (g_free) : NULL;
+  w->cats = g_new0 (GPtrArray *, plan->n_cat + 1);
+  w->cat_cur = g_new0 (char *, plan->n_cat + 1);
+  for (gsize c = 0; c < plan->n_cat; c++)
+    w->cats[c] = g_ptr_array_new_with_free_func (g_free);
   w->missing = g_new0 (gsize, plan->ncols);
   w->bad = g_new0 (gsize, plan->ncols);
   w->problems = g_ptr_array_new_with_free_func (problem_free);
@@ -545,6 +558,13 @@ worker_clear (Worker *w)
   store_clear (&w->store);
   if (w->labels != NULL)
     g_ptr_array_unref (w->labels);
+  for (gsize c = 0; w->cats != NULL && c < w->plan->n_cat; c++)
+    {
+      g_ptr_array_unref (w->cats[c]);
+      g_free (w->cat_cur[c]);
+    }
+  g_free (w->cats);
+  g_free (w->cat_cur);
   g_free (w->missing);
   g_free (w->bad);
   if (w->problems != NULL)
@@ -687,11 +707,22 @@ on_field (void  *s,
         }
       if (s == NULL)
         {
-          if (kind == KIND_LABEL)
+          if (kind == KIND_LABEL || kind == KIND_CATEGORY)
             w->missing[j]++;
           return;
         }
       w->row_breaks += count_breaks (s, len);
+      if (kind == KIND_CATEGORY)
+        {
+          char **cur = &w->cat_cur[plan->slot[j]];
+          g_free (*cur);
+          *cur = NULL;
+          if (plan_is_na (plan, s, len))
+            w->missing[j]++;
+          else
+            *cur = g_strndup (s, len);
+          return;
+        }
       if (kind == KIND_LABEL)
         {
           g_free (w->label);
@@ -726,6 +757,8 @@ row_reset (Worker *w)
   w->extra_nonempty = 0;
   w->extra_empty = 0;
   g_clear_pointer (&w->label, g_free);
+  for (gsize c = 0; c < w->plan->n_cat; c++)
+    g_clear_pointer (&w->cat_cur[c], g_free);
 }
 
 static void
@@ -800,6 +833,27 @@ on_row (int   term,
               label = conv != NULL ? conv : g_strdup ("?");
             }
           g_ptr_array_add (w->labels, label);
+        }
+      for (gsize c = 0; c < plan->n_cat; c++)
+        {
+          /* A missing value is the level "": its own level, so the row is kept and compared as such. */
+          char *v = g_steal_pointer (&w->cat_cur[c]);
+          if (v == NULL)
+            v = g_strdup ("");
+          else if (!g_utf8_validate (v, -1, NULL))
+            {
+              char *conv = g_convert (v, -1, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
+              if (w->latin1_line == 0)
+                for (gsize j = 0; j < plan->ncols; j++)
+                  if (plan->kind[j] == KIND_CATEGORY && (gsize) plan->slot[j] == c)
+                    {
+                      w->latin1_line = line;
+                      w->latin1_col = (guint) j + 1;
+                    }
+              g_free (v);
+              v = conv != NULL ? conv : g_strdup ("?");
+            }
+          g_ptr_array_add (w->cats[c], v);
         }
       if (!store_commit (&w->store, line))
         w->oom = w->stop = TRUE;
@@ -1106,6 +1160,8 @@ make_plan (Plan               *plan,
   plan->roles = g_new0 (CsColumnRole, plan->ncols);
   plan->numeric = g_new0 (gboolean, plan->ncols);
   plan->datetime = g_new0 (gboolean, plan->ncols);
+  plan->few_levels = g_new0 (gboolean, plan->ncols);
+  plan->cat_auto = g_new0 (gboolean, plan->ncols);
   full = g_new0 (char *, plan->ncols + 1);
   explicit_role = g_new0 (gboolean, plan->ncols);
   seen = g_hash_table_new (g_str_hash, g_str_equal);
@@ -1167,6 +1223,7 @@ make_plan (Plan               *plan,
   for (gsize j = 0; j < plan->ncols; j++)
     {
       gsize num = 0, text = 0, dates = 0;
+      g_autoptr(GHashTable) distinct = g_hash_table_new (g_str_hash, g_str_equal);
       for (guint i = (guint) data0; i < rows->len; i++)
         {
           GPtrArray *r = rows->pdata[i];
@@ -1176,6 +1233,8 @@ make_plan (Plan               *plan,
           s = r->pdata[j];
           if (is_na_default_or (plan, s))
             continue;
+          if (g_hash_table_size (distinct) <= CS_CATEGORY_MAX_LEVELS)
+            g_hash_table_add (distinct, (gpointer) s);
           if (looks_numeric (s, plan->decimal_point))
             num++;
           else
@@ -1191,6 +1250,11 @@ make_plan (Plan               *plan,
         plan->datetime[j] = TRUE;
       else if (num == 0 && text == 0)
         plan->roles[j] = CS_ROLE_IGNORED;  /* no value at all: decided below */
+      /* Few distinct values for many rows: a line, a shift, a supplier (a category), not a name. The sample
+       * (at most SAMPLE_ROWS rows) names the candidates; the share of the rows is checked on the whole file
+       * after the parse, since 50 levels are never fewer than 5 % of a 1,000-row sample. */
+      if (!plan->numeric[j] && !plan->datetime[j] && text > 0)
+        plan->few_levels[j] = g_hash_table_size (distinct) <= CS_CATEGORY_MAX_LEVELS;
     }
 
   /* Role overrides by name. */
@@ -1261,8 +1325,11 @@ make_plan (Plan               *plan,
             report_add (report, 0, (guint) j + 1, plan->names[j], TRUE,
                         g_strdup_printf ("column “%s” has no values; ignored", plan->names[j]));
           else
-            role = plan->numeric[j] ? CS_ROLE_FEATURE : CS_ROLE_LABEL;
+            role = plan->numeric[j] ? CS_ROLE_FEATURE : plan->few_levels[j] ? CS_ROLE_CATEGORY : CS_ROLE_LABEL;
+          plan->cat_auto[j] = role == CS_ROLE_CATEGORY;
         }
+      else if (role == CS_ROLE_FEATURE && !plan->numeric[j] && plan->few_levels[j])
+        role = CS_ROLE_CATEGORY;      /* named as a feature (--features): a text feature is a category */
       if (role == CS_ROLE_LABEL)
         {
           if (plan->label_col < 0)
@@ -1283,6 +1350,11 @@ make_plan (Plan               *plan,
         }
       else if (role == CS_ROLE_LABEL)
         plan->kind[j] = KIND_LABEL;
+      else if (role == CS_ROLE_CATEGORY)
+        {
+          plan->slot[j] = (int) plan->n_cat++;
+          plan->kind[j] = KIND_CATEGORY;
+        }
     }
   if (plan->target_col >= 0)
     {
@@ -1750,6 +1822,81 @@ load_source (Source         *src,
           if (ws[k] != NULL)
             for (gsize r = 0; r < ws[k]->store.n; r++)
               cb->ids[i++] = g_steal_pointer (&ws[k]->labels->pdata[r]);
+      if (plan.n_cat > 0)
+        {
+          /* Level codes in the order first seen, over both ranges in file order. */
+          gsize nc = plan.n_cat, kept = 0;
+          char **names = g_new0 (char *, nc + 1);
+          char ***levels = g_new0 (char **, nc);
+          gint *codes = g_new (gint, MAX (n * nc, 1));
+          gssize *col = g_new (gssize, nc);
+          for (gsize j = 0; j < plan.ncols; j++)
+            if (plan.kind[j] == KIND_CATEGORY)
+              col[plan.slot[j]] = (gssize) j;
+          for (gsize c = 0; c < nc; c++)
+            {
+              g_autoptr(GHashTable) seen_level = g_hash_table_new (g_str_hash, g_str_equal);
+              GPtrArray *lv = g_ptr_array_new_with_free_func (g_free);
+              gsize row = 0, j = (gsize) col[c];
+              for (int k = 0; k < 2; k++)
+                if (ws[k] != NULL)
+                  for (gsize r = 0; r < ws[k]->store.n; r++, row++)
+                    {
+                      const char *v = ws[k]->cats[c]->pdata[r];
+                      gpointer code;
+                      if (!g_hash_table_lookup_extended (seen_level, v, NULL, &code))
+                        {
+                          code = GSIZE_TO_POINTER (lv->len);
+                          g_hash_table_insert (seen_level, (gpointer) v, code);
+                          g_ptr_array_add (lv, g_strdup (v));
+                        }
+                      codes[row * nc + kept] = (gint) GPOINTER_TO_SIZE (code);
+                    }
+              if (plan.cat_auto[j]
+                  && (lv->len > CS_CATEGORY_MAX_LEVELS || !((double) lv->len < CS_CATEGORY_MAX_SHARE * (double) n)))
+                {
+                  /* Too many levels for this many rows: a name after all (the label when there is none). */
+                  CsCsvColumn *rc = report->columns->pdata[j];
+                  if (cb->ids == NULL)
+                    {
+                      gsize t = 0;
+                      cb->ids = g_new0 (char *, n + 1);
+                      cb->id_name = g_strdup (plan.names[j]);
+                      for (int k = 0; k < 2; k++)
+                        if (ws[k] != NULL)
+                          for (gsize r = 0; r < ws[k]->store.n; r++)
+                            cb->ids[t++] = g_steal_pointer (&ws[k]->cats[c]->pdata[r]);
+                      rc->role = CS_ROLE_LABEL;
+                    }
+                  else
+                    {
+                      rc->role = CS_ROLE_IGNORED;
+                      report_add (report, 0, (guint) j + 1, plan.names[j], TRUE,
+                                  g_strdup_printf ("text column “%s” ignored: only one label column (“%s”) is kept",
+                                                   plan.names[j], cb->id_name));
+                    }
+                  g_ptr_array_unref (lv);
+                  continue;
+                }
+              g_ptr_array_add (lv, NULL);
+              names[kept] = g_strdup (plan.names[j]);
+              g_ptr_array_set_free_func (lv, NULL);
+              levels[kept] = (char **) g_ptr_array_free (lv, FALSE);
+              kept++;
+            }
+          /* the codes were written with stride nc: close the gaps of dropped columns */
+          if (kept < nc)
+            for (gsize t = 0; t < n; t++)
+              memmove (codes + t * kept, codes + t * nc, kept * sizeof (gint));
+          cs_case_base_take_categories (cb, kept, names, levels, codes);
+          if (kept == 0)
+            {
+              g_strfreev (names);
+              g_free (levels);
+              g_free (codes);
+            }
+          g_free (col);
+        }
     }
     t_copy = g_get_monotonic_time ();
     cs_case_base_compute_stats (cb);
@@ -1766,6 +1913,11 @@ load_source (Source         *src,
             c->min = cb->min[s];
             c->max = cb->max[s];
             c->constant = cb->sd[s] == 0;
+          }
+        else if (c->role == CS_ROLE_CATEGORY)
+          {
+            gssize k = cs_case_base_find_category (cb, plan.names[j]);
+            c->levels = k >= 0 ? cb->cat_n_levels[k] : 0;
           }
         else if (plan.roles[j] == CS_ROLE_TARGET)
           {

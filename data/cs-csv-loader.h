@@ -20,7 +20,12 @@ typedef enum
   CS_ROLE_TARGET,
   CS_ROLE_LABEL,
   CS_ROLE_IGNORED,
+  CS_ROLE_CATEGORY,   /* a text column with few distinct values (at most CS_CATEGORY_MAX_LEVELS, fewer than
+                       * CS_CATEGORY_MAX_SHARE of the sampled rows): a feature compared by equality */
 } CsColumnRole;
+
+#define CS_CATEGORY_MAX_LEVELS 50
+#define CS_CATEGORY_MAX_SHARE  0.05
 
 typedef struct
 {
@@ -56,6 +61,7 @@ typedef struct
   gboolean numeric;
   gboolean datetime;         /* a text column whose sampled values are all ISO 8601 date-times (an order
                               * column for casescope-cli backtest; not a feature) */
+  gsize levels;              /* category columns: distinct values (missing counts as the level "") */
   gsize missing;
   gsize bad;
   gboolean constant;

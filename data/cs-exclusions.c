@@ -297,17 +297,23 @@ cs_case_base_exclude (CsCaseBase         *base,
   out->id_name = g_strdup (base->id_name);
   if (base->ids != NULL)
     out->ids = g_new0 (char *, MAX (kept, 1));
-  for (gsize i = 0; i < n; i++)
-    {
-      if (drop[i])
-        continue;
-      memcpy (out->x + k * d, base->x + i * d, d * sizeof (double));
-      out->y[k] = base->y[i];
-      out->line[k] = base->line[i];
-      if (base->ids != NULL)
-        out->ids[k] = g_strdup (base->ids[i]);
-      k++;
-    }
+  {
+    g_autofree gsize *rows = g_new (gsize, MAX (kept, 1));
+    for (gsize i = 0; i < n; i++)
+      {
+        if (drop[i])
+          continue;
+        memcpy (out->x + k * d, base->x + i * d, d * sizeof (double));
+        out->y[k] = base->y[i];
+        out->line[k] = base->line[i];
+        if (base->ids != NULL)
+          out->ids[k] = g_strdup (base->ids[i]);
+        rows[k] = i;
+        k++;
+      }
+    /* every level stays, used or not: a model's codes keep their meaning */
+    cs_case_base_copy_categories (out, base, rows);
+  }
   cs_case_base_compute_stats (out);
   if (applied != NULL)
     *applied = n - kept;

@@ -85,6 +85,11 @@ cs_model_file_free (CsModelFile *self)
   g_free (self->sd);
   g_free (self->diag);
   g_free (self->A);
+  for (gsize c = 0; c < self->n_cat; c++)
+    g_strfreev (self->cat_levels[c]);
+  g_free (self->cat_levels);
+  g_strfreev (self->cat_names);
+  g_free (self->cat_lambda);
   g_free (self);
 }
 
@@ -282,6 +287,26 @@ cs_model_file_to_json_full (const CsModelFile *self,
     }
   json_builder_end_array (b);
   json_builder_end_object (b);
+
+  if (self->n_cat > 0)
+    {
+      json_builder_set_member_name (b, "categories");
+      json_builder_begin_array (b);
+      for (gsize c = 0; c < self->n_cat; c++)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, self->cat_names[c]);
+          cs_json_add_number (b, "lambda", self->cat_lambda[c]);
+          json_builder_set_member_name (b, "levels");
+          json_builder_begin_array (b);
+          for (gsize k = 0; self->cat_levels[c][k] != NULL; k++)
+            json_builder_add_string_value (b, self->cat_levels[c][k]);
+          json_builder_end_array (b);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
 
   json_builder_set_member_name (b, "fit");
   json_builder_begin_object (b);
@@ -632,6 +657,61 @@ read_sidecar (CsModelFile *self,
   return TRUE;
 }
 
+/* The optional "categories" member: every entry a name, a penalty >= 0 and a list of level names. */
+static gboolean
+read_categories (CsModelFile *self,
+                 JsonObject  *o,
+                 GError     **error)
+{
+  JsonNode *n = json_object_get_member (o, "categories");
+  JsonArray *a;
+  gsize nc;
+
+  if (n == NULL || JSON_NODE_HOLDS_NULL (n))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (n))
+    return bad (error, "\"categories\" must be an array");
+  a = json_node_get_array (n);
+  nc = json_array_get_length (a);
+  if (nc > 64)
+    return bad (error, "\"categories\" has %" G_GSIZE_FORMAT " entries, at most 64 are supported", nc);
+  self->cat_names = g_new0 (char *, nc + 1);
+  self->cat_lambda = g_new0 (double, MAX (nc, 1));
+  self->cat_levels = g_new0 (char **, MAX (nc, 1));
+  for (gsize c = 0; c < nc; c++)
+    {
+      JsonNode *e = json_array_get_element (a, (guint) c), *ln;
+      JsonObject *eo;
+      JsonArray *la;
+      const char *name;
+
+      if (e == NULL || !JSON_NODE_HOLDS_OBJECT (e))
+        return bad (error, "\"categories\"[%" G_GSIZE_FORMAT "] must be an object", c);
+      eo = json_node_get_object (e);
+      name = get_string (eo, "name");
+      if (name == NULL || name[0] == '\0')
+        return bad (error, "\"categories\"[%" G_GSIZE_FORMAT "].\"name\" must be a string", c);
+      if (!get_number (json_object_get_member (eo, "lambda"), &self->cat_lambda[c]) || self->cat_lambda[c] < 0)
+        return bad (error, "\"categories\"[%" G_GSIZE_FORMAT "].\"lambda\" must be a number >= 0", c);
+      ln = json_object_get_member (eo, "levels");
+      if (ln == NULL || !JSON_NODE_HOLDS_ARRAY (ln))
+        return bad (error, "\"categories\"[%" G_GSIZE_FORMAT "].\"levels\" must be an array of strings", c);
+      la = json_node_get_array (ln);
+      self->cat_levels[c] = g_new0 (char *, json_array_get_length (la) + 1);
+      self->n_cat = c + 1;   /* from here on freed with the file */
+      self->cat_names[c] = g_strdup (name);
+      for (guint k = 0; k < json_array_get_length (la); k++)
+        {
+          JsonNode *v = json_array_get_element (la, k);
+          if (v == NULL || !JSON_NODE_HOLDS_VALUE (v) || json_node_get_value_type (v) != G_TYPE_STRING)
+            return bad (error, "\"categories\"[%" G_GSIZE_FORMAT "].\"levels\"[%u] must be a string", c, k);
+          self->cat_levels[c][k] = g_strdup (json_node_get_string (v));
+        }
+    }
+  self->n_cat = nc;
+  return TRUE;
+}
+
 CsModelFile *
 cs_model_file_from_json (JsonNode  *node,
                          GError   **error)
@@ -768,6 +848,8 @@ cs_model_file_from_json (JsonNode  *node,
   self->noise_sd = opt_number (fo, "noise_sd");
 
   if (!read_case_base_record (self, o, error))
+    return NULL;
+  if (!read_categories (self, o, error))
     return NULL;
   read_numbers (self, o);
   return g_steal_pointer (&self);

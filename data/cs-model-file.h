@@ -110,6 +110,12 @@ typedef struct
   gsize column_count;
   GPtrArray *columns;        /* of CsModelColumn *, never NULL (empty: none) */
 
+  /* Category columns (optional member "categories": [{"name", "lambda", "levels": [...]}], added within
+   * version 3: an older reader skips it and fits no penalty). n_cat 0 without. */
+  gsize n_cat;
+  char **cat_names;          /* n_cat names (NULL-terminated strv), or NULL */
+  double *cat_lambda;        /* n_cat mismatch penalties >= 0 */
+  char ***cat_levels;        /* n_cat NULL-terminated level names the fit saw, in their first-seen order */
   /* For the reader, filled on load (never written): sentences about what an earlier version lacked. */
   GPtrArray *notes;          /* of char *, never NULL (empty when nothing to say) */
 } CsModelFile;

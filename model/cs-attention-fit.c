@@ -31,6 +31,7 @@ typedef struct
   size_t *rows;
   const double *xq;
   const double *x2q;
+  unsigned char cat_off[64];  /* category penalties held at 0 (dropped by select_categories) */
 } FitRun;
 
 /* Case index of the k-th loss query. */
@@ -135,7 +136,7 @@ sweep_run (void *data)
           j->status = CS_ERR_CANCELLED;
           break;
         }
-      cs_prep_queries (ctx, p1, j->run->xq + q0 * ctx->d, nq, Qa, NULL);
+      cs_prep_queries (ctx, p1, j->run->xq + q0 * ctx->d, nq, NULL, Qa, NULL);   /* p1 has no categories */
       if (j->do_gmax)
         for (size_t r = 0; r < nq; r++)
           j->gmax[q0 + r] = -INFINITY;
@@ -469,11 +470,21 @@ out:
 
 /* ---- Diagonal and full: L-BFGS on the LOO loss with a streamed gradient ---- */
 
+/* The largest penalty fitted: a hard match for any distance the scores can span (a penalty of 50 is not one
+ * in 8 dimensions, where the distance term of a window's cases spans that much: measured, the leave-one-out
+ * error there was 15 % higher at 50 than at 10^7); beyond it the loss is flat, and the one-hot keys
+ * (sqrt (lambda_c / lambda)) would start to cost the distances their digits in the shared GEMM (at 10^6 / w
+ * about 1e-10 of a score). */
+#define CS_FIT_CATEGORY_MAX 1e6
+
 typedef struct
 {
   FitRun *run;
   CsMetricKind kind;
   size_t r;            /* rank for full */
+  size_t nm;           /* parameters of M: 1 (log w), d (log diag) or r d (A) */
+  size_t nc;           /* category penalties fitted after them (log lambda_c), 0 when not fitted */
+  const double *cat_fixed; /* ctx->n_cat penalties held fixed when nc is 0, or NULL */
 } GradCtx;
 
 static CsStatus
@@ -482,14 +493,30 @@ theta_to_metric (const GradCtx *g,
                  CsMetric      *m)
 {
   size_t d = g->run->ctx->d;
-  if (g->kind == CS_METRIC_DIAGONAL)
+  CsStatus st;
+  if (g->kind == CS_METRIC_SCALAR)
+    st = cs_metric_init_scalar (m, d, exp (theta[0] > 300 ? 300 : theta[0]));
+  else if (g->kind == CS_METRIC_DIAGONAL)
     {
       double dg[d];
       for (size_t j = 0; j < d; j++)
         dg[j] = exp (theta[j] > 300 ? 300 : theta[j]);
-      return cs_metric_init_diagonal (m, d, dg);
+      st = cs_metric_init_diagonal (m, d, dg);
     }
-  return cs_metric_init_full (m, d, g->r, theta);
+  else
+    st = cs_metric_init_full (m, d, g->r, theta);
+  if (st == CS_OK && (g->nc > 0 || g->cat_fixed != NULL))
+    {
+      size_t nc = g->run->ctx->n_cat;
+      double lc[nc + 1];
+      for (size_t c = 0; c < nc; c++)
+        lc[c] = g->nc == 0 ? g->cat_fixed[c] : g->run->cat_off[c] ? 0.0
+                : exp (fmin (theta[g->nm + c], log (CS_FIT_CATEGORY_MAX)));
+      st = cs_metric_set_categories (m, nc, lc);
+      if (st != CS_OK)
+        cs_metric_clear (m);
+    }
+  return st;
 }
 
 /* Pass 2 of the gradient over a range of query rows: column sums of C and
@@ -505,6 +532,7 @@ typedef struct
   atomic_int *cancel;
   double *colsum;        /* n (worker 0: the caller's) */
   double *H;             /* d * d */
+  double gcat[64];       /* per category column: sum of C_ij over the pairs whose levels differ */
   CsStatus status;
 } GradJob;
 
@@ -518,8 +546,17 @@ grad_run (void *data)
   double *T = malloc (CS_QB * d * sizeof (double));
   double *Qa = malloc (CS_QB * p->ra * sizeof (double));
   double *S = malloc ((size_t) CS_QB * CS_CB * sizeof (double));
+  size_t nc = p->L > 0 ? ctx->n_cat : 0, L = p->L, r2 = p->r + 2;
+  int *lv = malloc (CS_QB * (ctx->n_cat + 1) * sizeof (int));
+  /* Category gradient: per query row, the sum of C over its row (rs) and over the cases of each level (TL =
+   * C times the keys' one-hot block, which holds cat_w[c] at a case's level: one GEMM instead of a branch per
+   * pair and column). The mismatched sum is the row's sum less its own level's. */
+  double *TL = malloc ((CS_QB * L + 1) * sizeof (double)), *rs = malloc (CS_QB * sizeof (double));
 
   j->status = CS_OK;
+  memset (j->gcat, 0, sizeof j->gcat);
+  if (lv == NULL || TL == NULL || rs == NULL)
+    j->status = CS_ERR_NOMEM;
   if (j->colsum == NULL)
     j->colsum = calloc (n, sizeof (double));
   if (j->H == NULL)
@@ -536,8 +573,16 @@ grad_run (void *data)
           j->status = CS_ERR_CANCELLED;
           break;
         }
-      cs_prep_queries (ctx, p, j->g->run->xq + q0 * d, nq, Qa, NULL);
+      for (size_t r = 0; r < nq; r++)
+        for (size_t c = 0; c < nc; c++)
+          lv[r * nc + c] = ctx->levels[fit_row (j->g->run, q0 + r) * nc + c];
+      cs_prep_queries (ctx, p, j->g->run->xq + q0 * d, nq, lv, Qa, NULL);
       memset (T, 0, nq * d * sizeof (double));
+      if (nc > 0)
+        {
+          memset (TL, 0, nq * L * sizeof (double));
+          memset (rs, 0, nq * sizeof (double));
+        }
       for (size_t c0 = 0; c0 < n; c0 += CS_CB)
         {
           size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
@@ -570,14 +615,23 @@ grad_run (void *data)
                   double cij = scale * sr[k] * (ctx->yc[c0 + k] - yh);
                   sr[k] = cij;
                   j->colsum[c0 + k] += cij;
+                  if (nc > 0)
+                    rs[r] += cij;
                 }
             }
           /* T += C X_c (centred x: the first d columns of X2) */
           cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) nq, (int) d, (int) c,
                        1.0, S, (int) c, ctx->X2 + c0 * dd, (int) dd, 1.0, T, (int) d);
+          if (nc > 0)
+            cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) nq, (int) L, (int) c,
+                         1.0, S, (int) c, p->K + c0 * p->ra + r2, (int) p->ra, 1.0, TL, (int) L);
         }
       if (j->status != CS_OK)
         break;
+      for (size_t r = 0; r < nq; r++)
+        for (size_t cc = 0; cc < nc; cc++)
+          if (p->cat_w[cc] > 1e-150)   /* a penalty this small has no gradient worth the division */
+            j->gcat[cc] += rs[r] - TL[r * L + ctx->level_off[cc] + (size_t) lv[r * nc + cc]] / p->cat_w[cc];
       /* H += X_B^T T_B */
       cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) d, (int) d, (int) nq,
                    1.0, j->g->run->x2q + q0 * dd, (int) dd, T, (int) d, 1.0, j->H, (int) d);
@@ -587,6 +641,9 @@ grad_run (void *data)
   free (T);
   free (Qa);
   free (S);
+  free (lv);
+  free (TL);
+  free (rs);
   return NULL;
 }
 
@@ -606,7 +663,7 @@ loss_grad (GradCtx      *g,
   size_t *idx = NULL;
   double *rmax = NULL, *rz = NULL, *res = NULL, *colsum = NULL, *H = NULL;
   double *GM = NULL;
-  double L = 0;
+  double L = 0, gcat[64];
   CsStatus st;
 
   st = theta_to_metric (g, theta, &m);
@@ -676,10 +733,13 @@ loss_grad (GradCtx      *g,
         j->status = CS_OK;
       }
     cs_parallel_run (nt, sizeof jobs[0], jobs, grad_run);
+    memset (gcat, 0, sizeof gcat);
     for (size_t t = 0; t < nt; t++)
       {
         if (jobs[t].status != CS_OK && (st == CS_OK || st == CS_ERR_CANCELLED))
           st = jobs[t].status;
+        for (size_t c = 0; c < 64; c++)
+          gcat[c] += jobs[t].gcat[c];
         if (t > 0)
           {
             if (jobs[t].colsum != NULL && jobs[t].H != NULL && jobs[t].status == CS_OK)
@@ -720,7 +780,19 @@ loss_grad (GradCtx      *g,
   for (size_t a = 0; a < d * d; a++)
     GM[a] /= (double) nq;
 
-  if (g->kind == CS_METRIC_DIAGONAL)
+  /* d L / d lambda_c = (2 / nq) sum_ij C_ij d s_ij / d lambda_c, and d s_ij / d lambda_c = -1 where
+   * the levels differ; theta_c = log lambda_c. */
+  for (size_t c = 0; c < g->nc; c++)
+    grad[g->nm + c] = p.L > 0 && !g->run->cat_off[c] && m.cat_lambda[c] < CS_FIT_CATEGORY_MAX
+                      ? -2.0 * gcat[c] / (double) nq * m.cat_lambda[c] : 0.0;
+  if (g->kind == CS_METRIC_SCALAR)
+    {
+      double tr = 0;
+      for (size_t j = 0; j < d; j++)
+        tr += GM[j * d + j];
+      grad[0] = tr * m.scale;
+    }
+  else if (g->kind == CS_METRIC_DIAGONAL)
     for (size_t j = 0; j < d; j++)
       grad[j] = GM[j * d + j] * m.diag[j];
   else
@@ -760,14 +832,16 @@ fit_lbfgs (FitRun         *run,
            CsFitReport    *rep)
 {
   const CsAttention *ctx = run->ctx;
-  size_t d = ctx->d, np = kind == CS_METRIC_DIAGONAL ? d : rank * d;
+  size_t d = ctx->d, nm = kind == CS_METRIC_SCALAR ? 1 : kind == CS_METRIC_DIAGONAL ? d : rank * d;
+  size_t nc = run->o->fit_categories ? ctx->n_cat : 0, np = nm + nc;
+  int start_cats = start != NULL && start->n_cat == ctx->n_cat && ctx->n_cat > 0;
   enum { MEM = 8 };
   double *th = NULL, *g = NULL, *thn = NULL, *gn = NULL, *dir = NULL, *S = NULL, *Y = NULL;
   double rho[MEM], alpha[MEM], f, fn;
   int max_iter = run->o->max_iter > 0 ? run->o->max_iter : 100;
   double tol = run->o->tol > 0 ? run->o->tol : 1e-7;
   int mlen = 0, mhead = 0;
-  GradCtx gc = { run, kind, rank };
+  GradCtx gc = { run, kind, rank, nm, nc, nc == 0 && start_cats ? start->cat_lambda : NULL };
   CsStatus st = CS_OK;
 
   th = malloc (np * sizeof (double)); g = malloc (np * sizeof (double));
@@ -781,9 +855,14 @@ fit_lbfgs (FitRun         *run,
     }
 
   /* Start: the given metric when its kind matches, else the scalar fit. */
-  if (start != NULL && start->kind == kind && (kind != CS_METRIC_FULL || start->rank == rank))
+  /* A scalar start without penalties (a rule of thumb) is a poor start for L-BFGS over log w: the Newton fit
+   * without categories is the better one. */
+  if (start != NULL && start->kind == kind && (kind != CS_METRIC_FULL || start->rank == rank)
+      && !(kind == CS_METRIC_SCALAR && nc > 0 && !start_cats))
     {
-      if (kind == CS_METRIC_DIAGONAL)
+      if (kind == CS_METRIC_SCALAR)
+        th[0] = log (start->scale);
+      else if (kind == CS_METRIC_DIAGONAL)
         for (size_t j = 0; j < d; j++)
           th[j] = log (start->diag[j] > 1e-12 ? start->diag[j] : 1e-12);
       else
@@ -807,7 +886,9 @@ fit_lbfgs (FitRun         *run,
         goto out;
       w = sc.scale;
       cs_metric_clear (&sc);
-      if (kind == CS_METRIC_DIAGONAL)
+      if (kind == CS_METRIC_SCALAR)
+        th[0] = log (w);
+      else if (kind == CS_METRIC_DIAGONAL)
         for (size_t j = 0; j < d; j++)
           th[j] = log (w);
       else if (rank < d)
@@ -869,6 +950,11 @@ fit_lbfgs (FitRun         *run,
         }
     }
 
+  /* Category penalties start at the start metric's (a penalty of 1: a mismatched case weighs e^-1 of a
+   * matched one at equal distance, when it has none); log lambda has no lower end, so a category
+   * without effect walks towards 0 instead of stopping at a bound. */
+  for (size_t c = 0; c < nc; c++)
+    th[nm + c] = start_cats && start->cat_lambda[c] > 1e-8 ? log (start->cat_lambda[c]) : 0.0;
   run->planned = run->sweeps + 2 * max_iter;
   st = loss_grad (&gc, th, &f, g);
   if (st != CS_OK)
@@ -984,6 +1070,165 @@ out:
   return st;
 }
 
+/* Leave-one-out residuals of the loss cases at metric m (one streamed pass). */
+static CsStatus
+loss_residuals (FitRun         *run,
+                const CsMetric *m,
+                double         *res)
+{
+  const CsAttention *ctx = run->ctx;
+  size_t nq = run->m;
+  CsPrep p;
+  CsPredictOptions o;
+  CsPrediction *pred = malloc (nq * sizeof (CsPrediction));
+  size_t *idx = malloc (nq * sizeof (size_t));
+  double *rmax = malloc (nq * sizeof (double)), *rz = malloc (nq * sizeof (double));
+  CsStatus st = pred && idx && rmax && rz ? cs_prep_build (ctx, m, 0, &p) : CS_ERR_NOMEM;
+
+  if (st == CS_OK)
+    {
+      for (size_t k = 0; k < nq; k++)
+        idx[k] = fit_row (run, k);
+      cs_predict_options_init (&o);
+      o.self_index = idx;
+      o.n_threads = run->o->n_threads;
+      st = fit_cancelled (run, 0) ? CS_ERR_CANCELLED : cs_attention_predict_prep (ctx, &p, run->xq, nq, &o, pred, rmax, rz);
+      run->sweeps++;
+      for (size_t k = 0; st == CS_OK && k < nq; k++)
+        {
+          res[k] = pred[k].prediction - ctx->y[idx[k]];
+          if (!isfinite (res[k]))
+            res[k] = 0;
+        }
+      cs_prep_clear (&p);
+    }
+  free (pred); free (idx); free (rmax); free (rz);
+  return st;
+}
+
+/* Leave-one-out always finds some use for a penalty, also for a category without effect (the loss is flat
+ * there and its minimum sits anywhere in noise). A category keeps its fitted penalty only when the per-case
+ * loss reduction over setting it to 0 (the other parameters as fitted) is at least CS_FIT_CATEGORY_T standard
+ * errors of its mean; the others are set to 0 and the rest refitted without them. */
+#define CS_FIT_CATEGORY_T 3.0
+
+static CsStatus
+select_categories (FitRun       *run,
+                   CsMetricKind  kind,
+                   size_t        rank,
+                   CsMetric     *result,
+                   CsFitReport  *rep)
+{
+  const CsAttention *ctx = run->ctx;
+  size_t nq = run->m;
+  int dropped = 0;
+  double *e1 = malloc (nq * sizeof (double)), *e0 = malloc (nq * sizeof (double));
+  CsStatus st = e1 && e0 ? loss_residuals (run, result, e1) : CS_ERR_NOMEM;
+
+  for (size_t c = 0; st == CS_OK && c < ctx->n_cat; c++)
+    {
+      CsMetric m0 = { 0 };
+      double mean = 0, var = 0, t;
+      if (!(result->cat_lambda[c] > 0))
+        continue;
+      st = cs_metric_copy (&m0, result);
+      if (st != CS_OK)
+        break;
+      m0.cat_lambda[c] = 0;
+      st = loss_residuals (run, &m0, e0);
+      cs_metric_clear (&m0);
+      if (st != CS_OK)
+        break;
+      for (size_t k = 0; k < nq; k++)
+        mean += (e0[k] * e0[k] - e1[k] * e1[k]) / (double) nq;
+      for (size_t k = 0; k < nq; k++)
+        {
+          double dv = e0[k] * e0[k] - e1[k] * e1[k] - mean;
+          var += dv * dv / (double) (nq > 1 ? nq - 1 : 1);
+        }
+      t = var > 0 ? mean / sqrt (var / (double) nq) : mean > 0 ? INFINITY : 0;
+      if (!(t >= CS_FIT_CATEGORY_T))
+        run->cat_off[c] = 1;
+    }
+  free (e1);
+  free (e0);
+  for (size_t c = 0; c < ctx->n_cat; c++)
+    dropped |= run->cat_off[c];
+  if (st == CS_OK && dropped)
+    {
+      CsMetric refit = { 0 };
+      CsFitReport r2 = *rep;
+      for (size_t c = 0; c < ctx->n_cat; c++)
+        if (run->cat_off[c])
+          result->cat_lambda[c] = 0;
+      st = fit_lbfgs (run, kind, rank, result, &refit, &r2);
+      if (st == CS_OK)
+        {
+          for (size_t c = 0; c < ctx->n_cat; c++)
+            if (run->cat_off[c])
+              refit.cat_lambda[c] = 0;
+          r2.start_loo_mse = rep->start_loo_mse;
+          r2.iterations += rep->iterations;
+          *rep = r2;
+          cs_metric_clear (result);
+          *result = refit;
+        }
+      else
+        cs_metric_clear (&refit);
+    }
+  return st;
+}
+
+CsStatus
+cs_attention_loo_gradient (const CsAttention *self,
+                           const CsMetric    *metric,
+                           int                fit_categories,
+                           double            *mse,
+                           double            *grad)
+{
+  CsFitOptions o;
+  FitRun run;
+  GradCtx gc;
+  size_t d, nm;
+  int cats;
+
+  if (self == NULL || metric == NULL || mse == NULL || grad == NULL || self->n < 2
+      || cs_metric_validate (metric) != CS_OK || metric->d != self->d)
+    return CS_ERR_INVALID;
+  d = self->d;
+  cs_fit_options_init (&o);
+  o.kind = metric->kind;
+  o.fit_categories = fit_categories;
+  memset (&run, 0, sizeof run);
+  run.ctx = self;
+  run.o = &o;
+  run.planned = 1;
+  run.m = self->n;
+  run.xq = self->x;
+  run.x2q = self->X2;
+  nm = metric->kind == CS_METRIC_SCALAR ? 1 : metric->kind == CS_METRIC_DIAGONAL ? d : metric->rank * d;
+  cats = metric->n_cat == self->n_cat && self->n_cat > 0;
+  gc.run = &run;
+  gc.kind = metric->kind;
+  gc.r = metric->rank;
+  gc.nm = nm;
+  gc.nc = fit_categories ? self->n_cat : 0;
+  gc.cat_fixed = gc.nc == 0 && cats ? metric->cat_lambda : NULL;
+  {
+    double th[nm + self->n_cat + 1];
+    if (metric->kind == CS_METRIC_SCALAR)
+      th[0] = log (metric->scale);
+    else if (metric->kind == CS_METRIC_DIAGONAL)
+      for (size_t j = 0; j < d; j++)
+        th[j] = log (metric->diag[j] > 1e-300 ? metric->diag[j] : 1e-300);
+    else
+      memcpy (th, metric->A, nm * sizeof (double));
+    for (size_t c = 0; c < gc.nc; c++)
+      th[nm + c] = cats && metric->cat_lambda[c] > 1e-300 ? log (metric->cat_lambda[c]) : log (1e-300);
+    return loss_grad (&gc, th, mse, grad);
+  }
+}
+
 CsStatus
 cs_attention_fit (const CsAttention  *self,
                   const CsFitOptions *options,
@@ -1018,6 +1263,7 @@ cs_attention_fit (const CsAttention  *self,
 
   memset (&rep, 0, sizeof rep);
   memset (&result, 0, sizeof result);
+  memset (&run, 0, sizeof run);
   run.ctx = self;
   run.o = options;
   run.sweeps = 0;
@@ -1047,10 +1293,18 @@ cs_attention_fit (const CsAttention  *self,
       run.xq = xq;
       run.x2q = x2q;
     }
-  if (options->kind == CS_METRIC_SCALAR)
+  if (options->kind == CS_METRIC_SCALAR
+      && !(self->n_cat > 0 && (options->fit_categories || (start != NULL && start->n_cat == self->n_cat))))
     st = fit_scalar (&run, start, &result, &rep);
   else
-    st = fit_lbfgs (&run, options->kind, rank, start, &result, &rep);
+    {
+      /* A first fit to a loose tolerance before the selection was tried (a penalty without effect spends most
+       * iterations creeping towards 0): a third fewer passes, but the fit finished from there stopped early
+       * in one cell of the generated bases (leave-one-out MSE 0.69 of without instead of 0.53). */
+      st = fit_lbfgs (&run, options->kind, rank, start, &result, &rep);
+      if (st == CS_OK && options->fit_categories && self->n_cat > 0)
+        st = select_categories (&run, options->kind, rank, &result, &rep);
+    }
   rep.passes = run.sweeps;
   rep.n_queries = run.m;
   if (run.rows != NULL)

@@ -23,6 +23,13 @@ typedef struct
                           * subtracted, so no scale over- or underflows */
   double d2_scale;       /* -2 for scalar distance metrics (d2 = d2_scale * shat), else 0 */
   int borrowed;          /* K and Kf are the context's X2 and X2f (scalar distance metrics) */
+  /* Category penalties (a context with categories and a metric with a positive cat_lambda): the
+   * keys carry L = sum n_levels more columns after the two above, case i's level of column c as
+   * cat_w[c] = sqrt (lambda_c / lambda) at level_off[c] + level, a query the same for its own
+   * level, and the key's -|.|^2/2 column also -sum_c lambda_c / lambda: the dot product then adds
+   * -lambda_c / lambda per mismatched column (d2_scale is 0: distances come from X2). */
+  size_t L;              /* 0: no category columns in K */
+  double *cat_w;         /* n_cat, or NULL */
 } CsPrep;
 
 struct _CsAttention
@@ -41,6 +48,11 @@ struct _CsAttention
   float *X2f;            /* float copy; NULL with CS_ATTENTION_NO_FLOAT */
   CsMetric metric;
   CsPrep prep;
+  size_t n_cat;          /* category columns (cs_attention_set_categories, at most 64), 0 without */
+  int *levels;           /* n * n_cat level codes */
+  size_t *n_levels;      /* n_cat */
+  size_t *level_off;     /* n_cat: first one-hot column of each category in the keys */
+  size_t L;              /* sum of n_levels */
 };
 
 CsStatus cs_prep_build  (const CsAttention *ctx, const CsMetric *m, int want_float, CsPrep *p);
@@ -55,10 +67,16 @@ CsStatus cs_attention_predict_prep (const CsAttention *self, const CsPrep *p,
                                     CsPrediction *out,
                                     double *row_max, double *row_z);
 
-/* Build the augmented query rows Qa (QB x ra) and Euclidean rows Qe (QB x (d + 2)). */
+/* Build the augmented query rows Qa (QB x ra) and Euclidean rows Qe (QB x (d + 2)). levels: nq * n_cat
+ * query levels (-1: none), or NULL (all -1); read only when p has category columns. */
 void     cs_prep_queries (const CsAttention *ctx, const CsPrep *p,
                           const double *queries, size_t nq,
+                          const int *levels,
                           double *Qa, double *Qe);
+/* The levels of queries q0 .. q0 + nq - 1 (nq * ctx->n_cat into out): options->levels, else the
+ * self_index case's, else -1. Nothing to do without categories. */
+void     cs_query_levels (const CsAttention *ctx, const CsPredictOptions *o,
+                          size_t q0, size_t nq, int *out);
 
 int      cs_is_finite_array (const double *v, size_t n);
 /* a value and its weight, for cs_weighted_quantile */

@@ -119,11 +119,48 @@ cs_metric_copy (CsMetric       *dst,
     return st;
   switch (src->kind)
     {
-    case CS_METRIC_SCALAR: return cs_metric_init_scalar (dst, src->d, src->scale);
-    case CS_METRIC_DIAGONAL: return cs_metric_init_diagonal (dst, src->d, src->diag);
-    case CS_METRIC_FULL: return cs_metric_init_full (dst, src->d, src->rank, src->A);
+    case CS_METRIC_SCALAR: st = cs_metric_init_scalar (dst, src->d, src->scale); break;
+    case CS_METRIC_DIAGONAL: st = cs_metric_init_diagonal (dst, src->d, src->diag); break;
+    case CS_METRIC_FULL: st = cs_metric_init_full (dst, src->d, src->rank, src->A); break;
     default: return CS_ERR_INVALID;
     }
+  if (st == CS_OK && src->n_cat > 0)
+    {
+      st = cs_metric_set_categories (dst, src->n_cat, src->cat_lambda);
+      if (st != CS_OK)
+        cs_metric_clear (dst);
+    }
+  return st;
+}
+
+CsStatus
+cs_metric_set_categories (CsMetric     *m,
+                          size_t        n_cat,
+                          const double *lambda)
+{
+  double *l = NULL;
+
+  if (m == NULL)
+    return CS_ERR_INVALID;
+  for (size_t c = 0; lambda != NULL && c < n_cat; c++)
+    {
+      if (!isfinite (lambda[c]))
+        return CS_ERR_NOT_FINITE;
+      if (lambda[c] < 0)
+        return CS_ERR_INVALID;
+    }
+  if (n_cat > 0)
+    {
+      l = calloc (n_cat, sizeof (double));
+      if (l == NULL)
+        return CS_ERR_NOMEM;
+      if (lambda != NULL)
+        memcpy (l, lambda, n_cat * sizeof (double));
+    }
+  free (m->cat_lambda);
+  m->cat_lambda = l;
+  m->n_cat = n_cat;
+  return CS_OK;
 }
 
 void
@@ -133,14 +170,22 @@ cs_metric_clear (CsMetric *m)
     return;
   free (m->diag);
   free (m->A);
+  free (m->cat_lambda);
   memset (m, 0, sizeof *m);
 }
 
 CsStatus
 cs_metric_validate (const CsMetric *m)
 {
-  if (m == NULL || m->d == 0)
+  if (m == NULL || m->d == 0 || (m->n_cat > 0 && m->cat_lambda == NULL))
     return CS_ERR_INVALID;
+  for (size_t c = 0; c < m->n_cat; c++)
+    {
+      if (!isfinite (m->cat_lambda[c]))
+        return CS_ERR_NOT_FINITE;
+      if (m->cat_lambda[c] < 0)
+        return CS_ERR_INVALID;
+    }
   switch (m->kind)
     {
     case CS_METRIC_SCALAR:
@@ -265,6 +310,7 @@ void
 cs_prep_clear (CsPrep *p)
 {
   free (p->Aeff);
+  free (p->cat_w);
   if (!p->borrowed)
     {
       free (p->K);
@@ -281,13 +327,29 @@ cs_prep_build (const CsAttention *ctx,
 {
   size_t n = ctx->n, d = ctx->d, r, ra;
   double *xc;
+  int use_cat = 0;
 
   memset (p, 0, sizeof *p);
+  /* Category columns only when some penalty is positive: a zero penalty changes no weight, and
+   * without the columns the scalar metric keeps its borrowed keys and the fused kernel. */
+  if (ctx->n_cat > 0 && m->n_cat == ctx->n_cat && m->cat_lambda != NULL)
+    for (size_t c = 0; c < m->n_cat; c++)
+      use_cat |= m->cat_lambda[c] > 0;
   r = m->kind == CS_METRIC_FULL ? m->rank : d;
-  ra = r + 2;
+  p->L = use_cat ? ctx->L : 0;
+  ra = r + 2 + p->L;
   p->n = n; p->d = d; p->r = r; p->ra = ra; p->form = ctx->form;
   p->Aeff = calloc (r * d, sizeof (double));
-  if (m->kind == CS_METRIC_SCALAR && ctx->form == CS_SCORE_DISTANCE && p->Aeff != NULL)
+  if (use_cat)
+    {
+      p->cat_w = calloc (ctx->n_cat, sizeof (double));
+      if (p->cat_w == NULL)
+        {
+          cs_prep_clear (p);
+          return CS_ERR_NOMEM;
+        }
+    }
+  if (m->kind == CS_METRIC_SCALAR && ctx->form == CS_SCORE_DISTANCE && p->Aeff != NULL && !use_cat)
     {
       /* Scalar distance metric: Mhat = I, so the keys [x - c, -|x - c|^2 / 2, 1]
        * are the context's X2 rows, bit for bit: borrow them (and X2f) instead of
@@ -359,7 +421,7 @@ cs_prep_build (const CsAttention *ctx,
   else if (m->kind == CS_METRIC_DIAGONAL)
     for (size_t j = 0; j < d; j++)
       p->Aeff[j * d + j] = sqrt (m->diag[j] / p->lambda);
-  p->d2_scale = (m->kind == CS_METRIC_SCALAR && ctx->form == CS_SCORE_DISTANCE) ? -2.0 : 0.0;
+  p->d2_scale = (m->kind == CS_METRIC_SCALAR && ctx->form == CS_SCORE_DISTANCE && !use_cat) ? -2.0 : 0.0;
 
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < d; j++)
@@ -380,6 +442,22 @@ cs_prep_build (const CsAttention *ctx,
         }
       else
         k[r] = k[r + 1] = 0.0;
+      if (use_cat)
+        {
+          /* The query's 1 in column r + 1 (distance) meets this constant: the penalty of a
+           * query that matches no level. In the dot form the constant cannot ride on a column,
+           * and a constant per query changes no weight anyway. */
+          memset (k + r + 2, 0, p->L * sizeof (double));
+          for (size_t c = 0; c < ctx->n_cat; c++)
+            {
+              int lv = ctx->levels[i * ctx->n_cat + c];
+              if (i == 0)
+                p->cat_w[c] = sqrt (m->cat_lambda[c] / p->lambda);
+              if (ctx->form == CS_SCORE_DISTANCE)
+                k[r] -= p->cat_w[c] * p->cat_w[c];
+              k[r + 2 + ctx->level_off[c] + (size_t) lv] = p->cat_w[c];
+            }
+        }
     }
   if (want_float && ctx->X2f != NULL)   /* no float keys in a CS_ATTENTION_NO_FLOAT context */
     {
@@ -400,6 +478,7 @@ cs_prep_queries (const CsAttention *ctx,
                  const CsPrep      *p,
                  const double      *queries,
                  size_t             nq,
+                 const int         *levels,
                  double            *Qa,
                  double            *Qe)
 {
@@ -424,6 +503,17 @@ cs_prep_queries (const CsAttention *ctx,
         }
       else
         qa[r] = qa[r + 1] = 0.0;
+      if (p->L > 0)
+        {
+          /* A level the keys do not have (-1, or beyond the column's levels) matches no case. */
+          memset (qa + r + 2, 0, p->L * sizeof (double));
+          for (size_t c = 0; levels != NULL && c < ctx->n_cat; c++)
+            {
+              int lv = levels[i * ctx->n_cat + c];
+              if (lv >= 0 && (size_t) lv < ctx->n_levels[c])
+                qa[r + 2 + ctx->level_off[c] + (size_t) lv] = p->cat_w[c];
+            }
+        }
       if (Qe != NULL)
         {
           double *qe = Qe + i * (d + 2), n2 = 0;
@@ -583,7 +673,86 @@ cs_attention_free (CsAttention *self)
   free (self->X2f);
   cs_metric_clear (&self->metric);
   cs_prep_clear (&self->prep);
+  free (self->levels);
+  free (self->n_levels);
+  free (self->level_off);
   free (self);
+}
+
+CsStatus
+cs_attention_set_categories (CsAttention  *self,
+                             size_t        n_cat,
+                             const int    *levels,
+                             const size_t *n_levels)
+{
+  int *lv = NULL;
+  size_t *nl = NULL, *off = NULL, L = 0;
+  CsPrep prep;
+  CsStatus st;
+
+  if (self == NULL || n_cat > 64 || (n_cat > 0 && (levels == NULL || n_levels == NULL)))
+    return CS_ERR_INVALID;
+  if (n_cat > 0)
+    {
+      for (size_t c = 0; c < n_cat; c++)
+        {
+          if (n_levels[c] == 0 || n_levels[c] > (size_t) INT32_MAX)
+            return CS_ERR_INVALID;
+          L += n_levels[c];
+        }
+      for (size_t i = 0; i < self->n * n_cat; i++)
+        if (levels[i] < 0 || (size_t) levels[i] >= n_levels[i % n_cat])
+          return CS_ERR_INVALID;
+      lv = malloc (self->n * n_cat * sizeof (int));
+      nl = malloc (n_cat * sizeof (size_t));
+      off = malloc (n_cat * sizeof (size_t));
+      if (lv == NULL || nl == NULL || off == NULL)
+        {
+          free (lv); free (nl); free (off);
+          return CS_ERR_NOMEM;
+        }
+      memcpy (lv, levels, self->n * n_cat * sizeof (int));
+      memcpy (nl, n_levels, n_cat * sizeof (size_t));
+      for (size_t c = 0, o = 0; c < n_cat; o += nl[c], c++)
+        off[c] = o;
+    }
+  free (self->levels);
+  free (self->n_levels);
+  free (self->level_off);
+  self->n_cat = n_cat;
+  self->levels = lv;
+  self->n_levels = nl;
+  self->level_off = off;
+  self->L = L;
+  st = cs_prep_build (self, &self->metric, 1, &prep);
+  if (st != CS_OK)
+    return st;
+  cs_prep_clear (&self->prep);
+  self->prep = prep;
+  return CS_OK;
+}
+
+size_t cs_attention_get_n_cat (const CsAttention *self) { return self->n_cat; }
+const int *cs_attention_get_levels (const CsAttention *self) { return self->levels; }
+
+void
+cs_query_levels (const CsAttention      *ctx,
+                 const CsPredictOptions *o,
+                 size_t                  q0,
+                 size_t                  nq,
+                 int                    *out)
+{
+  size_t nc = ctx->n_cat;
+
+  if (nc == 0)
+    return;
+  for (size_t r = 0; r < nq; r++)
+    {
+      size_t si = o != NULL && o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE;
+      for (size_t c = 0; c < nc; c++)
+        out[r * nc + c] = o != NULL && o->levels != NULL ? o->levels[(q0 + r) * nc + c]
+                          : si < ctx->n ? ctx->levels[si * nc + c] : -1;
+    }
 }
 
 size_t cs_attention_get_n (const CsAttention *self) { return self->n; }
@@ -829,8 +998,10 @@ window_pass (const CsAttention      *self,
   double qa[ra], qe[d + 2];
   double wsum = 0, wy = 0, dropped = 0;
   int quantiles = (o->flags & CS_PREDICT_WINDOW) != 0;
+  int lq[self->n_cat + 1];
 
-  cs_prep_queries (self, p, qx, 1, qa, qe);
+  cs_query_levels (self, o, qi, 1, lq);
+  cs_prep_queries (self, p, qx, 1, lq, qa, qe);
   for (size_t c0 = 0; c0 < n; c0 += CS_CB)
     {
       size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
@@ -946,6 +1117,7 @@ predict_range (const CsAttention      *self,
   double *Qa = NULL, *Qe = NULL, *S = NULL, *D2 = NULL, *ebuf = NULL;
   float *Qaf = NULL, *Qef = NULL, *Sf = NULL, *D2f = NULL, *ebuff = NULL;
   double *gw = NULL, *we = NULL, *ws = NULL, *dt = NULL;
+  int *lvb = NULL;
   size_t dt_cap = 0;
   CsVW *gv = NULL;
   size_t *gi = NULL;
@@ -977,6 +1149,7 @@ predict_range (const CsAttention      *self,
 
   Qa = malloc (CS_QB * ra * sizeof (double));
   Qe = malloc (CS_QB * (d + 2) * sizeof (double));
+  lvb = malloc (CS_QB * (self->n_cat + 1) * sizeof (int));
   st = calloc (CS_QB, sizeof (RowState));
   heaps = malloc ((k > 0 ? k : 1) * CS_QB * sizeof (TopItem));
   if (use_float)
@@ -1010,7 +1183,7 @@ predict_range (const CsAttention      *self,
           || we == NULL || ws == NULL)
         status = CS_ERR_NOMEM;
     }
-  if (Qa == NULL || Qe == NULL || st == NULL || heaps == NULL)
+  if (Qa == NULL || Qe == NULL || lvb == NULL || st == NULL || heaps == NULL)
     status = CS_ERR_NOMEM;
 
   for (size_t q0 = 0; status == CS_OK && q0 < q; q0 += CS_QB)
@@ -1022,7 +1195,8 @@ predict_range (const CsAttention      *self,
           status = CS_ERR_CANCELLED;
           break;
         }
-      cs_prep_queries (self, p, queries + q0 * d, nq, Qa, Qe);
+      cs_query_levels (self, o, q0, nq, lvb);
+      cs_prep_queries (self, p, queries + q0 * d, nq, lvb, Qa, Qe);
       if (use_float)
         {
           for (size_t i = 0; i < nq * ra; i++)
@@ -1257,6 +1431,7 @@ predict_range (const CsAttention      *self,
                   o2.flags = 0; o2.top_k = 0; o2.top = NULL; o2.weights = NULL; o2.half_width = NULL;
                   o2.attended = NULL;
                   o2.self_index = o->self_index != NULL ? &si : NULL;
+                  o2.levels = o->levels != NULL ? o->levels + (q0 + r) * self->n_cat : NULL;
                   o2.progress = NULL;
                   o2.n_threads = 1;
                   status = predict_range (self, p, queries + (q0 + r) * d, 1, &o2, &tmp, &mm, &zz);
@@ -1276,7 +1451,7 @@ predict_range (const CsAttention      *self,
   if (status == CS_OK && report_progress (o, 1.0))
     status = CS_ERR_CANCELLED;
 
-  free (Qa); free (Qe); free (S); free (D2); free (ebuf);
+  free (Qa); free (Qe); free (lvb); free (S); free (D2); free (ebuf);
   free (Qaf); free (Qef); free (Sf); free (D2f); free (ebuff);
   free (gv); free (gw); free (gi); free (we); free (ws); free (dt);
   free (st); free (heaps);
@@ -1376,6 +1551,8 @@ cs_attention_predict_prep (const CsAttention      *self,
         j->o.half_width = options->half_width + j->q0 * self->d;
       if (j->o.self_index != NULL)
         j->o.self_index = options->self_index + j->q0;
+      if (j->o.levels != NULL)
+        j->o.levels = options->levels + j->q0 * self->n_cat;
       if (j->o.attended != NULL)
         j->o.attended = options->attended + j->q0;
       j->out = out;

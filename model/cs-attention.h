@@ -74,6 +74,12 @@ typedef struct
   double scale;         /* SCALAR: w > 0. Unused (0) for the other kinds. */
   double *diag;         /* DIAGONAL: d entries >= 0 (malloc'ed, owned). NULL otherwise. */
   double *A;            /* FULL: rank * d row-major (malloc'ed, owned). NULL otherwise. */
+  /* Category columns (cs_attention_set_categories): the score of case i for a query gets
+   * -cat_lambda[c] [level_i(c) != level_query(c)] per category column c (the unordered-factor
+   * kernel of Aitchison and Aitken, as R's np uses it, on the log scale). n_cat 0 and NULL
+   * without categories; a metric whose n_cat differs from its context's counts as all zeros. */
+  size_t n_cat;
+  double *cat_lambda;   /* n_cat entries >= 0 (malloc'ed, owned) */
 } CsMetric;
 
 /* Initialise (allocating diag / A as needed; m is overwritten, not freed first). */
@@ -90,6 +96,10 @@ CsStatus cs_metric_init_full     (CsMetric     *m,
 /* Deep copy into an uninitialised (or cleared) dst. */
 CsStatus cs_metric_copy          (CsMetric       *dst,
                                   const CsMetric *src);
+/* Give m n_cat category penalties (lambda NULL: all 0), replacing any it had. */
+CsStatus cs_metric_set_categories (CsMetric     *m,
+                                   size_t        n_cat,
+                                   const double *lambda);
 /* Free diag / A and zero the struct. Safe on a zeroed struct. */
 void     cs_metric_clear         (CsMetric     *m);
 /* CS_OK when the metric is well formed and finite (scale > 0, diag >= 0, ...). */
@@ -154,6 +164,17 @@ const double *cs_attention_get_y     (const CsAttention *self);   /* n */
 CsStatus     cs_attention_set_metric (CsAttention    *self,
                                       const CsMetric *metric);
 const CsMetric *cs_attention_get_metric (const CsAttention *self);
+/* Category columns: levels holds n * n_cat level codes, row-major (case i, column c), each in
+ * 0 .. n_levels[c] - 1 (copied). The scores then carry the metric's cat_lambda penalties
+ * (see CsMetric); a query names its levels in CsPredictOptions.levels. n_cat 0 removes them.
+ * At most 64 columns. Rebuilds the prepared keys for the current metric. */
+CsStatus     cs_attention_set_categories (CsAttention  *self,
+                                          size_t        n_cat,
+                                          const int    *levels,
+                                          const size_t *n_levels);
+size_t       cs_attention_get_n_cat  (const CsAttention *self);
+/* n * n_cat level codes, or NULL without categories. */
+const int   *cs_attention_get_levels (const CsAttention *self);
 
 /* ---- Prediction -------------------------------------------------------- */
 
@@ -240,6 +261,11 @@ typedef struct
                                * for them runs the second pass even without CS_PREDICT_WINDOW.
                                * Zeroed on entry, so on any error the caller can still
                                * cs_attended_clear all q (a query without a prediction gets m = 0) */
+  const int *levels;          /* q * n_cat category levels of the queries (-1: a level no case has, so
+                               * every case mismatches and the column changes no weight), or NULL: a
+                               * query with a self_index takes that case's levels, the others -1.
+                               * With categories and a positive penalty the fused float kernel is
+                               * not used (the sgemm path scores the extra columns) */
 } CsPredictOptions;
 
 /* What truncation changes, and by how much (delta = weight_dropped <= epsilon):
@@ -293,6 +319,10 @@ typedef struct
                                * runs in case order), each still predicted from all n - 1 others:
                                * an unbiased sample of the full loss at O(max_queries n) per pass
                                * instead of O(n^2), for case bases too large for the exact fit */
+  int fit_categories;         /* with a context that has category columns: nonzero fits their penalties
+                               * cat_lambda = exp (theta_c) together with M by L-BFGS on the same loss
+                               * (the scalar kind then runs L-BFGS over log w and the theta_c, from the
+                               * Newton fit without categories); 0 keeps the start metric's penalties */
 } CsFitOptions;
 
 void     cs_fit_options_init     (CsFitOptions *options);
@@ -342,6 +372,17 @@ CsStatus cs_attention_loo_mse    (const CsAttention *self,
                                   double            *mse,
                                   double            *d_logw,
                                   double            *d2_logw);
+
+/* The fit's loss and its gradient at metric: with respect to log w (scalar), log diag (diagonal) or A
+ * (full), followed, when fit_categories is nonzero and the context has categories, by d/d log lambda_c
+ * per category column (the parameters cs_attention_fit's L-BFGS walks on). grad has that many entries.
+ * Two streamed passes over every case. For tests against finite differences and for callers that
+ * optimise on their own. */
+CsStatus cs_attention_loo_gradient (const CsAttention *self,
+                                    const CsMetric    *metric,
+                                    int                fit_categories,
+                                    double            *mse,
+                                    double            *grad);
 
 /* ---- Linear attention baseline ------------------------------------------ */
 

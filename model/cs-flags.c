@@ -1299,3 +1299,16 @@ cs_flags_add_missing (CsFlagReport *report,
   if (report->verdict == CS_VERDICT_OK)
     report->verdict = CS_VERDICT_CHECK;
 }
+
+void
+cs_flags_add_category (CsFlagReport *report,
+                       const char   *message)
+{
+  CsFlag *f = add_flag (report, CS_FLAG_LOW_SUPPORT, CS_SEVERITY_CHECK, "category", NAN, NAN, NAN);
+
+  if (f == NULL)
+    return;
+  set_message (f, "%s", message != NULL ? message : "a category value has no support");
+  if (report->verdict == CS_VERDICT_OK)
+    report->verdict = CS_VERDICT_CHECK;
+}

@@ -252,6 +252,12 @@ void        cs_flags_add_missing        (CsFlagReport           *report,
                                          double                  rmse_with,
                                          const char             *target_unit);
 
+/* A query whose category value the case base lacks, or whose values no case it attends to has together: a
+ * low_support check flag (measure "category") with the caller's sentence naming the column and the value.
+ * Raises the verdict to check when it was ok. */
+void        cs_flags_add_category       (CsFlagReport           *report,
+                                         const char             *message);
+
 /* Compare the model's feature names with the data's (same count, same names
  * in the same order). Returns -1 when they match, else the first index that
  * differs (d_model when only the counts differ); a column mismatch is

@@ -146,6 +146,8 @@ cs_backtest_run (CsCaseBase              *cases,
   g_autofree double *z = g_new (double, MAX (n * d, 1)), *y = g_new (double, MAX (n, 1));
   g_autofree double *zq = NULL;
   g_autofree CsPrediction *pred = NULL;
+  g_autofree gint *codes = NULL;
+  gsize nc;
   CsMetric metric = { 0 };
   double rmse_fit = NAN, sp = 0, sm = 0, ref = 0, ref_sum = 0, sse = 0;
   gsize ref_left = 0, ref_count = 0, counted = 0, inside = 0;
@@ -196,6 +198,11 @@ cs_backtest_run (CsCaseBase              *cases,
     self->prediction[t] = self->error[t] = self->scale[t] = self->z[t] = self->statistic[t] = NAN;
   zq = g_new (double, self->step * d);
   pred = g_new (CsPrediction, self->step);
+  /* category levels in time order: the past's are the first t0 rows, the next queries' follow */
+  nc = cases->n_cat;
+  codes = g_new (gint, MAX (n * nc, 1));
+  for (gsize t = 0; t < n; t++)
+    memcpy (codes + t * nc, cases->cat_codes + self->order[t] * nc, nc * sizeof (gint));
 
   next_refit = self->warmup;
   for (t0 = self->warmup; t0 < n; t0 += self->step)
@@ -219,13 +226,18 @@ cs_backtest_run (CsCaseBase              *cases,
           past_scaling (cases, self->order, t0, mean, sd);
           standardise_past (cases, self->order, t0, mean, sd, z, y);
           if (cs_attention_new_full (z, y, t0, d, CS_SCORE_DISTANCE, CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT,
-                                     NULL, NULL, &ctx) != CS_OK)
-            break;
+                                     NULL, NULL, &ctx) != CS_OK
+              || (nc > 0 && cs_attention_set_categories (ctx, nc, codes, (const size_t *) cases->cat_n_levels) != CS_OK))
+            {
+              cs_attention_free (ctx);
+              break;
+            }
           cs_metric_clear (&metric);
           /* Scott's rule as the start, as the engine's: w = n^(2 / (d + 4)) */
           cs_metric_init_scalar (&metric, d, pow ((double) t0, 2.0 / ((double) d + 4.0)));
           cs_fit_options_init (&fo);
           fo.kind = CS_METRIC_SCALAR;
+          fo.fit_categories = nc > 0;   /* as the engine fits them */
           fo.max_queries = MIN (t0, 1000);
           fo.n_threads = (int) g_get_num_processors ();
           st = cs_attention_fit (ctx, &fo, &metric, &report);
@@ -245,8 +257,12 @@ cs_backtest_run (CsCaseBase              *cases,
         {
           standardise_past (cases, self->order, t0, mean, sd, z, y);
           if (cs_attention_new_full (z, y, t0, d, CS_SCORE_DISTANCE, CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT,
-                                     NULL, NULL, &ctx) != CS_OK)
-            break;
+                                     NULL, NULL, &ctx) != CS_OK
+              || (nc > 0 && cs_attention_set_categories (ctx, nc, codes, (const size_t *) cases->cat_n_levels) != CS_OK))
+            {
+              cs_attention_free (ctx);
+              break;
+            }
         }
       cs_attention_set_metric (ctx, &metric);
       for (gsize q = 0; q < m; q++)
@@ -254,6 +270,7 @@ cs_backtest_run (CsCaseBase              *cases,
           zq[q * d + j] = (cases->x[self->order[t0 + q] * d + j] - mean[j]) / sd[j];
       cs_predict_options_init (&po);
       po.epsilon = 0;   /* dense sums: the forward predictions are exact */
+      po.levels = nc > 0 ? codes + t0 * nc : NULL;
       st = cs_attention_predict (ctx, zq, m, &po, pred);
       cs_attention_free (ctx);
       if (st != CS_OK)

@@ -236,6 +236,9 @@ cs_follow_add (CsFollow               *self,
   g_autofree double *jy = g_new (double, MAX (m, 1));
   g_autofree guint *jl = g_new (guint, MAX (m, 1));
   g_autofree const char **jid = g_new0 (const char *, MAX (m, 1));
+  gsize nc = engine->cases->n_cat;
+  g_autofree const char **jc = g_new0 (const char *, MAX (m * nc, 1));
+  g_autofree gint *lq = g_new (gint, MAX (m * nc, 1));
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (cs_follow_event_free);
   g_autofree const CsExclusion **aside = g_new0 (const CsExclusion *, MAX (m, 1));
   CsQueryResult **results;
@@ -245,11 +248,17 @@ cs_follow_add (CsFollow               *self,
   for (gsize i = 0; i < m; i++)
     {
       aside[i] = excluded (self, rows[i]->line, rows[i]->label);
-      if (aside[i] == NULL)
-        memcpy (q + mq++ * d, rows[i]->x, d * sizeof (double));
+      if (aside[i] != NULL)
+        continue;
+      memcpy (q + mq * d, rows[i]->x, d * sizeof (double));
+      /* a value the snapshot has not seen is unknown to it (-1: flagged); the grown base adds it as a level */
+      for (gsize c = 0; c < nc; c++)
+        lq[mq * nc + c] = rows[i]->cats != NULL ? cs_engine_category_level (engine, c, rows[i]->cats[c]) : -1;
+      mq++;
     }
   /* Every row once, against the snapshot current when it arrived, in one batch (one pass for many rows). */
-  results = mq > 0 ? cs_engine_predict_spec (engine, q, mq, NULL, 5, &self->spec, cancellable, error) : NULL;
+  results = mq > 0 ? cs_engine_predict_levels (engine, q, nc > 0 ? lq : NULL, mq, NULL, 5, &self->spec, cancellable,
+                                               error) : NULL;
   if (mq > 0 && results == NULL)
     return NULL;
   for (gsize i = 0; i < m; i++)
@@ -313,6 +322,8 @@ cs_follow_add (CsFollow               *self,
           jy[nj] = row->y;
           jl[nj] = row->line;
           jid[nj] = row->label;
+          for (gsize c = 0; c < nc; c++)
+            jc[nj * nc + c] = row->cats != NULL ? row->cats[c] : NULL;
           nj++;
         }
       g_ptr_array_add (events, e);
@@ -321,7 +332,7 @@ cs_follow_add (CsFollow               *self,
 
   if (nj > 0)
     {
-      g_autoptr(CsCaseBase) grown = cs_case_base_append (engine->cases, jx, jy, jl, jid, nj);
+      g_autoptr(CsCaseBase) grown = cs_case_base_append_full (engine->cases, jx, jy, jl, jid, nc > 0 ? jc : NULL, nj);
       gboolean measure = grown->n * 100 >= self->measured_n * (100 + CS_FOLLOW_REFRESH_PERCENT);
       CsEngine *next = rebuild (self, grown, measure, cancellable, error);
 

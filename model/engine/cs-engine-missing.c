@@ -63,6 +63,7 @@ keep_features (const CsCaseBase *cases,
       if (cases->ids != NULL)
         out->ids[i] = g_strdup (cases->ids[i]);
     }
+  cs_case_base_copy_categories (out, cases, NULL);
   cs_case_base_compute_stats (out);
   return out;
 }
@@ -215,10 +216,12 @@ cs_engine_missing_query (CsEngine      *self,
     }
   /* r->spec: the caller's interval level and spec limits */
   if (with_weights)
-    sr = cs_engine_query_spec (sub, xs, exclude, k, &r->spec, cancellable);
+    sr = cs_engine_query_levels (sub, xs, r->levels, exclude, k, &r->spec, cancellable);
   else
     {
-      CsQueryResult **one = cs_engine_predict_spec (sub, xs, 1, &exclude, k, &r->spec, cancellable, NULL);
+      /* the same categories and codes as this engine's (keep_features copies them) */
+      CsQueryResult **one = cs_engine_predict_levels (sub, xs, r->levels, 1, &exclude, k, &r->spec, cancellable,
+                                                      NULL);
       if (one != NULL)
         {
           sr = one[0];

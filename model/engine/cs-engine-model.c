@@ -451,6 +451,18 @@ cs_engine_to_model_file (CsEngine   *engine,
   mf->passes = engine->fitted ? engine->fit.passes : -1;
   mf->noise_sd = engine->have_diagnostics ? engine->global.noise_sd : NAN;
 
+  if (cb->n_cat > 0)
+    {
+      mf->n_cat = cb->n_cat;
+      mf->cat_names = g_strdupv (cb->cat_names);
+      mf->cat_lambda = g_new (double, cb->n_cat);
+      mf->cat_levels = g_new0 (char **, cb->n_cat);
+      for (gsize c = 0; c < cb->n_cat; c++)
+        {
+          mf->cat_lambda[c] = m->n_cat == cb->n_cat ? m->cat_lambda[c] : 0.0;
+          mf->cat_levels[c] = g_strdupv (cb->cat_levels[c]);
+        }
+    }
   mf->source_sha256 = g_strdup (sha256);
   mf->source_rows = cb->n;
   mf->source_columns = columns;
@@ -504,6 +516,8 @@ cs_engine_metric_from_model_file (const CsModelFile *mf,
           A[k * d + j] = mf->A[k * d + j] * r[j];
       st = cs_metric_init_full (out, d, mf->rank, A);
     }
+  if (st == CS_OK)
+    st = cs_engine_metric_add_model_categories (out, mf, cases);
   if (st == CS_OK)
     st = cs_metric_validate (out);
   if (st == CS_OK && out->kind == CS_METRIC_FULL)
@@ -621,4 +635,24 @@ cs_engine_source_record (const CsCaseBase *cases,
     }
   *sha256 = g_steal_pointer (&sha);
   return TRUE;
+}
+
+CsStatus
+cs_engine_metric_add_model_categories (CsMetric          *m,
+                                       const CsModelFile *mf,
+                                       const CsCaseBase  *cases)
+{
+  g_autofree double *lam = NULL;
+
+  if (cases->n_cat == 0)
+    return cs_metric_set_categories (m, 0, NULL);
+  /* By name: the case base's category columns may come in another order, and one the model never saw (or a
+   * model without categories) gets no penalty. Codes need no mapping: the penalty compares a case's level
+   * with the query's, both from this case base. */
+  lam = g_new0 (double, cases->n_cat);
+  for (gsize c = 0; c < cases->n_cat; c++)
+    for (gsize k = 0; k < mf->n_cat; k++)
+      if (g_strcmp0 (mf->cat_names[k], cases->cat_names[c]) == 0)
+        lam[c] = mf->cat_lambda[k];
+  return cs_metric_set_categories (m, cases->n_cat, lam);
 }

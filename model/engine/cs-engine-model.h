@@ -44,6 +44,12 @@ gboolean     cs_engine_metric_from_model_file (const CsModelFile  *mf,
                                                CsMetric           *out,
                                                GError            **error);
 
+/* The model's category penalties onto m for this case base's category columns, matched by name (a column the
+ * model lacks gets 0). */
+CsStatus     cs_engine_metric_add_model_categories (CsMetric          *m,
+                                               const CsModelFile  *mf,
+                                               const CsCaseBase   *cases);
+
 /* "scalar, from press-line-model.json" (file_name may be NULL: "from a model file"). */
 char        *cs_engine_model_label            (const CsModelFile  *mf,
                                                const CsMetric     *metric,

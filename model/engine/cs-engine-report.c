@@ -152,6 +152,10 @@ page_prediction (CsEngineReport              *r,
     add_line (r, CS_REPORT_LINE_FIELD, "query", "a new point (not in the case base)");
   for (gsize j = 0; j < cb->d; j++)
     add_line (r, CS_REPORT_LINE_FIELD, cb->feature_names[j], with_unit (r, result->query[j], cb->feature_units[j]));
+  for (gsize c = 0; c < cb->n_cat; c++)
+    add_line (r, CS_REPORT_LINE_FIELD, cb->cat_names[c],
+              result->levels[c] < 0 ? "a value no past case has (or none given)"
+              : cb->cat_levels[c][result->levels[c]][0] != '\0' ? cb->cat_levels[c][result->levels[c]] : "(empty)");
 
   add_line (r, CS_REPORT_LINE_HEADING, NULL, "Prediction");
   if (have)

@@ -620,11 +620,22 @@ cs_engine_build_full (CsCaseBase              *cases,
   if (status_error (status, "Preparing the engine", error) ||
       g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
+  if (cases->n_cat > 0)
+    {
+      /* gint and gsize are the model's int and size_t on every platform GLib supports */
+      G_STATIC_ASSERT (sizeof (gint) == sizeof (int) && sizeof (gsize) == sizeof (size_t));
+      status = cs_attention_set_categories (self->ctx, cases->n_cat, cases->cat_codes,
+                                            (const size_t *) cases->cat_n_levels);
+      if (status_error (status, "Preparing the category columns", error))
+        return NULL;
+    }
 
   if (options->metric != NULL && options->metric->d == d)
     status = cs_metric_copy (&self->metric, options->metric);
   else
     status = cs_metric_init_scalar (&self->metric, d, cs_engine_default_scale (cases));
+  if (status == CS_OK && options->model != NULL)
+    status = cs_engine_metric_add_model_categories (&self->metric, options->model, cases);
   if (status_error (status, "Setting the metric", error))
     return NULL;
   self->metric_label = g_strdup (options->metric_label != NULL ? options->metric_label
@@ -640,6 +651,7 @@ cs_engine_build_full (CsCaseBase              *cases,
       fo.kind = fit == CS_ENGINE_FIT_SCALAR ? CS_METRIC_SCALAR
                 : fit == CS_ENGINE_FIT_DIAGONAL ? CS_METRIC_DIAGONAL : CS_METRIC_FULL;
       fo.rank = options->rank;
+      fo.fit_categories = cases->n_cat > 0;
       fo.max_queries = self->policy.loss_cases;
       fo.n_threads = (int) g_get_num_processors ();
       fo.progress = cs_engine_progress_cb;
@@ -872,6 +884,7 @@ cs_query_result_free (CsQueryResult *self)
   g_free (self->weights);
   g_free (self->half_width);
   g_free (self->top);
+  g_free (self->levels);
   g_free (self);
 }
 
@@ -886,20 +899,31 @@ cs_query_result_copy (const CsQueryResult *self)
   copy->weights = self->weights != NULL ? g_memdup2 (self->weights, sizeof (double) * n) : NULL;
   copy->half_width = g_memdup2 (self->half_width, sizeof (double) * d);
   copy->top = g_memdup2 (self->top, sizeof (CsUsedCase) * MAX (self->k, 1));
+  copy->levels = g_memdup2 (self->levels, sizeof (gint) * MAX (self->engine->cases->n_cat, 1));
   return copy;
 }
 
 static CsQueryResult *
 result_new (CsEngine     *self,
             const double *query,
+            const gint   *levels,
             gssize        exclude,
             guint         k,
             gboolean      with_weights)
 {
   CsQueryResult *r = g_new0 (CsQueryResult, 1);
-  gsize n = self->cases->n, d = self->cases->d;
+  gsize n = self->cases->n, d = self->cases->d, nc = self->cases->n_cat;
 
   r->engine = cs_engine_ref (self);
+  /* The query's levels: given, else (leave-one-out) the left-out case's, else none (-1). A code beyond a
+   * column's levels is none too: it names nothing the engine knows. */
+  r->levels = g_new (gint, MAX (nc, 1));
+  for (gsize c = 0; c < nc; c++)
+    {
+      gint lv = levels != NULL ? levels[c]
+                : exclude >= 0 && (gsize) exclude < n ? self->cases->cat_codes[(gsize) exclude * nc + c] : -1;
+      r->levels[c] = lv >= 0 && (gsize) lv < self->cases->cat_n_levels[c] ? lv : -1;
+    }
   r->query = g_memdup2 (query, sizeof (double) * d);
   r->exclude = exclude;
   r->weights = with_weights ? g_new0 (double, n) : NULL;
@@ -940,11 +964,39 @@ attended_chunk (gsize kept_bound,
   return MIN (c, left);
 }
 
+/* The fail-safe's category rule: a check flag (low support) when a level of the query is unknown to the
+ * case base (or not given), or no case the query attends to has all its levels together. */
+static void
+category_flag (CsEngine      *self,
+               CsQueryResult *r)
+{
+  CsCaseBase *cases = self->cases;
+  g_autoptr(GString) msg = g_string_new (NULL);
+
+  for (gsize c = 0; c < cases->n_cat; c++)
+    if (r->levels[c] < 0)
+      g_string_append_printf (msg, "%s%s has a value no past case has (or none)", msg->len > 0 ? "; " : "",
+                              cases->cat_names[c]);
+  if (msg->len > 0)
+    g_string_append (msg, ": nothing to compare it with, the cases used are of other values");
+  else
+    {
+      g_string_append (msg, "no case among those used has this combination (");
+      for (gsize c = 0; c < cases->n_cat; c++)
+        g_string_append_printf (msg, "%s%s %s", c > 0 ? ", " : "", cases->cat_names[c],
+                                cases->cat_levels[c][r->levels[c]][0] != '\0' ? cases->cat_levels[c][r->levels[c]]
+                                                                                : "(empty)");
+      g_string_append (msg, "): the prediction leans on cases of other values");
+    }
+  cs_flags_add_category (&r->report, msg->str);
+}
+
 /* q queries through one prediction pass and one local-diagnostics pass, in chunks (attended_chunk); results[t]
  * filled (allocated here). with_weights (q == 1 only): every case's weight, for the charts. */
 static void
 predict_batch (CsEngine       *self,
                const double   *x,
+               const gint     *levels,
                gsize           q,
                const gssize   *exclude,
                guint           k,
@@ -965,13 +1017,16 @@ predict_batch (CsEngine       *self,
   gboolean any_exclude = FALSE;
   CsPredictOptions options;
   CsStatus status = CS_OK;
-  gsize kept_bound = n;
+  gsize kept_bound = n, nc = cases->n_cat;
+  g_autofree gint *lq = g_new (gint, MAX (q * nc, 1));
+  g_autofree gboolean *combination_seen = g_new0 (gboolean, MAX (q, 1));
 
   for (gsize t = 0; t < q; t++)
     {
       const double *xt = x + t * d;
       gssize ex = exclude != NULL ? exclude[t] : -1;
-      CsQueryResult *r = results[t] = result_new (self, xt, ex, k, with_weights);
+      CsQueryResult *r = results[t] = result_new (self, xt, levels != NULL ? levels + t * nc : NULL, ex, k,
+                                                  with_weights);
       gboolean ok = TRUE;
 
       r->spec = *spec;
@@ -997,6 +1052,8 @@ predict_batch (CsEngine       *self,
           continue;
         }
       cs_standardise_rows (xt, zq + m * d, d, self->mean, self->sd, 0, 1);
+      if (nc > 0)
+        memcpy (lq + m * nc, r->levels, nc * sizeof (gint));
       self_index[m] = ex >= 0 && (gsize) ex < n ? (size_t) ex : CS_NO_CASE;
       any_exclude |= ex >= 0;
       keep[m++] = t;
@@ -1025,6 +1082,7 @@ predict_batch (CsEngine       *self,
       options.half_width = hw + c0 * d;
       options.self_index = any_exclude ? self_index + c0 : NULL;
       options.attended = att;
+      options.levels = nc > 0 ? lq + c0 * nc : NULL;
       options.n_threads = cs_engine_window_threads (n);
       status = cs_attention_predict (self->ctx, zq + c0 * d, cm, &options, pred + c0);
       if (status == CS_OK && g_cancellable_is_cancelled (cancellable))
@@ -1044,6 +1102,15 @@ predict_batch (CsEngine       *self,
                                           any_exclude ? self_index[c0 + i] : CS_NO_CASE, &pred[c0 + i], spec,
                                           &r->interval,
                                           &r->p_in_spec);
+            }
+          /* the fail-safe's category rule: does any case the query attends to share all its levels? */
+          for (gsize a = 0; status == CS_OK && nc > 0 && a < att[i].m && !combination_seen[c0 + i]; a++)
+            {
+              const gint *ca = cases->cat_codes + att[i].index[a] * nc, *qa = lq + (c0 + i) * nc;
+              gboolean same = att[i].weight[a] > 0;
+              for (gsize c = 0; c < nc && same; c++)
+                same = ca[c] == qa[c];
+              combination_seen[c0 + i] = same;
             }
           kept_bound = MAX (kept_bound, att[i].m);
           cs_attended_clear (&att[i]);
@@ -1102,6 +1169,8 @@ predict_batch (CsEngine       *self,
       if (isfinite (self->flag_base.metric_nn_distance) && r->local.metric_nearest < n)
         fq.nearest_x = cases->x + r->local.metric_nearest * d;   /* the case the support rule measures */
       cs_flags_evaluate (&self->flag_base, &self->thresholds, &fq, &r->report);
+      if (nc > 0 && !combination_seen[i])
+        category_flag (self, r);
       r->valid = r->report.failure == CS_FLAG_FAIL_NONE && isfinite (r->prediction.prediction);
     }
 }
@@ -1124,6 +1193,18 @@ cs_engine_query_spec (CsEngine             *self,
                       const CsIntervalSpec *spec,
                       GCancellable         *cancellable)
 {
+  return cs_engine_query_levels (self, query, NULL, exclude, k, spec, cancellable);
+}
+
+CsQueryResult *
+cs_engine_query_levels (CsEngine             *self,
+                        const double         *query,
+                        const gint           *levels,
+                        gssize                exclude,
+                        guint                 k,
+                        const CsIntervalSpec *spec,
+                        GCancellable         *cancellable)
+{
   CsQueryResult *r = NULL;
   CsIntervalSpec defaults;
 
@@ -1132,7 +1213,7 @@ cs_engine_query_spec (CsEngine             *self,
       cs_interval_spec_init (&defaults);
       spec = &defaults;
     }
-  predict_batch (self, query, 1, &exclude, k, TRUE, spec, cancellable, &r);
+  predict_batch (self, query, levels, 1, &exclude, k, TRUE, spec, cancellable, &r);
   return r;
 }
 
@@ -1158,6 +1239,20 @@ cs_engine_predict_spec (CsEngine             *self,
                         GCancellable         *cancellable,
                         GError              **error)
 {
+  return cs_engine_predict_levels (self, queries, NULL, q, exclude, k, spec, cancellable, error);
+}
+
+CsQueryResult **
+cs_engine_predict_levels (CsEngine             *self,
+                          const double         *queries,
+                          const gint           *levels,
+                          gsize                 q,
+                          const gssize         *exclude,
+                          guint                 k,
+                          const CsIntervalSpec *spec,
+                          GCancellable         *cancellable,
+                          GError              **error)
+{
   CsQueryResult **results = g_new0 (CsQueryResult *, MAX (q, 1));
   CsIntervalSpec defaults;
 
@@ -1166,7 +1261,7 @@ cs_engine_predict_spec (CsEngine             *self,
       cs_interval_spec_init (&defaults);
       spec = &defaults;
     }
-  predict_batch (self, queries, q, exclude, k, FALSE, spec, cancellable, results);
+  predict_batch (self, queries, levels, q, exclude, k, FALSE, spec, cancellable, results);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     {
       cs_engine_results_free (results, q);
@@ -1190,6 +1285,7 @@ typedef struct
 {
   CsEngine *engine;
   double *query;
+  gint *levels;          /* NULL: none given */
   gssize exclude;
   guint k;
   guint serial;
@@ -1203,6 +1299,7 @@ query_data_free (gpointer data)
 
   cs_engine_unref (qd->engine);
   g_free (qd->query);
+  g_free (qd->levels);
   g_free (qd);
 }
 
@@ -1213,7 +1310,8 @@ query_thread (GTask        *task,
               GCancellable *cancellable)
 {
   QueryData *qd = task_data;
-  CsQueryResult *r = cs_engine_query_spec (qd->engine, qd->query, qd->exclude, qd->k, &qd->spec, cancellable);
+  CsQueryResult *r = cs_engine_query_levels (qd->engine, qd->query, qd->levels, qd->exclude, qd->k, &qd->spec,
+                                             cancellable);
 
   r->serial = qd->serial;
   if (g_cancellable_is_cancelled (cancellable))
@@ -1249,6 +1347,21 @@ cs_engine_query_async_spec (CsEngine             *self,
                             GAsyncReadyCallback   callback,
                             gpointer              user_data)
 {
+  cs_engine_query_async_levels (self, query, NULL, exclude, k, spec, serial, cancellable, callback, user_data);
+}
+
+void
+cs_engine_query_async_levels (CsEngine             *self,
+                              const double         *query,
+                              const gint           *levels,
+                              gssize                exclude,
+                              guint                 k,
+                              const CsIntervalSpec *spec,
+                              guint                 serial,
+                              GCancellable         *cancellable,
+                              GAsyncReadyCallback   callback,
+                              gpointer              user_data)
+{
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   QueryData *qd = g_new0 (QueryData, 1);
 
@@ -1259,6 +1372,7 @@ cs_engine_query_async_spec (CsEngine             *self,
 
   qd->engine = cs_engine_ref (self);
   qd->query = g_memdup2 (query, sizeof (double) * self->cases->d);
+  qd->levels = levels != NULL && self->cases->n_cat > 0 ? g_memdup2 (levels, sizeof (gint) * self->cases->n_cat) : NULL;
   qd->exclude = exclude;
   qd->k = k;
   qd->serial = serial;
@@ -1335,4 +1449,53 @@ cs_window_words (CsCaseBase   *cases,
         g_string_append_printf (s, "±%s in %s", v, cases->feature_names[j]);
     }
   return g_string_free (s, FALSE);
+}
+
+gsize
+cs_engine_n_categories (const CsEngine *self)
+{
+  return self->cases->n_cat;
+}
+
+const char *
+cs_engine_category_name (const CsEngine *self,
+                         gsize           c)
+{
+  return c < self->cases->n_cat ? self->cases->cat_names[c] : NULL;
+}
+
+const char * const *
+cs_engine_category_levels (const CsEngine *self,
+                           gsize           c)
+{
+  return c < self->cases->n_cat ? (const char * const *) self->cases->cat_levels[c] : NULL;
+}
+
+gint
+cs_engine_category_level (const CsEngine *self,
+                          gsize           c,
+                          const char     *level)
+{
+  return cs_case_base_find_level (self->cases, c, level);
+}
+
+double
+cs_engine_category_lambda (const CsEngine *self,
+                           gsize           c)
+{
+  if (c >= self->cases->n_cat)
+    return NAN;
+  return self->metric.n_cat == self->cases->n_cat ? self->metric.cat_lambda[c] : 0.0;
+}
+
+int
+cs_query_result_category_match (const CsQueryResult *self,
+                                gsize                case_index,
+                                gsize                c)
+{
+  const CsCaseBase *cases = self->engine->cases;
+
+  if (c >= cases->n_cat || case_index >= cases->n || self->levels[c] < 0)
+    return -1;
+  return cases->cat_codes[case_index * cases->n_cat + c] == self->levels[c];
 }

@@ -257,6 +257,9 @@ typedef struct
   CsIntervalSpec spec;             /* what the interval and p_in_spec were asked for */
   CsInterval interval;             /* the prediction interval at spec.level */
   double p_in_spec;                /* share of the same weighted residuals inside the limits; NaN without limits */
+  gint *levels;                    /* per category column (cs_engine_n_categories) the query's level, -1 when it
+                                    * is none of the case base's (or not given): then every case counts as
+                                    * another value and the result carries a low-support check flag */
 } CsQueryResult;
 
 /* q queries (rows of d values in original units; NaN or infinite values are refused one by one), each with
@@ -274,6 +277,19 @@ CsQueryResult **cs_engine_predict     (CsEngine                *self,
  * limits; cs_engine_predict is this with NULL). */
 CsQueryResult **cs_engine_predict_spec (CsEngine               *self,
                                        const double            *queries,
+                                       gsize                    q,
+                                       const gssize            *exclude,
+                                       guint                    k,
+                                       const CsIntervalSpec    *spec,
+                                       GCancellable            *cancellable,
+                                       GError                 **error);
+/* The same with the queries' category levels: levels holds q * cs_engine_n_categories codes (from
+ * cs_engine_category_level; -1 for a value the case base does not have), or NULL: none given (a leave-one-out
+ * query takes its case's). A query whose level is unknown, or whose levels no attended case has together, gets
+ * a low-support check flag naming the column and the value. */
+CsQueryResult **cs_engine_predict_levels (CsEngine             *self,
+                                       const double            *queries,
+                                       const gint              *levels,
                                        gsize                    q,
                                        const gssize            *exclude,
                                        guint                    k,
@@ -313,6 +329,13 @@ CsQueryResult *cs_engine_query_spec   (CsEngine                *self,
                                        guint                    k,
                                        const CsIntervalSpec    *spec,
                                        GCancellable            *cancellable);
+CsQueryResult *cs_engine_query_levels (CsEngine                *self,
+                                       const double            *query,
+                                       const gint              *levels,
+                                       gssize                   exclude,
+                                       guint                    k,
+                                       const CsIntervalSpec    *spec,
+                                       GCancellable            *cancellable);
 /* "in spec, 97 %", "out of spec, 88 %" (the larger side's probability), "borderline, 60 % in spec", or NULL
  * without limits or a probability (g_free). */
 char          *cs_query_result_spec_words (const CsQueryResult *self);
@@ -337,6 +360,17 @@ void           cs_engine_query_async_spec (CsEngine            *self,
                                        GCancellable            *cancellable,
                                        GAsyncReadyCallback      callback,
                                        gpointer                 user_data);
+/* The same with the query's category levels (cs_engine_n_categories codes, copied; NULL: none given). */
+void           cs_engine_query_async_levels (CsEngine          *self,
+                                       const double            *query,
+                                       const gint              *levels,
+                                       gssize                   exclude,
+                                       guint                    k,
+                                       const CsIntervalSpec    *spec,
+                                       guint                    serial,
+                                       GCancellable            *cancellable,
+                                       GAsyncReadyCallback      callback,
+                                       gpointer                 user_data);
 CsQueryResult *cs_engine_query_finish (GAsyncResult            *result,
                                        GError                 **error);
 void           cs_query_result_free   (CsQueryResult           *self);
@@ -349,6 +383,25 @@ double         cs_engine_loo_rmse_without (CsEngine            *self,
                                        gsize                    j,
                                        GCancellable            *cancellable,
                                        GError                 **error);
+
+/* Category columns (text columns with few levels, compared by equality; a mismatch costs lambda_c in the score):
+ * their number, name, level names in first-seen order (NULL-terminated; for the query editor's drop-down), the
+ * code of a level name (-1 when no case has it), and the fitted penalty (0: the column changes no weight). */
+gsize               cs_engine_n_categories    (const CsEngine  *self);
+const char         *cs_engine_category_name   (const CsEngine  *self,
+                                               gsize            c);
+const char * const *cs_engine_category_levels (const CsEngine  *self,
+                                               gsize            c);
+gint                cs_engine_category_level  (const CsEngine  *self,
+                                               gsize            c,
+                                               const char      *level);
+double              cs_engine_category_lambda (const CsEngine  *self,
+                                               gsize            c);
+/* Whether case case_index has the query's level in column c ("same supplier": 1, "other supplier": 0), or -1
+ * when the query has no known level there. For the used-cases list. */
+int                 cs_query_result_category_match (const CsQueryResult *self,
+                                               gsize            case_index,
+                                               gsize            c);
 
 /* "very similar", "similar", "somewhat similar", "different": distance against the 90 % radius. */
 const char *cs_similarity_words       (double                   distance,
