@@ -23,6 +23,7 @@ static const struct
   { CS_ROLE_TARGET, N_("outcome (target)") },
   { CS_ROLE_LABEL, N_("label") },
   { CS_ROLE_IGNORED, N_("ignored") },
+  { CS_ROLE_CATEGORY, N_("category") },
 };
 
 /* Positions in the override drop-downs (ui/cs-import-dialog.ui). */

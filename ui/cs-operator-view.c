@@ -340,15 +340,25 @@ run_query (CsOperatorView *self)
 {
   CsQueryEditor *editor = CS_QUERY_EDITOR (self->query_editor);
   const double *query = cs_query_editor_get_query (editor);
+  gsize n_cat;
+  g_autofree gint *levels = NULL;
 
   if (self->engine == NULL || query == NULL)
     return;
+  /* The editor's values by name, as the engine codes them (-1: a value the engine's case base lacks: flagged) */
+  n_cat = cs_engine_n_categories (self->engine);
+  if (n_cat > 0)
+    {
+      levels = g_new (gint, n_cat);
+      for (gsize c = 0; c < n_cat; c++)
+        levels[c] = cs_engine_category_level (self->engine, c, cs_query_editor_get_level (editor, c));
+    }
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  cs_engine_query_async_spec (self->engine, query, cs_query_editor_get_exclude (editor),
-                              cs_used_cases_get_top_k (CS_USED_CASES (self->used_cases)), &self->spec,
-                              ++self->serial, self->cancellable, query_done_cb, g_object_ref (self));
+  cs_engine_query_async_levels (self->engine, query, levels, cs_query_editor_get_exclude (editor),
+                                cs_used_cases_get_top_k (CS_USED_CASES (self->used_cases)), &self->spec,
+                                ++self->serial, self->cancellable, query_done_cb, g_object_ref (self));
 }
 
 static void

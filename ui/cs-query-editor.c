@@ -24,6 +24,8 @@ struct _CsQueryEditor
   GtkWidget *reset_button;
 
   GPtrArray *spins;             /* GtkSpinButton*, one per feature, borrowed from the grid */
+  GPtrArray *drops;             /* GtkDropDown*, one per category column, borrowed from the grid */
+  gint *levels;                 /* per category column the query's level (an index into cat_levels) */
   CsCaseBase *cases;
   double *query;
   gssize exclude;
@@ -187,6 +189,70 @@ grid_label (const char *text,
 }
 
 static void
+level_changed_cb (GtkDropDown   *drop,
+                  GParamSpec    *pspec,
+                  CsQueryEditor *self)
+{
+  guint c, at = gtk_drop_down_get_selected (drop);
+
+  if (self->updating_spins || !g_ptr_array_find (self->drops, drop, &c) || at == GTK_INVALID_LIST_POSITION
+      || (gint) at == self->levels[c])
+    return;
+  self->levels[c] = (gint) at;
+  mark_edited (self);
+  schedule_changed (self);
+}
+
+/* The level most cases have: where a new query starts. */
+static gint
+usual_level (CsCaseBase *c,
+             gsize       col)
+{
+  g_autofree gsize *count = g_new0 (gsize, MAX (c->cat_n_levels[col], 1));
+  gint best = 0;
+
+  for (gsize i = 0; i < c->n; i++)
+    {
+      gint v = c->cat_codes[i * c->n_cat + col];
+
+      if (v >= 0 && (gsize) v < c->cat_n_levels[col] && ++count[v] > count[best])
+        best = v;
+    }
+  return best;
+}
+
+/* One drop-down per category column, below the features: its levels in the order the file has them. */
+static void
+add_category_rows (CsQueryEditor *self)
+{
+  GtkGrid *grid = GTK_GRID (self->query_grid);
+  CsCaseBase *c = self->cases;
+
+  for (gsize col = 0; col < c->n_cat; col++)
+    {
+      g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+      GtkWidget *drop;
+      g_autofree char *wname = g_strdup_printf ("query-%s", c->cat_names[col]);
+      g_autofree char *count = g_strdup_printf (ngettext ("%zu value", "%zu values", c->cat_n_levels[col]),
+                                                c->cat_n_levels[col]);
+
+      for (gsize l = 0; l < c->cat_n_levels[col]; l++)
+        gtk_string_list_append (names, *c->cat_levels[col][l] != '\0' ? c->cat_levels[col][l] : _("(empty)"));
+      drop = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (names)), NULL);
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (drop), (guint) self->levels[col]);
+      gtk_widget_set_tooltip_text (drop, _("A category: cases with another value count less in the prediction"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (drop), GTK_ACCESSIBLE_PROPERTY_LABEL, c->cat_names[col], -1);
+      gtk_widget_set_hexpand (drop, TRUE);
+      gtk_widget_set_name (drop, wname);
+      g_signal_connect (drop, "notify::selected", G_CALLBACK (level_changed_cb), self);
+      gtk_grid_attach (grid, grid_label (c->cat_names[col], FALSE), 0, (int) (c->d + col), 1, 1);
+      gtk_grid_attach (grid, drop, 1, (int) (c->d + col), 1, 1);
+      gtk_grid_attach (grid, grid_label (count, TRUE), 3, (int) (c->d + col), 1, 1);
+      g_ptr_array_add (self->drops, drop);
+    }
+}
+
+static void
 rebuild_editor (CsQueryEditor *self)
 {
   GtkGrid *grid = GTK_GRID (self->query_grid);
@@ -194,6 +260,7 @@ rebuild_editor (CsQueryEditor *self)
   GtkWidget *child;
 
   g_ptr_array_set_size (self->spins, 0);
+  g_ptr_array_set_size (self->drops, 0);
   while ((child = gtk_widget_get_first_child (self->query_grid)) != NULL)
     gtk_grid_remove (grid, child);
   if (c == NULL)
@@ -236,6 +303,7 @@ rebuild_editor (CsQueryEditor *self)
       gtk_grid_attach (grid, grid_label (range_text, TRUE), 3, (int) j, 1, 1);
       g_ptr_array_add (self->spins, spin);
     }
+  add_category_rows (self);
 }
 
 static void
@@ -258,8 +326,14 @@ cs_query_editor_set_cases (CsQueryEditor *self,
   g_clear_pointer (&self->cases, cs_case_base_unref);
   self->cases = cases;
   g_clear_pointer (&self->query, g_free);
+  g_clear_pointer (&self->levels, g_free);
   if (cases != NULL)
-    self->query = g_memdup2 (cases->mean, sizeof (double) * MAX (cases->d, 1));
+    {
+      self->query = g_memdup2 (cases->mean, sizeof (double) * MAX (cases->d, 1));
+      self->levels = g_new0 (gint, MAX (cases->n_cat, 1));
+      for (gsize col = 0; col < cases->n_cat; col++)
+        self->levels[col] = usual_level (cases, col);
+    }
   self->exclude = -1;
   set_edited (self, FALSE);
   self->updating_spins = TRUE;
@@ -281,6 +355,8 @@ cs_query_editor_set_query (CsQueryEditor *self,
   if (c == NULL || index >= c->n)
     return;
   memcpy (self->query, c->x + index * c->d, sizeof (double) * c->d);
+  for (gsize col = 0; col < c->n_cat; col++)
+    self->levels[col] = MAX (c->cat_codes[index * c->n_cat + col], 0);
   self->exclude = (gssize) index;
   set_edited (self, FALSE);
   if (c->ids != NULL)
@@ -292,6 +368,8 @@ cs_query_editor_set_query (CsQueryEditor *self,
   self->updating_spins = TRUE;
   for (guint j = 0; j < self->spins->len; j++)
     gtk_spin_button_set_value (g_ptr_array_index (self->spins, j), self->query[j]);
+  for (guint col = 0; col < self->drops->len; col++)
+    gtk_drop_down_set_selected (g_ptr_array_index (self->drops, col), (guint) self->levels[col]);
   self->updating_spins = FALSE;
   g_clear_handle_id (&self->debounce_id, g_source_remove);
   g_signal_emit (self, signals[SIGNAL_QUERY_CHANGED], 0);
@@ -313,6 +391,29 @@ cs_query_editor_get_query (CsQueryEditor *self)
 {
   g_return_val_if_fail (CS_IS_QUERY_EDITOR (self), NULL);
   return self->query;
+}
+
+const char *
+cs_query_editor_get_level (CsQueryEditor *self,
+                           gsize          c)
+{
+  g_return_val_if_fail (CS_IS_QUERY_EDITOR (self), NULL);
+  if (self->cases == NULL || c >= self->cases->n_cat)
+    return NULL;
+  return self->cases->cat_levels[c][self->levels[c]];
+}
+
+void
+cs_query_editor_set_level (CsQueryEditor *self,
+                           gsize          c,
+                           const char    *level)
+{
+  g_return_if_fail (CS_IS_QUERY_EDITOR (self));
+  if (self->cases == NULL || c >= self->drops->len)
+    return;
+  for (gsize l = 0; l < self->cases->cat_n_levels[c]; l++)
+    if (g_strcmp0 (self->cases->cat_levels[c][l], level) == 0)
+      gtk_drop_down_set_selected (g_ptr_array_index (self->drops, c), (guint) l);
 }
 
 gssize
@@ -371,6 +472,8 @@ cs_query_editor_finalize (GObject *object)
   CsQueryEditor *self = CS_QUERY_EDITOR (object);
 
   g_ptr_array_unref (self->spins);
+  g_ptr_array_unref (self->drops);
+  g_free (self->levels);
   g_clear_pointer (&self->cases, cs_case_base_unref);
   g_free (self->query);
   G_OBJECT_CLASS (cs_query_editor_parent_class)->finalize (object);
@@ -406,6 +509,7 @@ static void
 cs_query_editor_init (CsQueryEditor *self)
 {
   self->spins = g_ptr_array_new ();
+  self->drops = g_ptr_array_new ();
   self->exclude = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
 }

@@ -1,4 +1,5 @@
-/* cs-query-editor.h: the operator page's query editor: one spin button per feature (typed values debounced),
+/* cs-query-editor.h: the operator page's query editor: one spin button per feature (typed values debounced) and
+ * a drop-down per category column,
  * where the query came from, Reset to the case. */
 #pragma once
 
@@ -25,6 +26,15 @@ void          cs_query_editor_set_feature (CsQueryEditor *self,
                                            double         value);
 /* The query (d values in original units, NaN: missing), NULL without a case base; valid until the next change. */
 const double *cs_query_editor_get_query   (CsQueryEditor *self);
+/* The query's value of category column c (a level name of the case base; "" is the empty value), or NULL when
+ * there is no such column. */
+const char   *cs_query_editor_get_level   (CsQueryEditor *self,
+                                           gsize          c);
+/* Choose the value of category column c as if picked in its drop-down (a name the case base does not have is
+ * ignored): "query-changed" follows after the debounce. */
+void          cs_query_editor_set_level   (CsQueryEditor *self,
+                                           gsize          c,
+                                           const char    *level);
 /* The case the query leaves out (the case it came from), or -1 for a query typed in from the start. */
 gssize        cs_query_editor_get_exclude (CsQueryEditor *self);
 /* TRUE once a value was edited since the query came from a case (property "edited"). */

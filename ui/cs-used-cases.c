@@ -54,6 +54,18 @@ differences_text (CsCaseBase          *c,
   g_autofree double *score = g_new (double, MAX (c->d, 1));
   guint shown = 0;
 
+  /* Category columns first: "same supplier" or "other supplier" (nothing when the query's value is unknown) */
+  for (gsize col = 0; col < c->n_cat; col++)
+    {
+      int match = cs_query_result_category_match (r, i, col);
+
+      if (match < 0)
+        continue;
+      if (s->len > 0)
+        g_string_append (s, ", ");
+      g_string_append_printf (s, match ? _("same %s") : _("other %s"), c->cat_names[col]);
+    }
+
   for (gsize j = 0; j < c->d; j++)
     score[j] = fabs (c->x[i * c->d + j] - r->query[j]) / (c->sd[j] > 0 ? c->sd[j] : 1.0);
   while (shown < 2)
@@ -67,7 +79,7 @@ differences_text (CsCaseBase          *c,
       {
         double diff = c->x[i * c->d + best] - r->query[best];
         g_autofree char *v = cs_format_short (diff);
-        if (shown > 0)
+        if (s->len > 0)
           g_string_append (s, ", ");
         g_string_append_printf (s, "%s %s%s%s%s", c->feature_names[best], diff > 0 ? "+" : "", v,
                                 *c->feature_units[best] ? " " : "", c->feature_units[best]);
@@ -76,7 +88,7 @@ differences_text (CsCaseBase          *c,
       shown++;
     }
   if (shown == 0)
-    g_string_append (s, _("within 0.05 sd of the query in every feature"));
+    g_string_append_printf (s, "%s%s", s->len > 0 ? ", " : "", _("within 0.05 sd of the query in every feature"));
   return g_string_free (s, FALSE);
 }
 

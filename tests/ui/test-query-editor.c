@@ -10,7 +10,9 @@
 
 #include <gtk/gtk.h>
 
+#include "cs-csv-loader.h"
 #include "cs-query-editor.h"
+#include "cs-used-cases.h"
 #include "cs-samples.h"
 #include "cs-ui-test.h"
 
@@ -193,6 +195,101 @@ test_reset (Fixture       *fx,
   assert_spin_shows (spin, c->x[i * c->d]);
 }
 
+/* A case base with one category column: 200 cases, x in [0, 2), supplier A or B alternating (2 levels, 1 % of the
+ * rows: a category), and an outcome that B shifts by 3. */
+static CsCaseBase *
+category_base (void)
+{
+  g_autoptr(GString) csv = g_string_new ("x,supplier,strength\n");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  CsCsvReport *report = NULL;
+  CsCsvOptions o;
+  CsCaseBase *cases;
+
+  for (int i = 0; i < 200; i++)
+    {
+      double x = (i * 37 % 200) / 100.0;
+
+      g_string_append_printf (csv, "%.2f,%s,%.3f\n", x, i % 2 ? "B" : "A", x + (i % 2 ? 3.0 : 0.0) + 0.01 * (i % 7));
+    }
+  bytes = g_bytes_new (csv->str, csv->len);
+  cs_csv_options_init (&o);
+  o.target = "strength";
+  cases = cs_csv_load_bytes (bytes, "suppliers.csv", &o, &report, NULL, &error);
+  g_assert_no_error (error);
+  cs_csv_report_free (report);
+  g_assert_cmpuint (cases->n_cat, ==, 1);
+  return cases;
+}
+
+static void
+test_category (void)
+{
+  g_autoptr(GError) error = NULL;
+  CsCaseBase *cases = category_base ();
+  CsQueryEditor *editor = CS_QUERY_EDITOR (cs_query_editor_new ());
+  CsUsedCases *used = CS_USED_CASES (cs_used_cases_new ());
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWindow *window;
+  GtkWidget *drop;
+  Fixture fx = { 0 };
+  CsEngine *engine;
+  CsQueryResult *r;
+  gint level;
+  gboolean same_seen = FALSE;
+
+  g_test_summary ("A category column gets a drop-down of its values; a case's value follows it into the query, a "
+                  "chosen one reaches the query after the debounce, and the cases used say same or other supplier");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (editor));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (used));
+  cs_query_editor_set_cases (editor, cases);
+  g_signal_connect (editor, "query-changed", G_CALLBACK (changed_cb), &fx);
+  window = cs_ui_test_host (box, 700, 600);
+  drop = cs_ui_test_find_named (GTK_WIDGET (editor), "query-supplier");
+  g_assert_true (GTK_IS_DROP_DOWN (drop));
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (GTK_DROP_DOWN (drop))), ==, 2);
+
+  /* case 3 is a B case: its value comes with it */
+  cs_query_editor_set_query (editor, 3);
+  g_assert_cmpstr (cs_query_editor_get_level (editor, 0), ==, "B");
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (drop)), ==, (guint) cases->cat_codes[3]);
+  g_assert_cmpuint (fx.changed, ==, 1);
+
+  /* picking A is an edit */
+  cs_query_editor_set_level (editor, 0, "A");
+  g_assert_true (cs_query_editor_is_pending (editor));
+  cs_ui_test_wait_until (changed_at_least, &fx, 10);
+  g_assert_cmpstr (cs_query_editor_get_level (editor, 0), ==, "A");
+  g_assert_true (cs_query_editor_get_edited (editor));
+
+  /* the engine's answer, shown in the cases-used list: every row says same or other supplier */
+  engine = cs_engine_build_full (cases, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  level = cs_engine_category_level (engine, 0, cs_query_editor_get_level (editor, 0));
+  g_assert_cmpint (level, >=, 0);
+  r = cs_engine_query_levels (engine, cs_query_editor_get_query (editor), &level, -1, 8, NULL, NULL);
+  g_assert_nonnull (r);
+  cs_used_cases_set_result (used, cases, r);
+  cs_ui_test_iterate ();
+  for (GtkWidget *row = gtk_widget_get_first_child (cs_ui_test_find_named (GTK_WIDGET (used), "cases-used"));
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *label = cs_ui_test_find_type (row, GTK_TYPE_LABEL);
+
+      for (; label != NULL; label = gtk_widget_get_next_sibling (label))
+        if (GTK_IS_LABEL (label) && (strstr (gtk_label_get_text (GTK_LABEL (label)), "same supplier") != NULL
+                                     || strstr (gtk_label_get_text (GTK_LABEL (label)), "other supplier") != NULL))
+          same_seen = TRUE;
+    }
+  g_assert_true (same_seen);
+  cs_query_result_free (r);
+  cs_engine_unref (engine);
+  gtk_window_destroy (window);
+  cs_ui_test_iterate ();
+  cs_case_base_unref (cases);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -206,5 +303,6 @@ main (int    argc,
   g_test_add ("/cs/ui/query-editor/typed-value", Fixture, NULL, fixture_set_up, test_typed_value, fixture_tear_down);
   g_test_add ("/cs/ui/query-editor/set-query", Fixture, NULL, fixture_set_up, test_set_query, fixture_tear_down);
   g_test_add ("/cs/ui/query-editor/reset", Fixture, NULL, fixture_set_up, test_reset, fixture_tear_down);
+  g_test_add_func ("/cs/ui/query-editor/category", test_category);
   return g_test_run ();
 }
