@@ -223,6 +223,10 @@ test_window (void)
   gtk_stack_set_visible_child_name (GTK_STACK (stack), "operator");
   cs_ui_test_iterate ();
   collect_text (cs_window_get_operator (window), operator_text);
+  /* the operator page's own strings (its headings) come from the German catalogue */
+  g_assert_nonnull (strstr (operator_text->str, "Sicherheitsprüfung\n"));
+  g_assert_nonnull (strstr (operator_text->str, "Vorhersage\n"));
+  g_assert_null (strstr (operator_text->str, "Fail-safe\n"));
   /* Values, ranges and the prediction are formatted in the user's locale: 12,5 and not 12.5. */
   g_assert_true (g_regex_match_simple ("[0-9],[0-9]", operator_text->str, 0, 0));
 
