@@ -132,6 +132,14 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
       g_snprintf (buf, sizeof buf, "%u", cases->line[i]);
       break;
     default:
+      if ((gsize) cc->column > cases->d)   /* a category column: its value's name */
+        {
+          gsize c = (gsize) cc->column - cases->d - 1;
+          gint v = cases->cat_codes[i * cases->n_cat + c];
+
+          gtk_label_set_text (label, v >= 0 ? cases->cat_levels[c][v] : "");
+          return;
+        }
       g_snprintf (buf, sizeof buf, "%.6g", cs_case_row_get_value (row, (guint) cc->column));
       break;
     }

@@ -84,6 +84,8 @@ sort_key (SortJob *job,
     case CS_CASE_TABLE_COLUMN_LINE:
       return (double) i;
     default:
+      if ((gsize) job->column > c->d)   /* a category column: grouped by value, in the file's order of values */
+        return c->cat_codes[i * c->n_cat + ((gsize) job->column - c->d - 1)];
       return (gsize) job->column < c->d ? c->x[i * c->d + (gsize) job->column] : c->y[i];
     }
 }

@@ -5,7 +5,8 @@
 
 G_BEGIN_DECLS
 
-/* Column ids of the table's columns: 0..d-1 the features, d the target, and these for the others. */
+/* Column ids of the table's columns: 0..d-1 the features, d the target, d + 1 + c category column c, and these
+ * for the others. */
 typedef enum
 {
   CS_CASE_TABLE_COLUMN_ID = -1,        /* the case's id (when the case base has an id column) */

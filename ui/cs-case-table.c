@@ -250,6 +250,8 @@ rebuild_table (CsCaseTable *self)
         g_autofree char *t = _cs_case_table_column_title (self->cases->target_name, self->cases->target_unit);
         _cs_case_table_add_column (self, t, (int) self->cases->d);
       }
+      for (gsize c = 0; c < self->cases->n_cat; c++)
+        _cs_case_table_add_column (self, self->cases->cat_names[c], (int) (self->cases->d + 1 + c));
       _cs_case_table_add_column (self, _("Flags"), CS_CASE_TABLE_COLUMN_FLAGS);
       /* Beside the verdict, never in its place: shown while limits are set (refresh_case_spec). */
       self->spec_column = _cs_case_table_add_column (self, _("In spec"), CS_CASE_TABLE_COLUMN_IN_SPEC);

@@ -1,6 +1,7 @@
 /* cs-ui-test.c: see cs-ui-test.h. */
 #include "config.h"
 
+#include "cs-csv-loader.h"
 #include "cs-ui-test.h"
 
 void
@@ -79,4 +80,30 @@ cs_ui_test_host (GtkWidget *child,
   gtk_window_present (window);
   cs_ui_test_iterate ();
   return window;
+}
+
+CsCaseBase *
+cs_ui_test_category_base (void)
+{
+  g_autoptr(GString) csv = g_string_new ("x,supplier,strength\n");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  CsCsvReport *report = NULL;
+  CsCsvOptions o;
+  CsCaseBase *cases;
+
+  for (int i = 0; i < 200; i++)
+    {
+      double x = (i * 37 % 200) / 100.0;
+
+      g_string_append_printf (csv, "%.2f,%s,%.3f\n", x, i % 2 ? "B" : "A", x + (i % 2 ? 3.0 : 0.0) + 0.01 * (i % 7));
+    }
+  bytes = g_bytes_new (csv->str, csv->len);
+  cs_csv_options_init (&o);
+  o.target = "strength";
+  cases = cs_csv_load_bytes (bytes, "suppliers.csv", &o, &report, NULL, &error);
+  g_assert_no_error (error);
+  cs_csv_report_free (report);
+  g_assert_cmpuint (cases->n_cat, ==, 1);
+  return cases;
 }

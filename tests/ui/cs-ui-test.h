@@ -4,6 +4,8 @@
 
 #include <gtk/gtk.h>
 
+#include "cs-case-base.h"
+
 G_BEGIN_DECLS
 
 /* Runs every pending main-loop source, without blocking. */
@@ -23,5 +25,9 @@ GtkWidget  *cs_ui_test_find_type    (GtkWidget   *root,
 GtkWindow  *cs_ui_test_host         (GtkWidget   *child,
                                      int          width,
                                      int          height);
+
+/* A case base with one category column: 200 cases of x in [0, 2), "supplier" A or B alternating (2 values, 1 % of
+ * the rows: a category), and "strength" = x, plus 3 for B. */
+CsCaseBase *cs_ui_test_category_base (void);
 
 G_END_DECLS

@@ -491,6 +491,43 @@ test_line_at (void)
   fixture_tear_down (&f);
 }
 
+/* A category column shows each case's value and sorts the cases into groups of one value. */
+static void
+test_category_column (void)
+{
+  CsCaseBase *cases = cs_ui_test_category_base ();
+  CsCaseTable *table = CS_CASE_TABLE (cs_case_table_new ());
+  GtkWindow *window;
+  GtkColumnView *view;
+  GListModel *columns;
+  GtkColumnViewColumn *col = NULL;
+  guint changes = 0;
+
+  g_object_set (table, "cases", cases, NULL);
+  window = cs_ui_test_host (GTK_WIDGET (table), 900, 600);
+  wait_rows (table, (guint) cases->n);
+  view = GTK_COLUMN_VIEW (column_view (table));
+  columns = gtk_column_view_get_columns (view);
+  for (guint k = 0; k < g_list_model_get_n_items (columns); k++)
+    {
+      g_autoptr(GtkColumnViewColumn) c = g_list_model_get_item (columns, k);
+
+      if (g_strcmp0 (gtk_column_view_column_get_title (c), "supplier") == 0)
+        col = c;
+    }
+  g_assert_nonnull (col);
+  g_assert_nonnull (find_label (GTK_WIDGET (view), "B"));
+  gtk_column_view_sort_by_column (view, col, GTK_SORT_ASCENDING);
+  cs_ui_test_wait_until (settled, table, WAIT_SECONDS);
+  /* one group of A, then one of B: the value changes once along the rows */
+  for (guint p = 1; p < cases->n; p++)
+    changes += cases->cat_codes[row_case (table, p)] != cases->cat_codes[row_case (table, p - 1)];
+  g_assert_cmpuint (changes, ==, 1);
+  gtk_window_destroy (window);
+  cs_ui_test_iterate ();
+  cs_case_base_unref (cases);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -507,5 +544,6 @@ main (int    argc,
   g_test_add_func ("/cs/ui/case-table/spec-column", test_spec_column);
   g_test_add_func ("/cs/ui/case-table/case-selected", test_case_selected);
   g_test_add_func ("/cs/ui/case-table/line-at", test_line_at);
+  g_test_add_func ("/cs/ui/case-table/category-column", test_category_column);
   return g_test_run ();
 }

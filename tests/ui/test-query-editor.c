@@ -195,39 +195,11 @@ test_reset (Fixture       *fx,
   assert_spin_shows (spin, c->x[i * c->d]);
 }
 
-/* A case base with one category column: 200 cases, x in [0, 2), supplier A or B alternating (2 levels, 1 % of the
- * rows: a category), and an outcome that B shifts by 3. */
-static CsCaseBase *
-category_base (void)
-{
-  g_autoptr(GString) csv = g_string_new ("x,supplier,strength\n");
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  CsCsvReport *report = NULL;
-  CsCsvOptions o;
-  CsCaseBase *cases;
-
-  for (int i = 0; i < 200; i++)
-    {
-      double x = (i * 37 % 200) / 100.0;
-
-      g_string_append_printf (csv, "%.2f,%s,%.3f\n", x, i % 2 ? "B" : "A", x + (i % 2 ? 3.0 : 0.0) + 0.01 * (i % 7));
-    }
-  bytes = g_bytes_new (csv->str, csv->len);
-  cs_csv_options_init (&o);
-  o.target = "strength";
-  cases = cs_csv_load_bytes (bytes, "suppliers.csv", &o, &report, NULL, &error);
-  g_assert_no_error (error);
-  cs_csv_report_free (report);
-  g_assert_cmpuint (cases->n_cat, ==, 1);
-  return cases;
-}
-
 static void
 test_category (void)
 {
   g_autoptr(GError) error = NULL;
-  CsCaseBase *cases = category_base ();
+  CsCaseBase *cases = cs_ui_test_category_base ();
   CsQueryEditor *editor = CS_QUERY_EDITOR (cs_query_editor_new ());
   CsUsedCases *used = CS_USED_CASES (cs_used_cases_new ());
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
