@@ -14,7 +14,7 @@ cd "$top"
 list_files () {
   # C sources and headers with _(, N_(, C_(, ngettext ( and templates with translatable="yes"; casescope-cli
   # (app/cs-cli*.c, app/cli-main.c, app/cs-batch.c) is machine output and stays untranslated.
-  { grep -rlE --include='*.c' --include='*.h' '(^|[^A-Za-z0-9_])(N?C?_|ngettext|g_dngettext) ?\(' ui app || true
+  { grep -rlE --include='*.c' --include='*.h' '(^|[^A-Za-z0-9_])(N?C?_|ngettext|g_dngettext) ?\(' ui app model/engine || true
     grep -rl --include='*.ui' 'translatable="yes"' ui app || true
   } | grep -vE '^app/(cs-cli|cli-main|cs-batch)' | LC_ALL=C sort -u
 }

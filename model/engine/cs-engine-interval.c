@@ -4,6 +4,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,10 +279,10 @@ cs_query_result_spec_words (const CsQueryResult *self)
     return NULL;
   /* the verdict at 0.9 / 0.1, the calibration INTERVALS.md measures */
   if (p >= 0.9)
-    return g_strdup_printf ("in spec, %.0f %%", floor (100 * p));
+    return g_strdup_printf (_("in spec, %.0f %%"), floor (100 * p));
   if (p <= 0.1)
-    return g_strdup_printf ("out of spec, %.0f %%", floor (100 * (1 - p)));
-  return g_strdup_printf ("borderline, %.0f %% in spec", floor (100 * p + 0.5));
+    return g_strdup_printf (_("out of spec, %.0f %%"), floor (100 * (1 - p)));
+  return g_strdup_printf (_("borderline, %.0f %% in spec"), floor (100 * p + 0.5));
 }
 
 char *
@@ -294,6 +296,6 @@ cs_query_result_interval_words (const CsQueryResult *self,
     return NULL;
   lo = isfinite (in->lower) ? cs_format_number (in->lower) : g_strdup ("-∞");
   hi = isfinite (in->upper) ? cs_format_number (in->upper) : g_strdup ("∞");
-  return g_strdup_printf ("%g %% of outcomes like this one fall between %s and %s%s%s", 100 * in->level, lo, hi,
+  return g_strdup_printf (_("%g %% of outcomes like this one fall between %s and %s%s%s"), 100 * in->level, lo, hi,
                           unit != NULL && *unit != '\0' ? " " : "", unit != NULL ? unit : "");
 }

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -1395,12 +1397,12 @@ cs_similarity_words (double distance,
   double r = radius90 > 0 && isfinite (radius90) ? distance / radius90 : distance;
 
   if (r < 0.25)
-    return "very similar";
+    return _("very similar");
   if (r < 0.6)
-    return "similar";
+    return _("similar");
   if (r < 1.0)
-    return "somewhat similar";
-  return "different";
+    return _("somewhat similar");
+  return _("different");
 }
 
 char *

@@ -43,6 +43,13 @@ shot window.png normal
 shot operator.png big --case 1001 --spec-lower 290 --spec-upper 330
 # The same case against limits its interval lies below: the card says "out of spec".
 shot operator-out-of-spec.png big --case 1001 --spec-lower 300 --spec-upper 330
+# The same operator view in German (the build tree's catalogue; numbers with the locale's decimal comma).
+if locale -a 2>/dev/null | grep -qi '^de_DE.utf-\?8$'; then
+  (export LC_ALL=de_DE.UTF-8 LANG=de_DE.UTF-8 LANGUAGE=de CASESCOPE_LOCALEDIR="$(cd "$build" && pwd)/po"
+   shot operator-de.png big --case 1001 --spec-lower 290 --spec-upper 330)
+else
+  echo "  (no de_DE.UTF-8 locale: operator-de.png kept; make test generates the locale)"
+fi
 # The manager view, with the paper sweeps run.
 shot manager.png big --page manager --sweeps
 # Follow mode on a copy of the sample: once the app says it watches the file, a logger's rows are appended in
