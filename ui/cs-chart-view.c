@@ -430,17 +430,6 @@ cs_chart_view_new_for_kind (CsChartKind  kind,
   return g_object_new (CS_TYPE_CHART_VIEW, "kind", kind, "title", title, NULL);
 }
 
-GtkWidget *
-cs_chart_view_new (const char *name,
-                   const char *title)
-{
-  CsChartKind kind = CS_CHART_CASE_ATTENTION;
-
-  if (!cs_chart_kind_from_name (name, &kind))
-    g_warning ("Unknown chart %s", name);
-  return cs_chart_view_new_for_kind (kind, title);
-}
-
 CsChartKind
 cs_chart_view_get_kind (CsChartView *self)
 {

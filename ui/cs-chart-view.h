@@ -82,9 +82,4 @@ gboolean    cs_chart_view_copy         (CsChartView       *self,
                                         int                width,
                                         int                height);
 
-/* Kept while ui/cs-operator-view.c still makes its charts by name: the kind named name (a
- * cs_chart_kind_name ()); use cs_chart_view_new_for_kind. */
-GtkWidget  *cs_chart_view_new          (const char        *name,
-                                        const char        *title);
-
 G_END_DECLS
