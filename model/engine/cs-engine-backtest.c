@@ -201,7 +201,7 @@ cs_backtest_run (CsCaseBase              *cases,
   /* category levels in time order: the past's are the first t0 rows, the next queries' follow */
   nc = cases->n_cat;
   codes = g_new (gint, MAX (n * nc, 1));
-  for (gsize t = 0; t < n; t++)
+  for (gsize t = 0; t < n && nc > 0; t++)   /* no category columns: cat_codes is NULL */
     memcpy (codes + t * nc, cases->cat_codes + self->order[t] * nc, nc * sizeof (gint));
 
   next_refit = self->warmup;
