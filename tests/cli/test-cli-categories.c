@@ -10,47 +10,7 @@
 #include <math.h>
 #include <string.h>
 
-static char *cli_path;
-
-/* Run casescope-cli with args; returns its exit status, stdout in *out (may be NULL). */
-static int
-run (char       **out,
-     const char  *first,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *o = NULL, *e = NULL;
-  const char *a;
-  va_list ap;
-  int status = 0;
-
-  g_ptr_array_add (argv, cli_path);
-  va_start (ap, first);
-  for (a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &o, &e, &status,
-                               &error));
-  g_assert_no_error (error);
-  if (out != NULL)
-    *out = g_steal_pointer (&o);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_test_message ("stderr: %s", e);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
-}
-
-static JsonObject *
-parse (JsonParser *p,
-       const char *text)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (json_parser_load_from_data (p, text, -1, &error));
-  g_assert_no_error (error);
-  return json_node_get_object (json_parser_get_root (p));
-}
+#include "cs-cli-test.h"
 
 /* 600 cases: strength = 40 + 0.3 (temp - 200) + 2 sin (pressure) + 3 x supplier step + noise 0.5; the shift
  * changes nothing. */
@@ -116,10 +76,10 @@ test_categories (void)
   double with_mse, without_mse;
 
   /* inspect: the role */
-  g_assert_cmpint (run (&out, "inspect", csv, "--json", NULL), ==, 0);
+  g_assert_cmpint (cs_cli_test_run (&out, "inspect", csv, "--json", NULL), ==, 0);
   {
     g_autoptr(JsonParser) p = json_parser_new ();
-    JsonArray *cols = json_object_get_array_member (parse (p, out), "columns");
+    JsonArray *cols = json_object_get_array_member (cs_cli_test_parse (p, out), "columns");
     JsonObject *sup = json_array_get_object_element (cols, 3), *id = json_array_get_object_element (cols, 0);
     g_assert_cmpstr (json_object_get_string_member (sup, "role"), ==, "category");
     g_assert_cmpint (json_object_get_int_member (sup, "levels"), ==, 3);
@@ -128,10 +88,10 @@ test_categories (void)
   g_clear_pointer (&out, g_free);
 
   /* fit: the supplier's penalty, none for the shift; without the column the error is larger */
-  g_assert_cmpint (run (&out, "fit", csv, "--target", "strength", "--json", "--save", model, NULL), ==, 0);
+  g_assert_cmpint (cs_cli_test_run (&out, "fit", csv, "--target", "strength", "--json", "--save", model, NULL), ==, 0);
   {
     g_autoptr(JsonParser) p = json_parser_new ();
-    JsonObject *o = parse (p, out), *sup = category (o, "supplier"), *sh = category (o, "shift");
+    JsonObject *o = cs_cli_test_parse (p, out), *sup = category (o, "supplier"), *sh = category (o, "shift");
     JsonArray *levels;
     g_assert_nonnull (sup);
     g_assert_nonnull (sh);
@@ -142,10 +102,11 @@ test_categories (void)
     with_mse = json_object_get_double_member (o, "loo_mse");
   }
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (run (&out, "fit", csv, "--target", "strength", "--features", "temp,pressure", "--json", NULL), ==, 0);
+  g_assert_cmpint (cs_cli_test_run (&out, "fit", csv, "--target", "strength", "--features", "temp,pressure",
+                                    "--json", NULL), ==, 0);
   {
     g_autoptr(JsonParser) p = json_parser_new ();
-    JsonObject *o = parse (p, out);
+    JsonObject *o = cs_cli_test_parse (p, out);
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "categories")), ==, 0);
     without_mse = json_object_get_double_member (o, "loo_mse");
   }
@@ -153,11 +114,11 @@ test_categories (void)
   g_assert_cmpfloat (with_mse, <=, 0.7 * without_mse);
 
   /* predict: a level by name; the used cases share it; a value no case has is flagged, not refused */
-  g_assert_cmpint (run (&out, "predict", csv, "--target", "strength", "--query",
-                        "temp=200,pressure=5,supplier=Cora,shift=late", "--json", NULL), ==, 0);
+  g_assert_cmpint (cs_cli_test_run (&out, "predict", csv, "--target", "strength", "--query",
+                                    "temp=200,pressure=5,supplier=Cora,shift=late", "--json", NULL), ==, 0);
   {
     g_autoptr(JsonParser) p = json_parser_new ();
-    JsonObject *o = parse (p, out), *q = json_object_get_object_member (o, "query");
+    JsonObject *o = cs_cli_test_parse (p, out), *q = json_object_get_object_member (o, "query");
     JsonArray *top = json_object_get_array_member (o, "top");
     g_assert_cmpstr (json_object_get_string_member (q, "supplier"), ==, "Cora");
     g_assert_cmpuint (json_array_get_length (top), >, 0);
@@ -169,11 +130,11 @@ test_categories (void)
     g_assert_cmpfloat (fabs (json_object_get_double_member (o, "prediction") - (43 + 2 * sin (5.0))), <, 1.0);
   }
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (run (&out, "predict", csv, "--target", "strength", "--query",
-                        "temp=200,pressure=5,supplier=Zeta,shift=late", "--json", NULL), ==, 0);
+  g_assert_cmpint (cs_cli_test_run (&out, "predict", csv, "--target", "strength", "--query",
+                                    "temp=200,pressure=5,supplier=Zeta,shift=late", "--json", NULL), ==, 0);
   {
     g_autoptr(JsonParser) p = json_parser_new ();
-    JsonObject *o = parse (p, out);
+    JsonObject *o = cs_cli_test_parse (p, out);
     g_assert_true (json_object_get_null_member (json_object_get_object_member (o, "query"), "supplier"));
     g_assert_true (has_category_flag (o));
     g_assert_true (isfinite (json_object_get_double_member (o, "prediction")));
@@ -181,16 +142,16 @@ test_categories (void)
   g_clear_pointer (&out, g_free);
 
   /* --model: the saved penalties and an unknown value flagged the same way */
-  g_assert_cmpint (run (&out, "predict", csv, "--model", model, "--query",
-                        "temp=200,pressure=5,supplier=Zeta,shift=late", "--json", NULL), ==, 0);
+  g_assert_cmpint (cs_cli_test_run (&out, "predict", csv, "--model", model, "--query",
+                                    "temp=200,pressure=5,supplier=Zeta,shift=late", "--json", NULL), ==, 0);
   {
     g_autoptr(JsonParser) p = json_parser_new ();
-    g_assert_true (has_category_flag (parse (p, out)));
+    g_assert_true (has_category_flag (cs_cli_test_parse (p, out)));
   }
   g_clear_pointer (&out, g_free);
   /* a category name given twice is a usage error */
-  g_assert_cmpint (run (NULL, "predict", csv, "--target", "strength", "--query",
-                        "temp=200,pressure=5,supplier=Cora,supplier=Borg", NULL), ==, 2);
+  g_assert_cmpint (cs_cli_test_run (NULL, "predict", csv, "--target", "strength", "--query",
+                                    "temp=200,pressure=5,supplier=Cora,supplier=Borg", NULL), ==, 2);
 
   g_unlink (model_cases);
   g_unlink (model);
@@ -208,7 +169,7 @@ main (int   argc,
       g_printerr ("usage: %s PATH-TO-casescope-cli\n", argv[0]);
       return 2;
     }
-  cli_path = argv[1];
+  cs_cli_test_set_path (argv[1]);
   g_test_add_func ("/cs/cli/categories", test_categories);
   return g_test_run ();
 }

@@ -8,49 +8,9 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-static char *cli_path;
+#include "cs-cli-test.h"
 
 #define TARGET "strength [MPa]"
-
-/* Run casescope-cli with args; returns its exit status, stdout in *out (may be NULL). */
-static int
-run (char       **out,
-     const char  *first,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *o = NULL, *e = NULL;
-  const char *a;
-  va_list ap;
-  int status = 0;
-
-  g_ptr_array_add (argv, cli_path);
-  va_start (ap, first);
-  for (a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &o, &e, &status,
-                               &error));
-  g_assert_no_error (error);
-  if (out != NULL)
-    *out = g_steal_pointer (&o);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_test_message ("stderr: %s", e);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
-}
-
-static JsonObject *
-parse (JsonParser *p,
-       const char *text)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (json_parser_load_from_data (p, text, -1, &error));
-  g_assert_no_error (error);
-  return json_node_get_object (json_parser_get_root (p));
-}
 
 /* The lines of the top cases of a predict --json object. */
 static gboolean
@@ -87,31 +47,35 @@ test_round_trip (void)
       g_auto(GStrv) lines = NULL;
       guint pick = 10 + 7 * seed;   /* a data line (line 1 is the header) */
 
-      g_assert_cmpint (run (NULL, "generate", "--sample", "press-line", "--n", "250", "--seed", seed_text, "-o", csv,
-                            NULL), ==, 0);
+      g_assert_cmpint (cs_cli_test_run (NULL, "generate", "--sample", "press-line", "--n", "250", "--seed",
+                                        seed_text, "-o", csv,
+                                        NULL), ==, 0);
       g_assert_true (g_file_get_contents (csv, &before, &len_before, NULL));
       /* A query exactly at the picked case: without exclusions it is among the cases used. */
       lines = g_strsplit (before, "\n", -1);
       fields = g_strsplit (lines[pick - 1], ",", -1);
       query = g_strdup_printf ("temperature=%s,pressure=%s,speed=%s,humidity=%s", fields[1], fields[2], fields[3],
                                fields[4]);
-      g_assert_cmpint (run (&out, "predict", csv, "--target", TARGET, "--query", query, "--json", NULL), ==, 0);
-      o = parse (p, out);
+      g_assert_cmpint (cs_cli_test_run (&out, "predict", csv, "--target", TARGET, "--query", query, "--json", NULL),
+                                        ==, 0);
+      o = cs_cli_test_parse (p, out);
       g_assert_true (top_has_line (o, pick));
       g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "excluded"), "count"), ==, 0);
       g_clear_pointer (&out, g_free);
 
       line_text = g_strdup_printf ("%u", pick);
-      g_assert_cmpint (run (NULL, "exclude", csv, "--set", line_text, "--reason", "gauge out of calibration",
-                            NULL), ==, 0);
-      g_assert_cmpint (run (NULL, "exclude", csv, "--set", "40", "--reason", "operator note: sample lost", NULL),
+      g_assert_cmpint (cs_cli_test_run (NULL, "exclude", csv, "--set", line_text, "--reason",
+                                        "gauge out of calibration",
+                                        NULL), ==, 0);
+      g_assert_cmpint (cs_cli_test_run (NULL, "exclude", csv, "--set", "40", "--reason",
+                                        "operator note: sample lost", NULL),
                        ==, 0);
       /* no reason, no exclusion; the header is no case */
-      g_assert_cmpint (run (NULL, "exclude", csv, "--set", "41", NULL), ==, 2);
-      g_assert_cmpint (run (NULL, "exclude", csv, "--set", "1", "--reason", "header", NULL), ==, 3);
+      g_assert_cmpint (cs_cli_test_run (NULL, "exclude", csv, "--set", "41", NULL), ==, 2);
+      g_assert_cmpint (cs_cli_test_run (NULL, "exclude", csv, "--set", "1", "--reason", "header", NULL), ==, 3);
 
-      g_assert_cmpint (run (&out, "fit", csv, "--target", TARGET, "--json", NULL), ==, 0);
-      o = parse (p, out);
+      g_assert_cmpint (cs_cli_test_run (&out, "fit", csv, "--target", TARGET, "--json", NULL), ==, 0);
+      o = cs_cli_test_parse (p, out);
       g_assert_cmpint (json_object_get_int_member (o, "n"), ==, 248);
       ex = json_object_get_object_member (o, "excluded");
       g_assert_cmpint (json_object_get_int_member (ex, "count"), ==, 2);
@@ -119,37 +83,42 @@ test_round_trip (void)
                          json_object_get_array_member (ex, "cases"), 0), "reason"), ==, "gauge out of calibration");
       g_clear_pointer (&out, g_free);
 
-      g_assert_cmpint (run (&out, "predict", csv, "--target", TARGET, "--query", query, "--json", NULL), ==, 0);
-      o = parse (p, out);
+      g_assert_cmpint (cs_cli_test_run (&out, "predict", csv, "--target", TARGET, "--query", query, "--json", NULL),
+                                        ==, 0);
+      o = cs_cli_test_parse (p, out);
       g_assert_false (top_has_line (o, pick));
       g_assert_cmpint (json_object_get_int_member (o, "cases"), ==, 248);
       g_clear_pointer (&out, g_free);
 
-      g_assert_cmpint (run (&out, "diagnose", csv, "--target", TARGET, "--json", NULL), ==, 0);
-      o = parse (p, out);
+      g_assert_cmpint (cs_cli_test_run (&out, "diagnose", csv, "--target", TARGET, "--json", NULL), ==, 0);
+      o = cs_cli_test_parse (p, out);
       g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "excluded"), "count"), ==, 2);
       g_clear_pointer (&out, g_free);
 
       /* --exclude names another record instead of the side file */
-      g_assert_cmpint (run (NULL, "exclude", csv, "--file", other, "--set", "50", "--reason", "r", NULL), ==, 0);
-      g_assert_cmpint (run (&out, "fit", csv, "--target", TARGET, "--exclude", other, "--json", NULL), ==, 0);
-      o = parse (p, out);
+      g_assert_cmpint (cs_cli_test_run (NULL, "exclude", csv, "--file", other, "--set", "50", "--reason", "r", NULL),
+                                        ==, 0);
+      g_assert_cmpint (cs_cli_test_run (&out, "fit", csv, "--target", TARGET, "--exclude", other, "--json", NULL),
+                                        ==, 0);
+      o = cs_cli_test_parse (p, out);
       g_assert_cmpint (json_object_get_int_member (o, "n"), ==, 249);
       g_clear_pointer (&out, g_free);
-      g_assert_cmpint (run (NULL, "fit", csv, "--target", TARGET, "--exclude", "no-such.json", NULL), ==, 3);
+      g_assert_cmpint (cs_cli_test_run (NULL, "fit", csv, "--target", TARGET, "--exclude", "no-such.json", NULL), ==,
+                                        3);
 
       /* the way back */
-      g_assert_cmpint (run (NULL, "exclude", csv, "--restore", line_text, NULL), ==, 0);
-      g_assert_cmpint (run (NULL, "exclude", csv, "--restore", line_text, NULL), ==, 3);
-      g_assert_cmpint (run (&out, "predict", csv, "--target", TARGET, "--query", query, "--json", NULL), ==, 0);
-      o = parse (p, out);
+      g_assert_cmpint (cs_cli_test_run (NULL, "exclude", csv, "--restore", line_text, NULL), ==, 0);
+      g_assert_cmpint (cs_cli_test_run (NULL, "exclude", csv, "--restore", line_text, NULL), ==, 3);
+      g_assert_cmpint (cs_cli_test_run (&out, "predict", csv, "--target", TARGET, "--query", query, "--json", NULL),
+                                        ==, 0);
+      o = cs_cli_test_parse (p, out);
       g_assert_true (top_has_line (o, pick));
       g_assert_cmpint (json_object_get_int_member (o, "cases"), ==, 249);
       g_clear_pointer (&out, g_free);
 
       /* a side file that is not one is bad input, named */
       g_assert_true (g_file_set_contents (side, "{\"format\": \"casescope-exclusions\", \"exclusions\": 3}", -1, NULL));
-      g_assert_cmpint (run (NULL, "fit", csv, "--target", TARGET, NULL), ==, 3);
+      g_assert_cmpint (cs_cli_test_run (NULL, "fit", csv, "--target", TARGET, NULL), ==, 3);
 
       g_assert_true (g_file_get_contents (csv, &after, &len_after, NULL));
       g_assert_cmpmem (before, len_before, after, len_after);
@@ -172,7 +141,7 @@ main (int   argc,
       g_printerr ("usage: %s PATH-TO-casescope-cli\n", argv[0]);
       return 2;
     }
-  cli_path = argv[1];
+  cs_cli_test_set_path (argv[1]);
   g_test_add_func ("/cs/cli/exclude/round-trip", test_round_trip);
   return g_test_run ();
 }
