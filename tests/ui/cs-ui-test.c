@@ -68,6 +68,19 @@ cs_ui_test_find_type (GtkWidget *root,
   return NULL;
 }
 
+void
+cs_ui_test_collect_text (GtkWidget *root,
+                         GString   *out)
+{
+  if (GTK_IS_LABEL (root))
+    {
+      g_string_append (out, gtk_label_get_text (GTK_LABEL (root)));
+      g_string_append_c (out, '\n');
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    cs_ui_test_collect_text (c, out);
+}
+
 GtkWindow *
 cs_ui_test_host (GtkWidget *child,
                  int        width,

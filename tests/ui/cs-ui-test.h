@@ -21,6 +21,9 @@ GtkWidget  *cs_ui_test_find_named   (GtkWidget   *root,
 /* The first descendant (or root) of the given type. */
 GtkWidget  *cs_ui_test_find_type    (GtkWidget   *root,
                                      GType        type);
+/* Appends the text of every label under root (root included), one per line, in widget order. */
+void        cs_ui_test_collect_text (GtkWidget   *root,
+                                     GString     *out);
 /* A fresh top-level window holding child, presented; destroy it with gtk_window_destroy () at the test's end. */
 GtkWindow  *cs_ui_test_host         (GtkWidget   *child,
                                      int          width,

@@ -49,16 +49,6 @@ fixture_tear_down (Fixture       *fx,
   cs_case_base_unref (fx->cases);
 }
 
-static void
-collect_text (GtkWidget *w,
-              GString   *out)
-{
-  if (GTK_IS_LABEL (w))
-    g_string_append_printf (out, "%s\n", gtk_label_get_text (GTK_LABEL (w)));
-  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
-    collect_text (c, out);
-}
-
 /* The first case (leave-one-out) whose own values, with feature missing set to NaN (-1: none), get verdict. */
 static CsQueryResult *
 find_case_result (Fixture   *fx,
@@ -109,7 +99,7 @@ assert_shows (Fixture             *fx,
                                                 cs_severity_name (flag->severity));
 
       g_assert_nonnull (row);
-      collect_text (row, text);
+      cs_ui_test_collect_text (row, text);
       g_assert_nonnull (strstr (text->str, title));
       g_assert_nonnull (strstr (text->str, flag->message));
       g_assert_true (gtk_widget_has_css_class (row, flag->severity == CS_SEVERITY_STOP ? "flag-stop" : "flag-check"));

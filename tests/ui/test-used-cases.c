@@ -75,16 +75,6 @@ fixture_tear_down (Fixture       *fx,
   cs_case_base_unref (fx->cases);
 }
 
-static void
-collect_text (GtkWidget *w,
-              GString   *out)
-{
-  if (GTK_IS_LABEL (w))
-    g_string_append_printf (out, "%s\n", gtk_label_get_text (GTK_LABEL (w)));
-  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
-    collect_text (c, out);
-}
-
 static GtkListBox *
 list_of (Fixture *fx)
 {
@@ -130,7 +120,7 @@ test_weight_order (Fixture       *fx,
 
       if (t > 0)
         g_assert_cmpfloat (r->top[t].weight, <=, r->top[t - 1].weight);
-      collect_text (GTK_WIDGET (gtk_list_box_get_row_at_index (list_of (fx), (int) t)), text);
+      cs_ui_test_collect_text (GTK_WIDGET (gtk_list_box_get_row_at_index (list_of (fx), (int) t)), text);
       g_assert_true (g_str_has_prefix (text->str, case_name (fx, r->top[t].index)));
       g_assert_nonnull (strstr (text->str, w));
     }
@@ -160,7 +150,7 @@ test_top_k (Fixture       *fx,
   {
     g_autoptr(GString) text = g_string_new (NULL);
 
-    collect_text (GTK_WIDGET (gtk_list_box_get_row_at_index (list_of (fx), 2)), text);
+    cs_ui_test_collect_text (GTK_WIDGET (gtk_list_box_get_row_at_index (list_of (fx), 2)), text);
     g_assert_true (g_str_has_prefix (text->str, case_name (fx, fx->result->top[2].index)));
   }
   /* the property the other way: the spin follows, and out-of-range values are clamped */

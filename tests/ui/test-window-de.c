@@ -52,20 +52,6 @@ skip_without_locale (void)
   return !have_locale;
 }
 
-/* Every label's text under root, one a line. */
-static void
-collect_text (GtkWidget *root,
-              GString   *out)
-{
-  if (GTK_IS_LABEL (root))
-    {
-      g_string_append (out, gtk_label_get_text (GTK_LABEL (root)));
-      g_string_append_c (out, '\n');
-    }
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    collect_text (c, out);
-}
-
 /* ---- Without a window ------------------------------------------------------------ */
 
 static void
@@ -156,7 +142,7 @@ test_help_overlay (void)
   builder = gtk_builder_new_from_resource (RESOURCE_PREFIX "/gtk/help-overlay.ui");
   overlay = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
   g_assert_nonnull (overlay);
-  collect_text (overlay, text);
+  cs_ui_test_collect_text (overlay, text);
   g_assert_nonnull (strstr (text->str, "Fallbasis\n"));
   g_assert_nonnull (strstr (text->str, "Das aktuelle Modell speichern\n"));
   g_assert_null (strstr (text->str, "Save the current model"));
@@ -222,7 +208,7 @@ test_window (void)
   g_assert_nonnull (stack);
   gtk_stack_set_visible_child_name (GTK_STACK (stack), "operator");
   cs_ui_test_iterate ();
-  collect_text (cs_window_get_operator (window), operator_text);
+  cs_ui_test_collect_text (cs_window_get_operator (window), operator_text);
   /* the operator page's own strings (its headings) come from the German catalogue */
   g_assert_nonnull (strstr (operator_text->str, "Sicherheitsprüfung\n"));
   g_assert_nonnull (strstr (operator_text->str, "Vorhersage\n"));

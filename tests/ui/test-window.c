@@ -59,20 +59,6 @@ label_text (CsWindow   *window,
   return gtk_label_get_text (GTK_LABEL (w));
 }
 
-/* Concatenated text of every label under root, in widget order. */
-static void
-collect_text (GtkWidget *root,
-              GString   *out)
-{
-  if (GTK_IS_LABEL (root))
-    {
-      g_string_append (out, gtk_label_get_text (GTK_LABEL (root)));
-      g_string_append_c (out, '\n');
-    }
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    collect_text (c, out);
-}
-
 static gboolean
 window_idle (gpointer data)
 {
@@ -214,7 +200,7 @@ check_shown_result (CsWindow            *window,
       g_assert_true (g_str_has_prefix (range, "90 % of outcomes like this one fall between "));
       g_assert_cmpstr (label_text (window, "stderr"), ==, range);
     }
-  collect_text (cs_ui_test_find_named (GTK_WIDGET (window), "flags"), flags);
+  cs_ui_test_collect_text (cs_ui_test_find_named (GTK_WIDGET (window), "flags"), flags);
   for (gsize f = 0; f < r->report.n_flags; f++)
     {
       g_assert_nonnull (cs_ui_test_find_named (GTK_WIDGET (window), cs_flag_kind_name (r->report.flags[f].kind)));
@@ -243,7 +229,7 @@ check_shown (CsWindow       *window,
                                   1e-9 * fabs (e->pred.prediction));
   g_assert_cmpfloat_with_epsilon (r->prediction.n_eff, e->pred.n_eff, 1e-9 * e->pred.n_eff);
 
-  collect_text (cs_ui_test_find_named (GTK_WIDGET (window), "cases-used"), used);
+  cs_ui_test_collect_text (cs_ui_test_find_named (GTK_WIDGET (window), "cases-used"), used);
   p = used->str;
   for (guint t = 0; t < 8; t++)
     {
@@ -632,7 +618,7 @@ test_import_broken (CsWindow *window)
   g_assert_false (cs_import_dialog_accept (CS_IMPORT_DIALOG (dialog)));
   {
     g_autoptr(GString) text = g_string_new (NULL);
-    collect_text (cs_ui_test_find_named (dialog, "problems"), text);
+    cs_ui_test_collect_text (cs_ui_test_find_named (dialog, "problems"), text);
     g_assert_nonnull (strstr (text->str, "line 3"));
     g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (cs_ui_test_find_named (dialog, "import-status"))),
                               "current case base stays"));
