@@ -131,31 +131,6 @@ with_unit (double      v,
   return unit != NULL && *unit ? g_strdup_printf ("%s %s", num, unit) : g_strdup (num);
 }
 
-
-/* The window in the features' own units, "±2.13 degC, ±0.4 in ratio", in the user's language (the engine's
- * cs_window_words is the command line's English). */
-static char *
-window_words (CsCaseBase   *c,
-              const double *half_width)
-{
-  GString *s = g_string_new (NULL);
-
-  for (gsize j = 0; j < c->d; j++)
-    {
-      g_autofree char *v = cs_format_short (half_width[j]);
-      const char *unit = c->feature_units[j];
-
-      if (j > 0)
-        g_string_append (s, ", ");
-      if (!isfinite (half_width[j]))
-        g_string_append_printf (s, _("any %s"), c->feature_names[j]);
-      else if (unit != NULL && *unit != '\0')
-        g_string_append_printf (s, "±%s %s", v, unit);
-      else
-        g_string_append_printf (s, _("±%s in %s"), v, c->feature_names[j]);
-    }
-  return g_string_free (s, FALSE);
-}
 static void
 update_card (CsOperatorView *self)
 {
@@ -189,8 +164,8 @@ update_card (CsOperatorView *self)
 
     for (gsize j = 0; j < c->d; j++)
       hw[j] = cs_engine_half_width (self->engine, j);
-    words = window_words (c, hw);
-    window = g_strdup_printf (_("The model looks at cases within %s of this one."), words);
+    words = cs_window_words (c, hw);
+    window = g_strdup_printf (_("The model %s of this one."), words);
     tip = g_strdup_printf (_("Window of the %s metric. 90 %% of the attention mass lies within a standardised "
                              "distance of %.3f; the nearest case is at %.3f."), self->engine->metric_label,
                            r->prediction.radius90, r->prediction.nearest_distance);

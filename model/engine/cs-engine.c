@@ -1433,8 +1433,9 @@ char *
 cs_window_words (CsCaseBase   *cases,
                  const double *half_width)
 {
-  GString *s = g_string_new ("looks at cases within ");
+  g_autoptr(GString) s = g_string_new (NULL);
 
+  /* In the user's language in the window; the command line keeps the C locale, so its words stay English. */
   for (gsize j = 0; j < cases->d; j++)
     {
       g_autofree char *v = cs_format_short (half_width[j]);
@@ -1444,13 +1445,13 @@ cs_window_words (CsCaseBase   *cases,
       if (j > 0)
         g_string_append (s, ", ");
       if (!isfinite (half_width[j]))
-        g_string_append_printf (s, "any %s", cases->feature_names[j]);
+        g_string_append_printf (s, _("any %s"), cases->feature_names[j]);
       else if (has_unit)
         g_string_append_printf (s, "±%s %s", v, unit);
       else
-        g_string_append_printf (s, "±%s in %s", v, cases->feature_names[j]);
+        g_string_append_printf (s, _("±%s in %s"), v, cases->feature_names[j]);
     }
-  return g_string_free (s, FALSE);
+  return g_strdup_printf (_("looks at cases within %s"), s->str);
 }
 
 gsize
