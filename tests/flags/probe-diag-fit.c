@@ -1,6 +1,6 @@
 /* probe-diag-fit.c: the leave-one-out fit of a diagonal metric on a calib-gen case base, and the loss around it.
  *
- * Usage: flags-probe-diag-fit [crest|parabola|ring] D N [SEED]. Standardises the generated features, fits the
+ * Usage: flags-probe-diag-fit [crest|parabola|ring] D N [SEED [full]]. Standardises the generated features, fits the
  * scalar and the diagonal metric (the engine's options: loss over every case up to 20,000), prints the fitted
  * weights and, for the diagonal fit, the fit scaled down by 2, 4, 8 and the scalar fit: the leave-one-out MSE,
  * the mean squared error of the leave-one-out prediction against the noise-free truth, and the 5 / 50 / 95 %
@@ -66,7 +66,7 @@ main (int argc, char **argv)
 
   if (argc < 4)
     {
-      fprintf (stderr, "usage: %s crest|parabola|ring D N [SEED]\n", argv[0]);
+      fprintf (stderr, "usage: %s crest|parabola|ring D N [SEED [full]]\n", argv[0]);
       return 2;
     }
   for (int s = 0; s < CALIB_SHAPE_N; s++)
@@ -130,6 +130,17 @@ main (int argc, char **argv)
       cs_metric_clear (&s);
     }
   report ("scalar fit", ctx, &sc, truth, n);
+  if (argc > 5 && strcmp (argv[5], "full") == 0)
+    {
+      CsMetric fm = { 0 };
+      CsFitReport rf;
+      o.kind = CS_METRIC_FULL;
+      if (cs_attention_fit (ctx, &o, &fm, &rf) != CS_OK)
+        return 1;
+      printf ("full (%d iterations, converged %d)\n", rf.iterations, rf.converged);
+      report ("full fit", ctx, &fm, truth, n);
+      cs_metric_clear (&fm);
+    }
   cs_metric_clear (&sc);
   cs_metric_clear (&dg);
   cs_attention_free (ctx);
