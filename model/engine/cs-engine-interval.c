@@ -152,7 +152,6 @@ cs_engine_interval_prepare (CsEngine *self)
       g_autofree CsPrediction *pred = g_new (CsPrediction, n);
       CsAttention *ctx = NULL;
       CsPredictOptions po;
-
       double mean_abs = 0;
       gsize finite = 0;
 
