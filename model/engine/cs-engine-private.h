@@ -31,6 +31,10 @@ void cs_engine_interval_compute (CsEngine             *self,
                                  CsInterval           *interval,
                                  double               *p_in_spec);
 
+/* What the intervals need beyond the leave-one-out residuals, once they are there (after the loss pass, or
+ * taken from a model file): with CS_ENGINE_INTERVAL_SCALE_RESIDUAL, every loss case's loo_abs_scale. */
+CsStatus cs_engine_interval_prepare (CsEngine *self);
+
 double cs_engine_interval_score (const CsEngine *self,
                                  gsize           i);
 /* Missing query values (NaN), cs-engine-missing.c: how many features of x are NaN when at least one other

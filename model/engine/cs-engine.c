@@ -200,6 +200,7 @@ cs_engine_unref (CsEngine *self)
   g_free (self->case_flags);
   g_free (self->loo_residual);
   g_free (self->loo_scale);
+  g_free (self->loo_abs_scale);
   g_clear_pointer (&self->without, g_hash_table_unref);
   g_mutex_clear (&self->without_lock);
   g_clear_pointer (&self->cases, cs_case_base_unref);
@@ -523,6 +524,13 @@ take_snapshot_measures (CsEngine       *self,
         self->loo_scale[i] = NAN;
       for (gsize i = n0; i < n; i++)
         self->loo_residual[i] = NAN;
+      if (src->loo_abs_scale != NULL)
+        {
+          self->loo_abs_scale = g_new (double, n);
+          memcpy (self->loo_abs_scale, src->loo_abs_scale, n0 * sizeof (double));
+          for (gsize i = n0; i < n; i++)
+            self->loo_abs_scale[i] = NAN;
+        }
     }
   return TRUE;
 }
@@ -576,8 +584,9 @@ cs_engine_build_full (CsCaseBase              *cases,
   self->radius90_median = NAN;
   self->fit.loo_mse = NAN;
   self->epsilon = options->epsilon;
-  self->interval_min_eff = options->interval_min_eff >= 1 ? options->interval_min_eff : CS_ENGINE_INTERVAL_MIN_EFF;
-  self->interval_scaled = options->interval_scaled >= 0 ? options->interval_scaled != 0 : CS_ENGINE_INTERVAL_SCALED;
+  self->interval_min_eff = options->interval_min_eff >= 1 || options->interval_min_eff < 0 ? options->interval_min_eff
+                           : CS_ENGINE_INTERVAL_MIN_EFF;
+  self->interval_scaled = options->interval_scaled >= 0 ? options->interval_scaled : CS_ENGINE_INTERVAL_SCALED;
   self->interval_need_mass = options->interval_need_mass >= 0 ? options->interval_need_mass != 0
                              : CS_ENGINE_INTERVAL_NEED_MASS;
   self->interval_test_mass = options->interval_test_mass >= 0 ? options->interval_test_mass
@@ -703,7 +712,8 @@ cs_engine_build_full (CsCaseBase              *cases,
        * spend the build measuring it again (at 10^6 cases that is most of a minute). */
       g_autofree char *why = NULL;
 
-      if (cs_engine_take_model_measures (self, options->model, &why))
+      if (cs_engine_take_model_measures (self, options->model, &why)
+          && cs_engine_interval_prepare (self) == CS_OK)
         {
           p.stage = "Taking the fit's measurements from the model file";
           cs_engine_progress_cb (0.0, &p);
@@ -736,6 +746,8 @@ cs_engine_build_full (CsCaseBase              *cases,
   p.from = fit != CS_ENGINE_FIT_NONE ? 0.5 : 0.0;
   p.to = fit != CS_ENGINE_FIT_NONE ? 0.6 : 0.2;
   status = loss_case_pass (self, &p);
+  if (status == CS_OK)
+    status = cs_engine_interval_prepare (self);
   if (status_error (status, "Measuring the window", error))
     return NULL;
 

@@ -53,8 +53,14 @@ typedef struct _CsEngine CsEngine;
  * over the leave-one-out residuals of the loss cases, weighted by the query's attention over its attended set,
  * tempered wider (w^(1/T)) until the weights rest on enough cases. */
 #define CS_ENGINE_DEFAULT_LEVEL   0.9
-#define CS_ENGINE_INTERVAL_MIN_EFF 45.0   /* the widening rule's effective cases (INTERVALS.md: development) */
-#define CS_ENGINE_INTERVAL_SCALED   TRUE  /* scores scaled by the leave-one-out local spread */
+#define CS_ENGINE_INTERVAL_MIN_EFF 60.0   /* the widening rule's effective cases (INTERVALS.md: development) */
+/* How the conformity scores are scaled (INTERVALS.md, development): 0 raw residuals; 1 by the leave-one-out
+ * local spread of the outcomes; 2 by the attention-weighted mean absolute leave-one-out residual of the
+ * neighbours (the same kernel at the query and, leaving the case out, at each case) */
+#define CS_ENGINE_INTERVAL_SCALE_NONE     0
+#define CS_ENGINE_INTERVAL_SCALE_SPREAD   1
+#define CS_ENGINE_INTERVAL_SCALE_RESIDUAL 2
+#define CS_ENGINE_INTERVAL_SCALED   CS_ENGINE_INTERVAL_SCALE_RESIDUAL
 #define CS_ENGINE_INTERVAL_NEED_MASS FALSE
 #define CS_ENGINE_INTERVAL_TEST_MASS 0
 
@@ -124,8 +130,12 @@ struct _CsEngine
                                     * spaced, cs_sample_gather), NaN elsewhere; NULL when n < 2 */
   double *loo_scale;               /* n: the leave-one-out local spread sqrt (sum_j w_j (y_j - y_hat_{-i})^2) at the
                                     * loss cases, NaN elsewhere; NULL when n < 2 */
+  double *loo_abs_scale;           /* n: at the loss cases, the attention-weighted mean |r_j| of the other loss cases
+                                    * under the case's own leave-one-out kernel; NaN elsewhere; NULL unless
+                                    * interval_scaled is CS_ENGINE_INTERVAL_SCALE_RESIDUAL */
   double interval_min_eff;         /* the widening rule's target (CsEngineOptions.interval_min_eff) */
-  gboolean interval_scaled;        /* scores r_i / spread_i, the interval scaled by the query's spread */
+  int interval_scaled;             /* CS_ENGINE_INTERVAL_SCALE_*: scores r_i / scale_i, the interval scaled by the
+                                    * query's own scale */
   gboolean interval_need_mass;     /* the widening rule also asks for the tails' mass 2 / alpha - 1 */
   int interval_test_mass;          /* the test point weighs: 0 the residuals' mean weight, 1 the heaviest one, 2
                                     * nothing (the plain weighted quantile) */
@@ -159,8 +169,9 @@ typedef struct
   double epsilon;                  /* default 1e-6: softmax truncation of every query's window and attended set
                                     * (CsPredictOptions.epsilon; 0: dense, exact). The predictions themselves
                                     * are the dense sums whatever its value */
-  double interval_min_eff;         /* default CS_ENGINE_INTERVAL_MIN_EFF (development runs vary it) */
-  int interval_scaled;             /* -1: default (INTERVALS.md), 0 / 1: development runs */
+  double interval_min_eff;         /* default CS_ENGINE_INTERVAL_MIN_EFF (development runs vary it); -c: c effective
+                                    * residuals in each tail, c x 2 / (1 - level) */
+  int interval_scaled;             /* -1: default (INTERVALS.md), CS_ENGINE_INTERVAL_SCALE_*: development runs */
   int interval_need_mass;          /* likewise */
   int interval_test_mass;          /* likewise */
   const CsModelFile *model;        /* set by cs_engine_options_use_model: what its fit measured (baselines,

@@ -89,6 +89,27 @@ test_sample_mode (void)
         g_assert_cmpfloat (fabs (a[t]->interval.n_eff - b[t]->interval.n_eff), <=, 0.05 * a[t]->interval.n_eff);
     }
   g_assert_cmpuint (same_t, >=, q * 9 / 10);
+  /* the residual scales on the sample route: the case's kernel over the other sample cases, renormalised over
+   * them; from every case's weight here (the sample route truncates nothing, so up to rounding) */
+  g_assert_nonnull (most->loo_abs_scale);
+  for (gsize i = 0; i < n; i += 29)
+    {
+      g_autoptr(CsQueryResult) r = cs_engine_query (most, most->cases->x + i * d, (gssize) i, 0, NULL);
+      double swr = 0, sw = 0;
+
+      if (!isfinite (most->loo_residual[i]))
+        {
+          g_assert_true (isnan (most->loo_abs_scale[i]));
+          continue;
+        }
+      for (gsize j = 0; j < n; j++)
+        if (j != i && isfinite (most->loo_residual[j]))
+          {
+            sw += r->weights[j];
+            swr += r->weights[j] * fabs (most->loo_residual[j]);
+          }
+      g_assert_cmpfloat_with_epsilon (most->loo_abs_scale[i], swr / sw, 1e-9 * swr / sw);
+    }
   cs_engine_results_free (a, q);
   cs_engine_results_free (b, q);
 }
@@ -110,6 +131,26 @@ test_residuals (void)
       g_assert_cmpfloat_with_epsilon (engine->loo_residual[i], e, 1e-9 * (1 + fabs (e)));
       g_assert_cmpfloat_with_epsilon (engine->loo_scale[i], r->prediction.local_sd,
                                       1e-9 * (1 + r->prediction.local_sd));
+      /* the residual scale: the mean |r_j| of the other cases under case i's leave-one-out weights, here from
+       * every case's weight; the stored one is over the attended set, which drops at most epsilon = 1e-6 of
+       * the weight, so the two differ by at most about 2e-6 x the largest |r_j| */
+      {
+        double swr = 0, sw = 0, r_max = 0;
+
+        g_assert_nonnull (r->weights);
+        for (gsize j = 0; j < n; j++)
+          {
+            r_max = MAX (r_max, fabs (engine->loo_residual[j]));
+            if (j != i)
+              {
+                sw += r->weights[j];
+                swr += r->weights[j] * fabs (engine->loo_residual[j]);
+              }
+          }
+        g_assert_cmpfloat_with_epsilon (engine->loo_abs_scale[i], swr / sw, 1e-5 * r_max);
+        /* and it is not the outcomes' spread (the scale the steep region was over-covered with) */
+        g_assert_cmpfloat (fabs (engine->loo_abs_scale[i] - engine->loo_scale[i]), >, 1e-5 * r_max);
+      }
     }
 }
 
