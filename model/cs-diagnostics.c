@@ -272,8 +272,9 @@ metric_root (const CsAttention *ctx,
   return CS_OK;
 }
 
-/* Scratch of local_fit_with: d (2 d + 72) + 2 (d + 11)^2 doubles (the last for local_quadratic); zs: m (d + 1). */
-#define LOCAL_SCRATCH(d) ((d) * (2 * (d) + 72) + 2 * ((d) + 11) * ((d) + 11))
+/* Scratch of local_fit_with: d (2 d + 72) + 2 (d + 11)^2 + LOCAL_QUAD_BLK (d) doubles (the last two for
+ * local_quadratic); zs: m (d + 1). */
+#define LOCAL_SCRATCH(d) ((d) * (2 * (d) + 72) + 2 * ((d) + 11) * ((d) + 11) + LOCAL_QUAD_BLK (d))
 #define LOCAL_ZS(m, d)   ((m) * ((d) + 1))
 
 /* The fit's weights p_i = w_i^tau / sum (pilot bandwidth f = 1 / sqrt (tau)):
@@ -329,6 +330,24 @@ pilot_weights (const CsAttended *a,
   return pilot_eval (lw, m, lo, p);
 }
 
+/* Rows per block of the fits' BLAS-3 passes: small enough that OpenBLAS 0.3.21 keeps a block's dgemm (rows x P x P
+ * under 65536 x 4) and dgemv (rows x P under 2304 x 4) on the calling thread even with a thread pool (its
+ * hand-off, from the fits' own workers, cost more than the fit: see the covariance below), large enough that
+ * the kernels run near their peak. */
+#define LOCAL_BLOCK 128
+
+static size_t
+local_block_rows (size_t P)
+{
+  size_t nb = LOCAL_BLOCK;
+
+  if (nb * P * P > 262144)
+    nb = 262144 / (P * P);
+  if (nb * P > 9216)
+    nb = 9216 / P;
+  return nb > 0 ? nb : 1;
+}
+
 /* Local quadratic refit in the k kept coordinates (zs rows, first k entries,
  * p-centred, variances lam_desc[k - 1 - t] for direction t, i.e. lam_desc is
  * ascending as dsyev gives it): intercept, the k linear terms and the
@@ -338,7 +357,14 @@ pilot_weights (const CsAttended *a,
  * residual variance with the exact smoother df: s^2 = sum p r^2 / (1 - sum
  * p_i h_ii). Replaces *s2 and *df only when the fit is well posed and keeps
  * df >= CS_LOCAL_MIN_DF. G: (1 + k + 10)^2 doubles of scratch, plus as many
- * again for the solve. */
+ * again for the solve; blk: LOCAL_QUAD_BLK (d) doubles.
+ *
+ * The m P^2 sums run as BLAS-3 over blocks of design rows: G += (p X)' X by
+ * dgemm (the very products p_i x_r x_s of the per-case loop, summed in another
+ * order), and the leverages h_ii = p_i |L^-1 x_i|^2 as X L^-T by dgemm with
+ * L^-1 formed once (P^3 / 3, against m P^2 for the solves per case). */
+#define LOCAL_QUAD_BLK(d) (((d) + 11) * ((d) + 11) + LOCAL_BLOCK * (3 * ((d) + 11) + 2))
+
 static void
 local_quadratic (const CsAttention *ctx,
                  const CsAttended  *a,
@@ -348,12 +374,14 @@ local_quadratic (const CsAttention *ctx,
                  const double      *pw,
                  double             neff,
                  double            *G,
+                 double            *blk,
                  double            *s2,
                  double            *df)
 {
-  size_t d = ctx->d, m = a->m, q = k < CS_LOCAL_QUAD_DIRS ? k : CS_LOCAL_QUAD_DIRS, P;
-  double x[1 + CS_LOCAL_MAX_QUAD_P], c[1 + CS_LOCAL_MAX_QUAD_P], sc[CS_LOCAL_QUAD_DIRS];
+  size_t d = ctx->d, m = a->m, q = k < CS_LOCAL_QUAD_DIRS ? k : CS_LOCAL_QUAD_DIRS, P, nb;
+  double c[1 + CS_LOCAL_MAX_QUAD_P], sc[CS_LOCAL_QUAD_DIRS], sl[CS_LOCAL_MAX_QUAD_P];
   double *b = G + (1 + k + 10) * (1 + k + 10);
+  double *Li, *X, *PX, *yb, *fit;
   double rss = 0, S = 0, sp2 = 1.0 / neff;
 
   while (q > 0 && (double) (1 + k + q * (q + 1) / 2) > 0.5 * neff)
@@ -361,34 +389,49 @@ local_quadratic (const CsAttention *ctx,
   if (q == 0 || k + q * (q + 1) / 2 > CS_LOCAL_MAX_QUAD_P)
     return;
   P = 1 + k + q * (q + 1) / 2;
+  nb = local_block_rows (P);
+  Li = blk;
+  X = Li + P * P;
+  PX = X + nb * P;
+  yb = PX + nb * P;
+  fit = yb + nb;
+  for (size_t t = 0; t < k; t++)
+    sl[t] = sqrt (lam_asc[k - 1 - t]);
   for (size_t t = 0; t < q; t++)
-    sc[t] = 1.0 / sqrt (lam_asc[k - 1 - t]);
+    sc[t] = 1.0 / sl[t];
 
-#define QUAD_ROW(zi)                                                     \
+  /* the design rows of cases i0 .. i0 + cn - 1 into X (cn x P) */
+#define QUAD_ROWS(i0, cn)                                                \
   do                                                                     \
     {                                                                    \
-      size_t col = 0;                                                    \
-      x[col++] = 1.0;                                                    \
-      for (size_t t = 0; t < k; t++)                                     \
-        x[col++] = (zi)[t] / sqrt (lam_asc[k - 1 - t]);                  \
-      for (size_t t = 0; t < q; t++)                                     \
-        for (size_t u = 0; u <= t; u++)                                  \
-          x[col++] = (zi)[t] * sc[t] * (zi)[u] * sc[u];                  \
+      for (size_t i_ = 0; i_ < (cn); i_++)                               \
+        {                                                                \
+          const double *zi = zs + ((i0) + i_) * d;                       \
+          double *x = X + i_ * P;                                        \
+          size_t col = 0;                                                \
+          x[col++] = 1.0;                                                \
+          for (size_t t = 0; t < k; t++)                                 \
+            x[col++] = zi[t] / sl[t];                                    \
+          for (size_t t = 0; t < q; t++)                                 \
+            for (size_t u = 0; u <= t; u++)                              \
+              x[col++] = zi[t] * sc[t] * zi[u] * sc[u];                  \
+          yb[i_] = ctx->y[a->index[(i0) + i_]];                          \
+        }                                                                \
     }                                                                    \
   while (0)
 
   memset (G, 0, P * P * sizeof (double));
   memset (b, 0, P * sizeof (double));
-  for (size_t i = 0; i < m; i++)
+  for (size_t i0 = 0, cn; i0 < m; i0 += cn)
     {
-      double y = ctx->y[a->index[i]];
-      QUAD_ROW (zs + i * d);
-      for (size_t r = 0; r < P; r++)
-        {
-          b[r] += pw[i] * x[r] * y;
-          for (size_t s = 0; s <= r; s++)
-            G[r * P + s] += pw[i] * x[r] * x[s];
-        }
+      cn = m - i0 < nb ? m - i0 : nb;
+      QUAD_ROWS (i0, cn);
+      for (size_t i = 0; i < cn; i++)
+        for (size_t r = 0; r < P; r++)
+          PX[i * P + r] = pw[i0 + i] * X[i * P + r];
+      cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) P, (int) P, (int) cn, 1.0, PX, (int) P,
+                   X, (int) P, 1.0, G, (int) P);
+      cblas_dgemv (CblasRowMajor, CblasTrans, (int) cn, (int) P, 1.0, PX, (int) P, yb, 1, 1.0, b, 1);
     }
   /* Cholesky G = L L' in place (lower), refusing a near-singular system */
   for (size_t j = 0; j < P; j++)
@@ -422,25 +465,36 @@ local_quadratic (const CsAttention *ctx,
         v -= G[t * P + r] * c[t];
       c[r] = v / G[r * P + r];
     }
-  /* residuals and leverages h_ii = p_i x_i' G^-1 x_i = p_i |L^-1 x_i|^2 */
-  for (size_t i = 0; i < m; i++)
+  /* L^-1 (lower, zero above), column by column: L Li e_j = e_j */
+  memset (Li, 0, P * P * sizeof (double));
+  for (size_t j = 0; j < P; j++)
+    for (size_t r = j; r < P; r++)
+      {
+        double v = r == j ? 1.0 : 0.0;
+        for (size_t t = j; t < r; t++)
+          v -= G[r * P + t] * Li[t * P + j];
+        Li[r * P + j] = v / G[r * P + r];
+      }
+  /* residuals and leverages h_ii = p_i x_i' G^-1 x_i = p_i |L^-1 x_i|^2, a block at a time (PX now holds
+   * the block's rows of X L^-T) */
+  for (size_t i0 = 0, cn; i0 < m; i0 += cn)
     {
-      double r = ctx->y[a->index[i]], g = 0, v[1 + CS_LOCAL_MAX_QUAD_P];
-      QUAD_ROW (zs + i * d);
-      for (size_t t = 0; t < P; t++)
-        r -= c[t] * x[t];
-      for (size_t t = 0; t < P; t++)
+      cn = m - i0 < nb ? m - i0 : nb;
+      QUAD_ROWS (i0, cn);
+      cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) cn, (int) P, 1.0, X, (int) P, c, 1, 0.0, fit, 1);
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) cn, (int) P, (int) P, 1.0, X, (int) P,
+                   Li, (int) P, 0.0, PX, (int) P);
+      for (size_t i = 0; i < cn; i++)
         {
-          double e = x[t];
-          for (size_t u = 0; u < t; u++)
-            e -= G[t * P + u] * v[u];
-          v[t] = e / G[t * P + t];
-          g += v[t] * v[t];
+          double p = pw[i0 + i], r = yb[i] - fit[i], g = 0;
+          const double *v = PX + i * P;
+          for (size_t t = 0; t < P; t++)
+            g += v[t] * v[t];
+          rss += p * r * r;
+          S += p * p * g;
         }
-      rss += pw[i] * r * r;
-      S += pw[i] * pw[i] * g;
     }
-#undef QUAD_ROW
+#undef QUAD_ROWS
   if (!((1.0 - S) / sp2 >= CS_LOCAL_MIN_DF))
     return;
   *s2 = rss / (1.0 - S);
@@ -635,7 +689,8 @@ local_fit_with (const CsAttention  *ctx,
      * refit with quadratic terms in the leading spread directions where the
      * pilot's n_eff allows, and take that fit's residual variance (same exact
      * smoother df). */
-    local_quadratic (ctx, a, k, lam + d - k, zs, pw, neff, Sw, &s2, &out->df_resid);
+    local_quadratic (ctx, a, k, lam + d - k, zs, pw, neff, Sw, Sw + 2 * (d + 11) * (d + 11), &s2,
+                     &out->df_resid);
     out->local_noise_sd = sqrt (s2 > 0 ? s2 : 0);
     /* The spread of the fitted trend over the cases the prediction averages,
      * under the prediction's own weights w (the pilot's wider kernel would
