@@ -520,6 +520,8 @@ local_fit_with (const CsAttention  *ctx,
   size_t d = ctx->d, m = a->m, k = 0, best = CS_NO_CASE;
   double *C = scratch, *lam = C + d * d, *xbar = lam + d, *beta = xbar + d, *work = beta + d;
   double *bk = work + 64 * d, *bfull = bk + d, *grad = bfull + d, *dx = grad + d, *Sw = dx + d;  /* d (2d + 72) */
+  double *blk = Sw + 2 * (d + 11) * (d + 11), *D = blk, *T = D + LOCAL_BLOCK * d;   /* LOCAL_QUAD_BLK (d) */
+  size_t nb = local_block_rows (d);
   double *pw = zs + m * d;
   double W = 0, sp2 = 0, ybar = 0, neff, rss = 0, S = 0, bestd = INFINITY;
   int dn = (int) d, lwork = 64 * (int) d, info = 0;
@@ -546,21 +548,28 @@ local_fit_with (const CsAttention  *ctx,
 
   /* The nearest case under M (|A (x_i - x)|): with the distance score the
    * heaviest case, always in the attended set. */
-  for (size_t i = 0; i < m; i++)
+  for (size_t i0 = 0, cn; i0 < m; i0 += cn)
     {
-      const double *xi = ctx->x + a->index[i] * d;
-      double q2 = 0;
-      for (size_t r = 0; r < d; r++)
+      cn = m - i0 < nb ? m - i0 : nb;
+      for (size_t i = 0; i < cn; i++)
         {
-          double t = 0;
+          const double *xi = ctx->x + a->index[i0 + i] * d;
           for (size_t c = 0; c < d; c++)
-            t += A[r * d + c] * (xi[c] - query[c]);
-          q2 += t * t;
+            D[i * d + c] = xi[c] - query[c];
         }
-      if (q2 < bestd)
+      /* T = D A': row i is A (x_i - x) */
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) cn, (int) d, (int) d, 1.0, D, (int) d, A,
+                   (int) d, 0.0, T, (int) d);
+      for (size_t i = 0; i < cn; i++)
         {
-          bestd = q2;
-          best = a->index[i];
+          double q2 = 0;
+          for (size_t r = 0; r < d; r++)
+            q2 += T[i * d + r] * T[i * d + r];
+          if (q2 < bestd)
+            {
+              bestd = q2;
+              best = a->index[i0 + i];
+            }
         }
     }
   out->metric_nearest = best;
@@ -579,31 +588,27 @@ local_fit_with (const CsAttention  *ctx,
     }
   neff = 1.0 / sp2;
   memset (C, 0, d * d * sizeof (double));
-  for (size_t i = 0; i < m; i++)
+  /* z = A dx and C += (p z) z' a block of cases at a time by dgemm, not per case by dsyr: OpenBLAS 0.3.21
+   * hands every dsyr to its thread pool whatever its size, and from the fits' own worker threads that
+   * per-case hand-off cost 5x the fit itself (perf: exec_blas_async and sched_yield above half the
+   * samples); a block's dgemm stays on the calling thread (local_block_rows) */
+  for (size_t i0 = 0, cn; i0 < m; i0 += cn)
     {
-      double p = pw[i];
-      const double *xi = ctx->x + a->index[i] * d;
-      double *zi = zs + i * d;
-      for (size_t j = 0; j < d; j++)
-        dx[j] = xi[j] - xbar[j];
-      /* z = A dx and C += p z z' (lower triangle) as plain loops: OpenBLAS 0.3.21 hands every dsyr to its
-       * thread pool whatever its size, and from the fits' own worker threads that per-case hand-off cost
-       * 5x the fit itself (perf: exec_blas_async and sched_yield above half the samples) */
-      for (size_t r = 0; r < d; r++)
+      double *Z = zs + i0 * d;
+      cn = m - i0 < nb ? m - i0 : nb;
+      for (size_t i = 0; i < cn; i++)
         {
-          const double *ar = A + r * d;
-          double v = 0;
-          for (size_t c = 0; c < d; c++)
-            v += ar[c] * dx[c];
-          zi[r] = v;
+          const double *xi = ctx->x + a->index[i0 + i] * d;
+          for (size_t j = 0; j < d; j++)
+            D[i * d + j] = xi[j] - xbar[j];
         }
-      for (size_t r = 0; r < d; r++)
-        {
-          double pr = p * zi[r];
-          double *cr = C + r * d;
-          for (size_t c = 0; c <= r; c++)
-            cr[c] += pr * zi[c];
-        }
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) cn, (int) d, (int) d, 1.0, D, (int) d, A,
+                   (int) d, 0.0, Z, (int) d);
+      for (size_t i = 0; i < cn; i++)
+        for (size_t j = 0; j < d; j++)
+          T[i * d + j] = pw[i0 + i] * Z[i * d + j];
+      cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) d, (int) d, (int) cn, 1.0, T, (int) d, Z,
+                   (int) d, 1.0, C, (int) d);
     }
   /* Eigenvalues ascending; row-major lower = column-major upper, and the
    * eigenvectors come back as rows of C. */
@@ -633,17 +638,25 @@ local_fit_with (const CsAttention  *ctx,
    * weighted-uncorrelated, so each coefficient is a one-dimensional fit. */
   for (size_t t = 0; t < k; t++)
     bk[t] = 0;
-  for (size_t i = 0; i < m; i++)
+  /* the kept directions as the rows of E (k x d, in Sw's space, free until the refit), and the projections
+   * of a block as Z E' by dgemm */
+  for (size_t t = 0; t < k; t++)
+    memcpy (Sw + t * d, C + (d - 1 - t) * d, d * sizeof (double));
+  for (size_t i0 = 0, cn; i0 < m && k > 0; i0 += cn)
     {
-      double p = pw[i], yc = ctx->y[a->index[i]] - ybar;
-      double *zi = zs + i * d, proj[d];
-      for (size_t t = 0; t < k; t++)
+      cn = m - i0 < nb ? m - i0 : nb;
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) cn, (int) k, (int) d, 1.0, zs + i0 * d,
+                   (int) d, Sw, (int) d, 0.0, T, (int) k);
+      for (size_t i = 0; i < cn; i++)
         {
-          proj[t] = cblas_ddot ((int) d, C + (d - 1 - t) * d, 1, zi, 1);
-          bk[t] += p * proj[t] * yc;
+          double p = pw[i0 + i], yc = ctx->y[a->index[i0 + i]] - ybar;
+          double *zi = zs + (i0 + i) * d;
+          for (size_t t = 0; t < k; t++)
+            {
+              bk[t] += p * T[i * k + t] * yc;
+              zi[t] = T[i * k + t];   /* reuse the row: only the k projections are needed below */
+            }
         }
-      for (size_t t = 0; t < k; t++)
-        zi[t] = proj[t];   /* reuse the row: only the k projections are needed below */
     }
   for (size_t t = 0; t < k; t++)
     beta[t] = bk[t] / lam[d - 1 - t];
@@ -700,19 +713,25 @@ local_fit_with (const CsAttention  *ctx,
      * z_i') L^-1 in the p-uncorrelated coordinates (L = diag lambda). */
     memset (Sw, 0, k * k * sizeof (double));
     memset (dx, 0, k * sizeof (double));
-    for (size_t i = 0; i < m; i++)
+    /* Sw += (w z)' z over a block of cases by dgemm (the kept coordinates are the first k of each row of zs) */
+    for (size_t i0 = 0, cn; i0 < m && k > 0; i0 += cn)
       {
-        double w = a->weight[i] / W, t = 0;
-        const double *zi = zs + i * d;
-        for (size_t u = 0; u < k; u++)
+        cn = m - i0 < nb ? m - i0 : nb;
+        for (size_t i = 0; i < cn; i++)
           {
-            t += beta[u] * zi[u];
-            dx[u] += w * zi[u];
-            for (size_t u2 = 0; u2 <= u; u2++)
-              Sw[u * k + u2] += w * zi[u] * zi[u2];
+            double w = a->weight[i0 + i] / W, t = 0;
+            const double *zi = zs + (i0 + i) * d;
+            for (size_t u = 0; u < k; u++)
+              {
+                t += beta[u] * zi[u];
+                dx[u] += w * zi[u];
+                T[i * k + u] = w * zi[u];
+              }
+            tw += w * t;
+            tw2 += w * t * t;
           }
-        tw += w * t;
-        tw2 += w * t * t;
+        cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) k, (int) k, (int) cn, 1.0, T, (int) k,
+                     zs + i0 * d, (int) d, 1.0, Sw, (int) k);
       }
     for (size_t u = 0; u < k; u++)
       for (size_t u2 = 0; u2 <= u; u2++)
@@ -720,18 +739,20 @@ local_fit_with (const CsAttention  *ctx,
           Sw[u * k + u2] = (Sw[u * k + u2] - dx[u] * dx[u2]) / (lam[d - 1 - u] * lam[d - 1 - u2]);
           Sw[u2 * k + u] = Sw[u * k + u2];
         }
-    for (size_t i = 0; i < m; i++)
+    /* z_i' Sw z_i for a block: Z Sw by dgemm, then a dot product per case */
+    for (size_t i0 = 0, cn; i0 < m && k > 0; i0 += cn)
       {
-        const double *zi = zs + i * d;
-        double qf = 0;
-        for (size_t u = 0; u < k; u++)
+        cn = m - i0 < nb ? m - i0 : nb;
+        cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) cn, (int) k, (int) k, 1.0, zs + i0 * d,
+                     (int) d, Sw, (int) k, 0.0, T, (int) k);
+        for (size_t i = 0; i < cn; i++)
           {
-            double r = 0;
-            for (size_t u2 = 0; u2 < k; u2++)
-              r += Sw[u * k + u2] * zi[u2];
-            qf += zi[u] * r;
+            const double *zi = zs + (i0 + i) * d;
+            double qf = 0;
+            for (size_t u = 0; u < k; u++)
+              qf += zi[u] * T[i * k + u];
+            lev += pw[i0 + i] * pw[i0 + i] * qf;
           }
-        lev += pw[i] * pw[i] * qf;
       }
     v = tw2 - tw * tw - s2 * lev;
     out->local_variation = sqrt (v > 0 ? v : 0);
