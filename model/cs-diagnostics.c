@@ -309,25 +309,37 @@ pilot_weights (const CsAttended *a,
   double lo = 1.0 / (CS_LOCAL_PILOT_MAX_FACTOR * CS_LOCAL_PILOT_MAX_FACTOR);
   double hi = 1.0 / (CS_LOCAL_BANDWIDTH_FACTOR * CS_LOCAL_BANDWIDTH_FACTOR), lmax = -INFINITY;
 
-  /* log weights relative to the largest, so w^tau neither under- nor overflows */
+  /* log weights relative to the largest, so w^tau neither under- nor overflows (log is monotone: the log
+   * of the largest weight is the largest log, one log per case) */
   for (size_t i = 0; i < m; i++)
-    lmax = fmax (lmax, log (a->weight[i]));
+    lmax = fmax (lmax, a->weight[i]);
+  lmax = log (lmax);
   for (size_t i = 0; i < m; i++)
     lw[i] = log (a->weight[i]) - lmax;
-  if (pilot_eval (lw, m, hi, p) >= CS_LOCAL_PILOT_NEFF)
-    return pilot_eval (lw, m, hi, p);
-  if (pilot_eval (lw, m, lo, p) < CS_LOCAL_PILOT_NEFF)
-    return pilot_eval (lw, m, lo, p);      /* the widest pilot is still short: keep it */
-  /* lo reaches the target, hi does not; n_eff falls as tau grows */
-  for (int it = 0; it < 10; it++)
-    {
-      double mid = 0.5 * (lo + hi);
-      if (pilot_eval (lw, m, mid, p) >= CS_LOCAL_PILOT_NEFF)
-        lo = mid;
-      else
-        hi = mid;
-    }
-  return pilot_eval (lw, m, lo, p);
+  /* every pass below is m exps: p keeps the last one, so an answer already in p is not recomputed */
+  {
+    double ne = pilot_eval (lw, m, hi, p);
+    int last_lo = 0;
+    if (ne >= CS_LOCAL_PILOT_NEFF)
+      return ne;
+    ne = pilot_eval (lw, m, lo, p);
+    if (ne < CS_LOCAL_PILOT_NEFF)
+      return ne;      /* the widest pilot is still short: keep it */
+    /* lo reaches the target, hi does not; n_eff falls as tau grows */
+    for (int it = 0; it < 10; it++)
+      {
+        double mid = 0.5 * (lo + hi);
+        ne = pilot_eval (lw, m, mid, p);
+        if (ne >= CS_LOCAL_PILOT_NEFF)
+          lo = mid;
+        else
+          hi = mid;
+        last_lo = ne >= CS_LOCAL_PILOT_NEFF;
+      }
+    if (last_lo)
+      return ne;      /* the last pass was at lo: p holds its weights */
+    return pilot_eval (lw, m, lo, p);
+  }
 }
 
 /* Rows per block of the fits' BLAS-3 passes: small enough that OpenBLAS 0.3.21 keeps a block's dgemm (rows x P x P
