@@ -559,19 +559,29 @@ local_fit_with (const CsAttention  *ctx,
     }
   pilot_weights (a, zs, pw);   /* zs's first m doubles as scratch, before the coordinates fill it */
 
-  /* The nearest case under M (|A (x_i - x)|): with the distance score the
-   * heaviest case, always in the attended set. */
+  /* One gather of the attended rows: x_i - x into zs (the nearest case under M, |A (x_i - x)|, with the
+   * distance score the heaviest case, always in the attended set), and the pilot-weighted means with it,
+   * xbar relative to the query. Gathering the rows again for the means and the centring was a third of
+   * the fit's own time. */
+  memset (xbar, 0, d * sizeof (double));
   for (size_t i0 = 0, cn; i0 < m; i0 += cn)
     {
+      double *Dq = zs + i0 * d;
       cn = m - i0 < nb ? m - i0 : nb;
       for (size_t i = 0; i < cn; i++)
         {
           const double *xi = ctx->x + a->index[i0 + i] * d;
+          double p = pw[i0 + i];
           for (size_t c = 0; c < d; c++)
-            D[i * d + c] = xi[c] - query[c];
+            {
+              Dq[i * d + c] = xi[c] - query[c];
+              xbar[c] += p * Dq[i * d + c];
+            }
+          sp2 += p * p;
+          ybar += p * ctx->y[a->index[i0 + i]];
         }
       /* T = D A': row i is A (x_i - x) */
-      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) cn, (int) d, (int) d, 1.0, D, (int) d, A,
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) cn, (int) d, (int) d, 1.0, Dq, (int) d, A,
                    (int) d, 0.0, T, (int) d);
       for (size_t i = 0; i < cn; i++)
         {
@@ -588,33 +598,21 @@ local_fit_with (const CsAttention  *ctx,
   out->metric_nearest = best;
   out->metric_distance = sqrt (bestd > 0 ? bestd : 0);
 
-  /* Weighted means and covariance with the pilot weights p_i over the attended cases. */
-  memset (xbar, 0, d * sizeof (double));
-  for (size_t i = 0; i < m; i++)
-    {
-      double p = pw[i];
-      const double *xi = ctx->x + a->index[i] * d;
-      sp2 += p * p;
-      ybar += p * ctx->y[a->index[i]];
-      for (size_t j = 0; j < d; j++)
-        xbar[j] += p * xi[j];
-    }
+  /* Covariance with the pilot weights p_i over the attended cases. */
   neff = 1.0 / sp2;
   memset (C, 0, d * d * sizeof (double));
   /* z = A dx and C += (p z) z' a block of cases at a time by dgemm, not per case by dsyr: OpenBLAS 0.3.21
    * hands every dsyr to its thread pool whatever its size, and from the fits' own worker threads that
    * per-case hand-off cost 5x the fit itself (perf: exec_blas_async and sched_yield above half the
-   * samples); a block's dgemm stays on the calling thread (local_block_rows) */
+   * samples); a block's dgemm stays on the calling thread (local_block_rows). dx = (x_i - x) - (xbar - x),
+   * from zs's rows in order: z overwrites them a block behind the read. */
   for (size_t i0 = 0, cn; i0 < m; i0 += cn)
     {
       double *Z = zs + i0 * d;
       cn = m - i0 < nb ? m - i0 : nb;
       for (size_t i = 0; i < cn; i++)
-        {
-          const double *xi = ctx->x + a->index[i0 + i] * d;
-          for (size_t j = 0; j < d; j++)
-            D[i * d + j] = xi[j] - xbar[j];
-        }
+        for (size_t j = 0; j < d; j++)
+          D[i * d + j] = Z[i * d + j] - xbar[j];
       cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) cn, (int) d, (int) d, 1.0, D, (int) d, A,
                    (int) d, 0.0, Z, (int) d);
       for (size_t i = 0; i < cn; i++)
