@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "cs-attention.h"
+#include "cs-attention-private.h"
 #include "cs-diagnostics.h"
 #include "cs-kernel.h"
 #include "cs-rng.h"
@@ -1560,6 +1561,58 @@ test_local_fit_blocks (void)
   g_free (x); g_free (y); g_free (w); g_free (idx);
 }
 
+static int
+vw_by_value (const void *x,
+             const void *y)
+{
+  double a = ((const CsVW *) x)->v, b = ((const CsVW *) y)->v;
+
+  return (a > b) - (a < b);
+}
+
+/* The window's weighted quantile against sorting: the smallest value whose cumulative weight (ties
+ * included) reaches frac of the total, on sets large enough for the sampled bracket, with even, skewed
+ * (a few cases carrying most of the weight, so the sample's bracket can miss) and tied values. The answer
+ * is one of the input values, picked, not computed, so it is compared as the same stored value; only the
+ * order of the weight sums differs between the two, and a target within rounding of a cumulative step
+ * has probability ~1e-12 with these continuous weights. */
+static void
+test_weighted_quantile (void)
+{
+  static const double fracs[] = { 0.9, 0.5, 0.1, 0.999 };
+  CsRng rng;
+
+  cs_rng_seed (&rng, 31);
+  for (int kind = 0; kind < 3; kind++)
+    for (size_t f = 0; f < G_N_ELEMENTS (fracs); f++)
+      {
+        size_t n = 20000 + 7919 * (size_t) (kind + 3 * f);
+        CsVW *a = g_new (CsVW, n), *s = g_new (CsVW, n);
+        double total = 0, cum = 0, want = NAN, got;
+
+        for (size_t i = 0; i < n; i++)
+          {
+            double v = fabs (cs_rng_normal (&rng));
+            double w = kind == 1 ? exp (6.0 * cs_rng_normal (&rng)) : cs_rng_range (&rng, 0.5, 1.5);
+            if (kind == 2)
+              v = floor (v * 20) / 20;   /* ties: 20 values per unit */
+            a[i] = s[i] = (CsVW) { v, w };
+            total += w;
+          }
+        qsort (s, n, sizeof s[0], vw_by_value);
+        for (size_t i = 0; i < n && isnan (want); i++)
+          {
+            cum += s[i].w;
+            if ((i + 1 == n || s[i + 1].v != s[i].v) && cum >= fracs[f] * total)
+              want = s[i].v;
+          }
+        got = cs_weighted_quantile (a, n, fracs[f]);
+        g_assert_cmpfloat (got, ==, want);
+        g_free (a);
+        g_free (s);
+      }
+}
+
 /* Diagnostics separate a noisy region from a steep one. */
 static void
 test_diagnostics_local (void)
@@ -1640,5 +1693,6 @@ main (int argc, char **argv)
   add_heavy ("/cs/model/diagnostics/known", test_diagnostics_known);
   g_test_add_func ("/cs/model/diagnostics/local", test_diagnostics_local);
   g_test_add_func ("/cs/model/diagnostics/local-blocks", test_local_fit_blocks);
+  g_test_add_func ("/cs/model/window/weighted-quantile", test_weighted_quantile);
   return g_test_run ();
 }
