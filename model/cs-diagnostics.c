@@ -272,8 +272,9 @@ metric_root (const CsAttention *ctx,
   return CS_OK;
 }
 
-/* Scratch of local_fit_with: d (2 d + 72) + 2 (d + 11)^2 doubles (the last for local_quadratic); zs: m (d + 1). */
-#define LOCAL_SCRATCH(d) ((d) * (2 * (d) + 72) + 2 * ((d) + 11) * ((d) + 11))
+/* Scratch of local_fit_with: d (2 d + 72) + 2 (d + 11)^2 + LOCAL_QUAD_BLK (d) doubles (the last two for
+ * local_quadratic); zs: m (d + 1). */
+#define LOCAL_SCRATCH(d) ((d) * (2 * (d) + 72) + 2 * ((d) + 11) * ((d) + 11) + LOCAL_QUAD_BLK (d))
 #define LOCAL_ZS(m, d)   ((m) * ((d) + 1))
 
 /* The fit's weights p_i = w_i^tau / sum (pilot bandwidth f = 1 / sqrt (tau)):
@@ -308,25 +309,55 @@ pilot_weights (const CsAttended *a,
   double lo = 1.0 / (CS_LOCAL_PILOT_MAX_FACTOR * CS_LOCAL_PILOT_MAX_FACTOR);
   double hi = 1.0 / (CS_LOCAL_BANDWIDTH_FACTOR * CS_LOCAL_BANDWIDTH_FACTOR), lmax = -INFINITY;
 
-  /* log weights relative to the largest, so w^tau neither under- nor overflows */
+  /* log weights relative to the largest, so w^tau neither under- nor overflows (log is monotone: the log
+   * of the largest weight is the largest log, one log per case) */
   for (size_t i = 0; i < m; i++)
-    lmax = fmax (lmax, log (a->weight[i]));
+    lmax = fmax (lmax, a->weight[i]);
+  lmax = log (lmax);
   for (size_t i = 0; i < m; i++)
     lw[i] = log (a->weight[i]) - lmax;
-  if (pilot_eval (lw, m, hi, p) >= CS_LOCAL_PILOT_NEFF)
-    return pilot_eval (lw, m, hi, p);
-  if (pilot_eval (lw, m, lo, p) < CS_LOCAL_PILOT_NEFF)
-    return pilot_eval (lw, m, lo, p);      /* the widest pilot is still short: keep it */
-  /* lo reaches the target, hi does not; n_eff falls as tau grows */
-  for (int it = 0; it < 10; it++)
-    {
-      double mid = 0.5 * (lo + hi);
-      if (pilot_eval (lw, m, mid, p) >= CS_LOCAL_PILOT_NEFF)
-        lo = mid;
-      else
-        hi = mid;
-    }
-  return pilot_eval (lw, m, lo, p);
+  /* every pass below is m exps: p keeps the last one, so an answer already in p is not recomputed */
+  {
+    double ne = pilot_eval (lw, m, hi, p);
+    int last_lo = 0;
+    if (ne >= CS_LOCAL_PILOT_NEFF)
+      return ne;
+    ne = pilot_eval (lw, m, lo, p);
+    if (ne < CS_LOCAL_PILOT_NEFF)
+      return ne;      /* the widest pilot is still short: keep it */
+    /* lo reaches the target, hi does not; n_eff falls as tau grows */
+    for (int it = 0; it < 10; it++)
+      {
+        double mid = 0.5 * (lo + hi);
+        ne = pilot_eval (lw, m, mid, p);
+        if (ne >= CS_LOCAL_PILOT_NEFF)
+          lo = mid;
+        else
+          hi = mid;
+        last_lo = ne >= CS_LOCAL_PILOT_NEFF;
+      }
+    if (last_lo)
+      return ne;      /* the last pass was at lo: p holds its weights */
+    return pilot_eval (lw, m, lo, p);
+  }
+}
+
+/* Rows per block of the fits' BLAS-3 passes: small enough that OpenBLAS 0.3.21 keeps a block's dgemm (rows x P x P
+ * under 65536 x 4) and dgemv (rows x P under 2304 x 4) on the calling thread even with a thread pool (its
+ * hand-off, from the fits' own workers, cost more than the fit: see the covariance below), large enough that
+ * the kernels run near their peak. */
+#define LOCAL_BLOCK 128
+
+static size_t
+local_block_rows (size_t P)
+{
+  size_t nb = LOCAL_BLOCK;
+
+  if (nb * P * P > 262144)
+    nb = 262144 / (P * P);
+  if (nb * P > 9216)
+    nb = 9216 / P;
+  return nb > 0 ? nb : 1;
 }
 
 /* Local quadratic refit in the k kept coordinates (zs rows, first k entries,
@@ -338,7 +369,14 @@ pilot_weights (const CsAttended *a,
  * residual variance with the exact smoother df: s^2 = sum p r^2 / (1 - sum
  * p_i h_ii). Replaces *s2 and *df only when the fit is well posed and keeps
  * df >= CS_LOCAL_MIN_DF. G: (1 + k + 10)^2 doubles of scratch, plus as many
- * again for the solve. */
+ * again for the solve; blk: LOCAL_QUAD_BLK (d) doubles.
+ *
+ * The m P^2 sums run as BLAS-3 over blocks of design rows: G += (p X)' X by
+ * dgemm (the very products p_i x_r x_s of the per-case loop, summed in another
+ * order), and the leverages h_ii = p_i |L^-1 x_i|^2 as X L^-T by dgemm with
+ * L^-1 formed once (P^3 / 3, against m P^2 for the solves per case). */
+#define LOCAL_QUAD_BLK(d) (((d) + 11) * ((d) + 11) + LOCAL_BLOCK * (3 * ((d) + 11) + 2))
+
 static void
 local_quadratic (const CsAttention *ctx,
                  const CsAttended  *a,
@@ -348,12 +386,14 @@ local_quadratic (const CsAttention *ctx,
                  const double      *pw,
                  double             neff,
                  double            *G,
+                 double            *blk,
                  double            *s2,
                  double            *df)
 {
-  size_t d = ctx->d, m = a->m, q = k < CS_LOCAL_QUAD_DIRS ? k : CS_LOCAL_QUAD_DIRS, P;
-  double x[1 + CS_LOCAL_MAX_QUAD_P], c[1 + CS_LOCAL_MAX_QUAD_P], sc[CS_LOCAL_QUAD_DIRS];
+  size_t d = ctx->d, m = a->m, q = k < CS_LOCAL_QUAD_DIRS ? k : CS_LOCAL_QUAD_DIRS, P, nb;
+  double c[1 + CS_LOCAL_MAX_QUAD_P], sc[CS_LOCAL_QUAD_DIRS], sl[CS_LOCAL_MAX_QUAD_P];
   double *b = G + (1 + k + 10) * (1 + k + 10);
+  double *Li, *X, *PX, *yb, *fit;
   double rss = 0, S = 0, sp2 = 1.0 / neff;
 
   while (q > 0 && (double) (1 + k + q * (q + 1) / 2) > 0.5 * neff)
@@ -361,34 +401,50 @@ local_quadratic (const CsAttention *ctx,
   if (q == 0 || k + q * (q + 1) / 2 > CS_LOCAL_MAX_QUAD_P)
     return;
   P = 1 + k + q * (q + 1) / 2;
+  nb = local_block_rows (P);
+  Li = blk;
+  X = Li + P * P;
+  PX = X + nb * P;
+  yb = PX + nb * P;
+  fit = yb + nb;
+  /* 1 / sqrt (lambda_t), so a row costs no division (they were a quarter of the refit's time) */
+  for (size_t t = 0; t < k; t++)
+    sl[t] = 1.0 / sqrt (lam_asc[k - 1 - t]);
   for (size_t t = 0; t < q; t++)
-    sc[t] = 1.0 / sqrt (lam_asc[k - 1 - t]);
+    sc[t] = sl[t];
 
-#define QUAD_ROW(zi)                                                     \
+  /* the design rows of cases i0 .. i0 + cn - 1 into X (cn x P) */
+#define QUAD_ROWS(i0, cn)                                                \
   do                                                                     \
     {                                                                    \
-      size_t col = 0;                                                    \
-      x[col++] = 1.0;                                                    \
-      for (size_t t = 0; t < k; t++)                                     \
-        x[col++] = (zi)[t] / sqrt (lam_asc[k - 1 - t]);                  \
-      for (size_t t = 0; t < q; t++)                                     \
-        for (size_t u = 0; u <= t; u++)                                  \
-          x[col++] = (zi)[t] * sc[t] * (zi)[u] * sc[u];                  \
+      for (size_t i_ = 0; i_ < (cn); i_++)                               \
+        {                                                                \
+          const double *zi = zs + ((i0) + i_) * d;                       \
+          double *x = X + i_ * P;                                        \
+          size_t col = 0;                                                \
+          x[col++] = 1.0;                                                \
+          for (size_t t = 0; t < k; t++)                                 \
+            x[col++] = zi[t] * sl[t];                                    \
+          for (size_t t = 0; t < q; t++)                                 \
+            for (size_t u = 0; u <= t; u++)                              \
+              x[col++] = zi[t] * sc[t] * zi[u] * sc[u];                  \
+          yb[i_] = ctx->y[a->index[(i0) + i_]];                          \
+        }                                                                \
     }                                                                    \
   while (0)
 
   memset (G, 0, P * P * sizeof (double));
   memset (b, 0, P * sizeof (double));
-  for (size_t i = 0; i < m; i++)
+  for (size_t i0 = 0, cn; i0 < m; i0 += cn)
     {
-      double y = ctx->y[a->index[i]];
-      QUAD_ROW (zs + i * d);
-      for (size_t r = 0; r < P; r++)
-        {
-          b[r] += pw[i] * x[r] * y;
-          for (size_t s = 0; s <= r; s++)
-            G[r * P + s] += pw[i] * x[r] * x[s];
-        }
+      cn = m - i0 < nb ? m - i0 : nb;
+      QUAD_ROWS (i0, cn);
+      for (size_t i = 0; i < cn; i++)
+        for (size_t r = 0; r < P; r++)
+          PX[i * P + r] = pw[i0 + i] * X[i * P + r];
+      cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) P, (int) P, (int) cn, 1.0, PX, (int) P,
+                   X, (int) P, 1.0, G, (int) P);
+      cblas_dgemv (CblasRowMajor, CblasTrans, (int) cn, (int) P, 1.0, PX, (int) P, yb, 1, 1.0, b, 1);
     }
   /* Cholesky G = L L' in place (lower), refusing a near-singular system */
   for (size_t j = 0; j < P; j++)
@@ -422,25 +478,36 @@ local_quadratic (const CsAttention *ctx,
         v -= G[t * P + r] * c[t];
       c[r] = v / G[r * P + r];
     }
-  /* residuals and leverages h_ii = p_i x_i' G^-1 x_i = p_i |L^-1 x_i|^2 */
-  for (size_t i = 0; i < m; i++)
+  /* L^-1 (lower, zero above), column by column: L Li e_j = e_j */
+  memset (Li, 0, P * P * sizeof (double));
+  for (size_t j = 0; j < P; j++)
+    for (size_t r = j; r < P; r++)
+      {
+        double v = r == j ? 1.0 : 0.0;
+        for (size_t t = j; t < r; t++)
+          v -= G[r * P + t] * Li[t * P + j];
+        Li[r * P + j] = v / G[r * P + r];
+      }
+  /* residuals and leverages h_ii = p_i x_i' G^-1 x_i = p_i |L^-1 x_i|^2, a block at a time (PX now holds
+   * the block's rows of X L^-T) */
+  for (size_t i0 = 0, cn; i0 < m; i0 += cn)
     {
-      double r = ctx->y[a->index[i]], g = 0, v[1 + CS_LOCAL_MAX_QUAD_P];
-      QUAD_ROW (zs + i * d);
-      for (size_t t = 0; t < P; t++)
-        r -= c[t] * x[t];
-      for (size_t t = 0; t < P; t++)
+      cn = m - i0 < nb ? m - i0 : nb;
+      QUAD_ROWS (i0, cn);
+      cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) cn, (int) P, 1.0, X, (int) P, c, 1, 0.0, fit, 1);
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) cn, (int) P, (int) P, 1.0, X, (int) P,
+                   Li, (int) P, 0.0, PX, (int) P);
+      for (size_t i = 0; i < cn; i++)
         {
-          double e = x[t];
-          for (size_t u = 0; u < t; u++)
-            e -= G[t * P + u] * v[u];
-          v[t] = e / G[t * P + t];
-          g += v[t] * v[t];
+          double p = pw[i0 + i], r = yb[i] - fit[i], g = 0;
+          const double *v = PX + i * P;
+          for (size_t t = 0; t < P; t++)
+            g += v[t] * v[t];
+          rss += p * r * r;
+          S += p * p * g;
         }
-      rss += pw[i] * r * r;
-      S += pw[i] * pw[i] * g;
     }
-#undef QUAD_ROW
+#undef QUAD_ROWS
   if (!((1.0 - S) / sp2 >= CS_LOCAL_MIN_DF))
     return;
   *s2 = rss / (1.0 - S);
@@ -466,6 +533,8 @@ local_fit_with (const CsAttention  *ctx,
   size_t d = ctx->d, m = a->m, k = 0, best = CS_NO_CASE;
   double *C = scratch, *lam = C + d * d, *xbar = lam + d, *beta = xbar + d, *work = beta + d;
   double *bk = work + 64 * d, *bfull = bk + d, *grad = bfull + d, *dx = grad + d, *Sw = dx + d;  /* d (2d + 72) */
+  double *blk = Sw + 2 * (d + 11) * (d + 11), *D = blk, *T = D + LOCAL_BLOCK * d;   /* LOCAL_QUAD_BLK (d) */
+  size_t nb = local_block_rows (d);
   double *pw = zs + m * d;
   double W = 0, sp2 = 0, ybar = 0, neff, rss = 0, S = 0, bestd = INFINITY;
   int dn = (int) d, lwork = 64 * (int) d, info = 0;
@@ -490,66 +559,67 @@ local_fit_with (const CsAttention  *ctx,
     }
   pilot_weights (a, zs, pw);   /* zs's first m doubles as scratch, before the coordinates fill it */
 
-  /* The nearest case under M (|A (x_i - x)|): with the distance score the
-   * heaviest case, always in the attended set. */
-  for (size_t i = 0; i < m; i++)
+  /* One gather of the attended rows: x_i - x into zs (the nearest case under M, |A (x_i - x)|, with the
+   * distance score the heaviest case, always in the attended set), and the pilot-weighted means with it,
+   * xbar relative to the query. Gathering the rows again for the means and the centring was a third of
+   * the fit's own time. */
+  memset (xbar, 0, d * sizeof (double));
+  for (size_t i0 = 0, cn; i0 < m; i0 += cn)
     {
-      const double *xi = ctx->x + a->index[i] * d;
-      double q2 = 0;
-      for (size_t r = 0; r < d; r++)
+      double *Dq = zs + i0 * d;
+      cn = m - i0 < nb ? m - i0 : nb;
+      for (size_t i = 0; i < cn; i++)
         {
-          double t = 0;
+          const double *xi = ctx->x + a->index[i0 + i] * d;
+          double p = pw[i0 + i];
           for (size_t c = 0; c < d; c++)
-            t += A[r * d + c] * (xi[c] - query[c]);
-          q2 += t * t;
+            {
+              Dq[i * d + c] = xi[c] - query[c];
+              xbar[c] += p * Dq[i * d + c];
+            }
+          sp2 += p * p;
+          ybar += p * ctx->y[a->index[i0 + i]];
         }
-      if (q2 < bestd)
+      /* T = D A': row i is A (x_i - x) */
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) cn, (int) d, (int) d, 1.0, Dq, (int) d, A,
+                   (int) d, 0.0, T, (int) d);
+      for (size_t i = 0; i < cn; i++)
         {
-          bestd = q2;
-          best = a->index[i];
+          double q2 = 0;
+          for (size_t r = 0; r < d; r++)
+            q2 += T[i * d + r] * T[i * d + r];
+          if (q2 < bestd)
+            {
+              bestd = q2;
+              best = a->index[i0 + i];
+            }
         }
     }
   out->metric_nearest = best;
   out->metric_distance = sqrt (bestd > 0 ? bestd : 0);
 
-  /* Weighted means and covariance with the pilot weights p_i over the attended cases. */
-  memset (xbar, 0, d * sizeof (double));
-  for (size_t i = 0; i < m; i++)
-    {
-      double p = pw[i];
-      const double *xi = ctx->x + a->index[i] * d;
-      sp2 += p * p;
-      ybar += p * ctx->y[a->index[i]];
-      for (size_t j = 0; j < d; j++)
-        xbar[j] += p * xi[j];
-    }
+  /* Covariance with the pilot weights p_i over the attended cases. */
   neff = 1.0 / sp2;
   memset (C, 0, d * d * sizeof (double));
-  for (size_t i = 0; i < m; i++)
+  /* z = A dx and C += (p z) z' a block of cases at a time by dgemm, not per case by dsyr: OpenBLAS 0.3.21
+   * hands every dsyr to its thread pool whatever its size, and from the fits' own worker threads that
+   * per-case hand-off cost 5x the fit itself (perf: exec_blas_async and sched_yield above half the
+   * samples); a block's dgemm stays on the calling thread (local_block_rows). dx = (x_i - x) - (xbar - x),
+   * from zs's rows in order: z overwrites them a block behind the read. */
+  for (size_t i0 = 0, cn; i0 < m; i0 += cn)
     {
-      double p = pw[i];
-      const double *xi = ctx->x + a->index[i] * d;
-      double *zi = zs + i * d;
-      for (size_t j = 0; j < d; j++)
-        dx[j] = xi[j] - xbar[j];
-      /* z = A dx and C += p z z' (lower triangle) as plain loops: OpenBLAS 0.3.21 hands every dsyr to its
-       * thread pool whatever its size, and from the fits' own worker threads that per-case hand-off cost
-       * 5x the fit itself (perf: exec_blas_async and sched_yield above half the samples) */
-      for (size_t r = 0; r < d; r++)
-        {
-          const double *ar = A + r * d;
-          double v = 0;
-          for (size_t c = 0; c < d; c++)
-            v += ar[c] * dx[c];
-          zi[r] = v;
-        }
-      for (size_t r = 0; r < d; r++)
-        {
-          double pr = p * zi[r];
-          double *cr = C + r * d;
-          for (size_t c = 0; c <= r; c++)
-            cr[c] += pr * zi[c];
-        }
+      double *Z = zs + i0 * d;
+      cn = m - i0 < nb ? m - i0 : nb;
+      for (size_t i = 0; i < cn; i++)
+        for (size_t j = 0; j < d; j++)
+          D[i * d + j] = Z[i * d + j] - xbar[j];
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) cn, (int) d, (int) d, 1.0, D, (int) d, A,
+                   (int) d, 0.0, Z, (int) d);
+      for (size_t i = 0; i < cn; i++)
+        for (size_t j = 0; j < d; j++)
+          T[i * d + j] = pw[i0 + i] * Z[i * d + j];
+      cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) d, (int) d, (int) cn, 1.0, T, (int) d, Z,
+                   (int) d, 1.0, C, (int) d);
     }
   /* Eigenvalues ascending; row-major lower = column-major upper, and the
    * eigenvectors come back as rows of C. */
@@ -579,17 +649,25 @@ local_fit_with (const CsAttention  *ctx,
    * weighted-uncorrelated, so each coefficient is a one-dimensional fit. */
   for (size_t t = 0; t < k; t++)
     bk[t] = 0;
-  for (size_t i = 0; i < m; i++)
+  /* the kept directions as the rows of E (k x d, in Sw's space, free until the refit), and the projections
+   * of a block as Z E' by dgemm */
+  for (size_t t = 0; t < k; t++)
+    memcpy (Sw + t * d, C + (d - 1 - t) * d, d * sizeof (double));
+  for (size_t i0 = 0, cn; i0 < m && k > 0; i0 += cn)
     {
-      double p = pw[i], yc = ctx->y[a->index[i]] - ybar;
-      double *zi = zs + i * d, proj[d];
-      for (size_t t = 0; t < k; t++)
+      cn = m - i0 < nb ? m - i0 : nb;
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) cn, (int) k, (int) d, 1.0, zs + i0 * d,
+                   (int) d, Sw, (int) d, 0.0, T, (int) k);
+      for (size_t i = 0; i < cn; i++)
         {
-          proj[t] = cblas_ddot ((int) d, C + (d - 1 - t) * d, 1, zi, 1);
-          bk[t] += p * proj[t] * yc;
+          double p = pw[i0 + i], yc = ctx->y[a->index[i0 + i]] - ybar;
+          double *zi = zs + (i0 + i) * d;
+          for (size_t t = 0; t < k; t++)
+            {
+              bk[t] += p * T[i * k + t] * yc;
+              zi[t] = T[i * k + t];   /* reuse the row: only the k projections are needed below */
+            }
         }
-      for (size_t t = 0; t < k; t++)
-        zi[t] = proj[t];   /* reuse the row: only the k projections are needed below */
     }
   for (size_t t = 0; t < k; t++)
     beta[t] = bk[t] / lam[d - 1 - t];
@@ -597,6 +675,8 @@ local_fit_with (const CsAttention  *ctx,
   /* Residuals, and the hat-matrix terms of the weighted smoother:
    * h_ii = p_i (1 + sum_t z_it^2 / lambda_t); E[sum p_i r_i^2] = sigma^2 (1 - sum p_i h_ii)
    * for homoscedastic noise (exact, not the equal-weight (d+1)/n). */
+  for (size_t t = 0; t < k; t++)
+    bk[t] = 1.0 / lam[d - 1 - t];   /* bk is spent: 1 / lambda_t, no division per case */
   for (size_t i = 0; i < m; i++)
     {
       double p = pw[i], r = ctx->y[a->index[i]] - ybar, g = 0;
@@ -604,7 +684,7 @@ local_fit_with (const CsAttention  *ctx,
       for (size_t t = 0; t < k; t++)
         {
           r -= beta[t] * zi[t];
-          g += zi[t] * zi[t] / lam[d - 1 - t];
+          g += zi[t] * zi[t] * bk[t];
         }
       rss += p * r * r;
       S += p * p * (1.0 + g);
@@ -635,7 +715,8 @@ local_fit_with (const CsAttention  *ctx,
      * refit with quadratic terms in the leading spread directions where the
      * pilot's n_eff allows, and take that fit's residual variance (same exact
      * smoother df). */
-    local_quadratic (ctx, a, k, lam + d - k, zs, pw, neff, Sw, &s2, &out->df_resid);
+    local_quadratic (ctx, a, k, lam + d - k, zs, pw, neff, Sw, Sw + 2 * (d + 11) * (d + 11), &s2,
+                     &out->df_resid);
     out->local_noise_sd = sqrt (s2 > 0 ? s2 : 0);
     /* The spread of the fitted trend over the cases the prediction averages,
      * under the prediction's own weights w (the pilot's wider kernel would
@@ -645,19 +726,25 @@ local_fit_with (const CsAttention  *ctx,
      * z_i') L^-1 in the p-uncorrelated coordinates (L = diag lambda). */
     memset (Sw, 0, k * k * sizeof (double));
     memset (dx, 0, k * sizeof (double));
-    for (size_t i = 0; i < m; i++)
+    /* Sw += (w z)' z over a block of cases by dgemm (the kept coordinates are the first k of each row of zs) */
+    for (size_t i0 = 0, cn; i0 < m && k > 0; i0 += cn)
       {
-        double w = a->weight[i] / W, t = 0;
-        const double *zi = zs + i * d;
-        for (size_t u = 0; u < k; u++)
+        cn = m - i0 < nb ? m - i0 : nb;
+        for (size_t i = 0; i < cn; i++)
           {
-            t += beta[u] * zi[u];
-            dx[u] += w * zi[u];
-            for (size_t u2 = 0; u2 <= u; u2++)
-              Sw[u * k + u2] += w * zi[u] * zi[u2];
+            double w = a->weight[i0 + i] / W, t = 0;
+            const double *zi = zs + (i0 + i) * d;
+            for (size_t u = 0; u < k; u++)
+              {
+                t += beta[u] * zi[u];
+                dx[u] += w * zi[u];
+                T[i * k + u] = w * zi[u];
+              }
+            tw += w * t;
+            tw2 += w * t * t;
           }
-        tw += w * t;
-        tw2 += w * t * t;
+        cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) k, (int) k, (int) cn, 1.0, T, (int) k,
+                     zs + i0 * d, (int) d, 1.0, Sw, (int) k);
       }
     for (size_t u = 0; u < k; u++)
       for (size_t u2 = 0; u2 <= u; u2++)
@@ -665,18 +752,20 @@ local_fit_with (const CsAttention  *ctx,
           Sw[u * k + u2] = (Sw[u * k + u2] - dx[u] * dx[u2]) / (lam[d - 1 - u] * lam[d - 1 - u2]);
           Sw[u2 * k + u] = Sw[u * k + u2];
         }
-    for (size_t i = 0; i < m; i++)
+    /* z_i' Sw z_i for a block: Z Sw by dgemm, then a dot product per case */
+    for (size_t i0 = 0, cn; i0 < m && k > 0; i0 += cn)
       {
-        const double *zi = zs + i * d;
-        double qf = 0;
-        for (size_t u = 0; u < k; u++)
+        cn = m - i0 < nb ? m - i0 : nb;
+        cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) cn, (int) k, (int) k, 1.0, zs + i0 * d,
+                     (int) d, Sw, (int) k, 0.0, T, (int) k);
+        for (size_t i = 0; i < cn; i++)
           {
-            double r = 0;
-            for (size_t u2 = 0; u2 < k; u2++)
-              r += Sw[u * k + u2] * zi[u2];
-            qf += zi[u] * r;
+            const double *zi = zs + (i0 + i) * d;
+            double qf = 0;
+            for (size_t u = 0; u < k; u++)
+              qf += zi[u] * T[i * k + u];
+            lev += pw[i0 + i] * pw[i0 + i] * qf;
           }
-        lev += pw[i] * pw[i] * qf;
       }
     v = tw2 - tw * tw - s2 * lev;
     out->local_variation = sqrt (v > 0 ? v : 0);

@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "cs-attention.h"
+#include "cs-attention-private.h"
 #include "cs-diagnostics.h"
 #include "cs-kernel.h"
 #include "cs-rng.h"
@@ -1510,6 +1511,111 @@ test_diagnostics_known (void)
   assert_rel (cs_theory_radius (0.5, 2, 100, 3), pow (0.25 / 400.0, 0.2), 1e-15);
 }
 
+/* The local fit's sums run in blocks of cases (BLAS-3): on a 4 x 4 grid repeated 25 times (400 cases, several
+ * blocks and a partial last one) with equal weights the quadratic refit is OLS with 6 parameters, so its noise
+ * is sqrt (RSS / (n - 6)) and its df n - 6 exactly, whatever the blocking; a block dropped, counted twice or
+ * cut at the wrong row moves both. */
+static void
+test_local_fit_blocks (void)
+{
+  static const double p3[4] = { -1, 3, -3, 1 };
+  enum { R = 25, N = 16 * R };
+  double *x = g_new (double, N * 2), *y = g_new (double, N), *w = g_new (double, N), q[2] = { 0.1, -0.2 };
+  size_t *idx = g_new (size_t, N);
+  double rss = 0, c11 = 0, c22 = 0, m1 = 0, m2 = 0, s2;
+  CsLocalDiagnostics ld;
+  CsAttention *ctx = NULL;
+  CsMetric m;
+  CsAttended a;
+
+  for (int c = 0; c < N; c++)
+    {
+      int k = c % 16, i = k / 4, j = k % 4;
+      double r = 0.1 * p3[i] * p3[j] * (1.0 + (double) (c / 16) / R);   /* a different residual size per copy */
+      x[2 * c] = (double) i - 1.5;
+      x[2 * c + 1] = 0.5 * ((double) j - 1.5);
+      y[c] = 3.0 + 2.0 * x[2 * c] - x[2 * c + 1] + r;
+      rss += r * r;
+      m1 += x[2 * c] / N;
+      m2 += x[2 * c + 1] / N;
+      idx[c] = (size_t) c;
+      w[c] = 1.0 / N;
+    }
+  for (int c = 0; c < N; c++)
+    {
+      c11 += (x[2 * c] - m1) * (x[2 * c] - m1) / N;
+      c22 += (x[2 * c + 1] - m2) * (x[2 * c + 1] - m2) / N;
+    }
+  g_assert_cmpint (cs_attention_new (x, y, N, 2, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+  g_assert_cmpint (cs_metric_init_scalar (&m, 2, 4.0), ==, CS_OK);
+  g_assert_cmpint (cs_attention_set_metric (ctx, &m), ==, CS_OK);
+  a = (CsAttended) { .m = N, .index = idx, .weight = w, .dropped = 0 };
+  g_assert_cmpint (cs_local_fit (ctx, q, &a, NAN, &ld), ==, CS_OK);
+  g_assert_cmpint (ld.thin, ==, CS_LOCAL_THIN_NONE);
+  g_assert_cmpuint (ld.n_directions, ==, 2);
+  /* Tolerances: sums of 400 terms through an eigendecomposition; 1e-9 is far above their rounding. */
+  g_assert_cmpfloat (fabs (ld.df_resid - (N - 6.0)), <, 1e-9 * N);
+  s2 = rss / (N - 6.0);
+  g_assert_cmpfloat (fabs (ld.local_noise_sd - sqrt (s2)), <, 1e-9);
+  g_assert_cmpfloat (fabs (ld.local_lipschitz - sqrt (5.0)), <, 1e-9);
+  g_assert_cmpfloat (fabs (ld.local_variation - sqrt (4.0 * c11 + c22 - s2 * 2.0 / N)), <, 1e-9);
+  cs_metric_clear (&m);
+  cs_attention_free (ctx);
+  g_free (x); g_free (y); g_free (w); g_free (idx);
+}
+
+static int
+vw_by_value (const void *x,
+             const void *y)
+{
+  double a = ((const CsVW *) x)->v, b = ((const CsVW *) y)->v;
+
+  return (a > b) - (a < b);
+}
+
+/* The window's weighted quantile against sorting: the smallest value whose cumulative weight (ties
+ * included) reaches frac of the total, on sets large enough for the sampled bracket, with even, skewed
+ * (a few cases carrying most of the weight, so the sample's bracket can miss) and tied values. The answer
+ * is one of the input values, picked, not computed, so it is compared as the same stored value; only the
+ * order of the weight sums differs between the two, and a target within rounding of a cumulative step
+ * has probability ~1e-12 with these continuous weights. */
+static void
+test_weighted_quantile (void)
+{
+  static const double fracs[] = { 0.9, 0.5, 0.1, 0.999 };
+  CsRng rng;
+
+  cs_rng_seed (&rng, 31);
+  for (int kind = 0; kind < 3; kind++)
+    for (size_t f = 0; f < G_N_ELEMENTS (fracs); f++)
+      {
+        size_t n = 20000 + 7919 * (size_t) (kind + 3 * f);
+        CsVW *a = g_new (CsVW, n), *s = g_new (CsVW, n);
+        double total = 0, cum = 0, want = NAN, got;
+
+        for (size_t i = 0; i < n; i++)
+          {
+            double v = fabs (cs_rng_normal (&rng));
+            double w = kind == 1 ? exp (6.0 * cs_rng_normal (&rng)) : cs_rng_range (&rng, 0.5, 1.5);
+            if (kind == 2)
+              v = floor (v * 20) / 20;   /* ties: 20 values per unit */
+            a[i] = s[i] = (CsVW) { v, w };
+            total += w;
+          }
+        qsort (s, n, sizeof s[0], vw_by_value);
+        for (size_t i = 0; i < n && isnan (want); i++)
+          {
+            cum += s[i].w;
+            if ((i + 1 == n || s[i + 1].v != s[i].v) && cum >= fracs[f] * total)
+              want = s[i].v;
+          }
+        got = cs_weighted_quantile (a, n, fracs[f]);
+        g_assert_cmpfloat (got, ==, want);
+        g_free (a);
+        g_free (s);
+      }
+}
+
 /* Diagnostics separate a noisy region from a steep one. */
 static void
 test_diagnostics_local (void)
@@ -1589,5 +1695,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/diagnostics/nearest", test_nearest);
   add_heavy ("/cs/model/diagnostics/known", test_diagnostics_known);
   g_test_add_func ("/cs/model/diagnostics/local", test_diagnostics_local);
+  g_test_add_func ("/cs/model/diagnostics/local-blocks", test_local_fit_blocks);
+  g_test_add_func ("/cs/model/window/weighted-quantile", test_weighted_quantile);
   return g_test_run ();
 }
