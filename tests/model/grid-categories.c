@@ -2,7 +2,7 @@
  * generated bases of test-categories.c, by brute force over (scale, lambda), against what cs_attention_fit
  * returns; with the split into separate windows per level and the full metric for reference. An experiment
  * (not a test): grid-categories [SEED_FROM SEED_TO [CELL...]], cells as in test-categories.c (default: the
- * 8-feature 2-level ones, 1 3 9 11). */
+ * 8-feature 2-level ones, 1 3 9 11). With CS_CAT_CSV=DIR each base is also written to DIR/cat-sSEED-cCELL.csv. */
 #include "config.h"
 
 #include <math.h>
@@ -114,6 +114,23 @@ main (int argc, char *argv[])
         char name[64];
 
         base_make (&b, 1000 * (guint64) seed + (guint64) cell, n, d, curved, L, unbal, 3.0);
+        if (g_getenv ("CS_CAT_CSV") != NULL)   /* the base as CSV, for casescope-cli fit */
+          {
+            GString *csv = g_string_new (NULL);
+            g_autofree char *path = g_strdup_printf ("%s/cat-s%d-c%d.csv", g_getenv ("CS_CAT_CSV"), seed, cell);
+            for (size_t j = 0; j < d; j++)
+              g_string_append_printf (csv, "x%zu,", j + 1);
+            g_string_append (csv, "level,y\n");
+            for (size_t i = 0; i < n; i++)
+              {
+                for (size_t j = 0; j < d; j++)
+                  g_string_append_printf (csv, "%.17g,", b.x[i * d + j]);
+                g_string_append_printf (csv, "L%d,%.17g\n", b.lv[i], b.y[i]);
+              }
+            if (!g_file_set_contents (path, csv->str, (gssize) csv->len, NULL))
+              abort ();
+            g_string_free (csv, TRUE);
+          }
         c0 = context (b.x, b.y, NULL, n, d, 0);
         c1 = context (b.x, b.y, b.lv, n, d, L);
         e0 = fit (c0, CS_METRIC_SCALAR, 0, &m0, &r0);
