@@ -482,6 +482,12 @@ out:
  * jumping past it (see fit_lbfgs). Fixed before measuring, not tuned. */
 #define CS_FIT_LOG_STEP_MAX 1.0
 
+/* The largest change of a log lambda_c in one L-BFGS step (see fit_lbfgs) */
+#define CS_FIT_CATEGORY_STEP 1.0
+
+/* The smallest relative gain the quasi-Newton model must promise for the category fit to go on */
+#define CS_FIT_CATEGORY_TOL 1e-5
+
 typedef struct
 {
   FitRun *run;
@@ -1019,6 +1025,15 @@ fit_lbfgs (FitRun         *run,
           gd = dotv (g, dir, np);
           mlen = 0;
         }
+      /* With penalties fitted, stop when the quasi-Newton model promises less than CS_FIT_CATEGORY_TOL of the
+       * loss (a full step on a quadratic gains -gd / 2): the category fit otherwise spent its last third of
+       * the passes on relative gains of 10^-6 and below, far inside the loss's own sampling error (its
+       * standard error is about sqrt (2 / n) of it), walking a penalty without effect towards 0. */
+      if (nc > 0 && mlen > 0 && -gd <= CS_FIT_CATEGORY_TOL * fabs (f))
+        {
+          rep->converged = 1;
+          break;
+        }
       /* Diagonal: at most CS_FIT_LOG_STEP_MAX in any log weight per iteration (a step bound, as the
        * maximum step of Numerical Recipes' lnsrch). The leave-one-out loss is flat where one case carries
        * the whole window (the nearest case's outcome, whatever the weights beyond), and lower there than at
@@ -1039,6 +1054,21 @@ fit_lbfgs (FitRun         *run,
               gd = dotv (g, dir, np);
             }
         }
+      /* A step changes no penalty by more than a factor e^CS_FIT_CATEGORY_STEP. The loss is flat in
+       * log lambda_c once mismatched cases weigh nothing (a plateau at the split into one window per level),
+       * and an extrapolating quasi-Newton step from lambda 1 landed there (lambda 40 to 10^6) while the
+       * minimum sat at 2 to 8: the fit then stopped on the plateau, its gradient being 0 to the digits. */
+      {
+        double dmax = 0;
+        for (size_t c = 0; c < nc; c++)
+          dmax = fmax (dmax, fabs (dir[nm + c]));
+        if (dmax > CS_FIT_CATEGORY_STEP)
+          {
+            for (size_t j = 0; j < np; j++)
+              dir[j] *= CS_FIT_CATEGORY_STEP / dmax;
+            gd *= CS_FIT_CATEGORY_STEP / dmax;
+          }
+      }
       for (int ls = 0; ls < 12; ls++)
         {
           for (size_t j = 0; j < np; j++)

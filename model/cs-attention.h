@@ -322,7 +322,9 @@ typedef struct
   int fit_categories;         /* with a context that has category columns: nonzero fits their penalties
                                * cat_lambda = exp (theta_c) together with M by L-BFGS on the same loss
                                * (the scalar kind then runs L-BFGS over log w and the theta_c, from the
-                               * Newton fit without categories); 0 keeps the start metric's penalties */
+                               * Newton fit without categories); 0 keeps the start metric's penalties.
+                               * Such a fit moves a log lambda_c by at most 1 per step and also stops
+                               * once a step promises less than 1e-5 of the loss, whatever tol says */
 } CsFitOptions;
 
 void     cs_fit_options_init     (CsFitOptions *options);

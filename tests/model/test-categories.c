@@ -9,66 +9,7 @@
 #include <glib.h>
 
 #include "cs-attention.h"
-#include "cs-rng.h"
-
-/* A generated base: n cases, d standardised features, n_cat = 1 category column with L levels. */
-typedef struct
-{
-  size_t n, d, L;
-  double *x, *y;
-  int *lv;
-  double noise;
-} Base;
-
-static void
-base_free (Base *b)
-{
-  g_free (b->x);
-  g_free (b->y);
-  g_free (b->lv);
-}
-
-/* Every feature counts equally (the scalar metric, the engine's default, is the right kind): with
- * u = sum_j x_j / sqrt (d), curved: y = sin (2 u) + u^2 / 4; linear: y = u. Noise sd 0.3. The category shifts
- * y by shift noise sd per level step (level k: shift k sd, centred; 0: no effect). unbalanced: level k drawn
- * with probability proportional to 0.35^k. */
-static void
-base_make (Base    *b,
-           guint64  seed,
-           size_t   n,
-           size_t   d,
-           gboolean curved,
-           size_t   L,
-           gboolean unbalanced,
-           double   shift)
-{
-  CsRng rng;
-  double p[16], tot = 0;
-
-  cs_rng_seed (&rng, seed);
-  b->n = n; b->d = d; b->L = L; b->noise = 0.3;
-  b->x = g_new (double, n * d);
-  b->y = g_new (double, n);
-  b->lv = g_new (int, n);
-  for (size_t k = 0; k < L; k++)
-    tot += p[k] = unbalanced ? pow (0.35, (double) k) : 1.0;
-  for (size_t i = 0; i < n; i++)
-    {
-      double *xi = b->x + i * d, u = cs_rng_uniform (&rng) * tot, acc = 0, f, s = 0;
-      int lv = (int) L - 1;
-      for (size_t j = 0; j < d; j++)
-        s += (xi[j] = cs_rng_normal (&rng)) / sqrt ((double) d);
-      for (size_t k = 0; k < L; k++)
-        if (u < (acc += p[k]))
-          {
-            lv = (int) k;
-            break;
-          }
-      f = curved ? sin (2 * s) + 0.25 * s * s : s;
-      b->lv[i] = lv;
-      b->y[i] = f + shift * b->noise * ((double) lv - 0.5 * (double) (L - 1)) + b->noise * cs_rng_normal (&rng);
-    }
-}
+#include "cat-gen.h"
 
 /* The definition, dense and naive: leave-one-out with s_ij = -1/2 |x_i - x_j|_M^2 - sum_c lambda_c [mismatch]. */
 static double
@@ -252,9 +193,10 @@ gen_n (void)
   return e != NULL ? (size_t) g_ascii_strtoull (e, NULL, 10) : 600;
 }
 
-/* Leave-one-out RMSE of the fitted scalar metric without the category, and with it (lambda fitted). */
+/* Leave-one-out RMSE of the fitted scalar metric without the category, and with it (lambda and the scale
+ * fitted). */
 static void
-fit_pair (const Base *b, double *rmse_without, double *rmse_with, double *lambda)
+fit_pair (const Base *b, double *rmse_without, double *rmse_with, double *lambda, double *scale)
 {
   CsAttention *c0 = base_context (b, FALSE), *c1 = base_context (b, TRUE);
   CsFitOptions fo;
@@ -270,10 +212,33 @@ fit_pair (const Base *b, double *rmse_without, double *rmse_with, double *lambda
   *rmse_without = sqrt (r0.loo_mse);
   *rmse_with = sqrt (r1.loo_mse);
   *lambda = m1.cat_lambda[0];
+  *scale = m1.scale;
   cs_metric_clear (&m0);
   cs_metric_clear (&m1);
   cs_attention_free (c0);
   cs_attention_free (c1);
+}
+
+/* The smallest leave-one-out MSE over a grid of penalties at the given scale (10^6: the split per level). */
+static double
+grid_best (const Base *b, double scale)
+{
+  static const double lambdas[] = { 0, 0.25, 0.5, 1, 2, 4, 8, 16, 1e6 };
+  CsAttention *c = base_context (b, TRUE);
+  double best = INFINITY;
+
+  for (size_t k = 0; k < G_N_ELEMENTS (lambdas); k++)
+    {
+      CsMetric m = { 0 };
+      double mse;
+      cs_metric_init_scalar (&m, b->d, scale);
+      cs_metric_set_categories (&m, 1, &lambdas[k]);
+      g_assert_cmpint (cs_attention_loo_mse (c, &m, &mse, NULL, NULL), ==, CS_OK);
+      best = fmin (best, mse);
+      cs_metric_clear (&m);
+    }
+  cs_attention_free (c);
+  return best;
 }
 
 /* The issue's targets, fixed before measuring, on every cell of 2 and 8 features x curved and linear x 2 and
@@ -281,10 +246,16 @@ fit_pair (const Base *b, double *rmse_without, double *rmse_with, double *lambda
  * are 3 and 4):
  *  - a category shifting the outcome by 3 noise sd per level: leave-one-out error with it at least 30 % lower
  *    than without. Read as the mean squared error (what the fit minimises and loo_mse reports) it holds in
- *    every cell but those with 8 features and 2 levels (squared ratio up to 0.83 there); read as the RMSE it
- *    also fails narrowly in a few others (worst 0.725). With 8 features the fitted window's own error (about
- *    2.2 noise sd: the bias of one scalar window in 8 dimensions at 600 cases) dwarfs the +-1.5 sd a 2-level
- *    category explains. Held: MSE ratio <= 0.70, and <= 0.88 in the 8-feature 2-level cells;
+ *    every cell but those with 8 features and 2 levels; read as the RMSE it also fails narrowly in a few
+ *    others. With 8 features the fitted window's own error (about 2.2 noise sd: the bias of one scalar
+ *    window in 8 dimensions at 600 cases) dwarfs the +-1.5 sd a 2-level category explains. That is the
+ *    model's limit, not the fit's: in those cells the best MSE over a grid of 25 scales x 9 penalties
+ *    (tests/model/grid-categories) is no lower than the fit's and its ratio is 0.60 to 0.84 on seeds 3 and 4,
+ *    while the full metric (which finds the one direction the outcome follows) reaches 0.31 to 0.45.
+ *    Held: MSE ratio <= 0.70 in the other cells; in the 8-feature 2-level cells the measured worst (0.833,
+ *    curved, unbalanced, seed 3) with a margin for summation order, <= 0.85, and the fit's MSE at most
+ *    1.005 of the best penalty of the grid at its scale (before the step cap on the penalties, the fit
+ *    stopped on the plateau of the split, 2.6 % above it in a development cell);
  *  - a category without effect: lambda <= 0.05 (a mismatched case keeps at least 95 % of its weight) and the
  *    RMSE at most 1.02 of without. The worst cell of each is printed. */
 static void
@@ -293,7 +264,7 @@ test_generated (void)
   double worst_ratio = 0, worst_null_ratio = 0, worst_lambda = 0;
   char worst_a[128] = "", worst_b[128] = "", worst_c[128] = "";
 
-  double worst_small = 0;
+  double worst_small = 0, worst_grid = 0;
   char worst_d[128] = "";
 
   for (int cell = 0; cell < 16; cell++)
@@ -301,7 +272,7 @@ test_generated (void)
       {
         size_t d = cell & 1 ? 8 : 2, L = cell & 4 ? 6 : 2;
         gboolean curved = (cell & 2) != 0, unbal = (cell & 8) != 0;
-        double a0, a1, al, n0, n1, nl;
+        double a0, a1, al, as, n0, n1, nl, ns;
         Base be, bn;
         char name[128];
 
@@ -309,12 +280,15 @@ test_generated (void)
                     d, curved ? "curved" : "linear", L, unbal ? "unbalanced" : "balanced", seed);
         base_make (&be, 1000 * seed + (guint64) cell, gen_n (), d, curved, L, unbal, 3.0);
         base_make (&bn, 5000 * seed + (guint64) cell, gen_n (), d, curved, L, unbal, 0.0);
-        fit_pair (&be, &a0, &a1, &al);
-        fit_pair (&bn, &n0, &n1, &nl);
+        fit_pair (&be, &a0, &a1, &al, &as);
+        fit_pair (&bn, &n0, &n1, &nl, &ns);
         g_test_message ("%s: effect RMSE %.4f -> %.4f (x%.3f, MSE x%.3f, lambda %.3g); none %.4f -> %.4f (x%.4f, "
                         "lambda %.3g)", name, a0, a1, a1 / a0, a1 * a1 / (a0 * a0), al, n0, n1, n1 / n0, nl);
         if (d == 8 && L == 2)
           {
+            double gb = grid_best (&be, as);
+            g_test_message ("%s: fit MSE %.5f, best of the penalty grid at its scale %.5f", name, a1 * a1, gb);
+            worst_grid = fmax (worst_grid, a1 * a1 / gb);
             if (a1 * a1 / (a0 * a0) > worst_small)
               {
                 worst_small = a1 * a1 / (a0 * a0);
@@ -339,11 +313,13 @@ test_generated (void)
         base_free (&be);
         base_free (&bn);
       }
-  g_printerr ("# worst: effect MSE ratio %.3f (%s), with 8 features and 2 levels %.3f (%s); no effect RMSE "
-              "ratio %.4f (%s), lambda %.3g (%s)\n",
-              worst_ratio, worst_a, worst_small, worst_d, worst_null_ratio, worst_b, worst_lambda, worst_c);
+  g_printerr ("# worst: effect MSE ratio %.3f (%s), with 8 features and 2 levels %.3f (%s), fit over the grid's "
+              "best %.4f; no effect RMSE ratio %.4f (%s), lambda %.3g (%s)\n",
+              worst_ratio, worst_a, worst_small, worst_d, worst_grid, worst_null_ratio, worst_b, worst_lambda,
+              worst_c);
   g_assert_cmpfloat (worst_ratio, <=, 0.70);
-  g_assert_cmpfloat (worst_small, <=, 0.88);
+  g_assert_cmpfloat (worst_small, <=, 0.85);
+  g_assert_cmpfloat (worst_grid, <=, 1.005);
   g_assert_cmpfloat (worst_null_ratio, <=, 1.02);
   g_assert_cmpfloat (worst_lambda, <=, 0.05);
 }
