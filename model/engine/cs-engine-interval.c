@@ -122,6 +122,40 @@ sample_log_weight (const CsEngine *self,
   return -0.5 * q2;
 }
 
+/* The widening ladder over m log weights (lw_max their largest): the first T whose weights
+ * exp ((logw - lw_max) / T), stored in rs[].v, rest on min_eff effective residuals and carry need_mass; the last
+ * T's weights when none does. */
+static void
+temper_weights (WeightedResidual *rs,
+                const double     *logw,
+                gsize             m,
+                double            lw_max,
+                double            min_eff,
+                double            need_mass,
+                double           *sum_out,
+                double           *sum2_out,
+                double           *temper_out)
+{
+  double sum = 0, sum2 = 0, temper = 1;
+
+  for (gsize t = 0; t < G_N_ELEMENTS (temper_ladder); t++)
+    {
+      temper = temper_ladder[t];
+      sum = sum2 = 0;
+      for (gsize i = 0; i < m; i++)
+        {
+          rs[i].v = exp ((logw[i] - lw_max) / temper);
+          sum += rs[i].v;
+          sum2 += rs[i].v * rs[i].v;
+        }
+      if (sum * sum / sum2 >= min_eff && sum >= need_mass)
+        break;
+    }
+  *sum_out = sum;
+  *sum2_out = sum2;
+  *temper_out = temper;
+}
+
 /* With CS_ENGINE_INTERVAL_SCALE_RESIDUAL each score is scaled by the typical size of the residuals around its
  * case: the attention-weighted mean |r_j| of the other loss cases under the case's own kernel (the prediction's,
  * T = 1), the case left out as its residual left it out. A query's interval is scaled by the same mean under the
@@ -255,9 +289,9 @@ cs_engine_interval_compute (CsEngine             *self,
   g_autofree WeightedResidual *rs = NULL;
   g_autofree double *logw = NULL;
   g_autofree double *abs_r = NULL;   /* |r_i| beside each score: the query's own residual scale */
-  gboolean localised = TRUE;
+  gboolean localised = TRUE, wide = FALSE;
 
-  *interval = (CsInterval) { NAN, NAN, NAN, NAN, NAN, FALSE };
+  *interval = (CsInterval) { NAN, NAN, NAN, NAN, NAN, FALSE, FALSE };
   *p_in_spec = NAN;
   if (self->loo_residual == NULL || !isfinite (y_hat) || !(alpha > 0 && alpha < 1))
     return;
@@ -339,22 +373,59 @@ cs_engine_interval_compute (CsEngine             *self,
         }
       scale = MAX (swr / sw, self->interval_scale_floor);
     }
-  if (m >= 2)
+  if (m >= 2 && self->interval_wide != 2)
+    temper_weights (rs, logw, m, log (w_max), min_eff, need_mass, &sum, &sum2, &temper);
+  if ((m < 2 || self->interval_wide == 2 || sum * sum / sum2 < min_eff || sum < need_mass) && self->interval_wide
+      && self->policy.loss_cases >= n && zq != NULL)
     {
-      double lw_max = log (w_max);
+      /* Development variant (CS_ENGINE_INTERVAL_WIDE; INTERVALS.md): the attended set holds too few cases for
+       * the target even at the widest T (the truncation at epsilon keeps a narrow kernel's set small, and
+       * tempering cannot reach beyond it), so the same ladder over the query's distance scores to every case
+       * with a score, -(z_i - q)' M (z_i - q) / 2, i.e. the softmax of the metric over T over the whole base, one
+       * O(n d^2) pass a query (category columns are not in it, as in the sample route above) */
+      gsize d = self->cases->d;
+      g_autofree double *M = g_new (double, d * d);
+      g_autofree double *t = g_new (double, d);
+      double lmax = -INFINITY;
 
-      for (gsize t = 0; t < G_N_ELEMENTS (temper_ladder); t++)
+      cs_metric_to_matrix (&self->metric, M);
+      g_free (rs);
+      g_free (logw);
+      rs = g_new (WeightedResidual, MAX (n, 1));
+      logw = g_new (double, MAX (n, 1));
+      m = 0;
+      for (gsize i = 0; i < n; i++)
         {
-          temper = temper_ladder[t];
-          sum = sum2 = 0;
-          for (gsize i = 0; i < m; i++)
-            {
-              rs[i].v = exp ((logw[i] - lw_max) / temper);
-              sum += rs[i].v;
-              sum2 += rs[i].v * rs[i].v;
-            }
-          if (sum * sum / sum2 >= min_eff && sum >= need_mass)
-            break;
+          double r = cs_engine_interval_score (self, i);
+
+          if (i == self_index || !isfinite (r))
+            continue;
+          rs[m].r = r;
+          logw[m] = sample_log_weight (self, M, zq, i, t);
+          lmax = MAX (lmax, logw[m]);
+          m++;
+        }
+      if (m >= 2 && self->interval_scaled == CS_ENGINE_INTERVAL_SCALE_RESIDUAL && self->loo_abs_scale != NULL
+          && abs_r == NULL)
+        {
+          /* no residual in the attended set to take the query's scale from: its kernel (T = 1) over every case */
+          double sw = 0, swr = 0;
+          gsize k = 0;
+
+          for (gsize i = 0; i < n; i++)
+            if (i != self_index && isfinite (cs_engine_interval_score (self, i)))
+              {
+                double w = exp (logw[k++] - lmax);
+                sw += w;
+                swr += w * fabs (self->loo_residual[i]);
+              }
+          scale = MAX (swr / sw, self->interval_scale_floor);
+          abs_r = g_new (double, 1);   /* the scale is the query's own: the fallback below keeps it */
+        }
+      if (m >= 2)
+        {
+          temper_weights (rs, logw, m, lmax, min_eff, need_mass, &sum, &sum2, &temper);
+          wide = TRUE;
         }
     }
   if (m < 2 || sum * sum / sum2 < min_eff || sum < need_mass)
@@ -363,6 +434,7 @@ cs_engine_interval_compute (CsEngine             *self,
        * large base whose loss sample misses the attended set): the global split-conformal interval over every
        * stored residual, equal weights, said as not localised. */
       localised = FALSE;
+      wide = FALSE;
       temper = INFINITY;
       g_free (rs);
       rs = g_new (WeightedResidual, MAX (n, 1));
@@ -409,6 +481,7 @@ cs_engine_interval_compute (CsEngine             *self,
     interval->n_eff = sum * sum / sum2;
     interval->temper = temper;
     interval->localised = localised;
+    interval->wide = wide;
   }
   if (cs_interval_spec_has_limits (spec))
     {

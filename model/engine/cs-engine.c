@@ -142,6 +142,7 @@ cs_engine_options_init (CsEngineOptions *options)
   options->interval_scaled = -1;
   options->interval_need_mass = -1;
   options->interval_test_mass = -1;
+  options->interval_wide = -1;
 }
 
 gboolean
@@ -591,6 +592,7 @@ cs_engine_build_full (CsCaseBase              *cases,
                              : CS_ENGINE_INTERVAL_NEED_MASS;
   self->interval_test_mass = options->interval_test_mass >= 0 ? options->interval_test_mass
                              : CS_ENGINE_INTERVAL_TEST_MASS;
+  self->interval_wide = options->interval_wide >= 0 ? options->interval_wide : CS_ENGINE_INTERVAL_WIDE;
   self->interval_scale_floor = 1e-6 * (cases->y_sd > 0 ? cases->y_sd : 1.0);
   cs_flag_thresholds_init (&self->thresholds);
 

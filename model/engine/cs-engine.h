@@ -63,6 +63,10 @@ typedef struct _CsEngine CsEngine;
 #define CS_ENGINE_INTERVAL_SCALED   CS_ENGINE_INTERVAL_SCALE_RESIDUAL
 #define CS_ENGINE_INTERVAL_NEED_MASS FALSE
 #define CS_ENGINE_INTERVAL_TEST_MASS 0
+/* When the attended set cannot reach CS_ENGINE_INTERVAL_MIN_EFF: 0 the global interval; 1 first the same ladder
+ * over the query's distance scores to every case with a score (bases up to CS_ENGINE_EXACT_MAX); 2 that ladder
+ * for every query (INTERVALS.md, development: neither beat 0 there) */
+#define CS_ENGINE_INTERVAL_WIDE     0
 
 typedef struct
 {
@@ -77,6 +81,8 @@ typedef struct
   double n_eff;                    /* effective residuals behind it (of the tempered weights) */
   double temper;                   /* T of w^(1/T) the widening rule chose (1: the prediction's own weights) */
   gboolean localised;              /* FALSE: too few residuals in the attended set, the global ones were used */
+  gboolean wide;                   /* the attended set was too small: tempered over the query's attention over
+                                    * every case with a score (its distance scores; INTERVALS.md, step 3) */
 } CsInterval;
 
 void        cs_interval_spec_init     (CsIntervalSpec          *spec);
@@ -139,6 +145,9 @@ struct _CsEngine
   gboolean interval_need_mass;     /* the widening rule also asks for the tails' mass 2 / alpha - 1 */
   int interval_test_mass;          /* the test point weighs: 0 the residuals' mean weight, 1 the heaviest one, 2
                                     * nothing (the plain weighted quantile) */
+  int interval_wide;               /* 1: the attended set too small, temper over every case with a score before
+                                    * falling back to the global interval; 2: always over every case (a
+                                    * development variant); 0: straight to the global interval */
   double interval_scale_floor;     /* 1e-6 x the outcome's sd: a spread of 0 does not divide */
   /* Queries with missing features (cs-engine-missing.c): the engines over the other features, built on first
    * use, one per set of missing features, under the lock. */
@@ -174,6 +183,7 @@ typedef struct
   int interval_scaled;             /* -1: default (INTERVALS.md), CS_ENGINE_INTERVAL_SCALE_*: development runs */
   int interval_need_mass;          /* likewise */
   int interval_test_mass;          /* likewise */
+  int interval_wide;               /* likewise: 1 tempers over every case when the attended set is too small */
   const CsModelFile *model;        /* set by cs_engine_options_use_model: what its fit measured (baselines,
                                     * diagnostics, per-case sample) is taken instead of measured again when it
                                     * was measured on this very case base, with the model's mean, sd and

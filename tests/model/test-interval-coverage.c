@@ -19,7 +19,8 @@
  * Arguments: --dev (the development seeds the method was chosen on; the circle is skipped there), --sweep (more
  * held-out seeds: the benchmark), --table (print only, no assertions); the variants compared on the development
  * seeds: --min-eff X (the widening rule's target; -c: c effective residuals in each tail, 2 c / (1 - level)),
- * --scaled 0|1|2 (CS_ENGINE_INTERVAL_SCALE_*), --need-mass 0|1, --test-mass 0|1|2; --diagnose (on the
+ * --scaled 0|1|2 (CS_ENGINE_INTERVAL_SCALE_*), --need-mass 0|1, --test-mass 0|1|2, --wide 0|1 (temper over
+ * every case when the attended set is too small); --diagnose (on the
  * development seeds, region by region: realised errors against the query's scale and score quantiles, the
  * leave-one-out residuals against fresh errors at the same places, where the tempered weights sit). Without
  * them: the held-out seeds, with assertions.
@@ -51,10 +52,13 @@ typedef struct
   int global_covered[N_LEVELS][N_REGIONS];   /* the plain global interval, for comparison */
   int hi_n, hi_in, lo_n, lo_in, mid_n, mid_in; /* p_in_spec >= 0.9, <= 0.1, between: predictions and in spec */
   double width_sum[N_LEVELS][N_REGIONS];
+  int fb_covered[N_LEVELS][N_REGIONS], fb_total[N_LEVELS][N_REGIONS]; /* the queries that fell back (localised
+                                                                        * false): covered, asked */
+  int wd_covered[N_LEVELS][N_REGIONS], wd_total[N_LEVELS][N_REGIONS]; /* those tempered over every case */
 } Tally;
 
 static double min_eff = CS_ENGINE_INTERVAL_MIN_EFF;
-static int scaled = -1, need_mass = -1, test_mass = -1;
+static int scaled = -1, need_mass = -1, test_mass = -1, wide = -1;
 
 static int
 cmp_double (const void *a,
@@ -108,6 +112,7 @@ run_base (CsSampleKind kind,
   eo.interval_scaled = scaled;
   eo.interval_need_mass = need_mass;
   eo.interval_test_mass = test_mass;
+  eo.interval_wide = wide;
   engine = cs_engine_build_full (cases, &eo, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (engine->loo_residual);
@@ -181,6 +186,16 @@ run_base (CsSampleKind kind,
           t->global_covered[l][reg[i]] += y[i] >= r->prediction.prediction + g_lo
                                           && y[i] <= r->prediction.prediction + g_hi;
           t->width_sum[l][reg[i]] += r->interval.upper - r->interval.lower;
+          if (!r->interval.localised)
+            {
+              t->fb_total[l][reg[i]]++;
+              t->fb_covered[l][reg[i]] += y[i] >= r->interval.lower && y[i] <= r->interval.upper;
+            }
+          if (r->interval.wide)
+            {
+              t->wd_total[l][reg[i]]++;
+              t->wd_covered[l][reg[i]] += y[i] >= r->interval.lower && y[i] <= r->interval.upper;
+            }
           p = r->p_in_spec;
           g_assert_true (p >= 0 && p <= 1);
           in = (!isfinite (spec.spec_lower) || y[i] >= spec.spec_lower)
@@ -258,6 +273,23 @@ report (const char  *name,
         }
       printf ("\n");
     }
+  /* where the coverage comes from: the localised queries against those that fell back to the global interval */
+  printf ("# split by route, per region: attended set %% (queries) | every case %% (queries) | global %% (queries)\n");
+  for (gsize l = 0; l < N_LEVELS; l++)
+    {
+      printf ("# %.2f ", levels[l]);
+      for (gsize r = 0; r < N_REGIONS; r++)
+        if (t->total[l][r] > 0)
+          {
+            int a_cov = t->covered[l][r] - t->fb_covered[l][r] - t->wd_covered[l][r];
+            int a_tot = t->total[l][r] - t->fb_total[l][r] - t->wd_total[l][r];
+
+            printf ("  %5.1f (%4d) | %5.1f (%4d) | %5.1f (%4d)", pct (a_cov, a_tot), a_tot,
+                    pct (t->wd_covered[l][r], t->wd_total[l][r]), t->wd_total[l][r],
+                    pct (t->fb_covered[l][r], t->fb_total[l][r]), t->fb_total[l][r]);
+          }
+      printf ("\n");
+    }
   printf ("# spec: p >= 0.9: %d predictions, %.1f %% in spec; p <= 0.1: %d, %.1f %% in spec; between: %d, %.1f %%\n",
           t->hi_n, pct (t->hi_in, t->hi_n), t->lo_n, pct (t->lo_in, t->lo_n), t->mid_n, pct (t->mid_in, t->mid_n));
   if (t->hi_n > 0 && pct (t->hi_in, t->hi_n) < 85)
@@ -319,6 +351,7 @@ diagnose (CsSampleKind kind,
   eo.interval_scaled = scaled;
   eo.interval_need_mass = need_mass;
   eo.interval_test_mass = test_mass;
+  eo.interval_wide = wide;
   engine = cs_engine_build_full (cases, &eo, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   cs_interval_spec_init (&spec);
@@ -475,6 +508,8 @@ main (int    argc,
       test_mass = atoi (argv[++i]);
     else if (strcmp (argv[i], "--need-mass") == 0 && i + 1 < argc)
       need_mass = atoi (argv[++i]);
+    else if (strcmp (argv[i], "--wide") == 0 && i + 1 < argc)
+      wide = atoi (argv[++i]);
     else if (strcmp (argv[i], "--min-eff") == 0 && i + 1 < argc)
       min_eff = g_ascii_strtod (argv[++i], NULL);
     else

@@ -115,6 +115,91 @@ test_sample_mode (void)
 }
 
 static void
+test_wide_route (void)
+{
+  /* kiln's narrow window: many attended sets hold fewer than CS_ENGINE_INTERVAL_MIN_EFF cases */
+  g_autoptr(CsEngine) engine = sample_engine (CS_SAMPLE_KILN, 74, 1500);
+  gsize n = engine->cases->n, d = engine->cases->d, q = 240, wide = 0;
+  g_autofree double *x = g_new (double, q * d);
+  g_autofree double *M = g_new (double, d * d);
+  g_autofree double *zq = g_new (double, d);
+  g_autofree double *lw = g_new (double, n);
+  g_autoptr(GError) error = NULL;
+  CsQueryResult **a, **b;
+  CsRng rng;
+
+  g_test_summary ("With interval_wide 1 a query whose attended set cannot reach the effective cases is tempered "
+                  "over its distance scores to every case; the others keep their interval");
+  cs_rng_seed (&rng, 12);
+  for (gsize t = 0; t < q; t++)
+    g_assert_cmpint (cs_sample_draw_query (CS_SAMPLE_KILN, (CsRegion) (t % 3), &rng, x + t * d), ==, 0);
+  engine->interval_wide = 0;
+  a = cs_engine_predict (engine, x, q, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  engine->interval_wide = 1;
+  b = cs_engine_predict (engine, x, q, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  cs_metric_to_matrix (&engine->metric, M);
+  for (gsize t = 0; t < q; t++)
+    {
+      const CsInterval *ia = &a[t]->interval, *ib = &b[t]->interval;
+
+      g_assert_false (ia->wide);
+      if (ia->localised)
+        {
+          /* the same code on the same stored residuals and weights: the very same values */
+          g_assert_false (ib->wide);
+          g_assert_cmpfloat (ia->lower, ==, ib->lower);
+          g_assert_cmpfloat (ia->upper, ==, ib->upper);
+          continue;
+        }
+      /* a fallback query: now localised over every case, on at least the target's effective residuals, at the
+       * first T of the ladder that reaches them */
+      g_assert_true (ib->wide && ib->localised);
+      g_assert_cmpfloat (ib->n_eff, >=, CS_ENGINE_INTERVAL_MIN_EFF);
+      g_assert_cmpfloat (ib->lower, <=, b[t]->prediction.prediction);
+      g_assert_cmpfloat (ib->upper, >=, b[t]->prediction.prediction);
+      wide++;
+      {
+        /* n_eff by hand from the metric: v_i = exp ((l_i - l_max) / T), l_i = -(z_i - q)' M (z_i - q) / 2 */
+        double lmax = -INFINITY, s = 0, s2 = 0, s_prev = 0, s2_prev = 0;
+        double t_prev = ib->temper / 2;   /* on the ladder the step before T is at least T / 2 */
+
+        for (gsize j = 0; j < d; j++)
+          zq[j] = (x[t * d + j] - engine->mean[j]) / engine->sd[j];
+        for (gsize i = 0; i < n; i++)
+          {
+            double q2 = 0;
+
+            for (gsize u = 0; u < d; u++)
+              for (gsize v = 0; v < d; v++)
+                q2 += (engine->z[i * d + u] - zq[u]) * M[u * d + v] * (engine->z[i * d + v] - zq[v]);
+            lw[i] = -0.5 * q2;
+            lmax = MAX (lmax, lw[i]);
+          }
+        for (gsize i = 0; i < n; i++)
+          {
+            double v = exp ((lw[i] - lmax) / ib->temper), vp = exp ((lw[i] - lmax) / t_prev);
+            s += v;
+            s2 += v * v;
+            s_prev += vp;
+            s2_prev += vp * vp;
+          }
+        /* the sums in another order: equal up to rounding */
+        g_assert_cmpfloat_with_epsilon (ib->n_eff, s * s / s2, 1e-9 * ib->n_eff);
+        /* a narrower kernel than T (at most the ladder's previous step) does not reach the target */
+        if (ib->temper > 1)
+          g_assert_cmpfloat (s_prev * s_prev / s2_prev, <, CS_ENGINE_INTERVAL_MIN_EFF);
+      }
+    }
+  g_test_message ("%zu of %zu queries took the wide route", wide, q);
+  /* the route is taken at all (about a third of kiln's development queries; INTERVALS.md) */
+  g_assert_cmpuint (wide, >=, q / 10);
+  cs_engine_results_free (a, q);
+  cs_engine_results_free (b, q);
+}
+
+static void
 test_residuals (void)
 {
   g_autoptr(CsEngine) engine = sample_engine (CS_SAMPLE_KILN, 71, 500);
@@ -308,6 +393,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cs/engine/interval/residuals", test_residuals);
   g_test_add_func ("/cs/engine/interval/sample-mode", test_sample_mode);
+  g_test_add_func ("/cs/engine/interval/wide-route", test_wide_route);
   g_test_add_func ("/cs/engine/interval/levels-and-spec", test_levels_and_spec);
   g_test_add_func ("/cs/engine/interval/spec-words", test_spec_words);
   g_test_add_func ("/cs/engine/interval/spec-check", test_spec_check);
