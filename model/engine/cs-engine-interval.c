@@ -96,6 +96,59 @@ lower_quantile (const WeightedResidual *rs,
   return m > 0 ? rs[0].r : -INFINITY;
 }
 
+/* The same quantiles read off the weighted empirical distribution function joined linearly between its steps
+ * (development variants, CsEngine.interval_test_mass 4 and 5; INTERVALS.md): the step rule above takes the
+ * residual whose cumulative weight first reaches the target, so each end sits up to one residual's weight
+ * beyond it; interpolating takes that weight's share back. at_mid: each residual sits at the middle of its own
+ * weight (Hazen's rule) rather than at its top (the distribution function's own steps). */
+static double
+upper_quantile_interp (const WeightedResidual *rs,
+                       gsize                   m,
+                       double                  target,
+                       gboolean                at_mid)
+{
+  double c = 0, prev_pos = 0;
+
+  for (gsize i = 0; i < m; i++)
+    {
+      double pos = at_mid ? c + rs[i].v / 2 : c + rs[i].v;
+
+      c += rs[i].v;
+      if (pos >= target * (1 - 1e-12))
+        {
+          if (i == 0 || pos <= prev_pos)
+            return rs[i].r;
+          return rs[i - 1].r + (rs[i].r - rs[i - 1].r) * (target - prev_pos) / (pos - prev_pos);
+        }
+      prev_pos = pos;
+    }
+  return m > 0 ? rs[m - 1].r : INFINITY;
+}
+
+static double
+lower_quantile_interp (const WeightedResidual *rs,
+                       gsize                   m,
+                       double                  target,
+                       gboolean                at_mid)
+{
+  double c = 0, prev_pos = 0;
+
+  for (gsize i = m; i-- > 0;)
+    {
+      double pos = at_mid ? c + rs[i].v / 2 : c + rs[i].v;
+
+      c += rs[i].v;
+      if (pos >= target * (1 - 1e-12))
+        {
+          if (i == m - 1 || pos <= prev_pos)
+            return rs[i].r;
+          return rs[i + 1].r + (rs[i].r - rs[i + 1].r) * (target - prev_pos) / (pos - prev_pos);
+        }
+      prev_pos = pos;
+    }
+  return m > 0 ? rs[0].r : -INFINITY;
+}
+
 /* The query's attention over the loss sample, as log weights: its distance scores -(z_i - q)' M (z_i - q) / 2
  * (the score of cs-attention.h) over the sample's rows, for bases above CS_ENGINE_EXACT_MAX where only the
  * sample has residuals. M: the metric as a d x d matrix; t: d doubles of scratch. */
@@ -470,10 +523,21 @@ cs_engine_interval_compute (CsEngine             *self,
      * weight is the residuals' weighted mean weight, sum2 / sum, so its share is 1 / (n_eff + 1): split
      * conformal's n + 1 with the effective count (the kernel's own value at distance 0, the heaviest weight,
      * over-covered every region on the development seeds; INTERVALS.md) */
-    double test = self->interval_test_mass == 1 ? 1.0 : self->interval_test_mass == 2 ? 0.0 : sum2 / sum;
+    int mode = self->interval_test_mass;
+    double test = mode == 1 ? 1.0 : mode == 2 ? 0.0 : mode == 3 ? sum2 / sum / 2 : sum2 / sum;
     double total = sum + test;
-    double hi = upper_quantile (rs, m, (1 - alpha / 2) * total);
-    double lo = lower_quantile (rs, m, (1 - alpha / 2) * total);
+    double hi, lo;
+
+    if (mode == 4 || mode == 5)
+      {
+        hi = upper_quantile_interp (rs, m, (1 - alpha / 2) * total, mode == 5);
+        lo = lower_quantile_interp (rs, m, (1 - alpha / 2) * total, mode == 5);
+      }
+    else
+      {
+        hi = upper_quantile (rs, m, (1 - alpha / 2) * total);
+        lo = lower_quantile (rs, m, (1 - alpha / 2) * total);
+      }
 
     interval->level = spec->level;
     interval->lower = y_hat + scale * lo;

@@ -144,7 +144,10 @@ struct _CsEngine
                                     * query's own scale */
   gboolean interval_need_mass;     /* the widening rule also asks for the tails' mass 2 / alpha - 1 */
   int interval_test_mass;          /* the test point weighs: 0 the residuals' mean weight, 1 the heaviest one, 2
-                                    * nothing (the plain weighted quantile) */
+                                    * nothing (the plain weighted quantile), 3 half the mean weight; 4 and 5 the
+                                    * mean weight with the quantile interpolated linearly between the residuals
+                                    * that bracket it (4: at the distribution function's steps, 5: at the middle
+                                    * of each residual's weight); INTERVALS.md */
   int interval_wide;               /* 1: the attended set too small, temper over every case with a score before
                                     * falling back to the global interval; 2: always over every case (a
                                     * development variant); 0: straight to the global interval */

@@ -19,7 +19,8 @@
  * Arguments: --dev (the development seeds the method was chosen on; the circle is skipped there), --sweep (more
  * held-out seeds: the benchmark), --table (print only, no assertions); the variants compared on the development
  * seeds: --min-eff X (the widening rule's target; -c: c effective residuals in each tail, 2 c / (1 - level)),
- * --scaled 0|1|2 (CS_ENGINE_INTERVAL_SCALE_*), --need-mass 0|1, --test-mass 0|1|2, --wide 0|1 (temper over
+ * --scaled 0|1|2 (CS_ENGINE_INTERVAL_SCALE_*), --need-mass 0|1, --test-mass 0..5 (CsEngine.interval_test_mass:
+ * the test point's mass and the quantile's interpolation), --wide 0|1 (temper over
  * every case when the attended set is too small); --diagnose (on the
  * development seeds, region by region: realised errors against the query's scale and score quantiles, the
  * leave-one-out residuals against fresh errors at the same places, where the tempered weights sit). Without
@@ -55,6 +56,9 @@ typedef struct
   int fb_covered[N_LEVELS][N_REGIONS], fb_total[N_LEVELS][N_REGIONS]; /* the queries that fell back (localised
                                                                         * false): covered, asked */
   int wd_covered[N_LEVELS][N_REGIONS], wd_total[N_LEVELS][N_REGIONS]; /* those tempered over every case */
+  double share_sum[N_LEVELS][N_REGIONS];       /* the attended-set queries: sum of 1 / (n_eff + 1), the test
+                                                * point's share of the mass (each tail's quantile sits up to
+                                                * that much beyond the level's; INTERVALS.md) */
 } Tally;
 
 static double min_eff = CS_ENGINE_INTERVAL_MIN_EFF;
@@ -191,6 +195,8 @@ run_base (CsSampleKind kind,
               t->fb_total[l][reg[i]]++;
               t->fb_covered[l][reg[i]] += y[i] >= r->interval.lower && y[i] <= r->interval.upper;
             }
+          if (r->interval.localised && !r->interval.wide)
+            t->share_sum[l][reg[i]] += 1 / (r->interval.n_eff + 1);
           if (r->interval.wide)
             {
               t->wd_total[l][reg[i]]++;
@@ -274,7 +280,8 @@ report (const char  *name,
       printf ("\n");
     }
   /* where the coverage comes from: the localised queries against those that fell back to the global interval */
-  printf ("# split by route, per region: attended set %% (queries) | every case %% (queries) | global %% (queries)\n");
+  printf ("# split by route, per region: attended set %% (queries) [mean test share 1 / (n_eff + 1), %%] | every case"
+          " %% (queries) | global %% (queries)\n");
   for (gsize l = 0; l < N_LEVELS; l++)
     {
       printf ("# %.2f ", levels[l]);
@@ -284,7 +291,8 @@ report (const char  *name,
             int a_cov = t->covered[l][r] - t->fb_covered[l][r] - t->wd_covered[l][r];
             int a_tot = t->total[l][r] - t->fb_total[l][r] - t->wd_total[l][r];
 
-            printf ("  %5.1f (%4d) | %5.1f (%4d) | %5.1f (%4d)", pct (a_cov, a_tot), a_tot,
+            printf ("  %5.1f (%4d) [%.1f] | %5.1f (%4d) | %5.1f (%4d)", pct (a_cov, a_tot), a_tot,
+                    a_tot > 0 ? 100 * t->share_sum[l][r] / a_tot : NAN,
                     pct (t->wd_covered[l][r], t->wd_total[l][r]), t->wd_total[l][r],
                     pct (t->fb_covered[l][r], t->fb_total[l][r]), t->fb_total[l][r]);
           }

@@ -200,6 +200,58 @@ test_wide_route (void)
 }
 
 static void
+test_test_mass_rules (void)
+{
+  g_autoptr(CsEngine) engine = sample_engine (CS_SAMPLE_PRESS_LINE, 75, 1200);
+  gsize d = engine->cases->d, q = 150, narrower = 0;
+  g_autofree double *x = g_new (double, q * d);
+  g_autoptr(GError) error = NULL;
+  CsQueryResult **r[6] = { NULL };
+  CsRng rng;
+
+  g_test_summary ("The test point's mass and the interpolated quantile (development variants, INTERVALS.md): "
+                  "less mass nests the interval inside, interpolation never reaches past the step rule's residual");
+  cs_rng_seed (&rng, 13);
+  for (gsize t = 0; t < q; t++)
+    g_assert_cmpint (cs_sample_draw_query (CS_SAMPLE_PRESS_LINE, (CsRegion) (t % 3), &rng, x + t * d), ==, 0);
+  for (int mode = 0; mode < 6; mode++)
+    {
+      if (mode == 1)
+        continue;   /* the heaviest weight: not on the same scale as the mean one */
+      engine->interval_test_mass = mode;
+      r[mode] = cs_engine_predict (engine, x, q, NULL, 0, NULL, &error);
+      g_assert_no_error (error);
+    }
+  for (gsize t = 0; t < q; t++)
+    {
+      const CsInterval *full = &r[0][t]->interval, *none = &r[2][t]->interval, *half = &r[3][t]->interval;
+      const CsInterval *step = &r[4][t]->interval, *mid = &r[5][t]->interval;
+      /* interpolating computes r_a + f (r_b - r_a), which at f = 1 may differ from r_b in the last bit */
+      double tol = 1e-9 * (full->upper - full->lower);
+
+      /* a smaller share for the test point lowers both tails' targets: the quantiles move inward */
+      g_assert_cmpfloat (none->upper, <=, half->upper);
+      g_assert_cmpfloat (half->upper, <=, full->upper);
+      g_assert_cmpfloat (none->lower, >=, half->lower);
+      g_assert_cmpfloat (half->lower, >=, full->lower);
+      /* the distribution function joined between its steps reaches the target no later than the step rule */
+      g_assert_cmpfloat (step->upper, <=, full->upper + tol);
+      g_assert_cmpfloat (step->lower, >=, full->lower - tol);
+      /* each residual at the middle of its weight rather than at its top: the target is reached later */
+      g_assert_cmpfloat (mid->upper, >=, step->upper - tol);
+      g_assert_cmpfloat (mid->lower, <=, step->lower + tol);
+      g_assert_cmpfloat (step->lower, <=, r[4][t]->prediction.prediction);
+      g_assert_cmpfloat (step->upper, >=, r[4][t]->prediction.prediction);
+      narrower += step->upper < full->upper - tol || step->lower > full->lower + tol;
+    }
+  /* interpolation changes something: a residual's weight is rarely hit exactly */
+  g_assert_cmpuint (narrower, >=, q / 2);
+  for (int mode = 0; mode < 6; mode++)
+    if (r[mode] != NULL)
+      cs_engine_results_free (r[mode], q);
+}
+
+static void
 test_residuals (void)
 {
   g_autoptr(CsEngine) engine = sample_engine (CS_SAMPLE_KILN, 71, 500);
@@ -394,6 +446,7 @@ main (int    argc,
   g_test_add_func ("/cs/engine/interval/residuals", test_residuals);
   g_test_add_func ("/cs/engine/interval/sample-mode", test_sample_mode);
   g_test_add_func ("/cs/engine/interval/wide-route", test_wide_route);
+  g_test_add_func ("/cs/engine/interval/test-mass-rules", test_test_mass_rules);
   g_test_add_func ("/cs/engine/interval/levels-and-spec", test_levels_and_spec);
   g_test_add_func ("/cs/engine/interval/spec-words", test_spec_words);
   g_test_add_func ("/cs/engine/interval/spec-check", test_spec_check);
