@@ -149,29 +149,92 @@ lower_quantile_interp (const WeightedResidual *rs,
   return m > 0 ? rs[0].r : -INFINITY;
 }
 
+/* The metric as a d x d matrix M, and per row the columns of its non-zero entries in column order: a scalar or
+ * diagonal metric has one per row, so a score costs O(d), not O(d^2) (the residual scales of 1,000 loss cases
+ * were 8 % of predict --model at 10^6 x 20, a million O(d^2) scores). A term skipped is M_ab t_b with M_ab = 0
+ * and t_b finite, i.e. +0 or -0, and adding it leaves the running sum as it is (fused or not), so the sparse
+ * sum is the dense one to the last bit; a non-finite t takes the dense loop. */
+typedef struct
+{
+  gsize d;
+  double *M;        /* d x d */
+  gsize *start;     /* d + 1: row a's entries are [start[a], start[a + 1]) */
+  gsize *col;
+  double *val;
+} MetricRows;
+
+static void
+metric_rows_init (MetricRows     *mr,
+                  const CsMetric *metric,
+                  gsize           d)
+{
+  gsize e = 0;
+
+  mr->d = d;
+  mr->M = g_new (double, d * d);
+  mr->start = g_new (gsize, d + 1);
+  mr->col = g_new (gsize, MAX (d * d, 1));
+  mr->val = g_new (double, MAX (d * d, 1));
+  cs_metric_to_matrix (metric, mr->M);
+  for (gsize a = 0; a < d; a++)
+    {
+      mr->start[a] = e;
+      for (gsize b = 0; b < d; b++)
+        if (mr->M[a * d + b] != 0)
+          {
+            mr->col[e] = b;
+            mr->val[e] = mr->M[a * d + b];
+            e++;
+          }
+    }
+  mr->start[d] = e;
+}
+
+static void
+metric_rows_clear (MetricRows *mr)
+{
+  g_clear_pointer (&mr->M, g_free);
+  g_clear_pointer (&mr->start, g_free);
+  g_clear_pointer (&mr->col, g_free);
+  g_clear_pointer (&mr->val, g_free);
+}
+
 /* The query's attention over the loss sample, as log weights: its distance scores -(z_i - q)' M (z_i - q) / 2
  * (the score of cs-attention.h) over the sample's rows, for bases above CS_ENGINE_EXACT_MAX where only the
- * sample has residuals. M: the metric as a d x d matrix; t: d doubles of scratch. */
+ * sample has residuals. mr: the metric (metric_rows_init); t: d doubles of scratch. */
 static double
-sample_log_weight (const CsEngine *self,
-                   const double   *M,
-                   const double   *zq,
-                   size_t          row,
-                   double         *t)
+sample_log_weight (const CsEngine   *self,
+                   const MetricRows *mr,
+                   const double     *zq,
+                   size_t            row,
+                   double           *t)
 {
   gsize d = self->cases->d;
   const double *z = self->z + row * d;
   double q2 = 0;
+  gboolean finite = TRUE;
 
   for (gsize a = 0; a < d; a++)
-    t[a] = z[a] - zq[a];
-  for (gsize a = 0; a < d; a++)
     {
-      double acc = 0;
-      for (gsize b = 0; b < d; b++)
-        acc += M[a * d + b] * t[b];
-      q2 += t[a] * acc;
+      t[a] = z[a] - zq[a];
+      finite &= isfinite (t[a]);
     }
+  if (!finite)
+    for (gsize a = 0; a < d; a++)
+      {
+        double acc = 0;
+        for (gsize b = 0; b < d; b++)
+          acc += mr->M[a * d + b] * t[b];
+        q2 += t[a] * acc;
+      }
+  else
+    for (gsize a = 0; a < d; a++)
+      {
+        double acc = 0;
+        for (gsize e = mr->start[a]; e < mr->start[a + 1]; e++)
+          acc += mr->val[e] * t[mr->col[e]];
+        q2 += t[a] * acc;
+      }
   return -0.5 * q2;
 }
 
@@ -276,12 +339,12 @@ cs_engine_interval_prepare (CsEngine *self)
     {
       /* the loss sample, each case against the others under the distance score (as the queries' route) */
       g_autofree size_t *rows = g_new (size_t, MAX (loss, 1));
-      g_autofree double *M = g_new (double, d * d);
       g_autofree double *t = g_new (double, d);
       g_autofree double *lw = g_new (double, MAX (loss, 1));
+      MetricRows mr;
 
       cs_sample_gather (NULL, n, 0, loss, rows, NULL);
-      cs_metric_to_matrix (&self->metric, M);
+      metric_rows_init (&mr, &self->metric, d);
       for (gsize k = 0; k < loss; k++)
         {
           double lmax = -INFINITY, sw = 0, swr = 0;
@@ -291,7 +354,7 @@ cs_engine_interval_prepare (CsEngine *self)
           for (gsize j = 0; j < loss; j++)
             {
               lw[j] = j == k || !isfinite (self->loo_residual[rows[j]]) ? -INFINITY
-                      : sample_log_weight (self, M, self->z + rows[k] * d, rows[j], t);
+                      : sample_log_weight (self, &mr, self->z + rows[k] * d, rows[j], t);
               lmax = MAX (lmax, lw[j]);
             }
           for (gsize j = 0; j < loss && isfinite (lmax); j++)
@@ -304,6 +367,7 @@ cs_engine_interval_prepare (CsEngine *self)
           if (sw > 0)
             self->loo_abs_scale[rows[k]] = swr / sw;
         }
+      metric_rows_clear (&mr);
     }
   if (status != CS_OK)
     g_clear_pointer (&self->loo_abs_scale, g_free);
@@ -374,12 +438,12 @@ cs_engine_interval_compute (CsEngine             *self,
        * distance score of cs-attention.h) renormalised over the sample, O(m d^2) a query. */
       gsize loss = self->policy.loss_cases, d = self->cases->d;
       g_autofree size_t *rows = g_new (size_t, MAX (loss, 1));
-      g_autofree double *M = g_new (double, d * d);
       g_autofree double *t = g_new (double, d);
       double lmax = -INFINITY;
+      MetricRows mr;
 
       cs_sample_gather (NULL, n, 0, loss, rows, NULL);
-      cs_metric_to_matrix (&self->metric, M);
+      metric_rows_init (&mr, &self->metric, d);
       rs = g_new (WeightedResidual, MAX (loss, 1));
       logw = g_new (double, MAX (loss, 1));
       abs_r = g_new (double, MAX (loss, 1));
@@ -391,10 +455,11 @@ cs_engine_interval_compute (CsEngine             *self,
             continue;
           rs[m].r = r;
           abs_r[m] = fabs (self->loo_residual[rows[k]]);
-          logw[m] = sample_log_weight (self, M, zq, rows[k], t);
+          logw[m] = sample_log_weight (self, &mr, zq, rows[k], t);
           lmax = MAX (lmax, logw[m]);
           m++;
         }
+      metric_rows_clear (&mr);
       /* only ratios matter below: the heaviest weighs 1 */
       w_max = 1;
       for (gsize k = 0; k < m; k++)
@@ -437,11 +502,11 @@ cs_engine_interval_compute (CsEngine             *self,
        * with a score, -(z_i - q)' M (z_i - q) / 2, i.e. the softmax of the metric over T over the whole base, one
        * O(n d^2) pass a query (category columns are not in it, as in the sample route above) */
       gsize d = self->cases->d;
-      g_autofree double *M = g_new (double, d * d);
       g_autofree double *t = g_new (double, d);
       double lmax = -INFINITY;
+      MetricRows mr;
 
-      cs_metric_to_matrix (&self->metric, M);
+      metric_rows_init (&mr, &self->metric, d);
       g_free (rs);
       g_free (logw);
       rs = g_new (WeightedResidual, MAX (n, 1));
@@ -454,10 +519,11 @@ cs_engine_interval_compute (CsEngine             *self,
           if (i == self_index || !isfinite (r))
             continue;
           rs[m].r = r;
-          logw[m] = sample_log_weight (self, M, zq, i, t);
+          logw[m] = sample_log_weight (self, &mr, zq, i, t);
           lmax = MAX (lmax, logw[m]);
           m++;
         }
+      metric_rows_clear (&mr);
       if (m >= 2 && self->interval_scaled == CS_ENGINE_INTERVAL_SCALE_RESIDUAL && self->loo_abs_scale != NULL
           && abs_r == NULL)
         {

@@ -250,6 +250,15 @@ store_measures (CsEngine    *engine,
   }
   store_residuals (engine, mf, m, "loo_residual", engine->loo_residual);
   store_residuals (engine, mf, m, "loo_scale", engine->loo_scale);
+  /* The intervals' residual scales (cs_engine_interval_prepare) are a function of the residuals, the metric, the
+   * standardised cases and, up to CS_ENGINE_EXACT_MAX cases, the truncation epsilon: stored with that epsilon,
+   * an engine opened from the model takes them instead of a leave-one-out pass over the base at every open
+   * (1.9 s of a 2 s predict --model at 20,000 x 20). */
+  if (engine->loo_abs_scale != NULL && m > 0)
+    {
+      store_residuals (engine, mf, m, "loo_abs_scale", engine->loo_abs_scale);
+      cs_model_file_set_number (mf, "engine", "abs_scale_epsilon", engine->epsilon);
+    }
 }
 
 gboolean
@@ -264,7 +273,7 @@ cs_engine_take_model_measures (CsEngine          *self,
   const double *row, *nn, *nn_distance, *ratio;
   const double *local[G_N_ELEMENTS (local_fields)];
   const double *counts[G_N_ELEMENTS (local_count_fields)], *thin;
-  double radius90, loss_cases, case_cases;
+  double radius90, loss_cases, case_cases, abs_epsilon;
   g_autofree size_t *rows = NULL, *nns = NULL;
   g_autofree char *fingerprint = NULL;
   g_autofree double *residuals = NULL, *scales = NULL;
@@ -412,6 +421,13 @@ cs_engine_take_model_measures (CsEngine          *self,
   self->loo_residual = g_steal_pointer (&residuals);
   g_free (self->loo_scale);
   self->loo_scale = g_steal_pointer (&scales);
+  /* The residual scales, when the fit stored them for this very epsilon and the engine scales by them (else
+   * NULL: cs_engine_interval_prepare measures them, as for a model file from before they were stored). */
+  g_clear_pointer (&self->loo_abs_scale, g_free);
+  if (self->interval_scaled == CS_ENGINE_INTERVAL_SCALE_RESIDUAL
+      && cs_model_file_lookup_number (mf, "engine", "abs_scale_epsilon", &abs_epsilon)
+      && abs_epsilon == self->epsilon)
+    self->loo_abs_scale = take_residuals (mf, n, (gsize) loss_cases, m, "loo_abs_scale");
   return TRUE;
 }
 

@@ -715,7 +715,7 @@ cs_engine_build_full (CsCaseBase              *cases,
       g_autofree char *why = NULL;
 
       if (cs_engine_take_model_measures (self, options->model, &why)
-          && cs_engine_interval_prepare (self) == CS_OK)
+          && (self->loo_abs_scale != NULL || cs_engine_interval_prepare (self) == CS_OK))
         {
           p.stage = "Taking the fit's measurements from the model file";
           cs_engine_progress_cb (0.0, &p);

@@ -661,6 +661,58 @@ check_model_round_trip (gsize   n,
       g_assert_true (stored->loo_scale[i] == fresh->loo_scale[i]
                      || (isnan (stored->loo_scale[i]) && isnan (fresh->loo_scale[i])));
     }
+  /* The residual scales too: taken from the sidecar (the same stored doubles), not measured again at the open,
+   * and measured again (alike to rounding) without the model's measurements. */
+  g_assert_nonnull (fresh->loo_abs_scale);
+  g_assert_nonnull (stored->loo_abs_scale);
+  g_assert_nonnull (measured->loo_abs_scale);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_assert_true (stored->loo_abs_scale[i] == fresh->loo_abs_scale[i]
+                     || (isnan (stored->loo_abs_scale[i]) && isnan (fresh->loo_abs_scale[i])));
+      if (isnan (fresh->loo_abs_scale[i]))
+        g_assert_true (isnan (measured->loo_abs_scale[i]));
+      else
+        g_assert_cmpfloat_with_epsilon (measured->loo_abs_scale[i], fresh->loo_abs_scale[i],
+                                        1e-9 * fabs (fresh->loo_abs_scale[i]));
+    }
+  /* Taken, not measured again: a scale doubled in the model's first column shows in the engine opened from it;
+   * under another epsilon than the fit's the open measures its own (alike to rounding, as above). */
+  {
+    const double *col = cs_model_file_get_column (mf, "loo_abs_scale.0");
+    gsize m = mf->column_count, doubled = 0;
+    g_autofree double *twice = g_new (double, MAX (m, 1));
+    g_autofree double *orig = NULL;
+    g_autoptr(GString) altered_stages = g_string_new ("");
+    g_autoptr(GString) other_stages = g_string_new ("");
+    g_autoptr(CsEngine) altered = NULL, other = NULL;
+    double eps;
+
+    g_assert_nonnull (col);
+    orig = g_memdup2 (col, MAX (m, 1) * sizeof (double));
+    g_assert_true (cs_model_file_lookup_number (mf, "engine", "abs_scale_epsilon", &eps) && eps == fresh->epsilon);
+    for (gsize i = 0; i < m; i++)
+      twice[i] = 2 * orig[i];
+    cs_model_file_set_column (mf, "loo_abs_scale.0", twice, m);
+    altered = build_with (cases, mf, TRUE, altered_stages);
+    for (gsize i = 0; i < n; i++)
+      if (isfinite (fresh->loo_abs_scale[i]) && fresh->loo_abs_scale[i] > 0)
+        {
+          doubled += altered->loo_abs_scale[i] == 2 * fresh->loo_abs_scale[i];
+          g_assert_true (altered->loo_abs_scale[i] == 2 * fresh->loo_abs_scale[i]
+                         || altered->loo_abs_scale[i] == fresh->loo_abs_scale[i]);
+        }
+    g_assert_cmpuint (doubled, >, 0);
+    cs_model_file_set_number (mf, "engine", "abs_scale_epsilon", fresh->epsilon * 2 + 1e-3);
+    other = build_with (cases, mf, TRUE, other_stages);
+    for (gsize i = 0; i < n; i++)
+      if (isfinite (fresh->loo_abs_scale[i]))
+        g_assert_cmpfloat_with_epsilon (other->loo_abs_scale[i], fresh->loo_abs_scale[i],
+                                        1e-9 * fabs (fresh->loo_abs_scale[i]));
+    /* the model as saved again, for what follows */
+    cs_model_file_set_column (mf, "loo_abs_scale.0", orig, m);
+    cs_model_file_set_number (mf, "engine", "abs_scale_epsilon", fresh->epsilon);
+  }
   g_assert_cmpmem (&stored->thresholds, sizeof stored->thresholds, &fresh->thresholds, sizeof fresh->thresholds);
   g_assert_true ((stored->case_verdict != NULL) == (fresh->case_verdict != NULL));
   if (fresh->case_verdict != NULL)
