@@ -138,7 +138,7 @@ test_predict_tile (void)
         for (int t = 0; t < 2; t++)
           {
             cs_kernel_predict_f (Q, nq, ra, K + t * c * ra, y + t * c, c, skip, -2.0f, lambda,
-                                 &rows[0].m, &rows[0].s, sizeof (Row), S, tmax);
+                                 &rows[0].m, &rows[0].s, sizeof (Row), S, tmax, NULL, NULL);
             for (size_t r = 0; r < nq; r++)
               {
                 double mx = -INFINITY;
