@@ -871,6 +871,18 @@ block_end (uint64_t bits,
   return b == 63 || e > c ? c : e;
 }
 
+/* Whether one of the 16 scores at s is > t: branch-free, so that it vectorises (a test and a branch per
+ * case mispredicts on the few that enter). */
+static inline int
+any_above16 (const float *s,
+             float        t)
+{
+  int any = 0;
+  for (int l = 0; l < 16; l++)
+    any |= s[l] > t;
+  return any;
+}
+
 static int
 top_cmp (const void *a,
          const void *b)
@@ -1332,13 +1344,20 @@ predict_range (const CsAttention      *self,
                            * the threshold in a register: one compare a case */
                           float t = rs->top_len < k ? -INFINITY : (float) h[0].s;
                           for (uint64_t bits = above[r]; bits != 0; bits &= bits - 1)
-                            for (size_t j = block_begin (bits), je = block_end (bits, c); j < je; j++)
-                              if (sr[j] > t)
-                                {
-                                  TopItem it = { sr[j], p->d2_scale * sr[j], c0 + j };
-                                  heap_push (h, &rs->top_len, k, it);
-                                  t = rs->top_len < k ? -INFINITY : (float) h[0].s;
-                                }
+                            for (size_t j0 = block_begin (bits), je = block_end (bits, c); j0 < je; j0 += 16)
+                              {
+                                size_t j1 = je - j0 < 16 ? je : j0 + 16;
+                                /* most pieces of a marked block hold no case above t */
+                                if (j1 - j0 == 16 && !any_above16 (sr + j0, t))
+                                  continue;
+                                for (size_t j = j0; j < j1; j++)
+                                  if (sr[j] > t)
+                                    {
+                                      TopItem it = { sr[j], p->d2_scale * sr[j], c0 + j };
+                                      heap_push (h, &rs->top_len, k, it);
+                                      t = rs->top_len < k ? -INFINITY : (float) h[0].s;
+                                    }
+                              }
                         }
                       continue;
                     }
