@@ -1019,6 +1019,7 @@ window_pass (const CsAttention      *self,
              size_t                 *gi,
              double                **dt,
              size_t                 *dt_cap,
+             double                 *sall,
              CsAttended             *att)
 {
   size_t n = self->n, d = self->d, ra = p->ra, nk;
@@ -1029,6 +1030,40 @@ window_pass (const CsAttention      *self,
 
   cs_query_levels (self, o, qi, 1, lq);
   cs_prep_queries (self, p, qx, 1, lq, qa, qe);
+  if (isnan (m) && sall != NULL)
+    {
+      /* The float path's query: its maximum and normaliser in double from this pass's own scores (one GEMV and
+       * one exp a case), instead of a second double pass before it. sall (n doubles) holds the scores, then
+       * their exponentials. */
+      for (size_t c0 = 0; c0 < n; c0 += CS_CB)
+        {
+          size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
+          cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) c, (int) ra, 1.0, p->K + c0 * ra, (int) ra,
+                       qa, 1, 0.0, sall + c0, 1);
+        }
+      if (self_i < n)
+        sall[self_i] = -INFINITY;
+      m = cs_kernel_max_d (sall, n);
+      if (!(m > -INFINITY) || !isfinite (m))
+        return CS_ERR_INVALID;   /* the caller takes the double pass instead */
+      for (size_t j = 0; j < n; j++)
+        sall[j] = p->lambda * (sall[j] - m);   /* <= 0 */
+      cs_kernel_exp_d (sall, sall, n);
+      z = 0;
+      for (size_t j = 0; j < n; j++)
+        z += sall[j];
+      for (size_t j = 0; j < n; j++)
+        {
+          double w = sall[j] / z;
+          if (o->weights != NULL)
+            o->weights[qi * n + j] = w;
+          wsum += w;
+          wy += w * self->y[j];
+          if (gw != NULL)
+            gw[j] = w;
+        }
+    }
+  else
   for (size_t c0 = 0; c0 < n; c0 += CS_CB)
     {
       size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
@@ -1143,7 +1178,7 @@ predict_range (const CsAttention      *self,
   int use_float, need_d2, window, fused;
   double *Qa = NULL, *Qe = NULL, *S = NULL, *D2 = NULL, *ebuf = NULL;
   float *Qaf = NULL, *Qef = NULL, *Sf = NULL, *D2f = NULL, *ebuff = NULL;
-  double *gw = NULL, *we = NULL, *ws = NULL, *dt = NULL;
+  double *gw = NULL, *we = NULL, *ws = NULL, *dt = NULL, *sall = NULL;
   int *lvb = NULL;
   size_t dt_cap = 0;
   CsVW *gv = NULL;
@@ -1206,6 +1241,9 @@ predict_range (const CsAttention      *self,
       gv = quantiles ? malloc (n * sizeof (CsVW)) : NULL;
       we = malloc (CS_CB * sizeof (double));
       ws = malloc (CS_CB * sizeof (double));
+      /* the float path's window pass scores all n in double once (window_pass): without it (no memory) the
+       * query takes a second double pass for its maximum and normaliser, as before */
+      sall = use_float ? malloc (n * sizeof (double)) : NULL;
       if ((keep && (gw == NULL || gi == NULL)) || (quantiles && gv == NULL)
           || we == NULL || ws == NULL)
         status = CS_ERR_NOMEM;
@@ -1500,6 +1538,17 @@ predict_range (const CsAttention      *self,
             {
               /* The float path's max and sums are re-derived in double. */
               double m2 = rs->m, z2 = z;
+              status = CS_ERR_INVALID;
+              if (use_float && sall != NULL)
+                status = window_pass (self, p, queries + (q0 + r) * d,
+                                      o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE,
+                                      NAN, NAN, o, q0 + r, pr, ws, we, gv, gw, gi, &dt, &dt_cap, sall,
+                                      o->attended != NULL ? &o->attended[q0 + r] : NULL);
+              if (status == CS_OK)
+                continue;
+              if (status != CS_ERR_INVALID)
+                break;
+              status = CS_OK;
               if (use_float)
                 {
                   CsPredictOptions o2 = *o;
@@ -1519,7 +1568,7 @@ predict_range (const CsAttention      *self,
                 }
               status = window_pass (self, p, queries + (q0 + r) * d,
                                     o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE,
-                                    m2, z2, o, q0 + r, pr, ws, we, gv, gw, gi, &dt, &dt_cap,
+                                    m2, z2, o, q0 + r, pr, ws, we, gv, gw, gi, &dt, &dt_cap, NULL,
                                     o->attended != NULL ? &o->attended[q0 + r] : NULL);
               if (status != CS_OK)
                 break;
@@ -1531,7 +1580,7 @@ predict_range (const CsAttention      *self,
 
   free (Qa); free (Qe); free (lvb); free (S); free (D2); free (ebuf);
   free (Qaf); free (Qef); free (Sf); free (D2f); free (ebuff);
-  free (gv); free (gw); free (gi); free (we); free (ws); free (dt);
+  free (gv); free (gw); free (gi); free (we); free (ws); free (dt); free (sall);
   free (st); free (heaps);
   return status;
 }
