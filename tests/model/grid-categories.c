@@ -97,9 +97,9 @@ main (int argc, char *argv[])
   if (argc > 3)
     for (nc = 0; nc + 3 < argc && nc < 16; nc++)
       cells[nc] = atoi (argv[nc + 3]);
-  printf ("%-34s %7s | %7s %6s %7s %3s | %7s %6s %7s | %7s %7s | %7s %7s %6s | %6s %6s\n",
+  printf ("%-34s %7s | %7s %6s %7s %3s | %7s %6s %7s | %7s %7s | %7s %7s %6s | %7s %7s %6s | %6s %6s %6s %6s\n",
           "cell", "mse0", "fit", "scale", "lambda", "pas", "grid", "scale", "lambda", "lam=inf", "split",
-          "full0", "full1", "lamF", "r_fit", "r_grid");
+          "diag0", "diag1", "lamD", "full0", "full1", "lamF", "r_fit", "r_grid", "r_diag", "r_full");
   for (int seed = s0; seed <= s1; seed++)
     for (int k = 0; k < nc; k++)
       {
@@ -108,9 +108,9 @@ main (int argc, char *argv[])
         gboolean curved = (cell & 2) != 0, unbal = (cell & 8) != 0;
         Base b;
         CsAttention *c0, *c1;
-        CsMetric m0, m1, f0, f1;
-        CsFitReport r0, r1, rf0, rf1;
-        double e0, e1, gbest = INFINITY, gs = 0, gl = 0, inf_best = INFINITY, ef0, ef1;
+        CsMetric m0, m1, f0, f1, g0, g1;
+        CsFitReport r0, r1, rf0, rf1, rg0, rg1;
+        double e0, e1, gbest = INFINITY, gs = 0, gl = 0, inf_best = INFINITY, ef0, ef1, eg0, eg1;
         char name[64];
 
         base_make (&b, 1000 * (guint64) seed + (guint64) cell, n, d, curved, L, unbal, 3.0);
@@ -149,18 +149,23 @@ main (int argc, char *argv[])
               if (li == G_N_ELEMENTS (lambdas) - 1 && v < inf_best)
                 inf_best = v;
             }
+        eg0 = fit (c0, CS_METRIC_DIAGONAL, 0, &g0, &rg0);
+        eg1 = fit (c1, CS_METRIC_DIAGONAL, 1, &g1, &rg1);
         ef0 = fit (c0, CS_METRIC_FULL, 0, &f0, &rf0);
         ef1 = fit (c1, CS_METRIC_FULL, 1, &f1, &rf1);
         g_snprintf (name, sizeof name, "d%zu %s L%zu %s s%d", d, curved ? "curved" : "linear", L,
                     unbal ? "unbal" : "bal", seed);
-        printf ("%-34s %7.4f | %7.4f %6.3f %7.3g %3d | %7.4f %6.3f %7.3g | %7.4f %7.4f | %7.4f %7.4f %6.3g | %6.3f "
-                "%6.3f\n", name, e0, e1, m1.scale, m1.cat_lambda[0], r1.passes, gbest, gs, gl, inf_best,
-                split_loo (&b), ef0, ef1, f1.cat_lambda[0], e1 / e0, gbest / e0);
+        printf ("%-34s %7.4f | %7.4f %6.3f %7.3g %3d | %7.4f %6.3f %7.3g | %7.4f %7.4f | %7.4f %7.4f %6.3g | %7.4f %7.4f "
+                "%6.3g | %6.3f %6.3f %6.3f %6.3f\n", name, e0, e1, m1.scale, m1.cat_lambda[0], r1.passes, gbest, gs,
+                gl, inf_best, split_loo (&b), eg0, eg1, g1.cat_lambda[0], ef0, ef1, f1.cat_lambda[0], e1 / e0,
+                gbest / e0, eg1 / eg0, ef1 / ef0);
         fflush (stdout);
         cs_metric_clear (&m0);
         cs_metric_clear (&m1);
         cs_metric_clear (&f0);
         cs_metric_clear (&f1);
+        cs_metric_clear (&g0);
+        cs_metric_clear (&g1);
         cs_attention_free (c0);
         cs_attention_free (c1);
         base_free (&b);
