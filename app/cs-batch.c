@@ -7,7 +7,10 @@
  * normaliser known, the ranks sum a weight histogram to truncate exactly as cs_weights_keep does on the whole
  * base, and send the kept cases to the rank that finishes the query (rank 0 for predict, the query's owner for
  * audit), which takes the window's quantiles, cs_local_fit and cs_flags_evaluate against the baselines the
- * model file (version 3) stores. A file with a quoted line break is refused (records would span ranges). */
+ * model file (version 3) stores, and the prediction interval by the engine's own cs_interval_compute over the
+ * attended set (global case numbers and weights) and the leave-one-out residuals and residual scales the model
+ * file stores (above CS_ENGINE_EXACT_MAX, over the loss sample, whose rows every rank gathers). A file with a
+ * quoted line break is refused (records would span ranges). */
 #define G_LOG_DOMAIN "casescope-batch"
 
 #include "config.h"
@@ -410,6 +413,7 @@ typedef struct
   CsLocalDiagnostics local;
   CsFlagReport report;
   gboolean tie;
+  CsInterval interval;   /* the engine's (cs_interval_compute over the attended set); level NaN: none */
 } Merged;
 
 /* What the second round needs besides the shard. */
@@ -426,6 +430,14 @@ typedef struct
   /* audit: every rank holds every case (standardised, original, outcome), so the second round sends only
    * (index, weight) pairs, and each query's window and local fit run on its owner rank (t mod ranks) */
   const double *all_z, *all_x, *all_y;
+  /* the prediction interval (with the second round): the model file's residuals, the level, and above
+   * CS_ENGINE_EXACT_MAX (loss_cases < n) the loss sample's rows and their standardised values (every rank) */
+  const CsIntervalResiduals *residuals;
+  CsIntervalSpec spec;
+  gsize loss_cases;
+  const size_t *sample_rows;
+  const double *sample_z;
+  const double *M;
 } Job;
 
 /* Buckets of cs_weights_keep (model/cs-numeric.c), by the binary exponent of w / total; the tail past 2^-126
@@ -467,6 +479,40 @@ near_threshold (const CsFlagBase *base, const CsFlagThresholds *t, const CsFlagQ
   return FALSE;
 }
 
+/* The prediction interval as the engine takes it (cs_engine_interval_compute): up to CS_ENGINE_EXACT_MAX cases
+ * the attended set's cases (kglob, global numbers) with their weights, else the loss sample with the query's
+ * distance scores over it; then the one cs_interval_compute. */
+static void
+interval_query (const Job *job, Merged *m, const double *qz, gsize mk, const double *kw, const gsize *kglob,
+                size_t self_index)
+{
+  gsize d = g_strv_length (job->model->features), c = 0;
+  double p_in_spec;
+
+  if (job->loss_cases >= job->residuals->n)
+    {
+      g_autofree size_t *index = g_new (size_t, MAX (mk, 1));
+      g_autofree double *logw = g_new (double, MAX (mk, 1));
+      for (gsize k = 0; k < mk; k++)
+        if (kw[k] > 0)
+          {
+            index[c] = kglob[k];
+            logw[c] = log (kw[k]);
+            c++;
+          }
+      cs_interval_compute (job->residuals, c, index, logw, self_index, m->prediction, m->local_sd, &job->spec, NULL,
+                           NULL, &m->interval, &p_in_spec);
+    }
+  else
+    {
+      g_autofree double *logw = g_new (double, MAX (job->loss_cases, 1));
+      for (gsize k = 0; k < job->loss_cases; k++)
+        logw[k] = score (job->M, job->sample_z + k * d, qz, d);
+      cs_interval_compute (job->residuals, job->loss_cases, job->sample_rows, logw, self_index, m->prediction,
+                           m->local_sd, &job->spec, NULL, NULL, &m->interval, &p_in_spec);
+    }
+}
+
 /* q queries (standardised, zq q x d), each against every rank's shard; self: global index to leave out per
  * query, or NULL. Rank 0 gets out[q]. */
 /* One query's second round on the rank that has its attended set (mk cases: kw weights against the whole
@@ -474,7 +520,7 @@ near_threshold (const CsFlagBase *base, const CsFlagThresholds *t, const CsFlagQ
  * and the flag rules, as the engine's prediction pass, cs_local_fit_batch and cs_flags_evaluate take them. */
 static gboolean
 finish_query (const Job *job, Merged *m, const double *qz, gsize t, double dropped, gsize mk, size_t *kidx, double *kw,
-              double *kz, double *ky, const double *kx, const double *nearest_x)
+              double *kz, double *ky, const double *kx, const double *nearest_x, const gsize *kglob, size_t self_index)
 {
   gsize d = g_strv_length (job->model->features);
   g_autofree CsVW *vw = g_new (CsVW, MAX (mk, 1));
@@ -483,6 +529,7 @@ finish_query (const Job *job, Merged *m, const double *qz, gsize t, double dropp
   CsFlagQuery fq = { 0 };
   CsStatus st = CS_OK;
 
+  m->interval = (CsInterval) { NAN, NAN, NAN, NAN, NAN, FALSE, FALSE };
   if (!isfinite (m->prediction) || mk == 0)
     return TRUE;
   m->n_kept = mk;
@@ -527,6 +574,8 @@ finish_query (const Job *job, Merged *m, const double *qz, gsize t, double dropp
   m->local.prediction = m->prediction;
   m->local.n_eff = m->n_eff;
   m->local.local_sd = m->local_sd;
+  if (job->residuals != NULL)
+    interval_query (job, m, qz, mk, kw, kglob, self_index);
 
   fq.failure = CS_FLAG_FAIL_NONE;
   fq.x = job->xq + t * d;
@@ -549,16 +598,17 @@ finish_query (const Job *job, Merged *m, const double *qz, gsize t, double dropp
 }
 
 #define REC_HEAD 10
+#define REC_INTERVAL 5   /* level, lower, upper, n_eff, localised */
 
 /* The audit's second round: each query's kept cases go to its owner as (index, weight) pairs (every rank
  * holds every case's values), the owner finishes the query, and rank 0 receives the compact results (a sum
  * in which only the owner's entries are nonzero, so it is exact). */
 static gboolean
-audit_round (Shard *s, const Job *job, const double *zq, gsize q, const double *W, const double *scale,
-             const double *total_all, const double *cut, const Part *merged, Merged *out)
+audit_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *self, const double *W,
+             const double *scale, const double *total_all, const double *cut, const Part *merged, Merged *out)
 {
   gsize n = s->base != NULL ? s->base->n : 0, d = g_strv_length (job->model->features);
-  gsize R = REC_HEAD + 2 * CS_FLAG_N_KINDS + d;
+  gsize IV = REC_HEAD + 2 * CS_FLAG_N_KINDS + d, R = IV + REC_INTERVAL;
   g_autofree int *scount = g_new0 (int, nranks), *rcount = g_new0 (int, nranks);
   g_autofree int *sdispl = g_new0 (int, nranks), *rdispl = g_new0 (int, nranks);
   g_autofree double *rec = g_new0 (double, MAX (q * R, 1)), *rec_all = rank == 0 ? g_new0 (double, MAX (q * R, 1)) : NULL;
@@ -608,6 +658,7 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const double *
         gsize mk = 0, c = 0;
         g_autofree double *kz = NULL, *ky = NULL, *kx = NULL, *kw = NULL;
         g_autofree size_t *kidx = NULL;
+        g_autofree gsize *kglob = NULL;
         double *o = rec + t * R;
 
         for (int r = 0; r < nranks; r++)
@@ -617,6 +668,7 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const double *
         ky = g_new (double, MAX (mk, 1));
         kw = g_new (double, MAX (mk, 1));
         kidx = g_new (size_t, MAX (mk, 1));
+        kglob = g_new (gsize, MAX (mk, 1));
         for (int r = 0; r < nranks; r++)
           {
             const double *e = recv + rdispl[r] + pos[r];
@@ -629,6 +681,7 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const double *
                 memcpy (kz + c * d, job->all_z + gi * d, d * sizeof (double));
                 memcpy (kx + c * d, job->all_x + gi * d, d * sizeof (double));
                 kidx[c] = c;
+                kglob[c] = gi;
               }
             pos[r] += 1 + 2 * cr;
           }
@@ -640,7 +693,7 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const double *
         m.nearest_distance = p->nearest_distance;
         {
           if (!finish_query (job, &m, zq + t * d, t, cut[2 * t + 1], mk, kidx, kw, kz, ky, kx,
-                             job->all_x + (gsize) p->nearest_index * d))
+                             job->all_x + (gsize) p->nearest_index * d, kglob, self[t]))
             {
               failed = TRUE;
               break;
@@ -665,6 +718,11 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const double *
           }
         for (gsize j = 0; j < d; j++)
           o[REC_HEAD + 2 * CS_FLAG_N_KINDS + j] = m.half_width[j];
+        o[IV] = m.interval.level;
+        o[IV + 1] = m.interval.lower;
+        o[IV + 2] = m.interval.upper;
+        o[IV + 3] = m.interval.n_eff;
+        o[IV + 4] = m.interval.localised;
       }
   }
   if (any_failed (failed))
@@ -694,6 +752,8 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const double *
           }
         for (gsize j = 0; j < d; j++)
           m->half_width[j] = o[REC_HEAD + 2 * CS_FLAG_N_KINDS + j];
+        /* the owner's values plus zeros (a NaN or an infinite end stays what it is) */
+        m->interval = (CsInterval) { o[IV], o[IV + 1], o[IV + 2], o[IV + 3], NAN, o[IV + 4] != 0, FALSE };
       }
   return TRUE;
 }
@@ -922,7 +982,7 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
         }
     MPI_Bcast (cut, (int) (2 * q), MPI_DOUBLE, 0, MPI_COMM_WORLD);
     if (job->all_z != NULL)
-      return audit_round (s, job, zq, q, W, scale, total_all, cut, merged, out);
+      return audit_round (s, job, zq, q, self, W, scale, total_all, cut, merged, out);
     for (gsize t = 0; t < q; t++)
       for (gsize i = 0; i < n; i++)
         {
@@ -981,14 +1041,14 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
               kidx[c] = (size_t) c;
               pos[r] += stride;
             }
-        if (!finish_query (job, m, zq + t * d, t, cut[2 * t + 1], mk, kidx, kw, kz, ky, kx, nx_all + t * d))
+        if (!finish_query (job, m, zq + t * d, t, cut[2 * t + 1], mk, kidx, kw, kz, ky, kx, nx_all + t * d, kglob,
+                           CS_NO_CASE))
           {
             failed = TRUE;
             break;
           }
       }
   }
-  (void) self;
   return !any_failed (failed);
 }
 
@@ -1012,6 +1072,21 @@ merged_json (JsonBuilder *b, const CsModelFile *model, const double *query, cons
       json_builder_end_object (b);
     }
   cs_json_add_number (b, "prediction", m->prediction);
+  /* as casescope-cli's "interval": null without one (--no-flags, no prediction) */
+  json_builder_set_member_name (b, "interval");
+  if (!m->have_report || !isfinite (m->interval.level))
+    json_builder_add_null_value (b);
+  else
+    {
+      json_builder_begin_object (b);
+      cs_json_add_number (b, "level", m->interval.level);
+      cs_json_add_number (b, "lower", m->interval.lower);   /* null: an end the residuals cannot reach */
+      cs_json_add_number (b, "upper", m->interval.upper);
+      cs_json_add_number (b, "n_eff", m->interval.n_eff);
+      json_builder_set_member_name (b, "localised");
+      json_builder_add_boolean_value (b, m->interval.localised);
+      json_builder_end_object (b);
+    }
   if (m->have_report)
     {
       cs_cli_json_flags (b, &names, &m->report, !audit);
@@ -1081,6 +1156,59 @@ csv_number (double v)
   return g_strdup (g_ascii_dtostr (buf, sizeof buf, v));
 }
 
+/* ---- the prediction interval's material ---------------------------------------------------------------- */
+
+/* The model file's leave-one-out residuals and residual scales (an engine opened from the model takes the
+ * same; the shards cannot measure them), the outcome's sd over the whole base (the scales' floor), and above
+ * CS_ENGINE_EXACT_MAX the loss sample's standardised rows on every rank (each from the rank that holds it, the
+ * others adding zeros, so the sum is exact). FALSE after a message (rank 0). */
+static gboolean
+prepare_intervals (const Shard *s, const CsModelFile *model, const char *model_path, double epsilon, double level,
+                   Job *job, CsIntervalResiduals *residuals, double **loo_residual, double **loo_spread,
+                   double **loo_abs_scale, size_t **sample_rows, double **sample_z)
+{
+  gsize n = s->base != NULL ? s->base->n : 0, d = g_strv_length (model->features), loss = 0;
+  g_autofree char *why = NULL;
+  double sums[2] = { 0, (double) n }, all[2] = { 0, 0 }, ss = 0, ss_all = 0, mean;
+
+  if (!cs_model_file_interval_residuals (model, s->n_total, d, epsilon, loo_residual, loo_spread, loo_abs_scale, &loss,
+                                         &why))
+    {
+      if (rank == 0)
+        say ("%s: %s (fit and save it again with casescope-cli fit --save%s, or run with --no-flags)", model_path, why,
+             epsilon != 1e-6 ? " and this --epsilon" : "");
+      return FALSE;
+    }
+  /* the outcome's sd as CsCaseBase takes it: the mean first, then the squares about it */
+  for (gsize i = 0; i < n; i++)
+    sums[0] += s->base->y[i];
+  MPI_Allreduce (sums, all, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  mean = all[0] / MAX (all[1], 1);
+  for (gsize i = 0; i < n; i++)
+    ss += (s->base->y[i] - mean) * (s->base->y[i] - mean);
+  MPI_Allreduce (&ss, &ss_all, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  cs_interval_residuals_init (residuals, s->n_total, *loo_residual, *loo_abs_scale, *loo_spread,
+                              sqrt (ss_all / MAX (all[1], 1)));
+  job->residuals = residuals;
+  cs_interval_spec_init (&job->spec);
+  job->spec.level = level;
+  job->loss_cases = loss;
+  if (loss < s->n_total)
+    {
+      g_autofree double *mine = g_new0 (double, loss * d);
+      *sample_rows = g_new (size_t, loss);
+      *sample_z = g_new (double, loss * d);
+      cs_sample_gather (NULL, s->n_total, 0, loss, *sample_rows, NULL);
+      for (gsize k = 0; k < loss; k++)
+        if ((*sample_rows)[k] >= s->offset && (*sample_rows)[k] < s->offset + n)
+          memcpy (mine + k * d, s->z + ((*sample_rows)[k] - s->offset) * d, d * sizeof (double));
+      MPI_Allreduce (mine, *sample_z, (int) (loss * d), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+      job->sample_rows = *sample_rows;
+      job->sample_z = *sample_z;
+    }
+  return TRUE;
+}
+
 /* ---- main ------------------------------------------------------------------------------------------- */
 
 #define BLOCK 1024
@@ -1091,7 +1219,7 @@ run (int argc, char **argv)
   g_autofree char *target = NULL, *model_path = NULL, *queries = NULL, *out = NULL;
   gboolean json = FALSE, no_flags = FALSE, stats = FALSE;
   gint64 top_k = 5, audit_cases = 0;
-  double epsilon = 1e-6;
+  double epsilon = 1e-6, level = CS_ENGINE_DEFAULT_LEVEL;
   const GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (the model's)", "COL" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path, "A model file from casescope-cli fit --save (required)", "M.json" },
@@ -1101,7 +1229,9 @@ run (int argc, char **argv)
     { "cases", 0, 0, G_OPTION_ARG_INT64, &audit_cases, "audit: this many evenly spaced cases (the engine's rule), each "
       "against all the others (default: every case)", "M" },
     { "stats", 0, 0, G_OPTION_ARG_NONE, &stats, "Print each rank's CPU and wall seconds on stderr (rank order)", NULL },
-    { "no-flags", 0, 0, G_OPTION_ARG_NONE, &no_flags, "Predictions only: no second round (window, local fits, flags)", NULL },
+    { "no-flags", 0, 0, G_OPTION_ARG_NONE, &no_flags, "Predictions only: no second round (window, local fits, flags, "
+      "intervals)", NULL },
+    { "level", 0, 0, G_OPTION_ARG_DOUBLE, &level, "Prediction interval level, between 0 and 1 (default 0.9)", "P" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object (the default)", NULL },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Write a CSV here (atomically) instead", "F.csv" },
     { NULL }
@@ -1120,6 +1250,9 @@ run (int argc, char **argv)
   g_autofree double *yq = NULL, *fmin = NULL, *fmax = NULL;
   Job job = { 0 };
   g_autofree double *all_x = NULL, *all_y = NULL, *all_zc = NULL;
+  g_autofree double *loo_residual = NULL, *loo_spread = NULL, *loo_abs_scale = NULL, *sample_z = NULL;
+  g_autofree size_t *sample_rows = NULL;
+  CsIntervalResiduals residuals;
   gsize block = BLOCK;
   g_autofree gsize *self = NULL;
   MPI_Op op;
@@ -1146,6 +1279,9 @@ run (int argc, char **argv)
     failed = TRUE, rank == 0 ? say ("casescope-batch: --top must be between 0 and 64") : (void) 0;
   if (!failed && !(epsilon >= 0 && epsilon < 1))
     failed = TRUE, rank == 0 ? say ("casescope-batch: --epsilon must be in [0, 1), got %g", epsilon) : (void) 0;
+  if (!failed && !(level > 0 && level < 1))
+    failed = TRUE, rank == 0 ? say ("casescope-batch: --level must be between 0 and 1 (0.9 for 90 %%), not %g", level)
+                             : (void) 0;
   if (!failed && json && out != NULL)
     failed = TRUE, rank == 0 ? say ("casescope-batch: give --json or --out, not both") : (void) 0;
   if (any_failed (failed))
@@ -1313,6 +1449,10 @@ run (int argc, char **argv)
       job.flag_base.target_name = model->target;
       job.flag_base.target_unit = s.base != NULL ? s.base->target_unit : NULL;
       cs_flag_thresholds_init_for_base (&job.thresholds, &job.flag_base);
+      if (!failed)
+        failed = !prepare_intervals (&s, model, model_path, epsilon, level, &job, &residuals, &loo_residual,
+                                     &loo_spread, &loo_abs_scale, &sample_rows, &sample_z);
+      job.M = M;
       /* each block holds every weight of the shard for its queries: about 32 MB of them */
       block = CLAMP ((gsize) ((1u << 22) / MAX (max_n, 1)), 1, BLOCK);
       if (d > 64)
@@ -1408,17 +1548,24 @@ run (int argc, char **argv)
       }
     else if (rank == 0)
       {
-        g_string_append (text, audit ? "row,y,prediction,stderr,n_eff,local_sd,nearest_distance\n"
-                                     : "query,prediction,stderr,n_eff,local_sd,nearest_distance\n");
+        g_string_append (text, audit ? "row,y,prediction,stderr,n_eff,local_sd,nearest_distance"
+                                     : "query,prediction,stderr,n_eff,local_sd,nearest_distance");
+        g_string_append (text, ",interval_level,interval_lower,interval_upper\n");
         for (gsize t = 0; t < q; t++)
           {
+            gboolean iv = res[t].have_report && isfinite (res[t].interval.level);
             g_autofree char *p = csv_number (res[t].prediction), *se = csv_number (res[t].std_error),
                             *ne = csv_number (res[t].n_eff), *ls = csv_number (res[t].local_sd),
-                            *nd = csv_number (res[t].nearest_distance), *yy = audit ? csv_number (all[2 * self[t] + 1]) : NULL;
+                            *nd = csv_number (res[t].nearest_distance), *yy = audit ? csv_number (all[2 * self[t] + 1]) : NULL,
+                            *il = csv_number (iv ? res[t].interval.level : NAN),
+                            *lo = csv_number (iv ? res[t].interval.lower : NAN),
+                            *hi = csv_number (iv ? res[t].interval.upper : NAN);
             if (audit)
-              g_string_append_printf (text, "%u,%s,%s,%s,%s,%s,%s\n", (guint) all[2 * self[t]], yy, p, se, ne, ls, nd);
+              g_string_append_printf (text, "%u,%s,%s,%s,%s,%s,%s", (guint) all[2 * self[t]], yy, p, se, ne, ls, nd);
             else
-              g_string_append_printf (text, "%zu,%s,%s,%s,%s,%s\n", t + 1, p, se, ne, ls, nd);
+              g_string_append_printf (text, "%zu,%s,%s,%s,%s,%s", t + 1, p, se, ne, ls, nd);
+            /* an empty end: none, or one the residuals cannot reach (infinite) */
+            g_string_append_printf (text, ",%s,%s,%s\n", il, lo, hi);
           }
       }
     failed = rank == 0 && !write_output (out, path, text->str);

@@ -4,8 +4,9 @@ tolerance (the shards' sums are merged in another order than the single pass add
 differ; the issue's bound is 1e-12 relative), the same top cases (rows) in the same order, and, for an audit,
 the same flags and verdict per case except where the batch lists the case in `ties`.
 
-usage: compare.py predict CLI.json BATCH.json
-       compare.py audit   CLI.json BATCH.json [--sample]   (--sample: the batch audited some of the cases)"""
+usage: compare.py predict CLI.json BATCH.json [--y-range R]
+       compare.py audit   CLI.json BATCH.json [--sample]   (--sample: the batch audited some of the cases)
+--y-range: the outcome's range over the case base; with it each prediction's interval is compared too."""
 import json
 import math
 import sys
@@ -34,6 +35,36 @@ def compare_flags(c, b, what, ties, i):
     kb = sorted((f["kind"], f["severity"]) for f in b["flags"])
     if kc != kb:
         raise SystemExit(f"{what}: flags {kc} vs {kb}")
+
+
+def interval_close(c, b, y_range, what):
+    """The interval of one query in both programs: present in both or in neither, the same level, and ends
+    within 1e-9 of the outcome's range. Each end is y_hat + scale * r_i, r_i a stored score: y_hat and the
+    scale are weighted sums the shards merge in another order (1e-12 relative each), and the scale multiplies a
+    score up to a few units, so the ends move by about 1e-12 of the outcome's values; 1e-9 of its range leaves
+    room for that on outcomes far from zero (kiln's density: range 0.5 around 2.5) and still fails on any other
+    residual picked (neighbouring scores differ by far more). An end the residuals cannot reach is null."""
+    if "interval" not in b:
+        raise SystemExit(f"{what}: no interval in the batch's output")
+    ic, ib = c["interval"], b["interval"]
+    if ic is None or ib is None:
+        if ic is not ib:
+            raise SystemExit(f"{what}: interval {ic} vs {ib}")
+        return 0.0
+    if ic["level"] != ib["level"] or ic["localised"] != ib["localised"]:
+        raise SystemExit(f"{what}: interval level or localisation {ic} vs {ib}")
+    worst = 0.0
+    for end in ("lower", "upper"):
+        a, z = ic[end], ib[end]
+        if a is None or z is None:
+            if a is not z:
+                raise SystemExit(f"{what}: interval {end} {a} vs {z}")
+            continue
+        worst = max(worst, abs(a - z) / y_range)
+        if abs(a - z) > 1e-9 * y_range:
+            raise SystemExit(f"{what}: interval {end} {a!r} vs {z!r} (difference {abs(a - z) / y_range:.3g} of the "
+                             f"outcome's range > 1e-9)")
+    return worst
 
 
 def compare_prediction(c, b, what, worst):
@@ -77,6 +108,10 @@ def main():
                 raise SystemExit(f"query {i}: n_kept {c['n_kept']} vs {b['n_kept']}")
             for name, v in c["half_width"].items():
                 close(v, b["half_width"][name], 1e-11, f"query {i} half_width {name}")
+            if "--y-range" in sys.argv:
+                y_range = float(sys.argv[sys.argv.index("--y-range") + 1])
+                worst["interval/range"] = max(worst.get("interval/range", 0),
+                                              interval_close(c, b, y_range, f"query {i}"))
     else:
         # casescope-cli diagnose --json: every case up to 5000 cases; its cases carry no prediction
         cb = batch["cases"]

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """casescope-batch under mpirun with 1, 2 and 3 ranks against the single-process command line: predictions,
 windows, flags, verdicts and top cases (predict), per-case local measures, flags and verdicts (audit against
-diagnose --json), on the samples and a generated base; then the faults: a bad row in the last shard, a model
+diagnose --json), prediction intervals (predict against predict --model, audit against export --query N, the
+CSV's columns, --level), on the samples and a generated base; then the faults: a bad row in the last shard, a model
 for other columns, an unreadable file.
 
 usage: test-batch.py CASESCOPE-CLI CASESCOPE-BATCH SAMPLES-DIR [--quick]
 --quick: press-line and the faults only (the unit suite); without it kiln and a generated base too (slow)."""
+import csv
 import json
 import os
 import random
@@ -48,8 +50,9 @@ def mpirun(ranks, args):
                           capture_output=True, text=True)
 
 
-def compare(mode, cli_json, batch_json):
-    r = run([sys.executable, os.path.join(HERE, "compare.py"), mode, cli_json, batch_json])
+def compare(mode, cli_json, batch_json, y_range=None):
+    extra = ["--y-range", repr(y_range)] if y_range is not None else []
+    r = run([sys.executable, os.path.join(HERE, "compare.py"), mode, cli_json, batch_json] + extra)
     return r.returncode == 0, (r.stdout + r.stderr).strip()
 
 
@@ -62,6 +65,37 @@ def queries(path, model, n, seed):
         f.write(",".join(feats) + "\n")
         for _ in range(n):
             f.write(",".join("%.6g" % (mu + sd * rng.uniform(-2.2, 2.2)) for mu, sd in zip(m["mean"], m["sd"])) + "\n")
+
+
+def outcome_range(path, target):
+    """max - min of the target column over the rows whose outcome is a number (the tolerance's unit)."""
+    with open(path, newline="") as f:
+        rows = csv.reader(f)
+        header = next(rows)
+        col = [i for i, h in enumerate(header) if h == target or h.startswith(target + " [")][0]
+        ys = []
+        for row in rows:
+            try:
+                ys.append(float(row[col]))
+            except (ValueError, IndexError):
+                pass
+    return max(ys) - min(ys)
+
+
+def interval_ends_close(a, b, y_range):
+    """Two intervals (JSON objects or None) equal up to 1e-9 of the outcome's range (compare.py says why)."""
+    if a is None or b is None:
+        return a is b
+    return (a["level"] == b["level"] and all((a[e] is None and b[e] is None) or
+                                             (a[e] is not None and b[e] is not None and abs(a[e] - b[e]) <= 1e-9 * y_range)
+                                             for e in ("lower", "upper")))
+
+
+def export_interval(csv_path, target, model, case, tmp):
+    """The interval of case number `case` (1-based), left out of its own prediction, as casescope-cli shows it."""
+    r = run([CLI, "export", csv_path, "--target", target, "--model", model, "--query", str(case), "--chart",
+             "case-attention", "--json", "-o", os.path.join(tmp, "export-%d.svg" % case)])
+    return json.loads(r.stdout)["interval"] if r.returncode == 0 else "failed: " + r.stderr[-200:]
 
 
 def check_base(tmp, name, csv, target):
@@ -80,17 +114,28 @@ def check_base(tmp, name, csv, target):
         r = subprocess.run([CLI, "diagnose", csv, "--model", model, "--json"], env=ENV, stdout=f,
                            stderr=subprocess.PIPE, text=True)
     ok(r.returncode == 0, f"{name}: casescope-cli diagnose")
+    y_range = outcome_range(csv, target)
+    n_cases = len(json.load(open(diag))["cases"])
+    # three cases' leave-one-out intervals as the command line shows them (the first, one inside, the last)
+    audited = {k: export_interval(csv, target, model, k, tmp) for k in (1, n_cases // 3, n_cases)}
+    ok(all(isinstance(v, dict) for v in audited.values()), f"{name}: casescope-cli export gives the cases' intervals: "
+       f"{audited}")
     for ranks in (1, 2, 3):
         out = os.path.join(tmp, f"{name}-b{ranks}.json")
         r = mpirun(ranks, ["predict", csv, "--model", model, "--queries", q, "--json"])
         open(out, "w").write(r.stdout)
-        good, msg = compare("predict", cli, out) if r.returncode == 0 else (False, r.stderr[-400:])
-        ok(good, f"{name}: predict with {ranks} ranks equals casescope-cli predict: {msg}")
+        good, msg = compare("predict", cli, out, y_range) if r.returncode == 0 else (False, r.stderr[-400:])
+        ok(good, f"{name}: predict with {ranks} ranks equals casescope-cli predict, intervals too: {msg}")
         out = os.path.join(tmp, f"{name}-a{ranks}.json")
         r = mpirun(ranks, ["audit", csv, "--model", model, "--json"])
         open(out, "w").write(r.stdout)
         good, msg = compare("audit", diag, out) if r.returncode == 0 else (False, r.stderr[-400:])
         ok(good, f"{name}: audit with {ranks} ranks equals casescope-cli diagnose: {msg}")
+        cases = json.load(open(out))["cases"] if r.returncode == 0 else []
+        ok(len(cases) == n_cases and all(interval_ends_close(audited[k], cases[k - 1].get("interval"), y_range)
+                                         for k in audited),
+           f"{name}: audit with {ranks} ranks gives the cases' intervals as casescope-cli export --query does: "
+           + str([(audited[k], cases[k - 1].get("interval")) for k in audited if len(cases) == n_cases]))
     return model
 
 
@@ -108,6 +153,25 @@ def main():
             r = run([CLI, "generate", "--sample", "circle", "--seed", "4242", "--n", "3000", "-o", gen])
             ok(r.returncode == 0, "generate a base")
             check_base(tmp, "generated", gen, "y")
+
+        # --level, and the intervals in the CSV: predict --out at 0.8 against casescope-cli predict --level 0.8
+        q = os.path.join(tmp, "press-line-q.csv")
+        cli80 = run([CLI, "predict", press, "--model", press_model, "--queries", q, "--level", "0.8", "--json"])
+        out80 = os.path.join(tmp, "b80.csv")
+        r = mpirun(2, ["predict", press, "--model", press_model, "--queries", q, "--level", "0.8", "--out", out80])
+        rows = list(csv.DictReader(open(out80))) if r.returncode == 0 else []
+        want = json.loads(cli80.stdout)["predictions"] if cli80.returncode == 0 else []
+        y_range = outcome_range(press, "strength")
+        ok(len(rows) == len(want) > 0
+           and all(interval_ends_close(w["interval"], {"level": float(row["interval_level"]),
+                                                       "lower": float(row["interval_lower"]) if row["interval_lower"] else None,
+                                                       "upper": float(row["interval_upper"]) if row["interval_upper"] else None},
+                                       y_range) and w["interval"]["level"] == 0.8
+                   for w, row in zip(want, rows)),
+           f"predict --level 0.8 --out: the CSV's interval columns equal casescope-cli predict --level 0.8 "
+           f"({r.stderr.strip()[-300:]})")
+        r = mpirun(1, ["predict", press, "--model", press_model, "--queries", q, "--level", "1.5", "--json"])
+        ok(r.returncode == 2 and "--level must be between 0 and 1" in r.stderr, f"--level 1.5 is refused: {r.stderr.strip()}")
 
         # an audit of evenly spaced cases (each still against all the others)
         r = mpirun(3, ["audit", press, "--model", press_model, "--cases", "300", "--json"])
@@ -140,7 +204,8 @@ def main():
             ok(r.returncode == 0 and len(named) == 1 and len(mine) == 1 and mine[0].split(": ")[0] == named[0].split(": ")[0],
                f"{ranks} ranks name the bad row as the CLI does: {mine} vs {named}")
             open(os.path.join(tmp, "bad-b.json"), "w").write(r.stdout)
-            good, msg = compare("predict", os.path.join(tmp, "bad-cli.json"), os.path.join(tmp, "bad-b.json"))
+            good, msg = compare("predict", os.path.join(tmp, "bad-cli.json"), os.path.join(tmp, "bad-b.json"),
+                                outcome_range(press, "strength"))
             ok(good, f"{ranks} ranks without the bad row equal the CLI without it: {msg}")
 
         # a model for other columns, an unreadable file: a message, a non-zero status, no output file
@@ -161,8 +226,10 @@ def main():
            and not os.path.exists(out), f"a quoted line break is refused with its line: {r.stderr.strip()[:300]}")
         # the CSV output: written atomically, one line per case
         r = mpirun(3, ["audit", press, "--model", press_model, "--out", out])
-        ok(r.returncode == 0 and os.path.exists(out) and len(open(out).read().splitlines()) == 2001,
-           f"audit --out writes every case: {r.stderr.strip()[-300:]}")
+        rows = list(csv.DictReader(open(out))) if r.returncode == 0 and os.path.exists(out) else []
+        ok(len(rows) == 2000 and all(float(row["interval_level"]) == 0.9 and float(row["interval_lower"]) < float(row["interval_upper"])
+                                     for row in rows),
+           f"audit --out writes every case with its interval: {r.stderr.strip()[-300:]}")
     print(f"1..{count}")
     return 1 if failures else 0
 
