@@ -1292,6 +1292,15 @@ run (int argc, char **argv)
     failed = TRUE, rank == 0 ? say ("%s: %s", model_path, error->message) : (void) 0;
   else if (target != NULL && g_strcmp0 (target, model->target) != 0)
     failed = TRUE, rank == 0 ? say ("%s: this model predicts '%s', not '%s'", model_path, model->target, target) : (void) 0;
+  else if (model->n_cat > 0)
+    {
+      /* Each shard's loader would number the levels in its own order, and the merge, the second round and the
+       * flags' category rule would need them in the model's: refused rather than predicted without them. */
+      g_autofree char *cats = g_strjoinv (", ", model->cat_names);
+      failed = TRUE, rank == 0 ? say ("casescope-batch does not support category columns yet: %s was fitted with the "
+                                      "category columns %s, which casescope-cli predict --model takes into account",
+                                      model_path, cats) : (void) 0;
+    }
   if (!failed)
     {
       cs_engine_options_init (&eo);

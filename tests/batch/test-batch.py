@@ -9,6 +9,7 @@ usage: test-batch.py CASESCOPE-CLI CASESCOPE-BATCH SAMPLES-DIR [--quick]
 --quick: press-line and the faults only (the unit suite); without it kiln and a generated base too (slow)."""
 import csv
 import json
+import math
 import os
 import random
 import subprocess
@@ -224,6 +225,26 @@ def main():
         r = mpirun(2, ["audit", quoted, "--model", press_model, "--out", out])
         ok(r.returncode != 0 and (quoted + ":1501:") in r.stderr and "quoted field holds a line break" in r.stderr
            and not os.path.exists(out), f"a quoted line break is refused with its line: {r.stderr.strip()[:300]}")
+        # a model with category columns (as tests/cli/test-cli-categories.c generates them: a supplier shifts the
+        # outcome): refused with a message rather than predicted without them
+        cat = os.path.join(tmp, "categories.csv")
+        rng = random.Random(11)
+        with open(cat, "w") as f:
+            f.write("id,temp [degC],pressure [bar],supplier,shift,strength [MPa]\n")
+            for i in range(600):
+                t, p, s, h = rng.uniform(180, 220), rng.uniform(3, 7), rng.randrange(3), rng.randrange(2)
+                f.write("C%d,%.2f,%.3f,%s,%s,%.3f\n" % (i, t, p, ("ACME", "Borg", "Cora")[s], ("early", "late")[h],
+                                                      40 + 0.3 * (t - 200) + 2 * math.sin(p) + 3.0 * (s - 1)
+                                                      + rng.gauss(0, 0.5)))
+        cat_model = os.path.join(tmp, "categories.json")
+        r = run([CLI, "fit", cat, "--target", "strength", "--save", cat_model, "--json"])
+        ok(r.returncode == 0 and len(json.loads(r.stdout)["categories"]) == 2, "fit with category columns")
+        for mode in ("audit", "predict"):
+            r = mpirun(2, [mode, cat, "--model", cat_model, "--queries", cat, "--out", out])
+            ok(r.returncode == 3 and "casescope-batch does not support category columns yet" in r.stderr
+               and "supplier, shift" in r.stderr and not os.path.exists(out),
+               f"{mode}: a model with category columns is refused: {r.returncode} {r.stderr.strip()[:300]}")
+
         # the CSV output: written atomically, one line per case
         r = mpirun(3, ["audit", press, "--model", press_model, "--out", out])
         rows = list(csv.DictReader(open(out))) if r.returncode == 0 and os.path.exists(out) else []
