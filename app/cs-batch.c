@@ -9,8 +9,11 @@
  * audit), which takes the window's quantiles, cs_local_fit and cs_flags_evaluate against the baselines the
  * model file (version 3) stores, and the prediction interval by the engine's own cs_interval_compute over the
  * attended set (global case numbers and weights) and the leave-one-out residuals and residual scales the model
- * file stores (above CS_ENGINE_EXACT_MAX, over the loss sample, whose rows every rank gathers). A file with a
- * quoted line break is refused (records would span ranges). */
+ * file stores (above CS_ENGINE_EXACT_MAX, over the loss sample, whose rows every rank gathers). Category
+ * columns: every rank numbers the levels as the model file does (its levels, in the fit's first-seen order), so
+ * a shard's mismatch penalties, the queries' levels and the fail-safe's category rule agree across ranks; a
+ * value the model never saw is refused with its line. A file with a quoted line break is refused (records
+ * would span ranges). */
 #define G_LOG_DOMAIN "casescope-batch"
 
 #include "config.h"
@@ -95,6 +98,8 @@ typedef struct
   gsize n_total;
   guint first_line;          /* physical line of the range's first byte */
   double *z;                 /* standardised by the model */
+  gint *cat;                 /* n x the model's category columns: each case's level as the model numbers them
+                              * (every shard's loader numbers its own in first-seen order), or NULL */
   CsAttention *ctx;
 } Shard;
 
@@ -124,6 +129,55 @@ record_start (FILE *f, gsize pos, gsize size)
     if ((c = fgetc (f)) == '\n' || c == EOF)
       return p + 1;
   return size;
+}
+
+/* The shard's category levels renumbered as the model numbers them (its levels in first-seen order on the
+ * base it was fitted on): a level is the same number on every rank and in the queries. A value the model never
+ * saw is refused: casescope-cli would give it a number of its own, which no rank can agree on here. */
+static gboolean
+shard_levels (Shard *s, const CsModelFile *model, const char *path)
+{
+  gsize nc = model->n_cat, n = s->base->n;
+
+  s->cat = g_new (gint, MAX (n * nc, 1));
+  for (gsize c = 0; c < nc; c++)
+    {
+      gssize k = -1;
+      g_autofree gint *map = NULL;
+
+      for (gsize j = 0; j < s->base->n_cat; j++)
+        if (g_strcmp0 (s->base->cat_names[j], model->cat_names[c]) == 0)
+          k = (gssize) j;
+      if (k < 0)
+        {
+          say ("%s (lines from %u): no category column '%s' (the model's)", path, s->first_line, model->cat_names[c]);
+          return FALSE;
+        }
+      map = g_new (gint, MAX (s->base->cat_n_levels[k], 1));
+      for (gsize v = 0; v < s->base->cat_n_levels[k]; v++)
+        {
+          const char *level = s->base->cat_levels[k][v];
+          map[v] = -1;
+          for (gsize m = 0; model->cat_levels[c][m] != NULL; m++)
+            if (strcmp (model->cat_levels[c][m], level) == 0)
+              map[v] = (gint) m;
+          if (map[v] < 0)
+            {
+              for (gsize i = 0; i < n; i++)
+                if (s->base->cat_codes[i * s->base->n_cat + (gsize) k] == (gint) v)
+                  {
+                    say ("%s:%u: '%s' in column '%s' is a value the model was not fitted with (casescope-batch "
+                         "takes the model's levels; fit on this file, or use casescope-cli)", path, s->base->line[i],
+                         level, model->cat_names[c]);
+                    break;
+                  }
+              return FALSE;
+            }
+        }
+      for (gsize i = 0; i < n; i++)
+        s->cat[i * nc + c] = map[s->base->cat_codes[i * s->base->n_cat + (gsize) k]];
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -256,6 +310,8 @@ load_shard (const char *path, const CsModelFile *model, const char *model_path, 
             names[c] = col->name;
             if (g_strv_contains ((const char * const *) model->features, col->name))
               roles[c] = CS_ROLE_FEATURE;
+            else if (model->n_cat > 0 && g_strv_contains ((const char * const *) model->cat_names, col->name))
+              roles[c] = CS_ROLE_CATEGORY;
             else if (col->role == CS_ROLE_TARGET || col->role == CS_ROLE_LABEL)
               roles[c] = col->role;
             else
@@ -293,6 +349,8 @@ load_shard (const char *path, const CsModelFile *model, const char *model_path, 
     if (s->base != NULL)
       for (gsize i = 0; i < s->base->n; i++)
         s->base->line[i] = s->base->line[i] - 2 + s->first_line;
+    if (!failed && s->base != NULL && model->n_cat > 0)
+      failed = !shard_levels (s, model, path);
   }
   if (any_failed (failed))
     return FALSE;
@@ -438,7 +496,25 @@ typedef struct
   const size_t *sample_rows;
   const double *sample_z;
   const double *M;
+  /* category columns (the model's, in its order): the queries' levels (q x n_cat, -1: a value no case has),
+   * every case's (audit), the penalties */
+  gsize n_cat;
+  const gint *lq;
+  const gint *all_cat;
+  const double *cat_lambda;
 } Job;
+
+/* The category part of a case's score for a query: -lambda_c for each column whose levels differ (a query
+ * level of -1 differs from every case's), as cs-attention.h scores it. */
+static double
+category_penalty (const Job *job, const gint *case_levels, const gint *query_levels)
+{
+  double p = 0;
+  for (gsize c = 0; c < job->n_cat; c++)
+    if (query_levels[c] < 0 || case_levels[c] != query_levels[c])
+      p += job->cat_lambda[c];
+  return p;
+}
 
 /* Buckets of cs_weights_keep (model/cs-numeric.c), by the binary exponent of w / total; the tail past 2^-126
  * shares one bucket here (its weights sum to at most n 2^-127, far below any epsilon the tool accepts). */
@@ -477,6 +553,45 @@ near_threshold (const CsFlagBase *base, const CsFlagThresholds *t, const CsFlagQ
           return TRUE;
     }
   return FALSE;
+}
+
+/* The fail-safe's category rule as the engine applies it (cs-engine.c, category_flag): a low-support check
+ * when a level of the query is one no case has, or no attended case (weight > 0) has all its levels. */
+static void
+category_rule (const Job *job, Merged *m, const gint *ql, gsize mk, const double *kw, const gint *kcat)
+{
+  gsize nc = job->n_cat;
+  gboolean seen = FALSE;
+  g_autoptr(GString) msg = NULL;
+
+  for (gsize a = 0; a < mk && !seen; a++)
+    {
+      gboolean same = kw[a] > 0;
+      for (gsize c = 0; c < nc && same; c++)
+        same = kcat[a * nc + c] == ql[c];
+      seen = same;
+    }
+  if (seen)
+    return;
+  msg = g_string_new (NULL);
+  for (gsize c = 0; c < nc; c++)
+    if (ql[c] < 0)
+      g_string_append_printf (msg, "%s%s has a value no past case has (or none)", msg->len > 0 ? "; " : "",
+                              job->model->cat_names[c]);
+  if (msg->len > 0)
+    g_string_append (msg, ": nothing to compare it with, the cases used are of other values");
+  else
+    {
+      g_string_append (msg, "no case among those used has this combination (");
+      for (gsize c = 0; c < nc; c++)
+        {
+          const char *level = job->model->cat_levels[c][ql[c]];
+          g_string_append_printf (msg, "%s%s %s", c > 0 ? ", " : "", job->model->cat_names[c],
+                                  level[0] != '\0' ? level : "(empty)");
+        }
+      g_string_append (msg, "): the prediction leans on cases of other values");
+    }
+  cs_flags_add_category (&m->report, msg->str);
 }
 
 /* The prediction interval as the engine takes it (cs_engine_interval_compute): up to CS_ENGINE_EXACT_MAX cases
@@ -520,7 +635,8 @@ interval_query (const Job *job, Merged *m, const double *qz, gsize mk, const dou
  * and the flag rules, as the engine's prediction pass, cs_local_fit_batch and cs_flags_evaluate take them. */
 static gboolean
 finish_query (const Job *job, Merged *m, const double *qz, gsize t, double dropped, gsize mk, size_t *kidx, double *kw,
-              double *kz, double *ky, const double *kx, const double *nearest_x, const gsize *kglob, size_t self_index)
+              double *kz, double *ky, const double *kx, const double *nearest_x, const gsize *kglob, size_t self_index,
+              const gint *kcat)
 {
   gsize d = g_strv_length (job->model->features);
   g_autofree CsVW *vw = g_new (CsVW, MAX (mk, 1));
@@ -593,6 +709,8 @@ finish_query (const Job *job, Merged *m, const double *qz, gsize t, double dropp
     fq.nearest_x = kx + m->local.metric_nearest * d;   /* the case the support rule measures */
   cs_flags_evaluate (&job->flag_base, &job->thresholds, &fq, &m->report);
   m->tie = near_threshold (&job->flag_base, &job->thresholds, &fq, &m->report);
+  if (job->n_cat > 0)
+    category_rule (job, m, job->lq + t * job->n_cat, mk, kw, kcat);
   m->have_report = TRUE;
   return TRUE;
 }
@@ -659,6 +777,7 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *s
         g_autofree double *kz = NULL, *ky = NULL, *kx = NULL, *kw = NULL;
         g_autofree size_t *kidx = NULL;
         g_autofree gsize *kglob = NULL;
+        g_autofree gint *kcat = NULL;
         double *o = rec + t * R;
 
         for (int r = 0; r < nranks; r++)
@@ -669,6 +788,7 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *s
         kw = g_new (double, MAX (mk, 1));
         kidx = g_new (size_t, MAX (mk, 1));
         kglob = g_new (gsize, MAX (mk, 1));
+        kcat = g_new (gint, MAX (mk * job->n_cat, 1));
         for (int r = 0; r < nranks; r++)
           {
             const double *e = recv + rdispl[r] + pos[r];
@@ -682,6 +802,8 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *s
                 memcpy (kx + c * d, job->all_x + gi * d, d * sizeof (double));
                 kidx[c] = c;
                 kglob[c] = gi;
+                if (job->n_cat > 0)
+                  memcpy (kcat + c * job->n_cat, job->all_cat + gi * job->n_cat, job->n_cat * sizeof (gint));
               }
             pos[r] += 1 + 2 * cr;
           }
@@ -693,7 +815,7 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *s
         m.nearest_distance = p->nearest_distance;
         {
           if (!finish_query (job, &m, zq + t * d, t, cut[2 * t + 1], mk, kidx, kw, kz, ky, kx,
-                             job->all_x + (gsize) p->nearest_index * d, kglob, self[t]))
+                             job->all_x + (gsize) p->nearest_index * d, kglob, self[t], kcat))
             {
               failed = TRUE;
               break;
@@ -790,6 +912,7 @@ predict_block (Shard *s, const Job *job, const double *M, double noise_sd, const
       o.self_index = self != NULL ? self_local : NULL;
       o.n_threads = 1;
       o.weights = W;
+      o.levels = job->n_cat > 0 ? job->lq : NULL;
       if (k == 0)
         o.top = g_new0 (CsTopCase, MAX (q, 1));
       st = cs_attention_predict (s->ctx, zq, q, &o, pred);
@@ -817,6 +940,8 @@ predict_block (Shard *s, const Job *job, const double *M, double noise_sd, const
         {
           /* max_weight = 1 / sum_i exp(s_i - s_max): the shard's normaliser is s_max - log(max_weight) */
           double smax = score (M, s->z + top[t * kk].index * d, zq + t * d, d);
+          if (job->n_cat > 0)
+            smax -= category_penalty (job, s->cat + top[t * kk].index * job->n_cat, job->lq + t * job->n_cat);
           p->logz = smax - log (pr->max_weight);
           p->mean = pr->prediction;
           p->sum_w2 = 1.0 / pr->n_eff;
@@ -910,7 +1035,7 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
               const Part *parts, const Part *merged, Merged *out)
 {
   gsize n = s->base != NULL ? s->base->n : 0, d = g_strv_length (job->model->features);
-  gsize stride = 3 + 2 * d;
+  gsize nc = job->n_cat, stride = 3 + 2 * d + nc;
   g_autofree double *logz = g_new (double, MAX (q, 1)), *nearest = g_new (double, MAX (q, 1));
   g_autofree double *total = g_new0 (double, MAX (q, 1)), *total_all = g_new0 (double, MAX (q, 1));
   g_autofree double *hist = g_new0 (double, MAX (q * KEEP_BUCKETS, 1));
@@ -993,6 +1118,11 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
               g_array_append_vals (sendbuf, head, 3);
               g_array_append_vals (sendbuf, s->z + i * d, d);
               g_array_append_vals (sendbuf, s->base->x + i * d, d);
+              for (gsize c = 0; c < nc; c++)
+                {
+                  double code = s->cat[i * nc + c];   /* exact in a double */
+                  g_array_append_val (sendbuf, code);
+                }
               counts[t]++;
             }
         }
@@ -1019,6 +1149,7 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
         g_autofree double *kz = NULL, *ky = NULL, *kx = NULL, *kw = NULL;
         g_autofree size_t *kidx = NULL;
         g_autofree gsize *kglob = NULL;
+        g_autofree gint *kcat = NULL;
 
         for (int r = 0; r < nranks; r++)
           mk += (gsize) all_counts[r * q + t];
@@ -1028,6 +1159,7 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
         kw = g_new (double, MAX (mk, 1));
         kidx = g_new (size_t, MAX (mk, 1));
         kglob = g_new (gsize, MAX (mk, 1));
+        kcat = g_new (gint, MAX (mk * nc, 1));
         /* ranks hold consecutive case ranges, so rank order is case order: the set stays increasing */
         for (int r = 0, c = 0; r < nranks; r++)
           for (int j = 0; j < all_counts[r * q + t]; j++, c++)
@@ -1038,11 +1170,13 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
               ky[c] = e[2];
               memcpy (kz + c * d, e + 3, d * sizeof (double));
               memcpy (kx + c * d, e + 3 + d, d * sizeof (double));
+              for (gsize k = 0; k < nc; k++)
+                kcat[c * nc + k] = (gint) e[3 + 2 * d + k];
               kidx[c] = (size_t) c;
               pos[r] += stride;
             }
         if (!finish_query (job, m, zq + t * d, t, cut[2 * t + 1], mk, kidx, kw, kz, ky, kx, nx_all + t * d, kglob,
-                           CS_NO_CASE))
+                           CS_NO_CASE, kcat))
           {
             failed = TRUE;
             break;
@@ -1055,7 +1189,8 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
 /* ---- output ----------------------------------------------------------------------------------------- */
 
 static void
-merged_json (JsonBuilder *b, const CsModelFile *model, const double *query, const Merged *m, gboolean audit)
+merged_json (JsonBuilder *b, const CsModelFile *model, const double *query, const gint *levels, const Merged *m,
+             gboolean audit)
 {
   gsize d = g_strv_length (model->features);
   CsCaseBase names = { 0 };
@@ -1069,6 +1204,8 @@ merged_json (JsonBuilder *b, const CsModelFile *model, const double *query, cons
       json_builder_begin_object (b);
       for (gsize j = 0; j < d; j++)
         cs_json_add_number (b, model->features[j], query[j]);
+      for (gsize c = 0; levels != NULL && c < model->n_cat; c++)   /* a level, or null for one no case has */
+        cs_json_add_string (b, model->cat_names[c], levels[c] >= 0 ? model->cat_levels[c][levels[c]] : NULL);
       json_builder_end_object (b);
     }
   cs_json_add_number (b, "prediction", m->prediction);
@@ -1253,6 +1390,9 @@ run (int argc, char **argv)
   g_autofree double *loo_residual = NULL, *loo_spread = NULL, *loo_abs_scale = NULL, *sample_z = NULL;
   g_autofree size_t *sample_rows = NULL;
   CsIntervalResiduals residuals;
+  g_autofree gint *lq = NULL, *all_cat = NULL;
+  g_autofree size_t *n_levels = NULL;
+  gsize nc = 0;
   gsize block = BLOCK;
   g_autofree gsize *self = NULL;
   MPI_Op op;
@@ -1292,15 +1432,6 @@ run (int argc, char **argv)
     failed = TRUE, rank == 0 ? say ("%s: %s", model_path, error->message) : (void) 0;
   else if (target != NULL && g_strcmp0 (target, model->target) != 0)
     failed = TRUE, rank == 0 ? say ("%s: this model predicts '%s', not '%s'", model_path, model->target, target) : (void) 0;
-  else if (model->n_cat > 0)
-    {
-      /* Each shard's loader would number the levels in its own order, and the merge, the second round and the
-       * flags' category rule would need them in the model's: refused rather than predicted without them. */
-      g_autofree char *cats = g_strjoinv (", ", model->cat_names);
-      failed = TRUE, rank == 0 ? say ("casescope-batch does not support category columns yet: %s was fitted with the "
-                                      "category columns %s, which casescope-cli predict --model takes into account",
-                                      model_path, cats) : (void) 0;
-    }
   if (!failed)
     {
       cs_engine_options_init (&eo);
@@ -1313,14 +1444,24 @@ run (int argc, char **argv)
   if (!load_shard (path, model, model_path, &s))
     return 3;
 
+  /* the model's category columns: their levels (the model's numbering, shard_levels) and penalties */
+  nc = model->n_cat;
+  n_levels = g_new (size_t, MAX (nc, 1));
+  for (gsize c = 0; c < nc; c++)
+    n_levels[c] = g_strv_length (model->cat_levels[c]);
+  if (nc > 0 && cs_metric_set_categories (&metric, nc, model->cat_lambda) != CS_OK)
+    failed = TRUE, rank == 0 ? say ("%s: the category penalties are not usable", model_path) : (void) 0;
+
   /* the shard's context, with the model's standardisation and metric, as the engine builds its own */
-  if (s.base != NULL)
+  if (s.base != NULL && !failed)
     {
       CsStatus st;
       s.z = g_new (double, s.base->n * d);
       cs_standardise_rows (s.base->x, s.z, d, model->mean, model->sd, 0, s.base->n);
       st = cs_attention_new_full (s.z, s.base->y, s.base->n, d, model->dot ? CS_SCORE_DOT : CS_SCORE_DISTANCE,
                                   CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT, NULL, NULL, &s.ctx);
+      if (st == CS_OK && nc > 0)
+        st = cs_attention_set_categories (s.ctx, nc, s.cat, n_levels);
       if (st == CS_OK)
         st = cs_attention_set_metric (s.ctx, &metric);
       if (st != CS_OK)
@@ -1343,7 +1484,12 @@ run (int argc, char **argv)
           gssize r;
           names.d = d;
           names.feature_names = model->features;
-          r = cs_cli_read_queries (queries, &names, &xq);
+          /* category values by the model's levels (-1: a value it never saw, as casescope-cli's -1) */
+          names.n_cat = nc;
+          names.cat_names = model->cat_names;
+          names.cat_levels = model->cat_levels;
+          names.cat_n_levels = n_levels;
+          r = nc > 0 ? cs_cli_read_queries_levels (queries, &names, &xq, &lq) : cs_cli_read_queries (queries, &names, &xq);
           failed = r < 0;
           nq = r < 0 ? 0 : (guint64) r;
         }
@@ -1354,6 +1500,12 @@ run (int argc, char **argv)
       if (rank != 0)
         xq = g_new (double, q * d);
       MPI_Bcast (xq, (int) (q * d), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+      if (nc > 0)
+        {
+          if (rank != 0)
+            lq = g_new (gint, MAX (q * nc, 1));
+          MPI_Bcast (lq, (int) (q * nc), MPI_INT, 0, MPI_COMM_WORLD);
+        }
       zq = g_new (double, q * d);
       cs_standardise_rows (xq, zq, d, model->mean, model->sd, 0, q);
     }
@@ -1380,6 +1532,18 @@ run (int argc, char **argv)
       yq = g_new (double, MAX (q, 1));
       MPI_Allgatherv (s.base != NULL ? s.base->y : NULL, my_n, MPI_DOUBLE, yq, counts, displs, MPI_DOUBLE,
                       MPI_COMM_WORLD);
+      if (nc > 0)
+        {
+          /* every case's levels: each case is a query with its own (as the engine's leave-one-out takes them) */
+          int my_c = my_n * (int) nc;
+          acc = 0;
+          MPI_Allgather (&my_c, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD);
+          for (int r = 0; r < nranks; r++)
+            displs[r] = acc, acc += counts[r];
+          all_cat = g_new (gint, MAX (q * nc, 1));
+          MPI_Allgatherv (s.cat, my_c, MPI_INT, all_cat, counts, displs, MPI_INT, MPI_COMM_WORLD);
+          lq = g_memdup2 (all_cat, MAX (q * nc, 1) * sizeof (gint));
+        }
       self = g_new (gsize, MAX (q, 1));
       for (gsize t = 0; t < q; t++)
         self[t] = t;
@@ -1401,6 +1565,8 @@ run (int argc, char **argv)
               memcpy (xq + t * d, all_x + rows[t] * d, d * sizeof (double));
               memcpy (zq + t * d, all_zc + rows[t] * d, d * sizeof (double));
               yq[t] = all_y[rows[t]];
+              if (nc > 0)
+                memcpy (lq + t * nc, all_cat + rows[t] * nc, nc * sizeof (gint));
             }
           q = m;
         }
@@ -1414,6 +1580,10 @@ run (int argc, char **argv)
   job.metric = &metric;
   job.xq = xq;
   job.yq = yq;
+  job.n_cat = nc;
+  job.lq = lq;
+  job.all_cat = all_cat;
+  job.cat_lambda = model->cat_lambda;
   if (audit)
     {
       job.all_z = all_zc != NULL ? all_zc : zq;
@@ -1480,6 +1650,7 @@ run (int argc, char **argv)
       Job bj = job;
       bj.xq = xq + t0 * d;
       bj.yq = yq != NULL ? yq + t0 : NULL;
+      bj.lq = lq != NULL ? lq + t0 * nc : NULL;
       if (!predict_block (&s, &bj, M, isfinite (model->noise_sd) ? model->noise_sd : 0, zq + t0 * d,
                           MIN (block, q - t0), self != NULL ? self + t0 : NULL, (guint) top_k, op, part_type, res + t0))
         goto done;
@@ -1524,7 +1695,7 @@ run (int argc, char **argv)
                 json_builder_add_int_value (b, (gint64) all[2 * self[t]]);
                 cs_json_add_number (b, "y", all[2 * self[t] + 1]);
               }
-            merged_json (b, model, audit ? NULL : xq + t * d, &res[t], audit);
+            merged_json (b, model, audit ? NULL : xq + t * d, !audit && lq != NULL ? lq + t * nc : NULL, &res[t], audit);
             json_builder_end_object (b);
           }
         json_builder_end_array (b);
@@ -1587,6 +1758,7 @@ done_early:
   if (s.ctx != NULL)
     cs_attention_free (s.ctx);
   g_free (s.z);
+  g_free (s.cat);
   if (s.base != NULL)
     cs_case_base_unref (s.base);
   cs_metric_clear (&metric);

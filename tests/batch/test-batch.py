@@ -225,25 +225,60 @@ def main():
         r = mpirun(2, ["audit", quoted, "--model", press_model, "--out", out])
         ok(r.returncode != 0 and (quoted + ":1501:") in r.stderr and "quoted field holds a line break" in r.stderr
            and not os.path.exists(out), f"a quoted line break is refused with its line: {r.stderr.strip()[:300]}")
-        # a model with category columns (as tests/cli/test-cli-categories.c generates them: a supplier shifts the
-        # outcome): refused with a message rather than predicted without them
+        # category columns (a base as tests/cli/test-cli-categories.c generates it: the supplier shifts the outcome,
+        # the shift does not): predictions, flags (a value no case has gets the category rule's check) and
+        # intervals equal casescope-cli's at 1 and 2 ranks, the audit equals diagnose
         cat = os.path.join(tmp, "categories.csv")
         rng = random.Random(11)
+        suppliers, shifts = ("ACME", "Borg", "Cora"), ("early", "late")
         with open(cat, "w") as f:
             f.write("id,temp [degC],pressure [bar],supplier,shift,strength [MPa]\n")
             for i in range(600):
                 t, p, s, h = rng.uniform(180, 220), rng.uniform(3, 7), rng.randrange(3), rng.randrange(2)
-                f.write("C%d,%.2f,%.3f,%s,%s,%.3f\n" % (i, t, p, ("ACME", "Borg", "Cora")[s], ("early", "late")[h],
+                f.write("C%d,%.2f,%.3f,%s,%s,%.3f\n" % (i, t, p, suppliers[s], shifts[h],
                                                       40 + 0.3 * (t - 200) + 2 * math.sin(p) + 3.0 * (s - 1)
                                                       + rng.gauss(0, 0.5)))
+        cat_q = os.path.join(tmp, "categories-q.csv")
+        with open(cat_q, "w") as f:
+            f.write("temp,pressure,supplier,shift\n")
+            for i in range(12):
+                f.write("%.2f,%.3f,%s,%s\n" % (rng.uniform(180, 220), rng.uniform(3, 7), suppliers[i % 3], shifts[i % 2]))
+            f.write("200,5,Zeta,early\n195,4.5,Borg,night\n")
         cat_model = os.path.join(tmp, "categories.json")
         r = run([CLI, "fit", cat, "--target", "strength", "--save", cat_model, "--json"])
-        ok(r.returncode == 0 and len(json.loads(r.stdout)["categories"]) == 2, "fit with category columns")
-        for mode in ("audit", "predict"):
-            r = mpirun(2, [mode, cat, "--model", cat_model, "--queries", cat, "--out", out])
-            ok(r.returncode == 3 and "casescope-batch does not support category columns yet" in r.stderr
-               and "supplier, shift" in r.stderr and not os.path.exists(out),
-               f"{mode}: a model with category columns is refused: {r.returncode} {r.stderr.strip()[:300]}")
+        ok(r.returncode == 0 and json.loads(r.stdout)["categories"][0]["lambda"] > 1, "fit with category columns")
+        cat_range = outcome_range(cat, "strength")
+        for args, name in (([CLI, "predict", cat, "--model", cat_model, "--queries", cat_q, "--json"], "cli"),
+                           ([CLI, "diagnose", cat, "--model", cat_model, "--json"], "diag")):
+            with open(os.path.join(tmp, f"categories-{name}.json"), "w") as f:
+                subprocess.run(args, env=ENV, stdout=f, stderr=subprocess.PIPE, text=True)
+        cli_preds = json.load(open(os.path.join(tmp, "categories-cli.json")))["predictions"]
+        ok(sum(any(fl.get("measure") == "category" for fl in p["flags"]) for p in cli_preds) == 2,
+           "casescope-cli flags the two queries with a value no case has")
+        audited = export_interval(cat, "strength", cat_model, 100, tmp)
+        for ranks in (1, 2):
+            out = os.path.join(tmp, f"categories-b{ranks}.json")
+            r = mpirun(ranks, ["predict", cat, "--model", cat_model, "--queries", cat_q, "--json"])
+            open(out, "w").write(r.stdout)
+            good, msg = (compare("predict", os.path.join(tmp, "categories-cli.json"), out, cat_range)
+                         if r.returncode == 0 else (False, r.stderr[-400:]))
+            ok(good, f"category columns: predict with {ranks} ranks equals casescope-cli predict: {msg}")
+            out = os.path.join(tmp, f"categories-a{ranks}.json")
+            r = mpirun(ranks, ["audit", cat, "--model", cat_model, "--json"])
+            open(out, "w").write(r.stdout)
+            good, msg = (compare("audit", os.path.join(tmp, "categories-diag.json"), out)
+                         if r.returncode == 0 else (False, r.stderr[-400:]))
+            cases = json.load(open(out))["cases"] if r.returncode == 0 else []
+            ok(good and len(cases) == 600 and interval_ends_close(audited, cases[99]["interval"], cat_range),
+               f"category columns: audit with {ranks} ranks equals diagnose and export --query 100: {msg}")
+        # a value the model was not fitted with, in a case: refused with its line (no rank can number it)
+        lines = open(cat).read().splitlines()
+        lines[450] = lines[450].replace(",Borg,", ",Zeta,").replace(",ACME,", ",Zeta,").replace(",Cora,", ",Zeta,")
+        other = os.path.join(tmp, "categories-other.csv")
+        open(other, "w").write("\n".join(lines) + "\n")
+        r = mpirun(2, ["audit", other, "--model", cat_model, "--out", out])
+        ok(r.returncode == 3 and (other + ":451: 'Zeta' in column 'supplier'") in r.stderr,
+           f"a category value the model lacks is refused with its line: {r.stderr.strip()[:300]}")
 
         # the CSV output: written atomically, one line per case
         r = mpirun(3, ["audit", press, "--model", press_model, "--out", out])
