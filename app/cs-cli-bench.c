@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "cs-cli.h"
+#include "cs-engine.h"
 #include "cs-engine-bench.h"
 
 int
@@ -15,6 +16,7 @@ cs_cli_bench (int    argc,
   CsEngineBenchSpec spec;
   CsEngineBench r;
   gboolean json = FALSE, no_flagged = FALSE;
+  g_autofree char *flagged_window = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) oc = g_option_context_new ("- measure the machine and the engine in the same run");
 
@@ -28,6 +30,9 @@ cs_cli_bench (int    argc,
       { "fit-d", 0, 0, G_OPTION_ARG_INT64, &spec.fit_d, "Features for the LOO fit (default 8)", "D" },
       { "no-flagged", 0, 0, G_OPTION_ARG_NONE, &no_flagged,
         "Skip the batch with all flags and the window (and the engine build it needs)", NULL },
+      { "flagged-window", 0, 0, G_OPTION_ARG_STRING, &flagged_window,
+        "The flagged batch's window: bench (default: scalar 0.5 on the standardised features), scalar or diagonal "
+        "(fitted by leave-one-out on the bench's base, as casescope-cli fit --metric does)", "KIND" },
       { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
       { NULL }
     };
@@ -56,6 +61,14 @@ cs_cli_bench (int    argc,
   if (argc > 1)
     return cs_cli_usage_error ("bench", "unexpected argument '%s'", argv[1]);
   spec.flagged = !no_flagged;
+  if (flagged_window == NULL || g_strcmp0 (flagged_window, "bench") == 0)
+    spec.flagged_fit = CS_ENGINE_FIT_NONE;
+  else if (g_strcmp0 (flagged_window, "scalar") == 0)
+    spec.flagged_fit = CS_ENGINE_FIT_SCALAR;
+  else if (g_strcmp0 (flagged_window, "diagonal") == 0)
+    spec.flagged_fit = CS_ENGINE_FIT_DIAGONAL;
+  else
+    return cs_cli_usage_error ("bench", "--flagged-window must be bench, scalar or diagonal, not '%s'", flagged_window);
   if (!cs_engine_bench (&spec, &r, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
@@ -98,6 +111,9 @@ cs_cli_bench (int    argc,
           cs_json_add_number (b, "flagged_batch_seconds", r.flagged_batch_seconds);
           cs_json_add_number (b, "flagged_over_plain", r.flagged_batch_seconds / r.plain_batch_seconds);
           cs_json_add_number (b, "flagged_build_seconds", r.flagged_build_seconds);
+          cs_json_add_number (b, "flagged_kept", r.flagged_kept);
+          json_builder_set_member_name (b, "flagged_metric");
+          json_builder_add_string_value (b, r.flagged_metric);
         }
       cs_json_add_number (b, "loo_fit_seconds", r.fit_seconds);
       json_builder_set_member_name (b, "loo_fit_passes");
@@ -133,8 +149,9 @@ cs_cli_bench (int    argc,
               r.plain_batch_seconds);
       if (spec.flagged)
         printf ("  all flags and the window, through the engine: %.3f s = %.2f x the plain batch"
-                " (engine build %.1f s)\n",
-                r.flagged_batch_seconds, r.flagged_batch_seconds / r.plain_batch_seconds, r.flagged_build_seconds);
+                " (engine build %.1f s; window %s, %.2f %% of the cases kept)\n",
+                r.flagged_batch_seconds, r.flagged_batch_seconds / r.plain_batch_seconds, r.flagged_build_seconds,
+                r.flagged_metric, 100.0 * r.flagged_kept);
       printf ("scalar leave-one-out fit, n = %" G_GINT64_FORMAT ", d = %" G_GINT64_FORMAT
               ", %d threads: %.2f s wall, %d passes (w = %.4g)\n",
               spec.fit_n, spec.fit_d, r.threads, r.fit_seconds, r.fit_passes, r.fit_scale);

@@ -856,6 +856,33 @@ heap_push (TopItem *h,
   h[i] = it;
 }
 
+/* The cases of the lowest set bit of a block mask of cs_kernel_predict_f: [block_begin, block_end). */
+static inline size_t
+block_begin (uint64_t bits)
+{
+  return (size_t) __builtin_ctzll (bits) * CS_KERNEL_ABOVE_BLOCK;
+}
+
+static inline size_t
+block_end (uint64_t bits,
+           size_t   c)
+{
+  size_t b = (size_t) __builtin_ctzll (bits), e = (b + 1) * CS_KERNEL_ABOVE_BLOCK;
+  return b == 63 || e > c ? c : e;
+}
+
+/* Whether one of the 16 scores at s is > t: branch-free, so that it vectorises (a test and a branch per
+ * case mispredicts on the few that enter). */
+static inline int
+any_above16 (const float *s,
+             float        t)
+{
+  int any = 0;
+  for (int l = 0; l < 16; l++)
+    any |= s[l] > t;
+  return any;
+}
+
 static int
 top_cmp (const void *a,
          const void *b)
@@ -992,6 +1019,7 @@ window_pass (const CsAttention      *self,
              size_t                 *gi,
              double                **dt,
              size_t                 *dt_cap,
+             double                 *sall,
              CsAttended             *att)
 {
   size_t n = self->n, d = self->d, ra = p->ra, nk;
@@ -1002,6 +1030,40 @@ window_pass (const CsAttention      *self,
 
   cs_query_levels (self, o, qi, 1, lq);
   cs_prep_queries (self, p, qx, 1, lq, qa, qe);
+  if (isnan (m) && sall != NULL)
+    {
+      /* The float path's query: its maximum and normaliser in double from this pass's own scores (one GEMV and
+       * one exp a case), instead of a second double pass before it. sall (n doubles) holds the scores, then
+       * their exponentials. */
+      for (size_t c0 = 0; c0 < n; c0 += CS_CB)
+        {
+          size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
+          cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) c, (int) ra, 1.0, p->K + c0 * ra, (int) ra,
+                       qa, 1, 0.0, sall + c0, 1);
+        }
+      if (self_i < n)
+        sall[self_i] = -INFINITY;
+      m = cs_kernel_max_d (sall, n);
+      if (!(m > -INFINITY) || !isfinite (m))
+        return CS_ERR_INVALID;   /* the caller takes the double pass instead */
+      for (size_t j = 0; j < n; j++)
+        sall[j] = p->lambda * (sall[j] - m);   /* <= 0 */
+      cs_kernel_exp_d (sall, sall, n);
+      z = 0;
+      for (size_t j = 0; j < n; j++)
+        z += sall[j];
+      for (size_t j = 0; j < n; j++)
+        {
+          double w = sall[j] / z;
+          if (o->weights != NULL)
+            o->weights[qi * n + j] = w;
+          wsum += w;
+          wy += w * self->y[j];
+          if (gw != NULL)
+            gw[j] = w;
+        }
+    }
+  else
   for (size_t c0 = 0; c0 < n; c0 += CS_CB)
     {
       size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
@@ -1116,7 +1178,7 @@ predict_range (const CsAttention      *self,
   int use_float, need_d2, window, fused;
   double *Qa = NULL, *Qe = NULL, *S = NULL, *D2 = NULL, *ebuf = NULL;
   float *Qaf = NULL, *Qef = NULL, *Sf = NULL, *D2f = NULL, *ebuff = NULL;
-  double *gw = NULL, *we = NULL, *ws = NULL, *dt = NULL;
+  double *gw = NULL, *we = NULL, *ws = NULL, *dt = NULL, *sall = NULL;
   int *lvb = NULL;
   size_t dt_cap = 0;
   CsVW *gv = NULL;
@@ -1179,6 +1241,9 @@ predict_range (const CsAttention      *self,
       gv = quantiles ? malloc (n * sizeof (CsVW)) : NULL;
       we = malloc (CS_CB * sizeof (double));
       ws = malloc (CS_CB * sizeof (double));
+      /* the float path's window pass scores all n in double once (window_pass): without it (no memory) the
+       * query takes a second double pass for its maximum and normaliser, as before */
+      sall = use_float ? malloc (n * sizeof (double)) : NULL;
       if ((keep && (gw == NULL || gi == NULL)) || (quantiles && gv == NULL)
           || we == NULL || ws == NULL)
         status = CS_ERR_NOMEM;
@@ -1227,6 +1292,8 @@ predict_range (const CsAttention      *self,
               break;
             }
           float tmax[CS_QB];   /* the fused kernel's row maxima of this tile */
+          float thr[CS_QB];    /* and the thresholds of its blocks' bits: */
+          uint64_t above[CS_QB];
 
           if (fused)
             {
@@ -1234,10 +1301,15 @@ predict_range (const CsAttention      *self,
               for (size_t r = 0; r < nq; r++)
                 {
                   size_t si = o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE;
+                  const TopItem *h = heaps + r * (k > 0 ? k : 1);
                   sk[r] = si >= c0 && si < c0 + c ? si - c0 : c;
+                  /* Only a score above the full heap's minimum enters the top k (heap_push's strict >), and only
+                   * one above the best so far is a new nearest case; the heap's minimum is at most the best.
+                   * Both are float scores stored as doubles: the cast is exact. */
+                  thr[r] = k == 0 ? (float) st[r].best_s : st[r].top_len < k ? -INFINITY : (float) h[0].s;
                 }
               cs_kernel_predict_f (Qaf, nq, ra, p->Kf + c0 * ra, self->ycf + c0, c, sk, (float) p->d2_scale,
-                                   p->lambda, &st[0].m, &st[0].s, sizeof (RowState), Sf, tmax);
+                                   p->lambda, &st[0].m, &st[0].s, sizeof (RowState), Sf, tmax, thr, above);
             }
           else if (use_float)
             {
@@ -1283,6 +1355,50 @@ predict_range (const CsAttention      *self,
                   if (!fused && p->lambda * (mc - rs->m) >= -104.0)
                     cs_kernel_softmax_f (sr, dr, (float) p->d2_scale, self->ycf + c0, c, (float) rs->m,
                                          (float) fmin (p->lambda, FLT_MAX), &rs->s, ebuff);
+                  if (fused)
+                    {
+                      /* The blocks of cases above the threshold the kernel tested (thr above): a block left
+                       * out holds no score above the heap's minimum or the best at the tile's start, which only
+                       * rise, so the scans below see the same scores in the same order as a full scan. */
+                      if (mc > rs->best_s)
+                        for (uint64_t bits = above[r]; bits != 0; bits &= bits - 1)
+                          {
+                            size_t j = block_begin (bits), je = block_end (bits, c), hit = je;
+                            for (; j < je; j++)
+                              if (sr[j] == (float) mc)
+                                {
+                                  hit = j;
+                                  break;
+                                }
+                            if (hit < je)
+                              {
+                                row_state_set_best (rs, mc, p->d2_scale * mc, c0 + hit);
+                                break;
+                              }
+                          }
+                      if (k > 0 && (rs->top_len < k || mc > h[0].s))
+                        {
+                          /* sr[j] > t is the full scan's test (finite, and above a full heap's minimum) with
+                           * the threshold in a register: one compare a case */
+                          float t = rs->top_len < k ? -INFINITY : (float) h[0].s;
+                          for (uint64_t bits = above[r]; bits != 0; bits &= bits - 1)
+                            for (size_t j0 = block_begin (bits), je = block_end (bits, c); j0 < je; j0 += 16)
+                              {
+                                size_t j1 = je - j0 < 16 ? je : j0 + 16;
+                                /* most pieces of a marked block hold no case above t */
+                                if (j1 - j0 == 16 && !any_above16 (sr + j0, t))
+                                  continue;
+                                for (size_t j = j0; j < j1; j++)
+                                  if (sr[j] > t)
+                                    {
+                                      TopItem it = { sr[j], p->d2_scale * sr[j], c0 + j };
+                                      heap_push (h, &rs->top_len, k, it);
+                                      t = rs->top_len < k ? -INFINITY : (float) h[0].s;
+                                    }
+                              }
+                        }
+                      continue;
+                    }
                   if (dr != NULL)
                     md = cs_kernel_min_f (dr, c);
                   if (dr == NULL ? mc > rs->best_s : md < rs->best_d2)
@@ -1422,6 +1538,17 @@ predict_range (const CsAttention      *self,
             {
               /* The float path's max and sums are re-derived in double. */
               double m2 = rs->m, z2 = z;
+              status = CS_ERR_INVALID;
+              if (use_float && sall != NULL)
+                status = window_pass (self, p, queries + (q0 + r) * d,
+                                      o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE,
+                                      NAN, NAN, o, q0 + r, pr, ws, we, gv, gw, gi, &dt, &dt_cap, sall,
+                                      o->attended != NULL ? &o->attended[q0 + r] : NULL);
+              if (status == CS_OK)
+                continue;
+              if (status != CS_ERR_INVALID)
+                break;
+              status = CS_OK;
               if (use_float)
                 {
                   CsPredictOptions o2 = *o;
@@ -1441,7 +1568,7 @@ predict_range (const CsAttention      *self,
                 }
               status = window_pass (self, p, queries + (q0 + r) * d,
                                     o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE,
-                                    m2, z2, o, q0 + r, pr, ws, we, gv, gw, gi, &dt, &dt_cap,
+                                    m2, z2, o, q0 + r, pr, ws, we, gv, gw, gi, &dt, &dt_cap, NULL,
                                     o->attended != NULL ? &o->attended[q0 + r] : NULL);
               if (status != CS_OK)
                 break;
@@ -1453,7 +1580,7 @@ predict_range (const CsAttention      *self,
 
   free (Qa); free (Qe); free (lvb); free (S); free (D2); free (ebuf);
   free (Qaf); free (Qef); free (Sf); free (D2f); free (ebuff);
-  free (gv); free (gw); free (gi); free (we); free (ws); free (dt);
+  free (gv); free (gw); free (gi); free (we); free (ws); free (dt); free (sall);
   free (st); free (heaps);
   return status;
 }

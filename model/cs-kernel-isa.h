@@ -41,6 +41,20 @@ ISA_NAME (vmin) (VT a, VT b)
   return a;
 }
 
+/* Whether some lane of a is > t (NaN: no). */
+ISA_ATTR static inline int
+ISA_NAME (anygt) (VT a, VT t)
+{
+#ifdef ISA_ANYGT
+  return ISA_ANYGT (a, t);
+#else
+  int any = 0;
+  for (int l = 0; l < ISA_W; l++)
+    any |= a[l] > t[l];
+  return any;
+#endif
+}
+
 /* exp_f (x) for x <= 0, lane by lane: the same reduction and polynomial, with
  * floor as a truncation of a positive number, the clamp as max, 0 below
  * -87.3 (and at -inf, the excluded cases). */
@@ -179,13 +193,23 @@ ISA_NAME (fma_lanes) (size_t iters, float *sink)
 
 /* Scores of nr <= 4 query rows against c cases whose keys are transposed
  * (kt[k c + j]): four rows by two vectors of cases in eight register
- * accumulators, so every key load feeds four FMAs. Tail cases in scalar. */
+ * accumulators, so every key load feeds four FMAs. Tail cases in scalar.
+ * With thr (nr thresholds), above[r] gets the bit of each block of
+ * CS_KERNEL_ABOVE_BLOCK cases holding a score > thr[r], from the block's
+ * lane maxima while they are in registers: the caller's top-k and nearest
+ * scans then skip the other blocks without reading them. */
 ISA_ATTR static void
-ISA_NAME (score4) (const float *Q, size_t nr, size_t ra, const float *kt, size_t c, float *S, float *mx)
+ISA_NAME (score4) (const float *Q, size_t nr, size_t ra, const float *kt, size_t c, float *S, float *mx,
+                   const float *thr, uint64_t *above)
 {
-  VT m0 = (VT) { 0 } - INFINITY, m1 = m0, m2 = m0, m3 = m0;
+  VT m0 = (VT) { 0 } - INFINITY, m1 = m0, m2 = m0, m3 = m0, b0 = m0, b1 = m0, b2 = m0, b3 = m0;
   const float *q0 = Q, *q1 = Q + (nr > 1 ? 1 : 0) * ra, *q2 = Q + (nr > 2 ? 2 : 0) * ra,
               *q3 = Q + (nr > 3 ? 3 : 0) * ra;
+  /* no thresholds: +inf sets no bit (and above stays untouched) */
+  VT t0 = (VT) { 0 } + (thr != NULL ? thr[0] : INFINITY), t1 = (VT) { 0 } + (thr != NULL ? thr[nr > 1 ? 1 : 0] : INFINITY),
+     t2 = (VT) { 0 } + (thr != NULL ? thr[nr > 2 ? 2 : 0] : INFINITY),
+     t3 = (VT) { 0 } + (thr != NULL ? thr[nr > 3 ? 3 : 0] : INFINITY);
+  uint64_t ab[4] = { 0, 0, 0, 0 };
   size_t j = 0;
 
   for (; j + 2 * ISA_W <= c; j += 2 * ISA_W)
@@ -202,11 +226,11 @@ ISA_NAME (score4) (const float *Q, size_t nr, size_t ra, const float *kt, size_t
           a20 += q2[k] * k0; a21 += q2[k] * k1;
           a30 += q3[k] * k0; a31 += q3[k] * k1;
         }
-      /* the rows' maxima on the way, from registers (no second pass over S) */
-      m0 = ISA_NAME (vmax) (m0, ISA_NAME (vmax) (a00, a01));
-      m1 = ISA_NAME (vmax) (m1, ISA_NAME (vmax) (a10, a11));
-      m2 = ISA_NAME (vmax) (m2, ISA_NAME (vmax) (a20, a21));
-      m3 = ISA_NAME (vmax) (m3, ISA_NAME (vmax) (a30, a31));
+      /* the block's lane maxima on the way, from registers (no second pass over S) */
+      b0 = ISA_NAME (vmax) (b0, ISA_NAME (vmax) (a00, a01));
+      b1 = ISA_NAME (vmax) (b1, ISA_NAME (vmax) (a10, a11));
+      b2 = ISA_NAME (vmax) (b2, ISA_NAME (vmax) (a20, a21));
+      b3 = ISA_NAME (vmax) (b3, ISA_NAME (vmax) (a30, a31));
       memcpy (S + j, &a00, sizeof a00);
       memcpy (S + j + ISA_W, &a01, sizeof a01);
       if (nr > 1)
@@ -224,6 +248,21 @@ ISA_NAME (score4) (const float *Q, size_t nr, size_t ra, const float *kt, size_t
           memcpy (S + 3 * c + j, &a30, sizeof a30);
           memcpy (S + 3 * c + j + ISA_W, &a31, sizeof a31);
         }
+      /* the end of a block (2 ISA_W divides it) or of the vector part: fold the block into the rows' maxima
+       * (max is exact in any order: the same tile_max) and test it against the thresholds */
+      if (((j + 2 * ISA_W) % CS_KERNEL_ABOVE_BLOCK) == 0 || j + 4 * ISA_W > c)
+        {
+          size_t bi = j / CS_KERNEL_ABOVE_BLOCK < 63 ? j / CS_KERNEL_ABOVE_BLOCK : 63;
+          m0 = ISA_NAME (vmax) (m0, b0);
+          m1 = ISA_NAME (vmax) (m1, b1);
+          m2 = ISA_NAME (vmax) (m2, b2);
+          m3 = ISA_NAME (vmax) (m3, b3);
+          ab[0] |= (uint64_t) ISA_NAME (anygt) (b0, t0) << bi;
+          ab[1] |= (uint64_t) ISA_NAME (anygt) (b1, t1) << bi;
+          ab[2] |= (uint64_t) ISA_NAME (anygt) (b2, t2) << bi;
+          ab[3] |= (uint64_t) ISA_NAME (anygt) (b3, t3) << bi;
+          b0 = b1 = b2 = b3 = (VT) { 0 } - INFINITY;
+        }
     }
   for (size_t r = 0; r < nr; r++)
     {
@@ -236,17 +275,23 @@ ISA_NAME (score4) (const float *Q, size_t nr, size_t ra, const float *kt, size_t
     for (size_t r = 0; r < nr; r++)
       {
         float s = 0;
+        size_t bi = j / CS_KERNEL_ABOVE_BLOCK < 63 ? j / CS_KERNEL_ABOVE_BLOCK : 63;
         for (size_t k = 0; k < ra; k++)
           s += Q[r * ra + k] * kt[k * c + j];
         S[r * c + j] = s;
         mx[r] = s > mx[r] ? s : mx[r];
+        if (thr != NULL && s > thr[r])
+          ab[r] |= (uint64_t) 1 << bi;
       }
+  if (thr != NULL)
+    for (size_t r = 0; r < nr; r++)
+      above[r] = ab[r];
 }
 
 ISA_ATTR static void
 ISA_NAME (predict) (const float *Q, size_t nq, size_t ra, const float *K, const float *y, size_t c,
                     const size_t *skip, float d2_scale, double lambda, double *m, CsKernelSums *acc,
-                    size_t stride, float *S, float *tile_max)
+                    size_t stride, float *S, float *tile_max, const float *thr, uint64_t *above)
 {
   float ktbuf[KT_STACK];
   float *kt = ra * c <= KT_STACK ? ktbuf : malloc (ra * c * sizeof (float));
@@ -265,6 +310,8 @@ ISA_NAME (predict) (const float *Q, size_t nq, size_t ra, const float *K, const 
               S[r * c + j] = s;
               tile_max[r] = s > tile_max[r] ? s : tile_max[r];
             }
+          if (thr != NULL)
+            above[r] = ~(uint64_t) 0;   /* every block (a superset is exact) */
         }
     }
   else
@@ -275,7 +322,8 @@ ISA_NAME (predict) (const float *Q, size_t nq, size_t ra, const float *K, const 
     {
       size_t nr = nq - r0 < 4 ? nq - r0 : 4;
       if (kt != NULL)
-        ISA_NAME (score4) (Q + r0 * ra, nr, ra, kt, c, S + r0 * c, tile_max + r0);
+        ISA_NAME (score4) (Q + r0 * ra, nr, ra, kt, c, S + r0 * c, tile_max + r0,
+                           thr != NULL ? thr + r0 : NULL, thr != NULL ? above + r0 : NULL);
       for (size_t r = r0; r < r0 + nr; r++)
         {
           CsKernelSums *ar = (CsKernelSums *) ((char *) acc + r * stride);

@@ -293,6 +293,7 @@ row_begin (float        *s,
 /* maskz forms: the plain ones trip a GCC 12 false "uninitialised" warning */
 #define ISA_MAXPS(a, b) _mm512_maskz_max_ps ((__mmask16) 0xffff, (__m512) (a), (__m512) (b))
 #define ISA_MINPS(a, b) _mm512_maskz_min_ps ((__mmask16) 0xffff, (__m512) (a), (__m512) (b))
+#define ISA_ANYGT(a, t) (_mm512_cmp_ps_mask ((__m512) (a), (__m512) (t), _CMP_GT_OQ) != 0)
 #define ISA_RSQRT(v) _mm512_maskz_rsqrt14_ps ((__mmask16) 0xffff, (__m512) (v))
 #define ISA_FLOOR(v) _mm512_maskz_roundscale_ps ((__mmask16) 0xffff, (__m512) (v), \
                                                  _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)
@@ -304,6 +305,7 @@ row_begin (float        *s,
 #undef ISA_RSQRT
 #undef ISA_MAXPS
 #undef ISA_MINPS
+#undef ISA_ANYGT
 #undef ISA_FLOOR
 #undef ISA_SCALEF
 #define ISA_SUF avx2
@@ -311,6 +313,7 @@ row_begin (float        *s,
 #define ISA_W 8
 #define ISA_MAXPS(a, b) _mm256_max_ps ((__m256) (a), (__m256) (b))
 #define ISA_MINPS(a, b) _mm256_min_ps ((__m256) (a), (__m256) (b))
+#define ISA_ANYGT(a, t) (_mm256_movemask_ps (_mm256_cmp_ps ((__m256) (a), (__m256) (t), _CMP_GT_OQ)) != 0)
 #define ISA_RSQRT(v) _mm256_rsqrt_ps ((__m256) (v))
 #include "cs-kernel-isa.h"
 #undef ISA_SUF
@@ -319,6 +322,7 @@ row_begin (float        *s,
 #undef ISA_RSQRT
 #undef ISA_MAXPS
 #undef ISA_MINPS
+#undef ISA_ANYGT
 #endif
 
 /* Baseline: SSE2 on x86-64, whatever the compiler targets elsewhere. */
@@ -328,6 +332,7 @@ row_begin (float        *s,
 #ifdef CS_ISA_X86
 #define ISA_MAXPS(a, b) _mm_max_ps ((__m128) (a), (__m128) (b))
 #define ISA_MINPS(a, b) _mm_min_ps ((__m128) (a), (__m128) (b))
+#define ISA_ANYGT(a, t) (_mm_movemask_ps (_mm_cmpgt_ps ((__m128) (a), (__m128) (t))) != 0)
 #define ISA_RSQRT(v) _mm_rsqrt_ps ((__m128) (v))
 #endif
 #include "cs-kernel-isa.h"
@@ -396,7 +401,8 @@ cs_kernel_predict_f (const float *Q, size_t nq, size_t ra,
                      const float *K, const float *y, size_t c,
                      const size_t *skip, float d2_scale, double lambda,
                      double *m, CsKernelSums *acc, size_t stride,
-                     float *S, float *tile_max)
+                     float *S, float *tile_max,
+                     const float *thr, uint64_t *above)
 {
 #ifdef CS_ISA_X86
   /* Flush denormals to zero (FTZ, DAZ) in this thread while the kernel runs: with a narrow window most e_i
@@ -410,14 +416,14 @@ cs_kernel_predict_f (const float *Q, size_t nq, size_t ra,
     {
 #ifdef CS_ISA_X86
     case CS_KERNEL_ISA_AVX512:
-      predict_avx512 (Q, nq, ra, K, y, c, skip, d2_scale, lambda, m, acc, stride, S, tile_max);
+      predict_avx512 (Q, nq, ra, K, y, c, skip, d2_scale, lambda, m, acc, stride, S, tile_max, thr, above);
       break;
     case CS_KERNEL_ISA_AVX2:
-      predict_avx2 (Q, nq, ra, K, y, c, skip, d2_scale, lambda, m, acc, stride, S, tile_max);
+      predict_avx2 (Q, nq, ra, K, y, c, skip, d2_scale, lambda, m, acc, stride, S, tile_max, thr, above);
       break;
 #endif
     default:
-      predict_base (Q, nq, ra, K, y, c, skip, d2_scale, lambda, m, acc, stride, S, tile_max);
+      predict_base (Q, nq, ra, K, y, c, skip, d2_scale, lambda, m, acc, stride, S, tile_max, thr, above);
     }
 #ifdef CS_ISA_X86
   _mm_setcsr (csr);

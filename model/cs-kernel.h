@@ -8,6 +8,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct
 {
@@ -90,12 +91,21 @@ double cs_kernel_fma_lanes_f (size_t iters, float *sink);
  *   new maximum (z, zy, zyy, zd by exp (lambda (m_old - m_new)), zz by its
  *   square) and cs_kernel_softmax_f (d2 = d2_scale * s; skipped when the
  *   tile's best case underflows: lambda (mc - m) < -104) do on S, in float;
- *   lambda > 0 finite. */
+ *   lambda > 0 finite.
+ *   thr (nq, or NULL for none) and above (nq): bit b of above[i] is set when
+ *   cases [64 b, 64 b + 64) of the tile (bit 63: from 64 * 63 to c) hold a
+ *   score > thr[i], taken before the skip case is excluded; a clear bit
+ *   means every score of those cases is <= thr[i] (-inf sets the bit of
+ *   every block with a finite score). The caller's top-k and nearest scans
+ *   look only at the blocks above their threshold, so nothing reads S
+ *   again where no case can enter. */
+#define CS_KERNEL_ABOVE_BLOCK 64
 void cs_kernel_predict_f (const float *Q, size_t nq, size_t ra,
                           const float *K, const float *y, size_t c,
                           const size_t *skip, float d2_scale, double lambda,
                           double *m, CsKernelSums *acc, size_t stride,
-                          float *S, float *tile_max);
+                          float *S, float *tile_max,
+                          const float *thr, uint64_t *above);
 
 /* Whether cs_attention_predict's float path uses cs_kernel_predict_f for key
  * rows of ra floats and nq queries (else sgemm + cs_kernel_softmax_f), as

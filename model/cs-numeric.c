@@ -4,6 +4,7 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "cs-numeric.h"
@@ -101,7 +102,16 @@ keep_bucket (double r)
 
   if (!(r > 0))
     return CS_KEEP_BUCKETS;                  /* not kept, not counted */
-  (void) frexp (r, &e);                      /* r in [2^(e-1), 2^e) */
+  if (r >= DBL_MIN && r <= DBL_MAX)
+    {
+      /* a positive normal r is m 2^(E - 1023) with m in [1, 2): frexp's e is E - 1022, read from the bits (the
+       * libm call was a fifth of a flagged query's window pass) */
+      uint64_t bits;
+      memcpy (&bits, &r, sizeof bits);
+      e = (int) ((bits >> 52) & 0x7ff) - 1022;
+    }
+  else
+    (void) frexp (r, &e);                    /* subnormal or infinite: r in [2^(e-1), 2^e) */
   if (e > 0)
     return 0;
   return (size_t) -e < CS_KEEP_BUCKETS - 1 ? (size_t) -e : CS_KEEP_BUCKETS - 1;
@@ -157,9 +167,21 @@ cs_weights_keep (const double *w,
           cum += sums[b];
         }
     }
-  for (size_t i = 0; i < n; i++)
-    if (w[i] > 0 && (eps <= 0 || keep_bucket (w[i] / total) <= last))
-      keep[m++] = i;
+  if (eps <= 0 || last >= CS_KEEP_BUCKETS - 1)
+    {
+      for (size_t i = 0; i < n; i++)
+        if (w[i] > 0)
+          keep[m++] = i;
+    }
+  else
+    {
+      /* keep_bucket (r) <= last  <=>  r >= 2^-(last + 1) for r = w / total > 0 (bucket b holds [2^-(b+1), 2^-b),
+       * bucket 0 everything from 1/2 up), with the same division as the buckets above: one compare a case */
+      double floor_r = ldexp (1.0, -(int) last - 1);
+      for (size_t i = 0; i < n; i++)
+        if (w[i] > 0 && w[i] / total >= floor_r)
+          keep[m++] = i;
+    }
   if (dropped != NULL)
     *dropped = cum / total;
   return m;

@@ -50,6 +50,7 @@ cs_engine_bench_spec_init (CsEngineBenchSpec *spec)
   spec->fit_n = 20000;
   spec->fit_d = 8;
   spec->flagged = TRUE;
+  spec->flagged_fit = CS_ENGINE_FIT_NONE;
 }
 
 gboolean
@@ -215,6 +216,8 @@ cs_engine_bench (const CsEngineBenchSpec *spec,
   /* Engine: the same queries, each with all flags and the window, through the engine (as the window and
    * casescope-cli predict ask for them), against the plain batch above. The engine's build (baselines, not
    * timed in the ratio) uses the bench's metric on the standardised features, so no fit. */
+  result->flagged_kept = NAN;
+  result->flagged_metric = NULL;
   if (spec->flagged)
     {
       CsCaseBase *base = cs_case_base_new ((gsize) n, (gsize) d);
@@ -229,9 +232,12 @@ cs_engine_bench (const CsEngineBenchSpec *spec,
       cs_case_base_compute_stats (base);
       cs_metric_init_scalar (&em, (size_t) d, 0.5);
       cs_engine_options_init (&eo);
-      eo.fit = CS_ENGINE_FIT_NONE;
-      eo.metric = &em;
-      eo.metric_label = "scalar (bench)";
+      eo.fit = (CsEngineFit) spec->flagged_fit;
+      if (eo.fit == CS_ENGINE_FIT_NONE)
+        {
+          eo.metric = &em;
+          eo.metric_label = "scalar (bench)";
+        }
       eo.preferred_window = FALSE;
       t0 = now_s ();
       eng = cs_engine_build_full (base, &eo, NULL, NULL, NULL, error);
@@ -246,6 +252,13 @@ cs_engine_bench (const CsEngineBenchSpec *spec,
       cs_engine_unref (eng);
       if (res == NULL)
         return FALSE;
+      result->flagged_kept = 0;
+      for (gint64 i = 0; i < q; i++)
+        result->flagged_kept += (double) res[i]->n_kept / (double) n / (double) q;
+      result->flagged_metric = eo.fit == CS_ENGINE_FIT_NONE ? "scalar 0.5 (bench)"
+                               : eo.fit == CS_ENGINE_FIT_SCALAR ? "scalar, fitted by leave-one-out"
+                               : eo.fit == CS_ENGINE_FIT_DIAGONAL ? "diagonal, fitted by leave-one-out"
+                               : "full, fitted by leave-one-out";
       cs_engine_results_free (res, (gsize) q);
     }
 

@@ -10,6 +10,10 @@ typedef struct
   gint64 n, d, queries;            /* prediction benchmark: cases, features, queries */
   gint64 fit_n, fit_d;             /* scalar leave-one-out fit benchmark */
   gboolean flagged;                /* default TRUE: time the queries with all flags and the window too */
+  int flagged_fit;                 /* CsEngineFit of the flagged batch's engine: CS_ENGINE_FIT_NONE (default) keeps
+                                    * the bench's fixed metric (scalar 0.5 on the standardised features); scalar or
+                                    * diagonal fit the window by leave-one-out on the bench's base, as a front end
+                                    * would (that fit's time goes into flagged_build_seconds, not the ratio) */
 } CsEngineBenchSpec;
 
 typedef struct
@@ -29,6 +33,8 @@ typedef struct
   double flagged_batch_seconds;    /* the same queries with all flags and the window (cs_engine_predict), NaN
                                     * when not measured */
   double flagged_build_seconds;    /* the engine build before it (baselines; not in the ratio) */
+  double flagged_kept;             /* mean share of the cases in a flagged query's attended set (truncation) */
+  const char *flagged_metric;      /* the flagged engine's metric label */
   double pairs_float;              /* float fast path, one thread (CPU time) */
   double pairs_double;             /* double precision, one thread (CPU time) */
   double pairs_wall;               /* float, all threads, wall clock */

@@ -138,7 +138,7 @@ test_predict_tile (void)
         for (int t = 0; t < 2; t++)
           {
             cs_kernel_predict_f (Q, nq, ra, K + t * c * ra, y + t * c, c, skip, -2.0f, lambda,
-                                 &rows[0].m, &rows[0].s, sizeof (Row), S, tmax);
+                                 &rows[0].m, &rows[0].s, sizeof (Row), S, tmax, NULL, NULL);
             for (size_t r = 0; r < nq; r++)
               {
                 double mx = -INFINITY;
@@ -266,6 +266,215 @@ test_fused_against_double (void)
   cs_kernel_fused_set (prev);
 }
 
+/* The kernel's block bits (cs_kernel_predict_f's thr and above) against its own stored scores: a clear bit
+ * means no score of the block is above the row's threshold (the exactness the top-k and nearest scans rely
+ * on), a set bit a score above it, or the skip case (marked from its score before it is excluded). Thresholds
+ * at -inf, +inf, at a stored score (strict >) and between; a tail of cases in a last, partial block; a tile of
+ * more than 64 blocks, whose last bit covers the rest. */
+static void
+test_predict_above (void)
+{
+  for (guint64 seed = 1; seed <= 4; seed++)
+    FOR_EACH_LEVEL (isa)
+      {
+        CsRng rng;
+        size_t nq = 7, ra = seed == 4 ? 3 : 3 + 9 * (seed - 1), c = seed == 4 ? 4500 : 517;
+        float *Q = g_new (float, nq * ra), *K = g_new (float, c * ra), *y = g_new (float, c);
+        float *S = g_new (float, nq * c), tmax[7], thr[7];
+        size_t skip[7], nb = (c + 63) / 64;
+        guint64 above[7];
+        Row rows[7];
+
+        cs_rng_seed (&rng, seed * 57);
+        for (size_t i = 0; i < nq * ra; i++)
+          Q[i] = (float) cs_rng_normal (&rng);
+        for (size_t i = 0; i < c * ra; i++)
+          K[i] = (float) cs_rng_normal (&rng);
+        for (size_t i = 0; i < c; i++)
+          y[i] = (float) cs_rng_normal (&rng);
+        /* a first call for scores to pick thresholds from */
+        for (size_t r = 0; r < nq; r++)
+          {
+            rows[r].m = -INFINITY;
+            memset (&rows[r].s, 0, sizeof rows[r].s);
+            skip[r] = r % 2 == 0 ? (r * 131 + seed) % c : c;
+          }
+        cs_kernel_predict_f (Q, nq, ra, K, y, c, skip, -2.0f, 0.5, &rows[0].m, &rows[0].s, sizeof (Row), S, tmax,
+                             NULL, NULL);
+        for (size_t r = 0; r < nq; r++)
+          {
+            size_t j = (r * 977 + 13) % c;
+            thr[r] = r == 0 ? -INFINITY : r == 1 ? INFINITY
+                     : r == 2 ? tmax[r]                      /* no case above the maximum */
+                     : r % 2 == 1 ? S[r * c + j]              /* a stored score: strict > leaves it out */
+                     : tmax[r] - 0.3f;                        /* a few blocks */
+            if (r % 2 == 1 && j == skip[r])
+              thr[r] = tmax[r] - 1.0f;
+            above[r] = 0xdeadbeef;   /* overwritten, not or-ed into */
+            rows[r].m = -INFINITY;
+            memset (&rows[r].s, 0, sizeof rows[r].s);
+          }
+        cs_kernel_predict_f (Q, nq, ra, K, y, c, skip, -2.0f, 0.5, &rows[0].m, &rows[0].s, sizeof (Row), S, tmax,
+                             thr, above);
+        for (size_t r = 0; r < nq; r++)
+          {
+            size_t set = 0;
+            for (size_t b = 0; b < 64; b++)
+              {
+                size_t j0 = b * 64, j1 = b == 63 ? c : j0 + 64;
+                int any = 0, has_skip = skip[r] >= j0 && skip[r] < j1, bit = (int) ((above[r] >> b) & 1);
+                j1 = j1 < c ? j1 : c;
+                for (size_t j = j0; j < j1; j++)
+                  any |= S[r * c + j] > thr[r];
+                if (b >= nb)
+                  g_assert_cmpint (bit, ==, 0);
+                else if (has_skip)
+                  g_assert_cmpint (bit, >=, any);
+                else
+                  g_assert_cmpint (bit, ==, any);
+                set += (size_t) bit;
+              }
+            if (r == 0)
+              g_assert_cmpuint (set, ==, nb < 64 ? nb : 64);   /* every block has a finite score */
+            if (r == 1)
+              g_assert_cmpuint (set, ==, 0);
+          }
+        g_free (Q); g_free (K); g_free (y); g_free (S);
+      }
+  cs_kernel_isa_force (-1);
+}
+
+/* Top-k and nearest case of the fused path, whose scans skip the blocks the kernel leaves unmarked, against a
+ * brute-force scan over every case. The base makes every float score exact (integer features whose columns
+ * sum to 0 over a power-of-two n, so the mean is exactly 0 and -|x - q|^2 / 2 has a few bits), so ties are true
+ * ties on every path: three copies of one vector in tiles 1, 5 and 15 (the last) tie for the nearest, which is
+ * the first; the unique best of another query is the very last case; with it excluded (self_index) the next
+ * best stands; most tiles hold nothing that enters a top 5. Also against the sgemm float path, which scans
+ * every group: the same cases in the same order. */
+static void
+test_fused_topk_filter (void)
+{
+  int prev = cs_kernel_fused_set (1);
+  const size_t n = 8192, d = 16, q = 8, k = 5, half = 4096;
+  double *x = g_new (double, n * d), *y = g_new (double, n), *qs = g_new0 (double, q * d);
+  size_t self[8] = { CS_NO_CASE, n - 1, CS_NO_CASE, CS_NO_CASE, CS_NO_CASE, CS_NO_CASE, CS_NO_CASE, 0 };
+  const size_t wcopy[3] = { 600, 3000, 8100 };   /* tiles 1, 5, 15; their mirrors 4696, 7096, 4004 */
+  CsRng rng;
+
+  cs_rng_seed (&rng, 4242);
+  for (size_t i = 0; i < half; i++)
+    for (size_t j = 0; j < d; j++)
+      {
+        x[i * d + j] = (double) ((int) (cs_rng_uniform (&rng) * 5.0) - 2);   /* -2 .. 2 */
+        x[(i + half) * d + j] = -x[i * d + j];
+      }
+  for (size_t j = 0; j < d; j++)
+    {
+      double u = 3.0, w = j % 2 ? -4.0 : 4.0;
+      x[(n - 1) * d + j] = u;            /* the unique best of queries 0 and 6, the last case */
+      x[(n - 1 - half) * d + j] = -u;
+      for (int t = 0; t < 3; t++)
+        {
+          size_t i = wcopy[t], mi = i >= half ? i - half : i + half;
+          x[i * d + j] = w;
+          x[mi * d + j] = -w;
+        }
+      qs[0 * d + j] = u;
+      qs[1 * d + j] = u;                 /* the same query without the last case */
+      qs[2 * d + j] = w + (j == 0);      /* at distance 1 from the three copies */
+      qs[3 * d + j] = -w + (j == 3);     /* and from their mirrors */
+      qs[4 * d + j] = (double) ((int) (cs_rng_uniform (&rng) * 5.0) - 2);
+      qs[5 * d + j] = (double) ((int) (cs_rng_uniform (&rng) * 3.0) - 1);
+      qs[6 * d + j] = u - 0.5 * (j < 2); /* the last case still the unique best */
+      qs[7 * d + j] = x[0 * d + j];      /* itself excluded: its mirror's neighbours */
+    }
+  for (size_t i = 0; i < n; i++)
+    y[i] = x[i * d] + 0.5 * x[i * d + 1];
+
+  FOR_EACH_LEVEL (isa)
+    {
+      CsAttention *ctx;
+      CsMetric m;
+      CsPredictOptions o;
+      CsPrediction pf[8], pg[8];
+      CsTopCase tf[8 * 5], tg[8 * 5];
+
+      g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+      cs_metric_init_scalar (&m, d, 0.5);
+      cs_attention_set_metric (ctx, &m);
+      cs_predict_options_init (&o);
+      o.flags = CS_PREDICT_FLOAT;
+      o.top_k = k;
+      o.top = tf;
+      o.self_index = self;
+      g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, pf), ==, CS_OK);
+      cs_kernel_fused_set (0);
+      o.top = tg;
+      g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, pg), ==, CS_OK);
+      cs_kernel_fused_set (1);
+
+      for (size_t r = 0; r < q; r++)
+        {
+          /* brute force: squared distances are integers (or quarters), exact in double */
+          double *d2 = g_new (double, n), kth;
+          size_t best = CS_NO_CASE, *order = g_new (size_t, n), no = 0;
+          for (size_t i = 0; i < n; i++)
+            {
+              double s = 0;
+              for (size_t j = 0; j < d; j++)
+                s += (x[i * d + j] - qs[r * d + j]) * (x[i * d + j] - qs[r * d + j]);
+              d2[i] = s;
+              if (i == self[r])
+                continue;
+              if (best == CS_NO_CASE || s < d2[best])   /* the first of a tie */
+                best = i;
+              order[no++] = i;
+            }
+          /* selection of the k smallest d2 (ties by index), enough for k = 5 */
+          for (size_t t = 0; t < k; t++)
+            for (size_t u = t + 1; u < no; u++)
+              if (d2[order[u]] < d2[order[t]] || (d2[order[u]] == d2[order[t]] && order[u] < order[t]))
+                {
+                  size_t tmp = order[t];
+                  order[t] = order[u];
+                  order[u] = tmp;
+                }
+          kth = d2[order[k - 1]];
+          g_assert_cmpuint (pf[r].nearest_index, ==, best);
+          g_assert_cmpuint (pg[r].nearest_index, ==, best);
+          for (size_t t = 0; t < k; t++)
+            {
+              size_t i = tf[r * k + t].index;
+              g_assert_cmpuint (i, <, n);
+              g_assert_cmpuint (i, !=, self[r]);
+              /* the very same scan on the very same (exact) scores: the same cases in the same order */
+              g_assert_cmpuint (i, ==, tg[r * k + t].index);
+              /* the k-th distance and above: the brute force's cases; a tie at the k-th may hold any of its cases */
+              g_assert_cmpfloat (d2[i], ==, d2[order[t]]);
+              if (d2[i] < kth)
+                g_assert_cmpuint (i, ==, order[t]);
+              for (size_t u = 0; u < t; u++)
+                g_assert_cmpuint (tf[r * k + u].index, !=, i);
+            }
+          g_free (d2);
+          g_free (order);
+        }
+      /* the designed cases, spelled out */
+      g_assert_cmpuint (pf[0].nearest_index, ==, n - 1);
+      g_assert_cmpuint (tf[0 * k].index, ==, n - 1);
+      g_assert_cmpuint (pf[6].nearest_index, ==, n - 1);
+      g_assert_cmpuint (pf[1].nearest_index, !=, n - 1);
+      g_assert_cmpuint (pf[2].nearest_index, ==, 600);
+      g_assert_cmpuint (tf[2 * k + 2].index, ==, 8100);   /* the last tile's copy of the three-way tie */
+      g_assert_cmpuint (pf[3].nearest_index, ==, 4004);
+      cs_metric_clear (&m);
+      cs_attention_free (ctx);
+    }
+  cs_kernel_isa_force (-1);
+  cs_kernel_fused_set (prev);
+  g_free (x); g_free (y); g_free (qs);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -274,5 +483,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/kernel/fma-lanes", test_fma_lanes);
   g_test_add_func ("/cs/model/kernel/predict-tile", test_predict_tile);
   g_test_add_func ("/cs/model/kernel/fused-against-double", test_fused_against_double);
+  g_test_add_func ("/cs/model/kernel/predict-above", test_predict_above);
+  g_test_add_func ("/cs/model/kernel/fused-topk-filter", test_fused_topk_filter);
   return g_test_run ();
 }

@@ -328,6 +328,97 @@ test_weights_keep (void)
   g_free (keep);
 }
 
+/* The reference cs_weights_keep: buckets by frexp, the kept test by bucket (the first form of the function). */
+static size_t
+keep_reference (const double *w,
+                size_t        n,
+                double        eps,
+                size_t       *keep)
+{
+  enum { NB = 1076 };
+  double *sums = g_new0 (double, NB), total = 0, cum = 0;
+  size_t last = NB - 1, m = 0, top = 0;
+#define REF_BUCKET(r) ({ int e_; double r_ = (r); (void) frexp (r_, &e_); \
+                        !(r_ > 0) ? (size_t) NB : e_ > 0 ? 0 : (size_t) -e_ < NB - 1 ? (size_t) -e_ : (size_t) NB - 1; })
+
+  for (size_t i = 0; i < n; i++)
+    if (w[i] > 0)
+      total += w[i];
+  for (size_t i = 0; i < n; i++)
+    {
+      size_t b = REF_BUCKET (w[i] / total);
+      if (b < NB)
+        sums[b] += w[i];
+    }
+  while (top < NB - 1 && sums[top] == 0)
+    top++;
+  last = top;
+  for (size_t b = NB - 1; b > top; b--)
+    {
+      if (cum + sums[b] > eps * total)
+        {
+          last = b;
+          break;
+        }
+      cum += sums[b];
+    }
+  for (size_t i = 0; i < n; i++)
+    if (w[i] > 0 && REF_BUCKET (w[i] / total) <= last)
+      keep[m++] = i;
+#undef REF_BUCKET
+  g_free (sums);
+  return m;
+}
+
+/* cs_weights_keep's exponent from the bits and its one-compare kept test against the frexp reference: the same
+ * cases, on weights at exact powers of two of the total (the buckets' edges, where a test off by one ulp or one
+ * bucket shows), just below them, subnormal ones, and softmax weights spanning the whole exponent range. */
+static void
+test_weights_keep_exact (void)
+{
+  const size_t n = 3000;
+  const double eps_list[] = { 1e-300, 1e-12, 1e-6, 1e-3, 0.3 };
+  double *w = g_new (double, n);
+  size_t *a = g_new (size_t, n), *b = g_new (size_t, n);
+  CsRng rng;
+
+  cs_rng_seed (&rng, 20261207);
+  for (int rep = 0; rep < 30; rep++)
+    {
+      for (size_t i = 0; i < n; i++)
+        {
+          int kind = (int) (cs_rng_uniform (&rng) * 5);
+          int e = -(int) (cs_rng_uniform (&rng) * (rep < 10 ? 60 : 1080));
+          w[i] = kind == 0 ? ldexp (1.0, e)                                  /* a bucket's edge */
+                 : kind == 1 ? nextafter (ldexp (1.0, e), 0)                 /* just under it */
+                 : kind == 2 ? ldexp (1.0, -1074) * (1 + (double) (i % 7))   /* subnormal */
+                 : kind == 3 ? exp (-745.0 * cs_rng_uniform (&rng))          /* softmax-like, all exponents */
+                 : 0.0;
+        }
+      /* one weight of 1: the total is a little over 1 (a power of two only by luck), so w / total rounds */
+      w[rep % n] = 1.0;
+      for (size_t e = 0; e < G_N_ELEMENTS (eps_list); e++)
+        {
+          size_t ma = cs_weights_keep (w, n, eps_list[e], a, NULL), mb = keep_reference (w, n, eps_list[e], b);
+
+          g_assert_cmpuint (ma, ==, mb);
+          for (size_t i = 0; i < ma; i++)
+            g_assert_cmpuint (a[i], ==, b[i]);
+        }
+    }
+  /* a total of exactly 1, so w / total is w: the lightest kept bucket's edge, 1/4, is itself kept */
+  {
+    const double edge[4] = { 0.5, 0.25, 0.125, 0.125 };
+
+    g_assert_cmpuint (cs_weights_keep (edge, 4, 0.3, a, NULL), ==, 2);
+    g_assert_cmpuint (keep_reference (edge, 4, 0.3, b), ==, 2);
+    g_assert_cmpuint (a[1], ==, 1);
+  }
+  g_free (w);
+  g_free (a);
+  g_free (b);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -337,6 +428,7 @@ main (int    argc,
   g_test_add_func ("/cs/model/numeric/spd-guards", test_spd_guards);
   g_test_add_func ("/cs/model/numeric/cmp-double", test_cmp_double);
   g_test_add_func ("/cs/model/numeric/weights-keep", test_weights_keep);
+  g_test_add_func ("/cs/model/numeric/weights-keep-exact", test_weights_keep_exact);
   g_test_add_func ("/cs/model/parallel/run", test_parallel_run);
   g_test_add_func ("/cs/model/parallel/split", test_parallel_split);
   return g_test_run ();
