@@ -7,7 +7,13 @@
  * normaliser known, the ranks sum a weight histogram to truncate exactly as cs_weights_keep does on the whole
  * base, and send the kept cases to the rank that finishes the query (rank 0 for predict, the query's owner for
  * audit), which takes the window's quantiles, cs_local_fit and cs_flags_evaluate against the baselines the
- * model file (version 3) stores. A file with a quoted line break is refused (records would span ranges). */
+ * model file (version 3) stores, and the prediction interval by the engine's own cs_interval_compute over the
+ * attended set (global case numbers and weights) and the leave-one-out residuals and residual scales the model
+ * file stores (above CS_ENGINE_EXACT_MAX, over the loss sample, whose rows every rank gathers). Category
+ * columns: every rank numbers the levels as the model file does (its levels, in the fit's first-seen order), so
+ * a shard's mismatch penalties, the queries' levels and the fail-safe's category rule agree across ranks; a
+ * value the model never saw is refused with its line. A file with a quoted line break is refused (records
+ * would span ranges). */
 #define G_LOG_DOMAIN "casescope-batch"
 
 #include "config.h"
@@ -92,6 +98,8 @@ typedef struct
   gsize n_total;
   guint first_line;          /* physical line of the range's first byte */
   double *z;                 /* standardised by the model */
+  gint *cat;                 /* n x the model's category columns: each case's level as the model numbers them
+                              * (every shard's loader numbers its own in first-seen order), or NULL */
   CsAttention *ctx;
 } Shard;
 
@@ -121,6 +129,55 @@ record_start (FILE *f, gsize pos, gsize size)
     if ((c = fgetc (f)) == '\n' || c == EOF)
       return p + 1;
   return size;
+}
+
+/* The shard's category levels renumbered as the model numbers them (its levels in first-seen order on the
+ * base it was fitted on): a level is the same number on every rank and in the queries. A value the model never
+ * saw is refused: casescope-cli would give it a number of its own, which no rank can agree on here. */
+static gboolean
+shard_levels (Shard *s, const CsModelFile *model, const char *path)
+{
+  gsize nc = model->n_cat, n = s->base->n;
+
+  s->cat = g_new (gint, MAX (n * nc, 1));
+  for (gsize c = 0; c < nc; c++)
+    {
+      gssize k = -1;
+      g_autofree gint *map = NULL;
+
+      for (gsize j = 0; j < s->base->n_cat; j++)
+        if (g_strcmp0 (s->base->cat_names[j], model->cat_names[c]) == 0)
+          k = (gssize) j;
+      if (k < 0)
+        {
+          say ("%s (lines from %u): no category column '%s' (the model's)", path, s->first_line, model->cat_names[c]);
+          return FALSE;
+        }
+      map = g_new (gint, MAX (s->base->cat_n_levels[k], 1));
+      for (gsize v = 0; v < s->base->cat_n_levels[k]; v++)
+        {
+          const char *level = s->base->cat_levels[k][v];
+          map[v] = -1;
+          for (gsize m = 0; model->cat_levels[c][m] != NULL; m++)
+            if (strcmp (model->cat_levels[c][m], level) == 0)
+              map[v] = (gint) m;
+          if (map[v] < 0)
+            {
+              for (gsize i = 0; i < n; i++)
+                if (s->base->cat_codes[i * s->base->n_cat + (gsize) k] == (gint) v)
+                  {
+                    say ("%s:%u: '%s' in column '%s' is a value the model was not fitted with (casescope-batch "
+                         "takes the model's levels; fit on this file, or use casescope-cli)", path, s->base->line[i],
+                         level, model->cat_names[c]);
+                    break;
+                  }
+              return FALSE;
+            }
+        }
+      for (gsize i = 0; i < n; i++)
+        s->cat[i * nc + c] = map[s->base->cat_codes[i * s->base->n_cat + (gsize) k]];
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -253,6 +310,8 @@ load_shard (const char *path, const CsModelFile *model, const char *model_path, 
             names[c] = col->name;
             if (g_strv_contains ((const char * const *) model->features, col->name))
               roles[c] = CS_ROLE_FEATURE;
+            else if (model->n_cat > 0 && g_strv_contains ((const char * const *) model->cat_names, col->name))
+              roles[c] = CS_ROLE_CATEGORY;
             else if (col->role == CS_ROLE_TARGET || col->role == CS_ROLE_LABEL)
               roles[c] = col->role;
             else
@@ -290,6 +349,8 @@ load_shard (const char *path, const CsModelFile *model, const char *model_path, 
     if (s->base != NULL)
       for (gsize i = 0; i < s->base->n; i++)
         s->base->line[i] = s->base->line[i] - 2 + s->first_line;
+    if (!failed && s->base != NULL && model->n_cat > 0)
+      failed = !shard_levels (s, model, path);
   }
   if (any_failed (failed))
     return FALSE;
@@ -410,6 +471,7 @@ typedef struct
   CsLocalDiagnostics local;
   CsFlagReport report;
   gboolean tie;
+  CsInterval interval;   /* the engine's (cs_interval_compute over the attended set); level NaN: none */
 } Merged;
 
 /* What the second round needs besides the shard. */
@@ -426,7 +488,33 @@ typedef struct
   /* audit: every rank holds every case (standardised, original, outcome), so the second round sends only
    * (index, weight) pairs, and each query's window and local fit run on its owner rank (t mod ranks) */
   const double *all_z, *all_x, *all_y;
+  /* the prediction interval (with the second round): the model file's residuals, the level, and above
+   * CS_ENGINE_EXACT_MAX (loss_cases < n) the loss sample's rows and their standardised values (every rank) */
+  const CsIntervalResiduals *residuals;
+  CsIntervalSpec spec;
+  gsize loss_cases;
+  const size_t *sample_rows;
+  const double *sample_z;
+  const double *M;
+  /* category columns (the model's, in its order): the queries' levels (q x n_cat, -1: a value no case has),
+   * every case's (audit), the penalties */
+  gsize n_cat;
+  const gint *lq;
+  const gint *all_cat;
+  const double *cat_lambda;
 } Job;
+
+/* The category part of a case's score for a query: -lambda_c for each column whose levels differ (a query
+ * level of -1 differs from every case's), as cs-attention.h scores it. */
+static double
+category_penalty (const Job *job, const gint *case_levels, const gint *query_levels)
+{
+  double p = 0;
+  for (gsize c = 0; c < job->n_cat; c++)
+    if (query_levels[c] < 0 || case_levels[c] != query_levels[c])
+      p += job->cat_lambda[c];
+  return p;
+}
 
 /* Buckets of cs_weights_keep (model/cs-numeric.c), by the binary exponent of w / total; the tail past 2^-126
  * shares one bucket here (its weights sum to at most n 2^-127, far below any epsilon the tool accepts). */
@@ -467,6 +555,79 @@ near_threshold (const CsFlagBase *base, const CsFlagThresholds *t, const CsFlagQ
   return FALSE;
 }
 
+/* The fail-safe's category rule as the engine applies it (cs-engine.c, category_flag): a low-support check
+ * when a level of the query is one no case has, or no attended case (weight > 0) has all its levels. */
+static void
+category_rule (const Job *job, Merged *m, const gint *ql, gsize mk, const double *kw, const gint *kcat)
+{
+  gsize nc = job->n_cat;
+  gboolean seen = FALSE;
+  g_autoptr(GString) msg = NULL;
+
+  for (gsize a = 0; a < mk && !seen; a++)
+    {
+      gboolean same = kw[a] > 0;
+      for (gsize c = 0; c < nc && same; c++)
+        same = kcat[a * nc + c] == ql[c];
+      seen = same;
+    }
+  if (seen)
+    return;
+  msg = g_string_new (NULL);
+  for (gsize c = 0; c < nc; c++)
+    if (ql[c] < 0)
+      g_string_append_printf (msg, "%s%s has a value no past case has (or none)", msg->len > 0 ? "; " : "",
+                              job->model->cat_names[c]);
+  if (msg->len > 0)
+    g_string_append (msg, ": nothing to compare it with, the cases used are of other values");
+  else
+    {
+      g_string_append (msg, "no case among those used has this combination (");
+      for (gsize c = 0; c < nc; c++)
+        {
+          const char *level = job->model->cat_levels[c][ql[c]];
+          g_string_append_printf (msg, "%s%s %s", c > 0 ? ", " : "", job->model->cat_names[c],
+                                  level[0] != '\0' ? level : "(empty)");
+        }
+      g_string_append (msg, "): the prediction leans on cases of other values");
+    }
+  cs_flags_add_category (&m->report, msg->str);
+}
+
+/* The prediction interval as the engine takes it (cs_engine_interval_compute): up to CS_ENGINE_EXACT_MAX cases
+ * the attended set's cases (kglob, global numbers) with their weights, else the loss sample with the query's
+ * distance scores over it; then the one cs_interval_compute. */
+static void
+interval_query (const Job *job, Merged *m, const double *qz, gsize mk, const double *kw, const gsize *kglob,
+                size_t self_index)
+{
+  gsize d = g_strv_length (job->model->features), c = 0;
+  double p_in_spec;
+
+  if (job->loss_cases >= job->residuals->n)
+    {
+      g_autofree size_t *index = g_new (size_t, MAX (mk, 1));
+      g_autofree double *logw = g_new (double, MAX (mk, 1));
+      for (gsize k = 0; k < mk; k++)
+        if (kw[k] > 0)
+          {
+            index[c] = kglob[k];
+            logw[c] = log (kw[k]);
+            c++;
+          }
+      cs_interval_compute (job->residuals, c, index, logw, self_index, m->prediction, m->local_sd, &job->spec, NULL,
+                           NULL, &m->interval, &p_in_spec);
+    }
+  else
+    {
+      g_autofree double *logw = g_new (double, MAX (job->loss_cases, 1));
+      for (gsize k = 0; k < job->loss_cases; k++)
+        logw[k] = score (job->M, job->sample_z + k * d, qz, d);
+      cs_interval_compute (job->residuals, job->loss_cases, job->sample_rows, logw, self_index, m->prediction,
+                           m->local_sd, &job->spec, NULL, NULL, &m->interval, &p_in_spec);
+    }
+}
+
 /* q queries (standardised, zq q x d), each against every rank's shard; self: global index to leave out per
  * query, or NULL. Rank 0 gets out[q]. */
 /* One query's second round on the rank that has its attended set (mk cases: kw weights against the whole
@@ -474,7 +635,8 @@ near_threshold (const CsFlagBase *base, const CsFlagThresholds *t, const CsFlagQ
  * and the flag rules, as the engine's prediction pass, cs_local_fit_batch and cs_flags_evaluate take them. */
 static gboolean
 finish_query (const Job *job, Merged *m, const double *qz, gsize t, double dropped, gsize mk, size_t *kidx, double *kw,
-              double *kz, double *ky, const double *kx, const double *nearest_x)
+              double *kz, double *ky, const double *kx, const double *nearest_x, const gsize *kglob, size_t self_index,
+              const gint *kcat)
 {
   gsize d = g_strv_length (job->model->features);
   g_autofree CsVW *vw = g_new (CsVW, MAX (mk, 1));
@@ -483,6 +645,7 @@ finish_query (const Job *job, Merged *m, const double *qz, gsize t, double dropp
   CsFlagQuery fq = { 0 };
   CsStatus st = CS_OK;
 
+  m->interval = (CsInterval) { NAN, NAN, NAN, NAN, NAN, FALSE, FALSE };
   if (!isfinite (m->prediction) || mk == 0)
     return TRUE;
   m->n_kept = mk;
@@ -527,6 +690,8 @@ finish_query (const Job *job, Merged *m, const double *qz, gsize t, double dropp
   m->local.prediction = m->prediction;
   m->local.n_eff = m->n_eff;
   m->local.local_sd = m->local_sd;
+  if (job->residuals != NULL)
+    interval_query (job, m, qz, mk, kw, kglob, self_index);
 
   fq.failure = CS_FLAG_FAIL_NONE;
   fq.x = job->xq + t * d;
@@ -544,21 +709,24 @@ finish_query (const Job *job, Merged *m, const double *qz, gsize t, double dropp
     fq.nearest_x = kx + m->local.metric_nearest * d;   /* the case the support rule measures */
   cs_flags_evaluate (&job->flag_base, &job->thresholds, &fq, &m->report);
   m->tie = near_threshold (&job->flag_base, &job->thresholds, &fq, &m->report);
+  if (job->n_cat > 0)
+    category_rule (job, m, job->lq + t * job->n_cat, mk, kw, kcat);
   m->have_report = TRUE;
   return TRUE;
 }
 
 #define REC_HEAD 10
+#define REC_INTERVAL 5   /* level, lower, upper, n_eff, localised */
 
 /* The audit's second round: each query's kept cases go to its owner as (index, weight) pairs (every rank
  * holds every case's values), the owner finishes the query, and rank 0 receives the compact results (a sum
  * in which only the owner's entries are nonzero, so it is exact). */
 static gboolean
-audit_round (Shard *s, const Job *job, const double *zq, gsize q, const double *W, const double *scale,
-             const double *total_all, const double *cut, const Part *merged, Merged *out)
+audit_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *self, const double *W,
+             const double *scale, const double *total_all, const double *cut, const Part *merged, Merged *out)
 {
   gsize n = s->base != NULL ? s->base->n : 0, d = g_strv_length (job->model->features);
-  gsize R = REC_HEAD + 2 * CS_FLAG_N_KINDS + d;
+  gsize IV = REC_HEAD + 2 * CS_FLAG_N_KINDS + d, R = IV + REC_INTERVAL;
   g_autofree int *scount = g_new0 (int, nranks), *rcount = g_new0 (int, nranks);
   g_autofree int *sdispl = g_new0 (int, nranks), *rdispl = g_new0 (int, nranks);
   g_autofree double *rec = g_new0 (double, MAX (q * R, 1)), *rec_all = rank == 0 ? g_new0 (double, MAX (q * R, 1)) : NULL;
@@ -608,6 +776,8 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const double *
         gsize mk = 0, c = 0;
         g_autofree double *kz = NULL, *ky = NULL, *kx = NULL, *kw = NULL;
         g_autofree size_t *kidx = NULL;
+        g_autofree gsize *kglob = NULL;
+        g_autofree gint *kcat = NULL;
         double *o = rec + t * R;
 
         for (int r = 0; r < nranks; r++)
@@ -617,6 +787,8 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const double *
         ky = g_new (double, MAX (mk, 1));
         kw = g_new (double, MAX (mk, 1));
         kidx = g_new (size_t, MAX (mk, 1));
+        kglob = g_new (gsize, MAX (mk, 1));
+        kcat = g_new (gint, MAX (mk * job->n_cat, 1));
         for (int r = 0; r < nranks; r++)
           {
             const double *e = recv + rdispl[r] + pos[r];
@@ -629,6 +801,9 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const double *
                 memcpy (kz + c * d, job->all_z + gi * d, d * sizeof (double));
                 memcpy (kx + c * d, job->all_x + gi * d, d * sizeof (double));
                 kidx[c] = c;
+                kglob[c] = gi;
+                if (job->n_cat > 0)
+                  memcpy (kcat + c * job->n_cat, job->all_cat + gi * job->n_cat, job->n_cat * sizeof (gint));
               }
             pos[r] += 1 + 2 * cr;
           }
@@ -640,7 +815,7 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const double *
         m.nearest_distance = p->nearest_distance;
         {
           if (!finish_query (job, &m, zq + t * d, t, cut[2 * t + 1], mk, kidx, kw, kz, ky, kx,
-                             job->all_x + (gsize) p->nearest_index * d))
+                             job->all_x + (gsize) p->nearest_index * d, kglob, self[t], kcat))
             {
               failed = TRUE;
               break;
@@ -665,6 +840,11 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const double *
           }
         for (gsize j = 0; j < d; j++)
           o[REC_HEAD + 2 * CS_FLAG_N_KINDS + j] = m.half_width[j];
+        o[IV] = m.interval.level;
+        o[IV + 1] = m.interval.lower;
+        o[IV + 2] = m.interval.upper;
+        o[IV + 3] = m.interval.n_eff;
+        o[IV + 4] = m.interval.localised;
       }
   }
   if (any_failed (failed))
@@ -694,6 +874,8 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const double *
           }
         for (gsize j = 0; j < d; j++)
           m->half_width[j] = o[REC_HEAD + 2 * CS_FLAG_N_KINDS + j];
+        /* the owner's values plus zeros (a NaN or an infinite end stays what it is) */
+        m->interval = (CsInterval) { o[IV], o[IV + 1], o[IV + 2], o[IV + 3], NAN, o[IV + 4] != 0, FALSE };
       }
   return TRUE;
 }
@@ -730,6 +912,7 @@ predict_block (Shard *s, const Job *job, const double *M, double noise_sd, const
       o.self_index = self != NULL ? self_local : NULL;
       o.n_threads = 1;
       o.weights = W;
+      o.levels = job->n_cat > 0 ? job->lq : NULL;
       if (k == 0)
         o.top = g_new0 (CsTopCase, MAX (q, 1));
       st = cs_attention_predict (s->ctx, zq, q, &o, pred);
@@ -757,6 +940,8 @@ predict_block (Shard *s, const Job *job, const double *M, double noise_sd, const
         {
           /* max_weight = 1 / sum_i exp(s_i - s_max): the shard's normaliser is s_max - log(max_weight) */
           double smax = score (M, s->z + top[t * kk].index * d, zq + t * d, d);
+          if (job->n_cat > 0)
+            smax -= category_penalty (job, s->cat + top[t * kk].index * job->n_cat, job->lq + t * job->n_cat);
           p->logz = smax - log (pr->max_weight);
           p->mean = pr->prediction;
           p->sum_w2 = 1.0 / pr->n_eff;
@@ -850,7 +1035,7 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
               const Part *parts, const Part *merged, Merged *out)
 {
   gsize n = s->base != NULL ? s->base->n : 0, d = g_strv_length (job->model->features);
-  gsize stride = 3 + 2 * d;
+  gsize nc = job->n_cat, stride = 3 + 2 * d + nc;
   g_autofree double *logz = g_new (double, MAX (q, 1)), *nearest = g_new (double, MAX (q, 1));
   g_autofree double *total = g_new0 (double, MAX (q, 1)), *total_all = g_new0 (double, MAX (q, 1));
   g_autofree double *hist = g_new0 (double, MAX (q * KEEP_BUCKETS, 1));
@@ -922,7 +1107,7 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
         }
     MPI_Bcast (cut, (int) (2 * q), MPI_DOUBLE, 0, MPI_COMM_WORLD);
     if (job->all_z != NULL)
-      return audit_round (s, job, zq, q, W, scale, total_all, cut, merged, out);
+      return audit_round (s, job, zq, q, self, W, scale, total_all, cut, merged, out);
     for (gsize t = 0; t < q; t++)
       for (gsize i = 0; i < n; i++)
         {
@@ -933,6 +1118,11 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
               g_array_append_vals (sendbuf, head, 3);
               g_array_append_vals (sendbuf, s->z + i * d, d);
               g_array_append_vals (sendbuf, s->base->x + i * d, d);
+              for (gsize c = 0; c < nc; c++)
+                {
+                  double code = s->cat[i * nc + c];   /* exact in a double */
+                  g_array_append_val (sendbuf, code);
+                }
               counts[t]++;
             }
         }
@@ -959,6 +1149,7 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
         g_autofree double *kz = NULL, *ky = NULL, *kx = NULL, *kw = NULL;
         g_autofree size_t *kidx = NULL;
         g_autofree gsize *kglob = NULL;
+        g_autofree gint *kcat = NULL;
 
         for (int r = 0; r < nranks; r++)
           mk += (gsize) all_counts[r * q + t];
@@ -968,6 +1159,7 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
         kw = g_new (double, MAX (mk, 1));
         kidx = g_new (size_t, MAX (mk, 1));
         kglob = g_new (gsize, MAX (mk, 1));
+        kcat = g_new (gint, MAX (mk * nc, 1));
         /* ranks hold consecutive case ranges, so rank order is case order: the set stays increasing */
         for (int r = 0, c = 0; r < nranks; r++)
           for (int j = 0; j < all_counts[r * q + t]; j++, c++)
@@ -978,24 +1170,27 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
               ky[c] = e[2];
               memcpy (kz + c * d, e + 3, d * sizeof (double));
               memcpy (kx + c * d, e + 3 + d, d * sizeof (double));
+              for (gsize k = 0; k < nc; k++)
+                kcat[c * nc + k] = (gint) e[3 + 2 * d + k];
               kidx[c] = (size_t) c;
               pos[r] += stride;
             }
-        if (!finish_query (job, m, zq + t * d, t, cut[2 * t + 1], mk, kidx, kw, kz, ky, kx, nx_all + t * d))
+        if (!finish_query (job, m, zq + t * d, t, cut[2 * t + 1], mk, kidx, kw, kz, ky, kx, nx_all + t * d, kglob,
+                           CS_NO_CASE, kcat))
           {
             failed = TRUE;
             break;
           }
       }
   }
-  (void) self;
   return !any_failed (failed);
 }
 
 /* ---- output ----------------------------------------------------------------------------------------- */
 
 static void
-merged_json (JsonBuilder *b, const CsModelFile *model, const double *query, const Merged *m, gboolean audit)
+merged_json (JsonBuilder *b, const CsModelFile *model, const double *query, const gint *levels, const Merged *m,
+             gboolean audit)
 {
   gsize d = g_strv_length (model->features);
   CsCaseBase names = { 0 };
@@ -1009,9 +1204,26 @@ merged_json (JsonBuilder *b, const CsModelFile *model, const double *query, cons
       json_builder_begin_object (b);
       for (gsize j = 0; j < d; j++)
         cs_json_add_number (b, model->features[j], query[j]);
+      for (gsize c = 0; levels != NULL && c < model->n_cat; c++)   /* a level, or null for one no case has */
+        cs_json_add_string (b, model->cat_names[c], levels[c] >= 0 ? model->cat_levels[c][levels[c]] : NULL);
       json_builder_end_object (b);
     }
   cs_json_add_number (b, "prediction", m->prediction);
+  /* as casescope-cli's "interval": null without one (--no-flags, no prediction) */
+  json_builder_set_member_name (b, "interval");
+  if (!m->have_report || !isfinite (m->interval.level))
+    json_builder_add_null_value (b);
+  else
+    {
+      json_builder_begin_object (b);
+      cs_json_add_number (b, "level", m->interval.level);
+      cs_json_add_number (b, "lower", m->interval.lower);   /* null: an end the residuals cannot reach */
+      cs_json_add_number (b, "upper", m->interval.upper);
+      cs_json_add_number (b, "n_eff", m->interval.n_eff);
+      json_builder_set_member_name (b, "localised");
+      json_builder_add_boolean_value (b, m->interval.localised);
+      json_builder_end_object (b);
+    }
   if (m->have_report)
     {
       cs_cli_json_flags (b, &names, &m->report, !audit);
@@ -1081,6 +1293,59 @@ csv_number (double v)
   return g_strdup (g_ascii_dtostr (buf, sizeof buf, v));
 }
 
+/* ---- the prediction interval's material ---------------------------------------------------------------- */
+
+/* The model file's leave-one-out residuals and residual scales (an engine opened from the model takes the
+ * same; the shards cannot measure them), the outcome's sd over the whole base (the scales' floor), and above
+ * CS_ENGINE_EXACT_MAX the loss sample's standardised rows on every rank (each from the rank that holds it, the
+ * others adding zeros, so the sum is exact). FALSE after a message (rank 0). */
+static gboolean
+prepare_intervals (const Shard *s, const CsModelFile *model, const char *model_path, double epsilon, double level,
+                   Job *job, CsIntervalResiduals *residuals, double **loo_residual, double **loo_spread,
+                   double **loo_abs_scale, size_t **sample_rows, double **sample_z)
+{
+  gsize n = s->base != NULL ? s->base->n : 0, d = g_strv_length (model->features), loss = 0;
+  g_autofree char *why = NULL;
+  double sums[2] = { 0, (double) n }, all[2] = { 0, 0 }, ss = 0, ss_all = 0, mean;
+
+  if (!cs_model_file_interval_residuals (model, s->n_total, d, epsilon, loo_residual, loo_spread, loo_abs_scale, &loss,
+                                         &why))
+    {
+      if (rank == 0)
+        say ("%s: %s (fit and save it again with casescope-cli fit --save%s, or run with --no-flags)", model_path, why,
+             epsilon != 1e-6 ? " and this --epsilon" : "");
+      return FALSE;
+    }
+  /* the outcome's sd as CsCaseBase takes it: the mean first, then the squares about it */
+  for (gsize i = 0; i < n; i++)
+    sums[0] += s->base->y[i];
+  MPI_Allreduce (sums, all, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  mean = all[0] / MAX (all[1], 1);
+  for (gsize i = 0; i < n; i++)
+    ss += (s->base->y[i] - mean) * (s->base->y[i] - mean);
+  MPI_Allreduce (&ss, &ss_all, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  cs_interval_residuals_init (residuals, s->n_total, *loo_residual, *loo_abs_scale, *loo_spread,
+                              sqrt (ss_all / MAX (all[1], 1)));
+  job->residuals = residuals;
+  cs_interval_spec_init (&job->spec);
+  job->spec.level = level;
+  job->loss_cases = loss;
+  if (loss < s->n_total)
+    {
+      g_autofree double *mine = g_new0 (double, loss * d);
+      *sample_rows = g_new (size_t, loss);
+      *sample_z = g_new (double, loss * d);
+      cs_sample_gather (NULL, s->n_total, 0, loss, *sample_rows, NULL);
+      for (gsize k = 0; k < loss; k++)
+        if ((*sample_rows)[k] >= s->offset && (*sample_rows)[k] < s->offset + n)
+          memcpy (mine + k * d, s->z + ((*sample_rows)[k] - s->offset) * d, d * sizeof (double));
+      MPI_Allreduce (mine, *sample_z, (int) (loss * d), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+      job->sample_rows = *sample_rows;
+      job->sample_z = *sample_z;
+    }
+  return TRUE;
+}
+
 /* ---- main ------------------------------------------------------------------------------------------- */
 
 #define BLOCK 1024
@@ -1091,7 +1356,7 @@ run (int argc, char **argv)
   g_autofree char *target = NULL, *model_path = NULL, *queries = NULL, *out = NULL;
   gboolean json = FALSE, no_flags = FALSE, stats = FALSE;
   gint64 top_k = 5, audit_cases = 0;
-  double epsilon = 1e-6;
+  double epsilon = 1e-6, level = CS_ENGINE_DEFAULT_LEVEL;
   const GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (the model's)", "COL" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path, "A model file from casescope-cli fit --save (required)", "M.json" },
@@ -1101,7 +1366,9 @@ run (int argc, char **argv)
     { "cases", 0, 0, G_OPTION_ARG_INT64, &audit_cases, "audit: this many evenly spaced cases (the engine's rule), each "
       "against all the others (default: every case)", "M" },
     { "stats", 0, 0, G_OPTION_ARG_NONE, &stats, "Print each rank's CPU and wall seconds on stderr (rank order)", NULL },
-    { "no-flags", 0, 0, G_OPTION_ARG_NONE, &no_flags, "Predictions only: no second round (window, local fits, flags)", NULL },
+    { "no-flags", 0, 0, G_OPTION_ARG_NONE, &no_flags, "Predictions only: no second round (window, local fits, flags, "
+      "intervals)", NULL },
+    { "level", 0, 0, G_OPTION_ARG_DOUBLE, &level, "Prediction interval level, between 0 and 1 (default 0.9)", "P" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object (the default)", NULL },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Write a CSV here (atomically) instead", "F.csv" },
     { NULL }
@@ -1120,6 +1387,12 @@ run (int argc, char **argv)
   g_autofree double *yq = NULL, *fmin = NULL, *fmax = NULL;
   Job job = { 0 };
   g_autofree double *all_x = NULL, *all_y = NULL, *all_zc = NULL;
+  g_autofree double *loo_residual = NULL, *loo_spread = NULL, *loo_abs_scale = NULL, *sample_z = NULL;
+  g_autofree size_t *sample_rows = NULL;
+  CsIntervalResiduals residuals;
+  g_autofree gint *lq = NULL, *all_cat = NULL;
+  g_autofree size_t *n_levels = NULL;
+  gsize nc = 0;
   gsize block = BLOCK;
   g_autofree gsize *self = NULL;
   MPI_Op op;
@@ -1146,6 +1419,9 @@ run (int argc, char **argv)
     failed = TRUE, rank == 0 ? say ("casescope-batch: --top must be between 0 and 64") : (void) 0;
   if (!failed && !(epsilon >= 0 && epsilon < 1))
     failed = TRUE, rank == 0 ? say ("casescope-batch: --epsilon must be in [0, 1), got %g", epsilon) : (void) 0;
+  if (!failed && !(level > 0 && level < 1))
+    failed = TRUE, rank == 0 ? say ("casescope-batch: --level must be between 0 and 1 (0.9 for 90 %%), not %g", level)
+                             : (void) 0;
   if (!failed && json && out != NULL)
     failed = TRUE, rank == 0 ? say ("casescope-batch: give --json or --out, not both") : (void) 0;
   if (any_failed (failed))
@@ -1168,14 +1444,24 @@ run (int argc, char **argv)
   if (!load_shard (path, model, model_path, &s))
     return 3;
 
+  /* the model's category columns: their levels (the model's numbering, shard_levels) and penalties */
+  nc = model->n_cat;
+  n_levels = g_new (size_t, MAX (nc, 1));
+  for (gsize c = 0; c < nc; c++)
+    n_levels[c] = g_strv_length (model->cat_levels[c]);
+  if (nc > 0 && cs_metric_set_categories (&metric, nc, model->cat_lambda) != CS_OK)
+    failed = TRUE, rank == 0 ? say ("%s: the category penalties are not usable", model_path) : (void) 0;
+
   /* the shard's context, with the model's standardisation and metric, as the engine builds its own */
-  if (s.base != NULL)
+  if (s.base != NULL && !failed)
     {
       CsStatus st;
       s.z = g_new (double, s.base->n * d);
       cs_standardise_rows (s.base->x, s.z, d, model->mean, model->sd, 0, s.base->n);
       st = cs_attention_new_full (s.z, s.base->y, s.base->n, d, model->dot ? CS_SCORE_DOT : CS_SCORE_DISTANCE,
                                   CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT, NULL, NULL, &s.ctx);
+      if (st == CS_OK && nc > 0)
+        st = cs_attention_set_categories (s.ctx, nc, s.cat, n_levels);
       if (st == CS_OK)
         st = cs_attention_set_metric (s.ctx, &metric);
       if (st != CS_OK)
@@ -1198,7 +1484,12 @@ run (int argc, char **argv)
           gssize r;
           names.d = d;
           names.feature_names = model->features;
-          r = cs_cli_read_queries (queries, &names, &xq);
+          /* category values by the model's levels (-1: a value it never saw, as casescope-cli's -1) */
+          names.n_cat = nc;
+          names.cat_names = model->cat_names;
+          names.cat_levels = model->cat_levels;
+          names.cat_n_levels = n_levels;
+          r = nc > 0 ? cs_cli_read_queries_levels (queries, &names, &xq, &lq) : cs_cli_read_queries (queries, &names, &xq);
           failed = r < 0;
           nq = r < 0 ? 0 : (guint64) r;
         }
@@ -1209,6 +1500,12 @@ run (int argc, char **argv)
       if (rank != 0)
         xq = g_new (double, q * d);
       MPI_Bcast (xq, (int) (q * d), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+      if (nc > 0)
+        {
+          if (rank != 0)
+            lq = g_new (gint, MAX (q * nc, 1));
+          MPI_Bcast (lq, (int) (q * nc), MPI_INT, 0, MPI_COMM_WORLD);
+        }
       zq = g_new (double, q * d);
       cs_standardise_rows (xq, zq, d, model->mean, model->sd, 0, q);
     }
@@ -1235,6 +1532,18 @@ run (int argc, char **argv)
       yq = g_new (double, MAX (q, 1));
       MPI_Allgatherv (s.base != NULL ? s.base->y : NULL, my_n, MPI_DOUBLE, yq, counts, displs, MPI_DOUBLE,
                       MPI_COMM_WORLD);
+      if (nc > 0)
+        {
+          /* every case's levels: each case is a query with its own (as the engine's leave-one-out takes them) */
+          int my_c = my_n * (int) nc;
+          acc = 0;
+          MPI_Allgather (&my_c, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD);
+          for (int r = 0; r < nranks; r++)
+            displs[r] = acc, acc += counts[r];
+          all_cat = g_new (gint, MAX (q * nc, 1));
+          MPI_Allgatherv (s.cat, my_c, MPI_INT, all_cat, counts, displs, MPI_INT, MPI_COMM_WORLD);
+          lq = g_memdup2 (all_cat, MAX (q * nc, 1) * sizeof (gint));
+        }
       self = g_new (gsize, MAX (q, 1));
       for (gsize t = 0; t < q; t++)
         self[t] = t;
@@ -1256,6 +1565,8 @@ run (int argc, char **argv)
               memcpy (xq + t * d, all_x + rows[t] * d, d * sizeof (double));
               memcpy (zq + t * d, all_zc + rows[t] * d, d * sizeof (double));
               yq[t] = all_y[rows[t]];
+              if (nc > 0)
+                memcpy (lq + t * nc, all_cat + rows[t] * nc, nc * sizeof (gint));
             }
           q = m;
         }
@@ -1269,6 +1580,10 @@ run (int argc, char **argv)
   job.metric = &metric;
   job.xq = xq;
   job.yq = yq;
+  job.n_cat = nc;
+  job.lq = lq;
+  job.all_cat = all_cat;
+  job.cat_lambda = model->cat_lambda;
   if (audit)
     {
       job.all_z = all_zc != NULL ? all_zc : zq;
@@ -1313,6 +1628,10 @@ run (int argc, char **argv)
       job.flag_base.target_name = model->target;
       job.flag_base.target_unit = s.base != NULL ? s.base->target_unit : NULL;
       cs_flag_thresholds_init_for_base (&job.thresholds, &job.flag_base);
+      if (!failed)
+        failed = !prepare_intervals (&s, model, model_path, epsilon, level, &job, &residuals, &loo_residual,
+                                     &loo_spread, &loo_abs_scale, &sample_rows, &sample_z);
+      job.M = M;
       /* each block holds every weight of the shard for its queries: about 32 MB of them */
       block = CLAMP ((gsize) ((1u << 22) / MAX (max_n, 1)), 1, BLOCK);
       if (d > 64)
@@ -1331,6 +1650,7 @@ run (int argc, char **argv)
       Job bj = job;
       bj.xq = xq + t0 * d;
       bj.yq = yq != NULL ? yq + t0 : NULL;
+      bj.lq = lq != NULL ? lq + t0 * nc : NULL;
       if (!predict_block (&s, &bj, M, isfinite (model->noise_sd) ? model->noise_sd : 0, zq + t0 * d,
                           MIN (block, q - t0), self != NULL ? self + t0 : NULL, (guint) top_k, op, part_type, res + t0))
         goto done;
@@ -1375,7 +1695,7 @@ run (int argc, char **argv)
                 json_builder_add_int_value (b, (gint64) all[2 * self[t]]);
                 cs_json_add_number (b, "y", all[2 * self[t] + 1]);
               }
-            merged_json (b, model, audit ? NULL : xq + t * d, &res[t], audit);
+            merged_json (b, model, audit ? NULL : xq + t * d, !audit && lq != NULL ? lq + t * nc : NULL, &res[t], audit);
             json_builder_end_object (b);
           }
         json_builder_end_array (b);
@@ -1408,17 +1728,24 @@ run (int argc, char **argv)
       }
     else if (rank == 0)
       {
-        g_string_append (text, audit ? "row,y,prediction,stderr,n_eff,local_sd,nearest_distance\n"
-                                     : "query,prediction,stderr,n_eff,local_sd,nearest_distance\n");
+        g_string_append (text, audit ? "row,y,prediction,stderr,n_eff,local_sd,nearest_distance"
+                                     : "query,prediction,stderr,n_eff,local_sd,nearest_distance");
+        g_string_append (text, ",interval_level,interval_lower,interval_upper\n");
         for (gsize t = 0; t < q; t++)
           {
+            gboolean iv = res[t].have_report && isfinite (res[t].interval.level);
             g_autofree char *p = csv_number (res[t].prediction), *se = csv_number (res[t].std_error),
                             *ne = csv_number (res[t].n_eff), *ls = csv_number (res[t].local_sd),
-                            *nd = csv_number (res[t].nearest_distance), *yy = audit ? csv_number (all[2 * self[t] + 1]) : NULL;
+                            *nd = csv_number (res[t].nearest_distance), *yy = audit ? csv_number (all[2 * self[t] + 1]) : NULL,
+                            *il = csv_number (iv ? res[t].interval.level : NAN),
+                            *lo = csv_number (iv ? res[t].interval.lower : NAN),
+                            *hi = csv_number (iv ? res[t].interval.upper : NAN);
             if (audit)
-              g_string_append_printf (text, "%u,%s,%s,%s,%s,%s,%s\n", (guint) all[2 * self[t]], yy, p, se, ne, ls, nd);
+              g_string_append_printf (text, "%u,%s,%s,%s,%s,%s,%s", (guint) all[2 * self[t]], yy, p, se, ne, ls, nd);
             else
-              g_string_append_printf (text, "%zu,%s,%s,%s,%s,%s\n", t + 1, p, se, ne, ls, nd);
+              g_string_append_printf (text, "%zu,%s,%s,%s,%s,%s", t + 1, p, se, ne, ls, nd);
+            /* an empty end: none, or one the residuals cannot reach (infinite) */
+            g_string_append_printf (text, ",%s,%s,%s\n", il, lo, hi);
           }
       }
     failed = rank == 0 && !write_output (out, path, text->str);
@@ -1431,6 +1758,7 @@ done_early:
   if (s.ctx != NULL)
     cs_attention_free (s.ctx);
   g_free (s.z);
+  g_free (s.cat);
   if (s.base != NULL)
     cs_case_base_unref (s.base);
   cs_metric_clear (&metric);

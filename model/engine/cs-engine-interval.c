@@ -376,33 +376,85 @@ cs_engine_interval_prepare (CsEngine *self)
   return status;
 }
 
+void
+cs_interval_residuals_init (CsIntervalResiduals *res,
+                            gsize                n,
+                            const double        *residual,
+                            const double        *abs_scale,
+                            const double        *spread,
+                            double               y_sd)
+{
+  *res = (CsIntervalResiduals) { 0 };
+  res->n = n;
+  res->residual = residual;
+  res->abs_scale = abs_scale;
+  res->spread = spread;
+  res->scaled = CS_ENGINE_INTERVAL_SCALED;
+  res->scale_floor = 1e-6 * (y_sd > 0 ? y_sd : 1.0);
+  res->min_eff = CS_ENGINE_INTERVAL_MIN_EFF;
+  res->need_mass = CS_ENGINE_INTERVAL_NEED_MASS;
+  res->test_mass = CS_ENGINE_INTERVAL_TEST_MASS;
+  res->wide = CS_ENGINE_INTERVAL_WIDE;
+}
+
+/* The engine's residuals and its (possibly development) settings. */
+static void
+engine_residuals (const CsEngine      *self,
+                  CsIntervalResiduals *res)
+{
+  res->n = self->cases->n;
+  res->residual = self->loo_residual;
+  res->abs_scale = self->loo_abs_scale;
+  res->spread = self->loo_scale;
+  res->scaled = self->interval_scaled;
+  res->scale_floor = self->interval_scale_floor;
+  res->min_eff = self->interval_min_eff;
+  res->need_mass = self->interval_need_mass;
+  res->test_mass = self->interval_test_mass;
+  res->wide = self->interval_wide;
+}
+
+double
+cs_interval_residuals_score (const CsIntervalResiduals *res,
+                             gsize                      i)
+{
+  double r = res->residual[i];
+
+  if (res->scaled == CS_ENGINE_INTERVAL_SCALE_RESIDUAL && res->abs_scale != NULL)
+    return r / MAX (res->abs_scale[i], res->scale_floor);
+  if (res->scaled != CS_ENGINE_INTERVAL_SCALE_SPREAD || res->spread == NULL)
+    return r;
+  return r / MAX (res->spread[i], res->scale_floor);
+}
+
 /* Case i's conformity score: its leave-one-out residual, over its scale when the scores are scaled (NaN when i
  * is not a loss case). */
 double
 cs_engine_interval_score (const CsEngine *self,
                           gsize           i)
 {
-  double r = self->loo_residual[i];
+  CsIntervalResiduals res;
 
-  if (self->interval_scaled == CS_ENGINE_INTERVAL_SCALE_RESIDUAL && self->loo_abs_scale != NULL)
-    return r / MAX (self->loo_abs_scale[i], self->interval_scale_floor);
-  if (self->interval_scaled != CS_ENGINE_INTERVAL_SCALE_SPREAD || self->loo_scale == NULL)
-    return r;
-  return r / MAX (self->loo_scale[i], self->interval_scale_floor);
+  engine_residuals (self, &res);
+  return cs_interval_residuals_score (&res, i);
 }
 
 void
-cs_engine_interval_compute (CsEngine             *self,
-                            const CsAttended     *att,
-                            const double         *zq,
-                            size_t                self_index,
-                            const CsPrediction   *pred,
-                            const CsIntervalSpec *spec,
-                            CsInterval           *interval,
-                            double               *p_in_spec)
+cs_interval_compute (const CsIntervalResiduals *res,
+                     gsize                      n_candidates,
+                     const size_t              *index,
+                     const double              *log_weight,
+                     size_t                     self_index,
+                     double                     y_hat,
+                     double                     local_sd,
+                     const CsIntervalSpec      *spec,
+                     CsIntervalLogWeight        every_case,
+                     gpointer                   every_case_data,
+                     CsInterval                *interval,
+                     double                    *p_in_spec)
 {
-  gsize n = self->cases->n, m = 0;
-  double alpha = 1 - spec->level, y_hat = pred->prediction, scale = 1, need_mass, min_eff, sum = 0, sum2 = 0, temper = 1, w_max = 0;
+  gsize n = res->n, m = 0;
+  double alpha = 1 - spec->level, scale = 1, need_mass, min_eff, sum = 0, sum2 = 0, temper = 1, lw_max = -INFINITY;
   g_autofree WeightedResidual *rs = NULL;
   g_autofree double *logw = NULL;
   g_autofree double *abs_r = NULL;   /* |r_i| beside each score: the query's own residual scale */
@@ -410,103 +462,59 @@ cs_engine_interval_compute (CsEngine             *self,
 
   *interval = (CsInterval) { NAN, NAN, NAN, NAN, NAN, FALSE, FALSE };
   *p_in_spec = NAN;
-  if (self->loo_residual == NULL || !isfinite (y_hat) || !(alpha > 0 && alpha < 1))
+  if (res->residual == NULL || !isfinite (y_hat) || !(alpha > 0 && alpha < 1))
     return;
-  if (self->policy.loss_cases >= n)
+  rs = g_new (WeightedResidual, MAX (n_candidates, 1));
+  logw = g_new (double, MAX (n_candidates, 1));
+  abs_r = g_new (double, MAX (n_candidates, 1));
+  for (gsize k = 0; k < n_candidates; k++)
     {
-      /* Every case has a score: the attended cases, with their attention. */
-      rs = g_new (WeightedResidual, MAX (att->m, 1));
-      logw = g_new (double, MAX (att->m, 1));
-      abs_r = g_new (double, MAX (att->m, 1));
-      for (gsize i = 0; i < att->m; i++)
-        {
-          double r = cs_engine_interval_score (self, att->index[i]);
-          if (isfinite (r) && att->weight[i] > 0 && att->index[i] != self_index)
-            {
-              rs[m].r = r;
-              abs_r[m] = fabs (self->loo_residual[att->index[i]]);
-              logw[m] = log (att->weight[i]);
-              w_max = MAX (w_max, att->weight[i]);
-              m++;
-            }
-        }
-    }
-  else
-    {
-      /* Above CS_ENGINE_EXACT_MAX only the loss sample has scores, and a narrow attended set holds few of
-       * them: the query's attention over the sample itself, its scores -(z_i - q)' M (z_i - q) / 2 (the
-       * distance score of cs-attention.h) renormalised over the sample, O(m d^2) a query. */
-      gsize loss = self->policy.loss_cases, d = self->cases->d;
-      g_autofree size_t *rows = g_new (size_t, MAX (loss, 1));
-      g_autofree double *t = g_new (double, d);
-      double lmax = -INFINITY;
-      MetricRows mr;
+      double r = cs_interval_residuals_score (res, index[k]);
 
-      cs_sample_gather (NULL, n, 0, loss, rows, NULL);
-      metric_rows_init (&mr, &self->metric, d);
-      rs = g_new (WeightedResidual, MAX (loss, 1));
-      logw = g_new (double, MAX (loss, 1));
-      abs_r = g_new (double, MAX (loss, 1));
-      for (gsize k = 0; k < loss; k++)
-        {
-          double r = cs_engine_interval_score (self, rows[k]);
-
-          if (rows[k] == self_index || !isfinite (r))
-            continue;
-          rs[m].r = r;
-          abs_r[m] = fabs (self->loo_residual[rows[k]]);
-          logw[m] = sample_log_weight (self, &mr, zq, rows[k], t);
-          lmax = MAX (lmax, logw[m]);
-          m++;
-        }
-      metric_rows_clear (&mr);
-      /* only ratios matter below: the heaviest weighs 1 */
-      w_max = 1;
-      for (gsize k = 0; k < m; k++)
-        logw[k] -= lmax;
+      if (index[k] == self_index || !isfinite (r))
+        continue;
+      rs[m].r = r;
+      abs_r[m] = fabs (res->residual[index[k]]);
+      logw[m] = log_weight[k];
+      lw_max = MAX (lw_max, logw[m]);
+      m++;
     }
 
-  /* The widening rule: the least T whose weights rest on interval_min_eff effective residuals and carry the
-   * mass 2 / alpha - 1 (in units of the test point's own weight), so both tails of the level are reachable.
-   * Weights are scaled so the heaviest residual weighs 1: the test point, at distance 0 from the query,
-   * weighs at least as much as any case (1 is its lower bound; the coverage argument in INTERVALS.md). */
-  need_mass = self->interval_need_mass ? 2 / alpha - 1 : 0;
-  min_eff = self->interval_min_eff >= 0 ? self->interval_min_eff : -self->interval_min_eff * 2 / alpha;
-  if (self->interval_scaled == CS_ENGINE_INTERVAL_SCALE_SPREAD)
-    scale = MAX (pred->local_sd, self->interval_scale_floor);
-  else if (self->interval_scaled == CS_ENGINE_INTERVAL_SCALE_RESIDUAL && self->loo_abs_scale != NULL && m == 0)
+  /* The widening rule: the least T whose weights rest on min_eff effective residuals and carry the mass
+   * 2 / alpha - 1 (in units of the test point's own weight), so both tails of the level are reachable. Weights
+   * are scaled so the heaviest residual weighs 1: the test point, at distance 0 from the query, weighs at least
+   * as much as any case (1 is its lower bound; the coverage argument in INTERVALS.md). */
+  need_mass = res->need_mass ? 2 / alpha - 1 : 0;
+  min_eff = res->min_eff >= 0 ? res->min_eff : -res->min_eff * 2 / alpha;
+  if (res->scaled == CS_ENGINE_INTERVAL_SCALE_SPREAD)
+    scale = MAX (local_sd, res->scale_floor);
+  else if (res->scaled == CS_ENGINE_INTERVAL_SCALE_RESIDUAL && res->abs_scale != NULL && m == 0)
     g_clear_pointer (&abs_r, g_free);   /* nothing to average: the fallback below takes the base's */
-  else if (self->interval_scaled == CS_ENGINE_INTERVAL_SCALE_RESIDUAL && self->loo_abs_scale != NULL)
+  else if (res->scaled == CS_ENGINE_INTERVAL_SCALE_RESIDUAL && res->abs_scale != NULL)
     {
       /* the query's kernel (T = 1) over the same residuals the cases' scales were averaged from */
-      double lw_max = -INFINITY, sw = 0, swr = 0;
+      double sw = 0, swr = 0;
 
-      for (gsize i = 0; i < m; i++)
-        lw_max = MAX (lw_max, logw[i]);
       for (gsize i = 0; i < m; i++)
         {
           double w = exp (logw[i] - lw_max);
           sw += w;
           swr += w * abs_r[i];
         }
-      scale = MAX (swr / sw, self->interval_scale_floor);
+      scale = MAX (swr / sw, res->scale_floor);
     }
-  if (m >= 2 && self->interval_wide != 2)
-    temper_weights (rs, logw, m, log (w_max), min_eff, need_mass, &sum, &sum2, &temper);
-  if ((m < 2 || self->interval_wide == 2 || sum * sum / sum2 < min_eff || sum < need_mass) && self->interval_wide
-      && self->policy.loss_cases >= n && zq != NULL)
+  if (m >= 2 && res->wide != 2)
+    temper_weights (rs, logw, m, lw_max, min_eff, need_mass, &sum, &sum2, &temper);
+  if ((m < 2 || res->wide == 2 || sum * sum / sum2 < min_eff || sum < need_mass) && res->wide
+      && every_case != NULL)
     {
       /* Development variant (CS_ENGINE_INTERVAL_WIDE; INTERVALS.md): the attended set holds too few cases for
        * the target even at the widest T (the truncation at epsilon keeps a narrow kernel's set small, and
        * tempering cannot reach beyond it), so the same ladder over the query's distance scores to every case
        * with a score, -(z_i - q)' M (z_i - q) / 2, i.e. the softmax of the metric over T over the whole base, one
-       * O(n d^2) pass a query (category columns are not in it, as in the sample route above) */
-      gsize d = self->cases->d;
-      g_autofree double *t = g_new (double, d);
+       * O(n d^2) pass a query (category columns are not in it, as in the sample route) */
       double lmax = -INFINITY;
-      MetricRows mr;
 
-      metric_rows_init (&mr, &self->metric, d);
       g_free (rs);
       g_free (logw);
       rs = g_new (WeightedResidual, MAX (n, 1));
@@ -514,31 +522,29 @@ cs_engine_interval_compute (CsEngine             *self,
       m = 0;
       for (gsize i = 0; i < n; i++)
         {
-          double r = cs_engine_interval_score (self, i);
+          double r = cs_interval_residuals_score (res, i);
 
           if (i == self_index || !isfinite (r))
             continue;
           rs[m].r = r;
-          logw[m] = sample_log_weight (self, &mr, zq, i, t);
+          logw[m] = every_case (i, every_case_data);
           lmax = MAX (lmax, logw[m]);
           m++;
         }
-      metric_rows_clear (&mr);
-      if (m >= 2 && self->interval_scaled == CS_ENGINE_INTERVAL_SCALE_RESIDUAL && self->loo_abs_scale != NULL
-          && abs_r == NULL)
+      if (m >= 2 && res->scaled == CS_ENGINE_INTERVAL_SCALE_RESIDUAL && res->abs_scale != NULL && abs_r == NULL)
         {
           /* no residual in the attended set to take the query's scale from: its kernel (T = 1) over every case */
           double sw = 0, swr = 0;
           gsize k = 0;
 
           for (gsize i = 0; i < n; i++)
-            if (i != self_index && isfinite (cs_engine_interval_score (self, i)))
+            if (i != self_index && isfinite (cs_interval_residuals_score (res, i)))
               {
                 double w = exp (logw[k++] - lmax);
                 sw += w;
-                swr += w * fabs (self->loo_residual[i]);
+                swr += w * fabs (res->residual[i]);
               }
-          scale = MAX (swr / sw, self->interval_scale_floor);
+          scale = MAX (swr / sw, res->scale_floor);
           abs_r = g_new (double, 1);   /* the scale is the query's own: the fallback below keeps it */
         }
       if (m >= 2)
@@ -559,27 +565,27 @@ cs_engine_interval_compute (CsEngine             *self,
       rs = g_new (WeightedResidual, MAX (n, 1));
       m = 0;
       for (gsize i = 0; i < n; i++)
-        if (isfinite (cs_engine_interval_score (self, i)))
+        if (isfinite (cs_interval_residuals_score (res, i)))
           {
-            rs[m].r = cs_engine_interval_score (self, i);
+            rs[m].r = cs_interval_residuals_score (res, i);
             rs[m].v = 1;
             m++;
           }
       sum = sum2 = (double) m;
       if (m == 0)
         return;
-      if (self->interval_scaled == CS_ENGINE_INTERVAL_SCALE_RESIDUAL && abs_r == NULL)
+      if (res->scaled == CS_ENGINE_INTERVAL_SCALE_RESIDUAL && abs_r == NULL)
         {
           /* no residual around the query to take its scale from: the base's mean |r| */
           double s = 0;
           gsize c = 0;
           for (gsize i = 0; i < n; i++)
-            if (isfinite (self->loo_residual[i]))
+            if (isfinite (res->residual[i]))
               {
-                s += fabs (self->loo_residual[i]);
+                s += fabs (res->residual[i]);
                 c++;
               }
-          scale = MAX (s / (double) MAX (c, 1), self->interval_scale_floor);
+          scale = MAX (s / (double) MAX (c, 1), res->scale_floor);
         }
     }
 
@@ -589,7 +595,7 @@ cs_engine_interval_compute (CsEngine             *self,
      * weight is the residuals' weighted mean weight, sum2 / sum, so its share is 1 / (n_eff + 1): split
      * conformal's n + 1 with the effective count (the kernel's own value at distance 0, the heaviest weight,
      * over-covered every region on the development seeds; INTERVALS.md) */
-    int mode = self->interval_test_mass;
+    int mode = res->test_mass;
     double test = mode == 1 ? 1.0 : mode == 2 ? 0.0 : mode == 3 ? sum2 / sum / 2 : sum2 / sum;
     double total = sum + test;
     double hi, lo;
@@ -628,6 +634,92 @@ cs_engine_interval_compute (CsEngine             *self,
           all += rs[i].v;   /* summed in the same order, so a share of 1 is exactly 1 */
         }
       *p_in_spec = in / all;
+    }
+}
+
+/* The wide variant's weights: the query's distance scores to every case. */
+typedef struct
+{
+  const CsEngine *self;
+  MetricRows mr;
+  const double *zq;
+  double *t;
+} EveryCase;
+
+static double
+every_case_log_weight (gsize    i,
+                       gpointer data)
+{
+  EveryCase *e = data;
+
+  return sample_log_weight (e->self, &e->mr, e->zq, i, e->t);
+}
+
+void
+cs_engine_interval_compute (CsEngine             *self,
+                            const CsAttended     *att,
+                            const double         *zq,
+                            size_t                self_index,
+                            const CsPrediction   *pred,
+                            const CsIntervalSpec *spec,
+                            CsInterval           *interval,
+                            double               *p_in_spec)
+{
+  gsize n = self->cases->n, m = 0, d = self->cases->d;
+  CsIntervalResiduals res;
+  g_autofree size_t *index = NULL;
+  g_autofree double *logw = NULL;
+  EveryCase every = { self, { 0 }, zq, NULL };
+  gboolean with_every = self->interval_wide && self->policy.loss_cases >= n && zq != NULL;
+
+  engine_residuals (self, &res);
+  if (self->loo_residual == NULL)
+    {
+      cs_interval_compute (&res, 0, NULL, NULL, self_index, NAN, NAN, spec, NULL, NULL, interval, p_in_spec);
+      return;
+    }
+  if (self->policy.loss_cases >= n)
+    {
+      /* Every case has a score: the attended cases, with their attention. */
+      index = g_new (size_t, MAX (att->m, 1));
+      logw = g_new (double, MAX (att->m, 1));
+      for (gsize i = 0; i < att->m; i++)
+        if (att->weight[i] > 0)
+          {
+            index[m] = att->index[i];
+            logw[m] = log (att->weight[i]);
+            m++;
+          }
+    }
+  else
+    {
+      /* Above CS_ENGINE_EXACT_MAX only the loss sample has scores, and a narrow attended set holds few of
+       * them: the query's attention over the sample itself, its scores -(z_i - q)' M (z_i - q) / 2 (the
+       * distance score of cs-attention.h) renormalised over the sample, O(m d) a query with a diagonal metric. */
+      gsize loss = self->policy.loss_cases;
+      g_autofree double *t = g_new (double, d);
+      MetricRows mr;
+
+      index = g_new (size_t, MAX (loss, 1));
+      logw = g_new (double, MAX (loss, 1));
+      cs_sample_gather (NULL, n, 0, loss, index, NULL);
+      metric_rows_init (&mr, &self->metric, d);
+      for (gsize k = 0; k < loss; k++)
+        logw[k] = isfinite (self->loo_residual[index[k]]) ? sample_log_weight (self, &mr, zq, index[k], t) : 0;
+      metric_rows_clear (&mr);
+      m = loss;
+    }
+  if (with_every)
+    {
+      metric_rows_init (&every.mr, &self->metric, d);
+      every.t = g_new (double, d);
+    }
+  cs_interval_compute (&res, m, index, logw, self_index, pred->prediction, pred->local_sd, spec,
+                       with_every ? every_case_log_weight : NULL, &every, interval, p_in_spec);
+  if (with_every)
+    {
+      metric_rows_clear (&every.mr);
+      g_free (every.t);
     }
 }
 

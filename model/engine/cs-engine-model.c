@@ -672,3 +672,57 @@ cs_engine_metric_add_model_categories (CsMetric          *m,
         lam[c] = mf->cat_lambda[k];
   return cs_metric_set_categories (m, cases->n_cat, lam);
 }
+
+gboolean
+cs_model_file_interval_residuals (const CsModelFile  *mf,
+                                  gsize               n,
+                                  gsize               d,
+                                  double              epsilon,
+                                  double            **residual,
+                                  double            **spread,
+                                  double            **abs_scale,
+                                  gsize              *loss_cases,
+                                  char              **why)
+{
+  CsEnginePolicy policy;
+  double loss, case_cases, abs_epsilon;
+  g_autofree double *r = NULL, *s = NULL, *a = NULL;
+
+  *residual = *spread = *abs_scale = NULL;
+  *why = NULL;
+  cs_engine_policy (n, d, 0, &policy);
+  if (mf->version < 3 || mf->source_rows != n)
+    {
+      *why = g_strdup_printf ("the model file holds no leave-one-out residuals of these %" G_GSIZE_FORMAT " cases", n);
+      return FALSE;
+    }
+  /* the same checks and columns as cs_engine_take_model_measures */
+  if (!cs_model_file_lookup_number (mf, "engine", "loss_cases", &loss)
+      || !cs_model_file_lookup_number (mf, "engine", "case_cases", &case_cases)
+      || !(loss >= 1 && loss <= (double) n) || loss != floor (loss) || case_cases != (double) policy.case_cases)
+    {
+      *why = g_strdup ("the model file's window measurements are missing or of another sampling policy");
+      return FALSE;
+    }
+  r = take_residuals (mf, n, (gsize) loss, policy.case_cases, "loo_residual");
+  s = take_residuals (mf, n, (gsize) loss, policy.case_cases, "loo_scale");
+  if (r == NULL || s == NULL)
+    {
+      *why = g_strdup ("the model file has no leave-one-out residuals (the prediction intervals need them)");
+      return FALSE;
+    }
+  /* An engine measures the residual scales again when the file has none for its epsilon: a leave-one-out pass
+   * over the whole base, which the shards cannot make. */
+  if (!cs_model_file_lookup_number (mf, "engine", "abs_scale_epsilon", &abs_epsilon) || abs_epsilon != epsilon
+      || (a = take_residuals (mf, n, (gsize) loss, policy.case_cases, "loo_abs_scale")) == NULL)
+    {
+      *why = g_strdup_printf ("the model file has no residual scales for --epsilon %g (the prediction intervals "
+                              "need them)", epsilon);
+      return FALSE;
+    }
+  *residual = g_steal_pointer (&r);
+  *spread = g_steal_pointer (&s);
+  *abs_scale = g_steal_pointer (&a);
+  *loss_cases = (gsize) loss;
+  return TRUE;
+}

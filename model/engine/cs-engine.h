@@ -85,6 +85,58 @@ typedef struct
                                     * every case with a score (its distance scores; INTERVALS.md, step 3) */
 } CsInterval;
 
+/* What an interval reads besides the query's weights: a case base's leave-one-out residuals (NaN for a case
+ * without one: outside the loss sample, or its prediction failed), as the engine keeps them or a model file
+ * stores them (cs_model_file_interval_residuals), and the method's settings. The engine and casescope-batch
+ * (whose ranks hold no engine) give them to the one cs_interval_compute. */
+typedef struct
+{
+  gsize n;                         /* cases */
+  const double *residual;          /* n leave-one-out residuals */
+  const double *abs_scale;         /* n residual scales (CS_ENGINE_INTERVAL_SCALE_RESIDUAL), or NULL */
+  const double *spread;            /* n local spreads (CS_ENGINE_INTERVAL_SCALE_SPREAD), or NULL */
+  int scaled;                      /* CS_ENGINE_INTERVAL_SCALE_* */
+  double scale_floor;              /* 1e-6 x the outcome's sd: a spread of 0 does not divide */
+  double min_eff;                  /* as CsEngine.interval_min_eff */
+  gboolean need_mass;
+  int test_mass;
+  int wide;
+} CsIntervalResiduals;
+
+/* The engine's defaults (CS_ENGINE_INTERVAL_*) over n residuals; y_sd: the outcome's sd over the whole base
+ * (CsCaseBase.y_sd), for the floor. */
+void        cs_interval_residuals_init (CsIntervalResiduals    *res,
+                                        gsize                   n,
+                                        const double           *residual,
+                                        const double           *abs_scale,
+                                        const double           *spread,
+                                        double                  y_sd);
+/* Case i's conformity score: its residual over its scale when the scores are scaled (NaN without a residual). */
+double      cs_interval_residuals_score (const CsIntervalResiduals *res,
+                                         gsize                      i);
+/* The log of case i's weight under the query's kernel over every case (the development variant
+ * CS_ENGINE_INTERVAL_WIDE); data: the caller's. */
+typedef double (*CsIntervalLogWeight) (gsize    i,
+                                       gpointer data);
+/* The interval at spec->level (and *p_in_spec with limits, else NaN) of a prediction y_hat from m candidate
+ * cases: index[k] their case numbers, log_weight[k] the log of the query's weight on each (only ratios count:
+ * the attended set's attention, or the query's scores over the loss sample). Candidates without a score and
+ * self_index (the case a leave-one-out query leaves out, or CS_NO_CASE) are skipped. local_sd: the
+ * prediction's (CS_ENGINE_INTERVAL_SCALE_SPREAD). every_case: NULL, or the wide variant's weights.
+ * interval->level is NaN when there is none. */
+void        cs_interval_compute       (const CsIntervalResiduals *res,
+                                       gsize                      m,
+                                       const size_t              *index,
+                                       const double              *log_weight,
+                                       size_t                     self_index,
+                                       double                     y_hat,
+                                       double                     local_sd,
+                                       const CsIntervalSpec      *spec,
+                                       CsIntervalLogWeight        every_case,
+                                       gpointer                   every_case_data,
+                                       CsInterval                *interval,
+                                       double                    *p_in_spec);
+
 void        cs_interval_spec_init     (CsIntervalSpec          *spec);
 /* NULL when spec is usable, else a sentence (g_free): level outside (0, 1), lower above upper, NaN limits given. */
 char       *cs_interval_spec_check    (const CsIntervalSpec    *spec);
@@ -205,6 +257,21 @@ gboolean    cs_engine_options_use_model (CsEngineOptions       *options,
                                        const CsModelFile       *model,
                                        CsMetric                *storage,
                                        GError                 **error);
+
+/* The prediction intervals' material a model file stores for the n cases of d features it was fitted on, as
+ * an engine opened from it takes it: every case's leave-one-out residual and local spread (NaN outside the
+ * loss sample), the residual scales measured with truncation epsilon, and the loss cases (*loss_cases < n: the
+ * residuals are those of cs_sample_gather's evenly spaced rows). Newly allocated arrays of n (g_free). FALSE
+ * with *why (g_free) when the file lacks them: casescope-batch, which cannot measure them over its shards. */
+gboolean    cs_model_file_interval_residuals (const CsModelFile  *mf,
+                                              gsize               n,
+                                              gsize               d,
+                                              double              epsilon,
+                                              double            **residual,
+                                              double            **spread,
+                                              double            **abs_scale,
+                                              gsize              *loss_cases,
+                                              char              **why);
 
 /* Build an engine snapshot: standardise, fit (when asked), diagnose. metric: the starting or fixed metric
  * (NULL: scalar at the rule-of-thumb scale). thresholds: the user's adjustments, NaN fields (or NULL) keep the

@@ -4,23 +4,25 @@ tolerance (the shards' sums are merged in another order than the single pass add
 differ; the issue's bound is 1e-12 relative), the same top cases (rows) in the same order, and, for an audit,
 the same flags and verdict per case except where the batch lists the case in `ties`.
 
-usage: compare.py predict CLI.json BATCH.json
-       compare.py audit   CLI.json BATCH.json [--sample]   (--sample: the batch audited some of the cases)"""
+usage: compare.py predict CLI.json BATCH.json [--y-range R]
+       compare.py audit   CLI.json BATCH.json [--sample]   (--sample: the batch audited some of the cases)
+--y-range: the outcome's range over the case base; with it each prediction's interval is compared too."""
 import json
 import math
 import sys
 
 REL = 1e-12
+Y_RANGE = float(sys.argv[sys.argv.index("--y-range") + 1]) if "--y-range" in sys.argv else None
 
 
-def close(a, b, rel=REL, what=""):
+def close(a, b, rel=REL, what="", floor=1e-300):
     if a is None or b is None:
         if a is not b:
             raise SystemExit(f"{what}: {a} vs {b}")
         return
     if math.isnan(a) and math.isnan(b):
         return
-    scale = max(abs(a), abs(b), 1e-300)
+    scale = max(abs(a), abs(b), floor)
     if abs(a - b) > rel * scale:
         raise SystemExit(f"{what}: {a!r} vs {b!r} (relative {abs(a - b) / scale:.3g} > {rel:g})")
 
@@ -36,6 +38,36 @@ def compare_flags(c, b, what, ties, i):
         raise SystemExit(f"{what}: flags {kc} vs {kb}")
 
 
+def interval_close(c, b, y_range, what):
+    """The interval of one query in both programs: present in both or in neither, the same level, and ends
+    within 1e-9 of the outcome's range. Each end is y_hat + scale * r_i, r_i a stored score: y_hat and the
+    scale are weighted sums the shards merge in another order (1e-12 relative each), and the scale multiplies a
+    score up to a few units, so the ends move by about 1e-12 of the outcome's values; 1e-9 of its range leaves
+    room for that on outcomes far from zero (kiln's density: range 0.5 around 2.5) and still fails on any other
+    residual picked (neighbouring scores differ by far more). An end the residuals cannot reach is null."""
+    if "interval" not in b:
+        raise SystemExit(f"{what}: no interval in the batch's output")
+    ic, ib = c["interval"], b["interval"]
+    if ic is None or ib is None:
+        if ic is not ib:
+            raise SystemExit(f"{what}: interval {ic} vs {ib}")
+        return 0.0
+    if ic["level"] != ib["level"] or ic["localised"] != ib["localised"]:
+        raise SystemExit(f"{what}: interval level or localisation {ic} vs {ib}")
+    worst = 0.0
+    for end in ("lower", "upper"):
+        a, z = ic[end], ib[end]
+        if a is None or z is None:
+            if a is not z:
+                raise SystemExit(f"{what}: interval {end} {a} vs {z}")
+            continue
+        worst = max(worst, abs(a - z) / y_range)
+        if abs(a - z) > 1e-9 * y_range:
+            raise SystemExit(f"{what}: interval {end} {a!r} vs {z!r} (difference {abs(a - z) / y_range:.3g} of the "
+                             f"outcome's range > 1e-9)")
+    return worst
+
+
 def compare_prediction(c, b, what, worst):
     for key in ("prediction", "stderr", "n_eff", "local_sd", "mean_distance", "nearest_distance"):
         # The prediction and n_eff are weighted sums: 1e-12 relative. local_sd (and stderr, which scales with it
@@ -44,7 +76,11 @@ def compare_prediction(c, b, what, worst):
         # from |x|^2 + |q|^2 - 2 x.q about each context's own centre, which differs per shard: at small
         # distances that cancellation leaves 1e-12 relative. Those get 1e-9.
         tol = REL if key in ("prediction", "n_eff") else 1e-9
-        close(c[key], b[key], tol, what=f"{what} {key}")
+        # A merged weighted mean of outcomes rounds on the scale of the outcomes, not of the result: with
+        # --y-range a prediction near 0 (a 21,000-case circle: 6.5e-4 from outcomes spanning 6.1, 2.2e-12
+        # relative apart) is held to 1e-12 of the range instead.
+        floor = Y_RANGE if key == "prediction" and Y_RANGE is not None else 1e-300
+        close(c[key], b[key], tol, what=f"{what} {key}", floor=floor)
         if c[key] is not None and c[key] != 0:
             worst[key] = max(worst.get(key, 0), abs(c[key] - b[key]) / abs(c[key]))
     rows_c = [t["row"] for t in c["top"]]
@@ -77,6 +113,10 @@ def main():
                 raise SystemExit(f"query {i}: n_kept {c['n_kept']} vs {b['n_kept']}")
             for name, v in c["half_width"].items():
                 close(v, b["half_width"][name], 1e-11, f"query {i} half_width {name}")
+            if "--y-range" in sys.argv:
+                y_range = float(sys.argv[sys.argv.index("--y-range") + 1])
+                worst["interval/range"] = max(worst.get("interval/range", 0),
+                                              interval_close(c, b, y_range, f"query {i}"))
     else:
         # casescope-cli diagnose --json: every case up to 5000 cases; its cases carry no prediction
         cb = batch["cases"]

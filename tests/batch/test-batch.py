@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """casescope-batch under mpirun with 1, 2 and 3 ranks against the single-process command line: predictions,
 windows, flags, verdicts and top cases (predict), per-case local measures, flags and verdicts (audit against
-diagnose --json), on the samples and a generated base; then the faults: a bad row in the last shard, a model
+diagnose --json), prediction intervals (predict against predict --model, audit against export --query N, the
+CSV's columns, --level), on the samples and a generated base; then the faults: a bad row in the last shard, a model
 for other columns, an unreadable file.
 
 usage: test-batch.py CASESCOPE-CLI CASESCOPE-BATCH SAMPLES-DIR [--quick]
 --quick: press-line and the faults only (the unit suite); without it kiln and a generated base too (slow)."""
+import csv
 import json
+import math
 import os
 import random
 import subprocess
@@ -48,8 +51,9 @@ def mpirun(ranks, args):
                           capture_output=True, text=True)
 
 
-def compare(mode, cli_json, batch_json):
-    r = run([sys.executable, os.path.join(HERE, "compare.py"), mode, cli_json, batch_json])
+def compare(mode, cli_json, batch_json, y_range=None):
+    extra = ["--y-range", repr(y_range)] if y_range is not None else []
+    r = run([sys.executable, os.path.join(HERE, "compare.py"), mode, cli_json, batch_json] + extra)
     return r.returncode == 0, (r.stdout + r.stderr).strip()
 
 
@@ -62,6 +66,39 @@ def queries(path, model, n, seed):
         f.write(",".join(feats) + "\n")
         for _ in range(n):
             f.write(",".join("%.6g" % (mu + sd * rng.uniform(-2.2, 2.2)) for mu, sd in zip(m["mean"], m["sd"])) + "\n")
+
+
+def outcome_range(path, target):
+    """max - min of the target column over the rows whose outcome is a number (the tolerance's unit)."""
+    with open(path, newline="") as f:
+        rows = csv.reader(f)
+        header = next(rows)
+        col = [i for i, h in enumerate(header) if h == target or h.startswith(target + " [")][0]
+        ys = []
+        for row in rows:
+            try:
+                ys.append(float(row[col]))
+            except (ValueError, IndexError):
+                pass
+    return max(ys) - min(ys)
+
+
+def interval_ends_close(a, b, y_range):
+    """Two intervals (JSON objects or None) equal up to 1e-9 of the outcome's range (compare.py says why)."""
+    if a is None or b is None:
+        return a is b
+    if not (isinstance(a, dict) and isinstance(b, dict)):
+        return False
+    return (a["level"] == b["level"] and all((a[e] is None and b[e] is None) or
+                                             (a[e] is not None and b[e] is not None and abs(a[e] - b[e]) <= 1e-9 * y_range)
+                                             for e in ("lower", "upper")))
+
+
+def export_interval(csv_path, target, model, case, tmp):
+    """The interval of case number `case` (1-based), left out of its own prediction, as casescope-cli shows it."""
+    r = run([CLI, "export", csv_path, "--target", target, "--model", model, "--query", str(case), "--chart",
+             "case-attention", "--json", "-o", os.path.join(tmp, "export-%d.svg" % case)])
+    return json.loads(r.stdout)["interval"] if r.returncode == 0 else "failed: " + r.stderr[-200:]
 
 
 def check_base(tmp, name, csv, target):
@@ -80,18 +117,57 @@ def check_base(tmp, name, csv, target):
         r = subprocess.run([CLI, "diagnose", csv, "--model", model, "--json"], env=ENV, stdout=f,
                            stderr=subprocess.PIPE, text=True)
     ok(r.returncode == 0, f"{name}: casescope-cli diagnose")
+    y_range = outcome_range(csv, target)
+    n_cases = len(json.load(open(diag))["cases"])
+    # three cases' leave-one-out intervals as the command line shows them (the first, one inside, the last)
+    audited = {k: export_interval(csv, target, model, k, tmp) for k in (1, n_cases // 3, n_cases)}
+    ok(all(isinstance(v, dict) for v in audited.values()), f"{name}: casescope-cli export gives the cases' intervals: "
+       f"{audited}")
     for ranks in (1, 2, 3):
         out = os.path.join(tmp, f"{name}-b{ranks}.json")
         r = mpirun(ranks, ["predict", csv, "--model", model, "--queries", q, "--json"])
         open(out, "w").write(r.stdout)
-        good, msg = compare("predict", cli, out) if r.returncode == 0 else (False, r.stderr[-400:])
-        ok(good, f"{name}: predict with {ranks} ranks equals casescope-cli predict: {msg}")
+        good, msg = compare("predict", cli, out, y_range) if r.returncode == 0 else (False, r.stderr[-400:])
+        ok(good, f"{name}: predict with {ranks} ranks equals casescope-cli predict, intervals too: {msg}")
         out = os.path.join(tmp, f"{name}-a{ranks}.json")
         r = mpirun(ranks, ["audit", csv, "--model", model, "--json"])
         open(out, "w").write(r.stdout)
         good, msg = compare("audit", diag, out) if r.returncode == 0 else (False, r.stderr[-400:])
         ok(good, f"{name}: audit with {ranks} ranks equals casescope-cli diagnose: {msg}")
+        cases = json.load(open(out))["cases"] if r.returncode == 0 else []
+        ok(len(cases) == n_cases and all(interval_ends_close(audited[k], cases[k - 1].get("interval"), y_range)
+                                         for k in audited),
+           f"{name}: audit with {ranks} ranks gives the cases' intervals as casescope-cli export --query does: "
+           + str([(audited[k], cases[k - 1].get("interval")) for k in audited if len(cases) == n_cases]))
     return model
+
+
+def check_sampled_intervals(tmp):
+    """Above 20,000 cases the model file stores the residuals of the 1,000-case loss sample only, and an interval
+    weighs the sample by the query's distance scores: predict at 2 ranks and an audit of evenly spaced cases
+    against casescope-cli."""
+    big = os.path.join(tmp, "big.csv")
+    r = run([CLI, "generate", "--sample", "circle", "--seed", "4243", "--n", "21000", "-o", big])
+    model = os.path.join(tmp, "big.json")
+    r2 = run([CLI, "fit", big, "--target", "y", "--save", model])
+    ok(r.returncode == 0 and r2.returncode == 0, "a 21,000-case base: generate and fit --save")
+    y_range = outcome_range(big, "y")
+    q = os.path.join(tmp, "big-q.csv")
+    queries(q, model, 30, 12)
+    cli = os.path.join(tmp, "big-cli.json")
+    with open(cli, "w") as f:
+        subprocess.run([CLI, "predict", big, "--model", model, "--queries", q, "--json"], env=ENV, stdout=f, text=True)
+    out = os.path.join(tmp, "big-b2.json")
+    b = mpirun(2, ["predict", big, "--model", model, "--queries", q, "--json"])
+    open(out, "w").write(b.stdout)
+    good, msg = compare("predict", cli, out, y_range) if b.returncode == 0 else (False, b.stderr[-400:])
+    ok(good, f"21,000 cases: predict at 2 ranks equals casescope-cli predict, intervals too: {msg}")
+    a = mpirun(2, ["audit", big, "--model", model, "--cases", "100", "--json"])
+    cases = json.loads(a.stdout)["cases"] if a.returncode == 0 else []
+    picked = [cases[k] for k in (0, 55)] if len(cases) == 100 else []
+    want = [export_interval(big, "y", model, c["row"] - 1, tmp) for c in picked]   # row = case number + 1
+    ok(len(picked) == 2 and all(interval_ends_close(w, c["interval"], y_range) for w, c in zip(want, picked)),
+       f"21,000 cases: audited cases' intervals at 2 ranks equal export --query's: {want} {picked and [c['interval'] for c in picked]}")
 
 
 def main():
@@ -108,6 +184,26 @@ def main():
             r = run([CLI, "generate", "--sample", "circle", "--seed", "4242", "--n", "3000", "-o", gen])
             ok(r.returncode == 0, "generate a base")
             check_base(tmp, "generated", gen, "y")
+            check_sampled_intervals(tmp)
+
+        # --level, and the intervals in the CSV: predict --out at 0.8 against casescope-cli predict --level 0.8
+        q = os.path.join(tmp, "press-line-q.csv")
+        cli80 = run([CLI, "predict", press, "--model", press_model, "--queries", q, "--level", "0.8", "--json"])
+        out80 = os.path.join(tmp, "b80.csv")
+        r = mpirun(2, ["predict", press, "--model", press_model, "--queries", q, "--level", "0.8", "--out", out80])
+        rows = list(csv.DictReader(open(out80))) if r.returncode == 0 else []
+        want = json.loads(cli80.stdout)["predictions"] if cli80.returncode == 0 else []
+        y_range = outcome_range(press, "strength")
+        ok(len(rows) == len(want) > 0
+           and all(interval_ends_close(w["interval"], {"level": float(row["interval_level"]),
+                                                       "lower": float(row["interval_lower"]) if row["interval_lower"] else None,
+                                                       "upper": float(row["interval_upper"]) if row["interval_upper"] else None},
+                                       y_range) and w["interval"]["level"] == 0.8
+                   for w, row in zip(want, rows)),
+           f"predict --level 0.8 --out: the CSV's interval columns equal casescope-cli predict --level 0.8 "
+           f"({r.stderr.strip()[-300:]})")
+        r = mpirun(1, ["predict", press, "--model", press_model, "--queries", q, "--level", "1.5", "--json"])
+        ok(r.returncode == 2 and "--level must be between 0 and 1" in r.stderr, f"--level 1.5 is refused: {r.stderr.strip()}")
 
         # an audit of evenly spaced cases (each still against all the others)
         r = mpirun(3, ["audit", press, "--model", press_model, "--cases", "300", "--json"])
@@ -140,7 +236,8 @@ def main():
             ok(r.returncode == 0 and len(named) == 1 and len(mine) == 1 and mine[0].split(": ")[0] == named[0].split(": ")[0],
                f"{ranks} ranks name the bad row as the CLI does: {mine} vs {named}")
             open(os.path.join(tmp, "bad-b.json"), "w").write(r.stdout)
-            good, msg = compare("predict", os.path.join(tmp, "bad-cli.json"), os.path.join(tmp, "bad-b.json"))
+            good, msg = compare("predict", os.path.join(tmp, "bad-cli.json"), os.path.join(tmp, "bad-b.json"),
+                                outcome_range(press, "strength"))
             ok(good, f"{ranks} ranks without the bad row equal the CLI without it: {msg}")
 
         # a model for other columns, an unreadable file: a message, a non-zero status, no output file
@@ -159,10 +256,67 @@ def main():
         r = mpirun(2, ["audit", quoted, "--model", press_model, "--out", out])
         ok(r.returncode != 0 and (quoted + ":1501:") in r.stderr and "quoted field holds a line break" in r.stderr
            and not os.path.exists(out), f"a quoted line break is refused with its line: {r.stderr.strip()[:300]}")
+        # category columns (a base as tests/cli/test-cli-categories.c generates it: the supplier shifts the outcome,
+        # the shift does not): predictions, flags (a value no case has gets the category rule's check) and
+        # intervals equal casescope-cli's at 1 and 2 ranks, the audit equals diagnose
+        cat = os.path.join(tmp, "categories.csv")
+        rng = random.Random(11)
+        suppliers, shifts = ("ACME", "Borg", "Cora"), ("early", "late")
+        with open(cat, "w") as f:
+            f.write("id,temp [degC],pressure [bar],supplier,shift,strength [MPa]\n")
+            for i in range(600):
+                t, p, s, h = rng.uniform(180, 220), rng.uniform(3, 7), rng.randrange(3), rng.randrange(2)
+                f.write("C%d,%.2f,%.3f,%s,%s,%.3f\n" % (i, t, p, suppliers[s], shifts[h],
+                                                      40 + 0.3 * (t - 200) + 2 * math.sin(p) + 3.0 * (s - 1)
+                                                      + rng.gauss(0, 0.5)))
+        cat_q = os.path.join(tmp, "categories-q.csv")
+        with open(cat_q, "w") as f:
+            f.write("temp,pressure,supplier,shift\n")
+            for i in range(12):
+                f.write("%.2f,%.3f,%s,%s\n" % (rng.uniform(180, 220), rng.uniform(3, 7), suppliers[i % 3], shifts[i % 2]))
+            f.write("200,5,Zeta,early\n195,4.5,Borg,night\n")
+        cat_model = os.path.join(tmp, "categories.json")
+        r = run([CLI, "fit", cat, "--target", "strength", "--save", cat_model, "--json"])
+        ok(r.returncode == 0 and json.loads(r.stdout)["categories"][0]["lambda"] > 1, "fit with category columns")
+        cat_range = outcome_range(cat, "strength")
+        for args, name in (([CLI, "predict", cat, "--model", cat_model, "--queries", cat_q, "--json"], "cli"),
+                           ([CLI, "diagnose", cat, "--model", cat_model, "--json"], "diag")):
+            with open(os.path.join(tmp, f"categories-{name}.json"), "w") as f:
+                subprocess.run(args, env=ENV, stdout=f, stderr=subprocess.PIPE, text=True)
+        cli_preds = json.load(open(os.path.join(tmp, "categories-cli.json")))["predictions"]
+        ok(sum(any(fl.get("measure") == "category" for fl in p["flags"]) for p in cli_preds) == 2,
+           "casescope-cli flags the two queries with a value no case has")
+        audited = export_interval(cat, "strength", cat_model, 100, tmp)
+        for ranks in (1, 2):
+            out = os.path.join(tmp, f"categories-b{ranks}.json")
+            r = mpirun(ranks, ["predict", cat, "--model", cat_model, "--queries", cat_q, "--json"])
+            open(out, "w").write(r.stdout)
+            good, msg = (compare("predict", os.path.join(tmp, "categories-cli.json"), out, cat_range)
+                         if r.returncode == 0 else (False, r.stderr[-400:]))
+            ok(good, f"category columns: predict with {ranks} ranks equals casescope-cli predict: {msg}")
+            out = os.path.join(tmp, f"categories-a{ranks}.json")
+            r = mpirun(ranks, ["audit", cat, "--model", cat_model, "--json"])
+            open(out, "w").write(r.stdout)
+            good, msg = (compare("audit", os.path.join(tmp, "categories-diag.json"), out)
+                         if r.returncode == 0 else (False, r.stderr[-400:]))
+            cases = json.load(open(out))["cases"] if r.returncode == 0 else []
+            ok(good and len(cases) == 600 and interval_ends_close(audited, cases[99]["interval"], cat_range),
+               f"category columns: audit with {ranks} ranks equals diagnose and export --query 100: {msg}")
+        # a value the model was not fitted with, in a case: refused with its line (no rank can number it)
+        lines = open(cat).read().splitlines()
+        lines[450] = lines[450].replace(",Borg,", ",Zeta,").replace(",ACME,", ",Zeta,").replace(",Cora,", ",Zeta,")
+        other = os.path.join(tmp, "categories-other.csv")
+        open(other, "w").write("\n".join(lines) + "\n")
+        r = mpirun(2, ["audit", other, "--model", cat_model, "--out", out])
+        ok(r.returncode == 3 and (other + ":451: 'Zeta' in column 'supplier'") in r.stderr,
+           f"a category value the model lacks is refused with its line: {r.stderr.strip()[:300]}")
+
         # the CSV output: written atomically, one line per case
         r = mpirun(3, ["audit", press, "--model", press_model, "--out", out])
-        ok(r.returncode == 0 and os.path.exists(out) and len(open(out).read().splitlines()) == 2001,
-           f"audit --out writes every case: {r.stderr.strip()[-300:]}")
+        rows = list(csv.DictReader(open(out))) if r.returncode == 0 and os.path.exists(out) else []
+        ok(len(rows) == 2000 and all(float(row["interval_level"]) == 0.9 and float(row["interval_lower"]) < float(row["interval_upper"])
+                                     for row in rows),
+           f"audit --out writes every case with its interval: {r.stderr.strip()[-300:]}")
     print(f"1..{count}")
     return 1 if failures else 0
 
