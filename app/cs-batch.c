@@ -562,7 +562,7 @@ category_rule (const Job *job, Merged *m, const gint *ql, gsize mk, const double
 {
   gsize nc = job->n_cat;
   gboolean seen = FALSE;
-  g_autoptr(GString) msg = NULL;
+  g_autofree char *msg = NULL;
 
   for (gsize a = 0; a < mk && !seen; a++)
     {
@@ -573,25 +573,9 @@ category_rule (const Job *job, Merged *m, const gint *ql, gsize mk, const double
     }
   if (seen)
     return;
-  msg = g_string_new (NULL);
-  for (gsize c = 0; c < nc; c++)
-    if (ql[c] < 0)
-      g_string_append_printf (msg, "%s%s has a value no past case has (or none)", msg->len > 0 ? "; " : "",
-                              job->model->cat_names[c]);
-  if (msg->len > 0)
-    g_string_append (msg, ": nothing to compare it with, the cases used are of other values");
-  else
-    {
-      g_string_append (msg, "no case among those used has this combination (");
-      for (gsize c = 0; c < nc; c++)
-        {
-          const char *level = job->model->cat_levels[c][ql[c]];
-          g_string_append_printf (msg, "%s%s %s", c > 0 ? ", " : "", job->model->cat_names[c],
-                                  level[0] != '\0' ? level : "(empty)");
-        }
-      g_string_append (msg, "): the prediction leans on cases of other values");
-    }
-  cs_flags_add_category (&m->report, msg->str);
+  msg = cs_engine_category_message ((const char * const *) job->model->cat_names,
+                                    (const char * const * const *) job->model->cat_levels, nc, ql);
+  cs_flags_add_category (&m->report, msg);
 }
 
 /* The prediction interval as the engine takes it (cs_engine_interval_compute): up to CS_ENGINE_EXACT_MAX cases

@@ -35,7 +35,7 @@ cs_cli_parse_query_levels (const char       *text,
   g_auto(GStrv) parts = g_strsplit (text, ",", -1);
 
   for (gsize c = 0; levels != NULL && c < base->n_cat; c++)
-    levels[c] = -1;
+    levels[c] = CS_LEVEL_NOT_GIVEN;   /* until the query names the column */
 
   for (guint i = 0; parts[i] != NULL; i++)
     {
@@ -230,8 +230,8 @@ cs_cli_read_queries_levels (const char       *path,
       f = g_strsplit (line, ds, -1);
       for (gsize c = 0; c < nc; c++)
         {
-          /* a category column the file lacks, or a value no case has: unknown (-1), flagged by the engine */
-          gint code = -1;
+          /* a category column the file lacks: not given; a value no case has: unknown; both flagged by the engine */
+          gint code = CS_LEVEL_NOT_GIVEN;
           if (cat_col[c] >= 0 && (gsize) cat_col[c] < g_strv_length (f))
             {
               char *v = g_strstrip (f[cat_col[c]]);

@@ -113,6 +113,11 @@ void        cs_case_base_copy_categories (CsCaseBase       *dst,
 gssize      cs_case_base_find_category (const CsCaseBase *self,
                                         const char       *name);
 /* Index of a level of category column c, or -1 when no case has it. */
+/* A query's level codes besides 0 .. n_levels - 1: a value no case has, and a category the query did not give
+ * (left out of the query, or a column the queries file lacks). Both match no case; the fail-safe's words differ. */
+#define CS_LEVEL_UNKNOWN   (-1)
+#define CS_LEVEL_NOT_GIVEN (-2)
+
 gint        cs_case_base_find_level   (const CsCaseBase *self,
                                        gsize             c,
                                        const char       *level);

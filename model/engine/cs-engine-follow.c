@@ -253,7 +253,8 @@ cs_follow_add (CsFollow               *self,
       memcpy (q + mq * d, rows[i]->x, d * sizeof (double));
       /* a value the snapshot has not seen is unknown to it (-1: flagged); the grown base adds it as a level */
       for (gsize c = 0; c < nc; c++)
-        lq[mq * nc + c] = rows[i]->cats != NULL ? cs_engine_category_level (engine, c, rows[i]->cats[c]) : -1;
+        lq[mq * nc + c] = rows[i]->cats != NULL ? cs_engine_category_level (engine, c, rows[i]->cats[c])
+                                                 : CS_LEVEL_NOT_GIVEN;
       mq++;
     }
   /* Every row once, against the snapshot current when it arrived, in one batch (one pass for many rows). */

@@ -154,7 +154,8 @@ page_prediction (CsEngineReport              *r,
     add_line (r, CS_REPORT_LINE_FIELD, cb->feature_names[j], with_unit (r, result->query[j], cb->feature_units[j]));
   for (gsize c = 0; c < cb->n_cat; c++)
     add_line (r, CS_REPORT_LINE_FIELD, cb->cat_names[c],
-              result->levels[c] < 0 ? "a value no past case has (or none given)"
+              result->levels[c] == CS_LEVEL_NOT_GIVEN ? "not given"
+              : result->levels[c] < 0 ? "a value no past case has"
               : cb->cat_levels[c][result->levels[c]][0] != '\0' ? cb->cat_levels[c][result->levels[c]] : "(empty)");
 
   add_line (r, CS_REPORT_LINE_HEADING, NULL, "Prediction");

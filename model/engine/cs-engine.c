@@ -931,14 +931,16 @@ result_new (CsEngine     *self,
   gsize n = self->cases->n, d = self->cases->d, nc = self->cases->n_cat;
 
   r->engine = cs_engine_ref (self);
-  /* The query's levels: given, else (leave-one-out) the left-out case's, else none (-1). A code beyond a
-   * column's levels is none too: it names nothing the engine knows. */
+  /* The query's levels: given, else (leave-one-out) the left-out case's, else not given. A code beyond a
+   * column's levels (or any other negative one) is unknown: it names nothing the engine knows. */
   r->levels = g_new (gint, MAX (nc, 1));
   for (gsize c = 0; c < nc; c++)
     {
       gint lv = levels != NULL ? levels[c]
-                : exclude >= 0 && (gsize) exclude < n ? self->cases->cat_codes[(gsize) exclude * nc + c] : -1;
-      r->levels[c] = lv >= 0 && (gsize) lv < self->cases->cat_n_levels[c] ? lv : -1;
+                : exclude >= 0 && (gsize) exclude < n ? self->cases->cat_codes[(gsize) exclude * nc + c]
+                : CS_LEVEL_NOT_GIVEN;
+      r->levels[c] = lv == CS_LEVEL_NOT_GIVEN || (lv >= 0 && (gsize) lv < self->cases->cat_n_levels[c]) ? lv
+                     : CS_LEVEL_UNKNOWN;
     }
   r->query = g_memdup2 (query, sizeof (double) * d);
   r->exclude = exclude;
@@ -980,31 +982,44 @@ attended_chunk (gsize kept_bound,
   return MIN (c, left);
 }
 
-/* The fail-safe's category rule: a check flag (low support) when a level of the query is unknown to the
- * case base (or not given), or no case the query attends to has all its levels together. */
-static void
-category_flag (CsEngine      *self,
-               CsQueryResult *r)
+char *
+cs_engine_category_message (const char * const        *cat_names,
+                            const char * const * const *cat_levels,
+                            gsize                       n_cat,
+                            const gint                 *levels)
 {
-  CsCaseBase *cases = self->cases;
-  g_autoptr(GString) msg = g_string_new (NULL);
+  GString *msg = g_string_new (NULL);
 
-  for (gsize c = 0; c < cases->n_cat; c++)
-    if (r->levels[c] < 0)
-      g_string_append_printf (msg, "%s%s has a value no past case has (or none)", msg->len > 0 ? "; " : "",
-                              cases->cat_names[c]);
+  for (gsize c = 0; c < n_cat; c++)
+    if (levels[c] == CS_LEVEL_NOT_GIVEN)
+      g_string_append_printf (msg, "%s%s was not given", msg->len > 0 ? "; " : "", cat_names[c]);
+    else if (levels[c] < 0)
+      g_string_append_printf (msg, "%s%s has a value no past case has", msg->len > 0 ? "; " : "", cat_names[c]);
   if (msg->len > 0)
     g_string_append (msg, ": nothing to compare it with, the cases used are of other values");
   else
     {
       g_string_append (msg, "no case among those used has this combination (");
-      for (gsize c = 0; c < cases->n_cat; c++)
-        g_string_append_printf (msg, "%s%s %s", c > 0 ? ", " : "", cases->cat_names[c],
-                                cases->cat_levels[c][r->levels[c]][0] != '\0' ? cases->cat_levels[c][r->levels[c]]
-                                                                                : "(empty)");
+      for (gsize c = 0; c < n_cat; c++)
+        g_string_append_printf (msg, "%s%s %s", c > 0 ? ", " : "", cat_names[c],
+                                cat_levels[c][levels[c]][0] != '\0' ? cat_levels[c][levels[c]] : "(empty)");
       g_string_append (msg, "): the prediction leans on cases of other values");
     }
-  cs_flags_add_category (&r->report, msg->str);
+  return g_string_free (msg, FALSE);
+}
+
+/* The fail-safe's category rule: a check flag (low support) when a level of the query is unknown to the
+ * case base or not given, or no case the query attends to has all its levels together. */
+static void
+category_flag (CsEngine      *self,
+               CsQueryResult *r)
+{
+  CsCaseBase *cases = self->cases;
+  g_autofree char *msg = cs_engine_category_message ((const char * const *) cases->cat_names,
+                                                     (const char * const * const *) cases->cat_levels,
+                                                     cases->n_cat, r->levels);
+
+  cs_flags_add_category (&r->report, msg);
 }
 
 /* q queries through one prediction pass and one local-diagnostics pass, in chunks (attended_chunk); results[t]

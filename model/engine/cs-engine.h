@@ -348,9 +348,10 @@ typedef struct
   CsIntervalSpec spec;             /* what the interval and p_in_spec were asked for */
   CsInterval interval;             /* the prediction interval at spec.level */
   double p_in_spec;                /* share of the same weighted residuals inside the limits; NaN without limits */
-  gint *levels;                    /* per category column (cs_engine_n_categories) the query's level, -1 when it
-                                    * is none of the case base's (or not given): then every case counts as
-                                    * another value and the result carries a low-support check flag */
+  gint *levels;                    /* per category column (cs_engine_n_categories) the query's level,
+                                    * CS_LEVEL_UNKNOWN (-1) when it is none of the case base's, CS_LEVEL_NOT_GIVEN
+                                    * (-2) when the query did not give it: then every case counts as another
+                                    * value and the result carries a low-support check flag */
 } CsQueryResult;
 
 /* q queries (rows of d values in original units; NaN or infinite values are refused one by one), each with
@@ -375,7 +376,8 @@ CsQueryResult **cs_engine_predict_spec (CsEngine               *self,
                                        GCancellable            *cancellable,
                                        GError                 **error);
 /* The same with the queries' category levels: levels holds q * cs_engine_n_categories codes (from
- * cs_engine_category_level; -1 for a value the case base does not have), or NULL: none given (a leave-one-out
+ * cs_engine_category_level; CS_LEVEL_UNKNOWN for a value the case base does not have, CS_LEVEL_NOT_GIVEN for one
+ * the query left out), or NULL: none given (a leave-one-out
  * query takes its case's). A query whose level is unknown, or whose levels no attended case has together, gets
  * a low-support check flag naming the column and the value. */
 CsQueryResult **cs_engine_predict_levels (CsEngine             *self,
@@ -483,6 +485,13 @@ const char         *cs_engine_category_name   (const CsEngine  *self,
                                                gsize            c);
 const char * const *cs_engine_category_levels (const CsEngine  *self,
                                                gsize            c);
+/* The fail-safe's category words for a query's levels (cat_names: n_cat names; cat_levels: per column its level
+ * names): which columns the query left out or gave a value no case has, else the combination no attended case
+ * has. The engine and casescope-batch say the same thing through it. Free with g_free. */
+char               *cs_engine_category_message (const char * const        *cat_names,
+                                               const char * const * const *cat_levels,
+                                               gsize                       n_cat,
+                                               const gint                 *levels);
 gint                cs_engine_category_level  (const CsEngine  *self,
                                                gsize            c,
                                                const char      *level);

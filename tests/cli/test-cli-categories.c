@@ -52,8 +52,9 @@ category (JsonObject *fit,
   return NULL;
 }
 
-static gboolean
-has_category_flag (JsonObject *o)
+/* The message of the category flag naming supplier, or NULL. */
+static const char *
+category_flag (JsonObject *o)
 {
   JsonArray *flags = json_object_get_array_member (o, "flags");
 
@@ -61,9 +62,15 @@ has_category_flag (JsonObject *o)
     {
       JsonObject *f = json_array_get_object_element (flags, i);
       if (strstr (json_object_get_string_member (f, "message"), "supplier") != NULL)
-        return TRUE;
+        return json_object_get_string_member (f, "message");
     }
-  return FALSE;
+  return NULL;
+}
+
+static gboolean
+has_category_flag (JsonObject *o)
+{
+  return category_flag (o) != NULL;
 }
 
 static void
@@ -137,6 +144,20 @@ test_categories (void)
     JsonObject *o = cs_cli_test_parse (p, out);
     g_assert_true (json_object_get_null_member (json_object_get_object_member (o, "query"), "supplier"));
     g_assert_true (has_category_flag (o));
+    g_assert_nonnull (strstr (category_flag (o), "supplier has a value no past case has"));
+    g_assert_null (strstr (category_flag (o), "not given"));
+    g_assert_true (isfinite (json_object_get_double_member (o, "prediction")));
+  }
+  g_clear_pointer (&out, g_free);
+  /* a category left out of the query: predicted, and the flag says it was not given (not an unknown value) */
+  g_assert_cmpint (cs_cli_test_run (&out, "predict", csv, "--target", "strength", "--query",
+                                    "temp=200,pressure=5,shift=late", "--json", NULL), ==, 0);
+  {
+    g_autoptr(JsonParser) p = json_parser_new ();
+    JsonObject *o = cs_cli_test_parse (p, out);
+    g_assert_true (has_category_flag (o));
+    g_assert_nonnull (strstr (category_flag (o), "supplier was not given"));
+    g_assert_null (strstr (category_flag (o), "no past case has"));
     g_assert_true (isfinite (json_object_get_double_member (o, "prediction")));
   }
   g_clear_pointer (&out, g_free);
