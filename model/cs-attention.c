@@ -859,46 +859,6 @@ heap_push (TopItem *h,
 /* The window's candidate masks (a bit per case) take a tile's cases in whole 64-bit words (predict_range). */
 _Static_assert (CS_CB % 64 == 0, "a tile must start on a word of the candidate masks");
 
-/* Sets the bit (c0 + j) of mask for each of the c scores s[j] > t (c0 a multiple of 64); groups of 64 whose
- * (vectorised) maximum is not above t are skipped. */
-static void
-mark_above_d (const double *s,
-              size_t        c,
-              double        t,
-              size_t        c0,
-              uint64_t     *mask)
-{
-  for (size_t g0 = 0; g0 < c; g0 += 64)
-    {
-      size_t ge = c - g0 < 64 ? c - g0 : 64;
-      uint64_t bits = 0;
-      if (!(cs_kernel_max_d (s + g0, ge) > t))
-        continue;
-      for (size_t l = 0; l < ge; l++)
-        bits |= (uint64_t) (s[g0 + l] > t) << l;
-      mask[(c0 + g0) / 64] |= bits;
-    }
-}
-
-static void
-mark_above_f (const float *s,
-              size_t       c,
-              float        t,
-              size_t       c0,
-              uint64_t    *mask)
-{
-  for (size_t g0 = 0; g0 < c; g0 += 64)
-    {
-      size_t ge = c - g0 < 64 ? c - g0 : 64;
-      uint64_t bits = 0;
-      if (!(cs_kernel_max_f (s + g0, ge) > t))
-        continue;
-      for (size_t l = 0; l < ge; l++)
-        bits |= (uint64_t) (s[g0 + l] > t) << l;
-      mask[(c0 + g0) / 64] |= bits;
-    }
-}
-
 /* The window pass's double scores of cnt cases, rows idx[t] of K (or j0 + t when idx is NULL), into out: one
  * function for the full pass and the candidates' alike, each row's sum in the order j = 0 .. ra - 1 whichever
  * rows it comes with and without contraction, so that a case's weight is the same in both, bit for bit. Four
@@ -1591,7 +1551,7 @@ predict_range (const CsAttention      *self,
                       /* the window's candidates, from the running maximum (this tile's included) */
                       float t = cand_threshold (rs->m, p->lambda, cand_l, cdelta[r]);
                       if (mc > t)
-                        mark_above_f (sr, c, t, c0, cmask + r * cwords);
+                        cs_kernel_mark_above_f (sr, c, t, cmask + r * cwords + c0 / 64);
                     }
                   /* A chunk whose best case is below exp's underflow contributes exact zeros. */
                   if (!fused && p->lambda * (mc - rs->m) >= -104.0)
@@ -1688,7 +1648,7 @@ predict_range (const CsAttention      *self,
                        * (ra + 2) 2^-53 sum_j |q_j| max_i |k_ij|, which is cdelta (the float bound) x 2^-28. */
                       double t = rs->m - (cand_l + 1.0) / p->lambda - ldexp (cdelta[r], -28);
                       if (mc > t)
-                        mark_above_d (sr, c, t, c0, cmask + r * cwords);
+                        cs_kernel_mark_above_d (sr, c, t, cmask + r * cwords + c0 / 64);
                     }
                   if (dr != NULL)
                     md = cs_kernel_min_d (dr, c);
