@@ -1045,7 +1045,7 @@ report_progress (const CsPredictOptions *o,
  * weights (the optional weight output and the exact-sum check see all n), then
  * the truncation at o->epsilon and, on the kept cases only, the attended set,
  * radius90 and the half-widths. Distances are taken for the kept cases alone
- * (O(m d)), so what grows with n is one GEMV and one exp per case. gw and gi
+ * (O(m d)), so what grows with n is one score and one exp per case (per candidate, below). gw and gi
  * hold n entries; gv (value and weight pairs) is needed with CS_PREDICT_WINDOW only.
  *
  * With cand (a bit per case: the candidates the first pass marked, see cand_threshold) the double work is done
@@ -1138,22 +1138,16 @@ window_pass (const CsAttention      *self,
        * (its float sums are not accurate to epsilon / 2): its share is bounded, not counted. */
       if (!own)
         rest = 1.0 - wsum > 0 ? 1.0 - wsum : 0;
-      if (from_cand)
+      out->weight_sum = wsum;
+      out->decomposition_error = fabs (out->prediction - wy);
+      /* positions into the candidates, increasing, so both compactions below read ahead of what they write */
+      nk = cs_weights_keep_rest (gw, nc, rest, o->epsilon, gi, &dropped);
+      for (size_t k = 0; k < nk; k++)
         {
-          out->weight_sum = wsum;
-          out->decomposition_error = fabs (out->prediction - wy);
-          /* positions into the candidates, increasing, so both compactions below read ahead of what they
-           * write */
-          nk = cs_weights_keep_rest (gw, nc, rest, o->epsilon, gi, &dropped);
-          for (size_t k = 0; k < nk; k++)
-            {
-              gw[k] = gw[gi[k]];
-              gi[k] = cidx[gi[k]];
-            }
+          gw[k] = gw[gi[k]];
+          gi[k] = cidx[gi[k]];
         }
     }
-  if (from_cand)
-    ;
   else if (isnan (m) && sall != NULL)
     {
       /* The float path's query: its maximum and normaliser in double from this pass's own scores (one GEMV and
