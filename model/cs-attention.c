@@ -856,6 +856,51 @@ heap_push (TopItem *h,
   h[i] = it;
 }
 
+/* The window's candidate masks (a bit per case) take a tile's cases in whole 64-bit words (predict_range). */
+_Static_assert (CS_CB % 64 == 0, "a tile must start on a word of the candidate masks");
+
+/* The window pass's double scores of cnt cases, rows idx[t] of K (or j0 + t when idx is NULL), into out: one
+ * function for the full pass and the candidates' alike, each row's sum in the order j = 0 .. ra - 1 whichever
+ * rows it comes with and without contraction, so that a case's weight is the same in both, bit for bit. Four
+ * rows at a time: four independent chains of adds instead of one (a dot product of 6 to 22 terms is otherwise
+ * bound by the add's latency). */
+static __attribute__ ((noinline, optimize ("fp-contract=off"))) void
+score_rows (const double *K,
+            size_t        ra,
+            const double *qa,
+            const size_t *idx,
+            size_t        j0,
+            size_t        cnt,
+            double       *out)
+{
+  size_t t = 0;
+
+  for (; t + 4 <= cnt; t += 4)
+    {
+      const double *k0 = K + (idx != NULL ? idx[t] : j0 + t) * ra;
+      const double *k1 = K + (idx != NULL ? idx[t + 1] : j0 + t + 1) * ra;
+      const double *k2 = K + (idx != NULL ? idx[t + 2] : j0 + t + 2) * ra;
+      const double *k3 = K + (idx != NULL ? idx[t + 3] : j0 + t + 3) * ra;
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (size_t j = 0; j < ra; j++)
+        {
+          s0 += k0[j] * qa[j];
+          s1 += k1[j] * qa[j];
+          s2 += k2[j] * qa[j];
+          s3 += k3[j] * qa[j];
+        }
+      out[t] = s0; out[t + 1] = s1; out[t + 2] = s2; out[t + 3] = s3;
+    }
+  for (; t < cnt; t++)
+    {
+      const double *k0 = K + (idx != NULL ? idx[t] : j0 + t) * ra;
+      double s0 = 0;
+      for (size_t j = 0; j < ra; j++)
+        s0 += k0[j] * qa[j];
+      out[t] = s0;
+    }
+}
+
 /* The cases of the lowest set bit of a block mask of cs_kernel_predict_f: [block_begin, block_end). */
 static inline size_t
 block_begin (uint64_t bits)
@@ -1000,8 +1045,19 @@ report_progress (const CsPredictOptions *o,
  * weights (the optional weight output and the exact-sum check see all n), then
  * the truncation at o->epsilon and, on the kept cases only, the attended set,
  * radius90 and the half-widths. Distances are taken for the kept cases alone
- * (O(m d)), so what grows with n is one GEMV and one exp per case. gw and gi
- * hold n entries; gv (value and weight pairs) is needed with CS_PREDICT_WINDOW only. */
+ * (O(m d)), so what grows with n is one score and one exp per case (per candidate, below). gw and gi
+ * hold n entries; gv (value and weight pairs) is needed with CS_PREDICT_WINDOW only.
+ *
+ * With cand (a bit per case: the candidates the first pass marked, see cand_threshold) the double work is done
+ * on the candidates only: every case outside carries less than epsilon / (2 n) of the weight, so
+ * cs_weights_keep would drop it anyway, and together they carry less than epsilon / 2. What changes against
+ * the full pass: weight_sum and the exact-sum check are sums over the candidates (weight_sum is 1 less the
+ * left-out share, which the exact-sum check misses too). The double path (m and z from its first pass, over
+ * all n) gives the candidates the full pass's weights bit for bit and counts the left-out share, 1 - wsum, in
+ * weight_dropped, so the kept cases are the full pass's up to the rounding of that share. The float path
+ * takes its maximum and normaliser from the candidates (its float sums are not accurate to epsilon / 2), so
+ * its weights are the full pass's times z / z_cand, 1 <= z / z_cand < 1 + epsilon / 2, and the left-out share
+ * is bounded (< epsilon / 2), not counted in weight_dropped. cidx (n entries) holds the candidates' indices. */
 static CsStatus
 window_pass (const CsAttention      *self,
              const CsPrep           *p,
@@ -1020,9 +1076,12 @@ window_pass (const CsAttention      *self,
              double                **dt,
              size_t                 *dt_cap,
              double                 *sall,
+             const uint64_t         *cand,
+             size_t                 *cidx,
              CsAttended             *att)
 {
-  size_t n = self->n, d = self->d, ra = p->ra, nk;
+  size_t n = self->n, d = self->d, ra = p->ra, nk = 0;
+  int from_cand;
   double qa[ra], qe[d + 2];
   double wsum = 0, wy = 0, dropped = 0;
   int quantiles = (o->flags & CS_PREDICT_WINDOW) != 0;
@@ -1030,7 +1089,66 @@ window_pass (const CsAttention      *self,
 
   cs_query_levels (self, o, qi, 1, lq);
   cs_prep_queries (self, p, qx, 1, lq, qa, qe);
-  if (isnan (m) && sall != NULL)
+  from_cand = cand != NULL && sall != NULL && gw != NULL;
+  if (from_cand)
+    {
+      /* The candidates only: their double scores (compacted into sall, their indices into cidx), exps and
+       * weights. The float path's query takes its exact maximum from them (the best case is always marked:
+       * its score tops every threshold) and its normaliser too; the double path has both from its first
+       * pass. */
+      size_t nw = (n + 63) / 64, nc = 0;
+      int own = isnan (m);
+      double rest = 0;
+
+      for (size_t wi = 0; wi < nw; wi++)
+        for (uint64_t bits = cand[wi]; bits != 0; bits &= bits - 1)
+          {
+            size_t j = wi * 64 + (size_t) __builtin_ctzll (bits);
+            if (j != self_i)
+              cidx[nc++] = j;
+          }
+      score_rows (p->K, ra, qa, cidx, 0, nc, sall);
+      if (own)
+        {
+          m = cs_kernel_max_d (sall, nc);
+          if (!(m > -INFINITY) || !isfinite (m))
+            return CS_ERR_INVALID;   /* the caller takes the double pass instead */
+        }
+      for (size_t j = 0; j < nc; j++)
+        {
+          double t = sall[j] - m;   /* <= 0 up to GEMV-vs-GEMM rounding */
+          sall[j] = p->lambda * (t < 0 ? t : 0);
+        }
+      cs_kernel_exp_d (sall, sall, nc);
+      if (own)
+        {
+          z = 0;
+          for (size_t j = 0; j < nc; j++)
+            z += sall[j];
+        }
+      for (size_t j = 0; j < nc; j++)
+        {
+          double w = sall[j] / z;
+          wsum += w;
+          wy += w * self->y[cidx[j]];
+          gw[j] = w;
+        }
+      /* The double path's weights are normalised over all n: the share left out is 1 - wsum (one rounding
+       * of a sum of nc terms), and it counts as dropped. The float path's normaliser is over the candidates
+       * (its float sums are not accurate to epsilon / 2): its share is bounded, not counted. */
+      if (!own)
+        rest = 1.0 - wsum > 0 ? 1.0 - wsum : 0;
+      out->weight_sum = wsum;
+      out->decomposition_error = fabs (out->prediction - wy);
+      /* positions into the candidates, increasing, so both compactions below read ahead of what they write */
+      nk = cs_weights_keep_rest (gw, nc, rest, o->epsilon, gi, &dropped);
+      for (size_t k = 0; k < nk; k++)
+        {
+          gw[k] = gw[gi[k]];
+          gi[k] = cidx[gi[k]];
+        }
+    }
+  else if (isnan (m) && sall != NULL)
     {
       /* The float path's query: its maximum and normaliser in double from this pass's own scores (one GEMV and
        * one exp a case), instead of a second double pass before it. sall (n doubles) holds the scores, then
@@ -1067,8 +1185,8 @@ window_pass (const CsAttention      *self,
   for (size_t c0 = 0; c0 < n; c0 += CS_CB)
     {
       size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
-      cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) c, (int) ra, 1.0, p->K + c0 * ra, (int) ra,
-                   qa, 1, 0.0, sbuf, 1);
+      /* case by case, as the candidates' pass above: the same weights */
+      score_rows (p->K, ra, qa, NULL, c0, c, sbuf);
       if (self_i >= c0 && self_i < c0 + c)
         sbuf[self_i - c0] = -INFINITY;
       for (size_t j = 0; j < c; j++)
@@ -1088,16 +1206,19 @@ window_pass (const CsAttention      *self,
             gw[c0 + j] = w;
         }
     }
-  out->weight_sum = wsum;
-  out->decomposition_error = fabs (out->prediction - wy);
-  if (gw == NULL)
-    return CS_OK;
+  if (!from_cand)
+    {
+      out->weight_sum = wsum;
+      out->decomposition_error = fabs (out->prediction - wy);
+      if (gw == NULL)
+        return CS_OK;
 
-  /* gi is increasing, so compacting the kept weights in place never overwrites
-   * one still to be read */
-  nk = cs_weights_keep (gw, n, o->epsilon, gi, &dropped);
-  for (size_t k = 0; k < nk; k++)
-    gw[k] = gw[gi[k]];
+      /* gi is increasing, so compacting the kept weights in place never overwrites
+       * one still to be read */
+      nk = cs_weights_keep (gw, n, o->epsilon, gi, &dropped);
+      for (size_t k = 0; k < nk; k++)
+        gw[k] = gw[gi[k]];
+    }
   out->n_kept = nk;
   out->weight_dropped = dropped;
   if (att != NULL)
@@ -1162,6 +1283,35 @@ window_pass (const CsAttention      *self,
   return CS_OK;
 }
 
+/* The float path's candidate threshold for the window pass (window_pass's cand). cs_weights_keep drops whole
+ * buckets of r = w / total (bucket b: r in [2^-(b+1), 2^-b)) from the lightest while the dropped sum stays
+ * <= epsilon x total. A case with r < epsilon / (2 n) lies in a bucket whose cases all have r < epsilon / n, and
+ * so do all lighter buckets: together they weigh under n x epsilon / n, so the greedy drops every one of them
+ * (the heaviest bucket always stays, but it holds the best case, r >= 1 / n > epsilon / (2 n) for
+ * epsilon < 1). With m the exact (double) maximum score, r_i <= exp (lambda (s_i - m)), so a case with
+ * lambda (s_i - m) < -L, L = ln (2 n / epsilon), is never kept. A float score differs from the double one by at
+ * most delta = (ra + 2) u sum_j |q_j| max_i |k_ij| (u = 2^-24: both factors rounded to float, then ra - 1
+ * additions in any order, or fused; the double score's own error is 2^29 times smaller), so the float maximum
+ * is within delta of m, and the running maximum mr, which only rises, is at most m + delta: a case that may be
+ * kept has a float score >= m - L / lambda - delta >= mr - L / lambda - 2 delta. The threshold takes twice that
+ * delta and one more nat, as a margin for anything the bound misses, and is rounded down to a float. */
+static inline float
+cand_threshold (double mr,
+                double lambda,
+                double L,
+                double delta)
+{
+  double t = mr - (L + 1.0) / lambda - 4.0 * delta;
+  float f;
+
+  if (!(t > -FLT_MAX))
+    return -INFINITY;   /* no maximum yet: every block with a finite score */
+  f = (float) t;
+  if ((double) f > t)
+    f = nextafterf (f, -INFINITY);
+  return f;
+}
+
 static CsStatus
 predict_range (const CsAttention      *self,
                const CsPrep           *p,
@@ -1183,6 +1333,11 @@ predict_range (const CsAttention      *self,
   size_t dt_cap = 0;
   CsVW *gv = NULL;
   size_t *gi = NULL;
+  /* the window's candidates (cand_threshold): per query of the block, a bit per case */
+  int cand = 0;
+  uint64_t *cmask = NULL;
+  size_t *cidx = NULL, cwords = (n + 63) / 64;
+  double *kabs = NULL, cand_l = 0, cdelta[CS_QB];
   RowState *st = NULL;
   TopItem *heaps = NULL;
   CsStatus status = CS_OK;
@@ -1243,10 +1398,33 @@ predict_range (const CsAttention      *self,
       ws = malloc (CS_CB * sizeof (double));
       /* the float path's window pass scores all n in double once (window_pass): without it (no memory) the
        * query takes a second double pass for its maximum and normaliser, as before */
-      sall = use_float ? malloc (n * sizeof (double)) : NULL;
+      /* The window's double work on candidates only (cand_threshold), marked from each tile's scores in the
+       * first pass. Not with the weights output (every case's weight is asked for), nor epsilon = 0 (dense,
+       * exact), nor epsilon >= 1 (cand_threshold's bound needs the best case above epsilon / (2 n)), nor on the
+       * float path without the fused kernel (sgemm, or distances from their own GEMM: the present pass). A
+       * mask is n / 8 bytes a query of the block. Without the memory, the full pass as before. */
+      cand = (fused || !use_float) && keep && o->weights == NULL && o->epsilon > 0 && o->epsilon < 1;
+      sall = use_float || cand ? malloc (n * sizeof (double)) : NULL;
       if ((keep && (gw == NULL || gi == NULL)) || (quantiles && gv == NULL)
           || we == NULL || ws == NULL)
         status = CS_ERR_NOMEM;
+      if (sall == NULL || status != CS_OK)
+        cand = 0;
+      if (cand)
+        {
+          cmask = malloc (CS_QB * cwords * sizeof (uint64_t));
+          cidx = malloc (n * sizeof (size_t));
+          kabs = calloc (ra, sizeof (double));
+          if (cmask == NULL || cidx == NULL || kabs == NULL)
+            cand = 0;
+          else
+            {
+              for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < ra; j++)
+                  kabs[j] = fmax (kabs[j], fabs (p->K[i * ra + j]));
+              cand_l = log (2.0 * (double) n / o->epsilon);
+            }
+        }
     }
   if (Qa == NULL || Qe == NULL || lvb == NULL || st == NULL || heaps == NULL)
     status = CS_ERR_NOMEM;
@@ -1277,6 +1455,17 @@ predict_range (const CsAttention      *self,
           st[r].best_d2 = INFINITY;
           st[r].best_i = CS_NO_CASE;
           st[r].top_len = 0;
+        }
+      if (cand)
+        {
+          memset (cmask, 0, nq * cwords * sizeof (uint64_t));
+          for (size_t r = 0; r < nq; r++)
+            {
+              double a = 0;
+              for (size_t j = 0; j < ra; j++)
+                a += fabs (Qa[r * ra + j]) * kabs[j];
+              cdelta[r] = (double) (ra + 2) * ldexp (a, -24);
+            }
         }
 
       for (size_t c0 = 0; c0 < n; c0 += CS_CB)
@@ -1351,6 +1540,13 @@ predict_range (const CsAttention      *self,
                     continue;
                   if (mc > rs->m)
                     row_state_raise_max (rs, p->lambda, mc);
+                  if (cand)
+                    {
+                      /* the window's candidates, from the running maximum (this tile's included) */
+                      float t = cand_threshold (rs->m, p->lambda, cand_l, cdelta[r]);
+                      if (mc > t)
+                        cs_kernel_mark_above_f (sr, c, t, cmask + r * cwords + c0 / 64);
+                    }
                   /* A chunk whose best case is below exp's underflow contributes exact zeros. */
                   if (!fused && p->lambda * (mc - rs->m) >= -104.0)
                     cs_kernel_softmax_f (sr, dr, (float) p->d2_scale, self->ycf + c0, c, (float) rs->m,
@@ -1439,6 +1635,15 @@ predict_range (const CsAttention      *self,
                     row_state_raise_max (rs, p->lambda, mc);
                   if (p->lambda * (mc - rs->m) >= -746.0)
                     cs_kernel_softmax_d (sr, dr, p->d2_scale, self->yc + c0, c, rs->m, p->lambda, &rs->s, ebuf);
+                  if (cand)
+                    {
+                      /* The window's candidates: cand_threshold's bound from the running maximum (this tile's
+                       * included), in double. The window pass's scores differ from this GEMM's by at most twice
+                       * (ra + 2) 2^-53 sum_j |q_j| max_i |k_ij|, which is cdelta (the float bound) x 2^-28. */
+                      double t = rs->m - (cand_l + 1.0) / p->lambda - ldexp (cdelta[r], -28);
+                      if (mc > t)
+                        cs_kernel_mark_above_d (sr, c, t, cmask + r * cwords + c0 / 64);
+                    }
                   if (dr != NULL)
                     md = cs_kernel_min_d (dr, c);
                   if (dr == NULL ? mc > rs->best_s : md < rs->best_d2)
@@ -1543,6 +1748,7 @@ predict_range (const CsAttention      *self,
                 status = window_pass (self, p, queries + (q0 + r) * d,
                                       o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE,
                                       NAN, NAN, o, q0 + r, pr, ws, we, gv, gw, gi, &dt, &dt_cap, sall,
+                                      cand ? cmask + r * cwords : NULL, cidx,
                                       o->attended != NULL ? &o->attended[q0 + r] : NULL);
               if (status == CS_OK)
                 continue;
@@ -1568,8 +1774,9 @@ predict_range (const CsAttention      *self,
                 }
               status = window_pass (self, p, queries + (q0 + r) * d,
                                     o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE,
-                                    m2, z2, o, q0 + r, pr, ws, we, gv, gw, gi, &dt, &dt_cap, NULL,
-                                    o->attended != NULL ? &o->attended[q0 + r] : NULL);
+                                    m2, z2, o, q0 + r, pr, ws, we, gv, gw, gi, &dt, &dt_cap,
+                                    cand && !use_float ? sall : NULL, cand && !use_float ? cmask + r * cwords : NULL,
+                                    cidx, o->attended != NULL ? &o->attended[q0 + r] : NULL);
               if (status != CS_OK)
                 break;
             }
@@ -1581,7 +1788,7 @@ predict_range (const CsAttention      *self,
   free (Qa); free (Qe); free (lvb); free (S); free (D2); free (ebuf);
   free (Qaf); free (Qef); free (Sf); free (D2f); free (ebuff);
   free (gv); free (gw); free (gi); free (we); free (ws); free (dt); free (sall);
-  free (st); free (heaps);
+  free (st); free (heaps); free (cmask); free (cidx); free (kabs);
   return status;
 }
 

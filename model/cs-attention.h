@@ -217,11 +217,18 @@ typedef struct
   /* Filled only with CS_PREDICT_WINDOW (NaN otherwise): */
   double radius90;        /* smallest r with sum_{|x_i - x| <= r} w_i >= 0.9 (Euclidean) */
   double decomposition_error; /* |y_hat - sum_i w_i y_i| with the weights recomputed
-                               * explicitly in a second pass: the exact-sum check */
+                               * explicitly in a second pass: the exact-sum check. With
+                               * epsilon > 0 and no weights output the second pass weighs only
+                               * the candidates (cases within ln (2 n / epsilon) + 1 nats of the
+                               * best score): the sum and weight_sum then miss the others' share,
+                               * under epsilon / 2 */
   /* Filled by the second pass (CS_PREDICT_WINDOW or options->attended; NaN and 0
    * otherwise): the truncation of this query's weights at options->epsilon. */
   double weight_dropped;  /* share of the weight left out of radius90, the half-widths
-                           * and the attended set: <= epsilon */
+                           * and the attended set: <= epsilon (the double path counts the
+                           * non-candidates' share in it; the float path, whose normaliser
+                           * is then over the candidates, leaves that share, < epsilon / 2,
+                           * out of it and renormalises over the candidates) */
   size_t n_kept;          /* cases kept (those with a positive weight when epsilon = 0) */
 } CsPrediction;
 

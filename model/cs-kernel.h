@@ -29,6 +29,10 @@ float  cs_kernel_max_f      (const float  *s, size_t c);
 double cs_kernel_min_d      (const double *s, size_t c);   /* +inf for c == 0 */
 float  cs_kernel_min_f      (const float  *s, size_t c);
 
+/* Or-s into mask[g] bit l for each s[64 g + l] > t (l < 64, 64 g + l < c); NaN and -inf never. */
+void   cs_kernel_mark_above_d (const double *s, size_t c, double t, uint64_t *mask);
+void   cs_kernel_mark_above_f (const float  *s, size_t c, float  t, uint64_t *mask);
+
 /* With e_i = exp (lambda (s_i - m)) (s_i <= m; lambda > 0 finite), adds to acc: z, zy, zyy, zz and zd, where the
  * squared distance of case i is d2[i] or, when d2 == NULL, d2_scale * s_i
  * (clamped to [0, 1e300]). e (scratch, c entries) receives e_i. */

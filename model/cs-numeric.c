@@ -124,6 +124,17 @@ cs_weights_keep (const double *w,
                  size_t       *keep,
                  double       *dropped)
 {
+  return cs_weights_keep_rest (w, n, 0.0, eps, keep, dropped);
+}
+
+size_t
+cs_weights_keep_rest (const double *w,
+                      size_t        n,
+                      double        rest,
+                      double        eps,
+                      size_t       *keep,
+                      double       *dropped)
+{
   double sums[CS_KEEP_BUCKETS] = { 0 };
   double total = 0, cum = 0;
   size_t last = CS_KEEP_BUCKETS - 1, m = 0;
@@ -131,6 +142,13 @@ cs_weights_keep (const double *w,
   for (size_t i = 0; i < n; i++)
     if (w[i] > 0)
       total += w[i];
+  /* the cases outside w sit in the lightest buckets, which the greedy below drops whole before it
+   * reaches any bucket it keeps: counting them first changes none of its decisions */
+  if (rest > 0 && eps > 0)
+    {
+      total += rest;
+      cum = rest;
+    }
   if (dropped != NULL)
     *dropped = 0;
   if (!(total > 0) || !isfinite (total))

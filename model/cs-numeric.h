@@ -57,3 +57,15 @@ size_t cs_weights_keep (const double *w,
                         double        eps,
                         size_t       *keep,
                         double       *dropped);
+
+/* cs_weights_keep over part of a weight vector: rest (>= 0) is the weight of the cases not in w, each of
+ * which must carry less than eps / (2 N) of the whole (N the whole vector's length; the greedy above drops
+ * every such case, see cand_threshold in cs-attention.c). The total is sum w + rest, the dropped share starts
+ * at rest, and the cases kept from w are those cs_weights_keep keeps of the whole vector. rest = 0 is
+ * cs_weights_keep. */
+size_t cs_weights_keep_rest (const double *w,
+                             size_t        n,
+                             double        rest,
+                             double        eps,
+                             size_t       *keep,
+                             double       *dropped);

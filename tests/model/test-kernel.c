@@ -475,6 +475,44 @@ test_fused_topk_filter (void)
   g_free (x); g_free (y); g_free (qs);
 }
 
+/* The candidates' marks (cs_kernel_mark_above_d/_f) against a case-by-case test: every length around the
+ * 64-case words, -inf and ties at the threshold, bits or-ed into what the mask held. */
+static void
+test_mark_above (void)
+{
+  CsRng rng;
+
+  cs_rng_seed (&rng, 4242);
+  for (size_t c = 1; c <= 300; c += (c < 140 ? 1 : 37))
+    for (int rep = 0; rep < 3; rep++)
+      {
+        double *sd = g_new (double, c);
+        float *sf = g_new (float, c);
+        size_t nw = (c + 63) / 64;
+        guint64 *md = g_new (guint64, nw), *mf = g_new (guint64, nw), *pre = g_new (guint64, nw);
+        double t = rep == 0 ? -INFINITY : rep == 1 ? 0.5 : 0.25;
+
+        for (size_t i = 0; i < c; i++)
+          {
+            double u = cs_rng_uniform (&rng);
+            sd[i] = i % 7 == 3 ? -INFINITY : i % 11 == 5 ? t : (double) (float) u;
+            sf[i] = (float) sd[i];
+          }
+        for (size_t w = 0; w < nw; w++)
+          pre[w] = md[w] = mf[w] = cs_rng_uniform (&rng) < 0.3 ? (guint64) 1 << (w % 64) : 0;
+        cs_kernel_mark_above_d (sd, c, t, md);
+        cs_kernel_mark_above_f (sf, c, (float) t, mf);
+        for (size_t i = 0; i < nw * 64; i++)
+          {
+            int was = (int) ((pre[i / 64] >> (i % 64)) & 1);
+            int want = was || (i < c && sd[i] > t);
+            g_assert_cmpint ((int) ((md[i / 64] >> (i % 64)) & 1), ==, want);
+            g_assert_cmpint ((int) ((mf[i / 64] >> (i % 64)) & 1), ==, was || (i < c && sf[i] > (float) t));
+          }
+        g_free (sd); g_free (sf); g_free (md); g_free (mf); g_free (pre);
+      }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -484,6 +522,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/kernel/predict-tile", test_predict_tile);
   g_test_add_func ("/cs/model/kernel/fused-against-double", test_fused_against_double);
   g_test_add_func ("/cs/model/kernel/predict-above", test_predict_above);
+  g_test_add_func ("/cs/model/kernel/mark-above", test_mark_above);
   g_test_add_func ("/cs/model/kernel/fused-topk-filter", test_fused_topk_filter);
   return g_test_run ();
 }

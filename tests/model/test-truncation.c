@@ -1,6 +1,7 @@
 /* test-truncation.c: the softmax truncation of the window pass (epsilon) against the dense result (epsilon = 0). */
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <glib.h>
 
 #include "cs-attention.h"
+#include "cs-kernel.h"
 #include "cs-rng.h"
 #include "cs-sample-gen.h"
 
@@ -175,7 +177,10 @@ compare (const CsAttention *ctx,
        * computation in both calls, so they are bit-identical */
       g_assert_true (pd->prediction == pt->prediction);
       g_assert_true (pd->n_eff == pt->n_eff);
-      g_assert_true (pd->decomposition_error == pt->decomposition_error);
+      /* the exact-sum check of the truncated call sums the candidate cases only (cs-attention.c's
+       * window_pass): the cases left out carry at most delta of the weight */
+      g_assert_cmpfloat (fabs (pd->decomposition_error - pt->decomposition_error), <=,
+                         pt->weight_dropped * fmax (fabs (ymin), fabs (ymax)) + 1e-12 * (ymax - ymin + 1));
 
       /* dense: every case with a positive weight, nothing dropped */
       g_assert_cmpfloat (pd->weight_dropped, ==, 0.0);
@@ -222,8 +227,11 @@ compare (const CsAttention *ctx,
                 dropped_sum += ad->weight[k];
               }
           }
-        /* the reported share is the dropped weight over the total (rounding of two sums over n terms) */
-        g_assert_cmpfloat (fabs (dropped_sum / total - delta), <=, 1e-12 * (delta + 1e-300) + 1e-15);
+        /* the reported share is the dropped weight over the total (rounding of two sums over n terms; the
+         * truncated call takes the share of the cases it never weighed as 1 minus the sum of the others,
+         * and the dense total is 1 only up to the rounding of its n terms) */
+        g_assert_cmpfloat (fabs (dropped_sum / total - delta), <=,
+                           1e-12 * (delta + 1e-300) + (double) n * DBL_EPSILON);
       }
 
       /* top k: the dense ones, and (when enough are kept) the k heaviest of the attended set */
@@ -442,6 +450,182 @@ test_threads_and_options (void)
   g_free (x); g_free (y); g_free (qs); g_free (pred); g_free (att);
 }
 
+/* Whether a weight ratio r lies within relative tol of a power of two (a bucket edge of cs_weights_keep). */
+static gboolean
+near_power_of_two (double r,
+                   double tol)
+{
+  int e;
+  double f = frexp (r, &e);   /* r = f 2^e, f in [0.5, 1) */
+  return f - 0.5 <= 0.5 * tol || 1.0 - f <= tol;
+}
+
+/* How close the bucket greedy of cs_weights_keep comes to its bound on the whole weight vector w (n entries,
+ * normalised): the smallest |dropped sum so far + next bucket - eps| over the buckets it looks at, the
+ * place where a relative change of the weights by tol can move the cut. */
+static double
+greedy_margin (const double *w,
+               size_t        n,
+               double        eps)
+{
+  double *sums = g_new0 (double, 1100), total = 0, cum = 0, margin = INFINITY;
+  int top = 1099;
+
+  for (size_t i = 0; i < n; i++)
+    total += w[i];
+  for (size_t i = 0; i < n; i++)
+    if (w[i] > 0)
+      {
+        int e;
+        (void) frexp (w[i] / total, &e);
+        int b = e > 0 ? 0 : MIN (-e, 1075);
+        sums[b] += w[i] / total;
+        top = MIN (top, b);
+      }
+  for (int b = 1075; b > top; b--)
+    {
+      margin = fmin (margin, fabs (cum + sums[b] - eps));
+      if (cum + sums[b] > eps)
+        break;
+      cum += sums[b];
+    }
+  g_free (sums);
+  return margin;
+}
+
+/* The window pass on candidate blocks only (a call without the weights output) against the full pass (the
+ * same call with it), on random bases, the double path and the float path's fused kernel: the same kept
+ * cases except where a case's weight, or the greedy's running sum, sits within the bound of a bucket edge;
+ * the double path's weights bit for bit (the same GEMV calls), the float path's within epsilon / 2 (its
+ * normaliser leaves out the cases outside the candidates); the quantiles within the dense bracket. */
+static void
+test_candidates (void)
+{
+  static const double eps[] = { 1e-6, 1e-3 };
+  int prev = cs_kernel_fused_set (1);
+  size_t differing = 0, compared = 0;
+
+  for (guint seed = 1; seed <= 6; seed++)
+    for (guint fl = 0; fl < 2; fl++)
+      for (guint e = 0; e < G_N_ELEMENTS (eps); e++)
+        {
+          CsRng rng;
+          size_t n = 700 + 900 * (seed % 3), d = 1 + seed % 5, q = 24;
+          double scale = seed % 2 ? 2.0 : 30.0, ymin = INFINITY, ymax = -INFINITY;
+          double *x = g_new (double, n * d), *y = g_new (double, n), *qs = g_new (double, q * d);
+          double *wfull = g_new (double, q * n), *hwa = g_new (double, q * d), *hwb = g_new (double, q * d);
+          size_t *self = g_new (size_t, q);
+          CsPrediction *pa = g_new0 (CsPrediction, q), *pb = g_new0 (CsPrediction, q), *pd = g_new0 (CsPrediction, q);
+          CsAttended *aa = g_new0 (CsAttended, q), *ab = g_new0 (CsAttended, q), *ad = g_new0 (CsAttended, q);
+          CsAttention *ctx = NULL;
+          CsPredictOptions o;
+          CsMetric m;
+          double tol = fl ? eps[e] / 2 + 1e-5 : 1e-12;
+
+          cs_rng_seed (&rng, 7000 + seed);
+          for (size_t i = 0; i < n * d; i++)
+            x[i] = 2 * cs_rng_uniform (&rng) - 1;
+          for (size_t i = 0; i < n; i++)
+            {
+              y[i] = cos (2 * x[i * d]) + 0.3 * cs_rng_uniform (&rng);
+              ymin = fmin (ymin, y[i]);
+              ymax = fmax (ymax, y[i]);
+            }
+          for (size_t t = 0; t < q; t++)
+            {
+              self[t] = t % 3 == 0 ? (size_t) (cs_rng_uniform (&rng) * n) : CS_NO_CASE;
+              for (size_t j = 0; j < d; j++)
+                qs[t * d + j] = self[t] != CS_NO_CASE ? x[self[t] * d + j] : 2.6 * cs_rng_uniform (&rng) - 1.3;
+            }
+          g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+          g_assert_cmpint (cs_metric_init_scalar (&m, d, scale), ==, CS_OK);
+          g_assert_cmpint (cs_attention_set_metric (ctx, &m), ==, CS_OK);
+
+          cs_predict_options_init (&o);
+          o.flags = CS_PREDICT_WINDOW | (fl ? CS_PREDICT_FLOAT : 0);
+          o.self_index = self;
+          o.epsilon = eps[e];
+          o.half_width = hwa;
+          o.attended = aa;
+          o.weights = wfull;            /* every weight asked for: the full pass */
+          g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, pa), ==, CS_OK);
+          o.weights = NULL;             /* the candidates' pass */
+          o.half_width = hwb;
+          o.attended = ab;
+          g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, pb), ==, CS_OK);
+          o.epsilon = 0;                /* dense, for the quantiles' bracket */
+          o.half_width = NULL;
+          o.attended = ad;
+          g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, pd), ==, CS_OK);
+
+          for (size_t t = 0; t < q; t++)
+            {
+              const CsAttended *a = &aa[t], *b = &ab[t];
+              const double *w = wfull + t * n;
+              double margin = greedy_margin (w, n, eps[e]), total = 0, lost = fl ? eps[e] / 2 : 0;
+              size_t i = 0, j = 0;
+
+              for (size_t c = 0; c < n; c++)
+                total += w[c];
+              /* the same prediction pass: the very same stored values */
+              g_assert_true (pa[t].prediction == pb[t].prediction);
+              g_assert_cmpfloat (pb[t].weight_dropped, >=, 0.0);
+              g_assert_cmpfloat (pb[t].weight_dropped, <=, eps[e] + 1e-12);
+              g_assert_cmpfloat (fabs (pb[t].weight_dropped - pa[t].weight_dropped), <=,
+                                 lost + 1e-12 + (double) n * DBL_EPSILON);
+              g_assert_cmpfloat (fabs (pb[t].weight_sum - 1.0), <=, eps[e] / 2 + 1e-12);
+              g_assert_cmpfloat (fabs (pb[t].decomposition_error - pa[t].decomposition_error), <=,
+                                 (lost + 1e-5 * fl + eps[e] / 2) * fmax (fabs (ymin), fabs (ymax)) + 1e-12);
+              compared++;
+              while (i < a->m || j < b->m)
+                {
+                  if (i < a->m && j < b->m && a->index[i] == b->index[j])
+                    {
+                      if (fl)
+                        g_assert_cmpfloat (fabs (b->weight[j] / a->weight[i] - 1), <=, tol);
+                      else
+                        g_assert_true (a->weight[i] == b->weight[j]);
+                      i++, j++;
+                      continue;
+                    }
+                  /* a case in one set only: its weight at a bucket edge, or the greedy at its bound */
+                  {
+                    size_t c = j >= b->m || (i < a->m && a->index[i] < b->index[j]) ? a->index[i++] : b->index[j++];
+                    if (!near_power_of_two (w[c] / total, 2 * tol) && !(margin <= 2 * tol))
+                      g_error ("seed %u float %u eps %g query %zu: case %zu (w/total %.17g) kept by one pass "
+                               "only, greedy margin %g", seed, fl, eps[e], t, c, w[c] / total, margin);
+                    differing++;
+                  }
+                }
+              if (!fl && a->m == b->m)
+                {
+                  /* the same kept cases with the same weights: the same quantiles, bit for bit */
+                  g_assert_true (pa[t].radius90 == pb[t].radius90);
+                  for (size_t k = 0; k < d; k++)
+                    g_assert_true (hwa[t * d + k] == hwb[t * d + k]);
+                }
+              check_quantile (x, d, qs + t * d, d, &ad[t], pb[t].weight_dropped + lost + tol, pb[t].radius90,
+                              "candidates' radius90");
+              for (size_t k = 0; k < d; k++)
+                check_quantile (x, d, qs + t * d, k, &ad[t], pb[t].weight_dropped + lost + tol, hwb[t * d + k],
+                                "candidates' half-width");
+            }
+          for (size_t t = 0; t < q; t++)
+            {
+              cs_attended_clear (&aa[t]);
+              cs_attended_clear (&ab[t]);
+              cs_attended_clear (&ad[t]);
+            }
+          cs_metric_clear (&m);
+          cs_attention_free (ctx);
+          g_free (x); g_free (y); g_free (qs); g_free (wfull); g_free (hwa); g_free (hwb); g_free (self);
+          g_free (pa); g_free (pb); g_free (pd); g_free (aa); g_free (ab); g_free (ad);
+        }
+  cs_kernel_fused_set (prev);
+  /* edges are rare: nearly every query's kept set is the full pass's */
+  g_assert_cmpuint (differing, <=, compared / 10);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -449,5 +633,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/truncation/random", test_random);
   g_test_add_func ("/cs/model/truncation/sample", test_sample);
   g_test_add_func ("/cs/model/truncation/threads-options", test_threads_and_options);
+  g_test_add_func ("/cs/model/truncation/candidates", test_candidates);
   return g_test_run ();
 }
