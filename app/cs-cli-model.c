@@ -377,7 +377,8 @@ cs_cli_predict (int    argc,
                 char **argv)
 {
   g_autofree char *target = NULL, *query = NULL, *queries = NULL, *model = NULL, *features = NULL;
-  g_autofree char *exclude = NULL;
+  g_autofree char *exclude = NULL, *metric = NULL;
+  CsEngineFit fit;
   g_auto(GStrv) threshold_args = NULL;
   gint64 top_k = 5;
   gboolean json = FALSE;
@@ -390,7 +391,8 @@ cs_cli_predict (int    argc,
     { "query", 0, 0, G_OPTION_ARG_STRING, &query, "One query: every feature as name=value", "'A=1.5,B=2'" },
     CS_CLI_INTERVAL_ENTRIES (iv),
     { "queries", 0, 0, G_OPTION_ARG_FILENAME, &queries, "A CSV of queries (header names the features)", "QUERIES.csv" },
-    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "A model file from fit --save (default: fit the automatic metric now: scalar below 5 features, diagonal at 5 or more)", "MODEL.json" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "A model file from fit --save (default: fit the window now, see --metric)", "MODEL.json" },
+    CS_CLI_METRIC_OPTION (metric),
     { "top", 0, 0, G_OPTION_ARG_INT64, &top_k, "Number of most-attended cases to list (default 5)", "K" },
     { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &epsilon, "Weight the window may leave out, in [0, 1) (default 1e-6; 0: exact)", "E" },
     { "threshold", 0, 0, G_OPTION_ARG_STRING_ARRAY, &threshold_args, THRESHOLD_HELP, "NAME=VALUE" },
@@ -423,6 +425,8 @@ cs_cli_predict (int    argc,
     return cs_cli_usage_error ("predict", "give exactly one of --query or --queries");
   if (target == NULL && model == NULL)
     return cs_cli_usage_error ("predict", "--target is required");
+  if ((rc = cs_cli_metric_parse ("predict", metric, model, &fit)) != CS_EXIT_OK)
+    return rc;
   if (top_k < 0 || top_k > 1000)
     return cs_cli_usage_error ("predict", "--top must be between 0 and 1000");
   if (!(epsilon >= 0 && epsilon < 1))
@@ -451,6 +455,7 @@ cs_cli_predict (int    argc,
       goto out;
     }
   cs_engine_options_init (&eo);
+  eo.fit = fit;
   eo.thresholds = &asked;
   eo.preferred_window = FALSE;   /* predictions do not show it */
   eo.epsilon = epsilon;
@@ -505,14 +510,16 @@ int
 cs_cli_diagnose (int    argc,
                  char **argv)
 {
-  g_autofree char *target = NULL, *model = NULL, *features = NULL, *exclude = NULL;
+  g_autofree char *target = NULL, *model = NULL, *features = NULL, *exclude = NULL, *metric = NULL;
   g_auto(GStrv) threshold_args = NULL;
   gboolean json = FALSE;
   double epsilon = 1e-6;
+  CsEngineFit fit;
   const GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (required unless --model names it)", "COL" },
     { "features", 0, 0, G_OPTION_ARG_STRING, &features, "Feature columns", "A,B,..." },
-    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "A model file (default: fit the automatic metric now: scalar below 5 features, diagonal at 5 or more)", "MODEL.json" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "A model file (default: fit the window now, see --metric)", "MODEL.json" },
+    CS_CLI_METRIC_OPTION (metric),
     { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &epsilon, "Weight the window may leave out, in [0, 1) (default 1e-6; 0: exact)", "E" },
     { "threshold", 0, 0, G_OPTION_ARG_STRING_ARRAY, &threshold_args, THRESHOLD_HELP, "NAME=VALUE" },
     CS_CLI_EXCLUDE_OPTION (exclude),
@@ -548,6 +555,8 @@ cs_cli_diagnose (int    argc,
     return cs_cli_usage_error ("diagnose", "unexpected argument '%s'", argv[2]);
   if (target == NULL && model == NULL)
     return cs_cli_usage_error ("diagnose", "--target is required");
+  if ((rc = cs_cli_metric_parse ("diagnose", metric, model, &fit)) != CS_EXIT_OK)
+    return rc;
   if (!(epsilon >= 0 && epsilon < 1))
     return cs_cli_usage_error ("diagnose", "--epsilon must be in [0, 1), got %g", epsilon);
   rc = cs_cli_thresholds_parse ("diagnose", threshold_args, &asked);
@@ -563,6 +572,7 @@ cs_cli_diagnose (int    argc,
       goto out;
     }
   cs_engine_options_init (&eo);
+  eo.fit = fit;
   eo.thresholds = &asked;
   eo.epsilon = epsilon;
   rc = cs_cli_build ("diagnose", &l, &eo);
