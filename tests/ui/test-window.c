@@ -1684,7 +1684,10 @@ test_large_csv_cancel (CsWindow *window)
   id = g_timeout_add (10, stall_tick_cb, &st);
   t0 = g_get_monotonic_time ();
   g_assert_true (cs_import_dialog_accept (CS_IMPORT_DIALOG (cs_window_get_import_dialog (window))));
-  cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
+  /* The diagonal fit at 10^6 x 20 took 943 s of wall clock (14.6 min of CPU) in casescope-cli fit on the 2
+   * shared cores, against 18 s scalar: 600 s was not enough (model/FAILSAFE.md). What is tested here is the main
+   * loop while it runs, not its length. */
+  cs_ui_test_wait_until (window_idle, window, g_test_slow () ? 1800 : WAIT_TIMEOUT);
   g_source_remove (id);
   print_stall ("engine preparation after the import", &st, g_get_monotonic_time () - t0);
   big = cs_window_get_case_base (window);
