@@ -51,6 +51,8 @@ print_json (CsCliLoaded       *l,
   json_builder_add_int_value (b, (gint64) bt->warmup);
   json_builder_set_member_name (b, "step");
   json_builder_add_int_value (b, (gint64) bt->step);
+  json_builder_set_member_name (b, "metric");
+  json_builder_add_string_value (b, bt->metric);
   json_builder_set_member_name (b, "refits");
   json_builder_add_int_value (b, (gint64) bt->refits);
   cs_json_add_number (b, "rmse", bt->rmse);
@@ -139,8 +141,8 @@ print_text (CsCliLoaded      *l,
 {
   printf ("%s: %zu cases in order of %s, %zu features -> %s\n", l->base->source, (size_t) bt->n, order,
           (size_t) l->base->d, l->base->target_name);
-  printf ("forward predictions after a warm-up of %zu cases (window refitted %zu times on the past)\n",
-          (size_t) bt->warmup, (size_t) bt->refits);
+  printf ("forward predictions after a warm-up of %zu cases (%s window refitted %zu times on the past)\n",
+          (size_t) bt->warmup, bt->metric, (size_t) bt->refits);
   printf ("forward RMSE %.4g, 90 %% interval coverage %.1f %%\n", bt->rmse, 100 * bt->coverage);
   printf ("drift rule: two-sided CUSUM k %g h %g (about one false alarm per %.0f cases for normal errors)\n",
           bt->k, bt->h, bt->false_alarm_rows);
@@ -159,8 +161,9 @@ int
 cs_cli_backtest (int    argc,
                  char **argv)
 {
-  g_autofree char *target = NULL, *order = NULL, *features = NULL, *exclude = NULL;
+  g_autofree char *target = NULL, *order = NULL, *features = NULL, *exclude = NULL, *metric = NULL;
   gint64 warmup = 0, step = 0;
+  CsEngineFit fit;
   double h = 0;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
@@ -176,6 +179,7 @@ cs_cli_backtest (int    argc,
     { "step", 0, 0, G_OPTION_ARG_INT64, &step, "Cases predicted from the same past (default: max (1, n / 1000))",
       "N" },
     { "cusum-h", 0, 0, G_OPTION_ARG_DOUBLE, &h, "CUSUM decision interval (default 10)", "H" },
+    CS_CLI_METRIC_OPTION (metric),
     CS_CLI_EXCLUDE_OPTION (exclude),
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { NULL }
@@ -206,6 +210,8 @@ cs_cli_backtest (int    argc,
     return cs_cli_usage_error (CMD, "--target is required");
   if (warmup < 0 || step < 0 || h < 0 || !isfinite (h))
     return cs_cli_usage_error (CMD, "--warmup, --step and --cusum-h must be positive");
+  if ((rc = cs_cli_metric_parse (CMD, metric, NULL, &fit)) != CS_EXIT_OK)
+    return rc;
 
   if (features == NULL || order == NULL)
     {
@@ -224,6 +230,7 @@ cs_cli_backtest (int    argc,
   cs_backtest_options_init (&bo);
   bo.warmup = (gsize) warmup;
   bo.step = (gsize) step;
+  bo.fit = fit;
   if (h > 0)
     bo.h = h;
   bt = cs_backtest_run (l.base, key, &bo, NULL, &error);

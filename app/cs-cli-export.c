@@ -173,6 +173,7 @@ cs_cli_export (int    argc,
   g_autofree char *metric_name = NULL, *sort_name = NULL, *colormap = NULL, *preset = NULL;
   g_autofree char *window_kind = NULL, *color_by = NULL, *order = NULL, *model_path = NULL;
   gint top_k = 10, sweep_tasks = 1024;
+  CsEngineFit fit = CS_ENGINE_FIT_AUTO;
   gboolean stretch = FALSE, transparent = FALSE, no_footer = FALSE, json = FALSE, paper = FALSE;
   CsCliInterval iv;
   CsIntervalSpec spec;
@@ -188,7 +189,8 @@ cs_cli_export (int    argc,
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_path, "Output file (default: <data>_<chart>_<date>.<ext>)", "PATH" },
     { "x", 0, 0, G_OPTION_ARG_STRING, &x_name, "Feature along x / the sort key (default: the feature the window is narrowest in)", "NAME" },
     { "y", 0, 0, G_OPTION_ARG_STRING, &y_name, "Feature along y (default: the next narrowest)", "NAME" },
-    { "metric", 0, 0, G_OPTION_ARG_STRING, &metric_name, "Window to fit: scalar (default, as everywhere) or diagonal", "KIND" },
+    { "metric", 0, 0, G_OPTION_ARG_STRING, &metric_name, "Window to fit: auto (default, as everywhere: scalar below 5 features, diagonal at 5 or more; "
+      "category columns do not count), scalar or diagonal", "KIND" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
       "A model file from fit --save: its window and scaling, no fit (the case base must have its columns)",
       "MODEL.json" },
@@ -301,8 +303,8 @@ cs_cli_export (int    argc,
     return cs_cli_usage_error (CMD, "--top-k must be between 1 and 100");
   if (sweep_tasks < 64 || sweep_tasks > 1000000)
     return cs_cli_usage_error (CMD, "--sweep-tasks must be between 64 and 1000000");
-  if (metric_name != NULL && g_strcmp0 (metric_name, "scalar") != 0 && g_strcmp0 (metric_name, "diagonal") != 0)
-    return cs_cli_usage_error (CMD, "--metric must be scalar or diagonal, got '%s'", metric_name);
+  if (!cs_engine_fit_from_name (metric_name, &fit) || fit == CS_ENGINE_FIT_FULL)
+    return cs_cli_usage_error (CMD, "--metric must be auto, scalar or diagonal, got '%s'", metric_name);
   if (metric_name != NULL && model_path != NULL)
     return cs_cli_usage_error (CMD, "--metric fits a window and --model brings one: give one of them");
   if (sort_name != NULL && g_strcmp0 (sort_name, "weight") != 0 && g_strcmp0 (sort_name, "distance") != 0)
@@ -369,7 +371,7 @@ cs_cli_export (int    argc,
       goto out;
     }
   cs_engine_options_init (&engine_options);
-  engine_options.fit = g_strcmp0 (metric_name, "diagonal") == 0 ? CS_ENGINE_FIT_DIAGONAL : CS_ENGINE_FIT_SCALAR;
+  engine_options.fit = fit;
   rc = cs_cli_build (CMD, &l, &engine_options);
   if (rc != CS_EXIT_OK)
     goto out;

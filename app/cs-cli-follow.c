@@ -312,13 +312,15 @@ cs_cli_follow (int    argc,
   g_autofree char *model_path = NULL;
   g_autofree char *spec_lower_s = NULL;
   g_autofree char *spec_upper_s = NULL;
-  g_autofree char *exclude = NULL;
+  g_autofree char *exclude = NULL, *metric = NULL;
+  CsEngineFit fit;
   double level = 0.9, spec_lower = -INFINITY, spec_upper = INFINITY;
   int interval_ms = 250;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
     { "target", 't', 0, G_OPTION_ARG_STRING, &target, "Outcome column (default: the model's, or the last numeric)", "COL" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Use a saved model's metric instead of fitting", "FILE" },
+    CS_CLI_METRIC_OPTION (metric),
     { "level", 0, 0, G_OPTION_ARG_DOUBLE, &level, "Prediction interval level (default 0.9)", "P" },
     { "spec-lower", 0, 0, G_OPTION_ARG_STRING, &spec_lower_s, "Lower spec limit of the outcome", "X" },
     { "spec-upper", 0, 0, G_OPTION_ARG_STRING, &spec_upper_s, "Upper spec limit of the outcome", "Y" },
@@ -363,6 +365,8 @@ cs_cli_follow (int    argc,
     return cs_cli_usage_error (CMD, "--spec-lower must be below --spec-upper");
   if (interval_ms < 10 || interval_ms > 600000)
     return cs_cli_usage_error (CMD, "--interval-ms must be between 10 and 600000");
+  if ((rc = cs_cli_metric_parse (CMD, metric, model_path, &fit)) != CS_EXIT_OK)
+    return rc;
 
   l.path = g_strdup (argv[1]);
   if (model_path != NULL)
@@ -399,6 +403,7 @@ cs_cli_follow (int    argc,
     g_autoptr(CsExclusions) unused = cs_follow_read_exclusions (st.exclusions_path, &st.exclusions_stamp, NULL);
   }
   cs_engine_options_init (&st.options);
+  st.options.fit = fit;
   st.options.preferred_window = FALSE;    /* nothing here shows it */
   if ((rc = cs_cli_build (CMD, &l, &st.options)) != CS_EXIT_OK)
     goto out;

@@ -399,6 +399,19 @@ cli_progress (double      fraction,
 }
 
 int
+cs_cli_metric_parse (const char      *cmd,
+                     const char      *name,
+                     const char      *model_path,
+                     CsEngineFit     *fit)
+{
+  if (!cs_engine_fit_from_name (name, fit) || *fit == CS_ENGINE_FIT_FULL)
+    return cs_cli_usage_error (cmd, "--metric must be auto, scalar or diagonal, got '%s'", name);
+  if (name != NULL && model_path != NULL)
+    return cs_cli_usage_error (cmd, "--metric fits a window and --model brings one: give one of them");
+  return CS_EXIT_OK;
+}
+
+int
 cs_cli_build (const char            *cmd,
               CsCliLoaded           *l,
               const CsEngineOptions *given)

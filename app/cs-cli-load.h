@@ -29,6 +29,21 @@ typedef struct
   { "exclude", 0, 0, G_OPTION_ARG_FILENAME, &(var), \
     "Cases set aside, with reasons (default: FILE.exclusions.json next to FILE, when it exists)", "EXCL.json" }
 
+/* The --metric option of the commands that fit a window when no --model is given (one text for every --help):
+ * the engine's names (cs_engine_fit_from_name), auto the default. */
+#define CS_CLI_METRIC_HELP \
+  "Window to fit without --model: auto (default: scalar below 5 features, diagonal at 5 or more; category " \
+  "columns do not count), scalar or diagonal"
+#define CS_CLI_METRIC_OPTION(var) \
+  { "metric", 0, 0, G_OPTION_ARG_STRING, &(var), CS_CLI_METRIC_HELP, "KIND" }
+
+/* --metric NAME into *fit (NULL: auto); a usage error (its exit status) for another name, for full
+ * (fit --metric full only) or next to --model (which brings its own window). */
+int  cs_cli_metric_parse  (const char            *cmd,
+                           const char            *name,
+                           const char            *model_path,
+                           CsEngineFit           *fit);
+
 /* Load path (with --target, --features, --model), print every importer problem on stderr as
  * FILE:LINE:COLUMN: message, check the model's columns, and set aside the cases of the exclusions file
  * (exclude, else path's side file when it exists): l->base holds the others. Returns an exit status. */

@@ -184,7 +184,9 @@ cs_cli_fit (int    argc,
   const GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (required)", "COL" },
     { "features", 0, 0, G_OPTION_ARG_STRING, &features, "Feature columns (default: every numeric column)", "A,B,..." },
-    { "metric", 0, 0, G_OPTION_ARG_STRING, &metric, "scalar (default), diagonal or full", "KIND" },
+    { "metric", 0, 0, G_OPTION_ARG_STRING, &metric,
+      "auto (default: scalar below 5 features, diagonal at 5 or more; category columns do not count), "
+      "scalar, diagonal or full", "KIND" },
     { "rank", 0, 0, G_OPTION_ARG_INT64, &rank, "Rank of a full metric (default: d)", "R" },
     { "queries", 0, 0, G_OPTION_ARG_INT64, &queries,
       "Cases whose leave-one-out errors make the loss and the window (default: all up to 20000 cases, "
@@ -215,14 +217,8 @@ cs_cli_fit (int    argc,
     return cs_cli_usage_error ("fit", "--target is required");
   cs_engine_options_init (&eo);
   eo.preferred_window = FALSE;   /* fit shows no per-case window */
-  if (metric == NULL || strcmp (metric, "scalar") == 0)
-    eo.fit = CS_ENGINE_FIT_SCALAR;
-  else if (strcmp (metric, "diagonal") == 0)
-    eo.fit = CS_ENGINE_FIT_DIAGONAL;
-  else if (strcmp (metric, "full") == 0)
-    eo.fit = CS_ENGINE_FIT_FULL;
-  else
-    return cs_cli_usage_error ("fit", "--metric must be scalar, diagonal or full, got '%s'", metric);
+  if (!cs_engine_fit_from_name (metric, &eo.fit))
+    return cs_cli_usage_error ("fit", "--metric must be auto, scalar, diagonal or full, got '%s'", metric);
   if (rank < 0 || (rank > 0 && eo.fit != CS_ENGINE_FIT_FULL))
     return cs_cli_usage_error ("fit", "--rank needs --metric full and a positive value");
   if (queries < 0 || queries == 1)
@@ -381,7 +377,8 @@ cs_cli_predict (int    argc,
                 char **argv)
 {
   g_autofree char *target = NULL, *query = NULL, *queries = NULL, *model = NULL, *features = NULL;
-  g_autofree char *exclude = NULL;
+  g_autofree char *exclude = NULL, *metric = NULL;
+  CsEngineFit fit;
   g_auto(GStrv) threshold_args = NULL;
   gint64 top_k = 5;
   gboolean json = FALSE;
@@ -394,7 +391,8 @@ cs_cli_predict (int    argc,
     { "query", 0, 0, G_OPTION_ARG_STRING, &query, "One query: every feature as name=value", "'A=1.5,B=2'" },
     CS_CLI_INTERVAL_ENTRIES (iv),
     { "queries", 0, 0, G_OPTION_ARG_FILENAME, &queries, "A CSV of queries (header names the features)", "QUERIES.csv" },
-    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "A model file from fit --save (default: fit the scalar metric now)", "MODEL.json" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "A model file from fit --save (default: fit the window now, see --metric)", "MODEL.json" },
+    CS_CLI_METRIC_OPTION (metric),
     { "top", 0, 0, G_OPTION_ARG_INT64, &top_k, "Number of most-attended cases to list (default 5)", "K" },
     { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &epsilon, "Weight the window may leave out, in [0, 1) (default 1e-6; 0: exact)", "E" },
     { "threshold", 0, 0, G_OPTION_ARG_STRING_ARRAY, &threshold_args, THRESHOLD_HELP, "NAME=VALUE" },
@@ -427,6 +425,8 @@ cs_cli_predict (int    argc,
     return cs_cli_usage_error ("predict", "give exactly one of --query or --queries");
   if (target == NULL && model == NULL)
     return cs_cli_usage_error ("predict", "--target is required");
+  if ((rc = cs_cli_metric_parse ("predict", metric, model, &fit)) != CS_EXIT_OK)
+    return rc;
   if (top_k < 0 || top_k > 1000)
     return cs_cli_usage_error ("predict", "--top must be between 0 and 1000");
   if (!(epsilon >= 0 && epsilon < 1))
@@ -455,6 +455,7 @@ cs_cli_predict (int    argc,
       goto out;
     }
   cs_engine_options_init (&eo);
+  eo.fit = fit;
   eo.thresholds = &asked;
   eo.preferred_window = FALSE;   /* predictions do not show it */
   eo.epsilon = epsilon;
@@ -509,14 +510,16 @@ int
 cs_cli_diagnose (int    argc,
                  char **argv)
 {
-  g_autofree char *target = NULL, *model = NULL, *features = NULL, *exclude = NULL;
+  g_autofree char *target = NULL, *model = NULL, *features = NULL, *exclude = NULL, *metric = NULL;
   g_auto(GStrv) threshold_args = NULL;
   gboolean json = FALSE;
   double epsilon = 1e-6;
+  CsEngineFit fit;
   const GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (required unless --model names it)", "COL" },
     { "features", 0, 0, G_OPTION_ARG_STRING, &features, "Feature columns", "A,B,..." },
-    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "A model file (default: fit the scalar metric now)", "MODEL.json" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "A model file (default: fit the window now, see --metric)", "MODEL.json" },
+    CS_CLI_METRIC_OPTION (metric),
     { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &epsilon, "Weight the window may leave out, in [0, 1) (default 1e-6; 0: exact)", "E" },
     { "threshold", 0, 0, G_OPTION_ARG_STRING_ARRAY, &threshold_args, THRESHOLD_HELP, "NAME=VALUE" },
     CS_CLI_EXCLUDE_OPTION (exclude),
@@ -552,6 +555,8 @@ cs_cli_diagnose (int    argc,
     return cs_cli_usage_error ("diagnose", "unexpected argument '%s'", argv[2]);
   if (target == NULL && model == NULL)
     return cs_cli_usage_error ("diagnose", "--target is required");
+  if ((rc = cs_cli_metric_parse ("diagnose", metric, model, &fit)) != CS_EXIT_OK)
+    return rc;
   if (!(epsilon >= 0 && epsilon < 1))
     return cs_cli_usage_error ("diagnose", "--epsilon must be in [0, 1), got %g", epsilon);
   rc = cs_cli_thresholds_parse ("diagnose", threshold_args, &asked);
@@ -567,6 +572,7 @@ cs_cli_diagnose (int    argc,
       goto out;
     }
   cs_engine_options_init (&eo);
+  eo.fit = fit;
   eo.thresholds = &asked;
   eo.epsilon = epsilon;
   rc = cs_cli_build ("diagnose", &l, &eo);

@@ -21,15 +21,17 @@ cs_cli_report (int    argc,
                char **argv)
 {
   g_autofree char *target = NULL, *query = NULL, *model_path = NULL, *out_path = NULL;
-  g_autofree char *lower_text = NULL, *upper_text = NULL;
+  g_autofree char *lower_text = NULL, *upper_text = NULL, *metric = NULL;
+  CsEngineFit fit;
   gint cases = CS_ENGINE_REPORT_CASES;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
     { "target", 't', 0, G_OPTION_ARG_STRING, &target, "Outcome column (required unless --model names it)", "COL" },
     { "query", 'q', 0, G_OPTION_ARG_STRING, &query, "The case to report: every feature as name=value (as predict --query)",
       "'A=1.5,B=2'" },
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "A model file from fit --save (default: fit the scalar metric now)",
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "A model file from fit --save (default: fit the window now, see --metric)",
       "MODEL.json" },
+    CS_CLI_METRIC_OPTION (metric),
     { "spec-lower", 0, 0, G_OPTION_ARG_STRING, &lower_text, "Lower spec limit of the outcome, in its units", "X" },
     { "spec-upper", 0, 0, G_OPTION_ARG_STRING, &upper_text, "Upper spec limit of the outcome, in its units", "Y" },
     { "cases", 0, 0, G_OPTION_ARG_INT, &cases, "Rows in the table of cases used (default 30)", "N" },
@@ -76,6 +78,8 @@ cs_cli_report (int    argc,
     return cs_cli_usage_error (CMD, "--target is required");
   if (cases < 1 || cases > 1000)
     return cs_cli_usage_error (CMD, "--cases must be between 1 and 1000");
+  if ((rc = cs_cli_metric_parse (CMD, metric, model_path, &fit)) != CS_EXIT_OK)
+    return rc;
   cs_engine_report_options_init (&ro);
   if (lower_text != NULL && !cs_cli_parse_finite (lower_text, &ro.spec_lower))
     return cs_cli_usage_error (CMD, "--spec-lower must be a finite number, got '%s'", lower_text);
@@ -107,6 +111,7 @@ cs_cli_report (int    argc,
   }
   /* The engine as export builds it (the charts match the window's and export's). */
   cs_engine_options_init (&engine_options);
+  engine_options.fit = fit;
   rc = cs_cli_build (CMD, &l, &engine_options);
   if (rc != CS_EXIT_OK)
     goto out;

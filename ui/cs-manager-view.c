@@ -21,6 +21,7 @@
 /* Positions in the metric drop-down (ui/cs-manager-view.ui). */
 typedef enum
 {
+  METRIC_CHOICE_AUTO,
   METRIC_CHOICE_SCALAR,
   METRIC_CHOICE_DIAGONAL,
   METRIC_CHOICE_FULL,
@@ -312,8 +313,11 @@ gboolean
 cs_manager_view_fit (CsManagerView *self,
                      const char    *kind)
 {
-  CsEngineFit fit = g_strcmp0 (kind, "diagonal") == 0 ? CS_ENGINE_FIT_DIAGONAL
-                    : g_strcmp0 (kind, "full") == 0 ? CS_ENGINE_FIT_FULL : CS_ENGINE_FIT_SCALAR;
+  CsEngineFit fit;
+
+  /* the names casescope-cli fit --metric reads; anything else (NULL) is the engine's automatic rule */
+  if (!cs_engine_fit_from_name (kind, &fit))
+    fit = CS_ENGINE_FIT_AUTO;
 
   if (is_busy (self) || self->cases == NULL || self->engine == NULL)
     return FALSE;
@@ -328,6 +332,7 @@ fit_clicked_cb (GtkButton     *button,
                 CsManagerView *self)
 {
   static const char *const kinds[] = {
+    [METRIC_CHOICE_AUTO] = "auto",
     [METRIC_CHOICE_SCALAR] = "scalar",
     [METRIC_CHOICE_DIAGONAL] = "diagonal",
     [METRIC_CHOICE_FULL] = "full",

@@ -18,7 +18,8 @@ void       cs_manager_view_set_cases  (CsManagerView *self,
                                        CsCaseBase    *cases);
 void       cs_manager_view_set_engine (CsManagerView *self,
                                        CsEngine      *engine);
-/* Start a fit ("scalar", "diagonal", "full") as the Fit button does; FALSE when one is running. */
+/* Start a fit ("auto", "scalar", "diagonal", "full"; another name: auto) as the Fit button does; FALSE when one
+ * is running. */
 gboolean   cs_manager_view_fit        (CsManagerView *self,
                                        const char    *kind);
 void       cs_manager_view_cancel     (CsManagerView *self);

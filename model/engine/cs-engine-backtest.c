@@ -20,6 +20,7 @@ cs_backtest_options_init (CsBacktestOptions *o)
   o->k = 0.5;
   o->h = 10.0;
   o->recentre = 100;
+  o->fit = CS_ENGINE_FIT_AUTO;
 }
 
 double
@@ -158,6 +159,7 @@ cs_backtest_run (CsCaseBase              *cases,
   else
     cs_backtest_options_init (&o);
   self->n = n;
+  self->metric = cs_engine_fit_resolve (o.fit, d) == CS_ENGINE_FIT_DIAGONAL ? "diagonal" : "scalar";
   self->warmup = o.warmup > 0 ? o.warmup : MAX (50, n / 10);
   self->step = o.step > 0 ? o.step : MAX (1, n / 1000);
   self->k = o.k;
@@ -236,7 +238,8 @@ cs_backtest_run (CsCaseBase              *cases,
           /* Scott's rule as the start, as the engine's: w = n^(2 / (d + 4)) */
           cs_metric_init_scalar (&metric, d, pow ((double) t0, 2.0 / ((double) d + 4.0)));
           cs_fit_options_init (&fo);
-          fo.kind = CS_METRIC_SCALAR;
+          /* the engine's metric for this base, so the backtest measures the window every front end fits */
+          fo.kind = cs_engine_fit_resolve (o.fit, d) == CS_ENGINE_FIT_DIAGONAL ? CS_METRIC_DIAGONAL : CS_METRIC_SCALAR;
           fo.fit_categories = nc > 0;   /* as the engine fits them */
           fo.max_queries = MIN (t0, 1000);
           fo.n_threads = (int) g_get_num_processors ();

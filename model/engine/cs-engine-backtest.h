@@ -19,6 +19,7 @@
 #include <gio/gio.h>
 
 #include "cs-case-base.h"
+#include "cs-engine.h"
 
 G_BEGIN_DECLS
 
@@ -30,6 +31,8 @@ typedef struct
   double h;                        /* CUSUM decision interval (default 10: about 70,000 cases between false
                                     * alarms for normal errors) */
   gsize recentre;                  /* errors that set the reference after an alarm (default 100) */
+  CsEngineFit fit;                 /* the window each refit fits: CS_ENGINE_FIT_AUTO (default, the engine's rule:
+                                    * cs_engine_fit_resolve), CS_ENGINE_FIT_SCALAR or CS_ENGINE_FIT_DIAGONAL */
 } CsBacktestOptions;
 
 typedef struct
@@ -44,6 +47,7 @@ typedef struct
 typedef struct
 {
   gsize n, warmup, step, refits;
+  const char *metric;              /* the window each refit fitted: "scalar" or "diagonal" (static) */
   gsize *order;                    /* n case indices in time order */
   double *prediction;              /* n, in time order; NaN during the warm-up */
   double *error;                   /* n: outcome - prediction */

@@ -92,6 +92,32 @@ cs_engine_metric_name (CsMetricKind kind)
   return kind == CS_METRIC_SCALAR ? "scalar" : kind == CS_METRIC_DIAGONAL ? "diagonal" : "full";
 }
 
+CsEngineFit
+cs_engine_fit_resolve (CsEngineFit fit,
+                       gsize       d)
+{
+  if (fit != CS_ENGINE_FIT_AUTO)
+    return fit;
+  return d >= CS_ENGINE_AUTO_DIAGONAL_D ? CS_ENGINE_FIT_DIAGONAL : CS_ENGINE_FIT_SCALAR;
+}
+
+gboolean
+cs_engine_fit_from_name (const char  *name,
+                         CsEngineFit *fit)
+{
+  if (name == NULL || strcmp (name, "auto") == 0)
+    *fit = CS_ENGINE_FIT_AUTO;
+  else if (strcmp (name, "scalar") == 0)
+    *fit = CS_ENGINE_FIT_SCALAR;
+  else if (strcmp (name, "diagonal") == 0)
+    *fit = CS_ENGINE_FIT_DIAGONAL;
+  else if (strcmp (name, "full") == 0)
+    *fit = CS_ENGINE_FIT_FULL;
+  else
+    return FALSE;
+  return TRUE;
+}
+
 const char *
 cs_engine_threshold_name (gsize i)
 {
@@ -135,7 +161,7 @@ void
 cs_engine_options_init (CsEngineOptions *options)
 {
   memset (options, 0, sizeof *options);
-  options->fit = CS_ENGINE_FIT_SCALAR;
+  options->fit = CS_ENGINE_FIT_AUTO;
   options->preferred_window = TRUE;
   options->epsilon = 1e-6;
   options->interval_min_eff = CS_ENGINE_INTERVAL_MIN_EFF;
@@ -575,7 +601,9 @@ cs_engine_build_full (CsCaseBase              *cases,
       cs_engine_options_init (&defaults);
       options = &defaults;
     }
-  fit = options->fit;
+  /* Resolved here and only here, so the window, the command line and the model file agree on what the
+   * automatic metric means for this base. */
+  fit = cs_engine_fit_resolve (options->fit, d);
   self->ref_count = 1;
   g_mutex_init (&self->without_lock);
   self->cases = cs_case_base_ref (cases);

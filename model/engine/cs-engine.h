@@ -216,11 +216,30 @@ typedef enum
   CS_ENGINE_FIT_SCALAR,
   CS_ENGINE_FIT_DIAGONAL,
   CS_ENGINE_FIT_FULL,
+  CS_ENGINE_FIT_AUTO,              /* scalar below CS_ENGINE_AUTO_DIAGONAL_D features, diagonal from there on
+                                    * (cs_engine_fit_resolve); the default */
 } CsEngineFit;
+
+/* The automatic metric's rule: at this many numeric features or more the engine fits a diagonal metric. One
+ * window width for features with and without effect is too wide in the ones that matter: every scalar
+ * calibration cell at 5 or more features misses the fail-safe targets by far, the diagonal ones at 5 meet
+ * or nearly meet them (model/FAILSAFE.md). Category columns do not count: their fitted mismatch penalties
+ * already give each its own weight, whatever the metric of the numeric features. */
+#define CS_ENGINE_AUTO_DIAGONAL_D 5
+
+/* The fit CS_ENGINE_FIT_AUTO stands for on a case base of d numeric features (CsCaseBase.d, the category
+ * columns not counted); any other fit is returned as it is. The one place the rule is applied. */
+CsEngineFit cs_engine_fit_resolve     (CsEngineFit              fit,
+                                       gsize                    d);
+/* "auto", "scalar", "diagonal", "full" -> the fit, or FALSE for another name (NULL: auto). The front ends'
+ * --metric parser, so every command reads the same names. */
+gboolean    cs_engine_fit_from_name   (const char              *name,
+                                       CsEngineFit             *fit);
 
 typedef struct
 {
-  CsEngineFit fit;                 /* default CS_ENGINE_FIT_SCALAR: one default metric everywhere */
+  CsEngineFit fit;                 /* default CS_ENGINE_FIT_AUTO: one default rule everywhere (the engine
+                                    * resolves it, cs_engine_fit_resolve) */
   gsize rank;                      /* full metric's rank (0: d) */
   gsize loss_cases;                /* 0: the policy's */
   const CsMetric *metric;          /* the start of the fit, or the metric itself with CS_ENGINE_FIT_NONE; NULL:

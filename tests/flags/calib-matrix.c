@@ -548,7 +548,7 @@ run_bench (const BenchFilter *only)
   gint64 t0 = g_get_monotonic_time ();
 
   printf ("# Fail-safe calibration matrix (tests/flags/calib-matrix.c), %d case bases per cell, >= %d queries "
-          "per rate\n# make bench, or: build/tests/flags/flags-calib-matrix --bench [--shape NAME] [--d-min D] [--d-max D] [--n-min N] [--n-max N] [--no-confusion] [--full] [--metric scalar|diagonal] [--ratios]\n\n",
+          "per rate\n# make bench, or: build/tests/flags/flags-calib-matrix --bench [--shape NAME] [--d-min D] [--d-max D] [--n-min N] [--n-max N] [--no-confusion] [--full] [--metric auto|scalar|diagonal] [--ratios]\n\n",
           CALIB_SEEDS, CALIB_MIN_QUERIES);
   print_header ();
   for (gsize i = 0; i < G_N_ELEMENTS (bench_sizes); i++)
@@ -559,7 +559,10 @@ run_bench (const BenchFilter *only)
           if ((only->shape != NULL && strcmp (only->shape, calib_shape_name ((CalibShape) shape)) != 0)
               || bench_sizes[i].d < only->d_min || bench_sizes[i].d > only->d_max || bench_sizes[i].n < only->n_min
               || bench_sizes[i].n > only->n_max
-              || (only->fit >= 0 && only->fit != (int) (m ? CS_ENGINE_FIT_DIAGONAL : CS_ENGINE_FIT_SCALAR)) || (bench_sizes[i].full_only && !only->full))
+              || (only->fit >= 0
+                  && (int) cs_engine_fit_resolve ((CsEngineFit) only->fit, bench_sizes[i].d)
+                     != (int) (m ? CS_ENGINE_FIT_DIAGONAL : CS_ENGINE_FIT_SCALAR))
+              || (bench_sizes[i].full_only && !only->full))
             continue;
           c->shape = (CalibShape) shape;
           c->d = bench_sizes[i].d;
@@ -593,8 +596,8 @@ main (int    argc,
   gboolean bench = FALSE;
 
   /* --bench options, to run parts of the matrix in parallel or again: --shape NAME, --d-min D, --d-max D, --n-min N,
-   * --n-max N, --no-confusion, --full (20 features x 10^5 cases too), --metric scalar|diagonal, --ratios (the
-   * measures' quantiles per region, for diagnosis). */
+   * --n-max N, --no-confusion, --full (20 features x 10^5 cases too), --metric auto|scalar|diagonal (auto: at each
+   * size the metric the engine fits by default), --ratios (the measures' quantiles per region, for diagnosis). */
   for (int i = 1; i < argc; i++)
     if (strcmp (argv[i], "--bench") == 0)
       bench = TRUE;
@@ -614,8 +617,16 @@ main (int    argc,
       only.full = TRUE;
     else if (strcmp (argv[i], "--metric") == 0 && i + 1 < argc)
       {
+        CsEngineFit fit;
+
+        /* auto: at each size the cell of the metric the engine chooses by default (cs_engine_fit_resolve) */
         i++;
-        only.fit = strcmp (argv[i], "diagonal") == 0 ? CS_ENGINE_FIT_DIAGONAL : CS_ENGINE_FIT_SCALAR;
+        if (!cs_engine_fit_from_name (argv[i], &fit) || fit == CS_ENGINE_FIT_FULL)
+          {
+            fprintf (stderr, "--metric must be auto, scalar or diagonal, not '%s'\n", argv[i]);
+            return 2;
+          }
+        only.fit = (int) fit;
       }
     else if (strcmp (argv[i], "--variation-check") == 0 && i + 1 < argc)
       g_variation_check = g_ascii_strtod (argv[++i], NULL);

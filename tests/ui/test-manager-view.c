@@ -110,8 +110,8 @@ test_fit_cancel (Fixture       *f,
   g_assert_false (gtk_widget_get_visible (bar));
   g_assert_false (gtk_widget_get_visible (named (f, "cancel")));
 
-  /* The full metric: the longest fit, so Cancel arrives while it runs. */
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (named (f, "metric-choice")), 2);
+  /* The full metric (after automatic, scalar, diagonal): the longest fit, so Cancel arrives while it runs. */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (named (f, "metric-choice")), 3);
   click (named (f, "fit"));
   g_assert_true (cs_manager_view_is_busy (f->view));
   g_assert_true (cs_progress_get_active (progress));
@@ -126,13 +126,14 @@ test_fit_cancel (Fixture       *f,
   g_assert_false (gtk_widget_get_visible (bar));
   g_assert_false (gtk_widget_get_visible (named (f, "cancel")));
 
-  /* A scalar fit to the end. */
+  /* The first entry, the automatic rule, to the end: scalar on press-line's 4 features. */
   gtk_drop_down_set_selected (GTK_DROP_DOWN (named (f, "metric-choice")), 0);
   click (named (f, "fit"));
   g_assert_true (cs_progress_get_active (progress));
   cs_ui_test_wait_until (idle, f, 120);
   g_assert_cmpuint (f->engine_changes, ==, 1);
   g_assert_true (f->engine->fitted);
+  g_assert_cmpint (f->engine->metric.kind, ==, CS_METRIC_SCALAR);
   g_assert_true (g_str_has_prefix (label (f, "eta"), "Done in"));
   g_assert_null (strstr (label (f, "metric"), "not fitted"));
   g_assert_false (cs_progress_get_active (progress));

@@ -1372,6 +1372,22 @@ find_widget (GtkWidget  *root,
   return NULL;
 }
 
+/* The widget under root with this widget name (gtk_widget_set_name, the .ui files' "name"), or NULL. */
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* Fixed point with four decimals (k / 10^4), written without printf: 21 million numbers. */
 static char *
 put_fixed4 (char   *p,
@@ -1662,12 +1678,16 @@ test_large_csv_cancel (CsWindow *window)
       }
   }
 
-  /* Import: the engine is prepared (scalar window fitted on a sample, diagnostics) in a worker, watched. */
+  /* Import: the engine is prepared (the automatic window, diagonal at 20 features, fitted on a sample, and the
+   * diagnostics) in a worker, watched. */
   memset (&st, 0, sizeof st);
   id = g_timeout_add (10, stall_tick_cb, &st);
   t0 = g_get_monotonic_time ();
   g_assert_true (cs_import_dialog_accept (CS_IMPORT_DIALOG (cs_window_get_import_dialog (window))));
-  cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
+  /* The diagonal fit at 10^6 x 20 took 943 s of wall clock (14.6 min of CPU) in casescope-cli fit on the 2
+   * shared cores, against 18 s scalar: 600 s was not enough (model/FAILSAFE.md). What is tested here is the main
+   * loop while it runs, not its length. */
+  cs_ui_test_wait_until (window_idle, window, g_test_slow () ? 1800 : WAIT_TIMEOUT);
   g_source_remove (id);
   print_stall ("engine preparation after the import", &st, g_get_monotonic_time () - t0);
   big = cs_window_get_case_base (window);
@@ -1677,11 +1697,14 @@ test_large_csv_cancel (CsWindow *window)
   g_assert_nonnull (engine);
   g_assert_true (engine->cases == big);
   g_assert_true (engine->fitted);
+  g_assert_cmpint (engine->metric.kind, ==, CS_METRIC_DIAGONAL);
   g_assert_true (cs_operator_view_get_result (operator_view (window))->valid);
   g_assert_true (cs_operator_view_get_result (operator_view (window))->engine == engine);
 
-  /* A scalar fit from the manager page's button, watched. */
+  /* A scalar fit from the manager page's button, watched; named, not the automatic first entry, so the fits
+   * this test watches and cancels stay the scalar one whose time it has always measured. */
   cs_window_set_page (window, "manager");
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (find_named (GTK_WIDGET (manager), "metric-choice")), 1);
   memset (&st, 0, sizeof st);
   id = g_timeout_add (10, stall_tick_cb, &st);
   t0 = g_get_monotonic_time ();
