@@ -30,6 +30,7 @@ typedef struct
    * -lambda_c / lambda per mismatched column (d2_scale is 0: distances come from X2). */
   size_t L;              /* 0: no category columns in K */
   double *cat_w;         /* n_cat, or NULL */
+  double *kabs;          /* ra: max_i |K_ij| per column (the window's candidate bound, cand_threshold) */
 } CsPrep;
 
 struct _CsAttention

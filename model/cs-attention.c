@@ -311,6 +311,7 @@ cs_prep_clear (CsPrep *p)
 {
   free (p->Aeff);
   free (p->cat_w);
+  free (p->kabs);
   if (!p->borrowed)
     {
       free (p->K);
@@ -470,6 +471,16 @@ cs_prep_build (const CsAttention *ctx,
       for (size_t i = 0; i < n * ra; i++)
         p->Kf[i] = (float) p->K[i];
     }
+  /* max_i |K_ij| per column, once per metric: the window's candidate bound (predict_range's cdelta) */
+  p->kabs = calloc (ra, sizeof (double));
+  if (p->kabs == NULL)
+    {
+      cs_prep_clear (p);
+      return CS_ERR_NOMEM;
+    }
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < ra; j++)
+      p->kabs[j] = fmax (p->kabs[j], fabs (p->K[i * ra + j]));
   return CS_OK;
 }
 
@@ -1148,39 +1159,6 @@ window_pass (const CsAttention      *self,
           gi[k] = cidx[gi[k]];
         }
     }
-  else if (isnan (m) && sall != NULL)
-    {
-      /* The float path's query: its maximum and normaliser in double from this pass's own scores (one GEMV and
-       * one exp a case), instead of a second double pass before it. sall (n doubles) holds the scores, then
-       * their exponentials. */
-      for (size_t c0 = 0; c0 < n; c0 += CS_CB)
-        {
-          size_t c = n - c0 < CS_CB ? n - c0 : CS_CB;
-          cblas_dgemv (CblasRowMajor, CblasNoTrans, (int) c, (int) ra, 1.0, p->K + c0 * ra, (int) ra,
-                       qa, 1, 0.0, sall + c0, 1);
-        }
-      if (self_i < n)
-        sall[self_i] = -INFINITY;
-      m = cs_kernel_max_d (sall, n);
-      if (!(m > -INFINITY) || !isfinite (m))
-        return CS_ERR_INVALID;   /* the caller takes the double pass instead */
-      for (size_t j = 0; j < n; j++)
-        sall[j] = p->lambda * (sall[j] - m);   /* <= 0 */
-      cs_kernel_exp_d (sall, sall, n);
-      z = 0;
-      for (size_t j = 0; j < n; j++)
-        z += sall[j];
-      for (size_t j = 0; j < n; j++)
-        {
-          double w = sall[j] / z;
-          if (o->weights != NULL)
-            o->weights[qi * n + j] = w;
-          wsum += w;
-          wy += w * self->y[j];
-          if (gw != NULL)
-            gw[j] = w;
-        }
-    }
   else
   for (size_t c0 = 0; c0 < n; c0 += CS_CB)
     {
@@ -1337,7 +1315,7 @@ predict_range (const CsAttention      *self,
   int cand = 0;
   uint64_t *cmask = NULL;
   size_t *cidx = NULL, cwords = (n + 63) / 64;
-  double *kabs = NULL, cand_l = 0, cdelta[CS_QB];
+  double cand_l = 0, cdelta[CS_QB];
   RowState *st = NULL;
   TopItem *heaps = NULL;
   CsStatus status = CS_OK;
@@ -1396,15 +1374,13 @@ predict_range (const CsAttention      *self,
       gv = quantiles ? malloc (n * sizeof (CsVW)) : NULL;
       we = malloc (CS_CB * sizeof (double));
       ws = malloc (CS_CB * sizeof (double));
-      /* the float path's window pass scores all n in double once (window_pass): without it (no memory) the
-       * query takes a second double pass for its maximum and normaliser, as before */
       /* The window's double work on candidates only (cand_threshold), marked from each tile's scores in the
        * first pass. Not with the weights output (every case's weight is asked for), nor epsilon = 0 (dense,
        * exact), nor epsilon >= 1 (cand_threshold's bound needs the best case above epsilon / (2 n)), nor on the
        * float path without the fused kernel (sgemm, or distances from their own GEMM: the present pass). A
        * mask is n / 8 bytes a query of the block. Without the memory, the full pass as before. */
       cand = (fused || !use_float) && keep && o->weights == NULL && o->epsilon > 0 && o->epsilon < 1;
-      sall = use_float || cand ? malloc (n * sizeof (double)) : NULL;
+      sall = cand ? malloc (n * sizeof (double)) : NULL;
       if ((keep && (gw == NULL || gi == NULL)) || (quantiles && gv == NULL)
           || we == NULL || ws == NULL)
         status = CS_ERR_NOMEM;
@@ -1414,16 +1390,10 @@ predict_range (const CsAttention      *self,
         {
           cmask = malloc (CS_QB * cwords * sizeof (uint64_t));
           cidx = malloc (n * sizeof (size_t));
-          kabs = calloc (ra, sizeof (double));
-          if (cmask == NULL || cidx == NULL || kabs == NULL)
+          if (cmask == NULL || cidx == NULL || p->kabs == NULL)
             cand = 0;
           else
-            {
-              for (size_t i = 0; i < n; i++)
-                for (size_t j = 0; j < ra; j++)
-                  kabs[j] = fmax (kabs[j], fabs (p->K[i * ra + j]));
-              cand_l = log (2.0 * (double) n / o->epsilon);
-            }
+            cand_l = log (2.0 * (double) n / o->epsilon);
         }
     }
   if (Qa == NULL || Qe == NULL || lvb == NULL || st == NULL || heaps == NULL)
@@ -1463,7 +1433,7 @@ predict_range (const CsAttention      *self,
             {
               double a = 0;
               for (size_t j = 0; j < ra; j++)
-                a += fabs (Qa[r * ra + j]) * kabs[j];
+                a += fabs (Qa[r * ra + j]) * p->kabs[j];
               cdelta[r] = (double) (ra + 2) * ldexp (a, -24);
             }
         }
@@ -1744,7 +1714,7 @@ predict_range (const CsAttention      *self,
               /* The float path's max and sums are re-derived in double. */
               double m2 = rs->m, z2 = z;
               status = CS_ERR_INVALID;
-              if (use_float && sall != NULL)
+              if (use_float && cand)
                 status = window_pass (self, p, queries + (q0 + r) * d,
                                       o->self_index != NULL ? o->self_index[q0 + r] : CS_NO_CASE,
                                       NAN, NAN, o, q0 + r, pr, ws, we, gv, gw, gi, &dt, &dt_cap, sall,
@@ -1788,7 +1758,7 @@ predict_range (const CsAttention      *self,
   free (Qa); free (Qe); free (lvb); free (S); free (D2); free (ebuf);
   free (Qaf); free (Qef); free (Sf); free (D2f); free (ebuff);
   free (gv); free (gw); free (gi); free (we); free (ws); free (dt); free (sall);
-  free (st); free (heaps); free (cmask); free (cidx); free (kabs);
+  free (st); free (heaps); free (cmask); free (cidx);
   return status;
 }
 
