@@ -118,8 +118,6 @@ LANE_REDUCE (cs_kernel_max_f, float, -INFINITY, >)
 LANE_REDUCE (cs_kernel_min_d, double, INFINITY, <)
 LANE_REDUCE (cs_kernel_min_f, float, INFINITY, <)
 
-/* Two simple loops (exp, then the five sums): each vectorises on its own.
- * e is scratch of c entries. */
 /* Sets bit l of mask[g] for each s[64 g + l] > t: the compares as bytes (they vectorise), packed eight at a
  * time by one multiply (byte i of x, 0 or 1, lands on bit 56 + i of x * 0x0102040810204080). */
 #define MARK_ABOVE(NAME, T)                                                     \
@@ -149,6 +147,8 @@ LANE_REDUCE (cs_kernel_min_f, float, INFINITY, <)
 MARK_ABOVE (cs_kernel_mark_above_d, double)
 MARK_ABOVE (cs_kernel_mark_above_f, float)
 
+/* Two simple loops (exp, then the five sums): each vectorises on its own.
+ * e is scratch of c entries. */
 CS_CLONES void
 cs_kernel_softmax_d (const double *s, const double *d2, double d2_scale,
                      const double *y, size_t c, double m, double lambda,
