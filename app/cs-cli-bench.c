@@ -31,7 +31,7 @@ cs_cli_bench (int    argc,
       { "no-flagged", 0, 0, G_OPTION_ARG_NONE, &no_flagged,
         "Skip the batch with all flags and the window (and the engine build it needs)", NULL },
       { "flagged-window", 0, 0, G_OPTION_ARG_STRING, &flagged_window,
-        "The flagged batch's window: bench (default: scalar 0.5 on the standardised features), scalar or diagonal "
+        "The flagged batch's window: bench (default: scalar 0.5 on the standardised features), auto, scalar or diagonal "
         "(fitted by leave-one-out on the bench's base, as casescope-cli fit --metric does)", "KIND" },
       { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
       { NULL }
@@ -63,12 +63,15 @@ cs_cli_bench (int    argc,
   spec.flagged = !no_flagged;
   if (flagged_window == NULL || g_strcmp0 (flagged_window, "bench") == 0)
     spec.flagged_fit = CS_ENGINE_FIT_NONE;
-  else if (g_strcmp0 (flagged_window, "scalar") == 0)
-    spec.flagged_fit = CS_ENGINE_FIT_SCALAR;
-  else if (g_strcmp0 (flagged_window, "diagonal") == 0)
-    spec.flagged_fit = CS_ENGINE_FIT_DIAGONAL;
   else
-    return cs_cli_usage_error ("bench", "--flagged-window must be bench, scalar or diagonal, not '%s'", flagged_window);
+    {
+      CsEngineFit fit;
+      /* the engine's names (auto, scalar, diagonal), as fit --metric takes them */
+      if (!cs_engine_fit_from_name (flagged_window, &fit) || fit == CS_ENGINE_FIT_FULL)
+        return cs_cli_usage_error ("bench", "--flagged-window must be bench, auto, scalar or diagonal, not '%s'",
+                                   flagged_window);
+      spec.flagged_fit = fit;
+    }
   if (!cs_engine_bench (&spec, &r, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))

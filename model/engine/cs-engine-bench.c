@@ -217,7 +217,7 @@ cs_engine_bench (const CsEngineBenchSpec *spec,
    * casescope-cli predict ask for them), against the plain batch above. The engine's build (baselines, not
    * timed in the ratio) uses the bench's metric on the standardised features, so no fit. */
   result->flagged_kept = NAN;
-  result->flagged_metric = NULL;
+  result->flagged_metric[0] = '\0';
   if (spec->flagged)
     {
       CsCaseBase *base = cs_case_base_new ((gsize) n, (gsize) d);
@@ -236,7 +236,7 @@ cs_engine_bench (const CsEngineBenchSpec *spec,
       if (eo.fit == CS_ENGINE_FIT_NONE)
         {
           eo.metric = &em;
-          eo.metric_label = "scalar (bench)";
+          eo.metric_label = "scalar 0.5 (bench)";
         }
       eo.preferred_window = FALSE;
       t0 = now_s ();
@@ -249,16 +249,13 @@ cs_engine_bench (const CsEngineBenchSpec *spec,
       t0 = now_s ();
       res = cs_engine_predict (eng, qs, (gsize) q, NULL, 10, NULL, error);
       flagged_s = now_s () - t0;
+      g_strlcpy (result->flagged_metric, eng->metric_label, sizeof result->flagged_metric);
       cs_engine_unref (eng);
       if (res == NULL)
         return FALSE;
       result->flagged_kept = 0;
       for (gint64 i = 0; i < q; i++)
         result->flagged_kept += (double) res[i]->n_kept / (double) n / (double) q;
-      result->flagged_metric = eo.fit == CS_ENGINE_FIT_NONE ? "scalar 0.5 (bench)"
-                               : eo.fit == CS_ENGINE_FIT_SCALAR ? "scalar, fitted by leave-one-out"
-                               : eo.fit == CS_ENGINE_FIT_DIAGONAL ? "diagonal, fitted by leave-one-out"
-                               : "full, fitted by leave-one-out";
       cs_engine_results_free (res, (gsize) q);
     }
 

@@ -34,7 +34,7 @@ typedef struct
                                     * when not measured */
   double flagged_build_seconds;    /* the engine build before it (baselines; not in the ratio) */
   double flagged_kept;             /* mean share of the cases in a flagged query's attended set (truncation) */
-  const char *flagged_metric;      /* the flagged engine's metric label */
+  char flagged_metric[96];         /* the flagged engine's metric label (its metric_label); empty: none */
   double pairs_float;              /* float fast path, one thread (CPU time) */
   double pairs_double;             /* double precision, one thread (CPU time) */
   double pairs_wall;               /* float, all threads, wall clock */
