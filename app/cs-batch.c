@@ -9,7 +9,8 @@
  * audit), which takes the window's quantiles, cs_local_fit and cs_flags_evaluate against the baselines the
  * model file (version 3) stores, and the prediction interval by the engine's own cs_interval_compute over the
  * attended set (global case numbers and weights) and the leave-one-out residuals and residual scales the model
- * file stores (above CS_ENGINE_EXACT_MAX, over the loss sample, whose rows every rank gathers). Category
+ * file stores (above CS_ENGINE_EXACT_MAX, over the loss sample, whose rows every rank gathers), with
+ * p_in_spec for the spec limits (--spec-lower, --spec-upper: the command line's options and checks). Category
  * columns: every rank numbers the levels as the model file does (its levels, in the fit's first-seen order), so
  * a shard's mismatch penalties, the queries' levels and the fail-safe's category rule agree across ranks; a
  * value the model never saw is refused with its line. A file with a quoted line break is refused (records
@@ -28,11 +29,13 @@
 #include "cs-cli.h"
 #include "cs-cli-query.h"
 #include "cs-cli-flags.h"
+#include "cs-cli-interval.h"
 #include "cs-csv-loader.h"
 #include "cs-data-error.h"
 #include "cs-engine.h"
 #include "cs-json.h"
 #include "cs-atomic-file.h"
+#include "cs-csv-writer.h"
 #include "cs-attention-private.h"   /* cs_weighted_quantile: the window's quantile, as the engine takes it */
 #include "cs-diagnostics.h"
 #include "cs-flags.h"
@@ -444,17 +447,6 @@ top_cmp (const void *pa, const void *pb)
   return a->index < b->index ? -1 : a->index > b->index;
 }
 
-/* Score of case z against query q under the metric: -(z - q)' M (z - q) / 2 (the distance form). */
-static double
-score (const double *M, const double *z, const double *q, gsize d)
-{
-  double s = 0;
-  for (gsize a = 0; a < d; a++)
-    for (gsize b = 0; b < d; b++)
-      s += (z[a] - q[a]) * M[a * d + b] * (z[b] - q[b]);
-  return -0.5 * s;
-}
-
 typedef struct
 {
   double prediction, std_error, n_eff, local_sd, mean_distance, nearest_distance, weight_sum;
@@ -472,6 +464,7 @@ typedef struct
   CsFlagReport report;
   gboolean tie;
   CsInterval interval;   /* the engine's (cs_interval_compute over the attended set); level NaN: none */
+  double p_in_spec;      /* with spec limits, its share of the same residuals inside them; NaN: none */
 } Merged;
 
 /* What the second round needs besides the shard. */
@@ -495,7 +488,7 @@ typedef struct
   gsize loss_cases;
   const size_t *sample_rows;
   const double *sample_z;
-  const double *M;
+  const CsMetricRows *rows;  /* the metric for the distance scores (the engine's cs_metric_rows_score) */
   /* category columns (the model's, in its order): the queries' levels (q x n_cat, -1: a value no case has),
    * every case's (audit), the penalties */
   gsize n_cat;
@@ -586,7 +579,6 @@ interval_query (const Job *job, Merged *m, const double *qz, gsize mk, const dou
                 size_t self_index)
 {
   gsize d = g_strv_length (job->model->features), c = 0;
-  double p_in_spec;
 
   if (job->loss_cases >= job->residuals->n)
     {
@@ -600,15 +592,16 @@ interval_query (const Job *job, Merged *m, const double *qz, gsize mk, const dou
             c++;
           }
       cs_interval_compute (job->residuals, c, index, logw, self_index, m->prediction, m->local_sd, &job->spec, NULL,
-                           NULL, &m->interval, &p_in_spec);
+                           NULL, &m->interval, &m->p_in_spec);
     }
   else
     {
-      g_autofree double *logw = g_new (double, MAX (job->loss_cases, 1));
+      /* the engine's scores over the sample (sample_log_weight), so both weigh it alike to the last bit */
+      g_autofree double *logw = g_new (double, MAX (job->loss_cases, 1)), *t = g_new (double, MAX (d, 1));
       for (gsize k = 0; k < job->loss_cases; k++)
-        logw[k] = score (job->M, job->sample_z + k * d, qz, d);
+        logw[k] = cs_metric_rows_score (job->rows, job->sample_z + k * d, qz, t);
       cs_interval_compute (job->residuals, job->loss_cases, job->sample_rows, logw, self_index, m->prediction,
-                           m->local_sd, &job->spec, NULL, NULL, &m->interval, &p_in_spec);
+                           m->local_sd, &job->spec, NULL, NULL, &m->interval, &m->p_in_spec);
     }
 }
 
@@ -630,6 +623,7 @@ finish_query (const Job *job, Merged *m, const double *qz, gsize t, double dropp
   CsStatus st = CS_OK;
 
   m->interval = (CsInterval) { NAN, NAN, NAN, NAN, NAN, FALSE, FALSE };
+  m->p_in_spec = NAN;
   if (!isfinite (m->prediction) || mk == 0)
     return TRUE;
   m->n_kept = mk;
@@ -700,7 +694,7 @@ finish_query (const Job *job, Merged *m, const double *qz, gsize t, double dropp
 }
 
 #define REC_HEAD 10
-#define REC_INTERVAL 5   /* level, lower, upper, n_eff, localised */
+#define REC_INTERVAL 6   /* level, lower, upper, n_eff, localised, p_in_spec */
 
 /* The audit's second round: each query's kept cases go to its owner as (index, weight) pairs (every rank
  * holds every case's values), the owner finishes the query, and rank 0 receives the compact results (a sum
@@ -829,6 +823,7 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *s
         o[IV + 2] = m.interval.upper;
         o[IV + 3] = m.interval.n_eff;
         o[IV + 4] = m.interval.localised;
+        o[IV + 5] = m.p_in_spec;
       }
   }
   if (any_failed (failed))
@@ -860,6 +855,7 @@ audit_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *s
           m->half_width[j] = o[REC_HEAD + 2 * CS_FLAG_N_KINDS + j];
         /* the owner's values plus zeros (a NaN or an infinite end stays what it is) */
         m->interval = (CsInterval) { o[IV], o[IV + 1], o[IV + 2], o[IV + 3], NAN, o[IV + 4] != 0, FALSE };
+        m->p_in_spec = o[IV + 5];
       }
   return TRUE;
 }
@@ -868,7 +864,7 @@ static gboolean second_round (Shard *s, const Job *job, const double *zq, gsize 
                               const double *W, const Part *parts, const Part *merged, Merged *out);
 
 static gboolean
-predict_block (Shard *s, const Job *job, const double *M, double noise_sd, const double *zq, gsize q,
+predict_block (Shard *s, const Job *job, const CsMetricRows *rows, double noise_sd, const double *zq, gsize q,
                const gsize *self, guint k, MPI_Op op, MPI_Datatype part_type, Merged *out)
 {
   gsize n = s->base != NULL ? s->base->n : 0, d = s->base != NULL ? s->base->d : 0;
@@ -881,6 +877,7 @@ predict_block (Shard *s, const Job *job, const double *M, double noise_sd, const
   g_autofree TopPart *all_tp = rank == 0 ? g_new (TopPart, MAX (q * k * nranks, 1)) : NULL;
   /* with the flags, every weight of the shard for the second round (the block is sized for it) */
   g_autofree double *W = job->flags && n > 0 ? g_new (double, q * n) : NULL;
+  g_autofree double *t_scratch = g_new (double, MAX (d, 1));
   gboolean failed = FALSE;
 
   if (n > 0)
@@ -923,7 +920,7 @@ predict_block (Shard *s, const Job *job, const double *M, double noise_sd, const
       if (n > 0 && isfinite (pr->prediction) && top[t * kk].index != CS_NO_CASE)
         {
           /* max_weight = 1 / sum_i exp(s_i - s_max): the shard's normaliser is s_max - log(max_weight) */
-          double smax = score (M, s->z + top[t * kk].index * d, zq + t * d, d);
+          double smax = cs_metric_rows_score (rows, s->z + top[t * kk].index * d, zq + t * d, t_scratch);
           if (job->n_cat > 0)
             smax -= category_penalty (job, s->cat + top[t * kk].index * job->n_cat, job->lq + t * job->n_cat);
           p->logz = smax - log (pr->max_weight);
@@ -1172,12 +1169,24 @@ second_round (Shard *s, const Job *job, const double *zq, gsize q, const gsize *
 
 /* ---- output ----------------------------------------------------------------------------------------- */
 
+/* The query's interval and spec as the engine's result holds them, for the command line's JSON and words. */
 static void
-merged_json (JsonBuilder *b, const CsModelFile *model, const double *query, const gint *levels, const Merged *m,
-             gboolean audit)
+merged_result (const Merged *m, const CsIntervalSpec *spec, CsQueryResult *r)
+{
+  memset (r, 0, sizeof *r);
+  r->report.failure = CS_FLAG_FAIL_NONE;
+  r->spec = *spec;
+  r->interval = m->have_report ? m->interval : (CsInterval) { NAN, NAN, NAN, NAN, NAN, FALSE, FALSE };
+  r->p_in_spec = m->have_report ? m->p_in_spec : NAN;
+}
+
+static void
+merged_json (JsonBuilder *b, const CsModelFile *model, const CsIntervalSpec *spec, const double *query,
+             const gint *levels, const Merged *m, gboolean audit)
 {
   gsize d = g_strv_length (model->features);
   CsCaseBase names = { 0 };
+  CsQueryResult r;
 
   names.d = d;
   names.feature_names = model->features;
@@ -1193,21 +1202,10 @@ merged_json (JsonBuilder *b, const CsModelFile *model, const double *query, cons
       json_builder_end_object (b);
     }
   cs_json_add_number (b, "prediction", m->prediction);
-  /* as casescope-cli's "interval": null without one (--no-flags, no prediction) */
-  json_builder_set_member_name (b, "interval");
-  if (!m->have_report || !isfinite (m->interval.level))
-    json_builder_add_null_value (b);
-  else
-    {
-      json_builder_begin_object (b);
-      cs_json_add_number (b, "level", m->interval.level);
-      cs_json_add_number (b, "lower", m->interval.lower);   /* null: an end the residuals cannot reach */
-      cs_json_add_number (b, "upper", m->interval.upper);
-      cs_json_add_number (b, "n_eff", m->interval.n_eff);
-      json_builder_set_member_name (b, "localised");
-      json_builder_add_boolean_value (b, m->interval.localised);
-      json_builder_end_object (b);
-    }
+  /* casescope-cli's members: "interval" (null without one: --no-flags, no prediction), and with limits
+   * "p_in_spec", "spec" (the words) and "spec_limits" */
+  merged_result (m, spec, &r);
+  cs_cli_json_interval (b, &r);
   if (m->have_report)
     {
       cs_cli_json_flags (b, &names, &m->report, !audit);
@@ -1284,8 +1282,8 @@ csv_number (double v)
  * CS_ENGINE_EXACT_MAX the loss sample's standardised rows on every rank (each from the rank that holds it, the
  * others adding zeros, so the sum is exact). FALSE after a message (rank 0). */
 static gboolean
-prepare_intervals (const Shard *s, const CsModelFile *model, const char *model_path, double epsilon, double level,
-                   Job *job, CsIntervalResiduals *residuals, double **loo_residual, double **loo_spread,
+prepare_intervals (const Shard *s, const CsModelFile *model, const char *model_path, double epsilon,
+                   const CsIntervalSpec *spec, Job *job, CsIntervalResiduals *residuals, double **loo_residual, double **loo_spread,
                    double **loo_abs_scale, size_t **sample_rows, double **sample_z)
 {
   gsize n = s->base != NULL ? s->base->n : 0, d = g_strv_length (model->features), loss = 0;
@@ -1311,8 +1309,7 @@ prepare_intervals (const Shard *s, const CsModelFile *model, const char *model_p
   cs_interval_residuals_init (residuals, s->n_total, *loo_residual, *loo_abs_scale, *loo_spread,
                               sqrt (ss_all / MAX (all[1], 1)));
   job->residuals = residuals;
-  cs_interval_spec_init (&job->spec);
-  job->spec.level = level;
+  job->spec = *spec;
   job->loss_cases = loss;
   if (loss < s->n_total)
     {
@@ -1340,7 +1337,10 @@ run (int argc, char **argv)
   g_autofree char *target = NULL, *model_path = NULL, *queries = NULL, *out = NULL;
   gboolean json = FALSE, no_flags = FALSE, stats = FALSE;
   gint64 top_k = 5, audit_cases = 0;
-  double epsilon = 1e-6, level = CS_ENGINE_DEFAULT_LEVEL;
+  double epsilon = 1e-6;
+  CsCliInterval interval_opts;
+  CsIntervalSpec spec;
+  gboolean limits;
   const GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (the model's)", "COL" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path, "A model file from casescope-cli fit --save (required)", "M.json" },
@@ -1352,7 +1352,7 @@ run (int argc, char **argv)
     { "stats", 0, 0, G_OPTION_ARG_NONE, &stats, "Print each rank's CPU and wall seconds on stderr (rank order)", NULL },
     { "no-flags", 0, 0, G_OPTION_ARG_NONE, &no_flags, "Predictions only: no second round (window, local fits, flags, "
       "intervals)", NULL },
-    { "level", 0, 0, G_OPTION_ARG_DOUBLE, &level, "Prediction interval level, between 0 and 1 (default 0.9)", "P" },
+    CS_CLI_INTERVAL_ENTRIES (interval_opts),   /* --level, --spec-lower, --spec-upper: casescope-cli's */
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object (the default)", NULL },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Write a CSV here (atomically) instead", "F.csv" },
     { NULL }
@@ -1366,7 +1366,8 @@ run (int argc, char **argv)
   gboolean audit, failed = FALSE;
   const char *path;
   gsize d, q = 0;
-  g_autofree double *xq = NULL, *zq = NULL, *M = NULL;
+  g_autofree double *xq = NULL, *zq = NULL;
+  CsMetricRows metric_rows = { 0 };
   g_autofree Merged *res = NULL;
   g_autofree double *yq = NULL, *fmin = NULL, *fmax = NULL;
   Job job = { 0 };
@@ -1383,6 +1384,7 @@ run (int argc, char **argv)
   MPI_Datatype part_type;
   int rc = 1;
 
+  cs_cli_interval_init (&interval_opts);
   g_option_context_add_main_entries (oc, entries, NULL);
   if (!g_option_context_parse (oc, &argc, &argv, &error))
     {
@@ -1393,7 +1395,8 @@ run (int argc, char **argv)
     }
   if (argc != 3 || (g_strcmp0 (argv[1], "predict") != 0 && g_strcmp0 (argv[1], "audit") != 0))
     failed = TRUE, rank == 0 ? say ("usage: casescope-batch predict|audit FILE --model M [--target COL] "
-                                    "[--queries Q.csv] [--json | --out F.csv]") : (void) 0;
+                                    "[--queries Q.csv] [--level P] [--spec-lower X] [--spec-upper Y] "
+                                    "[--json | --out F.csv]") : (void) 0;
   audit = argc == 3 && g_strcmp0 (argv[1], "audit") == 0;
   if (!failed && model_path == NULL)
     failed = TRUE, rank == 0 ? say ("casescope-batch: --model is required") : (void) 0;
@@ -1403,9 +1406,22 @@ run (int argc, char **argv)
     failed = TRUE, rank == 0 ? say ("casescope-batch: --top must be between 0 and 64") : (void) 0;
   if (!failed && !(epsilon >= 0 && epsilon < 1))
     failed = TRUE, rank == 0 ? say ("casescope-batch: --epsilon must be in [0, 1), got %g", epsilon) : (void) 0;
-  if (!failed && !(level > 0 && level < 1))
-    failed = TRUE, rank == 0 ? say ("casescope-batch: --level must be between 0 and 1 (0.9 for 90 %%), not %g", level)
-                             : (void) 0;
+  if (!failed && !(interval_opts.level > 0 && interval_opts.level < 1))
+    failed = TRUE, rank == 0 ? say ("casescope-batch: --level must be between 0 and 1 (0.9 for 90 %%), not %g",
+                                    interval_opts.level) : (void) 0;
+  /* the limits checked by the engine's own rule, the one behind casescope-cli's cs_cli_interval_spec (which
+   * prints on every rank), so the words are the command line's */
+  cs_interval_spec_init (&spec);
+  spec.level = interval_opts.level;
+  spec.spec_lower = interval_opts.spec_lower;
+  spec.spec_upper = interval_opts.spec_upper;
+  limits = cs_interval_spec_has_limits (&spec);
+  if (!failed)
+    {
+      g_autofree char *why = cs_interval_spec_check (&spec);
+      if (why != NULL)
+        failed = TRUE, rank == 0 ? say ("casescope-batch %s: %s", argv[1], why) : (void) 0;
+    }
   if (!failed && json && out != NULL)
     failed = TRUE, rank == 0 ? say ("casescope-batch: give --json or --out, not both") : (void) 0;
   if (any_failed (failed))
@@ -1455,8 +1471,7 @@ run (int argc, char **argv)
     failed = TRUE, rank == 0 ? say ("%s: casescope-batch merges the distance score form only", model_path) : (void) 0;
   if (any_failed (failed))
     return 3;
-  M = g_new (double, d * d);
-  cs_metric_to_matrix (&metric, M);
+  cs_metric_rows_init (&metric_rows, &metric, d);
 
   /* the queries: read by rank 0 (as casescope-cli reads them), sent to all */
   if (!audit)
@@ -1613,9 +1628,9 @@ run (int argc, char **argv)
       job.flag_base.target_unit = s.base != NULL ? s.base->target_unit : NULL;
       cs_flag_thresholds_init_for_base (&job.thresholds, &job.flag_base);
       if (!failed)
-        failed = !prepare_intervals (&s, model, model_path, epsilon, level, &job, &residuals, &loo_residual,
+        failed = !prepare_intervals (&s, model, model_path, epsilon, &spec, &job, &residuals, &loo_residual,
                                      &loo_spread, &loo_abs_scale, &sample_rows, &sample_z);
-      job.M = M;
+      job.rows = &metric_rows;
       /* each block holds every weight of the shard for its queries: about 32 MB of them */
       block = CLAMP ((gsize) ((1u << 22) / MAX (max_n, 1)), 1, BLOCK);
       if (d > 64)
@@ -1635,7 +1650,7 @@ run (int argc, char **argv)
       bj.xq = xq + t0 * d;
       bj.yq = yq != NULL ? yq + t0 : NULL;
       bj.lq = lq != NULL ? lq + t0 * nc : NULL;
-      if (!predict_block (&s, &bj, M, isfinite (model->noise_sd) ? model->noise_sd : 0, zq + t0 * d,
+      if (!predict_block (&s, &bj, &metric_rows, isfinite (model->noise_sd) ? model->noise_sd : 0, zq + t0 * d,
                           MIN (block, q - t0), self != NULL ? self + t0 : NULL, (guint) top_k, op, part_type, res + t0))
         goto done;
     }
@@ -1679,7 +1694,7 @@ run (int argc, char **argv)
                 json_builder_add_int_value (b, (gint64) all[2 * self[t]]);
                 cs_json_add_number (b, "y", all[2 * self[t] + 1]);
               }
-            merged_json (b, model, audit ? NULL : xq + t * d, !audit && lq != NULL ? lq + t * nc : NULL, &res[t], audit);
+            merged_json (b, model, &spec, audit ? NULL : xq + t * d, !audit && lq != NULL ? lq + t * nc : NULL, &res[t], audit);
             json_builder_end_object (b);
           }
         json_builder_end_array (b);
@@ -1714,7 +1729,9 @@ run (int argc, char **argv)
       {
         g_string_append (text, audit ? "row,y,prediction,stderr,n_eff,local_sd,nearest_distance"
                                      : "query,prediction,stderr,n_eff,local_sd,nearest_distance");
-        g_string_append (text, ",interval_level,interval_lower,interval_upper\n");
+        g_string_append (text, ",interval_level,interval_lower,interval_upper");
+        /* with limits, the case table export's p_in_spec and spec (the words), then the limits themselves */
+        g_string_append (text, limits ? ",p_in_spec,spec,spec_lower,spec_upper\n" : "\n");
         for (gsize t = 0; t < q; t++)
           {
             gboolean iv = res[t].have_report && isfinite (res[t].interval.level);
@@ -1729,7 +1746,21 @@ run (int argc, char **argv)
             else
               g_string_append_printf (text, "%zu,%s,%s,%s,%s,%s", t + 1, p, se, ne, ls, nd);
             /* an empty end: none, or one the residuals cannot reach (infinite) */
-            g_string_append_printf (text, ",%s,%s,%s\n", il, lo, hi);
+            g_string_append_printf (text, ",%s,%s,%s", il, lo, hi);
+            if (limits)
+              {
+                CsQueryResult r;
+                g_autofree char *words = NULL, *cell = NULL, *ps = NULL, *sl = NULL, *su = NULL;
+                merged_result (&res[t], &spec, &r);
+                /* as the JSON: none without an interval */
+                ps = csv_number (iv ? r.p_in_spec : NAN);
+                words = iv ? cs_query_result_spec_words (&r) : NULL;
+                cell = cs_csv_format_text (words != NULL ? words : "", ',');
+                sl = csv_number (spec.spec_lower);
+                su = csv_number (spec.spec_upper);
+                g_string_append_printf (text, ",%s,%s,%s,%s", ps, cell, sl, su);
+              }
+            g_string_append_c (text, '\n');
           }
       }
     failed = rank == 0 && !write_output (out, path, text->str);
@@ -1746,6 +1777,7 @@ done_early:
   if (s.base != NULL)
     cs_case_base_unref (s.base);
   cs_metric_clear (&metric);
+  cs_metric_rows_clear (&metric_rows);
   return rc;
 }
 

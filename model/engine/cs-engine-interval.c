@@ -149,24 +149,10 @@ lower_quantile_interp (const WeightedResidual *rs,
   return m > 0 ? rs[0].r : -INFINITY;
 }
 
-/* The metric as a d x d matrix M, and per row the columns of its non-zero entries in column order: a scalar or
- * diagonal metric has one per row, so a score costs O(d), not O(d^2) (the residual scales of 1,000 loss cases
- * were 8 % of predict --model at 10^6 x 20, a million O(d^2) scores). A term skipped is M_ab t_b with M_ab = 0
- * and t_b finite, i.e. +0 or -0, and adding it leaves the running sum as it is (fused or not), so the sparse
- * sum is the dense one to the last bit; a non-finite t takes the dense loop. */
-typedef struct
-{
-  gsize d;
-  double *M;        /* d x d */
-  gsize *start;     /* d + 1: row a's entries are [start[a], start[a + 1]) */
-  gsize *col;
-  double *val;
-} MetricRows;
-
-static void
-metric_rows_init (MetricRows     *mr,
-                  const CsMetric *metric,
-                  gsize           d)
+void
+cs_metric_rows_init (CsMetricRows   *mr,
+                     const CsMetric *metric,
+                     gsize           d)
 {
   gsize e = 0;
 
@@ -190,8 +176,8 @@ metric_rows_init (MetricRows     *mr,
   mr->start[d] = e;
 }
 
-static void
-metric_rows_clear (MetricRows *mr)
+void
+cs_metric_rows_clear (CsMetricRows *mr)
 {
   g_clear_pointer (&mr->M, g_free);
   g_clear_pointer (&mr->start, g_free);
@@ -199,18 +185,13 @@ metric_rows_clear (MetricRows *mr)
   g_clear_pointer (&mr->val, g_free);
 }
 
-/* The query's attention over the loss sample, as log weights: its distance scores -(z_i - q)' M (z_i - q) / 2
- * (the score of cs-attention.h) over the sample's rows, for bases above CS_ENGINE_EXACT_MAX where only the
- * sample has residuals. mr: the metric (metric_rows_init); t: d doubles of scratch. */
-static double
-sample_log_weight (const CsEngine   *self,
-                   const MetricRows *mr,
-                   const double     *zq,
-                   size_t            row,
-                   double           *t)
+double
+cs_metric_rows_score (const CsMetricRows *mr,
+                      const double       *z,
+                      const double       *zq,
+                      double             *t)
 {
-  gsize d = self->cases->d;
-  const double *z = self->z + row * d;
+  gsize d = mr->d;
   double q2 = 0;
   gboolean finite = TRUE;
 
@@ -236,6 +217,19 @@ sample_log_weight (const CsEngine   *self,
         q2 += t[a] * acc;
       }
   return -0.5 * q2;
+}
+
+/* The query's attention over the loss sample, as log weights: its distance scores over the sample's rows
+ * (cs_metric_rows_score), for bases above CS_ENGINE_EXACT_MAX where only the sample has residuals. mr: the
+ * metric (cs_metric_rows_init); t: d doubles of scratch. */
+static double
+sample_log_weight (const CsEngine     *self,
+                   const CsMetricRows *mr,
+                   const double       *zq,
+                   size_t              row,
+                   double             *t)
+{
+  return cs_metric_rows_score (mr, self->z + row * self->cases->d, zq, t);
 }
 
 /* The widening ladder over m log weights (lw_max their largest): the first T whose weights
@@ -341,10 +335,10 @@ cs_engine_interval_prepare (CsEngine *self)
       g_autofree size_t *rows = g_new (size_t, MAX (loss, 1));
       g_autofree double *t = g_new (double, d);
       g_autofree double *lw = g_new (double, MAX (loss, 1));
-      MetricRows mr;
+      CsMetricRows mr;
 
       cs_sample_gather (NULL, n, 0, loss, rows, NULL);
-      metric_rows_init (&mr, &self->metric, d);
+      cs_metric_rows_init (&mr, &self->metric, d);
       for (gsize k = 0; k < loss; k++)
         {
           double lmax = -INFINITY, sw = 0, swr = 0;
@@ -367,7 +361,7 @@ cs_engine_interval_prepare (CsEngine *self)
           if (sw > 0)
             self->loo_abs_scale[rows[k]] = swr / sw;
         }
-      metric_rows_clear (&mr);
+      cs_metric_rows_clear (&mr);
     }
   if (status != CS_OK)
     g_clear_pointer (&self->loo_abs_scale, g_free);
@@ -641,7 +635,7 @@ cs_interval_compute (const CsIntervalResiduals *res,
 typedef struct
 {
   const CsEngine *self;
-  MetricRows mr;
+  CsMetricRows mr;
   const double *zq;
   double *t;
 } EveryCase;
@@ -698,27 +692,27 @@ cs_engine_interval_compute (CsEngine             *self,
        * distance score of cs-attention.h) renormalised over the sample, O(m d) a query with a diagonal metric. */
       gsize loss = self->policy.loss_cases;
       g_autofree double *t = g_new (double, d);
-      MetricRows mr;
+      CsMetricRows mr;
 
       index = g_new (size_t, MAX (loss, 1));
       logw = g_new (double, MAX (loss, 1));
       cs_sample_gather (NULL, n, 0, loss, index, NULL);
-      metric_rows_init (&mr, &self->metric, d);
+      cs_metric_rows_init (&mr, &self->metric, d);
       for (gsize k = 0; k < loss; k++)
         logw[k] = isfinite (self->loo_residual[index[k]]) ? sample_log_weight (self, &mr, zq, index[k], t) : 0;
-      metric_rows_clear (&mr);
+      cs_metric_rows_clear (&mr);
       m = loss;
     }
   if (with_every)
     {
-      metric_rows_init (&every.mr, &self->metric, d);
+      cs_metric_rows_init (&every.mr, &self->metric, d);
       every.t = g_new (double, d);
     }
   cs_interval_compute (&res, m, index, logw, self_index, pred->prediction, pred->local_sd, spec,
                        with_every ? every_case_log_weight : NULL, &every, interval, p_in_spec);
   if (with_every)
     {
-      metric_rows_clear (&every.mr);
+      cs_metric_rows_clear (&every.mr);
       g_free (every.t);
     }
 }

@@ -6,7 +6,8 @@ the same flags and verdict per case except where the batch lists the case in `ti
 
 usage: compare.py predict CLI.json BATCH.json [--y-range R]
        compare.py audit   CLI.json BATCH.json [--sample]   (--sample: the batch audited some of the cases)
---y-range: the outcome's range over the case base; with it each prediction's interval is compared too."""
+--y-range: the outcome's range over the case base; with it each prediction's interval is compared too, and with
+spec limits (CLI.json has p_in_spec) the spec probability, its words and the limits."""
 import json
 import math
 import sys
@@ -68,6 +69,43 @@ def interval_close(c, b, y_range, what):
     return worst
 
 
+# p_in_spec is the weighted share of the residuals y_hat + scale * r_i inside the limits (cs_interval_compute).
+# Both programs weigh the same residuals, but the batch's weights are merged over the shards (log-sum-exp, then
+# log again) and differ from the single pass in the last bits: the share moves by about 1e-15. An end crosses a
+# limit only when it lies within 1e-12 of the outcome's values of it, which no sample here does. A share computed
+# otherwise (limits swapped, dropped, the complement, another query's residuals) differs by at least one
+# residual's weight, and with 60 or more effective residuals that is far above 1e-9 unless both shares are 0 or 1:
+# test-batch.py asserts some queries lie well inside (0, 1).
+P_TOL = 1e-9
+
+
+def spec_words_boundary(p):
+    """True when p is within P_TOL of a place where the spec words change (0.1, 0.9, a whole or half percent)."""
+    return any(abs(p - edge) <= P_TOL for edge in (0.1, 0.9)) or \
+        abs(100 * p - round(100 * p)) <= 100 * P_TOL or abs(100 * p + 0.5 - round(100 * p + 0.5)) <= 100 * P_TOL
+
+
+def spec_close(c, b, what):
+    """p_in_spec, the spec words and the limits of one query: in both outputs or in neither (a run without
+    limits has none); returns the difference of p_in_spec."""
+    if ("p_in_spec" in c) != ("p_in_spec" in b):
+        raise SystemExit(f"{what}: p_in_spec in one output only ({c.get('p_in_spec')} vs {b.get('p_in_spec')})")
+    if "p_in_spec" not in c:
+        return 0.0
+    if c["spec_limits"] != b.get("spec_limits"):
+        raise SystemExit(f"{what}: spec limits {c['spec_limits']} vs {b.get('spec_limits')}")
+    pc, pb = c["p_in_spec"], b["p_in_spec"]
+    if pc is None or pb is None:
+        if pc is not pb or c["spec"] is not b.get("spec"):
+            raise SystemExit(f"{what}: p_in_spec {pc} vs {pb}")
+        return 0.0
+    if abs(pc - pb) > P_TOL:
+        raise SystemExit(f"{what}: p_in_spec {pc!r} vs {pb!r} (difference {abs(pc - pb):.3g} > {P_TOL:g})")
+    if c["spec"] != b.get("spec") and not spec_words_boundary(pc):
+        raise SystemExit(f"{what}: spec words {c['spec']!r} vs {b.get('spec')!r}")
+    return abs(pc - pb)
+
+
 def compare_prediction(c, b, what, worst):
     for key in ("prediction", "stderr", "n_eff", "local_sd", "mean_distance", "nearest_distance"):
         # The prediction and n_eff are weighted sums: 1e-12 relative. local_sd (and stderr, which scales with it
@@ -117,6 +155,7 @@ def main():
                 y_range = float(sys.argv[sys.argv.index("--y-range") + 1])
                 worst["interval/range"] = max(worst.get("interval/range", 0),
                                               interval_close(c, b, y_range, f"query {i}"))
+                worst["p_in_spec (absolute)"] = max(worst.get("p_in_spec (absolute)", 0), spec_close(c, b, f"query {i}"))
     else:
         # casescope-cli diagnose --json: every case up to 5000 cases; its cases carry no prediction
         cb = batch["cases"]

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """casescope-batch under mpirun with 1, 2 and 3 ranks against the single-process command line: predictions,
 windows, flags, verdicts and top cases (predict), per-case local measures, flags and verdicts (audit against
-diagnose --json), prediction intervals (predict against predict --model, audit against export --query N, the
-CSV's columns, --level), on the samples and a generated base; then the faults: a bad row in the last shard, a model
+diagnose --json), prediction intervals and spec probabilities (predict against predict --model, audit against
+export --query N, with --spec-lower and --spec-upper; the CSV's columns, --level), on the samples and a generated base; then the faults: a bad row in the last shard, a model
 for other columns, an unreadable file.
 
 usage: test-batch.py CASESCOPE-CLI CASESCOPE-BATCH SAMPLES-DIR [--quick]
@@ -83,6 +83,36 @@ def outcome_range(path, target):
     return max(ys) - min(ys)
 
 
+def spec_args(path, target):
+    """Spec limits at the outcome's 35th and 65th percentiles: most queries' p_in_spec then lies inside (0, 1),
+    where a wrong share cannot agree with the command line's by chance."""
+    with open(path, newline="") as f:
+        rows = csv.reader(f)
+        header = next(rows)
+        col = [i for i, h in enumerate(header) if h == target or h.startswith(target + " [")][0]
+        ys = []
+        for row in rows:
+            try:
+                ys.append(float(row[col]))
+            except (ValueError, IndexError):
+                pass
+    ys.sort()
+    return ["--spec-lower", "%.6g" % ys[int(0.35 * len(ys))], "--spec-upper", "%.6g" % ys[int(0.65 * len(ys))]]
+
+
+def inside_share(preds):
+    """How many p_in_spec lie well inside (0, 1): the comparisons' power. A share of 0 or 1 still catches limits
+    swapped or dropped, one inside catches a share computed otherwise; the runs ask for 3 (kiln's narrow intervals
+    leave 4 of 40 inside its 35th to 65th percentiles, press-line 15, the circles 20 and more)."""
+    return sum(1 for p in preds if p.get("p_in_spec") is not None and 0.05 < p["p_in_spec"] < 0.95)
+
+
+def p_in_spec_close(a, b):
+    """p_in_spec and the limits of one case in both outputs (compare.py's P_TOL says why 1e-9)."""
+    return (a.get("spec_limits") == b.get("spec_limits") and a.get("p_in_spec") is not None
+            and b.get("p_in_spec") is not None and abs(a["p_in_spec"] - b["p_in_spec"]) <= 1e-9)
+
+
 def interval_ends_close(a, b, y_range):
     """Two intervals (JSON objects or None) equal up to 1e-9 of the outcome's range (compare.py says why)."""
     if a is None or b is None:
@@ -94,11 +124,14 @@ def interval_ends_close(a, b, y_range):
                                              for e in ("lower", "upper")))
 
 
-def export_interval(csv_path, target, model, case, tmp):
-    """The interval of case number `case` (1-based), left out of its own prediction, as casescope-cli shows it."""
+def export_interval(csv_path, target, model, case, tmp, spec=()):
+    """The interval of case number `case` (1-based), left out of its own prediction, as casescope-cli shows it;
+    with spec (the limits' options) the whole JSON (interval, p_in_spec, spec, spec_limits)."""
     r = run([CLI, "export", csv_path, "--target", target, "--model", model, "--query", str(case), "--chart",
-             "case-attention", "--json", "-o", os.path.join(tmp, "export-%d.svg" % case)])
-    return json.loads(r.stdout)["interval"] if r.returncode == 0 else "failed: " + r.stderr[-200:]
+             "case-attention", "--json", "-o", os.path.join(tmp, "export-%d.svg" % case)] + list(spec))
+    if r.returncode != 0:
+        return "failed: " + r.stderr[-200:]
+    return json.loads(r.stdout) if spec else json.loads(r.stdout)["interval"]
 
 
 def check_base(tmp, name, csv, target):
@@ -107,11 +140,14 @@ def check_base(tmp, name, csv, target):
     ok(r.returncode == 0, f"{name}: fit --save ({r.stderr.strip()[-200:]})")
     q = os.path.join(tmp, name + "-q.csv")
     queries(q, model, 40, 11)
+    spec = spec_args(csv, target)
     cli = os.path.join(tmp, name + "-cli.json")
     with open(cli, "w") as f:
-        r = subprocess.run([CLI, "predict", csv, "--model", model, "--queries", q, "--json"], env=ENV, stdout=f,
-                           stderr=subprocess.PIPE, text=True)
-    ok(r.returncode == 0, f"{name}: casescope-cli predict")
+        r = subprocess.run([CLI, "predict", csv, "--model", model, "--queries", q, "--json"] + spec, env=ENV,
+                           stdout=f, stderr=subprocess.PIPE, text=True)
+    inside = inside_share(json.load(open(cli))["predictions"]) if r.returncode == 0 else 0
+    ok(r.returncode == 0 and inside >= 3, f"{name}: casescope-cli predict {' '.join(spec)} ({inside} of 40 queries "
+       "with p_in_spec inside (0.05, 0.95))")
     diag = os.path.join(tmp, name + "-diag.json")
     with open(diag, "w") as f:
         r = subprocess.run([CLI, "diagnose", csv, "--model", model, "--json"], env=ENV, stdout=f,
@@ -120,25 +156,26 @@ def check_base(tmp, name, csv, target):
     y_range = outcome_range(csv, target)
     n_cases = len(json.load(open(diag))["cases"])
     # three cases' leave-one-out intervals as the command line shows them (the first, one inside, the last)
-    audited = {k: export_interval(csv, target, model, k, tmp) for k in (1, n_cases // 3, n_cases)}
-    ok(all(isinstance(v, dict) for v in audited.values()), f"{name}: casescope-cli export gives the cases' intervals: "
-       f"{audited}")
+    audited = {k: export_interval(csv, target, model, k, tmp, spec) for k in (1, n_cases // 3, n_cases)}
+    ok(all(isinstance(v, dict) and "p_in_spec" in v for v in audited.values()),
+       f"{name}: casescope-cli export gives the cases' intervals and p_in_spec: {audited}")
     for ranks in (1, 2, 3):
         out = os.path.join(tmp, f"{name}-b{ranks}.json")
-        r = mpirun(ranks, ["predict", csv, "--model", model, "--queries", q, "--json"])
+        r = mpirun(ranks, ["predict", csv, "--model", model, "--queries", q, "--json"] + spec)
         open(out, "w").write(r.stdout)
         good, msg = compare("predict", cli, out, y_range) if r.returncode == 0 else (False, r.stderr[-400:])
-        ok(good, f"{name}: predict with {ranks} ranks equals casescope-cli predict, intervals too: {msg}")
+        ok(good, f"{name}: predict with {ranks} ranks equals casescope-cli predict, intervals and p_in_spec too: {msg}")
         out = os.path.join(tmp, f"{name}-a{ranks}.json")
-        r = mpirun(ranks, ["audit", csv, "--model", model, "--json"])
+        r = mpirun(ranks, ["audit", csv, "--model", model, "--json"] + spec)
         open(out, "w").write(r.stdout)
         good, msg = compare("audit", diag, out) if r.returncode == 0 else (False, r.stderr[-400:])
         ok(good, f"{name}: audit with {ranks} ranks equals casescope-cli diagnose: {msg}")
         cases = json.load(open(out))["cases"] if r.returncode == 0 else []
-        ok(len(cases) == n_cases and all(interval_ends_close(audited[k], cases[k - 1].get("interval"), y_range)
-                                         for k in audited),
-           f"{name}: audit with {ranks} ranks gives the cases' intervals as casescope-cli export --query does: "
-           + str([(audited[k], cases[k - 1].get("interval")) for k in audited if len(cases) == n_cases]))
+        ok(len(cases) == n_cases and all(interval_ends_close(audited[k]["interval"], cases[k - 1].get("interval"), y_range)
+                                         and p_in_spec_close(audited[k], cases[k - 1]) for k in audited),
+           f"{name}: audit with {ranks} ranks gives the cases' intervals and p_in_spec as casescope-cli export --query "
+           "does: " + str([(audited[k].get("interval"), audited[k].get("p_in_spec"), cases[k - 1].get("interval"),
+                            cases[k - 1].get("p_in_spec")) for k in audited if len(cases) == n_cases]))
     return model
 
 
@@ -154,20 +191,26 @@ def check_sampled_intervals(tmp):
     y_range = outcome_range(big, "y")
     q = os.path.join(tmp, "big-q.csv")
     queries(q, model, 30, 12)
+    spec = spec_args(big, "y")
     cli = os.path.join(tmp, "big-cli.json")
     with open(cli, "w") as f:
-        subprocess.run([CLI, "predict", big, "--model", model, "--queries", q, "--json"], env=ENV, stdout=f, text=True)
+        subprocess.run([CLI, "predict", big, "--model", model, "--queries", q, "--json"] + spec, env=ENV, stdout=f,
+                       text=True)
+    inside = inside_share(json.load(open(cli))["predictions"])
+    ok(inside >= 3, f"21,000 cases: {inside} of 30 queries with p_in_spec inside (0.05, 0.95)")
     out = os.path.join(tmp, "big-b2.json")
-    b = mpirun(2, ["predict", big, "--model", model, "--queries", q, "--json"])
+    b = mpirun(2, ["predict", big, "--model", model, "--queries", q, "--json"] + spec)
     open(out, "w").write(b.stdout)
     good, msg = compare("predict", cli, out, y_range) if b.returncode == 0 else (False, b.stderr[-400:])
-    ok(good, f"21,000 cases: predict at 2 ranks equals casescope-cli predict, intervals too: {msg}")
-    a = mpirun(2, ["audit", big, "--model", model, "--cases", "100", "--json"])
+    ok(good, f"21,000 cases: predict at 2 ranks equals casescope-cli predict, intervals and p_in_spec too: {msg}")
+    a = mpirun(2, ["audit", big, "--model", model, "--cases", "100", "--json"] + spec)
     cases = json.loads(a.stdout)["cases"] if a.returncode == 0 else []
     picked = [cases[k] for k in (0, 55)] if len(cases) == 100 else []
-    want = [export_interval(big, "y", model, c["row"] - 1, tmp) for c in picked]   # row = case number + 1
-    ok(len(picked) == 2 and all(interval_ends_close(w, c["interval"], y_range) for w, c in zip(want, picked)),
-       f"21,000 cases: audited cases' intervals at 2 ranks equal export --query's: {want} {picked and [c['interval'] for c in picked]}")
+    want = [export_interval(big, "y", model, c["row"] - 1, tmp, spec) for c in picked]   # row = case number + 1
+    ok(len(picked) == 2 and all(isinstance(w, dict) and interval_ends_close(w["interval"], c["interval"], y_range)
+                                and p_in_spec_close(w, c) for w, c in zip(want, picked)),
+       f"21,000 cases: audited cases' intervals and p_in_spec at 2 ranks equal export --query's: {want} "
+       f"{picked and [(c['interval'], c.get('p_in_spec')) for c in picked]}")
 
 
 def main():
@@ -204,6 +247,30 @@ def main():
            f"({r.stderr.strip()[-300:]})")
         r = mpirun(1, ["predict", press, "--model", press_model, "--queries", q, "--level", "1.5", "--json"])
         ok(r.returncode == 2 and "--level must be between 0 and 1" in r.stderr, f"--level 1.5 is refused: {r.stderr.strip()}")
+        ok(rows and "p_in_spec" not in rows[0] and "spec_lower" not in rows[0],
+           "without limits the CSV has no spec columns")
+
+        # one limit, in the CSV: p_in_spec and the words as casescope-cli predict --spec-upper gives them, the
+        # limits as columns (the lower one empty)
+        upper = spec_args(press, "strength")[3]
+        cli_up = run([CLI, "predict", press, "--model", press_model, "--queries", q, "--spec-upper", upper, "--json"])
+        out_up = os.path.join(tmp, "b-upper.csv")
+        r = mpirun(3, ["predict", press, "--model", press_model, "--queries", q, "--spec-upper", upper, "--out", out_up])
+        rows = list(csv.DictReader(open(out_up))) if r.returncode == 0 else []
+        want = json.loads(cli_up.stdout)["predictions"] if cli_up.returncode == 0 else []
+        ok(len(rows) == len(want) > 0 and inside_share(want) >= 3
+           and all(row["p_in_spec"] != "" and abs(float(row["p_in_spec"]) - w["p_in_spec"]) <= 1e-9
+                   and row["spec"] == w["spec"] and row["spec_lower"] == "" and float(row["spec_upper"]) == float(upper)
+                   for w, row in zip(want, rows)),
+           f"predict --spec-upper --out: p_in_spec, spec and the limits in the CSV equal casescope-cli predict's "
+           f"({r.stderr.strip()[-300:]})")
+        # the limits refused as the command line refuses them, with its words
+        for bad_spec in (["--spec-lower", "5", "--spec-upper", "3"], ["--spec-lower", "inf"]):
+            c = run([CLI, "predict", press, "--model", press_model, "--queries", q, "--json"] + bad_spec)
+            r = mpirun(1, ["predict", press, "--model", press_model, "--queries", q, "--json"] + bad_spec)
+            why = c.stderr.splitlines()[0].split(": ", 1)[-1] if c.stderr else "?"
+            ok(c.returncode == 2 and r.returncode == 2 and r.stderr.startswith("casescope-batch predict: " + why),
+               f"{' '.join(bad_spec)} is refused as casescope-cli refuses it: {r.stderr.strip()} / {c.stderr.strip()}")
 
         # an audit of evenly spaced cases (each still against all the others)
         r = mpirun(3, ["audit", press, "--model", press_model, "--cases", "300", "--json"])
@@ -312,11 +379,13 @@ def main():
            f"a category value the model lacks is refused with its line: {r.stderr.strip()[:300]}")
 
         # the CSV output: written atomically, one line per case
-        r = mpirun(3, ["audit", press, "--model", press_model, "--out", out])
+        spec = spec_args(press, "strength")
+        r = mpirun(3, ["audit", press, "--model", press_model, "--out", out] + spec)
         rows = list(csv.DictReader(open(out))) if r.returncode == 0 and os.path.exists(out) else []
         ok(len(rows) == 2000 and all(float(row["interval_level"]) == 0.9 and float(row["interval_lower"]) < float(row["interval_upper"])
-                                     for row in rows),
-           f"audit --out writes every case with its interval: {r.stderr.strip()[-300:]}")
+                                     and 0 <= float(row["p_in_spec"]) <= 1 and row["spec"] != ""
+                                     and float(row["spec_lower"]) == float(spec[1]) for row in rows),
+           f"audit --out writes every case with its interval and p_in_spec: {r.stderr.strip()[-300:]}")
     print(f"1..{count}")
     return 1 if failures else 0
 
