@@ -23,12 +23,27 @@ extern "C" {
 
 #define CS_WINDOW_PREF_STEPS 8   /* K: the ladder runs over width ratios 2^(-4) .. 2^4 in steps of sqrt 2 */
 #define CS_WINDOW_PREF_SMOOTH_WIDTH 1.0   /* step 2 smooths with the fitted kernel itself (see model/WINDOW.md) */
+#define CS_WINDOW_PREF_GAMMA 2.0          /* the intersection rule's interval half-width in standard errors */
+
+/* How step 3 turns a case's numbers into its preferred width (model/WINDOW.md compares them). */
+typedef enum
+{
+  CS_WINDOW_PREF_RULE_DEFAULT = 0,  /* CS_WINDOW_PREF_RULE_SMOOTHED */
+  CS_WINDOW_PREF_RULE_SMOOTHED,     /* the minimum of the smoothed error curve E_i(r), refined by a parabola */
+  CS_WINDOW_PREF_RULE_INTERSECT,    /* Lepski's intersection of confidence intervals: the widest r whose
+                                     * leave-one-out predictions at r and every narrower width all lie within
+                                     * gamma standard errors of one value; the standard error at r is
+                                     * sigma_i / sqrt (n_eff_i (r)), sigma_i^2 the minimum of E_i */
+} CsWindowPrefRule;
 
 typedef struct
 {
   int steps;                     /* K (0: CS_WINDOW_PREF_STEPS); 2K + 1 scales */
   double smooth_width;           /* width of the smoothing kernel of step 2 over the fitted width (0: the default
                                   * CS_WINDOW_PREF_SMOOTH_WIDTH) */
+  CsWindowPrefRule rule;         /* step 3's rule (0: CS_WINDOW_PREF_RULE_DEFAULT) */
+  double gamma;                  /* CS_WINDOW_PREF_RULE_INTERSECT's half-width in standard errors (0: the
+                                  * default CS_WINDOW_PREF_GAMMA) */
   int n_threads;                 /* worker threads of the prediction passes (0 or 1: the calling thread) */
   CsModelProgressFunc progress;  /* may be NULL; nonzero return cancels (CS_ERR_CANCELLED, outputs untouched) */
   void *user_data;

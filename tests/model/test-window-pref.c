@@ -34,6 +34,9 @@ static void measure_one (CsSample *s, double *ratio);
 
 /* Width factor of the smoothing kernel (0: the library's default); the --table mode sets it to compare choices. */
 static double smooth_width = 0;
+/* Step 3's rule and the intersection rule's gamma (0: the library's defaults); --table sets them likewise. */
+static CsWindowPrefRule rule = CS_WINDOW_PREF_RULE_DEFAULT;
+static double gamma_se = 0;
 
 static void
 region_medians (const double *ratio,
@@ -131,6 +134,8 @@ measure_one (CsSample *s,
   cs_window_pref_options_init (&wo);
   wo.n_threads = (int) g_get_num_processors ();
   wo.smooth_width = smooth_width;
+  wo.rule = rule;
+  wo.gamma = gamma_se;
   g_assert_cmpint (cs_window_preference (ctx, rows, n, &wo, ratio, NULL), ==, CS_OK);
   cs_metric_clear (&metric);
   cs_attention_free (ctx);
@@ -284,21 +289,34 @@ run_table (int    argc,
   gsize nb;
   g_autofree guint64 *seeds = NULL;
 
-  if (a + 1 < argc && strcmp (argv[a], "--smooth") == 0)
+  while (a + 1 < argc && argv[a][0] == '-')
     {
-      smooth_width = g_ascii_strtod (argv[a + 1], NULL);
+      if (strcmp (argv[a], "--smooth") == 0)
+        smooth_width = g_ascii_strtod (argv[a + 1], NULL);
+      else if (strcmp (argv[a], "--gamma") == 0)
+        gamma_se = g_ascii_strtod (argv[a + 1], NULL);
+      else if (strcmp (argv[a], "--rule") == 0 && strcmp (argv[a + 1], "smoothed") == 0)
+        rule = CS_WINDOW_PREF_RULE_SMOOTHED;
+      else if (strcmp (argv[a], "--rule") == 0 && strcmp (argv[a + 1], "intersect") == 0)
+        rule = CS_WINDOW_PREF_RULE_INTERSECT;
+      else
+        break;
       a += 2;
     }
-  if (a >= argc)
+  if (a >= argc || argv[a][0] == '-')
     {
-      g_printerr ("usage: %s --table [--smooth F] SEED...\n", argv[0]);
+      g_printerr ("usage: %s --table [--smooth F] [--rule smoothed|intersect] [--gamma G] SEED...\n", argv[0]);
       return 2;
     }
   nb = (gsize) (argc - a);
   seeds = g_new (guint64, nb);
   for (gsize b = 0; b < nb; b++)
     seeds[b] = g_ascii_strtoull (argv[a + (int) b], NULL, 10);
-  printf ("smoothing kernel: %g x the fitted width\n", smooth_width > 0 ? smooth_width : CS_WINDOW_PREF_SMOOTH_WIDTH);
+  printf ("smoothing kernel: %g x the fitted width; rule: %s", smooth_width > 0 ? smooth_width : CS_WINDOW_PREF_SMOOTH_WIDTH,
+          rule == CS_WINDOW_PREF_RULE_INTERSECT ? "intersect" : rule == CS_WINDOW_PREF_RULE_SMOOTHED ? "smoothed" : "default");
+  if (rule == CS_WINDOW_PREF_RULE_INTERSECT)
+    printf (", gamma %g", gamma_se > 0 ? gamma_se : CS_WINDOW_PREF_GAMMA);
+  printf ("\n");
   printf ("| %-22s | %-16s | %-16s | %-16s | noisy / steep (>= 1.5) |\n", "base", "smooth (>= 0.7)", "steep (<= 0.9)",
           "noisy (>= 1.3)");
   printf ("|------------------------|------------------|------------------|------------------|------------------------|\n");
