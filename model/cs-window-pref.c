@@ -91,7 +91,7 @@ cs_window_preference (const CsAttention         *ctx,
   S = 2 * K + 1;
   sw = options != NULL && options->smooth_width > 0 ? options->smooth_width : CS_WINDOW_PREF_SMOOTH_WIDTH;
   rule = options != NULL && options->rule != CS_WINDOW_PREF_RULE_DEFAULT ? options->rule
-                                                                        : CS_WINDOW_PREF_RULE_SMOOTHED;
+                                                                        : CS_WINDOW_PREF_RULE_INTERSECT;
   gamma = options != NULL && options->gamma > 0 ? options->gamma : CS_WINDOW_PREF_GAMMA;
   if (m > n || K > 40 || !isfinite (sw) || !isfinite (gamma)
       || (rule != CS_WINDOW_PREF_RULE_SMOOTHED && rule != CS_WINDOW_PREF_RULE_INTERSECT))
@@ -218,8 +218,10 @@ cs_window_preference (const CsAttention         *ctx,
    * the case's leave-one-out predictions; the preferred width is the widest one before the intersection
    * empties. The variance term is computed, not measured, so only the predictions' own noise remains; the bias
    * shows as a prediction leaving the narrower ones' common interval. sigma_i^2: the smallest smoothed error
-   * E_i(r) over the ladder (the neighbours' noise plus the least bias and variance, so an upper bound of the
-   * local noise variance). Where the intersection empties the slack hi - lo is interpolated linearly in log r
+   * E_i(r) over the ladder, each divided by its own variance term 1 + 1 / n_eff_i(r) (E_i(r) estimates sigma^2
+   * (1 + 1 / n_eff) + bias^2, so each quotient is an upper bound of the local noise variance; without the
+   * division the narrow widths, where n_eff is near 1, would count the variance twice, and the development
+   * bases' steep cases then took too wide an interval, model/WINDOW.md). Where the intersection empties the slack hi - lo is interpolated linearly in log r
    * between its last positive value and the first negative one, so the ratio is not confined to the ladder. */
   for (size_t k = 0; k < m && rule == CS_WINDOW_PREF_RULE_INTERSECT; k++)
     {
