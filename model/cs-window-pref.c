@@ -67,9 +67,10 @@ cs_window_preference (const CsAttention         *ctx,
   const double *x, *y;
   size_t n, d;
   int K, S;
-  double sw;
+  double sw, gamma;
+  CsWindowPrefRule rule;
   CsMetric smooth_metric = { 0 };
-  double *xs = NULL, *e2 = NULL, *ys = NULL, *E = NULL;
+  double *xs = NULL, *e2 = NULL, *ys = NULL, *E = NULL, *f = NULL, *neff = NULL;
   size_t *self = NULL;
   CsPrediction *pred = NULL;
   CsAttention *scaled = NULL, *smooth = NULL;
@@ -89,7 +90,11 @@ cs_window_preference (const CsAttention         *ctx,
   K = options != NULL && options->steps > 0 ? options->steps : CS_WINDOW_PREF_STEPS;
   S = 2 * K + 1;
   sw = options != NULL && options->smooth_width > 0 ? options->smooth_width : CS_WINDOW_PREF_SMOOTH_WIDTH;
-  if (m > n || K > 40 || !isfinite (sw))
+  rule = options != NULL && options->rule != CS_WINDOW_PREF_RULE_DEFAULT ? options->rule
+                                                                        : CS_WINDOW_PREF_RULE_INTERSECT;
+  gamma = options != NULL && options->gamma > 0 ? options->gamma : CS_WINDOW_PREF_GAMMA;
+  if (m > n || K > 40 || !isfinite (sw) || !isfinite (gamma)
+      || (rule != CS_WINDOW_PREF_RULE_SMOOTHED && rule != CS_WINDOW_PREF_RULE_INTERSECT))
     return CS_ERR_INVALID;
   for (size_t k = 0; k < m; k++)
     if (rows[k] >= n)
@@ -101,7 +106,10 @@ cs_window_preference (const CsAttention         *ctx,
   E = malloc ((size_t) S * m * sizeof (double));
   self = malloc (m * sizeof (size_t));
   pred = malloc (m * sizeof (CsPrediction));
-  if (xs == NULL || e2 == NULL || ys == NULL || E == NULL || self == NULL || pred == NULL)
+  f = malloc ((size_t) S * m * sizeof (double));
+  neff = malloc ((size_t) S * m * sizeof (double));
+  if (xs == NULL || e2 == NULL || ys == NULL || E == NULL || self == NULL || pred == NULL || f == NULL
+      || neff == NULL)
     {
       st = CS_ERR_NOMEM;
       goto out;
@@ -142,6 +150,8 @@ cs_window_preference (const CsAttention         *ctx,
           double e = pred[k].prediction - y[rows[k]];
           /* A case with no usable context (cannot happen for m >= 2 <= n, kept for safety) weighs nothing. */
           e2[(size_t) s * m + k] = isfinite (e) ? e * e : 0.0;
+          f[k * (size_t) S + (size_t) s] = pred[k].prediction;
+          neff[k * (size_t) S + (size_t) s] = pred[k].n_eff;
         }
       relay.pass++;
     }
@@ -180,7 +190,7 @@ cs_window_preference (const CsAttention         *ctx,
 
   /* 3. The minimum over the ladder, refined by the parabola through it and its neighbours (uniform steps in
    * log r, so the vertex is at offset (E- - E+) / (2 (E- - 2 E0 + E+)) steps, within half a step). */
-  for (size_t k = 0; k < m; k++)
+  for (size_t k = 0; k < m && rule == CS_WINDOW_PREF_RULE_SMOOTHED; k++)
     {
       const double *Ek = E + k * (size_t) S;
       int best = -1;
@@ -203,6 +213,51 @@ cs_window_preference (const CsAttention         *ctx,
         }
       ratio[k] = pow (2.0, 0.5 * ((double) (best - K) + off));
     }
+  /* 3'. Or the intersection of confidence intervals (Lepski; Katkovnik's ICI rule): going from the narrowest
+   * width up, keep the intersection [lo, hi] of the intervals f_i(r) +- gamma sigma_i / sqrt (n_eff_i (r)) of
+   * the case's leave-one-out predictions; the preferred width is the widest one before the intersection
+   * empties. The variance term is computed, not measured, so only the predictions' own noise remains; the bias
+   * shows as a prediction leaving the narrower ones' common interval. sigma_i^2: the smallest smoothed error
+   * E_i(r) over the ladder, each divided by its own variance term 1 + 1 / n_eff_i(r) (E_i(r) estimates sigma^2
+   * (1 + 1 / n_eff) + bias^2, so each quotient is an upper bound of the local noise variance; without the
+   * division the narrow widths, where n_eff is near 1, would count the variance twice, and the development
+   * bases' steep cases then took too wide an interval, model/WINDOW.md). Where the intersection empties the slack hi - lo is interpolated linearly in log r
+   * between its last positive value and the first negative one, so the ratio is not confined to the ladder. */
+  for (size_t k = 0; k < m && rule == CS_WINDOW_PREF_RULE_INTERSECT; k++)
+    {
+      const double *Ek = E + k * (size_t) S, *fk = f + k * (size_t) S, *nk = neff + k * (size_t) S;
+      double sigma = INFINITY, lo = -INFINITY, hi = INFINITY, slack_prev = INFINITY, pos = (double) (S - 1);
+
+      for (int s = 0; s < S; s++)
+        if (isfinite (Ek[s]) && nk[s] >= 1)
+          sigma = fmin (sigma, Ek[s] / (1.0 + 1.0 / nk[s]));
+      sigma = sqrt (sigma);
+      if (!isfinite (sigma))
+        {
+          ratio[k] = NAN;
+          continue;
+        }
+      for (int s = 0; s < S; s++)
+        {
+          double se, slack;
+
+          if (!isfinite (fk[s]) || !(nk[s] >= 1))
+            continue;
+          se = gamma * sigma / sqrt (nk[s]);
+          lo = fmax (lo, fk[s] - se);
+          hi = fmin (hi, fk[s] + se);
+          slack = hi - lo;
+          if (slack < 0)
+            {
+              /* s = 0 cannot get here: one interval never empties the intersection. */
+              double off = isfinite (slack_prev) ? slack_prev / (slack_prev - slack) : 0.0;
+              pos = (double) (s - 1) + off;
+              break;
+            }
+          slack_prev = slack;
+        }
+      ratio[k] = pow (2.0, 0.5 * (pos - (double) K));
+    }
   if (errors != NULL)
     memcpy (errors, E, (size_t) S * m * sizeof (double));
 
@@ -216,5 +271,7 @@ out:
   free (E);
   free (self);
   free (pred);
+  free (f);
+  free (neff);
   return st;
 }

@@ -34,6 +34,9 @@ static void measure_one (CsSample *s, double *ratio);
 
 /* Width factor of the smoothing kernel (0: the library's default); the --table mode sets it to compare choices. */
 static double smooth_width = 0;
+/* Step 3's rule and the intersection rule's gamma (0: the library's defaults); --table sets them likewise. */
+static CsWindowPrefRule rule = CS_WINDOW_PREF_RULE_DEFAULT;
+static double gamma_se = 0;
 
 static void
 region_medians (const double *ratio,
@@ -131,27 +134,97 @@ measure_one (CsSample *s,
   cs_window_pref_options_init (&wo);
   wo.n_threads = (int) g_get_num_processors ();
   wo.smooth_width = smooth_width;
+  wo.rule = rule;
+  wo.gamma = gamma_se;
   g_assert_cmpint (cs_window_preference (ctx, rows, n, &wo, ratio, NULL), ==, CS_OK);
   cs_metric_clear (&metric);
   cs_attention_free (ctx);
 }
 
 /* Fast: a kiln base (d = 2) with a steep and a noisy region. The steep one asks for a narrower window, the
- * noisy one for a wider one. Fixed seeds: the noisy core holds 60 to 90 cases, and its median ratio over ten
- * random bases of this size ran from 0.92 to 3.2 (the steep one from 0.57 to 0.71), so one random base would
- * make a flaky test; the cases of two bases are pooled. */
+ * noisy one for a wider one, by either rule of step 3. Fixed seeds: the noisy core holds 60 to 90 cases, and
+ * its median ratio (smoothed-minimum rule) over ten random bases of this size ran from 0.92 to 3.2 (the steep
+ * one from 0.57 to 0.71), so one random base would make a flaky test; the cases of two bases are pooled. */
 static void
-test_regions_small (void)
+regions_small (CsWindowPrefRule with)
 {
   static const guint64 seeds[] = { 7001, 7002 };
   double med[CS_REGION_N];
   gsize count[CS_REGION_N];
 
+  rule = with;
   measure_bases (CS_SAMPLE_KILN, seeds, 2, 1500, med, count, NULL);
+  rule = CS_WINDOW_PREF_RULE_DEFAULT;
   g_assert_cmpuint (count[CS_REGION_STEEP], >=, 10);
   g_assert_cmpuint (count[CS_REGION_NOISY], >=, 10);
   g_assert_cmpfloat (med[CS_REGION_STEEP], <, 1.0);
   g_assert_cmpfloat (med[CS_REGION_NOISY], >, 1.0);
+}
+
+static void
+test_regions_small (void)
+{
+  regions_small (CS_WINDOW_PREF_RULE_DEFAULT);
+}
+
+static void
+test_regions_small_smoothed (void)
+{
+  regions_small (CS_WINDOW_PREF_RULE_SMOOTHED);
+}
+
+/* The intersection rule on a noisy steep function: a wider interval (larger gamma) can only keep the
+ * intersection non-empty longer, so no case's ratio shrinks (sigma does not depend on gamma); and the default
+ * gamma is what gamma = 0 asks for, the very same computation, so the ratios are equal bit for bit. */
+static void
+test_intersect_gamma (void)
+{
+  gsize n = 800, d = 2;
+  g_autofree double *x = g_new (double, n * d);
+  g_autofree double *y = g_new (double, n);
+  g_autofree double *r1 = g_new (double, n);
+  g_autofree double *r2 = g_new (double, n);
+  g_autofree double *r0 = g_new (double, n);
+  g_autofree size_t *rows = g_new (size_t, n);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
+  CsAttention *ctx = NULL;
+  CsMetric m = { 0 };
+  CsWindowPrefOptions wo;
+  double diag[2] = { 4.0, 4.0 };
+  gsize wider = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      x[i * d] = g_rand_double_range (rand, -1.7, 1.7);
+      x[i * d + 1] = g_rand_double_range (rand, -1.7, 1.7);
+      /* Steep on the left, flat and noisy on the right. */
+      y[i] = x[i * d] < 0 ? sin (6 * x[i * d]) : 0.5 * g_rand_double_range (rand, -1, 1);
+      rows[i] = i;
+    }
+  g_assert_cmpint (cs_metric_init_diagonal (&m, d, diag), ==, CS_OK);
+  g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+  g_assert_cmpint (cs_attention_set_metric (ctx, &m), ==, CS_OK);
+  cs_window_pref_options_init (&wo);
+  wo.rule = CS_WINDOW_PREF_RULE_INTERSECT;
+  wo.gamma = CS_WINDOW_PREF_GAMMA;
+  g_assert_cmpint (cs_window_preference (ctx, rows, n, &wo, r1, NULL), ==, CS_OK);
+  wo.gamma = 2 * CS_WINDOW_PREF_GAMMA;
+  g_assert_cmpint (cs_window_preference (ctx, rows, n, &wo, r2, NULL), ==, CS_OK);
+  g_assert_cmpint (cs_window_preference (ctx, rows, n, NULL, r0, NULL), ==, CS_OK);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_assert_cmpfloat (r0[i], ==, r1[i]);
+      /* Tolerance: the interpolated crossing of the two runs is a quotient of different slacks. */
+      g_assert_cmpfloat (r2[i], >=, r1[i] * (1 - 1e-12));
+      wider += r2[i] > r1[i] * 1.01;
+    }
+  /* And it does change something: most cases stop later with twice the interval. */
+  g_assert_cmpuint (wider, >, n / 2);
+  wo.gamma = 0;
+  wo.rule = (CsWindowPrefRule) 7;
+  g_assert_cmpint (cs_window_preference (ctx, rows, n, &wo, r1, NULL), ==, CS_ERR_INVALID);
+  cs_attention_free (ctx);
+  cs_metric_clear (&m);
 }
 
 /* The ladder itself: a noise-free steep function (wavelength 0.8 sd, against fitted half-widths of 0.5 and 0.33
@@ -204,11 +277,12 @@ test_ladder_ends (void)
   cs_metric_clear (&m);
 }
 
-/* Slow: fresh bases on the held-out seeds of model/WINDOW.md (seeds not the committed samples', sizes the
- * committed ones; the method was fixed on seeds 1001-1005 first). The issue's targets (steep <= 0.9, noisy >= 1.3,
- * smooth >= 0.7, noisy / steep >= 1.5) hold on the medians over the five bases' cases pooled, and noisy / steep
- * on every base; base by base 5 of the 40 cells missed (WINDOW.md's table), so those are held at the measured
- * floors: smooth >= 0.6 (worst 0.660), steep <= 0.95 (worst 0.905), noisy > 1 (worst 1.014). */
+/* Slow: fresh bases on the first held-out seeds of model/WINDOW.md (seeds not the committed samples', sizes the
+ * committed ones). The issue's targets (steep <= 0.9, noisy >= 1.3, smooth >= 0.7, noisy / steep >= 1.5) hold on
+ * the medians over the five bases' cases pooled. Base by base the smoothed-minimum rule missed 5 of the 40 cells
+ * here and was held at its measured floors (smooth >= 0.6, steep <= 0.95, noisy > 1); the intersection rule
+ * (chosen on seeds 101-105 since, so these seeds are no longer held out for it) misses one, kiln 7575's steep
+ * 0.908, so the floors are now the issue's targets but for steep, still <= 0.95. */
 static void
 test_targets (void)
 {
@@ -237,8 +311,8 @@ test_targets (void)
                           e[CS_REGION_NOISY], e[CS_REGION_NOISY] / e[CS_REGION_STEEP]);
           g_assert_cmpfloat (e[CS_REGION_NOISY] / e[CS_REGION_STEEP], >=, 1.5);
           g_assert_cmpfloat (e[CS_REGION_STEEP], <=, 0.95);
-          g_assert_cmpfloat (e[CS_REGION_NOISY], >, 1.0);
-          g_assert_cmpfloat (e[CS_REGION_SMOOTH], >=, 0.6);
+          g_assert_cmpfloat (e[CS_REGION_NOISY], >=, 1.3);
+          g_assert_cmpfloat (e[CS_REGION_SMOOTH], >=, 0.7);
         }
     }
 }
@@ -284,21 +358,34 @@ run_table (int    argc,
   gsize nb;
   g_autofree guint64 *seeds = NULL;
 
-  if (a + 1 < argc && strcmp (argv[a], "--smooth") == 0)
+  while (a + 1 < argc && argv[a][0] == '-')
     {
-      smooth_width = g_ascii_strtod (argv[a + 1], NULL);
+      if (strcmp (argv[a], "--smooth") == 0)
+        smooth_width = g_ascii_strtod (argv[a + 1], NULL);
+      else if (strcmp (argv[a], "--gamma") == 0)
+        gamma_se = g_ascii_strtod (argv[a + 1], NULL);
+      else if (strcmp (argv[a], "--rule") == 0 && strcmp (argv[a + 1], "smoothed") == 0)
+        rule = CS_WINDOW_PREF_RULE_SMOOTHED;
+      else if (strcmp (argv[a], "--rule") == 0 && strcmp (argv[a + 1], "intersect") == 0)
+        rule = CS_WINDOW_PREF_RULE_INTERSECT;
+      else
+        break;
       a += 2;
     }
-  if (a >= argc)
+  if (a >= argc || argv[a][0] == '-')
     {
-      g_printerr ("usage: %s --table [--smooth F] SEED...\n", argv[0]);
+      g_printerr ("usage: %s --table [--smooth F] [--rule smoothed|intersect] [--gamma G] SEED...\n", argv[0]);
       return 2;
     }
   nb = (gsize) (argc - a);
   seeds = g_new (guint64, nb);
   for (gsize b = 0; b < nb; b++)
     seeds[b] = g_ascii_strtoull (argv[a + (int) b], NULL, 10);
-  printf ("smoothing kernel: %g x the fitted width\n", smooth_width > 0 ? smooth_width : CS_WINDOW_PREF_SMOOTH_WIDTH);
+  printf ("smoothing kernel: %g x the fitted width; rule: %s", smooth_width > 0 ? smooth_width : CS_WINDOW_PREF_SMOOTH_WIDTH,
+          rule == CS_WINDOW_PREF_RULE_INTERSECT ? "intersect" : rule == CS_WINDOW_PREF_RULE_SMOOTHED ? "smoothed" : "default");
+  if (rule == CS_WINDOW_PREF_RULE_INTERSECT)
+    printf (", gamma %g", gamma_se > 0 ? gamma_se : CS_WINDOW_PREF_GAMMA);
+  printf ("\n");
   printf ("| %-22s | %-16s | %-16s | %-16s | noisy / steep (>= 1.5) |\n", "base", "smooth (>= 0.7)", "steep (<= 0.9)",
           "noisy (>= 1.3)");
   printf ("|------------------------|------------------|------------------|------------------|------------------------|\n");
@@ -350,6 +437,8 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cs/model/window-pref/ladder", test_ladder_ends);
   g_test_add_func ("/cs/model/window-pref/regions", test_regions_small);
+  g_test_add_func ("/cs/model/window-pref/regions-smoothed", test_regions_small_smoothed);
+  g_test_add_func ("/cs/model/window-pref/intersect-gamma", test_intersect_gamma);
   if (g_test_slow ())
     g_test_add_func ("/cs/model/window-pref/targets", test_targets);
   return g_test_run ();
