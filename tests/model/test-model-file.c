@@ -11,6 +11,7 @@
 #include "cs-attention.h"
 #include "cs-csv-loader.h"
 #include "cs-data-error.h"
+#include "cs-window-pref.h"
 #include "cs-engine-model.h"
 #include "cs-model-file.h"
 #include "cs-rng.h"
@@ -649,6 +650,20 @@ check_model_round_trip (gsize   n,
       g_assert_true (fresh->window_ratio != NULL && stored->window_ratio != NULL
                      && stored->window_ratio[k] == fresh->window_ratio[k]);
     }
+  /* The window the data asks for is taken only from a file of the engine's rule: the same file with another
+   * rule (as a file saved under the older smoothed-minimum rule) has it measured again on open. */
+  g_assert_null (strstr (stored_stages->str, "Measuring the preferred window"));
+  {
+    g_autoptr(GString) other_stages = g_string_new ("");
+    g_autoptr(CsEngine) other = NULL;
+
+    cs_model_file_set_number (mf, "engine", "window_ratio_rule", CS_WINDOW_PREF_RULE_SMOOTHED);
+    other = build_with (cases, mf, TRUE, other_stages);
+    g_assert_nonnull (strstr (other_stages->str, "Taking the fit's measurements from the model file"));
+    g_assert_nonnull (strstr (other_stages->str, "Measuring the preferred window"));
+    g_assert_nonnull (other->window_ratio);
+    cs_model_file_set_number (mf, "engine", "window_ratio_rule", CS_WINDOW_PREF_RULE_INTERSECT);
+  }
   /* The loss cases' residuals and spreads (the intervals' material), packed into the sidecar in columns of the
    * sample's count (several of them past CS_ENGINE_PER_CASE_MAX cases): the same stored doubles, NaN where a
    * case is not a loss case. */
