@@ -448,6 +448,13 @@ cs_cli_export (int    argc,
       for (guint i = 0; i < n_charts; i++)
         json_builder_add_string_value (b, cs_chart_kind_name (charts[i].kind));
       json_builder_end_array (b);
+      /* per chart, the cases it predicts (the query rows of the attention matrix, the per-case sample of the
+       * window and diagnostics) or, for the others, the case base's size */
+      json_builder_set_member_name (b, "chart_cases");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < n_charts; i++)
+        json_builder_add_int_value (b, (gint64) cs_engine_chart_cases (built[i]));
+      json_builder_end_array (b);
       json_builder_set_member_name (b, "width");
       json_builder_add_int_value (b, eo.width);
       json_builder_set_member_name (b, "height");

@@ -426,6 +426,7 @@ build_attention_matrix (CsEngineChart        *c,
         }
       g_qsort_with_data (rpos, (gint) rows, sizeof (gsize), cmp_by_key, rkey);
     }
+  c->cases = rows;
   c->matrix = (CsAttentionMatrixData) {
     .rows = rows, .cols = cols, .weights = m, .row_order = rpos, .col_order = corder, .bin = CS_BIN_MAX,
     .row_label = step > 1

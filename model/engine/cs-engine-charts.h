@@ -69,7 +69,8 @@ void           cs_engine_chart_provenance (CsEngineChart        *chart,
                                            const char           *app_version,
                                            const char           *date,
                                            CsProvenance         *out);
-/* The cases of a per-case chart (window, diagnostics): all, or the policy's sample. */
+/* The cases of a per-case chart: all, or the policy's sample (window, diagnostics), the query rows (attention
+ * matrix); the case base's size for the others. */
 gsize          cs_engine_chart_cases      (const CsEngineChart  *chart);
 void           cs_engine_chart_free       (CsEngineChart        *chart);
 /* "w = 8.8", "M = diag(1.2, 3.4)", "mean diag(M) = 2.1": the scale of a metric, as footers show it. */

@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <glib.h>
 
@@ -212,6 +214,109 @@ test_feature_map_interval (void)
     }
 }
 
+static int
+cmp_double (const void *a,
+            const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* The per-case charts show the engine's prediction pass: the window chart's radii and the attention matrix's
+ * weights are those of cs_attention_predict on the same cases, computed here again (the chart may split the
+ * queries over other threads, so the comparison allows rounding). The attention matrix reports its query rows as
+ * the cases it predicts (export --json's chart_cases). */
+static void
+test_per_case_charts (void)
+{
+  g_autoptr(GError) error = NULL;
+  CsCaseBase *cases = cs_samples_load ("press-line", &error);
+  g_autoptr(CsEngine) engine = NULL;
+  g_autoptr(CsEngineChart) window = NULL, matrix = NULL;
+  const CsWindowPlotData *wd;
+  const CsAttentionMatrixData *md;
+  gsize n, d, m;
+  g_autofree double *zq = NULL, *radius = NULL, *chart_radius = NULL, *w = NULL;
+  g_autofree CsPrediction *loo = NULL;
+  g_autofree size_t *self = NULL;
+  CsPredictOptions po;
+  double worst = 0;
+
+  g_assert_no_error (error);
+  engine = cs_engine_build_full (cases, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  n = cases->n, d = cases->d, m = engine->n_sample;
+
+  window = cs_engine_chart_build (engine, CS_CHART_WINDOW, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  wd = cs_engine_chart_get (window)->data;
+  g_assert_cmpuint (wd->n, ==, m);
+  zq = g_new (double, m * d);
+  loo = g_new (CsPrediction, m);
+  for (gsize k = 0; k < m; k++)
+    memcpy (zq + k * d, engine->z + engine->sample_rows[k] * d, d * sizeof (double));
+  cs_predict_options_init (&po);
+  po.epsilon = engine->epsilon;
+  po.flags = CS_PREDICT_WINDOW;
+  po.self_index = engine->sample_rows;
+  g_assert_cmpint (cs_attention_predict (engine->ctx, zq, m, &po, loo), ==, CS_OK);
+  /* The chart lists the radii along its position axis; compare the two sets sorted. A weighted 90 % quantile
+   * jumps to the next case's distance when rounding moves a cumulative weight across 0.9, so the bound is on
+   * the share of cases off by more than 1e-6 relative (at most 1 %), not on the worst one. */
+  radius = g_new (double, m);
+  chart_radius = g_new (double, m);
+  for (gsize k = 0; k < m; k++)
+    {
+      radius[k] = loo[k].radius90;
+      chart_radius[k] = wd->window[k];
+    }
+  qsort (radius, m, sizeof (double), cmp_double);
+  qsort (chart_radius, m, sizeof (double), cmp_double);
+  {
+    gsize off = 0;
+    for (gsize k = 0; k < m; k++)
+      {
+        double rel = fabs (chart_radius[k] - radius[k]) / fmax (radius[k], 1e-300);
+        worst = fmax (worst, rel);
+        off += rel > 1e-6;
+      }
+    g_test_message ("window chart: worst radius %.3g relative, %zu of %zu off by more than 1e-6", worst, off, m);
+    g_assert_cmpuint (off, <=, m / 100);
+  }
+
+  /* The attention matrix: every 7th query row's weights against the pass's. The matrix stores floats (half an ulp
+   * is 2^-24, 6e-8 relative), so 1.2e-7 relative, plus 1e-12 for weights at the truncation bound, which rounding
+   * can keep in one call and drop in the other. */
+  matrix = cs_engine_chart_build (engine, CS_CHART_ATTENTION_MATRIX, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  md = cs_engine_chart_get (matrix)->data;
+  g_assert_cmpuint (cs_engine_chart_cases (matrix), ==, md->rows);
+  g_assert_cmpuint (md->rows, ==, n);   /* press-line is small: every case a row, every case a column */
+  g_assert_cmpuint (md->cols, ==, n);
+  w = g_new (double, n);
+  self = g_new (size_t, 1);
+  worst = 0;
+  for (gsize r = 0; r < md->rows; r += 7)
+    {
+      CsPrediction pr;
+      cs_predict_options_init (&po);
+      po.epsilon = engine->epsilon;
+      po.weights = w;
+      self[0] = r;
+      po.self_index = self;
+      g_assert_cmpint (cs_attention_predict (engine->ctx, engine->z + r * d, 1, &po, &pr), ==, CS_OK);
+      for (gsize i = 0; i < n; i++)
+        {
+          double diff = fabs ((double) md->weights[r * md->cols + i] - w[i]);
+          if (w[i] > 1e-9)   /* the relative figure of the weights that are not at the truncation bound */
+            worst = fmax (worst, diff / w[i]);
+          g_assert_cmpfloat (diff, <=, 1.2e-7 * w[i] + 1e-12);
+        }
+    }
+  g_test_message ("attention matrix: worst weight %.3g relative", worst);
+  cs_case_base_unref (cases);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -220,5 +325,6 @@ main (int    argc,
   g_test_add_func ("/cs/engine/charts/window-ratio-map", test_window_ratio_map);
   g_test_add_func ("/cs/engine/charts/backtest", test_backtest_chart);
   g_test_add_func ("/cs/engine/charts/feature-map-interval", test_feature_map_interval);
+  g_test_add_func ("/cs/engine/charts/per-case", test_per_case_charts);
   return g_test_run ();
 }

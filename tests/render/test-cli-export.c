@@ -295,6 +295,16 @@ test_large_base (void)
       /* the per-case figures say they come from the 1,000-case sample, not all n */
       g_assert_cmpfloat (json_number (o, "cases"), ==, n);
       g_assert_cmpfloat (json_number (o, "per_case_cases"), ==, 1000);
+      /* and each chart the cases it predicts: the sample for the window and diagnostics, every step-th case as a
+       * query row of the attention matrix (at most 2,000 rows), the whole base for the others */
+      {
+        const char *a = strstr (o, "\"chart_cases\" : [");
+        guint step = (n + 1999) / 2000;
+        double want = k < 2 ? 1000 : k == 2 ? (double) ((n + step - 1) / step) : n;
+
+        g_assert_nonnull (a);
+        g_assert_cmpfloat (g_ascii_strtod (a + strlen ("\"chart_cases\" : ["), NULL), ==, want);
+      }
       s = cairo_image_surface_create_from_png (out);
       g_assert_cmpint (cairo_surface_status (s), ==, CAIRO_STATUS_SUCCESS);
       g_assert_cmpint (cairo_image_surface_get_width (s), ==, 800);
