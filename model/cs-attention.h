@@ -316,7 +316,9 @@ typedef struct
   CsMetricKind kind;          /* what to fit */
   size_t rank;                /* FULL: rows of A (0: d) */
   int max_iter;               /* 0: default (scalar 30 Newton steps, others 100 L-BFGS steps) */
-  double tol;                 /* relative loss change to stop (0: default 1e-9 scalar, 1e-7 others) */
+  double tol;                 /* relative loss change to stop (0: default 1e-9 scalar, 1e-7 others; with
+                               * the default, L-BFGS also stops when 5 iterations gained less than half the
+                               * loss's standard error, see CS_FIT_SE_FRACTION) */
   CsModelProgressFunc progress;
   void *user_data;
   int n_threads;              /* worker threads for the streamed passes (0 or 1: calling thread only);
