@@ -68,8 +68,8 @@ def queries(path, model, n, seed):
             f.write(",".join("%.6g" % (mu + sd * rng.uniform(-2.2, 2.2)) for mu, sd in zip(m["mean"], m["sd"])) + "\n")
 
 
-def outcome_range(path, target):
-    """max - min of the target column over the rows whose outcome is a number (the tolerance's unit)."""
+def outcome_values(path, target):
+    """The target column's numbers, over the rows whose outcome is a number."""
     with open(path, newline="") as f:
         rows = csv.reader(f)
         header = next(rows)
@@ -80,23 +80,19 @@ def outcome_range(path, target):
                 ys.append(float(row[col]))
             except (ValueError, IndexError):
                 pass
+    return ys
+
+
+def outcome_range(path, target):
+    """max - min of the outcome (the tolerance's unit)."""
+    ys = outcome_values(path, target)
     return max(ys) - min(ys)
 
 
 def spec_args(path, target):
     """Spec limits at the outcome's 35th and 65th percentiles: most queries' p_in_spec then lies inside (0, 1),
     where a wrong share cannot agree with the command line's by chance."""
-    with open(path, newline="") as f:
-        rows = csv.reader(f)
-        header = next(rows)
-        col = [i for i, h in enumerate(header) if h == target or h.startswith(target + " [")][0]
-        ys = []
-        for row in rows:
-            try:
-                ys.append(float(row[col]))
-            except (ValueError, IndexError):
-                pass
-    ys.sort()
+    ys = sorted(outcome_values(path, target))
     return ["--spec-lower", "%.6g" % ys[int(0.35 * len(ys))], "--spec-upper", "%.6g" % ys[int(0.65 * len(ys))]]
 
 

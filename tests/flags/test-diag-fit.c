@@ -14,7 +14,8 @@
  * gave 1.00 at every case). */
 #define MEDIAN_N_EFF_FLOOR 2.0
 /* A diagonal metric contains the scalar one, so its leave-one-out optimum is never worse; 2 % leaves room
- * for the L-BFGS stopping rule (relative loss change 1e-7) and a local minimum. */
+ * for the L-BFGS stopping rule (five iterations gaining under half the loss's standard error) and a local
+ * minimum. */
 #define SCALAR_MARGIN 1.02
 
 static int
