@@ -480,7 +480,7 @@ build_window (CsEngineChart        *c,
       po.flags = CS_PREDICT_WINDOW;
       po.half_width = hw;
       po.self_index = e->sample_rows;
-      po.n_threads = cs_engine_window_threads (n);
+      po.n_threads = cs_engine_window_threads (n, d);
       po.progress = cs_engine_progress_cb;
       po.user_data = p;
       st = cs_attention_predict (e->ctx, zq, m, &po, loo);

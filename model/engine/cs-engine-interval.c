@@ -321,7 +321,7 @@ cs_engine_interval_prepare (CsEngine *self)
         {
           cs_predict_options_init (&po);
           po.epsilon = self->epsilon;
-          po.n_threads = cs_engine_window_threads (n);
+          po.n_threads = cs_engine_window_threads (n, d);
           status = cs_attention_predict_loo (ctx, &po, pred);
         }
       for (gsize i = 0; status == CS_OK && i < n; i++)

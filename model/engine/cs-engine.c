@@ -25,9 +25,12 @@
 
 /* Rows standardised between two looks at the cancellable (about 10 ms at 20 features). */
 #define STANDARDISE_BLOCK 65536
-/* A prediction with CS_PREDICT_WINDOW holds about 4 n doubles of scratch per thread: keep that within 32 MiB in
- * all (one thread from about 500,000 cases), so a large case base stays within twice its payload. */
-#define WINDOW_SCRATCH_BYTES (32.0 * 1024 * 1024)
+/* A prediction with CS_PREDICT_WINDOW holds about 5 n doubles of scratch per thread (weights, indices, the
+ * quantiles' value-weight pairs, the candidates' scores): keep that within the case base's own payload, n (d + 1)
+ * doubles, and at least 32 MiB, so a large case base stays within twice its payload. A flat 32 MiB held every
+ * window pass on one thread from 10^6 cases, whatever the features: at 10^6 x 20, 1,000 flagged queries ran on one
+ * of two cores. */
+#define WINDOW_SCRATCH_MIN_BYTES (32.0 * 1024 * 1024)
 
 static GQuark
 engine_error_quark (void)
@@ -78,10 +81,12 @@ cs_engine_policy_words (const CsEnginePolicy *policy)
 }
 
 int
-cs_engine_window_threads (gsize n)
+cs_engine_window_threads (gsize n,
+                          gsize d)
 {
-  double per = 4.0 * (double) n * sizeof (double);
-  int t = (int) (WINDOW_SCRATCH_BYTES / MAX (per, 1.0));
+  double per = 5.0 * (double) n * sizeof (double);
+  double budget = MAX (WINDOW_SCRATCH_MIN_BYTES, (double) n * (double) (d + 1) * sizeof (double));
+  int t = (int) (budget / MAX (per, 1.0));
 
   return CLAMP (t, 1, (int) g_get_num_processors ());
 }
@@ -355,7 +360,7 @@ loss_case_pass (CsEngine *self,
   po.flags = CS_PREDICT_WINDOW;
   po.self_index = rows;
   po.epsilon = self->epsilon;
-  po.n_threads = cs_engine_window_threads (n);
+  po.n_threads = cs_engine_window_threads (n, d);
   po.progress = cs_engine_progress_cb;
   po.user_data = p;
   st = cs_attention_predict (self->ctx, zq, m, &po, loo);
@@ -1142,7 +1147,7 @@ predict_batch (CsEngine       *self,
       options.self_index = any_exclude ? self_index + c0 : NULL;
       options.attended = att;
       options.levels = nc > 0 ? lq + c0 * nc : NULL;
-      options.n_threads = cs_engine_window_threads (n);
+      options.n_threads = cs_engine_window_threads (n, d);
       status = cs_attention_predict (self->ctx, zq + c0 * d, cm, &options, pred + c0);
       if (status == CS_OK && g_cancellable_is_cancelled (cancellable))
         status = CS_ERR_CANCELLED;

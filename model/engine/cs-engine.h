@@ -42,8 +42,10 @@ void        cs_engine_policy          (gsize                    n,
                                        gsize                    d,
                                        gsize                    requested_loss,
                                        CsEnginePolicy          *out);
-/* Threads for a prediction with the window over n cases (4 n doubles of scratch each, 32 MiB in all). */
-int         cs_engine_window_threads  (gsize                    n);
+/* Threads for a prediction with the window over n cases of d features (5 n doubles of scratch each, within the
+ * larger of the cases' own n (d + 1) doubles and 32 MiB). */
+int         cs_engine_window_threads  (gsize                    n,
+                                       gsize                    d);
 /* "Leave-one-out on 1000 evenly spaced cases of 21000", or NULL when every case counts (g_free). */
 char       *cs_engine_policy_words    (const CsEnginePolicy    *policy);
 
