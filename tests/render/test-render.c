@@ -559,7 +559,7 @@ test_case_attention_order_ties (void)
   /* Few distinct values, so most weights tie; exact zeros (and -0), NaN, a negative and -inf among them: the
    * order and the top k must be those of a full sort whatever the mix (the renderer splits off the zeros and
    * selects the top k without sorting). */
-  const double values[] = { 0.0, -0.0, 0.5, 1e-300, 0.25, NAN, 0.5, 0.0, -1.0, 0.125, -INFINITY, 0.0 };
+  const double values[] = { 0.0, -0.0, 0.5, 1e-300, 0.25, NAN, 0.5, 0.0, -1.0, 0.125, -INFINITY, 0.0, 4.9e-324, 1.0 };
   const gsize sizes[] = { 1, 2, 7, 100, 4099 };
 
   for (gsize t = 0; t < G_N_ELEMENTS (sizes); t++)

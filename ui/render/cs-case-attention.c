@@ -81,6 +81,54 @@ append_sorted (gsize       *out,
   return out;
 }
 
+/* The positive weights' cases heaviest first, equal weights by case, into out: a stable LSD radix sort on the
+ * weights' bits (a positive double's bits order as the double does; complemented, largest first), from case order,
+ * so ties keep it. At 10^6 cases of a wide window (few exact zeros) the comparison sort was a third of the CPU of
+ * a what-if edit. */
+static void
+radix_sort_positive (WeightIndex *pairs,
+                     gsize        m,
+                     gsize       *out)
+{
+  g_autofree WeightIndex *tmp = g_new (WeightIndex, MAX (m, 1));
+  WeightIndex *src = pairs, *dst = tmp;
+
+  for (int shift = 0; shift < 64; shift += 16)
+    {
+      g_autofree gsize *count = g_new0 (gsize, 65537);
+      gboolean one_bucket;
+
+      for (gsize p = 0; p < m; p++)
+        {
+          guint64 key;
+
+          memcpy (&key, &src[p].w, sizeof key);
+          count[((~key) >> shift & 0xffff) + 1]++;
+        }
+      one_bucket = FALSE;
+      for (gsize b = 1; b <= 65536; b++)
+        one_bucket |= count[b] == m;
+      if (one_bucket)
+        continue;   /* every key has these bits alike: the pass would not move anything */
+      for (gsize b = 1; b <= 65536; b++)
+        count[b] += count[b - 1];
+      for (gsize p = 0; p < m; p++)
+        {
+          guint64 key;
+
+          memcpy (&key, &src[p].w, sizeof key);
+          dst[count[(~key) >> shift & 0xffff]++] = src[p];
+        }
+      {
+        WeightIndex *t = src;
+        src = dst;
+        dst = t;
+      }
+    }
+  for (gsize p = 0; p < m; p++)
+    out[p] = src[p].i;
+}
+
 gsize *
 cs_case_attention_order (const CsCaseAttentionData *data)
 {
@@ -118,7 +166,8 @@ cs_case_attention_order (const CsCaseAttentionData *data)
         }
     }
   idx = g_new (gsize, data->n);
-  out = append_sorted (idx, pos, n_pos);
+  radix_sort_positive (pos, n_pos, idx);
+  out = idx + n_pos;
   memcpy (out, zero, n_zero * sizeof (gsize));
   out += n_zero;
   append_sorted (out, rest, n_rest);
