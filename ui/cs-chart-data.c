@@ -183,12 +183,10 @@ cs_chart_data_attach_built (CsChartView         *view,
   }
 }
 
-/* The chart options of a view: the plane the user chose (the view's feature-x and feature-y), the window's
- * measure. */
-static void
-view_options (CsChartView    *view,
-              CsEngine       *engine,
-              CsChartOptions *o)
+void
+cs_chart_data_options (CsChartView    *view,
+                       CsEngine       *engine,
+                       CsChartOptions *o)
 {
   gsize d = engine->cases->d;
   int fa, fb;
@@ -217,7 +215,7 @@ cs_chart_data_attach (CsChartView         *view,
       detach (view);
       return;
     }
-  view_options (view, engine, &o);
+  cs_chart_data_options (view, engine, &o);
   built = cs_engine_chart_build (engine, kind, result, &o, NULL, NULL, NULL, NULL);
   if (built == NULL)
     {
@@ -256,7 +254,7 @@ cs_chart_data_attach_global (CsChartView *view,
       detach (view);
       return;
     }
-  view_options (view, engine, &o);
+  cs_chart_data_options (view, engine, &o);
   built = cs_engine_chart_build (engine, kind, NULL, &o, NULL, NULL, NULL, NULL);
   if (built == NULL)
     {

@@ -13,6 +13,11 @@ G_BEGIN_DECLS
 void           cs_chart_data_attach    (CsChartView         *view,
                                         CsEngine            *engine,
                                         const CsQueryResult *result);
+/* The options cs_chart_data_attach builds view's chart with: the plane the user chose (the view's feature-x and
+ * feature-y), the window's measure. Read on the main thread, so a worker can build with them (attach_built). */
+void           cs_chart_data_options   (CsChartView         *view,
+                                        CsEngine            *engine,
+                                        CsChartOptions      *o);
 /* Manager charts: CS_CHART_DIAGNOSTICS (local Lipschitz and noise over the feature plane, thresholds drawn in),
  * CS_CHART_SOFTMAX_VS_LINEAR (leave-one-out error of both), from the engine's diagnostics. */
 void           cs_chart_data_attach_global (CsChartView     *view,

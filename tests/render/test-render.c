@@ -535,6 +535,73 @@ test_case_attention_sums (void)
     }
 }
 
+/* The chart's weight order on its own terms, written here independently: larger weight first, NaN as the lowest,
+ * equal weights by case. */
+static const double *order_reference_w;
+
+static int
+order_reference_cmp (const void *a,
+                     const void *b)
+{
+  gsize i = *(const gsize *) a, j = *(const gsize *) b;
+  double wi = order_reference_w[i], wj = order_reference_w[j];
+
+  wi = isnan (wi) ? -INFINITY : wi;
+  wj = isnan (wj) ? -INFINITY : wj;
+  if (wi != wj)
+    return wi > wj ? -1 : 1;
+  return (i > j) - (i < j);
+}
+
+static void
+test_case_attention_order_ties (void)
+{
+  /* Few distinct values, so most weights tie; exact zeros (and -0), NaN, a negative and -inf among them: the
+   * order and the top k must be those of a full sort whatever the mix (the renderer splits off the zeros and
+   * selects the top k without sorting). */
+  const double values[] = { 0.0, -0.0, 0.5, 1e-300, 0.25, NAN, 0.5, 0.0, -1.0, 0.125, -INFINITY, 0.0, 4.9e-324, 1.0 };
+  const gsize sizes[] = { 1, 2, 7, 100, 4099 };
+
+  for (gsize t = 0; t < G_N_ELEMENTS (sizes); t++)
+    for (guint seed = 1; seed <= 3; seed++)
+      {
+        gsize n = sizes[t];
+        GRand *rand = g_rand_new_with_seed (seed * 31 + (guint) n);
+        g_autofree double *w = g_new (double, n);
+        g_autofree gsize *expect = g_new (gsize, n);
+        g_autofree gsize *order = NULL;
+        CsCaseAttentionData d = { 0 };
+        const guint ks[] = { 1, 3, 10, 64 };
+
+        for (gsize i = 0; i < n; i++)
+          {
+            /* half the time one of the tied values, else a distinct positive weight (a few zeros for seed 3) */
+            if (g_rand_boolean (rand) || seed == 3)
+              w[i] = values[g_rand_int_range (rand, 0, G_N_ELEMENTS (values))];
+            else
+              w[i] = g_rand_double (rand);
+            expect[i] = i;
+          }
+        order_reference_w = w;
+        qsort (expect, n, sizeof (gsize), order_reference_cmp);
+        d.n = n;
+        d.weights = w;
+        d.sort = CS_CASE_SORT_WEIGHT;
+        order = cs_case_attention_order (&d);
+        for (gsize p = 0; p < n; p++)
+          g_assert_cmpuint (order[p], ==, expect[p]);
+        for (gsize q = 0; q < G_N_ELEMENTS (ks); q++)
+          {
+            guint k = (guint) MIN ((gsize) ks[q], n);
+            g_autofree gsize *top = cs_case_attention_top (&d, k);
+
+            for (guint p = 0; p < k; p++)
+              g_assert_cmpuint (top[p], ==, expect[p]);
+          }
+        g_rand_free (rand);
+      }
+}
+
 static void
 test_sweep_numbers (void)
 {
@@ -794,6 +861,7 @@ main (int    argc,
       g_test_add_data_func (path, &ref_cases[i], test_reference);
     }
   g_test_add_func ("/cs/render/reference-detects-change", test_reference_detects_change);
+  g_test_add_func ("/cs/render/case-attention/order-ties", test_case_attention_order_ties);
   g_test_add_func ("/cs/render/colormap/tables", test_colormap_tables);
   g_test_add_func ("/cs/render/ticks/nice", test_nice_ticks);
   g_test_add_func ("/cs/render/ticks/log-and-format", test_log_ticks_and_format);

@@ -29,6 +29,7 @@
 #include "cs-import-dialog.h"
 #include "cs-manager-view.h"
 #include "cs-operator-view.h"
+#include "cs-query-editor.h"
 #include "cs-sample-gen.h"
 #include "cs-samples.h"
 #include "cs-manager-view-private.h"
@@ -760,6 +761,72 @@ test_feature_plane (CsWindow *window)
    * 1e-9 relative is far above that rounding (score error ~1e-13) and far below any real difference. */
   g_assert_cmpfloat_with_epsilon (data->values[r->top[0].index], r->top[0].weight, 1e-9 * r->top[0].weight);
   g_assert_cmpfloat_with_epsilon (data->half_width_x, cs_engine_half_width (r->engine, fa), 1e-12);
+}
+
+/* The two plane choosers: the drop-downs labelled for the map. */
+static void
+plane_choosers (CsWindow   *window,
+                GtkWidget **a,
+                GtkWidget **b)
+{
+  *a = *b = NULL;
+  for (GtkWidget *w = GTK_WIDGET (window), *next; w != NULL; w = next)
+    {
+      if (GTK_IS_DROP_DOWN (w) && g_strcmp0 (gtk_widget_get_tooltip_text (w), "Horizontal feature") == 0)
+        *a = w;
+      if (GTK_IS_DROP_DOWN (w) && g_strcmp0 (gtk_widget_get_tooltip_text (w), "Vertical feature") == 0)
+        *b = w;
+      /* depth first, without a stack: child, else the next sibling of the nearest ancestor that has one */
+      next = gtk_widget_get_first_child (w);
+      for (GtkWidget *up = w; next == NULL && up != NULL && up != GTK_WIDGET (window); up = gtk_widget_get_parent (up))
+        next = gtk_widget_get_next_sibling (up);
+    }
+  g_assert_nonnull (*a);
+  g_assert_nonnull (*b);
+}
+
+static void
+flag_set_cb (gpointer  instance,
+             gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+static void
+test_feature_plane_during_query (CsWindow *window)
+{
+  GtkWidget *map = cs_ui_test_find_named (GTK_WIDGET (window), "feature-map");
+  GtkWidget *editor = cs_ui_test_find_type (GTK_WIDGET (window), CS_TYPE_QUERY_EDITOR);
+  const CsFeatureMapData *data;
+  const CsQueryResult *r;
+  GtkWidget *a, *b;
+  gboolean launched = FALSE;
+  gsize fa = 2, fb = 0;   /* not the automatic plane (features 1 and 2 here) */
+  double value;
+
+  g_test_summary ("A plane chosen while a what-if query is computed (its charts built in the worker with the plane "
+                  "of its start) is the plane its result is drawn in");
+  select_and_wait (window, 77);
+  plane_choosers (window, &a, &b);
+  value = sample->x[77 * sample->d + fa] + 0.5 * sample->sd[fa];
+  g_signal_connect (editor, "query-changed", G_CALLBACK (flag_set_cb), &launched);
+  cs_operator_view_set_feature (operator_view (window), fa, value);
+  /* Until the debounce has started the query (the view's handler runs before this one), not a step more: its
+   * result must not be shown before the plane changes. */
+  while (!launched)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handlers_disconnect_by_func (editor, flag_set_cb, &launched);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (a), (guint) fa + 1);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (b), (guint) fb + 1);
+  cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
+  r = cs_operator_view_get_result (operator_view (window));
+  g_assert_cmpfloat (r->query[fa], ==, cs_query_editor_get_query (CS_QUERY_EDITOR (editor))[fa]);
+  data = cs_chart_data_get_chart (CS_CHART_VIEW (map))->data;
+  g_assert_cmpstr (data->x_name, ==, sample->feature_names[fa]);
+  g_assert_cmpstr (data->y_name, ==, sample->feature_names[fb]);
+  /* the new query's point, in the new plane: the very values the result holds */
+  g_assert_cmpfloat (data->query_x, ==, r->query[fa]);
+  g_assert_cmpfloat (data->query_y, ==, r->query[fb]);
 }
 
 static GListModel *
@@ -2035,6 +2102,7 @@ main (int    argc,
   add_test ("/cs/ui/window/import-broken", test_import_broken);
   add_test ("/cs/ui/window/copy-chart", test_copy_chart);
   add_test ("/cs/ui/window/feature-plane", test_feature_plane);
+  add_test ("/cs/ui/window/feature-plane-during-query", test_feature_plane_during_query);
   add_test ("/cs/ui/window/table-sort-filter", test_table_sort_filter);
   add_test ("/cs/ui/window/drill-down", test_drill_down);
   add_test ("/cs/ui/window/export-tables", test_export_tables);

@@ -33,6 +33,10 @@ void cs_case_attention_sums   (const CsCaseAttentionData *data,
 /* Indices of the cases in display order (weight descending, or distance ascending);
  * returns a newly allocated array of n (g_free). */
 gsize *cs_case_attention_order (const CsCaseAttentionData *data);
+/* The k (<= n) heaviest cases, heaviest first, in the order cs_case_attention_order gives by weight, in one pass
+ * over the n cases (no sort); a newly allocated array of k (g_free). */
+gsize *cs_case_attention_top   (const CsCaseAttentionData *data,
+                                guint                      k);
 
 /* ---- 2. Attention map in the feature plane -------------------------------------------- */
 
