@@ -348,8 +348,10 @@ build_attention_matrix (CsEngineChart        *c,
   gsize step = (n + MATRIX_MAX_ROWS - 1) / MATRIX_MAX_ROWS;
   gsize rows = (n + step - 1) / step;
   gsize cols = MIN (n, (gsize) MATRIX_MAX_COLS);
-  /* Query rows per engine call: 256, fewer on a large base (their weight rows are n each: 8 MiB in all). */
-  gsize block = CLAMP (((gsize) 1 << 20) / n, 1, 256);
+  /* Query rows per engine call: 256, fewer on a large base, their weight rows (n doubles each) within the case
+   * base's own payload, n (d + 1) doubles, and at least 8 MiB. A flat 8 MiB made one row per call from 10^6
+   * cases: one thread, and the case matrix packed again for every one-row GEMM. */
+  gsize block = CLAMP ((gsize) MAX ((double) (1 << 20), (double) n * (double) (d + 1)) / n, 1, 256);
   gsize *qidx = keep (c, g_new (gsize, rows));
   float *m = keep (c, g_new0 (float, rows * cols));
   g_autofree double *qz = g_new (double, block * d);
