@@ -13,7 +13,6 @@
 #include "cs-engine-model.h"
 #include "cs-engine-private.h"
 #include "cs-samples.h"
-#include "cs-window-pref.h"
 
 /* The column count is read from this much of the file: the importer settles the dialect on the same 64 KiB. */
 #define HEAD_BYTES (64 * 1024)
@@ -250,8 +249,8 @@ store_measures (CsEngine    *engine,
       {
         /* with the rule that made it: a model file of another rule has its ratios measured again on open */
         cs_model_file_set_column (mf, "window_ratio", engine->window_ratio, m);
-        cs_model_file_set_number (mf, "engine", "window_ratio_rule", CS_WINDOW_PREF_RULE_INTERSECT);
-        cs_model_file_set_number (mf, "engine", "window_ratio_gamma", CS_WINDOW_PREF_GAMMA);
+        cs_model_file_set_number (mf, "engine", "window_ratio_rule", CS_ENGINE_WINDOW_PREF_RULE);
+        cs_model_file_set_number (mf, "engine", "window_ratio_gamma", CS_ENGINE_WINDOW_PREF_GAMMA);
       }
   }
   store_residuals (engine, mf, m, "loo_residual", engine->loo_residual);
@@ -421,12 +420,12 @@ cs_engine_take_model_measures (CsEngine          *self,
           = counts[k][i] == -1 ? CS_NO_CASE : (size_t) counts[k][i];
       self->sample_local[i].thin = (CsLocalThin) thin[i];
     }
-  /* The stored ratios only when made by the rule the engine measures with (cs_engine.c measure_window_ratio
-   * takes the defaults); files saved before the rule was stored hold the older smoothed-minimum ratios. */
+  /* The stored ratios only when made by the rule the engine measures with (CS_ENGINE_WINDOW_PREF_RULE and
+   * _GAMMA); files saved before the rule was stored hold the older smoothed-minimum ratios. */
   if (ratio != NULL && cs_model_file_lookup_number (mf, "engine", "window_ratio_rule", &ratio_rule)
-      && ratio_rule == CS_WINDOW_PREF_RULE_INTERSECT
+      && ratio_rule == CS_ENGINE_WINDOW_PREF_RULE
       && cs_model_file_lookup_number (mf, "engine", "window_ratio_gamma", &ratio_gamma)
-      && ratio_gamma == CS_WINDOW_PREF_GAMMA)
+      && ratio_gamma == CS_ENGINE_WINDOW_PREF_GAMMA)
     self->window_ratio = g_memdup2 (ratio, MAX (m, 1) * sizeof (double));
   g_free (self->loo_residual);
   self->loo_residual = g_steal_pointer (&residuals);

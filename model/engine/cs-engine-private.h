@@ -2,8 +2,14 @@
 #pragma once
 
 #include "cs-engine.h"
+#include "cs-window-pref.h"
 
 G_BEGIN_DECLS
+
+/* The rule and gamma the engine measures the window the data asks for with (measure_window_ratio); a model file
+ * stores them with its ratios, and an engine takes stored ratios only of these. */
+#define CS_ENGINE_WINDOW_PREF_RULE  CS_WINDOW_PREF_RULE_INTERSECT
+#define CS_ENGINE_WINDOW_PREF_GAMMA CS_WINDOW_PREF_GAMMA
 
 /* A model call's progress (0..1) mapped onto [from, to] of a front end's progress, with its stage; Cancel
  * through the cancellable. user_data of cs_engine_progress_cb. */

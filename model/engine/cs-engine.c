@@ -505,6 +505,8 @@ measure_window_ratio (CsEngine              *self,
     return CS_OK;
   ratio = g_new (double, self->n_sample);
   cs_window_pref_options_init (&wo);
+  wo.rule = CS_ENGINE_WINDOW_PREF_RULE;
+  wo.gamma = CS_ENGINE_WINDOW_PREF_GAMMA;
   wo.n_threads = (int) g_get_num_processors ();
   wo.progress = cs_engine_progress_cb;
   wo.user_data = p;
