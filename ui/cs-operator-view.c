@@ -231,76 +231,13 @@ plane_changed_cb (GtkDropDown    *drop_down,
   update_charts (self);
 }
 
-/* A query and its charts, computed together in a worker: building the three charts reads every case (at 10^6
- * cases about 70 ms of CPU in a profile, on the main thread the longest stall of a what-if edit), so only attaching them is
- * left to the main loop. */
+/* What a query's callback needs besides the view: each chart's options as run_query read them on the main
+ * thread (the engine builds the charts with them in the query's worker, cs_engine_query_charts_async). */
 typedef struct
 {
-  CsEngine *engine;
-  double *query;
-  gint *levels;                 /* NULL: none given */
-  gssize exclude;
-  guint k;
-  guint serial;
-  CsIntervalSpec spec;
-  CsChartOptions options[G_N_ELEMENTS (page_charts)];   /* each view's, read on the main thread at the start */
-} QueryJob;
-
-typedef struct
-{
-  CsQueryResult *result;
-  CsEngineChart *charts[G_N_ELEMENTS (page_charts)];    /* NULL where the chart has nothing to show */
-} QueryDone;
-
-static void
-query_job_free (gpointer data)
-{
-  QueryJob *job = data;
-
-  cs_engine_unref (job->engine);
-  g_free (job->query);
-  g_free (job->levels);
-  g_free (job);
-}
-
-static void
-query_done_free (gpointer data)
-{
-  QueryDone *done = data;
-
-  g_clear_pointer (&done->result, cs_query_result_free);
-  for (guint t = 0; t < G_N_ELEMENTS (done->charts); t++)
-    g_clear_pointer (&done->charts[t], cs_engine_chart_free);
-  g_free (done);
-}
-
-static void
-query_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  QueryJob *job = task_data;
-  QueryDone *done = g_new0 (QueryDone, 1);
-
-  done->result = cs_engine_query_levels (job->engine, job->query, job->levels, job->exclude, job->k, &job->spec,
-                                         cancellable);
-  done->result->serial = job->serial;
-  for (guint t = 0; t < G_N_ELEMENTS (page_charts) && done->result->valid; t++)
-    {
-      if (g_cancellable_is_cancelled (cancellable))
-        break;
-      done->charts[t] = cs_engine_chart_build (job->engine, page_charts[t].kind, done->result, &job->options[t],
-                                               NULL, NULL, NULL, NULL);
-    }
-  if (g_cancellable_is_cancelled (cancellable))
-    {
-      query_done_free (done);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
-      return;
-    }
-  g_task_return_pointer (task, done, query_done_free);
-}
+  CsOperatorView *self;
+  CsChartOptions options[G_N_ELEMENTS (page_charts)];
+} QueryCall;
 
 static void
 show_panels (CsOperatorView *self)
@@ -311,9 +248,9 @@ show_panels (CsOperatorView *self)
 }
 
 static void
-show_result (CsOperatorView *self,
-             QueryDone      *done,
-             const QueryJob *job)
+show_result (CsOperatorView       *self,
+             CsEngineChart       **built,
+             const CsChartOptions *options)
 {
   gint64 t0 = g_get_monotonic_time (), t1, t2;
 
@@ -326,11 +263,11 @@ show_result (CsOperatorView *self,
 
       /* The plane changed while the worker built: build this one again here, with the plane shown. */
       cs_chart_data_options (view, self->engine, &now);
-      if (now.feature_x != job->options[t].feature_x || now.feature_y != job->options[t].feature_y
-          || now.window != job->options[t].window)
+      if (now.feature_x != options[t].feature_x || now.feature_y != options[t].feature_y
+          || now.window != options[t].window)
         cs_chart_data_attach (view, self->engine, self->result);
-      else if (done->charts[t] != NULL)
-        cs_chart_data_attach_built (view, g_steal_pointer (&done->charts[t]), self->engine, self->result);
+      else if (built[t] != NULL)
+        cs_chart_data_attach_built (view, g_steal_pointer (&built[t]), self->engine, self->result);
       else
         cs_chart_data_attach (view, self->engine, NULL);   /* its placeholder */
     }
@@ -343,34 +280,31 @@ query_done_cb (GObject      *object,
                GAsyncResult *res,
                gpointer      user_data)
 {
-  CsOperatorView *self = user_data;
+  QueryCall *call = user_data;
+  CsOperatorView *self = call->self;
   g_autoptr(GError) error = NULL;
-  QueryDone *done = g_task_propagate_pointer (G_TASK (res), &error);
-  const QueryJob *job = g_task_get_task_data (G_TASK (res));
-  CsQueryResult *r;
+  CsEngineChart *built[G_N_ELEMENTS (page_charts)] = { NULL };
+  CsQueryResult *r = cs_engine_query_charts_finish (res, built, &error);
 
-  if (done == NULL)
+  if (r == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_message ("Query failed: %s", error->message);
-      g_object_unref (self);
-      return;
     }
-  r = done->result;
-  if (r->engine != self->engine || r->serial < self->shown_serial || self->paned == NULL)
+  else if (r->engine != self->engine || r->serial < self->shown_serial || self->paned == NULL)
+    cs_query_result_free (r);
+  else
     {
-      query_done_free (done);
-      g_object_unref (self);
-      return;
+      g_clear_pointer (&self->result, cs_query_result_free);
+      self->result = r;
+      self->shown_serial = r->serial;
+      show_result (self, built, call->options);
     }
-  g_clear_pointer (&self->result, cs_query_result_free);
-  self->result = g_steal_pointer (&done->result);
-  self->shown_serial = self->result->serial;
-  show_result (self, done, job);
-  query_done_free (done);
+  for (guint t = 0; t < G_N_ELEMENTS (built); t++)
+    g_clear_pointer (&built[t], cs_engine_chart_free);
   g_object_unref (self);
+  g_free (call);
 }
-
 
 /* The settings key of this case base's spec limits: its file, or a sample's name. */
 static const char *
@@ -439,9 +373,9 @@ run_query (CsOperatorView *self)
   const double *query = cs_query_editor_get_query (editor);
   gsize n_cat;
   g_autofree gint *levels = NULL;
-  g_autoptr(GTask) task = NULL;
+  CsChartKind kinds[G_N_ELEMENTS (page_charts)];
   CsChartOptions o;
-  QueryJob *job;
+  QueryCall *call;
 
   if (self->engine == NULL || query == NULL)
     return;
@@ -456,25 +390,20 @@ run_query (CsOperatorView *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  job = g_new0 (QueryJob, 1);
-  job->engine = cs_engine_ref (self->engine);
-  job->query = g_memdup2 (query, sizeof (double) * self->engine->cases->d);
-  job->levels = g_steal_pointer (&levels);
-  job->exclude = cs_query_editor_get_exclude (editor);
-  job->k = cs_used_cases_get_top_k (CS_USED_CASES (self->used_cases));
-  job->serial = ++self->serial;
-  job->spec = self->spec;
+  call = g_new0 (QueryCall, 1);
+  call->self = g_object_ref (self);
   /* each view's plane as update_charts sets it */
   chart_options (self, &o);
   for (guint t = 0; t < self->charts->len; t++)
     {
+      kinds[t] = page_charts[t].kind;
       cs_chart_view_set_features (g_ptr_array_index (self->charts, t), (int) o.feature_x, (int) o.feature_y);
-      cs_chart_data_options (g_ptr_array_index (self->charts, t), self->engine, &job->options[t]);
+      cs_chart_data_options (g_ptr_array_index (self->charts, t), self->engine, &call->options[t]);
     }
-  task = g_task_new (NULL, self->cancellable, query_done_cb, g_object_ref (self));
-  g_task_set_task_data (task, job, query_job_free);
-  g_task_set_source_tag (task, run_query);
-  g_task_run_in_thread (task, query_thread);
+  cs_engine_query_charts_async (self->engine, query, levels, cs_query_editor_get_exclude (editor),
+                                cs_used_cases_get_top_k (CS_USED_CASES (self->used_cases)), &self->spec,
+                                ++self->serial, kinds, call->options, self->charts->len, self->cancellable,
+                                query_done_cb, call);
 }
 
 static void

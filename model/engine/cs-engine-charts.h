@@ -73,6 +73,29 @@ void           cs_engine_chart_provenance (CsEngineChart        *chart,
  * matrix); the case base's size for the others. */
 gsize          cs_engine_chart_cases      (const CsEngineChart  *chart);
 void           cs_engine_chart_free       (CsEngineChart        *chart);
+
+/* A query, as cs_engine_query_async_levels, and the charts of its result built in the same worker, so that a front
+ * end's main loop only attaches them: kinds[t] with options[t] (copied; pointers in them are borrowed until the
+ * callback), at most CS_ENGINE_QUERY_CHARTS_MAX. */
+#define CS_ENGINE_QUERY_CHARTS_MAX 4
+void           cs_engine_query_charts_async  (CsEngine              *self,
+                                              const double          *query,
+                                              const gint            *levels,
+                                              gssize                 exclude,
+                                              guint                  k,
+                                              const CsIntervalSpec  *spec,
+                                              guint                  serial,
+                                              const CsChartKind     *kinds,
+                                              const CsChartOptions  *options,
+                                              guint                  n_charts,
+                                              GCancellable          *cancellable,
+                                              GAsyncReadyCallback    callback,
+                                              gpointer               user_data);
+/* The result (NULL with *error set), and charts[0 .. n_charts - 1] (may be NULL) the built charts, owned by the
+ * caller: NULL where a chart has nothing to show, the result is not valid, or the query failed. */
+CsQueryResult *cs_engine_query_charts_finish (GAsyncResult          *result,
+                                              CsEngineChart        **charts,
+                                              GError               **error);
 /* "w = 8.8", "M = diag(1.2, 3.4)", "mean diag(M) = 2.1": the scale of a metric, as footers show it. */
 char          *cs_engine_scale_text       (const CsMetric       *metric);
 /* The plane of a chart with options (feature_x/feature_y resolved; y == x when there is one feature). */
