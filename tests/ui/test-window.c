@@ -820,6 +820,7 @@ test_feature_plane_during_query (CsWindow *window)
   gtk_drop_down_set_selected (GTK_DROP_DOWN (b), (guint) fb + 1);
   cs_ui_test_wait_until (window_idle, window, WAIT_TIMEOUT);
   r = cs_operator_view_get_result (operator_view (window));
+  /* the result holds a copy of the editor's query (g_memdup2): the same stored value */
   g_assert_cmpfloat (r->query[fa], ==, cs_query_editor_get_query (CS_QUERY_EDITOR (editor))[fa]);
   data = cs_chart_data_get_chart (CS_CHART_VIEW (map))->data;
   g_assert_cmpstr (data->x_name, ==, sample->feature_names[fa]);
