@@ -75,6 +75,8 @@ struct _CsCaseTable
   gboolean selected_shown;      /* its row is the selected row (FALSE: filtered out or not back yet) */
   gboolean reselect;            /* the rows were reordered: select the selected case again once its row is back */
   guint reselect_id;            /* idle of that, once the filter is done */
+  GPtrArray *hidden_columns;    /* feature columns not shown yet (rebuild_table), revealed a few a frame */
+  guint reveal_id;              /* the tick callback revealing them */
   gboolean quiet;               /* selection changes now are not the user's (reordering, cs_case_table_select) */
   gboolean disposed;
 

@@ -178,12 +178,67 @@ selection_changed_cb (GtkSingleSelection *selection,
 
 /* ---- The table ------------------------------------------------------------------------------------------- */
 
+/* GTK 4.8's list view makes up to 200 row widgets, whatever fits on screen, and a column has a cell in each:
+ * at 20 features a new case base was 4,800 cells made in one frame, a 220 ms main-loop gap on this machine
+ * (perf: setup_cell_cb, gtk_label_new and the cells' accessible objects). A hidden column has no cells, so
+ * the features after the first few start hidden and are shown a few a frame: each frame makes at most
+ * 200 x CS_CASE_TABLE_REVEAL_PER_FRAME cells. */
+#define CS_CASE_TABLE_FIRST_FEATURES    3
+#define CS_CASE_TABLE_REVEAL_PER_FRAME  2
+
+static void
+stop_reveal (CsCaseTable *self)
+{
+  if (self->reveal_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->reveal_id);
+  self->reveal_id = 0;
+  g_ptr_array_set_size (self->hidden_columns, 0);
+}
+
+static gboolean
+reveal_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       data)
+{
+  CsCaseTable *self = CS_CASE_TABLE (widget);
+  guint k = 0;
+
+  while (k < CS_CASE_TABLE_REVEAL_PER_FRAME && self->hidden_columns->len > 0)
+    {
+      g_autoptr(GtkColumnViewColumn) col = g_ptr_array_steal_index (self->hidden_columns, 0);
+      gtk_column_view_column_set_visible (col, TRUE);
+      k++;
+    }
+  if (self->hidden_columns->len > 0)
+    return G_SOURCE_CONTINUE;
+  self->reveal_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Starts showing the hidden feature columns, a few a frame; all at once when the table is not on screen (it
+ * has no rows then, so no cells to make). */
+static void
+start_reveal (CsCaseTable *self)
+{
+  if (self->hidden_columns->len == 0)
+    return;
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      for (guint k = 0; k < self->hidden_columns->len; k++)
+        gtk_column_view_column_set_visible (g_ptr_array_index (self->hidden_columns, k), TRUE);
+      g_ptr_array_set_size (self->hidden_columns, 0);
+      return;
+    }
+  self->reveal_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), reveal_tick_cb, NULL, NULL);
+}
+
 static void
 clear_rows (CsCaseTable *self)
 {
   GtkColumnView *view = GTK_COLUMN_VIEW (self->column_view);
   GListModel *columns = gtk_column_view_get_columns (view);
 
+  stop_reveal (self);
   /* Rows go first and come back last: a column added or removed while rows exist is added to or removed
    * from every row widget, one column at a time. */
   gtk_column_view_set_model (view, NULL);
@@ -244,7 +299,12 @@ rebuild_table (CsCaseTable *self)
       for (gsize j = 0; j < self->cases->d; j++)
         {
           g_autofree char *t = _cs_case_table_column_title (self->cases->feature_names[j], self->cases->feature_units[j]);
-          _cs_case_table_add_column (self, t, (int) j);
+          GtkColumnViewColumn *col = _cs_case_table_add_column (self, t, (int) j);
+          if (j >= CS_CASE_TABLE_FIRST_FEATURES)
+            {
+              gtk_column_view_column_set_visible (col, FALSE);
+              g_ptr_array_add (self->hidden_columns, g_object_ref (col));
+            }
         }
       {
         g_autofree char *t = _cs_case_table_column_title (self->cases->target_name, self->cases->target_unit);
@@ -259,6 +319,7 @@ rebuild_table (CsCaseTable *self)
     }
   gtk_column_view_set_model (GTK_COLUMN_VIEW (self->column_view), GTK_SELECTION_MODEL (self->selection));
   update_count (self);
+  start_reveal (self);
 }
 
 static void
@@ -523,6 +584,7 @@ cs_case_table_finalize (GObject *object)
   g_hash_table_unref (self->flag_labels);
   g_hash_table_unref (self->cell_lines);
   g_hash_table_unref (self->spec_labels);
+  g_ptr_array_unref (self->hidden_columns);
   G_OBJECT_CLASS (cs_case_table_parent_class)->finalize (object);
 }
 
@@ -570,6 +632,7 @@ cs_case_table_init (CsCaseTable *self)
   self->flag_labels = g_hash_table_new (NULL, NULL);
   self->cell_lines = g_hash_table_new (NULL, NULL);
   self->spec_labels = g_hash_table_new (NULL, NULL);
+  self->hidden_columns = g_ptr_array_new_with_free_func (g_object_unref);
   self->selected = -1;
   self->probe_column = CS_CASE_TABLE_PROBE_NONE;
   cs_interval_spec_init (&self->spec);

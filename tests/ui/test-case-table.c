@@ -13,6 +13,7 @@
 
 #include "cs-case-list.h"
 #include "cs-case-table-private.h"
+#include "cs-csv-loader.h"
 #include "cs-engine.h"
 #include "cs-samples.h"
 #include "cs-ui-test.h"
@@ -528,6 +529,108 @@ test_category_column (void)
   cs_case_base_unref (cases);
 }
 
+
+/* Cells of a column: the cells of its position in every row widget on screen (a row is a widget whose children
+ * are the cells of the shown columns, in column order). */
+static guint
+count_rows_with_cells (GtkWidget *w,
+                       guint      n_cells)
+{
+  GtkWidget *first = gtk_widget_get_first_child (w);
+  guint hits = 0, k = 0;
+
+  if (first != NULL && g_str_equal (G_OBJECT_TYPE_NAME (first), "GtkColumnViewCell"))
+    {
+      for (GtkWidget *c = first; c != NULL; c = gtk_widget_get_next_sibling (c))
+        k++;
+      return k == n_cells;
+    }
+  for (GtkWidget *c = first; c != NULL; c = gtk_widget_get_next_sibling (c))
+    hits += count_rows_with_cells (c, n_cells);
+  return hits;
+}
+
+static guint
+visible_columns (GtkColumnView *view)
+{
+  GListModel *columns = gtk_column_view_get_columns (view);
+  guint v = 0;
+
+  for (guint k = 0; k < g_list_model_get_n_items (columns); k++)
+    {
+      g_autoptr(GtkColumnViewColumn) c = g_list_model_get_item (columns, k);
+      v += gtk_column_view_column_get_visible (c);
+    }
+  return v;
+}
+
+static gboolean
+all_columns_shown (gpointer data)
+{
+  GtkColumnView *view = data;
+
+  /* every column but "In spec" (hidden without spec limits) */
+  return visible_columns (view) + 1 == g_list_model_get_n_items (gtk_column_view_get_columns (view));
+}
+
+/* A case base of 20 features on screen: the first features' columns are shown at once, the others a few a frame
+ * (GTK 4.8 makes a cell per column for up to 200 rows: all at once was a 220 ms stall), and all of them soon,
+ * each row then holding a cell for every shown column. */
+static void
+test_wide_base (void)
+{
+  g_autoptr(GString) csv = g_string_new (NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  CsCsvReport *report = NULL;
+  CsCsvOptions o;
+  CsCaseBase *cases;
+  CsCaseTable *table = CS_CASE_TABLE (cs_case_table_new ());
+  GtkWindow *window;
+  GtkColumnView *view;
+  guint n_columns, shown;
+
+  for (int j = 1; j <= 20; j++)
+    g_string_append_printf (csv, "x%02d,", j);
+  g_string_append (csv, "y\n");
+  for (int i = 0; i < 500; i++)
+    {
+      for (int j = 1; j <= 20; j++)
+        g_string_append_printf (csv, "%d,", (i * 7 + j * 13) % 101);
+      g_string_append_printf (csv, "%d\n", i % 17);
+    }
+  bytes = g_bytes_new (csv->str, csv->len);
+  cs_csv_options_init (&o);
+  o.target = "y";
+  cases = cs_csv_load_bytes (bytes, "wide.csv", &o, &report, NULL, &error);
+  g_assert_no_error (error);
+  cs_csv_report_free (report);
+  g_assert_cmpuint (cases->d, ==, 20);
+
+  window = cs_ui_test_host (GTK_WIDGET (table), 900, 600);
+  cs_ui_test_iterate ();
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (table)));
+  g_object_set (table, "cases", cases, NULL);
+  view = GTK_COLUMN_VIEW (column_view (table));
+  n_columns = g_list_model_get_n_items (gtk_column_view_get_columns (view));
+  g_assert_cmpuint (n_columns, ==, 1 + 20 + 1 + 2);   /* line, features, outcome, flags, in spec */
+  shown = visible_columns (view);
+  /* line, 3 features, outcome, flags: the others come later */
+  g_assert_cmpuint (shown, ==, 6);
+  cs_ui_test_wait_until (all_columns_shown, view, WAIT_SECONDS);
+  wait_rows (table, (guint) cases->n);
+  cs_ui_test_iterate ();
+  g_assert_cmpuint (count_rows_with_cells (GTK_WIDGET (view), n_columns - 1), >, 0);
+  g_assert_cmpuint (count_rows_with_cells (GTK_WIDGET (view), shown), ==, 0);
+  /* a new case base while columns are still being shown: the old columns go, the new ones come */
+  g_object_set (table, "cases", cases, NULL);
+  g_assert_cmpuint (visible_columns (view), ==, 6);
+  cs_ui_test_wait_until (all_columns_shown, view, WAIT_SECONDS);
+  gtk_window_destroy (window);
+  cs_ui_test_iterate ();
+  cs_case_base_unref (cases);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -542,6 +645,7 @@ main (int    argc,
   g_test_add_func ("/cs/ui/case-table/verdict-filter", test_verdict_filter);
   g_test_add_func ("/cs/ui/case-table/sort-two-tables", test_sort_two_tables);
   g_test_add_func ("/cs/ui/case-table/spec-column", test_spec_column);
+  g_test_add_func ("/cs/ui/case-table/wide-base", test_wide_base);
   g_test_add_func ("/cs/ui/case-table/case-selected", test_case_selected);
   g_test_add_func ("/cs/ui/case-table/line-at", test_line_at);
   g_test_add_func ("/cs/ui/case-table/category-column", test_category_column);
