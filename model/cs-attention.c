@@ -1318,6 +1318,9 @@ predict_range (const CsAttention      *self,
   double cand_l = 0, cdelta[CS_QB];
   RowState *st = NULL;
   TopItem *heaps = NULL;
+  /* bin_weights: each block row's largest score per bin (double), and the bins' exps */
+  size_t nbins = 0;
+  double *bmax = NULL, *bexp = NULL;
   CsStatus status = CS_OK;
 
   if (o == NULL)
@@ -1334,6 +1337,15 @@ predict_range (const CsAttention      *self,
   if (!cs_is_finite_array (queries, q * d))
     return CS_ERR_NOT_FINITE;
 
+  if (o->bin_weights != NULL)
+    {
+      if (o->weight_bin == NULL || o->n_weight_bins == 0 || (o->flags & CS_PREDICT_FLOAT) != 0)
+        return CS_ERR_INVALID;
+      nbins = o->n_weight_bins;
+      for (size_t j = 0; j < n; j++)
+        if (o->weight_bin[j] >= nbins)
+          return CS_ERR_INVALID;
+    }
   k = o->top_k < n ? o->top_k : n;
   use_float = (o->flags & CS_PREDICT_FLOAT) != 0 && p->Kf != NULL;
   need_d2 = p->d2_scale == 0.0;
@@ -1396,6 +1408,13 @@ predict_range (const CsAttention      *self,
             cand_l = log (2.0 * (double) n / o->epsilon);
         }
     }
+  if (nbins > 0)
+    {
+      bmax = malloc (CS_QB * nbins * sizeof (double));
+      bexp = malloc (nbins * sizeof (double));
+      if (bmax == NULL || bexp == NULL)
+        status = CS_ERR_NOMEM;
+    }
   if (Qa == NULL || Qe == NULL || lvb == NULL || st == NULL || heaps == NULL)
     status = CS_ERR_NOMEM;
 
@@ -1426,6 +1445,9 @@ predict_range (const CsAttention      *self,
           st[r].best_i = CS_NO_CASE;
           st[r].top_len = 0;
         }
+      if (nbins > 0)
+        for (size_t i = 0; i < nq * nbins; i++)
+          bmax[i] = -INFINITY;
       if (cand)
         {
           memset (cmask, 0, nq * cwords * sizeof (uint64_t));
@@ -1603,6 +1625,18 @@ predict_range (const CsAttention      *self,
                     continue;
                   if (mc > rs->m)
                     row_state_raise_max (rs, p->lambda, mc);
+                  /* Each bin's largest score. A weight is at most exp (lambda (s - m)) (z >= 1: the best case
+                   * adds 1), so where lambda (s - m) < -110 for the running maximum, and so for the final one,
+                   * the weight is below 1.7e-48 and its float 0, the value of a bin no case reaches: a tile
+                   * whose best case is that far below needs no scan. */
+                  if (nbins > 0 && p->lambda * (mc - rs->m) >= -110.0)
+                    {
+                      const uint32_t *bn = o->weight_bin + c0;
+                      double *bm = bmax + r * nbins;
+                      for (size_t j = 0; j < c; j++)
+                        if (sr[j] > bm[bn[j]])
+                          bm[bn[j]] = sr[j];
+                    }
                   if (p->lambda * (mc - rs->m) >= -746.0)
                     cs_kernel_softmax_d (sr, dr, p->d2_scale, self->yc + c0, c, rs->m, p->lambda, &rs->s, ebuf);
                   if (cand)
@@ -1676,6 +1710,8 @@ predict_range (const CsAttention      *self,
               if (o->weights != NULL)
                 for (size_t j = 0; j < n; j++)
                   o->weights[(q0 + r) * n + j] = 0.0;
+              if (nbins > 0)
+                memset (o->bin_weights + (q0 + r) * nbins, 0, nbins * sizeof (float));
               if (o->half_width != NULL)
                 for (size_t j = 0; j < d; j++)
                   o->half_width[(q0 + r) * d + j] = NAN;
@@ -1693,6 +1729,20 @@ predict_range (const CsAttention      *self,
             pr->max_weight = 1.0 / z;   /* the max-score case has e = 1 */
             pr->weight_sum = z / z;
           }
+          if (nbins > 0)
+            {
+              /* as the window pass weighs a case: exp (lambda min (s - m, 0)) / z (an empty bin's -inf gives 0) */
+              const double *bm = bmax + r * nbins;
+              float *bw = o->bin_weights + (q0 + r) * nbins;
+              for (size_t b = 0; b < nbins; b++)
+                {
+                  double t = bm[b] - rs->m;
+                  bexp[b] = p->lambda * (t < 0 ? t : 0);
+                }
+              cs_kernel_exp_d (bexp, bexp, nbins);
+              for (size_t b = 0; b < nbins; b++)
+                bw[b] = (float) (bexp[b] / z);
+            }
           if (k > 0)
             {
               qsort (h, rs->top_len, sizeof (TopItem), top_cmp);
@@ -1758,7 +1808,7 @@ predict_range (const CsAttention      *self,
   free (Qa); free (Qe); free (lvb); free (S); free (D2); free (ebuf);
   free (Qaf); free (Qef); free (Sf); free (D2f); free (ebuff);
   free (gv); free (gw); free (gi); free (we); free (ws); free (dt); free (sall);
-  free (st); free (heaps); free (cmask); free (cidx);
+  free (st); free (heaps); free (cmask); free (cidx); free (bmax); free (bexp);
   return status;
 }
 
@@ -1853,6 +1903,8 @@ cs_attention_predict_prep (const CsAttention      *self,
         j->o.weights = options->weights + j->q0 * self->n;
       if (j->o.half_width != NULL)
         j->o.half_width = options->half_width + j->q0 * self->d;
+      if (j->o.bin_weights != NULL)
+        j->o.bin_weights = options->bin_weights + j->q0 * options->n_weight_bins;
       if (j->o.self_index != NULL)
         j->o.self_index = options->self_index + j->q0;
       if (j->o.levels != NULL)
