@@ -1701,6 +1701,91 @@ test_diagnostics_local (void)
   g_free (y);
 }
 
+/* bin_weights (the attention matrix's columns): per query and bin, the largest weight of the bin's cases, from the
+ * score pass, against the largest of the weights output's (the second pass, which scores case by case). The two
+ * passes score with different roundings and the bins are stored as floats: half a float ulp (6e-8 relative) and
+ * the scores' rounding (far below it) make 1.2e-7 relative, and 1e-44 absolute for float subnormals, where a
+ * float's relative precision runs out. The same call on 1 and 2 threads gives the same bits (blocks of CS_QB
+ * queries whatever the count). */
+static void
+test_bin_weights (void)
+{
+  static const struct { size_t n, d, nb; CsMetricKind kind; } cases[] = {
+    { 700, 3, 1, CS_METRIC_SCALAR }, { 3001, 7, 37, CS_METRIC_DIAGONAL }, { 1500, 5, 1500, CS_METRIC_FULL },
+    { 2100, 4, 2048, CS_METRIC_DIAGONAL },
+  };
+
+  for (size_t t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      size_t n = cases[t].n, d = cases[t].d, nb = cases[t].nb, q = 300;
+      CsRng rng;
+      double *x, *y, *w = g_new (double, q * n), worst = 0;
+      float *bw = g_new (float, q * nb), *bw1 = g_new (float, q * nb);
+      guint32 *bin = g_new (guint32, n);
+      size_t *self = g_new (size_t, q);
+      CsPrediction *out = g_new (CsPrediction, q);
+      CsAttention *ctx = NULL;
+      CsPredictOptions o;
+      CsMetric m;
+
+      cs_rng_seed (&rng, 1000 + t);
+      x = random_matrix (&rng, n, d, 1.0);
+      y = random_matrix (&rng, n, 1, 1.0);
+      g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+      random_metric (&rng, cases[t].kind, d, &m);
+      g_assert_cmpint (cs_attention_set_metric (ctx, &m), ==, CS_OK);
+      for (size_t j = 0; j < n; j++)
+        bin[j] = nb == n ? (guint32) j : (guint32) (cs_rng_next (&rng) % nb);
+      for (size_t i = 0; i < q; i++)
+        self[i] = i * 3 % n;   /* leave-one-out: the excluded case is weight 0 in its bin */
+
+      cs_predict_options_init (&o);
+      o.self_index = self;
+      o.weights = w;
+      g_assert_cmpint (cs_attention_predict (ctx, x, q, &o, out), ==, CS_OK);
+      cs_predict_options_init (&o);
+      o.self_index = self;
+      o.weight_bin = bin;
+      o.n_weight_bins = nb;
+      o.bin_weights = bw;
+      o.n_threads = 2;
+      g_assert_cmpint (cs_attention_predict (ctx, x, q, &o, out), ==, CS_OK);
+      for (size_t i = 0; i < q; i++)
+        {
+          double *mx = g_new0 (double, nb);
+          for (size_t j = 0; j < n; j++)
+            mx[bin[j]] = fmax (mx[bin[j]], w[i * n + j]);
+          for (size_t b = 0; b < nb; b++)
+            {
+              double diff = fabs ((double) bw[i * nb + b] - mx[b]);
+              if (mx[b] > 1e-30)
+                worst = fmax (worst, diff / mx[b]);
+              if (!(diff <= 1.2e-7 * mx[b] + 1e-44))
+                g_error ("n %zu bins %zu query %zu bin %zu: %.9g against %.9g", n, nb, i, b,
+                         (double) bw[i * nb + b], mx[b]);
+            }
+          g_free (mx);
+        }
+      g_test_message ("n %zu, %zu bins: worst bin weight %.3g relative", n, nb, worst);
+
+      o.n_threads = 1;
+      o.bin_weights = bw1;
+      g_assert_cmpint (cs_attention_predict (ctx, x, q, &o, out), ==, CS_OK);
+      g_assert_cmpmem (bw, q * nb * sizeof (float), bw1, q * nb * sizeof (float));
+
+      /* a bin out of range, or the float path: refused */
+      o.flags = CS_PREDICT_FLOAT;
+      g_assert_cmpint (cs_attention_predict (ctx, x, q, &o, out), ==, CS_ERR_INVALID);
+      o.flags = 0;
+      bin[n / 2] = (guint32) nb;
+      g_assert_cmpint (cs_attention_predict (ctx, x, q, &o, out), ==, CS_ERR_INVALID);
+
+      cs_metric_clear (&m);
+      cs_attention_free (ctx);
+      g_free (x); g_free (y); g_free (w); g_free (bw); g_free (bw1); g_free (bin); g_free (self); g_free (out);
+    }
+}
+
 static void
 skip_under_valgrind (gconstpointer path)
 {
@@ -1748,5 +1833,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/diagnostics/local", test_diagnostics_local);
   g_test_add_func ("/cs/model/diagnostics/local-blocks", test_local_fit_blocks);
   g_test_add_func ("/cs/model/window/weighted-quantile", test_weighted_quantile);
+  g_test_add_func ("/cs/model/attention/bin-weights", test_bin_weights);
   return g_test_run ();
 }
