@@ -1625,18 +1625,6 @@ predict_range (const CsAttention      *self,
                     continue;
                   if (mc > rs->m)
                     row_state_raise_max (rs, p->lambda, mc);
-                  /* Each bin's largest score. A weight is at most exp (lambda (s - m)) (z >= 1: the best case
-                   * adds 1), so where lambda (s - m) < -110 for the running maximum, and so for the final one,
-                   * the weight is below 1.7e-48 and its float 0, the value of a bin no case reaches: a tile
-                   * whose best case is that far below needs no scan. */
-                  if (nbins > 0 && p->lambda * (mc - rs->m) >= -110.0)
-                    {
-                      const uint32_t *bn = o->weight_bin + c0;
-                      double *bm = bmax + r * nbins;
-                      for (size_t j = 0; j < c; j++)
-                        if (sr[j] > bm[bn[j]])
-                          bm[bn[j]] = sr[j];
-                    }
                   if (p->lambda * (mc - rs->m) >= -746.0)
                     cs_kernel_softmax_d (sr, dr, p->d2_scale, self->yc + c0, c, rs->m, p->lambda, &rs->s, ebuf);
                   if (cand)
@@ -1671,6 +1659,30 @@ predict_range (const CsAttention      *self,
                               heap_push (h, &rs->top_len, k, it);
                             }
                       }
+                }
+            }
+          if (nbins > 0 && !use_float)
+            {
+              /* Each bin's largest score, 8 cases (a cache line of a score row) at a time down the block's
+               * rows: bmax is bin-major (a bin's nq rows side by side), so the 8 cases update 8 runs of nq
+               * doubles in step. Row by row, the 512 cases of a tile fell into bins all over the row's nbins
+               * (a row's bins, 16 KB at 2,048 bins, times the block's rows left the caches), and case by
+               * case the column of scores (rows 4 KB apart) thrashed one set of L1: most of the matrix's
+               * time went to the misses either way. The self case holds -inf by now (the rows' pass above),
+               * so it never raises its bin. */
+              const uint32_t *bn = o->weight_bin + c0;
+              for (size_t j0 = 0; j0 < c; j0 += 8)
+                {
+                  size_t w = c - j0 < 8 ? c - j0 : 8;
+                  double *bm[8];
+                  for (size_t t = 0; t < w; t++)
+                    bm[t] = bmax + (size_t) bn[j0 + t] * nq;
+                  for (size_t r = 0; r < nq; r++)
+                    {
+                      const double *sr = S + r * c + j0;
+                      for (size_t t = 0; t < w; t++)
+                        bm[t][r] = sr[t] > bm[t][r] ? sr[t] : bm[t][r];
+                    }
                 }
             }
         }
@@ -1732,11 +1744,10 @@ predict_range (const CsAttention      *self,
           if (nbins > 0)
             {
               /* as the window pass weighs a case: exp (lambda min (s - m, 0)) / z (an empty bin's -inf gives 0) */
-              const double *bm = bmax + r * nbins;
               float *bw = o->bin_weights + (q0 + r) * nbins;
               for (size_t b = 0; b < nbins; b++)
                 {
-                  double t = bm[b] - rs->m;
+                  double t = bmax[b * nq + r] - rs->m;
                   bexp[b] = p->lambda * (t < 0 ? t : 0);
                 }
               cs_kernel_exp_d (bexp, bexp, nbins);
