@@ -1290,11 +1290,26 @@ cand_threshold (double mr,
   return f;
 }
 
+/* The queries of one block of predict_range (one GEMM against each tile of cases): CS_QB, and for fewer than
+ * 2 CS_QB queries, half of them (rounded up to 8), so that two workers share a batch of the per-case charts'
+ * size (250 to 1,000 queries), which one worker took whole. A function of q alone: the blocks, and so every
+ * result, are the same whatever the number of threads (the threads take whole blocks). */
+static size_t
+query_block (size_t q)
+{
+  if (q >= 2 * CS_QB)
+    return CS_QB;
+  if (q < 16)
+    return q > 0 ? q : 1;
+  return ((q + 1) / 2 + 7) / 8 * 8;
+}
+
 static CsStatus
 predict_range (const CsAttention      *self,
                const CsPrep           *p,
                const double           *queries,
                size_t                  q,
+               size_t                  qb,
                const CsPredictOptions *options,
                CsPrediction           *out,
                double                 *row_max,
@@ -1352,27 +1367,27 @@ predict_range (const CsAttention      *self,
   window = (o->flags & CS_PREDICT_WINDOW) != 0 || o->weights != NULL || o->attended != NULL;
   /* Float, distance from the score: the fused kernel (scores, exp and sums per tile, in L1) where it
    * beats sgemm + softmax (cs_kernel_fused_pays); it leaves the scores in Sf for nearest and top-k. */
-  fused = use_float && !need_d2 && cs_kernel_fused_pays (ra, q);
+  fused = use_float && !need_d2 && cs_kernel_fused_pays (ra, qb);
 
-  Qa = malloc (CS_QB * ra * sizeof (double));
-  Qe = malloc (CS_QB * (d + 2) * sizeof (double));
-  lvb = malloc (CS_QB * (self->n_cat + 1) * sizeof (int));
-  st = calloc (CS_QB, sizeof (RowState));
-  heaps = malloc ((k > 0 ? k : 1) * CS_QB * sizeof (TopItem));
+  Qa = malloc (qb * ra * sizeof (double));
+  Qe = malloc (qb * (d + 2) * sizeof (double));
+  lvb = malloc (qb * (self->n_cat + 1) * sizeof (int));
+  st = calloc (qb, sizeof (RowState));
+  heaps = malloc ((k > 0 ? k : 1) * qb * sizeof (TopItem));
   if (use_float)
     {
-      Qaf = malloc (CS_QB * ra * sizeof (float));
-      Qef = malloc (CS_QB * (d + 2) * sizeof (float));
-      Sf = malloc ((size_t) CS_QB * CS_CB * sizeof (float));
-      D2f = need_d2 ? malloc ((size_t) CS_QB * CS_CB * sizeof (float)) : NULL;
+      Qaf = malloc (qb * ra * sizeof (float));
+      Qef = malloc (qb * (d + 2) * sizeof (float));
+      Sf = malloc ((size_t) qb * CS_CB * sizeof (float));
+      D2f = need_d2 ? malloc ((size_t) qb * CS_CB * sizeof (float)) : NULL;
       ebuff = malloc (CS_CB * sizeof (float));
       if (Qaf == NULL || Qef == NULL || Sf == NULL || (need_d2 && D2f == NULL) || ebuff == NULL)
         status = CS_ERR_NOMEM;
     }
   else
     {
-      S = malloc ((size_t) CS_QB * CS_CB * sizeof (double));
-      D2 = need_d2 ? malloc ((size_t) CS_QB * CS_CB * sizeof (double)) : NULL;
+      S = malloc ((size_t) qb * CS_CB * sizeof (double));
+      D2 = need_d2 ? malloc ((size_t) qb * CS_CB * sizeof (double)) : NULL;
       ebuf = malloc (CS_CB * sizeof (double));
       if (S == NULL || (need_d2 && D2 == NULL) || ebuf == NULL)
         status = CS_ERR_NOMEM;
@@ -1400,7 +1415,7 @@ predict_range (const CsAttention      *self,
         cand = 0;
       if (cand)
         {
-          cmask = malloc (CS_QB * cwords * sizeof (uint64_t));
+          cmask = malloc (qb * cwords * sizeof (uint64_t));
           cidx = malloc (n * sizeof (size_t));
           if (cmask == NULL || cidx == NULL || p->kabs == NULL)
             cand = 0;
@@ -1410,7 +1425,7 @@ predict_range (const CsAttention      *self,
     }
   if (nbins > 0)
     {
-      bmax = malloc (CS_QB * nbins * sizeof (double));
+      bmax = malloc (qb * nbins * sizeof (double));
       bexp = malloc (nbins * sizeof (double));
       if (bmax == NULL || bexp == NULL)
         status = CS_ERR_NOMEM;
@@ -1418,9 +1433,9 @@ predict_range (const CsAttention      *self,
   if (Qa == NULL || Qe == NULL || lvb == NULL || st == NULL || heaps == NULL)
     status = CS_ERR_NOMEM;
 
-  for (size_t q0 = 0; status == CS_OK && q0 < q; q0 += CS_QB)
+  for (size_t q0 = 0; status == CS_OK && q0 < q; q0 += qb)
     {
-      size_t nq = q - q0 < CS_QB ? q - q0 : CS_QB;
+      size_t nq = q - q0 < qb ? q - q0 : qb;
 
       if (report_progress (o, (double) q0 / (double) q))
         {
@@ -1798,7 +1813,7 @@ predict_range (const CsAttention      *self,
                   o2.levels = o->levels != NULL ? o->levels + (q0 + r) * self->n_cat : NULL;
                   o2.progress = NULL;
                   o2.n_threads = 1;
-                  status = predict_range (self, p, queries + (q0 + r) * d, 1, &o2, &tmp, &mm, &zz);
+                  status = predict_range (self, p, queries + (q0 + r) * d, 1, 1, &o2, &tmp, &mm, &zz);
                   if (status != CS_OK)
                     break;
                   m2 = mm; z2 = zz;
@@ -1830,7 +1845,7 @@ typedef struct
   const CsAttention *self;
   const CsPrep *p;
   const double *queries;
-  size_t q0, q;
+  size_t q0, q, qb;
   CsPredictOptions o;
   CsPrediction *out;
   double *row_max, *row_z;
@@ -1858,7 +1873,7 @@ static void *
 job_run (void *data)
 {
   PredictJob *j = data;
-  j->status = predict_range (j->self, j->p, j->queries + j->q0 * j->self->d, j->q, &j->o, j->out + j->q0,
+  j->status = predict_range (j->self, j->p, j->queries + j->q0 * j->self->d, j->q, j->qb, &j->o, j->out + j->q0,
                              j->row_max != NULL ? j->row_max + j->q0 : NULL,
                              j->row_z != NULL ? j->row_z + j->q0 : NULL);
   if (j->status != CS_OK)
@@ -1879,12 +1894,12 @@ cs_attention_predict_prep (const CsAttention      *self,
   PredictJob jobs[CS_MAX_THREADS];
   atomic_int cancel;
   CsStatus st = CS_OK;
-  size_t per;
+  size_t per, qb = query_block (q);
   /* whole blocks per worker */
-  size_t nt = cs_parallel_split (q, options != NULL ? options->n_threads : 1, CS_QB, &per);
+  size_t nt = cs_parallel_split (q, options != NULL ? options->n_threads : 1, qb, &per);
 
   if (nt <= 1 || out == NULL || queries == NULL)
-    return predict_range (self, p, queries, q, options, out, row_max, row_z);
+    return predict_range (self, p, queries, q, qb, options, out, row_max, row_z);
   if (!cs_is_finite_array (queries, q * self->d))
     return CS_ERR_NOT_FINITE;
   if (options->top_k > 0 && options->top == NULL)
@@ -1904,6 +1919,7 @@ cs_attention_predict_prep (const CsAttention      *self,
       j->queries = queries;
       j->q0 = a < q ? a : q;
       j->q = b > j->q0 ? b - j->q0 : 0;
+      j->qb = qb;
       j->o = *options;
       j->o.n_threads = 1;
       j->o.progress = job_progress;
