@@ -1318,7 +1318,7 @@ predict_range (const CsAttention      *self,
   CsPredictOptions defaults;
   const CsPredictOptions *o = options;
   size_t n = self->n, d = self->d, ra = p->ra, k;
-  int use_float, need_d2, window, fused;
+  int use_float, need_d2, window, fused, no_dist;
   double *Qa = NULL, *Qe = NULL, *S = NULL, *D2 = NULL, *ebuf = NULL;
   float *Qaf = NULL, *Qef = NULL, *Sf = NULL, *D2f = NULL, *ebuff = NULL;
   double *gw = NULL, *we = NULL, *ws = NULL, *dt = NULL, *sall = NULL;
@@ -1363,11 +1363,13 @@ predict_range (const CsAttention      *self,
     }
   k = o->top_k < n ? o->top_k : n;
   use_float = (o->flags & CS_PREDICT_FLOAT) != 0 && p->Kf != NULL;
-  need_d2 = p->d2_scale == 0.0;
+  /* distances of their own (a second GEMM) unless the score gives them (scalar metric) or none are asked for */
+  no_dist = (o->flags & CS_PREDICT_NO_DISTANCE) != 0;
+  need_d2 = p->d2_scale == 0.0 && !no_dist;
   window = (o->flags & CS_PREDICT_WINDOW) != 0 || o->weights != NULL || o->attended != NULL;
   /* Float, distance from the score: the fused kernel (scores, exp and sums per tile, in L1) where it
    * beats sgemm + softmax (cs_kernel_fused_pays); it leaves the scores in Sf for nearest and top-k. */
-  fused = use_float && !need_d2 && cs_kernel_fused_pays (ra, qb);
+  fused = use_float && p->d2_scale != 0.0 && cs_kernel_fused_pays (ra, qb);
 
   Qa = malloc (qb * ra * sizeof (double));
   Qe = malloc (qb * (d + 2) * sizeof (double));
@@ -1716,8 +1718,8 @@ predict_range (const CsAttention      *self,
           pr->radius90 = NAN;
           pr->decomposition_error = NAN;
           pr->weight_dropped = NAN;
-          pr->nearest_index = rs->best_i;
-          pr->nearest_distance = rs->best_i == CS_NO_CASE ? INFINITY
+          pr->nearest_index = no_dist ? CS_NO_CASE : rs->best_i;
+          pr->nearest_distance = no_dist ? NAN : rs->best_i == CS_NO_CASE ? INFINITY
                                  : sqrt (rs->best_d2 > 0 ? rs->best_d2 : 0);
           if (row_max != NULL)
             row_max[q0 + r] = rs->m;
@@ -1752,7 +1754,7 @@ predict_range (const CsAttention      *self,
             pr->n_eff = 1.0 / sw2;
             sigma = o->noise_sd > 0 ? o->noise_sd : pr->local_sd;
             pr->std_error = sigma * sqrt (sw2);
-            pr->mean_distance = rs->s.zd / z;
+            pr->mean_distance = no_dist ? NAN : rs->s.zd / z;
             pr->max_weight = 1.0 / z;   /* the max-score case has e = 1 */
             pr->weight_sum = z / z;
           }
@@ -1779,7 +1781,7 @@ predict_range (const CsAttention      *self,
                     {
                       tc->index = h[t].index;
                       tc->weight = exp (p->lambda * (h[t].s - rs->m)) / z;
-                      tc->distance = sqrt (h[t].d2 > 0 ? h[t].d2 : 0);
+                      tc->distance = no_dist ? NAN : sqrt (h[t].d2 > 0 ? h[t].d2 : 0);
                     }
                   else
                     *tc = (CsTopCase) { CS_NO_CASE, 0.0, NAN };

@@ -241,6 +241,12 @@ enum
   CS_PREDICT_FLOAT  = 1 << 1,  /* single-precision fast path for interactive scoring:
                                 * weights to ~1e-5 relative (bound in the tests); the
                                 * default is double precision */
+  CS_PREDICT_NO_DISTANCE = 1 << 2, /* leave out the distances of the score pass: nearest_index
+                                * CS_NO_CASE, nearest_distance, mean_distance and the top cases'
+                                * distance NaN. Under a diagonal or full metric they take a second
+                                * GEMM per tile (distances in the standardised features, not the
+                                * metric's); every other output is the same up to the rounding of
+                                * the softmax sums (the kernel's loop without distances) */
 };
 
 typedef struct

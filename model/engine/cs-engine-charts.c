@@ -388,6 +388,7 @@ build_attention_matrix (CsEngineChart        *c,
   for (gsize r = 0; r < rows; r++)
     memcpy (qz + r * d, e->z + qidx[r] * d, d * sizeof (double));
   cs_predict_options_init (&po);
+  po.flags = CS_PREDICT_NO_DISTANCE;   /* the weights alone: no nearest case or mean distance (a second GEMM) */
   po.epsilon = e->epsilon;
   po.weight_bin = bin;
   po.n_weight_bins = cols;
@@ -462,7 +463,8 @@ build_window (CsEngineChart        *c,
         memcpy (zq + k * d, e->z + e->sample_rows[k] * d, d * sizeof (double));
       cs_predict_options_init (&po);
       po.epsilon = e->epsilon;
-      po.flags = CS_PREDICT_WINDOW;
+      /* the chart reads the radii and half-widths: no nearest case or mean distance (a second GEMM) */
+      po.flags = CS_PREDICT_WINDOW | CS_PREDICT_NO_DISTANCE;
       po.half_width = hw;
       po.self_index = e->sample_rows;
       po.n_threads = cs_engine_window_threads (n, d);

@@ -1789,6 +1789,71 @@ test_bin_weights (void)
     }
 }
 
+/* CS_PREDICT_NO_DISTANCE leaves out the distances (nearest case, mean distance, the top cases' distances) and
+ * changes nothing else: the rest against the same call without it. Two loops of the softmax kernel sum the
+ * weights (with and without distances), so the comparison allows their rounding: 1e-12 relative in double,
+ * 1e-5 in float (the float sums' own rounding over 2,000 cases); a radius90 is a weighted quantile that jumps to
+ * the next case where rounding moves a cumulative weight across 0.9, so at most 1 % of them may differ. */
+static void
+test_no_distance (void)
+{
+  static const CsMetricKind kinds[] = { CS_METRIC_SCALAR, CS_METRIC_DIAGONAL, CS_METRIC_FULL };
+  size_t n = 2000, d = 6, q = 120, k = 5;
+
+  for (size_t t = 0; t < G_N_ELEMENTS (kinds); t++)
+    for (int flt = 0; flt < 2; flt++)
+      {
+        CsRng rng;
+        double *x, *y, *qs, *hw1 = g_new (double, q * d), *hw2 = g_new (double, q * d);
+        double tol = flt ? 1e-5 : 1e-12;
+        CsPrediction *p1 = g_new (CsPrediction, q), *p2 = g_new (CsPrediction, q);
+        CsTopCase *t1 = g_new (CsTopCase, q * k), *t2 = g_new (CsTopCase, q * k);
+        CsAttention *ctx = NULL;
+        CsPredictOptions o;
+        CsMetric m;
+        size_t off = 0;
+
+        cs_rng_seed (&rng, 77 + t);
+        x = random_matrix (&rng, n, d, 1.0);
+        y = random_matrix (&rng, n, 1, 1.0);
+        qs = random_matrix (&rng, q, d, 1.0);
+        g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+        random_metric (&rng, kinds[t], d, &m);
+        g_assert_cmpint (cs_attention_set_metric (ctx, &m), ==, CS_OK);
+        cs_predict_options_init (&o);
+        o.flags = CS_PREDICT_WINDOW | (flt ? CS_PREDICT_FLOAT : 0);
+        o.top_k = k;
+        o.top = t1;
+        o.half_width = hw1;
+        g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, p1), ==, CS_OK);
+        o.flags |= CS_PREDICT_NO_DISTANCE;
+        o.top = t2;
+        o.half_width = hw2;
+        g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, p2), ==, CS_OK);
+        for (size_t i = 0; i < q; i++)
+          {
+            g_assert_true (isfinite (p1[i].mean_distance) && p1[i].nearest_index < n);
+            g_assert_true (isnan (p2[i].mean_distance) && isnan (p2[i].nearest_distance));
+            g_assert_cmpuint (p2[i].nearest_index, ==, CS_NO_CASE);
+            assert_rel (p1[i].prediction, p2[i].prediction, tol);
+            assert_rel (p1[i].n_eff, p2[i].n_eff, tol);
+            assert_rel (p1[i].local_sd, p2[i].local_sd, tol);
+            off += fabs (p1[i].radius90 - p2[i].radius90) > 1e-9 * p1[i].radius90;
+            for (size_t j = 0; j < k; j++)
+              {
+                g_assert_cmpuint (t1[i * k + j].index, ==, t2[i * k + j].index);
+                assert_rel (t1[i * k + j].weight, t2[i * k + j].weight, tol);
+                g_assert_true (isnan (t2[i * k + j].distance));
+              }
+          }
+        g_assert_cmpuint (off, <=, q / 100);
+        cs_metric_clear (&m);
+        cs_attention_free (ctx);
+        g_free (x); g_free (y); g_free (qs); g_free (hw1); g_free (hw2); g_free (p1); g_free (p2);
+        g_free (t1); g_free (t2);
+      }
+}
+
 static void
 skip_under_valgrind (gconstpointer path)
 {
@@ -1837,5 +1902,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/diagnostics/local-blocks", test_local_fit_blocks);
   g_test_add_func ("/cs/model/window/weighted-quantile", test_weighted_quantile);
   g_test_add_func ("/cs/model/attention/bin-weights", test_bin_weights);
+  g_test_add_func ("/cs/model/attention/no-distance", test_no_distance);
   return g_test_run ();
 }
