@@ -1290,11 +1290,26 @@ cand_threshold (double mr,
   return f;
 }
 
+/* The queries of one block of predict_range (one GEMM against each tile of cases): CS_QB, and for fewer than
+ * 2 CS_QB queries, half of them (rounded up to 8), so that two workers share a batch of the per-case charts'
+ * size (250 to 1,000 queries), which one worker took whole. A function of q alone: the blocks, and so every
+ * result, are the same whatever the number of threads (the threads take whole blocks). */
+static size_t
+query_block (size_t q)
+{
+  if (q >= 2 * CS_QB)
+    return CS_QB;
+  if (q < 16)
+    return q > 0 ? q : 1;
+  return ((q + 1) / 2 + 7) / 8 * 8;
+}
+
 static CsStatus
 predict_range (const CsAttention      *self,
                const CsPrep           *p,
                const double           *queries,
                size_t                  q,
+               size_t                  qb,
                const CsPredictOptions *options,
                CsPrediction           *out,
                double                 *row_max,
@@ -1303,7 +1318,7 @@ predict_range (const CsAttention      *self,
   CsPredictOptions defaults;
   const CsPredictOptions *o = options;
   size_t n = self->n, d = self->d, ra = p->ra, k;
-  int use_float, need_d2, window, fused;
+  int use_float, need_d2, window, fused, no_dist;
   double *Qa = NULL, *Qe = NULL, *S = NULL, *D2 = NULL, *ebuf = NULL;
   float *Qaf = NULL, *Qef = NULL, *Sf = NULL, *D2f = NULL, *ebuff = NULL;
   double *gw = NULL, *we = NULL, *ws = NULL, *dt = NULL, *sall = NULL;
@@ -1318,6 +1333,9 @@ predict_range (const CsAttention      *self,
   double cand_l = 0, cdelta[CS_QB];
   RowState *st = NULL;
   TopItem *heaps = NULL;
+  /* bin_weights: each block row's largest score per bin (double), and the bins' exps */
+  size_t nbins = 0;
+  double *bmax = NULL, *bexp = NULL;
   CsStatus status = CS_OK;
 
   if (o == NULL)
@@ -1334,33 +1352,44 @@ predict_range (const CsAttention      *self,
   if (!cs_is_finite_array (queries, q * d))
     return CS_ERR_NOT_FINITE;
 
+  if (o->bin_weights != NULL)
+    {
+      if (o->weight_bin == NULL || o->n_weight_bins == 0 || (o->flags & CS_PREDICT_FLOAT) != 0)
+        return CS_ERR_INVALID;
+      nbins = o->n_weight_bins;
+      for (size_t j = 0; j < n; j++)
+        if (o->weight_bin[j] >= nbins)
+          return CS_ERR_INVALID;
+    }
   k = o->top_k < n ? o->top_k : n;
   use_float = (o->flags & CS_PREDICT_FLOAT) != 0 && p->Kf != NULL;
-  need_d2 = p->d2_scale == 0.0;
+  /* distances of their own (a second GEMM) unless the score gives them (scalar metric) or none are asked for */
+  no_dist = (o->flags & CS_PREDICT_NO_DISTANCE) != 0;
+  need_d2 = p->d2_scale == 0.0 && !no_dist;
   window = (o->flags & CS_PREDICT_WINDOW) != 0 || o->weights != NULL || o->attended != NULL;
   /* Float, distance from the score: the fused kernel (scores, exp and sums per tile, in L1) where it
    * beats sgemm + softmax (cs_kernel_fused_pays); it leaves the scores in Sf for nearest and top-k. */
-  fused = use_float && !need_d2 && cs_kernel_fused_pays (ra, q);
+  fused = use_float && p->d2_scale != 0.0 && cs_kernel_fused_pays (ra, qb);
 
-  Qa = malloc (CS_QB * ra * sizeof (double));
-  Qe = malloc (CS_QB * (d + 2) * sizeof (double));
-  lvb = malloc (CS_QB * (self->n_cat + 1) * sizeof (int));
-  st = calloc (CS_QB, sizeof (RowState));
-  heaps = malloc ((k > 0 ? k : 1) * CS_QB * sizeof (TopItem));
+  Qa = malloc (qb * ra * sizeof (double));
+  Qe = malloc (qb * (d + 2) * sizeof (double));
+  lvb = malloc (qb * (self->n_cat + 1) * sizeof (int));
+  st = calloc (qb, sizeof (RowState));
+  heaps = malloc ((k > 0 ? k : 1) * qb * sizeof (TopItem));
   if (use_float)
     {
-      Qaf = malloc (CS_QB * ra * sizeof (float));
-      Qef = malloc (CS_QB * (d + 2) * sizeof (float));
-      Sf = malloc ((size_t) CS_QB * CS_CB * sizeof (float));
-      D2f = need_d2 ? malloc ((size_t) CS_QB * CS_CB * sizeof (float)) : NULL;
+      Qaf = malloc (qb * ra * sizeof (float));
+      Qef = malloc (qb * (d + 2) * sizeof (float));
+      Sf = malloc ((size_t) qb * CS_CB * sizeof (float));
+      D2f = need_d2 ? malloc ((size_t) qb * CS_CB * sizeof (float)) : NULL;
       ebuff = malloc (CS_CB * sizeof (float));
       if (Qaf == NULL || Qef == NULL || Sf == NULL || (need_d2 && D2f == NULL) || ebuff == NULL)
         status = CS_ERR_NOMEM;
     }
   else
     {
-      S = malloc ((size_t) CS_QB * CS_CB * sizeof (double));
-      D2 = need_d2 ? malloc ((size_t) CS_QB * CS_CB * sizeof (double)) : NULL;
+      S = malloc ((size_t) qb * CS_CB * sizeof (double));
+      D2 = need_d2 ? malloc ((size_t) qb * CS_CB * sizeof (double)) : NULL;
       ebuf = malloc (CS_CB * sizeof (double));
       if (S == NULL || (need_d2 && D2 == NULL) || ebuf == NULL)
         status = CS_ERR_NOMEM;
@@ -1388,7 +1417,7 @@ predict_range (const CsAttention      *self,
         cand = 0;
       if (cand)
         {
-          cmask = malloc (CS_QB * cwords * sizeof (uint64_t));
+          cmask = malloc (qb * cwords * sizeof (uint64_t));
           cidx = malloc (n * sizeof (size_t));
           if (cmask == NULL || cidx == NULL || p->kabs == NULL)
             cand = 0;
@@ -1396,12 +1425,19 @@ predict_range (const CsAttention      *self,
             cand_l = log (2.0 * (double) n / o->epsilon);
         }
     }
+  if (nbins > 0)
+    {
+      bmax = malloc (qb * nbins * sizeof (double));
+      bexp = malloc (nbins * sizeof (double));
+      if (bmax == NULL || bexp == NULL)
+        status = CS_ERR_NOMEM;
+    }
   if (Qa == NULL || Qe == NULL || lvb == NULL || st == NULL || heaps == NULL)
     status = CS_ERR_NOMEM;
 
-  for (size_t q0 = 0; status == CS_OK && q0 < q; q0 += CS_QB)
+  for (size_t q0 = 0; status == CS_OK && q0 < q; q0 += qb)
     {
-      size_t nq = q - q0 < CS_QB ? q - q0 : CS_QB;
+      size_t nq = q - q0 < qb ? q - q0 : qb;
 
       if (report_progress (o, (double) q0 / (double) q))
         {
@@ -1426,6 +1462,9 @@ predict_range (const CsAttention      *self,
           st[r].best_i = CS_NO_CASE;
           st[r].top_len = 0;
         }
+      if (nbins > 0)
+        for (size_t i = 0; i < nq * nbins; i++)
+          bmax[i] = -INFINITY;
       if (cand)
         {
           memset (cmask, 0, nq * cwords * sizeof (uint64_t));
@@ -1639,6 +1678,30 @@ predict_range (const CsAttention      *self,
                       }
                 }
             }
+          if (nbins > 0 && !use_float)
+            {
+              /* Each bin's largest score, 8 cases (a cache line of a score row) at a time down the block's
+               * rows: bmax is bin-major (a bin's nq rows side by side), so the 8 cases update 8 runs of nq
+               * doubles in step. Row by row, the 512 cases of a tile fell into bins all over the row's nbins
+               * (a row's bins, 16 KB at 2,048 bins, times the block's rows left the caches), and case by
+               * case the column of scores (rows 4 KB apart) thrashed one set of L1: most of the matrix's
+               * time went to the misses either way. The self case holds -inf by now (the rows' pass above),
+               * so it never raises its bin. */
+              const uint32_t *bn = o->weight_bin + c0;
+              for (size_t j0 = 0; j0 < c; j0 += 8)
+                {
+                  size_t w = c - j0 < 8 ? c - j0 : 8;
+                  double *bm[8];
+                  for (size_t t = 0; t < w; t++)
+                    bm[t] = bmax + (size_t) bn[j0 + t] * nq;
+                  for (size_t r = 0; r < nq; r++)
+                    {
+                      const double *sr = S + r * c + j0;
+                      for (size_t t = 0; t < w; t++)
+                        bm[t][r] = sr[t] > bm[t][r] ? sr[t] : bm[t][r];
+                    }
+                }
+            }
         }
       if (status != CS_OK)
         break;
@@ -1655,8 +1718,8 @@ predict_range (const CsAttention      *self,
           pr->radius90 = NAN;
           pr->decomposition_error = NAN;
           pr->weight_dropped = NAN;
-          pr->nearest_index = rs->best_i;
-          pr->nearest_distance = rs->best_i == CS_NO_CASE ? INFINITY
+          pr->nearest_index = no_dist ? CS_NO_CASE : rs->best_i;
+          pr->nearest_distance = no_dist ? NAN : rs->best_i == CS_NO_CASE ? INFINITY
                                  : sqrt (rs->best_d2 > 0 ? rs->best_d2 : 0);
           if (row_max != NULL)
             row_max[q0 + r] = rs->m;
@@ -1676,6 +1739,8 @@ predict_range (const CsAttention      *self,
               if (o->weights != NULL)
                 for (size_t j = 0; j < n; j++)
                   o->weights[(q0 + r) * n + j] = 0.0;
+              if (nbins > 0)
+                memset (o->bin_weights + (q0 + r) * nbins, 0, nbins * sizeof (float));
               if (o->half_width != NULL)
                 for (size_t j = 0; j < d; j++)
                   o->half_width[(q0 + r) * d + j] = NAN;
@@ -1689,10 +1754,23 @@ predict_range (const CsAttention      *self,
             pr->n_eff = 1.0 / sw2;
             sigma = o->noise_sd > 0 ? o->noise_sd : pr->local_sd;
             pr->std_error = sigma * sqrt (sw2);
-            pr->mean_distance = rs->s.zd / z;
+            pr->mean_distance = no_dist ? NAN : rs->s.zd / z;
             pr->max_weight = 1.0 / z;   /* the max-score case has e = 1 */
             pr->weight_sum = z / z;
           }
+          if (nbins > 0)
+            {
+              /* as the window pass weighs a case: exp (lambda min (s - m, 0)) / z (an empty bin's -inf gives 0) */
+              float *bw = o->bin_weights + (q0 + r) * nbins;
+              for (size_t b = 0; b < nbins; b++)
+                {
+                  double t = bmax[b * nq + r] - rs->m;
+                  bexp[b] = p->lambda * (t < 0 ? t : 0);
+                }
+              cs_kernel_exp_d (bexp, bexp, nbins);
+              for (size_t b = 0; b < nbins; b++)
+                bw[b] = (float) (bexp[b] / z);
+            }
           if (k > 0)
             {
               qsort (h, rs->top_len, sizeof (TopItem), top_cmp);
@@ -1703,7 +1781,7 @@ predict_range (const CsAttention      *self,
                     {
                       tc->index = h[t].index;
                       tc->weight = exp (p->lambda * (h[t].s - rs->m)) / z;
-                      tc->distance = sqrt (h[t].d2 > 0 ? h[t].d2 : 0);
+                      tc->distance = no_dist ? NAN : sqrt (h[t].d2 > 0 ? h[t].d2 : 0);
                     }
                   else
                     *tc = (CsTopCase) { CS_NO_CASE, 0.0, NAN };
@@ -1737,7 +1815,7 @@ predict_range (const CsAttention      *self,
                   o2.levels = o->levels != NULL ? o->levels + (q0 + r) * self->n_cat : NULL;
                   o2.progress = NULL;
                   o2.n_threads = 1;
-                  status = predict_range (self, p, queries + (q0 + r) * d, 1, &o2, &tmp, &mm, &zz);
+                  status = predict_range (self, p, queries + (q0 + r) * d, 1, 1, &o2, &tmp, &mm, &zz);
                   if (status != CS_OK)
                     break;
                   m2 = mm; z2 = zz;
@@ -1758,7 +1836,7 @@ predict_range (const CsAttention      *self,
   free (Qa); free (Qe); free (lvb); free (S); free (D2); free (ebuf);
   free (Qaf); free (Qef); free (Sf); free (D2f); free (ebuff);
   free (gv); free (gw); free (gi); free (we); free (ws); free (dt); free (sall);
-  free (st); free (heaps); free (cmask); free (cidx);
+  free (st); free (heaps); free (cmask); free (cidx); free (bmax); free (bexp);
   return status;
 }
 
@@ -1769,7 +1847,7 @@ typedef struct
   const CsAttention *self;
   const CsPrep *p;
   const double *queries;
-  size_t q0, q;
+  size_t q0, q, qb;
   CsPredictOptions o;
   CsPrediction *out;
   double *row_max, *row_z;
@@ -1797,7 +1875,7 @@ static void *
 job_run (void *data)
 {
   PredictJob *j = data;
-  j->status = predict_range (j->self, j->p, j->queries + j->q0 * j->self->d, j->q, &j->o, j->out + j->q0,
+  j->status = predict_range (j->self, j->p, j->queries + j->q0 * j->self->d, j->q, j->qb, &j->o, j->out + j->q0,
                              j->row_max != NULL ? j->row_max + j->q0 : NULL,
                              j->row_z != NULL ? j->row_z + j->q0 : NULL);
   if (j->status != CS_OK)
@@ -1818,12 +1896,12 @@ cs_attention_predict_prep (const CsAttention      *self,
   PredictJob jobs[CS_MAX_THREADS];
   atomic_int cancel;
   CsStatus st = CS_OK;
-  size_t per;
+  size_t per, qb = query_block (q);
   /* whole blocks per worker */
-  size_t nt = cs_parallel_split (q, options != NULL ? options->n_threads : 1, CS_QB, &per);
+  size_t nt = cs_parallel_split (q, options != NULL ? options->n_threads : 1, qb, &per);
 
   if (nt <= 1 || out == NULL || queries == NULL)
-    return predict_range (self, p, queries, q, options, out, row_max, row_z);
+    return predict_range (self, p, queries, q, qb, options, out, row_max, row_z);
   if (!cs_is_finite_array (queries, q * self->d))
     return CS_ERR_NOT_FINITE;
   if (options->top_k > 0 && options->top == NULL)
@@ -1843,6 +1921,7 @@ cs_attention_predict_prep (const CsAttention      *self,
       j->queries = queries;
       j->q0 = a < q ? a : q;
       j->q = b > j->q0 ? b - j->q0 : 0;
+      j->qb = qb;
       j->o = *options;
       j->o.n_threads = 1;
       j->o.progress = job_progress;
@@ -1853,6 +1932,8 @@ cs_attention_predict_prep (const CsAttention      *self,
         j->o.weights = options->weights + j->q0 * self->n;
       if (j->o.half_width != NULL)
         j->o.half_width = options->half_width + j->q0 * self->d;
+      if (j->o.bin_weights != NULL)
+        j->o.bin_weights = options->bin_weights + j->q0 * options->n_weight_bins;
       if (j->o.self_index != NULL)
         j->o.self_index = options->self_index + j->q0;
       if (j->o.levels != NULL)

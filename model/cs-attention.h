@@ -241,6 +241,12 @@ enum
   CS_PREDICT_FLOAT  = 1 << 1,  /* single-precision fast path for interactive scoring:
                                 * weights to ~1e-5 relative (bound in the tests); the
                                 * default is double precision */
+  CS_PREDICT_NO_DISTANCE = 1 << 2, /* leave out the distances of the score pass: nearest_index
+                                * CS_NO_CASE, nearest_distance, mean_distance and the top cases'
+                                * distance NaN. Under a diagonal or full metric they take a second
+                                * GEMM per tile (distances in the standardised features, not the
+                                * metric's); every other output is the same up to the rounding of
+                                * the softmax sums (the kernel's loop without distances) */
 };
 
 typedef struct
@@ -273,6 +279,17 @@ typedef struct
                                * query with a self_index takes that case's levels, the others -1.
                                * With categories and a positive penalty the fused float kernel is
                                * not used (the sgemm path scores the extra columns) */
+  const uint32_t *weight_bin; /* optional n entries: a bin per case, each < n_weight_bins, for
+                               * bin_weights */
+  size_t n_weight_bins;
+  float *bin_weights;         /* optional q * n_weight_bins output: per query and bin, the largest
+                               * weight of the bin's cases, rounded to float (0 for an empty bin; the
+                               * excluded case counts as weight 0). Taken in the score pass from its
+                               * scores, exp (lambda (max_bin s - m)) / z, with no second pass and no
+                               * n-sized scratch per query: what a chart of all n weights binned into
+                               * columns needs. The same weights as the weights output up to the
+                               * rounding of the two passes' scores (GEMM against case by case).
+                               * Double path only: with CS_PREDICT_FLOAT, CS_ERR_INVALID */
 } CsPredictOptions;
 
 /* What truncation changes, and by how much (delta = weight_dropped <= epsilon):

@@ -348,19 +348,16 @@ build_attention_matrix (CsEngineChart        *c,
   gsize step = (n + MATRIX_MAX_ROWS - 1) / MATRIX_MAX_ROWS;
   gsize rows = (n + step - 1) / step;
   gsize cols = MIN (n, (gsize) MATRIX_MAX_COLS);
-  /* Query rows per engine call: 256, fewer on a large base, their weight rows (n doubles each) within the case
-   * base's own payload, n (d + 1) doubles, and at least 8 MiB. A flat 8 MiB made one row per call from 10^6
-   * cases: one thread, and the case matrix packed again for every one-row GEMM. */
-  gsize block = CLAMP ((gsize) MAX ((double) (1 << 20), (double) n * (double) (d + 1)) / n, 1, 256);
   gsize *qidx = keep (c, g_new (gsize, rows));
-  float *m = keep (c, g_new0 (float, rows * cols));
-  g_autofree double *qz = g_new (double, block * d);
-  g_autofree double *w = g_new (double, block * n);
-  g_autofree CsPrediction *pr = g_new (CsPrediction, block);
-  g_autofree guint32 *bin = NULL;   /* n < 2^32: a case base is far smaller */
+  float *m = keep (c, g_new (float, rows * cols));
+  g_autofree double *qz = g_new (double, rows * d);
+  g_autofree CsPrediction *pr = g_new (CsPrediction, rows);
+  /* n < 2^32: a case base is far smaller */
+  g_autofree guint32 *bin = g_new (guint32, n);
   gsize *corder = NULL, *rpos = NULL;
   const char *by = o->file_order ? "in file order" : "sorted by ";
   CsPredictOptions po;
+  CsStatus st;
 
   cs_engine_chart_plane (e, o, &jx, &jy);
   for (gsize r = 0; r < rows; r++)
@@ -377,45 +374,32 @@ build_attention_matrix (CsEngineChart        *c,
         }
       g_qsort_with_data (corder, (gint) n, sizeof (gsize), cmp_by_key, key);
     }
+  /* Case i goes to column bin[i]: with more cases than columns, its position in the chart's order, scaled
+   * (the column keeps the largest weight of its cases); else its own column, which col_order places. */
+  for (gsize q = 0; q < n; q++)
+    bin[cols < n && corder != NULL ? corder[q] : q] = (guint32) (cols < n ? q * cols / n : q);
   if (cols < n)
-    {
-      /* Case i goes to column bin[i]: its position in the chart's order, scaled. */
-      bin = g_new (guint32, n);
-      for (gsize q = 0; q < n; q++)
-        bin[corder != NULL ? corder[q] : q] = (guint32) (q * cols / n);
-      g_clear_pointer (&corder, g_free);
-    }
+    g_clear_pointer (&corder, g_free);
   else if (corder != NULL)
     keep (c, corder);
+  /* One prediction pass over every row: the columns' weights come out of its score pass (bin_weights), so no
+   * row's n weights are ever stored, and the rows split over the threads as any batch does. Writing each
+   * row's n doubles and reading them back was 16 GB at 10^6 cases, with a second scoring pass per row. */
+  for (gsize r = 0; r < rows; r++)
+    memcpy (qz + r * d, e->z + qidx[r] * d, d * sizeof (double));
   cs_predict_options_init (&po);
+  po.flags = CS_PREDICT_NO_DISTANCE;   /* the weights alone: no nearest case or mean distance (a second GEMM) */
   po.epsilon = e->epsilon;
-  po.weights = w;
+  po.weight_bin = bin;
+  po.n_weight_bins = cols;
+  po.bin_weights = m;
+  po.self_index = qidx;
   po.n_threads = (int) g_get_num_processors ();
-  for (gsize r0 = 0; r0 < rows; r0 += block)
-    {
-      gsize nb = MIN (block, rows - r0);
-      CsStatus st;
-
-      if (cs_engine_progress_cb ((double) r0 / (double) rows, p) != 0)
-        return engine_failed (CS_ERR_CANCELLED, error);
-      for (gsize b = 0; b < nb; b++)
-        memcpy (qz + b * d, e->z + qidx[r0 + b] * d, d * sizeof (double));
-      po.self_index = qidx + r0;
-      st = cs_attention_predict (e->ctx, qz, nb, &po, pr);
-      if (st != CS_OK)
-        return engine_failed (st, error);
-      for (gsize b = 0; b < nb; b++)
-        {
-          float *row = m + (r0 + b) * cols;
-          const double *wr = w + b * n;
-          if (bin == NULL)
-            for (gsize i = 0; i < n; i++)
-              row[i] = (float) wr[i];
-          else
-            for (gsize i = 0; i < n; i++)
-              row[bin[i]] = MAX (row[bin[i]], (float) wr[i]);
-        }
-    }
+  po.progress = cs_engine_progress_cb;
+  po.user_data = p;
+  st = cs_attention_predict (e->ctx, qz, rows, &po, pr);
+  if (st != CS_OK)
+    return engine_failed (st, error);
   if (!o->file_order)
     {
       /* Rows: positions 0..rows-1 of qidx, sorted by their case's feature value. */
@@ -479,7 +463,8 @@ build_window (CsEngineChart        *c,
         memcpy (zq + k * d, e->z + e->sample_rows[k] * d, d * sizeof (double));
       cs_predict_options_init (&po);
       po.epsilon = e->epsilon;
-      po.flags = CS_PREDICT_WINDOW;
+      /* the chart reads the radii and half-widths: no nearest case or mean distance (a second GEMM) */
+      po.flags = CS_PREDICT_WINDOW | CS_PREDICT_NO_DISTANCE;
       po.half_width = hw;
       po.self_index = e->sample_rows;
       po.n_threads = cs_engine_window_threads (n, d);

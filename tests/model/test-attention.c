@@ -1360,29 +1360,32 @@ test_threads (void)
     fo.kind = CS_METRIC_SCALAR;
   }
   cs_attention_set_metric (ctx, &f1);
+  /* 700 queries: blocks of CS_QB; 250 and 21: two half blocks (query_block), which two workers share */
   for (int flt = 0; flt < 2; flt++)
+    for (size_t qi = 0; qi < 3; qi++)
     {
+      size_t qq = qi == 0 ? q : qi == 1 ? 250 : 21;
       cs_predict_options_init (&o);
       o.flags = CS_PREDICT_WINDOW | (flt ? CS_PREDICT_FLOAT : 0);
       o.top_k = k;
       o.top = t1;
       o.half_width = hw1;
-      g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, p1), ==, CS_OK);
-      o.n_threads = 3;
+      g_assert_cmpint (cs_attention_predict (ctx, qs, qq, &o, p1), ==, CS_OK);
+      o.n_threads = qi == 0 ? 3 : 2;
       o.top = t3;
       o.half_width = hw3;
-      g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, p3), ==, CS_OK);
-      /* Bit for bit: each worker takes whole blocks of CS_QB queries, so every GEMM has the shape it has in the
+      g_assert_cmpint (cs_attention_predict (ctx, qs, qq, &o, p3), ==, CS_OK);
+      /* Bit for bit: each worker takes whole blocks of queries, so every GEMM has the shape it has in the
        * one-thread pass and sums in the same order (checked with each OpenBLAS core type). */
-      for (size_t t = 0; t < q; t++)
+      for (size_t t = 0; t < qq; t++)
         {
           g_assert_cmpfloat (p1[t].prediction, ==, p3[t].prediction);
           g_assert_cmpfloat (p1[t].n_eff, ==, p3[t].n_eff);
           g_assert_cmpfloat (p1[t].radius90, ==, p3[t].radius90);
           g_assert_cmpuint (p1[t].nearest_index, ==, p3[t].nearest_index);
         }
-      g_assert_cmpmem (t1, q * k * sizeof (CsTopCase), t3, q * k * sizeof (CsTopCase));
-      g_assert_cmpmem (hw1, q * d * sizeof (double), hw3, q * d * sizeof (double));
+      g_assert_cmpmem (t1, qq * k * sizeof (CsTopCase), t3, qq * k * sizeof (CsTopCase));
+      g_assert_cmpmem (hw1, qq * d * sizeof (double), hw3, qq * d * sizeof (double));
     }
   /* cancellation from the calling thread stops every worker */
   {
@@ -1701,6 +1704,156 @@ test_diagnostics_local (void)
   g_free (y);
 }
 
+/* bin_weights (the attention matrix's columns): per query and bin, the largest weight of the bin's cases, from the
+ * score pass, against the largest of the weights output's (the second pass, which scores case by case). The two
+ * passes score with different roundings and the bins are stored as floats: half a float ulp (6e-8 relative) and
+ * the scores' rounding (far below it) make 1.2e-7 relative, and 1e-44 absolute for float subnormals, where a
+ * float's relative precision runs out. The same call on 1 and 2 threads gives the same bits (blocks of CS_QB
+ * queries whatever the count). */
+static void
+test_bin_weights (void)
+{
+  static const struct { size_t n, d, nb; CsMetricKind kind; } cases[] = {
+    { 700, 3, 1, CS_METRIC_SCALAR }, { 3001, 7, 37, CS_METRIC_DIAGONAL }, { 1500, 5, 1500, CS_METRIC_FULL },
+    { 2100, 4, 2048, CS_METRIC_DIAGONAL },
+  };
+
+  for (size_t t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      size_t n = cases[t].n, d = cases[t].d, nb = cases[t].nb, q = 300;
+      CsRng rng;
+      double *x, *y, *w = g_new (double, q * n), worst = 0;
+      float *bw = g_new (float, q * nb), *bw1 = g_new (float, q * nb);
+      guint32 *bin = g_new (guint32, n);
+      size_t *self = g_new (size_t, q);
+      CsPrediction *out = g_new (CsPrediction, q);
+      CsAttention *ctx = NULL;
+      CsPredictOptions o;
+      CsMetric m;
+
+      cs_rng_seed (&rng, 1000 + t);
+      x = random_matrix (&rng, n, d, 1.0);
+      y = random_matrix (&rng, n, 1, 1.0);
+      g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+      random_metric (&rng, cases[t].kind, d, &m);
+      g_assert_cmpint (cs_attention_set_metric (ctx, &m), ==, CS_OK);
+      for (size_t j = 0; j < n; j++)
+        bin[j] = nb == n ? (guint32) j : (guint32) (cs_rng_next (&rng) % nb);
+      for (size_t i = 0; i < q; i++)
+        self[i] = i * 3 % n;   /* leave-one-out: the excluded case is weight 0 in its bin */
+
+      cs_predict_options_init (&o);
+      o.self_index = self;
+      o.weights = w;
+      g_assert_cmpint (cs_attention_predict (ctx, x, q, &o, out), ==, CS_OK);
+      cs_predict_options_init (&o);
+      o.self_index = self;
+      o.weight_bin = bin;
+      o.n_weight_bins = nb;
+      o.bin_weights = bw;
+      o.n_threads = 2;
+      g_assert_cmpint (cs_attention_predict (ctx, x, q, &o, out), ==, CS_OK);
+      for (size_t i = 0; i < q; i++)
+        {
+          double *mx = g_new0 (double, nb);
+          for (size_t j = 0; j < n; j++)
+            mx[bin[j]] = fmax (mx[bin[j]], w[i * n + j]);
+          for (size_t b = 0; b < nb; b++)
+            {
+              double diff = fabs ((double) bw[i * nb + b] - mx[b]);
+              if (mx[b] > 1e-30)
+                worst = fmax (worst, diff / mx[b]);
+              if (!(diff <= 1.2e-7 * mx[b] + 1e-44))
+                g_error ("n %zu bins %zu query %zu bin %zu: %.9g against %.9g", n, nb, i, b,
+                         (double) bw[i * nb + b], mx[b]);
+            }
+          g_free (mx);
+        }
+      g_test_message ("n %zu, %zu bins: worst bin weight %.3g relative", n, nb, worst);
+
+      o.n_threads = 1;
+      o.bin_weights = bw1;
+      g_assert_cmpint (cs_attention_predict (ctx, x, q, &o, out), ==, CS_OK);
+      g_assert_cmpmem (bw, q * nb * sizeof (float), bw1, q * nb * sizeof (float));
+
+      /* a bin out of range, or the float path: refused */
+      o.flags = CS_PREDICT_FLOAT;
+      g_assert_cmpint (cs_attention_predict (ctx, x, q, &o, out), ==, CS_ERR_INVALID);
+      o.flags = 0;
+      bin[n / 2] = (guint32) nb;
+      g_assert_cmpint (cs_attention_predict (ctx, x, q, &o, out), ==, CS_ERR_INVALID);
+
+      cs_metric_clear (&m);
+      cs_attention_free (ctx);
+      g_free (x); g_free (y); g_free (w); g_free (bw); g_free (bw1); g_free (bin); g_free (self); g_free (out);
+    }
+}
+
+/* CS_PREDICT_NO_DISTANCE leaves out the distances (nearest case, mean distance, the top cases' distances) and
+ * changes nothing else: the rest against the same call without it. Two loops of the softmax kernel sum the
+ * weights (with and without distances), so the comparison allows their rounding: 1e-12 relative in double,
+ * 1e-5 in float (the float sums' own rounding over 2,000 cases); a radius90 is a weighted quantile that jumps to
+ * the next case where rounding moves a cumulative weight across 0.9, so at most 1 % of them may differ. */
+static void
+test_no_distance (void)
+{
+  static const CsMetricKind kinds[] = { CS_METRIC_SCALAR, CS_METRIC_DIAGONAL, CS_METRIC_FULL };
+  size_t n = 2000, d = 6, q = 120, k = 5;
+
+  for (size_t t = 0; t < G_N_ELEMENTS (kinds); t++)
+    for (int flt = 0; flt < 2; flt++)
+      {
+        CsRng rng;
+        double *x, *y, *qs, *hw1 = g_new (double, q * d), *hw2 = g_new (double, q * d);
+        double tol = flt ? 1e-5 : 1e-12;
+        CsPrediction *p1 = g_new (CsPrediction, q), *p2 = g_new (CsPrediction, q);
+        CsTopCase *t1 = g_new (CsTopCase, q * k), *t2 = g_new (CsTopCase, q * k);
+        CsAttention *ctx = NULL;
+        CsPredictOptions o;
+        CsMetric m;
+        size_t off = 0;
+
+        cs_rng_seed (&rng, 77 + t);
+        x = random_matrix (&rng, n, d, 1.0);
+        y = random_matrix (&rng, n, 1, 1.0);
+        qs = random_matrix (&rng, q, d, 1.0);
+        g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &ctx), ==, CS_OK);
+        random_metric (&rng, kinds[t], d, &m);
+        g_assert_cmpint (cs_attention_set_metric (ctx, &m), ==, CS_OK);
+        cs_predict_options_init (&o);
+        o.flags = CS_PREDICT_WINDOW | (flt ? CS_PREDICT_FLOAT : 0);
+        o.top_k = k;
+        o.top = t1;
+        o.half_width = hw1;
+        g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, p1), ==, CS_OK);
+        o.flags |= CS_PREDICT_NO_DISTANCE;
+        o.top = t2;
+        o.half_width = hw2;
+        g_assert_cmpint (cs_attention_predict (ctx, qs, q, &o, p2), ==, CS_OK);
+        for (size_t i = 0; i < q; i++)
+          {
+            g_assert_true (isfinite (p1[i].mean_distance) && p1[i].nearest_index < n);
+            g_assert_true (isnan (p2[i].mean_distance) && isnan (p2[i].nearest_distance));
+            g_assert_cmpuint (p2[i].nearest_index, ==, CS_NO_CASE);
+            assert_rel (p1[i].prediction, p2[i].prediction, tol);
+            assert_rel (p1[i].n_eff, p2[i].n_eff, tol);
+            assert_rel (p1[i].local_sd, p2[i].local_sd, tol);
+            off += fabs (p1[i].radius90 - p2[i].radius90) > 1e-9 * p1[i].radius90;
+            for (size_t j = 0; j < k; j++)
+              {
+                g_assert_cmpuint (t1[i * k + j].index, ==, t2[i * k + j].index);
+                assert_rel (t1[i * k + j].weight, t2[i * k + j].weight, tol);
+                g_assert_true (isnan (t2[i * k + j].distance));
+              }
+          }
+        g_assert_cmpuint (off, <=, q / 100);
+        cs_metric_clear (&m);
+        cs_attention_free (ctx);
+        g_free (x); g_free (y); g_free (qs); g_free (hw1); g_free (hw2); g_free (p1); g_free (p2);
+        g_free (t1); g_free (t2);
+      }
+}
+
 static void
 skip_under_valgrind (gconstpointer path)
 {
@@ -1748,5 +1901,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/diagnostics/local", test_diagnostics_local);
   g_test_add_func ("/cs/model/diagnostics/local-blocks", test_local_fit_blocks);
   g_test_add_func ("/cs/model/window/weighted-quantile", test_weighted_quantile);
+  g_test_add_func ("/cs/model/attention/bin-weights", test_bin_weights);
+  g_test_add_func ("/cs/model/attention/no-distance", test_no_distance);
   return g_test_run ();
 }

@@ -223,9 +223,10 @@ cmp_double (const void *a,
 }
 
 /* The per-case charts show the engine's prediction pass: the window chart's radii and the attention matrix's
- * weights are those of cs_attention_predict on the same cases, computed here again (the chart may split the
- * queries over other threads, so the comparison allows rounding). The attention matrix reports its query rows as
- * the cases it predicts (export --json's chart_cases). */
+ * weights are those of cs_attention_predict on the same cases, computed here again (the chart asks for no
+ * distances and splits the queries into other blocks, and the matrix takes its weights from the score pass's
+ * GEMM scores (bin_weights) where the weights output scores case by case, so the comparison allows rounding).
+ * The attention matrix reports its query rows as the cases it predicts (export --json's chart_cases). */
 static void
 test_per_case_charts (void)
 {
