@@ -55,52 +55,49 @@ ISA_NAME (anygt) (VT a, VT t)
 #endif
 }
 
-/* exp_f (x) for x <= 0, lane by lane: the same reduction and polynomial, with
- * floor as a truncation of a positive number, the clamp as max, 0 below
- * -87.3 (and at -inf, the excluded cases). */
-ISA_ATTR static inline VT
-ISA_NAME (vexp) (VT x)
-{
+/* 2^u for u already clamped (uc >= ISA_EXP2_LO), lane by lane, the
+ * engine's exp in base 2: e^x = 2^(x log2 e), the caller folding log2 e
+ * into lambda, so the reduction f = u - round (u) is exact (one subtraction
+ * instead of ln 2 in two parts) and 2^f is the same degree-6 Taylor
+ * polynomial as exp_f's (in f ln 2, |f ln 2| <= ln 2 / 2: truncation below
+ * 1.2e-7, the accuracy exp_f promises). Exactly 0 for the clamped lanes
+ * (the excluded cases' -inf among them). */
 #ifdef ISA_SCALEF
-  /* AVX-512: floor and the scaling by 2^k as single instructions (vrndscaleps, vscalefps); below -87.3 the
-   * result is under FLT_MIN and the caller's flush-to-zero (FTZ) makes it 0, down to the clamp at -104
-   * (and at -inf, the excluded cases). */
-  VT xc = ISA_NAME (vmax) (x, (VT) { 0 } - 104.0f), kf, r, p;
-
-  kf = (VT) ISA_FLOOR (xc * 1.44269504f + 0.5f);
-  r = xc - kf * 0.693145752f;
-  ISA_BARRIER (r);
-  r = r - kf * 1.42860677e-6f;
-  p = (VT) { 0 } + 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
+#define ISA_EXP2_LO -150.0f   /* 2^-150 is below FLT_MIN: the caller's flush-to-zero (FTZ) makes it 0 */
+#else
+#define ISA_EXP2_LO -126.0f   /* 2^k from the exponent bits down to FLT_MIN; lanes at the clamp give 0 */
+#endif
+ISA_ATTR static inline VT
+ISA_NAME (vexp2) (VT uc)
+{
+  VT kf, f, p;
+#ifdef ISA_SCALEF
+  /* AVX-512: round to nearest by adding and removing 1.5 2^23 (two plain operations, where vrndscaleps
+   * takes two micro-ops and a longer latency), the scaling by 2^k as one instruction (vscalefps) */
+  VT t = uc + 12582912.0f;
+  /* keep reassociation (allowed in this file) from folding t - 1.5 2^23 back into uc */
+  ISA_BARRIER (t);
+  kf = t - 12582912.0f;
+#else
+  VT t = uc + 128.5f;   /* in [2.5, 128.5]: truncation is round to nearest */
+  ISA_NAME (vi) ki = __builtin_convertvector (t, ISA_NAME (vi)), eb, pb, under;
+  kf = __builtin_convertvector (ki, VT) - 128.0f;
+#endif
+  f = uc - kf;   /* exact, in [-0.5, 0.5] */
+  p = (VT) { 0 } + 1.5403530393381608e-4f;   /* ln2^6 / 6! */
+  p = p * f + 1.3333558146428443e-3f;         /* ln2^5 / 5! */
+  p = p * f + 9.6181291076284772e-3f;         /* ln2^4 / 4! */
+  p = p * f + 5.5504108664821580e-2f;         /* ln2^3 / 3! */
+  p = p * f + 2.4022650695910071e-1f;         /* ln2^2 / 2! */
+  p = p * f + 6.9314718055994531e-1f;         /* ln2 */
+  p = p * f + 1.0f;
+#ifdef ISA_SCALEF
   return (VT) ISA_SCALEF (p, kf);
 #else
-  /* x <= 0 in every use (a score minus the row's maximum, times lambda > 0), so no upper clamp */
-  VT xc = ISA_NAME (vmax) (x, (VT) { 0 } - 87.3f);
-  VT t = xc * 1.44269504f + 128.5f, kf, r, p;   /* in [2.5, 128.5]: truncation is floor */
-  ISA_NAME (vi) ki = __builtin_convertvector (t, ISA_NAME (vi)), eb, pb, under;
-
-  kf = __builtin_convertvector (ki, VT) - 128.0f;
-  r = xc - kf * 0.693145752f;
-  /* keep reassociation (allowed in this file) from merging ln2 hi and lo */
-  ISA_BARRIER (r);
-  r = r - kf * 1.42860677e-6f;
-  p = (VT) { 0 } + 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
   eb = (ki - 1) << 23;                    /* 2^k, k = ki - 128 in [-126, 0] */
   memcpy (&kf, &eb, sizeof eb);
   p = p * kf;
-  under = x < -87.3f;
+  under = uc <= ISA_EXP2_LO;
   memcpy (&pb, &p, sizeof p);
   pb &= ~under;
   memcpy (&p, &pb, sizeof p);
@@ -129,30 +126,55 @@ ISA_NAME (vsqrt) (VT q)
 #endif
 }
 
-/* The five softmax sums of one row, vectorised at this level; the tail in scalar. */
-ISA_ATTR static void
-ISA_NAME (row_sums) (const float *s, const float *y, size_t c, float lf, float mf, float d2_scale,
-                     CsKernelSums *acc)
+/* The vector part of row_sums (n a multiple of ISA_W), inlined twice: with qfast the squared distance comes
+ * from the clamped exponent, q = qa + qb u (qa = d2_scale m, qb = d2_scale / l2, so q = d2_scale s, exact
+ * up to float rounding; a clamped lane has e = 0 and a finite q), one FMA and one clamp instead of a
+ * product and two clamps; without it (where qa + qb u could overflow) from the score as before. zyy takes
+ * the tile's y^2 (y2), computed once for all queries, instead of e y y. */
+ISA_ATTR static inline __attribute__ ((always_inline)) void
+ISA_NAME (sums_loop) (const float *s, const float *y, const float *y2, size_t n, float l2, float mf,
+                      float d2_scale, float qa, float qb, int qfast, VT *acc)
 {
-  VT z = { 0 }, zy = { 0 }, zyy = { 0 }, zz = { 0 }, zd = { 0 };
-  float fz = 0, fzy = 0, fzyy = 0, fzz = 0, fzd = 0;
-  size_t j = 0;
+  VT z = acc[0], zy = acc[1], zyy = acc[2], zz = acc[3], zd = acc[4];
 
-  for (; j + ISA_W <= c; j += ISA_W)
+  for (size_t j = 0; j < n; j += ISA_W)
     {
-      VT sv, yv, e, ey, q;
+      VT sv, yv, y2v, u, e, q;
       memcpy (&sv, s + j, sizeof sv);
       memcpy (&yv, y + j, sizeof yv);
-      e = ISA_NAME (vexp) (lf * (sv - mf));
-      ey = e * yv;
-      z += e; zy += ey; zyy += ey * yv; zz += e * e;
+      memcpy (&y2v, y2 + j, sizeof y2v);
+      /* (s - m) first: exact for the cases near the maximum, the ones that count */
+      u = ISA_NAME (vmax) ((sv - mf) * l2, (VT) { 0 } + ISA_EXP2_LO);
+      e = ISA_NAME (vexp2) (u);
+      z += e; zy += e * yv; zyy += e * y2v; zz += e * e;
       /* d2 in [1e-30, 1e30]: the -inf of an excluded case has e = 0 and a finite root */
-      q = ISA_NAME (vmin) (ISA_NAME (vmax) (d2_scale * sv, (VT) { 0 } + 1e-30f), (VT) { 0 } + 1e30f);
+      if (qfast)
+        q = ISA_NAME (vmax) (qa + qb * u, (VT) { 0 } + 1e-30f);
+      else
+        q = ISA_NAME (vmin) (ISA_NAME (vmax) (d2_scale * sv, (VT) { 0 } + 1e-30f), (VT) { 0 } + 1e30f);
       zd += e * ISA_NAME (vsqrt) (q);
     }
+  acc[0] = z; acc[1] = zy; acc[2] = zyy; acc[3] = zz; acc[4] = zd;
+}
+
+/* The five softmax sums of one row, vectorised at this level; the tail in scalar (and everything when y2 is
+ * NULL: no memory for the tile's buffers). lf = lambda, l2 = lambda log2 e (both <= FLT_MAX). */
+ISA_ATTR static void
+ISA_NAME (row_sums) (const float *s, const float *y, const float *y2, size_t c, float lf, float l2, float mf,
+                     float d2_scale, CsKernelSums *acc)
+{
+  VT v[5] = { { 0 }, { 0 }, { 0 }, { 0 }, { 0 } };
+  float fz = 0, fzy = 0, fzyy = 0, fzz = 0, fzd = 0;
+  size_t j = y2 != NULL ? c / ISA_W * ISA_W : 0;
+  double qa = (double) d2_scale * mf, qb = (double) d2_scale / l2;
+
+  if (fabs (qa) - ISA_EXP2_LO * fabs (qb) < 1e30)
+    ISA_NAME (sums_loop) (s, y, y2, j, l2, mf, d2_scale, (float) qa, (float) qb, 1, v);
+  else
+    ISA_NAME (sums_loop) (s, y, y2, j, l2, mf, d2_scale, 0, 0, 0, v);
   for (int l = 0; l < ISA_W; l++)
     {
-      fz += z[l]; fzy += zy[l]; fzyy += zyy[l]; fzz += zz[l]; fzd += zd[l];
+      fz += v[0][l]; fzy += v[1][l]; fzyy += v[2][l]; fzz += v[3][l]; fzd += v[4][l];
     }
   for (; j < c; j++)
     {
@@ -293,8 +315,10 @@ ISA_NAME (predict) (const float *Q, size_t nq, size_t ra, const float *K, const 
                     const size_t *skip, float d2_scale, double lambda, double *m, CsKernelSums *acc,
                     size_t stride, float *S, float *tile_max, const float *thr, uint64_t *above)
 {
+  /* the transposed keys (ra x c) and the tile's y^2 (c) in one buffer */
   float ktbuf[KT_STACK];
-  float *kt = ra * c <= KT_STACK ? ktbuf : malloc (ra * c * sizeof (float));
+  float *kt = (ra + 1) * c <= KT_STACK ? ktbuf : malloc ((ra + 1) * c * sizeof (float)), *y2 = NULL;
+  float lf = (float) fmin (lambda, FLT_MAX), l2 = (float) fmin (lambda * 1.4426950408889634, FLT_MAX);
 
   if (kt == NULL)
     {
@@ -315,9 +339,20 @@ ISA_NAME (predict) (const float *Q, size_t nq, size_t ra, const float *K, const 
         }
     }
   else
-    for (size_t k = 0; k < ra; k++)   /* contiguous stores; strided loads vectorise as gathers */
+    {
+      /* 16 cases at a time: their key rows (16 ra floats) stay in L1 while the ra rows of kt take them */
+      size_t j0 = 0;
+      for (; j0 + 16 <= c; j0 += 16)
+        for (size_t k = 0; k < ra; k++)
+          for (size_t j = j0; j < j0 + 16; j++)
+            kt[k * c + j] = K[j * ra + k];
+      for (size_t k = 0; k < ra; k++)
+        for (size_t j = j0; j < c; j++)
+          kt[k * c + j] = K[j * ra + k];
+      y2 = kt + ra * c;
       for (size_t j = 0; j < c; j++)
-        kt[k * c + j] = K[j * ra + k];
+        y2[j] = y[j] * y[j];
+    }
   for (size_t r0 = 0; r0 < nq; r0 += 4)
     {
       size_t nr = nq - r0 < 4 ? nq - r0 : 4;
@@ -329,13 +364,14 @@ ISA_NAME (predict) (const float *Q, size_t nq, size_t ra, const float *K, const 
           CsKernelSums *ar = (CsKernelSums *) ((char *) acc + r * stride);
           double *mr = (double *) ((char *) m + r * stride);
           if (row_begin (S + r * c, c, skip != NULL ? skip[r] : c, tile_max + r, lambda, mr, ar))
-            ISA_NAME (row_sums) (S + r * c, y, c, (float) fmin (lambda, FLT_MAX), (float) *mr, d2_scale, ar);
+            ISA_NAME (row_sums) (S + r * c, y, y2, c, lf, l2, (float) *mr, d2_scale, ar);
         }
     }
   if (kt != ktbuf)
     free (kt);
 }
 
+#undef ISA_EXP2_LO
 #undef VT
 #undef ISA_NAME
 #undef ISA_CAT
