@@ -309,9 +309,10 @@ row_begin (float        *s,
 #define ISA_BARRIER(v) __asm__ ("" : "+m" (v))
 #endif
 
-/* Transposed keys of a tile up to this many floats live on the stack (64 KiB:
- * 512 cases up to d = 30); larger tiles take them from the heap. */
-#define KT_STACK 16384
+/* Transposed keys of a tile (rows padded by 16 floats) and its y^2 up to this
+ * many floats live on the stack (72 KiB: 512 cases up to d = 30); larger
+ * tiles take them from the heap. */
+#define KT_STACK 18432
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define CS_ISA_X86 1
