@@ -152,21 +152,13 @@ ISA_NAME (sums_loop) (const float *s, const float *y, const float *y2, size_t n,
   acc[0] = z; acc[1] = zy; acc[2] = zyy; acc[3] = zz; acc[4] = zd;
 }
 
-/* The five softmax sums of one row, vectorised at this level; the tail in scalar (and everything when y2 is
- * NULL: no memory for the tile's buffers). lf = lambda, l2 = lambda log2 e (both <= FLT_MAX). */
-ISA_ATTR static void
-ISA_NAME (row_sums) (const float *s, const float *y, const float *y2, size_t c, float lf, float l2, float mf,
-                     float d2_scale, CsKernelSums *acc)
+/* The lane sums v (from the vector part, cases [0, j)) and the scalar tail [j, c) into acc. */
+ISA_ATTR static inline __attribute__ ((always_inline)) void
+ISA_NAME (row_finish) (const float *s, const float *y, size_t j, size_t c, float lf, float mf, float d2_scale,
+                       const VT *v, CsKernelSums *acc)
 {
-  VT v[5] = { { 0 }, { 0 }, { 0 }, { 0 }, { 0 } };
   float fz = 0, fzy = 0, fzyy = 0, fzz = 0, fzd = 0;
-  size_t j = y2 != NULL ? c / ISA_W * ISA_W : 0;
-  double qa = (double) d2_scale * mf, qb = (double) d2_scale / l2;
 
-  if (fabs (qa) - ISA_EXP2_LO * fabs (qb) < 1e30)
-    ISA_NAME (sums_loop) (s, y, y2, j, l2, mf, d2_scale, (float) qa, (float) qb, 1, v);
-  else
-    ISA_NAME (sums_loop) (s, y, y2, j, l2, mf, d2_scale, 0, 0, 0, v);
   for (int l = 0; l < ISA_W; l++)
     {
       fz += v[0][l]; fzy += v[1][l]; fzyy += v[2][l]; fzz += v[3][l]; fzd += v[4][l];
@@ -180,6 +172,78 @@ ISA_NAME (row_sums) (const float *s, const float *y, const float *y2, size_t c, 
       fzd += e * sqrtf (q);
     }
   acc->z += fz; acc->zy += fzy; acc->zyy += fzyy; acc->zz += fzz; acc->zd += fzd;
+}
+
+/* Whether a row's squared distances can come from its clamped exponents (sums_loop's qfast): qa + qb u stays
+ * finite for u >= ISA_EXP2_LO. */
+static inline int
+ISA_NAME (q_fast) (float d2_scale, float mf, float l2, float *qa, float *qb)
+{
+  double a = (double) d2_scale * mf, b = (double) d2_scale / l2;
+  *qa = (float) a;
+  *qb = (float) b;
+  return fabs (a) - ISA_EXP2_LO * fabs (b) < 1e30;
+}
+
+/* The five softmax sums of one row, vectorised at this level; the tail in scalar (and everything when y2 is
+ * NULL: no memory for the tile's buffers). lf = lambda, l2 = lambda log2 e (both <= FLT_MAX). */
+ISA_ATTR static void
+ISA_NAME (row_sums) (const float *s, const float *y, const float *y2, size_t c, float lf, float l2, float mf,
+                     float d2_scale, CsKernelSums *acc)
+{
+  VT v[5] = { { 0 }, { 0 }, { 0 }, { 0 }, { 0 } };
+  size_t j = y2 != NULL ? c / ISA_W * ISA_W : 0;
+  float qa, qb;
+
+  if (ISA_NAME (q_fast) (d2_scale, mf, l2, &qa, &qb))
+    ISA_NAME (sums_loop) (s, y, y2, j, l2, mf, d2_scale, qa, qb, 1, v);
+  else
+    ISA_NAME (sums_loop) (s, y, y2, j, l2, mf, d2_scale, 0, 0, 0, v);
+  ISA_NAME (row_finish) (s, y, j, c, lf, mf, d2_scale, v, acc);
+}
+
+/* row_sums for two rows at once (both with the fast squared distances, else one by one): the same arithmetic
+ * per row, two independent chains of exp and sums in flight and the loads of y and y^2 shared. One row's
+ * chain (about 50 cycles from the score to the sums) left the loop short of independent work. */
+ISA_ATTR static void
+ISA_NAME (row_sums2) (const float *s0, const float *s1, const float *y, const float *y2, size_t c, float lf,
+                      float l2, float mf0, float mf1, float d2_scale, CsKernelSums *acc0, CsKernelSums *acc1)
+{
+  size_t n = c / ISA_W * ISA_W;
+  float qa0, qb0, qa1, qb1;
+
+  if (y2 == NULL || !ISA_NAME (q_fast) (d2_scale, mf0, l2, &qa0, &qb0)
+      || !ISA_NAME (q_fast) (d2_scale, mf1, l2, &qa1, &qb1))
+    {
+      ISA_NAME (row_sums) (s0, y, y2, c, lf, l2, mf0, d2_scale, acc0);
+      ISA_NAME (row_sums) (s1, y, y2, c, lf, l2, mf1, d2_scale, acc1);
+      return;
+    }
+  VT z0 = { 0 }, zy0 = { 0 }, zyy0 = { 0 }, zz0 = { 0 }, zd0 = { 0 };
+  VT z1 = { 0 }, zy1 = { 0 }, zyy1 = { 0 }, zz1 = { 0 }, zd1 = { 0 };
+  for (size_t j = 0; j < n; j += ISA_W)
+    {
+      VT sv0, sv1, yv, y2v, u0, u1, e0, e1, q0, q1;
+      memcpy (&sv0, s0 + j, sizeof sv0);
+      memcpy (&sv1, s1 + j, sizeof sv1);
+      memcpy (&yv, y + j, sizeof yv);
+      memcpy (&y2v, y2 + j, sizeof y2v);
+      u0 = ISA_NAME (vmax) ((sv0 - mf0) * l2, (VT) { 0 } + ISA_EXP2_LO);
+      u1 = ISA_NAME (vmax) ((sv1 - mf1) * l2, (VT) { 0 } + ISA_EXP2_LO);
+      e0 = ISA_NAME (vexp2) (u0);
+      e1 = ISA_NAME (vexp2) (u1);
+      z0 += e0; zy0 += e0 * yv; zyy0 += e0 * y2v; zz0 += e0 * e0;
+      z1 += e1; zy1 += e1 * yv; zyy1 += e1 * y2v; zz1 += e1 * e1;
+      q0 = ISA_NAME (vmax) (qa0 + qb0 * u0, (VT) { 0 } + 1e-30f);
+      q1 = ISA_NAME (vmax) (qa1 + qb1 * u1, (VT) { 0 } + 1e-30f);
+      zd0 += e0 * ISA_NAME (vsqrt) (q0);
+      zd1 += e1 * ISA_NAME (vsqrt) (q1);
+    }
+  {
+    VT v0[5] = { z0, zy0, zyy0, zz0, zd0 }, v1[5] = { z1, zy1, zyy1, zz1, zd1 };
+    ISA_NAME (row_finish) (s0, y, n, c, lf, mf0, d2_scale, v0, acc0);
+    ISA_NAME (row_finish) (s1, y, n, c, lf, mf1, d2_scale, v1, acc1);
+  }
 }
 
 /* Independent chains a = a b + c (contracted to FMA where the level has it):
@@ -415,13 +479,29 @@ ISA_NAME (predict) (const float *Q, size_t nq, size_t ra, const float *K, const 
       if (kt != NULL)
         ISA_NAME (score4) (Q + r0 * ra, nr, ra, kt, ks, c, S + r0 * c, tile_max + r0,
                            thr != NULL ? thr + r0 : NULL, thr != NULL ? above + r0 : NULL);
-      for (size_t r = r0; r < r0 + nr; r++)
-        {
-          CsKernelSums *ar = (CsKernelSums *) ((char *) acc + r * stride);
-          double *mr = (double *) ((char *) m + r * stride);
-          if (row_begin (S + r * c, c, skip != NULL ? skip[r] : c, tile_max + r, lambda, mr, ar))
-            ISA_NAME (row_sums) (S + r * c, y, y2, c, lf, l2, (float) *mr, d2_scale, ar);
-        }
+      {
+        /* the group's rows that contribute, their sums two at a time */
+        size_t go[4], ng = 0;
+        for (size_t r = r0; r < r0 + nr; r++)
+          if (row_begin (S + r * c, c, skip != NULL ? skip[r] : c, tile_max + r, lambda,
+                         (double *) ((char *) m + r * stride), (CsKernelSums *) ((char *) acc + r * stride)))
+            go[ng++] = r;
+        for (size_t i = 0; i < ng; i += 2)
+          {
+            size_t ra0 = go[i];
+            CsKernelSums *a0 = (CsKernelSums *) ((char *) acc + ra0 * stride);
+            float m0 = (float) *(double *) ((char *) m + ra0 * stride);
+            if (i + 1 < ng)
+              {
+                size_t ra1 = go[i + 1];
+                ISA_NAME (row_sums2) (S + ra0 * c, S + ra1 * c, y, y2, c, lf, l2, m0,
+                                      (float) *(double *) ((char *) m + ra1 * stride), d2_scale, a0,
+                                      (CsKernelSums *) ((char *) acc + ra1 * stride));
+              }
+            else
+              ISA_NAME (row_sums) (S + ra0 * c, y, y2, c, lf, l2, m0, d2_scale, a0);
+          }
+      }
     }
   if (kt != ktbuf)
     free (kt);
