@@ -131,6 +131,7 @@ ISA_NAME (sums_loop) (const float *s, const float *y, const float *y2, size_t n,
                       float d2_scale, float qa, float qb, int qfast, VT *acc)
 {
   VT z = acc[0], zy = acc[1], zyy = acc[2], zz = acc[3], zd = acc[4];
+  float ml = mf * l2;
 
   for (size_t j = 0; j < n; j += ISA_W)
     {
@@ -138,8 +139,8 @@ ISA_NAME (sums_loop) (const float *s, const float *y, const float *y2, size_t n,
       memcpy (&sv, s + j, sizeof sv);
       memcpy (&yv, y + j, sizeof yv);
       memcpy (&y2v, y2 + j, sizeof y2v);
-      /* (s - m) first: exact for the cases near the maximum, the ones that count */
-      u = ISA_NAME (vmax) ((sv - mf) * l2, (VT) { 0 } + ISA_EXP2_LO);
+      /* one FMA, s l2 - m l2 (see row_sums2) */
+      u = ISA_NAME (vmax) (sv * l2 - ml, (VT) { 0 } + ISA_EXP2_LO);
       e = ISA_NAME (vexp2) (u);
       z += e; zy += e * yv; zyy += e * y2v; zz += e * e;
       /* d2 in [1e-30, 1e30]: the -inf of an excluded case has e = 0 and a finite root */
@@ -221,6 +222,11 @@ ISA_NAME (row_sums2) (const float *s0, const float *s1, const float *y, const fl
     }
   VT z0 = { 0 }, zy0 = { 0 }, zyy0 = { 0 }, zz0 = { 0 }, zd0 = { 0 };
   VT z1 = { 0 }, zy1 = { 0 }, zyy1 = { 0 }, zz1 = { 0 }, zd1 = { 0 };
+  /* u = s l2 - m l2 in one FMA rather than (s - m) l2 in two: m l2's rounding (relative 6e-8 of m l2) shifts
+   * every u of the row alike, a common factor of all its e that every ratio of the sums cancels, and stays
+   * the same in every tile until the maximum rises (then the rescale is off by as much, the size of the
+   * float score's own error, ~1e-7 |m| lambda); each u is then rounded once. */
+  float ml0 = mf0 * l2, ml1 = mf1 * l2;
   for (size_t j = 0; j < n; j += ISA_W)
     {
       VT sv0, sv1, yv, y2v, u0, u1, e0, e1, q0, q1;
@@ -228,8 +234,8 @@ ISA_NAME (row_sums2) (const float *s0, const float *s1, const float *y, const fl
       memcpy (&sv1, s1 + j, sizeof sv1);
       memcpy (&yv, y + j, sizeof yv);
       memcpy (&y2v, y2 + j, sizeof y2v);
-      u0 = ISA_NAME (vmax) ((sv0 - mf0) * l2, (VT) { 0 } + ISA_EXP2_LO);
-      u1 = ISA_NAME (vmax) ((sv1 - mf1) * l2, (VT) { 0 } + ISA_EXP2_LO);
+      u0 = ISA_NAME (vmax) (sv0 * l2 - ml0, (VT) { 0 } + ISA_EXP2_LO);
+      u1 = ISA_NAME (vmax) (sv1 * l2 - ml1, (VT) { 0 } + ISA_EXP2_LO);
       e0 = ISA_NAME (vexp2) (u0);
       e1 = ISA_NAME (vexp2) (u1);
       z0 += e0; zy0 += e0 * yv; zyy0 += e0 * y2v; zz0 += e0 * e0;
