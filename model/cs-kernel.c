@@ -301,17 +301,18 @@ row_begin (float        *s,
 }
 
 /* An empty asm that the optimiser must assume changes v: keeps reassociation
- * (allowed in this file) from merging the two halves of ln 2. In a vector
- * register on x86; through memory elsewhere (any target's constraint). */
+ * (allowed in this file) from rewriting exact steps into rounded ones. In a
+ * vector register on x86; through memory elsewhere (any target's constraint). */
 #if defined(__x86_64__) || defined(__i386__)
 #define ISA_BARRIER(v) __asm__ ("" : "+x" (v))
 #else
 #define ISA_BARRIER(v) __asm__ ("" : "+m" (v))
 #endif
 
-/* Transposed keys of a tile up to this many floats live on the stack (64 KiB:
- * 512 cases up to d = 30); larger tiles take them from the heap. */
-#define KT_STACK 16384
+/* Transposed keys of a tile (rows padded by 16 floats) and its y^2 up to this
+ * many floats live on the stack (72 KiB: 512 cases up to d = 30); larger
+ * tiles take them from the heap. */
+#define KT_STACK 18432
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define CS_ISA_X86 1
@@ -324,9 +325,9 @@ row_begin (float        *s,
 #define ISA_MINPS(a, b) _mm512_maskz_min_ps ((__mmask16) 0xffff, (__m512) (a), (__m512) (b))
 #define ISA_ANYGT(a, t) (_mm512_cmp_ps_mask ((__m512) (a), (__m512) (t), _CMP_GT_OQ) != 0)
 #define ISA_RSQRT(v) _mm512_maskz_rsqrt14_ps ((__mmask16) 0xffff, (__m512) (v))
-#define ISA_FLOOR(v) _mm512_maskz_roundscale_ps ((__mmask16) 0xffff, (__m512) (v), \
-                                                 _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)
 #define ISA_SCALEF(a, b) _mm512_maskz_scalef_ps ((__mmask16) 0xffff, (__m512) (a), (__m512) (b))
+/* imm 0x09: keep no fraction bits, round down, no precision exception: u - floor (u) */
+#define ISA_REDUCE_FLOOR(v) _mm512_maskz_reduce_ps ((__mmask16) 0xffff, (__m512) (v), 0x09)
 #include "cs-kernel-isa.h"
 #undef ISA_SUF
 #undef ISA_ATTR
@@ -335,7 +336,7 @@ row_begin (float        *s,
 #undef ISA_MAXPS
 #undef ISA_MINPS
 #undef ISA_ANYGT
-#undef ISA_FLOOR
+#undef ISA_REDUCE_FLOOR
 #undef ISA_SCALEF
 #define ISA_SUF avx2
 #define ISA_ATTR __attribute__ ((target ("avx2,fma")))

@@ -95,7 +95,9 @@ double cs_kernel_fma_lanes_f (size_t iters, float *sink);
  *   new maximum (z, zy, zyy, zd by exp (lambda (m_old - m_new)), zz by its
  *   square) and cs_kernel_softmax_f (d2 = d2_scale * s; skipped when the
  *   tile's best case underflows: lambda (mc - m) < -104) do on S, in float;
- *   lambda > 0 finite.
+ *   lambda > 0 finite. Its exp works in base 2 (e_i = 2^(s_i l2 - m l2),
+ *   l2 = lambda log2 e, one FMA) with its own polynomial, as accurate as
+ *   cs_kernel_exp_f (2.5e-7 relative to 2^u; test-kernel checks it alone).
  *   thr (nq, or NULL for none) and above (nq): bit b of above[i] is set when
  *   cases [64 b, 64 b + 64) of the tile (bit 63: from 64 * 63 to c) hold a
  *   score > thr[i], taken before the skip case is excluded; a clear bit

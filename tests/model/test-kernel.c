@@ -513,6 +513,54 @@ test_mark_above (void)
       }
 }
 
+/* The fused kernel's exp on its own, at each level's vector path: scores that float holds exactly (one probe
+ * case at v, the maximum at 0, the rest far below), lambda = ln 2 so that lambda log2 e rounds to 1 and the
+ * exponent is v itself, and y = 1 at the probe only, so zy is the probe's e with nothing added but zeros.
+ * It must be exp (lambda v) = 2^v to the 2.5e-7 that cs-kernel.h promises for the float exp (a reduction that
+ * lost f's exactness to reassociation was off by 2e-6), down to v = -125, and exactly 0 below the clamp. */
+static void
+test_predict_exp (void)
+{
+  FOR_EACH_LEVEL (isa)
+    {
+      CsRng rng;
+      size_t nq = 301, ra = 2, c = 64, probe = 21, top = 40;
+      float *Q = g_new (float, nq * ra), K[64 * 2], y[64], *S = g_new (float, nq * c), *tmax = g_new (float, nq);
+      Row *rows = g_new0 (Row, nq);
+      double worst = 0;
+
+      cs_rng_seed (&rng, 77 + (guint64) isa);
+      for (size_t j = 0; j < c; j++)
+        {
+          K[j * ra] = j == probe ? 1.0f : 0.0f;
+          K[j * ra + 1] = j == probe || j == top ? 0.0f : -1000.0f;
+          y[j] = j == probe ? 1.0f : 0.0f;
+        }
+      for (size_t r = 0; r < nq; r++)
+        {
+          /* v in [-125, 0], and 5 rows past the clamp (-150 and below: e = 0) */
+          Q[r * ra] = r < nq - 5 ? (float) (-125.0 * cs_rng_uniform (&rng)) : -150.0f - 100.0f * (float) r;
+          Q[r * ra + 1] = 1.0f;
+          rows[r].m = -INFINITY;
+        }
+      cs_kernel_predict_f (Q, nq, ra, K, y, c, NULL, -2.0f, M_LN2, &rows[0].m, &rows[0].s, sizeof (Row), S,
+                           tmax, NULL, NULL);
+      for (size_t r = 0; r < nq; r++)
+        {
+          double want = exp2 ((double) Q[r * ra]);
+          g_assert_cmpfloat (rows[r].m, ==, 0.0);   /* the top case's score, exactly 0 in float */
+          if (r >= nq - 5)
+            g_assert_cmpfloat (rows[r].s.zy, ==, 0.0);
+          else
+            worst = fmax (worst, fabs (rows[r].s.zy / want - 1));
+        }
+      g_test_message ("largest relative error %.3g", worst);
+      g_assert_cmpfloat (worst, <=, 2.5e-7);
+      g_free (Q); g_free (S); g_free (tmax); g_free (rows);
+    }
+  cs_kernel_isa_force (-1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -524,5 +572,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/model/kernel/predict-above", test_predict_above);
   g_test_add_func ("/cs/model/kernel/mark-above", test_mark_above);
   g_test_add_func ("/cs/model/kernel/fused-topk-filter", test_fused_topk_filter);
+  g_test_add_func ("/cs/model/kernel/predict-exp", test_predict_exp);
   return g_test_run ();
 }
