@@ -252,6 +252,21 @@ ISA_NAME (row_sums2) (const float *s0, const float *s1, const float *y, const fl
   }
 }
 
+/* e^x for n floats x <= 0 (n a multiple of ISA_W) the fused kernel's way: u = x log2 e clamped at the
+ * exponent's floor, then vexp2. The machine roofline's exp rate E is measured on the fastest exp the engine
+ * has (cs-engine-bench.c); this is it since the kernel works in base 2. */
+ISA_ATTR static void
+ISA_NAME (exp_block) (const float *x, float *y, size_t n)
+{
+  for (size_t j = 0; j < n; j += ISA_W)
+    {
+      VT v;
+      memcpy (&v, x + j, sizeof v);
+      v = ISA_NAME (vexp2) (ISA_NAME (vmax) (v * 1.442695041f, (VT) { 0 } + ISA_EXP2_LO));
+      memcpy (y + j, &v, sizeof v);
+    }
+}
+
 /* Independent chains a = a b + c (contracted to FMA where the level has it):
  * twelve vectors cover 4-cycle latency on two FMA ports with room to spare,
  * and fit the 16 registers of SSE2 and AVX2. b < 1 keeps every lane bounded

@@ -413,6 +413,29 @@ cs_kernel_isa_force (int isa)
   return 1;
 }
 
+void
+cs_kernel_exp_fused_f (const float *x, float *y, size_t n)
+{
+  size_t nv;
+#ifdef CS_ISA_X86
+  unsigned int csr = _mm_getcsr ();
+  _mm_setcsr (csr | 0x8040);   /* as in cs_kernel_predict_f: its exp runs with FTZ and DAZ */
+#endif
+  switch (cs_kernel_isa ())
+    {
+#ifdef CS_ISA_X86
+    case CS_KERNEL_ISA_AVX512: nv = n / 16 * 16; exp_block_avx512 (x, y, nv); break;
+    case CS_KERNEL_ISA_AVX2: nv = n / 8 * 8; exp_block_avx2 (x, y, nv); break;
+#endif
+    default: nv = n / 4 * 4; exp_block_base (x, y, nv); break;
+    }
+  for (size_t i = nv; i < n; i++)
+    y[i] = x[i] * 1.442695041f > -126.0f ? exp2f (x[i] * 1.442695041f) : 0.0f;
+#ifdef CS_ISA_X86
+  _mm_setcsr (csr);
+#endif
+}
+
 double
 cs_kernel_fma_lanes_f (size_t iters, float *sink)
 {

@@ -23,6 +23,9 @@ typedef struct
  * float to ~2.5e-7 relative for x in [-87, 88] (0 below -87.3). */
 void   cs_kernel_exp_d      (const double *x, double *y, size_t n);
 void   cs_kernel_exp_f      (const float  *x, float  *y, size_t n);
+/* y[i] = exp (x[i]) for x <= 0 by the fused kernel's own base-2 exp (cs_kernel_predict_f), at the level in use:
+ * float to ~2.5e-7 relative, 0 below about -87.3 (FTZ). For the roofline's exp rate (cs-engine-bench.c). */
+void   cs_kernel_exp_fused_f (const float *x, float *y, size_t n);
 
 double cs_kernel_max_d      (const double *s, size_t c);   /* -inf for c == 0 */
 float  cs_kernel_max_f      (const float  *s, size_t c);
