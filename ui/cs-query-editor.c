@@ -11,7 +11,11 @@
 #include "cs-widgets.h"
 #include "cs-ui-resources.h"
 
-/* Typing pauses shorter than this are one edit: the query runs once per pause, not once per keystroke. */
+/* An edit reaches the query at once (at the next main-loop iteration); the edits that follow within this time
+ * are one edit, sent when it ends
+ * (and the next ones within this time after that, and so on): a burst of keystrokes makes a query at its first
+ * keystroke and one every DEBOUNCE_MS, never one per keystroke. Waiting out a quiet time before every edit
+ * (a trailing debounce) put these 120 ms into every what-if answer: a spin button's click, a pasted value. */
 #define DEBOUNCE_MS 120
 
 struct _CsQueryEditor
@@ -31,7 +35,11 @@ struct _CsQueryEditor
   gssize exclude;
   gboolean edited;
   gboolean updating_spins;
-  guint debounce_id;
+  guint debounce_id;            /* the time after an emission in which edits wait */
+  gboolean trailing;            /* an edit waits for its end (cs_query_editor_is_pending) */
+  gboolean window_emitted;      /* that time began with an emission (not with an entry left empty) */
+  gboolean empty_waiting;       /* a spin left empty waits to be a missing value (schedule_empty) */
+  guint leading_id;             /* the emission of an edit that waits for nothing, at the next iteration */
 };
 
 G_DEFINE_FINAL_TYPE (CsQueryEditor, cs_query_editor, GTK_TYPE_BOX)
@@ -52,21 +60,114 @@ set_edited (CsQueryEditor *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDITED]);
 }
 
+static gboolean debounce_cb (gpointer user_data);
+static void mark_edited (CsQueryEditor *self);
+
+/* The spins left empty become missing values (NaN) in the query: TRUE when one did. */
+static gboolean
+apply_empty_spins (CsQueryEditor *self)
+{
+  gboolean changed = FALSE;
+
+  for (guint j = 0; self->query != NULL && j < self->spins->len; j++)
+    if (*gtk_editable_get_text (g_ptr_array_index (self->spins, j)) == '\0' && !isnan (self->query[j]))
+      {
+        self->query[j] = NAN;
+        changed = TRUE;
+      }
+  if (changed)
+    mark_edited (self);
+  return changed;
+}
+
+/* Whether a spin is empty while its value is not missing yet (an empty entry waiting, schedule_empty). */
+static gboolean
+any_empty_waiting (CsQueryEditor *self)
+{
+  for (guint j = 0; self->query != NULL && j < self->spins->len; j++)
+    if (*gtk_editable_get_text (g_ptr_array_index (self->spins, j)) == '\0' && !isnan (self->query[j]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Emits "query-changed" now (with any spin left empty as a missing value) and starts the time in which further
+ * edits wait. */
+static void
+emit_changed (CsQueryEditor *self)
+{
+  g_clear_handle_id (&self->debounce_id, g_source_remove);
+  g_clear_handle_id (&self->leading_id, g_source_remove);
+  if (self->empty_waiting)
+    apply_empty_spins (self);
+  self->trailing = FALSE;
+  self->empty_waiting = FALSE;
+  self->window_emitted = TRUE;
+  self->debounce_id = g_timeout_add (DEBOUNCE_MS, debounce_cb, self);
+  g_signal_emit (self, signals[SIGNAL_QUERY_CHANGED], 0);
+}
+
 static gboolean
 debounce_cb (gpointer user_data)
 {
   CsQueryEditor *self = user_data;
+  gboolean send = self->trailing;
 
   self->debounce_id = 0;
-  g_signal_emit (self, signals[SIGNAL_QUERY_CHANGED], 0);
+  if (self->empty_waiting)
+    {
+      self->empty_waiting = FALSE;
+      send = apply_empty_spins (self) || send;
+    }
+  if (send)
+    emit_changed (self);
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+leading_cb (gpointer user_data)
+{
+  CsQueryEditor *self = user_data;
+
+  self->leading_id = 0;
+  emit_changed (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A value edited: sent at the next main-loop iteration, unless it follows an emission within DEBOUNCE_MS (then
+ * once, at the end). Not within the handler: one set_value is several signals in a row (the text emptied, the
+ * text, then "value-changed" with the adjustment's own value, which the text shows rounded), one edit. */
 static void
 schedule_changed (CsQueryEditor *self)
 {
+  if (self->debounce_id != 0 && self->window_emitted)
+    self->trailing = TRUE;
+  else if (self->leading_id == 0)
+    self->leading_id = g_idle_add_full (G_PRIORITY_DEFAULT, leading_cb, self, NULL);
+}
+
+/* An entry left empty waits DEBOUNCE_MS before it is a missing value: replacing a value passes through an empty
+ * text (GtkSpinButton's set_value, select-all and type), and a missing feature is answered by a refit on the
+ * others (cs-engine-missing.c). The value that follows at once is an edit of its own (or none, when it is the
+ * value the entry had). */
+static void
+schedule_empty (CsQueryEditor *self)
+{
+  self->empty_waiting = TRUE;
+  if (self->debounce_id == 0)
+    {
+      self->window_emitted = FALSE;
+      self->debounce_id = g_timeout_add (DEBOUNCE_MS, debounce_cb, self);
+    }
+}
+
+/* No edit waits any more: an emission that makes the query whole (set_query, set_cases). */
+static void
+clear_pending (CsQueryEditor *self)
+{
   g_clear_handle_id (&self->debounce_id, g_source_remove);
-  self->debounce_id = g_timeout_add (DEBOUNCE_MS, debounce_cb, self);
+  g_clear_handle_id (&self->leading_id, g_source_remove);
+  self->trailing = FALSE;
+  self->empty_waiting = FALSE;
 }
 
 static void
@@ -111,13 +212,12 @@ spin_text_changed_cb (GtkEditable   *editable,
     {
       /* An empty entry is a missing value (a sensor down): predicted from the other features, flagged. */
       if (!isnan (self->query[j]))
-        {
-          self->query[j] = NAN;
-          mark_edited (self);
-          schedule_changed (self);
-        }
+        schedule_empty (self);
       return;
     }
+  /* the entry holds text again: an empty text on its way to this one waits no more */
+  if (self->empty_waiting && !any_empty_waiting (self))
+    self->empty_waiting = FALSE;
   /* '.' or the locale's decimal separator: under de_DE the spin shows and takes "41,2" */
   if (!cs_entry_parse_number (text, &v) || v == self->query[j])
     return;
@@ -320,7 +420,7 @@ cs_query_editor_set_cases (CsQueryEditor *self,
 {
   g_return_if_fail (CS_IS_QUERY_EDITOR (self));
 
-  g_clear_handle_id (&self->debounce_id, g_source_remove);
+  clear_pending (self);
   if (cases != NULL)
     cs_case_base_ref (cases);
   g_clear_pointer (&self->cases, cs_case_base_unref);
@@ -371,7 +471,7 @@ cs_query_editor_set_query (CsQueryEditor *self,
   for (guint col = 0; col < self->drops->len; col++)
     gtk_drop_down_set_selected (g_ptr_array_index (self->drops, col), (guint) self->levels[col]);
   self->updating_spins = FALSE;
-  g_clear_handle_id (&self->debounce_id, g_source_remove);
+  clear_pending (self);
   g_signal_emit (self, signals[SIGNAL_QUERY_CHANGED], 0);
 }
 
@@ -434,7 +534,7 @@ gboolean
 cs_query_editor_is_pending (CsQueryEditor *self)
 {
   g_return_val_if_fail (CS_IS_QUERY_EDITOR (self), FALSE);
-  return self->debounce_id != 0;
+  return self->trailing || self->empty_waiting || self->leading_id != 0;
 }
 
 static void
@@ -460,7 +560,7 @@ cs_query_editor_dispose (GObject *object)
 {
   CsQueryEditor *self = CS_QUERY_EDITOR (object);
 
-  g_clear_handle_id (&self->debounce_id, g_source_remove);
+  clear_pending (self);
   if (self->spins != NULL)
     g_ptr_array_set_size (self->spins, 0);
   G_OBJECT_CLASS (cs_query_editor_parent_class)->dispose (object);
