@@ -314,6 +314,21 @@ ISA_NAME (score4) (const float *Q, size_t nr, size_t ra, const float *kt, size_t
   uint64_t ab[4] = { 0, 0, 0, 0 };
   size_t j = 0;
 
+  /* A block's lane maxima b0..b3 into the rows' maxima, and its bit bi of above where one tops the threshold. */
+#define FOLD_BLOCK(bi)                                                  \
+  do                                                                    \
+    {                                                                   \
+      m0 = ISA_NAME (vmax) (m0, b0);                                    \
+      m1 = ISA_NAME (vmax) (m1, b1);                                    \
+      m2 = ISA_NAME (vmax) (m2, b2);                                    \
+      m3 = ISA_NAME (vmax) (m3, b3);                                    \
+      ab[0] |= (uint64_t) ISA_NAME (anygt) (b0, t0) << (bi);            \
+      ab[1] |= (uint64_t) ISA_NAME (anygt) (b1, t1) << (bi);            \
+      ab[2] |= (uint64_t) ISA_NAME (anygt) (b2, t2) << (bi);            \
+      ab[3] |= (uint64_t) ISA_NAME (anygt) (b3, t3) << (bi);            \
+    }                                                                   \
+  while (0)
+
 #if ISA_W == 16
   /* AVX-512: a whole block of 64 cases at a time, four rows by four vectors in sixteen accumulators (the 32
    * registers hold them, the keys and a broadcast). With eight, each accumulator's chain of ra FMAs (4 cycles
@@ -361,14 +376,7 @@ ISA_NAME (score4) (const float *Q, size_t nr, size_t ra, const float *kt, size_t
       b1 = ISA_NAME (vmax) (ISA_NAME (vmax) (a10, a11), ISA_NAME (vmax) (a12, a13));
       b2 = ISA_NAME (vmax) (ISA_NAME (vmax) (a20, a21), ISA_NAME (vmax) (a22, a23));
       b3 = ISA_NAME (vmax) (ISA_NAME (vmax) (a30, a31), ISA_NAME (vmax) (a32, a33));
-      m0 = ISA_NAME (vmax) (m0, b0);
-      m1 = ISA_NAME (vmax) (m1, b1);
-      m2 = ISA_NAME (vmax) (m2, b2);
-      m3 = ISA_NAME (vmax) (m3, b3);
-      ab[0] |= (uint64_t) ISA_NAME (anygt) (b0, t0) << bi;
-      ab[1] |= (uint64_t) ISA_NAME (anygt) (b1, t1) << bi;
-      ab[2] |= (uint64_t) ISA_NAME (anygt) (b2, t2) << bi;
-      ab[3] |= (uint64_t) ISA_NAME (anygt) (b3, t3) << bi;
+      FOLD_BLOCK (bi);
     }
   b0 = b1 = b2 = b3 = (VT) { 0 } - INFINITY;
 #endif
@@ -413,17 +421,11 @@ ISA_NAME (score4) (const float *Q, size_t nr, size_t ra, const float *kt, size_t
       if (((j + 2 * ISA_W) % CS_KERNEL_ABOVE_BLOCK) == 0 || j + 4 * ISA_W > c)
         {
           size_t bi = j / CS_KERNEL_ABOVE_BLOCK < 63 ? j / CS_KERNEL_ABOVE_BLOCK : 63;
-          m0 = ISA_NAME (vmax) (m0, b0);
-          m1 = ISA_NAME (vmax) (m1, b1);
-          m2 = ISA_NAME (vmax) (m2, b2);
-          m3 = ISA_NAME (vmax) (m3, b3);
-          ab[0] |= (uint64_t) ISA_NAME (anygt) (b0, t0) << bi;
-          ab[1] |= (uint64_t) ISA_NAME (anygt) (b1, t1) << bi;
-          ab[2] |= (uint64_t) ISA_NAME (anygt) (b2, t2) << bi;
-          ab[3] |= (uint64_t) ISA_NAME (anygt) (b3, t3) << bi;
+          FOLD_BLOCK (bi);
           b0 = b1 = b2 = b3 = (VT) { 0 } - INFINITY;
         }
     }
+#undef FOLD_BLOCK
   for (size_t r = 0; r < nr; r++)
     {
       VT v = r == 0 ? m0 : r == 1 ? m1 : r == 2 ? m2 : m3;
