@@ -34,6 +34,8 @@ typedef enum
 
 /* TRUE while a column sort is computed in a worker. */
 gboolean  cs_case_table_is_sorting        (CsCaseTable *self);
+/* TRUE while a wide case base's feature columns are still being shown, a few a frame (table on screen). */
+gboolean  cs_case_table_is_showing_columns (CsCaseTable *self);
 /* TRUE while the "In spec" column's leave-one-out shares are being computed (limits set, engine ready). */
 gboolean  cs_case_table_is_spec_pending   (CsCaseTable *self);
 /* Case index's leave-one-out p_in_spec as the "In spec" column shows it; NaN without limits, before the worker

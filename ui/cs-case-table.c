@@ -477,6 +477,14 @@ cs_case_table_is_sorting (CsCaseTable *self)
 }
 
 gboolean
+cs_case_table_is_showing_columns (CsCaseTable *self)
+{
+  g_return_val_if_fail (CS_IS_CASE_TABLE (self), FALSE);
+  /* the tick callback runs while the table is on screen: off screen the rest waits, and nothing is busy */
+  return self->hidden_columns->len > 0 && gtk_widget_get_mapped (GTK_WIDGET (self));
+}
+
+gboolean
 cs_case_table_is_spec_pending (CsCaseTable *self)
 {
   g_return_val_if_fail (CS_IS_CASE_TABLE (self), FALSE);

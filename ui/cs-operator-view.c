@@ -102,7 +102,8 @@ gboolean
 cs_operator_view_is_sorting (CsOperatorView *self)
 {
   g_return_val_if_fail (CS_IS_OPERATOR_VIEW (self), FALSE);
-  return cs_case_table_is_sorting (CS_CASE_TABLE (self->table));
+  return cs_case_table_is_sorting (CS_CASE_TABLE (self->table))
+         || cs_case_table_is_showing_columns (CS_CASE_TABLE (self->table));
 }
 
 gboolean

@@ -27,7 +27,7 @@ void           cs_operator_view_set_feature    (CsOperatorView *self,
 /* The latest result shown (NULL before the first). */
 const CsQueryResult *cs_operator_view_get_result (CsOperatorView *self);
 void           cs_operator_view_focus_search   (CsOperatorView *self);
-/* TRUE while a column sort is computed in a worker. */
+/* TRUE while the case table works: a column sort in a worker, or a wide case base's columns still being shown. */
 gboolean       cs_operator_view_is_sorting     (CsOperatorView *self);
 /* TRUE while the "In spec" column's leave-one-out shares are being computed (limits set, engine ready). */
 gboolean       cs_operator_view_is_spec_pending (CsOperatorView *self);

@@ -617,7 +617,9 @@ test_wide_base (void)
   shown = visible_columns (view);
   /* line, 3 features, outcome, flags: the others come later */
   g_assert_cmpuint (shown, ==, 6);
+  g_assert_true (cs_case_table_is_showing_columns (table));   /* the window counts it as busy */
   cs_ui_test_wait_until (all_columns_shown, view, WAIT_SECONDS);
+  g_assert_false (cs_case_table_is_showing_columns (table));
   wait_rows (table, (guint) cases->n);
   cs_ui_test_iterate ();
   g_assert_cmpuint (count_rows_with_cells (GTK_WIDGET (view), n_columns - 1), >, 0);
