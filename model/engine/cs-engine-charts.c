@@ -25,6 +25,7 @@ struct _CsEngineChart
   CsVerdict verdict;
   gsize cases;
   GPtrArray *allocs;
+  CsChartPre *pre;                 /* while it is built: parts computed before the query's result (or NULL) */
   char *sha256;
   char *scale;
 
@@ -219,21 +220,18 @@ per_case_subtitle (CsEngineChart *c)
   return keep (c, cs_engine_policy_words (&c->engine->policy));
 }
 
-static gboolean
-build_case_attention (CsEngineChart        *c,
-                      const CsQueryResult  *r,
-                      const CsChartOptions *o,
-                      GError              **error)
+/* Every case's Euclidean distance to the query in standardised features (NaN for the case left out): the
+ * case-attention chart's horizontal axis. It needs the query, not its result. */
+static double *
+case_distances (CsEngine     *e,
+                const double *query,
+                gssize        exclude)
 {
-  CsEngine *e = c->engine;
   gsize n = e->cases->n, d = e->cases->d;
-  double *dist, *zq;
+  double *dist = g_new (double, n);
+  g_autofree double *zq = g_new (double, d);
 
-  if (r == NULL || r->weights == NULL || !r->valid)
-    return not_supported (error, "the case-attention chart needs a valid query");
-  dist = keep (c, g_new (double, n));
-  zq = g_new (double, d);
-  cs_standardise_rows (r->query, zq, d, e->mean, e->sd, 0, 1);
+  cs_standardise_rows (query, zq, d, e->mean, e->sd, 0, 1);
   for (gsize i = 0; i < n; i++)
     {
       double s = 0;
@@ -242,9 +240,76 @@ build_case_attention (CsEngineChart        *c,
           double t = e->z[i * d + j] - zq[j];
           s += t * t;
         }
-      dist[i] = r->exclude >= 0 && (gsize) r->exclude == i ? NAN : sqrt (s);
+      dist[i] = exclude >= 0 && (gsize) exclude == i ? NAN : sqrt (s);
     }
-  g_free (zq);
+  return dist;
+}
+
+/* The feature map's case coordinates on its plane (the outcome on the vertical axis with one feature). */
+static void
+plane_coordinates (CsEngine *e,
+                   gsize     jx,
+                   gsize     jy,
+                   double  **fx,
+                   double  **fy)
+{
+  const CsCaseBase *cb = e->cases;
+  gsize n = cb->n, d = cb->d;
+  gboolean one = d == 1;
+
+  *fx = g_new (double, n);
+  *fy = g_new (double, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      (*fx)[i] = cb->x[i * d + jx];
+      (*fy)[i] = one ? cb->y[i] : cb->x[i * d + jy];
+    }
+}
+
+void
+_cs_engine_chart_pre_compute (CsEngine             *e,
+                              const double         *query,
+                              gssize                exclude,
+                              const CsChartKind    *kinds,
+                              const CsChartOptions *options,
+                              guint                 n_charts,
+                              CsChartPre           *pre)
+{
+  memset (pre, 0, sizeof *pre);
+  for (guint t = 0; t < n_charts; t++)
+    if (kinds[t] == CS_CHART_CASE_ATTENTION && pre->dist == NULL)
+      pre->dist = case_distances (e, query, exclude);
+    else if (kinds[t] == CS_CHART_FEATURE_MAP && pre->fx == NULL && !options[t].color_by_window_ratio)
+      {
+        cs_engine_chart_plane (e, &options[t], &pre->jx, &pre->jy);
+        plane_coordinates (e, pre->jx, pre->jy, &pre->fx, &pre->fy);
+      }
+}
+
+void
+_cs_engine_chart_pre_clear (CsChartPre *pre)
+{
+  g_clear_pointer (&pre->dist, g_free);
+  g_clear_pointer (&pre->fx, g_free);
+  g_clear_pointer (&pre->fy, g_free);
+}
+
+static gboolean
+build_case_attention (CsEngineChart        *c,
+                      const CsQueryResult  *r,
+                      const CsChartOptions *o,
+                      GError              **error)
+{
+  CsEngine *e = c->engine;
+  gsize n = e->cases->n;
+  double *dist;
+
+  if (r == NULL || r->weights == NULL || !r->valid)
+    return not_supported (error, "the case-attention chart needs a valid query");
+  if (c->pre != NULL && c->pre->dist != NULL)
+    dist = keep (c, g_steal_pointer (&c->pre->dist));   /* computed while the query ran */
+  else
+    dist = keep (c, case_distances (e, r->query, r->exclude));
   c->attention = (CsCaseAttentionData) {
     .n = n, .weights = keep (c, g_memdup2 (r->weights, n * sizeof (double))), .outcomes = e->cases->y,
     .distances = dist,
@@ -274,13 +339,15 @@ build_feature_map (CsEngineChart        *c,
   if (r == NULL || r->weights == NULL || !r->valid)
     return not_supported (error, "the feature map needs a valid query");
   cs_engine_chart_plane (e, o, &jx, &jy);
-  fx = keep (c, g_new (double, n));
-  fy = keep (c, g_new (double, n));
-  for (gsize i = 0; i < n; i++)
+  if (c->pre != NULL && c->pre->fx != NULL && c->pre->jx == jx && c->pre->jy == jy)
     {
-      fx[i] = cb->x[i * d + jx];
-      fy[i] = one ? cb->y[i] : cb->x[i * d + jy];
+      fx = g_steal_pointer (&c->pre->fx);   /* computed while the query ran */
+      fy = g_steal_pointer (&c->pre->fy);
     }
+  else
+    plane_coordinates (e, jx, jy, &fx, &fy);
+  keep (c, fx);
+  keep (c, fy);
   c->map = (CsFeatureMapData) {
     .n = n, .x = fx, .y = fy,
     .values = o->color_by_outcome ? cb->y : keep (c, g_memdup2 (r->weights, n * sizeof (double))),
@@ -789,6 +856,17 @@ build_backtest (CsEngineChart        *c,
   return TRUE;
 }
 
+static CsEngineChart *
+chart_build (CsEngine             *engine,
+             CsChartKind           kind,
+             const CsQueryResult  *result,
+             const CsChartOptions *options,
+             CsChartPre           *pre,
+             CsEngineProgress      progress,
+             gpointer              progress_data,
+             GCancellable         *cancellable,
+             GError              **error);
+
 CsEngineChart *
 cs_engine_chart_build (CsEngine             *engine,
                        CsChartKind           kind,
@@ -798,6 +876,30 @@ cs_engine_chart_build (CsEngine             *engine,
                        gpointer              progress_data,
                        GCancellable         *cancellable,
                        GError              **error)
+{
+  return chart_build (engine, kind, result, options, NULL, progress, progress_data, cancellable, error);
+}
+
+CsEngineChart *
+_cs_engine_chart_build_pre (CsEngine             *engine,
+                            CsChartKind           kind,
+                            const CsQueryResult  *result,
+                            const CsChartOptions *options,
+                            CsChartPre           *pre)
+{
+  return chart_build (engine, kind, result, options, pre, NULL, NULL, NULL, NULL);
+}
+
+static CsEngineChart *
+chart_build (CsEngine             *engine,
+             CsChartKind           kind,
+             const CsQueryResult  *result,
+             const CsChartOptions *options,
+             CsChartPre           *pre,
+             CsEngineProgress      progress,
+             gpointer              progress_data,
+             GCancellable         *cancellable,
+             GError              **error)
 {
   g_autoptr(CsEngineChart) c = g_new0 (CsEngineChart, 1);
   CsChartOptions defaults;
@@ -820,6 +922,7 @@ cs_engine_chart_build (CsEngine             *engine,
     }
   c->engine = engine != NULL ? cs_engine_ref (engine) : NULL;
   c->chart.kind = kind;
+  c->pre = pre;
   if (result != NULL)
     {
       c->verdict = result->report.verdict;
@@ -870,5 +973,6 @@ cs_engine_chart_build (CsEngine             *engine,
     return NULL;
   if (c->cases == 0 && engine != NULL)
     c->cases = engine->cases->n;
+  c->pre = NULL;
   return g_steal_pointer (&c);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cs-engine.h"
+#include "cs-engine-charts.h"
 #include "cs-window-pref.h"
 
 G_BEGIN_DECLS
@@ -61,5 +62,30 @@ void  cs_engine_missing_query (CsEngine       *self,
 gboolean cs_engine_loo_rmse_without_known (CsEngine *self,
                                            gsize     j,
                                            double   *out);
+
+/* A query's chart parts that need the query but not its result (cs-engine-charts.c): every case's distance
+ * for the case-attention chart, the feature map's case coordinates on its plane. The query's worker computes
+ * them on a second thread while the query runs (cs_engine_query_charts_async); a builder takes what it can use
+ * (and owns it then), the rest is cleared. */
+typedef struct
+{
+  double *dist;          /* n, or NULL */
+  double *fx, *fy;       /* n each, or NULL: the plane (jx, jy) */
+  gsize jx, jy;
+} CsChartPre;
+
+void           _cs_engine_chart_pre_compute (CsEngine             *e,
+                                             const double         *query,
+                                             gssize                exclude,
+                                             const CsChartKind    *kinds,
+                                             const CsChartOptions *options,
+                                             guint                 n_charts,
+                                             CsChartPre           *pre);
+void           _cs_engine_chart_pre_clear   (CsChartPre           *pre);
+CsEngineChart *_cs_engine_chart_build_pre   (CsEngine             *engine,
+                                             CsChartKind           kind,
+                                             const CsQueryResult  *result,
+                                             const CsChartOptions *options,
+                                             CsChartPre           *pre);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "cs-engine-charts.h"
+#include "cs-engine-private.h"
 #include "cs-samples.h"
 #include "drift-gen.h"
 
@@ -318,6 +319,70 @@ test_per_case_charts (void)
   cs_case_base_unref (cases);
 }
 
+
+/* The query's charts as its worker builds them at 10^5 cases and more: the parts that need only the query
+ * (distances, the feature map's plane coordinates) computed beforehand, on another thread, are the very arrays
+ * the builder would compute: the same function on the same inputs, so equal bits. A precomputed plane other than
+ * the one asked for is not used, and the case left out is NaN either way. */
+static void
+test_pre_parts (void)
+{
+  g_autoptr(GError) error = NULL;
+  CsCaseBase *cases = cs_samples_load ("press-line", &error);
+  g_autoptr(CsEngine) engine = NULL;
+  CsQueryResult *r;
+  CsChartKind kinds[2] = { CS_CHART_CASE_ATTENTION, CS_CHART_FEATURE_MAP };
+  CsChartOptions options[2];
+  const double *query;
+  gsize n;
+
+  g_assert_no_error (error);
+  n = cases->n;
+  engine = cs_engine_build_full (cases, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  query = cases->x + 11 * cases->d;
+  r = cs_engine_query (engine, query, 11, 5, NULL);
+  g_assert_true (r->valid);
+  for (guint t = 0; t < 2; t++)
+    cs_chart_options_init (&options[t]);
+  for (int other_plane = 0; other_plane < 2; other_plane++)
+    {
+      CsChartPre pre;
+      g_autoptr(CsEngineChart) a0 = NULL, a1 = NULL, m0 = NULL, m1 = NULL;
+      const CsCaseAttentionData *att0, *att1;
+      const CsFeatureMapData *map0, *map1;
+
+      _cs_engine_chart_pre_compute (engine, query, 11, kinds, options, 2, &pre);
+      g_assert_nonnull (pre.dist);
+      g_assert_nonnull (pre.fx);
+      if (other_plane)
+        options[1].feature_x = (int) (pre.jx == 0 ? 1 : 0), options[1].feature_y = (int) pre.jy;
+      a0 = cs_engine_chart_build (engine, kinds[0], r, &options[0], NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      m0 = cs_engine_chart_build (engine, kinds[1], r, &options[1], NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      a1 = _cs_engine_chart_build_pre (engine, kinds[0], r, &options[0], &pre);
+      m1 = _cs_engine_chart_build_pre (engine, kinds[1], r, &options[1], &pre);
+      g_assert_nonnull (a1);
+      g_assert_nonnull (m1);
+      g_assert_null (pre.dist);                              /* taken by the chart */
+      g_assert_true ((pre.fx == NULL) == !other_plane);      /* taken only when it is the chart's plane */
+      att0 = cs_engine_chart_get (a0)->data;
+      att1 = cs_engine_chart_get (a1)->data;
+      map0 = cs_engine_chart_get (m0)->data;
+      map1 = cs_engine_chart_get (m1)->data;
+      g_assert_cmpuint (att1->n, ==, n);
+      g_assert_true (isnan (att1->distances[11]));
+      g_assert_cmpmem (att0->distances, n * sizeof (double), att1->distances, n * sizeof (double));
+      g_assert_cmpuint (map1->n, ==, map0->n);
+      g_assert_cmpmem (map0->x, n * sizeof (double), map1->x, n * sizeof (double));
+      g_assert_cmpmem (map0->y, n * sizeof (double), map1->y, n * sizeof (double));
+      _cs_engine_chart_pre_clear (&pre);
+    }
+  cs_query_result_free (r);
+  cs_case_base_unref (cases);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -327,5 +392,6 @@ main (int    argc,
   g_test_add_func ("/cs/engine/charts/backtest", test_backtest_chart);
   g_test_add_func ("/cs/engine/charts/feature-map-interval", test_feature_map_interval);
   g_test_add_func ("/cs/engine/charts/per-case", test_per_case_charts);
+  g_test_add_func ("/cs/engine/charts/pre-parts", test_pre_parts);
   return g_test_run ();
 }
