@@ -661,42 +661,30 @@ cs_attention_new (const double  *x,
 
 typedef struct
 {
-  CsAttention *self;         /* NULL while checking */
-  const double *x;           /* n * width */
-  size_t width;
-  int bad[CS_MAX_THREADS];   /* per worker slot: a value that is not finite */
+  CsAttention *self;
+  const double *x;           /* n * d */
+  int bad[CS_MAX_THREADS];   /* per worker slot: a value of x that is not finite */
 } NewRows;
 
-static void
-finite_rows (void  *arg,
-             size_t i0,
-             size_t i1,
-             size_t slot)
-{
-  NewRows *nr = arg;
-
-  if (!cs_is_finite_array (nr->x + i0 * nr->width, (i1 - i0) * nr->width))
-    nr->bad[slot] = 1;
-}
-
-/* X2's rows [x - c, -|x - c|^2 / 2, 1] (and their float copy) for cases [i0, i1). */
+/* X2's rows [x - c, -|x - c|^2 / 2, 1] (and their float copy) for cases [i0, i1), and whether x is finite. */
 static void
 centre_rows (void  *arg,
              size_t i0,
              size_t i1,
              size_t slot)
 {
-  const NewRows *nr = arg;
+  NewRows *nr = arg;
   CsAttention *self = nr->self;
   const double *x = nr->x;
   size_t d = self->d;
+  int finite = 1;
 
-  (void) slot;
   for (size_t i = i0; i < i1; i++)
     {
       double *r = self->X2 + i * (d + 2), s = 0;
       for (size_t j = 0; j < d; j++)
         {
+          finite &= isfinite (x[i * d + j]) != 0;
           r[j] = x[i * d + j] - self->xmean[j];
           s += r[j] * r[j];
         }
@@ -706,6 +694,8 @@ centre_rows (void  *arg,
         for (size_t j = 0; j < d + 2; j++)
           self->X2f[i * (d + 2) + j] = (float) r[j];
     }
+  if (!finite)
+    nr->bad[slot] = 1;
 }
 
 CsStatus
@@ -733,17 +723,10 @@ cs_attention_new_full (const double       *x,
       || (form != CS_SCORE_DISTANCE && form != CS_SCORE_DOT)
       || (flags & ~(unsigned) (CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT | CS_ATTENTION_ALL_CORES)) != 0)
     return CS_ERR_INVALID;
+  /* x is checked as X2 is made from it (one read of the n d values instead of two) */
+  if (!cs_is_finite_array (y, n))
+    return CS_ERR_NOT_FINITE;
   nt = (flags & CS_ATTENTION_ALL_CORES) ? online_processors () : 1;
-  {
-    NewRows check = { NULL, x, d, { 0 } };
-
-    rows_parallel (n, d, nt, 0, finite_rows, &check, NULL, NULL, 0, 0);
-    for (int t = 0; t < nt; t++)
-      if (check.bad[t])
-        return CS_ERR_NOT_FINITE;
-    if (!cs_is_finite_array (y, n))
-      return CS_ERR_NOT_FINITE;
-  }
 
   self = calloc (1, sizeof *self);
   if (self == NULL)
@@ -792,11 +775,17 @@ cs_attention_new_full (const double       *x,
           self->xmean[j] += x[i * d + j] / (double) n;
       }
   {
-    NewRows rows = { self, x, d, { 0 } };
+    NewRows rows = { self, x, { 0 } };
 
     /* every row on its own: on nt workers, the very numbers of one */
     if (rows_parallel (n, d + 2, nt, NEW_BLOCK, centre_rows, &rows, progress, user_data, 0.3, 0.7))
       goto cancelled;
+    for (int t = 0; t < nt; t++)
+      if (rows.bad[t])
+        {
+          cs_attention_free (self);
+          return CS_ERR_NOT_FINITE;
+        }
   }
 #undef NEW_CANCELLED
 

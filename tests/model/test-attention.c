@@ -1254,6 +1254,36 @@ test_new_all_cores (void)
           g_free (y);
           g_free (qs);
         }
+  /* A value that is not finite is found in any worker's rows, on one thread or on all of them. */
+  {
+    CsRng rng;
+    size_t n = 40001, d = 3;
+    double *x, *y;
+
+    cs_rng_seed (&rng, 990);
+    x = random_matrix (&rng, n, d, 1.0);
+    y = random_matrix (&rng, n, 1, 1.0);
+    for (size_t k = 0; k < 3; k++)
+      {
+        size_t at = k == 0 ? 0 : k == 1 ? n / 2 * d + 1 : n * d - 1;
+        double keep = x[at];
+
+        x[at] = k == 1 ? INFINITY : NAN;
+        for (unsigned flags = 0; flags <= CS_ATTENTION_ALL_CORES; flags += CS_ATTENTION_ALL_CORES)
+          {
+            CsAttention *c = NULL;
+            g_assert_cmpint (cs_attention_new_full (x, y, n, d, CS_SCORE_DISTANCE, flags, NULL, NULL, &c), ==,
+                             CS_ERR_NOT_FINITE);
+            g_assert_null (c);
+            g_assert_cmpint (cs_attention_new_full (x, y, n, d, CS_SCORE_DOT, flags | CS_ATTENTION_SHARE_INPUT, NULL,
+                                                    NULL, &c), ==, CS_ERR_NOT_FINITE);
+            g_assert_null (c);
+          }
+        x[at] = keep;
+      }
+    g_free (x);
+    g_free (y);
+  }
 }
 
 /* The sampled noise estimator: the documented cases paired with their nearest other case by
