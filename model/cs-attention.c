@@ -666,6 +666,36 @@ typedef struct
   int bad[CS_MAX_THREADS];   /* per worker slot: a value of x that is not finite */
 } NewRows;
 
+/* Columns [j0, j1) of the case mean, rows [i0, i1) added to it (in order). */
+typedef struct
+{
+  const double *x;
+  double *mean;
+  size_t n, d, i0, i1, j0, j1;
+} MeanJob;
+
+static void *
+mean_cols (void *data)
+{
+  const MeanJob *j = data;
+
+  /* sums on the worker's stack, 64 columns at a time: the workers' columns share cache lines of mean */
+  for (size_t c0 = j->j0; c0 < j->j1; c0 += 64)
+    {
+      size_t c1 = c0 + 64 < j->j1 ? c0 + 64 : j->j1;
+      double acc[64];
+
+      for (size_t c = c0; c < c1; c++)
+        acc[c - c0] = j->mean[c];
+      for (size_t i = j->i0; i < j->i1; i++)
+        for (size_t c = c0; c < c1; c++)
+          acc[c - c0] += j->x[i * j->d + c] / (double) j->n;
+      for (size_t c = c0; c < c1; c++)
+        j->mean[c] = acc[c - c0];
+    }
+  return NULL;
+}
+
 /* X2's rows [x - c, -|x - c|^2 / 2, 1] (and their float copy) for cases [i0, i1), and whether x is finite. */
 static void
 centre_rows (void  *arg,
@@ -767,13 +797,23 @@ cs_attention_new_full (const double       *x,
    * expanded form |k|^2 - 2 k.q + |q|^2 cancels as little as possible.
    * The mean adds the cases in order on one thread (its bits do not depend on the cores). */
   if (form == CS_SCORE_DISTANCE)
-    for (size_t i = 0; i < n; i++)
-      {
-        if (i % NEW_BLOCK == 0 && NEW_CANCELLED (0.3 * (double) i / (double) n))
-          goto cancelled;
-        for (size_t j = 0; j < d; j++)
-          self->xmean[j] += x[i * d + j] / (double) n;
-      }
+    {
+      /* The workers split the columns, not the rows: each column still adds its cases in order. */
+      MeanJob jobs[CS_MAX_THREADS];
+      size_t nj = nt > 1 && n * d >= ROWS_PARALLEL_MIN ? (size_t) nt : 1, per;
+
+      nj = nj < d ? nj : d;
+      per = (d + nj - 1) / nj;
+      for (size_t i0 = 0; i0 < n; i0 += NEW_BLOCK)
+        {
+          if (NEW_CANCELLED (0.3 * (double) i0 / (double) n))
+            goto cancelled;
+          for (size_t t = 0; t < nj; t++)
+            jobs[t] = (MeanJob) { x, self->xmean, n, d, i0, i0 + NEW_BLOCK < n ? i0 + NEW_BLOCK : n,
+                                  t * per < d ? t * per : d, (t + 1) * per < d ? (t + 1) * per : d };
+          cs_parallel_run (nj, sizeof jobs[0], jobs, mean_cols);
+        }
+    }
   {
     NewRows rows = { self, x, { 0 } };
 
