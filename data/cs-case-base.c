@@ -168,54 +168,95 @@ cs_case_base_set_target (CsCaseBase *self,
   self->target_unit = g_strdup (unit != NULL ? unit : "");
 }
 
-/* Two-pass mean and standard deviation (population), plus ranges. The passes run
- * along rows (cache-friendly on the row-major table); each feature's sums still
- * add the cases in order, so the results are those of a column-by-column loop. */
+/* Columns [j0, j1) of the feature statistics. */
+typedef struct
+{
+  CsCaseBase *self;
+  gsize j0, j1;
+} StatsJob;
+
+/* Two-pass mean and standard deviation (population), plus ranges, of a job's columns. The passes run along rows
+ * (cache-friendly on the row-major table) with the sums on the worker's stack, 64 columns at a time (the workers'
+ * columns share cache lines of the results); each feature's sums still add the cases in order, so the results are
+ * those of a column-by-column loop, on any number of workers. */
+static gpointer
+stats_columns (gpointer data)
+{
+  const StatsJob *job = data;
+  CsCaseBase *self = job->self;
+  gsize n = self->n, d = self->d;
+
+  for (gsize c0 = job->j0; c0 < job->j1; c0 += 64)
+    {
+      gsize w = MIN (job->j1 - c0, 64);
+      double sum[64], ss[64], lo[64], hi[64];
+
+      for (gsize c = 0; c < w; c++)
+        {
+          sum[c] = ss[c] = 0;
+          lo[c] = INFINITY;
+          hi[c] = -INFINITY;
+        }
+      for (gsize i = 0; i < n; i++)
+        {
+          const double *row = self->x + i * d + c0;
+          for (gsize c = 0; c < w; c++)
+            {
+              double v = row[c];
+              sum[c] += v;
+              lo[c] = MIN (lo[c], v);
+              hi[c] = MAX (hi[c], v);
+            }
+        }
+      for (gsize c = 0; c < w; c++)
+        self->mean[c0 + c] = n > 0 ? sum[c] / n : 0;
+      for (gsize i = 0; i < n; i++)
+        {
+          const double *row = self->x + i * d + c0;
+          for (gsize c = 0; c < w; c++)
+            {
+              double e = row[c] - self->mean[c0 + c];
+              ss[c] += e * e;
+            }
+        }
+      for (gsize c = 0; c < w; c++)
+        {
+          gsize j = c0 + c;
+          self->min[j] = lo[c];
+          self->max[j] = hi[c];
+          self->sd[j] = n > 0 ? sqrt (ss[c] / n) : 0;
+          /* A spread below rounding noise of the mean is a constant feature. */
+          if (self->sd[j] <= 1e-12 * MAX (1.0, fabs (self->mean[j])))
+            self->sd[j] = 0;
+          if (n == 0)
+            self->min[j] = self->max[j] = 0;
+        }
+    }
+  return NULL;
+}
+
+/* The workers split the columns (at 10^6 x 20 the two passes were a twentieth of a load on one core). */
 void
 cs_case_base_compute_stats (CsCaseBase *self)
 {
   gsize n = self->n, d = self->d;
-  double *sum = g_new0 (double, MAX (d, 1));
-  double *ss = g_new0 (double, MAX (d, 1));
+  guint nt = n * d >= (1 << 18) ? MIN (g_get_num_processors (), (guint) MIN (d, 64)) : 1;
+  StatsJob jobs[64];
+  GThread *threads[64] = { NULL };
+  gsize per = nt > 0 ? (d + nt - 1) / nt : d;
 
-  for (gsize j = 0; j < d; j++)
+  for (guint t = 0; t < nt; t++)
+    jobs[t] = (StatsJob) { self, MIN (t * per, d), MIN ((t + 1) * per, d) };
+  for (guint t = 1; t < nt; t++)
+    threads[t] = g_thread_try_new ("cs-stats", stats_columns, &jobs[t], NULL);
+  stats_columns (&jobs[0]);
+  for (guint t = 1; t < nt; t++)
     {
-      self->min[j] = INFINITY;
-      self->max[j] = -INFINITY;
+      if (threads[t] != NULL)
+        g_thread_join (threads[t]);
+      else
+        stats_columns (&jobs[t]);
     }
-  for (gsize i = 0; i < n; i++)
-    {
-      const double *row = self->x + i * d;
-      for (gsize j = 0; j < d; j++)
-        {
-          double v = row[j];
-          sum[j] += v;
-          self->min[j] = MIN (self->min[j], v);
-          self->max[j] = MAX (self->max[j], v);
-        }
-    }
-  for (gsize j = 0; j < d; j++)
-    self->mean[j] = n > 0 ? sum[j] / n : 0;
-  for (gsize i = 0; i < n; i++)
-    {
-      const double *row = self->x + i * d;
-      for (gsize j = 0; j < d; j++)
-        {
-          double e = row[j] - self->mean[j];
-          ss[j] += e * e;
-        }
-    }
-  for (gsize j = 0; j < d; j++)
-    {
-      self->sd[j] = n > 0 ? sqrt (ss[j] / n) : 0;
-      /* A spread below rounding noise of the mean is a constant feature. */
-      if (self->sd[j] <= 1e-12 * MAX (1.0, fabs (self->mean[j])))
-        self->sd[j] = 0;
-      if (n == 0)
-        self->min[j] = self->max[j] = 0;
-    }
-  g_free (sum);
-  g_free (ss);
 
   {
     double ysum = 0, yss = 0, lo = INFINITY, hi = -INFINITY;

@@ -54,6 +54,7 @@ struct _CsAttention
   size_t *n_levels;      /* n_cat */
   size_t *level_off;     /* n_cat: first one-hot column of each category in the keys */
   size_t L;              /* sum of n_levels */
+  int n_threads;         /* workers for the O(n d) passes over the cases (CS_ATTENTION_ALL_CORES), else 1 */
 };
 
 CsStatus cs_prep_build  (const CsAttention *ctx, const CsMetric *m, int want_float, CsPrep *p);

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cs-attention-private.h"
 #include "cs-kernel.h"
@@ -304,6 +305,78 @@ cs_sample_gather (const double *x,
     }
 }
 
+/* ---- Passes over the rows on every core ---------------------------------- */
+
+/* Below this many values a pass stays on the calling thread: starting a thread costs more. */
+#define ROWS_PARALLEL_MIN ((size_t) 1 << 16)
+
+typedef void (*RowsFunc) (void *arg, size_t i0, size_t i1, size_t slot);
+
+typedef struct
+{
+  RowsFunc fn;
+  void *arg;
+  size_t i0, i1, slot;
+} RowsJob;
+
+static void *
+rows_job_run (void *data)
+{
+  RowsJob *j = data;
+
+  if (j->i1 > j->i0)
+    j->fn (j->arg, j->i0, j->i1, j->slot);
+  return NULL;
+}
+
+static int
+online_processors (void)
+{
+  long np = sysconf (_SC_NPROCESSORS_ONLN);
+
+  return np < 1 ? 1 : np > CS_MAX_THREADS ? CS_MAX_THREADS : (int) np;
+}
+
+/* fn over rows [0, n) of width values each, on nt workers: rounds of nt blocks of `block` rows (block 0: one
+ * round, the rows split evenly), worker slot t taking the t-th block of a round, so a slot's accumulators are
+ * only ever touched by one thread at a time. Each row is computed by one worker exactly as one thread would, so
+ * the results do not depend on nt. Before each round progress (may be NULL) is asked with from + span times the
+ * rows done; a nonzero answer stops the pass and returns 1. */
+static int
+rows_parallel (size_t              n,
+               size_t              width,
+               int                 nt,
+               size_t              block,
+               RowsFunc            fn,
+               void               *arg,
+               CsModelProgressFunc progress,
+               void               *user_data,
+               double              from,
+               double              span)
+{
+  RowsJob jobs[CS_MAX_THREADS];
+  size_t nj = nt > 1 && n * width >= ROWS_PARALLEL_MIN ? (size_t) nt : 1;
+
+  if (nj > CS_MAX_THREADS)
+    nj = CS_MAX_THREADS;
+  if (block == 0)
+    block = (n + nj - 1) / nj;
+  if (block == 0)
+    block = 1;
+  for (size_t r0 = 0; r0 < n; r0 += nj * block)
+    {
+      if (progress != NULL && progress (from + span * (double) r0 / (double) n, user_data) != 0)
+        return 1;
+      for (size_t t = 0; t < nj; t++)
+        {
+          size_t a = r0 + t * block, b = a + block;
+          jobs[t] = (RowsJob) { fn, arg, a < n ? a : n, b < n ? b : n, t };
+        }
+      cs_parallel_run (nj, sizeof jobs[0], jobs, rows_job_run);
+    }
+  return 0;
+}
+
 /* ---- Prepared keys ------------------------------------------------------ */
 
 void
@@ -320,6 +393,70 @@ cs_prep_clear (CsPrep *p)
   memset (p, 0, sizeof *p);
 }
 
+typedef struct
+{
+  const CsAttention *ctx;
+  CsPrep *p;
+  int diagonal;          /* Aeff is diagonal (scalar and diagonal metrics): K[:, :r] = (x - c) Aeff_jj, what the
+                          * GEMM gave (its other products are zeros), at O(n d) instead of O(n d^2) */
+  int use_cat;
+  double *kabs;          /* n_threads * ra: each worker's max_i |K_ij| */
+} PrepRows;
+
+/* Rows [i0, i1) of the keys: the metric's columns (unless the GEMM made them), the norm and constant columns,
+ * the category columns, the float copy and the column maxima. */
+static void
+prep_rows (void  *arg,
+           size_t i0,
+           size_t i1,
+           size_t slot)
+{
+  const PrepRows *pr = arg;
+  const CsAttention *ctx = pr->ctx;
+  const CsPrep *p = pr->p;
+  size_t d = ctx->d, r = p->r, ra = p->ra;
+  double *kabs = pr->kabs + slot * ra;
+
+  for (size_t i = i0; i < i1; i++)
+    {
+      double *k = p->K + i * ra, nk = 0;
+      if (pr->diagonal)
+        {
+          const double *xc = ctx->X2 + i * (d + 2);
+          for (size_t j = 0; j < r; j++)
+            k[j] = xc[j] * p->Aeff[j * d + j];
+        }
+      for (size_t j = 0; j < r; j++)
+        nk += k[j] * k[j];
+      if (ctx->form == CS_SCORE_DISTANCE)
+        {
+          k[r] = -0.5 * nk;
+          k[r + 1] = 1.0;
+        }
+      else
+        k[r] = k[r + 1] = 0.0;
+      if (pr->use_cat)
+        {
+          /* The query's 1 in column r + 1 (distance) meets this constant: the penalty of a
+           * query that matches no level. In the dot form the constant cannot ride on a column,
+           * and a constant per query changes no weight anyway. */
+          memset (k + r + 2, 0, p->L * sizeof (double));
+          for (size_t c = 0; c < ctx->n_cat; c++)
+            {
+              int lv = ctx->levels[i * ctx->n_cat + c];
+              if (ctx->form == CS_SCORE_DISTANCE)
+                k[r] -= p->cat_w[c] * p->cat_w[c];
+              k[r + 2 + ctx->level_off[c] + (size_t) lv] = p->cat_w[c];
+            }
+        }
+      if (p->Kf != NULL)
+        for (size_t j = 0; j < ra; j++)
+          p->Kf[i * ra + j] = (float) k[j];
+      for (size_t j = 0; j < ra; j++)
+        kabs[j] = fmax (kabs[j], fabs (k[j]));
+    }
+}
+
 CsStatus
 cs_prep_build (const CsAttention *ctx,
                const CsMetric    *m,
@@ -327,7 +464,6 @@ cs_prep_build (const CsAttention *ctx,
                CsPrep            *p)
 {
   size_t n = ctx->n, d = ctx->d, r, ra;
-  double *xc;
   int use_cat = 0;
 
   memset (p, 0, sizeof *p);
@@ -367,10 +503,11 @@ cs_prep_build (const CsAttention *ctx,
       return CS_OK;
     }
   p->K = malloc (n * ra * sizeof (double));
-  xc = malloc (n * d * sizeof (double));
-  if (p->Aeff == NULL || p->K == NULL || xc == NULL)
+  p->kabs = calloc (ra, sizeof (double));
+  if (want_float && ctx->X2f != NULL)   /* no float keys in a CS_ATTENTION_NO_FLOAT context */
+    p->Kf = malloc (n * ra * sizeof (float));
+  if (p->Aeff == NULL || p->K == NULL || p->kabs == NULL || (want_float && ctx->X2f != NULL && p->Kf == NULL))
     {
-      free (xc);
       cs_prep_clear (p);
       return CS_ERR_NOMEM;
     }
@@ -388,7 +525,6 @@ cs_prep_build (const CsAttention *ctx,
       double amax = 0, *cn = calloc (d, sizeof (double));
       if (cn == NULL)
         {
-          free (xc);
           cs_prep_clear (p);
           return CS_ERR_NOMEM;
         }
@@ -423,64 +559,31 @@ cs_prep_build (const CsAttention *ctx,
     for (size_t j = 0; j < d; j++)
       p->Aeff[j * d + j] = sqrt (m->diag[j] / p->lambda);
   p->d2_scale = (m->kind == CS_METRIC_SCALAR && ctx->form == CS_SCORE_DISTANCE && !use_cat) ? -2.0 : 0.0;
+  for (size_t c = 0; use_cat && c < ctx->n_cat; c++)
+    p->cat_w[c] = sqrt (m->cat_lambda[c] / p->lambda);
 
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < d; j++)
-      xc[i * d + j] = ctx->x[i * d + j] - ctx->xmean[j];
-  /* K[:, :r] = xc Aeff^T */
-  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) n, (int) r, (int) d,
-               1.0, xc, (int) d, p->Aeff, (int) d, 0.0, p->K, (int) ra);
-  free (xc);
-  for (size_t i = 0; i < n; i++)
-    {
-      double *k = p->K + i * ra, nk = 0;
-      for (size_t j = 0; j < r; j++)
-        nk += k[j] * k[j];
-      if (ctx->form == CS_SCORE_DISTANCE)
-        {
-          k[r] = -0.5 * nk;
-          k[r + 1] = 1.0;
-        }
-      else
-        k[r] = k[r + 1] = 0.0;
-      if (use_cat)
-        {
-          /* The query's 1 in column r + 1 (distance) meets this constant: the penalty of a
-           * query that matches no level. In the dot form the constant cannot ride on a column,
-           * and a constant per query changes no weight anyway. */
-          memset (k + r + 2, 0, p->L * sizeof (double));
-          for (size_t c = 0; c < ctx->n_cat; c++)
-            {
-              int lv = ctx->levels[i * ctx->n_cat + c];
-              if (i == 0)
-                p->cat_w[c] = sqrt (m->cat_lambda[c] / p->lambda);
-              if (ctx->form == CS_SCORE_DISTANCE)
-                k[r] -= p->cat_w[c] * p->cat_w[c];
-              k[r + 2 + ctx->level_off[c] + (size_t) lv] = p->cat_w[c];
-            }
-        }
-    }
-  if (want_float && ctx->X2f != NULL)   /* no float keys in a CS_ATTENTION_NO_FLOAT context */
-    {
-      p->Kf = malloc (n * ra * sizeof (float));
-      if (p->Kf == NULL)
-        {
-          cs_prep_clear (p);
-          return CS_ERR_NOMEM;
-        }
-      for (size_t i = 0; i < n * ra; i++)
-        p->Kf[i] = (float) p->K[i];
-    }
-  /* max_i |K_ij| per column, once per metric: the window's candidate bound (predict_range's cdelta) */
-  p->kabs = calloc (ra, sizeof (double));
-  if (p->kabs == NULL)
-    {
-      cs_prep_clear (p);
-      return CS_ERR_NOMEM;
-    }
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < ra; j++)
-      p->kabs[j] = fmax (p->kabs[j], fabs (p->K[i * ra + j]));
+  /* The centred cases x - c are the first d columns of the context's X2 (the same subtraction, bit for bit):
+   * the keys are made from them in place, where a copy of them took another n d doubles at every metric. */
+  if (m->kind == CS_METRIC_FULL)
+    /* K[:, :r] = (x - c) Aeff^T */
+    cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) n, (int) r, (int) d,
+                 1.0, ctx->X2, (int) (d + 2), p->Aeff, (int) d, 0.0, p->K, (int) ra);
+  {
+    int nt = ctx->n_threads > 1 ? ctx->n_threads : 1;
+    PrepRows pr = { ctx, p, m->kind != CS_METRIC_FULL, use_cat, calloc ((size_t) nt * ra, sizeof (double)) };
+
+    if (pr.kabs == NULL)
+      {
+        cs_prep_clear (p);
+        return CS_ERR_NOMEM;
+      }
+    rows_parallel (n, ra, nt, 0, prep_rows, &pr, NULL, NULL, 0, 0);
+    /* max_i |K_ij| per column, once per metric: the window's candidate bound (predict_range's cdelta) */
+    for (int t = 0; t < nt; t++)
+      for (size_t j = 0; j < ra; j++)
+        p->kabs[j] = fmax (p->kabs[j], pr.kabs[(size_t) t * ra + j]);
+    free (pr.kabs);
+  }
   return CS_OK;
 }
 
@@ -556,6 +659,75 @@ cs_attention_new (const double  *x,
 /* Rows between two progress reports while a context is built (a few ms each). */
 #define NEW_BLOCK 65536
 
+typedef struct
+{
+  CsAttention *self;
+  const double *x;           /* n * d */
+  int bad[CS_MAX_THREADS];   /* per worker slot: a value of x that is not finite */
+} NewRows;
+
+/* Columns [j0, j1) of the case mean, rows [i0, i1) added to it (in order). */
+typedef struct
+{
+  const double *x;
+  double *mean;
+  size_t n, d, i0, i1, j0, j1;
+} MeanJob;
+
+static void *
+mean_cols (void *data)
+{
+  const MeanJob *j = data;
+
+  /* sums on the worker's stack, 64 columns at a time: the workers' columns share cache lines of mean */
+  for (size_t c0 = j->j0; c0 < j->j1; c0 += 64)
+    {
+      size_t c1 = c0 + 64 < j->j1 ? c0 + 64 : j->j1;
+      double acc[64];
+
+      for (size_t c = c0; c < c1; c++)
+        acc[c - c0] = j->mean[c];
+      for (size_t i = j->i0; i < j->i1; i++)
+        for (size_t c = c0; c < c1; c++)
+          acc[c - c0] += j->x[i * j->d + c] / (double) j->n;
+      for (size_t c = c0; c < c1; c++)
+        j->mean[c] = acc[c - c0];
+    }
+  return NULL;
+}
+
+/* X2's rows [x - c, -|x - c|^2 / 2, 1] (and their float copy) for cases [i0, i1), and whether x is finite. */
+static void
+centre_rows (void  *arg,
+             size_t i0,
+             size_t i1,
+             size_t slot)
+{
+  NewRows *nr = arg;
+  CsAttention *self = nr->self;
+  const double *x = nr->x;
+  size_t d = self->d;
+  int finite = 1;
+
+  for (size_t i = i0; i < i1; i++)
+    {
+      double *r = self->X2 + i * (d + 2), s = 0;
+      for (size_t j = 0; j < d; j++)
+        {
+          finite &= isfinite (x[i * d + j]) != 0;
+          r[j] = x[i * d + j] - self->xmean[j];
+          s += r[j] * r[j];
+        }
+      r[d] = -0.5 * s;   /* the scalar metric's keys (see cs_prep_build) */
+      r[d + 1] = 1.0;
+      if (self->X2f != NULL)
+        for (size_t j = 0; j < d + 2; j++)
+          self->X2f[i * (d + 2) + j] = (float) r[j];
+    }
+  if (!finite)
+    nr->bad[slot] = 1;
+}
+
 CsStatus
 cs_attention_new_full (const double       *x,
                        const double       *y,
@@ -570,7 +742,7 @@ cs_attention_new_full (const double       *x,
   CsAttention *self;
   CsMetric m;
   CsStatus st;
-  int share = (flags & CS_ATTENTION_SHARE_INPUT) != 0;
+  int share = (flags & CS_ATTENTION_SHARE_INPUT) != 0, nt;
 #define NEW_CANCELLED(frac)                                                   \
   (progress != NULL && progress ((frac), user_data) != 0)
 
@@ -579,10 +751,12 @@ cs_attention_new_full (const double       *x,
   *out = NULL;
   if (x == NULL || y == NULL || n == 0 || d == 0 || n > ((size_t) 1 << 40) / d
       || (form != CS_SCORE_DISTANCE && form != CS_SCORE_DOT)
-      || (flags & ~(unsigned) (CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT)) != 0)
+      || (flags & ~(unsigned) (CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT | CS_ATTENTION_ALL_CORES)) != 0)
     return CS_ERR_INVALID;
-  if (!cs_is_finite_array (x, n * d) || !cs_is_finite_array (y, n))
+  /* x is checked as X2 is made from it (one read of the n d values instead of two) */
+  if (!cs_is_finite_array (y, n))
     return CS_ERR_NOT_FINITE;
+  nt = (flags & CS_ATTENTION_ALL_CORES) ? online_processors () : 1;
 
   self = calloc (1, sizeof *self);
   if (self == NULL)
@@ -591,6 +765,7 @@ cs_attention_new_full (const double       *x,
   self->d = d;
   self->form = form;
   self->shared = share;
+  self->n_threads = nt;
   self->x = share ? (double *) x : malloc (n * d * sizeof (double));
   self->y = share ? (double *) y : malloc (n * sizeof (double));
   self->yc = malloc (n * sizeof (double));
@@ -619,35 +794,39 @@ cs_attention_new_full (const double       *x,
         self->ycf[i] = (float) self->yc[i];
     }
   /* Distances are translation invariant: centre the cases so that the
-   * expanded form |k|^2 - 2 k.q + |q|^2 cancels as little as possible. */
+   * expanded form |k|^2 - 2 k.q + |q|^2 cancels as little as possible.
+   * The mean adds the cases in order on one thread (its bits do not depend on the cores). */
   if (form == CS_SCORE_DISTANCE)
-    for (size_t i = 0; i < n; i++)
-      {
-        if (i % NEW_BLOCK == 0 && NEW_CANCELLED (0.3 * (double) i / (double) n))
-          goto cancelled;
-        for (size_t j = 0; j < d; j++)
-          self->xmean[j] += x[i * d + j] / (double) n;
-      }
-  for (size_t i = 0; i < n; i++)
     {
-      double *r = self->X2 + i * (d + 2), s = 0;
-      if (i % NEW_BLOCK == 0 && NEW_CANCELLED (0.3 + 0.5 * (double) i / (double) n))
-        goto cancelled;
-      for (size_t j = 0; j < d; j++)
+      /* The workers split the columns, not the rows: each column still adds its cases in order. */
+      MeanJob jobs[CS_MAX_THREADS];
+      size_t nj = nt > 1 && n * d >= ROWS_PARALLEL_MIN ? (size_t) nt : 1, per;
+
+      nj = nj < d ? nj : d;
+      per = (d + nj - 1) / nj;
+      for (size_t i0 = 0; i0 < n; i0 += NEW_BLOCK)
         {
-          r[j] = x[i * d + j] - self->xmean[j];
-          s += r[j] * r[j];
+          if (NEW_CANCELLED (0.3 * (double) i0 / (double) n))
+            goto cancelled;
+          for (size_t t = 0; t < nj; t++)
+            jobs[t] = (MeanJob) { x, self->xmean, n, d, i0, i0 + NEW_BLOCK < n ? i0 + NEW_BLOCK : n,
+                                  t * per < d ? t * per : d, (t + 1) * per < d ? (t + 1) * per : d };
+          cs_parallel_run (nj, sizeof jobs[0], jobs, mean_cols);
         }
-      r[d] = -0.5 * s;   /* the scalar metric's keys (see cs_prep_build) */
-      r[d + 1] = 1.0;
     }
-  if (self->X2f != NULL)
-    for (size_t i = 0; i < n * (d + 2); i++)
-      {
-        if (i % (NEW_BLOCK * 16) == 0 && NEW_CANCELLED (0.8 + 0.2 * (double) i / (double) (n * (d + 2))))
-          goto cancelled;
-        self->X2f[i] = (float) self->X2[i];
-      }
+  {
+    NewRows rows = { self, x, { 0 } };
+
+    /* every row on its own: on nt workers, the very numbers of one */
+    if (rows_parallel (n, d + 2, nt, NEW_BLOCK, centre_rows, &rows, progress, user_data, 0.3, 0.7))
+      goto cancelled;
+    for (int t = 0; t < nt; t++)
+      if (rows.bad[t])
+        {
+          cs_attention_free (self);
+          return CS_ERR_NOT_FINITE;
+        }
+  }
 #undef NEW_CANCELLED
 
   st = cs_metric_init_scalar (&m, d, 1.0);

@@ -139,6 +139,10 @@ enum
                                        * keeps them alive and unchanged until the context is freed */
   CS_ATTENTION_NO_FLOAT    = 1 << 1,  /* no single-precision copy of the cases (saves n (d + 2)
                                        * floats); CS_PREDICT_FLOAT then runs in double precision */
+  CS_ATTENTION_ALL_CORES   = 1 << 2,  /* the O(n d) passes (checking, centring, the prepared keys of every
+                                       * later metric) run on every online processor, row by row, so the
+                                       * numbers are those of one thread; without it they stay on the
+                                       * calling thread */
 };
 
 /* cs_attention_new with CS_ATTENTION_* flags: for case bases near the memory

@@ -275,22 +275,55 @@ status_error (CsStatus     status,
   return TRUE;
 }
 
-/* (x - mean) / sd in blocks of rows between which Cancel is seen; NULL when cancelled. */
+typedef struct
+{
+  const CsCaseBase *cases;
+  const double *mean, *sd;
+  double *z;
+  GCancellable *cancellable;
+  gint next;             /* the next block of rows to take (atomic) */
+} StandardiseJob;
+
+static gpointer
+standardise_worker (gpointer data)
+{
+  StandardiseJob *j = data;
+  gsize n = j->cases->n, d = j->cases->d;
+
+  for (;;)
+    {
+      gsize i0 = (gsize) g_atomic_int_add (&j->next, 1) * STANDARDISE_BLOCK;
+
+      if (i0 >= n || g_cancellable_is_cancelled (j->cancellable))
+        return NULL;
+      cs_standardise_rows (j->cases->x, j->z, d, j->mean, j->sd, i0, MIN (n, i0 + STANDARDISE_BLOCK));
+    }
+}
+
+/* (x - mean) / sd in blocks of rows between which Cancel is seen, on every core (at 10^6 x 20 the pass and its
+ * 160 MB of fresh pages were a tenth of opening a model; each row is the same arithmetic on any thread, so z does
+ * not depend on the cores); NULL when cancelled. */
 static double *
 standardise (const CsCaseBase *cases,
              const double     *mean,
              const double     *sd,
              GCancellable     *cancellable)
 {
-  gsize n = cases->n, d = cases->d;
+  gsize n = cases->n, d = cases->d, blocks = (n + STANDARDISE_BLOCK - 1) / STANDARDISE_BLOCK;
   g_autofree double *z = g_new (double, MAX (n * d, 1));
+  StandardiseJob job = { cases, mean, sd, z, cancellable, 0 };
+  guint nt = MIN (g_get_num_processors (), (guint) MIN (blocks, 64));
+  GThread *threads[64] = { NULL };
 
-  for (gsize i0 = 0; i0 < n; i0 += STANDARDISE_BLOCK)
-    {
-      if (g_cancellable_is_cancelled (cancellable))
-        return NULL;
-      cs_standardise_rows (cases->x, z, d, mean, sd, i0, MIN (n, i0 + STANDARDISE_BLOCK));
-    }
+  G_STATIC_ASSERT ((guint64) G_MAXINT * STANDARDISE_BLOCK >= ((guint64) 1 << 40));
+  for (guint t = 1; t < nt; t++)
+    threads[t] = g_thread_try_new ("cs-standardise", standardise_worker, &job, NULL);
+  standardise_worker (&job);
+  for (guint t = 1; t < nt; t++)
+    if (threads[t] != NULL)
+      g_thread_join (threads[t]);
+  if (g_cancellable_is_cancelled (cancellable))
+    return NULL;
   return g_steal_pointer (&z);
 }
 
@@ -665,7 +698,8 @@ cs_engine_build_full (CsCaseBase              *cases,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
   status = cs_attention_new_full (self->z, cases->y, n, d, CS_SCORE_DISTANCE,
-                                  CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT, cs_engine_progress_cb, &p, &self->ctx);
+                                  CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_NO_FLOAT | CS_ATTENTION_ALL_CORES,
+                                  cs_engine_progress_cb, &p, &self->ctx);
   if (status_error (status, "Preparing the engine", error) ||
       g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;

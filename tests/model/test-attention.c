@@ -1144,7 +1144,7 @@ test_new_full (void)
     g_assert_cmpint (cs_attention_new_full (x, y, n, d, CS_SCORE_DISTANCE, 0, cancel_cb, &all, &c), ==, CS_OK);
     g_assert_nonnull (c);
     cs_attention_free (c);
-    g_assert_cmpint (all.calls, >=, 6);   /* 3 blocks of cases in each of two passes, and the float copy */
+    g_assert_cmpint (all.calls, >=, 6);   /* 3 blocks of cases in each of two passes (the mean, the centred rows) */
     for (int k = 0; k < all.calls; k++)
       {
         CancelState cs = { 0, k };
@@ -1153,6 +1153,133 @@ test_new_full (void)
                                                 &cs, &c), ==, CS_ERR_CANCELLED);
         g_assert_null (c);
         g_assert_cmpint (cs.calls, ==, k + 1);
+      }
+    g_free (x);
+    g_free (y);
+  }
+}
+
+/* CS_ATTENTION_ALL_CORES: the context's passes and every later metric's keys split the rows over the processors,
+ * each row computed by the same function as on one thread, so a context built with the flag predicts the very
+ * numbers of one built without it (compared with ==: the same arithmetic on the same values, whatever thread ran
+ * it), in double and float, with and without category columns, for every metric kind; bases large enough for
+ * the rows to be split (n (d + 2) above 65,536 values) and of odd sizes (the last worker's rows end early).
+ * The diagonal metric's keys, made without a GEMM, agree with the same metric given as a full one (through the
+ * GEMM) to rounding: 1e-10 relative covers the few ulps by which the two normalisations of A differ. */
+static void
+test_new_all_cores (void)
+{
+  for (guint64 seed = 1; seed <= 3; seed++)
+    for (int kind = 0; kind < 3; kind++)
+      for (int with_cat = 0; with_cat < 2; with_cat++)
+        {
+          CsRng rng;
+          size_t n = 5000 + 331 * (size_t) seed, d = 9 + (size_t) seed, q = 9;
+          double *x, *y, *qs;
+          gint *levels = NULL, qlevels[9 * 2];
+          size_t n_levels[2] = { 3, 5 };
+          double lambda[2] = { 0.7, 1.9 };
+          CsAttention *a, *b;
+          CsMetric m;
+          CsPrediction pa[9], pb[9], pfa[9], pfb[9];
+          CsPredictOptions o;
+
+          cs_rng_seed (&rng, 900 + 10 * seed + (guint64) kind);
+          x = random_matrix (&rng, n, d, 2.0);
+          y = random_matrix (&rng, n, 1, 1.0);
+          for (size_t i = 0; i < n; i++)
+            y[i] += x[i * d + 1] * x[i * d + 1];
+          qs = random_matrix (&rng, q, d, 2.0);
+          random_metric (&rng, (CsMetricKind) kind, d, &m);
+          g_assert_cmpint (cs_attention_new (x, y, n, d, CS_SCORE_DISTANCE, &a), ==, CS_OK);
+          g_assert_cmpint (cs_attention_new_full (x, y, n, d, CS_SCORE_DISTANCE,
+                                                  CS_ATTENTION_SHARE_INPUT | CS_ATTENTION_ALL_CORES, NULL, NULL, &b),
+                           ==, CS_OK);
+          if (with_cat)
+            {
+              levels = g_new (gint, n * 2);
+              for (size_t i = 0; i < n * 2; i++)
+                levels[i] = (gint) (cs_rng_next (&rng) % n_levels[i % 2]);
+              for (size_t i = 0; i < q * 2; i++)
+                qlevels[i] = (gint) (cs_rng_next (&rng) % n_levels[i % 2]);
+              g_assert_cmpint (cs_attention_set_categories (a, 2, levels, n_levels), ==, CS_OK);
+              g_assert_cmpint (cs_attention_set_categories (b, 2, levels, n_levels), ==, CS_OK);
+              g_assert_cmpint (cs_metric_set_categories (&m, 2, lambda), ==, CS_OK);
+            }
+          g_assert_cmpint (cs_attention_set_metric (a, &m), ==, CS_OK);
+          g_assert_cmpint (cs_attention_set_metric (b, &m), ==, CS_OK);
+          cs_predict_options_init (&o);
+          o.flags = CS_PREDICT_WINDOW;
+          o.levels = with_cat ? qlevels : NULL;
+          g_assert_cmpint (cs_attention_predict (a, qs, q, &o, pa), ==, CS_OK);
+          g_assert_cmpint (cs_attention_predict (b, qs, q, &o, pb), ==, CS_OK);
+          o.flags = CS_PREDICT_FLOAT;
+          g_assert_cmpint (cs_attention_predict (a, qs, q, &o, pfa), ==, CS_OK);
+          g_assert_cmpint (cs_attention_predict (b, qs, q, &o, pfb), ==, CS_OK);
+          for (size_t i = 0; i < q; i++)
+            {
+              g_assert_true (isfinite (pa[i].prediction));
+              g_assert_cmpfloat (pa[i].prediction, ==, pb[i].prediction);
+              g_assert_cmpfloat (pa[i].n_eff, ==, pb[i].n_eff);
+              g_assert_cmpfloat (pa[i].radius90, ==, pb[i].radius90);
+              g_assert_cmpfloat (pfa[i].prediction, ==, pfb[i].prediction);
+            }
+          if (kind == CS_METRIC_DIAGONAL)
+            {
+              /* the same metric as a full one: A = diag (sqrt (m_j)), keys through the GEMM */
+              g_autofree double *A = g_new0 (double, d * d);
+              CsMetric full;
+              CsPrediction pg[9];
+
+              for (size_t j = 0; j < d; j++)
+                A[j * d + j] = sqrt (m.diag[j]);
+              g_assert_cmpint (cs_metric_init_full (&full, d, d, A), ==, CS_OK);
+              if (with_cat)
+                g_assert_cmpint (cs_metric_set_categories (&full, 2, lambda), ==, CS_OK);
+              g_assert_cmpint (cs_attention_set_metric (b, &full), ==, CS_OK);
+              o.flags = CS_PREDICT_WINDOW;
+              g_assert_cmpint (cs_attention_predict (b, qs, q, &o, pg), ==, CS_OK);
+              for (size_t i = 0; i < q; i++)
+                {
+                  assert_rel (pg[i].prediction, pb[i].prediction, 1e-10);
+                  assert_rel (pg[i].n_eff, pb[i].n_eff, 1e-10);
+                }
+              cs_metric_clear (&full);
+            }
+          cs_attention_free (a);
+          cs_attention_free (b);
+          cs_metric_clear (&m);
+          g_free (levels);
+          g_free (x);
+          g_free (y);
+          g_free (qs);
+        }
+  /* A value that is not finite is found in any worker's rows, on one thread or on all of them. */
+  {
+    CsRng rng;
+    size_t n = 40001, d = 3;
+    double *x, *y;
+
+    cs_rng_seed (&rng, 990);
+    x = random_matrix (&rng, n, d, 1.0);
+    y = random_matrix (&rng, n, 1, 1.0);
+    for (size_t k = 0; k < 3; k++)
+      {
+        size_t at = k == 0 ? 0 : k == 1 ? n / 2 * d + 1 : n * d - 1;
+        double keep = x[at];
+
+        x[at] = k == 1 ? INFINITY : NAN;
+        for (unsigned flags = 0; flags <= CS_ATTENTION_ALL_CORES; flags += CS_ATTENTION_ALL_CORES)
+          {
+            CsAttention *c = NULL;
+            g_assert_cmpint (cs_attention_new_full (x, y, n, d, CS_SCORE_DISTANCE, flags, NULL, NULL, &c), ==,
+                             CS_ERR_NOT_FINITE);
+            g_assert_null (c);
+            g_assert_cmpint (cs_attention_new_full (x, y, n, d, CS_SCORE_DOT, flags | CS_ATTENTION_SHARE_INPUT, NULL,
+                                                    NULL, &c), ==, CS_ERR_NOT_FINITE);
+            g_assert_null (c);
+          }
+        x[at] = keep;
       }
     g_free (x);
     g_free (y);
@@ -1892,6 +2019,7 @@ main (int argc, char **argv)
   add_heavy ("/cs/model/fit/cancel", test_fit_cancel);
   add_heavy ("/cs/model/fit/query-subset", test_fit_query_subset);
   g_test_add_func ("/cs/model/attention/new-full", test_new_full);
+  g_test_add_func ("/cs/model/attention/new-all-cores", test_new_all_cores);
   g_test_add_func ("/cs/model/diagnostics/noise-sample", test_noise_sample);
   g_test_add_func ("/cs/model/diagnostics/global-sample", test_diagnose_sample);
   add_heavy ("/cs/model/attention/threads", test_threads);
