@@ -500,6 +500,18 @@ cs_prep_build (const CsAttention *ctx,
       p->K = ctx->X2;
       p->Kf = want_float ? ctx->X2f : NULL;
       p->borrowed = 1;
+      /* The keys' column maxima, as below: without them predict_range has no candidate bound and every window
+       * pass of a scalar metric scored all n cases again (from 291c1d4, which moved this out of predict_range,
+       * until this line). */
+      p->kabs = calloc (ra, sizeof (double));
+      if (p->kabs == NULL)
+        {
+          cs_prep_clear (p);
+          return CS_ERR_NOMEM;
+        }
+      for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < ra; j++)
+          p->kabs[j] = fmax (p->kabs[j], fabs (p->K[i * ra + j]));
       return CS_OK;
     }
   p->K = malloc (n * ra * sizeof (double));
@@ -1323,6 +1335,14 @@ window_pass (const CsAttention      *self,
           wy += w * self->y[cidx[j]];
           gw[j] = w;
         }
+      /* CS_PREDICT_WEIGHTS_CANDIDATES: the candidates' weights, 0 for every other case */
+      if (o->weights != NULL)
+        {
+          double *ow = o->weights + qi * n;
+          memset (ow, 0, n * sizeof (double));
+          for (size_t j = 0; j < nc; j++)
+            ow[cidx[j]] = gw[j];
+        }
       /* The double path's weights are normalised over all n: the share left out is 1 - wsum (one rounding
        * of a sum of nc terms), and it counts as dropped. The float path's normaliser is over the candidates
        * (its float sums are not accurate to epsilon / 2): its share is bounded, not counted. */
@@ -1587,7 +1607,8 @@ predict_range (const CsAttention      *self,
        * exact), nor epsilon >= 1 (cand_threshold's bound needs the best case above epsilon / (2 n)), nor on the
        * float path without the fused kernel (sgemm, or distances from their own GEMM: the present pass). A
        * mask is n / 8 bytes a query of the block. Without the memory, the full pass as before. */
-      cand = (fused || !use_float) && keep && o->weights == NULL && o->epsilon > 0 && o->epsilon < 1;
+      cand = (fused || !use_float) && keep && (o->weights == NULL || (o->flags & CS_PREDICT_WEIGHTS_CANDIDATES))
+             && o->epsilon > 0 && o->epsilon < 1;
       sall = cand ? malloc (n * sizeof (double)) : NULL;
       if ((keep && (gw == NULL || gi == NULL)) || (quantiles && gv == NULL)
           || we == NULL || ws == NULL)

@@ -251,6 +251,11 @@ enum
                                 * GEMM per tile (distances in the standardised features, not the
                                 * metric's); every other output is the same up to the rounding of
                                 * the softmax sums (the kernel's loop without distances) */
+  CS_PREDICT_WEIGHTS_CANDIDATES = 1 << 3, /* with weights and 0 < epsilon < 1: the weights output holds
+                                * the window pass's candidates' weights (on the double path the full
+                                * pass's, bit for bit) and 0 for every other case, each of which
+                                * weighs under epsilon / (2 n), all of them under epsilon / 2: the
+                                * window pass then scores the candidates only, not every case again */
 };
 
 typedef struct

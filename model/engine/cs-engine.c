@@ -1174,7 +1174,9 @@ predict_batch (CsEngine       *self,
       cm = attended_chunk (kept_bound, m - c0);
       att = g_new0 (CsAttended, cm);
       cs_predict_options_init (&options);
-      options.flags = CS_PREDICT_WINDOW;
+      /* The charts' weights (every case's): the window pass's candidates' weights, 0 for the others (each under
+       * epsilon / (2 n)), so the window pass does not score all n cases again for them. */
+      options.flags = CS_PREDICT_WINDOW | CS_PREDICT_WEIGHTS_CANDIDATES;
       options.noise_sd = isfinite (self->noise_sd) ? self->noise_sd : 0;
       options.epsilon = self->epsilon;
       options.top_k = k;
