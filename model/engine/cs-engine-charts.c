@@ -865,40 +865,6 @@ chart_build (CsEngine             *engine,
              CsEngineProgress      progress,
              gpointer              progress_data,
              GCancellable         *cancellable,
-             GError              **error);
-
-CsEngineChart *
-cs_engine_chart_build (CsEngine             *engine,
-                       CsChartKind           kind,
-                       const CsQueryResult  *result,
-                       const CsChartOptions *options,
-                       CsEngineProgress      progress,
-                       gpointer              progress_data,
-                       GCancellable         *cancellable,
-                       GError              **error)
-{
-  return chart_build (engine, kind, result, options, NULL, progress, progress_data, cancellable, error);
-}
-
-CsEngineChart *
-_cs_engine_chart_build_pre (CsEngine             *engine,
-                            CsChartKind           kind,
-                            const CsQueryResult  *result,
-                            const CsChartOptions *options,
-                            CsChartPre           *pre)
-{
-  return chart_build (engine, kind, result, options, pre, NULL, NULL, NULL, NULL);
-}
-
-static CsEngineChart *
-chart_build (CsEngine             *engine,
-             CsChartKind           kind,
-             const CsQueryResult  *result,
-             const CsChartOptions *options,
-             CsChartPre           *pre,
-             CsEngineProgress      progress,
-             gpointer              progress_data,
-             GCancellable         *cancellable,
              GError              **error)
 {
   g_autoptr(CsEngineChart) c = g_new0 (CsEngineChart, 1);
@@ -975,4 +941,27 @@ chart_build (CsEngine             *engine,
     c->cases = engine->cases->n;
   c->pre = NULL;
   return g_steal_pointer (&c);
+}
+
+CsEngineChart *
+cs_engine_chart_build (CsEngine             *engine,
+                       CsChartKind           kind,
+                       const CsQueryResult  *result,
+                       const CsChartOptions *options,
+                       CsEngineProgress      progress,
+                       gpointer              progress_data,
+                       GCancellable         *cancellable,
+                       GError              **error)
+{
+  return chart_build (engine, kind, result, options, NULL, progress, progress_data, cancellable, error);
+}
+
+CsEngineChart *
+_cs_engine_chart_build_pre (CsEngine             *engine,
+                            CsChartKind           kind,
+                            const CsQueryResult  *result,
+                            const CsChartOptions *options,
+                            CsChartPre           *pre)
+{
+  return chart_build (engine, kind, result, options, pre, NULL, NULL, NULL, NULL);
 }
