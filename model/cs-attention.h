@@ -253,7 +253,7 @@ enum
                                 * the softmax sums (the kernel's loop without distances) */
   CS_PREDICT_WEIGHTS_CANDIDATES = 1 << 3, /* with weights and 0 < epsilon < 1: the weights output holds
                                 * the window pass's candidates' weights (on the double path the full
-                                * pass's, bit for bit) and 0 for every other case, each of which
+                                * pass's, to rounding) and 0 for every other case, each of which
                                 * weighs under epsilon / (2 n), all of them under epsilon / 2: the
                                 * window pass then scores the candidates only, not every case again */
 };
