@@ -1198,8 +1198,8 @@ loss_residuals (FitRun         *run,
 /* Leave-one-out always finds some use for a penalty, also for a category without effect (the loss is flat
  * there and its minimum sits anywhere in noise). A category keeps its fitted penalty only when the per-case
  * loss reduction over setting it to 0 (the other parameters as fitted) is at least CS_FIT_CATEGORY_T standard
- * errors of its mean; the others are set to 0 and the rest refitted without them. */
-#define CS_FIT_CATEGORY_T 3.0
+ * errors of its mean (CS_FIT_CATEGORY_T, cs-attention.h); the others are set to 0 and the rest refitted without
+ * them. */
 
 static CsStatus
 select_categories (FitRun       *run,
@@ -1361,6 +1361,9 @@ cs_attention_fit (const CsAttention  *self,
   run.rows = NULL;
   run.xq = self->x;
   run.x2q = self->X2;
+  if (options->cat_off != NULL)
+    for (size_t c = 0; c < self->n_cat && c < sizeof run.cat_off; c++)
+      run.cat_off[c] = options->cat_off[c] != 0;
   if (options->max_queries > 0 && options->max_queries < self->n)
     {
       size_t m = options->max_queries, d = self->d, dd = d + 2;

@@ -360,7 +360,14 @@ typedef struct
                                * Newton fit without categories); 0 keeps the start metric's penalties.
                                * Such a fit moves a log lambda_c by at most 1 per step and also stops
                                * once a step promises less than 1e-5 of the loss, whatever tol says */
+  const unsigned char *cat_off; /* NULL, or one entry per category column: nonzero holds that column's penalty
+                               * at 0 (with fit_categories; the others are fitted as usual) */
 } CsFitOptions;
+
+/* A fitted category penalty is kept only when setting it to 0 raises the per-case leave-one-out loss by at least
+ * this many standard errors of its mean (cs_attention_fit's selection; the engine's held-out check of the
+ * automatic full metric uses the same). */
+#define CS_FIT_CATEGORY_T 3.0
 
 void     cs_fit_options_init     (CsFitOptions *options);
 
