@@ -189,8 +189,9 @@ cs_cli_export (int    argc,
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_path, "Output file (default: <data>_<chart>_<date>.<ext>)", "PATH" },
     { "x", 0, 0, G_OPTION_ARG_STRING, &x_name, "Feature along x / the sort key (default: the feature the window is narrowest in)", "NAME" },
     { "y", 0, 0, G_OPTION_ARG_STRING, &y_name, "Feature along y (default: the next narrowest)", "NAME" },
-    { "metric", 0, 0, G_OPTION_ARG_STRING, &metric_name, "Window to fit: auto (default, as everywhere: scalar below 5 features, diagonal at 5 or more; "
-      "category columns do not count), scalar or diagonal", "KIND" },
+    { "metric", 0, 0, G_OPTION_ARG_STRING, &metric_name, "Window to fit: auto (default, as everywhere: scalar below 5 features; at 5 or more "
+      "diagonal, or full where it beats the diagonal by leave-one-out on up to 20000 cases; category columns do not "
+      "count), scalar or diagonal", "KIND" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
       "A model file from fit --save: its window and scaling, no fit (the case base must have its columns)",
       "MODEL.json" },

@@ -32,8 +32,9 @@ typedef struct
 /* The --metric option of the commands that fit a window when no --model is given (one text for every --help):
  * the engine's names (cs_engine_fit_from_name), auto the default. */
 #define CS_CLI_METRIC_HELP \
-  "Window to fit without --model: auto (default: scalar below 5 features, diagonal at 5 or more; category " \
-  "columns do not count), scalar or diagonal"
+  "Window to fit without --model: auto (default: scalar below 5 features; at 5 or more diagonal, or full " \
+  "where it beats the diagonal by leave-one-out on up to 20000 cases; category columns do not count), scalar or " \
+  "diagonal"
 #define CS_CLI_METRIC_OPTION(var) \
   { "metric", 0, 0, G_OPTION_ARG_STRING, &(var), CS_CLI_METRIC_HELP, "KIND" }
 

@@ -106,6 +106,21 @@ fit_json (CsCliLoaded *l,
     }
   json_builder_end_array (b);
   cs_json_add_number (b, "loo_mse", e->fit.loo_mse);
+  if (e->auto_choice.tried)
+    {
+      /* the automatic metric's comparison (CS_ENGINE_AUTO_FULL_SE): kept full or kept diagonal, and why */
+      json_builder_set_member_name (b, "auto");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "cases_compared");
+      json_builder_add_int_value (b, (gint64) e->auto_choice.n_compared);
+      cs_json_add_number (b, "diagonal_mse", e->auto_choice.diagonal_mse);
+      cs_json_add_number (b, "full_mse", e->auto_choice.full_mse);
+      cs_json_add_number (b, "difference_se", e->auto_choice.difference_se);
+      cs_json_add_number (b, "se_needed", CS_ENGINE_AUTO_FULL_SE);
+      cs_json_add_number (b, "gain_needed", CS_ENGINE_AUTO_FULL_GAIN);
+      cs_json_add_string (b, "chosen", e->auto_choice.full ? "full" : "diagonal");
+      json_builder_end_object (b);
+    }
   cs_json_add_number (b, "loo_mse_linear", e->loo_mse_linear);
   cs_json_add_string (b, "linear_method", e->linear_method);
   cs_json_add_number (b, "noise_sd", e->noise_sd);
@@ -151,6 +166,12 @@ fit_text (CsCliLoaded *l,
             m->scale, 1.0 / sqrt (m->scale));
   else
     printf ("metric: %s%s\n", cs_engine_metric_name (m->kind), m->kind == CS_METRIC_FULL ? " (A^T A)" : "");
+  if (e->auto_choice.tried)
+    printf ("automatic metric: %s (each fitted on half the cases, leave-one-out MSE on the other %zu: diagonal "
+            "%.6g, full %.6g; the full metric is kept when it is lower by more than %g standard errors of the paired "
+            "difference, %.3g, and by %g %%)\n", e->auto_choice.full ? "full" : "diagonal",
+            (size_t) e->auto_choice.n_compared, e->auto_choice.diagonal_mse, e->auto_choice.full_mse,
+            CS_ENGINE_AUTO_FULL_SE, e->auto_choice.difference_se, 100 * CS_ENGINE_AUTO_FULL_GAIN);
   printf ("leave-one-out MSE: softmax %.6g, linear %.6g (%s) (noise sd %.4g)\n",
           e->fit.loo_mse, e->loo_mse_linear, e->linear_method, e->noise_sd);
   printf ("fit: %d passes, %d iterations, %.2f s%s\n", e->fit.passes, e->fit.iterations, e->fit_seconds,
@@ -185,8 +206,8 @@ cs_cli_fit (int    argc,
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Outcome column (required)", "COL" },
     { "features", 0, 0, G_OPTION_ARG_STRING, &features, "Feature columns (default: every numeric column)", "A,B,..." },
     { "metric", 0, 0, G_OPTION_ARG_STRING, &metric,
-      "auto (default: scalar below 5 features, diagonal at 5 or more; category columns do not count), "
-      "scalar, diagonal or full", "KIND" },
+      "auto (default: scalar below 5 features; at 5 or more diagonal, or full where it beats the diagonal by "
+      "leave-one-out on up to 20000 cases; category columns do not count), scalar, diagonal or full", "KIND" },
     { "rank", 0, 0, G_OPTION_ARG_INT64, &rank, "Rank of a full metric (default: d)", "R" },
     { "queries", 0, 0, G_OPTION_ARG_INT64, &queries,
       "Cases whose leave-one-out errors make the loss and the window (default: all up to 20000 cases, "

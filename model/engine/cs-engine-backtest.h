@@ -32,7 +32,9 @@ typedef struct
                                     * alarms for normal errors) */
   gsize recentre;                  /* errors that set the reference after an alarm (default 100) */
   CsEngineFit fit;                 /* the window each refit fits: CS_ENGINE_FIT_AUTO (default, the engine's rule:
-                                    * cs_engine_fit_resolve), CS_ENGINE_FIT_SCALAR or CS_ENGINE_FIT_DIAGONAL */
+                                    * cs_engine_fit_resolve, without the full candidate: the backtest refits
+                                    * many times, and a second fit each time would double its cost),
+                                    * CS_ENGINE_FIT_SCALAR or CS_ENGINE_FIT_DIAGONAL */
 } CsBacktestOptions;
 
 typedef struct

@@ -1,6 +1,7 @@
 /* test-engine-auto.c: the engine's automatic metric (CS_ENGINE_FIT_AUTO, the default of every front end) fits
- * scalar below CS_ENGINE_AUTO_DIAGONAL_D numeric features and diagonal from there on, category columns not
- * counted, and casescope-cli fit without --metric chooses what the engine chooses. */
+ * scalar below CS_ENGINE_AUTO_DIAGONAL_D numeric features and diagonal from there on, or full where it beats the
+ * diagonal on held-out cases (CS_ENGINE_AUTO_FULL_SE), category columns not counted, and casescope-cli fit without
+ * --metric chooses what the engine chooses. */
 #include "config.h"
 
 #include <math.h>
@@ -61,6 +62,42 @@ write_base (gsize    n,
   return path;
 }
 
+/* A CSV of n cases whose outcome follows one oblique direction, u = (x1 + ... + xd) / sqrt (d): y = sin (2 u) +
+ * u^2 / 4 + noise, x uniform on [-sqrt 3, sqrt 3] (unit variance). Neither a scalar nor a diagonal window follows u;
+ * the full metric can. */
+static char *
+write_oblique (gsize n,
+               gsize d)
+{
+  g_autofree char *name = g_strdup_printf ("oblique-%zu.csv", d);
+  char *path = g_build_filename (tmpdir, name, NULL);
+  GString *s = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  CsRng rng;
+
+  cs_rng_seed (&rng, 4300 + d);
+  for (gsize j = 0; j < d; j++)
+    g_string_append_printf (s, "x%zu,", j + 1);
+  g_string_append (s, "y\n");
+  for (gsize i = 0; i < n; i++)
+    {
+      double u = 0;
+
+      for (gsize j = 0; j < d; j++)
+        {
+          double v = sqrt (3.0) * (2 * cs_rng_uniform (&rng) - 1);
+
+          u += v / sqrt ((double) d);
+          g_string_append_printf (s, "%.6f,", v);
+        }
+      g_string_append_printf (s, "%.6f\n", sin (2 * u) + 0.25 * u * u + 0.1 * cs_rng_normal (&rng));
+    }
+  g_assert_true (g_file_set_contents (path, s->str, (gssize) s->len, &error));
+  g_assert_no_error (error);
+  g_string_free (s, TRUE);
+  return path;
+}
+
 static CsCaseBase *
 load (const char *path)
 {
@@ -92,10 +129,12 @@ default_engine (CsCaseBase *cases)
   return e;
 }
 
-/* casescope-cli fit PATH --target y --json [extra]: its "metric". */
+/* casescope-cli fit PATH --target y --json [extra]: its "metric", and in *chosen its "auto" comparison's choice
+ * (NULL when it has none). */
 static char *
-cli_metric (const char *path,
-            const char *extra)
+cli_metric_chosen (const char *path,
+                   const char *extra,
+                   char      **chosen)
 {
   const char *argv[] = { cli, "fit", path, "--target", "y", "--json", extra, NULL };
   g_autofree char *out = NULL, *err = NULL;
@@ -110,7 +149,22 @@ cli_metric (const char *path,
     g_error ("casescope-cli fit %s failed: %s", path, err);
   g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
   g_assert_no_error (error);
-  return g_strdup (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "metric"));
+  {
+    JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+
+    if (chosen != NULL)
+      *chosen = json_object_has_member (o, "auto")
+                ? g_strdup (json_object_get_string_member (json_object_get_object_member (o, "auto"), "chosen"))
+                : NULL;
+    return g_strdup (json_object_get_string_member (o, "metric"));
+  }
+}
+
+static char *
+cli_metric (const char *path,
+            const char *extra)
+{
+  return cli_metric_chosen (path, extra, NULL);
 }
 
 static void
@@ -165,6 +219,10 @@ check_default (gsize        d,
   e = default_engine (cases);
   g_assert_cmpint (e->metric.kind, ==, expected);
   g_assert_true (g_str_has_prefix (e->metric_label, cs_engine_metric_name (expected)));
+  /* at 5 features or more on a small base the full metric is tried; these outcomes follow the axes, so it
+   * does not win */
+  g_assert_cmpint (e->auto_choice.tried, ==, d >= CS_ENGINE_AUTO_DIAGONAL_D);
+  g_assert_false (e->auto_choice.full);
   by_default = cli_metric (path, NULL);
   by_auto = cli_metric (path, "--metric=auto");
   g_assert_cmpstr (by_default, ==, cs_engine_metric_name (e->metric.kind));
@@ -187,6 +245,40 @@ test_categories_not_counted (void)
   check_default (4, TRUE, CS_METRIC_SCALAR);
 }
 
+static void
+test_full_candidate (void)
+{
+  g_autofree char *path = write_oblique (500, 6);
+  g_autoptr(CsCaseBase) cases = load (path);
+  g_autoptr(CsEngine) e = default_engine (cases);
+  g_autofree char *by_default = NULL, *chosen = NULL, *diagonal = NULL, *diagonal_chosen = NULL;
+
+  g_test_summary ("at 5 features or more the automatic metric fits the full metric too, on half the cases against "
+                  "the diagonal on the same half, and keeps it when it predicts the other half better by more than "
+                  "CS_ENGINE_AUTO_FULL_SE standard errors and CS_ENGINE_AUTO_FULL_GAIN: an outcome along an oblique direction gets it, and "
+                  "casescope-cli fit says so");
+  g_assert_true (e->auto_choice.tried);
+  g_assert_cmpuint (e->auto_choice.n_compared, ==, 250);
+  g_assert_true (e->auto_choice.full);
+  g_assert_cmpint (e->metric.kind, ==, CS_METRIC_FULL);
+  g_assert_cmpuint (e->metric.rank, ==, 6);
+  g_assert_cmpfloat (e->auto_choice.diagonal_mse - e->auto_choice.full_mse, >,
+                     CS_ENGINE_AUTO_FULL_SE * e->auto_choice.difference_se);
+  g_assert_cmpfloat (e->auto_choice.diagonal_mse - e->auto_choice.full_mse, >,
+                     CS_ENGINE_AUTO_FULL_GAIN * e->auto_choice.diagonal_mse);
+  g_assert_nonnull (strstr (e->metric_label, "beat the diagonal"));
+  /* the fit on every case predicts at least as well as the half's did on the held-out half */
+  g_assert_cmpfloat (e->fit.loo_mse, <, e->auto_choice.diagonal_mse);
+
+  by_default = cli_metric_chosen (path, NULL, &chosen);
+  g_assert_cmpstr (by_default, ==, "full");
+  g_assert_cmpstr (chosen, ==, "full");
+  /* a metric asked for by name is fitted as asked, with no comparison */
+  diagonal = cli_metric_chosen (path, "--metric=diagonal", &diagonal_chosen);
+  g_assert_cmpstr (diagonal, ==, "diagonal");
+  g_assert_null (diagonal_chosen);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -203,6 +295,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cs/engine/auto/names", test_names);
   g_test_add_func ("/cs/engine/auto/default", test_engine_default);
   g_test_add_func ("/cs/engine/auto/categories-not-counted", test_categories_not_counted);
+  g_test_add_func ("/cs/engine/auto/full-candidate", test_full_candidate);
   rc = g_test_run ();
   {
     g_autoptr(GDir) dir = g_dir_open (tmpdir, 0, NULL);
