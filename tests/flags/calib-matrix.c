@@ -71,13 +71,14 @@ typedef struct
   int total[R_N];
   int hit[R_N];                     /* smooth: any flag or not ok; others: the region's flag */
   int smooth_kind[CS_FLAG_N_KINDS]; /* which flags the smooth queries carry */
+  int n_full;                       /* case bases whose engine fitted the full metric (CS_ENGINE_FIT_AUTO) */
   double seconds;                   /* engine builds and predictions */
 } Cell;
 
 static const char *
 fit_name (CsEngineFit fit)
 {
-  return fit == CS_ENGINE_FIT_DIAGONAL ? "diagonal" : "scalar";
+  return fit == CS_ENGINE_FIT_DIAGONAL ? "diagonal" : fit == CS_ENGINE_FIT_AUTO ? "auto" : "scalar";
 }
 
 static double
@@ -244,6 +245,7 @@ run_cell (Cell *c)
   memset (c->total, 0, sizeof c->total);
   memset (c->hit, 0, sizeof c->hit);
   memset (c->smooth_kind, 0, sizeof c->smooth_kind);
+  c->n_full = 0;
   for (int s = 0; s < CALIB_SEEDS; s++)
     {
       guint64 seed = CALIB_CELL_SEED + 1000 * (guint64) s + 97 * c->shape + 7 * d + c->n % 997;
@@ -256,6 +258,7 @@ run_cell (Cell *c)
       g_assert_nonnull (g);
       b = case_base_from (g->x, g->y, c->n, d, source);
       e = engine_for (b, c->fit);
+      c->n_full += e->metric.kind == CS_METRIC_FULL;
       cs_rng_seed (&rng, seed * 31 + 5);
       for (int r = 0; r < R_N; r++)
         {
@@ -341,6 +344,8 @@ print_row (const Cell *c)
           c->smooth_kind[CS_FLAG_LOW_SUPPORT], c->smooth_kind[CS_FLAG_OUT_OF_RANGE], c->total[R_SMOOTH],
           rate (c, R_STEEP), rate (c, R_NOISY), rate (c, R_SPARSE), rate (c, R_RANGE),
           *miss ? "missed" : "met", c->seconds);
+  if (c->fit == CS_ENGINE_FIT_AUTO)
+    printf ("(the automatic metric fitted the full metric on %d of %d case bases)\n", c->n_full, CALIB_SEEDS);
   fflush (stdout);
 }
 
@@ -537,8 +542,11 @@ typedef struct
   gsize d_min, d_max, n_min, n_max; /* only these sizes */
   gboolean confusion;               /* the samples' leave-one-out tables too */
   gboolean full;                    /* the sizes marked full_only too */
-  int fit;                          /* -1 both, else only this CsEngineFit */
+  int fit;                          /* -1 both, FIT_DEFAULT the engine's own automatic fit (CS_ENGINE_FIT_AUTO,
+                                     * with its full candidate) at 5 features or more, else only this CsEngineFit */
 } BenchFilter;
+
+#define FIT_DEFAULT (-2)
 
 static int
 run_bench (const BenchFilter *only)
@@ -548,7 +556,7 @@ run_bench (const BenchFilter *only)
   gint64 t0 = g_get_monotonic_time ();
 
   printf ("# Fail-safe calibration matrix (tests/flags/calib-matrix.c), %d case bases per cell, >= %d queries "
-          "per rate\n# make bench, or: build/tests/flags/flags-calib-matrix --bench [--shape NAME] [--d-min D] [--d-max D] [--n-min N] [--n-max N] [--no-confusion] [--full] [--metric auto|scalar|diagonal] [--ratios]\n\n",
+          "per rate\n# make bench, or: build/tests/flags/flags-calib-matrix --bench [--shape NAME] [--d-min D] [--d-max D] [--n-min N] [--n-max N] [--no-confusion] [--full] [--metric auto|default|scalar|diagonal] [--ratios]\n\n",
           CALIB_SEEDS, CALIB_MIN_QUERIES);
   print_header ();
   for (gsize i = 0; i < G_N_ELEMENTS (bench_sizes); i++)
@@ -562,12 +570,13 @@ run_bench (const BenchFilter *only)
               || (only->fit >= 0
                   && (int) cs_engine_fit_resolve ((CsEngineFit) only->fit, bench_sizes[i].d)
                      != (int) (m ? CS_ENGINE_FIT_DIAGONAL : CS_ENGINE_FIT_SCALAR))
+              || (only->fit == FIT_DEFAULT && (m || bench_sizes[i].d < CS_ENGINE_AUTO_DIAGONAL_D))
               || (bench_sizes[i].full_only && !only->full))
             continue;
           c->shape = (CalibShape) shape;
           c->d = bench_sizes[i].d;
           c->n = bench_sizes[i].n;
-          c->fit = m ? CS_ENGINE_FIT_DIAGONAL : CS_ENGINE_FIT_SCALAR;
+          c->fit = only->fit == FIT_DEFAULT ? CS_ENGINE_FIT_AUTO : m ? CS_ENGINE_FIT_DIAGONAL : CS_ENGINE_FIT_SCALAR;
           run_cell (c);
           print_row (c);
           if (g_ratios)
@@ -596,8 +605,9 @@ main (int    argc,
   gboolean bench = FALSE;
 
   /* --bench options, to run parts of the matrix in parallel or again: --shape NAME, --d-min D, --d-max D, --n-min N,
-   * --n-max N, --no-confusion, --full (20 features x 10^5 cases too), --metric auto|scalar|diagonal (auto: at each
-   * size the metric the engine fits by default), --ratios (the measures' quantiles per region, for diagnosis). */
+   * --n-max N, --no-confusion, --full (20 features x 10^5 cases too), --metric auto|default|scalar|diagonal (auto: at
+   * each size the cells of the kind cs_engine_fit_resolve names; default: at 5 features or more, cells built with
+   * CS_ENGINE_FIT_AUTO itself, which may fit the full metric), --ratios (the measures' quantiles per region, for diagnosis). */
   for (int i = 1; i < argc; i++)
     if (strcmp (argv[i], "--bench") == 0)
       bench = TRUE;
@@ -621,12 +631,15 @@ main (int    argc,
 
         /* auto: at each size the cell of the metric the engine chooses by default (cs_engine_fit_resolve) */
         i++;
-        if (!cs_engine_fit_from_name (argv[i], &fit) || fit == CS_ENGINE_FIT_FULL)
+        if (strcmp (argv[i], "default") == 0)
+          only.fit = FIT_DEFAULT;
+        else if (!cs_engine_fit_from_name (argv[i], &fit) || fit == CS_ENGINE_FIT_FULL)
           {
-            fprintf (stderr, "--metric must be auto, scalar or diagonal, not '%s'\n", argv[i]);
+            fprintf (stderr, "--metric must be auto, default, scalar or diagonal, not '%s'\n", argv[i]);
             return 2;
           }
-        only.fit = (int) fit;
+        else
+          only.fit = (int) fit;
       }
     else if (strcmp (argv[i], "--variation-check") == 0 && i + 1 < argc)
       g_variation_check = g_ascii_strtod (argv[++i], NULL);
