@@ -23,6 +23,51 @@ cs_backtest_options_init (CsBacktestOptions *o)
   o->fit = CS_ENGINE_FIT_AUTO;
 }
 
+void
+cs_cusum_init (CsCusum *c,
+               double   k,
+               double   h,
+               gsize    recentre)
+{
+  memset (c, 0, sizeof *c);
+  c->k = k;
+  c->h = h;
+  c->recentre = recentre;
+}
+
+int
+cs_cusum_add (CsCusum *c,
+              double   zt,
+              double  *z,
+              double  *statistic)
+{
+  int direction;
+
+  if (c->ref_left > 0)
+    {
+      /* after an alarm: these errors set the new reference level, no alarm meanwhile */
+      c->ref_sum += zt;
+      c->ref_count++;
+      if (--c->ref_left == 0)
+        c->ref = c->ref_sum / (double) c->ref_count;
+      *z = zt - c->ref;
+      *statistic = 0;
+      return 0;
+    }
+  *z = zt - c->ref;
+  c->sp = MAX (0, c->sp + *z - c->k);
+  c->sm = MAX (0, c->sm - *z - c->k);
+  *statistic = MAX (c->sp, c->sm);
+  if (!(*statistic > c->h))
+    return 0;
+  direction = c->sp > c->sm ? 1 : -1;
+  c->sp = c->sm = 0;
+  c->ref_left = c->recentre;
+  c->ref_sum = 0;
+  c->ref_count = 0;
+  return direction;
+}
+
 double
 cs_backtest_cusum_arl0 (double k,
                         double h)
@@ -150,8 +195,10 @@ cs_backtest_run (CsCaseBase              *cases,
   g_autofree gint *codes = NULL;
   gsize nc;
   CsMetric metric = { 0 };
-  double rmse_fit = NAN, sp = 0, sm = 0, ref = 0, ref_sum = 0, sse = 0;
-  gsize ref_left = 0, ref_count = 0, counted = 0, inside = 0;
+  double rmse_fit = NAN, sse = 0;
+  gsize counted = 0, inside = 0;
+  CsCusum cusum;
+  int direction;
   SortCtx sc = { key, cases->line };
 
   if (given != NULL)
@@ -165,6 +212,7 @@ cs_backtest_run (CsCaseBase              *cases,
   self->k = o.k;
   self->h = o.h;
   self->false_alarm_rows = cs_backtest_cusum_arl0 (o.k, o.h);
+  cs_cusum_init (&cusum, o.k, o.h, o.recentre);
   self->alarms = g_array_new (FALSE, FALSE, sizeof (CsBacktestAlarm));
   if (!(o.k >= 0) || !(o.h > 0))
     {
@@ -298,30 +346,11 @@ cs_backtest_run (CsCaseBase              *cases,
           counted++;
           self->covered[t] = fabs (e) <= Z90 * rmse_fit;
           inside += self->covered[t];
-          if (ref_left > 0)
+          direction = cs_cusum_add (&cusum, zt, &self->z[t], &self->statistic[t]);
+          if (direction != 0)
             {
-              /* after an alarm: these errors set the new reference level, no alarm meanwhile */
-              ref_sum += zt;
-              ref_count++;
-              if (--ref_left == 0)
-                ref = ref_sum / ref_count;
-              self->z[t] = zt - ref;
-              self->statistic[t] = 0;
-              continue;
-            }
-          self->z[t] = zt - ref;
-          sp = MAX (0, sp + self->z[t] - o.k);
-          sm = MAX (0, sm - self->z[t] - o.k);
-          self->statistic[t] = MAX (sp, sm);
-          if (self->statistic[t] > o.h)
-            {
-              CsBacktestAlarm a = { t, self->order[t], cases->line[self->order[t]], self->statistic[t],
-                                    sp > sm ? 1 : -1 };
+              CsBacktestAlarm a = { t, self->order[t], cases->line[self->order[t]], self->statistic[t], direction };
               g_array_append_val (self->alarms, a);
-              sp = sm = 0;
-              ref_left = o.recentre;
-              ref_sum = 0;
-              ref_count = 0;
             }
         }
     }

@@ -73,6 +73,28 @@ CsBacktest *cs_backtest_run          (CsCaseBase              *cases,
                                       GCancellable            *cancellable,
                                       GError                 **error);
 void        cs_backtest_free         (CsBacktest              *self);
+/* The drift rule above, one standardised error at a time (the backtest's, and follow mode's on the errors of
+ * appended rows, cs-engine-follow.h). */
+typedef struct
+{
+  double k, h;                     /* reference and decision interval */
+  gsize recentre;                  /* errors that set the reference level after an alarm */
+  double sp, sm;                   /* S+ and S- */
+  double ref, ref_sum;             /* the reference level, and the sum that sets it after an alarm */
+  gsize ref_count, ref_left;
+} CsCusum;
+
+void        cs_cusum_init            (CsCusum                 *cusum,
+                                      double                   k,
+                                      double                   h,
+                                      gsize                    recentre);
+/* Feed one standardised error zt: *z gets it relative to the reference level, *statistic max (S+, S-) after it
+ * (0 while the reference is being set again). Returns +1 (outcomes above the predictions) or -1 (below) when it
+ * alarms, and both sums restart; 0 otherwise. */
+int         cs_cusum_add             (CsCusum                 *cusum,
+                                      double                   zt,
+                                      double                  *z,
+                                      double                  *statistic);
 /* Two-sided CUSUM's in-control average run length for standard normal errors (Siegmund). */
 double      cs_backtest_cusum_arl0   (double                   k,
                                       double                   h);
