@@ -94,6 +94,19 @@ add_prediction_members (JsonBuilder         *b,
       cs_json_add_number (b, "outcome", e->outcome);
       cs_json_add_number (b, "error", e->error);
     }
+  if (isfinite (e->drift_statistic))
+    cs_json_add_number (b, "drift", e->drift_statistic);
+  if (e->drift_alarm != 0)
+    {
+      /* the drift alarm (cs_follow_alarms): recent outcomes no longer behave like the past */
+      json_builder_set_member_name (b, "alarm");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "row");
+      json_builder_add_int_value (b, e->line);
+      cs_json_add_number (b, "statistic", e->drift_statistic);
+      cs_json_add_string (b, "direction", e->drift_alarm > 0 ? "above" : "below");
+      json_builder_end_object (b);
+    }
 }
 
 /* One appended row: a JSON object on one line, flushed, or one human line. */
@@ -155,6 +168,14 @@ print_event (FollowState         *st,
           g_autofree char *o = cs_format_number (e->outcome);
           g_autofree char *er = cs_format_short (e->error);
           printf (", outcome %s, error %s (predicted at line %u)", o, er, e->predicted_line);
+        }
+      if (e->drift_alarm != 0)
+        {
+          CsBacktestOptions bo;   /* follow mode's drift rule is the backtest's, with its defaults */
+
+          cs_backtest_options_init (&bo);
+          printf ("; DRIFT ALARM: recent outcomes run %s the predictions (CUSUM %.3g over %g)",
+                  e->drift_alarm > 0 ? "above" : "below", e->drift_statistic, bo.h);
         }
       putchar ('\n');
     }
@@ -349,7 +370,10 @@ cs_cli_follow (int    argc,
     "watched (GFileMonitor) and also polled every --interval-ms, since file notifications are not delivered\n"
     "in every container or network file system. Cases set aside in FILE.exclusions.json (or --exclude) never\n"
     "join or count: an appended row on a recorded line is printed as excluded, and the side file is read again\n"
-    "whenever it changes. SIGINT or SIGTERM ends it with exit status 0.");
+    "whenever it changes. Drift: the errors of rows whose outcome is known go, standardised by the model's\n"
+    "leave-one-out RMSE, through the backtest's CUSUM (k 0.5, h 10); a row where it fires says DRIFT ALARM\n"
+    "(--json: \"alarm\" with row, statistic and direction; every such row has \"drift\", the statistic).\n"
+    "SIGINT or SIGTERM ends it with exit status 0.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!cs_cli_parse (ctx, CMD, &argc, &argv))
     return CS_EXIT_USAGE;

@@ -20,6 +20,7 @@ struct _CsFollowPanel
 
   GtkWidget *heading;
   GtkWidget *status;
+  GtkWidget *drift;                /* the last drift alarm, hidden until one fires */
   GtkWidget *strip;
   GtkWidget *waiting_list;
   GtkWidget *show_button;
@@ -277,6 +278,26 @@ update_list (CsFollowPanel *self,
   gtk_widget_queue_draw (self->strip);
 }
 
+/* A drift alarm (cs_follow_alarms): said in words under the status, and kept until the next one. */
+static void
+show_drift (CsFollowPanel       *self,
+            const CsFollowEvent *e)
+{
+  g_autofree char *text = g_strdup_printf (e->drift_alarm > 0
+                                           ? _("Drift alarm at line %u: recent outcomes run above the predictions. "
+                                               "The process may have changed since the past cases were logged.")
+                                           : _("Drift alarm at line %u: recent outcomes run below the predictions. "
+                                               "The process may have changed since the past cases were logged."),
+                                           e->line);
+  g_autofree char *tip = g_strdup_printf (_("The errors of rows with a known outcome, standardised by the model's "
+                                            "leave-one-out error, through a two-sided CUSUM (the backtest's rule): "
+                                            "%.3g crossed the limit."), e->drift_statistic);
+
+  gtk_label_set_text (GTK_LABEL (self->drift), text);
+  gtk_widget_set_tooltip_text (self->drift, tip);
+  gtk_widget_set_visible (self->drift, TRUE);
+}
+
 static void
 job_done (GObject      *source,
           GAsyncResult *result,
@@ -318,7 +339,13 @@ job_done (GObject      *source,
           set_status (self, msg);
         }
       for (guint i = 0; job->events != NULL && i < job->events->len; i++)
-        g_ptr_array_add (self->events, g_steal_pointer (&job->events->pdata[i]));
+        {
+          const CsFollowEvent *e = job->events->pdata[i];
+
+          if (e->drift_alarm != 0)
+            show_drift (self, e);
+          g_ptr_array_add (self->events, g_steal_pointer (&job->events->pdata[i]));
+        }
       if (job->notice != NULL)
         set_status (self, job->notice);
       if (job->reloaded)
@@ -561,6 +588,12 @@ cs_follow_panel_init (CsFollowPanel *self)
   gtk_label_set_ellipsize (GTK_LABEL (self->status), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (self->status, "dim-label");
   gtk_box_append (GTK_BOX (self), self->status);
+  self->drift = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->drift), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->drift), TRUE);
+  gtk_widget_add_css_class (self->drift, "warning");
+  gtk_widget_set_visible (self->drift, FALSE);
+  gtk_box_append (GTK_BOX (self), self->drift);
 
   self->strip = gtk_drawing_area_new ();
   gtk_widget_set_vexpand (self->strip, TRUE);
@@ -651,6 +684,12 @@ const char *
 cs_follow_panel_get_status (CsFollowPanel *self)
 {
   return self->status_text;
+}
+
+const char *
+cs_follow_panel_get_drift (CsFollowPanel *self)
+{
+  return gtk_widget_get_visible (self->drift) ? gtk_label_get_text (GTK_LABEL (self->drift)) : NULL;
 }
 
 void

@@ -36,6 +36,8 @@ GPtrArray  *cs_follow_panel_get_waiting  (CsFollowPanel *self);
 guint       cs_follow_panel_get_reloads  (CsFollowPanel *self);
 /* The last problem or notice line shown ("line.csv:34:2: ..."), or "". */
 const char *cs_follow_panel_get_status   (CsFollowPanel *self);
+/* The last drift alarm in words (live, cs_follow_alarms), or NULL before any fired. */
+const char *cs_follow_panel_get_drift    (CsFollowPanel *self);
 /* The interval level and spec limits of the predictions from now on (the window's, per case-base file; NULL: level
  * 0.9, no limits): each waiting row then lists its interval and, with limits, p_in_spec in words. */
 void        cs_follow_panel_set_spec     (CsFollowPanel        *self,

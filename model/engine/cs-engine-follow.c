@@ -22,7 +22,26 @@ struct _CsFollow
   guint versions, refreshes;
   CsIntervalSpec spec;             /* the interval level and spec limits of every prediction */
   CsExclusions *exclusions;        /* the cases set aside (a copy), or NULL */
+  CsCusum cusum;                   /* the drift rule over the forward errors (cs_follow_alarms) */
+  double drift_scale;              /* the errors' standardisation: the leave-one-out RMSE the snapshot measured */
+  GArray *alarms;                  /* CsFollowAlarm */
 };
+
+/* The leave-one-out RMSE of engine's loss cases, or NaN when it has none (the drift rule then waits). */
+static double
+residual_rmse (const CsEngine *engine)
+{
+  double sse = 0;
+  gsize k = 0;
+
+  for (gsize i = 0; engine->loo_residual != NULL && i < engine->cases->n; i++)
+    if (isfinite (engine->loo_residual[i]))
+      {
+        sse += engine->loo_residual[i] * engine->loo_residual[i];
+        k++;
+      }
+  return k > 0 && sse > 0 ? sqrt (sse / (double) k) : NAN;
+}
 
 void
 cs_follow_event_free (gpointer data)
@@ -96,7 +115,50 @@ cs_follow_new (CsEngine              *engine,
   self->waiting = g_ptr_array_new_with_free_func (cs_follow_event_free);
   self->waiting_by_label = g_hash_table_new (g_str_hash, g_str_equal);
   self->completed = g_ptr_array_new_with_free_func (cs_follow_event_free);
+  {
+    CsBacktestOptions bo;
+
+    cs_backtest_options_init (&bo);
+    cs_cusum_init (&self->cusum, bo.k, bo.h, bo.recentre);
+  }
+  self->drift_scale = residual_rmse (engine);
+  self->alarms = g_array_new (FALSE, FALSE, sizeof (CsFollowAlarm));
   return self;
+}
+
+/* The baselines were measured again: the errors are standardised by what this snapshot expects from now on. */
+static void
+rescale_drift (CsFollow *self)
+{
+  double r = residual_rmse (self->engine);
+
+  if (isfinite (r))
+    self->drift_scale = r;
+}
+
+GArray *
+cs_follow_alarms (CsFollow *self)
+{
+  return self->alarms;
+}
+
+/* A forward error into the drift rule (an event with an outcome and a prediction). */
+static void
+drift_add (CsFollow      *self,
+           CsFollowEvent *e)
+{
+  double z;
+
+  if (!isfinite (e->error) || !(self->drift_scale > 0))
+    return;
+  e->drift_alarm = cs_cusum_add (&self->cusum, e->error / self->drift_scale, &z, &e->drift_statistic);
+  if (e->drift_alarm != 0)
+    {
+      CsFollowAlarm a = { e->line, e->drift_statistic, e->drift_alarm };
+      g_array_append_val (self->alarms, a);
+      g_debug ("drift alarm at line %u: %s, CUSUM %.3g", e->line, e->drift_alarm > 0 ? "above" : "below",
+               e->drift_statistic);
+    }
 }
 
 void
@@ -107,6 +169,7 @@ cs_follow_free (CsFollow *self)
   g_hash_table_unref (self->waiting_by_label);
   g_ptr_array_unref (self->waiting);
   g_ptr_array_unref (self->completed);
+  g_array_unref (self->alarms);
   g_clear_pointer (&self->exclusions, cs_exclusions_free);
   cs_engine_unref (self->engine);
   g_free (self);
@@ -126,6 +189,7 @@ cs_follow_set_engine (CsFollow *self,
   cs_engine_unref (self->engine);
   self->engine = engine;
   self->measured_n = engine->cases->n;
+  rescale_drift (self);
 }
 
 GPtrArray *
@@ -194,6 +258,7 @@ cs_follow_refresh (CsFollow     *self,
   cs_engine_unref (self->engine);
   self->engine = fresh;
   self->measured_n = fresh->cases->n;
+  rescale_drift (self);
   self->refreshes++;
   return TRUE;
 }
@@ -273,6 +338,7 @@ cs_follow_add (CsFollow               *self,
       e->x = g_memdup2 (row->x, MAX (d, 1) * sizeof (double));
       e->outcome = row->y;
       e->error = NAN;
+      e->drift_statistic = NAN;
       e->time_us = g_get_real_time ();
       if (aside[i] != NULL)
         {
@@ -317,6 +383,7 @@ cs_follow_add (CsFollow               *self,
             e->kind = CS_FOLLOW_JOINED;
           if (e->result != NULL && e->result->valid)
             e->error = e->outcome - e->result->prediction.prediction;
+          drift_add (self, e);
           if (e->kind == CS_FOLLOW_COMPLETED)
             keep_completed (self, e, d);
           memcpy (jx + nj * d, row->x, d * sizeof (double));
@@ -345,6 +412,7 @@ cs_follow_add (CsFollow               *self,
       if (measure)
         {
           self->measured_n = grown->n;
+          rescale_drift (self);
           self->refreshes++;
         }
     }
@@ -407,6 +475,7 @@ cs_follow_set_exclusions (CsFollow           *self,
       cs_engine_unref (self->engine);
       self->engine = next;
       self->measured_n = next->cases->n;
+      rescale_drift (self);
       self->versions++;
       self->refreshes++;
     }

@@ -16,6 +16,7 @@
 
 #include "cs-csv-follow.h"
 #include "cs-engine.h"
+#include "cs-engine-backtest.h"
 #include "cs-exclusions.h"
 
 G_BEGIN_DECLS
@@ -44,7 +45,18 @@ typedef struct
   double error;                    /* outcome - prediction (NaN when either is unknown) */
   gint64 time_us;                  /* g_get_real_time () when the row was read */
   char *reason;                    /* CS_FOLLOW_EXCLUDED: the reason recorded for setting it aside */
+  double drift_statistic;          /* a row with an error: the drift rule's max (S+, S-) after it; NaN otherwise */
+  int drift_alarm;                 /* +1 / -1: the drift alarm fired at this row (outcomes above / below the
+                                    * predictions); 0 otherwise */
 } CsFollowEvent;
+
+/* A drift alarm raised while following (cs_follow_alarms). */
+typedef struct
+{
+  guint line;                      /* the file line of the row whose error raised it */
+  double statistic;                /* the CUSUM value that crossed h */
+  int direction;                   /* +1: outcomes above the predictions, -1: below */
+} CsFollowAlarm;
 
 typedef struct _CsFollow CsFollow;
 
@@ -66,6 +78,12 @@ GPtrArray     *cs_follow_add           (CsFollow               *self,
                                         gsize                   m,
                                         GCancellable           *cancellable,
                                         GError                **error);
+/* Drift, live: every appended row whose outcome is known (completing a waiting prediction, or joining with one
+ * made on arrival) has a forward error, predicted before its outcome joined. Standardised by the leave-one-out RMSE
+ * of the snapshot's loss cases (the error the model expects, as the backtest's), the errors go, in the order they
+ * arrive, through the backtest's two-sided CUSUM (cs-engine-backtest.h, its default k 0.5, h 10, 100 errors to
+ * set the level again). The alarms so far, oldest first (borrowed GArray of CsFollowAlarm). */
+GArray        *cs_follow_alarms        (CsFollow               *self);
 /* Measure the baselines again now (on request). */
 gboolean       cs_follow_refresh       (CsFollow               *self,
                                         GCancellable           *cancellable,

@@ -256,6 +256,69 @@ test_follow_exclusions (void)
   g_rmdir (dir);
 }
 
+/* The drift alarm on the command line: 30 rows appended with their outcome as before carry "drift" and no alarm;
+ * of 30 more whose outcome runs 3 MPa (about 5 noise sd) above, one carries "alarm" with its row, statistic and
+ * direction "above". */
+static void
+test_follow_drift (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-cli-follow-drift-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "line.csv", NULL);
+  g_autoptr(GString) text = g_string_new ("part,temp [degC],pressure [bar],strength [MPa]\n");
+  g_autoptr(GString) more = g_string_new (NULL);
+  g_autoptr(GRand) r = g_rand_new_with_seed (9);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *notice = NULL, *expect = NULL;
+  guint n = 200, first_alarm = 0;
+
+  for (guint i = 0; i < n + 60; i++)
+    {
+      double t = g_rand_double_range (r, 150, 250), p = g_rand_double_range (r, 1, 6);
+      double y = 0.1 * t + 2 * p + g_rand_double_range (r, -1, 1) + (i >= n + 30 ? 3.0 : 0.0);
+      g_string_append_printf (i < n ? text : more, "P%u,%.2f,%.3f,%.3f\n", i, t, p, y);
+    }
+  g_assert_true (g_file_set_contents (path, text->str, -1, NULL));
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                           cli_path, "follow", path, "--target", "strength", "--json", "--interval-ms", "50", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (proc));
+  expect = g_strdup_printf ("following from line %u (%u cases)", n + 2, n);
+  notice = stderr_until (err, expect);
+
+  append (path, more->str);
+  for (guint i = 0; i < 60; i++)
+    {
+      JsonObject *o = next_object (out, parser), *a;
+      guint line = (guint) json_object_get_int_member (o, "line");
+
+      g_assert_cmpuint (line, ==, n + 2 + i);
+      g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "joined");
+      g_assert_true (json_object_has_member (o, "drift"));
+      if (!json_object_has_member (o, "alarm"))
+        continue;
+      a = json_object_get_object_member (o, "alarm");
+      g_assert_cmpuint (line, >=, n + 30 + 2);   /* not before the shift */
+      g_assert_cmpint (json_object_get_int_member (a, "row"), ==, line);
+      g_assert_cmpfloat (json_object_get_double_member (a, "statistic"), >, 10);
+      g_assert_cmpstr (json_object_get_string_member (a, "direction"), ==, "above");
+      if (first_alarm == 0)
+        first_alarm = line;
+    }
+  g_test_message ("first alarm at line %u (the shift from line %u)", first_alarm, n + 32);
+  g_assert_cmpuint (first_alarm, >, 0);
+
+  g_subprocess_send_signal (proc, SIGTERM);
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -269,5 +332,6 @@ main (int argc, char **argv)
   g_test_add_data_func ("/cs/cli/follow/seed-3", GUINT_TO_POINTER (3), test_follow);
   g_test_add_data_func ("/cs/cli/follow/seed-8", GUINT_TO_POINTER (8), test_follow);
   g_test_add_func ("/cs/cli/follow/exclusions", test_follow_exclusions);
+  g_test_add_func ("/cs/cli/follow/drift", test_follow_drift);
   return g_test_run ();
 }

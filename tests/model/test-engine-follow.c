@@ -1,5 +1,6 @@
 /* test-engine-follow.c: a followed case base (cs-engine-follow.c): waiting predictions, completing rows, joins
- * that build new snapshots without touching the old one, and the baselines measured again after 10 % growth. */
+ * that build new snapshots without touching the old one, the baselines measured again after 10 % growth, and the
+ * drift alarm raised live. */
 #include "config.h"
 
 #include <math.h>
@@ -9,6 +10,7 @@
 
 #include "cs-engine-follow.h"
 #include "cs-sample-gen.h"
+#include "drift-gen.h"
 
 static CsCaseBase *
 base_from_sample (const CsSample *s,
@@ -257,6 +259,107 @@ test_follow_exclusions (void)
   cs_sample_free (s);
 }
 
+/* Follow the first 500 cases of a drift base (drift-gen.h: 3,000 rows in time order, the outcome shifted by
+ * shift noise sd from row 1,500 on when shift > 0) and append the rest with their outcomes, 100 rows at a time:
+ * the drift alarms raised, as file lines. */
+static GArray *
+follow_drift (guint64 seed,
+              double  shift)
+{
+  const gsize n = 3000, n0 = 500, chunk = 100;
+  g_autoptr(CsCaseBase) all = drift_generate (seed, n, shift > 0 ? 1500 : 0, shift);
+  g_autoptr(CsCaseBase) cases = cs_case_base_new (n0, 3);
+  g_autoptr(CsEngine) first = NULL;
+  g_autoptr(GError) error = NULL;
+  GArray *lines = g_array_new (FALSE, FALSE, sizeof (guint));
+  CsEngineOptions eo;
+  CsFollow *fl;
+  guint fired = 0;
+
+  for (gsize j = 0; j < 3; j++)
+    cs_case_base_set_feature (cases, j, all->feature_names[j], "");
+  cs_case_base_set_target (cases, "y", "");
+  memcpy (cases->x, all->x, n0 * 3 * sizeof (double));
+  memcpy (cases->y, all->y, n0 * sizeof (double));
+  memcpy (cases->line, all->line, n0 * sizeof (guint));
+  cs_case_base_compute_stats (cases);
+  cs_engine_options_init (&eo);
+  eo.preferred_window = FALSE;
+  first = cs_engine_build_full (cases, &eo, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  fl = cs_follow_new (first, &eo);
+  for (gsize i0 = n0; i0 < n; i0 += chunk)
+    {
+      CsCsvFollowRow *rows[100];
+      GPtrArray *ev;
+
+      for (gsize k = 0; k < chunk; k++)
+        {
+          rows[k] = g_new0 (CsCsvFollowRow, 1);
+          rows[k]->line = all->line[i0 + k];
+          rows[k]->x = g_memdup2 (all->x + (i0 + k) * 3, 3 * sizeof (double));
+          rows[k]->y = all->y[i0 + k];
+        }
+      ev = cs_follow_add (fl, rows, chunk, NULL, &error);
+      g_assert_no_error (error);
+      for (gsize k = 0; k < chunk; k++)
+        {
+          CsFollowEvent *e = ev->pdata[k];
+
+          /* every row has an outcome and a prediction made before it joined: a forward error, fed to the rule */
+          g_assert_cmpint (e->kind, ==, CS_FOLLOW_JOINED);
+          g_assert_true (isfinite (e->error));
+          g_assert_true (isfinite (e->drift_statistic));
+          if (e->drift_alarm != 0)
+            {
+              /* the first alarm after an upward shift says outcomes run above the predictions (later ones may
+               * say below: the joined shifted cases pull the predictions up after the level was set again) */
+              if (fired == 0 && shift > 0)
+                g_assert_cmpint (e->drift_alarm, ==, 1);
+              g_array_append_val (lines, e->line);
+              fired++;
+            }
+          cs_csv_follow_row_free (rows[k]);
+        }
+      g_ptr_array_unref (ev);
+    }
+  /* the follow's own list says the same */
+  g_assert_cmpuint (cs_follow_alarms (fl)->len, ==, fired);
+  for (guint a = 0; a < fired; a++)
+    g_assert_cmpuint (g_array_index (cs_follow_alarms (fl), CsFollowAlarm, a).line, ==,
+                      g_array_index (lines, guint, a));
+  cs_follow_free (fl);
+  return lines;
+}
+
+static void
+test_follow_drift (void)
+{
+  g_test_summary ("follow mode raises the drift alarm live: the errors of appended rows through the backtest's "
+                  "CUSUM fire within 100 rows of a shift of 2 noise sd at row 1,500, and not before it; a "
+                  "stationary stream of 2,500 rows raises at most one");
+  for (guint64 seed = 51; seed <= 53; seed++)
+    {
+      g_autoptr(GArray) shifted = follow_drift (seed, 2.0);
+      g_autoptr(GArray) stationary = follow_drift (seed + 100, 0);
+      guint first_after = 0;
+
+      for (guint a = 0; a < shifted->len; a++)
+        {
+          guint line = g_array_index (shifted, guint, a);
+
+          g_assert_cmpuint (line, >=, 1500 + 2);    /* no alarm before the shift (its row 1,500 is line 1,502) */
+          if (first_after == 0)
+            first_after = line;
+        }
+      g_test_message ("seed %" G_GUINT64_FORMAT ": first alarm at line %u (the shift at line 1502), %u alarms; "
+                      "stationary: %u", seed, first_after, shifted->len, stationary->len);
+      g_assert_cmpuint (first_after, >, 0);
+      g_assert_cmpuint (first_after, <=, 1502 + 100);
+      g_assert_cmpuint (stationary->len, <=, 1);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -264,5 +367,6 @@ main (int argc, char **argv)
   g_test_add_data_func ("/cs/engine/follow/kiln", GINT_TO_POINTER (CS_SAMPLE_KILN), test_follow);
   g_test_add_data_func ("/cs/engine/follow/press-line", GINT_TO_POINTER (CS_SAMPLE_PRESS_LINE), test_follow);
   g_test_add_func ("/cs/engine/follow/exclusions", test_follow_exclusions);
+  g_test_add_func ("/cs/engine/follow/drift", test_follow_drift);
   return g_test_run ();
 }

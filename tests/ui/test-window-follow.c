@@ -2,7 +2,7 @@
  * the shown file; rows appended over time are each predicted once (timer and monitor both poll); a waiting row
  * is listed and a later row with its label completes it with its error; a truncation reloads the file whole and
  * the pages show the reloaded base with a notice; the toggle stops it. The page on its own: intervals and spec
- * words in the waiting list, the exclusions side file respected. */
+ * words in the waiting list, the exclusions side file respected, the drift alarm said live. */
 #define G_LOG_DOMAIN "test-window-follow"
 
 #include "config.h"
@@ -281,6 +281,73 @@ test_follow_panel_interval_exclusions (void)
   g_rmdir (dir);
 }
 
+static gboolean
+panel_events_at_least (gpointer data)
+{
+  CsFollowPanel *panel = data;
+  return cs_follow_panel_get_events (panel)->len >= 60 && !cs_follow_panel_is_busy (panel);
+}
+
+/* The drift alarm, live: rows appended with their outcome as before raise none; rows whose outcome runs 3 MPa
+ * (about 5 noise sd) above what the past would give raise one, said in words on the page. */
+static void
+test_follow_panel_drift (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-follow-drift-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "line.csv", NULL);
+  g_autoptr(GString) text = g_string_new ("part,temp [degC],pressure [bar],strength [MPa]\n");
+  g_autoptr(GString) more = g_string_new (NULL);
+  g_autoptr(GRand) r = g_rand_new_with_seed (9);
+  g_autoptr(CsCaseBase) cases = NULL;
+  g_autoptr(CsEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n = 200;
+  CsCsvOptions opt;
+  CsFollowPanel *panel;
+  GtkWindow *host;
+  const char *drift;
+
+  for (guint i = 0; i < n + 60; i++)
+    {
+      double t = g_rand_double_range (r, 150, 250), p = g_rand_double_range (r, 1, 6);
+      double y = 0.1 * t + 2 * p + g_rand_double_range (r, -1, 1) + (i >= n + 30 ? 3.0 : 0.0);
+      g_string_append_printf (i < n ? text : more, "P%u,%.2f,%.3f,%.3f\n", i, t, p, y);
+    }
+  g_assert_true (g_file_set_contents (path, text->str, -1, NULL));
+  cs_csv_options_init (&opt);
+  opt.target = "strength";
+  cases = cs_csv_load_path (path, &opt, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  engine = cs_engine_build_full (cases, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  panel = CS_FOLLOW_PANEL (cs_follow_panel_new (path, engine, FALSE));
+  host = cs_ui_test_host (GTK_WIDGET (panel), 700, 600);
+  cs_ui_test_wait_until ((gboolean (*) (gpointer)) panel_idle, panel, WAIT_SECONDS);
+  g_assert_null (cs_follow_panel_get_drift (panel));
+
+  /* 30 rows as before, then 30 shifted ones, appended in one write (one batch) */
+  append (path, more->str);
+  cs_ui_test_wait_until (panel_events_at_least, panel, WAIT_SECONDS);
+  for (guint i = 0; i < 60; i++)
+    {
+      const CsFollowEvent *e = cs_follow_panel_get_events (panel)->pdata[i];
+
+      g_assert_cmpint (e->kind, ==, CS_FOLLOW_JOINED);
+      if (e->drift_alarm != 0)
+        g_assert_cmpuint (e->line, >=, n + 30 + 2);   /* not before the shift */
+    }
+  drift = cs_follow_panel_get_drift (panel);
+  g_assert_nonnull (drift);
+  g_test_message ("drift: %s", drift);
+  g_assert_nonnull (strstr (drift, "above the predictions"));
+
+  cs_follow_panel_stop (panel);
+  gtk_window_destroy (host);
+  cs_ui_test_iterate ();
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -299,6 +366,7 @@ main (int    argc,
   gtk_window_present (GTK_WINDOW (window));
   g_test_add_func ("/cs/ui/window-follow/rows-over-time", test_follow);
   g_test_add_func ("/cs/ui/window-follow/panel-interval-exclusions", test_follow_panel_interval_exclusions);
+  g_test_add_func ("/cs/ui/window-follow/panel-drift", test_follow_panel_drift);
   status = g_test_run ();
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (window);
