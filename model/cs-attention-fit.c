@@ -895,7 +895,7 @@ fit_lbfgs (FitRun         *run,
         for (size_t j = 0; j < d; j++)
           th[j] = log (start->diag[j] > 1e-12 ? start->diag[j] : 1e-12);
       else
-        memcpy (th, start->A, np * sizeof (double));
+        memcpy (th, start->A, nm * sizeof (double));   /* the penalties follow, below */
     }
   else
     {
