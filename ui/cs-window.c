@@ -162,7 +162,8 @@ cs_window_set_case_base (CsWindow   *self,
   update_title (self);
   _cs_window_start_source_record (self);
   self->import_columns = 0;   /* it described this import only */
-  /* The engine's automatic rule (scalar below 5 features, diagonal at 5 or more), as on the command line. */
+  /* The engine's automatic rule (scalar below 5 features, diagonal at 5 or more, or full where it wins on held-out
+   * cases: model/METRIC.md), as on the command line. */
   if (cases != NULL && cases->n > 0)
     _cs_window_prepare_engine_with (self, CS_ENGINE_FIT_AUTO, NULL, NULL);
   else
