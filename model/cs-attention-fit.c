@@ -1214,10 +1214,12 @@ select_categories (FitRun       *run,
   double *e1 = malloc (nq * sizeof (double)), *e0 = malloc (nq * sizeof (double));
   CsStatus st = e1 && e0 ? loss_residuals (run, result, e1) : CS_ERR_NOMEM;
 
+  for (size_t k = 0; st == CS_OK && k < nq; k++)
+    e1[k] *= e1[k];
   for (size_t c = 0; st == CS_OK && c < ctx->n_cat; c++)
     {
       CsMetric m0 = { 0 };
-      double mean = 0, var = 0, t;
+      double mean, se, t;
       if (!(result->cat_lambda[c] > 0))
         continue;
       st = cs_metric_copy (&m0, result);
@@ -1229,13 +1231,10 @@ select_categories (FitRun       *run,
       if (st != CS_OK)
         break;
       for (size_t k = 0; k < nq; k++)
-        mean += (e0[k] * e0[k] - e1[k] * e1[k]) / (double) nq;
-      for (size_t k = 0; k < nq; k++)
-        {
-          double dv = e0[k] * e0[k] - e1[k] * e1[k] - mean;
-          var += dv * dv / (double) (nq > 1 ? nq - 1 : 1);
-        }
-      t = var > 0 ? mean / sqrt (var / (double) nq) : mean > 0 ? INFINITY : 0;
+        e0[k] *= e0[k];
+      /* the squared errors without the penalty against with it */
+      mean = cs_paired_difference (e0, e1, nq, &se);
+      t = se > 0 ? mean / se : mean > 0 ? INFINITY : 0;
       if (!(t >= CS_FIT_CATEGORY_T))
         run->cat_off[c] = 1;
     }

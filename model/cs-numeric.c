@@ -204,3 +204,22 @@ cs_weights_keep_rest (const double *w,
     *dropped = cum / total;
   return m;
 }
+
+double
+cs_paired_difference (const double *a,
+                      const double *b,
+                      size_t        m,
+                      double       *se)
+{
+  double mean = 0, var = 0;
+
+  for (size_t k = 0; k < m; k++)
+    mean += (a[k] - b[k]) / (double) m;
+  for (size_t k = 0; k < m; k++)
+    {
+      double dv = a[k] - b[k] - mean;
+      var += dv * dv / (double) (m > 1 ? m - 1 : 1);
+    }
+  *se = m > 0 ? sqrt (var / (double) m) : 0;
+  return mean;
+}

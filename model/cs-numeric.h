@@ -69,3 +69,11 @@ size_t cs_weights_keep_rest (const double *w,
                              double        eps,
                              size_t       *keep,
                              double       *dropped);
+
+/* The mean of a_k - b_k over m paired values (squared errors of two fits on the same cases, say), and in *se the
+ * standard error of that mean, sqrt (s^2 / m) with s^2 the sample variance (0 for m = 1); two passes. The paired
+ * tests that compare two fits: cs_attention_fit's category selection, the engine's automatic metric. */
+double cs_paired_difference (const double *a,
+                             const double *b,
+                             size_t        m,
+                             double       *se);

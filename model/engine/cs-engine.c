@@ -696,27 +696,6 @@ full_from_diagonal (const CsMetric *dm,
   return st;
 }
 
-/* The mean of a_i - b_i over m paired cases, and in *se its standard error (infinite below 2 cases); Welford's
- * one pass, without the cancellation of sums of squares. */
-static double
-paired_difference (const double *a,
-                   const double *b,
-                   gsize         m,
-                   double       *se)
-{
-  double mean = 0, var = 0;
-
-  for (gsize i = 0; i < m; i++)
-    {
-      double t = a[i] - b[i], dm = t - mean;
-
-      mean += dm / (double) (i + 1);
-      var += dm * (t - mean);
-    }
-  *se = m > 1 ? sqrt (var / (double) (m - 1) / (double) m) : INFINITY;
-  return mean;
-}
-
 static gboolean
 all_penalties_zero (const CsMetric *m)
 {
@@ -840,7 +819,9 @@ auto_try_full (CsEngine              *self,
           mse_d += e_diag[i];
           mse_f += e_full[i];
         }
-      mean = paired_difference (e_diag, e_full, m, &self->auto_choice.difference_se);
+      mean = cs_paired_difference (e_diag, e_full, m, &self->auto_choice.difference_se);
+      if (m < 2)
+        self->auto_choice.difference_se = INFINITY;   /* one case tells nothing */
       self->auto_choice.tried = TRUE;
       self->auto_choice.n_compared = m;
       self->auto_choice.diagonal_mse = mse_d / (double) m;
@@ -872,8 +853,8 @@ auto_try_full (CsEngine              *self,
           st = loo_squared_errors (self, &m0, rows, m, e_diag, p);
         }
       cs_metric_clear (&m0);
-      if (st == CS_OK)
-        mc = paired_difference (e_diag, e_full, m, &se);
+      if (st == CS_OK && m > 1)
+        mc = cs_paired_difference (e_diag, e_full, m, &se);
       if (st == CS_OK && !(mc >= CS_FIT_CATEGORY_T * se))
         {
           off[c] = 1;
