@@ -68,6 +68,29 @@ stderr_until (GDataInputStream *err, const char *want)
     }
 }
 
+/* casescope-cli follow PATH --target strength --json, its output streams, once it has said it follows from
+ * from_line with cases in the base. */
+static GSubprocess *
+start_follow (const char        *path,
+              guint              from_line,
+              guint              cases,
+              GDataInputStream **out,
+              GDataInputStream **err)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expect = g_strdup_printf ("following from line %u (%u cases)", from_line, cases);
+  g_autofree char *notice = NULL;
+  GSubprocess *proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                                        cli_path, "follow", path, "--target", "strength", "--json", "--interval-ms",
+                                        "50", NULL);
+
+  g_assert_no_error (error);
+  *out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  *err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (proc));
+  notice = stderr_until (*err, expect);
+  return proc;
+}
+
 static void
 test_follow (gconstpointer data)
 {
@@ -99,14 +122,8 @@ test_follow (gconstpointer data)
     }
   g_assert_true (g_file_set_contents (path, text->str, -1, NULL));
 
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                           cli_path, "follow", path, "--target", "strength", "--json", "--interval-ms", "50", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
-  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (proc));
   /* Rows already in the file are the case base: nothing is printed for them. */
-  expect = g_strdup_printf ("following from line %u (%u cases)", n + 2, n);
-  notice = stderr_until (err, expect);
+  proc = start_follow (path, n + 2, n, &out, &err);
 
   /* A row without its outcome waits. */
   append (path, "Q1,200.5,3.25,\n");
@@ -194,7 +211,7 @@ test_follow_exclusions (void)
   g_autoptr(GDataInputStream) err = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *notice = NULL, *expect = NULL, *json = NULL;
+  g_autofree char *json = NULL;
   guint n = 120;
   JsonObject *o;
 
@@ -210,14 +227,8 @@ test_follow_exclusions (void)
                           "{\"line\": %u, \"label\": \"X2\", \"reason\": \"scrap\"}]}", n + 3);
   g_assert_true (g_file_set_contents (side, json, -1, NULL));
 
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                           cli_path, "follow", path, "--target", "strength", "--json", "--interval-ms", "50", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
-  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (proc));
   /* one case set aside: n - 1 in the base */
-  expect = g_strdup_printf ("following from line %u (%u cases)", n + 2, n - 1);
-  notice = stderr_until (err, expect);
+  proc = start_follow (path, n + 2, n - 1, &out, &err);
 
   append (path, "X1,200.5,3.25,\nX2,190,2.5,24.1\n");
   o = next_object (out, parser);
@@ -272,7 +283,6 @@ test_follow_drift (void)
   g_autoptr(GDataInputStream) err = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *notice = NULL, *expect = NULL;
   guint n = 200, first_alarm = 0;
 
   for (guint i = 0; i < n + 60; i++)
@@ -282,13 +292,7 @@ test_follow_drift (void)
       g_string_append_printf (i < n ? text : more, "P%u,%.2f,%.3f,%.3f\n", i, t, p, y);
     }
   g_assert_true (g_file_set_contents (path, text->str, -1, NULL));
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                           cli_path, "follow", path, "--target", "strength", "--json", "--interval-ms", "50", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
-  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (proc));
-  expect = g_strdup_printf ("following from line %u (%u cases)", n + 2, n);
-  notice = stderr_until (err, expect);
+  proc = start_follow (path, n + 2, n, &out, &err);
 
   append (path, more->str);
   for (guint i = 0; i < 60; i++)
